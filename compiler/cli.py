@@ -1,0 +1,64 @@
+"""The `pumpspec` command line: one subcommand per module in compiler/commands.
+
+Exit codes (shared by every subcommand): 0 success / all proved, 1 something violated,
+2 something unknown or timed out (nothing violated), 3 spec errors, 4 usage or I/O
+errors, 70 internal error (a bug: please report it).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+
+from . import __version__
+
+# name -> module in compiler.commands; each has add_arguments(parser) and run(args) -> int
+COMMANDS = {
+    "check": "check",
+    "dump-ir": "dump_ir",
+    "prove": "prove",
+    "build": "build",
+    "simulate": "simulate",
+    "prove-rtl": "prove_rtl",
+}
+
+EXIT_OK, EXIT_VIOLATED, EXIT_UNKNOWN, EXIT_SPEC_ERROR, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pumpspec", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"pumpspec {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, module_name in COMMANDS.items():
+        try:
+            module = importlib.import_module(f".commands.{module_name}", __package__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.commands.{module_name}":
+                raise
+            continue  # not built yet
+        cmd = sub.add_parser(name, help=module.__doc__.strip().splitlines()[0],
+                             description=module.__doc__)
+        module.add_arguments(cmd)
+        cmd.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        parser = _parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # argparse: --help is 0, usage errors are 2
+            return EXIT_OK if exc.code == 0 else EXIT_USAGE
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("pumpspec: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception:  # an internal bug, never a user error
+        print("error: internal compiler error (this is a bug in pumpspec; please report it)",
+              file=sys.stderr)
+        traceback.print_exc(limit=8, file=sys.stderr)
+        return EXIT_INTERNAL

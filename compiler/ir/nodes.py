@@ -1,0 +1,504 @@
+"""The typed, immutable IR: the single source of meaning for every consumer.
+
+Invariants the front end guarantees (consumers may rely on them):
+- every name is resolved; every expression carries its exact type;
+- an ``IntType`` on an expression is the exact interval of values it can take, so a
+  backend can size a register or wire from ``lo``/``hi`` alone;
+- declared variables and event parameters have non-negative ranges;
+- ``*`` has at least one ``Lit`` operand; ``//`` and ``%`` have a positive ``Lit``
+  divisor and mean floor division / floor modulo (Python semantics);
+- bool values are Python ``bool``; enum values are the member index (``int``);
+- tuples are in declaration order, so iteration is deterministic.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Span:
+    """A region of one source file; line and col are 1-based, offsets 0-based."""
+
+    file: str
+    start: int
+    end: int
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+def _span() -> Span | None:
+    return field(default=None, compare=False, repr=False)
+
+
+# ---------------------------------------------------------------- types
+
+
+@dataclass(frozen=True)
+class BoolType:
+    def __str__(self) -> str:
+        return "bool"
+
+
+@dataclass(frozen=True)
+class EnumType:
+    name: str
+    members: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class IntType:
+    """Integers ``lo..hi`` (inclusive). ``unit`` is for display only, e.g. "steps"."""
+
+    lo: int
+    hi: int
+    unit: str = field(default="", compare=False)
+
+    def __str__(self) -> str:
+        suffix = f" {self.unit}" if self.unit else ""
+        return f"{self.lo}..{self.hi}{suffix}"
+
+
+Type = Union[BoolType, EnumType, IntType]
+Value = Union[bool, int]
+
+BOOL = BoolType()
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Lit:
+    value: Value
+    type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Var:
+    """A state variable. ``post`` reads the value after the step (assertions only)."""
+
+    name: str
+    type: Type
+    post: bool = False
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class StateRef:
+    """The control state, typed as the enum ``State`` whose members are the states."""
+
+    type: EnumType
+    post: bool = False
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter of the event being handled."""
+
+    name: str
+    type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class LetRef:
+    """A value computed on a tick from the pre-state (see ``Module.tick_lets``)."""
+
+    name: str
+    type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """In a transition assertion: the step was accepted (not rejected or ignored)."""
+
+    type: BoolType = BOOL
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str  # "not" | "neg"
+    operand: "Expr"
+    type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Binary:
+    # arithmetic: + - * // %; comparison: == != < <= > >=; logic: and or implies
+    op: str
+    left: "Expr"
+    right: "Expr"
+    type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Cond:
+    cond: "Expr"
+    then: "Expr"
+    orelse: "Expr"
+    type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class MinMax:
+    op: str  # "min" | "max"
+    args: tuple["Expr", ...]
+    type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Table:
+    """``values[index]`` where ``index`` is enum-typed; a constant table by enum member."""
+
+    values: tuple[Value, ...]
+    index: "Expr"
+    type: Type
+    span: Span | None = _span()
+
+
+Expr = Union[Lit, Var, StateRef, Param, LetRef, Accepted, Unary, Binary, Cond, MinMax, Table]
+
+ARITH_OPS = ("+", "-", "*", "//", "%")
+COMPARE_OPS = ("==", "!=", "<", "<=", ">", ">=")
+LOGIC_OPS = ("and", "or", "implies")
+
+
+# ---------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A named constant, kept for reports; expressions carry the value inline."""
+
+    name: str
+    value: Value | tuple[Value, ...]  # a tuple for an enum-indexed table
+    type: Type
+    written: str  # as the spec wrote it, e.g. "25 U"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A state variable.
+
+    role: "var" (user), "alarm" (latched; any alarm true blocks the motor), "alert"
+    (informs only), "accumulator" (a motor source's rate remainder), "window" (a dose
+    window bucket or phase counter). ``persistent`` variables survive ``reset``.
+    """
+
+    name: str
+    type: Type
+    init: Value
+    persistent: bool = False
+    role: str = "var"
+    doc: str = ""
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class EventParam:
+    """``type`` is the full wire domain, wider than what guards accept."""
+
+    name: str
+    type: Type
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Event:
+    """kind: "user" (from the controller), "tick" (time), "reset" (power loss).
+
+    ``code`` is the event code on the hardware port and in traces; tick is 0.
+    """
+
+    name: str
+    code: int
+    params: tuple[EventParam, ...]
+    kind: str = "user"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why an event was rejected. ``code`` is shared by Python, Verilog and traces."""
+
+    code: int
+    text: str
+    requirement: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What a state does with an event it has no transition for."""
+
+    kind: str  # "reject" | "ignore"
+    reason: Reason | None  # set iff kind == "reject"
+
+
+@dataclass(frozen=True)
+class State:
+    """``policy`` applies to events with no transition from this state, unless
+    ``event_policies`` names the event (``on bolus from Bolusing reject ...``)."""
+
+    name: str
+    index: int
+    policy: Policy
+    event_policies: tuple[tuple[str, Policy], ...] = ()
+    doc: str = ""
+    span: Span | None = _span()
+
+    def policy_for(self, event: str) -> Policy:
+        return dict(self.event_policies).get(event, self.policy)
+
+
+@dataclass(frozen=True)
+class Guard:
+    """One condition of a transition; ``reason`` is reported when it is the first false one."""
+
+    cond: Expr
+    reason: Reason | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Update:
+    var: str
+    value: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Transition:
+    """``on event from sources [-> target] when guards do updates``.
+
+    ``target`` None means the state does not change. ``index`` is the position among
+    all transitions (declaration order) and names the transition in reports.
+    """
+
+    index: int
+    event: str
+    sources: tuple[str, ...]
+    target: str | None
+    guards: tuple[Guard, ...]
+    updates: tuple[Update, ...]
+    span: Span | None = _span()
+
+    @property
+    def label(self) -> str:
+        dest = f" -> {self.target}" if self.target else ""
+        return f"#{self.index} on {self.event} from {', '.join(self.sources)}{dest}"
+
+
+@dataclass(frozen=True)
+class TickLet:
+    """A named value of a tick, computed from the pre-state and earlier lets."""
+
+    name: str
+    value: Expr
+    doc: str = ""
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A motor step source: exact rational rate ``numerator/denominator`` steps per tick.
+
+    Lowered into plain IR by the front end (consumers need not interpret it):
+      active    = state in states and no alarm latched
+      raw       = (acc + numerator) // denominator   if active else 0
+      steps     = min(raw, cap)   where cap = min(limit, budget - earlier sources' steps)
+      acc'      = (acc + numerator) %  denominator   if active else (0 if reset else acc)
+    ``steps_let`` names the TickLet holding ``steps``; ``accumulator`` the Variable.
+    """
+
+    name: str
+    numerator: Expr
+    denominator: int
+    states: tuple[str, ...]
+    limit: Expr | None
+    on_idle: str  # "reset" | "hold"
+    accumulator: str
+    steps_let: str
+    max_rate: Fraction  # most steps per tick on average: max(numerator)/denominator
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Motor:
+    clock_hz: int
+    cycles_per_tick: int
+    step_high_cycles: int
+    step_low_cycles: int
+    max_steps_per_tick: int  # declared; the prover checks ``steps <= max_steps_per_tick``
+    moving_states: tuple[str, ...]
+    sources: tuple[Source, ...]
+    steps_let: str  # the TickLet holding the total steps of a tick
+    enabled: Expr  # state in moving_states and no alarm latched (pre-state)
+    max_rate: Fraction  # mechanism maximum, steps per tick (PS-28)
+    # Hardware-only protections (PS-41, PS-42): the step limiter allows at most
+    # ``limiter_steps`` in any ``limiter_ticks`` consecutive ticks; the watchdog faults
+    # when no heartbeat arrives for ``watchdog_ticks`` ticks.
+    limiter_steps: int
+    limiter_ticks: int
+    watchdog_ticks: int
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Window:
+    """A dose-limit window: ``buckets`` buckets of ``bucket_ticks`` ticks each.
+
+    Lowered into Variables ``<name>_b0..b{n-1}`` (b0 is the bucket being filled) and a
+    phase counter ``<name>_phase``. ``total`` is the sum of the buckets. On a tick, the
+    counted steps are added to b0; when the phase wraps, buckets shift (b_i' = b_{i-1},
+    b0' = 0) and the oldest is dropped. Because b0 is never full, the buckets always cover
+    at least ``(buckets - 1) * bucket_ticks`` ticks of history.
+    """
+
+    name: str
+    buckets: int
+    bucket_ticks: int
+    limit: int
+    counts: tuple[str, ...]  # source names
+    bucket_vars: tuple[str, ...]
+    phase_var: str
+    total: Expr
+    covers_ticks: int  # (buckets - 1) * bucket_ticks: the sliding window it bounds
+    span: Span | None = _span()
+
+
+# ---------------------------------------------------------------- properties
+
+
+@dataclass(frozen=True)
+class Invariant:
+    """``expr`` (over the state and variables) holds in every reachable state."""
+
+    id: str
+    text: str
+    expr: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """On every step handling one of ``events`` from one of ``states`` (all if empty),
+    ``expr`` holds. ``expr`` reads the pre-state, post-state (``post``), the event's
+    parameters (single-event assertions only), ``Accepted`` and, on tick, the lets."""
+
+    id: str
+    text: str
+    events: tuple[str, ...]
+    states: tuple[str, ...]
+    expr: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Response:
+    """After a step handling ``trigger_event`` from a pre-state where ``trigger`` holds
+    (``trigger`` may read the event's parameters and pre-state), ``response`` (a state
+    predicate) holds in some state no later than the one after the ``within``-th tick
+    that follows. ``within`` 0 means in the state right after the trigger."""
+
+    id: str
+    text: str
+    trigger_event: str
+    trigger: Expr
+    response: Expr
+    within: int
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class EventCall:
+    event: str
+    args: tuple[tuple[str, Value], ...]
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """From every state satisfying the proved invariants, applying ``sequence`` (rejected
+    events change nothing) ends in a state where ``target`` holds."""
+
+    id: str
+    text: str
+    target: Expr
+    sequence: tuple[EventCall, ...]
+    span: Span | None = _span()
+
+
+Property = Union[Invariant, Assertion, Response, Recovery]
+
+
+# ---------------------------------------------------------------- module
+
+
+BUILTIN_REASONS = (
+    Reason(1, "unknown event"),
+    Reason(2, "parameter outside its declared range"),
+    Reason(3, "no transition is enabled"),
+)
+REASON_UNKNOWN_EVENT, REASON_PARAM_RANGE, REASON_NO_TRANSITION = BUILTIN_REASONS
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str
+    source_file: str
+    source_hash: str  # sha256 of the spec text
+    tick_seconds: Fraction
+    step_units: Fraction  # insulin units per motor step
+    enums: tuple[EnumType, ...]
+    constants: tuple[Constant, ...]
+    variables: tuple[Variable, ...]
+    events: tuple[Event, ...]  # includes "tick" (code 0) and "reset"
+    states: tuple[State, ...]
+    state_type: EnumType
+    initial: str
+    transitions: tuple[Transition, ...]
+    tick_lets: tuple[TickLet, ...]
+    # Applied on every tick, then overridden per variable by the fired tick
+    # transition's updates (if any). Includes accumulator and window updates.
+    tick_updates: tuple[Update, ...]
+    reasons: tuple[Reason, ...]  # BUILTIN_REASONS first, then the spec's, by code
+    properties: tuple[Property, ...]
+    motor: Motor
+    windows: tuple[Window, ...]
+    any_alarm: Expr  # disjunction of the alarm variables (pre-state); false if none
+
+    # -- lookups (derived; deterministic order)
+
+    def variable(self, name: str) -> Variable:
+        return next(v for v in self.variables if v.name == name)
+
+    def event(self, name: str) -> Event:
+        return next(e for e in self.events if e.name == name)
+
+    def state(self, name: str) -> State:
+        return next(s for s in self.states if s.name == name)
+
+    def transitions_for(self, state: str, event: str) -> tuple[Transition, ...]:
+        return tuple(t for t in self.transitions if t.event == event and state in t.sources)
+
+    def reason(self, code: int) -> Reason:
+        return next(r for r in self.reasons if r.code == code)

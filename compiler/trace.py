@@ -1,0 +1,155 @@
+"""Replayable traces: the one JSON format shared by the prover, `simulate` and the benches.
+
+Format ``pumpspec-trace/1`` (documented in docs/traces.md)::
+
+    {
+      "format": "pumpspec-trace/1",
+      "pump": "InfusionPump",
+      "spec_hash": "<sha256 of the spec text>",
+      "origin": "prove: PS-01 violated",          # free text, optional
+      "violation": {"property": "PS-01", "step": 4},   # optional: 0-based step index
+      "steps": [
+        {"event": "load_set", "params": {"kind": "teflon"}},
+        {"event": "bolus", "params": {"amount": 40}},
+        {"event": "tick", "repeat": 3600},
+        ...
+      ]
+    }
+
+Parameter values are in the IR's representation: enum members by name, bools as JSON
+booleans, quantities as integers of base units (steps, ticks). ``repeat`` (default 1)
+applies the same event that many times and counts as that many steps. Steps may carry
+``"expect": {"status": ..., "state": ..., "reason": <code>}`` for replay checks.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .ir import nodes as ir
+
+FORMAT = "pumpspec-trace/1"
+
+
+class TraceError(ValueError):
+    """A trace that cannot be read or does not fit the spec; the message says where."""
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    event: str
+    params: tuple[tuple[str, ir.Value], ...] = ()  # IR values (enum index, bool, int)
+    repeat: int = 1
+    expect: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Trace:
+    pump: str
+    spec_hash: str
+    steps: tuple[TraceStep, ...]
+    origin: str = ""
+    violation: tuple[str, int] | None = None  # (property id, 0-based expanded step)
+    extra: tuple[tuple[str, Any], ...] = field(default=())
+
+    def expanded(self) -> list[TraceStep]:
+        """One TraceStep per handled event (``repeat`` unrolled)."""
+        out: list[TraceStep] = []
+        for s in self.steps:
+            out.extend([TraceStep(s.event, s.params, 1, s.expect)] * s.repeat)
+        return out
+
+
+def to_json(trace: Trace, module: ir.Module) -> str:
+    def step_json(s: TraceStep) -> dict[str, Any]:
+        event = module.event(s.event)
+        types = {p.name: p.type for p in event.params}
+        d: dict[str, Any] = {"event": s.event}
+        if s.params:
+            d["params"] = {k: _value_to_json(v, types[k]) for k, v in s.params}
+        if s.repeat != 1:
+            d["repeat"] = s.repeat
+        if s.expect:
+            d["expect"] = dict(s.expect)
+        return d
+
+    doc: dict[str, Any] = {"format": FORMAT, "pump": trace.pump, "spec_hash": trace.spec_hash}
+    if trace.origin:
+        doc["origin"] = trace.origin
+    if trace.violation:
+        doc["violation"] = {"property": trace.violation[0], "step": trace.violation[1]}
+    doc.update(dict(trace.extra))
+    doc["steps"] = [step_json(s) for s in trace.steps]
+    return json.dumps(doc, indent=2, sort_keys=False) + "\n"
+
+
+def from_json(text: str, module: ir.Module, source: str = "<trace>") -> Trace:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TraceError(f"{source}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise TraceError(f"{source}: not a {FORMAT} trace (missing or wrong \"format\")")
+    raw_steps = doc.get("steps")
+    if not isinstance(raw_steps, list):
+        raise TraceError(f"{source}: \"steps\" must be a list")
+    steps = []
+    for i, raw in enumerate(raw_steps):
+        where = f"{source}: step {i}"
+        if not isinstance(raw, dict) or not isinstance(raw.get("event"), str):
+            raise TraceError(f"{where}: each step needs an \"event\" name")
+        params = raw.get("params", {})
+        repeat = raw.get("repeat", 1)
+        if not isinstance(params, dict):
+            raise TraceError(f"{where}: \"params\" must be an object")
+        if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1:
+            raise TraceError(f"{where}: \"repeat\" must be a positive integer")
+        steps.append(TraceStep(raw["event"], parse_params(module, raw["event"], params, where),
+                               repeat, tuple(sorted(raw.get("expect", {}).items()))))
+    violation = doc.get("violation")
+    return Trace(
+        pump=str(doc.get("pump", "")),
+        spec_hash=str(doc.get("spec_hash", "")),
+        steps=tuple(steps),
+        origin=str(doc.get("origin", "")),
+        violation=(violation["property"], int(violation["step"])) if violation else None,
+    )
+
+
+def parse_params(module: ir.Module, event: str, params: dict[str, Any], where: str
+                 ) -> tuple[tuple[str, ir.Value], ...]:
+    """JSON/text parameter values -> IR values, in the event's declared order."""
+    try:
+        decl = module.event(event)
+    except StopIteration:
+        known = ", ".join(e.name for e in module.events)
+        raise TraceError(f"{where}: unknown event `{event}` (known: {known})") from None
+    names = [p.name for p in decl.params]
+    extra = sorted(set(params) - set(names))
+    missing = [n for n in names if n not in params]
+    if extra or missing:
+        raise TraceError(f"{where}: `{event}` takes ({', '.join(names)}); "
+                         f"unknown: {extra or 'none'}, missing: {missing or 'none'}")
+    return tuple((p.name, _value_from_json(params[p.name], p.type, f"{where}: `{p.name}`"))
+                 for p in decl.params)
+
+
+def _value_to_json(value: ir.Value, t: ir.Type) -> Any:
+    if isinstance(t, ir.EnumType):
+        return t.members[value]
+    return value
+
+
+def _value_from_json(raw: Any, t: ir.Type, where: str) -> ir.Value:
+    if isinstance(t, ir.EnumType):
+        if raw not in t.members:
+            raise TraceError(f"{where}: expected one of {', '.join(t.members)}, got {raw!r}")
+        return t.members.index(raw)
+    if isinstance(t, ir.BoolType):
+        if not isinstance(raw, bool):
+            raise TraceError(f"{where}: expected true or false, got {raw!r}")
+        return raw
+    if not isinstance(raw, int) or isinstance(raw, bool):
+        raise TraceError(f"{where}: expected an integer ({t}), got {raw!r}")
+    return raw
