@@ -1,0 +1,125 @@
+"""The Python expression printer: IR expressions -> Python source text.
+
+A visitor over the IR (one method per node kind). Output is minimally parenthesised
+by precedence, and never relies on Python features that differ from the IR semantics:
+comparisons are never chained (``(a < b) == c``), ``//`` and ``%`` are Python's floor
+operators, which are exactly the IR's, and every bool-typed expression evaluates to a
+``bool`` (``and``/``or`` only ever see bools). Where a name comes from — a local, an
+attribute of the controller, the pre-state copy — is the :class:`Scope`'s business.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ...ir import nodes as ir
+from ..common import ExprVisitor
+
+# Python precedence, loosest first.
+COND, OR, AND, NOT, CMP, ADD, MUL, NEG, ATOM = range(9)
+
+_PREC = {"or": OR, "and": AND, "+": ADD, "-": ADD, "*": MUL, "//": MUL, "%": MUL,
+         "==": CMP, "!=": CMP, "<": CMP, "<=": CMP, ">": CMP, ">=": CMP}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How names print in one place of the generated code.
+
+    ``var(name, post)`` a variable (``post`` only in assertions), ``state(post)`` the
+    control state (an int), ``param(name)``, ``let(name)``, ``accepted()``.
+    """
+
+    var: Callable[[str, bool], str]
+    state: Callable[[bool], str]
+    param: Callable[[str], str] = lambda name: _missing("event parameter", name)
+    let: Callable[[str], str] = lambda name: _missing("tick let", name)
+    accepted: Callable[[], str] = lambda: _missing("accepted", "")
+
+
+def _missing(what: str, name: str) -> str:
+    raise TypeError(f"internal error: {what} {name} is not readable here")
+
+
+class PythonPrinter(ExprVisitor[tuple[str, int]]):
+    """``print(e)`` -> Python source; ``enum_const(type, index)`` names enum literals."""
+
+    def __init__(self, scope: Scope, enum_const: Callable[[ir.EnumType, int], str]):
+        self.scope = scope
+        self.enum_const = enum_const
+
+    def print(self, e: ir.Expr) -> str:
+        return self.visit(e)[0]
+
+    def _at(self, e: ir.Expr, prec: int) -> str:
+        """``e`` printed so that it binds at least as tightly as ``prec``."""
+        text, own = self.visit(e)
+        return text if own >= prec else f"({text})"
+
+    # -- leaves
+
+    def literal(self, value: ir.Value, t: ir.Type) -> tuple[str, int]:
+        if isinstance(t, ir.BoolType):
+            return ("True" if value else "False"), ATOM
+        if isinstance(t, ir.EnumType):
+            return self.enum_const(t, int(value)), ATOM
+        return str(int(value)), (NEG if value < 0 else ATOM)
+
+    def visit_Lit(self, e: ir.Lit) -> tuple[str, int]:
+        return self.literal(e.value, e.type)
+
+    def visit_Var(self, e: ir.Var) -> tuple[str, int]:
+        return self.scope.var(e.name, e.post), ATOM
+
+    def visit_StateRef(self, e: ir.StateRef) -> tuple[str, int]:
+        return self.scope.state(e.post), ATOM
+
+    def visit_Param(self, e: ir.Param) -> tuple[str, int]:
+        return self.scope.param(e.name), ATOM
+
+    def visit_LetRef(self, e: ir.LetRef) -> tuple[str, int]:
+        return self.scope.let(e.name), ATOM
+
+    def visit_Accepted(self, e: ir.Accepted) -> tuple[str, int]:
+        return self.scope.accepted(), ATOM
+
+    # -- operators
+
+    def visit_Unary(self, e: ir.Unary) -> tuple[str, int]:
+        if e.op == "not":
+            return f"not {self._at(e.operand, NOT)}", NOT
+        if e.op == "neg":
+            text = self._at(e.operand, NEG)
+            return (f"-({text})" if text.startswith("-") else f"-{text}"), NEG
+        raise TypeError(f"internal error: unknown unary operator {e.op!r}")
+
+    def visit_Binary(self, e: ir.Binary) -> tuple[str, int]:
+        op = e.op
+        if op == "implies":  # (not a) or b
+            return f"not {self._at(e.left, NOT)} or {self._at(e.right, AND)}", OR
+        prec = _PREC.get(op)
+        if prec is None:
+            raise TypeError(f"internal error: unknown binary operator {op!r}")
+        if prec == CMP:  # never chain: both sides bind tighter than a comparison
+            return f"{self._at(e.left, ADD)} {op} {self._at(e.right, ADD)}", CMP
+        # left-associative: the right operand must bind strictly tighter
+        return f"{self._at(e.left, prec)} {op} {self._at(e.right, prec + 1)}", prec
+
+    def visit_Cond(self, e: ir.Cond) -> tuple[str, int]:
+        return (f"{self._at(e.then, OR)} if {self._at(e.cond, OR)} "
+                f"else {self._at(e.orelse, COND)}"), COND
+
+    def visit_MinMax(self, e: ir.MinMax) -> tuple[str, int]:
+        if e.op not in ("min", "max"):
+            raise TypeError(f"internal error: unknown function {e.op!r}")
+        args = [self.visit(a) for a in e.args]
+        if len(args) == 2 and all(prec == ATOM for _, prec in args):
+            # two names or literals: a conditional is much faster than a call
+            (a, _), (b, _) = args
+            return f"({a} if {a} {'<=' if e.op == 'min' else '>='} {b} else {b})", ATOM
+        return f"{e.op}({', '.join(text for text, _ in args)})", ATOM
+
+    def visit_Table(self, e: ir.Table) -> tuple[str, int]:
+        items = [self.literal(v, e.type)[0] for v in e.values]
+        trailing = "," if len(items) == 1 else ""
+        return f"({', '.join(items)}{trailing})[{self.print(e.index)}]", ATOM

@@ -1,0 +1,176 @@
+"""The Z3 expression printer: one visitor method per IR expression kind.
+
+The printer maps an IR expression to a Z3 term over a ``Scope`` (the symbolic pre-state,
+post-state, event parameters, tick lets and the step's ``accepted`` flag). It agrees with
+``compiler.eval.evaluator.Evaluator.eval`` node for node:
+
+- integers are mathematical (Z3 ``Int``), bools are Z3 ``Bool``, enum values are the
+  member index as an ``Int``;
+- ``//`` and ``%`` have a positive literal divisor (an IR invariant). Z3's integer
+  ``div``/``mod`` are Euclidean (the remainder is never negative); for a positive divisor
+  Euclidean division equals floor division, so ``a / d`` and ``a % d`` in Z3 are exactly
+  Python's ``a // d`` and ``a % d``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import z3
+
+from ..ir import nodes as ir
+
+
+class PrinterError(TypeError):
+    """An expression the scope cannot give a meaning to (an internal error)."""
+
+
+@dataclass
+class Frame:
+    """One symbolic configuration: the control state (member index), every variable, and
+    any monitor variables a check adds (``ext``)."""
+
+    tag: str
+    state: z3.ArithRef
+    vars: dict[str, z3.ExprRef]
+    ext: dict[str, z3.ExprRef] = field(default_factory=dict)
+
+
+@dataclass
+class Scope:
+    pre: Frame
+    post: Frame | None = None
+    params: Mapping[str, z3.ExprRef] | None = None
+    lets: Mapping[str, z3.ExprRef] | None = None
+    accepted: z3.BoolRef | None = None
+
+
+def sort_of(t: ir.Type, ctx: z3.Context) -> z3.SortRef:
+    return z3.BoolSort(ctx) if isinstance(t, ir.BoolType) else z3.IntSort(ctx)
+
+
+def const(name: str, t: ir.Type, ctx: z3.Context) -> z3.ExprRef:
+    return z3.Bool(name, ctx) if isinstance(t, ir.BoolType) else z3.Int(name, ctx)
+
+
+def value(v: ir.Value, t: ir.Type, ctx: z3.Context) -> z3.ExprRef:
+    if isinstance(t, ir.BoolType):
+        return z3.BoolVal(bool(v), ctx)
+    return z3.IntVal(int(v), ctx)
+
+
+def domain(term: z3.ExprRef, t: ir.Type) -> z3.BoolRef:
+    """The declared domain of a value of type ``t`` (true for bool)."""
+    if isinstance(t, ir.BoolType):
+        return z3.BoolVal(True, term.ctx)
+    if isinstance(t, ir.EnumType):
+        return z3.And(term >= 0, term < len(t.members))
+    return z3.And(term >= t.lo, term <= t.hi)
+
+
+class Printer:
+    """IR expression -> Z3 term. Unknown node kinds are an internal error, so adding a
+    node to the IR fails here until this printer handles it."""
+
+    def __init__(self, ctx: z3.Context):
+        self.ctx = ctx
+        self._true = z3.BoolVal(True, ctx)
+
+    def __call__(self, e: ir.Expr, scope: Scope) -> z3.ExprRef:
+        method = getattr(self, "visit_" + type(e).__name__, None)
+        if method is None:
+            raise PrinterError(f"internal error: the Z3 printer has no case for {type(e).__name__}")
+        return method(e, scope)
+
+    # -- leaves
+
+    def visit_Lit(self, e: ir.Lit, scope: Scope) -> z3.ExprRef:
+        return value(e.value, e.type, self.ctx)
+
+    def visit_Var(self, e: ir.Var, scope: Scope) -> z3.ExprRef:
+        frame = scope.post if e.post else scope.pre
+        if frame is None:
+            raise PrinterError(f"internal error: `next({e.name})` outside a step")
+        return frame.vars[e.name]
+
+    def visit_StateRef(self, e: ir.StateRef, scope: Scope) -> z3.ExprRef:
+        frame = scope.post if e.post else scope.pre
+        if frame is None:
+            raise PrinterError("internal error: `next(state)` outside a step")
+        return frame.state
+
+    def visit_Param(self, e: ir.Param, scope: Scope) -> z3.ExprRef:
+        if scope.params is None or e.name not in scope.params:
+            raise PrinterError(f"internal error: parameter `{e.name}` outside its event")
+        return scope.params[e.name]
+
+    def visit_LetRef(self, e: ir.LetRef, scope: Scope) -> z3.ExprRef:
+        if scope.lets is None:
+            raise PrinterError(f"internal error: tick value `{e.name}` outside a tick")
+        return scope.lets[e.name]
+
+    def visit_Accepted(self, e: ir.Accepted, scope: Scope) -> z3.ExprRef:
+        if scope.accepted is None:
+            raise PrinterError("internal error: `accepted` outside a step")
+        return scope.accepted
+
+    # -- operators
+
+    def visit_Unary(self, e: ir.Unary, scope: Scope) -> z3.ExprRef:
+        x = self(e.operand, scope)
+        if e.op == "not":
+            return z3.Not(x)
+        if e.op == "neg":
+            return -x
+        raise PrinterError(f"internal error: unknown unary operator {e.op!r}")
+
+    def visit_Binary(self, e: ir.Binary, scope: Scope) -> z3.ExprRef:
+        a, b = self(e.left, scope), self(e.right, scope)
+        op = e.op
+        if op == "and":
+            return z3.And(a, b)
+        if op == "or":
+            return z3.Or(a, b)
+        if op == "implies":
+            return z3.Implies(a, b)
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if op == "//":  # positive literal divisor: Euclidean div == floor div
+            return a / b
+        if op == "%":  # positive literal divisor: Euclidean mod == floor mod
+            return a % b
+        if op == "==":
+            return a == b
+        if op == "!=":
+            return a != b
+        if op == "<":
+            return a < b
+        if op == "<=":
+            return a <= b
+        if op == ">":
+            return a > b
+        if op == ">=":
+            return a >= b
+        raise PrinterError(f"internal error: unknown binary operator {op!r}")
+
+    def visit_Cond(self, e: ir.Cond, scope: Scope) -> z3.ExprRef:
+        return z3.If(self(e.cond, scope), self(e.then, scope), self(e.orelse, scope))
+
+    def visit_MinMax(self, e: ir.MinMax, scope: Scope) -> z3.ExprRef:
+        terms = [self(a, scope) for a in e.args]
+        acc = terms[0]
+        for t in terms[1:]:
+            acc = z3.If(acc <= t, acc, t) if e.op == "min" else z3.If(acc >= t, acc, t)
+        return acc
+
+    def visit_Table(self, e: ir.Table, scope: Scope) -> z3.ExprRef:
+        index = self(e.index, scope)
+        values = [value(v, e.type, self.ctx) for v in e.values]
+        acc = values[-1]
+        for i in range(len(values) - 2, -1, -1):
+            acc = z3.If(index == i, values[i], acc)
+        return acc

@@ -1,0 +1,404 @@
+"""Text -> surface AST. Syntax errors become diagnostics; several per run.
+
+Recovery: after an error, the item that holds it (from the last line that starts with an
+item keyword up to the next such line) is blanked out, keeping every offset, and the
+text is parsed again. Semantic analysis runs only on a spec without syntax errors.
+"""
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from functools import lru_cache
+from importlib import resources
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from ..diagnostics import Diagnostic
+from ..ir.nodes import Span
+from . import ast
+
+ITEM_KEYWORDS = ("pump", "units", "enum", "const", "persistent", "var", "alarm", "alert", "motor",
+                 "window", "state", "event", "on", "every", "invariant", "assert", "respond",
+                 "recover")
+_ITEM_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(ITEM_KEYWORDS), re.M)
+MAX_SYNTAX_ERRORS = 20
+
+_FRIENDLY = {
+    "NAME": "a name", "NUMBER": "a number", "STRING": "a quoted string",
+    "REQ": "a requirement id like PS-01", "COMPARE": "a comparison", "ADD_OP": "`+` or `-`",
+    "MUL_OP": "`*`, `div` or `mod`", "UNIT": "a unit", "FUNC": "min, max, floor or ceil",
+    "FLAG": "`alarm` or `alert`", "PERSISTENT": "`persistent`", "INITIAL": "`initial`",
+    "HOLD": "`hold`", "_DO": "`do`", "$END": "end of file",
+}
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Lark:
+    grammar = resources.files(__package__).joinpath("grammar.lark").read_text()
+    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
+                maybe_placeholders=True)
+
+
+def parse(text: str, file: str) -> tuple[ast.Spec | None, list[Diagnostic]]:
+    diagnostics: list[Diagnostic] = []
+    work = text
+    for _ in range(MAX_SYNTAX_ERRORS):
+        try:
+            tree = _lark().parse(work)
+        except UnexpectedInput as exc:
+            diag, offset = _syntax_diagnostic(exc, work, file)
+            diagnostics.append(diag)
+            blanked = _blank_item(work, offset)
+            if blanked == work:
+                break
+            work = blanked
+            continue
+        if diagnostics:
+            return None, sorted(diagnostics, key=lambda d: d.span.start)
+        try:
+            spec = _ToAst(text, file).transform(tree)
+        except VisitError as exc:  # number/unit forms the grammar lets through
+            if isinstance(exc.orig_exc, _AstError):
+                return None, [exc.orig_exc.diagnostic]
+            raise
+        return spec, []
+    return None, diagnostics
+
+
+def _blank_item(text: str, offset: int) -> str:
+    """Replace the item around ``offset`` with spaces (newlines kept)."""
+    starts = [m.start(1) for m in _ITEM_START.finditer(text)]
+    begin = max((s for s in starts if s <= offset), default=0)
+    end = min((s for s in starts if s > offset), default=len(text))
+    if begin == end:
+        return text
+    chunk = re.sub(r"[^\n]", " ", text[begin:end])
+    return text[:begin] + chunk + text[end:]
+
+
+def _describe_expected(names) -> str:
+    lark = _lark()
+    words = []
+    for name in sorted(set(names)):
+        if name in _FRIENDLY:
+            words.append(_FRIENDLY[name])
+            continue
+        try:
+            pattern = lark.get_terminal(name).pattern
+        except KeyError:
+            words.append(name.lower())
+            continue
+        words.append(f"`{pattern.value}`" if pattern.type == "str" else name.lower())
+    words = sorted(set(words))
+    if len(words) > 8:
+        return ", ".join(words[:8]) + f" or one of {len(words) - 8} more"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _span_at(text: str, file: str, offset: int, length: int) -> Span:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Span(file, offset, offset + length, line, col, line, col + length)
+
+
+def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> tuple[Diagnostic, int]:
+    if isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
+        exc = UnexpectedEOF(exc.expected)
+    if isinstance(exc, UnexpectedEOF):
+        stripped = len(text.rstrip())
+        span = _span_at(text, file, max(stripped - 1, 0), 1)
+        expected = _describe_expected(exc.expected)
+        return Diagnostic("E0003", "unexpected end of file", span, label=f"expected {expected} after this",
+                          help="the last item is incomplete"), len(text)
+    if isinstance(exc, UnexpectedCharacters):
+        offset = exc.pos_in_stream
+        char = text[offset]
+        span = _span_at(text, file, offset, 1)
+        allowed = exc.allowed or set()
+        label = f"expected {_describe_expected(allowed)}" if allowed else "not part of the language"
+        help_text = None
+        if char == '"':
+            help_text = "strings end on the same line with a closing `\"`"
+        elif char == "/":
+            help_text = "division is written `div` (floor division); `//` starts a comment"
+        return Diagnostic("E0002", f"unexpected character `{char}`", span, label=label, help=help_text), offset
+    assert isinstance(exc, UnexpectedToken)
+    tok = exc.token
+    previous = re.search(r"(\w+)[ \t]*$", text[:offset])
+    if (previous is not None and previous.group(1) in ITEM_KEYWORDS
+            and _ITEM_START.match(text, text.rfind("\n", 0, previous.start(1)) + 1)):
+        # An incomplete item swallowed the next item's keyword as a name.
+        span = _span_at(text, file, previous.start(1), len(previous.group(1)))
+        return Diagnostic("E0001", f"unexpected `{previous.group(1)}`", span,
+                          label="a new item starts here, but the one before it is incomplete",
+                          help="finish the previous item"), max(previous.start(1) - 1, 0)
+    offset = tok.start_pos if tok.start_pos is not None else 0
+    span = _span_at(text, file, offset, max(len(str(tok)), 1))
+    expected = _describe_expected(exc.accepts or exc.expected)
+    help_text = None
+    if tok.type == "NAME" and str(tok) in ("in",):
+        help_text = "a motor source lists its states after `during`"
+    if str(tok) == "=" and "COMPARE" in (exc.accepts or exc.expected):
+        help_text = "compare with `==`; assign with `:=` after `do`"
+    return Diagnostic("E0001", f"unexpected `{tok}`", span, label=f"expected {expected}",
+                      help=help_text), offset
+
+
+class _AstError(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        self.diagnostic = diagnostic
+
+
+def _strip(s: Token) -> str:
+    return str(s)[1:-1]
+
+
+@v_args(meta=True)
+class _ToAst(Transformer):
+    """Lark tree -> ast nodes. Positions: Lark lines/cols are 1-based, offsets 0-based."""
+
+    def __init__(self, text: str, file: str):
+        super().__init__()
+        self.text = text
+        self.file = file
+
+    # -- positions
+
+    def _span(self, meta) -> Span:
+        return Span(self.file, meta.start_pos, meta.end_pos, meta.line, meta.column,
+                    meta.end_line, meta.end_column)
+
+    def _tok_span(self, tok: Token) -> Span:
+        return Span(self.file, tok.start_pos, tok.end_pos, tok.line, tok.column,
+                    tok.end_line, tok.end_column)
+
+    def _ident(self, tok: Token) -> ast.Ident:
+        return ast.Ident(str(tok), self._tok_span(tok))
+
+    def _trailing_comment(self, meta) -> str:
+        end = self.text.find("\n", meta.end_pos)
+        rest = self.text[meta.end_pos:end if end >= 0 else len(self.text)]
+        at = rest.find("//")
+        return rest[at + 2:].strip() if at >= 0 else ""
+
+    # -- top level
+
+    def start(self, meta, children):
+        name, *items = children
+        return ast.Spec(name, tuple(items), self.file, self.text)
+
+    def pump_decl(self, meta, children):
+        return self._ident(children[0])
+
+    def name_list(self, meta, children):
+        return tuple(self._ident(t) for t in children)
+
+    # -- declarations
+
+    def units_block(self, meta, children):
+        return ast.UnitsBlock(tuple(children), self._span(meta))
+
+    def unit_def(self, meta, children):
+        return (self._ident(children[0]), children[1])
+
+    def enum_decl(self, meta, children):
+        return ast.EnumDecl(self._ident(children[0]), children[1], self._span(meta))
+
+    def const_decl(self, meta, children):
+        return ast.ConstDecl(self._ident(children[0]), children[1], self._span(meta))
+
+    def table_decl(self, meta, children):
+        name, enum, *entries = children
+        return ast.TableDecl(self._ident(name), self._ident(enum), tuple(entries), self._span(meta))
+
+    def table_entry(self, meta, children):
+        return (self._ident(children[0]), children[1])
+
+    def var_decl(self, meta, children):
+        persistent, name, type_, init = children
+        return ast.VarDecl(self._ident(name), type_, init, persistent is not None,
+                           self._trailing_comment(meta), self._span(meta))
+
+    def flag_decl(self, meta, children):
+        persistent, kind, name = children
+        return ast.FlagDecl(str(kind), self._ident(name), persistent is not None,
+                            self._trailing_comment(meta), self._span(meta))
+
+    def range_type(self, meta, children):
+        return ast.RangeType(children[0], children[1], self._span(meta))
+
+    def named_type(self, meta, children):
+        return ast.NamedType(self._ident(children[0]), self._span(meta))
+
+    def motor_block(self, meta, children):
+        pick = lambda tag: tuple(c[1] for c in children if c[0] == tag)  # noqa: E731
+        return ast.MotorBlock(pick("setting"), pick("moves"), pick("budget"), pick("source"),
+                              pick("limiter"), pick("watchdog"), self._span(meta))
+
+    def motor_setting(self, meta, children):
+        return ("setting", (self._ident(children[0]), children[1]))
+
+    def motor_moves(self, meta, children):
+        return ("moves", children[0])
+
+    def motor_budget(self, meta, children):
+        return ("budget", self._ident(children[0]))
+
+    def motor_source(self, meta, children):
+        name, rate, states, limit, hold = children
+        return ("source", ast.MotorSource(self._ident(name), rate, states, limit, hold is not None,
+                                          self._span(meta)))
+
+    def motor_limiter(self, meta, children):
+        return ("limiter", (self._ident(children[0]), children[1], children[2]))
+
+    def motor_watchdog(self, meta, children):
+        return ("watchdog", (self._ident(children[0]), children[1]))
+
+    def window_decl(self, meta, children):
+        name, buckets, length, limit, counts = children
+        return ast.WindowDecl(self._ident(name), buckets, length, limit, counts, self._span(meta))
+
+    def state_decl(self, meta, children):
+        name, initial, policy = children
+        return ast.StateDecl(self._ident(name), initial is not None, policy, self._span(meta))
+
+    def reject_policy(self, meta, children):
+        req, text = children
+        return ast.PolicyDecl("reject", self._ident(req) if req else None, _strip(text), self._span(meta))
+
+    def ignore_policy(self, meta, children):
+        return ast.PolicyDecl("ignore", None, "", self._span(meta))
+
+    def event_decl(self, meta, children):
+        name, *params = children
+        return ast.EventDecl(self._ident(name), tuple(p for p in params if p is not None), self._span(meta))
+
+    def param(self, meta, children):
+        return ast.ParamDecl(self._ident(children[0]), children[1], self._span(meta))
+
+    # -- behaviour
+
+    def transition(self, meta, children):
+        event, sources, target, *rest = children
+        guards = tuple(c for c in rest if isinstance(c, ast.GuardDecl))
+        updates = next((c for c in rest if isinstance(c, tuple)), ())
+        return ast.TransitionDecl(self._ident(event), sources, self._ident(target) if target else None,
+                                  guards, updates, self._span(meta))
+
+    def guard(self, meta, children):
+        cond, req, text = children
+        return ast.GuardDecl(cond, self._ident(req) if req else None,
+                             _strip(text) if text is not None else None, self._span(meta))
+
+    def event_reject(self, meta, children):
+        event, sources, req, text = children
+        policy = ast.PolicyDecl("reject", self._ident(req) if req else None, _strip(text), self._span(meta))
+        return ast.EventPolicyDecl(self._ident(event), sources, policy, self._span(meta))
+
+    def event_ignore(self, meta, children):
+        event, sources = children
+        policy = ast.PolicyDecl("ignore", None, "", self._span(meta))
+        return ast.EventPolicyDecl(self._ident(event), sources, policy, self._span(meta))
+
+    def every_tick(self, meta, children):
+        return ast.EveryTick(self._ident(children[0]), children[1], self._span(meta))
+
+    def updates(self, meta, children):
+        return tuple(children)
+
+    def update(self, meta, children):
+        return ast.Assign(self._ident(children[0]), children[1], self._span(meta))
+
+    # -- properties
+
+    def invariant(self, meta, children):
+        req, text, expr = children
+        return ast.InvariantDecl(self._ident(req), _strip(text), expr, self._span(meta))
+
+    def assertion(self, meta, children):
+        req, text, events, states, expr = children
+        return ast.AssertionDecl(self._ident(req), _strip(text), events, states or (), expr,
+                                 self._span(meta))
+
+    def response(self, meta, children):
+        req, text, event, trigger, resp, within = children
+        return ast.ResponseDecl(self._ident(req), _strip(text), self._ident(event), trigger, resp,
+                                within, self._span(meta))
+
+    def recovery(self, meta, children):
+        req, text, target, *calls = children
+        return ast.RecoveryDecl(self._ident(req), _strip(text), target, tuple(calls), self._span(meta))
+
+    def call(self, meta, children):
+        name, *args = children
+        return ast.CallDecl(self._ident(name), tuple(a for a in args if a is not None), self._span(meta))
+
+    def call_arg(self, meta, children):
+        return (self._ident(children[0]), children[1])
+
+    # -- expressions
+
+    def name(self, meta, children):
+        return ast.Name(str(children[0]), self._span(meta))
+
+    def number(self, meta, children):
+        tok, unit = children
+        return ast.Number(Fraction(str(tok)), str(tok), unit, self._span(meta))
+
+    def unit(self, meta, children):
+        num, den = children
+        return ast.Unit(str(num), str(den) if den is not None else None, self._span(meta))
+
+    def true(self, meta, children):
+        return ast.BoolLit(True, self._span(meta))
+
+    def false(self, meta, children):
+        return ast.BoolLit(False, self._span(meta))
+
+    def call_fn(self, meta, children):
+        fn, *args = children
+        return ast.FnCall(str(fn), tuple(args), self._span(meta))
+
+    def next_(self, meta, children):
+        return ast.Next(children[0], self._span(meta))
+
+    def if_(self, meta, children):
+        return ast.IfThen(children[0], children[1], children[2], self._span(meta))
+
+    def index(self, meta, children):
+        return ast.IndexOf(children[0], children[1], self._span(meta))
+
+    def field(self, meta, children):
+        return ast.FieldOf(children[0], self._ident(children[1]), self._span(meta))
+
+    def neg(self, meta, children):
+        return ast.UnaryOp("neg", children[0], self._span(meta))
+
+    def not_(self, meta, children):
+        return ast.UnaryOp("not", children[0], self._span(meta))
+
+    def _binary(self, meta, op: str, left, right, op_tok=None):
+        op_span = self._tok_span(op_tok) if op_tok is not None else self._span(meta)
+        return ast.BinaryOp(op, left, right, op_span, self._span(meta))
+
+    def arith(self, meta, children):
+        left, op, right = children
+        return self._binary(meta, str(op), left, right, op)
+
+    def compare(self, meta, children):
+        left, op, right = children
+        return self._binary(meta, str(op), left, right, op)
+
+    def and_(self, meta, children):
+        return self._binary(meta, "and", *children)
+
+    def or_(self, meta, children):
+        return self._binary(meta, "or", *children)
+
+    def implies(self, meta, children):
+        return self._binary(meta, "implies", *children)
+
+    def member_of(self, meta, children):
+        return ast.MemberOf(children[0], children[1], self._span(meta))
