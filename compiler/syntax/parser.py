@@ -125,6 +125,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> tuple[Diag
         return Diagnostic("E0002", f"unexpected character `{char}`", span, label=label, help=help_text), offset
     assert isinstance(exc, UnexpectedToken)
     tok = exc.token
+    offset = tok.start_pos if tok.start_pos is not None else 0
     previous = re.search(r"(\w+)[ \t]*$", text[:offset])
     if (previous is not None and previous.group(1) in ITEM_KEYWORDS
             and _ITEM_START.match(text, text.rfind("\n", 0, previous.start(1)) + 1)):
