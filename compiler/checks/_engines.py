@@ -1,0 +1,372 @@
+"""Proof engines over a ``System``: BMC, (relative) induction, k-induction and PDR.
+
+A ``Goal`` is a safety obligation of one of two shapes:
+- ``state``: ``holds(frame)`` is true in every reachable configuration;
+- ``step``: ``holds(step)`` is true on every step taken from a reachable configuration.
+
+``Lemmas`` are state predicates already proved invariant; every engine may assume them
+in every frame (that is sound: they hold in every reachable configuration).
+
+Only an induction that closed (1-induction relative to the lemmas, k-induction, or a
+PDR invariant re-checked by three plain SMT queries) yields ``proved``. A counterexample
+found by BMC yields ``violated``. Everything else is ``unknown``.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import z3
+
+from ..ir import nodes as ir
+from ._system import Input, Step, System
+from ._z3expr import Frame
+
+PROVED, VIOLATED, UNKNOWN = "proved", "violated", "unknown"
+
+StatePred = Callable[[Frame], z3.BoolRef]
+
+
+@dataclass
+class Goal:
+    key: str
+    kind: str  # "state" | "step"
+    holds: Callable  # state: (Frame) -> BoolRef; step: (Step) -> BoolRef
+    system: System
+
+
+@dataclass
+class Cex:
+    """A concrete path: ``configs[j]`` --``inputs[j]``--> ``configs[j+1]``.
+
+    ``bad`` is the index of the violating configuration (state goals) or step (step
+    goals). Configs are (state name, {var: value}, {monitor var: value})."""
+
+    configs: list[tuple[str, dict[str, ir.Value], dict[str, ir.Value]]]
+    inputs: list[tuple[str, dict[str, ir.Value]]]
+    bad: int
+    kind: str
+
+
+@dataclass
+class Verdict:
+    status: str
+    engine: str = ""
+    detail: str = ""
+    cex: Cex | None = None
+    invariant: str | None = None
+    seconds: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+
+class Deadline:
+    def __init__(self, seconds: float | None):
+        self.end = None if seconds is None else time.monotonic() + seconds
+
+    def ms(self, floor: int = 1) -> int:
+        if self.end is None:
+            return 0  # z3: no timeout
+        return max(floor, int((self.end - time.monotonic()) * 1000))
+
+    def expired(self) -> bool:
+        return self.end is not None and time.monotonic() >= self.end
+
+
+def solver(system: System, deadline: Deadline | None = None) -> z3.Solver:
+    s = z3.SolverFor("QF_LIA", ctx=system.ctx) if not system.module.variables else z3.Solver(ctx=system.ctx)
+    if deadline is not None and deadline.end is not None:
+        s.set("timeout", deadline.ms())
+    return s
+
+
+def check(s: z3.Solver, *assumptions, deadline: Deadline | None = None) -> z3.CheckSatResult:
+    if deadline is not None and deadline.end is not None:
+        ms = deadline.ms()
+        if deadline.expired():
+            return z3.unknown
+        s.set("timeout", ms)
+    try:
+        return s.check(*assumptions)
+    except z3.Z3Exception:
+        return z3.unknown
+
+
+class Unroll:
+    """A path f0 -i0-> f1 -i1-> ... added to a solver one step at a time."""
+
+    def __init__(self, system: System, s: z3.Solver, prefix: str, lemmas: list[StatePred]):
+        self.system, self.s, self.prefix, self.lemmas = system, s, prefix, lemmas
+        self.frames: list[Frame] = [system.frame(f"{prefix}0")]
+        self.inputs: list[Input] = []
+        self.steps: list[Step] = []
+        self._assume_lemmas(self.frames[0])
+
+    def _assume_lemmas(self, f: Frame) -> None:
+        for lemma in self.lemmas:
+            self.s.add(lemma(f))
+
+    def extend(self) -> Step:
+        j = len(self.steps)
+        inp = self.system.input(f"{self.prefix}i{j}")
+        post = self.system.frame(f"{self.prefix}{j + 1}")
+        step = self.system.step(self.frames[-1], inp, post)
+        self.s.add(step.trans)
+        self.frames.append(post)
+        self.inputs.append(inp)
+        self.steps.append(step)
+        self._assume_lemmas(post)
+        return step
+
+    def extract(self, model: z3.ModelRef, upto: int, bad: int, kind: str) -> Cex:
+        m = self.system.module
+        ev = lambda t: model.eval(t, model_completion=True)  # noqa: E731
+
+        def val(term, t):
+            x = ev(term)
+            return z3.is_true(x) if isinstance(t, ir.BoolType) else x.as_long()
+
+        configs = []
+        for f in self.frames[: upto + 1]:
+            state = m.states[ev(f.state).as_long()].name
+            values = {v.name: val(f.vars[v.name], v.type) for v in m.variables}
+            ext = {n: val(f.ext[n], t) for mon in self.system.monitors for n, t in mon.names.items()}
+            configs.append((state, values, ext))
+        inputs = []
+        for inp in self.inputs[:upto]:
+            e = m.events[ev(inp.event).as_long()]
+            inputs.append((e.name, {p.name: val(inp.params[e.name][p.name], p.type) for p in e.params}))
+        return Cex(configs, inputs, bad, kind)
+
+
+def negation(goal: Goal, u: Unroll, j: int) -> z3.BoolRef:
+    """The goal fails at position j: frame j (state) or step j (step)."""
+    if goal.kind == "state":
+        return z3.Not(goal.holds(u.frames[j]))
+    return z3.Not(goal.holds(u.steps[j]))
+
+
+# ---------------------------------------------------------------- BMC
+
+
+def bmc(system: System, goals: list[Goal], depth: int, lemmas: list[StatePred],
+        deadline: Deadline, on_depth: Callable[[int], None] | None = None
+        ) -> tuple[dict[str, Cex], int]:
+    """Breadth-first counterexample search for many goals at once.
+
+    Returns the counterexamples found and the depth up to which every remaining goal is
+    known to hold (paths of that many steps; -1 if not even the initial state)."""
+    s = solver(system)
+    u = Unroll(system, s, "b", lemmas)
+    s.add(system.init(u.frames[0]))
+    open_goals = list(goals)
+    found: dict[str, Cex] = {}
+    clean = -1
+    for d in range(depth + 1):
+        if d > 0:
+            u.extend()
+        while open_goals:
+            # state goals fail at frame d; step goals at step d-1 (needs d >= 1)
+            live = [g for g in open_goals if g.kind == "state" or d >= 1]
+            if not live:
+                break
+            bads = {g.key: negation(g, u, d if g.kind == "state" else d - 1) for g in live}
+            s.push()
+            s.add(z3.Or(list(bads.values())))
+            r = check(s, deadline=deadline)
+            if r == z3.sat:
+                model = s.model()
+                s.pop()
+                hit = [g for g in live if z3.is_true(model.eval(bads[g.key], model_completion=True))]
+                for g in hit:
+                    bad = d if g.kind == "state" else d - 1
+                    found[g.key] = u.extract(model, d, bad, g.kind)
+                    open_goals.remove(g)
+                continue
+            s.pop()
+            if r == z3.unknown:
+                return found, clean
+            break
+        clean = d
+        if on_depth:
+            on_depth(d)
+        if not open_goals or deadline.expired():
+            break
+    return found, clean
+
+
+# ---------------------------------------------------------------- induction
+
+
+def houdini(system: System, goals: list[Goal], lemmas: list[StatePred], deadline: Deadline
+            ) -> tuple[list[Goal], list[Goal]]:
+    """The largest subset of the state goals that is 1-inductive together (relative to the
+    lemmas). Returns (proved, dropped). The caller must have checked the initial state."""
+    s = solver(system)
+    u = Unroll(system, s, "h", lemmas)
+    step = u.extend()
+    flags = {g.key: z3.Bool(f"h.assume.{g.key}", system.ctx) for g in goals}
+    for g in goals:
+        s.add(z3.Implies(flags[g.key], g.holds(u.frames[0])))
+    live = list(goals)
+    dropped: list[Goal] = []
+    while live:
+        s.push()
+        post = {g.key: g.holds(step.post) for g in live}
+        s.add(z3.Or([z3.Not(p) for p in post.values()]))
+        r = check(s, *[flags[g.key] for g in live], deadline=deadline)
+        if r == z3.unsat:
+            s.pop()
+            break
+        if r == z3.unknown:
+            s.pop()
+            return [], goals
+        model = s.model()
+        s.pop()
+        bad = [g for g in live if z3.is_false(model.eval(post[g.key], model_completion=True))]
+        for g in bad:
+            live.remove(g)
+            dropped.append(g)
+    return live, dropped
+
+
+def relative_step(system: System, goals: list[Goal], lemmas: list[StatePred], deadline: Deadline
+                  ) -> tuple[list[Goal], list[Goal], dict[str, Cex]]:
+    """Step goals that hold on every step from any configuration satisfying the lemmas
+    (then they hold on every reachable step: proved). Returns (proved, failed, witnesses)
+    where a witness is a lemma-state step (not necessarily reachable) that breaks a goal."""
+    s = solver(system)
+    u = Unroll(system, s, "r", lemmas)
+    step = u.extend()
+    live = list(goals)
+    failed: list[Goal] = []
+    witnesses: dict[str, Cex] = {}
+    while live:
+        terms = {g.key: g.holds(step) for g in live}
+        s.push()
+        s.add(z3.Or([z3.Not(t) for t in terms.values()]))
+        r = check(s, deadline=deadline)
+        if r == z3.unsat:
+            s.pop()
+            break
+        if r == z3.unknown:
+            s.pop()
+            return [], failed + live, witnesses
+        model = s.model()
+        s.pop()
+        for g in [g for g in live if z3.is_false(model.eval(terms[g.key], model_completion=True))]:
+            live.remove(g)
+            failed.append(g)
+            witnesses[g.key] = u.extract(model, 1, 0, "step")
+    return live, failed, witnesses
+
+
+def k_induction(goal: Goal, lemmas: list[StatePred], kmax: int, base_depth: int,
+                deadline: Deadline) -> Verdict:
+    """k-induction for n = 1..kmax: on every path of n steps from a lemma-state along which
+    the goal holds (frames 0..n-1 / steps 0..n-1), it also holds at the next position.
+    Together with a clean BMC of depth ``base_depth`` >= n - 1 (state) / n (step) that
+    proves the goal."""
+    system = goal.system
+    s = solver(system)
+    u = Unroll(system, s, "k", lemmas)
+    if goal.kind == "step":
+        u.extend()
+    for n in range(0, kmax + 1):
+        last = len(u.frames) - 1 if goal.kind == "state" else len(u.steps) - 1
+        if n >= 1:
+            s.push()
+            s.add(negation(goal, u, last))
+            r = check(s, deadline=deadline)
+            s.pop()
+            need = n - 1 if goal.kind == "state" else n
+            if r == z3.unsat and base_depth >= need:
+                return Verdict(PROVED, f"{n}-induction",
+                               f"{n}-inductive relative to the proved invariants")
+            if r == z3.unknown:
+                return Verdict(UNKNOWN, "k-induction", f"k-induction timed out at k = {n}")
+        s.add(z3.Not(negation(goal, u, last)))
+        u.extend()
+    return Verdict(UNKNOWN, "k-induction", f"not k-inductive for k <= {kmax}")
+
+
+# ---------------------------------------------------------------- PDR (Spacer)
+
+
+def pdr(goal: Goal, lemmas: list[StatePred], deadline: Deadline) -> Verdict:
+    """Property-directed reachability with Z3 Spacer over constrained Horn clauses:
+        init(s) => Inv(s);  Inv(s) & L(s) & T(s,i,s') => Inv(s');  Inv(s) & L(s) & bad => false.
+    ``sat`` gives an interpretation of Inv: the invariant, which is then re-checked with
+    three plain SMT queries before anything is called proved."""
+    system = goal.system
+    ctx = system.ctx
+    f0, f1 = system.frame("p0"), system.frame("p1")
+    inp = system.input("pi")
+    step = system.step(f0, inp, f1)
+    args0, args1 = _args(f0), _args(f1)
+    inv = z3.Function(f"Inv_{abs(hash(goal.key))}", *[a.sort() for a in args0], z3.BoolSort(ctx))
+    L0 = z3.And([lemma(f0) for lemma in lemmas]) if lemmas else z3.BoolVal(True, ctx)
+    bad = negation_at(goal, f0, step)
+    allv = args0 + args1 + _input_args(inp)
+    s = z3.SolverFor("HORN", ctx=ctx)
+    s.set("timeout", deadline.ms())
+    s.add(z3.ForAll(args0, z3.Implies(system.init(f0), inv(*args0))))
+    s.add(z3.ForAll(allv, z3.Implies(z3.And(inv(*args0), L0, step.trans), inv(*args1))))
+    s.add(z3.ForAll(allv, z3.Implies(z3.And(inv(*args0), L0, step.trans if goal.kind == "step"
+                                            else z3.BoolVal(True, ctx), bad),
+                                     z3.BoolVal(False, ctx))))
+    try:
+        r = s.check()
+    except z3.Z3Exception:
+        r = z3.unknown
+    if r == z3.unsat:
+        return Verdict(VIOLATED, "pdr", "PDR found a counterexample (deeper than the BMC bound)")
+    if r != z3.sat:
+        return Verdict(UNKNOWN, "pdr", "PDR did not finish within the time limit")
+    candidate = s.model().eval(inv(*args0), model_completion=True)
+    ok, why = recheck(goal, lemmas, lambda f: z3.substitute(candidate, *zip(args0, _args(f))),
+                      deadline)
+    if not ok:
+        return Verdict(UNKNOWN, "pdr", f"the PDR invariant did not re-check ({why})")
+    return Verdict(PROVED, "pdr", "PDR invariant re-checked by 3 SMT queries",
+                   invariant=_show(candidate, args0, system))
+
+
+def recheck(goal: Goal, lemmas: list[StatePred], inv: StatePred, deadline: Deadline
+            ) -> tuple[bool, str]:
+    """init => inv;  inv & L & step => inv';  inv & L (& step) => property."""
+    system = goal.system
+    queries = []
+    f0, f1 = system.frame("c0"), system.frame("c1")
+    step = system.step(f0, system.input("ci"), f1)
+    L = [lemma(f0) for lemma in lemmas]
+    queries.append(("init => inv", [system.init(f0), z3.Not(inv(f0))]))
+    queries.append(("inv is inductive", L + [inv(f0), step.trans, z3.Not(inv(f1))]))
+    queries.append(("inv => property", L + [inv(f0)] + ([step.trans] if goal.kind == "step" else [])
+                    + [negation_at(goal, f0, step)]))
+    for name, parts in queries:
+        s = solver(system)
+        s.add(*parts)
+        r = check(s, deadline=deadline)
+        if r != z3.unsat:
+            return False, f"{name}: {r}"
+    return True, ""
+
+
+def negation_at(goal: Goal, f0: Frame, step: Step) -> z3.BoolRef:
+    return z3.Not(goal.holds(f0) if goal.kind == "state" else goal.holds(step))
+
+
+def _args(f: Frame) -> list[z3.ExprRef]:
+    return [f.state] + list(f.vars.values()) + list(f.ext.values())
+
+
+def _input_args(inp: Input) -> list[z3.ExprRef]:
+    return [inp.event] + [p for ps in inp.params.values() for p in ps.values()]
+
+
+def _show(term: z3.ExprRef, args: list[z3.ExprRef], system: System) -> str:
+    names = ["state"] + [v.name for v in system.module.variables] + \
+        [f"${n}" for mon in system.monitors for n in mon.names]
+    plain = [z3.Const(n, a.sort()) for n, a in zip(names, args)]
+    return str(z3.simplify(z3.substitute(term, *zip(args, plain))))

@@ -1,0 +1,322 @@
+"""The proof schedule: cheap engines for everything first, expensive ones only where needed.
+
+1. Initial state: every state goal (types, invariants) holds in the initial state.
+2. Houdini: the largest set of state goals that is 1-inductive *together*; those are
+   proved at once and become lemmas (assumed in every frame by every later query).
+3. Step goals (assertions, ranges, determinism, ...) that hold on every step from any
+   lemma-state are proved.
+4. One multi-goal BMC run (depth ``bmc_depth``) over every goal still open, and the
+   witness goals (reachability, vacuity): counterexamples and witnesses.
+5. Per open goal: k-induction, then PDR (Spacer), within ``timeout`` seconds each. A newly
+   proved invariant joins the lemmas.
+6. Responses (shortcut, else a monitor automaton), recovery sequences.
+7. Witness goals not reached: a cheap dead proof (induction), else "unknown".
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import z3
+
+from ..ir import nodes as ir
+from ._checks import Check, build_checks
+from ._engines import (PROVED, UNKNOWN, VIOLATED, Cex, Deadline, Goal, StatePred, Unroll,
+                       Verdict, bmc, check, houdini, k_induction, pdr, relative_step, solver)
+from ._system import System
+
+
+@dataclass
+class Options:
+    timeout: float = 10.0  # seconds per check for k-induction + PDR
+    bmc_depth: int = 12
+    kmax: int = 4
+    only: tuple[str, ...] = ()
+    witnesses: bool = True  # reachability and vacuity
+    pdr: bool = True
+
+
+@dataclass
+class Report:
+    module: ir.Module
+    checks: list[Check]
+    seconds: float
+    options: Options
+    lemmas: list[str] = field(default_factory=list)
+
+    def selected(self) -> list[Check]:
+        return [c for c in self.checks if c.extra.get("selected", True)]
+
+    @property
+    def exit_code(self) -> int:
+        errors = [c for c in self.selected() if c.severity == "error"]
+        if any(c.outcome == "violated" for c in errors):
+            return 1
+        if any(c.outcome != "proved" for c in errors):
+            return 2
+        return 0
+
+
+def _matches(c: Check, only: tuple[str, ...]) -> bool:
+    if not only:
+        return True
+    return any(c.id == o or c.key == o or c.id.startswith(o + ".") or c.kind == o for o in only)
+
+
+class Prover:
+    def __init__(self, module: ir.Module, options: Options,
+                 progress: Callable[[Check], None] | None = None):
+        self.m, self.o = module, options
+        self.system = System(module)
+        self.checks = build_checks(module, self.system)
+        for c in self.checks:
+            c.extra["selected"] = _matches(c, options.only)
+        self.progress = progress or (lambda c: None)
+        self.lemmas: list[StatePred] = []
+        self.lemma_names: list[str] = []
+
+    # -- bookkeeping
+
+    def done(self, c: Check, v: Verdict, started: float | None = None) -> None:
+        if c.verdict is not None:
+            return
+        if started is not None:
+            v.seconds = time.monotonic() - started
+        c.verdict = v
+        if c.extra.get("selected", True):
+            self.progress(c)
+
+    def open(self, kinds=None, witness=None) -> list[Check]:
+        out = []
+        for c in self.checks:
+            if c.verdict is not None or c.goal is None:
+                continue
+            if kinds and c.kind not in kinds:
+                continue
+            if witness is not None and c.witness != witness:
+                continue
+            if not c.extra.get("selected", True) and c.kind not in ("type", "invariant"):
+                continue  # unselected checks are skipped, except lemmas
+            if c.witness and not self.o.witnesses:
+                continue
+            out.append(c)
+        return out
+
+    def add_lemma(self, c: Check) -> None:
+        self.lemmas.append(c.goal.holds)
+        self.lemma_names.append(c.key)
+
+    # -- the schedule
+
+    def run(self) -> list[Check]:
+        o = self.o
+        state_checks = self.open(("type", "invariant"))
+        t = time.monotonic()
+        # 1. the initial state
+        bad, _ = bmc(self.system, [c.goal for c in state_checks], 0, [], Deadline(o.timeout))
+        for c in state_checks:
+            if c.goal.key in bad:
+                self.done(c, Verdict(VIOLATED, "bmc", "fails in the initial state",
+                                     bad[c.goal.key]), t)
+        # 2. Houdini over the rest
+        live = [c for c in state_checks if c.verdict is None]
+        proved, _ = houdini(self.system, [c.goal for c in live], [], Deadline(o.timeout))
+        keys = {g.key for g in proved}
+        for c in live:
+            if c.goal.key in keys:
+                self.add_lemma(c)
+                self.done(c, Verdict(PROVED, "induction",
+                                     "1-inductive together with the other proved invariants"), t)
+        # 3. step goals relative to the lemmas (and the response shortcuts)
+        step_checks = self.open(("assertion", "range", "let-range", "motor", "determinism",
+                                 "completeness"))
+        responses = self.open(("response",))
+        shortcuts = [c.extra["shortcut"] for c in responses]
+        t = time.monotonic()
+        proved, _, _ = relative_step(self.system, [c.goal for c in step_checks] + shortcuts,
+                                     self.lemmas, Deadline(o.timeout))
+        keys = {g.key for g in proved}
+        for c in step_checks:
+            if c.goal.key in keys:
+                self.done(c, Verdict(PROVED, "induction",
+                                     "holds on every step from a state satisfying the proved "
+                                     "invariants"), t)
+        for c in responses:
+            if c.extra["shortcut"].key in keys:
+                self.done(c, Verdict(PROVED, "induction",
+                                     "the response holds right after every trigger"), t)
+        # 4. one BMC over everything still open on the base system (+ witness goals)
+        base_open = [c for c in self.open() if c.goal.system is self.system]
+        t = time.monotonic()
+        found, clean = bmc(self.system, [c.goal for c in base_open], o.bmc_depth, [],
+                           Deadline(max(o.timeout, 1.0) * 2))
+        for c in base_open:
+            c.extra["bmc_clean"] = clean
+            if c.goal.key in found:
+                cex = found[c.goal.key]
+                if c.witness:
+                    self.done(c, Verdict(VIOLATED, "bmc", f"witness of {cex.bad + 1 if cex.kind == 'step' else cex.bad} steps", cex), t)
+                else:
+                    self.done(c, Verdict(VIOLATED, "bmc", f"counterexample of {len(cex.inputs)} steps", cex), t)
+        # 5. deep engines for the safety goals still open (state goals first: they become lemmas)
+        for c in self.open(("type", "invariant")):
+            self.deep(c)
+        if any(c.verdict is None for c in self.open(witness=False)):
+            self.relative_again()
+        for c in self.open(witness=False):
+            if c.kind == "response":
+                continue
+            self.deep(c)
+        # 6. responses and recoveries
+        for c in self.open(("response",)):
+            self.response(c)
+        for c in self.checks:
+            if c.kind == "recovery" and c.verdict is None and c.extra.get("selected", True):
+                self.recovery(c)
+        # 7. witness goals not reached
+        if o.witnesses:
+            self.dead()
+        return self.checks
+
+    def relative_again(self) -> None:
+        """New lemmas may make more step goals 1-inductive."""
+        live = [c for c in self.open(witness=False) if c.goal.kind == "step"
+                and c.kind != "response"]
+        if not live:
+            return
+        t = time.monotonic()
+        proved, _, _ = relative_step(self.system, [c.goal for c in live], self.lemmas,
+                                     Deadline(self.o.timeout))
+        keys = {g.key for g in proved}
+        for c in live:
+            if c.goal.key in keys:
+                self.done(c, Verdict(PROVED, "induction",
+                                     "holds on every step from a state satisfying the proved "
+                                     "invariants"), t)
+
+    def deep(self, c: Check) -> None:
+        t = time.monotonic()
+        deadline = Deadline(self.o.timeout)
+        clean = c.extra.get("bmc_clean", -1)
+        v = k_induction(c.goal, self.lemmas, self.o.kmax, clean, deadline)
+        if v.status != PROVED and self.o.pdr and not deadline.expired():
+            w = pdr(c.goal, self.lemmas, deadline)
+            if w.status != UNKNOWN:
+                v = w
+            else:
+                v = Verdict(UNKNOWN, "k-induction+pdr",
+                            f"no counterexample within {max(clean, 0)} steps; {v.detail}; "
+                            f"{w.detail}")
+        elif v.status != PROVED:
+            v = Verdict(UNKNOWN, v.engine, f"no counterexample within {max(clean, 0)} steps; "
+                        f"{v.detail}")
+        if v.status == VIOLATED and v.cex is None:
+            v.detail += f"; BMC found none within {clean} steps"
+        self.done(c, v, t)
+        if v.status == PROVED and c.goal.kind == "state" and c.goal.system is self.system:
+            self.add_lemma(c)
+
+    def response(self, c: Check) -> None:
+        t = time.monotonic()
+        g = c.goal
+        found, clean = bmc(g.system, [g], self.o.bmc_depth, [], Deadline(self.o.timeout))
+        if g.key in found:
+            cex = found[g.key]
+            self.done(c, Verdict(VIOLATED, "bmc", f"counterexample of {len(cex.inputs)} steps", cex), t)
+            return
+        c.extra["bmc_clean"] = clean
+        self.deep(c)
+
+    def recovery(self, c: Check) -> None:
+        """Apply the sequence symbolically from every state satisfying the proved invariants;
+        if the target can fail, look for a reachable start state (BMC prefix)."""
+        p: ir.Recovery = c.prop
+        t = time.monotonic()
+        deadline = Deadline(self.o.timeout)
+        sys = self.system
+
+        def run_sequence(s: z3.Solver, u: Unroll, start: int):
+            for call in p.sequence:
+                step = u.extend()
+                s.add(step.inp.event == sys.event_index[call.event])
+                for name, val in call.args:
+                    s.add(step.inp.params[call.event][name] == val)
+            return z3.Not(sys.pred(p.target, u.frames[-1]))
+
+        s = solver(sys)
+        u = Unroll(sys, s, "q", [])
+        for lemma in self.lemmas:
+            s.add(lemma(u.frames[0]))
+        s.add(run_sequence(s, u, 0))
+        r = check(s, deadline=deadline)
+        if r == z3.unsat:
+            self.done(c, Verdict(PROVED, "induction",
+                                 f"the {len(p.sequence)}-event sequence reaches the target from "
+                                 f"every state satisfying the proved invariants"), t)
+            return
+        if r == z3.unknown:
+            self.done(c, Verdict(UNKNOWN, "smt", "the recovery query timed out"), t)
+            return
+        start = u.extract(s.model(), len(p.sequence), len(p.sequence), "state")
+        # a reachable counterexample: a BMC prefix to the start state, then the sequence
+        s = solver(sys)
+        u = Unroll(sys, s, "qb", [])
+        s.add(sys.init(u.frames[0]))
+        for d in range(self.o.bmc_depth + 1):
+            if d:
+                u.extend()
+            s.push()
+            frames_before = len(u.frames)
+            bad = run_sequence(s, u, d)
+            s.add(bad)
+            r = check(s, deadline=deadline)
+            if r == z3.sat:
+                cex = u.extract(s.model(), len(u.frames) - 1, len(u.frames) - 1, "state")
+                cex.configs, cex.inputs = cex.configs, cex.inputs
+                c.extra["prefix"] = d
+                self.done(c, Verdict(VIOLATED, "bmc", f"the sequence fails after a prefix of {d} "
+                                     f"steps", cex), t)
+                return
+            s.pop()
+            del u.frames[frames_before:], u.inputs[d:], u.steps[d:]
+            if r == z3.unknown:
+                break
+        self.done(c, Verdict(
+            VIOLATED, "smt",
+            "the sequence does not reach the target from a state that satisfies every proved "
+            f"invariant (not shown reachable within {self.o.bmc_depth} steps)", start,
+            extra={"unreachable_start": True}), t)
+
+    def dead(self) -> None:
+        """Witness goals not reached by BMC: try to prove them dead, cheaply."""
+        live = self.open(witness=True)
+        if not live:
+            return
+        t = time.monotonic()
+        quick = Deadline(max(1.0, self.o.timeout / 4))
+        states = [c for c in live if c.goal.kind == "state"]
+        steps = [c for c in live if c.goal.kind == "step"]
+        proved_keys = set()
+        if states:
+            proved, _ = houdini(self.system, [c.goal for c in states], self.lemmas, quick)
+            proved_keys |= {g.key for g in proved}
+        if steps:
+            proved, _, _ = relative_step(self.system, [c.goal for c in steps], self.lemmas, quick)
+            proved_keys |= {g.key for g in proved}
+        for c in live:
+            clean = c.extra.get("bmc_clean", -1)
+            if c.goal.key in proved_keys:
+                self.done(c, Verdict(PROVED, "induction", "proved impossible by induction"), t)
+            else:
+                self.done(c, Verdict(UNKNOWN, "bmc", f"not reached within {max(clean, 0)} steps "
+                                     "(it may need a long timer to expire)"), t)
+
+
+def prove(module: ir.Module, options: Options | None = None,
+          progress: Callable[[Check], None] | None = None) -> Report:
+    options = options or Options()
+    started = time.monotonic()
+    prover = Prover(module, options, progress)
+    checks = prover.run()
+    return Report(module, checks, time.monotonic() - started, options, prover.lemma_names)
