@@ -1,0 +1,362 @@
+"""The Verilog expression printer: a visitor over IR expressions.
+
+Every integer intermediate becomes a named ``wire signed [W-1:0]`` whose width ``W`` is
+the smallest two's-complement width holding the node's IR interval (``IntType.lo/hi``
+is the exact range, so nothing can wrap). An operation is computed at the widest width
+among its operands and its result — modular arithmetic at a width that holds every
+true value is exact — and then narrowed to the node's own width. Operands are widened
+by explicit sign or zero extension, so every Verilog operator sees operands of one
+width and signedness (clean under ``verilator -Wall``; no context-dependent sizing).
+
+Booleans print inline (``&&``, ``||``, ``!``, comparisons); enum values are unsigned
+member indices of ``ubits(members - 1)`` bits. Floor division and floor modulo by a
+positive constant are exact for negative dividends too: a comparison chain when the
+quotient takes few values, an arithmetic shift / mask for powers of two, else a
+truncating ``/`` corrected toward minus infinity.
+
+Identical subexpressions share one wire (IR nodes are hashable; spans do not compare).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ...ir import nodes as ir
+from ..common import BackendError, ExprVisitor, subexpressions
+
+# A quotient with at most this many distinct values is printed as a comparison chain.
+SMALL_QUOTIENT = 8
+
+
+def ubits(hi: int) -> int:
+    """Bits of an unsigned register holding 0..hi."""
+    return max(1, int(hi).bit_length())
+
+
+def sbits(lo: int, hi: int) -> int:
+    """Bits of a two's-complement value holding lo..hi."""
+    w = 1
+    while not (-(1 << (w - 1)) <= lo and hi <= (1 << (w - 1)) - 1):
+        w += 1
+    return w
+
+
+def type_bits(t: ir.Type) -> int:
+    """Register width of a declared (non-negative) variable or parameter type."""
+    if isinstance(t, ir.BoolType):
+        return 1
+    if isinstance(t, ir.EnumType):
+        return ubits(len(t.members) - 1)
+    if t.lo < 0:
+        raise BackendError(f"internal error: declared range {t} is negative")
+    return ubits(t.hi)
+
+
+def lit_signed(v: int, w: int) -> str:
+    if v >= 0:
+        return f"{w}'sd{v}"
+    if -v < (1 << (w - 1)):
+        return f"-{w}'sd{-v}"
+    return f"$signed({w}'h{v & ((1 << w) - 1):x})"
+
+
+@dataclass(frozen=True)
+class Operand:
+    """A printed integer: ``text`` is a Verilog primary (identifier or literal).
+
+    kind: "lit" (``value`` set), "unsigned" (a non-negative register or port of
+    ``width`` bits), "signed" (a signed wire of ``width`` bits).
+    """
+
+    text: str
+    width: int
+    kind: str
+    value: int | None = None
+
+    def fit(self, w: int) -> str:
+        """This value as a signed expression of exactly ``w`` bits (widening only)."""
+        if self.kind == "lit":
+            return lit_signed(self.value, w)
+        if self.kind == "unsigned":
+            if w < self.width + 1:
+                raise BackendError(f"internal error: {self.text} does not fit {w} bits")
+            pad = w - self.width
+            zeros = "1'b0" if pad == 1 else f"{{{pad}{{1'b0}}}}"
+            return f"$signed({{{zeros}, {self.text}}})"
+        if w < self.width:
+            raise BackendError(f"internal error: {self.text} does not fit {w} bits")
+        if w == self.width:
+            return self.text
+        pad = w - self.width
+        sign = f"{self.text}[{self.width - 1}]"
+        ext = sign if pad == 1 else f"{{{pad}{{{sign}}}}}"
+        return f"$signed({{{ext}, {self.text}}})"
+
+    @property
+    def sbits(self) -> int:
+        """Signed width needed to hold this operand."""
+        if self.kind == "lit":
+            return sbits(self.value, self.value)
+        return self.width + 1 if self.kind == "unsigned" else self.width
+
+    def unsigned(self, w: int) -> str:
+        """This (non-negative by contract) value as an unsigned ``w``-bit expression, for
+        a register of ``w`` bits: truncation keeps it exact because the value fits."""
+        if self.kind == "lit":
+            if not 0 <= self.value < (1 << w):
+                raise BackendError(f"internal error: {self.value} does not fit {w} unsigned bits")
+            return f"{w}'d{self.value}"
+        if self.width == w:
+            return self.text if self.kind == "unsigned" else f"$unsigned({self.text})"
+        if self.width > w:
+            return f"{self.text}[{w - 1}:0]"
+        pad = w - self.width
+        if self.kind == "unsigned":
+            fill = "1'b0" if pad == 1 else f"{{{pad}{{1'b0}}}}"
+        else:
+            sign = f"{self.text}[{self.width - 1}]"
+            fill = sign if pad == 1 else f"{{{pad}{{{sign}}}}}"
+        return f"{{{fill}, {self.text}}}"
+
+
+Printed = Operand | str  # ints/enums print to an Operand, booleans to an inline string
+
+
+class VerilogPrinter(ExprVisitor[Printed]):
+    """Prints IR expressions; collects the wire declarations they need (in order).
+
+    ``names`` maps a Var name to its register identifier, ``param`` maps a Param name
+    (of the event being printed) to its port slice identifier, ``let`` a LetRef name
+    to its wire, ``state`` is the state register. The printer is reused across scopes:
+    ``scope`` (e.g. the event name) keys the sharing of expressions that read params.
+    """
+
+    def __init__(self, var: Callable[[str], str], state: str, prefix: str = "t"):
+        self._var = var
+        self._state = state
+        self._prefix = prefix
+        self.param: Callable[[str], str] = lambda name: _no(f"parameter `{name}`")
+        self.let: Callable[[str], str] = lambda name: _no(f"tick value `{name}`")
+        self.scope = ""
+        self.decls: list[str] = []
+        self._cache: dict[tuple, Printed] = {}
+        self._local: dict[ir.Expr, bool] = {}
+
+    # -- entry points
+
+    def boolean(self, e: ir.Expr) -> str:
+        out = self.visit(e)
+        if not isinstance(out, str):
+            raise BackendError(f"internal error: expected a boolean, got {e!r}")
+        return out
+
+    def operand(self, e: ir.Expr) -> Operand:
+        out = self.visit(e)
+        if isinstance(out, str):
+            raise BackendError(f"internal error: expected a number, got {e!r}")
+        return out
+
+    def assign(self, e: ir.Expr, t: ir.Type) -> str:
+        """``e`` as the next value of a register of type ``t``."""
+        if isinstance(t, ir.BoolType):
+            return self.boolean(e)
+        return self.operand(e).unsigned(type_bits(t))
+
+    def visit(self, e: ir.Expr) -> Printed:
+        key = (e, self.scope if self._reads_scope(e) else "")
+        if key not in self._cache:
+            self._cache[key] = super().visit(e)
+        return self._cache[key]
+
+    def _reads_scope(self, e: ir.Expr) -> bool:
+        if e not in self._local:
+            self._local[e] = any(isinstance(x, (ir.Param, ir.LetRef)) for x in subexpressions(e))
+        return self._local[e]
+
+    # -- wires
+
+    def _wire(self, w: int, value: str, comment: str = "") -> Operand:
+        name = f"{self._prefix}{len(self.decls)}"
+        tail = f"  // {comment}" if comment else ""
+        self.decls.append(f"wire signed [{w - 1}:0] {name} = {value};{tail}")
+        return Operand(name, w, "signed")
+
+    def _node(self, e: ir.Expr, compute_width: int, value: str) -> Operand:
+        """Declare ``value`` (signed, ``compute_width`` bits) and narrow it to ``e``'s width."""
+        t = e.type
+        w = sbits(t.lo, t.hi)
+        wide = self._wire(compute_width, value, f"{t.lo}..{t.hi}" if compute_width == w else "")
+        if compute_width == w:
+            return wide
+        return self._wire(w, f"{wide.text}[{w - 1}:0]", f"{t.lo}..{t.hi}")
+
+    # -- leaves
+
+    def visit_Lit(self, e: ir.Lit) -> Printed:
+        if isinstance(e.type, ir.BoolType):
+            return "1'b1" if e.value else "1'b0"
+        if isinstance(e.type, ir.EnumType):
+            return Operand(f"{type_bits(e.type)}'d{e.value}", type_bits(e.type), "unsigned")
+        return Operand(lit_signed(e.value, sbits(e.value, e.value)), sbits(e.value, e.value),
+                       "lit", e.value)
+
+    def _leaf(self, name: str, t: ir.Type) -> Printed:
+        if isinstance(t, ir.BoolType):
+            return name
+        return Operand(name, type_bits(t), "unsigned")
+
+    def visit_Var(self, e: ir.Var) -> Printed:
+        if e.post:
+            raise BackendError("internal error: a post-state read reached the RTL printer", e.span)
+        return self._leaf(self._var(e.name), e.type)
+
+    def visit_StateRef(self, e: ir.StateRef) -> Printed:
+        if e.post:
+            raise BackendError("internal error: a post-state read reached the RTL printer", e.span)
+        return Operand(self._state, type_bits(e.type), "unsigned")
+
+    def visit_Param(self, e: ir.Param) -> Printed:
+        return self._leaf(self.param(e.name), e.type)
+
+    def visit_LetRef(self, e: ir.LetRef) -> Printed:
+        name = self.let(e.name)
+        if isinstance(e.type, (ir.BoolType, ir.EnumType)):
+            return self._leaf(name, e.type)
+        return Operand(name, sbits(e.type.lo, e.type.hi), "signed")
+
+    def visit_Accepted(self, e: ir.Accepted) -> Printed:
+        raise BackendError("internal error: `accepted` reached the RTL printer", e.span)
+
+    # -- operators
+
+    def visit_Unary(self, e: ir.Unary) -> Printed:
+        if e.op == "not":
+            return f"!{self.boolean(e.operand)}"
+        x = self.operand(e.operand)
+        w = max(x.sbits, sbits(e.type.lo, e.type.hi))
+        return self._node(e, w, f"-{x.fit(w)}")
+
+    def visit_Binary(self, e: ir.Binary) -> Printed:
+        op = e.op
+        if op in ir.LOGIC_OPS:
+            a, b = self.boolean(e.left), self.boolean(e.right)
+            if op == "implies":
+                return f"(!{a} || {b})"
+            return f"({a} {'&&' if op == 'and' else '||'} {b})"
+        if op in ir.COMPARE_OPS:
+            return self._compare(e)
+        a, b = self.operand(e.left), self.operand(e.right)
+        if op in ("+", "-", "*"):
+            w = max(a.sbits, b.sbits, sbits(e.type.lo, e.type.hi))
+            return self._node(e, w, f"{a.fit(w)} {op} {b.fit(w)}")
+        if op in ("//", "%"):
+            if not (isinstance(e.right, ir.Lit) and e.right.value > 0):
+                raise BackendError("internal error: `//` and `%` need a positive literal divisor",
+                                   e.span)
+            return self._divmod(e, a, e.right.value)
+        raise BackendError(f"internal error: unknown operator `{op}`", e.span)
+
+    def _compare(self, e: ir.Binary) -> str:
+        vop = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}[e.op]
+        if isinstance(e.left.type, ir.BoolType):
+            return f"({self.boolean(e.left)} {vop} {self.boolean(e.right)})"
+        a, b = self.operand(e.left), self.operand(e.right)
+        if isinstance(e.left.type, ir.EnumType):
+            w = max(a.width, b.width)
+            return f"({a.unsigned(w)} {vop} {b.unsigned(w)})"
+        w = max(a.sbits, b.sbits)
+        return f"({a.fit(w)} {vop} {b.fit(w)})"
+
+    def _divmod(self, e: ir.Binary, a: Operand, d: int) -> Operand:
+        """Floor ``a // d`` or floor ``a % d`` (Python semantics) for a positive constant."""
+        lo, hi = e.left.type.lo, e.left.type.hi
+        qlo, qhi = lo // d, hi // d
+        is_div = e.op == "//"
+        wa = a.sbits
+        if qhi - qlo + 1 <= SMALL_QUOTIENT:
+            # q = the largest k with a >= k*d: a chain of comparisons, no divider.
+            w = max(wa, sbits(qlo * d, qhi * d), sbits(lo - qhi * d, hi - qlo * d),
+                    sbits(e.type.lo, e.type.hi))
+            arms = []
+            for k in range(qhi, qlo, -1):
+                value = lit_signed(k, w) if is_div else f"{a.fit(w)} - {lit_signed(k * d, w)}"
+                arms.append(f"({a.fit(w)} >= {lit_signed(k * d, w)}) ? {value} : ")
+            last = lit_signed(qlo, w) if is_div else f"{a.fit(w)} - {lit_signed(qlo * d, w)}"
+            return self._node(e, w, "".join(arms) + last)
+        if d & (d - 1) == 0:
+            shift = d.bit_length() - 1
+            w = max(wa, sbits(e.type.lo, e.type.hi))
+            if is_div:
+                return self._node(e, w, f"{a.fit(w)} >>> {shift}")
+            # floor modulo by 2**k is the low k bits, whatever the sign
+            if not shift:
+                return self._node(e, w, lit_signed(0, w))
+            x = self._wire(w, a.fit(w))
+            return self._node(e, w, f"$signed({{{w - shift}'d0, {x.text}[{shift - 1}:0]}})")
+        w = max(wa, sbits(lo - d + 1, hi), sbits(d, d), sbits(e.type.lo, e.type.hi))
+        x = self._wire(w, a.fit(w))
+        dd = lit_signed(d, w)
+        if lo >= 0:
+            value = f"{x.text} / {dd}" if is_div else f"{x.text} % {dd}"
+        elif is_div:  # truncating division rounded toward minus infinity
+            value = f"({x.text} < {lit_signed(0, w)}) ? ({x.text} - {lit_signed(d - 1, w)}) / {dd} : {x.text} / {dd}"
+        else:
+            r = self._wire(w, f"{x.text} % {dd}")
+            value = f"({r.text} < {lit_signed(0, w)}) ? {r.text} + {dd} : {r.text}"
+        return self._node(e, w, value)
+
+    def visit_Cond(self, e: ir.Cond) -> Printed:
+        c = self.boolean(e.cond)
+        if isinstance(e.type, ir.BoolType):
+            return f"({c} ? {self.boolean(e.then)} : {self.boolean(e.orelse)})"
+        a, b = self.operand(e.then), self.operand(e.orelse)
+        if isinstance(e.type, ir.EnumType):
+            w = type_bits(e.type)
+            return self._enum_wire(w, f"{c} ? {a.unsigned(w)} : {b.unsigned(w)}")
+        w = max(a.sbits, b.sbits, sbits(e.type.lo, e.type.hi))
+        return self._node(e, w, f"{c} ? {a.fit(w)} : {b.fit(w)}")
+
+    def _enum_wire(self, w: int, value: str) -> Operand:
+        name = f"{self._prefix}{len(self.decls)}"
+        self.decls.append(f"wire [{w - 1}:0] {name} = {value};")
+        return Operand(name, w, "unsigned")
+
+    def visit_MinMax(self, e: ir.MinMax) -> Printed:
+        args = [self.operand(x) for x in e.args]
+        w = max([x.sbits for x in args] + [sbits(e.type.lo, e.type.hi)])
+        acc = args[0]
+        cmp = "<" if e.op == "min" else ">"
+        for i, x in enumerate(args[1:]):
+            last = i == len(args) - 2
+            value = f"({x.fit(w)} {cmp} {acc.fit(w)}) ? {x.fit(w)} : {acc.fit(w)}"
+            acc = self._node(e, w, value) if last else self._wire(w, value)
+        return acc
+
+    def visit_Table(self, e: ir.Table) -> Printed:
+        ix = self.operand(e.index)
+        iw = ix.width
+        n = len(e.values)
+
+        def arm(v: ir.Value, w: int = 0) -> str:
+            if isinstance(e.type, ir.BoolType):
+                return "1'b1" if v else "1'b0"
+            if isinstance(e.type, ir.EnumType):
+                return f"{w}'d{v}"
+            return lit_signed(v, w)
+
+        def chain(w: int = 0) -> str:
+            parts = [f"({ix.unsigned(iw)} == {iw}'d{i}) ? {arm(v, w)} : "
+                     for i, v in enumerate(e.values[:-1])]
+            return "".join(parts) + arm(e.values[n - 1], w)
+
+        if isinstance(e.type, ir.BoolType):
+            return f"({chain()})"
+        if isinstance(e.type, ir.EnumType):
+            return self._enum_wire(type_bits(e.type), chain(type_bits(e.type)))
+        w = sbits(e.type.lo, e.type.hi)
+        w = max([w] + [sbits(v, v) for v in e.values])
+        return self._node(e, w, chain(w))
+
+
+def _no(what: str):
+    raise BackendError(f"internal error: {what} is not readable here")

@@ -1,0 +1,346 @@
+"""IR -> the values the Verilog template prints (every expression already printed).
+
+The template only loops over what this builds; widths, codes and expressions are
+computed here (through :class:`VerilogPrinter`), never in the template.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...ir import nodes as ir
+from ..common import BackendError, Namer, banner, identifier, snake_case
+from ._expr import Operand, VerilogPrinter, sbits, type_bits, ubits
+
+VERILOG_RESERVED = frozenset("""
+always and assign automatic begin buf bufif0 bufif1 case casex casez cell cmos config deassign
+default defparam design disable edge else end endcase endconfig endfunction endgenerate
+endmodule endprimitive endspecify endtable endtask event for force forever fork function
+generate genvar highz0 highz1 if ifnone incdir include initial inout input instance integer
+join large liblist library localparam macromodule medium module nand negedge nmos nor
+noshowcancelled not notif0 notif1 or output parameter pmos posedge primitive pull0 pull1
+pulldown pullup pulsestyle_onevent pulsestyle_ondetect rcmos real realtime reg release repeat
+rnmos rpmos rtran rtranif0 rtranif1 scalared showcancelled signed small specify specparam
+strong0 strong1 supply0 supply1 table task time tran tranif0 tranif1 tri tri0 tri1 triand
+trior trireg unsigned use uwire vectored wait wand weak0 weak1 while wire wor xnor xor
+""".split())
+
+STATUS_ACCEPTED, STATUS_REJECTED, STATUS_IGNORED = 0, 1, 2
+
+
+@dataclass
+class Reg:
+    name: str  # Verilog identifier
+    spec: str  # spec name
+    width: int
+    init: str  # Verilog literal
+    persistent: bool
+    role: str
+    comment: str
+
+
+@dataclass
+class Assign:
+    reg: str
+    value: str
+
+
+@dataclass
+class Fire:
+    """One transition that may fire: its enable wire, its target and its updates."""
+
+    code: int  # index in the `fire` selector (transition index + 1; 0 = none)
+    label: str
+    enable: str
+    target: str | None  # state localparam or None
+    updates: list[Assign]
+
+
+@dataclass
+class Decision:
+    """What an event does in one state: fire the first enabled transition, else reject."""
+
+    state: str  # localparam
+    fires: list[Fire]
+    reject_reason: str  # Verilog expression of the reason when none is enabled
+    policy: tuple[int, int] | None = None  # (status, reason) when no transition exists
+
+
+@dataclass
+class EventPlan:
+    name: str
+    code: int
+    localparam: str
+    params: list[tuple[str, int, int, str]]  # (wire, offset, width, comment)
+    in_domain: str  # Verilog condition; "1'b1" when every packed value is in the domain
+    decisions: list[Decision]
+    default_policy: tuple[int, int]  # for states not listed in decisions
+
+
+@dataclass
+class Plan:
+    banner: str
+    module: str
+    state_width: int
+    states: list[tuple[str, int, str]]  # (localparam, code, name)
+    initial: str
+    regs: list[Reg]
+    alarms: list[str]
+    code_width: int
+    param_width: int
+    reason_width: int
+    steps_width: int
+    events: list[EventPlan]
+    reset_code: str | None
+    reset_assigns: list[Assign]
+    decls: list[str]
+    guards: list[str]  # "wire gN_i = ...;" declarations
+    lets: list[str]
+    steps_expr: str
+    tick_assigns: list[Assign]
+    tick_decisions: list[Decision]
+    moving: list[str]  # state localparams where the motor may move
+    moving_expr: str  # fsm_state is one of them
+    event_fires: list[Fire]  # every user-event transition once, by fire code
+    reasons: list[tuple[int, str]]
+    fire_width: int
+    # motor parameters (defaults from the spec)
+    tick_cycles: int
+    step_high: int
+    step_low: int
+    limit_steps: int
+    limit_buckets: int
+    limit_bucket_ticks: int
+    watchdog_ticks: int
+    notes: list[str] = field(default_factory=list)
+
+
+def limiter_buckets(ticks: int) -> int:
+    """Buckets of the hardware step limiter: the largest divisor of ``ticks`` in 2..12.
+
+    B buckets of L = ticks / B: the bucket being filled plus the B-1 before it cover at
+    most B*L = ``ticks`` ticks, so a behaviour within ``limiter_steps`` per any window of
+    ``limiter_ticks`` never trips it; every window of (B-1)*L ticks is bounded.
+    """
+    for b in range(12, 1, -1):
+        if ticks % b == 0:
+            return b
+    return 1
+
+
+def build(module: ir.Module) -> Plan:
+    m = module
+    motor = m.motor
+    namer = Namer(VERILOG_RESERVED | {"clk", "rst", "tick", "busy", "state", "ev_valid",
+                                      "ev_ready", "ev_code", "ev_params", "resp_valid",
+                                      "resp_status", "resp_reason", "tick_steps", "alarms",
+                                      "fire", "status", "reason", "ev_go"}, "Verilog")
+    state_width = ubits(len(m.states) - 1)
+    state_lp = {s.name: namer.add(s.name, f"S_{identifier(s.name)}", "state", s.span)
+                for s in m.states}
+    var_reg = {v.name: namer.add(v.name, f"v_{identifier(v.name)}", "variable", v.span)
+               for v in m.variables}
+    printer = VerilogPrinter(lambda n: var_reg[n], "state")
+
+    regs = []
+    for v in m.variables:
+        w = type_bits(v.type)
+        init = (f"1'b{int(v.init)}" if isinstance(v.type, ir.BoolType) else f"{w}'d{int(v.init)}")
+        what = str(v.type) if not isinstance(v.type, ir.IntType) else f"{v.type.lo}..{v.type.hi}"
+        flags = ", ".join(x for x in (v.role if v.role != "var" else "",
+                                      "persistent" if v.persistent else "") if x)
+        regs.append(Reg(var_reg[v.name], v.name, w, init, v.persistent, v.role,
+                        f"{v.name}: {what}" + (f" ({flags})" if flags else "")))
+
+    # -- tick values (from the pre-state)
+    lets: list[str] = []
+    let_wire: dict[str, str] = {}
+    printer.let = lambda n: let_wire[n]
+    printer.scope = "tick"
+    for let in m.tick_lets:
+        name = namer.add(let.name, f"l_{identifier(let.name)}", "tick value", let.span)
+        t = let.value.type
+        if isinstance(t, ir.BoolType):
+            lets.append(f"wire {name} = {printer.boolean(let.value)};  // {let.name}")
+        elif isinstance(t, ir.EnumType):
+            w = type_bits(t)
+            lets.append(f"wire [{w - 1}:0] {name} = {printer.operand(let.value).unsigned(w)};"
+                        f"  // {let.name}")
+        else:
+            w = sbits(t.lo, t.hi)
+            op = printer.operand(let.value)
+            value = op.fit(w) if op.sbits <= w else f"{op.text}[{w - 1}:0]"
+            lets.append(f"wire signed [{w - 1}:0] {name} = {value};  // {let.name}: {t.lo}..{t.hi}")
+        let_wire[let.name] = name
+
+    steps_let = next(l for l in m.tick_lets if l.name == motor.steps_let)
+    st = steps_let.value.type
+    # The interval may over-approximate (lo < 0 from a `budget - earlier` bound): the
+    # prover shows steps are never negative, and the formal harness re-asserts it.
+    steps_width = ubits(max(st.hi, motor.max_steps_per_tick))
+    steps_expr = Operand(let_wire[motor.steps_let], sbits(st.lo, st.hi), "signed").unsigned(steps_width)
+
+    def assigns(updates) -> list[Assign]:
+        return [Assign(var_reg[u.var], printer.assign(u.value, m.variable(u.var).type))
+                for u in updates]
+
+    guards: list[str] = []
+
+    def enable(t: ir.Transition) -> tuple[str, list[str]]:
+        names = []
+        for i, g in enumerate(t.guards):
+            gname = f"g{t.index}_{i}"
+            text = ir_text(g.cond)
+            guards.append(f"wire {gname} = {printer.boolean(g.cond)};"
+                          + (f"  // {text}" if text else ""))
+            names.append(gname)
+        en = f"en{t.index}"
+        cond = " && ".join(names) if names else "1'b1"
+        guards.append(f"wire {en} = {cond};"
+                      f"  // {t.label}")
+        return en, names
+
+    reason_width = ubits(max(r.code for r in m.reasons))
+
+    def reason_lit(code: int) -> str:
+        return f"{reason_width}'d{code}"
+
+    fire_width = ubits(len(m.transitions) + 1)
+
+    def decisions_for(event: str, scope_states) -> list[Decision]:
+        out = []
+        for s in m.states:
+            cands = m.transitions_for(s.name, event)
+            if not cands:
+                pol = s.policy_for(event)
+                out.append(Decision(state_lp[s.name], [], "", policy_tuple(pol)))
+                continue
+            fires = []
+            chain = []
+            for t in cands:
+                en, gnames = enabled[t.index]
+                fires.append(Fire(t.index + 1, t.label, en,
+                                  state_lp[t.target] if t.target else None, fire_updates[t.index]))
+                # this transition's reason: its first false guard's reason, if it has one
+                arms = [(f"!{g}", reason_lit(gd.reason.code) if gd.reason else reason_lit(0))
+                        for g, gd in zip(gnames, t.guards)]
+                if any(gd.reason for gd in t.guards):
+                    chain.append(arms)
+            expr = reason_lit(ir.REASON_NO_TRANSITION.code)
+            # scan transitions last-to-first so the first transition with a reason wins
+            for arms in reversed(chain):
+                inner = "".join(f"{c} ? {r} : " for c, r in arms) + reason_lit(0)
+                expr = f"(({inner}) != {reason_lit(0)}) ? ({inner}) : {expr}"
+            out.append(Decision(state_lp[s.name], fires, expr))
+        return out
+
+    def policy_tuple(pol: ir.Policy) -> tuple[int, int]:
+        if pol.kind == "ignore":
+            return (STATUS_IGNORED, 0)
+        return (STATUS_REJECTED, pol.reason.code if pol.reason else ir.REASON_NO_TRANSITION.code)
+
+    # -- user events: params, guards, updates (scope = the event)
+    code_width = ubits(max(e.code for e in m.events))
+    param_width = max([1] + [sum(type_bits(p.type) for p in e.params) for e in m.events])
+    enabled: dict[int, tuple[str, list[str]]] = {}
+    fire_updates: dict[int, list[Assign]] = {}
+    events = []
+    reset_code = None
+    for e in m.events:
+        if e.kind == "tick":
+            continue
+        lp = namer.add(e.name, f"EV_{identifier(e.name)}", "event", e.span)
+        if e.kind == "reset":
+            reset_code = lp
+            events.append(EventPlan(e.name, e.code, lp, [], "1'b1", [], (STATUS_ACCEPTED, 0)))
+            continue
+        params = []
+        pwire = {}
+        off = 0
+        domain = []
+        for p in e.params:
+            w = type_bits(p.type)
+            wire = namer.add(f"{e.name}.{p.name}", f"p_{identifier(e.name)}_{identifier(p.name)}",
+                             "parameter")
+            params.append((wire, off, w, f"{p.name}: {p.type}"))
+            pwire[p.name] = wire
+            off += w
+            hi = (len(p.type.members) - 1 if isinstance(p.type, ir.EnumType)
+                  else 1 if isinstance(p.type, ir.BoolType) else p.type.hi)
+            if hi < (1 << w) - 1:
+                domain.append(f"({wire} <= {w}'d{hi})")
+        printer.scope = e.name
+        printer.param = lambda n, pwire=pwire: pwire[n]
+        for t in m.transitions:
+            if t.event == e.name:
+                enabled[t.index] = enable(t)
+                fire_updates[t.index] = assigns(t.updates)
+        events.append(EventPlan(e.name, e.code, lp, params, " && ".join(domain) or "1'b1",
+                                decisions_for(e.name, m.states), (STATUS_REJECTED, 1)))
+
+    # -- tick: updates and tick transitions (scope = tick)
+    printer.scope = "tick"
+    printer.param = lambda n: (_ for _ in ()).throw(BackendError("a tick has no parameters"))
+    tick_assigns = assigns(m.tick_updates)
+    for t in m.transitions:
+        if t.event == "tick":
+            enabled[t.index] = enable(t)
+            fire_updates[t.index] = assigns(t.updates)
+    tick_decisions = [d for d in decisions_for("tick", m.states) if d.fires]
+
+    reset_assigns = [Assign(r.name, r.init) for r in regs if not r.persistent]
+
+    # -- motor timing, checked before anything is emitted
+    per_step = motor.step_high_cycles + motor.step_low_cycles
+    burst = 1 + motor.max_steps_per_tick * per_step
+    if motor.step_high_cycles < 1 or motor.step_low_cycles < 1:
+        raise BackendError("STEP high and low times must be at least one clock cycle", motor.span)
+    if burst + 2 > motor.cycles_per_tick:
+        raise BackendError(
+            f"a burst of {motor.max_steps_per_tick} steps takes {burst} clock cycles "
+            f"({motor.step_high_cycles} high + {motor.step_low_cycles} low each) and does not "
+            f"fit in one tick of {motor.cycles_per_tick} cycles; lower max_steps_per_tick or "
+            f"the pulse widths", motor.span)
+    buckets = limiter_buckets(motor.limiter_ticks)
+
+    return Plan(
+        banner=banner(m, "//"),
+        module=snake_case(m.name),
+        state_width=state_width,
+        states=[(state_lp[s.name], s.index, s.name) for s in m.states],
+        initial=state_lp[m.initial],
+        regs=regs,
+        alarms=[var_reg[v.name] for v in m.variables if v.role == "alarm"],
+        code_width=code_width,
+        param_width=param_width,
+        reason_width=reason_width,
+        steps_width=steps_width,
+        events=events,
+        reset_code=reset_code,
+        reset_assigns=reset_assigns,
+        decls=printer.decls,
+        guards=guards,
+        lets=lets,
+        steps_expr=steps_expr,
+        tick_assigns=tick_assigns,
+        tick_decisions=tick_decisions,
+        moving=[state_lp[s] for s in motor.moving_states],
+        moving_expr=" || ".join(f"(fsm_state == {state_lp[s]})" for s in motor.moving_states)
+        or "1'b0",
+        event_fires=sorted({f.code: f for e in events for d in e.decisions
+                            for f in d.fires}.values(), key=lambda f: f.code),
+        reasons=[(r.code, (f"{r.requirement}: " if r.requirement else "") + r.text)
+                 for r in m.reasons],
+        fire_width=fire_width,
+        tick_cycles=motor.cycles_per_tick,
+        step_high=motor.step_high_cycles,
+        step_low=motor.step_low_cycles,
+        limit_steps=motor.limiter_steps,
+        limit_buckets=buckets,
+        limit_bucket_ticks=motor.limiter_ticks // buckets,
+        watchdog_ticks=motor.watchdog_ticks,
+    )
+
+
+def ir_text(e: ir.Expr) -> str:
+    """The guard's source location for the comment (the text itself is in the spec)."""
+    return str(e.span) if e.span else ""
