@@ -323,7 +323,7 @@ def pdr(goal: Goal, lemmas: list[StatePred], deadline: Deadline) -> Verdict:
         return Verdict(VIOLATED, "pdr", "PDR found a counterexample (deeper than the BMC bound)")
     if r != z3.sat:
         return Verdict(UNKNOWN, "pdr", "PDR did not finish within the time limit")
-    candidate = s.model().eval(inv(*args0), model_completion=True)
+    candidate = _interpretation(s.model(), inv, args0)
     ok, why = recheck(goal, lemmas, lambda f: z3.substitute(candidate, *zip(args0, _args(f))),
                       deadline)
     if not ok:
@@ -351,6 +351,22 @@ def recheck(goal: Goal, lemmas: list[StatePred], inv: StatePred, deadline: Deadl
         if r != z3.unsat:
             return False, f"{name}: {r}"
     return True, ""
+
+
+def _interpretation(model: z3.ModelRef, inv: z3.FuncDeclRef, args: list) -> z3.BoolRef:
+    """Inv(args) under the Horn model. (``model.eval(..., model_completion=True)`` was
+    seen to answer ``True`` for an interpreted relation, so read the interpretation.)"""
+    fi = model[inv]
+    if fi is None:
+        return z3.BoolVal(True, inv.ctx)
+    if isinstance(fi, z3.FuncInterp):
+        term = z3.substitute_vars(fi.else_value(), *args)
+        for i in range(fi.num_entries()):
+            entry = fi.entry(i)
+            cond = z3.And([a == entry.arg_value(j) for j, a in enumerate(args)])
+            term = z3.If(cond, entry.value(), term)
+        return term
+    return model.eval(inv(*args))
 
 
 def negation_at(goal: Goal, f0: Frame, step: Step) -> z3.BoolRef:

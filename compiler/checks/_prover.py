@@ -304,13 +304,21 @@ class Prover:
         if steps:
             proved, _, _ = relative_step(self.system, [c.goal for c in steps], self.lemmas, quick)
             proved_keys |= {g.key for g in proved}
+        budget = Deadline(max(1.0, self.o.timeout / 4))  # witnesses are warnings: stay cheap
         for c in live:
             clean = c.extra.get("bmc_clean", -1)
             if c.goal.key in proved_keys:
                 self.done(c, Verdict(PROVED, "induction", "proved impossible by induction"), t)
-            else:
-                self.done(c, Verdict(UNKNOWN, "bmc", f"not reached within {max(clean, 0)} steps "
-                                     "(it may need a long timer to expire)"), t)
+                continue
+            if self.o.pdr and not budget.expired():
+                t1 = time.monotonic()
+                v = pdr(c.goal, self.lemmas, Deadline(min(0.5, budget.ms() / 1000)))
+                if v.status == PROVED:
+                    v.detail = "proved impossible: " + v.detail
+                    self.done(c, v, t1)
+                    continue
+            self.done(c, Verdict(UNKNOWN, "bmc", f"not reached within {max(clean, 0)} steps "
+                                 "(it may need a long timer to expire)"), t)
 
 
 def prove(module: ir.Module, options: Options | None = None,
