@@ -51,6 +51,11 @@ class PythonPrinter(ExprVisitor[tuple[str, int]]):
     def print(self, e: ir.Expr) -> str:
         return self.visit(e)[0]
 
+    def print_at(self, e: ir.Expr, prec: int) -> str:
+        """``e`` parenthesised if needed to be an operand at precedence ``prec``
+        (``print_at(e, NOT)`` after ``not``, ``print_at(e, AND)`` in an ``and`` chain)."""
+        return self._at(e, prec)
+
     def _at(self, e: ir.Expr, prec: int) -> str:
         """``e`` printed so that it binds at least as tightly as ``prec``."""
         text, own = self.visit(e)

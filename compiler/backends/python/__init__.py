@@ -1,0 +1,45 @@
+"""The Python backend: the spec as a dependency-free reference controller.
+
+``emit(module)`` -> ``{"<pump_snake_case>.py": source}`` (InfusionPump ->
+infusion_pump.py). ``load(module)`` compiles that source into a fresh module object
+without touching the file system — what ``simulate`` and the tests run, so they never
+depend on a stale file in generated/.
+"""
+from __future__ import annotations
+
+import sys
+import types
+
+from ...ir import nodes as ir
+from ..common import Backend, snake_case
+from .emit import emit
+
+BACKEND = Backend(name="python", emit=emit)
+
+
+def module_name(module: ir.Module) -> str:
+    return snake_case(module.name)
+
+
+def load(module: ir.Module, source: str | None = None) -> types.ModuleType:
+    """The generated controller module for ``module``, executed in memory.
+
+    ``source`` defaults to ``emit(module)``'s text. The module is not added to
+    ``sys.modules`` under its public name; it is registered under a private name while
+    executing only so that dataclass/NamedTuple machinery can find it.
+    """
+    filename = f"{module_name(module)}.py"
+    if source is None:
+        source = emit(module)[filename]
+    name = f"_pumpspec_generated_{module_name(module)}_{id(source):x}"
+    mod = types.ModuleType(name)
+    mod.__file__ = f"<generated {filename}>"
+    sys.modules[name] = mod
+    try:
+        exec(compile(source, mod.__file__, "exec"), mod.__dict__)
+    finally:
+        del sys.modules[name]
+    return mod
+
+
+__all__ = ["BACKEND", "emit", "load", "module_name"]

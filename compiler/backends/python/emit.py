@@ -1,0 +1,495 @@
+"""IR module -> the generated Python reference controller (one file, stdlib only).
+
+Everything the template needs is computed here, as strings: identifiers (checked for
+collisions), every expression (printed by :class:`PythonPrinter` in the right scope),
+which variables a step reads and writes. ``controller.py.j2`` only loops over the
+result. The output depends on the IR alone, in declaration order: byte-identical on
+every run.
+
+Shape of the generated code (see docs/controller.md for the API):
+- the model state lives in ``__slots__`` attributes ``_<var>`` and ``_state`` (ints
+  and bools; enum values as member indices, exactly the IR's representation);
+- each user event has ``handle_<event>(**params)``: parameter check (reason 2), then
+  ``_do_<event>``: an if-chain over the current state, guards in order, the first false
+  guard raising :class:`Rejected` with its reason, updates assigned simultaneously;
+- ``tick()`` loads the pre-state into locals, computes the lets it needs, the tick
+  updates, then the tick transitions in declaration order (first enabled fires, its
+  updates override), stores, and returns the steps per source;
+- monitor mode wraps each step: copy of the pre-state, the step, then the assertions
+  of that event, the invariants and the response deadlines.
+"""
+from __future__ import annotations
+
+import keyword
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from ... import __version__
+from ...ir import nodes as ir
+from ..common import (PYTHON_RESERVED, BackendError, Namer, banner_lines, display_path,
+                      identifier, reads_state, snake_case, subexpressions, template_env,
+                      variables_read)
+from .printer import AND, NOT, PythonPrinter, Scope
+
+# Names the generated module defines at top level or on the controller class.
+MODULE_NAMES = (
+    "Rejected", "InvalidEvent", "PropertyViolation", "Outcome", "TickSteps", "Snapshot",
+    "Lets", "Reason", "Property", "Event", "State", "REASONS", "PROPERTIES", "EVENT_PARAMS",
+    "ACCEPTED", "IGNORED", "SPEC_FILE", "SPEC_SHA256", "PUMPSPEC_VERSION", "UNITS_PER_STEP",
+    "SECONDS_PER_TICK", "REASON_UNKNOWN_EVENT", "REASON_PARAM_RANGE", "REASON_NO_TRANSITION",
+    "IntEnum", "NamedTuple", "Fraction", "Callable", "Any", "annotations",
+)
+CLASS_MEMBERS = (
+    "state", "handle", "handle_code", "tick", "reset", "snapshot", "tick_lets", "monitor",
+    "motor_enabled", "alarm_latched",
+)
+# Locals of the generated step methods; an event parameter must not shadow them.
+LOCALS = ("state", "reason", "pre", "lets", "accepted", "fired", "result", "violated", "armed")
+
+
+@dataclass
+class GuardView:
+    cond_not: str  # the condition as the operand of ``not``
+    cond_and: str  # the condition as an operand of ``and``
+    reason: str | None  # name of the Reason constant, or None
+
+
+@dataclass
+class AssignView:
+    target: str  # attribute or local to assign
+    value: str
+
+
+@dataclass
+class TransitionView:
+    index: int
+    label: str
+    guards: list[GuardView]
+    temps: list[AssignView]  # computed first when an update reads a variable also updated
+    assigns: list[AssignView]
+    target_state: str | None  # constant name
+
+
+@dataclass
+class StateBlockView:
+    test: str  # e.g. "state == STATE_IDLE" or "state in _FROM_3"
+    comment: str
+    transitions: list[TransitionView] = field(default_factory=list)
+    policy: str = ""  # "reject" | "ignore" when there is no transition
+    reason: str | None = None
+
+
+@dataclass
+class ParamView:
+    name: str
+    annotation: str
+    invalid: str  # Python expression, true when the value is outside the wire domain
+    domain: str  # "an integer in 0..4000 (steps)"
+
+
+@dataclass
+class EventView:
+    name: str
+    code: int
+    kind: str
+    method: str  # public method: tick / reset / handle_<event>
+    do: str  # _do_<event>
+    check: str  # _check_<event>
+    params: list[ParamView]
+    signature: str  # for docstrings: bolus(amount: 0..4000 steps)
+    blocks: list[StateBlockView]
+    assertions: list["CheckView"]
+    triggers: list["TriggerView"]
+    uses_lets: bool
+
+
+@dataclass
+class CheckView:
+    position: int  # index in PROPERTIES (declaration order of module.properties)
+    label: str
+    states_test: str | None  # pre-state filter, e.g. "pre._state in _IN_4"; None = all
+    expr: str  # as the operand of ``not``
+
+
+@dataclass
+class TriggerView:
+    slot: int  # index in the pending list
+    label: str
+    expr: str
+
+
+@dataclass
+class ResponseView:
+    slot: int
+    position: int
+    label: str
+    within: int
+    expr: str
+
+
+class _Generator:
+    def __init__(self, module: ir.Module):
+        self.m = module
+        self.names = Namer(PYTHON_RESERVED | set(MODULE_NAMES), "the generated Python module")
+        self.members = Namer(PYTHON_RESERVED | set(CLASS_MEMBERS), "the controller class")
+        self.frozensets: dict[tuple[int, ...], str] = {}
+        self._name_everything()
+
+    # ------------------------------------------------------------ names
+
+    def _name_everything(self) -> None:
+        m = self.m
+        if not m.name.isidentifier():
+            raise BackendError(f"pump name `{m.name}` is not a valid Python class name")
+        self.class_name = self.names.add(m.name, m.name, "pump")
+        self.enum_class: dict[str, str] = {}
+        self.enum_consts: dict[tuple[str, int], str] = {}
+        enum_members = Namer((), "Python enums")
+        state_names = tuple(s.name for s in sorted(m.states, key=lambda s: s.index))
+        if m.state_type.members != state_names:
+            raise BackendError("internal error: State enum members differ from the states "
+                               "ordered by index")
+        for t in (*m.enums, m.state_type):
+            is_state = t is m.state_type
+            cls = "State" if is_state else self.names.add(t.name, identifier(t.name), "enum")
+            self.enum_class[t.name] = cls
+            prefix = "STATE" if is_state else snake_case(t.name).upper()
+            for i, member in enumerate(t.members):
+                enum_members.add(f"{t.name}.{member}", f"{t.name}.{identifier(member)}", "member")
+                if identifier(member) in {"name", "value", "mro"} or keyword.iskeyword(member):
+                    raise BackendError(f"enum member `{t.name}.{member}` cannot be a Python "
+                                       "enum member name; rename it")
+                self.enum_consts[(t.name, i)] = self.names.add(
+                    f"{t.name}.{member}", f"{prefix}_{snake_case(member).upper()}", "enum member")
+        self.var_attr: dict[str, str] = {}
+        self.var_prop: dict[str, str] = {}
+        for v in m.variables:
+            prop = self.members.add(v.name, identifier(v.name), "variable", v.span)
+            if prop.startswith("handle_") or prop.startswith("_"):
+                raise BackendError(f"variable `{v.name}` would clash with the controller's "
+                                   "methods; rename it", v.span)
+            self.var_prop[v.name] = prop
+            self.var_attr[v.name] = "_" + prop
+        self.let_id: dict[str, str] = {}
+        lets = Namer(PYTHON_RESERVED | {"count", "index"}, "the Lets tuple")
+        for let in m.tick_lets:
+            ident = lets.add(let.name, identifier(let.name).lstrip("_") or "let", "tick let",
+                             let.span)
+            self.let_id[let.name] = ident
+        self.source_field: dict[str, str] = {}
+        fields = Namer(PYTHON_RESERVED | {"total", "transition", "count", "index"},
+                       "the TickSteps tuple")
+        for s in m.motor.sources:
+            self.source_field[s.name] = fields.add(s.name, identifier(s.name).lstrip("_"),
+                                                   "motor source", s.span)
+        self.event_method: dict[str, str] = {}
+        for e in m.events:
+            if e.kind == "tick":
+                method = "tick"
+            elif e.kind == "reset":
+                method = "reset"
+            else:
+                method = self.members.add(e.name, "handle_" + identifier(e.name), "event", e.span)
+            self.event_method[e.name] = method
+            params = Namer(PYTHON_RESERVED | set(LOCALS), f"the method for event `{e.name}`")
+            for p in e.params:
+                if not p.name.isidentifier() or p.name.startswith(("_", "n_")):
+                    raise BackendError(f"parameter `{p.name}` of event `{e.name}` is not "
+                                       "usable as a Python parameter name; rename it", p.span)
+                params.add(p.name, p.name, "parameter", p.span)
+        reason_codes = [r.code for r in m.reasons]
+        if len(set(reason_codes)) != len(reason_codes):
+            raise BackendError("internal error: duplicate reason codes in the IR")
+
+    def enum_const(self, t: ir.EnumType, index: int) -> str:
+        return self.enum_consts[(t.name, index)]
+
+    def state_const(self, name: str) -> str:
+        return self.enum_consts[(self.m.state_type.name, self.m.state(name).index)]
+
+    def reason_const(self, reason: ir.Reason | None) -> str | None:
+        return None if reason is None else f"_R{reason.code}"
+
+    def state_test(self, subject: str, states: tuple[str, ...] | list[str]) -> str:
+        """``subject`` is one of ``states``: an equality, or membership in a frozenset."""
+        if len(states) == 1:
+            return f"{subject} == {self.state_const(states[0])}"
+        key = tuple(sorted(self.m.state(s).index for s in states))
+        name = self.frozensets.setdefault(key, f"_IN_{'_'.join(map(str, key))}")
+        return f"{subject} in {name}"
+
+    # ------------------------------------------------------------ printers
+
+    def printer(self, scope: Scope) -> PythonPrinter:
+        return PythonPrinter(scope, self.enum_const)
+
+    def self_scope(self, params: bool = False) -> Scope:
+        """Reads of the current state through ``self`` (user events, invariants)."""
+        return Scope(var=lambda name, post: "self." + self.var_attr[name],
+                     state=lambda post: "self._state",
+                     param=(lambda name: name) if params else Scope.param)
+
+    def tick_scope(self) -> Scope:
+        """Reads of the pre-state loaded into locals ``v_<var>``, lets in ``l_<let>``."""
+        return Scope(var=lambda name, post: "v_" + self.var_prop[name],
+                     state=lambda post: "state",
+                     let=lambda name: "l_" + self.let_id[name])
+
+    def check_scope(self) -> Scope:
+        """Assertions: pre-state in ``pre``, post-state in ``self``, lets in ``lets``."""
+        return Scope(var=lambda name, post: ("self." if post else "pre.") + self.var_attr[name],
+                     state=lambda post: "self._state" if post else "pre._state",
+                     param=lambda name: name,
+                     let=lambda name: "lets." + self.let_id[name],
+                     accepted=lambda: "accepted")
+
+    # ------------------------------------------------------------ views
+
+    def transition_view(self, t: ir.Transition, printer: PythonPrinter, target_of) -> TransitionView:
+        guards = [GuardView(printer.print_at(g.cond, NOT), printer.print_at(g.cond, AND),
+                            self.reason_const(g.reason)) for g in t.guards]
+        updated = {u.var for u in t.updates}
+        hazard = len(t.updates) > 1 and bool(
+            updated & set(variables_read(u.value for u in t.updates)))
+        temps, assigns = [], []
+        for u in t.updates:
+            value = printer.print(u.value)
+            if hazard:
+                temps.append(AssignView("n_" + self.var_prop[u.var], value))
+                value = "n_" + self.var_prop[u.var]
+            assigns.append(AssignView(target_of(u.var), value))
+        return TransitionView(t.index, t.label, guards, temps, assigns,
+                              self.state_const(t.target) if t.target else None)
+
+    def event_view(self, e: ir.Event) -> EventView:
+        m = self.m
+        method = self.event_method[e.name]
+        ident = identifier(e.name)
+        params = [self.param_view(e, p) for p in e.params]
+        signature = f"{e.name}({', '.join(f'{p.name}: {describe_type(p.type)}' for p in e.params)})"
+        blocks: list[StateBlockView] = []
+        if e.kind == "user":
+            printer = self.printer(self.self_scope(params=True))
+            for s in sorted(m.states, key=lambda s: s.index):
+                ts = m.transitions_for(s.name, e.name)
+                block = StateBlockView(self.state_test("state", [s.name]), s.name)
+                if ts:
+                    block.transitions = [
+                        self.transition_view(t, printer, lambda v: "self." + self.var_attr[v])
+                        for t in ts]
+                else:
+                    policy = s.policy_for(e.name)
+                    block.policy = policy.kind
+                    block.reason = self.reason_const(policy.reason)
+                    if policy.kind == "reject" and policy.reason is None:
+                        raise BackendError(f"internal error: state {s.name} rejects `{e.name}` "
+                                           "without a reason")
+                blocks.append(block)
+        cprinter = self.printer(self.check_scope())
+        assertions, triggers, uses_lets = [], [], False
+        for position, p in enumerate(m.properties):
+            if isinstance(p, ir.Assertion) and (not p.events or e.name in p.events):
+                states_test = self.state_test("pre._state", p.states) if p.states else None
+                uses_lets |= any(isinstance(x, ir.LetRef) for x in subexpressions(p.expr))
+                assertions.append(CheckView(position, prop_label(p), states_test,
+                                            cprinter.print_at(p.expr, NOT)))
+        for slot, (position, r) in enumerate(self.responses()):
+            if r.trigger_event == e.name:
+                triggers.append(TriggerView(slot, prop_label(r), cprinter.print(r.trigger)))
+        if uses_lets and e.kind != "tick":
+            raise BackendError(f"internal error: an assertion on `{e.name}` reads tick lets")
+        return EventView(e.name, e.code, e.kind, method, f"_do_{ident}", f"_check_{ident}",
+                         params, signature, blocks, assertions, triggers, uses_lets)
+
+    def param_view(self, e: ir.Event, p: ir.EventParam) -> ParamView:
+        n, t = p.name, p.type
+        if isinstance(t, ir.BoolType):
+            return ParamView(n, "bool", f"{n}.__class__ is not bool", "true or false")
+        is_int = f"not ({n}.__class__ is int or _is_int({n}))"
+        if isinstance(t, ir.EnumType):
+            hi = len(t.members) - 1
+            return ParamView(n, "int", f"{is_int} or {n} < 0 or {n} > {hi}",
+                             f"a {t.name} member (0..{hi}: {', '.join(t.members)})")
+        unit = f" ({t.unit})" if t.unit else ""
+        return ParamView(n, "int", f"{is_int} or {n} < {t.lo} or {n} > {t.hi}",
+                         f"an integer in {t.lo}..{t.hi}{unit}")
+
+    def responses(self) -> list[tuple[int, ir.Response]]:
+        return [(i, p) for i, p in enumerate(self.m.properties) if isinstance(p, ir.Response)]
+
+    def tick_view(self) -> dict:
+        """The tick step: pre-state locals, needed lets, tick updates, tick transitions."""
+        m = self.m
+        printer = self.printer(self.tick_scope())
+        tick_event = next(e for e in m.events if e.kind == "tick")
+        tick_ts = [t for t in m.transitions if t.event == tick_event.name]
+        step_lets = [m.motor.steps_let, *(s.steps_let for s in m.motor.sources)]
+        # lets needed: those the updates, transitions and the result read, transitively
+        roots = [u.value for u in m.tick_updates]
+        for t in tick_ts:
+            roots += [g.cond for g in t.guards] + [u.value for u in t.updates]
+        needed = set(step_lets) | {x.name for e in roots for x in subexpressions(e)
+                                   if isinstance(x, ir.LetRef)}
+        lets = []
+        for let in reversed(m.tick_lets):
+            if let.name in needed:
+                lets.append(let)
+                needed |= {x.name for x in subexpressions(let.value) if isinstance(x, ir.LetRef)}
+        lets.reverse()
+        everything = roots + [let.value for let in lets]
+        tick_updated = [u.var for u in m.tick_updates]
+        if len(set(tick_updated)) != len(tick_updated):
+            raise BackendError("internal error: a variable has two tick updates")
+
+        def target_of(var: str) -> str:
+            return ("n_" + self.var_prop[var]) if var in tick_updated else "self." + self.var_attr[var]
+
+        transitions = []
+        for t in tick_ts:
+            view = self.transition_view(t, printer, target_of)
+            view.temps, view.assigns = [], [AssignView(target_of(u.var), printer.print(u.value))
+                                            for u in t.updates]  # reads are locals: no hazard
+            transitions.append((self.state_test("state", t.sources), view))
+        return {
+            "loads": [(self.var_prop[v], self.var_attr[v]) for v in
+                      [v.name for v in m.variables if v.name in set(variables_read(everything))]],
+            "lets": [("l_" + self.let_id[let.name], printer.print(let.value)) for let in lets],
+            "all_lets": [(self.let_id[let.name], "l_" + self.let_id[let.name],
+                          printer.print(let.value), let.name) for let in m.tick_lets],
+            "all_loads": [(self.var_prop[v], self.var_attr[v]) for v in
+                          [v.name for v in m.variables if v.name in set(variables_read(
+                              let.value for let in m.tick_lets))]],
+            "reads_state": reads_state(everything) or bool(tick_ts),
+            "all_reads_state": reads_state(let.value for let in m.tick_lets),
+            "updates": [AssignView("n_" + self.var_prop[u.var], printer.print(u.value))
+                        for u in m.tick_updates],
+            "stores": [("self." + self.var_attr[v], "n_" + self.var_prop[v]) for v in tick_updated],
+            "transitions": transitions,
+            "result": ["l_" + self.let_id[name] for name in step_lets],
+        }
+
+    # ------------------------------------------------------------ render
+
+    def render(self) -> str:
+        m = self.m
+        events = [self.event_view(e) for e in m.events]
+        self_printer = self.printer(self.self_scope())
+        post_printer = self.printer(Scope(var=lambda name, post: "self." + self.var_attr[name],
+                                          state=lambda post: "self._state"))
+        properties = []
+        for p in m.properties:
+            kind = {ir.Invariant: "invariant", ir.Assertion: "assertion",
+                    ir.Response: "response", ir.Recovery: "recovery"}[type(p)]
+            properties.append((p.id, kind, p.text, prop_label(p)))
+        invariants = [CheckView(i, prop_label(p), None, self_printer.print_at(p.expr, NOT))
+                      for i, p in enumerate(m.properties) if isinstance(p, ir.Invariant)]
+        responses = [ResponseView(slot, position, prop_label(r), r.within,
+                                  post_printer.print(r.response))
+                     for slot, (position, r) in enumerate(self.responses())]
+        enums = []
+        for t in (*m.enums, m.state_type):
+            enums.append({
+                "cls": self.enum_class[t.name],
+                "doc": "The control states (encoding shared with the Verilog block)."
+                if t is m.state_type else f"Encoding of the spec's enum {t.name}.",
+                "members": [(identifier(mem), i, self.enum_consts[(t.name, i)])
+                            for i, mem in enumerate(t.members)],
+                "is_state": t is m.state_type,
+            })
+        variables = []
+        for v in m.variables:
+            t = v.type
+            if isinstance(t, ir.EnumType):
+                annotation, getter = self.enum_class[t.name], f"_{self.enum_class[t.name].upper()}_MEMBERS[self.{self.var_attr[v.name]}]"
+            elif isinstance(t, ir.BoolType):
+                annotation, getter = "bool", f"self.{self.var_attr[v.name]}"
+            else:
+                annotation, getter = "int", f"self.{self.var_attr[v.name]}"
+            variables.append({
+                "name": v.name, "prop": self.var_prop[v.name], "attr": self.var_attr[v.name],
+                "annotation": annotation, "getter": getter,
+                "init": self_printer.literal(v.init, t)[0],
+                "persistent": v.persistent,
+                "doc": describe_variable(v),
+            })
+        tick = self.tick_view()
+        reasons = [(r.code, r.text, r.requirement) for r in m.reasons]
+        step_fields = ["total", *(self.source_field[s.name] for s in m.motor.sources)]
+        env = template_env(__package__)
+        env.filters["py"] = python_literal
+        text = env.get_template("controller.py.j2").render(
+            banner=banner_lines(m),
+            pump=m.name,
+            cls=self.class_name,
+            spec_file=display_path(m.source_file),
+            spec_hash=m.source_hash,
+            version=__version__,
+            units_per_step=fraction_text(m.step_units),
+            seconds_per_tick=fraction_text(m.tick_seconds),
+            enums=enums,
+            initial=self.state_const(m.initial),
+            initial_name=m.initial,
+            variables=variables,
+            events=events,
+            user_events=[e for e in events if e.kind == "user"],
+            tick_event=next(e for e in events if e.kind == "tick"),
+            reset_event=next(e for e in events if e.kind == "reset"),
+            reasons=reasons,
+            builtin_reasons=[r.code for r in ir.BUILTIN_REASONS],
+            properties=properties,
+            invariants=invariants,
+            responses=responses,
+            transitions=[(t.index, t.label) for t in m.transitions],
+            tick=tick,
+            step_fields=step_fields,
+            lets=[self.let_id[let.name] for let in m.tick_lets],
+            motor_enabled=self_printer.print(m.motor.enabled),
+            any_alarm=self_printer.print(m.any_alarm),
+            frozensets=[(name, [self.enum_consts[(m.state_type.name, i)] for i in key])
+                        for key, name in sorted(self.frozensets.items(), key=lambda kv: kv[1])],
+            state_members=[self.enum_consts[(m.state_type.name, i)]
+                           for i in range(len(m.state_type.members))],
+        )
+        # the frozensets are named while rendering views above; they are rendered last
+        return text
+
+
+def python_literal(value: object) -> str:
+    """A str/int/bool/None as Python source (``repr`` is deterministic for these)."""
+    if not isinstance(value, (str, int, bool, type(None))):
+        raise TypeError(f"internal error: no literal for {value!r}")
+    return repr(value)
+
+
+def fraction_text(f: Fraction) -> str:
+    return f"Fraction({f.numerator}, {f.denominator})"
+
+
+def describe_type(t: ir.Type) -> str:
+    if isinstance(t, ir.IntType):
+        return f"{t.lo}..{t.hi}" + (f" {t.unit}" if t.unit else "")
+    return str(t)
+
+
+def describe_variable(v: ir.Variable) -> str:
+    parts = [describe_type(v.type)]
+    if v.role != "var":
+        parts.append(v.role)
+    if v.persistent:
+        parts.append("persistent")
+    if v.doc:
+        parts.append(v.doc)
+    return "; ".join(parts)
+
+
+def prop_label(p: ir.Property) -> str:
+    return f"{p.id} ({type(p).__name__.lower()}): {p.text}"
+
+
+def emit(module: ir.Module) -> dict[str, str]:
+    """``{"<pump_snake>.py": source}`` for ``module``."""
+    return {f"{snake_case(module.name)}.py": _Generator(module).render()}
+
+
+def module_filename(module: ir.Module) -> str:
+    return f"{snake_case(module.name)}.py"

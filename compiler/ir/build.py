@@ -1,0 +1,171 @@
+"""Smart constructors for IR expressions: each computes the exact result type.
+
+Interval rules (lo..hi of the result from the operands'):
+  a + b : [a.lo + b.lo, a.hi + b.hi]        a - b : [a.lo - b.hi, a.hi - b.lo]
+  a * k : [min(a.lo*k, a.hi*k), max(...)]   -a    : [-a.hi, -a.lo]
+  a div k (k > 0): [floor(a.lo/k), floor(a.hi/k)]
+  a mod k (k > 0): [a.lo mod k, a.hi mod k] when both lie in one period, else [0, k-1]
+  min/max: elementwise min/max of the bounds; cond: the union; table: min..max of values
+"""
+from __future__ import annotations
+
+from functools import reduce
+
+from . import nodes as ir
+
+
+def int_type(lo: int, hi: int, unit: str = "") -> ir.IntType:
+    return ir.IntType(lo, hi, unit)
+
+
+def lit_int(value: int, unit: str = "", span=None) -> ir.Lit:
+    return ir.Lit(value, ir.IntType(value, value, unit), span)
+
+
+def lit_bool(value: bool, span=None) -> ir.Lit:
+    return ir.Lit(value, ir.BOOL, span)
+
+
+TRUE = lit_bool(True)
+FALSE = lit_bool(False)
+
+
+def _unit(*exprs: ir.Expr) -> str:
+    return next((e.type.unit for e in exprs if isinstance(e.type, ir.IntType) and e.type.unit), "")
+
+
+def add(a: ir.Expr, b: ir.Expr, span=None) -> ir.Expr:
+    if _is_zero(b):
+        return a
+    if _is_zero(a):
+        return b
+    t = int_type(a.type.lo + b.type.lo, a.type.hi + b.type.hi, _unit(a, b))
+    return ir.Binary("+", a, b, t, span)
+
+
+def sub(a: ir.Expr, b: ir.Expr, span=None) -> ir.Expr:
+    if _is_zero(b):
+        return a
+    t = int_type(a.type.lo - b.type.hi, a.type.hi - b.type.lo, _unit(a, b))
+    return ir.Binary("-", a, b, t, span)
+
+
+def mul_const(a: ir.Expr, k: int, span=None) -> ir.Expr:
+    if k == 1:
+        return a
+    if isinstance(a, ir.Lit):
+        return lit_int(a.value * k, _unit(a), span)
+    lo, hi = sorted((a.type.lo * k, a.type.hi * k))
+    return ir.Binary("*", a, lit_int(k), int_type(lo, hi, _unit(a)), span)
+
+
+def div_const(a: ir.Expr, k: int, span=None, unit: str | None = None) -> ir.Expr:
+    assert k > 0
+    if k == 1:
+        return a
+    t = int_type(a.type.lo // k, a.type.hi // k, _unit(a) if unit is None else unit)
+    return ir.Binary("//", a, lit_int(k), t, span)
+
+
+def mod_const(a: ir.Expr, k: int, span=None) -> ir.Expr:
+    assert k > 0
+    if a.type.lo // k == a.type.hi // k:
+        lo, hi = a.type.lo % k, a.type.hi % k
+    else:
+        lo, hi = 0, k - 1
+    return ir.Binary("%", a, lit_int(k), int_type(lo, hi, _unit(a)), span)
+
+
+def neg(a: ir.Expr, span=None) -> ir.Expr:
+    return ir.Unary("neg", a, int_type(-a.type.hi, -a.type.lo, _unit(a)), span)
+
+
+def minimum(args, span=None) -> ir.Expr:
+    args = tuple(args)
+    if len(args) == 1:
+        return args[0]
+    t = int_type(min(a.type.lo for a in args), min(a.type.hi for a in args), _unit(*args))
+    return ir.MinMax("min", args, t, span)
+
+
+def maximum(args, span=None) -> ir.Expr:
+    args = tuple(args)
+    if len(args) == 1:
+        return args[0]
+    t = int_type(max(a.type.lo for a in args), max(a.type.hi for a in args), _unit(*args))
+    return ir.MinMax("max", args, t, span)
+
+
+def cond(c: ir.Expr, a: ir.Expr, b: ir.Expr, span=None) -> ir.Expr:
+    if isinstance(a.type, ir.IntType):
+        t = int_type(min(a.type.lo, b.type.lo), max(a.type.hi, b.type.hi), _unit(a, b))
+    else:
+        t = a.type
+    return ir.Cond(c, a, b, t, span)
+
+
+def compare(op: str, a: ir.Expr, b: ir.Expr, span=None) -> ir.Expr:
+    assert op in ir.COMPARE_OPS
+    return ir.Binary(op, a, b, ir.BOOL, span)
+
+
+def and_(*args: ir.Expr, span=None) -> ir.Expr:
+    args = tuple(a for a in args if a != ir.Lit(True, ir.BOOL))
+    if not args:
+        return TRUE
+    return reduce(lambda x, y: ir.Binary("and", x, y, ir.BOOL, span), args)
+
+
+def or_(*args: ir.Expr, span=None) -> ir.Expr:
+    args = tuple(a for a in args if a != ir.Lit(False, ir.BOOL))
+    if not args:
+        return FALSE
+    return reduce(lambda x, y: ir.Binary("or", x, y, ir.BOOL, span), args)
+
+
+def implies(a: ir.Expr, b: ir.Expr, span=None) -> ir.Expr:
+    return ir.Binary("implies", a, b, ir.BOOL, span)
+
+
+def not_(a: ir.Expr, span=None) -> ir.Expr:
+    return ir.Unary("not", a, ir.BOOL, span)
+
+
+def total(args, unit: str = "") -> ir.Expr:
+    args = tuple(args)
+    if not args:
+        return lit_int(0, unit)
+    return reduce(add, args)
+
+
+def table(values: tuple[ir.Value, ...], index: ir.Expr, value_type: ir.Type, span=None) -> ir.Expr:
+    if isinstance(value_type, ir.IntType):
+        value_type = int_type(min(values), max(values), value_type.unit)
+    return ir.Table(values, index, value_type, span)
+
+
+def state_in(state_type: ir.EnumType, names, post: bool = False, span=None) -> ir.Expr:
+    ref = ir.StateRef(state_type, post, span)
+    return or_(*(compare("==", ref, ir.Lit(state_type.members.index(n), state_type)) for n in names))
+
+
+def _is_zero(e: ir.Expr) -> bool:
+    return isinstance(e, ir.Lit) and e.value == 0 and isinstance(e.type, ir.IntType)
+
+
+def with_post(e: ir.Expr) -> ir.Expr:
+    """The same expression read in the post-state (every Var and StateRef)."""
+    match e:
+        case ir.Var() | ir.StateRef():
+            return type(e)(**{**e.__dict__, "post": True})
+        case ir.Unary(op=op, operand=x, type=t, span=s):
+            return ir.Unary(op, with_post(x), t, s)
+        case ir.Binary(op=op, left=a, right=b, type=t, span=s):
+            return ir.Binary(op, with_post(a), with_post(b), t, s)
+        case ir.Cond(cond=c, then=a, orelse=b, type=t, span=s):
+            return ir.Cond(with_post(c), with_post(a), with_post(b), t, s)
+        case ir.MinMax(op=op, args=args, type=t, span=s):
+            return ir.MinMax(op, tuple(with_post(x) for x in args), t, s)
+        case ir.Table(values=v, index=i, type=t, span=s):
+            return ir.Table(v, with_post(i), t, s)
+    return e

@@ -1,0 +1,143 @@
+"""The deterministic text form of the IR (`pumpspec dump-ir`), used by golden tests.
+
+Integers are in base units; enum values print as member names; `x'` is a post-state read.
+"""
+from __future__ import annotations
+
+from . import nodes as ir
+from .visitor import ExprVisitor
+
+_PREC = {"implies": 1, "or": 2, "and": 3, "not": 4, "==": 5, "!=": 5, "<": 5, "<=": 5, ">": 5,
+         ">=": 5, "+": 6, "-": 6, "*": 7, "//": 7, "%": 7, "neg": 8}
+_SHOW = {"//": "div", "%": "mod"}
+
+
+class IrPrinter(ExprVisitor[str]):
+    def expr(self, e: ir.Expr, parent: int = 0) -> str:
+        text = self.visit(e)
+        mine = _PREC.get(getattr(e, "op", ""), 9)
+        return f"({text})" if mine < parent else text
+
+    def visit_Lit(self, e: ir.Lit) -> str:
+        if isinstance(e.type, ir.EnumType):
+            return e.type.members[e.value]
+        if isinstance(e.value, bool):
+            return "true" if e.value else "false"
+        return str(e.value)
+
+    def visit_Var(self, e: ir.Var) -> str:
+        return e.name + ("'" if e.post else "")
+
+    def visit_StateRef(self, e: ir.StateRef) -> str:
+        return "state" + ("'" if e.post else "")
+
+    def visit_Param(self, e: ir.Param) -> str:
+        return "$" + e.name
+
+    def visit_LetRef(self, e: ir.LetRef) -> str:
+        return "%" + e.name
+
+    def visit_Accepted(self, e: ir.Accepted) -> str:
+        return "accepted"
+
+    def visit_Unary(self, e: ir.Unary) -> str:
+        if e.op == "not":
+            return "not " + self.expr(e.operand, _PREC["not"])
+        return "-" + self.expr(e.operand, _PREC["neg"] + 1)
+
+    def visit_Binary(self, e: ir.Binary) -> str:
+        p = _PREC[e.op]
+        # Left-associative: a left operand of equal precedence needs no parentheses.
+        left = p + 1 if e.op in ("implies",) or p == 5 else p
+        right = p if e.op == "implies" else p + 1
+        return f"{self.expr(e.left, left)} {_SHOW.get(e.op, e.op)} {self.expr(e.right, right)}"
+
+    def visit_Cond(self, e: ir.Cond) -> str:
+        return f"if {self.expr(e.cond)} then {self.expr(e.then)} else {self.expr(e.orelse)}"
+
+    def visit_MinMax(self, e: ir.MinMax) -> str:
+        return f"{e.op}({', '.join(self.expr(a) for a in e.args)})"
+
+    def visit_Table(self, e: ir.Table) -> str:
+        values = ", ".join(self.visit_Lit(ir.Lit(v, e.type)) for v in e.values)
+        return f"[{values}][{self.expr(e.index)}]"
+
+
+def dump_module(m: ir.Module) -> str:
+    p = IrPrinter()
+    out: list[str] = []
+    w = out.append
+
+    def typed(e: ir.Expr) -> str:
+        return f"{p.expr(e)} : {e.type}"
+
+    w(f"module {m.name}")
+    w(f"  source {m.source_file} sha256 {m.source_hash}")
+    w(f"  base units: step = {m.step_units} U, tick = {m.tick_seconds} s")
+    for e in m.enums:
+        w(f"enum {e.name} = {{{', '.join(e.members)}}}")
+    for c in m.constants:
+        value = (", ".join(map(str, c.value)) if isinstance(c.value, tuple) else str(c.value))
+        w(f"const {c.name} = {value} : {c.type}    // {c.written}")
+    for v in m.variables:
+        flags = " persistent" if v.persistent else ""
+        w(f"var {v.name} : {v.type} = {p.visit_Lit(ir.Lit(v.init, v.type))}  [{v.role}{flags}]")
+    for e in m.events:
+        params = ", ".join(f"{q.name}: {q.type}" for q in e.params)
+        w(f"event {e.code} {e.name}({params})  [{e.kind}]")
+    for r in m.reasons:
+        w(f"reason {r.code} {r.requirement or '-'} \"{r.text}\"")
+    for s in m.states:
+        init = " initial" if s.name == m.initial else ""
+        w(f"state {s.index} {s.name}{init} others: {_policy(s.policy)}")
+        for event, policy in s.event_policies:
+            w(f"  on {event}: {_policy(policy)}")
+    for t in m.transitions:
+        w(f"transition {t.label}")
+        for g in t.guards:
+            reason = f"  else reason {g.reason.code}" if g.reason else ""
+            w(f"  when {p.expr(g.cond)}{reason}")
+        for u in t.updates:
+            w(f"  {u.var} := {typed(u.value)}")
+    for let in m.tick_lets:
+        w(f"let {let.name} = {typed(let.value)}")
+    for u in m.tick_updates:
+        w(f"tick {u.var} := {typed(u.value)}")
+    mo = m.motor
+    w(f"motor clock {mo.clock_hz} Hz, {mo.cycles_per_tick} cycles/tick, step high {mo.step_high_cycles} "
+      f"low {mo.step_low_cycles} cycles, max {mo.max_steps_per_tick} steps/tick, max rate "
+      f"{mo.max_rate} steps/tick")
+    w(f"  moves in {', '.join(mo.moving_states)}; enabled = {p.expr(mo.enabled)}")
+    w(f"  limiter {mo.limiter_steps} steps per {mo.limiter_ticks} ticks; watchdog {mo.watchdog_ticks} ticks")
+    for s in mo.sources:
+        limit = f" limit {p.expr(s.limit)}" if s.limit is not None else ""
+        w(f"  source {s.name} = {p.expr(s.numerator)}/{s.denominator} steps/tick during "
+          f"{', '.join(s.states)}{limit} ({s.on_idle})")
+    for win in m.windows:
+        w(f"window {win.name}: {win.buckets} x {win.bucket_ticks} ticks, limit {win.limit}, counts "
+          f"{', '.join(win.counts)}, covers {win.covers_ticks} ticks")
+    for prop in m.properties:
+        w(_property(p, prop))
+    return "\n".join(out) + "\n"
+
+
+def _policy(policy: ir.Policy) -> str:
+    return "ignore" if policy.kind == "ignore" else f"reject reason {policy.reason.code}"
+
+
+def _property(p: IrPrinter, prop: ir.Property) -> str:
+    head = f"{type(prop).__name__.lower()} {prop.id} \"{prop.text}\""
+    match prop:
+        case ir.Invariant(expr=e):
+            return f"{head}: {p.expr(e)}"
+        case ir.Assertion(events=events, states=states, expr=e):
+            where = f" from {', '.join(states)}" if states else ""
+            return f"{head} on {', '.join(events)}{where}: {p.expr(e)}"
+        case ir.Response():
+            return (f"{head}: on {prop.trigger_event} when {p.expr(prop.trigger)} -> "
+                    f"{p.expr(prop.response)} within {prop.within} ticks")
+        case ir.Recovery():
+            calls = ", ".join(c.event + (f"({', '.join(f'{k}={v}' for k, v in c.args)})" if c.args else "")
+                              for c in prop.sequence)
+            return f"{head}: to {p.expr(prop.target)} by {calls}"
+    raise TypeError(f"internal error: unknown property {prop!r}")

@@ -1,0 +1,202 @@
+"""Transitions, per-event policies, `every tick` and properties -> IR."""
+from __future__ import annotations
+
+import difflib
+
+from ..diagnostics import Diagnostic, Label
+from ..ir import build as b
+from ..ir import nodes as ir
+from ..syntax import ast
+from .exprs import Fail
+from .symbols import Context
+from .units import TIME
+
+
+class BehaviourReader:
+    def __init__(self, reader):
+        self.r = reader
+        self.sym = reader.sym
+        self.check = reader.check
+        self.report = reader.report
+        self.transitions: list[ir.Transition] = []
+        self.event_policies: dict[str, dict[str, ir.Policy]] = {s: {} for s in self.sym.states}
+        self.tick_updates: list[ir.Update] = []
+        self.properties: list[ir.Property] = []
+
+    # ------------------------------------------------------------ lookups
+
+    def event(self, ident: ast.Ident) -> ir.Event:
+        event = self.sym.events.get(ident.name)
+        if event is None:
+            close = difflib.get_close_matches(ident.name, list(self.sym.events), n=1)
+            raise self.check.fail("E0104", f"unknown event `{ident.name}`", ident.span, label="not declared",
+                                  help=f"did you mean `{close[0]}`?" if close else "declare it with `event`")
+        return event
+
+    def states(self, idents) -> tuple[str, ...]:
+        names = []
+        for ident in idents:
+            if ident.name not in self.sym.states:
+                close = difflib.get_close_matches(ident.name, list(self.sym.states), n=1)
+                raise self.check.fail("E0103", f"unknown state `{ident.name}`", ident.span,
+                                      help=f"did you mean `{close[0]}`?" if close else None)
+            if ident.name not in names:
+                names.append(ident.name)
+        return tuple(names)
+
+    def params(self, event: ir.Event):
+        return self.sym.event_param_info.get(event.name, {})
+
+    # ------------------------------------------------------------ items
+
+    def run(self, items) -> None:
+        handlers = {
+            ast.TransitionDecl: self.transition, ast.EventPolicyDecl: self.event_policy,
+            ast.EveryTick: self.every_tick, ast.InvariantDecl: self.invariant,
+            ast.AssertionDecl: self.assertion, ast.ResponseDecl: self.response,
+            ast.RecoveryDecl: self.recovery,
+        }
+        for item in items:
+            handler = handlers.get(type(item))
+            if handler is None:
+                continue
+            try:
+                handler(item)
+            except Fail:
+                continue
+        self._check_policy_conflicts(items)
+
+    def transition(self, t: ast.TransitionDecl) -> None:
+        event = self.event(t.event)
+        if event.kind == "reset":
+            raise self.check.fail("E0203", "`reset` is built in and has no transitions", t.event.span,
+                                  help="reset always returns to the initial state; mark variables "
+                                       "`persistent` to keep them")
+        sources = self.states(t.sources)
+        target = self.states([t.target])[0] if t.target else None
+        tick = event.kind == "tick"
+        ctx = Context(f"a transition on `{event.name}`", params=self.params(event), tick=tick)
+        guards = []
+        for g in t.guards:
+            cond = self.check.check_bool(g.cond, ctx)
+            reason = None
+            if g.text is not None:
+                if tick:
+                    raise self.check.fail("E0203", "a tick is never rejected", g.span,
+                                          help="drop the `else reject` clause")
+                reason = self.r.reasons.get(g.requirement, g.text, g.span)
+            guards.append(ir.Guard(cond, reason, g.span))
+        updates = self.updates(t.updates, ctx)
+        index = len(self.transitions)
+        self.transitions.append(ir.Transition(index, event.name, sources, target, tuple(guards),
+                                              tuple(updates), t.span))
+
+    def updates(self, assigns, ctx: Context, taken: dict | None = None) -> list[ir.Update]:
+        taken = {} if taken is None else taken
+        out = []
+        for a in assigns:
+            name = a.target.name
+            info = self.sym.vars.get(name)
+            if info is None:
+                if name in self.sym.consts or name in self.sym.states or name in self.sym.events:
+                    raise self.check.fail("E0207", f"`{name}` is not a variable", a.target.span,
+                                          help="only `var`, `alarm` and `alert` declarations can be assigned")
+                close = difflib.get_close_matches(name, list(self.sym.vars), n=1)
+                raise self.check.fail("E0102", f"unknown variable `{name}`", a.target.span,
+                                      help=f"did you mean `{close[0]}`?" if close else None)
+            if info.var.role in ("accumulator", "window"):
+                raise self.check.fail("E0207", f"`{name}` is kept by the motor section and cannot be assigned",
+                                      a.target.span)
+            if name in taken:
+                self.report(Diagnostic("E0206", f"`{name}` is assigned twice in one step", a.target.span,
+                                       labels=(Label(taken[name], "first assigned here"),),
+                                       help="updates are simultaneous: give each variable one value"))
+                raise Fail()
+            taken[name] = a.target.span
+            expect = info.var.type if isinstance(info.var.type, ir.EnumType) else None
+            value = self.check.check(a.value, ctx, expect)
+            out.append(ir.Update(name, self.check.convert_for_store(value, info, info.var.type, a.value.span,
+                                                                    f"`{name}`"), a.span))
+        return out
+
+    def event_policy(self, p: ast.EventPolicyDecl) -> None:
+        event = self.event(p.event)
+        if event.kind != "user":
+            raise self.check.fail("E0203", f"`{event.name}` is always accepted", p.event.span)
+        policy = self.r.policy(p.policy)
+        for state in self.states(p.sources):
+            self.event_policies[state][event.name] = policy
+
+    def _check_policy_conflicts(self, items) -> None:
+        for item in items:
+            if not isinstance(item, ast.EventPolicyDecl):
+                continue
+            for ident in item.sources:
+                clash = next((t for t in self.transitions
+                              if t.event == item.event.name and ident.name in t.sources), None)
+                if clash is not None:
+                    self.report(Diagnostic(
+                        "E0101", f"`{item.event.name}` in {ident.name} has both a transition and a "
+                        f"{item.policy.kind} rule", item.span, labels=(Label(clash.span, "the transition"),),
+                        help="a rule covers only events a state has no transition for"))
+
+    def every_tick(self, e: ast.EveryTick) -> None:
+        if e.event.name != "tick":
+            raise self.check.fail("E0104", f"`every` takes `tick`, found `{e.event.name}`", e.event.span)
+        taken = {u.var: u.span for u in self.tick_updates}
+        ctx = Context("an `every tick` update", params={}, tick=True)
+        self.tick_updates.extend(self.updates(e.updates, ctx, taken))
+
+    # ------------------------------------------------------------ properties
+
+    def invariant(self, p: ast.InvariantDecl) -> None:
+        expr = self.check.check_bool(p.expr, Context("an invariant"))
+        self.properties.append(ir.Invariant(p.requirement.name, p.text, expr, p.span))
+
+    def assertion(self, p: ast.AssertionDecl) -> None:
+        events = [self.event(i) for i in p.events]
+        states = self.states(p.states)
+        names = tuple(dict.fromkeys(e.name for e in events))
+        params = self.params(events[0]) if len(names) == 1 else {}
+        tick = names == ("tick",)
+        ctx = Context(f"an assertion on `{', '.join(names)}`", params=params, tick=tick, assertion=True)
+        expr = self.check.check_bool(p.expr, ctx)
+        self.properties.append(ir.Assertion(p.requirement.name, p.text, names, states, expr, p.span))
+
+    def response(self, p: ast.ResponseDecl) -> None:
+        event = self.event(p.event)
+        trigger = b.TRUE
+        if p.trigger is not None:
+            trigger = self.check.check_bool(p.trigger, Context("a response trigger", params=self.params(event)))
+        response = self.check.check_bool(p.response, Context("a response"))
+        within = self.check.check_const_int(p.within, "a response bound", TIME)
+        if within < 0:
+            raise self.check.fail("E0205", "a response bound cannot be negative", p.within.span)
+        self.properties.append(ir.Response(p.requirement.name, p.text, event.name, trigger, response,
+                                           within, p.span))
+
+    def recovery(self, p: ast.RecoveryDecl) -> None:
+        target = self.check.check_bool(p.target, Context("a recovery target"))
+        calls = []
+        for c in p.calls:
+            event = self.event(c.event)
+            infos = self.params(event)
+            given = {}
+            for name, expr in c.args:
+                info = infos.get(name.name)
+                if info is None:
+                    raise self.check.fail("E0108", f"`{event.name}` has no parameter `{name.name}`", name.span,
+                                          help=f"its parameters: {', '.join(infos) or 'none'}")
+                t = self.check.check(expr, Context("a recovery argument", constant=True),
+                                     info.var.type if isinstance(info.var.type, ir.EnumType) else None)
+                value = self.check.convert_for_store(t, info, info.var.type, expr.span, f"`{name.name}`")
+                if isinstance(info.var.type, ir.IntType) and not info.var.type.lo <= value.value <= info.var.type.hi:
+                    raise self.check.fail("E0205", f"{value.value} is outside `{name.name}`'s range "
+                                          f"{info.var.type}", expr.span)
+                given[name.name] = value.value
+            missing = [n for n in infos if n not in given]
+            if missing:
+                raise self.check.fail("E0406", f"`{event.name}` needs {', '.join(missing)}", c.span,
+                                      help=f"write `{event.name}({missing[0]} = ...)`")
+            calls.append(ir.EventCall(event.name, tuple((n, given[n]) for n in infos)))
+        self.properties.append(ir.Recovery(p.requirement.name, p.text, target, tuple(calls), p.span))

@@ -1,0 +1,335 @@
+"""The motor section and dose windows, lowered into plain IR (variables, lets, updates).
+
+Per source i, in declaration order (all from the pre-state):
+  active_i = state in states_i and no alarm latched
+  raw_i    = (acc_i + num_i) div den_i  if active_i else 0        (num_i if den_i = 1)
+  steps_i  = max(0, min(raw_i, limit_i, B - sum_{j<i} steps_j for each budget B,
+                        room_W - sum_{j<i, j counted by W} steps_j for each window W counting i))
+  acc_i'   = (acc_i + num_i) mod den_i  if active_i else (acc_i if hold else 0)
+  steps    = sum_i steps_i
+After t active ticks at a steady numerator from acc 0, exactly floor(t*num/den) raw steps
+were commanded (acc carries the remainder: raw*den + acc' = acc + num every tick).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..diagnostics import Diagnostic, Label
+from ..ir import build as b
+from ..ir import nodes as ir
+from ..syntax import ast
+from .exprs import Fail
+from .symbols import Context, LetInfo, SourceInfo, VarInfo, WindowInfo
+from .units import NONE, RATE, TIME, VOLUME
+
+SETTINGS = {"step_high": TIME, "step_low": TIME, "max_rate": RATE, "max_steps_per_tick": NONE}
+
+
+class MotorLowering:
+    def __init__(self, reader):
+        self.r = reader  # the DeclarationReader: symbols, checker, report
+        self.sym = reader.sym
+        self.check = reader.check
+        self.report = reader.report
+        self.lets: list[ir.TickLet] = []
+        self.updates: list[ir.Update] = []
+        self.extra_vars: list[ir.Variable] = []
+        self.windows: list[ir.Window] = []
+        self.sources: list[ir.Source] = []
+
+    def run(self, block: ast.MotorBlock | None, windows: list[ast.WindowDecl]) -> ir.Motor:
+        sym = self.sym
+        alarms = [ir.Var(v.var.name, ir.BOOL) for v in sym.vars.values() if v.var.role == "alarm"]
+        sym.any_alarm = b.or_(*alarms)
+        settings = self._settings(block)
+        moving = self._states(block.moves if block else (), flatten=True)
+        sym.motor_enabled = b.and_(b.state_in(sym.state_type, moving), b.not_(sym.any_alarm))
+        source_decls = list(block.sources) if block else []
+        source_names = {s.name.name for s in source_decls}
+        window_infos = [w for w in (self._window(d, source_names) for d in windows) if w]
+        budgets = self._budgets(block.budgets if block else ())
+        for decl in source_decls:
+            try:
+                self._source(decl, moving, budgets, window_infos)
+            except Fail:
+                continue
+        self._let("steps", b.total((ir.LetRef(s.steps_let, self._let_type(s.steps_let)) for s in self.sources),
+                                   "steps"), VOLUME, "motor steps commanded this tick")
+        for w in window_infos:
+            self._window_updates(w)
+        self._check_rates(settings, moving)
+        limiter_steps, limiter_ticks = self._limiter(block)
+        return ir.Motor(
+            clock_hz=settings["clock_hz"], cycles_per_tick=settings["cycles_per_tick"],
+            step_high_cycles=settings["step_high"], step_low_cycles=settings["step_low"],
+            max_steps_per_tick=settings["max_steps_per_tick"], moving_states=tuple(moving),
+            sources=tuple(self.sources), steps_let="steps", enabled=sym.motor_enabled,
+            max_rate=settings["max_rate"], limiter_steps=limiter_steps, limiter_ticks=limiter_ticks,
+            watchdog_ticks=self._watchdog(block), span=block.span if block else None)
+
+    # ------------------------------------------------------------ settings
+
+    def _settings(self, block: ast.MotorBlock | None) -> dict:
+        base = self.r.base
+        out = {"clock_hz": 0, "cycles_per_tick": 0, "step_high": 1, "step_low": 1,
+               "max_rate": Fraction(0), "max_steps_per_tick": 0}
+        if block is None:
+            return out
+        if base.clock_hz is None:
+            self.report(Diagnostic("E0303", "the motor section needs `clock` in the units block",
+                                   block.span, help="add `clock = 12 MHz` (your FPGA clock) to `units`"))
+        else:
+            cycles = base.clock_hz * base.tick_seconds
+            if base.clock_hz.denominator != 1 or cycles.denominator != 1:
+                self.report(Diagnostic("E0302", "a tick is not a whole number of clock cycles", block.span))
+            else:
+                out["clock_hz"], out["cycles_per_tick"] = int(base.clock_hz), int(cycles)
+        seen = set()
+        for name, expr in block.settings:
+            if name.name not in SETTINGS:
+                self.report(Diagnostic("E0108", f"unknown motor setting `{name.name}`", name.span,
+                                       help=f"settings: {', '.join(SETTINGS)}"))
+                continue
+            if name.name in seen:
+                self.report(Diagnostic("E0101", f"`{name.name}` is set twice", name.span))
+                continue
+            seen.add(name.name)
+            try:
+                t = self.check.check_const(expr, f"`{name.name}`")
+                self.check.expect_dim(t, SETTINGS[name.name], expr.span, f"`{name.name}`")
+                if name.name in ("step_high", "step_low"):
+                    if out["cycles_per_tick"]:
+                        out[name.name] = self.check.exact(t.const * out["cycles_per_tick"], Fraction(1),
+                                                          expr.span, NONE)
+                        if out[name.name] < 1:
+                            raise self.check.fail("E0205", f"`{name.name}` must be at least one clock cycle",
+                                                  expr.span)
+                elif name.name == "max_rate":
+                    out["max_rate"] = t.const
+                else:
+                    out[name.name] = self.check.exact(t.const, Fraction(1), expr.span, NONE)
+            except Fail:
+                continue
+        missing = [s for s in SETTINGS if s not in seen]
+        if missing:
+            self.report(Diagnostic("E0404", f"the motor section does not set {', '.join(missing)}",
+                                   block.span, help="every motor setting is needed to size the pulse generator"))
+        period = out["step_high"] + out["step_low"]
+        if out["cycles_per_tick"] and out["max_steps_per_tick"] * period > out["cycles_per_tick"]:
+            self.report(Diagnostic(
+                "E0401", f"{out['max_steps_per_tick']} pulses of {period} cycles do not fit in a tick of "
+                f"{out['cycles_per_tick']} cycles", block.span,
+                help="shorten the pulses, lengthen the tick, or lower max_steps_per_tick"))
+        return out
+
+    def _states(self, lists, flatten=False) -> list[str]:
+        names: list[str] = []
+        for group in lists if flatten else [lists]:
+            for ident in group:
+                if ident.name not in self.sym.states:
+                    self.report(Diagnostic("E0103", f"unknown state `{ident.name}`", ident.span))
+                elif ident.name not in names:
+                    names.append(ident.name)
+        return names
+
+    def _budgets(self, idents) -> list[str]:
+        out = []
+        for ident in idents:
+            info = self.sym.vars.get(ident.name)
+            if info is None or info.dim != VOLUME or info.scale != 1:
+                self.report(Diagnostic("E0201", f"a budget must be a volume variable, found `{ident.name}`",
+                                       ident.span, help="name the variable holding the insulin left"))
+                continue
+            out.append(ident.name)
+        return out
+
+    # ------------------------------------------------------------ generated names
+
+    def _declare_owner(self, ident: ast.Ident, what: str) -> bool:
+        """Sources and windows are named only before a field (`bolus.steps`), so they
+        have their own namespace (an event may share the name), shared with enums."""
+        if ident.name in self.sym.sources or ident.name in self.sym.windows or ident.name in self.sym.enums:
+            self.report(Diagnostic("E0101", f"`{ident.name}` is declared twice", ident.span,
+                                   label=f"second {what}", help="sources, windows and enums need distinct names"))
+            return False
+        return True
+
+    def _declare_generated(self, name: str, span) -> None:
+        if name in self.sym.declared_at:
+            self.report(Diagnostic("E0101", f"`{name}` is generated here but also declared", span,
+                                   labels=(Label(self.sym.declared_at[name], "declared here"),),
+                                   help="rename the declaration"))
+            raise Fail()
+        self.sym.declared_at[name] = span
+
+    def _let(self, name: str, value: ir.Expr, dim, doc: str, span=None) -> None:
+        self.lets.append(ir.TickLet(name, value, doc, span))
+        self.sym.lets[name] = LetInfo(self.lets[-1], dim, Fraction(1))
+
+    def _let_type(self, name: str) -> ir.Type:
+        return self.sym.lets[name].let.value.type
+
+    def _ref(self, name: str) -> ir.LetRef:
+        return ir.LetRef(name, self._let_type(name))
+
+    def _new_var(self, name: str, vtype: ir.Type, persistent: bool, role: str, doc: str, dim, span,
+                 scale: Fraction = Fraction(1)) -> ir.Var:
+        var = ir.Variable(name, vtype, 0, persistent, role, doc, span)
+        self.extra_vars.append(var)
+        self.sym.vars[name] = VarInfo(var, dim, scale)
+        return ir.Var(name, vtype)
+
+    # ------------------------------------------------------------ windows
+
+    def _window(self, d: ast.WindowDecl, source_names: set[str]) -> dict | None:
+        if not self._declare_owner(d.name, "window"):
+            return None
+        try:
+            n = self.check.check_const_int(d.buckets, "the number of buckets", NONE)
+            length = self.check.check_const_int(d.length, "a bucket length", TIME)
+            limit = self.check.check_const_int(d.limit, "a window limit", VOLUME)
+        except Fail:
+            return None
+        if n < 2 or length < 1 or limit < 0:
+            self.report(Diagnostic("E0405", "a window needs 2 or more buckets of at least one tick "
+                                   "and a limit of 0 or more", d.span))
+            return None
+        for ident in d.counts:
+            if ident.name not in source_names:
+                self.report(Diagnostic("E0102", f"unknown motor source `{ident.name}`", ident.span))
+                return None
+        name = d.name.name
+        try:
+            buckets = [self._new_var(f"{name}_b{i}", ir.IntType(0, limit, "steps"), True, "window",
+                                     f"{name}: steps counted {i} buckets ago", VOLUME, d.span)
+                       for i in range(n)]
+            for i in range(n):
+                self._declare_generated(f"{name}_b{i}", d.span)
+            phase = self._new_var(f"{name}_phase", ir.IntType(0, length - 1, "ticks"), True, "window",
+                                  f"{name}: ticks into the current bucket", TIME, d.span)
+            self._declare_generated(f"{name}_phase", d.span)
+        except Fail:
+            return None
+        total = b.total(buckets, "steps")
+        self.sym.windows[name] = WindowInfo(name, total, limit)
+        window = ir.Window(name, n, length, limit, tuple(i.name for i in d.counts),
+                           tuple(v.name for v in buckets), phase.name, total, (n - 1) * length, d.span)
+        self.windows.append(window)
+        return {"window": window, "buckets": buckets, "phase": phase}
+
+    def _window_updates(self, w: dict) -> None:
+        window: ir.Window = w["window"]
+        buckets, phase = w["buckets"], w["phase"]
+        counted = b.total((self._ref(self.sym.sources[s].steps) for s in window.counts
+                           if s in self.sym.sources), "steps")
+        wrap = b.compare("==", phase, b.lit_int(window.bucket_ticks - 1, "ticks"))
+        filled = b.add(buckets[0], counted)
+        self.updates.append(ir.Update(phase.name, b.cond(wrap, b.lit_int(0, "ticks"),
+                                                         b.add(phase, b.lit_int(1, "ticks")))))
+        self.updates.append(ir.Update(buckets[0].name, b.cond(wrap, b.lit_int(0, "steps"), filled)))
+        self.updates.append(ir.Update(buckets[1].name, b.cond(wrap, filled, buckets[1])))
+        for i in range(2, len(buckets)):
+            self.updates.append(ir.Update(buckets[i].name, b.cond(wrap, buckets[i - 1], buckets[i])))
+
+    # ------------------------------------------------------------ sources
+
+    def _source(self, d: ast.MotorSource, moving: list[str], budgets: list[str], windows: list[dict]) -> None:
+        if not self._declare_owner(d.name, "motor source"):
+            raise Fail()
+        name = d.name.name
+        ctx = Context("a motor rate")
+        rate = self.check.check(d.rate, ctx)
+        self.check.expect_dim(rate, RATE, d.rate.span, "a motor rate")
+        if rate.is_const:
+            if rate.const < 0:
+                raise self.check.fail("E0205", "a motor rate cannot be negative", d.rate.span)
+            num: ir.Expr = b.lit_int(rate.const.numerator)
+            den = rate.const.denominator
+        else:
+            num = b.mul_const(rate.expr, rate.scale.numerator)
+            den = rate.scale.denominator
+            if num.type.lo < 0:
+                raise self.check.fail("E0205", "a motor rate cannot be negative", d.rate.span)
+        states = self._states(d.states)
+        outside = [s for s in states if s not in moving]
+        if outside:
+            raise self.check.fail("E0403", f"`{name}` runs in {', '.join(outside)}, where the motor may not move",
+                                  d.span, help="add the state to `moves in`, or drop it from the source")
+        limit = None
+        if d.limit is not None:
+            t = self.check.check(d.limit, Context("a source limit"))
+            self.check.expect_dim(t, VOLUME, d.limit.span, "a source limit")
+            limit = self.check.to_ir(t, d.limit.span, Fraction(1)) if t.scale.denominator == 1 or t.is_const \
+                else None
+            if limit is None:
+                raise self.check.fail("E0302", "a source limit must be whole steps", d.limit.span)
+        generated = [f"{name}_active", f"{name}_raw", f"{name}_steps"] + ([f"{name}_acc"] if den > 1 else [])
+        for g in generated:
+            self._declare_generated(g, d.span)
+        active = b.and_(b.state_in(self.sym.state_type, states), b.not_(self.sym.any_alarm))
+        self._let(f"{name}_active", active, NONE, f"{name} runs this tick", d.span)
+        acc_name = None
+        if den == 1:
+            raw = b.cond(self._ref(f"{name}_active"), num, b.lit_int(0, "steps"))
+        else:
+            acc_name = f"{name}_acc"
+            acc = self._new_var(acc_name, ir.IntType(0, den - 1, f"1/{den} steps"), False, "accumulator",
+                                f"{name}: remainder of the rate, in 1/{den} steps", VOLUME, d.span,
+                                Fraction(1, den))
+            summed = b.add(acc, num)
+            raw = b.cond(self._ref(f"{name}_active"), b.div_const(summed, den, unit="steps"), b.lit_int(0, "steps"))
+            idle = acc if d.hold else b.lit_int(0)
+            self.updates.append(ir.Update(acc_name, b.cond(self._ref(f"{name}_active"),
+                                                           b.mod_const(summed, den), idle)))
+        self._let(f"{name}_raw", raw, VOLUME, f"{name}: steps its rate commands this tick", d.span)
+        earlier = [s.name for s in self.sources]
+        caps: list[ir.Expr] = [limit] if limit is not None else []
+        for budget in budgets:
+            var = ir.Var(budget, self.sym.vars[budget].var.type)
+            caps.append(b.sub(var, b.total(self._ref(self.sym.sources[s].steps) for s in earlier)))
+        for w in windows:
+            window: ir.Window = w["window"]
+            if name in window.counts:
+                room = b.sub(b.lit_int(window.limit, "steps"), window.total)
+                used = b.total(self._ref(self.sym.sources[s].steps) for s in earlier if s in window.counts)
+                caps.append(b.sub(room, used))
+        steps = self._ref(f"{name}_raw")
+        if caps:
+            steps = b.maximum((b.lit_int(0, "steps"), b.minimum((steps, *caps))))
+        self._let(f"{name}_steps", steps, VOLUME, f"{name}: steps delivered this tick", d.span)
+        self.sym.sources[name] = SourceInfo(name, f"{name}_steps", f"{name}_raw", f"{name}_active",
+                                            acc_name, den)
+        self.sources.append(ir.Source(name, num, den, tuple(states), limit, "hold" if d.hold else "reset",
+                                      acc_name or "", f"{name}_steps", Fraction(num.type.hi, den), d.span))
+
+    def _check_rates(self, settings: dict, moving: list[str]) -> None:
+        if not self.sources:
+            return
+        for state in moving:
+            active = [s for s in self.sources if state in s.states]
+            peak = sum((s.max_rate for s in active), Fraction(0))
+            if peak > settings["max_rate"]:
+                self.report(Diagnostic(
+                    "E0402", f"in {state} the sources may command {float(peak):g} steps per tick, above "
+                    f"the mechanism maximum of {float(settings['max_rate']):g}",
+                    active[0].span, labels=tuple(Label(s.span, "runs in " + state) for s in active[1:]),
+                    help="lower a rate or raise `max_rate` if the mechanism allows it"))
+                return
+
+    def _limiter(self, block) -> tuple[int, int]:
+        if block is None or not block.limiters:
+            return 0, 0
+        req, steps, per = block.limiters[0]
+        try:
+            return (self.check.check_const_int(steps, "the limiter budget", VOLUME),
+                    self.check.check_const_int(per, "the limiter window", TIME))
+        except Fail:
+            return 0, 0
+
+    def _watchdog(self, block) -> int:
+        if block is None or not block.watchdogs:
+            return 0
+        try:
+            return self.check.check_const_int(block.watchdogs[0][1], "the watchdog timeout", TIME)
+        except Fail:
+            return 0

@@ -1,0 +1,125 @@
+"""Physical units: dimensions, the unit table, and exact conversion to base units.
+
+A quantity's dimension is (volume exponent, time exponent). Base units are the motor
+step (volume, size set by ``units { step = ... }``) and the tick (time, ``tick = ...``);
+so a volume is a number of steps, a time a number of ticks, a rate steps per tick and a
+frequency events per tick. Clock cycles are derived from ``clock`` for pulse timing.
+Values stay exact ``Fraction`` s until a use needs an integer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+Dim = tuple[int, int]
+NONE: Dim = (0, 0)
+VOLUME: Dim = (1, 0)
+TIME: Dim = (0, 1)
+RATE: Dim = (1, -1)
+FREQUENCY: Dim = (0, -1)
+
+DIM_NAMES = {NONE: "a plain number", VOLUME: "a volume", TIME: "a time", RATE: "a rate",
+             FREQUENCY: "a frequency"}
+
+# name -> (dimension, size in reference units: insulin units U and seconds)
+_REFERENCE: dict[str, tuple[Dim, Fraction]] = {
+    "U": (VOLUME, Fraction(1)),
+    "mU": (VOLUME, Fraction(1, 1000)),
+    "h": (TIME, Fraction(3600)),
+    "min": (TIME, Fraction(60)),
+    "s": (TIME, Fraction(1)),
+    "ms": (TIME, Fraction(1, 1000)),
+    "us": (TIME, Fraction(1, 1000_000)),
+    "ns": (TIME, Fraction(1, 1000_000_000)),
+    "d": (TIME, Fraction(86400)),
+    "Hz": (FREQUENCY, Fraction(1)),
+    "kHz": (FREQUENCY, Fraction(1000)),
+    "MHz": (FREQUENCY, Fraction(1000_000)),
+}
+BASE_ALIASES = {"step": "step", "steps": "step", "tick": "tick", "ticks": "tick",
+                "cycle": "cycle", "cycles": "cycle"}
+KNOWN_UNITS = sorted(set(_REFERENCE) | set(BASE_ALIASES))
+
+
+def dim_name(d: Dim) -> str:
+    if d in DIM_NAMES:
+        return DIM_NAMES[d]
+    return f"volume^{d[0]} time^{d[1]}"
+
+
+def mul_dim(a: Dim, b: Dim) -> Dim:
+    return (a[0] + b[0], a[1] + b[1])
+
+
+@dataclass(frozen=True)
+class BaseUnits:
+    """The spec's base units: step volume in U, tick length in s, clock in Hz."""
+
+    step_units: Fraction | None  # None: the spec declares no `step`
+    tick_seconds: Fraction
+    clock_hz: Fraction | None
+
+    def unit_in_base(self, name: str) -> tuple[Dim, Fraction] | str:
+        """A unit's dimension and size in base units, or why it has none."""
+        base = BASE_ALIASES.get(name)
+        if base == "step":
+            if self.step_units is None:
+                return "`step` is not declared in a units block"
+            return VOLUME, Fraction(1)
+        if base == "tick":
+            return TIME, Fraction(1)
+        if base == "cycle":
+            if self.clock_hz is None:
+                return "`clock` is not declared in a units block"
+            return TIME, 1 / (self.clock_hz * self.tick_seconds)
+        dim, size = _REFERENCE[name]
+        if dim[0] != 0 and self.step_units is None:
+            return "`step` is not declared in a units block"
+        return dim, size / (_volume_ref(self) ** dim[0] * self.tick_seconds ** dim[1])
+
+    def ticks_per(self, time_unit: str) -> Fraction:
+        dim, size = _REFERENCE[time_unit] if time_unit in _REFERENCE else (TIME, None)
+        if size is None:
+            return Fraction(1)
+        return size / self.tick_seconds
+
+    def describe(self, value: Fraction, dim: Dim) -> str:
+        """A base-unit value as a person reads it, e.g. '40 steps (1 U)'."""
+        if dim == VOLUME:
+            return f"{_num(value)} steps ({_num(value * self.step_units)} U)"
+        if dim == TIME:
+            return f"{_num(value)} ticks ({_num(value * self.tick_seconds)} s)"
+        if dim == RATE:
+            return f"{_num(value)} steps/tick"
+        return _num(value)
+
+
+def _volume_ref(b: BaseUnits) -> Fraction:
+    return b.step_units if b.step_units is not None else Fraction(1)
+
+
+def _num(f: Fraction) -> str:
+    return str(f.numerator) if f.denominator == 1 else f"{float(f):g}"
+
+
+def scale_name(dim: Dim, scale: Fraction, base: BaseUnits) -> str:
+    """Display unit of an integer holding multiples of ``scale`` base units."""
+    if dim == NONE:
+        return "" if scale == 1 else f"x{scale}"
+    if dim == VOLUME:
+        return "steps" if scale == 1 else f"{scale} steps"
+    if dim == TIME:
+        return "ticks" if scale == 1 else f"{scale} ticks"
+    if dim == RATE:
+        for unit in ("s", "min", "h"):
+            if scale * base.ticks_per(unit) == 1:
+                return f"steps/{unit}"
+        return f"{scale} steps/tick"
+    return f"{scale} {dim_name(dim)}"
+
+
+def fraction_gcd(a: Fraction, b: Fraction) -> Fraction:
+    """The largest r with a/r and b/r both integers (a, b > 0)."""
+    from math import gcd, lcm
+
+    return Fraction(gcd(a.numerator, b.numerator), lcm(a.denominator, b.denominator))
