@@ -1,0 +1,27 @@
+"""Options shared by every test tree (tests/, verification/).
+
+--long           run the long tiers (marked @pytest.mark.long); also PUMPSPEC_LONG=1
+--update-golden  rewrite golden snapshots instead of comparing; also PUMPSPEC_UPDATE_GOLDEN=1
+"""
+import os
+
+import pytest
+
+
+def pytest_addoption(parser):
+    parser.addoption("--long", action="store_true", help="run the long test tiers")
+    parser.addoption("--update-golden", action="store_true", help="rewrite golden snapshots")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--long") or os.environ.get("PUMPSPEC_LONG") == "1":
+        return
+    skip = pytest.mark.skip(reason="long tier: run with --long or PUMPSPEC_LONG=1")
+    for item in items:
+        if "long" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return bool(request.config.getoption("--update-golden") or os.environ.get("PUMPSPEC_UPDATE_GOLDEN") == "1")
