@@ -39,20 +39,20 @@ def _run(name: str, testcase: str, ir_ref: str, *, extra_env=None, rtl=None, **o
     env = {"PUMPSPEC_SIM_PARAMS": json.dumps(params), "PUMPSPEC_TRACE_DIR": str(build_dir)}
     env.update(extra_env or {})
     t0 = time.monotonic()
-    harness.run(testcase, ir_ref=ir_ref, build_dir=build_dir, parameters=params,
-                extra_env=env, rtl=rtl)
-    results = _results(build_dir)
+    results_xml = harness.run(testcase, ir_ref=ir_ref, build_dir=build_dir, parameters=params,
+                              extra_env=env, rtl=rtl)
+    results = _results(Path(results_xml))
     elapsed = time.monotonic() - t0
     (build_dir / "wall_seconds.txt").write_text(f"{elapsed:.1f}\n")
     return results, build_dir
 
 
-def _results(build_dir: Path) -> dict[str, str]:
-    """testcase -> "pass" | "fail" from the runner's results.xml."""
+def _results(results_xml: Path) -> dict[str, str]:
+    """testcase -> "pass" | "fail" from the runner's results file."""
     import xml.etree.ElementTree as ET
 
     out = {}
-    for case in ET.parse(build_dir / "results.xml").getroot().iter("testcase"):
+    for case in ET.parse(results_xml).getroot().iter("testcase"):
         out[case.get("name")] = "fail" if case.find("failure") is not None else "pass"
     return out
 

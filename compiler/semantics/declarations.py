@@ -101,6 +101,7 @@ class DeclarationReader:
         self.state_decls = [i for i in items
                             if isinstance(i, ast.StateDecl) and self.declare(i.name, "state")]
         self.sym.state_type = ir.EnumType("State", tuple(s.name.name for s in self.state_decls))
+        self.sym.runtime_names = {i.name.name for i in items if isinstance(i, (ast.VarDecl, ast.FlagDecl))}
         for item in items:
             if isinstance(item, ast.ConstDecl):
                 self.const(item)

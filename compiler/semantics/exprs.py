@@ -192,7 +192,7 @@ class ExprChecker:
         owners = [en for en in sym.enums.values() if n in en.members]
         if len(owners) == 1:
             return Typed("enum", const=owners[0].members.index(n), enum=owners[0])
-        if ctx.constant and (n in sym.vars or n in sym.events or n in sym.states):
+        if ctx.constant and (n in sym.runtime_names or n in sym.events or n in sym.states):
             raise self.fail("E0208", f"`{n}` is not a constant", e.span, label="only constants here")
         if n in sym.tables:
             raise self.fail("E0201", f"`{n}` is a table", e.span, help=f"index it: `{n}[...]`")

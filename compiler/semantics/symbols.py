@@ -99,6 +99,7 @@ class Symbols:
     any_alarm: ir.Expr | None = None
     motor_enabled: ir.Expr | None = None
     declared_at: dict[str, ir.Span] = field(default_factory=dict)  # every top-level name
+    runtime_names: set[str] = field(default_factory=set)  # variables, known before their types
 
 
 @dataclass(frozen=True)

@@ -137,9 +137,17 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> tuple[Diag
     offset = tok.start_pos if tok.start_pos is not None else 0
     span = _span_at(text, file, offset, max(len(str(tok)), 1))
     expected = _describe_expected(exc.accepts or exc.expected)
+    before = re.search(r"[0-9][ \t]*$", text[:offset])
+    if tok.type == "NAME" and before is not None:
+        from ..semantics.units import KNOWN_UNITS
+
+        return Diagnostic("E0109", f"unknown unit `{tok}`", span, label="not a unit",
+                          help=f"units: {', '.join(KNOWN_UNITS)}"), offset
     help_text = None
     if tok.type == "NAME" and str(tok) in ("in",):
         help_text = "a motor source lists its states after `during`"
+    if str(tok) == "/":
+        help_text = "division is written `div` (floor division); `/` only appears in units like U/h"
     if str(tok) == "=" and "COMPARE" in (exc.accepts or exc.expected):
         help_text = "compare with `==`; assign with `:=` after `do`"
     return Diagnostic("E0001", f"unexpected `{tok}`", span, label=f"expected {expected}",

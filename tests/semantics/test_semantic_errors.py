@@ -1,0 +1,20 @@
+from pathlib import Path
+
+import pytest
+
+from compiler.diagnostics import CODES
+from diagnostic_cases import check_case
+
+CASES = sorted((Path(__file__).parent / "errors").glob("*.pump"))
+SYNTAX_CASES = sorted((Path(__file__).parent.parent / "syntax" / "errors").glob("*.pump"))
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_semantic_error_case(path, update_golden):
+    check_case(path, update_golden)
+
+
+def test_every_user_facing_code_has_a_case():
+    covered = {p.stem.split("_")[0] for p in CASES + SYNTAX_CASES}
+    # E0004 (unreadable file) is covered by tests/test_cli.py.
+    assert set(CODES) - covered == {"E0004"}

@@ -1,0 +1,20 @@
+from pathlib import Path
+
+import pytest
+
+from diagnostic_cases import check_case
+
+CASES = sorted((Path(__file__).parent / "errors").glob("*.pump"))
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_syntax_error_case(path, update_golden):
+    check_case(path, update_golden)
+
+
+def test_recovery_reports_every_broken_item():
+    text = (Path(__file__).parent / "errors" / "several_errors.pump").read_text()
+    from compiler.pipeline import analyze
+
+    codes = [d.code for d in analyze(text, "x.pump").diagnostics]
+    assert codes == ["E0002", "E0001", "E0003"]
