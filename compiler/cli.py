@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 
@@ -57,8 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except Exception:  # an internal bug, never a user error
-        print("error: internal compiler error (this is a bug in pumpspec; please report it)",
-              file=sys.stderr)
-        traceback.print_exc(limit=8, file=sys.stderr)
+    except Exception as exc:  # an internal bug, never a user error
+        print(f"error: internal compiler error: {type(exc).__name__}: {exc}\n"
+              "  = note: this is a bug in pumpspec, not in your spec; please report it\n"
+              "  = help: rerun with PUMPSPEC_DEBUG=1 for the Python traceback", file=sys.stderr)
+        if os.environ.get("PUMPSPEC_DEBUG") == "1":
+            traceback.print_exc(file=sys.stderr)
         return EXIT_INTERNAL

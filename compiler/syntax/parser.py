@@ -97,6 +97,7 @@ def _describe_expected(names) -> str:
 
 
 def _span_at(text: str, file: str, offset: int, length: int) -> Span:
+    length = max(0, min(length, len(text) - offset))
     line = text.count("\n", 0, offset) + 1
     col = offset - (text.rfind("\n", 0, offset) + 1) + 1
     return Span(file, offset, offset + length, line, col, line, col + length)
@@ -107,6 +108,9 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> tuple[Diag
         exc = UnexpectedEOF(exc.expected)
     if isinstance(exc, UnexpectedEOF):
         stripped = len(text.rstrip())
+        if stripped == 0:
+            return Diagnostic("E0003", "the spec is empty", _span_at(text, file, 0, 0),
+                              help="a spec starts with `pump NAME`"), len(text)
         span = _span_at(text, file, max(stripped - 1, 0), 1)
         expected = _describe_expected(exc.expected)
         return Diagnostic("E0003", "unexpected end of file", span, label=f"expected {expected} after this",

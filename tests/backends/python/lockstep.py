@@ -151,3 +151,25 @@ def random_event(rng: random.Random, module: ir.Module, hints: list[int], wild: 
     if rng.random() < wild / 2:
         params["extra"] = 1
     return e.name, params, 1
+
+
+def guided_event(rng: random.Random, ls: Lockstep, hints: list[int], probes: int = 6,
+                 wild: float = 0.03) -> tuple[str, dict[str, Any], int]:
+    """A random event biased towards ones the spec accepts in the current state.
+
+    Up to ``probes`` candidates are tried on the evaluator (pure: configurations are
+    immutable); the first accepted user event wins with probability 0.85. This walks
+    deep into the state machine (loaded, primed, inserted, delivering, bolusing,
+    alarms) where uniformly random events stay near the initial state.
+    """
+    first = None
+    for _ in range(probes):
+        event, params, repeat = random_event(rng, ls.module, hints, wild, tick_weight=0.0)
+        first = first or (event, params, repeat)
+        _, outcome = ls.evaluator.step(ls.config, event, params)
+        if outcome.accepted and rng.random() < 0.85:
+            return event, params, repeat
+    tick = ls.tick_name
+    if rng.random() < 0.6:
+        return tick, {}, rng.choice([1, 1, 3, 10, 60, 300])
+    return first
