@@ -1,0 +1,164 @@
+"""Replaying traces on the generated Python controller (``pumpspec simulate``).
+
+The controller is generated from the IR in memory (``backends.python.load``), never
+imported from generated/, so a replay always runs the spec as it is now. A trace is
+the JSON format of :mod:`compiler.trace` (what ``prove --trace-out`` writes) or the
+text format of :mod:`compiler.simulate.text`.
+
+In monitor mode the controller checks every invariant, transition assertion and
+response after each step; the first violation stops the replay and is reported with
+the property id and the 0-based step index counted over the expanded trace (a
+``repeat`` of n counts n steps) — the numbering the prover's ``violation.step`` uses.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..ir import nodes as ir
+from ..trace import Trace, TraceError, TraceStep, from_json
+from .text import from_text
+
+
+def read_trace(path: str, module: ir.Module, fmt: str = "auto") -> Trace:
+    """Read a trace file; ``fmt`` is "json", "text" or "auto" (by content)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise TraceError(f"cannot read `{path}`: {reason}") from None
+    if fmt == "auto":
+        fmt = "json" if text.lstrip().startswith("{") else "text"
+    return from_json(text, module, path) if fmt == "json" else from_text(text, module, path)
+
+
+@dataclass
+class Row:
+    """One trace line: ``count`` consecutive steps of the same event, from ``index``."""
+
+    index: int
+    event: str
+    params: tuple[tuple[str, ir.Value], ...]
+    count: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)  # accepted/ignored/rejected -> n
+    reasons: list[str] = field(default_factory=list)  # distinct rejection messages
+    transitions: list[int] = field(default_factory=list)  # distinct fired transitions
+    before: str = ""
+    after: str = ""
+    steps: dict[str, int] = field(default_factory=dict)  # tick: total and per source, summed
+    changes: list[tuple[str, Any, Any]] = field(default_factory=list)
+    expect_failures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Violation:
+    step: int  # 0-based, over the expanded trace
+    properties: tuple[str, ...]  # ids, declaration order; the first is the one reported
+    message: str
+
+
+@dataclass
+class Replay:
+    rows: list[Row]
+    violation: Violation | None
+    steps: int  # steps run
+
+    @property
+    def expect_failures(self) -> list[str]:
+        return [f for r in self.rows for f in r.expect_failures]
+
+
+def _show(value: Any) -> Any:
+    return value.name if hasattr(value, "name") else value
+
+
+def replay(module: ir.Module, trace: Trace, monitor: bool = False, generated: Any = None,
+           stop_at: int | None = None) -> Replay:
+    """Run ``trace`` from the initial state; stop at the first violation (monitor mode)."""
+    if generated is None:
+        from ..backends.python import load
+        generated = load(module)
+    controller = getattr(generated, module.name)(monitor=monitor)
+    Rejected, Violated = generated.Rejected, generated.PropertyViolation
+    rows: list[Row] = []
+    index = 0
+    violation = None
+    for s in trace.steps:
+        params = {}
+        for name, value in s.params:
+            params[name] = value
+        row = Row(index, s.event, s.params, before=controller.state.name)
+        start = dict(controller.snapshot().values)
+        rows.append(row)
+        for _ in range(s.repeat):
+            if stop_at is not None and index >= stop_at:
+                break
+            status, code, message, fired = _one(controller, s.event, params, Rejected, Violated)
+            if isinstance(status, Violation):
+                status.step = index
+                violation = status
+                index += 1
+                row.count += 1
+                break
+            row.count += 1
+            row.statuses[status] = row.statuses.get(status, 0) + 1
+            if message and message not in row.reasons:
+                row.reasons.append(message)
+            if isinstance(fired, tuple):  # TickSteps
+                for key, value in fired._asdict().items():
+                    if key != "transition":
+                        row.steps[key] = row.steps.get(key, 0) + value
+                fired = fired.transition
+            if fired is not None and fired not in row.transitions:
+                row.transitions.append(fired)
+            _check_expect(row, s, status, code, message, controller, index)
+            index += 1
+        row.after = controller.state.name
+        end = controller.snapshot().values
+        row.changes = [(name, _show(start[name]), _show(value)) for name, value in end
+                       if start[name] != value or type(start[name]) is not type(value)]
+        if violation is not None or (stop_at is not None and index >= stop_at):
+            break
+    return Replay(rows, violation, index)
+
+
+def _one(controller, event: str, params: dict, Rejected, Violated):
+    """(status, reason code, rejection message, fired transition or TickSteps)."""
+    try:
+        result = controller.handle(event, **params)
+    except Violated as exc:
+        return Violation(-1, tuple(p.id for p in exc.violated), str(exc)), None, "", None
+    except Rejected as exc:
+        return "rejected", exc.code, str(exc), None
+    if hasattr(result, "total"):
+        return "accepted", None, "", result
+    return result.status, None, "", result.transition
+
+
+def _check_expect(row: Row, step: TraceStep, status: str, code: int | None, message: str,
+                  controller, index: int) -> None:
+    expect = dict(step.expect)
+    if not expect:
+        return
+    problems = []
+    if "status" in expect and expect["status"] != status:
+        problems.append(f"expected {expect['status']}, got {status}"
+                        + (f" ({message})" if message else ""))
+    if "reason" in expect and expect["reason"] != code:
+        problems.append(f"expected reason {expect['reason']}, got {code}")
+    if "state" in expect and expect["state"] != controller.state.name:
+        problems.append(f"expected state {expect['state']}, got {controller.state.name}")
+    for p in problems:
+        row.expect_failures.append(f"step {index} ({step.event}): {p}")
+
+
+def trace_json(trace: Trace, module: ir.Module) -> str:
+    """The trace in the JSON format (text traces convert for the cocotb bench)."""
+    from ..trace import to_json
+    doc_trace = Trace(trace.pump or module.name, trace.spec_hash or module.source_hash,
+                      trace.steps, trace.origin, trace.violation, trace.extra)
+    return to_json(doc_trace, module)
+
+
+__all__ = ["Replay", "Row", "Violation", "read_trace", "replay", "trace_json", "TraceError"]
