@@ -84,7 +84,7 @@ class Diagnostic:
             "message": self.message,
             "span": span_dict(self.span),
             "label": self.label,
-            "labels": [{"span": span_dict(l.span), "text": l.text} for l in self.labels],
+            "labels": [{"span": span_dict(lab.span), "text": lab.text} for lab in self.labels],
             "notes": list(self.notes),
             "help": self.help,
         }
@@ -107,7 +107,7 @@ def _caret_line(text: str, span: Span, mark: str) -> tuple[int, str, str]:
 
 def render_one(d: Diagnostic, sources: Mapping[str, str]) -> str:
     out = [f"{d.severity}[{d.code}]: {d.message}"]
-    spans = ([d.span] if d.span else []) + [l.span for l in d.labels]
+    spans = ([d.span] if d.span else []) + [lab.span for lab in d.labels]
     gutter = max((len(str(s.line)) for s in spans), default=1)
     pad = " " * gutter
     if d.span is not None:
@@ -115,8 +115,8 @@ def render_one(d: Diagnostic, sources: Mapping[str, str]) -> str:
         text = sources.get(d.span.file)
         if text is not None:
             out.append(f"{pad} |")
-            parts = [(d.span, "^", d.label)] + [(l.span, "-", l.text) for l in d.labels
-                                                 if l.span.file == d.span.file]
+            parts = [(d.span, "^", d.label)] + [(lab.span, "-", lab.text) for lab in d.labels
+                                                 if lab.span.file == d.span.file]
             for span, mark, label in parts:
                 line_no, line, carets = _caret_line(text, span, mark)
                 out.append(f"{str(line_no).rjust(gutter)} | {line}")

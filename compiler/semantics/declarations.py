@@ -179,7 +179,7 @@ class DeclarationReader:
             return
         ordered = [values[m] for m in enum.members]
         first = ordered[0]
-        for m, t in zip(enum.members, ordered):
+        for m, t in zip(enum.members, ordered, strict=True):
             if t.kind != first.kind or t.dim != first.dim or t.enum != first.enum:
                 self.report(Diagnostic("E0201", f"the entries of `{item.name.name}` differ in type",
                                        item.span, notes=(f"`{m}` is {self.check.describe(t)}, "

@@ -345,12 +345,12 @@ class ExprChecker:
                     value = left.const + right.const if op == "+" else left.const - right.const
                     return Typed("int", const=value, dim=left.dim, unit_hint=left.unit_hint or right.unit_hint)
                 return Typed("bool", const=_COMPARE[op](left.const, right.const))
-            (l, r), scale = self.align([left, right], e.span)
+            (lhs, rhs), scale = self.align([left, right], e.span)
             if op == "+":
-                return self.runtime_int(b.add(l, r, e.span), left.dim, scale)
+                return self.runtime_int(b.add(lhs, rhs, e.span), left.dim, scale)
             if op == "-":
-                return self.runtime_int(b.sub(l, r, e.span), left.dim, scale)
-            return Typed("bool", expr=b.compare(op, l, r, e.span))
+                return self.runtime_int(b.sub(lhs, rhs, e.span), left.dim, scale)
+            return Typed("bool", expr=b.compare(op, lhs, rhs, e.span))
         if op == "*":
             return self._multiply(e, left, right)
         return self._divide(e, op, left, right)
@@ -372,10 +372,10 @@ class ExprChecker:
             same = left.const == right.const
             return Typed("bool", const=same if e.op == "==" else not same)
         if left.kind == "int":
-            (l, r), _ = self.align([left, right], e.span)
+            (lhs, rhs), _ = self.align([left, right], e.span)
         else:
-            l, r = self.to_ir(left, e.left.span), self.to_ir(right, e.right.span)
-        return Typed("bool", expr=b.compare(e.op, l, r, e.span))
+            lhs, rhs = self.to_ir(left, e.left.span), self.to_ir(right, e.right.span)
+        return Typed("bool", expr=b.compare(e.op, lhs, rhs, e.span))
 
     def _multiply(self, e: ast.BinaryOp, left: Typed, right: Typed) -> Typed:
         dim = mul_dim(left.dim, right.dim)
@@ -400,7 +400,8 @@ class ExprChecker:
                 raise self.fail("E0202", f"`{op}` by zero", e.right.span)
             q = left.const / right.const
             if op == "div":
-                return Typed("int", const=Fraction(floor(q)), dim=(left.dim[0] - right.dim[0], left.dim[1] - right.dim[1]))
+                dim = (left.dim[0] - right.dim[0], left.dim[1] - right.dim[1])
+                return Typed("int", const=Fraction(floor(q)), dim=dim)
             return Typed("int", const=left.const - floor(q) * right.const, dim=left.dim)
         if op == "mod" and right.dim not in (NONE, left.dim):
             raise self.fail("E0301", f"`mod` needs {dim_name(left.dim)} or a plain number on the right",
@@ -448,7 +449,7 @@ class ExprChecker:
             return Typed("int", const=value, dim=t.dim, unit_hint=t.unit_hint)
         if len(args) < 2:
             raise self.fail("E0201", f"`{e.fn}` takes two or more arguments", e.span)
-        for a, t in zip(e.args, args):
+        for a, t in zip(e.args, args, strict=True):
             if t.kind != "int":
                 raise self.fail("E0201", f"`{e.fn}` needs numbers, found {self.describe(t)}", a.span)
             if t.dim != args[0].dim:
