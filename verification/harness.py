@@ -224,6 +224,14 @@ def run(testcase: str, *, ir_ref: str, build_dir: Path, parameters: dict[str, in
     env = {"PUMPSPEC_IR": ir_ref, "PYTHONPATH": os.pathsep.join(
         [str(ROOT), str(ROOT / "verification"), os.environ.get("PYTHONPATH", "")])}
     env.update(extra_env or {})
-    return runner.test(test_module="cocotb_pump", hdl_toplevel=toplevel, testcase=testcase,
-                       build_dir=build_dir, test_dir=build_dir, parameters=parameters,
-                       extra_env=env, waves=waves, timescale=("1ns", "1ps"))
+    results = build_dir / f"{testcase}.results.xml"
+    results.unlink(missing_ok=True)
+    try:
+        runner.test(test_module="cocotb_pump", hdl_toplevel=toplevel, testcase=testcase,
+                    build_dir=build_dir, test_dir=build_dir, parameters=parameters,
+                    extra_env=env, waves=waves, timescale=("1ns", "1ps"),
+                    results_xml=str(results))
+    except SystemExit:  # cocotb's runner exits on a failing test; results.xml says which
+        if not results.exists():
+            raise
+    return results
