@@ -48,6 +48,7 @@ CODES: dict[str, str] = {
     "E0404": "motor section incomplete",
     "E0405": "invalid dose window",
     "E0406": "missing declaration",
+    "E0407": "the step limiter could trip on legal delivery",
 }
 
 

@@ -88,7 +88,7 @@ class ExprChecker:
             what = self.base.describe(value, dim) if dim != NONE else _fmt(value)
             unit = scale_name(dim, scale, self.base) or "1"
             raise self.fail("E0302", f"{what} is not a whole number of {unit}", span,
-                            label=f"{_fmt(q)} x {unit}",
+                            label=f"{float(q):g} {unit}",
                             help="round it explicitly with floor(...) or ceil(...)")
         return q.numerator
 

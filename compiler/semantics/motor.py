@@ -59,6 +59,8 @@ class MotorLowering:
             self._window_updates(w)
         self._check_rates(settings, moving)
         limiter_steps, limiter_ticks = self._limiter(block)
+        if limiter_ticks:
+            self._check_limiter_budget(limiter_steps, limiter_ticks, block)
         return ir.Motor(
             clock_hz=settings["clock_hz"], cycles_per_tick=settings["cycles_per_tick"],
             step_high_cycles=settings["step_high"], step_low_cycles=settings["step_low"],
@@ -325,6 +327,30 @@ class MotorLowering:
                     self.check.check_const_int(per, "the limiter window", TIME))
         except Fail:
             return 0, 0
+
+    def _check_limiter_budget(self, budget: int, span_ticks: int, block) -> None:
+        """Legal delivery never trips the limiter: each source is counted by a window
+        whose buckets cover at least the limiter's span (so its limit bounds the source's
+        steps in any such span), and the limits of those windows add up to the budget."""
+        covering = [w for w in self.windows if w.covers_ticks >= span_ticks]
+        chosen: dict[str, ir.Window] = {}
+        for s in self.sources:
+            candidates = [w for w in covering if s.name in w.counts]
+            if not candidates:
+                self.report(Diagnostic(
+                    "E0407", f"the step limiter could trip on legal delivery: `{s.name}` is not counted by "
+                    f"a window covering {span_ticks} ticks", s.span,
+                    help="count the source in a window whose buckets cover the limiter's span"))
+                return
+            best = min(candidates, key=lambda w: w.limit)
+            chosen[best.name] = best
+        bound = sum(w.limit for w in chosen.values())
+        if bound > budget:
+            self.report(Diagnostic(
+                "E0407", f"the step limiter could trip on legal delivery: the windows allow {bound} steps "
+                f"per {span_ticks} ticks, the limiter {budget}", block.limiters[0][1].span,
+                notes=tuple(f"window `{w.name}` allows {w.limit} steps" for w in chosen.values()),
+                help="raise the limiter budget or lower the window limits"))
 
     def _watchdog(self, block) -> int:
         if block is None or not block.watchdogs:
