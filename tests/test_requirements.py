@@ -2,6 +2,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "domain" / "requirements.md"
 
@@ -18,6 +20,6 @@ def test_matrix_ids_appear_in_the_spec():
 
 
 def test_matrix_lists_every_shared_requirement():
-    if not SHARED.exists():  # shared/ sits beside the repository on CI and dev machines
-        return
+    if not SHARED.exists():
+        pytest.skip("shared/ is not beside this checkout (it is on CI and dev machines)")
     assert ids(SHARED.read_text()) - ids((ROOT / "docs" / "requirements.md").read_text()) == set()

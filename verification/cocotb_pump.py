@@ -59,6 +59,8 @@ class Bench:
         self.expected_pulses = 0
         self.run = Run(None)
         self.compares = 0
+        self.fired: dict[int, int] = {}  # transition index -> times fired (coverage)
+        self.rejected: dict[int, int] = {}  # reason code -> times
 
     # ------------------------------------------------------------ plumbing
 
@@ -143,6 +145,8 @@ class Bench:
         hw = int(self.dut.tick_count.value)
         while self.ticks < hw:
             self.config, out = self.ev.step(self.config, "tick")
+            if out.transition is not None:
+                self.fired[out.transition] = self.fired.get(out.transition, 0) + 1
             self.expected_pulses += out.let(self.m.motor.steps_let)
             self.ticks += 1
             self.run.steps.append(tr.TraceStep("tick"))
@@ -193,6 +197,10 @@ class Bench:
         else:
             self.run.notes.append(f"unknown event code {code} before step {len(self.run.steps)}")
         want = (STATUS[out.status], out.reason.code if out.reason else 0)
+        if out.transition is not None:
+            self.fired[out.transition] = self.fired.get(out.transition, 0) + 1
+        if out.reason:
+            self.rejected[out.reason.code] = self.rejected.get(out.reason.code, 0) + 1
         if (status, reason) != want:
             self.fail(f"event {name}{params}: rtl status/reason {(status, reason)}, "
                       f"spec {want} ({out.status}: {out.reason.text if out.reason else ''})")
@@ -289,7 +297,12 @@ async def lockstep_random(dut):
         events += len(b.run.steps)
     dut._log.info(f"lockstep: {seqs} sequences, {events} steps, {b.compares} comparisons, "
                   f"0 mismatches")
-    result = {"sequences": seqs, "steps": events, "compares": b.compares}
+    never = [t.label for t in b.m.transitions if t.index not in b.fired]
+    dut._log.info(f"coverage: {len(b.fired)}/{len(b.m.transitions)} transitions fired; "
+                  f"never: {never}; reasons seen: {sorted(b.rejected)}")
+    result = {"sequences": seqs, "steps": events, "compares": b.compares,
+              "transitions_fired": len(b.fired), "transitions": len(b.m.transitions),
+              "never_fired": never, "reasons_seen": sorted(b.rejected)}
     Path(os.environ.get("PUMPSPEC_TRACE_DIR", ".")).joinpath("lockstep.json").write_text(
         json.dumps(result))
 
@@ -336,3 +349,84 @@ async def watchdog_missing_heartbeat(dut):
     assert not int(dut.step.value)
     await b.hw_reset()
     assert not int(dut.fault.value)
+
+
+@cocotb.test()
+async def limiter_budget(dut):
+    """PS-41 on the motor block alone (toplevel <pump>_motor), driving the raw step request.
+
+    Random behaviour within the budget (at most LIMIT_STEPS in every window of
+    LIMIT_BUCKETS * LIMIT_BUCKET_TICKS ticks) never trips the limiter; then one step more
+    at a tick where the buckets cover the full window trips it at that tick, latches the
+    fault and emits none of that tick's steps.
+    """
+    m = load_ir()
+    plan = verilog.plan(m)
+    params = json.loads(os.environ["PUMPSPEC_SIM_PARAMS"])
+    limit, nb, bt = params["LIMIT_STEPS"], params["LIMIT_BUCKETS"], params["LIMIT_BUCKET_TICKS"]
+    window = nb * bt
+    top = m.motor.max_steps_per_tick
+    moving = next(code for name, code, spec in plan.states if name in plan.moving)
+    Clock(dut.clk, PERIOD_NS, unit="ns").start()
+    pulses = 0
+
+    async def count():
+        nonlocal pulses
+        while True:
+            await RisingEdge(dut.step)
+            pulses += 1
+
+    cocotb.start_soon(count())
+    await FallingEdge(dut.clk)
+    dut.rst.value = 1
+    dut.step_req.value = 0
+    dut.fsm_state.value = moving
+    dut.fsm_alarms.value = 0
+    dut.heartbeat.value = 1
+    dut.fault_in.value = 0
+    for _ in range(3):
+        await FallingEdge(dut.clk)
+    dut.rst.value = 0
+
+    async def tick_with(steps: int):
+        await RisingEdge(dut.tick)
+        await FallingEdge(dut.clk)
+        dut.step_req.value = steps
+        await FallingEdge(dut.clk)
+        dut.step_req.value = 0
+
+    rng = random.Random(41)
+    history = [0]
+    await tick_with(0)  # the first tick after reset is never armed
+    for _ in range(12 * window):
+        room = limit - sum(history[-(window - 1):])
+        v = min(rng.choice((top, top, top, rng.randint(0, top))), max(room, 0))
+        history.append(v)
+        await tick_with(v)
+    await RisingEdge(dut.tick)
+    assert not int(dut.fault.value), f"the limiter tripped on behaviour within budget {history}"
+    assert pulses == sum(history), (pulses, sum(history))
+    # quiet for a full window, ending so that tick k = len + window is a bucket's last tick
+    # (k % bt == 0: its buckets cover exactly ticks k-window+1 .. k)
+    quiet = window
+    while (len(history) + quiet + window) % bt != 0:
+        quiet += 1
+    for _ in range(quiet):
+        history.append(0)
+        await tick_with(0)
+    plan_steps = []
+    left = limit
+    for _ in range(window - 1):
+        v = min(top, left)
+        plan_steps.append(v)
+        left -= v
+    for v in plan_steps:
+        history.append(v)
+        await tick_with(v)
+    before = pulses
+    await tick_with(left + 1)  # the window now holds limit + 1
+    await FallingEdge(dut.clk)
+    assert int(dut.fault.value) and int(dut.fault_cause.value) & 2, "one step more did not trip"
+    await Timer(3 * params["TICK_CYCLES"] * PERIOD_NS, unit="ns")
+    assert pulses == before, (pulses, before)  # none of the refused tick's steps
+    assert not int(dut.motor_en.value)

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+for _p in (str(ROOT), str(HERE)):  # the runner hands sys.path to the simulator's Python
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
 
 from compiler.backends import verilog  # noqa: E402
 from compiler.ir import nodes as ir  # noqa: E402
@@ -221,8 +223,7 @@ def run(testcase: str, *, ir_ref: str, build_dir: Path, parameters: dict[str, in
     runner.build(sources=[rtl, wrapper], hdl_toplevel=toplevel, build_dir=build_dir,
                  parameters=parameters, build_args=build_args, waves=waves,
                  timescale=("1ns", "1ps"), always=sim == "icarus")
-    env = {"PUMPSPEC_IR": ir_ref, "PYTHONPATH": os.pathsep.join(
-        [str(ROOT), str(ROOT / "verification"), os.environ.get("PYTHONPATH", "")])}
+    env = {"PUMPSPEC_IR": ir_ref}
     env.update(extra_env or {})
     results = build_dir / f"{testcase}.results.xml"
     results.unlink(missing_ok=True)

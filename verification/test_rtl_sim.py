@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 import harness
-from conftest import long_enabled
 
 pytestmark = pytest.mark.sim
 
@@ -29,7 +28,8 @@ needs_spec = pytest.mark.skipif(not harness.spec_available(),
                                 reason="the front end (compiler.pipeline) is not available")
 
 
-def _run(name: str, testcase: str, ir_ref: str, *, extra_env=None, rtl=None, **over):
+def _run(name: str, testcase: str, ir_ref: str, *, extra_env=None, rtl=None,
+         toplevel: str = "tb_pump", **over):
     module = harness.load_ir(ir_ref)
     from compiler.backends import verilog
 
@@ -40,7 +40,7 @@ def _run(name: str, testcase: str, ir_ref: str, *, extra_env=None, rtl=None, **o
     env.update(extra_env or {})
     t0 = time.monotonic()
     results_xml = harness.run(testcase, ir_ref=ir_ref, build_dir=build_dir, parameters=params,
-                              extra_env=env, rtl=rtl)
+                              extra_env=env, rtl=rtl, toplevel=toplevel)
     results = _results(Path(results_xml))
     elapsed = time.monotonic() - t0
     (build_dir / "wall_seconds.txt").write_text(f"{elapsed:.1f}\n")
@@ -113,3 +113,17 @@ def test_broken_verilog_is_caught(tmp_path):
     results, build_dir = _run("mini_broken", "lockstep_random", MINI, extra_env=env, rtl=rtl)
     assert results.get("lockstep_random") == "fail", "the bench missed a dropped guard"
     assert list(build_dir.glob("mismatch_seed*.json")), "no trace of the mismatch was written"
+
+
+@pytest.mark.parametrize("target", ["spec", "mini"])
+def test_limiter_budget(target):
+    ir_ref = SPEC if target == "spec" else MINI
+    if target == "spec" and not harness.spec_available():
+        pytest.skip("the front end is not available")
+    module = harness.load_ir(ir_ref)
+    from compiler.backends.common import snake_case
+
+    results, _ = _run(f"{target}_motor", "limiter_budget", ir_ref,
+                      toplevel=f"{snake_case(module.name)}_motor",
+                      limit_steps=7, limit_buckets=3, limit_bucket_ticks=2)
+    _check(results, "limiter_budget")

@@ -21,7 +21,7 @@ import z3
 
 from ..ir import nodes as ir
 from ._system import Input, Step, System
-from ._z3expr import Frame
+from ._z3expr import Frame, Subst
 
 PROVED, VIOLATED, UNKNOWN = "proved", "violated", "unknown"
 
@@ -34,6 +34,24 @@ class Goal:
     kind: str  # "state" | "step"
     holds: Callable  # state: (Frame) -> BoolRef; step: (Step) -> BoolRef
     system: System
+    _template: z3.BoolRef | None = field(default=None, repr=False)
+
+    def at(self, where) -> z3.BoolRef:
+        """``holds`` at a frame (state goal) or step (step goal), instantiated from a
+        template built once."""
+        sys = self.system
+        tpl = sys.template()
+        if self._template is None:
+            self._template = self.holds(tpl.pre if self.kind == "state" else tpl)
+        if self.kind == "state":
+            sub = where.cache.get("subst")
+            if sub is None:
+                sub = where.cache["subst"] = Subst(sys.pairs(tpl.pre, where))
+            return sub(self._template)
+        sub = where.cache.get("subst")
+        if sub is None:
+            sub = where.cache["subst"] = Subst(sys.step_pairs(where.pre, where.inp, where.post))
+        return sub(self._template)
 
 
 @dataclass
@@ -139,26 +157,44 @@ class Unroll:
         return Cex(configs, inputs, bad, kind)
 
 
+def concrete(system: System, config) -> StatePred:
+    """The predicate "this frame is exactly ``config``" (a Cex config)."""
+    state, values, ext = config
+
+    def pred(f: Frame) -> z3.BoolRef:
+        parts = [f.state == system.state_index[state]]
+        parts += [f.vars[n] == (z3.BoolVal(v, system.ctx) if isinstance(v, bool) else v)
+                  for n, v in values.items()]
+        return z3.And(parts)
+    return pred
+
+
+def concat(prefix: Cex, suffix: Cex) -> Cex:
+    return Cex(prefix.configs + suffix.configs[1:], prefix.inputs + suffix.inputs,
+               suffix.bad + len(prefix.inputs), suffix.kind)
+
+
 def negation(goal: Goal, u: Unroll, j: int) -> z3.BoolRef:
     """The goal fails at position j: frame j (state) or step j (step)."""
     if goal.kind == "state":
-        return z3.Not(goal.holds(u.frames[j]))
-    return z3.Not(goal.holds(u.steps[j]))
+        return z3.Not(goal.at(u.frames[j]))
+    return z3.Not(goal.at(u.steps[j]))
 
 
 # ---------------------------------------------------------------- BMC
 
 
 def bmc(system: System, goals: list[Goal], depth: int, lemmas: list[StatePred],
-        deadline: Deadline, on_depth: Callable[[int], None] | None = None
-        ) -> tuple[dict[str, Cex], int]:
-    """Breadth-first counterexample search for many goals at once.
+        deadline: Deadline, on_depth: Callable[[int], None] | None = None,
+        start: StatePred | None = None) -> tuple[dict[str, Cex], int]:
+    """Breadth-first counterexample search for many goals at once, from the initial state
+    (or from ``start``).
 
     Returns the counterexamples found and the depth up to which every remaining goal is
     known to hold (paths of that many steps; -1 if not even the initial state)."""
     s = solver(system)
     u = Unroll(system, s, "b", lemmas)
-    s.add(system.init(u.frames[0]))
+    s.add((start or system.init)(u.frames[0]))
     open_goals = list(goals)
     found: dict[str, Cex] = {}
     clean = -1
@@ -207,12 +243,12 @@ def houdini(system: System, goals: list[Goal], lemmas: list[StatePred], deadline
     step = u.extend()
     flags = {g.key: z3.Bool(f"h.assume.{g.key}", system.ctx) for g in goals}
     for g in goals:
-        s.add(z3.Implies(flags[g.key], g.holds(u.frames[0])))
+        s.add(z3.Implies(flags[g.key], g.at(u.frames[0])))
     live = list(goals)
     dropped: list[Goal] = []
     while live:
         s.push()
-        post = {g.key: g.holds(step.post) for g in live}
+        post = {g.key: g.at(step.post) for g in live}
         s.add(z3.Or([z3.Not(p) for p in post.values()]))
         r = check(s, *[flags[g.key] for g in live], deadline=deadline)
         if r == z3.unsat:
@@ -242,7 +278,7 @@ def relative_step(system: System, goals: list[Goal], lemmas: list[StatePred], de
     failed: list[Goal] = []
     witnesses: dict[str, Cex] = {}
     while live:
-        terms = {g.key: g.holds(step) for g in live}
+        terms = {g.key: g.at(step) for g in live}
         s.push()
         s.add(z3.Or([z3.Not(t) for t in terms.values()]))
         r = check(s, deadline=deadline)
@@ -370,7 +406,7 @@ def _interpretation(model: z3.ModelRef, inv: z3.FuncDeclRef, args: list) -> z3.B
 
 
 def negation_at(goal: Goal, f0: Frame, step: Step) -> z3.BoolRef:
-    return z3.Not(goal.holds(f0) if goal.kind == "state" else goal.holds(step))
+    return z3.Not(goal.at(f0) if goal.kind == "state" else goal.at(step))
 
 
 def _args(f: Frame) -> list[z3.ExprRef]:

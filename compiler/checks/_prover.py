@@ -23,7 +23,8 @@ import z3
 from ..ir import nodes as ir
 from ._checks import Check, build_checks
 from ._engines import (PROVED, UNKNOWN, VIOLATED, Cex, Deadline, Goal, StatePred, Unroll,
-                       Verdict, bmc, check, houdini, k_induction, pdr, relative_step, solver)
+                       Verdict, bmc, check, concat, concrete, houdini, k_induction, pdr,
+                       relative_step, solver)
 from ._system import System
 
 
@@ -34,6 +35,9 @@ class Options:
     kmax: int = 4
     only: tuple[str, ...] = ()
     witnesses: bool = True  # reachability and vacuity
+    witness_depth: int = 6  # exhaustive BMC depth for witnesses
+    witness_step: int = 3  # BMC depth from each reached state, per round
+    witness_rounds: int = 4
     pdr: bool = True
 
 
@@ -104,7 +108,7 @@ class Prover:
         return out
 
     def add_lemma(self, c: Check) -> None:
-        self.lemmas.append(c.goal.holds)
+        self.lemmas.append(c.goal.at)
         self.lemma_names.append(c.key)
 
     # -- the schedule
@@ -146,19 +150,20 @@ class Prover:
             if c.extra["shortcut"].key in keys:
                 self.done(c, Verdict(PROVED, "induction",
                                      "the response holds right after every trigger"), t)
-        # 4. one BMC over everything still open on the base system (+ witness goals)
-        base_open = [c for c in self.open() if c.goal.system is self.system]
-        t = time.monotonic()
-        found, clean = bmc(self.system, [c.goal for c in base_open], o.bmc_depth, [],
-                           Deadline(max(o.timeout, 1.0) * 2))
-        for c in base_open:
-            c.extra["bmc_clean"] = clean
-            if c.goal.key in found:
-                cex = found[c.goal.key]
-                if c.witness:
-                    self.done(c, Verdict(VIOLATED, "bmc", f"witness of {cex.bad + 1 if cex.kind == 'step' else cex.bad} steps", cex), t)
-                else:
-                    self.done(c, Verdict(VIOLATED, "bmc", f"counterexample of {len(cex.inputs)} steps", cex), t)
+        # 4. BMC: counterexamples for the open safety goals, witnesses for the others
+        safety = [c for c in self.open(witness=False) if c.goal.system is self.system]
+        if safety:
+            t = time.monotonic()
+            found, clean = bmc(self.system, [c.goal for c in safety], o.bmc_depth, [],
+                               Deadline(max(o.timeout, 1.0) * 2))
+            for c in safety:
+                c.extra["bmc_clean"] = clean
+                if c.goal.key in found:
+                    cex = found[c.goal.key]
+                    self.done(c, Verdict(VIOLATED, "bmc",
+                                         f"counterexample of {len(cex.inputs)} steps", cex), t)
+        if o.witnesses:
+            self.witness_search()
         # 5. deep engines for the safety goals still open (state goals first: they become lemmas)
         for c in self.open(("type", "invariant")):
             self.deep(c)
@@ -178,6 +183,51 @@ class Prover:
         if o.witnesses:
             self.dead()
         return self.checks
+
+    def witness_search(self) -> None:
+        """Shortest witnesses up to ``witness_depth`` steps by BMC from the initial state,
+        then rounds of short BMC runs from the end states of the witnesses found so far
+        (each witness is a real trace from the initial state, not always the shortest)."""
+        o = self.o
+        goals = {c.goal.key: c for c in self.open(witness=True)}
+        if not goals:
+            return
+        t = time.monotonic()
+        budget = Deadline(max(o.timeout, 1.0) * 2)
+        depth = min(o.witness_depth, o.bmc_depth)
+        found, clean = bmc(self.system, [c.goal for c in goals.values()], depth, [], budget)
+        for c in goals.values():
+            c.extra["bmc_clean"] = clean
+        frontier: list[Cex] = []
+
+        def record(key: str, cex: Cex) -> None:
+            c = goals.pop(key)
+            n = cex.bad + 1 if cex.kind == "step" else cex.bad
+            self.done(c, Verdict(VIOLATED, "bmc", f"witness of {n} steps", cex), t)
+            frontier.append(cex)
+
+        for key, cex in sorted(found.items(), key=lambda kv: len(kv[1].inputs)):
+            record(key, cex)
+        seen = set()
+        for _ in range(o.witness_rounds):
+            if not goals or budget.expired():
+                break
+            todo, frontier[:] = list(frontier), []
+            for prefix in todo:
+                end = prefix.configs[min(len(prefix.configs) - 1, prefix.bad + 1
+                                         if prefix.kind == "step" else prefix.bad)]
+                sig = (end[0], tuple(sorted(end[1].items())))
+                if sig in seen or not goals or budget.expired():
+                    continue
+                seen.add(sig)
+                prefix = Cex(prefix.configs[: prefix.configs.index(end) + 1],
+                             prefix.inputs[: prefix.configs.index(end)], 0, "state")
+                more, _ = bmc(self.system, [c.goal for c in goals.values()], o.witness_step,
+                              [], budget, start=concrete(self.system, end))
+                for key, cex in sorted(more.items(), key=lambda kv: len(kv[1].inputs)):
+                    record(key, concat(prefix, cex))
+            if not frontier:
+                break
 
     def relative_again(self) -> None:
         """New lemmas may make more step goals 1-inductive."""
@@ -317,8 +367,9 @@ class Prover:
                     v.detail = "proved impossible: " + v.detail
                     self.done(c, v, t1)
                     continue
-            self.done(c, Verdict(UNKNOWN, "bmc", f"not reached within {max(clean, 0)} steps "
-                                 "(it may need a long timer to expire)"), t)
+            self.done(c, Verdict(UNKNOWN, "bmc", f"not reached within {max(clean, 0)} steps, nor "
+                                 f"within {self.o.witness_rounds} x {self.o.witness_step} more "
+                                 "steps from the states reached (it may need a long timer)"), t)
 
 
 def prove(module: ir.Module, options: Options | None = None,

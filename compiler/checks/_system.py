@@ -30,7 +30,7 @@ from typing import Callable
 import z3
 
 from ..ir import nodes as ir
-from ._z3expr import Frame, Printer, Scope, const, domain, value
+from ._z3expr import Frame, Printer, Scope, Subst, const, domain, value
 
 NO_REASON = 0
 
@@ -55,6 +55,7 @@ class Step:
     ignored: z3.BoolRef
     system: "System"
     _reason: z3.ArithRef | None = field(default=None, repr=False)
+    cache: dict = field(default_factory=dict, repr=False)
 
     def is_event(self, name: str) -> z3.BoolRef:
         return self.inp.event == self.system.event_index[name]
@@ -96,6 +97,7 @@ class System:
         self.var_types = {v.name: v.type for v in module.variables}
         self._tick = next((e.name for e in module.events if e.kind == "tick"), None)
         self._reset = next((e.name for e in module.events if e.kind == "reset"), None)
+        self._template: Step | None = None
 
     def with_monitors(self, *monitors: Monitor) -> "System":
         return System(self.module, self.ctx, self.monitors + monitors)
@@ -134,7 +136,9 @@ class System:
 
     def types_ok(self, f: Frame) -> dict[str, z3.BoolRef]:
         """Per variable (and ``state``): its value is in its declared type's domain."""
-        out = {"state": z3.And(f.state >= 0, f.state < len(self.module.states))}
+        if "types" in f.cache:
+            return f.cache["types"]
+        out = f.cache["types"] = {"state": z3.And(f.state >= 0, f.state < len(self.module.states))}
         for v in self.module.variables:
             out[v.name] = domain(f.vars[v.name], v.type)
         return out
@@ -145,7 +149,10 @@ class System:
 
     def pred(self, e: ir.Expr, f: Frame) -> z3.ExprRef:
         """A state predicate (invariant, response, recovery target) on one frame."""
-        return self.pr(e, Scope(f))
+        key = ("pred", id(e))
+        if key not in f.cache:
+            f.cache[key] = (e, self.pr(e, Scope(f)))  # keep e alive: its id stays unique
+        return f.cache[key][1]
 
     # -- one step
 
@@ -155,7 +162,34 @@ class System:
             lets[let.name] = self.pr(let.value, Scope(pre, lets=lets))
         return lets
 
+    # Building a step's terms in Python is slow; build it once over template frames and
+    # instantiate it by substitution (done inside Z3).
+
+    def template(self) -> Step:
+        if self._template is None:
+            self._template = self._build_step(self.frame("$a"), self.input("$i"), self.frame("$b"))
+        return self._template
+
+    def pairs(self, frm: Frame, to: Frame) -> list[tuple[z3.ExprRef, z3.ExprRef]]:
+        out = [(frm.state, to.state)] + [(frm.vars[n], to.vars[n]) for n in frm.vars]
+        return out + [(frm.ext[n], to.ext[n]) for n in frm.ext]
+
+    def step_pairs(self, pre: Frame, inp: Input, post: Frame) -> list:
+        tpl = self.template()
+        out = self.pairs(tpl.pre, pre) + self.pairs(tpl.post, post) + [(tpl.inp.event, inp.event)]
+        for e, ps in tpl.inp.params.items():
+            out += [(ps[n], inp.params[e][n]) for n in ps]
+        return out
+
     def step(self, pre: Frame, inp: Input, post: Frame) -> Step:
+        tpl = self.template()
+        sub = Subst(self.step_pairs(pre, inp, post))
+        return Step(pre, inp, post, sub(tpl.trans), {k: sub(v) for k, v in tpl.lets.items()},
+                    {k: sub(v) for k, v in tpl.fired.items()},
+                    {k: sub(v) for k, v in tpl.enabled.items()}, sub(tpl.accepted),
+                    sub(tpl.ignored), self)
+
+    def _build_step(self, pre: Frame, inp: Input, post: Frame) -> Step:
         m, pr, c = self.module, self.pr, self.ctx
         lets = self.lets(pre)
         enabled: dict[int, z3.BoolRef] = {}

@@ -17,8 +17,27 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 import z3
+import z3.z3 as _z3impl  # _to_expr_ref: wrap a raw AST (no public equivalent)
 
 from ..ir import nodes as ir
+
+
+class Subst:
+    """A substitution (pairs of constants), applied by Z3 itself. ``z3.substitute`` checks
+    every pair's sorts in Python on every call, which dominated the prover's run time."""
+
+    def __init__(self, pairs: list[tuple[z3.ExprRef, z3.ExprRef]]):
+        self.n = len(pairs)
+        self.ctx = pairs[0][0].ctx if pairs else None
+        self._from = (z3.Ast * self.n)(*[a.as_ast() for a, _ in pairs])
+        self._to = (z3.Ast * self.n)(*[b.as_ast() for _, b in pairs])
+        self._keep = pairs  # the arrays borrow these terms' references
+
+    def __call__(self, t: z3.ExprRef) -> z3.ExprRef:
+        if not self.n:
+            return t
+        return _z3impl._to_expr_ref(z3.Z3_substitute(self.ctx.ref(), t.as_ast(), self.n, self._from,
+                                                self._to), self.ctx)
 
 
 class PrinterError(TypeError):
@@ -34,6 +53,7 @@ class Frame:
     state: z3.ArithRef
     vars: dict[str, z3.ExprRef]
     ext: dict[str, z3.ExprRef] = field(default_factory=dict)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # terms built on it
 
 
 @dataclass

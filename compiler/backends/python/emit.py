@@ -29,6 +29,7 @@ from ...ir import nodes as ir
 from ..common import (PYTHON_RESERVED, BackendError, Namer, banner_lines, display_path,
                       identifier, reads_state, snake_case, subexpressions, template_env,
                       variables_read)
+from .cse import shared
 from .printer import AND, NOT, PythonPrinter, Scope
 
 # Names the generated module defines at top level or on the controller class.
@@ -318,9 +319,15 @@ class _Generator:
         return [(i, p) for i, p in enumerate(self.m.properties) if isinstance(p, ir.Response)]
 
     def tick_view(self) -> dict:
-        """The tick step: pre-state locals, needed lets, tick updates, tick transitions."""
+        """The tick step: pre-state locals, shared subexpressions, needed lets, tick
+        updates, tick transitions.
+
+        A variable only tick updates write is stored at once (``self._x = ...``; when the
+        update is ``c ? e : x`` only if ``c``); one a tick transition may also write goes
+        through a local ``n_x`` that the transition overrides, stored at the end. Every
+        read is of the locals loaded first, so the order of stores does not matter.
+        """
         m = self.m
-        printer = self.printer(self.tick_scope())
         tick_event = next(e for e in m.events if e.kind == "tick")
         tick_ts = [t for t in m.transitions if t.event == tick_event.name]
         step_lets = [m.motor.steps_let, *(s.steps_let for s in m.motor.sources)]
@@ -340,9 +347,47 @@ class _Generator:
         tick_updated = [u.var for u in m.tick_updates]
         if len(set(tick_updated)) != len(tick_updated):
             raise BackendError("internal error: a variable has two tick updates")
+        overridden = {u.var for t in tick_ts for u in t.updates}
+
+        def pre_state_only(e: ir.Expr) -> bool:
+            return not any(isinstance(x, (ir.LetRef, ir.Param, ir.Accepted))
+                           or (isinstance(x, (ir.Var, ir.StateRef)) and x.post)
+                           for x in subexpressions(e))
+
+        common = shared(everything, pre_state_only)
+        temps = {e: f"c_{i}" for i, e in enumerate(common)}
+        printer = self.printer(self.tick_scope())
+        printer.shared = temps
+        plain = self.printer(self.tick_scope())
 
         def target_of(var: str) -> str:
             return ("n_" + self.var_prop[var]) if var in tick_updated else "self." + self.var_attr[var]
+
+        updates, stores = [], []
+        for u in m.tick_updates:
+            if u.var in overridden:
+                updates.append({"cond": None, "target": "n_" + self.var_prop[u.var],
+                                "value": printer.print(u.value)})
+                stores.append(("self." + self.var_attr[u.var], "n_" + self.var_prop[u.var]))
+                continue
+            target = "self." + self.var_attr[u.var]
+            same = ir.Var(u.var, m.variable(u.var).type)
+            e = u.value
+            if isinstance(e, ir.Cond) and e.orelse == same:
+                updates.append({"cond": printer.print(e.cond), "target": target,
+                                "value": printer.print(e.then)})
+            elif isinstance(e, ir.Cond) and e.then == same:
+                updates.append({"cond": "not " + printer.print_at(e.cond, NOT), "target": target,
+                                "value": printer.print(e.orelse)})
+            else:
+                updates.append({"cond": None, "target": target, "value": printer.print(e)})
+
+        groups: list[dict] = []  # consecutive updates under the same condition share an `if`
+        for u in updates:
+            if u["cond"] is not None and groups and groups[-1]["cond"] == u["cond"]:
+                groups[-1]["assigns"].append(AssignView(u["target"], u["value"]))
+            else:
+                groups.append({"cond": u["cond"], "assigns": [AssignView(u["target"], u["value"])]})
 
         transitions = []
         for t in tick_ts:
@@ -353,17 +398,17 @@ class _Generator:
         return {
             "loads": [(self.var_prop[v], self.var_attr[v]) for v in
                       [v.name for v in m.variables if v.name in set(variables_read(everything))]],
+            "shared": [(name, printer.print_definition(e)) for e, name in temps.items()],
             "lets": [("l_" + self.let_id[let.name], printer.print(let.value)) for let in lets],
             "all_lets": [(self.let_id[let.name], "l_" + self.let_id[let.name],
-                          printer.print(let.value), let.name) for let in m.tick_lets],
+                          plain.print(let.value), let.name) for let in m.tick_lets],
             "all_loads": [(self.var_prop[v], self.var_attr[v]) for v in
                           [v.name for v in m.variables if v.name in set(variables_read(
                               let.value for let in m.tick_lets))]],
             "reads_state": reads_state(everything) or bool(tick_ts),
             "all_reads_state": reads_state(let.value for let in m.tick_lets),
-            "updates": [AssignView("n_" + self.var_prop[u.var], printer.print(u.value))
-                        for u in m.tick_updates],
-            "stores": [("self." + self.var_attr[v], "n_" + self.var_prop[v]) for v in tick_updated],
+            "updates": groups,
+            "stores": stores,
             "transitions": transitions,
             "result": ["l_" + self.let_id[name] for name in step_lets],
         }

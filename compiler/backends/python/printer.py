@@ -41,12 +41,28 @@ def _missing(what: str, name: str) -> str:
     raise TypeError(f"internal error: {what} {name} is not readable here")
 
 
+_LEAVES = (ir.Lit, ir.Var, ir.StateRef, ir.Param, ir.LetRef)
+
+
 class PythonPrinter(ExprVisitor[tuple[str, int]]):
     """``print(e)`` -> Python source; ``enum_const(type, index)`` names enum literals."""
 
     def __init__(self, scope: Scope, enum_const: Callable[[ir.EnumType, int], str]):
         self.scope = scope
         self.enum_const = enum_const
+        # expressions computed once into a local: printed as that local's name
+        self.shared: dict[ir.Expr, str] = {}
+
+    def visit(self, e: ir.Expr) -> tuple[str, int]:
+        if self.shared:
+            name = self.shared.get(e)
+            if name is not None:
+                return name, ATOM
+        return super().visit(e)
+
+    def print_definition(self, e: ir.Expr) -> str:
+        """``e`` itself (not its shared name), its subexpressions shared as usual."""
+        return super().visit(e)[0]
 
     def print(self, e: ir.Expr) -> str:
         return self.visit(e)[0]
@@ -117,12 +133,13 @@ class PythonPrinter(ExprVisitor[tuple[str, int]]):
     def visit_MinMax(self, e: ir.MinMax) -> tuple[str, int]:
         if e.op not in ("min", "max"):
             raise TypeError(f"internal error: unknown function {e.op!r}")
-        args = [self.visit(a) for a in e.args]
-        if len(args) == 2 and all(prec == ATOM for _, prec in args):
-            # two names or literals: a conditional is much faster than a call
-            (a, _), (b, _) = args
+        args = [self.print(a) for a in e.args]
+        if len(args) == 2 and all(isinstance(a, _LEAVES) for a in e.args):
+            # two names or literals: a conditional is faster than a call, and cheap to
+            # read twice (a compound operand would be evaluated twice: use the call)
+            a, b = args
             return f"({a} if {a} {'<=' if e.op == 'min' else '>='} {b} else {b})", ATOM
-        return f"{e.op}({', '.join(text for text, _ in args)})", ATOM
+        return f"{e.op}({', '.join(args)})", ATOM
 
     def visit_Table(self, e: ir.Table) -> tuple[str, int]:
         items = [self.literal(v, e.type)[0] for v in e.values]

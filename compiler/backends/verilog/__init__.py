@@ -1,6 +1,6 @@
 """The Verilog backend: the spec's state machine, STEP burst generator and interlocks.
 
-``emit(module)`` returns ``{"generated/<pump_snake>.v": text}`` (Verilog-2005,
+``emit(module)`` returns ``{"<pump_snake>.v": text}`` (relative to generated/) (Verilog-2005,
 deterministic, with the banner). The hardware contract is in docs/hardware.md.
 """
 from __future__ import annotations
@@ -15,7 +15,8 @@ __all__ = ["BACKEND", "emit", "output_path", "plan", "Plan", "BackendError", "Ve
 
 
 def output_path(module: ir.Module) -> str:
-    return f"generated/{snake_case(module.name)}.v"
+    """The file name, relative to the build's output folder (generated/)."""
+    return f"{snake_case(module.name)}.v"
 
 
 def plan(module: ir.Module) -> Plan:
