@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from .common import Backend, BackendError
 from .python import BACKEND as PYTHON
+from .verilog import BACKEND as VERILOG
 
-BACKENDS: tuple[Backend, ...] = (PYTHON,)
+BACKENDS: tuple[Backend, ...] = (PYTHON, VERILOG)
 
 __all__ = ["BACKENDS", "Backend", "BackendError"]
