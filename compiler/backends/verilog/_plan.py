@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...ir import nodes as ir
-from ..common import BackendError, Namer, banner, identifier, snake_case
+from ..common import BackendError, Namer, banner, display_path, identifier, snake_case
 from ._expr import Operand, VerilogPrinter, sbits, type_bits, ubits
 
 VERILOG_RESERVED = frozenset("""
@@ -343,4 +343,4 @@ def build(module: ir.Module) -> Plan:
 
 def ir_text(e: ir.Expr) -> str:
     """The guard's source location for the comment (the text itself is in the spec)."""
-    return str(e.span) if e.span else ""
+    return f"{display_path(e.span.file)}:{e.span.line}:{e.span.col}" if e.span else ""
