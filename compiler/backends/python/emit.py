@@ -9,14 +9,15 @@ every run.
 Shape of the generated code (see docs/controller.md for the API):
 - the model state lives in ``__slots__`` attributes ``_<var>`` and ``_state`` (ints
   and bools; enum values as member indices, exactly the IR's representation);
-- each user event has ``handle_<event>(**params)``: parameter check (reason 2), then
-  ``_do_<event>``: an if-chain over the current state, guards in order, the first false
-  guard raising :class:`Rejected` with its reason, updates assigned simultaneously;
-- ``tick()`` loads the pre-state into locals, computes the lets it needs, the tick
-  updates, then the tick transitions in declaration order (first enabled fires, its
-  updates override), stores, and returns the steps per source;
-- monitor mode wraps each step: copy of the pre-state, the step, then the assertions
-  of that event, the invariants and the response deadlines.
+- each user event has ``handle_<event>(**params)``: parameter check (reason 2), then an
+  if-chain over the current state, guards in order, the first false guard raising
+  ``Rejected`` with its reason, updates assigned simultaneously;
+- ``tick()`` loads the pre-state into locals, computes shared subexpressions and the
+  lets it needs, the tick updates, then the tick transitions in declaration order
+  (first enabled fires, its updates override), stores, and returns the steps per source;
+- ``Monitored<Pump>`` (what ``<Pump>(monitor=True)`` returns) wraps each step: a copy of
+  the pre-state, the step, then the assertions of that event, the invariants and the
+  response deadlines. The plain class has no monitoring cost at all.
 """
 from __future__ import annotations
 
@@ -94,7 +95,6 @@ class EventView:
     code: int
     kind: str
     method: str  # public method: tick / reset / handle_<event>
-    do: str  # _do_<event>
     check: str  # _check_<event>
     params: list[ParamView]
     signature: str  # for docstrings: bolus(amount: 0..4000 steps)
@@ -143,6 +143,7 @@ class _Generator:
         if not m.name.isidentifier():
             raise BackendError(f"pump name `{m.name}` is not a valid Python class name")
         self.class_name = self.names.add(m.name, m.name, "pump")
+        self.names.add(m.name, "Monitored" + m.name, "pump (monitored)")
         self.enum_class: dict[str, str] = {}
         self.enum_consts: dict[tuple[str, int], str] = {}
         enum_members = Namer((), "Python enums")
@@ -185,6 +186,10 @@ class _Generator:
                                                    "motor source", s.span)
         self.event_method: dict[str, str] = {}
         for e in m.events:
+            if keyword.iskeyword(e.name) or e.name in {"name", "value", "mro"} \
+                    or not e.name.isidentifier() or e.name.startswith("_"):
+                raise BackendError(f"event `{e.name}` cannot be a member of the generated "
+                                   "Event enum; rename it", e.span)
             if e.kind == "tick":
                 method = "tick"
             elif e.kind == "reset":
@@ -299,7 +304,7 @@ class _Generator:
                 triggers.append(TriggerView(slot, prop_label(r), cprinter.print(r.trigger)))
         if uses_lets and e.kind != "tick":
             raise BackendError(f"internal error: an assertion on `{e.name}` reads tick lets")
-        return EventView(e.name, e.code, e.kind, method, f"_do_{ident}", f"_check_{ident}",
+        return EventView(e.name, e.code, e.kind, method, f"_check_{ident}",
                          params, signature, blocks, assertions, triggers, uses_lets)
 
     def param_view(self, e: ir.Event, p: ir.EventParam) -> ParamView:
@@ -399,7 +404,8 @@ class _Generator:
             "loads": [(self.var_prop[v], self.var_attr[v]) for v in
                       [v.name for v in m.variables if v.name in set(variables_read(everything))]],
             "shared": [(name, printer.print_definition(e)) for e, name in temps.items()],
-            "lets": [("l_" + self.let_id[let.name], printer.print(let.value)) for let in lets],
+            "lets": [("l_" + self.let_id[let.name], printer.print(let.value),
+                      ir_comment(let.name, let.value)) for let in lets],
             "all_lets": [(self.let_id[let.name], "l_" + self.let_id[let.name],
                           plain.print(let.value), let.name) for let in m.tick_lets],
             "all_loads": [(self.var_prop[v], self.var_attr[v]) for v in
@@ -497,6 +503,16 @@ class _Generator:
         )
         # the frozensets are named while rendering views above; they are rendered last
         return text
+
+
+def ir_comment(name: str, e: ir.Expr) -> str | None:
+    """The IR form of an expression whose Python form is hard to read (inlined min/max)."""
+    if not any(isinstance(x, ir.MinMax) and len(x.args) > 2 or
+               isinstance(x, ir.MinMax) and any(isinstance(a, ir.MinMax) for a in x.args)
+               for x in subexpressions(e)):
+        return None
+    from ...ir.printer import IrPrinter
+    return f"{name} = {IrPrinter().expr(e)}"
 
 
 def python_literal(value: object) -> str:

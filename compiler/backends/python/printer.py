@@ -9,6 +9,7 @@ attribute of the controller, the pre-state copy — is the :class:`Scope`'s busi
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -41,7 +42,7 @@ def _missing(what: str, name: str) -> str:
     raise TypeError(f"internal error: {what} {name} is not readable here")
 
 
-_LEAVES = (ir.Lit, ir.Var, ir.StateRef, ir.Param, ir.LetRef)
+_SIMPLE = re.compile(r"^(-?\d+|True|False|[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)?)$")
 
 
 class PythonPrinter(ExprVisitor[tuple[str, int]]):
@@ -52,6 +53,7 @@ class PythonPrinter(ExprVisitor[tuple[str, int]]):
         self.enum_const = enum_const
         # expressions computed once into a local: printed as that local's name
         self.shared: dict[ir.Expr, str] = {}
+        self.temps = 0  # walrus temporaries _m1, _m2, ... (unique per printer)
 
     def visit(self, e: ir.Expr) -> tuple[str, int]:
         if self.shared:
@@ -131,15 +133,28 @@ class PythonPrinter(ExprVisitor[tuple[str, int]]):
                 f"else {self._at(e.orelse, COND)}"), COND
 
     def visit_MinMax(self, e: ir.MinMax) -> tuple[str, int]:
+        """Inlined as conditionals: a call to the builtin ``min``/``max`` with several
+        arguments costs ten times more. An operand that is not a name or a literal is
+        bound once with ``:=`` in the comparison (evaluated first in ``x if c else y``)
+        and read back in the branch, so nothing is evaluated twice; ties keep the first
+        operand, as the builtins do."""
         if e.op not in ("min", "max"):
             raise TypeError(f"internal error: unknown function {e.op!r}")
-        args = [self.print(a) for a in e.args]
-        if len(args) == 2 and all(isinstance(a, _LEAVES) for a in e.args):
-            # two names or literals: a conditional is faster than a call, and cheap to
-            # read twice (a compound operand would be evaluated twice: use the call)
-            a, b = args
-            return f"({a} if {a} {'<=' if e.op == 'min' else '>='} {b} else {b})", ATOM
-        return f"{e.op}({', '.join(args)})", ATOM
+        cmp = "<=" if e.op == "min" else ">="
+        acc = self.print(e.args[0])
+        for arg in e.args[1:]:
+            a_bind, a_ref = self._bound(acc)
+            b_bind, b_ref = self._bound(self.print(arg))
+            acc = f"({a_ref} if {a_bind} {cmp} {b_bind} else {b_ref})"
+        return acc, ATOM
+
+    def _bound(self, text: str) -> tuple[str, str]:
+        """(text to evaluate once, text to read it again)."""
+        if _SIMPLE.match(text):
+            return text, text
+        self.temps += 1
+        name = f"_m{self.temps}"
+        return f"({name} := {text})", name
 
     def visit_Table(self, e: ir.Table) -> tuple[str, int]:
         items = [self.literal(v, e.type)[0] for v in e.values]
