@@ -13,6 +13,7 @@ from pathlib import Path
 from compiler.diagnostics import render_text
 from compiler.pipeline import analyze
 
+ROOT = Path(__file__).resolve().parents[1]
 EXPECT = re.compile(r"//\s*(error|warning)\[(E\d{4})\]: (.*?)(?=\s*//|$)")
 
 
@@ -26,7 +27,7 @@ def expectations(text: str) -> set[tuple[int, str, str, str]]:
 
 def check_case(path: Path, update: bool) -> None:
     text = path.read_text()
-    analysis = analyze(text, path.as_posix())
+    analysis = analyze(text, path.resolve().relative_to(ROOT).as_posix())
     got = {(d.span.line, d.severity, d.code, d.message) for d in analysis.diagnostics}
     assert got == expectations(text), f"{path}: diagnostics differ from the inline expectations"
     assert analysis.module is None, "a spec with errors must not produce a module"
