@@ -66,3 +66,9 @@ def test_usage_errors_exit_4():
     assert pumpspec("check").returncode == 4
     assert pumpspec("no-such-command").returncode == 4
     assert pumpspec("--help").returncode == 0
+
+
+def test_first_day_trace_replays_with_every_property_monitored():
+    r = pumpspec("simulate", REFERENCE, "spec/examples/traces/first_day.trace", "--monitor")
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr
+    assert "replayed 80070 of 80070 steps; every property held" in r.stdout
