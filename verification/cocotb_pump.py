@@ -322,13 +322,13 @@ async def replay_trace(dut):
                 status, reason = "accepted", 0
             else:
                 status, reason = await b.event(s.event, dict(s.params))
-            expect = dict(s.expect)
-            if "status" in expect:
-                assert status == expect["status"], (s, status)
-            if "reason" in expect:
-                assert reason == expect["reason"], (s, reason)
-            if "state" in expect:
-                assert b.config.state == expect["state"], (s, b.config.state)
+        expect = dict(s.expect)  # holds after the last repetition
+        if "status" in expect:
+            assert status == expect["status"], (s, status)
+        if "reason" in expect:
+            assert reason == expect["reason"], (s, reason)
+        if "state" in expect:
+            assert b.config.state == expect["state"], (s, b.config.state)
 
 
 @cocotb.test()
@@ -430,3 +430,149 @@ async def limiter_budget(dut):
     await Timer(3 * params["TICK_CYCLES"] * PERIOD_NS, unit="ns")
     assert pulses == before, (pulses, before)  # none of the refused tick's steps
     assert not int(dut.motor_en.value)
+
+
+# ---------------------------------------------------------------- reference-spec scenarios
+# These name the reference spec's events (spec/infusion_pump.pump); every step still runs
+# in lockstep with the evaluator, and each scenario adds its own expectations.
+
+
+def _member(b: Bench, enum: str, name: str) -> int:
+    return next(e for e in b.m.enums if e.name == enum).members.index(name)
+
+
+def _requirement(b: Bench, code: int) -> str | None:
+    return b.m.reason(code).requirement
+
+
+async def _delivering(b: Bench, basal: int = 39, site: str = "abdomen_l", start: bool = True):
+    """Reset, load, refill, prime a little, insert, set basal, start: now Delivering."""
+    await b.hw_reset()
+    await b.tick()
+    assert b.config.state == "Idle"
+    await b.event("load_set", {"kind": _member(b, "SetKind", "teflon")})
+    await b.event("refill", {"amount": 12000})
+    assert (await b.event("prime", {"amount": 4}))[0] == "accepted"
+    while b.config.state == "Priming":
+        await b.tick()
+    assert b.config["primed"]
+    assert (await b.event("insert", {"at": _member(b, "Site", site)}))[0] == "accepted"
+    await b.event("set_basal", {"rate": basal})
+    if not start:
+        return
+    assert (await b.event("start"))[0] == "accepted"
+    assert b.config.state == "Delivering"
+
+
+@cocotb.test()
+async def scenarios(dut):
+    """Directed scenarios of the reference spec, each in lockstep."""
+    b = Bench(dut)
+    if b.m.name != "InfusionPump":
+        return
+    await b.start()
+
+    # prime while inserted and connected: refused by PS-01
+    b.run = Run("prime-while-inserted")
+    await _delivering(b, start=False)
+    assert b.config.state == "Idle" and b.config["inserted"] and b.config["connected"]
+    status, reason = await b.event("prime", {"amount": 4})
+    assert status == "rejected" and _requirement(b, reason) == "PS-01", reason
+
+    # reuse: a removed set cannot be inserted again (PS-07)
+    b.run = Run("reuse")
+    await _delivering(b)
+    await b.event("suspend")
+    await b.event("disconnect")
+    assert (await b.event("remove_set"))[0] == "accepted"
+    await b.event("reset")  # Suspended has no way back to Idle but a reset (see report)
+    await b.tick()
+    assert b.config.state == "Idle"
+    status, reason = await b.event("insert", {"at": _member(b, "Site", "thigh_l")})
+    assert status == "rejected" and _requirement(b, reason) == "PS-07", reason
+
+    # bolus while disconnected (PS-11): disconnecting suspends, the bolus is refused
+    b.run = Run("bolus-while-disconnected")
+    await _delivering(b)
+    await b.event("disconnect")
+    assert b.config.state == "Suspended"
+    status, _ = await b.event("bolus", {"amount": 10})
+    assert status == "rejected"
+
+    # occlusion mid-bolus (PS-30, PS-32): alarm, no further steps, bolus not resumed
+    b.run = Run("occlusion-mid-bolus")
+    await _delivering(b, basal=0)
+    assert (await b.event("bolus", {"amount": 20}))[0] == "accepted"
+    await b.tick(5)
+    assert b.config["bolus_left"] == 15
+    await b.event("occlusion")
+    assert b.config.state == "Alarm"
+    pulses = int(dut.pulse_count.value)
+    await b.tick(10)
+    assert int(dut.pulse_count.value) == pulses and b.config["bolus_left"] == 0
+    await b.event("clear_occlusion")
+    await b.event("acknowledge")
+    await b.tick(3)
+    assert int(dut.pulse_count.value) == pulses
+
+    # suspend mid-bolus (PS-27): stops at once, the bolus is cancelled
+    b.run = Run("suspend-mid-bolus")
+    await _delivering(b, basal=0)
+    await b.event("bolus", {"amount": 20})
+    await b.tick(3)
+    assert (await b.event("suspend"))[0] == "accepted"
+    pulses = int(dut.pulse_count.value)
+    await b.tick(5)
+    assert int(dut.pulse_count.value) == pulses and b.config["bolus_left"] == 0
+    await b.event("start")
+    await b.tick(5)
+    assert int(dut.pulse_count.value) == pulses, "a cancelled bolus resumed"
+
+    # reset mid-bolus (PS-34): self-test, motor off, the bolus does not resume
+    b.run = Run("reset-mid-bolus")
+    await _delivering(b, basal=0)
+    await b.event("bolus", {"amount": 20})
+    await b.tick(3)
+    await b.event("reset")
+    assert b.config.state == "SelfTest"
+    pulses = int(dut.pulse_count.value)
+    await b.tick(5)
+    assert int(dut.pulse_count.value) == pulses and b.config["bolus_left"] == 0
+    assert not int(dut.motor_en.value)
+
+
+@cocotb.test()
+async def basal_72h(dut):
+    """PS-21: 72 h of basal at a shrunk tick: after n ticks exactly floor(n*r/3600) steps
+    (from a zero remainder), checked at every tick; never more than 1 step from ideal."""
+    b = Bench(dut)
+    if b.m.name != "InfusionPump":
+        return
+    await b.start()
+    rate = int(os.environ.get("PUMPSPEC_BASAL_RATE", 39))  # steps per hour (0.975 U/h)
+    hours = int(os.environ.get("PUMPSPEC_BASAL_HOURS", 72))
+    await _delivering(b, basal=rate)
+    source = next(s for s in b.m.motor.sources if s.name == "basal")
+    den = source.denominator
+    acc0 = b.config[source.accumulator]
+    p0 = int(dut.pulse_count.value)
+    ticks = hours * 3600
+    worst = 0
+    for n in range(1, ticks + 2):
+        await RisingEdge(dut.tick)  # tick n+1 is about to be taken: bursts <= n are done
+        if n == 1:
+            continue
+        done = n - 1
+        got = int(dut.pulse_count.value) - p0
+        want = (acc0 + done * rate) // den
+        if got != want:
+            raise Mismatch(f"after {done} basal ticks: {got} steps, exactly {want} expected")
+        worst = max(worst, abs(got * den - done * rate))
+    assert worst < den, "more than one step from ideal"
+    await FallingEdge(dut.clk)
+    await b.wait_ready()
+    assert not int(dut.fault.value) and not int(dut.mon_err.value)
+    dut._log.info(f"basal {rate} steps/h for {hours} h: {int(dut.pulse_count.value) - p0} steps")
+    Path(os.environ.get("PUMPSPEC_TRACE_DIR", ".")).joinpath("basal.json").write_text(json.dumps(
+        {"rate_steps_per_hour": rate, "hours": hours, "ticks": ticks,
+         "steps": int(dut.pulse_count.value) - p0}))

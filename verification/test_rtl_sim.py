@@ -127,3 +127,59 @@ def test_limiter_budget(target):
                       toplevel=f"{snake_case(module.name)}_motor",
                       limit_steps=7, limit_buckets=3, limit_bucket_ticks=2)
     _check(results, "limiter_budget")
+
+
+@needs_spec
+def test_scenarios_spec():
+    results, _ = _run("spec", "scenarios", SPEC)
+    _check(results, "scenarios")
+
+
+@needs_spec
+def test_watchdog_spec():
+    results, _ = _run("spec", "watchdog_missing_heartbeat", SPEC)
+    _check(results, "watchdog_missing_heartbeat")
+
+
+@needs_spec
+def test_spec_pulse_timing():
+    """The spec's own STEP timing (48 cycles high and low at 12 MHz), not shrunk."""
+    module = harness.load_ir(SPEC)
+    env = {"PUMPSPEC_SEQS": "3", "PUMPSPEC_SEQ_LEN": "400"}
+    results, _ = _run("spec_timing", "lockstep_random", SPEC, extra_env=env,
+                      step_high=module.motor.step_high_cycles,
+                      step_low=module.motor.step_low_cycles)
+    _check(results, "lockstep_random")
+
+
+@needs_spec
+def test_basal_72h_spec():
+    """72 h of basal at a tick of 8 clock cycles: exact step count at every tick."""
+    results, build_dir = _run("spec_basal", "basal_72h", SPEC, tick_cycles=8)
+    _check(results, "basal_72h")
+
+
+@needs_spec
+def test_replay_trace_spec():
+    trace = harness.ROOT / "verification" / "traces" / "bolus_and_suspend.json"
+    results, _ = _run("spec", "replay_trace", SPEC, extra_env={"PUMPSPEC_TRACE": str(trace)})
+    _check(results, "replay_trace")
+
+
+@needs_spec
+def test_broken_verilog_is_caught_spec(tmp_path):
+    """Drop the PS-22 guard (bolus above the maximum) from a copy of the generated file."""
+    from compiler.backends import verilog
+
+    module = harness.load_ir(SPEC)
+    t = next(t for t in module.transitions if t.event == "bolus" and t.target == "Bolusing")
+    i = next(i for i, g in enumerate(t.guards) if g.reason and g.reason.requirement == "PS-22")
+    (_, text), = verilog.emit(module).items()
+    broken, n = re.subn(rf"wire g{t.index}_{i} = [^;]*;", f"wire g{t.index}_{i} = 1'b1;", text)
+    assert n == 1
+    rtl = tmp_path / "broken.v"
+    rtl.write_text(broken)
+    env = {"PUMPSPEC_SEQS": "40", "PUMPSPEC_SEQ_LEN": "500"}
+    results, build_dir = _run("spec_broken", "lockstep_random", SPEC, extra_env=env, rtl=rtl)
+    assert results.get("lockstep_random") == "fail", "the bench missed a dropped PS-22 guard"
+    assert list(build_dir.glob("mismatch_seed*.json"))
