@@ -354,14 +354,16 @@ class PropertyViolation(AssertionError):
     by this step, in declaration order; ``property`` is the first."""
 
     def __init__(self, violated: tuple[Property, ...], event: str, pre: int, post: int,
-                 rejection: Rejected | None = None) -> None:
+                 rejection: Rejected | None = None,
+                 result: Outcome | TickSteps | None = None) -> None:
         super().__init__(violated, event, pre, post)
         self.violated = violated
         self.property = violated[0]
         self.event = event
         self.pre_state = _STATE_MEMBERS[pre]
         self.post_state = _STATE_MEMBERS[post]
-        self.rejection = rejection
+        self.rejection = rejection  # the step was rejected (and changed nothing)
+        self.result = result  # or what it returned
 
     def __str__(self) -> str:
         outcome = "rejected" if self.rejection else "handled"
@@ -2058,10 +2060,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('tick', pre, self._check_tick(pre, False),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('tick', pre, self._check_tick(pre, result.status == "accepted"),
-                    True, None)
+                    True, None, result)
         return result
 
     def reset(self) -> Outcome:
@@ -2072,10 +2074,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('reset', pre, self._check_reset(pre, False),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('reset', pre, self._check_reset(pre, result.status == "accepted"),
-                    False, None)
+                    False, None, result)
         return result
 
     def handle_load_set(self, kind: int) -> Outcome:
@@ -2086,10 +2088,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('load_set', pre, self._check_load_set(pre, False, kind),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('load_set', pre, self._check_load_set(pre, result.status == "accepted", kind),
-                    False, None)
+                    False, None, result)
         return result
 
     def handle_refill(self, amount: int) -> Outcome:
@@ -2100,10 +2102,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('refill', pre, self._check_refill(pre, False, amount),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('refill', pre, self._check_refill(pre, result.status == "accepted", amount),
-                    False, None)
+                    False, None, result)
         return result
 
     def handle_rewind(self) -> Outcome:
@@ -2114,10 +2116,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('rewind', pre, self._check_rewind(pre, False),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('rewind', pre, self._check_rewind(pre, result.status == "accepted"),
-                    False, None)
+                    False, None, result)
         return result
 
     def handle_prime(self, amount: int) -> Outcome:
@@ -2128,10 +2130,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('prime', pre, self._check_prime(pre, False, amount),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('prime', pre, self._check_prime(pre, result.status == "accepted", amount),
-                    False, None)
+                    False, None, result)
         return result
 
     def handle_stop(self) -> Outcome:
@@ -2142,10 +2144,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('stop', pre, self._check_stop(pre, False),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('stop', pre, self._check_stop(pre, result.status == "accepted"),
-                    False, None)
+                    False, None, result)
         return result
 
     def handle_insert(self, at: int) -> Outcome:
@@ -2156,10 +2158,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('insert', pre, self._check_insert(pre, False, at),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('insert', pre, self._check_insert(pre, result.status == "accepted", at),
-                    False, None)
+                    False, None, result)
         return result
 
     def handle_fill(self, amount: int) -> Outcome:
@@ -2170,10 +2172,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('fill', pre, self._check_fill(pre, False, amount),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('fill', pre, self._check_fill(pre, result.status == "accepted", amount),
-                    False, None)
+                    False, None, result)
         return result
 
     def handle_disconnect(self) -> Outcome:
@@ -2184,10 +2186,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('disconnect', pre, self._check_disconnect(pre, False),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('disconnect', pre, self._check_disconnect(pre, result.status == "accepted"),
-                    False, None)
+                    False, None, result)
         return result
 
     def handle_connect(self) -> Outcome:
@@ -2198,10 +2200,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('connect', pre, self._check_connect(pre, False),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('connect', pre, self._check_connect(pre, result.status == "accepted"),
-                    False, None)
+                    False, None, result)
         return result
 
     def handle_remove_set(self) -> Outcome:
@@ -2212,10 +2214,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('remove_set', pre, self._check_remove_set(pre, False),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('remove_set', pre, self._check_remove_set(pre, result.status == "accepted"),
-                    False, None)
+                    False, None, result)
         return result
 
     def handle_set_basal(self, rate: int) -> Outcome:
@@ -2226,10 +2228,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('set_basal', pre, self._check_set_basal(pre, False, rate),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('set_basal', pre, self._check_set_basal(pre, result.status == "accepted", rate),
-                    False, None)
+                    False, None, result)
         return result
 
     def handle_start(self) -> Outcome:
@@ -2240,10 +2242,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('start', pre, self._check_start(pre, False),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('start', pre, self._check_start(pre, result.status == "accepted"),
-                    False, None)
+                    False, None, result)
         return result
 
     def handle_suspend(self) -> Outcome:
@@ -2254,10 +2256,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('suspend', pre, self._check_suspend(pre, False),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('suspend', pre, self._check_suspend(pre, result.status == "accepted"),
-                    False, None)
+                    False, None, result)
         return result
 
     def handle_bolus(self, amount: int) -> Outcome:
@@ -2268,10 +2270,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('bolus', pre, self._check_bolus(pre, False, amount),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('bolus', pre, self._check_bolus(pre, result.status == "accepted", amount),
-                    False, None)
+                    False, None, result)
         return result
 
     def handle_occlusion(self) -> Outcome:
@@ -2282,10 +2284,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('occlusion', pre, self._check_occlusion(pre, False),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('occlusion', pre, self._check_occlusion(pre, result.status == "accepted"),
-                    False, None)
+                    False, None, result)
         return result
 
     def handle_clear_occlusion(self) -> Outcome:
@@ -2296,10 +2298,10 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('clear_occlusion', pre, self._check_clear_occlusion(pre, False),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('clear_occlusion', pre, self._check_clear_occlusion(pre, result.status == "accepted"),
-                    False, None)
+                    False, None, result)
         return result
 
     def handle_acknowledge(self) -> Outcome:
@@ -2310,20 +2312,21 @@ class MonitoredInfusionPump(InfusionPump):
             raise
         except Rejected as rejection:
             self._judge('acknowledge', pre, self._check_acknowledge(pre, False),
-                        False, rejection)
+                        False, rejection, None)
             raise
         self._judge('acknowledge', pre, self._check_acknowledge(pre, result.status == "accepted"),
-                    False, None)
+                    False, None, result)
         return result
 
     def _judge(self, event: str, pre: InfusionPump, checked: tuple[list[int], list[int]],
-               is_tick: bool, rejection: Rejected | None) -> None:
+               is_tick: bool, rejection: Rejected | None,
+               result: Outcome | TickSteps | None) -> None:
         violated, armed = checked
         violated += self._check_invariants()
         violated += self._check_responses(armed, is_tick)
         if violated:
             raise PropertyViolation(tuple(PROPERTIES[i] for i in sorted(violated)), event,
-                                    pre._state, self._state, rejection)
+                                    pre._state, self._state, rejection, result)
 
     def _copy(self) -> InfusionPump:
         """The model state alone: the pre-state of a monitored step."""

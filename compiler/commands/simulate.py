@@ -4,9 +4,9 @@ TRACE is a pumpspec-trace/1 JSON file (what `prove --trace-out` writes) or a tex
 (docs/traces.md): one event per line, e.g. `bolus amount=1 U`, `tick 3600`. The
 controller is generated from FILE in memory, so the replay runs the spec as it is now.
 With --monitor every invariant, transition assertion and response is checked after
-each step; the first violation stops the replay and is reported with the property id
-and the 0-based step. A trace that records a violation (a prover counterexample) is
-checked to reproduce it: same property, same step.
+each step; violations are reported with the property id and the 0-based step (the
+first one first), and the replay goes on. A trace that records a violation (a prover
+counterexample) is checked to reproduce it: same property, same step.
 
 Exit status: 0 replayed cleanly, 1 a property was violated, an expectation (`=>`)
 failed or a recorded violation was not reproduced, 3 spec errors, 4 unreadable or
@@ -65,25 +65,35 @@ def run(args) -> int:
     print_table(module, result, args.verbose)
     status = EXIT_OK
     total = sum(s.repeat for s in trace.steps)
-    if result.violation:
-        v = result.violation
-        others = f" (also: {', '.join(v.properties[1:])})" if len(v.properties) > 1 else ""
-        print(f"\nviolated: {v.properties[0]} at step {v.step}{others}")
-        print("  " + v.message.replace("\n", "\n  "))
+    print(f"\nreplayed {result.steps} of {total} steps", end="")
+    if result.violations:
+        first = result.violation
+        print(f"; first violation: {first.properties[0]} at step {first.step}")
+        # each property once per stretch of consecutive violating steps
+        before: set[str] = set()
+        last_step = None
+        for v in result.violations:
+            if last_step is None or v.step != last_step + 1:
+                before = set()
+            new = [p for p in v.properties if p not in before]
+            lines = [line for line in v.message.splitlines()
+                     if line.split(" ", 1)[0] in new]
+            for line in lines:
+                print(f"  step {v.step}: {line}")
+            before, last_step = set(v.properties), v.step
         status = EXIT_VIOLATED
     else:
-        checked = "; every property held" if args.monitor else ""
-        print(f"\nreplayed {result.steps} of {total} steps{checked}")
+        print("; every property held" if args.monitor else "")
     for failure in result.expect_failures:
         print(f"expectation failed: {failure}")
         status = EXIT_VIOLATED
     if trace.violation and args.monitor:
         want_property, want_step = trace.violation
-        got = result.violation
-        if got and got.step == want_step and want_property in got.properties:
+        if result.violated_at(want_property, want_step):
             print(f"reproduces the recorded violation: {want_property} at step {want_step}")
         else:
-            found = f"{got.properties[0]} at step {got.step}" if got else "no violation"
+            found = ", ".join(f"{'/'.join(v.properties)} at step {v.step}"
+                              for v in result.violations) or "no violation"
             print(f"error: the trace records {want_property} violated at step {want_step}; "
                   f"the controller found {found}", file=sys.stderr)
             status = EXIT_VIOLATED
@@ -126,7 +136,7 @@ def describe_event(module: ir.Module, row) -> str:
 
 def describe_result(row) -> str:
     if not row.statuses:
-        return "violation" if row.count else "-"
+        return "-"
     parts = []
     for status, n in sorted(row.statuses.items()):
         parts.append(status if row.count <= 1 else f"{status} x{n}")
@@ -135,6 +145,9 @@ def describe_result(row) -> str:
         text += " " + " ".join(f"#{t}" for t in row.transitions)
     if row.reasons:
         text += ": " + "; ".join(r.split(": ", 1)[-1] for r in row.reasons)
+    if row.violations:
+        ids = dict.fromkeys(p for v in row.violations for p in v.properties)
+        text += f"  VIOLATES {', '.join(ids)}"
     return text
 
 

@@ -6,9 +6,11 @@ the JSON format of :mod:`compiler.trace` (what ``prove --trace-out`` writes) or 
 text format of :mod:`compiler.simulate.text`.
 
 In monitor mode the controller checks every invariant, transition assertion and
-response after each step; the first violation stops the replay and is reported with
-the property id and the 0-based step index counted over the expanded trace (a
-``repeat`` of n counts n steps) — the numbering the prover's ``violation.step`` uses.
+response after each step. A violation is recorded with the property ids and the
+0-based step index counted over the expanded trace (a ``repeat`` of n counts n steps) —
+the numbering the prover's ``violation.step`` uses — and the replay goes on (the step
+was applied; the controller is total), so that a counterexample for one property
+still reaches its step when it passes through violations of others.
 """
 from __future__ import annotations
 
@@ -49,6 +51,7 @@ class Row:
     steps: dict[str, int] = field(default_factory=dict)  # tick: total and per source, summed
     changes: list[tuple[str, Any, Any]] = field(default_factory=list)
     expect_failures: list[str] = field(default_factory=list)
+    violations: list["Violation"] = field(default_factory=list)
 
 
 @dataclass
@@ -61,8 +64,16 @@ class Violation:
 @dataclass
 class Replay:
     rows: list[Row]
-    violation: Violation | None
+    violations: list[Violation]  # in step order
     steps: int  # steps run
+
+    @property
+    def violation(self) -> Violation | None:
+        """The first violation, if any."""
+        return self.violations[0] if self.violations else None
+
+    def violated_at(self, property_id: str, step: int) -> bool:
+        return any(v.step == step and property_id in v.properties for v in self.violations)
 
     @property
     def expect_failures(self) -> list[str]:
@@ -75,7 +86,7 @@ def _show(value: Any) -> Any:
 
 def replay(module: ir.Module, trace: Trace, monitor: bool = False, generated: Any = None,
            stop_at: int | None = None) -> Replay:
-    """Run ``trace`` from the initial state; stop at the first violation (monitor mode)."""
+    """Run ``trace`` from the initial state (up to ``stop_at`` steps)."""
     if generated is None:
         from ..backends.python import load
         generated = load(module)
@@ -83,7 +94,7 @@ def replay(module: ir.Module, trace: Trace, monitor: bool = False, generated: An
     Rejected, Violated = generated.Rejected, generated.PropertyViolation
     rows: list[Row] = []
     index = 0
-    violation = None
+    violations: list[Violation] = []
     for s in trace.steps:
         params = {}
         for name, value in s.params:
@@ -94,13 +105,12 @@ def replay(module: ir.Module, trace: Trace, monitor: bool = False, generated: An
         for _ in range(s.repeat):
             if stop_at is not None and index >= stop_at:
                 break
-            status, code, message, fired = _one(controller, s.event, params, Rejected, Violated)
-            if isinstance(status, Violation):
-                status.step = index
-                violation = status
-                index += 1
-                row.count += 1
-                break
+            status, code, message, fired, violation = _one(controller, s.event, params,
+                                                           Rejected, Violated)
+            if violation is not None:
+                violation.step = index
+                violations.append(violation)
+                row.violations.append(violation)
             row.count += 1
             row.statuses[status] = row.statuses.get(status, 0) + 1
             if message and message not in row.reasons:
@@ -118,22 +128,32 @@ def replay(module: ir.Module, trace: Trace, monitor: bool = False, generated: An
         end = controller.snapshot().values
         row.changes = [(name, _show(start[name]), _show(value)) for name, value in end
                        if start[name] != value or type(start[name]) is not type(value)]
-        if violation is not None or (stop_at is not None and index >= stop_at):
+        if stop_at is not None and index >= stop_at:
             break
-    return Replay(rows, violation, index)
+    return Replay(rows, violations, index)
 
 
 def _one(controller, event: str, params: dict, Rejected, Violated):
-    """(status, reason code, rejection message, fired transition or TickSteps)."""
+    """(status, reason code, rejection message, fired transition or TickSteps, violation).
+
+    In monitor mode a PropertyViolation is raised after the step was applied; its
+    ``rejection`` tells whether the step itself was rejected.
+    """
+    violation = None
     try:
         result = controller.handle(event, **params)
     except Violated as exc:
-        return Violation(-1, tuple(p.id for p in exc.violated), str(exc)), None, "", None
+        ids = tuple(dict.fromkeys(p.id for p in exc.violated))
+        violation = Violation(-1, ids, str(exc))
+        if exc.rejection is not None:
+            r = exc.rejection
+            return "rejected", r.code, str(r), None, violation
+        result = exc.result
     except Rejected as exc:
-        return "rejected", exc.code, str(exc), None
+        return "rejected", exc.code, str(exc), None, None
     if hasattr(result, "total"):
-        return "accepted", None, "", result
-    return result.status, None, "", result.transition
+        return "accepted", None, "", result, violation
+    return result.status, None, "", result.transition, violation
 
 
 def _check_expect(row: Row, step: TraceStep, status: str, code: int | None, message: str,
