@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import z3
 
+from ..eval.evaluator import Env
 from ..ir import nodes as ir
 from ._engines import Goal, Verdict
 from ._system import Monitor, Step, System
@@ -275,13 +276,17 @@ class Builder:
         for s in m.states:
             if s.name == m.initial:
                 continue
-            self.add("reachability", f"reach.{s.name}", f"state `{s.name}` is reachable", s.span,
-                     "state", lambda f, s=s: f.state != s.index, prop=s)
+            c = self.add("reachability", f"reach.{s.name}", f"state `{s.name}` is reachable",
+                         s.span, "state", lambda f, s=s: f.state != s.index, prop=s)
+            c.extra["concrete"] = lambda ev, s=s: ("state", lambda cfg: cfg.state == s.name)
         for t in m.transitions:
-            self.add("reachability", f"reach.#{t.index}", f"transition {t.label} can fire",
-                     t.span, "step",
-                     lambda step, t=t: z3.Not(z3.And(step.is_event(t.event), step.fired[t.index])),
-                     prop=t)
+            c = self.add("reachability", f"reach.#{t.index}", f"transition {t.label} can fire",
+                         t.span, "step",
+                         lambda step, t=t: z3.Not(z3.And(step.is_event(t.event),
+                                                         step.fired[t.index])),
+                         prop=t)
+            c.extra["concrete"] = lambda ev, t=t: (
+                "step", lambda pre, e, params, post, o: e == t.event and o.transition == t.index)
 
     def _vacuity(self) -> None:
         sys = self.sys
@@ -290,9 +295,12 @@ class Builder:
             if isinstance(p, ir.Invariant):
                 ante = _implication(p.expr)
                 if ante is not None:
-                    self.add("vacuity", f"vacuity.{c.key}",
-                             f"the premise of {p.id} \"{p.text}\" can hold", ante.span or p.span,
-                             "state", lambda f, a=ante: z3.Not(sys.pred(a, f)), prop=p)
+                    w = self.add("vacuity", f"vacuity.{c.key}",
+                                 f"the premise of {p.id} \"{p.text}\" can hold",
+                                 ante.span or p.span, "state",
+                                 lambda f, a=ante: z3.Not(sys.pred(a, f)), prop=p)
+                    w.extra["concrete"] = lambda ev, a=ante: ("state", _safe(
+                        lambda cfg: ev.eval(a, Env(cfg))))
             elif isinstance(p, ir.Assertion):
                 ante = _implication(p.expr)
                 event = p.events[0] if len(p.events) == 1 else None
@@ -304,15 +312,37 @@ class Builder:
                     if ante is not None:
                         when.append(sys.pr(ante, step.scope(event)))
                     return z3.Not(z3.And(when))
-                self.add("vacuity", f"vacuity.{c.key}",
-                         f"the premise of {p.id} \"{p.text}\" can hold",
-                         (ante.span if ante is not None else None) or p.span, "step", never,
-                         prop=p)
+                w = self.add("vacuity", f"vacuity.{c.key}",
+                             f"the premise of {p.id} \"{p.text}\" can hold",
+                             (ante.span if ante is not None else None) or p.span, "step", never,
+                             prop=p)
+
+                def hit(ev, p=p, ante=ante):
+                    def pred(pre, e, params, post, o):
+                        if p.events and e not in p.events or p.states and pre.state not in p.states:
+                            return False
+                        return ante is None or ev.eval(ante, Env(pre, post, params, dict(o.lets),
+                                                                 o.accepted))
+                    return ("step", _safe(pred))
+                w.extra["concrete"] = hit
             elif isinstance(p, ir.Response):
                 trig = c.extra["trigger"]
-                self.add("vacuity", f"vacuity.{c.key}",
-                         f"the trigger of {p.id} \"{p.text}\" can happen", p.span, "step",
-                         lambda step, trig=trig: z3.Not(trig(step)), prop=p)
+                w = self.add("vacuity", f"vacuity.{c.key}",
+                             f"the trigger of {p.id} \"{p.text}\" can happen", p.span, "step",
+                             lambda step, trig=trig: z3.Not(trig(step)), prop=p)
+                w.extra["concrete"] = lambda ev, p=p: ("step", _safe(
+                    lambda pre, e, params, post, o: e == p.trigger_event
+                    and ev.eval(p.trigger, Env(pre, params=params))))
+
+
+def _safe(pred):
+    """A concrete target predicate; an expression it cannot evaluate there is a miss."""
+    def run(*args):
+        try:
+            return bool(pred(*args))
+        except (KeyError, TypeError):
+            return False
+    return run
 
 
 def build_checks(module: ir.Module, system: System) -> list[Check]:

@@ -22,6 +22,7 @@ import z3
 
 from ..ir import nodes as ir
 from ._checks import Check, build_checks
+from ._explore import Background, concrete_targets
 from ._engines import (PROVED, UNKNOWN, VIOLATED, Cex, Deadline, Goal, StatePred, Unroll,
                        Verdict, bmc, check, concat, concrete, houdini, k_induction, pdr,
                        relative_step, solver)
@@ -35,9 +36,11 @@ class Options:
     kmax: int = 4
     only: tuple[str, ...] = ()
     witnesses: bool = True  # reachability and vacuity
-    witness_depth: int = 6  # exhaustive BMC depth for witnesses
+    witness_depth: int = 4  # exhaustive BMC depth for witnesses
     witness_step: int = 3  # BMC depth from each reached state, per round
     witness_rounds: int = 4
+    witness_seconds: float = 2.0  # BMC budget for witnesses exploration missed
+    explore_seconds: float = 3.0  # evaluator exploration (a second process) before BMC
     pdr: bool = True
 
 
@@ -115,6 +118,11 @@ class Prover:
 
     def run(self) -> list[Check]:
         o = self.o
+        self.explorer = None
+        witness = self.open(witness=True)
+        if witness and o.explore_seconds > 0:
+            self.explorer = Background(self.m, concrete_targets(self.m, witness),
+                                       o.explore_seconds)
         state_checks = self.open(("type", "invariant"))
         t = time.monotonic()
         # 1. the initial state
@@ -193,12 +201,22 @@ class Prover:
         if not goals:
             return
         t = time.monotonic()
-        budget = Deadline(max(o.timeout, 1.0) * 2)
+        frontier: list[Cex] = []
+        explored = self.explorer.get() if self.explorer else {}
+        for key, cex in explored.items():
+            if key not in goals:
+                continue
+            c = goals.pop(key)
+            n = cex.bad + 1 if cex.kind == "step" else cex.bad
+            self.done(c, Verdict(VIOLATED, "explore", f"witness of {n} steps", cex), t)
+            frontier.append(cex)
+        if not goals:
+            return
+        budget = Deadline(min(o.witness_seconds, o.timeout))
         depth = min(o.witness_depth, o.bmc_depth)
         found, clean = bmc(self.system, [c.goal for c in goals.values()], depth, [], budget)
         for c in goals.values():
             c.extra["bmc_clean"] = clean
-        frontier: list[Cex] = []
 
         def record(key: str, cex: Cex) -> None:
             c = goals.pop(key)
