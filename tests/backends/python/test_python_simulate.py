@@ -1,0 +1,178 @@
+"""`pumpspec build` and `pumpspec simulate`: text traces, JSON traces, counterexamples."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compiler.cli import main
+from compiler.simulate import TraceError, read_trace, replay
+from compiler.simulate.text import from_text
+
+HERE = Path(__file__).parent
+ROOT = HERE.parents[2]
+SPEC = str(ROOT / "spec" / "infusion_pump.pump")
+BUGGY = str(HERE / "specs" / "buggy_pump.pump")
+DELIVER = str(HERE / "traces" / "deliver.trace")
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# ---------------------------------------------------------------- text traces
+
+
+def test_text_values_and_units(reference):
+    t = from_text("""
+        # comment
+        refill amount=300 U        // another comment
+        refill amount=12000
+        refill amount=2.5U
+        set_basal rate=1.2 U/h
+        insert at=hip
+        tick 2 min
+        tick 3
+        bolus amount=1 U x3
+        bolus amount=1 U * 2 => rejected 39 Delivering
+    """, reference)
+    steps = [(s.event, s.params, s.repeat, dict(s.expect)) for s in t.steps]
+    site = reference.enums[0].members.index("hip")
+    assert steps == [
+        ("refill", (("amount", 12000),), 1, {}),
+        ("refill", (("amount", 12000),), 1, {}),
+        ("refill", (("amount", 100),), 1, {}),
+        ("set_basal", (("rate", 48),), 1, {}),
+        ("insert", (("at", site),), 1, {}),
+        ("tick", (), 120, {}),
+        ("tick", (), 3, {}),
+        ("bolus", (("amount", 40),), 3, {}),
+        ("bolus", (("amount", 40),), 2, {"status": "rejected", "reason": 39,
+                                         "state": "Delivering"}),
+    ]
+
+
+@pytest.mark.parametrize("line,message", [
+    ("bolus amount=0.01 U", "not a whole number of steps (0.4)"),
+    ("bolus amount=1 kg", "unknown unit `kg`"),
+    ("bolus amount=1 h", "does not measure the same thing"),
+    ("bolus amount=1.5", "needs a unit"),
+    ("bolsu amount=1", "unknown event `bolsu`"),
+    ("bolus volume=1", "unknown: ['volume'], missing: ['amount']"),
+    ("insert at=elbow", "expected one of none, abdomen_l"),
+    ("bolus 40", "expected `name=value`"),
+    ("bolus amount=1 => maybe", "after `=>` expected"),
+])
+def test_text_errors_say_where(reference, line, message):
+    with pytest.raises(TraceError) as info:
+        from_text(f"tick\n{line}\n", reference, "t.trace")
+    assert str(info.value).startswith("t.trace:2:") and message in str(info.value), str(info.value)
+
+
+def test_text_and_json_replay_identically(reference, tmp_path):
+    text_trace = read_trace(DELIVER, reference)
+    from compiler.simulate import trace_json
+    path = tmp_path / "deliver.json"
+    path.write_text(trace_json(text_trace, reference))
+    json_trace = read_trace(str(path), reference)
+    assert json_trace.steps == tuple(s for s in text_trace.steps)
+    a, b = replay(reference, text_trace, monitor=True), replay(reference, json_trace, True)
+    assert [(r.after, r.steps, r.changes) for r in a.rows] == \
+        [(r.after, r.steps, r.changes) for r in b.rows]
+    assert not a.violations and not a.expect_failures and a.steps == 345
+
+
+# ---------------------------------------------------------------- the commands
+
+
+def test_simulate_text_trace(capsys):
+    code, out, err = run_cli(capsys, "simulate", SPEC, DELIVER, "--monitor")
+    assert code == 0, err
+    assert "replayed 345 of 345 steps; every property held" in out
+    assert "340      bolus(amount=1040)     rejected: PS-22: above the maximum bolus" in out
+
+
+def test_simulate_reports_failed_expectations(capsys, tmp_path):
+    trace = tmp_path / "t.trace"
+    trace.write_text("tick\nstart => accepted\n")
+    code, out, _ = run_cli(capsys, "simulate", SPEC, str(trace))
+    assert code == 1 and "expectation failed: step 1 (start): expected accepted, got rejected" in out
+
+
+def test_simulate_usage_errors(capsys, tmp_path):
+    trace = tmp_path / "t.trace"
+    trace.write_text("tick\nbolus amount=0.01 U\n")
+    code, _, err = run_cli(capsys, "simulate", SPEC, str(trace))
+    assert code == 4 and "not a whole number" in err
+    code, _, err = run_cli(capsys, "simulate", SPEC, str(tmp_path / "missing.trace"))
+    assert code == 4 and "cannot read" in err
+
+
+def test_build_writes_every_backend_atomically(capsys, tmp_path):
+    out = tmp_path / "gen"
+    code, stdout, _ = run_cli(capsys, "build", SPEC, "--out", str(out))
+    assert code == 0 and f"wrote {out / 'infusion_pump.py'}" in stdout
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    code, stdout, _ = run_cli(capsys, "build", SPEC, "--out", str(out))
+    assert code == 0 and "unchanged" in stdout and "wrote" not in stdout
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first  # no temp files left
+    assert (out / "infusion_pump.py").stat().st_mode & 0o777 == 0o644
+
+
+def test_build_writes_nothing_on_spec_errors(capsys, tmp_path):
+    bad = tmp_path / "bad.pump"
+    bad.write_text(Path(SPEC).read_text().replace("state Idle ", "state Idle Idle ", 1))
+    out = tmp_path / "gen"
+    code, _, err = run_cli(capsys, "build", str(bad), "--out", str(out))
+    assert code == 3 and "nothing was written" in err and not out.exists()
+
+
+def test_generated_file_runs_standalone(tmp_path, capsys):
+    """The built file imports with a plain interpreter: no pumpspec on the path."""
+    run_cli(capsys, "build", SPEC, "--out", str(tmp_path))
+    script = ("import sys; sys.path.insert(0, '.'); import infusion_pump as g; "
+              "p = g.InfusionPump(monitor=True); p.tick(); "
+              "print(p.state.name, g.Event.bolus.value, 'compiler' in sys.modules)")
+    done = subprocess.run([sys.executable, "-I", "-c", script], cwd=tmp_path,
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["Idle", "15", "False"]
+
+
+# ---------------------------------------------------------------- counterexamples
+
+
+@pytest.fixture(scope="module")
+def counterexamples(tmp_path_factory):
+    """Counterexample traces of the buggy spec, written by `pumpspec prove`."""
+    out = tmp_path_factory.mktemp("cx")
+    code = main(["prove", BUGGY, "--trace-out", str(out), "--no-witnesses", "--quiet",
+                 "--only", "BP-01", "--only", "BP-02", "--only", "BP-03", "--only", "BP-04"])
+    assert code == 1, "the buggy spec's properties should be violated"
+    return sorted(out.glob("*.json"))
+
+
+def test_counterexamples_replay_to_the_same_violation(counterexamples, capsys):
+    found = {}
+    for path in counterexamples:
+        doc = json.loads(path.read_text())
+        want = (doc["violation"]["property"], doc["violation"]["step"])
+        code, out, err = run_cli(capsys, "simulate", BUGGY, str(path), "--monitor")
+        assert code == 1, out + err
+        assert f"reproduces the recorded violation: {want[0]} at step {want[1]}" in out, \
+            out + err
+        found[want[0]] = want[1]
+    assert set(found) == {"BP-01", "BP-02", "BP-03", "BP-04"}, found
+
+
+def test_a_counterexample_for_another_step_is_flagged(counterexamples, capsys, tmp_path):
+    doc = json.loads(counterexamples[0].read_text())
+    doc["violation"]["step"] += 1
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps(doc))
+    code, _, err = run_cli(capsys, "simulate", BUGGY, str(wrong), "--monitor")
+    assert code == 1 and "the controller found" in err
