@@ -181,15 +181,19 @@ class Prover:
             if c.kind == "response":
                 continue
             self.deep(c)
-        # 6. responses and recoveries
+        # 6. responses
         for c in self.open(("response",)):
             self.response(c)
+        # 7. witness goals not reached: dead proofs (a dead state is an invariant: a lemma)
+        if o.witnesses:
+            self.dead()
+            for c in self.checks:
+                if c.kind == "reachability" and c.outcome == "dead" and c.goal.kind == "state":
+                    self.add_lemma(c)
+        # 8. recoveries, from every state satisfying the proved invariants
         for c in self.checks:
             if c.kind == "recovery" and c.verdict is None and c.extra.get("selected", True):
                 self.recovery(c)
-        # 7. witness goals not reached
-        if o.witnesses:
-            self.dead()
         return self.checks
 
     def witness_search(self) -> None:
