@@ -248,16 +248,18 @@ class Bench:
             return "<unknown>", {}, rng.choice(self.unknown_codes)
         if r < 0.03 and self.reset_event:
             return self.reset_event.name, {}, None
-        guided = r < 0.70
-        cand = None
-        for _ in range(10 if guided else 1):
+        if r >= 0.70:
             e = rng.choice(self.user_events)
-            cand = (e.name, self.random_params(rng, e), None)
-            if not guided:
-                break
-            _, out = self.ev.step(self.config, cand[0], cand[1])
-            if out.accepted:
-                break
+            return e.name, self.random_params(rng, e), None
+        # guided: the first event (in random order, two tries of parameters each) that
+        # the spec accepts in the current state, so that deep states are reached
+        cand = None
+        for e in rng.sample(self.user_events, len(self.user_events)):
+            for _ in range(2):
+                cand = (e.name, self.random_params(rng, e), None)
+                _, out = self.ev.step(self.config, cand[0], cand[1])
+                if out.accepted:
+                    return cand
         return cand
 
     async def random_sequence(self, seed: int, length: int):
