@@ -172,7 +172,7 @@ def build(module: ir.Module) -> Plan:
             lets.append(f"wire signed [{w - 1}:0] {name} = {value};  // {let.name}: {t.lo}..{t.hi}")
         let_wire[let.name] = name
 
-    steps_let = next(l for l in m.tick_lets if l.name == motor.steps_let)
+    steps_let = next(x for x in m.tick_lets if x.name == motor.steps_let)
     st = steps_let.value.type
     # The interval may over-approximate (lo < 0 from a `budget - earlier` bound): the
     # prover shows steps are never negative, and the formal harness re-asserts it.
@@ -222,7 +222,7 @@ def build(module: ir.Module) -> Plan:
                                   state_lp[t.target] if t.target else None, fire_updates[t.index]))
                 # this transition's reason: its first false guard's reason, if it has one
                 arms = [(f"!{g}", reason_lit(gd.reason.code) if gd.reason else reason_lit(0))
-                        for g, gd in zip(gnames, t.guards)]
+                        for g, gd in zip(gnames, t.guards, strict=True)]
                 if any(gd.reason for gd in t.guards):
                     chain.append(arms)
             expr = reason_lit(ir.REASON_NO_TRANSITION.code)
