@@ -117,7 +117,7 @@ def print_table(module: ir.Module, result, verbose: bool) -> None:
                       ", ".join(f"{n} {a}->{b}" for n, a, b in row.changes if n not in hidden)))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
     for line in lines:
-        cells = [cell.ljust(w) for cell, w in zip(line, widths)] + [line[-1]]
+        cells = [cell.ljust(w) for cell, w in zip(line[:-1], widths, strict=True)] + [line[-1]]
         print("  ".join(cells).rstrip())
 
 

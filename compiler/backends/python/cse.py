@@ -49,7 +49,7 @@ def shared(roots: Iterable[ir.Expr], eligible: Callable[[ir.Expr], bool],
     while True:
         counts: Counter[ir.Expr] = Counter()
 
-        def walk(e: ir.Expr, top: bool) -> None:
+        def walk(e: ir.Expr, top: bool, counts: Counter[ir.Expr] = counts) -> None:
             counts[e] += 1
             if e in chosen_set and not top:
                 return

@@ -299,7 +299,7 @@ class _Generator:
                 uses_lets |= any(isinstance(x, ir.LetRef) for x in subexpressions(p.expr))
                 assertions.append(CheckView(position, prop_label(p), states_test,
                                             cprinter.print_at(p.expr, NOT)))
-        for slot, (position, r) in enumerate(self.responses()):
+        for slot, (_, r) in enumerate(self.responses()):
             if r.trigger_event == e.name:
                 triggers.append(TriggerView(slot, prop_label(r), cprinter.print(r.trigger)))
         if uses_lets and e.kind != "tick":
@@ -451,7 +451,8 @@ class _Generator:
         for v in m.variables:
             t = v.type
             if isinstance(t, ir.EnumType):
-                annotation, getter = self.enum_class[t.name], f"_{self.enum_class[t.name].upper()}_MEMBERS[self.{self.var_attr[v.name]}]"
+                cls = self.enum_class[t.name]
+                annotation, getter = cls, f"_{cls.upper()}_MEMBERS[self.{self.var_attr[v.name]}]"
             elif isinstance(t, ir.BoolType):
                 annotation, getter = "bool", f"self.{self.var_attr[v.name]}"
             else:

@@ -50,7 +50,7 @@ class Lockstep:
         want = [(name, normal(value)) for name, value in self.config.values]
         if got != want:
             diff = [f"{a[0]}: generated {a[1]}, evaluator {b[1]}"
-                    for a, b in zip(got, want) if a != b]
+                    for a, b in zip(got, want, strict=True) if a != b]
             raise AssertionError(f"{where}: variables differ: {'; '.join(diff)}")
 
     def step(self, event: str, params: dict[str, Any]) -> str:
@@ -76,7 +76,7 @@ class Lockstep:
             f"{where}: generated fired #{transition}, evaluator #{outcome.transition}")
         if lets is not None:
             want_lets = dict(outcome.lets)
-            got_lets = dict(zip(self.lets, lets))
+            got_lets = dict(zip(self.lets, lets, strict=True))
             # the evaluator reports lets as ints (bool lets as 0/1): compare values
             assert {k: int(v) for k, v in got_lets.items()} == want_lets, (
                 f"{where}: lets differ: generated {got_lets}, evaluator {want_lets}")

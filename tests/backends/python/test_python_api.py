@@ -159,11 +159,11 @@ def test_every_event_by_name_code_and_method_agrees(gen):
               ("rewind", {}), ("refill", {"amount": 0}), ("reset", {})]
     for event, params in script:
         results = []
-        for pump, call in ((a, lambda p: p.handle(event, **params)),
-                           (b, lambda p: p.handle_code(gen.Event[event],
-                                                       *params.values())),
-                           (c, lambda p: getattr(p, {"tick": "tick", "reset": "reset"}.get(
-                               event, "handle_" + event))(**params))):
+        method = {"tick": "tick", "reset": "reset"}.get(event, "handle_" + event)
+        calls = ((a, lambda p, e=event, kw=params: p.handle(e, **kw)),
+                 (b, lambda p, e=event, kw=params: p.handle_code(gen.Event[e], *kw.values())),
+                 (c, lambda p, m=method, kw=params: getattr(p, m)(**kw)))
+        for pump, call in calls:
             try:
                 results.append(call(pump))
             except gen.Rejected as r:

@@ -51,7 +51,7 @@ def event_strategy(module: ir.Module):
     options.append(st.tuples(st.sampled_from([e.name for e in module.events]),
                              st.just({"extra": 1}), st.just(1)))
     weights = [4] + [1] * (len(options) - 1)
-    weighted = [o for o, w in zip(options, weights) for _ in range(w)]
+    weighted = [o for o, w in zip(options, weights, strict=True) for _ in range(w)]
     return st.one_of(*weighted)
 
 

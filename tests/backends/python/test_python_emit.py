@@ -50,7 +50,12 @@ def test_loaded_module_is_private(reference):
 
 # ---------------------------------------------------------------- the printer
 
-B, I = ir.BOOL, ir.IntType
+B = ir.BOOL
+WIDE, WIDER = ir.IntType(-50, 50), ir.IntType(-1000, 1000)
+
+
+def I(lo, hi):  # noqa: E743 - an interval type
+    return ir.IntType(lo, hi)
 
 
 def printer():
@@ -59,7 +64,7 @@ def printer():
                                param=lambda n: n), lambda t, i: f"{t.name.upper()}_{i}")
 
 
-def v(name, t=I(-50, 50)):
+def v(name, t=WIDE):
     return ir.Var(name, t)
 
 
@@ -67,7 +72,7 @@ def lit(k):
     return ir.Lit(k, I(k, k))
 
 
-def bin_(op, a, b, t=I(-1000, 1000)):
+def bin_(op, a, b, t=WIDER):
     return ir.Binary(op, a, b, B if op in ir.COMPARE_OPS + ir.LOGIC_OPS else t)
 
 
