@@ -119,10 +119,22 @@ class Builder:
                      "state", (lambda name: lambda f: types(f)[name])(v.name), prop=v)
         for p in m.properties:
             if isinstance(p, ir.Invariant):
-                self.add("invariant", p.id, p.text, p.span, "state",
-                         (lambda e: lambda f: sys.pred(e, f))(p.expr), prop=p)
+                c = self.add("invariant", p.id, p.text, p.span, "state",
+                             (lambda e: lambda f: sys.pred(e, f))(p.expr), prop=p)
+                c.extra["concrete"] = lambda ev, p=p: ("state", _safe(
+                    lambda cfg: not ev.eval(p.expr, Env(cfg))))
             elif isinstance(p, ir.Assertion):
-                self.add("assertion", p.id, p.text, p.span, "step", self._assertion(p), prop=p)
+                c = self.add("assertion", p.id, p.text, p.span, "step", self._assertion(p),
+                             prop=p)
+
+                def broken(ev, p=p):
+                    def pred(pre, e, params, post, o):
+                        if p.events and e not in p.events or p.states and pre.state not in p.states:
+                            return False
+                        return not ev.eval(p.expr, Env(pre, post, params, dict(o.lets),
+                                                       o.accepted))
+                    return ("step", _safe(pred))
+                c.extra["concrete"] = broken
             elif isinstance(p, ir.Response):
                 self._response(p)
             elif isinstance(p, ir.Recovery):

@@ -23,14 +23,36 @@ from ._engines import Cex
 Target = tuple[str, Callable]
 
 
-def _candidates(t: ir.Type) -> list[ir.Value]:
+def _candidates(t: ir.Type, bounds: set[int] = frozenset()) -> list[ir.Value]:
     if isinstance(t, ir.BoolType):
         return [False, True]
     if isinstance(t, ir.EnumType):
         return list(range(len(t.members)))
     lo, hi = t.lo, t.hi
     vals = [lo, lo + 1, lo + (hi - lo) // 4, lo + (hi - lo) // 2, hi]
+    vals += [b + d for b in bounds for d in (-1, 0, 1)]  # each side of every guard constant
     return sorted({v for v in vals if lo <= v <= hi})
+
+
+def _guard_constants(module: ir.Module) -> dict[tuple[str, str], set[int]]:
+    """(event, param) -> integer literals the guards compare the parameter with."""
+    out: dict[tuple[str, str], set[int]] = {}
+
+    def walk(e, event):
+        if isinstance(e, ir.Binary):
+            if e.op in ir.COMPARE_OPS:
+                for a, b in ((e.left, e.right), (e.right, e.left)):
+                    if isinstance(a, ir.Param) and isinstance(b, ir.Lit) and \
+                            isinstance(b.value, int) and not isinstance(b.value, bool):
+                        out.setdefault((event, a.name), set()).add(b.value)
+            walk(e.left, event)
+            walk(e.right, event)
+        elif isinstance(e, ir.Unary):
+            walk(e.operand, event)
+    for t in module.transitions:
+        for g in t.guards:
+            walk(g.cond, t.event)
+    return out
 
 
 def _abstract(config: Config, module: ir.Module) -> tuple:
@@ -47,9 +69,11 @@ def explore(module: ir.Module, targets: dict[str, Target], seconds: float,
             max_nodes: int = 4000) -> dict[str, Cex]:
     ev = Evaluator(module)
     inputs: list[tuple[str, dict]] = []
+    consts = _guard_constants(module)
     for e in module.events:
         names = [p.name for p in e.params]
-        for combo in itertools.product(*[_candidates(p.type) for p in e.params]):
+        for combo in itertools.product(*[_candidates(p.type, consts.get((e.name, p.name), set()))
+                                         for p in e.params]):
             inputs.append((e.name, dict(zip(names, combo))))
     end = time.monotonic() + seconds
     found: dict[str, Cex] = {}

@@ -22,7 +22,7 @@ import z3
 
 from ..ir import nodes as ir
 from ._checks import Check, build_checks
-from ._explore import Background, concrete_targets
+from ._explore import Background, concrete_targets, explore
 from ._engines import (PROVED, UNKNOWN, VIOLATED, Cex, Deadline, Goal, StatePred, Unroll,
                        Verdict, bmc, check, concat, concrete, houdini, k_induction, pdr,
                        relative_step, solver)
@@ -160,6 +160,16 @@ class Prover:
                                      "the response holds right after every trigger"), t)
         # 4. BMC: counterexamples for the open safety goals, witnesses for the others
         safety = [c for c in self.open(witness=False) if c.goal.system is self.system]
+        falsifiable = [c for c in safety if "concrete" in c.extra]
+        if falsifiable:  # fast falsification on the evaluator first (deep, cheap traces)
+            t = time.monotonic()
+            hits = explore(self.m, concrete_targets(self.m, falsifiable), o.explore_seconds)
+            for c in falsifiable:
+                if c.goal.key in hits:
+                    cex = hits[c.goal.key]
+                    self.done(c, Verdict(VIOLATED, "explore",
+                                         f"counterexample of {len(cex.inputs)} steps", cex), t)
+            safety = [c for c in safety if c.verdict is None]
         if safety:
             t = time.monotonic()
             found, clean = bmc(self.system, [c.goal for c in safety], o.bmc_depth, [],

