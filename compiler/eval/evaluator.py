@@ -16,7 +16,7 @@ All reads see the pre-state; all updates of a step are simultaneous.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 
 from ..ir import nodes as ir
@@ -24,16 +24,17 @@ from ..ir import nodes as ir
 
 @dataclass(frozen=True)
 class Config:
-    """A reachable configuration: the control state and every variable's value."""
+    """A configuration: the control state and every variable's value."""
 
     state: str
     values: tuple[tuple[str, ir.Value], ...]  # in declaration order
+    _index: dict = field(default=None, compare=False, repr=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", dict(self.values))
 
     def __getitem__(self, name: str) -> ir.Value:
-        for key, value in self.values:
-            if key == name:
-                return value
-        raise KeyError(name)
+        return self._index[name]
 
     def as_dict(self) -> dict[str, ir.Value]:
         return dict(self.values)
@@ -44,13 +45,13 @@ class Outcome:
     status: str  # "accepted" | "rejected" | "ignored"
     reason: ir.Reason | None = None
     transition: int | None = None  # index of the fired transition
-    lets: tuple[tuple[str, int], ...] = ()  # tick only: every TickLet's value
+    lets: tuple[tuple[str, ir.Value], ...] = ()  # tick only: every TickLet's value
 
     @property
     def accepted(self) -> bool:
         return self.status == "accepted"
 
-    def let(self, name: str) -> int:
+    def let(self, name: str) -> ir.Value:
         return dict(self.lets)[name]
 
 
@@ -112,7 +113,7 @@ class Evaluator:
                 break
         new = self._apply(config, target, updates.values(), env)
         return new, Outcome("accepted", None, fired.index if fired else None,
-                            tuple((k, int(v)) for k, v in lets.items()))
+                            tuple(lets.items()))
 
     def _user_event(self, config: Config, event: str, params: Mapping[str, ir.Value]
                     ) -> tuple[Config, Outcome]:

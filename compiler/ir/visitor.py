@@ -48,3 +48,49 @@ class ExprVisitor(ABC, Generic[R]):
 
     @abstractmethod
     def visit_Table(self, e: ir.Table) -> R: ...
+
+
+def subexpressions(e: ir.Expr):
+    """Every node of ``e``, ``e`` first (pre-order)."""
+    yield e
+    match e:
+        case ir.Unary(operand=x):
+            yield from subexpressions(x)
+        case ir.Binary(left=a, right=b):
+            yield from subexpressions(a)
+            yield from subexpressions(b)
+        case ir.Cond(cond=c, then=a, orelse=b):
+            for x in (c, a, b):
+                yield from subexpressions(x)
+        case ir.MinMax(args=args):
+            for x in args:
+                yield from subexpressions(x)
+        case ir.Table(index=i):
+            yield from subexpressions(i)
+
+
+def module_expressions(m: ir.Module):
+    """(context, expression) for every top-level expression of a module, in order.
+
+    context is "guard:<event>", "update:<event>", "let", "tick", "motor", "property" or
+    "property:<event>" (a property that reads that event's parameters).
+    """
+    for t in m.transitions:
+        for g in t.guards:
+            yield f"guard:{t.event}", g.cond
+        for u in t.updates:
+            yield f"update:{t.event}", u.value
+    for let in m.tick_lets:
+        yield "let", let.value
+    for u in m.tick_updates:
+        yield "tick", u.value
+    yield "motor", m.motor.enabled
+    for p in m.properties:
+        match p:
+            case ir.Invariant(expr=e) | ir.Recovery(target=e):
+                yield "property", e
+            case ir.Assertion(expr=e, events=events):
+                yield ("property:" + events[0] if len(events) == 1 else "property"), e
+            case ir.Response(trigger=t, response=r, trigger_event=event):
+                yield "property:" + event, t
+                yield "property", r
