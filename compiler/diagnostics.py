@@ -49,6 +49,20 @@ CODES: dict[str, str] = {
     "E0405": "invalid dose window",
     "E0406": "missing declaration",
     "E0407": "the step limiter could trip on legal delivery",
+    # prover results (pumpspec prove; docs/prover.md)
+    "P0100": "a variable or the control state leaves its declared type",
+    "P0101": "invariant violated",
+    "P0102": "transition assertion violated",
+    "P0103": "bounded response violated",
+    "P0104": "recovery sequence does not reach its target",
+    "P0105": "an update leaves the variable's declared range",
+    "P0106": "a tick value leaves its computed range",
+    "P0107": "a tick commands more motor steps than declared",
+    "P0108": "two transitions of one event are enabled at once",
+    "P0201": "an event is rejected without a reason from the spec",
+    "P0202": "a state or transition is unreachable",
+    "P0203": "a property holds vacuously",
+    "P0300": "a property could not be decided (unknown)",
 }
 
 
