@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import z3
 
-from ..eval.evaluator import Env
+from ..eval.evaluator import Env, in_domain
 from ..ir import nodes as ir
 from ._engines import Goal, Verdict
 from ._system import Monitor, Step, System
@@ -115,8 +115,10 @@ class Builder:
                  "state", lambda f: types(f)["state"])
         for v in m.variables:
             what = "in its declared range" if isinstance(v.type, ir.IntType) else "a declared member"
-            self.add("type", f"range.{v.name}", f"`{v.name}` stays {what} ({v.type})", v.span,
-                     "state", (lambda name: lambda f: types(f)[name])(v.name), prop=v)
+            c = self.add("type", f"range.{v.name}", f"`{v.name}` stays {what} ({v.type})", v.span,
+                         "state", (lambda name: lambda f: types(f)[name])(v.name), prop=v)
+            c.extra["concrete"] = lambda ev, v=v: ("state", _safe(
+                lambda cfg: not in_domain(cfg[v.name], v.type)))
         for p in m.properties:
             if isinstance(p, ir.Invariant):
                 c = self.add("invariant", p.id, p.text, p.span, "state",
@@ -202,9 +204,15 @@ class Builder:
         tick = next(e.name for e in m.events if e.kind == "tick")
         for t in m.transitions:
             for u in t.updates:
-                self._range(u, t.event, lambda step, t=t: z3.And(step.is_event(t.event),
-                                                                  step.fired[t.index]),
-                            f"{t.label}")
+                c = self._range(u, t.event, lambda step, t=t: z3.And(step.is_event(t.event),
+                                                                      step.fired[t.index]),
+                                f"{t.label}")
+                if c is not None:
+                    c.extra["concrete"] = lambda ev, t=t, u=u: ("step", _safe(
+                        lambda pre, e, params, post, o: e == t.event and o.transition == t.index
+                        and not in_domain(ev.eval(u.value, Env(pre, params=params,
+                                                               lets=dict(o.lets))),
+                                          m.variable(u.var).type)))
         overriders: dict[str, list[ir.Transition]] = {}
         for t in m.transitions:
             if t.event == tick:
@@ -225,18 +233,18 @@ class Builder:
                                                            domain(step.lets[let.name], t)),
                      prop=let)
 
-    def _range(self, u: ir.Update, event: str, applied, where: str) -> None:
+    def _range(self, u: ir.Update, event: str, applied, where: str) -> Check | None:
         var = self.m.variable(u.var)
         if isinstance(var.type, ir.BoolType):
-            return
+            return None
         sys = self.sys
 
         def holds(step: Step) -> z3.BoolRef:
             value = sys.pr(u.value, step.scope(event))
             return z3.Implies(applied(step), domain(value, var.type))
-        self.add("range", f"range.{u.var}",
-                 f"`{u.var} := ...` ({where}) stays in {var.type}", u.span, "step", holds,
-                 prop=u)
+        return self.add("range", f"range.{u.var}",
+                        f"`{u.var} := ...` ({where}) stays in {var.type}", u.span, "step", holds,
+                        prop=u)
 
     def _motor(self) -> None:
         m = self.m

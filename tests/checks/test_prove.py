@@ -134,8 +134,10 @@ def test_spec_errors_exit_3(tmp_path, capsys):
 
 
 def test_reference_spec_proves(capsys):
-    assert main(["prove", "-q", str(REFERENCE)]) == 0
-    assert "spec properties: 46/46 proved" in capsys.readouterr().out or True
+    # witnesses (reachability, vacuity) are warnings and the slow part: left out here
+    assert main(["prove", "-q", "--no-witnesses", str(REFERENCE)]) == 0
+    out = capsys.readouterr().out
+    assert " proved (spec properties: " in out and "unknown" not in out
 
 
 MUTANTS = [
@@ -143,13 +145,14 @@ MUTANTS = [
     ("prime-while-inserted",
      '    when not (inserted and connected) else reject PS-01 "disconnect from the body before priming"\n', "",
      "PS-01"),
-    ("bolus-max-flipped", "when amount <= MAX_BOLUS ", "when amount >= MAX_BOLUS ", "PS-22"),
+    ("insert-unprimed", '    when primed                       else reject PS-02 "prime the set before inserting it"\n',
+     "", "PS-02"),
     ("suspend-retargeted", "on suspend from Delivering, Bolusing -> Suspended",
      "on suspend from Delivering, Bolusing -> Idle", "PS-27"),
 ]
 LONG_MUTANTS = [
-    ("insert-unprimed", '    when primed                       else reject PS-02 "prime the set before inserting it"\n',
-     "", "PS-02"),
+    # also breaks range safety of bolus_left (slower: some of those go to k-induction/PDR)
+    ("bolus-max-flipped", "when amount <= MAX_BOLUS ", "when amount >= MAX_BOLUS ", "PS-22"),
     ("occlusion-to-suspended", "on occlusion from Priming, Filling, Delivering, Bolusing -> Alarm",
      "on occlusion from Priming, Filling, Delivering, Bolusing -> Suspended", "PS-31"),
     ("basal-cap-flipped", "when rate <= MAX_BASAL ", "when rate >= MAX_BASAL ", "PS-20"),
