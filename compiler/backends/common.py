@@ -13,7 +13,7 @@ import keyword
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable, Generic, Iterable, TypeVar
+from typing import Callable, Iterable, TypeVar
 
 import jinja2
 
@@ -92,47 +92,8 @@ def template_env(package: str) -> jinja2.Environment:
 
 # ---------------------------------------------------------------- IR visitors
 
-
-class ExprVisitor(Generic[T]):
-    """One method per IR expression kind: adding a node kind breaks every printer until
-    it handles it (the base methods raise)."""
-
-    def visit(self, e: ir.Expr) -> T:
-        method = getattr(self, "visit_" + type(e).__name__, None)
-        if method is None:
-            raise TypeError(f"internal error: {type(self).__name__} cannot print {e!r}")
-        return method(e)
-
-    def visit_Lit(self, e: ir.Lit) -> T: raise NotImplementedError
-    def visit_Var(self, e: ir.Var) -> T: raise NotImplementedError
-    def visit_StateRef(self, e: ir.StateRef) -> T: raise NotImplementedError
-    def visit_Param(self, e: ir.Param) -> T: raise NotImplementedError
-    def visit_LetRef(self, e: ir.LetRef) -> T: raise NotImplementedError
-    def visit_Accepted(self, e: ir.Accepted) -> T: raise NotImplementedError
-    def visit_Unary(self, e: ir.Unary) -> T: raise NotImplementedError
-    def visit_Binary(self, e: ir.Binary) -> T: raise NotImplementedError
-    def visit_Cond(self, e: ir.Cond) -> T: raise NotImplementedError
-    def visit_MinMax(self, e: ir.MinMax) -> T: raise NotImplementedError
-    def visit_Table(self, e: ir.Table) -> T: raise NotImplementedError
-
-
-def subexpressions(e: ir.Expr) -> Iterable[ir.Expr]:
-    """``e`` and every expression below it, depth first, left to right."""
-    yield e
-    match e:
-        case ir.Unary(operand=x):
-            yield from subexpressions(x)
-        case ir.Binary(left=a, right=b):
-            yield from subexpressions(a)
-            yield from subexpressions(b)
-        case ir.Cond(cond=c, then=a, orelse=b):
-            for x in (c, a, b):
-                yield from subexpressions(x)
-        case ir.MinMax(args=args):
-            for x in args:
-                yield from subexpressions(x)
-        case ir.Table(index=x):
-            yield from subexpressions(x)
+# The visitor and the walk live with the IR; re-exported for the backends.
+from ..ir.visitor import ExprVisitor, subexpressions  # noqa: E402,F401
 
 
 def variables_read(exprs: Iterable[ir.Expr], post: bool = False) -> tuple[str, ...]:
