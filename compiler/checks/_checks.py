@@ -67,7 +67,7 @@ class Check:
         reached/dead/unknown (vacuity: non-vacuous/vacuous/unknown)."""
         v = self.verdict
         if v is None:
-            return "pending"
+            return "skipped"
         if not self.witness:
             return v.status
         if self.kind == "reachability":
