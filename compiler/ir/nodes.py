@@ -56,12 +56,26 @@ class EnumType:
 
 
 @dataclass(frozen=True)
+class Quantity:
+    """What one integer of a declared type measures: ``dim`` is (volume, time) exponents,
+    ``scale`` the size of one integer in base units (steps, ticks), e.g. a rate declared
+    in U/h holds steps per hour: dim (1, -1), scale 1/3600 step per tick."""
+
+    dim: tuple[int, int]
+    scale: Fraction
+
+
+@dataclass(frozen=True)
 class IntType:
-    """Integers ``lo..hi`` (inclusive). ``unit`` is for display only, e.g. "steps"."""
+    """Integers ``lo..hi`` (inclusive). ``unit`` is for display only, e.g. "steps".
+
+    ``quantity`` is set on declared variable and parameter types (None on intermediates).
+    """
 
     lo: int
     hi: int
     unit: str = field(default="", compare=False)
+    quantity: Quantity | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         suffix = f" {self.unit}" if self.unit else ""

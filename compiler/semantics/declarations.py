@@ -233,7 +233,8 @@ class DeclarationReader:
         if lo_i > hi_i:
             self.report(Diagnostic("E0304", f"{what} is empty: {lo_i} > {hi_i}", t.span))
             return None
-        return ir.IntType(lo_i, hi_i, scale_name(dim, scale, self.base)), dim, scale
+        unit = scale_name(dim, scale, self.base)
+        return ir.IntType(lo_i, hi_i, unit, ir.Quantity(dim, scale)), dim, scale
 
     def var(self, item: ast.VarDecl) -> None:
         if not self.declare(item.name, "variable"):

@@ -26,68 +26,49 @@ from fractions import Fraction
 from typing import Any
 
 from ..ir import nodes as ir
+from ..semantics.units import KNOWN_UNITS, BaseUnits
 from ..trace import Trace, TraceError, TraceStep, parse_params
-
-# unit -> (dimension, size in U or s); dimension (volume, time) exponents
-_UNITS: dict[str, tuple[tuple[int, int], Fraction]] = {
-    "U": ((1, 0), Fraction(1)), "mU": ((1, 0), Fraction(1, 1000)),
-    "s": ((0, 1), Fraction(1)), "ms": ((0, 1), Fraction(1, 1000)),
-    "min": ((0, 1), Fraction(60)), "h": ((0, 1), Fraction(3600)),
-    "d": ((0, 1), Fraction(86400)),
-}
-_BASE = {"step": (1, 0), "steps": (1, 0), "tick": (0, 1), "ticks": (0, 1)}
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _QUANTITY = re.compile(r"^([+-]?\d+(?:\.\d+)?)([A-Za-z][A-Za-z/]*)$")
 _UNIT = re.compile(r"^[A-Za-z]+(/[A-Za-z]+)?$")
 _REPEAT = re.compile(r"^[x*](\d+)$")
-_PARAM_UNIT = re.compile(r"^(?:(\d+(?:/\d+)?) )?(steps|ticks)(?:/(s|min|h|d|tick))?$")
 STATUSES = ("accepted", "rejected", "ignored")
 
 
 def unit_size(unit: str, module: ir.Module) -> tuple[tuple[int, int], Fraction]:
-    """A unit (``U``, ``h``, ``U/h``, ``steps/min`` ...) as (dimension, size in base units)."""
+    """A unit (``U``, ``h``, ``U/h``, ``steps/min`` ...) as (dimension, size in base units),
+    from the language's own unit table."""
+    base = BaseUnits(module.step_units or None, module.tick_seconds, None)
     parts = unit.split("/")
     if len(parts) > 2 or not all(parts):
         raise ValueError(f"unknown unit `{unit}`")
-    dims, size = [], Fraction(1)
+    dim, size = (0, 0), Fraction(1)
     for i, part in enumerate(parts):
-        if part in _BASE:
-            dim, s = _BASE[part], Fraction(1)
-        elif part in _UNITS:
-            dim, ref = _UNITS[part]
-            s = ref / module.step_units if dim == (1, 0) else ref / module.tick_seconds
-        else:
-            known = ", ".join([*_UNITS, "steps", "ticks"])
-            raise ValueError(f"unknown unit `{part}` (known: {known})")
-        dims.append(dim)
-        size = size * s if i == 0 else size / s
-    if len(dims) == 2:
-        if dims[1] != (0, 1):
-            raise ValueError(f"`{unit}`: only rates per time are supported")
-        return (dims[0][0], dims[0][1] - 1), size
-    return dims[0], size
+        if part not in KNOWN_UNITS:
+            raise ValueError(f"unknown unit `{part}` (known: {', '.join(KNOWN_UNITS)})")
+        got = base.unit_in_base(part)
+        if isinstance(got, str):
+            raise ValueError(f"`{part}`: {got}")
+        part_dim, part_size = got
+        sign = 1 if i == 0 else -1
+        dim = (dim[0] + sign * part_dim[0], dim[1] + sign * part_dim[1])
+        size = size * part_size if i == 0 else size / part_size
+    return dim, size
 
 
-def param_scale(t: ir.IntType, module: ir.Module) -> tuple[tuple[int, int], Fraction] | None:
-    """The dimension and base-unit size of one integer of ``t`` (from its display unit),
-    or None for a plain number or a unit this format cannot convert."""
-    m = _PARAM_UNIT.match(t.unit or "")
-    if not m:
+def param_scale(t: ir.IntType) -> tuple[tuple[int, int], Fraction] | None:
+    """The dimension and base-unit size of one integer of ``t``, or None for a plain number."""
+    if t.quantity is None or t.quantity.dim == (0, 0):
         return None
-    scale = Fraction(m.group(1)) if m.group(1) else Fraction(1)
-    dim = _BASE[m.group(2)]
-    if m.group(3):
-        dim, per = unit_size(f"{m.group(2)}/{m.group(3)}", module)
-        scale *= per
-    return dim, scale
+    return t.quantity.dim, t.quantity.scale
 
 
 def convert(number: str, unit: str, t: ir.Type, module: ir.Module, where: str) -> int:
     """``<number> <unit>`` as an integer of the parameter type ``t``, exactly."""
     if not isinstance(t, ir.IntType):
         raise TraceError(f"{where}: a quantity ({number} {unit}) given for a {t} parameter")
-    target = param_scale(t, module)
+    target = param_scale(t)
     if target is None:
         raise TraceError(f"{where}: the parameter's unit `{t.unit or 'none'}` takes plain "
                          "integers only")
@@ -154,7 +135,7 @@ def parse_line(line: str, lineno: int, module: ir.Module, source: str) -> TraceS
     repeat = 1
     i = 1
     if decl.kind == "tick" and i < len(tokens) and _NUMBER.match(tokens[i]):
-        tick_type = ir.IntType(0, 0, "ticks")
+        tick_type = ir.IntType(0, 0, "ticks", ir.Quantity((0, 1), Fraction(1)))
         if i + 1 < len(tokens) and _UNIT.match(tokens[i + 1]):
             repeat = convert(tokens[i], tokens[i + 1], tick_type, module, where)
             i += 2
