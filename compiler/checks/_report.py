@@ -201,7 +201,6 @@ def diagnostic(report: Report, c: Check, trace_path: Path | None = None) -> dg.D
         code, severity = "P0300", "warning"
         notes.append(f"{v.engine}: {v.detail}")
     elif c.outcome == "violated":
-        notes.append(f"{c.title}")
         if v.cex is not None:
             start = v.extra.get("unreachable_start")
             if start:
