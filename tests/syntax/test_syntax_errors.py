@@ -18,3 +18,13 @@ def test_recovery_reports_every_broken_item():
 
     codes = [d.code for d in analyze(text, "x.pump").diagnostics]
     assert codes == ["E0002", "E0001", "E0003"]
+
+
+def test_flag_after_an_expression_is_a_keyword():
+    # Regression: after `= false` the lexer took `alarm` for a name.
+    from compiler.pipeline import analyze
+
+    text = 'pump P\nstate A initial reject others "no"\nvar z : bool = false\nalarm w\nalert v\n'
+    analysis = analyze(text, "x.pump")
+    assert analysis.ok, analysis.diagnostics
+    assert [v.role for v in analysis.module.variables] == ["var", "alarm", "alert"]
