@@ -13,14 +13,13 @@ import keyword
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, Iterable
 
 import jinja2
 
 from .. import __version__
 from ..ir import nodes as ir
 
-T = TypeVar("T")
 
 
 class BackendError(Exception):
