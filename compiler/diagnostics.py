@@ -17,6 +17,7 @@ CODES: dict[str, str] = {
     "E0002": "syntax error: unexpected character",
     "E0003": "syntax error: unexpected end of file",
     "E0004": "file cannot be read",
+    "E0005": "expression nested too deeply",
     # names
     "E0101": "duplicate declaration",
     "E0102": "unknown name",
@@ -110,6 +111,9 @@ def sort_key(d: Diagnostic):
     return (s.file, s.start, s.end) if s else ("", -1, -1)
 
 
+MAX_SHOWN = 100  # source characters shown per line; longer lines are cut around the caret
+
+
 def _caret_line(text: str, span: Span, mark: str) -> tuple[int, str, str]:
     lines = text.splitlines() or [""]
     line_no = min(span.line, len(lines))
@@ -117,7 +121,14 @@ def _caret_line(text: str, span: Span, mark: str) -> tuple[int, str, str]:
     start = max(span.col - 1, 0)
     end = span.end_col - 1 if span.end_line == span.line else len(line)
     width = max(end - start, 1)
-    return line_no, line, " " * start + mark * width
+    if len(line) > MAX_SHOWN:
+        cut = max(0, min(start - MAX_SHOWN // 3, len(line) - MAX_SHOWN))
+        shown = line[cut:cut + MAX_SHOWN]
+        prefix = "..." if cut else ""
+        line = prefix + shown + ("..." if cut + MAX_SHOWN < len(line) else "")
+        start = start - cut + len(prefix)
+        width = min(width, MAX_SHOWN - (start - len(prefix)))
+    return line_no, line, " " * start + mark * max(width, 1)
 
 
 def render_one(d: Diagnostic, sources: Mapping[str, str]) -> str:

@@ -30,11 +30,15 @@ def _fmt(f: Fraction) -> str:
     return str(f.numerator) if f.denominator == 1 else str(f)
 
 
+MAX_DEPTH = 200  # deepest expression accepted; keeps every recursive consumer safe
+
+
 class ExprChecker:
     def __init__(self, symbols: Symbols, base: BaseUnits, report: Report):
         self.sym = symbols
         self.base = base
         self.report = report
+        self._depth = 0
 
     # ------------------------------------------------------------ errors
 
@@ -46,8 +50,14 @@ class ExprChecker:
     # ------------------------------------------------------------ entry points
 
     def check(self, e: ast.Expr, ctx: Context, expect: ir.EnumType | None = None) -> Typed:
-        method = getattr(self, "_" + type(e).__name__)
-        return method(e, ctx, expect)
+        if self._depth >= MAX_DEPTH:
+            raise self.fail("E0005", f"expression nested more than {MAX_DEPTH} levels deep", e.span,
+                            help="split it with constants or intermediate variables")
+        self._depth += 1
+        try:
+            return getattr(self, "_" + type(e).__name__)(e, ctx, expect)
+        finally:
+            self._depth -= 1
 
     def check_bool(self, e: ast.Expr, ctx: Context) -> ir.Expr:
         t = self.check(e, ctx)

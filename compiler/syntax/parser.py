@@ -23,6 +23,7 @@ ITEM_KEYWORDS = ("pump", "units", "enum", "const", "persistent", "var", "alarm",
                  "recover")
 _ITEM_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(ITEM_KEYWORDS), re.M)
 MAX_SYNTAX_ERRORS = 20
+MAX_TREE_DEPTH = 400  # parse-tree levels; deeper input would exhaust Python's recursion
 
 _FRIENDLY = {
     "NAME": "a name", "NUMBER": "a number", "STRING": "a quoted string",
@@ -56,6 +57,11 @@ def parse(text: str, file: str) -> tuple[ast.Spec | None, list[Diagnostic]]:
             continue
         if diagnostics:
             return None, sorted(diagnostics, key=lambda d: d.span.start)
+        too_deep = _deeper_than(tree, MAX_TREE_DEPTH)
+        if too_deep is not None:
+            span = _span_at(text, file, too_deep.meta.start_pos, too_deep.meta.end_pos - too_deep.meta.start_pos)
+            return None, [Diagnostic("E0005", "expression nested too deeply to read", span,
+                                     help="split it with constants or intermediate variables")]
         try:
             spec = _ToAst(text, file).transform(tree)
         except VisitError as exc:  # number/unit forms the grammar lets through
@@ -64,6 +70,18 @@ def parse(text: str, file: str) -> tuple[ast.Spec | None, list[Diagnostic]]:
             raise
         return spec, []
     return None, diagnostics
+
+
+def _deeper_than(tree, limit: int):
+    """The first subtree found deeper than ``limit`` levels (iteratively), or None."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return node
+        stack.extend((child, depth + 1) for child in getattr(node, "children", ())
+                     if hasattr(child, "children"))
+    return None
 
 
 def _blank_item(text: str, offset: int) -> str:
