@@ -311,9 +311,10 @@ class MotorLowering:
             active = [s for s in self.sources if state in s.states]
             peak = sum((s.max_rate for s in active), Fraction(0))
             if peak > settings["max_rate"]:
+                per_min = lambda r: f"{float(r * self.r.base.step_units * 60 / self.r.base.tick_seconds):g} U/min"
                 self.report(Diagnostic(
-                    "E0402", f"in {state} the sources may command {float(peak):g} steps per tick, above "
-                    f"the mechanism maximum of {float(settings['max_rate']):g}",
+                    "E0402", f"in {state} the sources may command {per_min(peak)}, above the mechanism "
+                    f"maximum of {per_min(settings['max_rate'])}",
                     active[0].span, labels=tuple(Label(s.span, "runs in " + state) for s in active[1:]),
                     help="lower a rate or raise `max_rate` if the mechanism allows it"))
                 return
