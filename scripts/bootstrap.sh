@@ -38,7 +38,7 @@ ensure_venv() {
     if [ ! -f "$stamp" ] || [ "$PUMPSPEC_ROOT/pyproject.toml" -nt "$stamp" ]; then
         echo "pumpspec: installing Python packages into .venv"
         "$VENV/bin/python" -m pip install -q --upgrade pip
-        "$VENV/bin/python" -m pip install -q -e "$PUMPSPEC_ROOT[test]" tox
+        "$VENV/bin/python" -m pip install -q -e "$PUMPSPEC_ROOT[test,formal]" tox
         touch "$stamp"
     fi
 }
