@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import z3
 
-from ..eval.evaluator import Env, in_domain
 from ..ir import nodes as ir
 from ._engines import Goal, Verdict
+from ._explore import Probe
 from ._system import Monitor, Step, System
-from ._z3expr import Scope, domain
+from ._z3expr import domain
 
 # kind -> (diagnostic code, severity, is a witness check)
 KINDS = {
@@ -117,26 +117,17 @@ class Builder:
             what = "in its declared range" if isinstance(v.type, ir.IntType) else "a declared member"
             c = self.add("type", f"range.{v.name}", f"`{v.name}` stays {what} ({v.type})", v.span,
                          "state", (lambda name: lambda f: types(f)[name])(v.name), prop=v)
-            c.extra["concrete"] = lambda ev, v=v: ("state", _safe(
-                lambda cfg: not in_domain(cfg[v.name], v.type)))
+            c.extra["probe"] = Probe("state", mode="outside", type=v.type, var=v.name)
         for p in m.properties:
             if isinstance(p, ir.Invariant):
                 c = self.add("invariant", p.id, p.text, p.span, "state",
                              (lambda e: lambda f: sys.pred(e, f))(p.expr), prop=p)
-                c.extra["concrete"] = lambda ev, p=p: ("state", _safe(
-                    lambda cfg: not ev.eval(p.expr, Env(cfg))))
+                c.extra["probe"] = Probe("state", p.expr, "false")
             elif isinstance(p, ir.Assertion):
                 c = self.add("assertion", p.id, p.text, p.span, "step", self._assertion(p),
                              prop=p)
-
-                def broken(ev, p=p):
-                    def pred(pre, e, params, post, o):
-                        if p.events and e not in p.events or p.states and pre.state not in p.states:
-                            return False
-                        return not ev.eval(p.expr, Env(pre, post, params, dict(o.lets),
-                                                       o.accepted))
-                    return ("step", _safe(pred))
-                c.extra["concrete"] = broken
+                c.extra["probe"] = Probe("step", p.expr, "false", events=tuple(p.events),
+                                         states=tuple(p.states))
             elif isinstance(p, ir.Response):
                 self._response(p)
             elif isinstance(p, ir.Recovery):
@@ -200,7 +191,7 @@ class Builder:
         c.extra["trigger"] = trig
 
     def _ranges(self) -> None:
-        m, sys = self.m, self.sys
+        m = self.m
         tick = next(e.name for e in m.events if e.kind == "tick")
         for t in m.transitions:
             for u in t.updates:
@@ -208,11 +199,8 @@ class Builder:
                                                                       step.fired[t.index]),
                                 f"{t.label}")
                 if c is not None:
-                    c.extra["concrete"] = lambda ev, t=t, u=u: ("step", _safe(
-                        lambda pre, e, params, post, o: e == t.event and o.transition == t.index
-                        and not in_domain(ev.eval(u.value, Env(pre, params=params,
-                                                               lets=dict(o.lets))),
-                                          m.variable(u.var).type)))
+                    c.extra["probe"] = Probe("step", u.value, "outside", m.variable(u.var).type,
+                                             events=(t.event,), transition=t.index)
         overriders: dict[str, list[ir.Transition]] = {}
         for t in m.transitions:
             if t.event == tick:
@@ -292,21 +280,20 @@ class Builder:
                      prop=e)
 
     def _reachability(self) -> None:
-        m, sys = self.m, self.sys
+        m = self.m
         for s in m.states:
             if s.name == m.initial:
                 continue
             c = self.add("reachability", f"reach.{s.name}", f"state `{s.name}` is reachable",
                          s.span, "state", lambda f, s=s: f.state != s.index, prop=s)
-            c.extra["concrete"] = lambda ev, s=s: ("state", lambda cfg: cfg.state == s.name)
+            c.extra["probe"] = Probe("state", state=s.name)
         for t in m.transitions:
             c = self.add("reachability", f"reach.#{t.index}", f"transition {t.label} can fire",
                          t.span, "step",
                          lambda step, t=t: z3.Not(z3.And(step.is_event(t.event),
                                                          step.fired[t.index])),
                          prop=t)
-            c.extra["concrete"] = lambda ev, t=t: (
-                "step", lambda pre, e, params, post, o: e == t.event and o.transition == t.index)
+            c.extra["probe"] = Probe("step", events=(t.event,), transition=t.index)
 
     def _vacuity(self) -> None:
         sys = self.sys
@@ -319,8 +306,7 @@ class Builder:
                                  f"the premise of {p.id} \"{p.text}\" can hold",
                                  ante.span or p.span, "state",
                                  lambda f, a=ante: z3.Not(sys.pred(a, f)), prop=p)
-                    w.extra["concrete"] = lambda ev, a=ante: ("state", _safe(
-                        lambda cfg: ev.eval(a, Env(cfg))))
+                    w.extra["probe"] = Probe("state", ante, "true")
             elif isinstance(p, ir.Assertion):
                 ante = _implication(p.expr)
                 event = p.events[0] if len(p.events) == 1 else None
@@ -336,33 +322,14 @@ class Builder:
                              f"the premise of {p.id} \"{p.text}\" can hold",
                              (ante.span if ante is not None else None) or p.span, "step", never,
                              prop=p)
-
-                def hit(ev, p=p, ante=ante):
-                    def pred(pre, e, params, post, o):
-                        if p.events and e not in p.events or p.states and pre.state not in p.states:
-                            return False
-                        return ante is None or ev.eval(ante, Env(pre, post, params, dict(o.lets),
-                                                                 o.accepted))
-                    return ("step", _safe(pred))
-                w.extra["concrete"] = hit
+                w.extra["probe"] = Probe("step", ante, "true", events=tuple(p.events),
+                                         states=tuple(p.states))
             elif isinstance(p, ir.Response):
                 trig = c.extra["trigger"]
                 w = self.add("vacuity", f"vacuity.{c.key}",
                              f"the trigger of {p.id} \"{p.text}\" can happen", p.span, "step",
                              lambda step, trig=trig: z3.Not(trig(step)), prop=p)
-                w.extra["concrete"] = lambda ev, p=p: ("step", _safe(
-                    lambda pre, e, params, post, o: e == p.trigger_event
-                    and ev.eval(p.trigger, Env(pre, params=params))))
-
-
-def _safe(pred):
-    """A concrete target predicate; an expression it cannot evaluate there is a miss."""
-    def run(*args):
-        try:
-            return bool(pred(*args))
-        except (KeyError, TypeError):
-            return False
-    return run
+                w.extra["probe"] = Probe("step", p.trigger, "true", events=(p.trigger_event,))
 
 
 def build_checks(module: ir.Module, system: System) -> list[Check]:

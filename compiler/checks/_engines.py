@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable
 
 import z3
 
@@ -65,6 +65,22 @@ class Cex:
     inputs: list[tuple[str, dict[str, ir.Value]]]
     bad: int
     kind: str
+    # input index -> how many times that step is applied (a tick macro-step), else once
+    repeat: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def macro_ticks(self) -> list[int]:
+        """The lengths of the tick macro-steps, in order."""
+        return [self.repeat[j] for j in sorted(self.repeat)]
+
+    @property
+    def events(self) -> int:
+        """Events handled, macro-steps counted in full."""
+        return len(self.inputs) + sum(n - 1 for n in self.repeat.values())
+
+    def expanded(self, j: int) -> int:
+        """The index of input ``j`` counted over the expanded trace."""
+        return j + sum(n - 1 for i, n in self.repeat.items() if i < j)
 
 
 @dataclass
@@ -170,8 +186,10 @@ def concrete(system: System, config) -> StatePred:
 
 
 def concat(prefix: Cex, suffix: Cex) -> Cex:
+    shift = len(prefix.inputs)
+    repeat = dict(prefix.repeat) | {j + shift: n for j, n in suffix.repeat.items()}
     return Cex(prefix.configs + suffix.configs[1:], prefix.inputs + suffix.inputs,
-               suffix.bad + len(prefix.inputs), suffix.kind)
+               suffix.bad + shift, suffix.kind, repeat)
 
 
 def negation(goal: Goal, u: Unroll, j: int) -> z3.BoolRef:
@@ -360,7 +378,7 @@ def pdr(goal: Goal, lemmas: list[StatePred], deadline: Deadline) -> Verdict:
     if r != z3.sat:
         return Verdict(UNKNOWN, "pdr", "PDR did not finish within the time limit")
     candidate = _interpretation(s.model(), inv, args0)
-    ok, why = recheck(goal, lemmas, lambda f: z3.substitute(candidate, *zip(args0, _args(f))),
+    ok, why = recheck(goal, lemmas, lambda f: z3.substitute(candidate, *zip(args0, _args(f), strict=True)),
                       deadline)
     if not ok:
         return Verdict(UNKNOWN, "pdr", f"the PDR invariant did not re-check ({why})")
@@ -420,5 +438,5 @@ def _input_args(inp: Input) -> list[z3.ExprRef]:
 def _show(term: z3.ExprRef, args: list[z3.ExprRef], system: System) -> str:
     names = ["state"] + [v.name for v in system.module.variables] + \
         [f"${n}" for mon in system.monitors for n in mon.names]
-    plain = [z3.Const(n, a.sort()) for n, a in zip(names, args)]
-    return str(z3.simplify(z3.substitute(term, *zip(args, plain))))
+    plain = [z3.Const(n, a.sort()) for n, a in zip(names, args, strict=True)]
+    return str(z3.simplify(z3.substitute(term, *zip(args, plain, strict=True))))

@@ -22,8 +22,8 @@ import z3
 
 from ..ir import nodes as ir
 from ._checks import Check, build_checks
-from ._explore import Background, concrete_targets, explore
-from ._engines import (PROVED, UNKNOWN, VIOLATED, Cex, Deadline, Goal, StatePred, Unroll,
+from ._explore import Background, explore, probes_of
+from ._engines import (PROVED, UNKNOWN, VIOLATED, Cex, Deadline, StatePred, Unroll,
                        Verdict, bmc, check, concat, concrete, houdini, k_induction, pdr,
                        relative_step, solver)
 from ._system import System
@@ -121,8 +121,7 @@ class Prover:
         self.explorer = None
         witness = self.open(witness=True)
         if witness and o.explore_seconds > 0:
-            self.explorer = Background(self.m, concrete_targets(self.m, witness),
-                                       o.explore_seconds)
+            self.explorer = Background(self.m, probes_of(witness), o.explore_seconds)
         state_checks = self.open(("type", "invariant"))
         t = time.monotonic()
         # 1. the initial state
@@ -160,15 +159,15 @@ class Prover:
                                      "the response holds right after every trigger"), t)
         # 4. BMC: counterexamples for the open safety goals, witnesses for the others
         safety = [c for c in self.open(witness=False) if c.goal.system is self.system]
-        falsifiable = [c for c in safety if "concrete" in c.extra]
+        falsifiable = [c for c in safety if "probe" in c.extra]
         if falsifiable:  # fast falsification on the evaluator first (deep, cheap traces)
             t = time.monotonic()
-            hits = explore(self.m, concrete_targets(self.m, falsifiable), o.explore_seconds)
+            hits = explore(self.m, probes_of(falsifiable), o.explore_seconds)
             for c in falsifiable:
                 if c.goal.key in hits:
                     cex = hits[c.goal.key]
-                    self.done(c, Verdict(VIOLATED, "explore",
-                                         f"counterexample of {len(cex.inputs)} steps", cex), t)
+                    self.done(c, Verdict(VIOLATED, "explore", _steps("counterexample", cex),
+                                         cex), t)
             safety = [c for c in safety if c.verdict is None]
         if safety:
             t = time.monotonic()
@@ -221,8 +220,7 @@ class Prover:
             if key not in goals:
                 continue
             c = goals.pop(key)
-            n = cex.bad + 1 if cex.kind == "step" else cex.bad
-            self.done(c, Verdict(VIOLATED, "explore", f"witness of {n} steps", cex), t)
+            self.done(c, Verdict(VIOLATED, "explore", _steps("witness", cex), cex), t)
             frontier.append(cex)
         if not goals:
             return
@@ -234,8 +232,7 @@ class Prover:
 
         def record(key: str, cex: Cex) -> None:
             c = goals.pop(key)
-            n = cex.bad + 1 if cex.kind == "step" else cex.bad
-            self.done(c, Verdict(VIOLATED, "bmc", f"witness of {n} steps", cex), t)
+            self.done(c, Verdict(VIOLATED, "bmc", _steps("witness", cex), cex), t)
             frontier.append(cex)
 
         for key, cex in sorted(found.items(), key=lambda kv: len(kv[1].inputs)):
@@ -252,8 +249,9 @@ class Prover:
                 if sig in seen or not goals or budget.expired():
                     continue
                 seen.add(sig)
-                prefix = Cex(prefix.configs[: prefix.configs.index(end) + 1],
-                             prefix.inputs[: prefix.configs.index(end)], 0, "state")
+                cut = prefix.configs.index(end)
+                prefix = Cex(prefix.configs[: cut + 1], prefix.inputs[:cut], 0, "state",
+                             {j: n for j, n in prefix.repeat.items() if j < cut})
                 more, _ = bmc(self.system, [c.goal for c in goals.values()], o.witness_step,
                               [], budget, start=concrete(self.system, end))
                 for key, cex in sorted(more.items(), key=lambda kv: len(kv[1].inputs)):
@@ -402,6 +400,18 @@ class Prover:
             self.done(c, Verdict(UNKNOWN, "bmc", f"not reached within {max(clean, 0)} steps, nor "
                                  f"within {self.o.witness_rounds} x {self.o.witness_step} more "
                                  "steps from the states reached (it may need a long timer)"), t)
+
+
+def _steps(what: str, cex: Cex) -> str:
+    """"witness of 7 steps", with the tick macro-steps it uses."""
+    n = cex.bad + 1 if cex.kind == "step" else cex.bad
+    text = f"{what} of {n} step{'s' if n != 1 else ''}"
+    macro = cex.macro_ticks
+    if macro:
+        ticks = " and ".join(f"{x:,}" for x in macro)
+        text += (f" (uses a tick macro-step{'s' if len(macro) > 1 else ''} of {ticks} ticks, "
+                 "run on the generated controller; every other step replayed on the evaluator)")
+    return text
 
 
 def prove(module: ir.Module, options: Options | None = None,

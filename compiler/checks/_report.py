@@ -71,8 +71,16 @@ def replay(module: ir.Module, cex: Cex, from_init: bool = True) -> list[Row]:
     if from_init and config != ev.initial():
         raise ReplayMismatch("internal error: counterexample does not start in the initial state")
     rows = []
+    compiled = None
     for j, (event, params) in enumerate(cex.inputs):
-        new, outcome = ev.step(config, event, params)
+        n = cex.repeat.get(j, 1)
+        if n > 1:  # a tick macro-step: run on the generated controller (see _explore)
+            from ._explore import Compiled
+            compiled = compiled or Compiled(module)
+            new = compiled.to_config(compiled.ticks(compiled.from_config(config), n))
+            outcome = None
+        else:
+            new, outcome = ev.step(config, event, params)
         want_state, want_values, _ = cex.configs[j + 1]
         if new.state != want_state or new.as_dict() != want_values:
             raise ReplayMismatch(
@@ -81,8 +89,8 @@ def replay(module: ir.Module, cex: Cex, from_init: bool = True) -> list[Row]:
         decl = module.event(event)
         ptypes = {p.name: p.type for p in decl.params}
         shown = ", ".join(f"{k}={show_value(v, ptypes[k])}" for k, v in params.items())
-        status = outcome.status
-        if status == "rejected" and outcome.reason is not None:
+        status = outcome.status if outcome else f"x{n} accepted"
+        if outcome and status == "rejected" and outcome.reason is not None:
             status = f"rejected ({outcome.reason.code})"
         changes = []
         if new.state != config.state:
@@ -91,7 +99,8 @@ def replay(module: ir.Module, cex: Cex, from_init: bool = True) -> list[Row]:
             if new[name] != old:
                 changes.append(f"{name}: {show_value(old, types[name])} -> "
                                f"{show_value(new[name], types[name])}")
-        rows.append(Row(j, event, shown, status, new.state, "; ".join(changes) or "-"))
+        rows.append(Row(j, event if n == 1 else f"{event} x{n}", shown, status, new.state,
+                        "; ".join(changes) or "-"))
         config = new
     return rows
 
@@ -104,27 +113,27 @@ def step_table(module: ir.Module, cex: Cex, mark: int | None, from_init: bool = 
     widths = [max(len(c[i]) for c in cells) for i in range(5)]
     lines = []
     for i, c in enumerate(cells):
-        line = "  ".join(x.ljust(w) for x, w in zip(c[:5], widths)) + "  " + c[5]
+        line = "  ".join(x.ljust(w) for x, w in zip(c[:5], widths, strict=True)) + "  " + c[5]
         if i > 0 and mark is not None and rows[i - 1].step == mark:
             line += "   <- violation"
         lines.append(line.rstrip())
     return "\n".join(lines)
 
 
-def violation_step(cex: Cex) -> int:
+def violation_step(cex: Cex, expanded: bool = True) -> int:
     """0-based index of the step at (or after) which the property fails."""
-    if cex.kind == "step":
-        return cex.bad
-    return max(cex.bad - 1, 0)
+    bad = cex.bad if cex.kind == "step" else max(cex.bad - 1, 0)
+    return cex.expanded(bad) if expanded else bad
 
 
 def to_trace(report: Report, c: Check) -> tr.Trace:
     m = report.module
     cex = c.verdict.cex
     steps = []
-    for event, params in cex.inputs:
+    for j, (event, params) in enumerate(cex.inputs):
         decl = m.event(event)
-        steps.append(tr.TraceStep(event, tuple((p.name, params[p.name]) for p in decl.params)))
+        steps.append(tr.TraceStep(event, tuple((p.name, params[p.name]) for p in decl.params),
+                                  cex.repeat.get(j, 1)))
     return tr.Trace(
         pump=m.name, spec_hash=m.source_hash, steps=tuple(steps),
         origin=f"prove: {c.id} {c.outcome} ({c.kind}: {c.title})",
@@ -211,7 +220,8 @@ def diagnostic(report: Report, c: Check, trace_path: Path | None = None) -> dg.D
                 notes.append(v.detail)
             head = "counterexample" + (f" (trace: {trace_path})" if trace_path else "") + ":"
             notes.append(head + "\n" + _indent(step_table(report.module, v.cex,
-                                                          violation_step(v.cex), not start)))
+                                                          violation_step(v.cex, False),
+                                                          not start)))
         else:
             notes.append(v.detail)
         help_ = _help(c)
@@ -245,7 +255,11 @@ def _indent(text: str) -> str:
 
 def progress_line(c: Check) -> str:
     v = c.verdict
-    return f"  {c.outcome:<11} {c.key:<28} {v.engine:<14} {v.seconds:6.2f}s  {c.title}"
+    line = f"  {c.outcome:<11} {c.key:<28} {v.engine:<14} {v.seconds:6.2f}s  {c.title}"
+    if v.cex is not None and v.cex.repeat and c.witness:
+        ticks = " and ".join(f"{n:,}" for n in v.cex.macro_ticks)
+        line += f" -- {c.outcome} (witness uses a tick macro-step of {ticks} ticks)"
+    return line
 
 
 def summary(report: Report) -> str:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import random
 
-import pytest
 import z3
 
 from compiler.checks._system import NO_REASON, System
