@@ -202,16 +202,15 @@ class MotorLowering:
                 return None
         name = d.name.name
         try:
-            buckets = [self._new_var(f"{name}_b{i}", ir.IntType(0, limit, "steps"), True, "window",
-                                     f"{name}: steps counted {i} buckets ago", VOLUME, d.span)
-                       for i in range(n)]
-            for i in range(n):
-                self._declare_generated(f"{name}_b{i}", d.span)
-            phase = self._new_var(f"{name}_phase", ir.IntType(0, length - 1, "ticks"), True, "window",
-                                  f"{name}: ticks into the current bucket", TIME, d.span)
-            self._declare_generated(f"{name}_phase", d.span)
+            for generated in [f"{name}_b{i}" for i in range(n)] + [f"{name}_phase"]:
+                self._declare_generated(generated, d.span)
         except Fail:
             return None
+        buckets = [self._new_var(f"{name}_b{i}", ir.IntType(0, limit, "steps"), True, "window",
+                                 f"{name}: steps counted {i} buckets ago", VOLUME, d.span)
+                   for i in range(n)]
+        phase = self._new_var(f"{name}_phase", ir.IntType(0, length - 1, "ticks"), True, "window",
+                              f"{name}: ticks into the current bucket", TIME, d.span)
         total = b.total(buckets, "steps")
         self.sym.windows[name] = WindowInfo(name, total, limit)
         window = ir.Window(name, n, length, limit, tuple(i.name for i in d.counts),
