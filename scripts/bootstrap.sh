@@ -32,6 +32,10 @@ ensure_system() {
 
 ensure_venv() {
     local stamp="$VENV/.pumpspec-installed"
+    # tox 4 may leave a `.venv` *file* naming its last env; that is not our virtualenv.
+    if [ -e "$VENV" ] && [ ! -d "$VENV" ]; then
+        rm -f "$VENV"
+    fi
     if [ ! -x "$VENV/bin/python" ]; then
         python3 -m venv "$VENV"
     fi
