@@ -1,355 +1,398 @@
-"""cocotb tests of the generated Verilog block, in lockstep with the IR evaluator.
+"""cocotb tests of the generated Verilog block, in lockstep with the generated Python
+controller (the scoreboard; verification/scoreboard.py).
 
-Run through verification/test_rtl_sim.py (pytest), not directly. The scoreboard is
-``compiler.eval.evaluator.Evaluator`` — the oracle the generated Python controller is
-tested against. Every event gets the same accept/reject/ignore and reason from both;
-after every event and every tick the FSM registers (state and all variables) are
-compared, and the STEP pulses counted against the steps the scoreboard commands.
+Run through verification/test_rtl_sim.py (pytest), not directly. The lockstep tests run
+in stream mode: the test builds a program with the controller following along, the
+wrapper's sequencer drives the block from it at full speed, and the checker replays the
+wrapper's log through a fresh controller, comparing every event's status and reason,
+every register after every event and tick, the STEP pulses of every tick, motor_en at
+every tick, no fault and the STEP timing monitor. A mismatch names the sequence's seed
+and writes a JSON trace (``mismatch_seed<N>.json`` in the build folder).
 """
 from __future__ import annotations
 
 import json
 import os
 import random
-from dataclasses import dataclass, field
+import time
 from pathlib import Path
 
 import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, RisingEdge, Timer
 
-from harness import load_ir, snapshot_layout
 from compiler import trace as tr
 from compiler.backends import verilog
-from compiler.backends.verilog._expr import type_bits
-from compiler.eval.evaluator import Config, Evaluator
-from compiler.ir import nodes as ir
+from harness import load_ir
+from scoreboard import Checker, Mismatch, Model, Program, RandomGen
 
 PERIOD_NS = 10
-STATUS = {"accepted": 0, "rejected": 1, "ignored": 2}
-
-
-class Mismatch(AssertionError):
-    pass
-
-
-@dataclass
-class Run:
-    seed: int | None
-    steps: list[tr.TraceStep] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-class Bench:
-    def __init__(self, dut):
-        self.dut = dut
-        self.m = load_ir()
-        self.plan = verilog.plan(self.m)
-        self.ev = Evaluator(self.m)
-        self.layout = snapshot_layout(self.plan)
-        self.params = json.loads(os.environ.get("PUMPSPEC_SIM_PARAMS", "{}"))
-        self.tick_cycles = int(self.params.get("TICK_CYCLES", self.plan.tick_cycles))
-        self.user_events = [e for e in self.m.events if e.kind == "user"]
-        self.reset_event = next((e for e in self.m.events if e.kind == "reset"), None)
-        used = {e.code for e in self.m.events}
-        self.unknown_codes = [c for c in range(1 << self.plan.code_width) if c not in used]
-        self.guard_lits = self._guard_literals()
-        self.config: Config = self.ev.initial()
-        self.ticks = 0  # ticks the scoreboard has taken (since reset)
-        self.expected_pulses = 0
-        self.run = Run(None)
-        self.compares = 0
-        self.fired: dict[int, int] = {}  # transition index -> times fired (coverage)
-        self.rejected: dict[int, int] = {}  # reason code -> times
-
-    # ------------------------------------------------------------ plumbing
-
-    async def start(self):
-        Clock(self.dut.clk, PERIOD_NS, unit="ns").start()
-        await self.hw_reset()
-
-    async def hw_reset(self):
-        d = self.dut
-        await FallingEdge(d.clk)
-        d.rst.value = 1
-        d.ev_valid.value = 0
-        d.ev_code.value = 0
-        d.ev_params.value = 0
-        d.heartbeat.value = 1
-        d.fault_in.value = 0
-        for _ in range(3):
-            await FallingEdge(d.clk)
-        d.rst.value = 0
-        self.config = self.ev.initial()
-        self.ticks = 0
-        self.expected_pulses = 0
-
-    async def wait_ready(self):
-        while not int(self.dut.ev_ready.value):
-            await FallingEdge(self.dut.clk)
-
-    def pack(self, event: ir.Event, params: dict[str, int]) -> int:
-        word, off = 0, 0
-        for p in event.params:
-            w = type_bits(p.type)
-            word |= (int(params[p.name]) & ((1 << w) - 1)) << off
-            off += w
-        return word
-
-    def snapshot(self) -> dict[str, int]:
-        word = int(self.dut.snapshot.value)
-        out = {}
-        shift = sum(w for _, w in self.layout)
-        for name, w in self.layout:
-            shift -= w
-            out[name] = (word >> shift) & ((1 << w) - 1)
-        return out
-
-    def expected(self) -> dict[str, int]:
-        out = {name: int(value) for name, value in self.config.values}
-        out["state"] = self.m.state_type.members.index(self.config.state)
-        return out
-
-    def fail(self, what: str):
-        path = self.dump_trace(what)
-        raise Mismatch(f"seed {self.run.seed}: step {len(self.run.steps)}: {what}\n"
-                       f"trace written to {path}")
-
-    def dump_trace(self, what: str) -> Path:
-        t = tr.Trace(self.m.name, self.m.source_hash, tuple(self.run.steps),
-                     origin=f"cocotb lockstep seed {self.run.seed}: {what}"[:500])
-        name = f"mismatch_seed{self.run.seed}.json"
-        path = Path(os.environ.get("PUMPSPEC_TRACE_DIR", ".")) / name
-        path.write_text(tr.to_json(t, self.m))
-        return path
-
-    def compare(self, when: str):
-        self.compares += 1
-        got, want = self.snapshot(), self.expected()
-        if got != want:
-            diff = {k: (want[k], got[k]) for k in want if got.get(k) != want[k]}
-            if "state" in diff:
-                s = self.m.state_type.members
-                diff["state"] = tuple(s[x] if x < len(s) else x for x in diff["state"])
-            self.fail(f"after {when}: registers differ (spec, rtl): {diff}")
-        pulses = int(self.dut.pulse_count.value)
-        if pulses != self.expected_pulses:
-            self.fail(f"after {when}: {pulses} STEP pulses, the spec commands {self.expected_pulses}")
-        if int(self.dut.fault.value):
-            self.fail(f"after {when}: fault latched (cause {int(self.dut.fault_cause.value):#06b})")
-        if int(self.dut.mon_err.value):
-            self.fail(f"after {when}: STEP timing monitor error {int(self.dut.mon_err.value):#07b}")
-
-    def sync_ticks(self, check: bool = True):
-        """Step the scoreboard through the ticks the block has taken (call when ready)."""
-        hw = int(self.dut.tick_count.value)
-        while self.ticks < hw:
-            self.config, out = self.ev.step(self.config, "tick")
-            if out.transition is not None:
-                self.fired[out.transition] = self.fired.get(out.transition, 0) + 1
-            self.expected_pulses += out.let(self.m.motor.steps_let)
-            self.ticks += 1
-            self.run.steps.append(tr.TraceStep("tick"))
-        if check:
-            self.compare(f"tick {self.ticks}")
-
-    # ------------------------------------------------------------ steps
-
-    async def tick(self, n: int = 1):
-        """Let ``n`` ticks pass and compare after each."""
-        for _ in range(n):
-            await self.next_tick()
-            await self.wait_ready()
-            self.sync_ticks()
-
-    async def next_tick(self):
-        """Return at the falling edge after the block has taken one more tick."""
-        target = int(self.dut.tick_count.value) + 1
-        while int(self.dut.tick_count.value) < target:
-            if not int(self.dut.tick.value):
-                await RisingEdge(self.dut.tick)
-                await FallingEdge(self.dut.clk)
-            await FallingEdge(self.dut.clk)
-
-    async def event(self, name: str, params: dict[str, int] | None = None, code: int | None = None
-                    ) -> tuple[str, int]:
-        """Send one event to both; compare the response and the registers."""
-        params = dict(params or {})
-        d = self.dut
-        await self.wait_ready()
-        self.sync_ticks(check=False)
-        decl = next((e for e in self.m.events if e.name == name), None)
-        if code is None:
-            code = decl.code
-        d.ev_code.value = code
-        d.ev_params.value = self.pack(decl, params) if decl else 0
-        d.ev_valid.value = 1
-        await RisingEdge(d.clk)
-        await FallingEdge(d.clk)
-        d.ev_valid.value = 0
-        if not int(d.resp_valid.value):
-            self.fail(f"event {name}: no response")
-        status, reason = int(d.resp_status.value), int(d.resp_reason.value)
-        self.config, out = self.ev.step(self.config, name if decl else f"<code {code}>", params)
-        if decl is not None:
-            self.run.steps.append(tr.TraceStep(name, tuple((p.name, params[p.name])
-                                                           for p in decl.params)))
-        else:
-            self.run.notes.append(f"unknown event code {code} before step {len(self.run.steps)}")
-        want = (STATUS[out.status], out.reason.code if out.reason else 0)
-        if out.transition is not None:
-            self.fired[out.transition] = self.fired.get(out.transition, 0) + 1
-        if out.reason:
-            self.rejected[out.reason.code] = self.rejected.get(out.reason.code, 0) + 1
-        if (status, reason) != want:
-            self.fail(f"event {name}{params}: rtl status/reason {(status, reason)}, "
-                      f"spec {want} ({out.status}: {out.reason.text if out.reason else ''})")
-        self.compare(f"event {name}")
-        return out.status, reason
-
-    # ------------------------------------------------------------ random sequences
-
-    def _guard_literals(self) -> dict[str, list[int]]:
-        from compiler.backends.common import subexpressions
-
-        lits: dict[str, set[int]] = {}
-        for t in self.m.transitions:
-            for g in t.guards:
-                for x in subexpressions(g.cond):
-                    if isinstance(x, ir.Lit) and isinstance(x.type, ir.IntType):
-                        lits.setdefault(t.event, set()).update({x.value - 1, x.value, x.value + 1})
-        return {k: sorted(v) for k, v in lits.items()}
-
-    def random_params(self, rng: random.Random, e: ir.Event) -> dict[str, int]:
-        out = {}
-        for p in e.params:
-            t, w = p.type, type_bits(p.type)
-            r = rng.random()
-            if isinstance(t, ir.BoolType):
-                out[p.name] = rng.random() < 0.5
-                continue
-            hi = len(t.members) - 1 if isinstance(t, ir.EnumType) else t.hi
-            if r < 0.05 and hi < (1 << w) - 1:
-                out[p.name] = rng.randint(hi + 1, (1 << w) - 1)  # outside the wire domain
-            elif isinstance(t, ir.EnumType):
-                out[p.name] = rng.randint(0, hi)
-            elif r < 0.45:
-                out[p.name] = rng.randint(t.lo, min(hi, t.lo + 6))  # small: finishes soon
-            elif r < 0.75 and self.guard_lits.get(e.name):
-                v = rng.choice(self.guard_lits[e.name])
-                out[p.name] = min(max(v, t.lo), hi)
-            else:
-                out[p.name] = rng.randint(t.lo, hi)
-        return out
-
-    def random_event(self, rng: random.Random) -> tuple[str, dict[str, int], int | None]:
-        r = rng.random()
-        if r < 0.02 and self.unknown_codes:
-            return "<unknown>", {}, rng.choice(self.unknown_codes)
-        if r < 0.03 and self.reset_event:
-            return self.reset_event.name, {}, None
-        if r >= 0.70:
-            e = rng.choice(self.user_events)
-            return e.name, self.random_params(rng, e), None
-        # guided: the first event (in random order, two tries of parameters each) that
-        # the spec accepts in the current state, so that deep states are reached
-        cand = None
-        for e in rng.sample(self.user_events, len(self.user_events)):
-            for _ in range(2):
-                cand = (e.name, self.random_params(rng, e), None)
-                _, out = self.ev.step(self.config, cand[0], cand[1])
-                if out.accepted:
-                    return cand
-        return cand
-
-    async def random_sequence(self, seed: int, length: int):
-        rng = random.Random(seed)
-        self.run = Run(seed)
-        await self.hw_reset()
-        n = 0
-        while n < length:
-            if rng.random() < 0.35:
-                k = rng.choice((1, 1, 1, 2, 3, 5, 12))
-                await self.tick(k)
-                n += k
-            else:
-                name, params, code = self.random_event(rng)
-                await self.event(name, params, code)
-                n += 1
-
-
-# ---------------------------------------------------------------- tests
 
 
 def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _params() -> dict[str, int]:
+    return json.loads(os.environ.get("PUMPSPEC_SIM_PARAMS", "{}"))
+
+
+def _out_dir() -> Path:
+    return Path(os.environ.get("PUMPSPEC_TRACE_DIR", "."))
+
+
+def max_burst_events(model: Model) -> int:
+    """Events that fit between a tick's burst and the next tick (each takes 2 cycles)."""
+    p = _params()
+    burst = 1 + model.m.motor.max_steps_per_tick * (p["STEP_HIGH"] + p["STEP_LOW"])
+    return max(1, (p["TICK_CYCLES"] + 1 - burst) // 2)
+
+
+async def start(dut):
+    """Power-on reset; the wrapper generates its own 10 ns clock."""
+    await FallingEdge(dut.clk)
+    dut.rst.value = 1
+    dut.ev_valid.value = 0
+    dut.ev_code.value = 0
+    dut.ev_params.value = 0
+    dut.heartbeat.value = 1
+    dut.fault_in.value = 0
+    dut.stream_go.value = 0
+    for _ in range(3):
+        await FallingEdge(dut.clk)
+    dut.rst.value = 0
+
+
+class Stream:
+    """Runs programs on the block and feeds the logs to one checker."""
+
+    def __init__(self, dut, model: Model, checker: Checker):
+        self.dut, self.model, self.checker = dut, model, checker
+        self.sim_seconds = 0.0
+        self.check_seconds = 0.0
+
+    async def run(self, prog: Program):
+        d = self.dut
+        prog.write(Path("stream_stim.txt"))
+        t0 = time.monotonic()
+        d.stream_go.value = 1
+        await RisingEdge(d.stream_done)
+        await FallingEdge(d.clk)
+        d.stream_go.value = 0
+        await FallingEdge(d.clk)
+        t1 = time.monotonic()
+        with open("stream_log.txt") as f:
+            self.checker.feed(f)
+        self.sim_seconds += t1 - t0
+        self.check_seconds += time.monotonic() - t1
+
+
+# ---------------------------------------------------------------- random lockstep
+
+
 @cocotb.test()
 async def lockstep_random(dut):
-    """Seeded random sequences (valid and invalid events) in lockstep with the spec."""
-    b = Bench(dut)
-    await b.start()
+    """Seeded random sequences (valid and invalid events) in lockstep with the controller."""
+    model = Model(load_ir())
+    await start(dut)
     seqs = _env_int("PUMPSPEC_SEQS", 200)
     length = _env_int("PUMPSPEC_SEQ_LEN", 500)
     base = _env_int("PUMPSPEC_SEED", 1)
-    events = 0
-    for i in range(seqs):
-        await b.random_sequence(base + i, length)
-        events += len(b.run.steps)
-    dut._log.info(f"lockstep: {seqs} sequences, {events} steps, {b.compares} comparisons, "
-                  f"0 mismatches")
-    never = [t.label for t in b.m.transitions if t.index not in b.fired]
-    dut._log.info(f"coverage: {len(b.fired)}/{len(b.m.transitions)} transitions fired; "
-                  f"never: {never}; reasons seen: {sorted(b.rejected)}")
-    result = {"sequences": seqs, "steps": events, "compares": b.compares,
-              "transitions_fired": len(b.fired), "transitions": len(b.m.transitions),
-              "never_fired": never, "reasons_seen": sorted(b.rejected)}
-    Path(os.environ.get("PUMPSPEC_TRACE_DIR", ".")).joinpath("lockstep.json").write_text(
-        json.dumps(result))
+    chunk = _env_int("PUMPSPEC_CHUNK", 50)
+    checker = Checker(model)
+    stream = Stream(dut, model, checker)
+    gen = RandomGen(model)
+    per_tick = max_burst_events(model)
+    t0 = time.monotonic()
+    gen_seconds = 0.0
+    for first in range(0, seqs, chunk):
+        g0 = time.monotonic()
+        prog = Program(model, per_tick)
+        for seed in range(base + first, base + min(seqs, first + chunk)):
+            gen.sequence(prog, seed, length)
+        gen_seconds += time.monotonic() - g0
+        await stream.run(prog)
+    wall = time.monotonic() - t0
+    c = checker
+    steps = c.n_events + c.n_ticks
+    dut._log.info(f"lockstep: {c.n_sequences} sequences, {c.n_events} port events + "
+                  f"{c.n_ticks} ticks = {steps} events, {c.n_compares} comparisons, "
+                  f"0 mismatches; {wall:.1f} s ({steps / wall:,.0f} events/s; simulator "
+                  f"{stream.sim_seconds:.1f} s, checker {stream.check_seconds:.1f} s, "
+                  f"generator {gen_seconds:.1f} s)")
+    dut._log.info(c.cov.line(model.m))
+    never = [t.index for t in model.m.transitions if t.index not in c.cov.fired]
+    result = {"sequences": c.n_sequences, "port_events": c.n_events, "ticks": c.n_ticks,
+              "events": steps, "compares": c.n_compares, "wall_seconds": round(wall, 2),
+              "sim_seconds": round(stream.sim_seconds, 2),
+              "check_seconds": round(stream.check_seconds, 2),
+              "events_per_second": round(steps / wall), "never_fired": never,
+              "transitions": len(model.m.transitions), "fired": sorted(c.cov.fired),
+              "reasons_seen": sorted(c.cov.reasons)}
+    (_out_dir() / "lockstep.json").write_text(json.dumps(result))
+
+
+# ---------------------------------------------------------------- directed programs
+# These name the reference spec's events (spec/infusion_pump.pump). The assertions are
+# about the spec (the controller that follows the program); the lockstep checker then
+# shows the block does exactly the same, pulse for pulse.
+
+
+def _delivering(p: Program, basal: int = 39, site: str = "abdomen_l", start_: bool = True,
+                kind: str = "teflon"):
+    """Power-on reset, load, refill, prime a little, insert, set basal, start."""
+    p.hw_reset()
+    p.tick()
+    assert p.ctl.state.name == "Idle"
+    assert p.event("load_set", kind=p.member("SetKind", kind))[0] == "accepted"
+    assert p.event("refill", amount=12000)[0] == "accepted"
+    assert p.event("prime", amount=4)[0] == "accepted"
+    while p.ctl.state.name == "Priming":
+        p.tick()
+    assert p.ctl.primed
+    assert p.event("insert", at=p.member("Site", site))[0] == "accepted"
+    assert p.event("set_basal", rate=basal)[0] == "accepted"
+    if start_:
+        assert p.event("start")[0] == "accepted"
+        assert p.ctl.state.name == "Delivering"
+
+
+def _reason_req(model: Model, code: int) -> str | None:
+    return model.m.reason(code).requirement
+
+
+def scenarios_program(model: Model, per_tick: int, wear: bool) -> Program:
+    p = Program(model, per_tick)
+    req = lambda r: _reason_req(model, r)  # noqa: E731
+
+    p.mark(1)  # prime while inserted and connected: refused by PS-01
+    _delivering(p, start_=False)
+    assert p.ctl.inserted and p.ctl.connected
+    status, reason = p.event("prime", amount=4)
+    assert status == "rejected" and req(reason) == "PS-01", reason
+
+    p.mark(2)  # reuse: a removed set cannot be inserted again (PS-07)
+    _delivering(p)
+    p.event("suspend")
+    p.event("disconnect")
+    assert p.event("remove_set")[0] == "accepted"
+    assert p.event("stop")[0] == "accepted" and p.ctl.state.name == "Idle"
+    status, reason = p.event("insert", at=p.member("Site", "thigh_l"))
+    assert status == "rejected" and req(reason) == "PS-07", reason
+
+    p.mark(3)  # bolus while disconnected (PS-11): disconnecting suspends, bolus refused
+    _delivering(p)
+    p.event("disconnect")
+    assert p.ctl.state.name == "Suspended"
+    assert p.event("bolus", amount=10)[0] == "rejected"
+
+    p.mark(4)  # occlusion mid-bolus (PS-30, PS-32): alarm, no more steps, not resumed
+    _delivering(p, basal=0)
+    assert p.event("bolus", amount=20)[0] == "accepted"
+    p.tick(5)
+    assert p.ctl.bolus_left == 15
+    p.event("occlusion")
+    assert p.ctl.state.name == "Alarm"
+    assert p.tick(10) == 0 and p.ctl.bolus_left == 0
+    p.event("clear_occlusion")
+    p.event("acknowledge")
+    assert p.tick(3) == 0
+
+    p.mark(5)  # suspend mid-bolus (PS-27): stops at once, the bolus is cancelled
+    _delivering(p, basal=0)
+    p.event("bolus", amount=20)
+    p.tick(3)
+    assert p.event("suspend")[0] == "accepted"
+    assert p.tick(5) == 0 and p.ctl.bolus_left == 0
+    p.event("start")
+    assert p.tick(5) == 0, "a cancelled bolus resumed"
+
+    p.mark(6)  # reset mid-bolus (PS-34): self-test, motor off, the bolus does not resume
+    _delivering(p, basal=0)
+    p.event("bolus", amount=20)
+    p.tick(3)
+    p.event("reset")
+    assert p.ctl.state.name == "SelfTest"
+    assert p.tick(5) == 0 and p.ctl.bolus_left == 0
+
+    p.mark(7)  # cannula fill: Idle -> Filling -> Idle, and disconnect during a fill
+    _delivering(p, start_=False)
+    assert p.event("fill", amount=3)[0] == "accepted" and p.ctl.state.name == "Filling"
+    assert p.tick(3) == 3 and p.ctl.state.name == "Idle"
+    assert p.event("fill", amount=3)[1] and p.ctl.state.name == "Idle"  # once per insertion
+    p.event("remove_set")
+    _delivering(p, start_=False, site="arm_r")
+    p.event("fill", amount=10)
+    p.tick(2)
+    assert p.event("disconnect")[0] == "accepted" and p.ctl.state.name == "Idle"
+    assert p.ctl.fill_left == 0 and p.tick(3) == 0
+
+    p.mark(8)  # a small bolus completes: Bolusing -> Delivering
+    _delivering(p, basal=0)
+    p.event("bolus", amount=2)
+    p.tick(2)
+    assert p.ctl.state.name == "Delivering"
+
+    p.mark(9)  # reconnect alarm (PS-11): disconnected for 2 h while inserted
+    _delivering(p, basal=0)
+    p.event("disconnect")
+    limit = p.ctl.away  # 0
+    p.tick(7199)
+    assert p.ctl.state.name == "Suspended" and p.ctl.away == limit + 7199
+    p.tick()
+    assert p.ctl.state.name == "Alarm" and p.ctl.reconnect_alarm
+    p.event("acknowledge")
+    p.tick()
+    assert p.ctl.state.name == "Alarm"  # the cause is still there
+    p.event("connect")
+    p.tick()
+    assert p.ctl.state.name == "Idle" and not p.ctl.alarm_latched
+
+    if wear:
+        p.mark(10)  # wear alarm (PS-09): a steel set reaches its 56 h hard limit
+        _delivering(p, basal=0, kind="steel")
+        hard = 56 * 3600
+        p.tick(hard - 2 - p.ctl.set_age)
+        assert p.ctl.state.name == "Delivering" and p.ctl.wear_alert
+        p.tick()
+        assert p.ctl.state.name == "Alarm" and p.ctl.wear_alarm
+        assert p.event("start")[0] == "rejected"
+        p.event("acknowledge")
+        p.event("disconnect")
+        p.event("remove_set")
+        p.tick()
+        assert p.ctl.state.name == "Idle"
+    return p
+
+
+@cocotb.test()
+async def scenarios(dut):
+    """Directed scenarios of the reference spec, each in lockstep; PUMPSPEC_WEAR=1 adds
+    the 56 h steel-set wear alarm (201,600 ticks)."""
+    model = Model(load_ir())
+    if model.m.name != "InfusionPump":
+        return
+    await start(dut)
+    checker = Checker(model)
+    prog = scenarios_program(model, max_burst_events(model), os.environ.get("PUMPSPEC_WEAR") == "1")
+    t0 = time.monotonic()
+    await Stream(dut, model, checker).run(prog)
+    dut._log.info(f"scenarios: {checker.n_sequences} scenarios, {checker.n_events} events, "
+                  f"{checker.n_ticks} ticks in {time.monotonic() - t0:.1f} s; "
+                  + checker.cov.line(model.m))
+    (_out_dir() / "scenarios.json").write_text(json.dumps(
+        {"fired": sorted(checker.cov.fired), "ticks": checker.n_ticks,
+         "events": checker.n_events, "wall_seconds": round(time.monotonic() - t0, 2)}))
+
+
+@cocotb.test()
+async def basal_run(dut):
+    """PS-21: PUMPSPEC_BASAL_HOURS of basal at PUMPSPEC_BASAL_RATE steps/h: before every
+    tick exactly floor((acc0 + n*rate)/den) STEP pulses for the n basal ticks done, so
+    never a step from the ideal; in lockstep with the controller all along."""
+    model = Model(load_ir())
+    if model.m.name != "InfusionPump":
+        return
+    await start(dut)
+    rate = _env_int("PUMPSPEC_BASAL_RATE", 1371)
+    hours = _env_int("PUMPSPEC_BASAL_HOURS", 2)
+    src = next(s for s in model.m.motor.sources if s.name == "basal")
+    den = src.denominator
+    p = Program(model, max_burst_events(model))
+    p.mark(1)
+    _delivering(p, basal=rate)
+    acc0 = getattr(p.ctl, src.accumulator)
+    ticks = hours * 3600
+    p.mark(2)
+    p.tick(ticks)
+    p.mark(3)
+    want_total = (acc0 + ticks * rate) // den
+    worst = [0, 0]
+
+    def on_tick(ch: Checker, pulses: int):
+        if ch.mark != 2:
+            return
+        start_mark = ch.marks[2]
+        n = ch.ticks - 1 - start_mark["ticks"]  # basal ticks whose bursts are done
+        got = pulses - start_mark["pulses"]
+        if got != (acc0 + n * rate) // den:
+            raise Mismatch(f"after {n} basal ticks: {got} steps, exactly "
+                           f"{(acc0 + n * rate) // den} expected")
+        worst[0] = max(worst[0], abs(got * den - n * rate))
+        worst[1] += 1
+
+    checker = Checker(model, on_tick=on_tick)
+    t0 = time.monotonic()
+    await Stream(dut, model, checker).run(p)
+    wall = time.monotonic() - t0
+    got_total = checker.marks[3]["pulses"] - checker.marks[2]["pulses"]
+    assert worst[1] == ticks, worst
+    assert got_total == want_total, (got_total, want_total)
+    assert worst[0] < den, "more than one step from the ideal"
+    dut._log.info(f"basal {rate} steps/h for {hours} h ({ticks} ticks): {got_total} steps "
+                  f"= floor({hours}*{rate}) exactly, at most {worst[0]}/{den} step from the "
+                  f"ideal at any tick; {wall:.1f} s")
+    (_out_dir() / "basal.json").write_text(json.dumps(
+        {"rate_steps_per_hour": rate, "hours": hours, "ticks": ticks, "steps": got_total,
+         "worst_deviation": f"{worst[0]}/{den}", "wall_seconds": round(wall, 1)}))
 
 
 @cocotb.test()
 async def replay_trace(dut):
     """Replay a JSON trace (PUMPSPEC_TRACE) in lockstep; check its ``expect`` entries."""
-    b = Bench(dut)
-    await b.start()
+    model = Model(load_ir())
+    await start(dut)
     path = Path(os.environ["PUMPSPEC_TRACE"])
-    trace = tr.from_json(path.read_text(), b.m, str(path))
-    b.run = Run(None)
+    trace = tr.from_json(path.read_text(), model.m, str(path))
+    p = Program(model, max_burst_events(model))
+    p.mark(0)
+    p.hw_reset()
     for s in trace.steps:
         for _ in range(s.repeat):
             if s.event == "tick":
-                await b.tick()
+                p.tick()
                 status, reason = "accepted", 0
             else:
-                status, reason = await b.event(s.event, dict(s.params))
+                status, reason = p.event(s.event, **dict(s.params))
         expect = dict(s.expect)  # holds after the last repetition
         if "status" in expect:
             assert status == expect["status"], (s, status)
         if "reason" in expect:
             assert reason == expect["reason"], (s, reason)
         if "state" in expect:
-            assert b.config.state == expect["state"], (s, b.config.state)
+            assert p.ctl.state.name == expect["state"], (s, p.ctl.state)
+    await Stream(dut, model, Checker(model)).run(p)
+
+
+# ---------------------------------------------------------------- hardware-only protections
 
 
 @cocotb.test()
 async def watchdog_missing_heartbeat(dut):
     """PS-42: no heartbeat for WATCHDOG_TICKS ticks latches the fault and stops STEP."""
-    b = Bench(dut)
-    await b.start()
-    wd = int(b.params.get("WATCHDOG_TICKS", b.plan.watchdog_ticks))
+    plan = verilog.plan(load_ir())
+    params = _params()
+    await start(dut)
+    wd = int(params.get("WATCHDOG_TICKS", plan.watchdog_ticks))
     dut.heartbeat.value = 0
     for _ in range(wd - 1):
-        await b.tick()
+        await RisingEdge(dut.tick)
+    await FallingEdge(dut.clk)
     assert not int(dut.fault.value), "watchdog fired early"
-    await b.next_tick()
+    await RisingEdge(dut.tick)
+    await FallingEdge(dut.clk)
+    await FallingEdge(dut.clk)  # the fault latches at the end of the tick cycle
     assert int(dut.fault.value) and int(dut.fault_cause.value) & 1, "watchdog did not fire"
     assert not int(dut.motor_en.value)
-    await Timer(3 * b.tick_cycles * PERIOD_NS, unit="ns")
+    await Timer(3 * params["TICK_CYCLES"] * PERIOD_NS, unit="ns")
     assert int(dut.fault.value), "the fault must stay latched until reset"
     assert not int(dut.step.value)
-    await b.hw_reset()
+    dut.heartbeat.value = 1
+    dut.rst.value = 1
+    for _ in range(3):
+        await FallingEdge(dut.clk)
+    dut.rst.value = 0
+    await FallingEdge(dut.clk)
     assert not int(dut.fault.value)
 
 
@@ -364,7 +407,7 @@ async def limiter_budget(dut):
     """
     m = load_ir()
     plan = verilog.plan(m)
-    params = json.loads(os.environ["PUMPSPEC_SIM_PARAMS"])
+    params = _params()
     limit, nb, bt = params["LIMIT_STEPS"], params["LIMIT_BUCKETS"], params["LIMIT_BUCKET_TICKS"]
     window = nb * bt
     top = m.motor.max_steps_per_tick
@@ -432,149 +475,3 @@ async def limiter_budget(dut):
     await Timer(3 * params["TICK_CYCLES"] * PERIOD_NS, unit="ns")
     assert pulses == before, (pulses, before)  # none of the refused tick's steps
     assert not int(dut.motor_en.value)
-
-
-# ---------------------------------------------------------------- reference-spec scenarios
-# These name the reference spec's events (spec/infusion_pump.pump); every step still runs
-# in lockstep with the evaluator, and each scenario adds its own expectations.
-
-
-def _member(b: Bench, enum: str, name: str) -> int:
-    return next(e for e in b.m.enums if e.name == enum).members.index(name)
-
-
-def _requirement(b: Bench, code: int) -> str | None:
-    return b.m.reason(code).requirement
-
-
-async def _delivering(b: Bench, basal: int = 39, site: str = "abdomen_l", start: bool = True):
-    """Reset, load, refill, prime a little, insert, set basal, start: now Delivering."""
-    await b.hw_reset()
-    await b.tick()
-    assert b.config.state == "Idle"
-    await b.event("load_set", {"kind": _member(b, "SetKind", "teflon")})
-    await b.event("refill", {"amount": 12000})
-    assert (await b.event("prime", {"amount": 4}))[0] == "accepted"
-    while b.config.state == "Priming":
-        await b.tick()
-    assert b.config["primed"]
-    assert (await b.event("insert", {"at": _member(b, "Site", site)}))[0] == "accepted"
-    await b.event("set_basal", {"rate": basal})
-    if not start:
-        return
-    assert (await b.event("start"))[0] == "accepted"
-    assert b.config.state == "Delivering"
-
-
-@cocotb.test()
-async def scenarios(dut):
-    """Directed scenarios of the reference spec, each in lockstep."""
-    b = Bench(dut)
-    if b.m.name != "InfusionPump":
-        return
-    await b.start()
-
-    # prime while inserted and connected: refused by PS-01
-    b.run = Run("prime-while-inserted")
-    await _delivering(b, start=False)
-    assert b.config.state == "Idle" and b.config["inserted"] and b.config["connected"]
-    status, reason = await b.event("prime", {"amount": 4})
-    assert status == "rejected" and _requirement(b, reason) == "PS-01", reason
-
-    # reuse: a removed set cannot be inserted again (PS-07)
-    b.run = Run("reuse")
-    await _delivering(b)
-    await b.event("suspend")
-    await b.event("disconnect")
-    assert (await b.event("remove_set"))[0] == "accepted"
-    await b.event("reset")  # Suspended has no way back to Idle but a reset (see report)
-    await b.tick()
-    assert b.config.state == "Idle"
-    status, reason = await b.event("insert", {"at": _member(b, "Site", "thigh_l")})
-    assert status == "rejected" and _requirement(b, reason) == "PS-07", reason
-
-    # bolus while disconnected (PS-11): disconnecting suspends, the bolus is refused
-    b.run = Run("bolus-while-disconnected")
-    await _delivering(b)
-    await b.event("disconnect")
-    assert b.config.state == "Suspended"
-    status, _ = await b.event("bolus", {"amount": 10})
-    assert status == "rejected"
-
-    # occlusion mid-bolus (PS-30, PS-32): alarm, no further steps, bolus not resumed
-    b.run = Run("occlusion-mid-bolus")
-    await _delivering(b, basal=0)
-    assert (await b.event("bolus", {"amount": 20}))[0] == "accepted"
-    await b.tick(5)
-    assert b.config["bolus_left"] == 15
-    await b.event("occlusion")
-    assert b.config.state == "Alarm"
-    pulses = int(dut.pulse_count.value)
-    await b.tick(10)
-    assert int(dut.pulse_count.value) == pulses and b.config["bolus_left"] == 0
-    await b.event("clear_occlusion")
-    await b.event("acknowledge")
-    await b.tick(3)
-    assert int(dut.pulse_count.value) == pulses
-
-    # suspend mid-bolus (PS-27): stops at once, the bolus is cancelled
-    b.run = Run("suspend-mid-bolus")
-    await _delivering(b, basal=0)
-    await b.event("bolus", {"amount": 20})
-    await b.tick(3)
-    assert (await b.event("suspend"))[0] == "accepted"
-    pulses = int(dut.pulse_count.value)
-    await b.tick(5)
-    assert int(dut.pulse_count.value) == pulses and b.config["bolus_left"] == 0
-    await b.event("start")
-    await b.tick(5)
-    assert int(dut.pulse_count.value) == pulses, "a cancelled bolus resumed"
-
-    # reset mid-bolus (PS-34): self-test, motor off, the bolus does not resume
-    b.run = Run("reset-mid-bolus")
-    await _delivering(b, basal=0)
-    await b.event("bolus", {"amount": 20})
-    await b.tick(3)
-    await b.event("reset")
-    assert b.config.state == "SelfTest"
-    pulses = int(dut.pulse_count.value)
-    await b.tick(5)
-    assert int(dut.pulse_count.value) == pulses and b.config["bolus_left"] == 0
-    assert not int(dut.motor_en.value)
-
-
-@cocotb.test()
-async def basal_72h(dut):
-    """PS-21: 72 h of basal at a shrunk tick: after n ticks exactly floor(n*r/3600) steps
-    (from a zero remainder), checked at every tick; never more than 1 step from ideal."""
-    b = Bench(dut)
-    if b.m.name != "InfusionPump":
-        return
-    await b.start()
-    rate = int(os.environ.get("PUMPSPEC_BASAL_RATE", 39))  # steps per hour (0.975 U/h)
-    hours = int(os.environ.get("PUMPSPEC_BASAL_HOURS", 72))
-    await _delivering(b, basal=rate)
-    source = next(s for s in b.m.motor.sources if s.name == "basal")
-    den = source.denominator
-    acc0 = b.config[source.accumulator]
-    p0 = int(dut.pulse_count.value)
-    ticks = hours * 3600
-    worst = 0
-    for n in range(1, ticks + 2):
-        await RisingEdge(dut.tick)  # tick n+1 is about to be taken: bursts <= n are done
-        if n == 1:
-            continue
-        done = n - 1
-        got = int(dut.pulse_count.value) - p0
-        want = (acc0 + done * rate) // den
-        if got != want:
-            raise Mismatch(f"after {done} basal ticks: {got} steps, exactly {want} expected")
-        worst = max(worst, abs(got * den - done * rate))
-    assert worst < den, "more than one step from ideal"
-    await FallingEdge(dut.clk)
-    await b.wait_ready()
-    assert not int(dut.fault.value) and not int(dut.mon_err.value)
-    dut._log.info(f"basal {rate} steps/h for {hours} h: {int(dut.pulse_count.value) - p0} steps")
-    Path(os.environ.get("PUMPSPEC_TRACE_DIR", ".")).joinpath("basal.json").write_text(json.dumps(
-        {"rate_steps_per_hour": rate, "hours": hours, "ticks": ticks,
-         "steps": int(dut.pulse_count.value) - p0}))

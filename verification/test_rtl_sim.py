@@ -1,10 +1,12 @@
 """The cocotb suite of the generated Verilog, driven from pytest (Icarus; SIM=verilator).
 
-Default run: the reference spec's block in lockstep with the evaluator for 200 random
-sequences of 500 steps, the spec's real STEP timing, the watchdog, the limiter, trace
-replay, directed scenarios and a deliberately broken copy of the Verilog that the bench
-must catch; the backend's own fixture (tests/backends/verilog/mini_ir.py) too. ``--long``
-runs 10,000 sequences.
+Default run (about 2 minutes): the reference spec's block in lockstep with the generated
+Python controller for 200 random sequences of 500 port events (plus their ticks), the
+directed scenarios (incl. the 2 h reconnect alarm), 2 h of basal at the maximum rate,
+the spec's real STEP timing, the watchdog, the limiter, trace replay and deliberately
+broken copies of the Verilog that the bench must catch; the backend's own fixture
+(tests/backends/verilog/mini_ir.py) too. ``--long`` / PUMPSPEC_LONG=1 adds 10,000
+sequences, the 56 h wear alarm and 72 h of basal.
 """
 from __future__ import annotations
 
@@ -29,13 +31,15 @@ needs_spec = pytest.mark.skipif(not harness.spec_available(),
 
 
 def _run(name: str, testcase: str, ir_ref: str, *, extra_env=None, rtl=None,
-         toplevel: str = "tb_pump", **over):
+         toplevel: str = "tb_pump", events_per_tick: int = 4, **over):
     module = harness.load_ir(ir_ref)
     from compiler.backends import verilog
 
     plan = verilog.plan(module)
-    params = harness.sim_params(plan, module, **over).as_dict()
+    params = harness.sim_params(plan, module, events_per_tick, **over).as_dict()
     build_dir = BUILD / name
+    for stale in build_dir.glob("*.json"):  # results and mismatch traces of earlier runs
+        stale.unlink(missing_ok=True)
     env = {"PUMPSPEC_SIM_PARAMS": json.dumps(params), "PUMPSPEC_TRACE_DIR": str(build_dir)}
     env.update(extra_env or {})
     t0 = time.monotonic()
@@ -61,20 +65,47 @@ def _check(results: dict[str, str], testcase: str):
     assert results.get(testcase) == "pass", results
 
 
+def _lockstep(build_dir: Path) -> dict:
+    return json.loads((build_dir / "lockstep.json").read_text())
+
+
+def _timer_transitions(module) -> set[int]:
+    """Tick transitions whose guard reads a timer of hours (set age, time away): reached
+    only by the directed scenarios."""
+    from compiler.backends.common import subexpressions
+    from compiler.ir import nodes as ir
+
+    out = set()
+    for t in module.transitions:
+        if t.event != "tick":
+            continue
+        names = {x.name for g in t.guards for x in subexpressions(g.cond) if isinstance(x, ir.Var)}
+        if names & {"set_age", "away"}:
+            out.add(t.index)
+    return out
+
+
 @needs_spec
 def test_lockstep_random_spec():
+    """200 random sequences of 500 port events; every transition but the hour-timer alarm
+    ticks fires (those are in test_scenarios_spec)."""
     env = {"PUMPSPEC_SEQS": "200", "PUMPSPEC_SEQ_LEN": "500"}
-    results, _ = _run("spec", "lockstep_random", SPEC, extra_env=env)
+    results, build_dir = _run("spec", "lockstep_random", SPEC, extra_env=env)
     _check(results, "lockstep_random")
+    stats = _lockstep(build_dir)
+    assert stats["sequences"] == 200 and stats["port_events"] >= 200 * 500, stats
+    assert set(stats["never_fired"]) <= _timer_transitions(harness.load_ir(SPEC)), stats
 
 
 @needs_spec
 @pytest.mark.long
 def test_lockstep_random_spec_long():
-    env = {"PUMPSPEC_SEQS": os.environ.get("PUMPSPEC_LONG_SEQS", "10000"),
-           "PUMPSPEC_SEQ_LEN": "500", "PUMPSPEC_SEED": "100000"}
-    results, _ = _run("spec", "lockstep_random", SPEC, extra_env=env)
+    n = int(os.environ.get("PUMPSPEC_LONG_SEQS", "10000"))
+    env = {"PUMPSPEC_SEQS": str(n), "PUMPSPEC_SEQ_LEN": "500", "PUMPSPEC_SEED": "100000",
+           "PUMPSPEC_CHUNK": "100"}
+    results, build_dir = _run("spec_long", "lockstep_random", SPEC, extra_env=env)
     _check(results, "lockstep_random")
+    assert _lockstep(build_dir)["sequences"] == n
 
 
 def test_lockstep_random_fixture():
@@ -109,7 +140,7 @@ def test_broken_verilog_is_caught(tmp_path):
     assert n == 1
     rtl = tmp_path / "broken.v"
     rtl.write_text(broken)
-    env = {"PUMPSPEC_SEQS": "30", "PUMPSPEC_SEQ_LEN": "300"}
+    env = {"PUMPSPEC_SEQS": "30", "PUMPSPEC_SEQ_LEN": "300", "PUMPSPEC_CHUNK": "3"}
     results, build_dir = _run("mini_broken", "lockstep_random", MINI, extra_env=env, rtl=rtl)
     assert results.get("lockstep_random") == "fail", "the bench missed a dropped guard"
     assert list(build_dir.glob("mismatch_seed*.json")), "no trace of the mismatch was written"
@@ -131,8 +162,25 @@ def test_limiter_budget(target):
 
 @needs_spec
 def test_scenarios_spec():
-    results, _ = _run("spec", "scenarios", SPEC)
+    """Directed scenarios incl. fill, a completed bolus and the 2 h reconnect alarm."""
+    results, build_dir = _run("spec", "scenarios", SPEC)
     _check(results, "scenarios")
+    fired = set(json.loads((build_dir / "scenarios.json").read_text())["fired"])
+    module = harness.load_ir(SPEC)
+    reconnect = {i for i in _timer_transitions(module)
+                 if "Idle" in module.transitions[i].sources}
+    assert reconnect <= fired
+
+
+@needs_spec
+@pytest.mark.long
+def test_scenarios_wear_spec():
+    """The directed scenarios with the 56 h wear alarm of a steel set (201,600 ticks)."""
+    results, build_dir = _run("spec", "scenarios", SPEC,
+                              extra_env={"PUMPSPEC_WEAR": "1"})
+    _check(results, "scenarios")
+    fired = set(json.loads((build_dir / "scenarios.json").read_text())["fired"])
+    assert _timer_transitions(harness.load_ir(SPEC)) <= fired
 
 
 @needs_spec
@@ -145,7 +193,7 @@ def test_watchdog_spec():
 def test_spec_pulse_timing():
     """The spec's own STEP timing (48 cycles high and low at 12 MHz), not shrunk."""
     module = harness.load_ir(SPEC)
-    env = {"PUMPSPEC_SEQS": "3", "PUMPSPEC_SEQ_LEN": "400"}
+    env = {"PUMPSPEC_SEQS": "3", "PUMPSPEC_SEQ_LEN": "300"}
     results, _ = _run("spec_timing", "lockstep_random", SPEC, extra_env=env,
                       step_high=module.motor.step_high_cycles,
                       step_low=module.motor.step_low_cycles)
@@ -153,10 +201,26 @@ def test_spec_pulse_timing():
 
 
 @needs_spec
+def test_basal_2h_spec():
+    """2 h of basal at 1,371 steps/h (34.275 U/h), the highest rate the hourly dose window
+    never holds back: its 7 buckets of 10 min cover up to 70 min, and 70 min at the
+    spec's maximum of 1,400 steps/h would be 1,633 > 1,600 steps (40 U), so from tick
+    4,117 on the spec limits a 35 U/h basal and raises dose_limit (the lockstep covers
+    that too). Exact at every tick, 2,742 steps in all."""
+    env = {"PUMPSPEC_BASAL_RATE": "1371", "PUMPSPEC_BASAL_HOURS": "2"}
+    results, build_dir = _run("spec", "basal_run", SPEC, extra_env=env)
+    _check(results, "basal_run")
+    assert json.loads((build_dir / "basal.json").read_text())["steps"] == 2 * 1371
+
+
+@needs_spec
+@pytest.mark.long
 def test_basal_72h_spec():
-    """72 h of basal at a tick of 8 clock cycles: exact step count at every tick."""
-    results, build_dir = _run("spec_basal", "basal_72h", SPEC, tick_cycles=8)
-    _check(results, "basal_72h")
+    """72 h (259,200 ticks) of basal at 39 steps/h: exact at every tick, 2,808 steps."""
+    env = {"PUMPSPEC_BASAL_RATE": "39", "PUMPSPEC_BASAL_HOURS": "72"}
+    results, build_dir = _run("spec", "basal_run", SPEC, extra_env=env)
+    _check(results, "basal_run")
+    assert json.loads((build_dir / "basal.json").read_text())["steps"] == 72 * 39
 
 
 @needs_spec
@@ -168,7 +232,8 @@ def test_replay_trace_spec():
 
 @needs_spec
 def test_broken_verilog_is_caught_spec(tmp_path):
-    """Drop the PS-22 guard (bolus above the maximum) from a copy of the generated file."""
+    """Drop the PS-22 guard (bolus above the maximum) from a copy of the generated file:
+    the lockstep must fail, name the seed and write the trace."""
     from compiler.backends import verilog
 
     module = harness.load_ir(SPEC)
@@ -179,7 +244,12 @@ def test_broken_verilog_is_caught_spec(tmp_path):
     assert n == 1
     rtl = tmp_path / "broken.v"
     rtl.write_text(broken)
-    env = {"PUMPSPEC_SEQS": "40", "PUMPSPEC_SEQ_LEN": "500"}
+    env = {"PUMPSPEC_SEQS": "40", "PUMPSPEC_SEQ_LEN": "500", "PUMPSPEC_CHUNK": "4"}
     results, build_dir = _run("spec_broken", "lockstep_random", SPEC, extra_env=env, rtl=rtl)
     assert results.get("lockstep_random") == "fail", "the bench missed a dropped PS-22 guard"
-    assert list(build_dir.glob("mismatch_seed*.json"))
+    traces = list(build_dir.glob("mismatch_seed*.json"))
+    assert traces, "no trace of the mismatch was written"
+    from compiler import trace as tr
+
+    replay = tr.from_json(traces[0].read_text(), module, str(traces[0]))
+    assert any(s.event == "bolus" and dict(s.params)["amount"] > 1000 for s in replay.steps)
