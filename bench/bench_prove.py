@@ -46,7 +46,7 @@ def scaled(width_bits: int, extra_states: int) -> str:
     if chain:
         text = text.replace("event acknowledge", "event acknowledge\nevent service")
         hops = [f"on service from Idle -> {chain[0]}"]
-        hops += [f"on tick from {a} -> {b}" for a, b in zip(chain, chain[1:])]
+        hops += [f"on tick from {a} -> {b}" for a, b in zip(chain, chain[1:], strict=False)]
         hops += [f"on tick from {chain[-1]} -> Idle"]
         text += "\n" + "\n".join(hops) + "\n"
         text = text.replace("to state in {Idle, Running}",

@@ -185,13 +185,6 @@ def concrete(system: System, config) -> StatePred:
     return pred
 
 
-def concat(prefix: Cex, suffix: Cex) -> Cex:
-    shift = len(prefix.inputs)
-    repeat = dict(prefix.repeat) | {j + shift: n for j, n in suffix.repeat.items()}
-    return Cex(prefix.configs + suffix.configs[1:], prefix.inputs + suffix.inputs,
-               suffix.bad + shift, suffix.kind, repeat)
-
-
 def negation(goal: Goal, u: Unroll, j: int) -> z3.BoolRef:
     """The goal fails at position j: frame j (state) or step j (step)."""
     if goal.kind == "state":

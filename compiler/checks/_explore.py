@@ -16,20 +16,33 @@ assigned to), larger values first.
 
 **Tick macro-steps.** A timer of 72 h is 259,200 ticks: no breadth-first search gets
 there. When a tick from an expanded configuration changes nothing the abstraction sees,
-the search may take the macro action "tick repeatedly until the next tick changes the
-control state, an alarm or alert (any variable the abstraction sees), or fires a tick
+the configuration becomes a macro-step candidate (one per abstract tick situation: what
+ticks read, and what the next tick changes): "tick repeatedly until the next tick changes
+the control state, an alarm or alert (any variable the abstraction sees), or fires a tick
 transition", up to ``macro_ticks`` ticks, run on the generated controller; the
-configuration it stops in is explored like any other (its next tick is the change). A
-macro-step whose situation cannot change (only window/accumulator bookkeeping moves for
-a whole period) is abandoned early. Macro-steps are tried only once the ordinary frontier
-is exhausted, shallowest first, at most one per abstract tick situation.
+configuration it stops in is explored like any other (its next tick is the change). Ticks
+run in batches of 64: after every tick only the state and the booleans/enums ticks assign
+are compared, the whole abstraction once per batch, and a batch with a change is run again
+tick by tick to find the exact tick. A macro-step whose situation cannot change (only
+window phases move over empty windows, or only bookkeeping for a whole period) is
+abandoned.
+
+Candidates are ranked by a guess: each integer extrapolated at the rate it moves over the
+first 64 ticks, the ticks after which an open target would hold (tried at doubling
+distances); then a control state that is the source of an open tick target; then the
+shallowest. The best-ranked candidate runs (a better newcomer pre-empts it, at most 4
+started at once); one with an estimate runs ahead of breadth-first expansion, otherwise the
+two share the time. A candidate in a source state also gets siblings: its path with an
+enum parameter that flows into what ticks read chosen differently (``load_set(steel)``:
+the shorter wear limit), so the cheapest timer is tried first. The search stops the
+moment every target is hit, or at its deadline.
 
 **Validation.** Every witness is replayed on the IR evaluator (the oracle) before it is
 returned: each ordinary step is recomputed by the evaluator and must give the same
 configuration, and the target is re-checked with the evaluator's semantics. The ticks of
-a macro-step are run on the generated controller only (the evaluator runs ~2,500 ticks/s;
-the controller is differentially tested against it); the evaluator takes over from the
-configuration the macro-step ends in. A disagreement is an internal error.
+a macro-step are run once, on the generated controller only (the evaluator runs ~2,500
+ticks/s; the controller is differentially tested against it); the evaluator takes over
+from the configuration the macro-step ends in. A disagreement is an internal error.
 """
 from __future__ import annotations
 
@@ -247,13 +260,14 @@ class Compiled:
         exec(f"def abstract(t):\n    return ({', '.join(parts)},)\n", env)
         return env["abstract"]
 
-    def observer(self, variables: list[ir.Variable]) -> Callable:
-        """The abstraction read straight from a controller (no tuple in between)."""
+    def observer(self, variables: list[ir.Variable], exact: bool = False) -> Callable:
+        """The abstraction read straight from a controller (no tuple in between); with
+        ``exact`` the values themselves."""
         parts = ["c._state"]
         for v in variables:
             a = self.slots[self.index[v.name]]
-            parts.append(f"(c.{a} if c.{a} < 2 else 2)" if isinstance(v.type, ir.IntType)
-                         else f"c.{a}")
+            parts.append(f"(c.{a} if c.{a} < 2 else 2)"
+                         if isinstance(v.type, ir.IntType) and not exact else f"c.{a}")
         env: dict = {}
         exec(f"def observe(c):\n    return ({', '.join(parts)},)\n", env)
         return env["observe"]
@@ -273,6 +287,16 @@ def _tick_cone(module: ir.Module) -> list[ir.Variable]:
             exprs += [g.cond for g in t.guards] + [u.value for u in t.updates]
     names = {x.name for e in exprs for x in subexpressions(e) if isinstance(x, ir.Var)}
     return [v for v in _visible(module) if v.name in names]
+
+
+def _tick_assigned(module: ir.Module) -> set[str]:
+    """Variables a tick assigns (tick updates and tick transitions)."""
+    tick = next(e.name for e in module.events if e.kind == "tick")
+    names = {u.var for u in module.tick_updates}
+    for t in module.transitions:
+        if t.event == tick:
+            names |= {u.var for u in t.updates}
+    return names
 
 
 def _period(module: ir.Module) -> int:
@@ -338,6 +362,21 @@ def _inputs(module: ir.Module) -> list[tuple[str, dict, tuple]]:
 # ---------------------------------------------------------------- the search
 
 
+@dataclass
+class Stats:
+    """What a search did: the configurations it kept, its macro-steps, why it stopped."""
+
+    configs: int = 0
+    macro_steps: int = 0  # macro-steps completed
+    macro_ticks: int = 0  # ticks run in macro-steps, in total (finished or not)
+    deepest: int = 0  # the longest macro-step completed (ticks)
+    seconds: float = 0.0
+    stopped: str = ""  # "resolved" (every target hit), "deadline", or "exhausted"
+
+    def text(self) -> str:
+        return (f"{self.configs:,} configurations, deepest macro-step {self.deepest:,} ticks")
+
+
 class Explorer:
     def __init__(self, module: ir.Module, compiled: Compiled | None = None):
         self.m = module
@@ -346,83 +385,226 @@ class Explorer:
         visible = _visible(module)
         self.abstract = self.x.abstraction(visible)
         self.observe = self.x.observer(visible)
-        self.cone = self.x.abstraction([v for v in visible if v.role in ("alarm", "alert")])
         self.visible_idx = [self.x.index[v.name] for v in visible]
         # positions (in an abstraction) of the control state, bools and enums
         self.discrete = operator.itemgetter(0, *[j + 1 for j, v in enumerate(visible)
                                                  if not isinstance(v.type, ir.IntType)])
+        # what a tick can flip for a single tick: the state and the bools and enums ticks
+        # assign (alerts, alarms, ...), read after every tick of a macro-step
+        self.flips = self.x.observer([v for v in visible if not isinstance(v.type, ir.IntType)
+                                      and v.name in _tick_assigned(module)], exact=True)
+        self.cone = self.x.abstraction(_tick_cone(module))
         self.period = _period(module)
         self.tick_input = next(k for k, (e, _, _) in enumerate(self.inputs) if e == self.x.tick)
+        # integers a linear extrapolation may move (not phases or accumulators: they cycle)
+        self.moving = [(self.x.index[v.name], v.type.lo, v.type.hi) for v in module.variables
+                       if isinstance(v.type, ir.IntType) and v.role != "accumulator"
+                       and not (v.role == "window" and v.name.endswith("_phase"))]
+        # input index -> inputs of the same event that differ only in enum parameters
+        # that flow into a variable ticks read (``load_set(kind)``: the wear limit)
+        cone = {v.name for v in _tick_cone(module)}
+        flows = {(t.event, e.name) for t in module.transitions for u in t.updates
+                 if u.var in cone for e in subexpressions(u.value) if isinstance(e, ir.Param)}
+        enums = {e.name: [isinstance(q.type, ir.EnumType) and (e.name, q.name) in flows
+                          for q in e.params] for e in module.events}
+        self.alternatives: dict[int, list[int]] = {}
+        for k, (event, _, args) in enumerate(self.inputs):
+            mask = enums[event]
+            if any(mask):
+                fixed = [a for a, is_enum in zip(args, mask, strict=True) if not is_enum]
+                self.alternatives[k] = [
+                    k2 for k2, (e2, _, a2) in enumerate(self.inputs)
+                    if e2 == event and a2 != args and fixed == [
+                        a for a, is_enum in zip(a2, mask, strict=True) if not is_enum]]
+        self.exact_cone = self.x.observer(_tick_cone(module), exact=True)
+        # everything but the window phase counters; the window buckets
+        phases = {self.x.index[v.name] for v in module.variables
+                  if v.role == "window" and v.name.endswith("_phase")}
+        rest = [i for i in range(len(self.x.slots)) if i not in phases]
+        self.still = operator.itemgetter(*rest) if phases else None
+        buckets = [self.x.index[v.name] for v in module.variables
+                   if v.role == "window" and not v.name.endswith("_phase")]
+        self.buckets = lambda t: [t[i] for i in buckets]
+        self.stats = Stats()
 
-    def macro(self, t: tuple, limit: int, chunk: int = 4096):
+    def variants(self, nodes: list, depth: list, i: int, seen: set,
+                 replay_ticks: int = 10_000) -> list[int]:
+        """Siblings of node ``i`` (a macro-step candidate): its path with one enum
+        parameter chosen differently (``load_set(steel)`` rather than ``teflon``), every
+        step still accepted, when that changes what ticks read. Appended to ``nodes``;
+        returns the new end nodes. Breadth-first search finds these only a whole layer
+        later; a timer that depends on the choice (a wear limit per set kind) makes them
+        the better macro-step."""
+        path = []
+        j = i
+        while nodes[j][1] >= 0:
+            if nodes[j][3] > replay_ticks:
+                return []  # a long macro-step on the way: not replayed
+            path.append(j)
+            j = nodes[j][1]
+        path.reverse()
+        x = self.x
+        c = object.__new__(x.cls)
+        out = []
+        for pos, n in enumerate(path):
+            for k2 in self.alternatives.get(nodes[n][2], ()):
+                cfg = nodes[nodes[n][1]][0]
+                chain = []
+                for q, m in enumerate(path[pos:]):
+                    k, repeat = (k2, 1) if q == 0 else nodes[m][2:4]
+                    if repeat > 1:  # the same number of ticks (no longer a macro-step's
+                        post = x.ticks(cfg, repeat)  # stop; still a real trace)
+                    else:
+                        post, accepted, _, _ = x.step(cfg, self.inputs[k][0],
+                                                      self.inputs[k][2])
+                        if not accepted:
+                            break
+                    chain.append((post, k, repeat))
+                    cfg = post
+                else:
+                    x.put(c, cfg)
+                    key = self.exact_cone(c)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    parent = nodes[n][1]
+                    for post, k, repeat in chain:
+                        nodes.append((post, parent, k, repeat))
+                        depth.append(depth[parent] + 1)
+                        parent = len(nodes) - 1
+                    out.append(parent)
+        return out
+
+    def macro(self, t: tuple, limit: int, batch: int = 64, chunk: int = 4096,
+              warmup: int = 2):
         """Tick from ``t`` until the next tick would change what the abstraction sees or
         fire a tick transition. A generator (the scheduler interleaves several): yields
         every ``chunk`` ticks; returns (the configuration before that tick, the ticks
-        taken), or None (no change within ``limit`` ticks, or nothing but bookkeeping
-        moved for a whole bookkeeping period)."""
+        taken), or None (a change within the first ``warmup + 1`` ticks: ordinary steps
+        do; none within ``limit`` ticks; or nothing but bookkeeping moved for a whole
+        bookkeeping period).
+
+        Ticks run in batches of ``batch``: after every tick only the state and the
+        booleans/enums ticks assign are compared (what can flip for a single tick), the
+        whole abstraction once per batch; a batch with a change is run again from its
+        start, tick by tick, to find the exact tick."""
         x = self.x
         c = object.__new__(x.cls)
         x.put(c, t)
-        tick, observe, get = c.tick, self.observe, x.get
+        tick, observe, flips, get = c.tick, self.observe, self.flips, x.get
+        discrete, stats = self.discrete, self.stats
         seen = observe(c)
-        discrete, warmup = self.discrete, 2
+        n = 0
+        while n < warmup:  # integers settling into "2 or more"
+            r = tick()
+            n += 1
+            stats.macro_ticks += 1
+            o = observe(c)
+            if r[-1] is not None or (o != seen and discrete(o) != discrete(seen)):
+                return None
+            seen = o
+        flipped = flips(c)
+        still = self.still
         visible = operator.itemgetter(*self.visible_idx)
         period = self.period + 1
-        mark, mark_n, mark_vis = t, 0, visible(t)
-        n = 0
+        mark_n, mark_vis = n, visible(get(c))
+        next_yield = n + chunk
         while n < limit:
-            for _ in range(min(chunk, limit - n)):
+            here = get(c)
+            todo = min(batch, limit - n)
+            k = 0
+            changed = False
+            while k < todo:
                 r = tick()
-                n += 1
-                if r[-1] is not None:
+                k += 1
+                if r[-1] is not None or flips(c) != flipped:
+                    changed = True
                     break
-                o = observe(c)
-                if o != seen:
-                    if n > warmup or discrete(o) != discrete(seen):
-                        break
-                    seen = o  # an integer still settling into "2 or more"
-            else:
-                if n - mark_n >= period:
-                    now = get(c)
-                    vis = visible(now)
-                    if vis == mark_vis:  # a full bookkeeping period with nothing moving
-                        return None
-                    mark, mark_n, mark_vis = now, n, vis
+            stats.macro_ticks += k
+            if changed or observe(c) != seen:
+                x.put(c, here)  # the change is in this batch: find its tick
+                for j in range(k):
+                    before = get(c)
+                    r = tick()
+                    if r[-1] is not None or observe(c) != seen:
+                        if n + j <= warmup:
+                            return None
+                        return before, n + j
+                raise ReplayMismatch("internal error: the generated controller is not "
+                                     "deterministic (this is a bug in pumpspec)")
+            n += k
+            if still is not None and still(here) == still(get(c)) and not any(
+                    self.buckets(here)):
+                return None  # only phases move, over empty windows: nothing ever will
+            if n - mark_n >= period:
+                vis = visible(get(c))
+                if vis == mark_vis:  # a full bookkeeping period with nothing moving
+                    return None
+                mark_n, mark_vis = n, vis
+            if n >= next_yield:
+                next_yield = n + chunk
                 yield
-                continue
-            break
-        else:
-            return None
-        if n <= warmup + 1:
-            return None  # one of the next few ticks changes something: ordinary steps
-        c2 = object.__new__(x.cls)
-        x.put(c2, mark)
-        for _ in range(n - 1 - mark_n):
-            c2.tick()
-        return get(c2), n - 1
+        return None
 
-    def _relevant_states(self, probes: dict[str, Probe], open_keys) -> set[int] | None:
-        """Control states a macro-step must start in to be of use to an open probe whose
-        next step is a tick (None: any state)."""
+    def estimate(self, t: tuple, targets: dict[str, tuple[Probe, Callable]], limit: int,
+                 sample: int = 64, look: int = 4) -> dict[str, int]:
+        """A guess, to order macro-steps: the ticks after which each target would hold if
+        every integer kept moving at the rate it has over the next ``sample`` ticks
+        (phases and accumulators held), tried at ``sample * 2^k`` ticks and at ``limit``, over ``look``
+        ticks from there (a rate remainder makes steps on some ticks only). Only a
+        ranking: nothing found this way is reported."""
+        x = self.x
+        if not targets:
+            return {}
+        end = x.ticks(t, sample)
+        deltas = [(i, lo, hi, t[i], end[i] - t[i]) for i, lo, hi in self.moving
+                  if end[i] != t[i]]
+        if not deltas:
+            return {}
+        out: dict[str, int] = {}
+        n = sample
+        base = list(end)
+        while n <= limit and len(out) < len(targets):
+            cfg = base[:]
+            for i, lo, hi, v0, d in deltas:
+                cfg[i] = min(hi, max(lo, v0 + d * n // sample))
+            cfg = tuple(cfg)
+            for _ in range(look):
+                post, accepted, fired, lets = x.step(cfg, x.tick, ())
+                for key, (p, f) in targets.items():
+                    if key in out:
+                        continue
+                    hit = (f(None, None, None, cfg, True, None, None) if p.kind == "state" else
+                           f(cfg, x.tick, {}, post, accepted, fired, lets))
+                    if hit:
+                        out[key] = n
+                cfg = post
+            if n == limit:
+                break
+            n = min(2 * n, limit)
+        return out
+
+    def _sources(self, probes: dict[str, Probe], open_keys) -> set[int]:
+        """Control states that are sources of an open target taken by a tick (a tick
+        transition, a tick assertion with `from`)."""
         out: set[int] = set()
         for key in open_keys:
             p = probes[key]
-            if p.kind == "state" or (p.events and self.x.tick not in p.events):
-                return None
+            if p.kind != "step" or (p.events and self.x.tick not in p.events):
+                continue
             if p.states:
                 out |= {self.x.state_index[s] for s in p.states}
             elif p.transition is not None:
                 out |= {self.x.state_index[s] for s in self.m.transitions[p.transition].sources}
-            else:
-                return None
         return out
 
     def run(self, probes: dict[str, Probe], seconds: float, max_nodes: int = 20000,
-            max_plain: int = 4000, max_below: int = 300, macro_ticks: int = 300_000,
-            validate: bool = True
-            ) -> dict[str, Cex]:
+            max_plain: int = 4000, max_below: int = 100, macro_ticks: int = 300_000,
+            max_running: int = 4, validate: bool = True) -> dict[str, Cex]:
         x = self.x
-        end = time.monotonic() + seconds
+        started = time.monotonic()
+        end = started + seconds
+        self.stats = stats = Stats()
         compiled = {k: (p, x.compile(p)) for k, p in probes.items()}
         open_state = {k: f for k, (p, f) in compiled.items() if p.kind == "state"}
         open_step: dict[str, dict[str, Callable]] = {}  # event -> key -> probe
@@ -430,18 +612,26 @@ class Explorer:
             if p.kind == "step":
                 for e in (p.events or [e.name for e in self.m.events]):
                     open_step.setdefault(e, {})[k] = f
+        # targets a macro-step can lead to: configurations, and steps taken by a tick
+        timed = {k: (p, f) for k, (p, f) in compiled.items()
+                 if p.kind == "state" or not p.events or x.tick in p.events}
         open_keys = set(probes)
         hits: dict[str, int] = {}  # key -> node index (state: the node; step: its last step)
 
+        dirty = [True]  # the order of the macro-step candidates may have changed
+
         def close(key):
+            dirty[0] = True
             open_keys.discard(key)
             open_state.pop(key, None)
+            timed.pop(key, None)
             for group in open_step.values():
                 group.pop(key, None)
 
         init = x.initial()
         # a node: (config, parent, input index, repeat: ticks of a macro-step, 1 otherwise)
         nodes: list[tuple[tuple, int, int, int]] = [(init, -1, -1, 1)]
+        depth = [0]
         for key, f in list(open_state.items()):
             if f(None, None, None, init, True, None, None):
                 hits[key] = 0
@@ -451,7 +641,9 @@ class Explorer:
         front: deque[int] = deque()  # configurations after a macro-step, and below them
         root: dict[int, int] = {}  # node below a macro-step -> the macro-step's node
         budget: dict[int, int] = {}  # macro-step node -> expansions left below it
-        running: list = []  # (macro-step generator, node index)
+        waiting: list[tuple[int, int]] = []  # macro-step candidates: (node, BFS depth)
+        estimates: dict[int, dict[str, int]] = {}
+        running: list = []  # started, unfinished macro-steps: [generator, (node, depth)]
         macro_seen: set = set()
         inputs, step, abstract, discrete = self.inputs, x.step, self.abstract, self.discrete
         tick_k = self.tick_input
@@ -471,14 +663,18 @@ class Explorer:
                 a = abstract(post)
                 if k == tick_k and fired is None and discrete(a) == discrete(a_pre):
                     changed = tuple(n for n in self.visible_idx if post[n] != config[n])
-                    key = (config[0], self.cone(config), changed)
+                    # one macro-step per abstract tick situation: what ticks read, and
+                    # what the next tick changes
+                    key = (self.cone(config), changed)
                     if key not in macro_seen:
                         macro_seen.add(key)
-                        running.append([self.macro(config, macro_ticks), i, 0])
+                        waiting.append((i, depth[i]))
+                        dirty[0] = True
                 fresh = a not in seen
                 if not found and (not fresh or len(nodes) >= max_nodes):
                     continue
                 nodes.append((post, i, k, 1))
+                depth.append(depth[i] + 1)
                 j = len(nodes) - 1
                 for key in found:
                     hits[key] = j
@@ -489,38 +685,95 @@ class Explorer:
                     if i in root:
                         root[j] = root[i]
 
-        while open_keys and time.monotonic() < end:
+        siblings: list[tuple[int, int]] = []  # variants found while ranking
+        variant_seen: set = set()
+
+        def rank(item) -> tuple:
+            """Macro-step order: the least estimated ticks to an open target, then a
+            source state of an open tick target, then the shallowest."""
+            i, d = item
+            if i not in estimates:
+                estimates[i] = self.estimate(nodes[i][0], timed, macro_ticks)
+                if nodes[i][0][0] in sources and timed:
+                    x.put(x.scratch, nodes[i][0])
+                    x._holds = None
+                    variant_seen.add(self.exact_cone(x.scratch))
+                    for j in self.variants(nodes, depth, i, variant_seen):
+                        estimates.setdefault(j, None)
+                        siblings.append((j, depth[j]))
+            if estimates[i] is None:
+                estimates[i] = self.estimate(nodes[i][0], timed, macro_ticks)
+            est = min((n for k, n in estimates[i].items() if k in open_keys), default=None)
+            return (est is None, est or 0, nodes[i][0][0] not in sources, d)
+
+        sources: set[int] = set()
+        spent = [0.0, 0.0]  # seconds on expansions, on macro-steps: each gets half
+        now = time.monotonic()
+        while open_keys and now < end:
+            best = None
+            if waiting or running:
+                if dirty[0]:
+                    dirty[0] = False
+                    sources = self._sources(probes, open_keys)
+                    waiting.sort(key=rank)
+                    if siblings:
+                        waiting += siblings
+                        siblings.clear()
+                        waiting.sort(key=rank)
+                best = min(running, key=lambda r: rank(r[1])) if running else None
+                if waiting and (best is None or (len(running) < max_running
+                                                 and rank(waiting[0]) < rank(best[1]))):
+                    best = [None, waiting[0]]
+            # below a finished macro-step first; then a macro-step that is estimated to
+            # reach an open target; otherwise expansions and macro-steps share the time
+            plain = queue and len(nodes) < max_plain
+            macro_turn = best is not None and not front and (
+                not rank(best[1])[0] or spent[1] <= spent[0] or not plain)
             if front:
                 i = front.popleft()
                 r = root[i]
                 if budget[r] > 0:
                     budget[r] -= 1
                     expand(i, front)
-            elif queue and len(nodes) < max_plain:
+            elif macro_turn:
+                if best[0] is None:  # start it (at most ``max_running`` unfinished)
+                    i, _ = waiting.pop(0)
+                    best[0] = self.macro(nodes[i][0], macro_ticks)
+                    running.append(best)
+                self._advance(best, running, nodes, depth, front, root, budget, max_below)
+            elif plain:
                 expand(queue.popleft(), queue)
-            elif running:
-                relevant = self._relevant_states(probes, open_keys)
-                live = [r for r in running if relevant is None or nodes[r[1]][0][0] in relevant]
-                if not live:
-                    running.clear()
-                    continue
-                task = min(live, key=lambda r: r[2])  # the least advanced: uniform cost
-                gen, i, _ = task
-                try:
-                    next(gen)
-                    task[2] += 1
-                except StopIteration as stop:
-                    running.remove(task)
-                    if stop.value is not None:
-                        nodes.append((stop.value[0], i, tick_k, stop.value[1]))
-                        j = len(nodes) - 1
-                        front.append(j)
-                        root[j], budget[j] = j, max_below
             elif queue and len(nodes) < max_nodes:
                 expand(queue.popleft(), queue)
             else:
                 break
-        return self._witnesses(nodes, hits, probes, validate)
+            t = time.monotonic()
+            spent[bool(macro_turn)] += t - now
+            now = t
+        stats.configs = len(nodes)
+        stats.stopped = ("resolved" if not open_keys else
+                         "deadline" if time.monotonic() >= end else "exhausted")
+        out = self._witnesses(nodes, hits, probes, validate)
+        stats.seconds = time.monotonic() - started
+        return out
+
+    def _advance(self, task, running, nodes, depth, front, root, budget, max_below) -> None:
+        """One chunk of a macro-step; a finished one becomes a node, explored below
+        (``front``) within ``max_below`` expansions."""
+        gen, (i, _) = task
+        try:
+            next(gen)
+        except StopIteration as stop:
+            running.remove(task)
+            if stop.value is not None:
+                post, n = stop.value
+                nodes.append((post, i, self.tick_input, n))
+                depth.append(depth[i] + 1)
+                j = len(nodes) - 1
+                front.append(j)
+                root[j], budget[j] = j, max_below
+                self.stats.macro_steps += 1
+                self.stats.deepest = max(self.stats.deepest, n)
 
     def _witnesses(self, nodes, hits, probes, validate) -> dict[str, Cex]:
         x = self.x
@@ -544,8 +797,10 @@ class Explorer:
             else:
                 pre = evaluated(parent)[0]
                 event, params, _ = self.inputs[k]
-                if repeat > 1:  # a macro-step: the generated controller runs the ticks
-                    got = (x.to_config(x.ticks(x.from_config(pre), repeat)), None)
+                if repeat > 1:
+                    # a macro-step: its ticks ran on the generated controller from the
+                    # parent's configuration, which the evaluator has just confirmed
+                    got = (x.to_config(t), None)
                 else:
                     got = ev.step(pre, event, params)
                 if x.from_config(got[0]) != t:
@@ -591,59 +846,23 @@ def explore(module: ir.Module, probes: dict[str, Probe], seconds: float,
             compiled: Compiled | None = None, **kw) -> dict[str, Cex]:
     if not probes:
         return {}
-    return Explorer(module, compiled).run(probes, seconds, **kw)
+    return Explorer(module, compiled or compiled_for(module)).run(probes, seconds, **kw)
+
+
+_COMPILED: list[tuple[ir.Module, Compiled]] = []
+
+
+def compiled_for(module: ir.Module) -> Compiled:
+    """The module compiled by the Python backend (~0.4 s for the reference spec), kept
+    for the last two modules: the prover, its witness search and the report share it."""
+    for m, c in _COMPILED:
+        if m is module:
+            return c
+    c = Compiled(module)
+    _COMPILED[:] = [(module, c)] + _COMPILED[:1]
+    return c
 
 
 def probes_of(checks) -> dict[str, Probe]:
     """The probe of each check that has one (see _checks), by goal key."""
     return {c.goal.key: c.extra["probe"] for c in checks if "probe" in c.extra}
-
-
-class Background:
-    """``explore`` in a forked process, so it runs on the second core while the main
-    process proves. The child only runs Python (the controller and the evaluator), never
-    Z3."""
-
-    def __init__(self, module: ir.Module, probes: dict[str, Probe], seconds: float):
-        import multiprocessing as mp
-
-        self.seconds = seconds
-        self.result: dict[str, Cex] | None = None
-        try:
-            ctx = mp.get_context("fork")
-        except ValueError:  # no fork on this platform: explore in-process when asked
-            self._args = (module, probes, seconds)
-            self.proc = None
-            return
-        self._recv, send = ctx.Pipe(duplex=False)
-
-        def child():
-            try:
-                send.send(explore(module, probes, seconds))
-            except BaseException as exc:  # noqa: BLE001 - the parent falls back to BMC
-                print(f"pumpspec: exploration failed: {exc!r}", file=sys.stderr)
-                send.send({})
-            finally:
-                send.close()
-
-        self.proc = ctx.Process(target=child, daemon=True)
-        self.proc.start()
-        send.close()
-
-    def get(self) -> dict[str, Cex]:
-        if self.result is not None:
-            return self.result
-        if self.proc is None:
-            self.result = explore(*self._args)
-            return self.result
-        if self._recv.poll(self.seconds + 10):
-            try:
-                self.result = self._recv.recv()
-            except EOFError:
-                self.result = {}
-        else:
-            self.result = {}
-        self.proc.join(1)
-        if self.proc.is_alive():
-            self.proc.kill()
-        return self.result

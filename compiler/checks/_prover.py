@@ -5,12 +5,16 @@
    proved at once and become lemmas (assumed in every frame by every later query).
 3. Step goals (assertions, ranges, determinism, ...) that hold on every step from any
    lemma-state are proved.
-4. One multi-goal BMC run (depth ``bmc_depth``) over every goal still open, and the
-   witness goals (reachability, vacuity): counterexamples and witnesses.
+4. Safety goals still open: evaluator exploration for counterexamples, then one
+   multi-goal BMC run (depth ``bmc_depth``).
 5. Per open goal: k-induction, then PDR (Spacer), within ``timeout`` seconds each. A newly
-   proved invariant joins the lemmas.
-6. Responses (shortcut, else a monitor automaton), recovery sequences.
-7. Witness goals not reached: a cheap dead proof (induction), else "unknown".
+   proved invariant joins the lemmas. Responses (shortcut, else a monitor automaton).
+6. Witness goals (reachability, vacuity), in this process: exploration of the generated
+   controller with tick macro-steps until every goal is reached or ``witness_budget``
+   seconds pass; for the goals it missed, a cheap dead proof (induction), a small BMC
+   budget, a short PDR run; otherwise "unknown: not reached within ...".
+7. Recovery sequences, from every state satisfying the proved invariants (dead states
+   excluded).
 """
 from __future__ import annotations
 
@@ -22,9 +26,9 @@ import z3
 
 from ..ir import nodes as ir
 from ._checks import Check, build_checks
-from ._explore import Background, explore, probes_of
+from ._explore import Compiled, Explorer, compiled_for, probes_of
 from ._engines import (PROVED, UNKNOWN, VIOLATED, Cex, Deadline, StatePred, Unroll,
-                       Verdict, bmc, check, concat, concrete, houdini, k_induction, pdr,
+                       Verdict, bmc, check, houdini, k_induction, pdr,
                        relative_step, solver)
 from ._system import System
 
@@ -36,11 +40,10 @@ class Options:
     kmax: int = 4
     only: tuple[str, ...] = ()
     witnesses: bool = True  # reachability and vacuity
-    witness_depth: int = 4  # exhaustive BMC depth for witnesses
-    witness_step: int = 3  # BMC depth from each reached state, per round
-    witness_rounds: int = 4
-    witness_seconds: float = 2.0  # BMC budget for witnesses exploration missed
-    explore_seconds: float = 3.0  # evaluator exploration (a second process) before BMC
+    witness_budget: float = 2.0  # seconds of exploration for witnesses (stops when all found)
+    witness_depth: int = 4  # BMC depth for the witnesses exploration missed
+    witness_seconds: float = 0.5  # BMC budget for those
+    explore_seconds: float = 1.0  # exploration for counterexamples of open safety goals
     pdr: bool = True
 
 
@@ -82,6 +85,8 @@ class Prover:
         self.progress = progress or (lambda c: None)
         self.lemmas: list[StatePred] = []
         self.lemma_names: list[str] = []
+        self._compiled: Compiled | None = None
+        self.explored = None  # the witness exploration's Stats
 
     # -- bookkeeping
 
@@ -116,12 +121,14 @@ class Prover:
 
     # -- the schedule
 
+    def compiled(self) -> Compiled:
+        """The spec compiled by the Python backend, built once."""
+        if self._compiled is None:
+            self._compiled = compiled_for(self.m)
+        return self._compiled
+
     def run(self) -> list[Check]:
         o = self.o
-        self.explorer = None
-        witness = self.open(witness=True)
-        if witness and o.explore_seconds > 0:
-            self.explorer = Background(self.m, probes_of(witness), o.explore_seconds)
         state_checks = self.open(("type", "invariant"))
         t = time.monotonic()
         # 1. the initial state
@@ -162,7 +169,8 @@ class Prover:
         falsifiable = [c for c in safety if "probe" in c.extra]
         if falsifiable:  # fast falsification on the evaluator first (deep, cheap traces)
             t = time.monotonic()
-            hits = explore(self.m, probes_of(falsifiable), o.explore_seconds)
+            hits = Explorer(self.m, self.compiled()).run(probes_of(falsifiable),
+                                                          o.explore_seconds)
             for c in falsifiable:
                 if c.goal.key in hits:
                     cex = hits[c.goal.key]
@@ -179,8 +187,6 @@ class Prover:
                     cex = found[c.goal.key]
                     self.done(c, Verdict(VIOLATED, "bmc",
                                          f"counterexample of {len(cex.inputs)} steps", cex), t)
-        if o.witnesses:
-            self.witness_search()
         # 5. deep engines for the safety goals still open (state goals first: they become lemmas)
         for c in self.open(("type", "invariant")):
             self.deep(c)
@@ -190,74 +196,50 @@ class Prover:
             if c.kind == "response":
                 continue
             self.deep(c)
-        # 6. responses
         for c in self.open(("response",)):
             self.response(c)
-        # 7. witness goals not reached: dead proofs (a dead state is an invariant: a lemma)
+        # 6. witnesses; the goals not reached: dead proofs (a dead state is an invariant:
+        # a lemma for the recoveries)
         if o.witnesses:
+            self.witness_search()
             self.dead()
             for c in self.checks:
                 if c.kind == "reachability" and c.outcome == "dead" and c.goal.kind == "state":
                     self.add_lemma(c)
-        # 8. recoveries, from every state satisfying the proved invariants
+        # 7. recoveries, from every state satisfying the proved invariants
         for c in self.checks:
             if c.kind == "recovery" and c.verdict is None and c.extra.get("selected", True):
                 self.recovery(c)
         return self.checks
 
     def witness_search(self) -> None:
-        """Shortest witnesses up to ``witness_depth`` steps by BMC from the initial state,
-        then rounds of short BMC runs from the end states of the witnesses found so far
-        (each witness is a real trace from the initial state, not always the shortest)."""
+        """Exploration of the generated controller (with tick macro-steps) until every
+        witness goal is reached or ``witness_budget`` seconds pass; then one BMC run of
+        ``witness_depth`` steps within ``witness_seconds`` for the goals it missed."""
         o = self.o
         goals = {c.goal.key: c for c in self.open(witness=True)}
         if not goals:
             return
         t = time.monotonic()
-        frontier: list[Cex] = []
-        explored = self.explorer.get() if self.explorer else {}
-        for key, cex in explored.items():
-            if key not in goals:
-                continue
-            c = goals.pop(key)
-            self.done(c, Verdict(VIOLATED, "explore", _steps("witness", cex), cex), t)
-            frontier.append(cex)
-        if not goals:
+        probes = probes_of(goals.values())
+        if probes and o.witness_budget > 0:
+            explorer = Explorer(self.m, self.compiled())
+            found = explorer.run(probes, o.witness_budget)
+            self.explored = explorer.stats
+            for key, cex in found.items():
+                self.done(goals.pop(key), Verdict(VIOLATED, "explore",
+                                                  _steps("witness", cex), cex), t)
+        if not goals or o.witness_seconds <= 0:
             return
-        budget = Deadline(min(o.witness_seconds, o.timeout))
-        depth = min(o.witness_depth, o.bmc_depth)
-        found, clean = bmc(self.system, [c.goal for c in goals.values()], depth, [], budget)
-        for c in goals.values():
+        t = time.monotonic()
+        found, clean = bmc(self.system, [c.goal for c in goals.values()],
+                           min(o.witness_depth, o.bmc_depth), [],
+                           Deadline(min(o.witness_seconds, o.timeout)))
+        for key, c in goals.items():
             c.extra["bmc_clean"] = clean
-
-        def record(key: str, cex: Cex) -> None:
-            c = goals.pop(key)
-            self.done(c, Verdict(VIOLATED, "bmc", _steps("witness", cex), cex), t)
-            frontier.append(cex)
-
-        for key, cex in sorted(found.items(), key=lambda kv: len(kv[1].inputs)):
-            record(key, cex)
-        seen = set()
-        for _ in range(o.witness_rounds):
-            if not goals or budget.expired():
-                break
-            todo, frontier[:] = list(frontier), []
-            for prefix in todo:
-                end = prefix.configs[min(len(prefix.configs) - 1, prefix.bad + 1
-                                         if prefix.kind == "step" else prefix.bad)]
-                sig = (end[0], tuple(sorted(end[1].items())))
-                if sig in seen or not goals or budget.expired():
-                    continue
-                seen.add(sig)
-                cut = prefix.configs.index(end)
-                prefix = Cex(prefix.configs[: cut + 1], prefix.inputs[:cut], 0, "state",
-                             {j: n for j, n in prefix.repeat.items() if j < cut})
-                more, _ = bmc(self.system, [c.goal for c in goals.values()], o.witness_step,
-                              [], budget, start=concrete(self.system, end))
-                for key, cex in sorted(more.items(), key=lambda kv: len(kv[1].inputs)):
-                    record(key, concat(prefix, cex))
-            if not frontier:
-                break
+            if key in found:
+                cex = found[key]
+                self.done(c, Verdict(VIOLATED, "bmc", _steps("witness", cex), cex), t)
 
     def relative_again(self) -> None:
         """New lemmas may make more step goals 1-inductive."""
@@ -374,7 +356,7 @@ class Prover:
         if not live:
             return
         t = time.monotonic()
-        quick = Deadline(max(1.0, self.o.timeout / 4))
+        quick = Deadline(min(1.0, self.o.timeout))
         states = [c for c in live if c.goal.kind == "state"]
         steps = [c for c in live if c.goal.kind == "step"]
         proved_keys = set()
@@ -384,7 +366,7 @@ class Prover:
         if steps:
             proved, _, _ = relative_step(self.system, [c.goal for c in steps], self.lemmas, quick)
             proved_keys |= {g.key for g in proved}
-        budget = Deadline(max(1.0, self.o.timeout / 4))  # witnesses are warnings: stay cheap
+        budget = Deadline(min(1.0, self.o.timeout))  # witnesses are warnings: stay cheap
         for c in live:
             clean = c.extra.get("bmc_clean", -1)
             if c.goal.key in proved_keys:
@@ -392,14 +374,22 @@ class Prover:
                 continue
             if self.o.pdr and not budget.expired():
                 t1 = time.monotonic()
-                v = pdr(c.goal, self.lemmas, Deadline(min(0.5, budget.ms() / 1000)))
+                v = pdr(c.goal, self.lemmas, Deadline(min(0.3, budget.ms() / 1000)))
                 if v.status == PROVED:
                     v.detail = "proved impossible: " + v.detail
                     self.done(c, v, t1)
                     continue
-            self.done(c, Verdict(UNKNOWN, "bmc", f"not reached within {max(clean, 0)} steps, nor "
-                                 f"within {self.o.witness_rounds} x {self.o.witness_step} more "
-                                 "steps from the states reached (it may need a long timer)"), t)
+            self.done(c, Verdict(UNKNOWN, "explore", self.not_reached(clean)), t)
+
+    def not_reached(self, clean: int) -> str:
+        """Why a witness goal is unknown: what the searches covered (never "dead")."""
+        parts = []
+        if self.explored is not None:
+            parts.append(f"not reached within {self.o.witness_budget:g} s "
+                         f"({self.explored.text()})")
+        if clean >= 0:
+            parts.append(f"no BMC witness within {clean} steps")
+        return "; ".join(parts) or "not searched"
 
 
 def _steps(what: str, cex: Cex) -> str:

@@ -71,12 +71,11 @@ def replay(module: ir.Module, cex: Cex, from_init: bool = True) -> list[Row]:
     if from_init and config != ev.initial():
         raise ReplayMismatch("internal error: counterexample does not start in the initial state")
     rows = []
-    compiled = None
     for j, (event, params) in enumerate(cex.inputs):
         n = cex.repeat.get(j, 1)
         if n > 1:  # a tick macro-step: run on the generated controller (see _explore)
-            from ._explore import Compiled
-            compiled = compiled or Compiled(module)
+            from ._explore import compiled_for
+            compiled = compiled_for(module)
             new = compiled.to_config(compiled.ticks(compiled.from_config(config), n))
             outcome = None
         else:
@@ -259,6 +258,8 @@ def progress_line(c: Check) -> str:
     if v.cex is not None and v.cex.repeat and c.witness:
         ticks = " and ".join(f"{n:,}" for n in v.cex.macro_ticks)
         line += f" -- {c.outcome} (witness uses a tick macro-step of {ticks} ticks)"
+    elif c.witness and c.outcome == "unknown":
+        line += f" -- unknown: {v.detail}"
     return line
 
 

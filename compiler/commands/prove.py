@@ -34,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="BMC depth for counterexamples and witnesses (default 12)")
     parser.add_argument("--no-witnesses", action="store_true",
                         help="skip reachability and vacuity checks")
+    parser.add_argument("--witness-budget", type=float, default=2.0, metavar="S",
+                        help="seconds of exploration for reachability and vacuity witnesses; "
+                             "it stops as soon as every one is found (default 2)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
 
 
@@ -59,13 +62,14 @@ def run(args: argparse.Namespace) -> int:
         module = analysis.module
         sources = {file: text, module.source_file: text}
         options = Options(timeout=args.timeout, bmc_depth=args.depth, only=tuple(args.only),
-                          witnesses=not args.no_witnesses)
+                          witnesses=not args.no_witnesses,
+                          witness_budget=args.witness_budget)
         text_mode = args.format == "text"
         if text_mode and not args.quiet:
             print(f"proving {module.name} ({file})", flush=True)
 
-        def progress(c):
-            if text_mode and not args.quiet:
+        def progress(c, show=text_mode and not args.quiet):
+            if show:
                 print(rp.progress_line(c), flush=True)
 
         report = prove(module, options, progress)
