@@ -429,7 +429,61 @@ def _input_args(inp: Input) -> list[z3.ExprRef]:
 
 
 def _show(term: z3.ExprRef, args: list[z3.ExprRef], system: System) -> str:
-    names = ["state"] + [v.name for v in system.module.variables] + \
+    """The invariant over variable names, states and enum members by name
+    (``state == Running``, ``set_kind != steel``), monitor variables as ``$name``."""
+    m = system.module
+    names = ["state"] + [v.name for v in m.variables] + \
         [f"${n}" for mon in system.monitors for n in mon.names]
     plain = [z3.Const(n, a.sort()) for n, a in zip(names, args, strict=True)]
-    return str(z3.simplify(z3.substitute(term, *zip(args, plain, strict=True))))
+    members = {"state": [st.name for st in sorted(m.states, key=lambda st: st.index)]}
+    members |= {v.name: list(v.type.members) for v in m.variables
+                if isinstance(v.type, ir.EnumType)}
+    return _Pretty(members).show(z3.simplify(z3.substitute(term, *zip(args, plain, strict=True))))
+
+
+class _Pretty:
+    """Z3 term -> text like Z3's own, with enum-valued constants compared to member
+    names. Anything it does not know is printed by Z3."""
+
+    COMPARE = {z3.Z3_OP_EQ: "==", z3.Z3_OP_DISTINCT: "!=", z3.Z3_OP_LE: "<=",
+               z3.Z3_OP_GE: ">=", z3.Z3_OP_LT: "<", z3.Z3_OP_GT: ">"}
+    FLIP = {"==": "==", "!=": "!=", "<=": ">=", ">=": "<=", "<": ">", ">": "<"}
+    ARITH = {z3.Z3_OP_ADD: " + ", z3.Z3_OP_SUB: " - ", z3.Z3_OP_MUL: "*"}
+    LOGIC = {z3.Z3_OP_AND: "And", z3.Z3_OP_OR: "Or", z3.Z3_OP_NOT: "Not",
+             z3.Z3_OP_IMPLIES: "Implies", z3.Z3_OP_ITE: "If"}
+
+    def __init__(self, members: dict[str, list[str]]):
+        self.members = members
+
+    def member(self, const: z3.ExprRef, number: z3.ExprRef) -> str | None:
+        if not (z3.is_const(const) and z3.is_int_value(number)):
+            return None
+        names = self.members.get(str(const))
+        value = number.as_long()
+        return names[value] if names and 0 <= value < len(names) else None
+
+    def show(self, t: z3.ExprRef) -> str:
+        if not z3.is_app(t) or z3.is_const(t):
+            return str(t)
+        kind, kids = t.decl().kind(), t.children()
+        if kind in self.COMPARE and len(kids) == 2:
+            op = self.COMPARE[kind]
+            a, b = kids
+            name = self.member(a, b)
+            if name is not None:
+                return f"{a} {op} {name}"
+            name = self.member(b, a)
+            if name is not None:
+                return f"{b} {self.FLIP[op]} {name}"
+            return f"{self.atom(a)} {op} {self.atom(b)}"
+        if kind in self.LOGIC:
+            return f"{self.LOGIC[kind]}({', '.join(self.show(k) for k in kids)})"
+        if kind in self.ARITH:
+            return self.ARITH[kind].join(self.atom(k) for k in kids)
+        return str(t)
+
+    def atom(self, t: z3.ExprRef) -> str:
+        text = self.show(t)
+        if z3.is_app(t) and t.decl().kind() in self.ARITH:
+            return f"({text})"
+        return text

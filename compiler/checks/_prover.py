@@ -346,8 +346,9 @@ class Prover:
                 break
         self.done(c, Verdict(
             VIOLATED, "smt",
-            "the sequence does not reach the target from a state that satisfies every proved "
-            f"invariant (not shown reachable within {self.o.bmc_depth} steps)", start,
+            "the sequence does not reach the target from a state that only satisfies the "
+            "proved invariants: no reachable such state was found (BMC, "
+            f"{self.o.bmc_depth} steps), and none is proved unreachable", start,
             extra={"unreachable_start": True}), t)
 
     def dead(self) -> None:

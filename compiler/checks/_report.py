@@ -20,24 +20,10 @@ from ._checks import KINDS, Check
 from ._engines import Cex
 from ._prover import Report
 
-# The prover's diagnostic codes, one line each (listed in docs/prover.md).
-PROVER_CODES = {
-    "P0100": "a variable or the control state leaves its declared type",
-    "P0101": "invariant violated",
-    "P0102": "transition assertion violated",
-    "P0103": "bounded response violated",
-    "P0104": "recovery sequence does not reach its target",
-    "P0105": "an update leaves the variable's declared range",
-    "P0106": "a tick value leaves its computed range",
-    "P0107": "a tick commands more motor steps than declared",
-    "P0108": "two transitions of one event are enabled at once",
-    "P0201": "an event is rejected without a reason from the spec",
-    "P0202": "a state or transition is unreachable",
-    "P0203": "a property holds vacuously",
-    "P0300": "a property could not be decided (unknown)",
-}
-for _code, _meaning in PROVER_CODES.items():  # TODO(front end): move into dg.CODES
-    dg.CODES.setdefault(_code, _meaning)
+# The prover's diagnostic codes (P0100..P0300) are registered in compiler.diagnostics.CODES
+# with every other code; KINDS maps each check kind to its code.
+PROVER_CODES = {code: dg.CODES[code] for code, _, _ in KINDS.values()} | {
+    "P0300": dg.CODES["P0300"]}
 
 
 class ReplayMismatch(AssertionError):
@@ -128,6 +114,14 @@ def violation_step(cex: Cex, expanded: bool = True) -> int:
 def to_trace(report: Report, c: Check) -> tr.Trace:
     m = report.module
     cex = c.verdict.cex
+    extra = [("check", c.key), ("kind", c.kind)]
+    start = c.verdict.extra.get("unreachable_start")
+    if start:  # the steps run from this configuration, not from the initial state
+        state, values, _ = cex.configs[0]
+        types = {v.name: v.type for v in m.variables}
+        extra.append(("start", {"state": state, "values": {
+            k: _json_value(x, types[k]) for k, x in values.items()}}))
+        extra.append(("start_reachable", "unknown: it satisfies the proved invariants only"))
     steps = []
     for j, (event, params) in enumerate(cex.inputs):
         decl = m.event(event)
@@ -136,8 +130,14 @@ def to_trace(report: Report, c: Check) -> tr.Trace:
     return tr.Trace(
         pump=m.name, spec_hash=m.source_hash, steps=tuple(steps),
         origin=f"prove: {c.id} {c.outcome} ({c.kind}: {c.title})",
-        violation=(c.id, violation_step(cex)) if not c.witness else None,
-        extra=(("check", c.key), ("kind", c.kind)))
+        violation=(c.id, violation_step(cex)) if not (c.witness or start) else None,
+        extra=tuple(extra))
+
+
+def _json_value(v: ir.Value, t: ir.Type):
+    if isinstance(t, ir.EnumType):
+        return t.members[v] if 0 <= v < len(t.members) else v
+    return v
 
 
 def write_traces(report: Report, out: Path) -> dict[str, Path]:
@@ -147,7 +147,7 @@ def write_traces(report: Report, out: Path) -> dict[str, Path]:
     written = {}
     for c in report.selected():
         v = c.verdict
-        if v is None or v.cex is None or c.outcome != "violated" or v.extra.get("unreachable_start"):
+        if v is None or v.cex is None or c.outcome != "violated":
             continue
         path = out / f"{c.key}.json"
         path.write_text(tr.to_json(to_trace(report, c), report.module))
@@ -176,6 +176,9 @@ def message(c: Check) -> str:
     if c.kind == "response":
         return f"response {c.id} violated after {_steps(n)}"
     if c.kind == "recovery":
+        if c.verdict.extra.get("unreachable_start"):
+            return (f"recovery {c.id}: the sequence does not reach its target from a state "
+                    "that only satisfies the proved invariants (not shown reachable)")
         return f"recovery {c.id}: the sequence does not reach its target"
     if c.kind in ("range", "type"):
         name = c.key.split(".")[1] if "." in c.key else "state"
@@ -215,9 +218,12 @@ def diagnostic(report: Report, c: Check, trace_path: Path | None = None) -> dg.D
                 s, values, _ = v.cex.configs[0]
                 types = {x.name: x.type for x in report.module.variables}
                 shown = ", ".join(f"{k}={show_value(x, types[k])}" for k, x in values.items())
-                notes.append(f"start state (satisfies every proved invariant): {s}: {shown}")
+                notes.append(f"start state (it only satisfies the proved invariants; not shown "
+                             f"reachable): {s}: {shown}")
                 notes.append(v.detail)
-            head = "counterexample" + (f" (trace: {trace_path})" if trace_path else "") + ":"
+            head = ("the sequence from that state" if start else "counterexample") + (
+                f" (trace: {trace_path}, start configuration recorded)" if trace_path and start
+                else f" (trace: {trace_path})" if trace_path else "") + ":"
             notes.append(head + "\n" + _indent(step_table(report.module, v.cex,
                                                           violation_step(v.cex, False),
                                                           not start)))

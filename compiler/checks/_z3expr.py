@@ -1,4 +1,4 @@
-"""The Z3 expression printer: one visitor method per IR expression kind.
+"""The Z3 expression printer: an ``ExprVisitor`` (one method per IR expression kind).
 
 The printer maps an IR expression to a Z3 term over a ``Scope`` (the symbolic pre-state,
 post-state, event parameters, tick lets and the step's ``accepted`` flag). It agrees with
@@ -13,6 +13,7 @@ post-state, event parameters, tick lets and the step's ``accepted`` flag). It ag
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -20,6 +21,7 @@ import z3
 import z3.z3 as _z3impl  # _to_expr_ref: wrap a raw AST (no public equivalent)
 
 from ..ir import nodes as ir
+from ..ir.visitor import ExprVisitor
 
 
 class Subst:
@@ -88,109 +90,111 @@ def domain(term: z3.ExprRef, t: ir.Type) -> z3.BoolRef:
     return z3.And(term >= t.lo, term <= t.hi)
 
 
-class Printer:
-    """IR expression -> Z3 term. Unknown node kinds are an internal error, so adding a
-    node to the IR fails here until this printer handles it."""
+_BINARY = {
+    "and": lambda a, b: z3.And(a, b),
+    "or": lambda a, b: z3.Or(a, b),
+    "implies": lambda a, b: z3.Implies(a, b),
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "//": operator.truediv,  # positive literal divisor: Euclidean div == floor div
+    "%": operator.mod,  # positive literal divisor: Euclidean mod == floor mod
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
-    def __init__(self, ctx: z3.Context):
-        self.ctx = ctx
-        self._true = z3.BoolVal(True, ctx)
 
-    def __call__(self, e: ir.Expr, scope: Scope) -> z3.ExprRef:
+class Z3Printer(ExprVisitor[z3.ExprRef]):
+    """IR expression -> Z3 term over one ``Scope``: one method per node kind (the
+    abstract ``ExprVisitor`` makes a node kind added to the IR fail here until it is
+    handled)."""
+
+    def __init__(self, ctx: z3.Context, scope: Scope):
+        self.ctx, self.scope = ctx, scope
+
+    def visit(self, e: ir.Expr) -> z3.ExprRef:
         method = getattr(self, "visit_" + type(e).__name__, None)
         if method is None:
             raise PrinterError(f"internal error: the Z3 printer has no case for {type(e).__name__}")
-        return method(e, scope)
+        return method(e)
 
     # -- leaves
 
-    def visit_Lit(self, e: ir.Lit, scope: Scope) -> z3.ExprRef:
+    def visit_Lit(self, e: ir.Lit) -> z3.ExprRef:
         return value(e.value, e.type, self.ctx)
 
-    def visit_Var(self, e: ir.Var, scope: Scope) -> z3.ExprRef:
-        frame = scope.post if e.post else scope.pre
+    def visit_Var(self, e: ir.Var) -> z3.ExprRef:
+        frame = self.scope.post if e.post else self.scope.pre
         if frame is None:
             raise PrinterError(f"internal error: `next({e.name})` outside a step")
         return frame.vars[e.name]
 
-    def visit_StateRef(self, e: ir.StateRef, scope: Scope) -> z3.ExprRef:
-        frame = scope.post if e.post else scope.pre
+    def visit_StateRef(self, e: ir.StateRef) -> z3.ExprRef:
+        frame = self.scope.post if e.post else self.scope.pre
         if frame is None:
             raise PrinterError("internal error: `next(state)` outside a step")
         return frame.state
 
-    def visit_Param(self, e: ir.Param, scope: Scope) -> z3.ExprRef:
-        if scope.params is None or e.name not in scope.params:
+    def visit_Param(self, e: ir.Param) -> z3.ExprRef:
+        params = self.scope.params
+        if params is None or e.name not in params:
             raise PrinterError(f"internal error: parameter `{e.name}` outside its event")
-        return scope.params[e.name]
+        return params[e.name]
 
-    def visit_LetRef(self, e: ir.LetRef, scope: Scope) -> z3.ExprRef:
-        if scope.lets is None:
+    def visit_LetRef(self, e: ir.LetRef) -> z3.ExprRef:
+        if self.scope.lets is None:
             raise PrinterError(f"internal error: tick value `{e.name}` outside a tick")
-        return scope.lets[e.name]
+        return self.scope.lets[e.name]
 
-    def visit_Accepted(self, e: ir.Accepted, scope: Scope) -> z3.ExprRef:
-        if scope.accepted is None:
+    def visit_Accepted(self, e: ir.Accepted) -> z3.ExprRef:
+        if self.scope.accepted is None:
             raise PrinterError("internal error: `accepted` outside a step")
-        return scope.accepted
+        return self.scope.accepted
 
     # -- operators
 
-    def visit_Unary(self, e: ir.Unary, scope: Scope) -> z3.ExprRef:
-        x = self(e.operand, scope)
+    def visit_Unary(self, e: ir.Unary) -> z3.ExprRef:
+        x = self.visit(e.operand)
         if e.op == "not":
             return z3.Not(x)
         if e.op == "neg":
             return -x
         raise PrinterError(f"internal error: unknown unary operator {e.op!r}")
 
-    def visit_Binary(self, e: ir.Binary, scope: Scope) -> z3.ExprRef:
-        a, b = self(e.left, scope), self(e.right, scope)
-        op = e.op
-        if op == "and":
-            return z3.And(a, b)
-        if op == "or":
-            return z3.Or(a, b)
-        if op == "implies":
-            return z3.Implies(a, b)
-        if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        if op == "*":
-            return a * b
-        if op == "//":  # positive literal divisor: Euclidean div == floor div
-            return a / b
-        if op == "%":  # positive literal divisor: Euclidean mod == floor mod
-            return a % b
-        if op == "==":
-            return a == b
-        if op == "!=":
-            return a != b
-        if op == "<":
-            return a < b
-        if op == "<=":
-            return a <= b
-        if op == ">":
-            return a > b
-        if op == ">=":
-            return a >= b
-        raise PrinterError(f"internal error: unknown binary operator {op!r}")
+    def visit_Binary(self, e: ir.Binary) -> z3.ExprRef:
+        op = _BINARY.get(e.op)
+        if op is None:
+            raise PrinterError(f"internal error: unknown binary operator {e.op!r}")
+        return op(self.visit(e.left), self.visit(e.right))
 
-    def visit_Cond(self, e: ir.Cond, scope: Scope) -> z3.ExprRef:
-        return z3.If(self(e.cond, scope), self(e.then, scope), self(e.orelse, scope))
+    def visit_Cond(self, e: ir.Cond) -> z3.ExprRef:
+        return z3.If(self.visit(e.cond), self.visit(e.then), self.visit(e.orelse))
 
-    def visit_MinMax(self, e: ir.MinMax, scope: Scope) -> z3.ExprRef:
-        terms = [self(a, scope) for a in e.args]
+    def visit_MinMax(self, e: ir.MinMax) -> z3.ExprRef:
+        terms = [self.visit(a) for a in e.args]
         acc = terms[0]
         for t in terms[1:]:
             acc = z3.If(acc <= t, acc, t) if e.op == "min" else z3.If(acc >= t, acc, t)
         return acc
 
-    def visit_Table(self, e: ir.Table, scope: Scope) -> z3.ExprRef:
-        index = self(e.index, scope)
+    def visit_Table(self, e: ir.Table) -> z3.ExprRef:
+        index = self.visit(e.index)
         values = [value(v, e.type, self.ctx) for v in e.values]
         acc = values[-1]
         for i in range(len(values) - 2, -1, -1):
             acc = z3.If(index == i, values[i], acc)
         return acc
+
+
+class Printer:
+    """``printer(expr, scope)``: a ``Z3Printer`` for that scope."""
+
+    def __init__(self, ctx: z3.Context):
+        self.ctx = ctx
+
+    def __call__(self, e: ir.Expr, scope: Scope) -> z3.ExprRef:
+        return Z3Printer(self.ctx, scope).visit(e)
