@@ -31,8 +31,8 @@ Candidates are ranked by a guess: each integer extrapolated at the rate it moves
 first 64 ticks, the ticks after which an open target would hold (tried at doubling
 distances); then a control state that is the source of an open tick target; then the
 shallowest. The best-ranked candidate runs (a better newcomer pre-empts it, at most 4
-started at once); one with an estimate runs ahead of breadth-first expansion, otherwise the
-two share the time. A candidate in a source state also gets siblings: its path with an
+started at once); it gets three times the time of breadth-first expansion if it has an
+estimate, the same time otherwise. A candidate in a source state also gets siblings: its path with an
 enum parameter that flows into what ticks read chosen differently (``load_set(steel)``:
 the shorter wear limit), so the cheapest timer is tried first. The search stops the
 moment every target is hit, or at its deadline.
@@ -724,11 +724,13 @@ class Explorer:
                 if waiting and (best is None or (len(running) < max_running
                                                  and rank(waiting[0]) < rank(best[1]))):
                     best = [None, waiting[0]]
-            # below a finished macro-step first; then a macro-step that is estimated to
-            # reach an open target; otherwise expansions and macro-steps share the time
+            # below a finished macro-step first; then expansions and macro-steps share
+            # the time: 3:1 for a macro-step estimated to reach an open target (the
+            # expansions still find the short witnesses), else 1:1
             plain = queue and len(nodes) < max_plain
+            share = 1 if best is None or rank(best[1])[0] else 3
             macro_turn = best is not None and not front and (
-                not rank(best[1])[0] or spent[1] <= spent[0] or not plain)
+                spent[1] <= share * spent[0] or not plain)
             if front:
                 i = front.popleft()
                 r = root[i]
