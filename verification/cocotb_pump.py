@@ -252,7 +252,7 @@ def scenarios_program(model: Model, per_tick: int, wear: bool) -> Program:
         p.mark(10)  # wear alarm (PS-09): a steel set reaches its 56 h hard limit
         _delivering(p, basal=0, kind="steel")
         hard = 56 * 3600
-        p.tick(hard - 2 - p.ctl.set_age)
+        p.tick(hard - 1 - p.ctl.set_age)  # set_age = hard - 1: the next tick is the limit
         assert p.ctl.state.name == "Delivering" and p.ctl.wear_alert
         p.tick()
         assert p.ctl.state.name == "Alarm" and p.ctl.wear_alarm
@@ -283,6 +283,24 @@ async def scenarios(dut):
     (_out_dir() / "scenarios.json").write_text(json.dumps(
         {"fired": sorted(checker.cov.fired), "ticks": checker.n_ticks,
          "events": checker.n_events, "wall_seconds": round(time.monotonic() - t0, 2)}))
+
+
+@cocotb.test()
+async def reset_mid_burst(dut):
+    """A power-on reset that lands in a STEP burst must not leave a runt pulse (the
+    timing monitor's bit 0: STEP high while rst is asserted)."""
+    model = Model(load_ir())
+    if model.m.name != "InfusionPump":
+        return
+    await start(dut)
+    p = Program(model, max_burst_events(model))
+    p.mark(1)
+    _delivering(p, basal=0)
+    p.event("bolus", amount=20)
+    assert p.tick(2) == 2  # the second tick's one-step burst starts right after it
+    p.hw_reset(now=True)
+    p.tick(2)
+    await Stream(dut, model, Checker(model)).run(p)
 
 
 @cocotb.test()

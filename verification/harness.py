@@ -222,6 +222,10 @@ module tb_pump #(
                 end else if (i_kind == 32'd3) begin      // RESET cycles (the rst pin)
                     s_rst_pend <= 1'b1;                  // once no burst is running
                     s_rst_left <= i_a;
+                end else if (i_kind == 32'd5) begin      // RESET_NOW cycles, even mid-burst
+                    $fwrite(s_out, "R\\n");
+                    s_rst <= 1'b1;
+                    s_rst_left <= i_a;
                 end else begin                           // MARK id
                     $fwrite(s_out, "M %0d\\n", i_a);
                     more = 1'b1;

@@ -12,8 +12,10 @@ Program items (``stream_stim.txt``, one per line, hex ``kind a b``):
     0 0 0        END: wait until the last burst is done, log ``D``, stop
     1 code prm   EVENT: present it when ``ev_ready``; the next item after its response
     2 n 0        TICKS: wait for n ticks of the block's divider
-    3 c 0        RESET: hold the rst pin for c cycles (power-on reset), log ``R``
+    3 c 0        RESET: once no STEP burst is running, hold the rst pin for c cycles
+                 (power-on reset), log ``R``
     4 id 0       MARK: log ``M id`` (sequence seeds, scenario points)
+    5 c 0        RESET_NOW: the same at once, even in the middle of a burst
 
 Log records (``stream_log.txt``): ``E code params status reason SNAP pulses en fault mon``
 after each event response, ``T SNAP pulses en fault mon`` one cycle after each tick,
@@ -41,7 +43,7 @@ from compiler.backends.verilog._expr import type_bits
 from compiler.ir import nodes as ir
 from harness import snapshot_layout
 
-END, EVENT, TICKS, RESET, MARK = 0, 1, 2, 3, 4
+END, EVENT, TICKS, RESET, MARK, RESET_NOW = 0, 1, 2, 3, 4, 5
 STATUS = {"accepted": 0, "rejected": 1, "ignored": 2}
 
 
@@ -157,8 +159,8 @@ class Program:
     def mark(self, ident: int):
         self.items.append((MARK, ident, 0))
 
-    def hw_reset(self, cycles: int = 3):
-        self.items.append((RESET, cycles, 0))
+    def hw_reset(self, cycles: int = 3, now: bool = False):
+        self.items.append((RESET_NOW if now else RESET, cycles, 0))
         self.ctl = self.model.new()
         self.since_tick = 0
 
