@@ -369,12 +369,13 @@ class Stats:
     configs: int = 0
     macro_steps: int = 0  # macro-steps completed
     macro_ticks: int = 0  # ticks run in macro-steps, in total (finished or not)
-    deepest: int = 0  # the longest macro-step completed (ticks)
+    deepest: int = 0  # the most ticks one macro-step ran (finished or not)
+    macro_limit: int = 0
     seconds: float = 0.0
     stopped: str = ""  # "resolved" (every target hit), "deadline", or "exhausted"
 
     def text(self) -> str:
-        return (f"{self.configs:,} configurations, deepest macro-step {self.deepest:,} ticks")
+        return f"{self.configs:,} configurations, deepest macro-step {self.deepest:,} ticks"
 
 
 class Explorer:
@@ -533,6 +534,8 @@ class Explorer:
                 raise ReplayMismatch("internal error: the generated controller is not "
                                      "deterministic (this is a bug in pumpspec)")
             n += k
+            if n > stats.deepest:
+                stats.deepest = n
             if still is not None and still(here) == still(get(c)) and not any(
                     self.buckets(here)):
                 return None  # only phases move, over empty windows: nothing ever will
@@ -604,7 +607,7 @@ class Explorer:
         x = self.x
         started = time.monotonic()
         end = started + seconds
-        self.stats = stats = Stats()
+        self.stats = stats = Stats(macro_limit=macro_ticks)
         compiled = {k: (p, x.compile(p)) for k, p in probes.items()}
         open_state = {k: f for k, (p, f) in compiled.items() if p.kind == "state"}
         open_step: dict[str, dict[str, Callable]] = {}  # event -> key -> probe

@@ -385,9 +385,12 @@ class Prover:
     def not_reached(self, clean: int) -> str:
         """Why a witness goal is unknown: what the searches covered (never "dead")."""
         parts = []
-        if self.explored is not None:
-            parts.append(f"not reached within {self.o.witness_budget:g} s "
-                         f"({self.explored.text()})")
+        st = self.explored
+        if st is not None and st.stopped == "exhausted":
+            parts.append(f"not reached: the exploration ran out of configurations and "
+                         f"macro-steps ({st.text()}; at most {st.macro_limit:,} ticks each)")
+        elif st is not None:
+            parts.append(f"not reached within {self.o.witness_budget:g} s ({st.text()})")
         if clean >= 0:
             parts.append(f"no BMC witness within {clean} steps")
         return "; ".join(parts) or "not searched"
