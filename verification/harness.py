@@ -342,7 +342,9 @@ def run(testcase: str, *, ir_ref: str, build_dir: Path, parameters: dict[str, in
     rtl, wrapper, _ = prepare(build_dir, ir_ref, rtl)
     runner = get_runner(sim)
     waves = os.environ.get("WAVES") == "1"
-    build_args = ["--public-flat-rw", "-Wno-fatal"] if sim == "verilator" else []
+    # --timing: the wrapper generates its own clock (g++ 12 needs -fcoroutines for it)
+    build_args = (["--public-flat-rw", "-Wno-fatal", "--timing", "-CFLAGS", "-fcoroutines"]
+                  if sim == "verilator" else [])
     runner.build(sources=[rtl, wrapper], hdl_toplevel=toplevel, build_dir=build_dir,
                  parameters=parameters, build_args=build_args, waves=waves,
                  timescale=("1ns", "1ps"), always=sim == "icarus")
