@@ -37,8 +37,10 @@ _FRIENDLY = {
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = resources.files(__package__).joinpath("grammar.lark").read_text()
+    # cache=True: Lark stores the built LALR tables in the temp directory, keyed by the
+    # grammar's hash and Lark's version, so only the first run pays for building them.
     return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=True)
+                maybe_placeholders=True, cache=True)
 
 
 def parse(text: str, file: str) -> tuple[ast.Spec | None, list[Diagnostic]]:
