@@ -264,7 +264,9 @@ module tb_pump #(
                     if (s_ticks == 32'd1) fetch;
                 end
             end else if (s_rst_pend) begin
-                if (!u_dut.busy) begin
+                // not in a burst, and not at a tick's edge: that tick would take effect
+                // before the reset but its record would follow it
+                if (!u_dut.busy && !tick) begin
                     $fwrite(s_out, "R\\n");
                     s_rst_pend <= 1'b0;
                     s_rst <= 1'b1;
