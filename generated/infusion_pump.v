@@ -1754,6 +1754,681 @@ module infusion_pump_fsm (
             end
         end
     end
+`ifdef FORMAL
+    // ------------------------------------------------------------ formal (pumpspec prove-rtl)
+    // The spec's invariants, transition assertions, range facts, the motor input bound and
+    // the Bresenham ghost counters, printed from the IR like the design. Each assertion's
+    // label maps to the requirement it proves (the `pumpspec-formal` lines). Inputs are
+    // free (tick, busy and the event port included); reset is assumed in the first cycle
+    // (the only cycle where f_past_valid is low, also in an induction trace).
+    // One-cycle copies (f_past_*) spell out $past so the same checks replay in Icarus
+    // (PUMPSPEC_REPLAY prints a failing label instead of asserting).
+    // pumpspec-formal f_range_reservoir range.reservoir range: reservoir stays in 0..12000 steps
+    // pumpspec-formal f_range_prime_total range.prime_total range: prime_total stays in 0..800 steps
+    // pumpspec-formal f_range_last_site range.last_site range: last_site stays in Site
+    // pumpspec-formal f_range_set_age range.set_age range: set_age stays in 0..288000 ticks
+    // pumpspec-formal f_range_away range.away range: away stays in 0..7200 ticks
+    // pumpspec-formal f_range_basal_rate range.basal_rate range: basal_rate stays in 0..1400 steps/h
+    // pumpspec-formal f_range_bolus_left range.bolus_left range: bolus_left stays in 0..1000 steps
+    // pumpspec-formal f_range_prime_left range.prime_left range: prime_left stays in 0..800 steps
+    // pumpspec-formal f_range_fill_left range.fill_left range: fill_left stays in 0..40 steps
+    // pumpspec-formal f_range_hourly_b0 range.hourly_b0 range: hourly_b0 stays in 0..1600 steps
+    // pumpspec-formal f_range_hourly_b1 range.hourly_b1 range: hourly_b1 stays in 0..1600 steps
+    // pumpspec-formal f_range_hourly_b2 range.hourly_b2 range: hourly_b2 stays in 0..1600 steps
+    // pumpspec-formal f_range_hourly_b3 range.hourly_b3 range: hourly_b3 stays in 0..1600 steps
+    // pumpspec-formal f_range_hourly_b4 range.hourly_b4 range: hourly_b4 stays in 0..1600 steps
+    // pumpspec-formal f_range_hourly_b5 range.hourly_b5 range: hourly_b5 stays in 0..1600 steps
+    // pumpspec-formal f_range_hourly_b6 range.hourly_b6 range: hourly_b6 stays in 0..1600 steps
+    // pumpspec-formal f_range_hourly_phase range.hourly_phase range: hourly_phase stays in 0..599 ticks
+    // pumpspec-formal f_range_daily_b0 range.daily_b0 range: daily_b0 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b1 range.daily_b1 range: daily_b1 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b2 range.daily_b2 range: daily_b2 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b3 range.daily_b3 range: daily_b3 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b4 range.daily_b4 range: daily_b4 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b5 range.daily_b5 range: daily_b5 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b6 range.daily_b6 range: daily_b6 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b7 range.daily_b7 range: daily_b7 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b8 range.daily_b8 range: daily_b8 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b9 range.daily_b9 range: daily_b9 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b10 range.daily_b10 range: daily_b10 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b11 range.daily_b11 range: daily_b11 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b12 range.daily_b12 range: daily_b12 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b13 range.daily_b13 range: daily_b13 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b14 range.daily_b14 range: daily_b14 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b15 range.daily_b15 range: daily_b15 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b16 range.daily_b16 range: daily_b16 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b17 range.daily_b17 range: daily_b17 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b18 range.daily_b18 range: daily_b18 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b19 range.daily_b19 range: daily_b19 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b20 range.daily_b20 range: daily_b20 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b21 range.daily_b21 range: daily_b21 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b22 range.daily_b22 range: daily_b22 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b23 range.daily_b23 range: daily_b23 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_b24 range.daily_b24 range: daily_b24 stays in 0..6000 steps
+    // pumpspec-formal f_range_daily_phase range.daily_phase range: daily_phase stays in 0..3599 ticks
+    // pumpspec-formal f_range_primes_b0 range.primes_b0 range: primes_b0 stays in 0..840 steps
+    // pumpspec-formal f_range_primes_b1 range.primes_b1 range: primes_b1 stays in 0..840 steps
+    // pumpspec-formal f_range_primes_b2 range.primes_b2 range: primes_b2 stays in 0..840 steps
+    // pumpspec-formal f_range_primes_b3 range.primes_b3 range: primes_b3 stays in 0..840 steps
+    // pumpspec-formal f_range_primes_b4 range.primes_b4 range: primes_b4 stays in 0..840 steps
+    // pumpspec-formal f_range_primes_b5 range.primes_b5 range: primes_b5 stays in 0..840 steps
+    // pumpspec-formal f_range_primes_b6 range.primes_b6 range: primes_b6 stays in 0..840 steps
+    // pumpspec-formal f_range_primes_phase range.primes_phase range: primes_phase stays in 0..599 ticks
+    // pumpspec-formal f_range_basal_acc range.basal_acc range: basal_acc stays in 0..3599 1/3600 steps
+    // pumpspec-formal f_inv_ps_01_1 PS-01 inv: never prime while inserted and connected
+    // pumpspec-formal f_assert_ps_01_1 PS-01 assert: a prime is refused while inserted and connected (on prime)
+    // pumpspec-formal f_assert_ps_02_1 PS-02 assert: insertion only after this set completed a prime (on insert)
+    // pumpspec-formal f_assert_ps_03_1 PS-03 assert: the cannula fill runs at most once per insertion (on fill)
+    // pumpspec-formal f_inv_ps_03_1 PS-03 inv: a running cannula fill stays within the fill maximum
+    // pumpspec-formal f_inv_ps_04_1 PS-04 inv: tubing prime never passes the prime maximum
+    // pumpspec-formal f_inv_ps_04_2 PS-04 inv: a prime is pending only while priming
+    // pumpspec-formal f_inv_ps_03_2 PS-03 inv: a fill is pending only while filling
+    // pumpspec-formal f_window_ps_05_1 PS-05 window: prime and fill are not counted as therapy (on tick)
+    // pumpspec-formal f_assert_ps_06_1 PS-06 assert: no prime with an empty reservoir (on prime)
+    // pumpspec-formal f_assert_ps_07_1 PS-07 assert: a removed set is never inserted again (on insert)
+    // pumpspec-formal f_inv_ps_07_1 PS-07 inv: an inserted set is marked used
+    // pumpspec-formal f_assert_ps_08_1 PS-08 assert: loading only while not connected to the body (on load_set)
+    // pumpspec-formal f_assert_ps_08_2 PS-08 assert: refilling only while not connected to the body (on refill)
+    // pumpspec-formal f_assert_ps_08_3 PS-08 assert: rewinding only while not connected to the body (on rewind)
+    // pumpspec-formal f_assert_ps_09_1 PS-09 assert: the wear alert follows the set's age (on tick)
+    // pumpspec-formal f_inv_ps_09_1 PS-09 inv: no delivery past the hard wear limit
+    // pumpspec-formal f_assert_ps_10_1 PS-10 assert: a new set is not inserted at the previous site (on insert)
+    // pumpspec-formal f_inv_ps_11_1 PS-11 inv: no delivery while disconnected
+    // pumpspec-formal f_assert_ps_11_1 PS-11 assert: the reconnect alarm sounds after the maximum time (on tick)
+    // pumpspec-formal f_assert_ps_11_2 PS-11 assert: no bolus while disconnected (on bolus)
+    // pumpspec-formal f_assert_ps_11_3 PS-11 assert: no bolus while delivery is suspended or stopped (on bolus)
+    // pumpspec-formal f_assert_ps_20_1 PS-20 assert: a basal rate above the maximum is refused (on set_basal)
+    // pumpspec-formal f_assert_ps_21_1 PS-21 assert: basal steps carry the remainder exactly (on tick)
+    // pumpspec-formal f_assert_ps_22_1 PS-22 assert: a bolus above the maximum is rejected (on bolus)
+    // pumpspec-formal f_inv_ps_22_1 PS-22 inv: a running bolus never exceeds the maximum
+    // pumpspec-formal f_assert_ps_23_1 PS-23 assert: a second bolus during a bolus is rejected (on bolus)
+    // pumpspec-formal f_window_ps_24_1 PS-24 window: therapy in the hourly window stays within the maximum
+    // pumpspec-formal f_window_ps_24_2 PS-24 window: therapy in the daily window stays within the maximum
+    // pumpspec-formal f_assert_ps_24_1 PS-24 assert: therapy held back by a dose limit raises the dose-limit alert (on tick)
+    // pumpspec-formal f_assert_ps_25_1 PS-25 assert: no tick commands more than the reservoir holds (on tick)
+    // pumpspec-formal f_assert_ps_25_2 PS-25 assert: no bolus above the insulin left (on bolus)
+    // pumpspec-formal f_assert_ps_26_1 PS-26 assert: a dose is never rounded up past its request (on tick)
+    // pumpspec-formal f_assert_ps_27_1 PS-27 assert: suspend is always accepted and stops the motor (on suspend)
+    // pumpspec-formal f_assert_ps_28_1 PS-28 assert: bolus and prime rates stay within the mechanism maximum (on tick)
+    // pumpspec-formal f_inv_ps_31_1 PS-31 inv: no motor steps while an alarm is latched
+    // pumpspec-formal f_inv_ps_31_2 PS-31 inv: alarms are latched only in the alarm or self-test state
+    // pumpspec-formal f_assert_ps_31_1 PS-31 assert: an alarm clears only once acknowledged and its cause removed (on tick)
+    // pumpspec-formal f_inv_ps_32_1 PS-32 inv: an occlusion never leaves a bolus pending
+    // pumpspec-formal f_inv_ps_23_1 PS-23 inv: a bolus is pending only while bolusing
+    // pumpspec-formal f_assert_ps_33_1 PS-33 assert: the low reservoir alert follows the reservoir (on tick)
+    // pumpspec-formal f_inv_ps_33_1 PS-33 inv: the motor runs only with insulin in the reservoir
+    // pumpspec-formal f_assert_ps_34_1 PS-34 assert: after a reset the motor is off and no bolus resumes (on reset)
+    // pumpspec-formal f_assert_ps_40_1 PS-40 assert: steps only in delivery states with no alarm latched (on tick)
+    // pumpspec-formal f_assert_ps_43_1 PS-43 assert: rewind only while not connected to the body (on rewind)
+    // pumpspec-formal f_assert_ps_44_1 PS-44 assert: reset leaves the motor disabled (on reset)
+    // pumpspec-formal f_motor_motor_steps_1 motor.steps motor: a tick commands 0 .. 2 steps (the motor block's input)
+    // pumpspec-formal f_ghost_ps_21_1 PS-21 ghost: `basal`: issued steps never above the ideal and never more than one below
+    // pumpspec-formal f_ghost_ps_21_2 PS-21 ghost: `basal`: the accumulator is the Bresenham remainder (ideal - issued) * 3600
+    reg f_past_valid = 1'b0;
+    always @(posedge clk) f_past_valid <= 1'b1;
+`ifndef PUMPSPEC_REPLAY
+    always @* if (!f_past_valid) assume (rst);  // reset in the first cycle
+`endif
+    wire f_tick_step = tick && !rst;
+    wire f_ev_reset = ev_go && (ev_code == EV_reset);
+    wire f_ev_load_set = ev_go && (ev_code == EV_load_set);
+    wire f_ev_refill = ev_go && (ev_code == EV_refill);
+    wire f_ev_rewind = ev_go && (ev_code == EV_rewind);
+    wire f_ev_prime = ev_go && (ev_code == EV_prime);
+    wire f_ev_stop = ev_go && (ev_code == EV_stop);
+    wire f_ev_insert = ev_go && (ev_code == EV_insert);
+    wire f_ev_fill = ev_go && (ev_code == EV_fill);
+    wire f_ev_disconnect = ev_go && (ev_code == EV_disconnect);
+    wire f_ev_connect = ev_go && (ev_code == EV_connect);
+    wire f_ev_remove_set = ev_go && (ev_code == EV_remove_set);
+    wire f_ev_set_basal = ev_go && (ev_code == EV_set_basal);
+    wire f_ev_start = ev_go && (ev_code == EV_start);
+    wire f_ev_suspend = ev_go && (ev_code == EV_suspend);
+    wire f_ev_bolus = ev_go && (ev_code == EV_bolus);
+    wire f_ev_occlusion = ev_go && (ev_code == EV_occlusion);
+    wire f_ev_clear_occlusion = ev_go && (ev_code == EV_clear_occlusion);
+    wire f_ev_acknowledge = ev_go && (ev_code == EV_acknowledge);
+    wire f_ev_accepted = (status == ACCEPTED);
+    wire signed [6:0] fn0 = (v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
+    wire signed [11:0] fn1 = $signed({{2{1'b0}}, v_prime_total}) + $signed({{2{1'b0}}, v_prime_left});  // 0..1600
+    wire signed [19:0] fn2 = (v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
+    wire signed [12:0] fn3 = $signed({{2{1'b0}}, v_hourly_b0}) + $signed({{2{1'b0}}, v_hourly_b1});  // 0..3200
+    wire signed [13:0] fn4 = $signed({fn3[12], fn3}) + $signed({{3{1'b0}}, v_hourly_b2});  // 0..4800
+    wire signed [13:0] fn5 = fn4 + $signed({{3{1'b0}}, v_hourly_b3});  // 0..6400
+    wire signed [13:0] fn6 = fn5 + $signed({{3{1'b0}}, v_hourly_b4});  // 0..8000
+    wire signed [14:0] fn7 = $signed({fn6[13], fn6}) + $signed({{4{1'b0}}, v_hourly_b5});  // 0..9600
+    wire signed [14:0] fn8 = fn7 + $signed({{4{1'b0}}, v_hourly_b6});  // 0..11200
+    wire signed [14:0] fn9 = $signed({{2{1'b0}}, v_daily_b0}) + $signed({{2{1'b0}}, v_daily_b1});  // 0..12000
+    wire signed [15:0] fn10 = $signed({fn9[14], fn9}) + $signed({{3{1'b0}}, v_daily_b2});  // 0..18000
+    wire signed [15:0] fn11 = fn10 + $signed({{3{1'b0}}, v_daily_b3});  // 0..24000
+    wire signed [15:0] fn12 = fn11 + $signed({{3{1'b0}}, v_daily_b4});  // 0..30000
+    wire signed [16:0] fn13 = $signed({fn12[15], fn12}) + $signed({{4{1'b0}}, v_daily_b5});  // 0..36000
+    wire signed [16:0] fn14 = fn13 + $signed({{4{1'b0}}, v_daily_b6});  // 0..42000
+    wire signed [16:0] fn15 = fn14 + $signed({{4{1'b0}}, v_daily_b7});  // 0..48000
+    wire signed [16:0] fn16 = fn15 + $signed({{4{1'b0}}, v_daily_b8});  // 0..54000
+    wire signed [16:0] fn17 = fn16 + $signed({{4{1'b0}}, v_daily_b9});  // 0..60000
+    wire signed [17:0] fn18 = $signed({fn17[16], fn17}) + $signed({{5{1'b0}}, v_daily_b10});  // 0..66000
+    wire signed [17:0] fn19 = fn18 + $signed({{5{1'b0}}, v_daily_b11});  // 0..72000
+    wire signed [17:0] fn20 = fn19 + $signed({{5{1'b0}}, v_daily_b12});  // 0..78000
+    wire signed [17:0] fn21 = fn20 + $signed({{5{1'b0}}, v_daily_b13});  // 0..84000
+    wire signed [17:0] fn22 = fn21 + $signed({{5{1'b0}}, v_daily_b14});  // 0..90000
+    wire signed [17:0] fn23 = fn22 + $signed({{5{1'b0}}, v_daily_b15});  // 0..96000
+    wire signed [17:0] fn24 = fn23 + $signed({{5{1'b0}}, v_daily_b16});  // 0..102000
+    wire signed [17:0] fn25 = fn24 + $signed({{5{1'b0}}, v_daily_b17});  // 0..108000
+    wire signed [17:0] fn26 = fn25 + $signed({{5{1'b0}}, v_daily_b18});  // 0..114000
+    wire signed [17:0] fn27 = fn26 + $signed({{5{1'b0}}, v_daily_b19});  // 0..120000
+    wire signed [17:0] fn28 = fn27 + $signed({{5{1'b0}}, v_daily_b20});  // 0..126000
+    wire signed [18:0] fn29 = $signed({fn28[17], fn28}) + $signed({{6{1'b0}}, v_daily_b21});  // 0..132000
+    wire signed [18:0] fn30 = fn29 + $signed({{6{1'b0}}, v_daily_b22});  // 0..138000
+    wire signed [18:0] fn31 = fn30 + $signed({{6{1'b0}}, v_daily_b23});  // 0..144000
+    wire signed [18:0] fn32 = fn31 + $signed({{6{1'b0}}, v_daily_b24});  // 0..150000
+    wire signed [12:0] fd0 = $signed({{2{1'b0}}, v_hourly_b0}) + $signed({{2{1'b0}}, v_hourly_b1});  // 0..3200
+    wire signed [13:0] fd1 = $signed({fd0[12], fd0}) + $signed({{3{1'b0}}, v_hourly_b2});  // 0..4800
+    wire signed [13:0] fd2 = fd1 + $signed({{3{1'b0}}, v_hourly_b3});  // 0..6400
+    wire signed [13:0] fd3 = fd2 + $signed({{3{1'b0}}, v_hourly_b4});  // 0..8000
+    wire signed [14:0] fd4 = $signed({fd3[13], fd3}) + $signed({{4{1'b0}}, v_hourly_b5});  // 0..9600
+    wire signed [14:0] fd5 = fd4 + $signed({{4{1'b0}}, v_hourly_b6});  // 0..11200
+    wire signed [12:0] fd6 = $signed({{2{1'b0}}, f_past_v_hourly_b0}) + $signed({{2{1'b0}}, f_past_v_hourly_b1});  // 0..3200
+    wire signed [13:0] fd7 = $signed({fd6[12], fd6}) + $signed({{3{1'b0}}, f_past_v_hourly_b2});  // 0..4800
+    wire signed [13:0] fd8 = fd7 + $signed({{3{1'b0}}, f_past_v_hourly_b3});  // 0..6400
+    wire signed [13:0] fd9 = fd8 + $signed({{3{1'b0}}, f_past_v_hourly_b4});  // 0..8000
+    wire signed [14:0] fd10 = $signed({fd9[13], fd9}) + $signed({{4{1'b0}}, f_past_v_hourly_b5});  // 0..9600
+    wire signed [14:0] fd11 = fd10 + $signed({{4{1'b0}}, f_past_v_hourly_b6});  // 0..11200
+    wire signed [14:0] fd12 = fd11 + $signed({{13{f_past_l_basal_steps[1]}}, f_past_l_basal_steps});  // 0..11201
+    wire signed [14:0] fd13 = fd12 + $signed({{13{f_past_l_bolus_steps[1]}}, f_past_l_bolus_steps});  // 0..11202
+    wire signed [14:0] fd14 = $signed({{2{1'b0}}, v_daily_b0}) + $signed({{2{1'b0}}, v_daily_b1});  // 0..12000
+    wire signed [15:0] fd15 = $signed({fd14[14], fd14}) + $signed({{3{1'b0}}, v_daily_b2});  // 0..18000
+    wire signed [15:0] fd16 = fd15 + $signed({{3{1'b0}}, v_daily_b3});  // 0..24000
+    wire signed [15:0] fd17 = fd16 + $signed({{3{1'b0}}, v_daily_b4});  // 0..30000
+    wire signed [16:0] fd18 = $signed({fd17[15], fd17}) + $signed({{4{1'b0}}, v_daily_b5});  // 0..36000
+    wire signed [16:0] fd19 = fd18 + $signed({{4{1'b0}}, v_daily_b6});  // 0..42000
+    wire signed [16:0] fd20 = fd19 + $signed({{4{1'b0}}, v_daily_b7});  // 0..48000
+    wire signed [16:0] fd21 = fd20 + $signed({{4{1'b0}}, v_daily_b8});  // 0..54000
+    wire signed [16:0] fd22 = fd21 + $signed({{4{1'b0}}, v_daily_b9});  // 0..60000
+    wire signed [17:0] fd23 = $signed({fd22[16], fd22}) + $signed({{5{1'b0}}, v_daily_b10});  // 0..66000
+    wire signed [17:0] fd24 = fd23 + $signed({{5{1'b0}}, v_daily_b11});  // 0..72000
+    wire signed [17:0] fd25 = fd24 + $signed({{5{1'b0}}, v_daily_b12});  // 0..78000
+    wire signed [17:0] fd26 = fd25 + $signed({{5{1'b0}}, v_daily_b13});  // 0..84000
+    wire signed [17:0] fd27 = fd26 + $signed({{5{1'b0}}, v_daily_b14});  // 0..90000
+    wire signed [17:0] fd28 = fd27 + $signed({{5{1'b0}}, v_daily_b15});  // 0..96000
+    wire signed [17:0] fd29 = fd28 + $signed({{5{1'b0}}, v_daily_b16});  // 0..102000
+    wire signed [17:0] fd30 = fd29 + $signed({{5{1'b0}}, v_daily_b17});  // 0..108000
+    wire signed [17:0] fd31 = fd30 + $signed({{5{1'b0}}, v_daily_b18});  // 0..114000
+    wire signed [17:0] fd32 = fd31 + $signed({{5{1'b0}}, v_daily_b19});  // 0..120000
+    wire signed [17:0] fd33 = fd32 + $signed({{5{1'b0}}, v_daily_b20});  // 0..126000
+    wire signed [18:0] fd34 = $signed({fd33[17], fd33}) + $signed({{6{1'b0}}, v_daily_b21});  // 0..132000
+    wire signed [18:0] fd35 = fd34 + $signed({{6{1'b0}}, v_daily_b22});  // 0..138000
+    wire signed [18:0] fd36 = fd35 + $signed({{6{1'b0}}, v_daily_b23});  // 0..144000
+    wire signed [18:0] fd37 = fd36 + $signed({{6{1'b0}}, v_daily_b24});  // 0..150000
+    wire signed [14:0] fd38 = $signed({{2{1'b0}}, f_past_v_daily_b0}) + $signed({{2{1'b0}}, f_past_v_daily_b1});  // 0..12000
+    wire signed [15:0] fd39 = $signed({fd38[14], fd38}) + $signed({{3{1'b0}}, f_past_v_daily_b2});  // 0..18000
+    wire signed [15:0] fd40 = fd39 + $signed({{3{1'b0}}, f_past_v_daily_b3});  // 0..24000
+    wire signed [15:0] fd41 = fd40 + $signed({{3{1'b0}}, f_past_v_daily_b4});  // 0..30000
+    wire signed [16:0] fd42 = $signed({fd41[15], fd41}) + $signed({{4{1'b0}}, f_past_v_daily_b5});  // 0..36000
+    wire signed [16:0] fd43 = fd42 + $signed({{4{1'b0}}, f_past_v_daily_b6});  // 0..42000
+    wire signed [16:0] fd44 = fd43 + $signed({{4{1'b0}}, f_past_v_daily_b7});  // 0..48000
+    wire signed [16:0] fd45 = fd44 + $signed({{4{1'b0}}, f_past_v_daily_b8});  // 0..54000
+    wire signed [16:0] fd46 = fd45 + $signed({{4{1'b0}}, f_past_v_daily_b9});  // 0..60000
+    wire signed [17:0] fd47 = $signed({fd46[16], fd46}) + $signed({{5{1'b0}}, f_past_v_daily_b10});  // 0..66000
+    wire signed [17:0] fd48 = fd47 + $signed({{5{1'b0}}, f_past_v_daily_b11});  // 0..72000
+    wire signed [17:0] fd49 = fd48 + $signed({{5{1'b0}}, f_past_v_daily_b12});  // 0..78000
+    wire signed [17:0] fd50 = fd49 + $signed({{5{1'b0}}, f_past_v_daily_b13});  // 0..84000
+    wire signed [17:0] fd51 = fd50 + $signed({{5{1'b0}}, f_past_v_daily_b14});  // 0..90000
+    wire signed [17:0] fd52 = fd51 + $signed({{5{1'b0}}, f_past_v_daily_b15});  // 0..96000
+    wire signed [17:0] fd53 = fd52 + $signed({{5{1'b0}}, f_past_v_daily_b16});  // 0..102000
+    wire signed [17:0] fd54 = fd53 + $signed({{5{1'b0}}, f_past_v_daily_b17});  // 0..108000
+    wire signed [17:0] fd55 = fd54 + $signed({{5{1'b0}}, f_past_v_daily_b18});  // 0..114000
+    wire signed [17:0] fd56 = fd55 + $signed({{5{1'b0}}, f_past_v_daily_b19});  // 0..120000
+    wire signed [17:0] fd57 = fd56 + $signed({{5{1'b0}}, f_past_v_daily_b20});  // 0..126000
+    wire signed [18:0] fd58 = $signed({fd57[17], fd57}) + $signed({{6{1'b0}}, f_past_v_daily_b21});  // 0..132000
+    wire signed [18:0] fd59 = fd58 + $signed({{6{1'b0}}, f_past_v_daily_b22});  // 0..138000
+    wire signed [18:0] fd60 = fd59 + $signed({{6{1'b0}}, f_past_v_daily_b23});  // 0..144000
+    wire signed [18:0] fd61 = fd60 + $signed({{6{1'b0}}, f_past_v_daily_b24});  // 0..150000
+    wire signed [18:0] fd62 = fd61 + $signed({{17{f_past_l_basal_steps[1]}}, f_past_l_basal_steps});  // 0..150001
+    wire signed [18:0] fd63 = fd62 + $signed({{17{f_past_l_bolus_steps[1]}}, f_past_l_bolus_steps});  // 0..150002
+    wire signed [19:0] fd64 = $signed({1'b0, f_past_v_set_age}) + 20'sd1;  // 1..288001
+    wire signed [18:0] fd65 = (f_past_v_set_kind == 1'd0) ? 19'sd259200 : 19'sd172800;  // 172800..259200
+    wire signed [13:0] fd66 = $signed({1'b0, f_past_v_away}) + 14'sd1;  // 1..7201
+    wire signed [12:0] fd67 = $signed({{11{f_past_l_basal_raw[1]}}, f_past_l_basal_raw}) * 13'sd3600;  // 0..3600
+    wire signed [13:0] fd68 = $signed({fd67[12], fd67}) + $signed({{2{1'b0}}, v_basal_acc});  // 0..7199
+    wire signed [13:0] fd69 = $signed({{2{1'b0}}, f_past_v_basal_acc}) + $signed({{3{1'b0}}, f_past_v_basal_rate});  // 0..4999
+    wire signed [2:0] fd70 = $signed({f_past_l_basal_steps[1], f_past_l_basal_steps}) + $signed({f_past_l_bolus_steps[1], f_past_l_bolus_steps});  // 0..2
+    wire signed [2:0] fd71 = $signed({f_past_l_basal_raw[1], f_past_l_basal_raw}) + $signed({f_past_l_bolus_raw[1], f_past_l_bolus_raw});  // 0..2
+    reg [10:0] f_past_v_hourly_b0;
+    reg [10:0] f_past_v_hourly_b1;
+    reg [10:0] f_past_v_hourly_b2;
+    reg [10:0] f_past_v_hourly_b3;
+    reg [10:0] f_past_v_hourly_b4;
+    reg [10:0] f_past_v_hourly_b5;
+    reg [10:0] f_past_v_hourly_b6;
+    reg signed [1:0] f_past_l_basal_steps;
+    reg signed [1:0] f_past_l_bolus_steps;
+    reg [12:0] f_past_v_daily_b0;
+    reg [12:0] f_past_v_daily_b1;
+    reg [12:0] f_past_v_daily_b2;
+    reg [12:0] f_past_v_daily_b3;
+    reg [12:0] f_past_v_daily_b4;
+    reg [12:0] f_past_v_daily_b5;
+    reg [12:0] f_past_v_daily_b6;
+    reg [12:0] f_past_v_daily_b7;
+    reg [12:0] f_past_v_daily_b8;
+    reg [12:0] f_past_v_daily_b9;
+    reg [12:0] f_past_v_daily_b10;
+    reg [12:0] f_past_v_daily_b11;
+    reg [12:0] f_past_v_daily_b12;
+    reg [12:0] f_past_v_daily_b13;
+    reg [12:0] f_past_v_daily_b14;
+    reg [12:0] f_past_v_daily_b15;
+    reg [12:0] f_past_v_daily_b16;
+    reg [12:0] f_past_v_daily_b17;
+    reg [12:0] f_past_v_daily_b18;
+    reg [12:0] f_past_v_daily_b19;
+    reg [12:0] f_past_v_daily_b20;
+    reg [12:0] f_past_v_daily_b21;
+    reg [12:0] f_past_v_daily_b22;
+    reg [12:0] f_past_v_daily_b23;
+    reg [12:0] f_past_v_daily_b24;
+    reg f_past_f_tick_step;
+    reg f_past_v_inserted;
+    reg [18:0] f_past_v_set_age;
+    reg f_past_v_set_kind;
+    reg f_past_v_connected;
+    reg [12:0] f_past_v_away;
+    reg [2:0] f_past_state;
+    reg f_past_l_basal_active;
+    reg signed [1:0] f_past_l_basal_raw;
+    reg [11:0] f_past_v_basal_acc;
+    reg [10:0] f_past_v_basal_rate;
+    reg signed [1:0] f_past_l_bolus_raw;
+    reg signed [3:0] f_past_l_steps;
+    reg [13:0] f_past_v_reservoir;
+    reg f_past_f_ev_accepted;
+    reg f_past_f_ev_suspend;
+    reg f_past_v_acked;
+    reg f_past_v_occlusion_alarm;
+    reg f_past_v_occluded;
+    reg f_past_f_ev_reset;
+    always @(posedge clk) begin
+        f_past_v_hourly_b0 <= v_hourly_b0;
+        f_past_v_hourly_b1 <= v_hourly_b1;
+        f_past_v_hourly_b2 <= v_hourly_b2;
+        f_past_v_hourly_b3 <= v_hourly_b3;
+        f_past_v_hourly_b4 <= v_hourly_b4;
+        f_past_v_hourly_b5 <= v_hourly_b5;
+        f_past_v_hourly_b6 <= v_hourly_b6;
+        f_past_l_basal_steps <= l_basal_steps;
+        f_past_l_bolus_steps <= l_bolus_steps;
+        f_past_v_daily_b0 <= v_daily_b0;
+        f_past_v_daily_b1 <= v_daily_b1;
+        f_past_v_daily_b2 <= v_daily_b2;
+        f_past_v_daily_b3 <= v_daily_b3;
+        f_past_v_daily_b4 <= v_daily_b4;
+        f_past_v_daily_b5 <= v_daily_b5;
+        f_past_v_daily_b6 <= v_daily_b6;
+        f_past_v_daily_b7 <= v_daily_b7;
+        f_past_v_daily_b8 <= v_daily_b8;
+        f_past_v_daily_b9 <= v_daily_b9;
+        f_past_v_daily_b10 <= v_daily_b10;
+        f_past_v_daily_b11 <= v_daily_b11;
+        f_past_v_daily_b12 <= v_daily_b12;
+        f_past_v_daily_b13 <= v_daily_b13;
+        f_past_v_daily_b14 <= v_daily_b14;
+        f_past_v_daily_b15 <= v_daily_b15;
+        f_past_v_daily_b16 <= v_daily_b16;
+        f_past_v_daily_b17 <= v_daily_b17;
+        f_past_v_daily_b18 <= v_daily_b18;
+        f_past_v_daily_b19 <= v_daily_b19;
+        f_past_v_daily_b20 <= v_daily_b20;
+        f_past_v_daily_b21 <= v_daily_b21;
+        f_past_v_daily_b22 <= v_daily_b22;
+        f_past_v_daily_b23 <= v_daily_b23;
+        f_past_v_daily_b24 <= v_daily_b24;
+        f_past_f_tick_step <= f_tick_step;
+        f_past_v_inserted <= v_inserted;
+        f_past_v_set_age <= v_set_age;
+        f_past_v_set_kind <= v_set_kind;
+        f_past_v_connected <= v_connected;
+        f_past_v_away <= v_away;
+        f_past_state <= state;
+        f_past_l_basal_active <= l_basal_active;
+        f_past_l_basal_raw <= l_basal_raw;
+        f_past_v_basal_acc <= v_basal_acc;
+        f_past_v_basal_rate <= v_basal_rate;
+        f_past_l_bolus_raw <= l_bolus_raw;
+        f_past_l_steps <= l_steps;
+        f_past_v_reservoir <= v_reservoir;
+        f_past_f_ev_accepted <= f_ev_accepted;
+        f_past_f_ev_suspend <= f_ev_suspend;
+        f_past_v_acked <= v_acked;
+        f_past_v_occlusion_alarm <= v_occlusion_alarm;
+        f_past_v_occluded <= v_occluded;
+        f_past_f_ev_reset <= f_ev_reset;
+    end
+    // ghost of source `basal`: (ideal - issued steps) * 3600; the ideal grows
+    // by the numerator on every active tick, issued by the raw steps commanded
+    reg signed [15:0] f_err_basal;
+    wire f_active_basal = (((state == 3'd4) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm)));  // decoded here, not the design's let
+    always @(posedge clk) begin
+        if (rst) f_err_basal <= 16'sd0;
+        else if (tick) f_err_basal <= f_active_basal ? f_err_basal + $signed({{5{1'b0}}, v_basal_rate}) - 16'sd3600 * $signed({{14{l_basal_raw[1]}}, l_basal_raw}) : 16'sd0;
+            else if (f_ev_reset) f_err_basal <= 16'sd0;
+    end
+    wire f_ok_0 = (v_reservoir <= 14'd12000);
+    wire f_ok_1 = (v_prime_total <= 10'd800);
+    wire f_ok_2 = (v_last_site <= 4'd8);
+    wire f_ok_3 = (v_set_age <= 19'd288000);
+    wire f_ok_4 = (v_away <= 13'd7200);
+    wire f_ok_5 = (v_basal_rate <= 11'd1400);
+    wire f_ok_6 = (v_bolus_left <= 10'd1000);
+    wire f_ok_7 = (v_prime_left <= 10'd800);
+    wire f_ok_8 = (v_fill_left <= 6'd40);
+    wire f_ok_9 = (v_hourly_b0 <= 11'd1600);
+    wire f_ok_10 = (v_hourly_b1 <= 11'd1600);
+    wire f_ok_11 = (v_hourly_b2 <= 11'd1600);
+    wire f_ok_12 = (v_hourly_b3 <= 11'd1600);
+    wire f_ok_13 = (v_hourly_b4 <= 11'd1600);
+    wire f_ok_14 = (v_hourly_b5 <= 11'd1600);
+    wire f_ok_15 = (v_hourly_b6 <= 11'd1600);
+    wire f_ok_16 = (v_hourly_phase <= 10'd599);
+    wire f_ok_17 = (v_daily_b0 <= 13'd6000);
+    wire f_ok_18 = (v_daily_b1 <= 13'd6000);
+    wire f_ok_19 = (v_daily_b2 <= 13'd6000);
+    wire f_ok_20 = (v_daily_b3 <= 13'd6000);
+    wire f_ok_21 = (v_daily_b4 <= 13'd6000);
+    wire f_ok_22 = (v_daily_b5 <= 13'd6000);
+    wire f_ok_23 = (v_daily_b6 <= 13'd6000);
+    wire f_ok_24 = (v_daily_b7 <= 13'd6000);
+    wire f_ok_25 = (v_daily_b8 <= 13'd6000);
+    wire f_ok_26 = (v_daily_b9 <= 13'd6000);
+    wire f_ok_27 = (v_daily_b10 <= 13'd6000);
+    wire f_ok_28 = (v_daily_b11 <= 13'd6000);
+    wire f_ok_29 = (v_daily_b12 <= 13'd6000);
+    wire f_ok_30 = (v_daily_b13 <= 13'd6000);
+    wire f_ok_31 = (v_daily_b14 <= 13'd6000);
+    wire f_ok_32 = (v_daily_b15 <= 13'd6000);
+    wire f_ok_33 = (v_daily_b16 <= 13'd6000);
+    wire f_ok_34 = (v_daily_b17 <= 13'd6000);
+    wire f_ok_35 = (v_daily_b18 <= 13'd6000);
+    wire f_ok_36 = (v_daily_b19 <= 13'd6000);
+    wire f_ok_37 = (v_daily_b20 <= 13'd6000);
+    wire f_ok_38 = (v_daily_b21 <= 13'd6000);
+    wire f_ok_39 = (v_daily_b22 <= 13'd6000);
+    wire f_ok_40 = (v_daily_b23 <= 13'd6000);
+    wire f_ok_41 = (v_daily_b24 <= 13'd6000);
+    wire f_ok_42 = (v_daily_phase <= 12'd3599);
+    wire f_ok_43 = (v_primes_b0 <= 10'd840);
+    wire f_ok_44 = (v_primes_b1 <= 10'd840);
+    wire f_ok_45 = (v_primes_b2 <= 10'd840);
+    wire f_ok_46 = (v_primes_b3 <= 10'd840);
+    wire f_ok_47 = (v_primes_b4 <= 10'd840);
+    wire f_ok_48 = (v_primes_b5 <= 10'd840);
+    wire f_ok_49 = (v_primes_b6 <= 10'd840);
+    wire f_ok_50 = (v_primes_phase <= 10'd599);
+    wire f_ok_51 = (v_basal_acc <= 12'd3599);
+    wire f_ok_52 = (!(state == 3'd2) || (!(v_inserted && v_connected)));
+    wire f_ok_53 = (!(v_inserted && v_connected) || (!f_ev_accepted));
+    wire f_ok_54 = (!f_ev_accepted || v_primed);
+    wire f_ok_55 = (!f_ev_accepted || ((!v_filled) && ($signed({1'b0, p_fill_amount}) <= $signed({fn0[6], fn0}))));
+    wire f_ok_56 = ($signed({1'b0, v_fill_left}) <= fn0);
+    wire f_ok_57 = (fn1 <= 12'sd800);
+    wire f_ok_58 = (!(state != 3'd2) || ($signed({1'b0, v_prime_left}) == 11'sd0));
+    wire f_ok_59 = (!(state != 3'd3) || ($signed({1'b0, v_fill_left}) == 7'sd0));
+    wire f_ok_60 = ((fd5 <= fd13) && (fd37 <= fd63));
+    wire f_ok_61 = (!($signed({1'b0, v_reservoir}) == 15'sd0) || (!f_ev_accepted));
+    wire f_ok_62 = (!f_ev_accepted || (v_set_loaded && (!v_set_used)));
+    wire f_ok_63 = (!v_inserted || (v_set_used && v_set_loaded));
+    wire f_ok_64 = (!f_ev_accepted || (!(v_inserted && v_connected)));
+    wire f_ok_65 = (!f_ev_accepted || (!(v_inserted && v_connected)));
+    wire f_ok_66 = (!f_ev_accepted || (!(v_inserted && v_connected)));
+    wire f_ok_67 = (v_wear_alert == (f_past_v_inserted && (fd64 >= $signed({fd65[18], fd65}))));
+    wire f_ok_68 = (!(((state == 3'd3) || (state == 3'd4)) || (state == 3'd5)) || ($signed({1'b0, v_set_age}) < fn2));
+    wire f_ok_69 = (!f_ev_accepted || (p_insert_at != v_last_site));
+    wire f_ok_70 = (!(((state == 3'd3) || (state == 3'd4)) || (state == 3'd5)) || (v_inserted && v_connected));
+    wire f_ok_71 = (!((f_past_v_inserted && (!f_past_v_connected)) && (fd66 >= 14'sd7200)) || (state == 3'd7));
+    wire f_ok_72 = (!(!v_connected) || (!f_ev_accepted));
+    wire f_ok_73 = (!f_ev_accepted);
+    wire f_ok_74 = (!($signed({1'b0, p_set_basal_rate}) > 13'sd1400) || (!f_ev_accepted));
+    wire f_ok_75 = (!f_past_l_basal_active || (fd68 == fd69));
+    wire f_ok_76 = (!($signed({1'b0, p_bolus_amount}) > 13'sd1000) || (!f_ev_accepted));
+    wire f_ok_77 = ($signed({1'b0, v_bolus_left}) <= 11'sd1000);
+    wire f_ok_78 = (!f_ev_accepted);
+    wire f_ok_79 = (fn8 <= 15'sd1600);
+    wire f_ok_80 = (fn32 <= 19'sd6000);
+    wire f_ok_81 = (!((fd70 < fd71) && ($signed({{11{f_past_l_steps[3]}}, f_past_l_steps}) < $signed({1'b0, f_past_v_reservoir}))) || v_dose_limit);
+    wire f_ok_82 = ($signed({{11{l_steps[3]}}, l_steps}) <= $signed({1'b0, v_reservoir}));
+    wire f_ok_83 = (!f_ev_accepted || ($signed({{3{1'b0}}, p_bolus_amount}) <= $signed({1'b0, v_reservoir})));
+    wire f_ok_84 = ((($signed({{9{l_bolus_steps[1]}}, l_bolus_steps}) <= $signed({1'b0, v_bolus_left})) && ($signed({{9{l_prime_steps[1]}}, l_prime_steps}) <= $signed({1'b0, v_prime_left}))) && ($signed({{5{l_fill_steps[1]}}, l_fill_steps}) <= $signed({1'b0, v_fill_left})));
+    wire f_ok_85 = ((f_past_f_ev_accepted && (state == 3'd6)) && ($signed({1'b0, v_bolus_left}) == 11'sd0));
+    wire f_ok_86 = ((((l_bolus_steps <= 2'sd1) && (l_prime_steps <= 2'sd1)) && (l_fill_steps <= 2'sd1)) && (l_steps <= 4'sd2));
+    wire f_ok_87 = (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) || (!(((((state == 3'd2) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm)))));
+    wire f_ok_88 = (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) || ((state == 3'd7) || (state == 3'd0)));
+    wire f_ok_89 = (!(state != 3'd7) || (f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))));
+    wire f_ok_90 = (!(state == 3'd7) || ($signed({1'b0, v_bolus_left}) == 11'sd0));
+    wire f_ok_91 = (!(state != 3'd5) || ($signed({1'b0, v_bolus_left}) == 11'sd0));
+    wire f_ok_92 = (v_low_reservoir == ($signed({1'b0, v_reservoir}) < 15'sd400));
+    wire f_ok_93 = (!(((((state == 3'd2) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))) || ($signed({1'b0, v_reservoir}) > 15'sd0));
+    wire f_ok_94 = (((state == 3'd0) && ($signed({1'b0, v_bolus_left}) == 11'sd0)) && (!(((((state == 3'd2) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm)))));
+    wire f_ok_95 = (!(l_steps > 4'sd0) || (((((state == 3'd2) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
+    wire f_ok_96 = (!f_ev_accepted || (!(v_inserted && v_connected)));
+    wire f_ok_97 = (!(((((state == 3'd2) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
+    wire f_ok_98 = ((l_steps >= 4'sd0) && (tick_steps <= 3'd2));
+    wire f_ok_99 = ((f_err_basal >= 16'sd0) && (f_err_basal < 16'sd3600));
+    wire f_ok_100 = (f_err_basal == $signed({{4{1'b0}}, v_basal_acc}));
+    // checked in every cycle on the current registers (the replay samples them at the edge)
+`ifdef PUMPSPEC_REPLAY
+    always @(posedge clk) begin
+        if (f_past_valid) begin
+            if (!f_ok_0) $display("pumpspec-formal: %0t f_range_reservoir failed", $time);
+            if (!f_ok_1) $display("pumpspec-formal: %0t f_range_prime_total failed", $time);
+            if (!f_ok_2) $display("pumpspec-formal: %0t f_range_last_site failed", $time);
+            if (!f_ok_3) $display("pumpspec-formal: %0t f_range_set_age failed", $time);
+            if (!f_ok_4) $display("pumpspec-formal: %0t f_range_away failed", $time);
+            if (!f_ok_5) $display("pumpspec-formal: %0t f_range_basal_rate failed", $time);
+            if (!f_ok_6) $display("pumpspec-formal: %0t f_range_bolus_left failed", $time);
+            if (!f_ok_7) $display("pumpspec-formal: %0t f_range_prime_left failed", $time);
+            if (!f_ok_8) $display("pumpspec-formal: %0t f_range_fill_left failed", $time);
+            if (!f_ok_9) $display("pumpspec-formal: %0t f_range_hourly_b0 failed", $time);
+            if (!f_ok_10) $display("pumpspec-formal: %0t f_range_hourly_b1 failed", $time);
+            if (!f_ok_11) $display("pumpspec-formal: %0t f_range_hourly_b2 failed", $time);
+            if (!f_ok_12) $display("pumpspec-formal: %0t f_range_hourly_b3 failed", $time);
+            if (!f_ok_13) $display("pumpspec-formal: %0t f_range_hourly_b4 failed", $time);
+            if (!f_ok_14) $display("pumpspec-formal: %0t f_range_hourly_b5 failed", $time);
+            if (!f_ok_15) $display("pumpspec-formal: %0t f_range_hourly_b6 failed", $time);
+            if (!f_ok_16) $display("pumpspec-formal: %0t f_range_hourly_phase failed", $time);
+            if (!f_ok_17) $display("pumpspec-formal: %0t f_range_daily_b0 failed", $time);
+            if (!f_ok_18) $display("pumpspec-formal: %0t f_range_daily_b1 failed", $time);
+            if (!f_ok_19) $display("pumpspec-formal: %0t f_range_daily_b2 failed", $time);
+            if (!f_ok_20) $display("pumpspec-formal: %0t f_range_daily_b3 failed", $time);
+            if (!f_ok_21) $display("pumpspec-formal: %0t f_range_daily_b4 failed", $time);
+            if (!f_ok_22) $display("pumpspec-formal: %0t f_range_daily_b5 failed", $time);
+            if (!f_ok_23) $display("pumpspec-formal: %0t f_range_daily_b6 failed", $time);
+            if (!f_ok_24) $display("pumpspec-formal: %0t f_range_daily_b7 failed", $time);
+            if (!f_ok_25) $display("pumpspec-formal: %0t f_range_daily_b8 failed", $time);
+            if (!f_ok_26) $display("pumpspec-formal: %0t f_range_daily_b9 failed", $time);
+            if (!f_ok_27) $display("pumpspec-formal: %0t f_range_daily_b10 failed", $time);
+            if (!f_ok_28) $display("pumpspec-formal: %0t f_range_daily_b11 failed", $time);
+            if (!f_ok_29) $display("pumpspec-formal: %0t f_range_daily_b12 failed", $time);
+            if (!f_ok_30) $display("pumpspec-formal: %0t f_range_daily_b13 failed", $time);
+            if (!f_ok_31) $display("pumpspec-formal: %0t f_range_daily_b14 failed", $time);
+            if (!f_ok_32) $display("pumpspec-formal: %0t f_range_daily_b15 failed", $time);
+            if (!f_ok_33) $display("pumpspec-formal: %0t f_range_daily_b16 failed", $time);
+            if (!f_ok_34) $display("pumpspec-formal: %0t f_range_daily_b17 failed", $time);
+            if (!f_ok_35) $display("pumpspec-formal: %0t f_range_daily_b18 failed", $time);
+            if (!f_ok_36) $display("pumpspec-formal: %0t f_range_daily_b19 failed", $time);
+            if (!f_ok_37) $display("pumpspec-formal: %0t f_range_daily_b20 failed", $time);
+            if (!f_ok_38) $display("pumpspec-formal: %0t f_range_daily_b21 failed", $time);
+            if (!f_ok_39) $display("pumpspec-formal: %0t f_range_daily_b22 failed", $time);
+            if (!f_ok_40) $display("pumpspec-formal: %0t f_range_daily_b23 failed", $time);
+            if (!f_ok_41) $display("pumpspec-formal: %0t f_range_daily_b24 failed", $time);
+            if (!f_ok_42) $display("pumpspec-formal: %0t f_range_daily_phase failed", $time);
+            if (!f_ok_43) $display("pumpspec-formal: %0t f_range_primes_b0 failed", $time);
+            if (!f_ok_44) $display("pumpspec-formal: %0t f_range_primes_b1 failed", $time);
+            if (!f_ok_45) $display("pumpspec-formal: %0t f_range_primes_b2 failed", $time);
+            if (!f_ok_46) $display("pumpspec-formal: %0t f_range_primes_b3 failed", $time);
+            if (!f_ok_47) $display("pumpspec-formal: %0t f_range_primes_b4 failed", $time);
+            if (!f_ok_48) $display("pumpspec-formal: %0t f_range_primes_b5 failed", $time);
+            if (!f_ok_49) $display("pumpspec-formal: %0t f_range_primes_b6 failed", $time);
+            if (!f_ok_50) $display("pumpspec-formal: %0t f_range_primes_phase failed", $time);
+            if (!f_ok_51) $display("pumpspec-formal: %0t f_range_basal_acc failed", $time);
+            if (!f_ok_52) $display("pumpspec-formal: %0t f_inv_ps_01_1 failed", $time);
+            if ((f_ev_prime) && !f_ok_53) $display("pumpspec-formal: %0t f_assert_ps_01_1 failed", $time);
+            if ((f_ev_insert) && !f_ok_54) $display("pumpspec-formal: %0t f_assert_ps_02_1 failed", $time);
+            if ((f_ev_fill) && !f_ok_55) $display("pumpspec-formal: %0t f_assert_ps_03_1 failed", $time);
+            if (!f_ok_56) $display("pumpspec-formal: %0t f_inv_ps_03_1 failed", $time);
+            if (!f_ok_57) $display("pumpspec-formal: %0t f_inv_ps_04_1 failed", $time);
+            if (!f_ok_58) $display("pumpspec-formal: %0t f_inv_ps_04_2 failed", $time);
+            if (!f_ok_59) $display("pumpspec-formal: %0t f_inv_ps_03_2 failed", $time);
+            if ((f_past_f_tick_step) && !f_ok_60) $display("pumpspec-formal: %0t f_window_ps_05_1 failed", $time);
+            if ((f_ev_prime) && !f_ok_61) $display("pumpspec-formal: %0t f_assert_ps_06_1 failed", $time);
+            if ((f_ev_insert) && !f_ok_62) $display("pumpspec-formal: %0t f_assert_ps_07_1 failed", $time);
+            if (!f_ok_63) $display("pumpspec-formal: %0t f_inv_ps_07_1 failed", $time);
+            if ((f_ev_load_set) && !f_ok_64) $display("pumpspec-formal: %0t f_assert_ps_08_1 failed", $time);
+            if ((f_ev_refill) && !f_ok_65) $display("pumpspec-formal: %0t f_assert_ps_08_2 failed", $time);
+            if ((f_ev_rewind) && !f_ok_66) $display("pumpspec-formal: %0t f_assert_ps_08_3 failed", $time);
+            if ((f_past_f_tick_step) && !f_ok_67) $display("pumpspec-formal: %0t f_assert_ps_09_1 failed", $time);
+            if (!f_ok_68) $display("pumpspec-formal: %0t f_inv_ps_09_1 failed", $time);
+            if ((f_ev_insert) && !f_ok_69) $display("pumpspec-formal: %0t f_assert_ps_10_1 failed", $time);
+            if (!f_ok_70) $display("pumpspec-formal: %0t f_inv_ps_11_1 failed", $time);
+            if ((f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Priming))) && !f_ok_71) $display("pumpspec-formal: %0t f_assert_ps_11_1 failed", $time);
+            if ((f_ev_bolus) && !f_ok_72) $display("pumpspec-formal: %0t f_assert_ps_11_2 failed", $time);
+            if ((f_ev_bolus && ((state == S_Idle) || (state == S_Suspended))) && !f_ok_73) $display("pumpspec-formal: %0t f_assert_ps_11_3 failed", $time);
+            if ((f_ev_set_basal) && !f_ok_74) $display("pumpspec-formal: %0t f_assert_ps_20_1 failed", $time);
+            if ((f_past_f_tick_step) && !f_ok_75) $display("pumpspec-formal: %0t f_assert_ps_21_1 failed", $time);
+            if ((f_ev_bolus) && !f_ok_76) $display("pumpspec-formal: %0t f_assert_ps_22_1 failed", $time);
+            if (!f_ok_77) $display("pumpspec-formal: %0t f_inv_ps_22_1 failed", $time);
+            if ((f_ev_bolus && ((state == S_Bolusing))) && !f_ok_78) $display("pumpspec-formal: %0t f_assert_ps_23_1 failed", $time);
+            if (!f_ok_79) $display("pumpspec-formal: %0t f_window_ps_24_1 failed", $time);
+            if (!f_ok_80) $display("pumpspec-formal: %0t f_window_ps_24_2 failed", $time);
+            if ((f_past_f_tick_step) && !f_ok_81) $display("pumpspec-formal: %0t f_assert_ps_24_1 failed", $time);
+            if ((f_tick_step) && !f_ok_82) $display("pumpspec-formal: %0t f_assert_ps_25_1 failed", $time);
+            if ((f_ev_bolus) && !f_ok_83) $display("pumpspec-formal: %0t f_assert_ps_25_2 failed", $time);
+            if ((f_tick_step) && !f_ok_84) $display("pumpspec-formal: %0t f_assert_ps_26_1 failed", $time);
+            if ((f_past_f_ev_suspend && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) && !f_ok_85) $display("pumpspec-formal: %0t f_assert_ps_27_1 failed", $time);
+            if ((f_tick_step) && !f_ok_86) $display("pumpspec-formal: %0t f_assert_ps_28_1 failed", $time);
+            if (!f_ok_87) $display("pumpspec-formal: %0t f_inv_ps_31_1 failed", $time);
+            if (!f_ok_88) $display("pumpspec-formal: %0t f_inv_ps_31_2 failed", $time);
+            if ((f_past_f_tick_step && ((f_past_state == S_Alarm))) && !f_ok_89) $display("pumpspec-formal: %0t f_assert_ps_31_1 failed", $time);
+            if (!f_ok_90) $display("pumpspec-formal: %0t f_inv_ps_32_1 failed", $time);
+            if (!f_ok_91) $display("pumpspec-formal: %0t f_inv_ps_23_1 failed", $time);
+            if ((f_past_f_tick_step) && !f_ok_92) $display("pumpspec-formal: %0t f_assert_ps_33_1 failed", $time);
+            if (!f_ok_93) $display("pumpspec-formal: %0t f_inv_ps_33_1 failed", $time);
+            if ((f_past_f_ev_reset) && !f_ok_94) $display("pumpspec-formal: %0t f_assert_ps_34_1 failed", $time);
+            if ((f_tick_step) && !f_ok_95) $display("pumpspec-formal: %0t f_assert_ps_40_1 failed", $time);
+            if ((f_ev_rewind) && !f_ok_96) $display("pumpspec-formal: %0t f_assert_ps_43_1 failed", $time);
+            if ((f_past_f_ev_reset) && !f_ok_97) $display("pumpspec-formal: %0t f_assert_ps_44_1 failed", $time);
+            if ((f_tick_step) && !f_ok_98) $display("pumpspec-formal: %0t f_motor_motor_steps_1 failed", $time);
+            if (!f_ok_99) $display("pumpspec-formal: %0t f_ghost_ps_21_1 failed", $time);
+            if (!f_ok_100) $display("pumpspec-formal: %0t f_ghost_ps_21_2 failed", $time);
+        end
+    end
+`else
+    always @* begin
+        if (f_past_valid) begin
+f_range_reservoir: assert (f_ok_0);
+f_range_prime_total: assert (f_ok_1);
+f_range_last_site: assert (f_ok_2);
+f_range_set_age: assert (f_ok_3);
+f_range_away: assert (f_ok_4);
+f_range_basal_rate: assert (f_ok_5);
+f_range_bolus_left: assert (f_ok_6);
+f_range_prime_left: assert (f_ok_7);
+f_range_fill_left: assert (f_ok_8);
+f_range_hourly_b0: assert (f_ok_9);
+f_range_hourly_b1: assert (f_ok_10);
+f_range_hourly_b2: assert (f_ok_11);
+f_range_hourly_b3: assert (f_ok_12);
+f_range_hourly_b4: assert (f_ok_13);
+f_range_hourly_b5: assert (f_ok_14);
+f_range_hourly_b6: assert (f_ok_15);
+f_range_hourly_phase: assert (f_ok_16);
+f_range_daily_b0: assert (f_ok_17);
+f_range_daily_b1: assert (f_ok_18);
+f_range_daily_b2: assert (f_ok_19);
+f_range_daily_b3: assert (f_ok_20);
+f_range_daily_b4: assert (f_ok_21);
+f_range_daily_b5: assert (f_ok_22);
+f_range_daily_b6: assert (f_ok_23);
+f_range_daily_b7: assert (f_ok_24);
+f_range_daily_b8: assert (f_ok_25);
+f_range_daily_b9: assert (f_ok_26);
+f_range_daily_b10: assert (f_ok_27);
+f_range_daily_b11: assert (f_ok_28);
+f_range_daily_b12: assert (f_ok_29);
+f_range_daily_b13: assert (f_ok_30);
+f_range_daily_b14: assert (f_ok_31);
+f_range_daily_b15: assert (f_ok_32);
+f_range_daily_b16: assert (f_ok_33);
+f_range_daily_b17: assert (f_ok_34);
+f_range_daily_b18: assert (f_ok_35);
+f_range_daily_b19: assert (f_ok_36);
+f_range_daily_b20: assert (f_ok_37);
+f_range_daily_b21: assert (f_ok_38);
+f_range_daily_b22: assert (f_ok_39);
+f_range_daily_b23: assert (f_ok_40);
+f_range_daily_b24: assert (f_ok_41);
+f_range_daily_phase: assert (f_ok_42);
+f_range_primes_b0: assert (f_ok_43);
+f_range_primes_b1: assert (f_ok_44);
+f_range_primes_b2: assert (f_ok_45);
+f_range_primes_b3: assert (f_ok_46);
+f_range_primes_b4: assert (f_ok_47);
+f_range_primes_b5: assert (f_ok_48);
+f_range_primes_b6: assert (f_ok_49);
+f_range_primes_phase: assert (f_ok_50);
+f_range_basal_acc: assert (f_ok_51);
+f_inv_ps_01_1: assert (f_ok_52);
+if (f_ev_prime) f_assert_ps_01_1: assert (f_ok_53);
+if (f_ev_insert) f_assert_ps_02_1: assert (f_ok_54);
+if (f_ev_fill) f_assert_ps_03_1: assert (f_ok_55);
+f_inv_ps_03_1: assert (f_ok_56);
+f_inv_ps_04_1: assert (f_ok_57);
+f_inv_ps_04_2: assert (f_ok_58);
+f_inv_ps_03_2: assert (f_ok_59);
+if (f_past_f_tick_step) f_window_ps_05_1: assert (f_ok_60);
+if (f_ev_prime) f_assert_ps_06_1: assert (f_ok_61);
+if (f_ev_insert) f_assert_ps_07_1: assert (f_ok_62);
+f_inv_ps_07_1: assert (f_ok_63);
+if (f_ev_load_set) f_assert_ps_08_1: assert (f_ok_64);
+if (f_ev_refill) f_assert_ps_08_2: assert (f_ok_65);
+if (f_ev_rewind) f_assert_ps_08_3: assert (f_ok_66);
+if (f_past_f_tick_step) f_assert_ps_09_1: assert (f_ok_67);
+f_inv_ps_09_1: assert (f_ok_68);
+if (f_ev_insert) f_assert_ps_10_1: assert (f_ok_69);
+f_inv_ps_11_1: assert (f_ok_70);
+if (f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Priming))) f_assert_ps_11_1: assert (f_ok_71);
+if (f_ev_bolus) f_assert_ps_11_2: assert (f_ok_72);
+if (f_ev_bolus && ((state == S_Idle) || (state == S_Suspended))) f_assert_ps_11_3: assert (f_ok_73);
+if (f_ev_set_basal) f_assert_ps_20_1: assert (f_ok_74);
+if (f_past_f_tick_step) f_assert_ps_21_1: assert (f_ok_75);
+if (f_ev_bolus) f_assert_ps_22_1: assert (f_ok_76);
+f_inv_ps_22_1: assert (f_ok_77);
+if (f_ev_bolus && ((state == S_Bolusing))) f_assert_ps_23_1: assert (f_ok_78);
+f_window_ps_24_1: assert (f_ok_79);
+f_window_ps_24_2: assert (f_ok_80);
+if (f_past_f_tick_step) f_assert_ps_24_1: assert (f_ok_81);
+if (f_tick_step) f_assert_ps_25_1: assert (f_ok_82);
+if (f_ev_bolus) f_assert_ps_25_2: assert (f_ok_83);
+if (f_tick_step) f_assert_ps_26_1: assert (f_ok_84);
+if (f_past_f_ev_suspend && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) f_assert_ps_27_1: assert (f_ok_85);
+if (f_tick_step) f_assert_ps_28_1: assert (f_ok_86);
+f_inv_ps_31_1: assert (f_ok_87);
+f_inv_ps_31_2: assert (f_ok_88);
+if (f_past_f_tick_step && ((f_past_state == S_Alarm))) f_assert_ps_31_1: assert (f_ok_89);
+f_inv_ps_32_1: assert (f_ok_90);
+f_inv_ps_23_1: assert (f_ok_91);
+if (f_past_f_tick_step) f_assert_ps_33_1: assert (f_ok_92);
+f_inv_ps_33_1: assert (f_ok_93);
+if (f_past_f_ev_reset) f_assert_ps_34_1: assert (f_ok_94);
+if (f_tick_step) f_assert_ps_40_1: assert (f_ok_95);
+if (f_ev_rewind) f_assert_ps_43_1: assert (f_ok_96);
+if (f_past_f_ev_reset) f_assert_ps_44_1: assert (f_ok_97);
+if (f_tick_step) f_motor_motor_steps_1: assert (f_ok_98);
+f_ghost_ps_21_1: assert (f_ok_99);
+f_ghost_ps_21_2: assert (f_ok_100);
+        end
+    end
+`endif
+`endif
 endmodule
 
 // ---------------------------------------------------------------- motor and interlocks
@@ -1922,6 +2597,113 @@ module infusion_pump_motor #(
     end
 
     assign step = step_q && motor_en;
+
+`ifdef FORMAL
+    // ------------------------------------------------------------ formal (pumpspec prove-rtl)
+    // The interlocks, proved with every input free (fsm_state, fsm_alarms and step_req
+    // included: the block trusts nothing of the FSM). Ghosts: f_ticks (ticks since reset,
+    // saturating at 2) and f_auth (the motor's own decode of the state and alarms at the
+    // latest tick: may that tick's burst move?).
+    // Bounded checks and the limiter's induction run with these parameters (every burst
+    // of the widest request fits in a tick):
+    // pumpspec-formal-shrunk TICK_CYCLES=18 STEP_HIGH=1 STEP_LOW=1 LIMIT_STEPS=8 LIMIT_BUCKETS=3 LIMIT_BUCKET_TICKS=2 WATCHDOG_TICKS=3
+    // pumpspec-formal f_interlock_pin PS-40 interlock: STEP only with motor_en (the AND at the pin)
+    // pumpspec-formal f_interlock_auth PS-40 interlock: motor_en (so STEP) only when the latest tick's state is a delivery state with no alarm latched
+    // pumpspec-formal f_interlock_armed PS-40 interlock: no STEP or enable before the second tick after reset
+    // pumpspec-formal f_interlock_fault PS-40 interlock: a latched fault keeps STEP, enable and the burst off
+    // pumpspec-formal f_reset_off PS-44 interlock: no STEP, enable or burst in the cycle after a reset cycle
+    // pumpspec-formal f_limiter_sum PS-41 limiter: the running sum is the sum of the buckets
+    // pumpspec-formal f_limiter_bound PS-41 limiter: the buckets checked at a tick never hold more than LIMIT_STEPS
+    // pumpspec-formal f_limiter_exact PS-41 limiter: a tick trips the limiter iff its steps would pass LIMIT_STEPS
+    // pumpspec-formal f_watchdog_range PS-42 watchdog: the watchdog counter stays within WATCHDOG_TICKS
+    // pumpspec-formal f_watchdog_trip PS-42 watchdog: WATCHDOG_TICKS ticks without heartbeat latch the fault
+    // pumpspec-formal f_range_div range.div range: the tick divider stays below TICK_CYCLES
+    // pumpspec-formal f_range_pc range.pc range: the pulse counter stays below the longer pulse time
+    // pumpspec-formal f_range_phase range.lim_phase range: the limiter phase stays below LIMIT_BUCKET_TICKS
+    reg f_past_valid = 1'b0;
+    always @(posedge clk) f_past_valid <= 1'b1;
+`ifndef PUMPSPEC_REPLAY
+    always @* if (!f_past_valid) assume (rst);  // reset in the first cycle
+`endif
+    wire f_may_move = ((fsm_state == 3'd2) || (fsm_state == 3'd3) || (fsm_state == 3'd4) || (fsm_state == 3'd5)) && (fsm_alarms == {4{1'b0}});
+    reg [1:0] f_ticks;
+    reg f_auth;
+    reg f_past_rst, f_past_tick, f_past_trip, f_past_wd_due;
+    reg [3:0] f_past_cause;
+    always @(posedge clk) begin
+        if (rst) begin
+            f_ticks <= 2'd0;
+            f_auth <= 1'b0;
+        end else if (tick) begin
+            if (f_ticks != 2'd2) f_ticks <= f_ticks + 2'd1;
+            f_auth <= (f_ticks != 2'd0) && f_may_move;
+        end
+        f_past_rst <= rst;
+        f_past_tick <= tick && !rst;
+        f_past_cause <= fault_cause;
+        f_past_trip <= tick && !rst && (({1'b0, f_sum} + { {(LW+1-SW){1'b0}}, step_req}) > LIMIT);
+        f_past_wd_due <= tick && !rst && !heartbeat && (wd == WATCHDOG_LAST);
+    end
+    // the limiter's buckets summed independently of its running sum
+    reg [LW+4:0] f_sum_wide;
+    integer f_i;
+    always @* begin
+        f_sum_wide = { {5{1'b0}}, lim_b0};
+        for (f_i = 0; f_i < LIMIT_BUCKETS - 1; f_i = f_i + 1)
+            f_sum_wide = f_sum_wide + { {5{1'b0}}, lim_hist[f_i*LW +: LW]};
+    end
+    wire [LW-1:0] f_sum = f_sum_wide[LW-1:0];
+    wire f_ok_pin = !step || motor_en;
+    wire f_ok_auth = !motor_en || f_auth;
+    wire f_ok_armed = (!(step || motor_en || f_auth) || (f_ticks == 2'd2)) && (f_ticks != 2'd3);
+    wire f_ok_fault = !fault || (!step && !motor_en && !step_q && (burst_left == {SW{1'b0}}) && (pc == {PW{1'b0}}));
+    wire f_ok_reset = !f_past_rst || (!step && !motor_en && !busy);
+    wire f_ok_sum = ({ {5{1'b0}}, lim_sum} == f_sum_wide);
+    wire f_ok_bound = (f_sum_wide <= LIMIT_STEPS);
+    wire f_ok_exact = !f_past_tick || f_past_cause[1] || (fault_cause[1] == f_past_trip);
+    wire f_ok_wd = (wd <= WATCHDOG_LAST + 1) && (fault_cause[0] || (wd <= WATCHDOG_LAST));
+    wire f_ok_wd_trip = !f_past_wd_due || fault_cause[0];
+    wire f_ok_div = (div <= TICK_LAST) && (!tick || (div == {DW{1'b0}})) && (armed == (f_ticks != 2'd0));
+    wire f_ok_pc = (pc <= (HIGH_LAST > LOW_LAST ? HIGH_LAST : LOW_LAST));
+    wire f_ok_phase = (lim_phase <= BUCKET_LAST);
+`ifdef PUMPSPEC_REPLAY
+    always @(posedge clk) begin
+        if (f_past_valid) begin
+            if (!f_ok_pin) $display("pumpspec-formal: %0t f_interlock_pin failed", $time);
+            if (!f_ok_auth) $display("pumpspec-formal: %0t f_interlock_auth failed", $time);
+            if (!f_ok_armed) $display("pumpspec-formal: %0t f_interlock_armed failed", $time);
+            if (!f_ok_fault) $display("pumpspec-formal: %0t f_interlock_fault failed", $time);
+            if (!f_ok_reset) $display("pumpspec-formal: %0t f_reset_off failed", $time);
+            if (!f_ok_sum) $display("pumpspec-formal: %0t f_limiter_sum failed", $time);
+            if (!f_ok_bound) $display("pumpspec-formal: %0t f_limiter_bound failed", $time);
+            if (!f_ok_exact) $display("pumpspec-formal: %0t f_limiter_exact failed", $time);
+            if (!f_ok_wd) $display("pumpspec-formal: %0t f_watchdog_range failed", $time);
+            if (!f_ok_wd_trip) $display("pumpspec-formal: %0t f_watchdog_trip failed", $time);
+            if (!f_ok_div) $display("pumpspec-formal: %0t f_range_div failed", $time);
+            if (!f_ok_pc) $display("pumpspec-formal: %0t f_range_pc failed", $time);
+            if (!f_ok_phase) $display("pumpspec-formal: %0t f_range_phase failed", $time);
+        end
+    end
+`else
+    always @* begin
+        if (f_past_valid) begin
+            f_interlock_pin: assert (f_ok_pin);
+            f_interlock_auth: assert (f_ok_auth);
+            f_interlock_armed: assert (f_ok_armed);
+            f_interlock_fault: assert (f_ok_fault);
+            f_reset_off: assert (f_ok_reset);
+            f_limiter_sum: assert (f_ok_sum);
+            f_limiter_bound: assert (f_ok_bound);
+            f_limiter_exact: assert (f_ok_exact);
+            f_watchdog_range: assert (f_ok_wd);
+            f_watchdog_trip: assert (f_ok_wd_trip);
+            f_range_div: assert (f_ok_div);
+            f_range_pc: assert (f_ok_pc);
+            f_range_phase: assert (f_ok_phase);
+        end
+    end
+`endif
+`endif
 endmodule
 
 // ---------------------------------------------------------------- the block

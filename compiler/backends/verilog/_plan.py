@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from ...ir import nodes as ir
 from ..common import BackendError, Namer, banner, display_path, identifier, snake_case
 from ._expr import Operand, VerilogPrinter, sbits, type_bits, ubits
+from ._formal import FormalPlan, build_formal
 
 VERILOG_RESERVED = frozenset("""
 always and assign automatic begin buf bufif0 bufif1 case casex casez cell cmos config deassign
@@ -111,6 +112,13 @@ class Plan:
     limit_buckets: int
     limit_bucket_ticks: int
     watchdog_ticks: int
+    # `ifdef FORMAL (see _formal.py): the FSM's checks, the step signals they use, the
+    # motor's own decode of "may move" and the shrunk parameters of the bounded checks
+    formal: FormalPlan = field(default_factory=FormalPlan)
+    formal_events: list[tuple[str, str]] = field(default_factory=list)  # (wire, localparam)
+    formal_moving: str = "1'b0"
+    formal_shrunk: list[tuple[str, int]] = field(default_factory=list)
+    max_steps: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -244,6 +252,7 @@ def build(module: ir.Module) -> Plan:
     enabled: dict[int, tuple[str, list[str]]] = {}
     fire_updates: dict[int, list[Assign]] = {}
     events = []
+    event_params: dict[str, dict[str, str]] = {}
     reset_code = None
     for e in m.events:
         if e.kind == "tick":
@@ -268,6 +277,7 @@ def build(module: ir.Module) -> Plan:
                   else 1 if isinstance(p.type, ir.BoolType) else p.type.hi)
             if hi < (1 << w) - 1:
                 domain.append(f"({wire} <= {w}'d{hi})")
+        event_params[e.name] = pwire
         printer.scope = e.name
         printer.param = lambda n, pwire=pwire: pwire[n]
         for t in m.transitions:
@@ -301,6 +311,20 @@ def build(module: ir.Module) -> Plan:
             f"fit in one tick of {motor.cycles_per_tick} cycles; lower max_steps_per_tick or "
             f"the pulse widths", motor.span)
     buckets = limiter_buckets(motor.limiter_ticks)
+
+    formal = build_formal(m, var_reg, state_lp, let_wire, event_params,
+                          {e.name: e.localparam for e in events}, "tick_steps", steps_width)
+    formal_events = [(f"f_ev_{_slug(e.name)}", e.localparam) for e in events]
+    # the motor's formal ghost decodes "may move" from the state codes itself
+    formal_moving = " || ".join(f"(fsm_state == {state_width}'d{m.state(s).index})"
+                                for s in motor.moving_states) or "1'b0"
+    # shrunk parameters of the bounded checks: every burst of the widest step request
+    # (2**steps_width - 1 steps at 1+1 cycles) fits in a tick; LIMIT_STEPS >= 2**steps_width
+    # keeps the limiter's counters wider than a request
+    shrunk_limit = max(1 << steps_width, 4)
+    formal_shrunk = [("TICK_CYCLES", 1 + ((1 << steps_width) - 1) * 2 + 3), ("STEP_HIGH", 1),
+                     ("STEP_LOW", 1), ("LIMIT_STEPS", shrunk_limit), ("LIMIT_BUCKETS", 3),
+                     ("LIMIT_BUCKET_TICKS", 2), ("WATCHDOG_TICKS", 3)]
 
     return Plan(
         banner=banner(m, "//"),
@@ -338,7 +362,16 @@ def build(module: ir.Module) -> Plan:
         limit_buckets=buckets,
         limit_bucket_ticks=motor.limiter_ticks // buckets,
         watchdog_ticks=motor.watchdog_ticks,
+        formal=formal,
+        formal_events=formal_events,
+        formal_moving=formal_moving,
+        formal_shrunk=formal_shrunk,
+        max_steps=motor.max_steps_per_tick,
     )
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")
 
 
 def ir_text(e: ir.Expr) -> str:

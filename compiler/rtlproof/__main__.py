@@ -1,0 +1,36 @@
+"""CI gate over `pumpspec prove-rtl --format json` output: ``python -m compiler.rtlproof FILE``.
+
+Fails (exit 1) on any violated assertion, and on any unknown one that is not in the
+documented open set below (docs/formal.md): a regression from proved to unknown fails CI.
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import sys
+
+# Not closed by Z3 at full width today (bucket sums re-associated across a shift);
+# the limiter's are proved by induction at shrunk parameters.
+KNOWN_OPEN = ("f_window_*", "f_limiter_sum", "f_limiter_bound", "f_limiter_exact")
+
+
+def main(argv: list[str]) -> int:
+    docs = json.load(open(argv[0]))
+    bad = []
+    for doc in docs:
+        for a in doc["assertions"]:
+            if a["outcome"] == "violated":
+                bad.append(f"violated: {a['label']} ({a['id']})")
+            elif a["outcome"] == "unknown" and not any(
+                    fnmatch.fnmatch(a["label"], g) for g in KNOWN_OPEN):
+                bad.append(f"unknown (was proved): {a['label']} ({a['id']}): {a['detail']}")
+        n = len(doc["assertions"])
+        proved = sum(a["outcome"] == "proved" for a in doc["assertions"])
+        print(f"{doc['file']}: {proved}/{n} proved at full width, {doc['seconds']} s")
+    for b in bad:
+        print(b, file=sys.stderr)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
