@@ -374,6 +374,8 @@ class Motor:
     limiter_steps: int
     limiter_ticks: int
     watchdog_ticks: int
+    limiter_requirement: str | None = None  # e.g. "PS-41"; None when there is no limiter
+    watchdog_requirement: str | None = None  # e.g. "PS-42"; None when there is no watchdog
     span: Span | None = _span()
 
 

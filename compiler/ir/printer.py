@@ -108,7 +108,8 @@ def dump_module(m: ir.Module) -> str:
       f"low {mo.step_low_cycles} cycles, max {mo.max_steps_per_tick} steps/tick, max rate "
       f"{mo.max_rate} steps/tick")
     w(f"  moves in {', '.join(mo.moving_states)}; enabled = {p.expr(mo.enabled)}")
-    w(f"  limiter {mo.limiter_steps} steps per {mo.limiter_ticks} ticks; watchdog {mo.watchdog_ticks} ticks")
+    w(f"  limiter {mo.limiter_requirement or '-'} {mo.limiter_steps} steps per {mo.limiter_ticks} ticks; "
+      f"watchdog {mo.watchdog_requirement or '-'} {mo.watchdog_ticks} ticks")
     for s in mo.sources:
         limit = f" limit {p.expr(s.limit)}" if s.limit is not None else ""
         w(f"  source {s.name} = {p.expr(s.numerator)}/{s.denominator} steps/tick during "

@@ -67,7 +67,10 @@ class MotorLowering:
             max_steps_per_tick=settings["max_steps_per_tick"], moving_states=tuple(moving),
             sources=tuple(self.sources), steps_let="steps", enabled=sym.motor_enabled,
             max_rate=settings["max_rate"], limiter_steps=limiter_steps, limiter_ticks=limiter_ticks,
-            watchdog_ticks=self._watchdog(block), span=block.span if block else None)
+            watchdog_ticks=self._watchdog(block),
+            limiter_requirement=block.limiters[0][0].name if block and block.limiters else None,
+            watchdog_requirement=block.watchdogs[0][0].name if block and block.watchdogs else None,
+            span=block.span if block else None)
 
     # ------------------------------------------------------------ settings
 
