@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Label
 from ..ir import nodes as ir
 from ..syntax import ast
 from .exprs import ExprChecker, Fail
-from .symbols import RESERVED, ConstInfo, Symbols, TableInfo, Typed, VarInfo
+from .symbols import RESERVED, ConstInfo, Context, Symbols, TableInfo, Typed, VarInfo
 from .units import FREQUENCY, NONE, RATE, TIME, VOLUME, BaseUnits, dim_name, scale_name
 
 BUILTIN_EVENTS = ("tick", "reset")
@@ -86,7 +86,7 @@ class DeclarationReader:
             first = self.sym.declared_at[ident.name]
             self.report(Diagnostic("E0101", f"`{ident.name}` is declared twice", ident.span,
                                    label=f"second {what}",
-                                   labels=(ir_label(first, "first declared here"),)))
+                                   labels=(Label(first, "first declared here"),)))
             return False
         self.sym.declared_at[ident.name] = ident.span
         return True
@@ -309,13 +309,5 @@ class DeclarationReader:
             self.sym.events[e.name] = e
 
 
-def ir_label(span, text):
-    from ..diagnostics import Label
-
-    return Label(span, text)
-
-
-def _const_ctx(what: str):
-    from .symbols import Context
-
+def _const_ctx(what: str) -> Context:
     return Context(what, constant=True)
