@@ -43,14 +43,12 @@ def analyze(text: str, file: str) -> Analysis:
 
 
 def load(path: str | Path) -> Analysis:
-    from .diagnostics import Diagnostic as D
-
     path = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return Analysis(path, "", None, (D("E0004", f"cannot read `{path}`: {reason}"),))
+        return Analysis(path, "", None, (Diagnostic("E0004", f"cannot read `{path}`: {reason}"),))
     return analyze(text, path)
 
 

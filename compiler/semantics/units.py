@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from math import gcd, lcm
 
 Dim = tuple[int, int]
 NONE: Dim = (0, 0)
@@ -120,6 +121,4 @@ def scale_name(dim: Dim, scale: Fraction, base: BaseUnits) -> str:
 
 def fraction_gcd(a: Fraction, b: Fraction) -> Fraction:
     """The largest r with a/r and b/r both integers (a, b > 0)."""
-    from math import gcd, lcm
-
     return Fraction(gcd(a.numerator, b.numerator), lcm(a.denominator, b.denominator))
