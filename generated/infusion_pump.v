@@ -2440,7 +2440,7 @@ endmodule
 //   * motor_en (registered): set at a tick iff the pre-state is a moving state with no
 //     alarm latched (the state that commanded the burst), kept through the burst, then
 //     follows the current state; never in the first tick after reset (armed); cleared
-//     at once by any fault. STEP = step_q AND motor_en at the pin.
+//     at once by any fault. STEP = step_q AND motor_en AND NOT rst at the pin.
 //   * faults latch until reset: fault_cause[0] watchdog (no heartbeat for
 //     WATCHDOG_TICKS ticks, PS-42), [1] limiter (PS-41), [2] interlock (steps commanded
 //     where the motor may not move, PS-40), [3] external fault input (burst cut).
@@ -2596,7 +2596,10 @@ module infusion_pump_motor #(
         else if (!busy) motor_en <= motor_en && authorized;
     end
 
-    assign step = step_q && motor_en;
+    // STEP at the pin: AND-ed with the registered enable, and low while rst is high (rst
+    // is synchronous: without the term a pulse high when rst rises would stay high for
+    // that cycle and end as a runt, PS-44)
+    assign step = step_q && motor_en && !rst;
 
 `ifdef FORMAL
     // ------------------------------------------------------------ formal (pumpspec prove-rtl)
@@ -2612,6 +2615,7 @@ module infusion_pump_motor #(
     // pumpspec-formal f_interlock_armed PS-40 interlock: no STEP or enable before the second tick after reset
     // pumpspec-formal f_interlock_fault PS-40 interlock: a latched fault keeps STEP, enable and the burst off
     // pumpspec-formal f_reset_off PS-44 interlock: no STEP, enable or burst in the cycle after a reset cycle
+    // pumpspec-formal f_reset_step PS-44 interlock: no STEP while rst is high (no runt pulse when a reset lands in a burst)
     // pumpspec-formal f_limiter_sum PS-41 limiter: the running sum is the sum of the buckets
     // pumpspec-formal f_limiter_bound PS-41 limiter: the buckets checked at a tick never hold more than LIMIT_STEPS
     // pumpspec-formal f_limiter_exact PS-41 limiter: a tick trips the limiter iff its steps would pass LIMIT_STEPS
@@ -2658,6 +2662,7 @@ module infusion_pump_motor #(
     wire f_ok_armed = (!(step || motor_en || f_auth) || (f_ticks == 2'd2)) && (f_ticks != 2'd3);
     wire f_ok_fault = !fault || (!step && !motor_en && !step_q && (burst_left == {SW{1'b0}}) && (pc == {PW{1'b0}}));
     wire f_ok_reset = !f_past_rst || (!step && !motor_en && !busy);
+    wire f_ok_rst_step = !rst || !step;
     wire f_ok_sum = ({ {5{1'b0}}, lim_sum} == f_sum_wide);
     wire f_ok_bound = (f_sum_wide <= LIMIT_STEPS);
     wire f_ok_exact = !f_past_tick || f_past_cause[1] || (fault_cause[1] == f_past_trip);
@@ -2674,6 +2679,7 @@ module infusion_pump_motor #(
             if (!f_ok_armed) $display("pumpspec-formal: %0t f_interlock_armed failed", $time);
             if (!f_ok_fault) $display("pumpspec-formal: %0t f_interlock_fault failed", $time);
             if (!f_ok_reset) $display("pumpspec-formal: %0t f_reset_off failed", $time);
+            if (!f_ok_rst_step) $display("pumpspec-formal: %0t f_reset_step failed", $time);
             if (!f_ok_sum) $display("pumpspec-formal: %0t f_limiter_sum failed", $time);
             if (!f_ok_bound) $display("pumpspec-formal: %0t f_limiter_bound failed", $time);
             if (!f_ok_exact) $display("pumpspec-formal: %0t f_limiter_exact failed", $time);
@@ -2692,6 +2698,7 @@ module infusion_pump_motor #(
             f_interlock_armed: assert (f_ok_armed);
             f_interlock_fault: assert (f_ok_fault);
             f_reset_off: assert (f_ok_reset);
+            f_reset_step: assert (f_ok_rst_step);
             f_limiter_sum: assert (f_ok_sum);
             f_limiter_bound: assert (f_ok_bound);
             f_limiter_exact: assert (f_ok_exact);

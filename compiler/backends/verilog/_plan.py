@@ -119,6 +119,9 @@ class Plan:
     formal_moving: str = "1'b0"
     formal_shrunk: list[tuple[str, int]] = field(default_factory=list)
     max_steps: int = 0
+    # requirement ids of the hardware-only protections (the spec's motor section)
+    limiter_req: str = "limiter"
+    watchdog_req: str = "watchdog"
     notes: list[str] = field(default_factory=list)
 
 
@@ -367,6 +370,8 @@ def build(module: ir.Module) -> Plan:
         formal_moving=formal_moving,
         formal_shrunk=formal_shrunk,
         max_steps=motor.max_steps_per_tick,
+        limiter_req=motor.limiter_requirement or "hw.limiter",
+        watchdog_req=motor.watchdog_requirement or "hw.watchdog",
     )
 
 
