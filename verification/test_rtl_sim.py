@@ -203,10 +203,8 @@ def test_spec_pulse_timing():
 
 
 @needs_spec
-@pytest.mark.xfail(strict=True, reason="synchronous rst: a STEP pulse high when rst rises "
-                   "stays high for that cycle (a runt pulse); fix in the Verilog backend: "
-                   "step = step_q && motor_en && !rst")
 def test_reset_mid_burst_spec():
+    # PS-44: STEP is low while rst is high, so a reset in a burst cuts no runt pulse.
     results, _ = _run("spec", "reset_mid_burst", SPEC)
     _check(results, "reset_mid_burst")
 
