@@ -57,6 +57,7 @@ class MotorLowering:
                                    "steps"), VOLUME, "motor steps commanded this tick")
         for w in window_infos:
             self._window_updates(w)
+            self._check_bucket_granularity(w["window"])
         self._check_rates(settings, moving)
         limiter_steps, limiter_ticks = self._limiter(block)
         if limiter_ticks:
@@ -306,6 +307,25 @@ class MotorLowering:
         self.sources.append(ir.Source(name, num, den, tuple(states), limit, "hold" if d.hold else "reset",
                                       acc_name or "", f"{name}_steps", Fraction(num.type.hi, den), d.span))
 
+    def _check_bucket_granularity(self, window: ir.Window) -> None:
+        """Warn when a source at its maximum steady rate keeps within the window's limit
+        over the span the window claims, yet the buckets (which can hold up to
+        buckets x length of history) would hold it back: an artifact of coarse buckets."""
+        span_max = window.buckets * window.bucket_ticks
+        for s in self.sources:
+            if s.name not in window.counts:
+                continue
+            claimed = s.max_rate * window.covers_ticks
+            held = s.max_rate * span_max
+            if claimed <= window.limit < held:
+                self.report(Diagnostic(
+                    "W0401", f"`{s.name}` at its maximum rate stays within `{window.name}`'s limit over "
+                    f"{window.covers_ticks} ticks, but the buckets can hold {span_max} ticks of it and will "
+                    f"hold it back", window.span, severity="warning",
+                    notes=(f"{float(claimed):g} steps over {window.covers_ticks} ticks, {float(held):g} over "
+                           f"{span_max}; the limit is {window.limit}",),
+                    help="use more, shorter buckets (the span the buckets may hold shrinks towards the "
+                         "window) or raise the limit"))
     def _check_rates(self, settings: dict, moving: list[str]) -> None:
         if not self.sources:
             return
