@@ -183,6 +183,11 @@ module infusion_pump_fsm (
     reg [9:0] v_primes_phase;  // primes_phase: 0..599 (window, persistent)
     reg [11:0] v_basal_acc;  // basal_acc: 0..3599 (accumulator)
     /* verilator lint_on UNUSEDSIGNAL */
+    // running totals of the dose windows (registers of the design, not spec variables):
+    // total' = total + counted - dropped on a tick; the guards read them, not the sums
+    reg [13:0] w_hourly_total;  // hourly.total: 0..11200 (sum of the 7 buckets, kept running)
+    reg [17:0] w_daily_total;  // daily.total: 0..150000 (sum of the 25 buckets, kept running)
+    reg [12:0] w_primes_total;  // primes.total: 0..5880 (sum of the 7 buckets, kept running)
 
     assign alarms = {v_reconnect_alarm, v_wear_alarm, v_empty_alarm, v_occlusion_alarm};
 
@@ -203,163 +208,133 @@ module infusion_pump_fsm (
     wire signed [13:0] t1 = (t0 >= 14'sd3600) ? 14'sd1 : 14'sd0;
     wire signed [1:0] t2 = t1[1:0];  // 0..1
     wire signed [1:0] t3 = l_basal_active ? t2 : 2'sd0;  // 0..1
-    wire signed [12:0] t4 = $signed({{2{1'b0}}, v_hourly_b0}) + $signed({{2{1'b0}}, v_hourly_b1});  // 0..3200
-    wire signed [13:0] t5 = $signed({t4[12], t4}) + $signed({{3{1'b0}}, v_hourly_b2});  // 0..4800
-    wire signed [13:0] t6 = t5 + $signed({{3{1'b0}}, v_hourly_b3});  // 0..6400
-    wire signed [13:0] t7 = t6 + $signed({{3{1'b0}}, v_hourly_b4});  // 0..8000
-    wire signed [14:0] t8 = $signed({t7[13], t7}) + $signed({{4{1'b0}}, v_hourly_b5});  // 0..9600
-    wire signed [14:0] t9 = t8 + $signed({{4{1'b0}}, v_hourly_b6});  // 0..11200
-    wire signed [14:0] t10 = 15'sd1600 - t9;  // -9600..1600
-    wire signed [14:0] t11 = $signed({{2{1'b0}}, v_daily_b0}) + $signed({{2{1'b0}}, v_daily_b1});  // 0..12000
-    wire signed [15:0] t12 = $signed({t11[14], t11}) + $signed({{3{1'b0}}, v_daily_b2});  // 0..18000
-    wire signed [15:0] t13 = t12 + $signed({{3{1'b0}}, v_daily_b3});  // 0..24000
-    wire signed [15:0] t14 = t13 + $signed({{3{1'b0}}, v_daily_b4});  // 0..30000
-    wire signed [16:0] t15 = $signed({t14[15], t14}) + $signed({{4{1'b0}}, v_daily_b5});  // 0..36000
-    wire signed [16:0] t16 = t15 + $signed({{4{1'b0}}, v_daily_b6});  // 0..42000
-    wire signed [16:0] t17 = t16 + $signed({{4{1'b0}}, v_daily_b7});  // 0..48000
-    wire signed [16:0] t18 = t17 + $signed({{4{1'b0}}, v_daily_b8});  // 0..54000
-    wire signed [16:0] t19 = t18 + $signed({{4{1'b0}}, v_daily_b9});  // 0..60000
-    wire signed [17:0] t20 = $signed({t19[16], t19}) + $signed({{5{1'b0}}, v_daily_b10});  // 0..66000
-    wire signed [17:0] t21 = t20 + $signed({{5{1'b0}}, v_daily_b11});  // 0..72000
-    wire signed [17:0] t22 = t21 + $signed({{5{1'b0}}, v_daily_b12});  // 0..78000
-    wire signed [17:0] t23 = t22 + $signed({{5{1'b0}}, v_daily_b13});  // 0..84000
-    wire signed [17:0] t24 = t23 + $signed({{5{1'b0}}, v_daily_b14});  // 0..90000
-    wire signed [17:0] t25 = t24 + $signed({{5{1'b0}}, v_daily_b15});  // 0..96000
-    wire signed [17:0] t26 = t25 + $signed({{5{1'b0}}, v_daily_b16});  // 0..102000
-    wire signed [17:0] t27 = t26 + $signed({{5{1'b0}}, v_daily_b17});  // 0..108000
-    wire signed [17:0] t28 = t27 + $signed({{5{1'b0}}, v_daily_b18});  // 0..114000
-    wire signed [17:0] t29 = t28 + $signed({{5{1'b0}}, v_daily_b19});  // 0..120000
-    wire signed [17:0] t30 = t29 + $signed({{5{1'b0}}, v_daily_b20});  // 0..126000
-    wire signed [18:0] t31 = $signed({t30[17], t30}) + $signed({{6{1'b0}}, v_daily_b21});  // 0..132000
-    wire signed [18:0] t32 = t31 + $signed({{6{1'b0}}, v_daily_b22});  // 0..138000
-    wire signed [18:0] t33 = t32 + $signed({{6{1'b0}}, v_daily_b23});  // 0..144000
-    wire signed [18:0] t34 = t33 + $signed({{6{1'b0}}, v_daily_b24});  // 0..150000
-    wire signed [18:0] t35 = 19'sd6000 - t34;  // -144000..6000
-    wire signed [18:0] t36 = ($signed({{5{1'b0}}, v_reservoir}) < $signed({{17{l_basal_raw[1]}}, l_basal_raw})) ? $signed({{5{1'b0}}, v_reservoir}) : $signed({{17{l_basal_raw[1]}}, l_basal_raw});
-    wire signed [18:0] t37 = ($signed({{4{t10[14]}}, t10}) < t36) ? $signed({{4{t10[14]}}, t10}) : t36;
-    wire signed [18:0] t38 = (t35 < t37) ? t35 : t37;  // -144000..1
-    wire signed [18:0] t39 = (t38 > 19'sd0) ? t38 : 19'sd0;
+    wire signed [14:0] t4 = 15'sd1600 - $signed({1'b0, w_hourly_total});  // -9600..1600
+    wire signed [18:0] t5 = 19'sd6000 - $signed({1'b0, w_daily_total});  // -144000..6000
+    wire signed [18:0] t6 = ($signed({{5{1'b0}}, v_reservoir}) < $signed({{17{l_basal_raw[1]}}, l_basal_raw})) ? $signed({{5{1'b0}}, v_reservoir}) : $signed({{17{l_basal_raw[1]}}, l_basal_raw});
+    wire signed [18:0] t7 = ($signed({{4{t4[14]}}, t4}) < t6) ? $signed({{4{t4[14]}}, t4}) : t6;
+    wire signed [18:0] t8 = (t5 < t7) ? t5 : t7;  // -144000..1
+    wire signed [18:0] t9 = (t8 > 19'sd0) ? t8 : 19'sd0;
+    wire signed [1:0] t10 = t9[1:0];  // 0..1
+    wire signed [1:0] t11 = l_bolus_active ? 2'sd1 : 2'sd0;  // 0..1
+    wire signed [14:0] t12 = $signed({1'b0, v_reservoir}) - $signed({{13{l_basal_steps[1]}}, l_basal_steps});  // -1..12000
+    wire signed [14:0] t13 = t4 - $signed({{13{l_basal_steps[1]}}, l_basal_steps});  // -9601..1600
+    wire signed [18:0] t14 = t5 - $signed({{17{l_basal_steps[1]}}, l_basal_steps});  // -144001..6000
+    wire signed [18:0] t15 = ($signed({{9{1'b0}}, v_bolus_left}) < $signed({{17{l_bolus_raw[1]}}, l_bolus_raw})) ? $signed({{9{1'b0}}, v_bolus_left}) : $signed({{17{l_bolus_raw[1]}}, l_bolus_raw});
+    wire signed [18:0] t16 = ($signed({{4{t12[14]}}, t12}) < t15) ? $signed({{4{t12[14]}}, t12}) : t15;
+    wire signed [18:0] t17 = ($signed({{4{t13[14]}}, t13}) < t16) ? $signed({{4{t13[14]}}, t13}) : t16;
+    wire signed [18:0] t18 = (t14 < t17) ? t14 : t17;  // -144001..1
+    wire signed [18:0] t19 = (t18 > 19'sd0) ? t18 : 19'sd0;
+    wire signed [1:0] t20 = t19[1:0];  // 0..1
+    wire signed [1:0] t21 = l_prime_active ? 2'sd1 : 2'sd0;  // 0..1
+    wire signed [2:0] t22 = $signed({l_basal_steps[1], l_basal_steps}) + $signed({l_bolus_steps[1], l_bolus_steps});  // 0..2
+    wire signed [14:0] t23 = $signed({1'b0, v_reservoir}) - $signed({{12{t22[2]}}, t22});  // -2..12000
+    wire signed [13:0] t24 = 14'sd840 - $signed({1'b0, w_primes_total});  // -5040..840
+    wire signed [14:0] t25 = ($signed({{5{1'b0}}, v_prime_left}) < $signed({{13{l_prime_raw[1]}}, l_prime_raw})) ? $signed({{5{1'b0}}, v_prime_left}) : $signed({{13{l_prime_raw[1]}}, l_prime_raw});
+    wire signed [14:0] t26 = (t23 < t25) ? t23 : t25;
+    wire signed [14:0] t27 = ($signed({t24[13], t24}) < t26) ? $signed({t24[13], t24}) : t26;
+    wire signed [13:0] t28 = t27[13:0];  // -5040..1
+    wire signed [13:0] t29 = (t28 > 14'sd0) ? t28 : 14'sd0;
+    wire signed [1:0] t30 = t29[1:0];  // 0..1
+    wire signed [1:0] t31 = l_fill_active ? 2'sd1 : 2'sd0;  // 0..1
+    wire signed [2:0] t32 = t22 + $signed({l_prime_steps[1], l_prime_steps});  // 0..3
+    wire signed [14:0] t33 = $signed({1'b0, v_reservoir}) - $signed({{12{t32[2]}}, t32});  // -3..12000
+    wire signed [13:0] t34 = t24 - $signed({{12{l_prime_steps[1]}}, l_prime_steps});  // -5041..840
+    wire signed [14:0] t35 = ($signed({{9{1'b0}}, v_fill_left}) < $signed({{13{l_fill_raw[1]}}, l_fill_raw})) ? $signed({{9{1'b0}}, v_fill_left}) : $signed({{13{l_fill_raw[1]}}, l_fill_raw});
+    wire signed [14:0] t36 = (t33 < t35) ? t33 : t35;
+    wire signed [14:0] t37 = ($signed({t34[13], t34}) < t36) ? $signed({t34[13], t34}) : t36;
+    wire signed [13:0] t38 = t37[13:0];  // -5041..1
+    wire signed [13:0] t39 = (t38 > 14'sd0) ? t38 : 14'sd0;
     wire signed [1:0] t40 = t39[1:0];  // 0..1
-    wire signed [1:0] t41 = l_bolus_active ? 2'sd1 : 2'sd0;  // 0..1
-    wire signed [14:0] t42 = $signed({1'b0, v_reservoir}) - $signed({{13{l_basal_steps[1]}}, l_basal_steps});  // -1..12000
-    wire signed [14:0] t43 = t10 - $signed({{13{l_basal_steps[1]}}, l_basal_steps});  // -9601..1600
-    wire signed [18:0] t44 = t35 - $signed({{17{l_basal_steps[1]}}, l_basal_steps});  // -144001..6000
-    wire signed [18:0] t45 = ($signed({{9{1'b0}}, v_bolus_left}) < $signed({{17{l_bolus_raw[1]}}, l_bolus_raw})) ? $signed({{9{1'b0}}, v_bolus_left}) : $signed({{17{l_bolus_raw[1]}}, l_bolus_raw});
-    wire signed [18:0] t46 = ($signed({{4{t42[14]}}, t42}) < t45) ? $signed({{4{t42[14]}}, t42}) : t45;
-    wire signed [18:0] t47 = ($signed({{4{t43[14]}}, t43}) < t46) ? $signed({{4{t43[14]}}, t43}) : t46;
-    wire signed [18:0] t48 = (t44 < t47) ? t44 : t47;  // -144001..1
-    wire signed [18:0] t49 = (t48 > 19'sd0) ? t48 : 19'sd0;
-    wire signed [1:0] t50 = t49[1:0];  // 0..1
-    wire signed [1:0] t51 = l_prime_active ? 2'sd1 : 2'sd0;  // 0..1
-    wire signed [2:0] t52 = $signed({l_basal_steps[1], l_basal_steps}) + $signed({l_bolus_steps[1], l_bolus_steps});  // 0..2
-    wire signed [14:0] t53 = $signed({1'b0, v_reservoir}) - $signed({{12{t52[2]}}, t52});  // -2..12000
-    wire signed [11:0] t54 = $signed({{2{1'b0}}, v_primes_b0}) + $signed({{2{1'b0}}, v_primes_b1});  // 0..1680
-    wire signed [12:0] t55 = $signed({t54[11], t54}) + $signed({{3{1'b0}}, v_primes_b2});  // 0..2520
-    wire signed [12:0] t56 = t55 + $signed({{3{1'b0}}, v_primes_b3});  // 0..3360
-    wire signed [13:0] t57 = $signed({t56[12], t56}) + $signed({{4{1'b0}}, v_primes_b4});  // 0..4200
-    wire signed [13:0] t58 = t57 + $signed({{4{1'b0}}, v_primes_b5});  // 0..5040
-    wire signed [13:0] t59 = t58 + $signed({{4{1'b0}}, v_primes_b6});  // 0..5880
-    wire signed [13:0] t60 = 14'sd840 - t59;  // -5040..840
-    wire signed [14:0] t61 = ($signed({{5{1'b0}}, v_prime_left}) < $signed({{13{l_prime_raw[1]}}, l_prime_raw})) ? $signed({{5{1'b0}}, v_prime_left}) : $signed({{13{l_prime_raw[1]}}, l_prime_raw});
-    wire signed [14:0] t62 = (t53 < t61) ? t53 : t61;
-    wire signed [14:0] t63 = ($signed({t60[13], t60}) < t62) ? $signed({t60[13], t60}) : t62;
-    wire signed [13:0] t64 = t63[13:0];  // -5040..1
-    wire signed [13:0] t65 = (t64 > 14'sd0) ? t64 : 14'sd0;
-    wire signed [1:0] t66 = t65[1:0];  // 0..1
-    wire signed [1:0] t67 = l_fill_active ? 2'sd1 : 2'sd0;  // 0..1
-    wire signed [2:0] t68 = t52 + $signed({l_prime_steps[1], l_prime_steps});  // 0..3
-    wire signed [14:0] t69 = $signed({1'b0, v_reservoir}) - $signed({{12{t68[2]}}, t68});  // -3..12000
-    wire signed [13:0] t70 = t60 - $signed({{12{l_prime_steps[1]}}, l_prime_steps});  // -5041..840
-    wire signed [14:0] t71 = ($signed({{9{1'b0}}, v_fill_left}) < $signed({{13{l_fill_raw[1]}}, l_fill_raw})) ? $signed({{9{1'b0}}, v_fill_left}) : $signed({{13{l_fill_raw[1]}}, l_fill_raw});
-    wire signed [14:0] t72 = (t69 < t71) ? t69 : t71;
-    wire signed [14:0] t73 = ($signed({t70[13], t70}) < t72) ? $signed({t70[13], t70}) : t72;
-    wire signed [13:0] t74 = t73[13:0];  // -5041..1
-    wire signed [13:0] t75 = (t74 > 14'sd0) ? t74 : 14'sd0;
-    wire signed [1:0] t76 = t75[1:0];  // 0..1
-    wire signed [3:0] t77 = $signed({t68[2], t68}) + $signed({{2{l_fill_steps[1]}}, l_fill_steps});  // 0..4
-    wire signed [10:0] t78 = 11'sd800 - $signed({1'b0, v_prime_total});  // 0..800
-    wire signed [6:0] t79 = (v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
-    wire signed [19:0] t80 = (v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
-    wire signed [13:0] t81 = (t0 >= 14'sd3600) ? t0 - 14'sd3600 : t0 - 14'sd0;
-    wire signed [12:0] t82 = t81[12:0];  // 0..3599
-    wire signed [12:0] t83 = l_basal_active ? t82 : 13'sd0;  // 0..3599
-    wire signed [10:0] t84 = $signed({1'b0, v_hourly_phase}) + 11'sd1;  // 1..600
-    wire signed [10:0] t85 = ($signed({1'b0, v_hourly_phase}) == 11'sd599) ? 11'sd0 : t84;  // 0..600
-    wire signed [11:0] t86 = $signed({1'b0, v_hourly_b0}) + $signed({{9{t52[2]}}, t52});  // 0..1602
-    wire signed [11:0] t87 = ($signed({1'b0, v_hourly_phase}) == 11'sd599) ? 12'sd0 : t86;  // 0..1602
-    wire signed [11:0] t88 = ($signed({1'b0, v_hourly_phase}) == 11'sd599) ? t86 : $signed({1'b0, v_hourly_b1});  // 0..1602
-    wire signed [11:0] t89 = ($signed({1'b0, v_hourly_phase}) == 11'sd599) ? $signed({1'b0, v_hourly_b1}) : $signed({1'b0, v_hourly_b2});  // 0..1600
-    wire signed [11:0] t90 = ($signed({1'b0, v_hourly_phase}) == 11'sd599) ? $signed({1'b0, v_hourly_b2}) : $signed({1'b0, v_hourly_b3});  // 0..1600
-    wire signed [11:0] t91 = ($signed({1'b0, v_hourly_phase}) == 11'sd599) ? $signed({1'b0, v_hourly_b3}) : $signed({1'b0, v_hourly_b4});  // 0..1600
-    wire signed [11:0] t92 = ($signed({1'b0, v_hourly_phase}) == 11'sd599) ? $signed({1'b0, v_hourly_b4}) : $signed({1'b0, v_hourly_b5});  // 0..1600
-    wire signed [11:0] t93 = ($signed({1'b0, v_hourly_phase}) == 11'sd599) ? $signed({1'b0, v_hourly_b5}) : $signed({1'b0, v_hourly_b6});  // 0..1600
-    wire signed [12:0] t94 = $signed({1'b0, v_daily_phase}) + 13'sd1;  // 1..3600
-    wire signed [12:0] t95 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 13'sd0 : t94;  // 0..3600
-    wire signed [13:0] t96 = $signed({1'b0, v_daily_b0}) + $signed({{11{t52[2]}}, t52});  // 0..6002
-    wire signed [13:0] t97 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 14'sd0 : t96;  // 0..6002
-    wire signed [13:0] t98 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? t96 : $signed({1'b0, v_daily_b1});  // 0..6002
-    wire signed [13:0] t99 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b1}) : $signed({1'b0, v_daily_b2});  // 0..6000
-    wire signed [13:0] t100 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b2}) : $signed({1'b0, v_daily_b3});  // 0..6000
-    wire signed [13:0] t101 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b3}) : $signed({1'b0, v_daily_b4});  // 0..6000
-    wire signed [13:0] t102 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b4}) : $signed({1'b0, v_daily_b5});  // 0..6000
-    wire signed [13:0] t103 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b5}) : $signed({1'b0, v_daily_b6});  // 0..6000
-    wire signed [13:0] t104 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b6}) : $signed({1'b0, v_daily_b7});  // 0..6000
-    wire signed [13:0] t105 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b7}) : $signed({1'b0, v_daily_b8});  // 0..6000
-    wire signed [13:0] t106 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b8}) : $signed({1'b0, v_daily_b9});  // 0..6000
-    wire signed [13:0] t107 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b9}) : $signed({1'b0, v_daily_b10});  // 0..6000
-    wire signed [13:0] t108 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b10}) : $signed({1'b0, v_daily_b11});  // 0..6000
-    wire signed [13:0] t109 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b11}) : $signed({1'b0, v_daily_b12});  // 0..6000
-    wire signed [13:0] t110 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b12}) : $signed({1'b0, v_daily_b13});  // 0..6000
-    wire signed [13:0] t111 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b13}) : $signed({1'b0, v_daily_b14});  // 0..6000
-    wire signed [13:0] t112 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b14}) : $signed({1'b0, v_daily_b15});  // 0..6000
-    wire signed [13:0] t113 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b15}) : $signed({1'b0, v_daily_b16});  // 0..6000
-    wire signed [13:0] t114 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b16}) : $signed({1'b0, v_daily_b17});  // 0..6000
-    wire signed [13:0] t115 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b17}) : $signed({1'b0, v_daily_b18});  // 0..6000
-    wire signed [13:0] t116 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b18}) : $signed({1'b0, v_daily_b19});  // 0..6000
-    wire signed [13:0] t117 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b19}) : $signed({1'b0, v_daily_b20});  // 0..6000
-    wire signed [13:0] t118 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b20}) : $signed({1'b0, v_daily_b21});  // 0..6000
-    wire signed [13:0] t119 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b21}) : $signed({1'b0, v_daily_b22});  // 0..6000
-    wire signed [13:0] t120 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b22}) : $signed({1'b0, v_daily_b23});  // 0..6000
-    wire signed [13:0] t121 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b23}) : $signed({1'b0, v_daily_b24});  // 0..6000
-    wire signed [10:0] t122 = $signed({1'b0, v_primes_phase}) + 11'sd1;  // 1..600
-    wire signed [10:0] t123 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t122;  // 0..600
-    wire signed [2:0] t124 = $signed({l_prime_steps[1], l_prime_steps}) + $signed({l_fill_steps[1], l_fill_steps});  // 0..2
-    wire signed [10:0] t125 = $signed({1'b0, v_primes_b0}) + $signed({{8{t124[2]}}, t124});  // 0..842
-    wire signed [10:0] t126 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t125;  // 0..842
-    wire signed [10:0] t127 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? t125 : $signed({1'b0, v_primes_b1});  // 0..842
-    wire signed [10:0] t128 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b1}) : $signed({1'b0, v_primes_b2});  // 0..840
-    wire signed [10:0] t129 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b2}) : $signed({1'b0, v_primes_b3});  // 0..840
-    wire signed [10:0] t130 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b3}) : $signed({1'b0, v_primes_b4});  // 0..840
-    wire signed [10:0] t131 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b4}) : $signed({1'b0, v_primes_b5});  // 0..840
-    wire signed [10:0] t132 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b5}) : $signed({1'b0, v_primes_b6});  // 0..840
-    wire signed [14:0] t133 = $signed({1'b0, v_reservoir}) - $signed({{11{l_steps[3]}}, l_steps});  // -4..12000
-    wire signed [10:0] t134 = $signed({1'b0, v_bolus_left}) - $signed({{9{l_bolus_steps[1]}}, l_bolus_steps});  // -1..1000
-    wire signed [10:0] t135 = $signed({1'b0, v_prime_left}) - $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // -1..800
-    wire signed [10:0] t136 = $signed({1'b0, v_prime_total}) + $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // 0..801
-    wire signed [6:0] t137 = $signed({1'b0, v_fill_left}) - $signed({{5{l_fill_steps[1]}}, l_fill_steps});  // -1..40
-    wire signed [19:0] t138 = $signed({1'b0, v_set_age}) + 20'sd1;  // 1..288001
-    wire signed [19:0] t139 = (20'sd288000 < t138) ? 20'sd288000 : t138;  // 1..288000
-    wire signed [19:0] t140 = v_inserted ? t139 : 20'sd0;  // 0..288000
-    wire signed [13:0] t141 = $signed({1'b0, v_away}) + 14'sd1;  // 1..7201
-    wire signed [13:0] t142 = (14'sd7200 < t141) ? 14'sd7200 : t141;  // 1..7200
-    wire signed [13:0] t143 = (v_inserted && !v_connected) ? t142 : 14'sd0;  // 0..7200
-    wire signed [18:0] t144 = (v_set_kind == 1'd0) ? 19'sd259200 : 19'sd172800;  // 172800..259200
-    wire signed [2:0] t145 = $signed({l_basal_raw[1], l_basal_raw}) + $signed({l_bolus_raw[1], l_bolus_raw});  // 0..2
+    wire signed [3:0] t41 = $signed({t32[2], t32}) + $signed({{2{l_fill_steps[1]}}, l_fill_steps});  // 0..4
+    wire signed [10:0] t42 = 11'sd800 - $signed({1'b0, v_prime_total});  // 0..800
+    wire signed [6:0] t43 = (v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
+    wire signed [19:0] t44 = (v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
+    wire signed [13:0] t45 = (t0 >= 14'sd3600) ? t0 - 14'sd3600 : t0 - 14'sd0;
+    wire signed [12:0] t46 = t45[12:0];  // 0..3599
+    wire signed [12:0] t47 = l_basal_active ? t46 : 13'sd0;  // 0..3599
+    wire signed [10:0] t48 = $signed({1'b0, v_hourly_phase}) + 11'sd1;  // 1..600
+    wire signed [10:0] t49 = ($signed({1'b0, v_hourly_phase}) == 11'sd599) ? 11'sd0 : t48;  // 0..600
+    wire signed [11:0] t50 = $signed({1'b0, v_hourly_b0}) + $signed({{9{t22[2]}}, t22});  // 0..1602
+    wire signed [11:0] t51 = ($signed({1'b0, v_hourly_phase}) == 11'sd599) ? 12'sd0 : t50;  // 0..1602
+    wire signed [11:0] t52 = ($signed({1'b0, v_hourly_phase}) == 11'sd599) ? t50 : $signed({1'b0, v_hourly_b1});  // 0..1602
+    wire signed [11:0] t53 = ($signed({1'b0, v_hourly_phase}) == 11'sd599) ? $signed({1'b0, v_hourly_b1}) : $signed({1'b0, v_hourly_b2});  // 0..1600
+    wire signed [11:0] t54 = ($signed({1'b0, v_hourly_phase}) == 11'sd599) ? $signed({1'b0, v_hourly_b2}) : $signed({1'b0, v_hourly_b3});  // 0..1600
+    wire signed [11:0] t55 = ($signed({1'b0, v_hourly_phase}) == 11'sd599) ? $signed({1'b0, v_hourly_b3}) : $signed({1'b0, v_hourly_b4});  // 0..1600
+    wire signed [11:0] t56 = ($signed({1'b0, v_hourly_phase}) == 11'sd599) ? $signed({1'b0, v_hourly_b4}) : $signed({1'b0, v_hourly_b5});  // 0..1600
+    wire signed [11:0] t57 = ($signed({1'b0, v_hourly_phase}) == 11'sd599) ? $signed({1'b0, v_hourly_b5}) : $signed({1'b0, v_hourly_b6});  // 0..1600
+    wire signed [12:0] t58 = $signed({1'b0, v_daily_phase}) + 13'sd1;  // 1..3600
+    wire signed [12:0] t59 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 13'sd0 : t58;  // 0..3600
+    wire signed [13:0] t60 = $signed({1'b0, v_daily_b0}) + $signed({{11{t22[2]}}, t22});  // 0..6002
+    wire signed [13:0] t61 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 14'sd0 : t60;  // 0..6002
+    wire signed [13:0] t62 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? t60 : $signed({1'b0, v_daily_b1});  // 0..6002
+    wire signed [13:0] t63 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b1}) : $signed({1'b0, v_daily_b2});  // 0..6000
+    wire signed [13:0] t64 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b2}) : $signed({1'b0, v_daily_b3});  // 0..6000
+    wire signed [13:0] t65 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b3}) : $signed({1'b0, v_daily_b4});  // 0..6000
+    wire signed [13:0] t66 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b4}) : $signed({1'b0, v_daily_b5});  // 0..6000
+    wire signed [13:0] t67 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b5}) : $signed({1'b0, v_daily_b6});  // 0..6000
+    wire signed [13:0] t68 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b6}) : $signed({1'b0, v_daily_b7});  // 0..6000
+    wire signed [13:0] t69 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b7}) : $signed({1'b0, v_daily_b8});  // 0..6000
+    wire signed [13:0] t70 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b8}) : $signed({1'b0, v_daily_b9});  // 0..6000
+    wire signed [13:0] t71 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b9}) : $signed({1'b0, v_daily_b10});  // 0..6000
+    wire signed [13:0] t72 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b10}) : $signed({1'b0, v_daily_b11});  // 0..6000
+    wire signed [13:0] t73 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b11}) : $signed({1'b0, v_daily_b12});  // 0..6000
+    wire signed [13:0] t74 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b12}) : $signed({1'b0, v_daily_b13});  // 0..6000
+    wire signed [13:0] t75 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b13}) : $signed({1'b0, v_daily_b14});  // 0..6000
+    wire signed [13:0] t76 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b14}) : $signed({1'b0, v_daily_b15});  // 0..6000
+    wire signed [13:0] t77 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b15}) : $signed({1'b0, v_daily_b16});  // 0..6000
+    wire signed [13:0] t78 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b16}) : $signed({1'b0, v_daily_b17});  // 0..6000
+    wire signed [13:0] t79 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b17}) : $signed({1'b0, v_daily_b18});  // 0..6000
+    wire signed [13:0] t80 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b18}) : $signed({1'b0, v_daily_b19});  // 0..6000
+    wire signed [13:0] t81 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b19}) : $signed({1'b0, v_daily_b20});  // 0..6000
+    wire signed [13:0] t82 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b20}) : $signed({1'b0, v_daily_b21});  // 0..6000
+    wire signed [13:0] t83 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b21}) : $signed({1'b0, v_daily_b22});  // 0..6000
+    wire signed [13:0] t84 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b22}) : $signed({1'b0, v_daily_b23});  // 0..6000
+    wire signed [13:0] t85 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b23}) : $signed({1'b0, v_daily_b24});  // 0..6000
+    wire signed [10:0] t86 = $signed({1'b0, v_primes_phase}) + 11'sd1;  // 1..600
+    wire signed [10:0] t87 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t86;  // 0..600
+    wire signed [2:0] t88 = $signed({l_prime_steps[1], l_prime_steps}) + $signed({l_fill_steps[1], l_fill_steps});  // 0..2
+    wire signed [10:0] t89 = $signed({1'b0, v_primes_b0}) + $signed({{8{t88[2]}}, t88});  // 0..842
+    wire signed [10:0] t90 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t89;  // 0..842
+    wire signed [10:0] t91 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? t89 : $signed({1'b0, v_primes_b1});  // 0..842
+    wire signed [10:0] t92 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b1}) : $signed({1'b0, v_primes_b2});  // 0..840
+    wire signed [10:0] t93 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b2}) : $signed({1'b0, v_primes_b3});  // 0..840
+    wire signed [10:0] t94 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b3}) : $signed({1'b0, v_primes_b4});  // 0..840
+    wire signed [10:0] t95 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b4}) : $signed({1'b0, v_primes_b5});  // 0..840
+    wire signed [10:0] t96 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b5}) : $signed({1'b0, v_primes_b6});  // 0..840
+    wire signed [14:0] t97 = $signed({1'b0, v_reservoir}) - $signed({{11{l_steps[3]}}, l_steps});  // -4..12000
+    wire signed [10:0] t98 = $signed({1'b0, v_bolus_left}) - $signed({{9{l_bolus_steps[1]}}, l_bolus_steps});  // -1..1000
+    wire signed [10:0] t99 = $signed({1'b0, v_prime_left}) - $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // -1..800
+    wire signed [10:0] t100 = $signed({1'b0, v_prime_total}) + $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // 0..801
+    wire signed [6:0] t101 = $signed({1'b0, v_fill_left}) - $signed({{5{l_fill_steps[1]}}, l_fill_steps});  // -1..40
+    wire signed [19:0] t102 = $signed({1'b0, v_set_age}) + 20'sd1;  // 1..288001
+    wire signed [19:0] t103 = (20'sd288000 < t102) ? 20'sd288000 : t102;  // 1..288000
+    wire signed [19:0] t104 = v_inserted ? t103 : 20'sd0;  // 0..288000
+    wire signed [13:0] t105 = $signed({1'b0, v_away}) + 14'sd1;  // 1..7201
+    wire signed [13:0] t106 = (14'sd7200 < t105) ? 14'sd7200 : t105;  // 1..7200
+    wire signed [13:0] t107 = (v_inserted && !v_connected) ? t106 : 14'sd0;  // 0..7200
+    wire signed [18:0] t108 = (v_set_kind == 1'd0) ? 19'sd259200 : 19'sd172800;  // 172800..259200
+    wire signed [2:0] t109 = $signed({l_basal_raw[1], l_basal_raw}) + $signed({l_bolus_raw[1], l_bolus_raw});  // 0..2
+    wire signed [14:0] t110 = $signed({1'b0, w_hourly_total}) + $signed({{12{t22[2]}}, t22});
+    wire signed [14:0] t111 = ($signed({1'b0, v_hourly_phase}) == 11'sd599) ? t110 - $signed({{4{1'b0}}, v_hourly_b6}) : t110;  // hourly.total after the tick
+    wire signed [18:0] t112 = $signed({1'b0, w_daily_total}) + $signed({{16{t22[2]}}, t22});
+    wire signed [18:0] t113 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? t112 - $signed({{6{1'b0}}, v_daily_b24}) : t112;  // daily.total after the tick
+    wire signed [13:0] t114 = $signed({1'b0, w_primes_total}) + $signed({{11{t88[2]}}, t88});
+    wire signed [13:0] t115 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? t114 - $signed({{4{1'b0}}, v_primes_b6}) : t114;  // primes.total after the tick
 
     // tick values, from the pre-state
     wire l_basal_active = (((state == 3'd4) || (state == 3'd5)) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // basal_active
     wire signed [1:0] l_basal_raw = t3;  // basal_raw: 0..1
-    wire signed [1:0] l_basal_steps = t40;  // basal_steps: 0..1
+    wire signed [1:0] l_basal_steps = t10;  // basal_steps: 0..1
     wire l_bolus_active = ((state == 3'd5) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // bolus_active
-    wire signed [1:0] l_bolus_raw = t41;  // bolus_raw: 0..1
-    wire signed [1:0] l_bolus_steps = t50;  // bolus_steps: 0..1
+    wire signed [1:0] l_bolus_raw = t11;  // bolus_raw: 0..1
+    wire signed [1:0] l_bolus_steps = t20;  // bolus_steps: 0..1
     wire l_prime_active = ((state == 3'd2) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // prime_active
-    wire signed [1:0] l_prime_raw = t51;  // prime_raw: 0..1
-    wire signed [1:0] l_prime_steps = t66;  // prime_steps: 0..1
+    wire signed [1:0] l_prime_raw = t21;  // prime_raw: 0..1
+    wire signed [1:0] l_prime_steps = t30;  // prime_steps: 0..1
     wire l_fill_active = ((state == 3'd3) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // fill_active
-    wire signed [1:0] l_fill_raw = t67;  // fill_raw: 0..1
-    wire signed [1:0] l_fill_steps = t76;  // fill_steps: 0..1
-    wire signed [3:0] l_steps = t77;  // steps: 0..4
+    wire signed [1:0] l_fill_raw = t31;  // fill_raw: 0..1
+    wire signed [1:0] l_fill_steps = t40;  // fill_steps: 0..1
+    wire signed [3:0] l_steps = t41;  // steps: 0..4
     /* verilator lint_on UNUSEDSIGNAL */
     assign tick_steps = l_steps[2:0];
 
@@ -376,8 +351,8 @@ module infusion_pump_fsm (
     wire g3_1 = !(v_inserted && v_connected);  // spec/infusion_pump.pump:138:10
     wire g3_2 = ($signed({1'b0, v_reservoir}) > 15'sd0);  // spec/infusion_pump.pump:139:10
     wire g3_3 = ($signed({1'b0, p_prime_amount}) > 12'sd0);  // spec/infusion_pump.pump:140:10
-    wire g3_4 = ($signed({1'b0, p_prime_amount}) <= $signed({t78[10], t78}));  // spec/infusion_pump.pump:141:10
-    wire g3_5 = ($signed({{3{1'b0}}, p_prime_amount}) <= t60);  // spec/infusion_pump.pump:142:10
+    wire g3_4 = ($signed({1'b0, p_prime_amount}) <= $signed({t42[10], t42}));  // spec/infusion_pump.pump:141:10
+    wire g3_5 = ($signed({{3{1'b0}}, p_prime_amount}) <= t24);  // spec/infusion_pump.pump:142:10
     wire en3 = g3_0 && g3_1 && g3_2 && g3_3 && g3_4 && g3_5;  // #3 on prime from Idle -> Priming
     wire en4 = 1'b1;  // #4 on stop from Priming, Filling, Suspended -> Idle
     wire g5_0 = (v_set_loaded && !v_set_used);  // spec/infusion_pump.pump:149:10
@@ -388,10 +363,10 @@ module infusion_pump_fsm (
     wire g6_0 = (v_inserted && v_connected);  // spec/infusion_pump.pump:157:10
     wire g6_1 = !v_filled;  // spec/infusion_pump.pump:158:10
     wire g6_2 = ($signed({1'b0, p_fill_amount}) > 8'sd0);  // spec/infusion_pump.pump:159:10
-    wire g6_3 = ($signed({1'b0, p_fill_amount}) <= $signed({t79[6], t79}));  // spec/infusion_pump.pump:160:10
+    wire g6_3 = ($signed({1'b0, p_fill_amount}) <= $signed({t43[6], t43}));  // spec/infusion_pump.pump:160:10
     wire g6_4 = ($signed({1'b0, v_reservoir}) > 15'sd0);  // spec/infusion_pump.pump:161:10
-    wire g6_5 = ($signed({1'b0, v_set_age}) < t80);  // spec/infusion_pump.pump:162:10
-    wire g6_6 = ($signed({{7{1'b0}}, p_fill_amount}) <= t60);  // spec/infusion_pump.pump:163:10
+    wire g6_5 = ($signed({1'b0, v_set_age}) < t44);  // spec/infusion_pump.pump:162:10
+    wire g6_6 = ($signed({{7{1'b0}}, p_fill_amount}) <= t24);  // spec/infusion_pump.pump:163:10
     wire en6 = g6_0 && g6_1 && g6_2 && g6_3 && g6_4 && g6_5 && g6_6;  // #6 on fill from Idle -> Filling
     wire g7_0 = (v_inserted && v_connected);  // spec/infusion_pump.pump:167:10
     wire en7 = g7_0;  // #7 on disconnect from Idle, Suspended, Alarm
@@ -405,14 +380,14 @@ module infusion_pump_fsm (
     wire en12 = g12_0;  // #12 on set_basal from Idle, Suspended, Delivering, Bolusing
     wire g13_0 = (v_inserted && v_connected);  // spec/infusion_pump.pump:192:10
     wire g13_1 = ($signed({1'b0, v_reservoir}) > 15'sd0);  // spec/infusion_pump.pump:193:10
-    wire g13_2 = ($signed({1'b0, v_set_age}) < t80);  // spec/infusion_pump.pump:194:10
+    wire g13_2 = ($signed({1'b0, v_set_age}) < t44);  // spec/infusion_pump.pump:194:10
     wire en13 = g13_0 && g13_1 && g13_2;  // #13 on start from Idle, Suspended -> Delivering
     wire en14 = 1'b1;  // #14 on suspend from Delivering, Bolusing -> Suspended
     wire g15_0 = ($signed({1'b0, p_bolus_amount}) > 13'sd0);  // spec/infusion_pump.pump:200:10
     wire g15_1 = ($signed({1'b0, p_bolus_amount}) <= 13'sd1000);  // spec/infusion_pump.pump:201:10
     wire g15_2 = ($signed({{3{1'b0}}, p_bolus_amount}) <= $signed({1'b0, v_reservoir}));  // spec/infusion_pump.pump:202:10
-    wire g15_3 = ($signed({{3{1'b0}}, p_bolus_amount}) <= t10);  // spec/infusion_pump.pump:203:10
-    wire g15_4 = ($signed({{7{1'b0}}, p_bolus_amount}) <= t35);  // spec/infusion_pump.pump:204:10
+    wire g15_3 = ($signed({{3{1'b0}}, p_bolus_amount}) <= t4);  // spec/infusion_pump.pump:203:10
+    wire g15_4 = ($signed({{7{1'b0}}, p_bolus_amount}) <= t5);  // spec/infusion_pump.pump:204:10
     wire en15 = g15_0 && g15_1 && g15_2 && g15_3 && g15_4;  // #15 on bolus from Delivering -> Bolusing
     wire en16 = 1'b1;  // #16 on occlusion from Priming, Filling, Delivering, Bolusing -> Alarm
     wire en17 = 1'b1;  // #17 on occlusion from SelfTest, Idle, Suspended, Alarm
@@ -422,17 +397,17 @@ module infusion_pump_fsm (
     wire en20 = g20_0;  // #20 on tick from SelfTest -> Idle
     wire g21_0 = (((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm);
     wire en21 = g21_0;  // #21 on tick from SelfTest -> Alarm
-    wire g22_0 = (t133 == 15'sd0);  // spec/infusion_pump.pump:245:10
+    wire g22_0 = (t97 == 15'sd0);  // spec/infusion_pump.pump:245:10
     wire en22 = g22_0;  // #22 on tick from Priming, Filling, Delivering, Bolusing -> Alarm
-    wire g23_0 = (t138 >= t80);  // spec/infusion_pump.pump:249:10
+    wire g23_0 = (t102 >= t44);  // spec/infusion_pump.pump:249:10
     wire en23 = g23_0;  // #23 on tick from Filling, Delivering, Bolusing -> Alarm
-    wire g24_0 = ((v_inserted && !v_connected) && (t141 >= 14'sd7200));  // spec/infusion_pump.pump:253:10
+    wire g24_0 = ((v_inserted && !v_connected) && (t105 >= 14'sd7200));  // spec/infusion_pump.pump:253:10
     wire en24 = g24_0;  // #24 on tick from Idle, Suspended, Priming -> Alarm
-    wire g25_0 = (t135 == 11'sd0);  // spec/infusion_pump.pump:256:41
+    wire g25_0 = (t99 == 11'sd0);  // spec/infusion_pump.pump:256:41
     wire en25 = g25_0;  // #25 on tick from Priming -> Idle
-    wire g26_0 = (t137 == 7'sd0);  // spec/infusion_pump.pump:257:41
+    wire g26_0 = (t101 == 7'sd0);  // spec/infusion_pump.pump:257:41
     wire en26 = g26_0;  // #26 on tick from Filling -> Idle
-    wire g27_0 = (t134 == 11'sd0);  // spec/infusion_pump.pump:258:42
+    wire g27_0 = (t98 == 11'sd0);  // spec/infusion_pump.pump:258:42
     wire en27 = g27_0;  // #27 on tick from Bolusing -> Delivering
     wire g28_0 = ((((v_acked && !(v_occlusion_alarm && v_occluded)) && !(v_empty_alarm && ($signed({1'b0, v_reservoir}) == 15'sd0))) && !(v_wear_alarm && v_inserted)) && !((v_reconnect_alarm && v_inserted) && !v_connected));  // spec/infusion_pump.pump:261:10
     wire en28 = g28_0;  // #28 on tick from Alarm -> Idle
@@ -1472,6 +1447,9 @@ module infusion_pump_fsm (
             v_primes_b6 <= 10'd0;
             v_primes_phase <= 10'd0;
             v_basal_acc <= 12'd0;
+            w_hourly_total <= 14'd0;
+            w_daily_total <= 18'd0;
+            w_primes_total <= 13'd0;
             resp_valid <= 1'b0;
             resp_status <= ACCEPTED;
             resp_reason <= 6'd0;
@@ -1482,59 +1460,62 @@ module infusion_pump_fsm (
                 resp_reason <= reason;
             end
             if (tick) begin
-                v_basal_acc <= t83[11:0];
-                v_hourly_phase <= t85[9:0];
-                v_hourly_b0 <= t87[10:0];
-                v_hourly_b1 <= t88[10:0];
-                v_hourly_b2 <= t89[10:0];
-                v_hourly_b3 <= t90[10:0];
-                v_hourly_b4 <= t91[10:0];
-                v_hourly_b5 <= t92[10:0];
-                v_hourly_b6 <= t93[10:0];
-                v_daily_phase <= t95[11:0];
-                v_daily_b0 <= t97[12:0];
-                v_daily_b1 <= t98[12:0];
-                v_daily_b2 <= t99[12:0];
-                v_daily_b3 <= t100[12:0];
-                v_daily_b4 <= t101[12:0];
-                v_daily_b5 <= t102[12:0];
-                v_daily_b6 <= t103[12:0];
-                v_daily_b7 <= t104[12:0];
-                v_daily_b8 <= t105[12:0];
-                v_daily_b9 <= t106[12:0];
-                v_daily_b10 <= t107[12:0];
-                v_daily_b11 <= t108[12:0];
-                v_daily_b12 <= t109[12:0];
-                v_daily_b13 <= t110[12:0];
-                v_daily_b14 <= t111[12:0];
-                v_daily_b15 <= t112[12:0];
-                v_daily_b16 <= t113[12:0];
-                v_daily_b17 <= t114[12:0];
-                v_daily_b18 <= t115[12:0];
-                v_daily_b19 <= t116[12:0];
-                v_daily_b20 <= t117[12:0];
-                v_daily_b21 <= t118[12:0];
-                v_daily_b22 <= t119[12:0];
-                v_daily_b23 <= t120[12:0];
-                v_daily_b24 <= t121[12:0];
-                v_primes_phase <= t123[9:0];
-                v_primes_b0 <= t126[9:0];
-                v_primes_b1 <= t127[9:0];
-                v_primes_b2 <= t128[9:0];
-                v_primes_b3 <= t129[9:0];
-                v_primes_b4 <= t130[9:0];
-                v_primes_b5 <= t131[9:0];
-                v_primes_b6 <= t132[9:0];
-                v_reservoir <= t133[13:0];
-                v_bolus_left <= t134[9:0];
-                v_prime_left <= t135[9:0];
-                v_prime_total <= t136[9:0];
-                v_fill_left <= t137[5:0];
-                v_set_age <= t140[18:0];
-                v_away <= t143[12:0];
-                v_low_reservoir <= (t133 < 15'sd400);
-                v_wear_alert <= (v_inserted && (t138 >= $signed({t144[18], t144})));
-                v_dose_limit <= ((t52 < t145) && ($signed({{12{t52[2]}}, t52}) < $signed({1'b0, v_reservoir})));
+                w_hourly_total <= t111[13:0];
+                w_daily_total <= t113[17:0];
+                w_primes_total <= t115[12:0];
+                v_basal_acc <= t47[11:0];
+                v_hourly_phase <= t49[9:0];
+                v_hourly_b0 <= t51[10:0];
+                v_hourly_b1 <= t52[10:0];
+                v_hourly_b2 <= t53[10:0];
+                v_hourly_b3 <= t54[10:0];
+                v_hourly_b4 <= t55[10:0];
+                v_hourly_b5 <= t56[10:0];
+                v_hourly_b6 <= t57[10:0];
+                v_daily_phase <= t59[11:0];
+                v_daily_b0 <= t61[12:0];
+                v_daily_b1 <= t62[12:0];
+                v_daily_b2 <= t63[12:0];
+                v_daily_b3 <= t64[12:0];
+                v_daily_b4 <= t65[12:0];
+                v_daily_b5 <= t66[12:0];
+                v_daily_b6 <= t67[12:0];
+                v_daily_b7 <= t68[12:0];
+                v_daily_b8 <= t69[12:0];
+                v_daily_b9 <= t70[12:0];
+                v_daily_b10 <= t71[12:0];
+                v_daily_b11 <= t72[12:0];
+                v_daily_b12 <= t73[12:0];
+                v_daily_b13 <= t74[12:0];
+                v_daily_b14 <= t75[12:0];
+                v_daily_b15 <= t76[12:0];
+                v_daily_b16 <= t77[12:0];
+                v_daily_b17 <= t78[12:0];
+                v_daily_b18 <= t79[12:0];
+                v_daily_b19 <= t80[12:0];
+                v_daily_b20 <= t81[12:0];
+                v_daily_b21 <= t82[12:0];
+                v_daily_b22 <= t83[12:0];
+                v_daily_b23 <= t84[12:0];
+                v_daily_b24 <= t85[12:0];
+                v_primes_phase <= t87[9:0];
+                v_primes_b0 <= t90[9:0];
+                v_primes_b1 <= t91[9:0];
+                v_primes_b2 <= t92[9:0];
+                v_primes_b3 <= t93[9:0];
+                v_primes_b4 <= t94[9:0];
+                v_primes_b5 <= t95[9:0];
+                v_primes_b6 <= t96[9:0];
+                v_reservoir <= t97[13:0];
+                v_bolus_left <= t98[9:0];
+                v_prime_left <= t99[9:0];
+                v_prime_total <= t100[9:0];
+                v_fill_left <= t101[5:0];
+                v_set_age <= t104[18:0];
+                v_away <= t107[12:0];
+                v_low_reservoir <= (t97 < 15'sd400);
+                v_wear_alert <= (v_inserted && (t102 >= $signed({t108[18], t108})));
+                v_dose_limit <= ((t22 < t109) && ($signed({{12{t22[2]}}, t22}) < $signed({1'b0, v_reservoir})));
                 case (state)
                 S_SelfTest: begin
                     if (en20) begin  // #20 on tick from SelfTest -> Idle
@@ -1861,7 +1842,10 @@ module infusion_pump_fsm (
     // pumpspec-formal f_assert_ps_40_1 PS-40 assert: steps only in delivery states with no alarm latched (on tick)
     // pumpspec-formal f_assert_ps_43_1 PS-43 assert: rewind only while not connected to the body (on rewind)
     // pumpspec-formal f_assert_ps_44_1 PS-44 assert: reset leaves the motor disabled (on reset)
-    // pumpspec-formal f_motor_motor_steps_1 motor.steps motor: a tick commands 0 .. 2 steps (the motor block's input)
+    // pumpspec-formal f_window_hourly_1 window.hourly window: the running total w_hourly_total is the sum of the 7 buckets of `hourly` (exact chain of ghost prefix sums)
+    // pumpspec-formal f_window_daily_1 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums)
+    // pumpspec-formal f_window_primes_1 window.primes window: the running total w_primes_total is the sum of the 7 buckets of `primes` (exact chain of ghost prefix sums)
+    // pumpspec-formal f_motor_steps_1 motor.steps motor: a tick commands 0 .. 2 steps (the motor block's input)
     // pumpspec-formal f_ghost_ps_21_1 PS-21 ghost: `basal`: issued steps never above the ideal and never more than one below
     // pumpspec-formal f_ghost_ps_21_2 PS-21 ghost: `basal`: the accumulator is the Bresenham remainder (ideal - issued) * 3600
     reg f_past_valid = 1'b0;
@@ -1892,142 +1876,22 @@ module infusion_pump_fsm (
     wire signed [6:0] fn0 = (v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
     wire signed [11:0] fn1 = $signed({{2{1'b0}}, v_prime_total}) + $signed({{2{1'b0}}, v_prime_left});  // 0..1600
     wire signed [19:0] fn2 = (v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
-    wire signed [12:0] fn3 = $signed({{2{1'b0}}, v_hourly_b0}) + $signed({{2{1'b0}}, v_hourly_b1});  // 0..3200
-    wire signed [13:0] fn4 = $signed({fn3[12], fn3}) + $signed({{3{1'b0}}, v_hourly_b2});  // 0..4800
-    wire signed [13:0] fn5 = fn4 + $signed({{3{1'b0}}, v_hourly_b3});  // 0..6400
-    wire signed [13:0] fn6 = fn5 + $signed({{3{1'b0}}, v_hourly_b4});  // 0..8000
-    wire signed [14:0] fn7 = $signed({fn6[13], fn6}) + $signed({{4{1'b0}}, v_hourly_b5});  // 0..9600
-    wire signed [14:0] fn8 = fn7 + $signed({{4{1'b0}}, v_hourly_b6});  // 0..11200
-    wire signed [14:0] fn9 = $signed({{2{1'b0}}, v_daily_b0}) + $signed({{2{1'b0}}, v_daily_b1});  // 0..12000
-    wire signed [15:0] fn10 = $signed({fn9[14], fn9}) + $signed({{3{1'b0}}, v_daily_b2});  // 0..18000
-    wire signed [15:0] fn11 = fn10 + $signed({{3{1'b0}}, v_daily_b3});  // 0..24000
-    wire signed [15:0] fn12 = fn11 + $signed({{3{1'b0}}, v_daily_b4});  // 0..30000
-    wire signed [16:0] fn13 = $signed({fn12[15], fn12}) + $signed({{4{1'b0}}, v_daily_b5});  // 0..36000
-    wire signed [16:0] fn14 = fn13 + $signed({{4{1'b0}}, v_daily_b6});  // 0..42000
-    wire signed [16:0] fn15 = fn14 + $signed({{4{1'b0}}, v_daily_b7});  // 0..48000
-    wire signed [16:0] fn16 = fn15 + $signed({{4{1'b0}}, v_daily_b8});  // 0..54000
-    wire signed [16:0] fn17 = fn16 + $signed({{4{1'b0}}, v_daily_b9});  // 0..60000
-    wire signed [17:0] fn18 = $signed({fn17[16], fn17}) + $signed({{5{1'b0}}, v_daily_b10});  // 0..66000
-    wire signed [17:0] fn19 = fn18 + $signed({{5{1'b0}}, v_daily_b11});  // 0..72000
-    wire signed [17:0] fn20 = fn19 + $signed({{5{1'b0}}, v_daily_b12});  // 0..78000
-    wire signed [17:0] fn21 = fn20 + $signed({{5{1'b0}}, v_daily_b13});  // 0..84000
-    wire signed [17:0] fn22 = fn21 + $signed({{5{1'b0}}, v_daily_b14});  // 0..90000
-    wire signed [17:0] fn23 = fn22 + $signed({{5{1'b0}}, v_daily_b15});  // 0..96000
-    wire signed [17:0] fn24 = fn23 + $signed({{5{1'b0}}, v_daily_b16});  // 0..102000
-    wire signed [17:0] fn25 = fn24 + $signed({{5{1'b0}}, v_daily_b17});  // 0..108000
-    wire signed [17:0] fn26 = fn25 + $signed({{5{1'b0}}, v_daily_b18});  // 0..114000
-    wire signed [17:0] fn27 = fn26 + $signed({{5{1'b0}}, v_daily_b19});  // 0..120000
-    wire signed [17:0] fn28 = fn27 + $signed({{5{1'b0}}, v_daily_b20});  // 0..126000
-    wire signed [18:0] fn29 = $signed({fn28[17], fn28}) + $signed({{6{1'b0}}, v_daily_b21});  // 0..132000
-    wire signed [18:0] fn30 = fn29 + $signed({{6{1'b0}}, v_daily_b22});  // 0..138000
-    wire signed [18:0] fn31 = fn30 + $signed({{6{1'b0}}, v_daily_b23});  // 0..144000
-    wire signed [18:0] fn32 = fn31 + $signed({{6{1'b0}}, v_daily_b24});  // 0..150000
-    wire signed [12:0] fd0 = $signed({{2{1'b0}}, v_hourly_b0}) + $signed({{2{1'b0}}, v_hourly_b1});  // 0..3200
-    wire signed [13:0] fd1 = $signed({fd0[12], fd0}) + $signed({{3{1'b0}}, v_hourly_b2});  // 0..4800
-    wire signed [13:0] fd2 = fd1 + $signed({{3{1'b0}}, v_hourly_b3});  // 0..6400
-    wire signed [13:0] fd3 = fd2 + $signed({{3{1'b0}}, v_hourly_b4});  // 0..8000
-    wire signed [14:0] fd4 = $signed({fd3[13], fd3}) + $signed({{4{1'b0}}, v_hourly_b5});  // 0..9600
-    wire signed [14:0] fd5 = fd4 + $signed({{4{1'b0}}, v_hourly_b6});  // 0..11200
-    wire signed [12:0] fd6 = $signed({{2{1'b0}}, f_past_v_hourly_b0}) + $signed({{2{1'b0}}, f_past_v_hourly_b1});  // 0..3200
-    wire signed [13:0] fd7 = $signed({fd6[12], fd6}) + $signed({{3{1'b0}}, f_past_v_hourly_b2});  // 0..4800
-    wire signed [13:0] fd8 = fd7 + $signed({{3{1'b0}}, f_past_v_hourly_b3});  // 0..6400
-    wire signed [13:0] fd9 = fd8 + $signed({{3{1'b0}}, f_past_v_hourly_b4});  // 0..8000
-    wire signed [14:0] fd10 = $signed({fd9[13], fd9}) + $signed({{4{1'b0}}, f_past_v_hourly_b5});  // 0..9600
-    wire signed [14:0] fd11 = fd10 + $signed({{4{1'b0}}, f_past_v_hourly_b6});  // 0..11200
-    wire signed [14:0] fd12 = fd11 + $signed({{13{f_past_l_basal_steps[1]}}, f_past_l_basal_steps});  // 0..11201
-    wire signed [14:0] fd13 = fd12 + $signed({{13{f_past_l_bolus_steps[1]}}, f_past_l_bolus_steps});  // 0..11202
-    wire signed [14:0] fd14 = $signed({{2{1'b0}}, v_daily_b0}) + $signed({{2{1'b0}}, v_daily_b1});  // 0..12000
-    wire signed [15:0] fd15 = $signed({fd14[14], fd14}) + $signed({{3{1'b0}}, v_daily_b2});  // 0..18000
-    wire signed [15:0] fd16 = fd15 + $signed({{3{1'b0}}, v_daily_b3});  // 0..24000
-    wire signed [15:0] fd17 = fd16 + $signed({{3{1'b0}}, v_daily_b4});  // 0..30000
-    wire signed [16:0] fd18 = $signed({fd17[15], fd17}) + $signed({{4{1'b0}}, v_daily_b5});  // 0..36000
-    wire signed [16:0] fd19 = fd18 + $signed({{4{1'b0}}, v_daily_b6});  // 0..42000
-    wire signed [16:0] fd20 = fd19 + $signed({{4{1'b0}}, v_daily_b7});  // 0..48000
-    wire signed [16:0] fd21 = fd20 + $signed({{4{1'b0}}, v_daily_b8});  // 0..54000
-    wire signed [16:0] fd22 = fd21 + $signed({{4{1'b0}}, v_daily_b9});  // 0..60000
-    wire signed [17:0] fd23 = $signed({fd22[16], fd22}) + $signed({{5{1'b0}}, v_daily_b10});  // 0..66000
-    wire signed [17:0] fd24 = fd23 + $signed({{5{1'b0}}, v_daily_b11});  // 0..72000
-    wire signed [17:0] fd25 = fd24 + $signed({{5{1'b0}}, v_daily_b12});  // 0..78000
-    wire signed [17:0] fd26 = fd25 + $signed({{5{1'b0}}, v_daily_b13});  // 0..84000
-    wire signed [17:0] fd27 = fd26 + $signed({{5{1'b0}}, v_daily_b14});  // 0..90000
-    wire signed [17:0] fd28 = fd27 + $signed({{5{1'b0}}, v_daily_b15});  // 0..96000
-    wire signed [17:0] fd29 = fd28 + $signed({{5{1'b0}}, v_daily_b16});  // 0..102000
-    wire signed [17:0] fd30 = fd29 + $signed({{5{1'b0}}, v_daily_b17});  // 0..108000
-    wire signed [17:0] fd31 = fd30 + $signed({{5{1'b0}}, v_daily_b18});  // 0..114000
-    wire signed [17:0] fd32 = fd31 + $signed({{5{1'b0}}, v_daily_b19});  // 0..120000
-    wire signed [17:0] fd33 = fd32 + $signed({{5{1'b0}}, v_daily_b20});  // 0..126000
-    wire signed [18:0] fd34 = $signed({fd33[17], fd33}) + $signed({{6{1'b0}}, v_daily_b21});  // 0..132000
-    wire signed [18:0] fd35 = fd34 + $signed({{6{1'b0}}, v_daily_b22});  // 0..138000
-    wire signed [18:0] fd36 = fd35 + $signed({{6{1'b0}}, v_daily_b23});  // 0..144000
-    wire signed [18:0] fd37 = fd36 + $signed({{6{1'b0}}, v_daily_b24});  // 0..150000
-    wire signed [14:0] fd38 = $signed({{2{1'b0}}, f_past_v_daily_b0}) + $signed({{2{1'b0}}, f_past_v_daily_b1});  // 0..12000
-    wire signed [15:0] fd39 = $signed({fd38[14], fd38}) + $signed({{3{1'b0}}, f_past_v_daily_b2});  // 0..18000
-    wire signed [15:0] fd40 = fd39 + $signed({{3{1'b0}}, f_past_v_daily_b3});  // 0..24000
-    wire signed [15:0] fd41 = fd40 + $signed({{3{1'b0}}, f_past_v_daily_b4});  // 0..30000
-    wire signed [16:0] fd42 = $signed({fd41[15], fd41}) + $signed({{4{1'b0}}, f_past_v_daily_b5});  // 0..36000
-    wire signed [16:0] fd43 = fd42 + $signed({{4{1'b0}}, f_past_v_daily_b6});  // 0..42000
-    wire signed [16:0] fd44 = fd43 + $signed({{4{1'b0}}, f_past_v_daily_b7});  // 0..48000
-    wire signed [16:0] fd45 = fd44 + $signed({{4{1'b0}}, f_past_v_daily_b8});  // 0..54000
-    wire signed [16:0] fd46 = fd45 + $signed({{4{1'b0}}, f_past_v_daily_b9});  // 0..60000
-    wire signed [17:0] fd47 = $signed({fd46[16], fd46}) + $signed({{5{1'b0}}, f_past_v_daily_b10});  // 0..66000
-    wire signed [17:0] fd48 = fd47 + $signed({{5{1'b0}}, f_past_v_daily_b11});  // 0..72000
-    wire signed [17:0] fd49 = fd48 + $signed({{5{1'b0}}, f_past_v_daily_b12});  // 0..78000
-    wire signed [17:0] fd50 = fd49 + $signed({{5{1'b0}}, f_past_v_daily_b13});  // 0..84000
-    wire signed [17:0] fd51 = fd50 + $signed({{5{1'b0}}, f_past_v_daily_b14});  // 0..90000
-    wire signed [17:0] fd52 = fd51 + $signed({{5{1'b0}}, f_past_v_daily_b15});  // 0..96000
-    wire signed [17:0] fd53 = fd52 + $signed({{5{1'b0}}, f_past_v_daily_b16});  // 0..102000
-    wire signed [17:0] fd54 = fd53 + $signed({{5{1'b0}}, f_past_v_daily_b17});  // 0..108000
-    wire signed [17:0] fd55 = fd54 + $signed({{5{1'b0}}, f_past_v_daily_b18});  // 0..114000
-    wire signed [17:0] fd56 = fd55 + $signed({{5{1'b0}}, f_past_v_daily_b19});  // 0..120000
-    wire signed [17:0] fd57 = fd56 + $signed({{5{1'b0}}, f_past_v_daily_b20});  // 0..126000
-    wire signed [18:0] fd58 = $signed({fd57[17], fd57}) + $signed({{6{1'b0}}, f_past_v_daily_b21});  // 0..132000
-    wire signed [18:0] fd59 = fd58 + $signed({{6{1'b0}}, f_past_v_daily_b22});  // 0..138000
-    wire signed [18:0] fd60 = fd59 + $signed({{6{1'b0}}, f_past_v_daily_b23});  // 0..144000
-    wire signed [18:0] fd61 = fd60 + $signed({{6{1'b0}}, f_past_v_daily_b24});  // 0..150000
-    wire signed [18:0] fd62 = fd61 + $signed({{17{f_past_l_basal_steps[1]}}, f_past_l_basal_steps});  // 0..150001
-    wire signed [18:0] fd63 = fd62 + $signed({{17{f_past_l_bolus_steps[1]}}, f_past_l_bolus_steps});  // 0..150002
-    wire signed [19:0] fd64 = $signed({1'b0, f_past_v_set_age}) + 20'sd1;  // 1..288001
-    wire signed [18:0] fd65 = (f_past_v_set_kind == 1'd0) ? 19'sd259200 : 19'sd172800;  // 172800..259200
-    wire signed [13:0] fd66 = $signed({1'b0, f_past_v_away}) + 14'sd1;  // 1..7201
-    wire signed [12:0] fd67 = $signed({{11{f_past_l_basal_raw[1]}}, f_past_l_basal_raw}) * 13'sd3600;  // 0..3600
-    wire signed [13:0] fd68 = $signed({fd67[12], fd67}) + $signed({{2{1'b0}}, v_basal_acc});  // 0..7199
-    wire signed [13:0] fd69 = $signed({{2{1'b0}}, f_past_v_basal_acc}) + $signed({{3{1'b0}}, f_past_v_basal_rate});  // 0..4999
-    wire signed [2:0] fd70 = $signed({f_past_l_basal_steps[1], f_past_l_basal_steps}) + $signed({f_past_l_bolus_steps[1], f_past_l_bolus_steps});  // 0..2
-    wire signed [2:0] fd71 = $signed({f_past_l_basal_raw[1], f_past_l_basal_raw}) + $signed({f_past_l_bolus_raw[1], f_past_l_bolus_raw});  // 0..2
-    reg [10:0] f_past_v_hourly_b0;
-    reg [10:0] f_past_v_hourly_b1;
-    reg [10:0] f_past_v_hourly_b2;
-    reg [10:0] f_past_v_hourly_b3;
-    reg [10:0] f_past_v_hourly_b4;
-    reg [10:0] f_past_v_hourly_b5;
-    reg [10:0] f_past_v_hourly_b6;
+    wire signed [14:0] fd0 = $signed({1'b0, f_past_w_hourly_total}) + $signed({{13{f_past_l_basal_steps[1]}}, f_past_l_basal_steps});  // 0..11201
+    wire signed [14:0] fd1 = fd0 + $signed({{13{f_past_l_bolus_steps[1]}}, f_past_l_bolus_steps});  // 0..11202
+    wire signed [18:0] fd2 = $signed({1'b0, f_past_w_daily_total}) + $signed({{17{f_past_l_basal_steps[1]}}, f_past_l_basal_steps});  // 0..150001
+    wire signed [18:0] fd3 = fd2 + $signed({{17{f_past_l_bolus_steps[1]}}, f_past_l_bolus_steps});  // 0..150002
+    wire signed [19:0] fd4 = $signed({1'b0, f_past_v_set_age}) + 20'sd1;  // 1..288001
+    wire signed [18:0] fd5 = (f_past_v_set_kind == 1'd0) ? 19'sd259200 : 19'sd172800;  // 172800..259200
+    wire signed [13:0] fd6 = $signed({1'b0, f_past_v_away}) + 14'sd1;  // 1..7201
+    wire signed [12:0] fd7 = $signed({{11{f_past_l_basal_raw[1]}}, f_past_l_basal_raw}) * 13'sd3600;  // 0..3600
+    wire signed [13:0] fd8 = $signed({fd7[12], fd7}) + $signed({{2{1'b0}}, v_basal_acc});  // 0..7199
+    wire signed [13:0] fd9 = $signed({{2{1'b0}}, f_past_v_basal_acc}) + $signed({{3{1'b0}}, f_past_v_basal_rate});  // 0..4999
+    wire signed [2:0] fd10 = $signed({f_past_l_basal_steps[1], f_past_l_basal_steps}) + $signed({f_past_l_bolus_steps[1], f_past_l_bolus_steps});  // 0..2
+    wire signed [2:0] fd11 = $signed({f_past_l_basal_raw[1], f_past_l_basal_raw}) + $signed({f_past_l_bolus_raw[1], f_past_l_bolus_raw});  // 0..2
+    reg [13:0] f_past_w_hourly_total;
     reg signed [1:0] f_past_l_basal_steps;
     reg signed [1:0] f_past_l_bolus_steps;
-    reg [12:0] f_past_v_daily_b0;
-    reg [12:0] f_past_v_daily_b1;
-    reg [12:0] f_past_v_daily_b2;
-    reg [12:0] f_past_v_daily_b3;
-    reg [12:0] f_past_v_daily_b4;
-    reg [12:0] f_past_v_daily_b5;
-    reg [12:0] f_past_v_daily_b6;
-    reg [12:0] f_past_v_daily_b7;
-    reg [12:0] f_past_v_daily_b8;
-    reg [12:0] f_past_v_daily_b9;
-    reg [12:0] f_past_v_daily_b10;
-    reg [12:0] f_past_v_daily_b11;
-    reg [12:0] f_past_v_daily_b12;
-    reg [12:0] f_past_v_daily_b13;
-    reg [12:0] f_past_v_daily_b14;
-    reg [12:0] f_past_v_daily_b15;
-    reg [12:0] f_past_v_daily_b16;
-    reg [12:0] f_past_v_daily_b17;
-    reg [12:0] f_past_v_daily_b18;
-    reg [12:0] f_past_v_daily_b19;
-    reg [12:0] f_past_v_daily_b20;
-    reg [12:0] f_past_v_daily_b21;
-    reg [12:0] f_past_v_daily_b22;
-    reg [12:0] f_past_v_daily_b23;
-    reg [12:0] f_past_v_daily_b24;
+    reg [17:0] f_past_w_daily_total;
     reg f_past_f_tick_step;
     reg f_past_v_inserted;
     reg [18:0] f_past_v_set_age;
@@ -2049,40 +1913,10 @@ module infusion_pump_fsm (
     reg f_past_v_occluded;
     reg f_past_f_ev_reset;
     always @(posedge clk) begin
-        f_past_v_hourly_b0 <= v_hourly_b0;
-        f_past_v_hourly_b1 <= v_hourly_b1;
-        f_past_v_hourly_b2 <= v_hourly_b2;
-        f_past_v_hourly_b3 <= v_hourly_b3;
-        f_past_v_hourly_b4 <= v_hourly_b4;
-        f_past_v_hourly_b5 <= v_hourly_b5;
-        f_past_v_hourly_b6 <= v_hourly_b6;
+        f_past_w_hourly_total <= w_hourly_total;
         f_past_l_basal_steps <= l_basal_steps;
         f_past_l_bolus_steps <= l_bolus_steps;
-        f_past_v_daily_b0 <= v_daily_b0;
-        f_past_v_daily_b1 <= v_daily_b1;
-        f_past_v_daily_b2 <= v_daily_b2;
-        f_past_v_daily_b3 <= v_daily_b3;
-        f_past_v_daily_b4 <= v_daily_b4;
-        f_past_v_daily_b5 <= v_daily_b5;
-        f_past_v_daily_b6 <= v_daily_b6;
-        f_past_v_daily_b7 <= v_daily_b7;
-        f_past_v_daily_b8 <= v_daily_b8;
-        f_past_v_daily_b9 <= v_daily_b9;
-        f_past_v_daily_b10 <= v_daily_b10;
-        f_past_v_daily_b11 <= v_daily_b11;
-        f_past_v_daily_b12 <= v_daily_b12;
-        f_past_v_daily_b13 <= v_daily_b13;
-        f_past_v_daily_b14 <= v_daily_b14;
-        f_past_v_daily_b15 <= v_daily_b15;
-        f_past_v_daily_b16 <= v_daily_b16;
-        f_past_v_daily_b17 <= v_daily_b17;
-        f_past_v_daily_b18 <= v_daily_b18;
-        f_past_v_daily_b19 <= v_daily_b19;
-        f_past_v_daily_b20 <= v_daily_b20;
-        f_past_v_daily_b21 <= v_daily_b21;
-        f_past_v_daily_b22 <= v_daily_b22;
-        f_past_v_daily_b23 <= v_daily_b23;
-        f_past_v_daily_b24 <= v_daily_b24;
+        f_past_w_daily_total <= w_daily_total;
         f_past_f_tick_step <= f_tick_step;
         f_past_v_inserted <= v_inserted;
         f_past_v_set_age <= v_set_age;
@@ -2103,6 +1937,177 @@ module infusion_pump_fsm (
         f_past_v_occlusion_alarm <= v_occlusion_alarm;
         f_past_v_occluded <= v_occluded;
         f_past_f_ev_reset <= f_ev_reset;
+    end
+    // ghost prefix sums of window `hourly`: f_pre_hourly_0 = b0, f_pre_hourly_k = b0 + .. + bk
+    reg [13:0] f_pre_hourly_0;
+    reg [13:0] f_pre_hourly_1;
+    reg [13:0] f_pre_hourly_2;
+    reg [13:0] f_pre_hourly_3;
+    reg [13:0] f_pre_hourly_4;
+    reg [13:0] f_pre_hourly_5;
+    always @(posedge clk) begin
+        if (rst) begin
+            f_pre_hourly_0 <= 14'd0;
+            f_pre_hourly_1 <= 14'd0;
+            f_pre_hourly_2 <= 14'd0;
+            f_pre_hourly_3 <= 14'd0;
+            f_pre_hourly_4 <= 14'd0;
+            f_pre_hourly_5 <= 14'd0;
+        end else if (tick) begin
+            if (($signed({1'b0, v_hourly_phase}) == 11'sd599)) begin
+                f_pre_hourly_0 <= 14'd0;
+                f_pre_hourly_1 <= f_pre_hourly_0 + {{11{t22[2]}}, t22};
+                f_pre_hourly_2 <= f_pre_hourly_1 + {{11{t22[2]}}, t22};
+                f_pre_hourly_3 <= f_pre_hourly_2 + {{11{t22[2]}}, t22};
+                f_pre_hourly_4 <= f_pre_hourly_3 + {{11{t22[2]}}, t22};
+                f_pre_hourly_5 <= f_pre_hourly_4 + {{11{t22[2]}}, t22};
+            end else begin
+                f_pre_hourly_0 <= f_pre_hourly_0 + {{11{t22[2]}}, t22};
+                f_pre_hourly_1 <= f_pre_hourly_1 + {{11{t22[2]}}, t22};
+                f_pre_hourly_2 <= f_pre_hourly_2 + {{11{t22[2]}}, t22};
+                f_pre_hourly_3 <= f_pre_hourly_3 + {{11{t22[2]}}, t22};
+                f_pre_hourly_4 <= f_pre_hourly_4 + {{11{t22[2]}}, t22};
+                f_pre_hourly_5 <= f_pre_hourly_5 + {{11{t22[2]}}, t22};
+            end
+        end
+    end
+    // ghost prefix sums of window `daily`: f_pre_daily_0 = b0, f_pre_daily_k = b0 + .. + bk
+    reg [17:0] f_pre_daily_0;
+    reg [17:0] f_pre_daily_1;
+    reg [17:0] f_pre_daily_2;
+    reg [17:0] f_pre_daily_3;
+    reg [17:0] f_pre_daily_4;
+    reg [17:0] f_pre_daily_5;
+    reg [17:0] f_pre_daily_6;
+    reg [17:0] f_pre_daily_7;
+    reg [17:0] f_pre_daily_8;
+    reg [17:0] f_pre_daily_9;
+    reg [17:0] f_pre_daily_10;
+    reg [17:0] f_pre_daily_11;
+    reg [17:0] f_pre_daily_12;
+    reg [17:0] f_pre_daily_13;
+    reg [17:0] f_pre_daily_14;
+    reg [17:0] f_pre_daily_15;
+    reg [17:0] f_pre_daily_16;
+    reg [17:0] f_pre_daily_17;
+    reg [17:0] f_pre_daily_18;
+    reg [17:0] f_pre_daily_19;
+    reg [17:0] f_pre_daily_20;
+    reg [17:0] f_pre_daily_21;
+    reg [17:0] f_pre_daily_22;
+    reg [17:0] f_pre_daily_23;
+    always @(posedge clk) begin
+        if (rst) begin
+            f_pre_daily_0 <= 18'd0;
+            f_pre_daily_1 <= 18'd0;
+            f_pre_daily_2 <= 18'd0;
+            f_pre_daily_3 <= 18'd0;
+            f_pre_daily_4 <= 18'd0;
+            f_pre_daily_5 <= 18'd0;
+            f_pre_daily_6 <= 18'd0;
+            f_pre_daily_7 <= 18'd0;
+            f_pre_daily_8 <= 18'd0;
+            f_pre_daily_9 <= 18'd0;
+            f_pre_daily_10 <= 18'd0;
+            f_pre_daily_11 <= 18'd0;
+            f_pre_daily_12 <= 18'd0;
+            f_pre_daily_13 <= 18'd0;
+            f_pre_daily_14 <= 18'd0;
+            f_pre_daily_15 <= 18'd0;
+            f_pre_daily_16 <= 18'd0;
+            f_pre_daily_17 <= 18'd0;
+            f_pre_daily_18 <= 18'd0;
+            f_pre_daily_19 <= 18'd0;
+            f_pre_daily_20 <= 18'd0;
+            f_pre_daily_21 <= 18'd0;
+            f_pre_daily_22 <= 18'd0;
+            f_pre_daily_23 <= 18'd0;
+        end else if (tick) begin
+            if (($signed({1'b0, v_daily_phase}) == 13'sd3599)) begin
+                f_pre_daily_0 <= 18'd0;
+                f_pre_daily_1 <= f_pre_daily_0 + {{15{t22[2]}}, t22};
+                f_pre_daily_2 <= f_pre_daily_1 + {{15{t22[2]}}, t22};
+                f_pre_daily_3 <= f_pre_daily_2 + {{15{t22[2]}}, t22};
+                f_pre_daily_4 <= f_pre_daily_3 + {{15{t22[2]}}, t22};
+                f_pre_daily_5 <= f_pre_daily_4 + {{15{t22[2]}}, t22};
+                f_pre_daily_6 <= f_pre_daily_5 + {{15{t22[2]}}, t22};
+                f_pre_daily_7 <= f_pre_daily_6 + {{15{t22[2]}}, t22};
+                f_pre_daily_8 <= f_pre_daily_7 + {{15{t22[2]}}, t22};
+                f_pre_daily_9 <= f_pre_daily_8 + {{15{t22[2]}}, t22};
+                f_pre_daily_10 <= f_pre_daily_9 + {{15{t22[2]}}, t22};
+                f_pre_daily_11 <= f_pre_daily_10 + {{15{t22[2]}}, t22};
+                f_pre_daily_12 <= f_pre_daily_11 + {{15{t22[2]}}, t22};
+                f_pre_daily_13 <= f_pre_daily_12 + {{15{t22[2]}}, t22};
+                f_pre_daily_14 <= f_pre_daily_13 + {{15{t22[2]}}, t22};
+                f_pre_daily_15 <= f_pre_daily_14 + {{15{t22[2]}}, t22};
+                f_pre_daily_16 <= f_pre_daily_15 + {{15{t22[2]}}, t22};
+                f_pre_daily_17 <= f_pre_daily_16 + {{15{t22[2]}}, t22};
+                f_pre_daily_18 <= f_pre_daily_17 + {{15{t22[2]}}, t22};
+                f_pre_daily_19 <= f_pre_daily_18 + {{15{t22[2]}}, t22};
+                f_pre_daily_20 <= f_pre_daily_19 + {{15{t22[2]}}, t22};
+                f_pre_daily_21 <= f_pre_daily_20 + {{15{t22[2]}}, t22};
+                f_pre_daily_22 <= f_pre_daily_21 + {{15{t22[2]}}, t22};
+                f_pre_daily_23 <= f_pre_daily_22 + {{15{t22[2]}}, t22};
+            end else begin
+                f_pre_daily_0 <= f_pre_daily_0 + {{15{t22[2]}}, t22};
+                f_pre_daily_1 <= f_pre_daily_1 + {{15{t22[2]}}, t22};
+                f_pre_daily_2 <= f_pre_daily_2 + {{15{t22[2]}}, t22};
+                f_pre_daily_3 <= f_pre_daily_3 + {{15{t22[2]}}, t22};
+                f_pre_daily_4 <= f_pre_daily_4 + {{15{t22[2]}}, t22};
+                f_pre_daily_5 <= f_pre_daily_5 + {{15{t22[2]}}, t22};
+                f_pre_daily_6 <= f_pre_daily_6 + {{15{t22[2]}}, t22};
+                f_pre_daily_7 <= f_pre_daily_7 + {{15{t22[2]}}, t22};
+                f_pre_daily_8 <= f_pre_daily_8 + {{15{t22[2]}}, t22};
+                f_pre_daily_9 <= f_pre_daily_9 + {{15{t22[2]}}, t22};
+                f_pre_daily_10 <= f_pre_daily_10 + {{15{t22[2]}}, t22};
+                f_pre_daily_11 <= f_pre_daily_11 + {{15{t22[2]}}, t22};
+                f_pre_daily_12 <= f_pre_daily_12 + {{15{t22[2]}}, t22};
+                f_pre_daily_13 <= f_pre_daily_13 + {{15{t22[2]}}, t22};
+                f_pre_daily_14 <= f_pre_daily_14 + {{15{t22[2]}}, t22};
+                f_pre_daily_15 <= f_pre_daily_15 + {{15{t22[2]}}, t22};
+                f_pre_daily_16 <= f_pre_daily_16 + {{15{t22[2]}}, t22};
+                f_pre_daily_17 <= f_pre_daily_17 + {{15{t22[2]}}, t22};
+                f_pre_daily_18 <= f_pre_daily_18 + {{15{t22[2]}}, t22};
+                f_pre_daily_19 <= f_pre_daily_19 + {{15{t22[2]}}, t22};
+                f_pre_daily_20 <= f_pre_daily_20 + {{15{t22[2]}}, t22};
+                f_pre_daily_21 <= f_pre_daily_21 + {{15{t22[2]}}, t22};
+                f_pre_daily_22 <= f_pre_daily_22 + {{15{t22[2]}}, t22};
+                f_pre_daily_23 <= f_pre_daily_23 + {{15{t22[2]}}, t22};
+            end
+        end
+    end
+    // ghost prefix sums of window `primes`: f_pre_primes_0 = b0, f_pre_primes_k = b0 + .. + bk
+    reg [12:0] f_pre_primes_0;
+    reg [12:0] f_pre_primes_1;
+    reg [12:0] f_pre_primes_2;
+    reg [12:0] f_pre_primes_3;
+    reg [12:0] f_pre_primes_4;
+    reg [12:0] f_pre_primes_5;
+    always @(posedge clk) begin
+        if (rst) begin
+            f_pre_primes_0 <= 13'd0;
+            f_pre_primes_1 <= 13'd0;
+            f_pre_primes_2 <= 13'd0;
+            f_pre_primes_3 <= 13'd0;
+            f_pre_primes_4 <= 13'd0;
+            f_pre_primes_5 <= 13'd0;
+        end else if (tick) begin
+            if (($signed({1'b0, v_primes_phase}) == 11'sd599)) begin
+                f_pre_primes_0 <= 13'd0;
+                f_pre_primes_1 <= f_pre_primes_0 + {{10{t88[2]}}, t88};
+                f_pre_primes_2 <= f_pre_primes_1 + {{10{t88[2]}}, t88};
+                f_pre_primes_3 <= f_pre_primes_2 + {{10{t88[2]}}, t88};
+                f_pre_primes_4 <= f_pre_primes_3 + {{10{t88[2]}}, t88};
+                f_pre_primes_5 <= f_pre_primes_4 + {{10{t88[2]}}, t88};
+            end else begin
+                f_pre_primes_0 <= f_pre_primes_0 + {{10{t88[2]}}, t88};
+                f_pre_primes_1 <= f_pre_primes_1 + {{10{t88[2]}}, t88};
+                f_pre_primes_2 <= f_pre_primes_2 + {{10{t88[2]}}, t88};
+                f_pre_primes_3 <= f_pre_primes_3 + {{10{t88[2]}}, t88};
+                f_pre_primes_4 <= f_pre_primes_4 + {{10{t88[2]}}, t88};
+                f_pre_primes_5 <= f_pre_primes_5 + {{10{t88[2]}}, t88};
+            end
+        end
     end
     // ghost of source `basal`: (ideal - issued steps) * 3600; the ideal grows
     // by the numerator on every active tick, issued by the raw steps commanded
@@ -2173,28 +2178,28 @@ module infusion_pump_fsm (
     wire f_ok_57 = (fn1 <= 12'sd800);
     wire f_ok_58 = (!(state != 3'd2) || ($signed({1'b0, v_prime_left}) == 11'sd0));
     wire f_ok_59 = (!(state != 3'd3) || ($signed({1'b0, v_fill_left}) == 7'sd0));
-    wire f_ok_60 = ((fd5 <= fd13) && (fd37 <= fd63));
+    wire f_ok_60 = (($signed({1'b0, w_hourly_total}) <= fd1) && ($signed({1'b0, w_daily_total}) <= fd3));
     wire f_ok_61 = (!($signed({1'b0, v_reservoir}) == 15'sd0) || (!f_ev_accepted));
     wire f_ok_62 = (!f_ev_accepted || (v_set_loaded && (!v_set_used)));
     wire f_ok_63 = (!v_inserted || (v_set_used && v_set_loaded));
     wire f_ok_64 = (!f_ev_accepted || (!(v_inserted && v_connected)));
     wire f_ok_65 = (!f_ev_accepted || (!(v_inserted && v_connected)));
     wire f_ok_66 = (!f_ev_accepted || (!(v_inserted && v_connected)));
-    wire f_ok_67 = (v_wear_alert == (f_past_v_inserted && (fd64 >= $signed({fd65[18], fd65}))));
+    wire f_ok_67 = (v_wear_alert == (f_past_v_inserted && (fd4 >= $signed({fd5[18], fd5}))));
     wire f_ok_68 = (!(((state == 3'd3) || (state == 3'd4)) || (state == 3'd5)) || ($signed({1'b0, v_set_age}) < fn2));
     wire f_ok_69 = (!f_ev_accepted || (p_insert_at != v_last_site));
     wire f_ok_70 = (!(((state == 3'd3) || (state == 3'd4)) || (state == 3'd5)) || (v_inserted && v_connected));
-    wire f_ok_71 = (!((f_past_v_inserted && (!f_past_v_connected)) && (fd66 >= 14'sd7200)) || (state == 3'd7));
+    wire f_ok_71 = (!((f_past_v_inserted && (!f_past_v_connected)) && (fd6 >= 14'sd7200)) || (state == 3'd7));
     wire f_ok_72 = (!(!v_connected) || (!f_ev_accepted));
     wire f_ok_73 = (!f_ev_accepted);
     wire f_ok_74 = (!($signed({1'b0, p_set_basal_rate}) > 13'sd1400) || (!f_ev_accepted));
-    wire f_ok_75 = (!f_past_l_basal_active || (fd68 == fd69));
+    wire f_ok_75 = (!f_past_l_basal_active || (fd8 == fd9));
     wire f_ok_76 = (!($signed({1'b0, p_bolus_amount}) > 13'sd1000) || (!f_ev_accepted));
     wire f_ok_77 = ($signed({1'b0, v_bolus_left}) <= 11'sd1000);
     wire f_ok_78 = (!f_ev_accepted);
-    wire f_ok_79 = (fn8 <= 15'sd1600);
-    wire f_ok_80 = (fn32 <= 19'sd6000);
-    wire f_ok_81 = (!((fd70 < fd71) && ($signed({{11{f_past_l_steps[3]}}, f_past_l_steps}) < $signed({1'b0, f_past_v_reservoir}))) || v_dose_limit);
+    wire f_ok_79 = ($signed({1'b0, w_hourly_total}) <= 15'sd1600);
+    wire f_ok_80 = ($signed({1'b0, w_daily_total}) <= 19'sd6000);
+    wire f_ok_81 = (!((fd10 < fd11) && ($signed({{11{f_past_l_steps[3]}}, f_past_l_steps}) < $signed({1'b0, f_past_v_reservoir}))) || v_dose_limit);
     wire f_ok_82 = ($signed({{11{l_steps[3]}}, l_steps}) <= $signed({1'b0, v_reservoir}));
     wire f_ok_83 = (!f_ev_accepted || ($signed({{3{1'b0}}, p_bolus_amount}) <= $signed({1'b0, v_reservoir})));
     wire f_ok_84 = ((($signed({{9{l_bolus_steps[1]}}, l_bolus_steps}) <= $signed({1'b0, v_bolus_left})) && ($signed({{9{l_prime_steps[1]}}, l_prime_steps}) <= $signed({1'b0, v_prime_left}))) && ($signed({{5{l_fill_steps[1]}}, l_fill_steps}) <= $signed({1'b0, v_fill_left})));
@@ -2211,9 +2216,12 @@ module infusion_pump_fsm (
     wire f_ok_95 = (!(l_steps > 4'sd0) || (((((state == 3'd2) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
     wire f_ok_96 = (!f_ev_accepted || (!(v_inserted && v_connected)));
     wire f_ok_97 = (!(((((state == 3'd2) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
-    wire f_ok_98 = ((l_steps >= 4'sd0) && (tick_steps <= 3'd2));
-    wire f_ok_99 = ((f_err_basal >= 16'sd0) && (f_err_basal < 16'sd3600));
-    wire f_ok_100 = (f_err_basal == $signed({{4{1'b0}}, v_basal_acc}));
+    wire f_ok_98 = (({1'b0, f_pre_hourly_0} == {4'd0, v_hourly_b0}) && ({1'b0, f_pre_hourly_1} == {1'b0, f_pre_hourly_0} + {4'd0, v_hourly_b1}) && ({1'b0, f_pre_hourly_2} == {1'b0, f_pre_hourly_1} + {4'd0, v_hourly_b2}) && ({1'b0, f_pre_hourly_3} == {1'b0, f_pre_hourly_2} + {4'd0, v_hourly_b3}) && ({1'b0, f_pre_hourly_4} == {1'b0, f_pre_hourly_3} + {4'd0, v_hourly_b4}) && ({1'b0, f_pre_hourly_5} == {1'b0, f_pre_hourly_4} + {4'd0, v_hourly_b5}) && ({1'b0, w_hourly_total} == {1'b0, f_pre_hourly_5} + {4'd0, v_hourly_b6}));
+    wire f_ok_99 = (({1'b0, f_pre_daily_0} == {6'd0, v_daily_b0}) && ({1'b0, f_pre_daily_1} == {1'b0, f_pre_daily_0} + {6'd0, v_daily_b1}) && ({1'b0, f_pre_daily_2} == {1'b0, f_pre_daily_1} + {6'd0, v_daily_b2}) && ({1'b0, f_pre_daily_3} == {1'b0, f_pre_daily_2} + {6'd0, v_daily_b3}) && ({1'b0, f_pre_daily_4} == {1'b0, f_pre_daily_3} + {6'd0, v_daily_b4}) && ({1'b0, f_pre_daily_5} == {1'b0, f_pre_daily_4} + {6'd0, v_daily_b5}) && ({1'b0, f_pre_daily_6} == {1'b0, f_pre_daily_5} + {6'd0, v_daily_b6}) && ({1'b0, f_pre_daily_7} == {1'b0, f_pre_daily_6} + {6'd0, v_daily_b7}) && ({1'b0, f_pre_daily_8} == {1'b0, f_pre_daily_7} + {6'd0, v_daily_b8}) && ({1'b0, f_pre_daily_9} == {1'b0, f_pre_daily_8} + {6'd0, v_daily_b9}) && ({1'b0, f_pre_daily_10} == {1'b0, f_pre_daily_9} + {6'd0, v_daily_b10}) && ({1'b0, f_pre_daily_11} == {1'b0, f_pre_daily_10} + {6'd0, v_daily_b11}) && ({1'b0, f_pre_daily_12} == {1'b0, f_pre_daily_11} + {6'd0, v_daily_b12}) && ({1'b0, f_pre_daily_13} == {1'b0, f_pre_daily_12} + {6'd0, v_daily_b13}) && ({1'b0, f_pre_daily_14} == {1'b0, f_pre_daily_13} + {6'd0, v_daily_b14}) && ({1'b0, f_pre_daily_15} == {1'b0, f_pre_daily_14} + {6'd0, v_daily_b15}) && ({1'b0, f_pre_daily_16} == {1'b0, f_pre_daily_15} + {6'd0, v_daily_b16}) && ({1'b0, f_pre_daily_17} == {1'b0, f_pre_daily_16} + {6'd0, v_daily_b17}) && ({1'b0, f_pre_daily_18} == {1'b0, f_pre_daily_17} + {6'd0, v_daily_b18}) && ({1'b0, f_pre_daily_19} == {1'b0, f_pre_daily_18} + {6'd0, v_daily_b19}) && ({1'b0, f_pre_daily_20} == {1'b0, f_pre_daily_19} + {6'd0, v_daily_b20}) && ({1'b0, f_pre_daily_21} == {1'b0, f_pre_daily_20} + {6'd0, v_daily_b21}) && ({1'b0, f_pre_daily_22} == {1'b0, f_pre_daily_21} + {6'd0, v_daily_b22}) && ({1'b0, f_pre_daily_23} == {1'b0, f_pre_daily_22} + {6'd0, v_daily_b23}) && ({1'b0, w_daily_total} == {1'b0, f_pre_daily_23} + {6'd0, v_daily_b24}));
+    wire f_ok_100 = (({1'b0, f_pre_primes_0} == {4'd0, v_primes_b0}) && ({1'b0, f_pre_primes_1} == {1'b0, f_pre_primes_0} + {4'd0, v_primes_b1}) && ({1'b0, f_pre_primes_2} == {1'b0, f_pre_primes_1} + {4'd0, v_primes_b2}) && ({1'b0, f_pre_primes_3} == {1'b0, f_pre_primes_2} + {4'd0, v_primes_b3}) && ({1'b0, f_pre_primes_4} == {1'b0, f_pre_primes_3} + {4'd0, v_primes_b4}) && ({1'b0, f_pre_primes_5} == {1'b0, f_pre_primes_4} + {4'd0, v_primes_b5}) && ({1'b0, w_primes_total} == {1'b0, f_pre_primes_5} + {4'd0, v_primes_b6}));
+    wire f_ok_101 = ((l_steps >= 4'sd0) && (tick_steps <= 3'd2));
+    wire f_ok_102 = ((f_err_basal >= 16'sd0) && (f_err_basal < 16'sd3600));
+    wire f_ok_103 = (f_err_basal == $signed({{4{1'b0}}, v_basal_acc}));
     // checked in every cycle on the current registers (the replay samples them at the edge)
 `ifdef PUMPSPEC_REPLAY
     always @(posedge clk) begin
@@ -2316,9 +2324,12 @@ module infusion_pump_fsm (
             if ((f_tick_step) && !f_ok_95) $display("pumpspec-formal: %0t f_assert_ps_40_1 failed", $time);
             if ((f_ev_rewind) && !f_ok_96) $display("pumpspec-formal: %0t f_assert_ps_43_1 failed", $time);
             if ((f_past_f_ev_reset) && !f_ok_97) $display("pumpspec-formal: %0t f_assert_ps_44_1 failed", $time);
-            if ((f_tick_step) && !f_ok_98) $display("pumpspec-formal: %0t f_motor_motor_steps_1 failed", $time);
-            if (!f_ok_99) $display("pumpspec-formal: %0t f_ghost_ps_21_1 failed", $time);
-            if (!f_ok_100) $display("pumpspec-formal: %0t f_ghost_ps_21_2 failed", $time);
+            if (!f_ok_98) $display("pumpspec-formal: %0t f_window_hourly_1 failed", $time);
+            if (!f_ok_99) $display("pumpspec-formal: %0t f_window_daily_1 failed", $time);
+            if (!f_ok_100) $display("pumpspec-formal: %0t f_window_primes_1 failed", $time);
+            if ((f_tick_step) && !f_ok_101) $display("pumpspec-formal: %0t f_motor_steps_1 failed", $time);
+            if (!f_ok_102) $display("pumpspec-formal: %0t f_ghost_ps_21_1 failed", $time);
+            if (!f_ok_103) $display("pumpspec-formal: %0t f_ghost_ps_21_2 failed", $time);
         end
     end
 `else
@@ -2422,9 +2433,12 @@ if (f_past_f_ev_reset) f_assert_ps_34_1: assert (f_ok_94);
 if (f_tick_step) f_assert_ps_40_1: assert (f_ok_95);
 if (f_ev_rewind) f_assert_ps_43_1: assert (f_ok_96);
 if (f_past_f_ev_reset) f_assert_ps_44_1: assert (f_ok_97);
-if (f_tick_step) f_motor_motor_steps_1: assert (f_ok_98);
-f_ghost_ps_21_1: assert (f_ok_99);
-f_ghost_ps_21_2: assert (f_ok_100);
+f_window_hourly_1: assert (f_ok_98);
+f_window_daily_1: assert (f_ok_99);
+f_window_primes_1: assert (f_ok_100);
+if (f_tick_step) f_motor_steps_1: assert (f_ok_101);
+f_ghost_ps_21_1: assert (f_ok_102);
+f_ghost_ps_21_2: assert (f_ok_103);
         end
     end
 `endif
@@ -2607,8 +2621,8 @@ module infusion_pump_motor #(
     // included: the block trusts nothing of the FSM). Ghosts: f_ticks (ticks since reset,
     // saturating at 2) and f_auth (the motor's own decode of the state and alarms at the
     // latest tick: may that tick's burst move?).
-    // Bounded checks and the limiter's induction run with these parameters (every burst
-    // of the widest request fits in a tick):
+    // Bounded checks (and the on-request shrunk induction) run with these parameters
+    // (every burst of the widest request fits in a tick):
     // pumpspec-formal-shrunk TICK_CYCLES=18 STEP_HIGH=1 STEP_LOW=1 LIMIT_STEPS=8 LIMIT_BUCKETS=3 LIMIT_BUCKET_TICKS=2 WATCHDOG_TICKS=3
     // pumpspec-formal f_interlock_pin PS-40 interlock: STEP only with motor_en (the AND at the pin)
     // pumpspec-formal f_interlock_auth PS-40 interlock: motor_en (so STEP) only when the latest tick's state is a delivery state with no alarm latched
@@ -2616,8 +2630,8 @@ module infusion_pump_motor #(
     // pumpspec-formal f_interlock_fault PS-40 interlock: a latched fault keeps STEP, enable and the burst off
     // pumpspec-formal f_reset_off PS-44 interlock: no STEP, enable or burst in the cycle after a reset cycle
     // pumpspec-formal f_reset_step PS-44 interlock: no STEP while rst is high (no runt pulse when a reset lands in a burst)
-    // pumpspec-formal f_limiter_sum PS-41 limiter: the running sum is the sum of the buckets
-    // pumpspec-formal f_limiter_bound PS-41 limiter: the buckets checked at a tick never hold more than LIMIT_STEPS
+    // pumpspec-formal f_limiter_sum PS-41 limiter: the running sum is the sum of the buckets (exact chain of ghost prefix sums)
+    // pumpspec-formal f_limiter_bound PS-41 limiter: the running sum (so the buckets checked at a tick) never exceeds LIMIT_STEPS
     // pumpspec-formal f_limiter_exact PS-41 limiter: a tick trips the limiter iff its steps would pass LIMIT_STEPS
     // pumpspec-formal f_watchdog_range PS-42 watchdog: the watchdog counter stays within WATCHDOG_TICKS
     // pumpspec-formal f_watchdog_trip PS-42 watchdog: WATCHDOG_TICKS ticks without heartbeat latch the fault
@@ -2645,26 +2659,47 @@ module infusion_pump_motor #(
         f_past_rst <= rst;
         f_past_tick <= tick && !rst;
         f_past_cause <= fault_cause;
-        f_past_trip <= tick && !rst && (({1'b0, f_sum} + { {(LW+1-SW){1'b0}}, step_req}) > LIMIT);
+        f_past_trip <= tick && !rst && (({1'b0, lim_sum} + { {(LW+1-SW){1'b0}}, step_req}) > LIMIT);
         f_past_wd_due <= tick && !rst && !heartbeat && (wd == WATCHDOG_LAST);
     end
-    // the limiter's buckets summed independently of its running sum
-    reg [LW+4:0] f_sum_wide;
-    integer f_i;
-    always @* begin
-        f_sum_wide = { {5{1'b0}}, lim_b0};
-        for (f_i = 0; f_i < LIMIT_BUCKETS - 1; f_i = f_i + 1)
-            f_sum_wide = f_sum_wide + { {5{1'b0}}, lim_hist[f_i*LW +: LW]};
+    // the limiter's buckets summed by ghost prefix sums, each updated locally (a shift
+    // moves prefix k-1 to k and adds the loaded steps, like the buckets themselves):
+    // f_pre[k] = b0 + hist[0] + ... + hist[k-1] for k = 0 .. LIMIT_BUCKETS-2. The chain
+    // check below asserts each link exactly (LW+1 bits: no link wraps), so it proves the
+    // running sum is the true sum of the buckets without re-associating a long sum.
+    wire [LW-1:0] f_loaded = { {(LW-SW){1'b0}}, loaded};
+    reg [(LIMIT_BUCKETS-1)*LW-1:0] f_pre;
+    integer f_k;
+    always @(posedge clk) begin
+        if (rst) begin
+            f_pre <= {(LIMIT_BUCKETS-1)*LW{1'b0}};
+        end else if (tick) begin
+            if (lim_phase == BUCKET_LAST) begin
+                f_pre[LW-1:0] <= {LW{1'b0}};
+                for (f_k = 1; f_k < LIMIT_BUCKETS - 1; f_k = f_k + 1)
+                    f_pre[f_k*LW +: LW] <= f_pre[(f_k-1)*LW +: LW] + f_loaded;
+            end else begin
+                for (f_k = 0; f_k < LIMIT_BUCKETS - 1; f_k = f_k + 1)
+                    f_pre[f_k*LW +: LW] <= f_pre[f_k*LW +: LW] + f_loaded;
+            end
+        end
     end
-    wire [LW-1:0] f_sum = f_sum_wide[LW-1:0];
+    reg f_chain;
+    always @* begin
+        f_chain = (f_pre[LW-1:0] == lim_b0);
+        for (f_k = 1; f_k < LIMIT_BUCKETS - 1; f_k = f_k + 1)
+            f_chain = f_chain && ({1'b0, f_pre[f_k*LW +: LW]}
+                                  == {1'b0, f_pre[(f_k-1)*LW +: LW]} + {1'b0, lim_hist[(f_k-1)*LW +: LW]});
+        f_chain = f_chain && ({1'b0, lim_sum} == {1'b0, f_pre[(LIMIT_BUCKETS-2)*LW +: LW]} + {1'b0, lim_oldest});
+    end
     wire f_ok_pin = !step || motor_en;
     wire f_ok_auth = !motor_en || f_auth;
     wire f_ok_armed = (!(step || motor_en || f_auth) || (f_ticks == 2'd2)) && (f_ticks != 2'd3);
     wire f_ok_fault = !fault || (!step && !motor_en && !step_q && (burst_left == {SW{1'b0}}) && (pc == {PW{1'b0}}));
     wire f_ok_reset = !f_past_rst || (!step && !motor_en && !busy);
     wire f_ok_rst_step = !rst || !step;
-    wire f_ok_sum = ({ {5{1'b0}}, lim_sum} == f_sum_wide);
-    wire f_ok_bound = (f_sum_wide <= LIMIT_STEPS);
+    wire f_ok_sum = f_chain;
+    wire f_ok_bound = (lim_sum <= LIMIT_STEPS);
     wire f_ok_exact = !f_past_tick || f_past_cause[1] || (fault_cause[1] == f_past_trip);
     wire f_ok_wd = (wd <= WATCHDOG_LAST + 1) && (fault_cause[0] || (wd <= WATCHDOG_LAST));
     wire f_ok_wd_trip = !f_past_wd_due || fault_cause[0];

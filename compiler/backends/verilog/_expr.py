@@ -141,6 +141,9 @@ class VerilogPrinter(ExprVisitor[Printed]):
         self.decls: list[str] = []
         self._cache: dict[tuple, Printed] = {}
         self._local: dict[ir.Expr, bool] = {}
+        # expressions held in a register of the design (a dose window's running total):
+        # printed as that register instead of being recomputed
+        self.subst: dict[ir.Expr, Printed] = {}
 
     # -- entry points
 
@@ -163,6 +166,8 @@ class VerilogPrinter(ExprVisitor[Printed]):
         return self.operand(e).unsigned(type_bits(t))
 
     def visit(self, e: ir.Expr) -> Printed:
+        if e in self.subst:
+            return self.subst[e]
         key = (e, self.scope if self._reads_scope(e) else "")
         if key not in self._cache:
             self._cache[key] = super().visit(e)
@@ -174,6 +179,10 @@ class VerilogPrinter(ExprVisitor[Printed]):
         return self._local[e]
 
     # -- wires
+
+    def wire(self, w: int, value: str, comment: str = "") -> Operand:
+        """Declare a signed wire of ``w`` bits holding ``value`` (one of this printer's)."""
+        return self._wire(w, value, comment)
 
     def _wire(self, w: int, value: str, comment: str = "") -> Operand:
         name = f"{self._prefix}{len(self.decls)}"

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ...ir import build as b
 from ...ir import nodes as ir
 from ..common import subexpressions
 from ._expr import Operand, VerilogPrinter, lit_signed, sbits, type_bits
@@ -62,6 +63,20 @@ class FormalPrinter(VerilogPrinter):
         self.delayed = delayed
         self.past_widths = past
         self.accepted = accepted
+        # a window total (pre-state / post-state sum of its buckets) -> (register, width)
+        self.totals_pre: dict[ir.Expr, tuple[str, int]] = {}
+        self.totals_post: dict[ir.Expr, tuple[str, int]] = {}
+
+    def visit(self, e: ir.Expr):
+        if e in self.totals_pre:
+            name, w = self.totals_pre[e]
+            return Operand(self._pre(name, w), w, "unsigned")
+        if e in self.totals_post:
+            if not self.delayed:
+                raise AssertionError("post-state read in a same-cycle check")
+            name, w = self.totals_post[e]
+            return Operand(name, w, "unsigned")
+        return super().visit(e)
 
     def _pre(self, name: str, width: int, signed: bool = False) -> str:
         if not self.delayed or name.startswith(("1'", "0'")):
@@ -111,7 +126,8 @@ def _reads_post(e: ir.Expr) -> bool:
 
 def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str],
                  let_wire: dict[str, str], event_params: dict[str, dict[str, str]],
-                 event_lp: dict[str, str], tick_steps: str, steps_width: int) -> FormalPlan:
+                 event_lp: dict[str, str], tick_steps: str, steps_width: int,
+                 totals=()) -> FormalPlan:
     fp = FormalPlan()
     past: dict[str, tuple[int, bool]] = {}
     # f_ev_accepted: the handshake of this cycle is accepted (the design's decision)
@@ -119,10 +135,18 @@ def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str]
     late = FormalPrinter(lambda n: var_reg[n], "state", "fd", True, past, "f_ev_accepted")
     for p in (now, late):
         p.let = lambda n: let_wire[n]
+    # a window's total is read from the design's running-total register; the window
+    # checks below prove that register equals the sum of the buckets
+    for w, tot in totals:
+        post = b.total(ir.Var(n, m.variable(n).type, True) for n in w.bucket_vars)
+        for p in (now, late):
+            p.totals_pre[w.total] = (tot.name, tot.width)
+            p.totals_post[post] = (tot.name, tot.width)
     used: dict[str, int] = {}
 
     def add(req: str, kind: str, text: str, guard: str, cond: str, delayed: bool = False) -> None:
-        base = f"f_{_slug(req)}" if kind == "range" else f"f_{kind}_{_slug(req)}"
+        own = kind == "range" or req.startswith(kind + ".")
+        base = f"f_{_slug(req)}" if own else f"f_{kind}_{_slug(req)}"
         used[base] = used.get(base, 0) + 1
         label = base if kind == "range" else f"{base}_{used[base]}"
         ok = f"f_ok_{len(fp.checks)}"
@@ -180,6 +204,41 @@ def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str]
                 guard = " && ".join(x for x in (fire, in_states(prop.states, delayed)) if x)
                 add(prop.id, kind_of(prop.expr, "assert"), f"{prop.text} (on {ev})", guard, cond,
                     delayed)
+
+    # -- running totals of the dose windows: ghost prefix sums, each updated locally
+    # like the buckets (a shift moves prefix k-1 to k and adds the counted steps), and one
+    # chain of exact links (one bit wider: no link wraps) from b0 to the register. The
+    # chain proves the register is the sum of the buckets without re-associating a
+    # 7- or 25-term sum in one induction step.
+    for w, tot in totals:
+        n, tw, bw = len(tot.buckets), tot.width, tot.bucket_width
+        g = [f"f_pre_{_slug(w.name)}_{k}" for k in range(n - 1)]
+        c = tot.counted.unsigned(tw)
+        inits = [sum(int(m.variable(v).init) for v in w.bucket_vars[:k + 1]) for k in range(n - 1)]
+        fp.ghosts += [
+            f"// ghost prefix sums of window `{w.name}`: {g[0]} = b0, "
+            f"f_pre_{_slug(w.name)}_k = b0 + .. + bk",
+            *[f"reg [{tw - 1}:0] {x};" for x in g],
+            "always @(posedge clk) begin",
+            "    if (rst) begin",
+            *[f"        {x} <= {tw}'d{v};" for x, v in zip(g, inits, strict=True)],
+            "    end else if (tick) begin",
+            f"        if ({tot.wrap}) begin",
+            f"            {g[0]} <= {tw}'d0;",
+            *[f"            {g[k]} <= {g[k - 1]} + {c};" for k in range(1, n - 1)],
+            "        end else begin",
+            *[f"            {x} <= {x} + {c};" for x in g],
+            "        end",
+            "    end",
+            "end",
+        ]
+        bucket = [f"{{{tw + 1 - bw}'d0, {r}}}" for r in tot.buckets]
+        links = [f"({{1'b0, {g[0]}}} == {bucket[0]})"]
+        links += [f"({{1'b0, {g[k]}}} == {{1'b0, {g[k - 1]}}} + {bucket[k]})" for k in range(1, n - 1)]
+        links.append(f"({{1'b0, {tot.name}}} == {{1'b0, {g[n - 2]}}} + {bucket[n - 1]})")
+        add(f"window.{w.name}", "window",
+            f"the running total {tot.name} is the sum of the {n} buckets of `{w.name}` "
+            f"(exact chain of ghost prefix sums)", "", "(" + " && ".join(links) + ")")
 
     # -- motor: the steps a tick commands
     steps = m.motor.steps_let

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...ir import nodes as ir
+from ...ir import build as irb
 from ..common import BackendError, Namer, banner, display_path, identifier, snake_case
 from ._expr import Operand, VerilogPrinter, sbits, type_bits, ubits
 from ._formal import FormalPlan, build_formal
@@ -43,6 +44,24 @@ class Reg:
 class Assign:
     reg: str
     value: str
+
+
+@dataclass
+class Total:
+    """A dose window's running total, a register of the design (not a spec variable):
+    the sum of the window's buckets, kept by ``total' = total + counted - dropped`` on a
+    tick, so the guards and the tick values read one register instead of a long sum."""
+
+    window: str  # spec name of the window
+    name: str  # register
+    width: int
+    init: str
+    next: str  # value on a tick (the pre-state's total, counted steps and dropped bucket)
+    comment: str
+    buckets: list[str]  # the buckets' registers, b0 (being filled) first
+    bucket_width: int
+    counted: Operand | None = None  # the steps counted this tick (a design wire)
+    wrap: str = ""  # the buckets shift on this tick
 
 
 @dataclass
@@ -85,6 +104,7 @@ class Plan:
     states: list[tuple[str, int, str]]  # (localparam, code, name)
     initial: str
     regs: list[Reg]
+    totals: list[Total]
     alarms: list[str]
     code_width: int
     param_width: int
@@ -151,6 +171,9 @@ def build(module: ir.Module) -> Plan:
     var_reg = {v.name: namer.add(v.name, f"v_{identifier(v.name)}", "variable", v.span)
                for v in m.variables}
     printer = VerilogPrinter(lambda n: var_reg[n], "state")
+    totals = running_totals(m, namer, var_reg)
+    printer.subst = {w.total: Operand(tot.name, tot.width, "unsigned")
+                     for w, tot in totals}
 
     regs = []
     for v in m.variables:
@@ -294,6 +317,8 @@ def build(module: ir.Module) -> Plan:
     printer.scope = "tick"
     printer.param = lambda n: (_ for _ in ()).throw(BackendError("a tick has no parameters"))
     tick_assigns = assigns(m.tick_updates)
+    for w, tot in totals:
+        total_next(m, w, tot, printer)
     for t in m.transitions:
         if t.event == "tick":
             enabled[t.index] = enable(t)
@@ -316,7 +341,8 @@ def build(module: ir.Module) -> Plan:
     buckets = limiter_buckets(motor.limiter_ticks)
 
     formal = build_formal(m, var_reg, state_lp, let_wire, event_params,
-                          {e.name: e.localparam for e in events}, "tick_steps", steps_width)
+                          {e.name: e.localparam for e in events}, "tick_steps", steps_width,
+                          totals)
     formal_events = [(f"f_ev_{_slug(e.name)}", e.localparam) for e in events]
     # the motor's formal ghost decodes "may move" from the state codes itself
     formal_moving = " || ".join(f"(fsm_state == {state_width}'d{m.state(s).index})"
@@ -336,6 +362,7 @@ def build(module: ir.Module) -> Plan:
         states=[(state_lp[s.name], s.index, s.name) for s in m.states],
         initial=state_lp[m.initial],
         regs=regs,
+        totals=[tot for _, tot in totals],
         alarms=[var_reg[v.name] for v in m.variables if v.role == "alarm"],
         code_width=code_width,
         param_width=param_width,
@@ -373,6 +400,58 @@ def build(module: ir.Module) -> Plan:
         limiter_req=motor.limiter_requirement or "hw.limiter",
         watchdog_req=motor.watchdog_requirement or "hw.watchdog",
     )
+
+
+def window_parts(m: ir.Module, w: ir.Window) -> tuple[ir.Expr, ir.Expr] | None:
+    """(wrap, counted) of a window whose buckets only the tick's window update writes
+    (``b0' = wrap ? 0 : b0 + counted``, the buckets persistent); None otherwise."""
+    names = set(w.bucket_vars)
+    if any(u.var in names for t in m.transitions for u in t.updates):
+        return None
+    if not all(m.variable(n).persistent for n in names):
+        return None
+    if irb.total(ir.Var(n, m.variable(n).type) for n in w.bucket_vars) != w.total:
+        return None
+    up = next((u.value for u in m.tick_updates if u.var == w.bucket_vars[0]), None)
+    if not (isinstance(up, ir.Cond) and isinstance(up.then, ir.Lit) and up.then.value == 0
+            and isinstance(up.orelse, ir.Binary) and up.orelse.op == "+"
+            and up.orelse.left == ir.Var(w.bucket_vars[0], m.variable(w.bucket_vars[0]).type)):
+        return None
+    return up.cond, up.orelse.right
+
+
+def running_totals(m: ir.Module, namer: Namer, var_reg: dict[str, str]) -> list[tuple[ir.Window, Total]]:
+    out = []
+    for w in m.windows:
+        if window_parts(m, w) is None:
+            continue  # its total stays a sum of the buckets
+        name = namer.add(f"{w.name}.total", f"w_{identifier(w.name)}_total", "window total",
+                         w.span)
+        width = ubits(w.total.type.hi)
+        init = sum(int(m.variable(n).init) for n in w.bucket_vars)
+        out.append((w, Total(w.name, name, width, f"{width}'d{init}", "",
+                             f"{w.name}.total: {w.total.type.lo}..{w.total.type.hi} "
+                             f"(sum of the {w.buckets} buckets, kept running)",
+                             [var_reg[n] for n in w.bucket_vars],
+                             type_bits(m.variable(w.bucket_vars[0]).type))))
+    return out
+
+
+def total_next(m: ir.Module, w: ir.Window, tot: Total, printer: VerilogPrinter) -> None:
+    """The total's value after a tick: total + counted - (wrap ? oldest bucket : 0)."""
+    wrap, counted = window_parts(m, w)
+    printer.scope = "tick"
+    c = printer.operand(counted)
+    tot.counted, tot.wrap = c, printer.boolean(wrap)
+    t = Operand(tot.name, tot.width, "unsigned")
+    old = Operand(tot.buckets[-1], tot.bucket_width, "unsigned")
+    lo = w.total.type.lo + counted.type.lo - (1 << tot.bucket_width) + 1
+    hi = w.total.type.hi + counted.type.hi
+    cw = max(sbits(lo, hi), t.sbits, c.sbits, old.sbits)
+    added = printer.wire(cw, f"{t.fit(cw)} + {c.fit(cw)}")
+    value = printer.wire(cw, f"{tot.wrap} ? {added.text} - {old.fit(cw)} : {added.text}",
+                         f"{w.name}.total after the tick")
+    tot.next = value.unsigned(tot.width)
 
 
 def _slug(text: str) -> str:

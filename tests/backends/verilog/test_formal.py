@@ -57,6 +57,9 @@ MUTANTS = {
     # off by one on the limiter: one step more than LIMIT_STEPS passes
     "limiter_off_by_one": (r"wire over = lim_after > LIMIT;", "wire over = lim_after > LIMIT + 1'b1;",
                            {"motor", "motor-shrunk"}, "f_limiter_"),
+    # the runt pulse (PS-44): STEP no longer forced low while rst is high
+    "reset_runt": (r"assign step = step_q && motor_en && !rst;", "assign step = step_q && motor_en;",
+                   {"motor"}, "f_reset_step"),
     # the Bresenham remainder dropped: the basal accumulator restarts at 0 every tick
     "bresenham_remainder": (r"(\n\s+if \(tick\) begin\n(?:.*\n)*?\s+v_basal_acc <= )[^;]+;",
                             r"\g<1>12'd0;", {"fsm"}, "f_ghost_"),
@@ -97,6 +100,11 @@ def test_mutant_bresenham_remainder_is_violated(tmp_path):
 @needs_tools
 def test_mutant_interlock_and_is_violated(tmp_path):
     _check_mutant(tmp_path, "interlock_and")
+
+
+@needs_tools
+def test_mutant_reset_runt_is_violated(tmp_path):
+    _check_mutant(tmp_path, "reset_runt")
 
 
 @needs_tools
