@@ -481,9 +481,15 @@ class Explorer:
         """Tick from ``t`` until the next tick would change what the abstraction sees or
         fire a tick transition. A generator (the scheduler interleaves several): yields
         every ``chunk`` ticks; returns (the configuration before that tick, the ticks
-        taken), or None (a change within the first ``warmup + 1`` ticks: ordinary steps
-        do; none within ``limit`` ticks; or nothing but bookkeeping moved for a whole
+        taken), or None (a change on the first tick: that is the ordinary tick step from
+        ``t``; none within ``limit`` ticks; or nothing but bookkeeping moved for a whole
         bookkeeping period).
+
+        A change on the second tick (or any later one, however few) is a macro-step too,
+        of one tick: the configuration after ``t``'s tick can differ from ``t`` only in
+        what the abstraction leaves out (an accumulator's remainder: a prime source at
+        half a step per tick moves ``prime_left`` on every other tick), so breadth-first
+        search drops it as seen and never ticks from it.
 
         Ticks run in batches of ``batch``: after every tick only the state and the
         booleans/enums ticks assign are compared (what can flip for a single tick), the
@@ -497,12 +503,13 @@ class Explorer:
         seen = observe(c)
         n = 0
         while n < warmup:  # integers settling into "2 or more"
+            before = get(c)
             r = tick()
             n += 1
             stats.macro_ticks += 1
             o = observe(c)
             if r[-1] is not None or (o != seen and discrete(o) != discrete(seen)):
-                return None
+                return (before, n - 1) if n > 1 else None
             seen = o
         flipped = flips(c)
         still = self.still
@@ -528,8 +535,6 @@ class Explorer:
                     before = get(c)
                     r = tick()
                     if r[-1] is not None or observe(c) != seen:
-                        if n + j <= warmup:
-                            return None
                         return before, n + j
                 raise ReplayMismatch("internal error: the generated controller is not "
                                      "deterministic (this is a bug in pumpspec)")
@@ -555,16 +560,28 @@ class Explorer:
         every integer kept moving at the rate it has over the next ``sample`` ticks
         (phases and accumulators held), tried at ``sample * 2^k`` ticks and at ``limit``, over ``look``
         ticks from there (a rate remainder makes steps on some ticks only). Only a
-        ranking: nothing found this way is reported."""
+        ranking: nothing found this way is reported.
+
+        The ``sample`` ticks themselves run one by one with the targets read: a target
+        they reach is estimated at its tick (a reservoir a few steps from empty runs out
+        within the sample, and the state it ends in extrapolates to nothing)."""
         x = self.x
         if not targets:
             return {}
-        end = x.ticks(t, sample)
+        out: dict[str, int] = {}
+        end = t
+        for n in range(sample):
+            post, accepted, fired, lets = x.step(end, x.tick, ())
+            for key, (p, f) in targets.items():
+                if key not in out and (
+                        f(None, None, None, end, True, None, None) if p.kind == "state" else
+                        f(end, x.tick, {}, post, accepted, fired, lets)):
+                    out[key] = n
+            end = post
         deltas = [(i, lo, hi, t[i], end[i] - t[i]) for i, lo, hi in self.moving
                   if end[i] != t[i]]
-        if not deltas:
-            return {}
-        out: dict[str, int] = {}
+        if not deltas or len(out) == len(targets):
+            return out
         n = sample
         base = list(end)
         while n <= limit and len(out) < len(targets):
