@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from compiler.ir import build as b
 from compiler.ir import nodes as ir
 
 B = ir.BOOL
@@ -29,66 +30,29 @@ def lit(v, t=None):
     return ir.Lit(v, I(v, v))
 
 
-def add(a, b):
-    return ir.Binary("+", a, b, I(a.type.lo + b.type.lo, a.type.hi + b.type.hi))
+# The IR's own smart constructors compute each node's exact interval.
+add, sub, neg, cond, implies, lnot = b.add, b.sub, b.neg, b.cond, b.implies, b.not_
+mul, fdiv, fmod = b.mul_const, b.div_const, b.mod_const
 
 
-def sub(a, b):
-    return ir.Binary("-", a, b, I(a.type.lo - b.type.hi, a.type.hi - b.type.lo))
-
-
-def mul(a, k):
-    vals = (a.type.lo * k, a.type.hi * k)
-    return ir.Binary("*", lit(k), a, I(min(vals), max(vals)))
-
-
-def fdiv(a, d):
-    return ir.Binary("//", a, lit(d), I(a.type.lo // d, a.type.hi // d))
-
-
-def fmod(a, d):
-    return ir.Binary("%", a, lit(d), I(0, d - 1))
-
-
-def neg(a):
-    return ir.Unary("neg", a, I(-a.type.hi, -a.type.lo))
-
-
-def cmp(op, a, b):
-    return ir.Binary(op, a, b, B)
+def cmp(op, x, y):
+    return b.compare(op, x, y)
 
 
 def land(*xs):
-    out = xs[0]
-    for x in xs[1:]:
-        out = ir.Binary("and", out, x, B)
-    return out
+    return b.and_(*xs)
 
 
-def lor(a, b):
-    return ir.Binary("or", a, b, B)
-
-
-def implies(a, b):
-    return ir.Binary("implies", a, b, B)
-
-
-def lnot(x):
-    return ir.Unary("not", x, B)
-
-
-def cond(c, a, b):
-    if isinstance(a.type, ir.IntType):
-        return ir.Cond(c, a, b, I(min(a.type.lo, b.type.lo), max(a.type.hi, b.type.hi)))
-    return ir.Cond(c, a, b, a.type)
+def lor(x, y):
+    return b.or_(x, y)
 
 
 def vmin(*xs):
-    return ir.MinMax("min", xs, I(min(x.type.lo for x in xs), min(x.type.hi for x in xs)))
+    return b.minimum(xs)
 
 
 def vmax(*xs):
-    return ir.MinMax("max", xs, I(max(x.type.lo for x in xs), max(x.type.hi for x in xs)))
+    return b.maximum(xs)
 
 
 def build() -> ir.Module:
