@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from compiler.ir import build as b
+from compiler.ir.build import add, cond, sub
+from compiler.ir.build import and_ as land
+from compiler.ir.build import compare as cmp
+from compiler.ir.build import div_const as fdiv
+from compiler.ir.build import minimum
+from compiler.ir.build import mod_const as fmod
+from compiler.ir.build import mul_const as mul
+from compiler.ir.build import not_ as lnot
 from compiler.ir import nodes as ir
 
 B = ir.BOOL
@@ -29,29 +36,8 @@ def var(name, t):
     return ir.Var(name, t)
 
 
-# The IR's own smart constructors compute each node's exact interval.
-add, sub, neg, cond, implies, lnot = b.add, b.sub, b.neg, b.cond, b.implies, b.not_
-mul, fdiv, fmod = b.mul_const, b.div_const, b.mod_const
-
-
-def cmp(op, x, y):
-    return b.compare(op, x, y)
-
-
-def land(*xs):
-    return b.and_(*xs)
-
-
-def lor(x, y):
-    return b.or_(x, y)
-
-
 def vmin(*xs):
-    return b.minimum(xs)
-
-
-def vmax(*xs):
-    return b.maximum(xs)
+    return minimum(xs)
 
 
 def build() -> ir.Module:
