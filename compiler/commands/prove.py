@@ -43,8 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from .. import diagnostics as dg
     from .. import pipeline
-    from ..checks import Options, prove
-    from ..checks import _report as rp
+    from ..prove import Options, prove
+    from ..prove import report as rp
 
     worst = EXIT_OK
     docs = []

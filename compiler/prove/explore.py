@@ -6,7 +6,7 @@ trace, and most are found far faster by running the spec than by deep BMC querie
 The search runs the spec compiled by the Python backend, in memory (the generated
 controller, ~100x faster than the IR evaluator), over configurations held as tuples
 (the control state index, then every variable in declaration order). Every target is a
-``Probe`` (see ``_checks``), compiled to a Python predicate with the backend's expression
+``Probe`` (see ``goals``), compiled to a Python predicate with the backend's expression
 printer. Breadth-first over abstract configurations (the control state, every bool and
 enum, and each integer as 0, 1 or "2 or more"; window and accumulator bookkeeping left
 out), trying every event with a few parameter values per parameter (each end of the wire
@@ -57,7 +57,7 @@ from typing import Callable
 from ..eval.evaluator import Config, Env, Evaluator, Outcome, in_domain
 from ..ir import nodes as ir
 from ..ir.visitor import subexpressions
-from ._engines import Cex
+from .engines import Cex
 
 
 @dataclass(frozen=True)
@@ -886,5 +886,5 @@ def compiled_for(module: ir.Module) -> Compiled:
 
 
 def probes_of(checks) -> dict[str, Probe]:
-    """The probe of each check that has one (see _checks), by goal key."""
+    """The probe of each check that has one (see goals), by goal key."""
     return {c.goal.key: c.extra["probe"] for c in checks if "probe" in c.extra}

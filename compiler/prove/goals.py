@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import z3
 
 from ..ir import nodes as ir
-from ._engines import Goal, Verdict
-from ._explore import Probe
-from ._system import Monitor, Step, System
-from ._z3expr import domain
+from .engines import Goal, Verdict
+from .explore import Probe
+from .system import Monitor, Step, System
+from .z3expr import domain
 
 # kind -> (diagnostic code, severity, is a witness check)
 KINDS = {

@@ -25,12 +25,12 @@ from typing import Callable
 import z3
 
 from ..ir import nodes as ir
-from ._checks import Check, build_checks
-from ._explore import Compiled, Explorer, compiled_for, probes_of
-from ._engines import (PROVED, UNKNOWN, VIOLATED, Cex, Deadline, StatePred, Unroll,
+from .goals import Check, build_checks
+from .explore import Compiled, Explorer, compiled_for, probes_of
+from .engines import (PROVED, UNKNOWN, VIOLATED, Cex, Deadline, StatePred, Unroll,
                        Verdict, bmc, check, houdini, k_induction, pdr,
                        relative_step, solver)
-from ._system import System
+from .system import System
 
 
 @dataclass

@@ -3,9 +3,9 @@
 Public surface: ``prove(module, Options(...), progress=callback) -> Report``; the
 report's ``checks`` carry a ``Verdict`` each. See docs/prover.md.
 """
-from ._checks import KINDS, Check
-from ._engines import PROVED, UNKNOWN, VIOLATED, Cex, Verdict
-from ._prover import Options, Report, prove
+from .goals import KINDS, Check
+from .engines import PROVED, UNKNOWN, VIOLATED, Cex, Verdict
+from .schedule import Options, Report, prove
 
 __all__ = ["KINDS", "Check", "Cex", "Options", "PROVED", "Report", "UNKNOWN", "VIOLATED",
            "Verdict", "prove"]

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from compiler import trace as tr
-from compiler.checks import Options, prove
-from compiler.checks import _report as rp
+from compiler.prove import Options, prove
+from compiler.prove import report as rp
 from compiler.cli import main
 from compiler.eval.evaluator import Evaluator
 
@@ -223,7 +223,7 @@ def test_macro_step_changing_on_its_second_tick_is_kept():
     # Priming with one step left and the prime accumulator empty: tick 1 only fills the
     # accumulator, tick 2 fires Priming -> Ready. The macro-step is that one tick, not
     # nothing (the configuration after it looks like its start to the abstraction)
-    from compiler.checks._explore import Explorer, Probe
+    from compiler.prove.explore import Explorer, Probe
 
     module = load_module(ROOT / "spec" / "examples" / "patch_pump.pump")
     ex = Explorer(module)

@@ -20,8 +20,8 @@ from typing import Callable
 import z3
 
 from ..ir import nodes as ir
-from ._system import Input, Step, System
-from ._z3expr import Frame, Subst
+from .system import Input, Step, System
+from .z3expr import Frame, Subst
 
 PROVED, VIOLATED, UNKNOWN = "proved", "violated", "unknown"
 

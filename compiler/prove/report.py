@@ -16,9 +16,9 @@ from .. import diagnostics as dg
 from .. import trace as tr
 from ..eval.evaluator import Config, Evaluator
 from ..ir import nodes as ir
-from ._checks import KINDS, Check
-from ._engines import Cex
-from ._prover import Report
+from .goals import KINDS, Check
+from .engines import Cex
+from .schedule import Report
 
 # The prover's diagnostic codes (P0100..P0300) are registered in compiler.diagnostics.CODES
 # with every other code; KINDS maps each check kind to its code.
@@ -59,8 +59,8 @@ def replay(module: ir.Module, cex: Cex, from_init: bool = True) -> list[Row]:
     rows = []
     for j, (event, params) in enumerate(cex.inputs):
         n = cex.repeat.get(j, 1)
-        if n > 1:  # a tick macro-step: run on the generated controller (see _explore)
-            from ._explore import compiled_for
+        if n > 1:  # a tick macro-step: run on the generated controller (see explore)
+            from .explore import compiled_for
             compiled = compiled_for(module)
             new = compiled.to_config(compiled.ticks(compiled.from_config(config), n))
             outcome = None

@@ -30,7 +30,7 @@ from typing import Callable
 import z3
 
 from ..ir import nodes as ir
-from ._z3expr import Frame, Printer, Scope, Subst, const, domain, value
+from .z3expr import Frame, Printer, Scope, Subst, const, domain, value
 
 NO_REASON = 0
 

@@ -5,7 +5,7 @@ import random
 
 import z3
 
-from compiler.checks._system import NO_REASON, System
+from compiler.prove.system import NO_REASON, System
 from compiler.eval.evaluator import Config, Evaluator
 from compiler.ir import nodes as ir
 
