@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from .ir.nodes import Span
+from .source import Span
 
 CODES: dict[str, str] = {
     # syntax

@@ -16,21 +16,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Union
 
-
-@dataclass(frozen=True)
-class Span:
-    """A region of one source file; line and col are 1-based, offsets 0-based."""
-
-    file: str
-    start: int
-    end: int
-    line: int
-    col: int
-    end_line: int
-    end_col: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}"
+from ..source import Span
 
 
 def _span() -> Span | None:

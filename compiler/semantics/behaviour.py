@@ -7,9 +7,9 @@ from ..diagnostics import Diagnostic, Label
 from ..ir import build as b
 from ..ir import nodes as ir
 from ..syntax import ast
+from ..units import TIME
 from .exprs import Fail
 from .symbols import Context
-from .units import TIME
 
 
 class BehaviourReader:

@@ -6,9 +6,9 @@ from fractions import Fraction
 from ..diagnostics import Diagnostic, Label
 from ..ir import nodes as ir
 from ..syntax import ast
+from ..units import FREQUENCY, NONE, RATE, TIME, VOLUME, BaseUnits, dim_name, scale_name
 from .exprs import ExprChecker, Fail
 from .symbols import RESERVED, ConstInfo, Context, Symbols, TableInfo, Typed, VarInfo
-from .units import FREQUENCY, NONE, RATE, TIME, VOLUME, BaseUnits, dim_name, scale_name
 
 BUILTIN_EVENTS = ("tick", "reset")
 

@@ -16,8 +16,8 @@ from ..diagnostics import Diagnostic
 from ..ir import build as b
 from ..ir import nodes as ir
 from ..syntax import ast
+from ..units import NONE, BaseUnits, Dim, dim_name, fraction_gcd, mul_dim, scale_name
 from .symbols import Context, Symbols, Typed, VarInfo
-from .units import NONE, BaseUnits, Dim, dim_name, fraction_gcd, mul_dim, scale_name
 
 Report = Callable[[Diagnostic], None]
 

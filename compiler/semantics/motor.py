@@ -18,9 +18,9 @@ from ..diagnostics import Diagnostic, Label
 from ..ir import build as b
 from ..ir import nodes as ir
 from ..syntax import ast
+from ..units import NONE, RATE, TIME, VOLUME
 from .exprs import Fail
 from .symbols import Context, LetInfo, SourceInfo, VarInfo, WindowInfo
-from .units import NONE, RATE, TIME, VOLUME
 
 SETTINGS = {"step_high": TIME, "step_low": TIME, "max_rate": RATE, "max_steps_per_tick": NONE}
 

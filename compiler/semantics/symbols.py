@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ..ir import nodes as ir
-from .units import NONE, Dim
+from ..units import NONE, Dim
 
 RESERVED = frozenset({
     "state", "steps", "motor_on", "alarm_latched", "accepted", "rejected", "tick", "reset",

@@ -26,7 +26,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..ir import nodes as ir
-from ..semantics.units import KNOWN_UNITS, BaseUnits
+from ..units import KNOWN_UNITS, BaseUnits
 from ..trace import Trace, TraceError, TraceStep, parse_params
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Union
 
-from ..ir.nodes import Span
+from ..source import Span
 
 
 def _span() -> Span:

@@ -15,7 +15,8 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from ..diagnostics import Diagnostic
-from ..ir.nodes import Span
+from ..source import Span
+from ..units import KNOWN_UNITS
 from . import ast
 
 ITEM_KEYWORDS = ("pump", "units", "enum", "const", "persistent", "var", "alarm", "alert", "motor",
@@ -163,8 +164,6 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> tuple[Diag
     expected = _describe_expected(exc.accepts or exc.expected)
     before = re.search(r"[0-9][ \t]*$", text[:offset])
     if tok.type == "NAME" and before is not None:
-        from ..semantics.units import KNOWN_UNITS
-
         return Diagnostic("E0109", f"unknown unit `{tok}`", span, label="not a unit",
                           help=f"units: {', '.join(KNOWN_UNITS)}"), offset
     help_text = None

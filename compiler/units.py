@@ -5,6 +5,9 @@ step (volume, size set by ``units { step = ... }``) and the tick (time, ``tick =
 so a volume is a number of steps, a time a number of ticks, a rate steps per tick and a
 frequency events per tick. Clock cycles are derived from ``clock`` for pulse timing.
 Values stay exact ``Fraction`` s until a use needs an integer.
+
+A leaf module (no project imports): the parser names the known units in its errors, the
+semantics converts with them, and text traces read quantities with them.
 """
 from __future__ import annotations
 
