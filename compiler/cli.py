@@ -1,43 +1,36 @@
 """The `pumpspec` command line: one subcommand per module in compiler/commands.
 
-Exit codes (shared by every subcommand): 0 success / all proved, 1 something violated,
-2 something unknown or timed out (nothing violated), 3 spec errors, 4 usage or I/O
-errors, 70 internal error (a bug: please report it).
+Exit codes (shared by every subcommand, see compiler/commands/status.py): 0 success / all
+proved, 1 something violated, 2 something unknown or timed out (nothing violated), 3 spec
+errors, 4 usage or I/O errors, 70 internal error (a bug: please report it).
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 import traceback
 
 from . import __version__
+from .commands import build, check, dump_ir, prove, prove_rtl, simulate
+from .commands.status import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
-# name -> module in compiler.commands; each has add_arguments(parser) and run(args) -> int
+# name -> module; each has add_arguments(parser) and run(args) -> int
 COMMANDS = {
-    "check": "check",
-    "dump-ir": "dump_ir",
-    "prove": "prove",
-    "build": "build",
-    "simulate": "simulate",
-    "prove-rtl": "prove_rtl",
+    "check": check,
+    "dump-ir": dump_ir,
+    "prove": prove,
+    "build": build,
+    "simulate": simulate,
+    "prove-rtl": prove_rtl,
 }
-
-EXIT_OK, EXIT_VIOLATED, EXIT_UNKNOWN, EXIT_SPEC_ERROR, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pumpspec", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"pumpspec {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, module_name in COMMANDS.items():
-        try:
-            module = importlib.import_module(f".commands.{module_name}", __package__)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.commands.{module_name}":
-                raise
-            continue  # not built yet
+    for name, module in COMMANDS.items():
         cmd = sub.add_parser(name, help=module.__doc__.strip().splitlines()[0],
                              description=module.__doc__)
         module.add_arguments(cmd)
@@ -55,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except KeyboardInterrupt:
         print("pumpspec: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # an internal bug, never a user error

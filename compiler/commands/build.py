@@ -15,8 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..cli import EXIT_OK, EXIT_SPEC_ERROR, EXIT_USAGE
 from ..ir import nodes as ir
+from .status import EXIT_OK, EXIT_SPEC_ERROR, EXIT_USAGE
 
 DEFAULT_SPEC = "spec/infusion_pump.pump"
 DEFAULT_OUT = "generated"

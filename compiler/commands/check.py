@@ -4,9 +4,9 @@ Exit status: 0 when every file is clean, 3 when any has errors.
 """
 from __future__ import annotations
 
-from ..cli import EXIT_OK, EXIT_SPEC_ERROR
 from ..pipeline import load
 from .common import add_format, report
+from .status import EXIT_OK, EXIT_SPEC_ERROR
 
 
 def add_arguments(parser) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import sys
 
-from ..cli import EXIT_OK, EXIT_SPEC_ERROR
 from ..ir.printer import dump_module
 from .common import load_or_report
+from .status import EXIT_OK, EXIT_SPEC_ERROR
 
 
 def add_arguments(parser) -> None:

@@ -14,8 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-EXIT_OK, EXIT_VIOLATED, EXIT_UNKNOWN, EXIT_SPEC_ERROR, EXIT_USAGE = 0, 1, 2, 3, 4
-_RANK = {EXIT_OK: 0, EXIT_UNKNOWN: 1, EXIT_VIOLATED: 2, EXIT_SPEC_ERROR: 3}
+from .status import EXIT_OK, EXIT_SPEC_ERROR, EXIT_USAGE, worse
+
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
                                 "task": p.task, "vcd": p.vcd, "replay": p.replay,
                                 "replay_vcd": p.replay_vcd, "replayed": p.replayed}
                                for p in props]})
-        worst = worst if _RANK[worst] >= _RANK[code] else code
+        worst = worse(worst, code)
     if args.format == "json":
         print(json.dumps(docs, indent=2))
     return worst

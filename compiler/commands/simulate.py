@@ -17,8 +17,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..cli import EXIT_OK, EXIT_SPEC_ERROR, EXIT_USAGE, EXIT_VIOLATED
 from ..ir import nodes as ir
+from .status import EXIT_OK, EXIT_SPEC_ERROR, EXIT_USAGE, EXIT_VIOLATED
 
 
 def add_arguments(parser) -> None:
