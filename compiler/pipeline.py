@@ -1,13 +1,21 @@
-"""The pipeline, composed in one place: text -> AST -> IR (-> checks | backends)."""
+"""The pipeline, composed in one place: text -> AST -> IR (-> prove | backends).
+
+The consumers of the IR do not know each other; what one needs of another is handed
+over here (the prover's fast stepper is the Python backend's controller).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from .diagnostics import Diagnostic, has_errors, sort_key
 from .ir.nodes import Module
 from .semantics.lower import lower
 from .syntax.parser import parse
+
+if TYPE_CHECKING:
+    from .prove import Check, Options, Report
 
 
 @dataclass(frozen=True)
@@ -57,3 +65,14 @@ def load_module(path: str | Path) -> Module:
     if not analysis.ok:
         raise SpecError(analysis)
     return analysis.module
+
+
+def prove(module: Module, options: Options | None = None,
+          progress: Callable[[Check], None] | None = None) -> Report:
+    """Every check of ``module`` (``compiler.prove``), its witness search running the
+    Python backend's generated controller. Imported here, not at the top: loading a spec
+    does not pay for Z3 and Jinja."""
+    from . import prove as prover
+    from .backends.python import STEPPER
+
+    return prover.prove(module, options, progress, stepper=STEPPER)

@@ -39,7 +39,6 @@ from pathlib import Path
 from compiler import trace as tr
 from compiler.backends import python as pyback
 from compiler.backends import verilog
-from compiler.backends.verilog._expr import type_bits
 from compiler.ir import nodes as ir
 from harness import snapshot_layout
 
@@ -73,7 +72,7 @@ class Model:
         for t in module.transitions:
             for s in t.sources:
                 self.sources.setdefault(t.event, {}).setdefault(s, []).append(t.index)
-        self._fields = [(p.name, type_bits(p.type), isinstance(p.type, ir.BoolType))
+        self._fields = [(p.name, verilog.type_bits(p.type), isinstance(p.type, ir.BoolType))
                         for e in module.events for p in e.params]
         self.pack_snapshot = self._packer()
         self.guard_lits = self._guard_literals()
@@ -102,7 +101,7 @@ class Model:
     def pack_params(self, event: ir.Event, params: dict[str, int]) -> int:
         word, off = 0, 0
         for p in event.params:
-            w = type_bits(p.type)
+            w = verilog.type_bits(p.type)
             word |= (int(params[p.name]) & ((1 << w) - 1)) << off
             off += w
         return word
@@ -110,7 +109,7 @@ class Model:
     def unpack_params(self, event: ir.Event, word: int) -> list:
         args, off = [], 0
         for p in event.params:
-            w = type_bits(p.type)
+            w = verilog.type_bits(p.type)
             v = (word >> off) & ((1 << w) - 1)
             args.append(bool(v) if isinstance(p.type, ir.BoolType) else v)
             off += w
@@ -252,7 +251,7 @@ class RandomGen:
         out = {}
         lits = self.model.guard_lits.get(e.name)
         for p in e.params:
-            t, w = p.type, type_bits(p.type)
+            t, w = p.type, verilog.type_bits(p.type)
             r = rng.random()
             if boundary and lits and isinstance(t, ir.IntType):
                 r = 0.5

@@ -12,13 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_VIOLATED, EXIT_UNKNOWN, EXIT_SPEC_ERROR, EXIT_USAGE = 0, 1, 2, 3, 4
-_RANK = {EXIT_OK: 0, EXIT_UNKNOWN: 1, EXIT_VIOLATED: 2, EXIT_SPEC_ERROR: 3}
+from .status import EXIT_OK, EXIT_SPEC_ERROR, EXIT_USAGE, worse
 
-
-def _worse(a: int, b: int) -> int:
-    """Over several files: spec errors, then violated, then unknown, then all proved."""
-    return a if _RANK[a] >= _RANK[b] else b
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,8 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from .. import diagnostics as dg
     from .. import pipeline
-    from ..prove import Options, prove
-    from ..prove import report as rp
+    from .. import prove as prover
 
     worst = EXIT_OK
     docs = []
@@ -57,34 +51,34 @@ def run(args: argparse.Namespace) -> int:
         analysis = pipeline.load(file)
         if analysis.module is None or dg.has_errors(analysis.diagnostics):
             print(dg.render_text(analysis.diagnostics, {file: text}), file=sys.stderr)
-            worst = _worse(worst, EXIT_SPEC_ERROR)
+            worst = worse(worst, EXIT_SPEC_ERROR)
             continue
         module = analysis.module
         sources = {file: text, module.source_file: text}
-        options = Options(timeout=args.timeout, bmc_depth=args.depth, only=tuple(args.only),
-                          witnesses=not args.no_witnesses,
-                          witness_budget=args.witness_budget)
+        options = prover.Options(timeout=args.timeout, bmc_depth=args.depth,
+                                 only=tuple(args.only), witnesses=not args.no_witnesses,
+                                 witness_budget=args.witness_budget)
         text_mode = args.format == "text"
         if text_mode and not args.quiet:
             print(f"proving {module.name} ({file})", flush=True)
 
         def progress(c, show=text_mode and not args.quiet):
             if show:
-                print(rp.progress_line(c), flush=True)
+                print(prover.progress_line(c), flush=True)
 
-        report = prove(module, options, progress)
-        traces = rp.write_traces(report, args.trace_out) if args.trace_out else {}
+        report = pipeline.prove(module, options, progress)
+        traces = prover.write_traces(report, args.trace_out) if args.trace_out else {}
         if text_mode:
             shown = [c for c in report.selected()
                      if c.failed or (c.outcome == "unknown" and c.severity == "error")]
             for c in shown:
                 print()
-                print(dg.render_one(rp.diagnostic(report, c, traces.get(c.key)), sources))
+                print(dg.render_one(prover.diagnostic(report, c, traces.get(c.key)), sources))
             print()
-            print(rp.summary(report))
+            print(prover.summary(report))
         else:
-            docs.append(rp.report_json(report, traces))
-        worst = _worse(worst, report.exit_code)
+            docs.append(prover.report_json(report, traces))
+        worst = worse(worst, report.exit_code)
     if not args.format == "text":
-        print(rp.dumps(docs[0] if len(docs) == 1 else {"reports": docs}), end="")
+        print(prover.dumps(docs[0] if len(docs) == 1 else {"reports": docs}), end="")
     return worst

@@ -16,7 +16,7 @@ import z3
 
 from ..ir import nodes as ir
 from .engines import Goal, Verdict
-from .explore import Probe
+from .probes import Probe
 from .system import Monitor, Step, System
 from .z3expr import domain
 

@@ -48,8 +48,10 @@ def show_value(v: ir.Value, t: ir.Type) -> str:
     return str(v)
 
 
-def replay(module: ir.Module, cex: Cex, from_init: bool = True) -> list[Row]:
-    """The counterexample's steps on the evaluator, checked against the Z3 model."""
+def replay(report: Report, cex: Cex, from_init: bool = True) -> list[Row]:
+    """The steps of a counterexample of ``report`` on the evaluator, checked against the
+    Z3 model (a tick macro-step runs on the spec the witness search compiled)."""
+    module = report.module
     ev = Evaluator(module)
     types = {v.name: v.type for v in module.variables}
     state0, values0, _ = cex.configs[0]
@@ -59,9 +61,8 @@ def replay(module: ir.Module, cex: Cex, from_init: bool = True) -> list[Row]:
     rows = []
     for j, (event, params) in enumerate(cex.inputs):
         n = cex.repeat.get(j, 1)
-        if n > 1:  # a tick macro-step: run on the generated controller (see explore)
-            from .explore import compiled_for
-            compiled = compiled_for(module)
+        if n > 1:  # a tick macro-step: only the witness search makes them (see macro)
+            compiled = report.compiled
             new = compiled.to_config(compiled.ticks(compiled.from_config(config), n))
             outcome = None
         else:
@@ -90,8 +91,8 @@ def replay(module: ir.Module, cex: Cex, from_init: bool = True) -> list[Row]:
     return rows
 
 
-def step_table(module: ir.Module, cex: Cex, mark: int | None, from_init: bool = True) -> str:
-    rows = replay(module, cex, from_init)
+def step_table(report: Report, cex: Cex, mark: int | None, from_init: bool = True) -> str:
+    rows = replay(report, cex, from_init)
     head = ("step", "event", "params", "outcome", "state", "changed")
     cells = [head] + [(str(r.step), r.event, r.params or "-", r.outcome, r.state, r.changed)
                       for r in rows]
@@ -224,9 +225,8 @@ def diagnostic(report: Report, c: Check, trace_path: Path | None = None) -> dg.D
             head = ("the sequence from that state" if start else "counterexample") + (
                 f" (trace: {trace_path}, start configuration recorded)" if trace_path and start
                 else f" (trace: {trace_path})" if trace_path else "") + ":"
-            notes.append(head + "\n" + _indent(step_table(report.module, v.cex,
-                                                          violation_step(v.cex, False),
-                                                          not start)))
+            notes.append(head + "\n" + _indent(step_table(report, v.cex,
+                                                          violation_step(v.cex, False), not start)))
         else:
             notes.append(v.detail)
         help_ = _help(c)
@@ -320,5 +320,5 @@ def dumps(doc) -> str:
     return json.dumps(doc, indent=2) + "\n"
 
 
-__all__ = ["KINDS", "PROVER_CODES", "diagnostic", "progress_line", "replay", "report_json",
-           "step_table", "summary", "to_trace", "write_traces"]
+__all__ = ["KINDS", "PROVER_CODES", "diagnostic", "dumps", "progress_line", "replay",
+           "report_json", "step_table", "summary", "to_trace", "write_traces"]

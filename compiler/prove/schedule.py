@@ -26,7 +26,10 @@ import z3
 
 from ..ir import nodes as ir
 from .goals import Check, build_checks
-from .explore import Compiled, Explorer, compiled_for, probes_of
+from ..eval.stepper import FastStepper
+from .compiled import Compiled
+from .explore import Explorer
+from .probes import probes_of
 from .engines import (PROVED, UNKNOWN, VIOLATED, Cex, Deadline, StatePred, Unroll,
                        Verdict, bmc, check, houdini, k_induction, pdr,
                        relative_step, solver)
@@ -54,6 +57,9 @@ class Report:
     seconds: float
     options: Options
     lemmas: list[str] = field(default_factory=list)
+    # the spec compiled for the witness search, if a search ran: the ticks of a
+    # macro-step in a counterexample replay on it
+    compiled: Compiled | None = None
 
     def selected(self) -> list[Check]:
         return [c for c in self.checks if c.extra.get("selected", True)]
@@ -75,9 +81,10 @@ def _matches(c: Check, only: tuple[str, ...]) -> bool:
 
 
 class Prover:
-    def __init__(self, module: ir.Module, options: Options,
+    def __init__(self, module: ir.Module, options: Options, stepper: FastStepper,
                  progress: Callable[[Check], None] | None = None):
         self.m, self.o = module, options
+        self.stepper = stepper
         self.system = System(module)
         self.checks = build_checks(module, self.system)
         for c in self.checks:
@@ -85,7 +92,7 @@ class Prover:
         self.progress = progress or (lambda c: None)
         self.lemmas: list[StatePred] = []
         self.lemma_names: list[str] = []
-        self._compiled: Compiled | None = None
+        self.compiled_spec: Compiled | None = None  # built by the first search
         self.explored = None  # the witness exploration's Stats
 
     # -- bookkeeping
@@ -122,10 +129,10 @@ class Prover:
     # -- the schedule
 
     def compiled(self) -> Compiled:
-        """The spec compiled by the Python backend, built once."""
-        if self._compiled is None:
-            self._compiled = compiled_for(self.m)
-        return self._compiled
+        """The spec compiled by the stepper, built once."""
+        if self.compiled_spec is None:
+            self.compiled_spec = Compiled(self.m, self.stepper)
+        return self.compiled_spec
 
     def run(self) -> list[Check]:
         o = self.o
@@ -409,9 +416,12 @@ def _steps(what: str, cex: Cex) -> str:
 
 
 def prove(module: ir.Module, options: Options | None = None,
-          progress: Callable[[Check], None] | None = None) -> Report:
+          progress: Callable[[Check], None] | None = None, *, stepper: FastStepper) -> Report:
+    """Every check of ``module``; ``stepper`` runs the spec fast for the witness search
+    (the pipeline passes the Python backend's controller: ``compiler.pipeline.prove``)."""
     options = options or Options()
     started = time.monotonic()
-    prover = Prover(module, options, progress)
+    prover = Prover(module, options, stepper, progress)
     checks = prover.run()
-    return Report(module, checks, time.monotonic() - started, options, prover.lemma_names)
+    return Report(module, checks, time.monotonic() - started, options, prover.lemma_names,
+                  prover.compiled_spec)

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from compiler import trace as tr
-from compiler.prove import Options, prove
+from compiler.pipeline import prove
+from compiler.prove import Options
 from compiler.prove import report as rp
 from compiler.cli import main
 from compiler.eval.evaluator import Evaluator
@@ -57,7 +58,7 @@ def test_each_check_kind_catches_its_failing_spec(spec, key, outcome, steps, exi
     assert cex_steps(c) == steps
     assert report.exit_code == exit_code
     # the counterexample replays on the evaluator (the oracle) and is the one reported
-    rows = rp.replay(module, c.verdict.cex)
+    rows = rp.replay(report, c.verdict.cex)
     assert len(rows) == steps
     text = rp.diagnostic(report, c).message
     assert c.id in text or key.split(".")[-1] in text
@@ -107,7 +108,7 @@ def test_state_behind_a_long_timer_is_reached_by_a_macro_step(tmp_path, capsys):
     assert max(cex.macro_ticks) >= 99_000  # the timer is 100,000 ticks
     assert cex.events >= 100_000
     assert "macro-step" in c.verdict.detail and "macro-step" in rp.progress_line(c)
-    rp.replay(module, cex)  # each step checked against the recorded configurations
+    rp.replay(report, cex)  # each step checked against the recorded configurations
     text = tr.to_json(rp.to_trace(report, c), module)
     doc = json.loads(text)
     assert any(s.get("repeat", 1) >= 99_000 for s in doc["steps"])
@@ -223,15 +224,19 @@ def test_macro_step_changing_on_its_second_tick_is_kept():
     # Priming with one step left and the prime accumulator empty: tick 1 only fills the
     # accumulator, tick 2 fires Priming -> Ready. The macro-step is that one tick, not
     # nothing (the configuration after it looks like its start to the abstraction)
-    from compiler.prove.explore import Explorer, Probe
+    from compiler.backends.python import STEPPER
+    from compiler.prove.compiled import Compiled
+    from compiler.prove.explore import Explorer
+    from compiler.prove.macro import Stats
+    from compiler.prove.probes import Probe
 
     module = load_module(ROOT / "spec" / "examples" / "patch_pump.pump")
-    ex = Explorer(module)
+    ex = Explorer(module, Compiled(module, STEPPER))
     x = ex.x
     t = list(x.initial())
     t[0] = x.state_index["Priming"]
     t[x.index["reservoir"]], t[x.index["prime_left"]] = 100, 1
-    gen = ex.macro(tuple(t), 1000)
+    gen = ex.macro_steps.run(tuple(t), 1000, Stats())
     with pytest.raises(StopIteration) as stop:
         while True:
             next(gen)
@@ -241,7 +246,7 @@ def test_macro_step_changing_on_its_second_tick_is_kept():
     assert x.step(post, x.tick, ())[0][0] == x.state_index["Ready"]
     # and the estimate sees the target within its sample ticks
     probe = Probe("state", state="Ready")
-    assert ex.estimate(tuple(t), {"r": (probe, x.compile(probe))}, 1000) == {"r": 2}
+    assert ex.macro_steps.estimate(tuple(t), {"r": (probe, x.compile(probe))}, 1000) == {"r": 2}
 
 
 MUTANTS = [
@@ -285,7 +290,7 @@ def _mutant(old, new, want, only=()):
     assert report.exit_code == 1
     for c in violated:
         assert c.verdict.cex is not None and c.verdict.cex.inputs
-        rp.replay(analysis.module, c.verdict.cex)
+        rp.replay(report, c.verdict.cex)
 
 
 @pytest.mark.parametrize("name,old,new,want", MUTANTS, ids=[m[0] for m in MUTANTS])

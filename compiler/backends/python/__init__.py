@@ -3,7 +3,8 @@
 ``emit(module)`` -> ``{"<pump_snake_case>.py": source}`` (InfusionPump ->
 infusion_pump.py). ``load(module)`` compiles that source into a fresh module object
 without touching the file system — what ``simulate`` and the tests run, so they never
-depend on a stale file in generated/.
+depend on a stale file in generated/. ``STEPPER`` offers the same controller to the
+prover's witness search (the ``FastStepper`` protocol of compiler/eval/stepper.py).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import types
 from ...ir import nodes as ir
 from ..common import Backend, snake_case
 from .emit import emit
+from .printer import PythonPrinter, Scope
 
 BACKEND = Backend(name="python", emit=emit)
 
@@ -42,4 +44,19 @@ def load(module: ir.Module, source: str | None = None) -> types.ModuleType:
     return mod
 
 
-__all__ = ["BACKEND", "emit", "load", "module_name"]
+class ControllerStepper:
+    """The generated controller as a fast stepper (see compiler/eval/stepper.py)."""
+
+    def controller(self, module: ir.Module) -> tuple[type, type[Exception]]:
+        generated = load(module)
+        return getattr(generated, module.name), generated.Rejected
+
+    def expression(self, expr: ir.Expr, names) -> str:
+        scope = Scope(var=names.var, state=names.state, param=names.param, let=names.let,
+                      accepted=names.accepted)
+        return PythonPrinter(scope, lambda t, index: str(index)).print(expr)
+
+
+STEPPER = ControllerStepper()
+
+__all__ = ["BACKEND", "STEPPER", "emit", "load", "module_name"]

@@ -1,0 +1,312 @@
+"""Tick macro-steps of the witness search: running them, ranking them, and varying the
+paths that lead to them.
+
+A timer of 72 h is 259,200 ticks: no breadth-first search gets there. When a tick from an
+expanded configuration changes nothing the abstraction sees, the configuration becomes a
+macro-step candidate (one per abstract tick situation: what ticks read, and what the next
+tick changes): "tick repeatedly until the next tick changes the control state, an alarm or
+alert (any variable the abstraction sees), or fires a tick transition", up to
+``macro_ticks`` ticks, run on the compiled spec; the configuration it stops in is explored
+like any other (its next tick is the change). Ticks run in batches of 64: after every tick
+only the state and the booleans/enums ticks assign are compared, the whole abstraction
+once per batch, and a batch with a change is run again tick by tick to find the exact
+tick. A macro-step whose situation cannot change (only window phases move over empty
+windows, or only bookkeeping for a whole period) is abandoned.
+
+Candidates are ranked by a guess (``estimate``): each integer extrapolated at the rate it
+moves over the first 64 ticks, the ticks after which an open target would hold (tried at
+doubling distances). A candidate in a source state also gets siblings (``variants``): its
+path with an enum parameter that flows into what ticks read chosen differently
+(``load_set(steel)``: the shorter wear limit), so the cheapest timer is tried first.
+"""
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Callable
+
+from ..ir import nodes as ir
+from ..ir.visitor import subexpressions
+from .compiled import Compiled, ReplayMismatch
+from .probes import Probe
+
+
+@dataclass
+class Stats:
+    """What a search did: the configurations it kept, its macro-steps, why it stopped."""
+
+    configs: int = 0
+    macro_steps: int = 0  # macro-steps completed
+    macro_ticks: int = 0  # ticks run in macro-steps, in total (finished or not)
+    deepest: int = 0  # the most ticks one macro-step ran (finished or not)
+    macro_limit: int = 0
+    seconds: float = 0.0
+    stopped: str = ""  # "resolved" (every target hit), "deadline", or "exhausted"
+
+    def text(self) -> str:
+        return f"{self.configs:,} configurations, deepest macro-step {self.deepest:,} ticks"
+
+
+def visible_variables(module: ir.Module) -> list[ir.Variable]:
+    """What the search's abstraction sees: every variable but window and accumulator
+    bookkeeping."""
+    return [v for v in module.variables if v.role not in ("window", "accumulator")]
+
+
+def tick_cone(module: ir.Module) -> list[ir.Variable]:
+    """Visible variables a tick reads (lets, tick updates, tick transitions): the rest
+    cannot influence what ticks do."""
+    tick = next(e.name for e in module.events if e.kind == "tick")
+    exprs = [let.value for let in module.tick_lets] + [u.value for u in module.tick_updates]
+    for t in module.transitions:
+        if t.event == tick:
+            exprs += [g.cond for g in t.guards] + [u.value for u in t.updates]
+    names = {x.name for e in exprs for x in subexpressions(e) if isinstance(x, ir.Var)}
+    return [v for v in visible_variables(module) if v.name in names]
+
+
+def tick_assigned(module: ir.Module) -> set[str]:
+    """Variables a tick assigns (tick updates and tick transitions)."""
+    tick = next(e.name for e in module.events if e.kind == "tick")
+    names = {u.var for u in module.tick_updates}
+    for t in module.transitions:
+        if t.event == tick:
+            names |= {u.var for u in t.updates}
+    return names
+
+
+def bookkeeping_period(module: ir.Module) -> int:
+    """Ticks after which window and accumulator bookkeeping has gone through a full cycle
+    (the longest bucket or accumulator period)."""
+    longest = 1
+    for v in module.variables:
+        if v.role in ("window", "accumulator") and isinstance(v.type, ir.IntType):
+            if v.name.endswith("_phase") or v.role == "accumulator":
+                longest = max(longest, v.type.hi - v.type.lo + 1)
+    return longest
+
+
+class TickMacroSteps:
+    """The macro-steps of one search over ``x``: ``run`` one, ``estimate`` the ticks to
+    the open targets from a candidate, ``variants`` of a candidate's path."""
+
+    def __init__(self, module: ir.Module, x: Compiled, inputs: list[tuple[str, dict, tuple]],
+                 visible: list[ir.Variable], discrete: Callable[[tuple], tuple]):
+        self.m = module
+        self.x = x
+        self.inputs = inputs
+        self.discrete = discrete
+        self.observe = x.observer(visible)
+        self.visible_idx = [x.index[v.name] for v in visible]
+        # what a tick can flip for a single tick: the state and the bools and enums ticks
+        # assign (alerts, alarms, ...), read after every tick of a macro-step
+        self.flips = x.observer([v for v in visible if not isinstance(v.type, ir.IntType)
+                                 and v.name in tick_assigned(module)], exact=True)
+        self.period = bookkeeping_period(module)
+        # integers a linear extrapolation may move (not phases or accumulators: they cycle)
+        self.moving = [(x.index[v.name], v.type.lo, v.type.hi) for v in module.variables
+                       if isinstance(v.type, ir.IntType) and v.role != "accumulator"
+                       and not (v.role == "window" and v.name.endswith("_phase"))]
+        # input index -> inputs of the same event that differ only in enum parameters
+        # that flow into a variable ticks read (``load_set(kind)``: the wear limit)
+        cone = {v.name for v in tick_cone(module)}
+        flows = {(t.event, e.name) for t in module.transitions for u in t.updates
+                 if u.var in cone for e in subexpressions(u.value) if isinstance(e, ir.Param)}
+        enums = {e.name: [isinstance(q.type, ir.EnumType) and (e.name, q.name) in flows
+                          for q in e.params] for e in module.events}
+        self.alternatives: dict[int, list[int]] = {}
+        for k, (event, _, args) in enumerate(inputs):
+            mask = enums[event]
+            if any(mask):
+                fixed = [a for a, is_enum in zip(args, mask, strict=True) if not is_enum]
+                self.alternatives[k] = [
+                    k2 for k2, (e2, _, a2) in enumerate(inputs)
+                    if e2 == event and a2 != args and fixed == [
+                        a for a, is_enum in zip(a2, mask, strict=True) if not is_enum]]
+        self.exact_cone = x.observer(tick_cone(module), exact=True)
+        # everything but the window phase counters; the window buckets
+        phases = {x.index[v.name] for v in module.variables
+                  if v.role == "window" and v.name.endswith("_phase")}
+        rest = [i for i in range(len(x.slots)) if i not in phases]
+        self.still = operator.itemgetter(*rest) if phases else None
+        buckets = [x.index[v.name] for v in module.variables
+                   if v.role == "window" and not v.name.endswith("_phase")]
+        self.buckets = lambda t: [t[i] for i in buckets]
+
+    def variants(self, nodes: list, depth: list, i: int, seen: set,
+                 replay_ticks: int = 10_000) -> list[int]:
+        """Siblings of node ``i`` (a macro-step candidate): its path with one enum
+        parameter chosen differently (``load_set(steel)`` rather than ``teflon``), every
+        step still accepted, when that changes what ticks read. Appended to ``nodes``;
+        returns the new end nodes. Breadth-first search finds these only a whole layer
+        later; a timer that depends on the choice (a wear limit per set kind) makes them
+        the better macro-step."""
+        path = []
+        j = i
+        while nodes[j][1] >= 0:
+            if nodes[j][3] > replay_ticks:
+                return []  # a long macro-step on the way: not replayed
+            path.append(j)
+            j = nodes[j][1]
+        path.reverse()
+        x = self.x
+        c = object.__new__(x.cls)
+        out = []
+        for pos, n in enumerate(path):
+            for k2 in self.alternatives.get(nodes[n][2], ()):
+                cfg = nodes[nodes[n][1]][0]
+                chain = []
+                for q, m in enumerate(path[pos:]):
+                    k, repeat = (k2, 1) if q == 0 else nodes[m][2:4]
+                    if repeat > 1:  # the same number of ticks (no longer a macro-step's
+                        post = x.ticks(cfg, repeat)  # stop; still a real trace)
+                    else:
+                        post, accepted, _, _ = x.step(cfg, self.inputs[k][0],
+                                                      self.inputs[k][2])
+                        if not accepted:
+                            break
+                    chain.append((post, k, repeat))
+                    cfg = post
+                else:
+                    x.put(c, cfg)
+                    key = self.exact_cone(c)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    parent = nodes[n][1]
+                    for post, k, repeat in chain:
+                        nodes.append((post, parent, k, repeat))
+                        depth.append(depth[parent] + 1)
+                        parent = len(nodes) - 1
+                    out.append(parent)
+        return out
+
+    def run(self, t: tuple, limit: int, stats: Stats, batch: int = 64, chunk: int = 4096,
+            warmup: int = 2):
+        """Tick from ``t`` until the next tick would change what the abstraction sees or
+        fire a tick transition. A generator (the scheduler interleaves several): yields
+        every ``chunk`` ticks; returns (the configuration before that tick, the ticks
+        taken), or None (a change on the first tick: that is the ordinary tick step from
+        ``t``; none within ``limit`` ticks; or nothing but bookkeeping moved for a whole
+        bookkeeping period).
+
+        A change on the second tick (or any later one, however few) is a macro-step too,
+        of one tick: the configuration after ``t``'s tick can differ from ``t`` only in
+        what the abstraction leaves out (an accumulator's remainder: a prime source at
+        half a step per tick moves ``prime_left`` on every other tick), so breadth-first
+        search drops it as seen and never ticks from it.
+
+        Ticks run in batches of ``batch``: after every tick only the state and the
+        booleans/enums ticks assign are compared (what can flip for a single tick), the
+        whole abstraction once per batch; a batch with a change is run again from its
+        start, tick by tick, to find the exact tick. ``stats`` counts the ticks run and
+        the deepest macro-step."""
+        x = self.x
+        c = object.__new__(x.cls)
+        x.put(c, t)
+        tick, observe, flips, get = c.tick, self.observe, self.flips, x.get
+        discrete = self.discrete
+        seen = observe(c)
+        n = 0
+        while n < warmup:  # integers settling into "2 or more"
+            before = get(c)
+            r = tick()
+            n += 1
+            stats.macro_ticks += 1
+            o = observe(c)
+            if r[-1] is not None or (o != seen and discrete(o) != discrete(seen)):
+                return (before, n - 1) if n > 1 else None
+            seen = o
+        flipped = flips(c)
+        still = self.still
+        visible = operator.itemgetter(*self.visible_idx)
+        period = self.period + 1
+        mark_n, mark_vis = n, visible(get(c))
+        next_yield = n + chunk
+        while n < limit:
+            here = get(c)
+            todo = min(batch, limit - n)
+            k = 0
+            changed = False
+            while k < todo:
+                r = tick()
+                k += 1
+                if r[-1] is not None or flips(c) != flipped:
+                    changed = True
+                    break
+            stats.macro_ticks += k
+            if changed or observe(c) != seen:
+                x.put(c, here)  # the change is in this batch: find its tick
+                for j in range(k):
+                    before = get(c)
+                    r = tick()
+                    if r[-1] is not None or observe(c) != seen:
+                        return before, n + j
+                raise ReplayMismatch("internal error: the generated controller is not "
+                                     "deterministic (this is a bug in pumpspec)")
+            n += k
+            if n > stats.deepest:
+                stats.deepest = n
+            if still is not None and still(here) == still(get(c)) and not any(
+                    self.buckets(here)):
+                return None  # only phases move, over empty windows: nothing ever will
+            if n - mark_n >= period:
+                vis = visible(get(c))
+                if vis == mark_vis:  # a full bookkeeping period with nothing moving
+                    return None
+                mark_n, mark_vis = n, vis
+            if n >= next_yield:
+                next_yield = n + chunk
+                yield
+        return None
+
+    def estimate(self, t: tuple, targets: dict[str, tuple[Probe, Callable]], limit: int,
+                 sample: int = 64, look: int = 4) -> dict[str, int]:
+        """A guess, to order macro-steps: the ticks after which each target would hold if
+        every integer kept moving at the rate it has over the next ``sample`` ticks
+        (phases and accumulators held), tried at ``sample * 2^k`` ticks and at ``limit``, over ``look``
+        ticks from there (a rate remainder makes steps on some ticks only). Only a
+        ranking: nothing found this way is reported.
+
+        The ``sample`` ticks themselves run one by one with the targets read: a target
+        they reach is estimated at its tick (a reservoir a few steps from empty runs out
+        within the sample, and the state it ends in extrapolates to nothing)."""
+        x = self.x
+        if not targets:
+            return {}
+        out: dict[str, int] = {}
+        end = t
+        for n in range(sample):
+            post, accepted, fired, lets = x.step(end, x.tick, ())
+            for key, (p, f) in targets.items():
+                if key not in out and (
+                        f(None, None, None, end, True, None, None) if p.kind == "state" else
+                        f(end, x.tick, {}, post, accepted, fired, lets)):
+                    out[key] = n
+            end = post
+        deltas = [(i, lo, hi, t[i], end[i] - t[i]) for i, lo, hi in self.moving
+                  if end[i] != t[i]]
+        if not deltas or len(out) == len(targets):
+            return out
+        n = sample
+        base = list(end)
+        while n <= limit and len(out) < len(targets):
+            cfg = base[:]
+            for i, lo, hi, v0, d in deltas:
+                cfg[i] = min(hi, max(lo, v0 + d * n // sample))
+            cfg = tuple(cfg)
+            for _ in range(look):
+                post, accepted, fired, lets = x.step(cfg, x.tick, ())
+                for key, (p, f) in targets.items():
+                    if key in out:
+                        continue
+                    hit = (f(None, None, None, cfg, True, None, None) if p.kind == "state" else
+                           f(cfg, x.tick, {}, post, accepted, fired, lets))
+                    if hit:
+                        out[key] = n
+                cfg = post
+            if n == limit:
+                break
+            n = min(2 * n, limit)
+        return out
+
