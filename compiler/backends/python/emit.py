@@ -10,20 +10,29 @@ Shape of the generated code (see docs/controller.md for the API):
 - the model state lives in ``__slots__`` attributes ``_<var>`` and ``_state`` (ints
   and bools; enum values as member indices, exactly the IR's representation);
 - each user event has ``handle_<event>(**params)``: parameter check (reason 2), then an
-  if-chain over the current state, guards in order, the first false guard raising
-  ``Rejected`` with its reason, updates assigned simultaneously;
+  if-chain over the current state, guards in order, updates assigned simultaneously; the
+  reason a false guard gives is decided here (:meth:`_Generator.block_view`);
 - ``tick()`` loads the pre-state into locals, computes shared subexpressions and the
   lets it needs, the tick updates, then the tick transitions in declaration order
   (first enabled fires, its updates override), stores, and returns the steps per source;
 - ``Monitored<Pump>`` (what ``<Pump>(monitor=True)`` returns) wraps each step: a copy of
   the pre-state, the step, then the assertions of that event, the invariants and the
   response deadlines. The plain class has no monitoring cost at all.
+
+What does not depend on the spec (result and error types, dispatch by name and code,
+the monitor's step and response deadlines) is :mod:`.runtime`, a module of its own that
+the template copies in. Spec text (comments, requirement texts, reasons, file names)
+reaches the generated source only through :func:`python_literal` (string literals and
+docstrings) and :func:`python_comment` (``#`` comments), both ``repr``-based.
 """
 from __future__ import annotations
 
+import ast
+import functools
 import keyword
 from dataclasses import dataclass, field
 from fractions import Fraction
+from importlib import resources
 
 from ... import __version__
 from ...ir import nodes as ir
@@ -33,14 +42,16 @@ from ..common import (PYTHON_RESERVED, BackendError, Namer, banner_lines, displa
 from .cse import shared
 from .printer import AND, NOT, PythonPrinter, Scope
 
-# Names the generated module defines at top level or on the controller class.
+# Names the spec's part of the generated module defines at top level (the runtime's own
+# names are added from its source), and the names it imports besides the runtime's.
 MODULE_NAMES = (
-    "Rejected", "InvalidEvent", "PropertyViolation", "Outcome", "TickSteps", "Snapshot",
-    "Lets", "Reason", "Property", "Event", "State", "REASONS", "PROPERTIES", "EVENT_PARAMS",
-    "ACCEPTED", "IGNORED", "SPEC_FILE", "SPEC_SHA256", "PUMPSPEC_VERSION", "UNITS_PER_STEP",
-    "SECONDS_PER_TICK", "REASON_UNKNOWN_EVENT", "REASON_PARAM_RANGE", "REASON_NO_TRANSITION",
-    "IntEnum", "NamedTuple", "Fraction", "Callable", "Any", "annotations",
+    "TickSteps", "Lets", "Event", "State", "REASONS", "PROPERTIES", "EVENT_PARAMS",
+    "SPEC_FILE", "SPEC_SHA256", "PUMPSPEC_VERSION", "UNITS_PER_STEP", "SECONDS_PER_TICK",
+    "REASON_UNKNOWN_EVENT", "REASON_PARAM_RANGE", "REASON_NO_TRANSITION",
 )
+SPEC_PART_IMPORTS = {"enum": ("IntEnum",), "fractions": ("Fraction",), "typing": ("NamedTuple",)}
+# The public names of the built-in reasons, in the order of ir.BUILTIN_REASONS.
+BUILTIN_REASON_NAMES = ("REASON_UNKNOWN_EVENT", "REASON_PARAM_RANGE", "REASON_NO_TRANSITION")
 CLASS_MEMBERS = (
     "state", "handle", "handle_code", "tick", "reset", "snapshot", "tick_lets", "monitor",
     "motor_enabled", "alarm_latched",
@@ -53,7 +64,11 @@ LOCALS = ("state", "reason", "pre", "lets", "accepted", "fired", "result", "viol
 class GuardView:
     cond_not: str  # the condition as the operand of ``not``
     cond_and: str  # the condition as an operand of ``and``
-    reason: str | None  # name of the Reason constant, or None
+    reason: str | None  # name of the guard's own Reason constant, or None
+    # When the guard is false: the Reason constant the event is rejected with (a state
+    # with one transition) or recorded with unless an earlier one was (several); None:
+    # nothing recorded. Set by _Generator.block_view.
+    on_false: str | None = None
 
 
 @dataclass
@@ -78,7 +93,8 @@ class StateBlockView:
     comment: str
     transitions: list[TransitionView] = field(default_factory=list)
     policy: str = ""  # "reject" | "ignore" when there is no transition
-    reason: str | None = None
+    reason: str | None = None  # the policy's Reason constant
+    no_transition: str = BUILTIN_REASON_NAMES[2]  # the reason when no guard gives one
 
 
 @dataclass
@@ -97,11 +113,20 @@ class EventView:
     method: str  # public method: tick / reset / handle_<event>
     check: str  # _check_<event>
     params: list[ParamView]
-    signature: str  # for docstrings: bolus(amount: 0..4000 steps)
+    doc: str  # docstring text: Event ``bolus(amount: 0..4000 steps)`` (code 15).
     blocks: list[StateBlockView]
     assertions: list["CheckView"]
     triggers: list["TriggerView"]
     uses_lets: bool
+
+    @property
+    def is_tick(self) -> bool:
+        return self.kind == "tick"
+
+    @property
+    def result(self) -> str:
+        """The class the event's method returns."""
+        return "TickSteps" if self.is_tick else "Outcome"
 
 
 @dataclass
@@ -131,7 +156,9 @@ class ResponseView:
 class _Generator:
     def __init__(self, module: ir.Module):
         self.m = module
-        self.names = Namer(PYTHON_RESERVED | set(MODULE_NAMES), "the generated Python module")
+        self.names = Namer(PYTHON_RESERVED | set(MODULE_NAMES) | set(runtime_names())
+                           | {name for names in SPEC_PART_IMPORTS.values() for name in names},
+                           "the generated Python module")
         self.members = Namer(PYTHON_RESERVED | set(CLASS_MEMBERS), "the controller class")
         self.frozensets: dict[tuple[int, ...], str] = {}
         self._name_everything()
@@ -216,6 +243,17 @@ class _Generator:
     def reason_const(self, reason: ir.Reason | None) -> str | None:
         return None if reason is None else f"_R{reason.code}"
 
+    def block_view(self, block: StateBlockView) -> StateBlockView:
+        """Decide the rejection reason of a state's transitions (docs/semantics.md): the
+        reason of the first false guard that has one, scanning the transitions in order
+        and, within one, only its first false guard; REASON_NO_TRANSITION if none has.
+        With one transition its first false guard decides at once."""
+        single = len(block.transitions) == 1
+        for t in block.transitions:
+            for g in t.guards:
+                g.on_false = (g.reason or block.no_transition) if single else g.reason
+        return block
+
     def state_test(self, subject: str, states: tuple[str, ...] | list[str]) -> str:
         """``subject`` is one of ``states``: an equality, or membership in a frozenset."""
         if len(states) == 1:
@@ -283,6 +321,7 @@ class _Generator:
                     block.transitions = [
                         self.transition_view(t, printer, lambda v: "self." + self.var_attr[v])
                         for t in ts]
+                    self.block_view(block)
                 else:
                     policy = s.policy_for(e.name)
                     block.policy = policy.kind
@@ -304,8 +343,9 @@ class _Generator:
                 triggers.append(TriggerView(slot, prop_label(r), cprinter.print(r.trigger)))
         if uses_lets and e.kind != "tick":
             raise BackendError(f"internal error: an assertion on `{e.name}` reads tick lets")
-        return EventView(e.name, e.code, e.kind, method, f"_check_{ident}",
-                         params, signature, blocks, assertions, triggers, uses_lets)
+        return EventView(e.name, e.code, e.kind, method, f"_check_{ident}", params,
+                         f"Event ``{signature}`` (code {e.code}).", blocks, assertions,
+                         triggers, uses_lets)
 
     def param_view(self, e: ir.Event, p: ir.EventParam) -> ParamView:
         n, t = p.name, p.type
@@ -431,7 +471,7 @@ class _Generator:
         for p in m.properties:
             kind = {ir.Invariant: "invariant", ir.Assertion: "assertion",
                     ir.Response: "response", ir.Recovery: "recovery"}[type(p)]
-            properties.append((p.id, kind, p.text, prop_label(p)))
+            properties.append((p.id, kind, p.text))
         invariants = [CheckView(i, prop_label(p), None, self_printer.print_at(p.expr, NOT))
                       for i, p in enumerate(m.properties) if isinstance(p, ir.Invariant)]
         responses = [ResponseView(slot, position, prop_label(r), r.within,
@@ -442,7 +482,7 @@ class _Generator:
             enums.append({
                 "cls": self.enum_class[t.name],
                 "doc": "The control states (encoding shared with the Verilog block)."
-                if t is m.state_type else f"Encoding of the spec's enum {t.name}.",
+                if t is m.state_type else f"Encoding of the spec's enum {self.enum_class[t.name]}.",
                 "members": [(identifier(mem), i, self.enum_consts[(t.name, i)])
                             for i, mem in enumerate(t.members)],
                 "is_state": t is m.state_type,
@@ -467,9 +507,13 @@ class _Generator:
         tick = self.tick_view()
         reasons = [(r.code, r.text, r.requirement) for r in m.reasons]
         step_fields = ["total", *(self.source_field[s.name] for s in m.motor.sources)]
+        imports, runtime = runtime_parts()
         env = template_env(__package__)
         env.filters["py"] = python_literal
+        env.filters["comment"] = python_comment
         text = env.get_template("controller.py.j2").render(
+            imports=import_lines(imports, SPEC_PART_IMPORTS),
+            runtime=runtime,
             banner=banner_lines(m),
             pump=m.name,
             cls=self.class_name,
@@ -480,14 +524,13 @@ class _Generator:
             seconds_per_tick=fraction_text(m.tick_seconds),
             enums=enums,
             initial=self.state_const(m.initial),
-            initial_name=m.initial,
+            initial_member=identifier(m.initial),
             variables=variables,
             events=events,
             user_events=[e for e in events if e.kind == "user"],
-            tick_event=next(e for e in events if e.kind == "tick"),
-            reset_event=next(e for e in events if e.kind == "reset"),
             reasons=reasons,
-            builtin_reasons=[r.code for r in ir.BUILTIN_REASONS],
+            builtin_reasons=list(zip(BUILTIN_REASON_NAMES,
+                                     (r.code for r in ir.BUILTIN_REASONS), strict=True)),
             properties=properties,
             invariants=invariants,
             responses=responses,
@@ -499,8 +542,6 @@ class _Generator:
             any_alarm=self_printer.print(m.any_alarm),
             frozensets=[(name, [self.enum_consts[(m.state_type.name, i)] for i in key])
                         for key, name in sorted(self.frozensets.items(), key=lambda kv: kv[1])],
-            state_members=[self.enum_consts[(m.state_type.name, i)]
-                           for i in range(len(m.state_type.members))],
         )
         # the frozensets are named while rendering views above; they are rendered last
         return text
@@ -517,10 +558,63 @@ def ir_comment(name: str, e: ir.Expr) -> str | None:
 
 
 def python_literal(value: object) -> str:
-    """A str/int/bool/None as Python source (``repr`` is deterministic for these)."""
+    """A str/int/bool/None as Python source (``repr`` is deterministic for these): the one
+    way spec text becomes a string literal or a docstring of the generated module. The
+    literal is one line of printable characters whatever the text (quotes, backslashes,
+    newlines and NUL are escaped), so it ends where it should and evaluates to the text."""
     if not isinstance(value, (str, int, bool, type(None))):
         raise TypeError(f"internal error: no literal for {value!r}")
     return repr(value)
+
+
+def python_comment(text: str) -> str:
+    """``text`` for a ``#`` comment: the inside of its :func:`python_literal`, so one line
+    without NUL (a newline in the spec cannot end the comment and start code)."""
+    return python_literal(text)[1:-1]
+
+
+@functools.cache
+def runtime_parts() -> tuple[dict[str, tuple[str, ...]], str]:
+    """The runtime module as the template copies it: what it imports (module -> names)
+    and its source after the imports."""
+    source = resources.files(__package__).joinpath("runtime.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    imports: dict[str, tuple[str, ...]] = {}
+    last = 0
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            imports[node.module] = tuple(a.name for a in node.names)
+            last = node.end_lineno or node.lineno
+        elif not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+            break  # the docstring, then only ``from X import ...`` lines
+    if any(isinstance(node, (ast.Import, ast.ImportFrom)) and node.lineno > last
+           for node in ast.walk(tree)):
+        raise AssertionError("internal error: runtime.py imports below its import block")
+    return imports, "\n".join(source.splitlines()[last:]).strip()
+
+
+def runtime_names() -> tuple[str, ...]:
+    """The names the runtime defines at top level."""
+    _, body = runtime_parts()
+    names: list[str] = []
+    for node in ast.parse(body).body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+    return tuple(names)
+
+
+def import_lines(*imports: dict[str, tuple[str, ...]]) -> list[str]:
+    """One ``from X import a, b`` line per module (sorted; ``__future__`` first)."""
+    merged: dict[str, set[str]] = {}
+    for table in imports:
+        for module, names in table.items():
+            merged.setdefault(module, set()).update(names)
+    future = merged.pop("__future__", set())
+    lines = [f"from __future__ import {', '.join(sorted(future))}", ""] if future else []
+    return lines + [f"from {module} import {', '.join(sorted(merged[module]))}"
+                    for module in sorted(merged)]
 
 
 def fraction_text(f: Fraction) -> str:

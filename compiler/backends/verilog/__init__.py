@@ -1,17 +1,22 @@
 """The Verilog backend: the spec's state machine, STEP burst generator and interlocks.
 
 ``emit(module)`` returns ``{"<pump_snake>.v": text}`` (relative to generated/) (Verilog-2005,
-deterministic, with the banner). The hardware contract is in docs/hardware.md.
+deterministic, with the banner). The hardware contract is in docs/hardware.md;
+:func:`formal` lists the file's `ifdef FORMAL assertions (what ``prove-rtl`` proves).
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from ...ir import nodes as ir
 from ..common import Backend, BackendError, snake_case, template_env
 from ._expr import VerilogPrinter, sbits, type_bits, ubits
+from ._formal import Check
 from ._plan import Plan, build
+from ._text import verilog_comment
 
 __all__ = ["BACKEND", "emit", "output_path", "plan", "Plan", "BackendError", "VerilogPrinter",
-           "sbits", "ubits", "type_bits"]
+           "sbits", "ubits", "type_bits", "formal", "Formal", "Check", "verilog_comment"]
 
 
 def output_path(module: ir.Module) -> str:
@@ -26,8 +31,24 @@ def plan(module: ir.Module) -> Plan:
 
 def emit(module: ir.Module) -> dict[str, str]:
     p = build(module)  # raises BackendError before anything is written
-    text = template_env(__name__).get_template("pump.v.j2").render(p=p)
+    env = template_env(__name__)
+    env.filters["comment"] = verilog_comment
+    text = env.get_template("pump.v.j2").render(p=p)
     return {output_path(module): text}
+
+
+@dataclass(frozen=True)
+class Formal:
+    """The `ifdef FORMAL sections of the block ``emit`` writes for a module."""
+
+    top: str  # the block; its parts are <top>_fsm and <top>_motor
+    checks: tuple[Check, ...]  # every assertion, the FSM's then the motor's, as in the file
+    shrunk: dict[str, int]  # parameters of the bounded checks: every burst fits in a tick
+
+
+def formal(module: ir.Module) -> Formal:
+    p = build(module)
+    return Formal(p.module, tuple(p.formal.checks + p.formal.motor_checks), dict(p.formal_shrunk))
 
 
 BACKEND = Backend("verilog", emit)

@@ -4,8 +4,11 @@ Everything here is printed with the same width-exact printer as the design, thro
 second printer instance (its wires are prefixed ``f``) so the design's own wires and
 their order are untouched: the non-formal text is byte-identical with or without it.
 
-What is emitted (each assertion carries the requirement id it proves; ``prove-rtl``
-reads the ``// pumpspec-formal`` lines to map labels back to ids):
+What is asserted is one list of :class:`Check` (the FSM's, built here from the IR, then
+the motor block's, :func:`motor_checks`): the template prints each check's comment line,
+wire, replay line and assertion from it, and ``prove-rtl`` reads the same list through
+the backend's :func:`formal_properties <compiler.backends.verilog.formal_properties>`
+to map labels back to requirement ids. The FSM's checks:
 
 * ``range.<var>``: every register stays in its declared range (not assumed: proved);
 * every spec ``invariant`` (over the state and the variables: all are expressible;
@@ -22,6 +25,8 @@ reads the ``// pumpspec-formal`` lines to map labels back to ids):
   (``0 <= f_err < den``), and ``f_err`` equals the accumulator (the Bresenham remainder).
 
 Responses and recovery sequences are liveness-like and are left to ``pumpspec prove``.
+The motor block's checks (the interlocks, the limiter, the watchdog, its counters'
+ranges) read the motor's own registers and ghosts, which the template declares.
 """
 from __future__ import annotations
 
@@ -33,14 +38,18 @@ from ..common import subexpressions
 from ._expr import Operand, VerilogPrinter, lit_signed, sbits, type_bits
 
 
-@dataclass
+@dataclass(frozen=True)
 class Check:
+    """One assertion of the `ifdef FORMAL section, checked once f_past_valid is high."""
+
     label: str  # the Verilog assertion label (unique in the file)
     req: str  # requirement id, or a key such as range.reservoir
-    kind: str  # range | invariant | assertion | motor | ghost
+    kind: str  # range | inv | window | assert | motor | ghost | interlock | limiter | watchdog
     text: str
+    module: str  # fsm | motor: the Verilog module that asserts it
     guard: str  # Verilog condition under which it must hold ("" = always, once past-valid)
     ok: str  # the wire holding the asserted condition
+    cond: str  # that wire's value
 
 
 @dataclass
@@ -48,8 +57,72 @@ class FormalPlan:
     decls: list[str] = field(default_factory=list)  # wires of printed expressions
     past: list[tuple[str, str]] = field(default_factory=list)  # (declaration, source)
     ghosts: list[str] = field(default_factory=list)  # ghost register code (lines)
-    oks: list[str] = field(default_factory=list)  # "wire f_ok_N = ...;"
-    checks: list[Check] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)  # the FSM's
+    motor_checks: list[Check] = field(default_factory=list)  # the motor block's
+
+
+def hardware_requirements(m: ir.Module) -> tuple[str, str]:
+    """The requirement ids of the step limiter and the watchdog (the spec's motor section,
+    else ``hw.limiter`` / ``hw.watchdog``)."""
+    return (m.motor.limiter_requirement or "hw.limiter",
+            m.motor.watchdog_requirement or "hw.watchdog")
+
+
+def motor_checks(m: ir.Module) -> list[Check]:
+    """The motor block's assertions, over its registers and the ghosts the template
+    declares in its `ifdef FORMAL section (f_auth, f_ticks, f_chain, f_past_*)."""
+    limiter, watchdog = hardware_requirements(m)
+
+    def check(label: str, req: str, kind: str, text: str, ok: str, cond: str) -> Check:
+        return Check(label, req, kind, text, "motor", "", ok, cond)
+
+    return [
+        check("f_interlock_pin", "PS-40", "interlock",
+              "STEP only with motor_en (the AND at the pin)",
+              "f_ok_pin", "!step || motor_en"),
+        check("f_interlock_auth", "PS-40", "interlock",
+              "motor_en (so STEP) only when the latest tick's state is a delivery state "
+              "with no alarm latched",
+              "f_ok_auth", "!motor_en || f_auth"),
+        check("f_interlock_armed", "PS-40", "interlock",
+              "no STEP or enable before the second tick after reset",
+              "f_ok_armed", "(!(step || motor_en || f_auth) || (f_ticks == 2'd2)) && (f_ticks != 2'd3)"),
+        check("f_interlock_fault", "PS-40", "interlock",
+              "a latched fault keeps STEP, enable and the burst off",
+              "f_ok_fault", "!fault || (!step && !motor_en && !step_q && "
+              "(burst_left == {SW{1'b0}}) && (pc == {PW{1'b0}}))"),
+        check("f_reset_off", "PS-44", "interlock",
+              "no STEP, enable or burst in the cycle after a reset cycle",
+              "f_ok_reset", "!f_past_rst || (!step && !motor_en && !busy)"),
+        check("f_reset_step", "PS-44", "interlock",
+              "no STEP while rst is high (no runt pulse when a reset lands in a burst)",
+              "f_ok_rst_step", "!rst || !step"),
+        check("f_limiter_sum", limiter, "limiter",
+              "the running sum is the sum of the buckets (exact chain of ghost prefix sums)",
+              "f_ok_sum", "f_chain"),
+        check("f_limiter_bound", limiter, "limiter",
+              "the running sum (so the buckets checked at a tick) never exceeds LIMIT_STEPS",
+              "f_ok_bound", "(lim_sum <= LIMIT_STEPS)"),
+        check("f_limiter_exact", limiter, "limiter",
+              "a tick trips the limiter iff its steps would pass LIMIT_STEPS",
+              "f_ok_exact", "!f_past_tick || f_past_cause[1] || (fault_cause[1] == f_past_trip)"),
+        check("f_watchdog_range", watchdog, "watchdog",
+              "the watchdog counter stays within WATCHDOG_TICKS",
+              "f_ok_wd", "(wd <= WATCHDOG_LAST + 1) && (fault_cause[0] || (wd <= WATCHDOG_LAST))"),
+        check("f_watchdog_trip", watchdog, "watchdog",
+              "WATCHDOG_TICKS ticks without heartbeat latch the fault",
+              "f_ok_wd_trip", "!f_past_wd_due || fault_cause[0]"),
+        check("f_range_div", "range.div", "range",
+              "the tick divider stays below TICK_CYCLES",
+              "f_ok_div", "(div <= TICK_LAST) && (!tick || (div == {DW{1'b0}})) && "
+              "(armed == (f_ticks != 2'd0))"),
+        check("f_range_pc", "range.pc", "range",
+              "the pulse counter stays below the longer pulse time",
+              "f_ok_pc", "(pc <= (HIGH_LAST > LOW_LAST ? HIGH_LAST : LOW_LAST))"),
+        check("f_range_phase", "range.lim_phase", "range",
+              "the limiter phase stays below LIMIT_BUCKET_TICKS",
+              "f_ok_phase", "(lim_phase <= BUCKET_LAST)"),
+    ]
 
 
 class FormalPrinter(VerilogPrinter):
@@ -149,9 +222,8 @@ def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str]
         base = f"f_{_slug(req)}" if own else f"f_{kind}_{_slug(req)}"
         used[base] = used.get(base, 0) + 1
         label = base if kind == "range" else f"{base}_{used[base]}"
-        ok = f"f_ok_{len(fp.checks)}"
-        fp.oks.append(f"wire {ok} = {cond};")
-        fp.checks.append(Check(label, req, kind, text, guard, ok))
+        fp.checks.append(Check(label, req, kind, text, "fsm", guard, f"f_ok_{len(fp.checks)}",
+                               cond))
 
     def in_states(states, delayed: bool) -> str:
         if not states:
@@ -300,6 +372,7 @@ def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str]
         add(req, "ghost", f"`{src.name}`: the accumulator is the Bresenham remainder "
             f"(ideal - issued) * {den}", "", f"({gw} == {accv})")
 
+    fp.motor_checks = motor_checks(m)
     fp.decls = now.decls + late.decls
     fp.past = [(f"reg {'signed ' if sg else ''}[{w - 1}:0] f_past_{n};" if w > 1 or sg
                 else f"reg f_past_{n};", n) for n, (w, sg) in past.items()]

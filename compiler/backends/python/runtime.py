@@ -1,0 +1,330 @@
+"""The part of every generated controller that does not depend on the spec.
+
+``emit`` copies this module, from its first import on, into each generated controller,
+which stays one stdlib-only file (docs/controller.md); the spec's part follows it in that
+file. Nothing here reads a name the spec defines: a generated controller subclasses
+:class:`Controller` (and :class:`Monitor` for monitor mode) and hands over its tables as
+class attributes, so this module imports, lints and tests on its own
+(tests/backends/python/test_runtime.py).
+"""
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any, Callable, NamedTuple
+
+# ---------------------------------------------------------------- results and errors
+
+
+class Reason(NamedTuple):
+    """Why an event was rejected; ``code`` is shared with the Verilog block and traces."""
+
+    code: int
+    text: str
+    requirement: str | None
+
+
+class Property(NamedTuple):
+    """A property of the spec; monitor mode checks invariants, assertions and responses."""
+
+    id: str
+    kind: str  # "invariant" | "assertion" | "response" | "recovery"
+    text: str
+
+
+class Rejected(Exception):
+    """The controller refused the event and changed nothing; ``reason`` says why."""
+
+    def __init__(self, event: str, reason: Reason, state: IntEnum, detail: str = "") -> None:
+        super().__init__(event, reason, state, detail)
+        self.event = event
+        self.reason = reason
+        self.state = state  # the state the event was refused in (unchanged)
+        self.detail = detail
+
+    @property
+    def code(self) -> int:
+        return self.reason.code
+
+    @property
+    def text(self) -> str:
+        return self.reason.text
+
+    @property
+    def requirement(self) -> str | None:
+        return self.reason.requirement
+
+    def __str__(self) -> str:
+        requirement = f"{self.reason.requirement}: " if self.reason.requirement else ""
+        detail = f" ({self.detail})" if self.detail else ""
+        return (f"{self.event} rejected in {self.state.name}: {requirement}{self.reason.text}"
+                f"{detail} [reason {self.reason.code}]")
+
+
+class InvalidEvent(Rejected):
+    """Not a well-formed event: unknown (reason 1), or parameters missing, unexpected, of
+    the wrong type or outside their declared wire domain (reason 2). Nothing changed."""
+
+
+class Outcome(NamedTuple):
+    """The result of an event that was not rejected."""
+
+    status: str  # "accepted" | "ignored"
+    transition: int | None  # index (declaration order) of the fired transition
+    label: str
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == "accepted"
+
+
+IGNORED = Outcome("ignored", None, "ignored by the state's policy")
+ACCEPTED = Outcome("accepted", None, "reset")
+
+
+class Snapshot(NamedTuple):
+    """The control state and every variable, in declaration order."""
+
+    state: IntEnum
+    values: tuple[tuple[str, Any], ...]
+
+    def value(self, name: str) -> Any:
+        for key, value in self.values:
+            if key == name:
+                return value
+        raise KeyError(name)
+
+
+class PropertyViolation(AssertionError):
+    """Monitor mode: a step broke properties of the spec. The step has been applied, so
+    the controller shows the violating state. ``violated`` lists every property broken
+    by this step, in declaration order; ``property`` is the first."""
+
+    def __init__(self, violated: tuple[Property, ...], event: str, pre: IntEnum, post: IntEnum,
+                 rejection: Rejected | None = None, result: Any = None) -> None:
+        super().__init__(violated, event, pre, post)
+        self.violated = violated
+        self.property = violated[0]
+        self.event = event
+        self.pre_state = pre
+        self.post_state = post
+        self.rejection = rejection  # the step was rejected (and changed nothing)
+        self.result = result  # or what it returned (an Outcome or a TickSteps)
+
+    def __str__(self) -> str:
+        outcome = "rejected" if self.rejection else "handled"
+        lines = [f"{p.id} violated ({p.kind}: {p.text})" for p in self.violated]
+        lines[0] += (f" after {self.event} {outcome} in {self.pre_state.name}"
+                     f" -> {self.post_state.name}")
+        return "\n".join(lines)
+
+
+_new_tuple = tuple.__new__  # a NamedTuple without its constructor's call overhead
+
+
+def _is_int(value: object) -> bool:
+    """An int that is not a bool (IntEnum members are ints)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# ---------------------------------------------------------------- ill-formed events
+
+
+class EventTable(NamedTuple):
+    """The spec's events and built-in reasons, as the checks of an ill-formed event need
+    them. Each check returns or raises an :class:`InvalidEvent`; nothing changes."""
+
+    params: dict[str, tuple[str, ...]]  # event name -> parameter names, declared order
+    names: dict[int, str]  # event code -> event name
+    states: tuple[IntEnum, ...]  # the State members, by encoding
+    unknown_event: Reason  # reason 1
+    param_range: Reason  # reason 2
+
+    def unknown(self, state: int, event: object) -> InvalidEvent:
+        known = ", ".join(self.params)
+        return InvalidEvent(str(event), self.unknown_event, self.states[state],
+                            f"unknown event {event!r}; known events: {known}")
+
+    def invalid_param(self, state: int, event: str, name: str, value: object, domain: str
+                      ) -> InvalidEvent:
+        return InvalidEvent(event, self.param_range, self.states[state],
+                            f"`{name}` must be {domain}, got {value!r}")
+
+    def check_names(self, state: int, event: str, given: tuple[str, ...]) -> None:
+        """Raise unless ``given`` are exactly the parameter names of ``event``."""
+        expected = self.params[event]
+        missing = [name for name in expected if name not in given]
+        extra = [name for name in given if name not in expected]
+        if missing or extra:
+            raise InvalidEvent(event, self.param_range, self.states[state],
+                               f"{event} takes ({', '.join(expected)}); "
+                               f"missing: {', '.join(missing) or 'none'}, "
+                               f"unexpected: {', '.join(extra) or 'none'}") from None
+
+    def check_count(self, state: int, code: int, count: int) -> None:
+        """Raise unless ``count`` is the number of parameters of the event ``code``."""
+        event = self.names[code]
+        expected = self.params[event]
+        if count != len(expected):
+            raise InvalidEvent(event, self.param_range, self.states[state],
+                               f"{event} takes {len(expected)} parameters "
+                               f"({', '.join(expected)}), got {count}") from None
+
+
+# ---------------------------------------------------------------- the controller
+
+
+class Controller:
+    """Dispatch shared by every generated controller.
+
+    A generated subclass declares the model state in ``__slots__`` (``_state`` first, the
+    State encoding), one method per event, ``_events``, and, once its classes exist,
+    ``_handlers``, ``_code_handlers`` and ``_monitored`` (the class that
+    ``<Pump>(monitor=True)`` returns).
+    """
+
+    __slots__ = ()
+    _MONITOR = False
+    _state: int
+    _events: EventTable
+    _handlers: dict[str, Callable[..., Any]]  # event name -> method
+    _code_handlers: dict[int, Callable[..., Any]]  # event code -> method
+    _monitored: type[Controller]
+
+    def __new__(cls, *, monitor: bool = False) -> Controller:
+        if monitor and not cls._MONITOR:
+            cls = cls._monitored
+        return object.__new__(cls)
+
+    @property
+    def monitor(self) -> bool:
+        """Whether every step is checked against the spec's properties."""
+        return self._MONITOR
+
+    def handle(self, event: str, /, **params: Any) -> Any:
+        """Handle one event by name: ``handle("bolus", amount=40)``.
+
+        Returns an Outcome (a TickSteps for a tick); raises Rejected if the spec refuses
+        the event, InvalidEvent if it is not well formed. Either way nothing changed.
+        """
+        method = self._handlers.get(event)
+        if method is None:
+            raise self._events.unknown(self._state, event)
+        if not params:
+            try:
+                return method(self)
+            except TypeError:
+                self._events.check_names(self._state, event, ())
+                raise
+        try:
+            return method(self, **params)
+        except TypeError:
+            self._events.check_names(self._state, event, tuple(params))
+            raise
+
+    def handle_code(self, code: int, /, *args: Any) -> Any:
+        """Handle one event by its code (see Event), parameters in declared order."""
+        method = self._code_handlers.get(code)
+        if method is None:
+            raise self._events.unknown(self._state, code)
+        try:
+            return method(self, *args)
+        except TypeError:
+            self._events.check_count(self._state, code, len(args))
+            raise
+
+
+# ---------------------------------------------------------------- monitor mode
+
+
+class Response(NamedTuple):
+    """A response property as the monitor tracks it."""
+
+    position: int  # index in PROPERTIES
+    within: int  # ticks from the trigger to the deadline
+
+
+def advance_responses(pending: list[int], responses: tuple[Response, ...], armed: list[int],
+                      is_tick: bool, holds: tuple[bool, ...]) -> list[int]:
+    """One step of the response deadlines; returns the positions of the responses violated.
+
+    ``pending[i]`` is the ticks left until response i's deadline, -1 when idle; ``armed``
+    the responses whose trigger this step met (pre-state and event); ``holds[i]`` whether
+    response i's condition holds in the post-state. A tick first counts down every pending
+    deadline; a trigger then arms an idle response (a new trigger while one is pending is
+    covered by the older, earlier deadline); a pending response is met by any post-state
+    where it holds, its own trigger step included, and violated in the post-state of its
+    deadline step if it does not (``within 0``: the trigger step itself).
+    """
+    violated: list[int] = []
+    for slot, response in enumerate(responses):
+        left = pending[slot]
+        if left > 0 and is_tick:
+            left -= 1
+        if left < 0 and slot in armed:
+            left = response.within
+        if left >= 0:
+            if holds[slot]:
+                left = -1
+            elif left == 0:
+                violated.append(response.position)
+                left = -1
+        pending[slot] = left
+    return violated
+
+
+class Monitor:
+    """Monitor mode, mixed into a generated ``Monitored<Pump>(<Pump>)``.
+
+    Each step runs as in the plain controller, then the transition assertions of that
+    event, every invariant and the response deadlines are checked; a violation raises
+    PropertyViolation with the step applied. A rejected step is checked too (an
+    assertion may require a rejection); an ill-formed event (InvalidEvent) is not a step
+    of the model and is not checked. The generated class provides ``_copy()`` (the model
+    state alone), ``_check_invariants()`` (positions of the invariants violated now),
+    ``_responses_hold()`` (per response, whether it holds now), one ``_check_<event>``
+    per event and the tables ``_properties`` and ``_responses``.
+    """
+
+    __slots__ = ()
+    _MONITOR = True
+    _pending: list[int]  # per response: ticks left until its deadline, -1 idle
+    _properties: tuple[Property, ...]
+    _responses: tuple[Response, ...]
+    _copy: Callable[[], Any]
+    _check_invariants: Callable[[], list[int]]
+    _responses_hold: Callable[[], tuple[bool, ...]]
+    state: IntEnum
+
+    def _start(self) -> None:
+        """Monitor a freshly constructed controller: no response pending, invariants hold."""
+        self._pending = [-1] * len(self._responses)
+        violated = self._check_invariants()
+        if violated:
+            raise PropertyViolation(tuple(self._properties[i] for i in violated), "start",
+                                    self.state, self.state)
+
+    def _step(self, event: str, step: Callable[..., Any], check: Callable[..., Any],
+              is_tick: bool, *args: Any) -> Any:
+        """Run ``step(self, *args)``, the plain controller's method, and judge it by
+        ``check(self, pre, accepted, *args)`` -> (assertions violated, responses armed)."""
+        pre = self._copy()
+        try:
+            result = step(self, *args)
+        except InvalidEvent:
+            raise
+        except Rejected as rejection:
+            self._judge(event, pre, check(self, pre, False, *args), is_tick, rejection, None)
+            raise
+        self._judge(event, pre, check(self, pre, result.status == "accepted", *args), is_tick,
+                    None, result)
+        return result
+
+    def _judge(self, event: str, pre: Any, checked: tuple[list[int], list[int]], is_tick: bool,
+               rejection: Rejected | None, result: Any) -> None:
+        violated, armed = checked
+        violated += self._check_invariants()
+        violated += advance_responses(self._pending, self._responses, armed, is_tick,
+                                      self._responses_hold())
+        if violated:
+            raise PropertyViolation(tuple(self._properties[i] for i in sorted(violated)), event,
+                                    pre.state, self.state, rejection, result)
