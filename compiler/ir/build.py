@@ -9,9 +9,11 @@ Interval rules (lo..hi of the result from the operands'):
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import reduce
 
 from . import nodes as ir
+from .visitor import map_children
 
 
 def int_type(lo: int, hi: int, unit: str = "") -> ir.IntType:
@@ -155,17 +157,6 @@ def _is_zero(e: ir.Expr) -> bool:
 
 def with_post(e: ir.Expr) -> ir.Expr:
     """The same expression read in the post-state (every Var and StateRef)."""
-    match e:
-        case ir.Var() | ir.StateRef():
-            return type(e)(**{**e.__dict__, "post": True})
-        case ir.Unary(op=op, operand=x, type=t, span=s):
-            return ir.Unary(op, with_post(x), t, s)
-        case ir.Binary(op=op, left=a, right=b, type=t, span=s):
-            return ir.Binary(op, with_post(a), with_post(b), t, s)
-        case ir.Cond(cond=c, then=a, orelse=b, type=t, span=s):
-            return ir.Cond(with_post(c), with_post(a), with_post(b), t, s)
-        case ir.MinMax(op=op, args=args, type=t, span=s):
-            return ir.MinMax(op, tuple(with_post(x) for x in args), t, s)
-        case ir.Table(values=v, index=i, type=t, span=s):
-            return ir.Table(v, with_post(i), t, s)
-    return e
+    if isinstance(e, (ir.Var, ir.StateRef)):
+        return replace(e, post=True)
+    return map_children(e, with_post)
