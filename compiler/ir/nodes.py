@@ -13,8 +13,9 @@ Invariants the front end guarantees (consumers may rely on them):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from fractions import Fraction
-from typing import Union
+from typing import Mapping, TypeVar, Union
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,84 @@ class Span:
 
 def _span() -> Span | None:
     return field(default=None, compare=False, repr=False)
+
+
+# ---------------------------------------------------------------- discriminators
+# Every string-valued choice of a node is one of these enums. A consumer that dispatches
+# on one does so exhaustively: a ``match`` whose last case raises naming the member, or a
+# table checked by :func:`every_member`, so a new member fails loudly where it is unhandled.
+
+
+class UnaryOp(StrEnum):
+    NOT = "not"
+    NEG = "neg"
+
+
+class BinaryOp(StrEnum):
+    ADD = "+"
+    SUB = "-"
+    MUL = "*"
+    FLOORDIV = "//"
+    MOD = "%"
+    EQ = "=="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+    AND = "and"
+    OR = "or"
+    IMPLIES = "implies"
+
+
+class MinMaxOp(StrEnum):
+    MIN = "min"
+    MAX = "max"
+
+
+class Role(StrEnum):
+    """What a state variable is: ``VAR`` (declared by the user), ``ALARM`` (latched; any
+    alarm true blocks the motor), ``ALERT`` (informs only), ``ACCUMULATOR`` (a motor
+    source's rate remainder), ``WINDOW`` (a dose window's bucket or phase counter)."""
+
+    VAR = "var"
+    ALARM = "alarm"
+    ALERT = "alert"
+    ACCUMULATOR = "accumulator"
+    WINDOW = "window"
+
+
+class EventKind(StrEnum):
+    USER = "user"  # from the controller
+    TICK = "tick"  # time passes
+    RESET = "reset"  # power loss
+
+
+class PolicyKind(StrEnum):
+    REJECT = "reject"
+    IGNORE = "ignore"
+
+
+class OnIdle(StrEnum):
+    """What a motor source's accumulator does on a tick where the source is not active."""
+
+    RESET = "reset"  # back to 0
+    HOLD = "hold"  # kept
+
+
+K = TypeVar("K", bound=StrEnum)
+V = TypeVar("V")
+
+
+def every_member(enum: type[K], table: Mapping[K, V]) -> Mapping[K, V]:
+    """``table`` once checked to hold exactly one entry per member of ``enum``: a dispatch
+    table that a new member cannot silently miss (the check runs at import)."""
+    missing = [str(m) for m in enum if m not in table]
+    extra = [str(k) for k in table if k not in set(enum)]
+    if missing or extra:
+        raise TypeError(f"internal error: a table over {enum.__name__} lacks {missing} "
+                        f"or has unknown keys {extra}")
+    return table
 
 
 # ---------------------------------------------------------------- types
@@ -145,7 +224,7 @@ class Accepted:
 
 @dataclass(frozen=True)
 class Unary:
-    op: str  # "not" | "neg"
+    op: UnaryOp
     operand: "Expr"
     type: Type
     span: Span | None = _span()
@@ -153,8 +232,7 @@ class Unary:
 
 @dataclass(frozen=True)
 class Binary:
-    # arithmetic: + - * // %; comparison: == != < <= > >=; logic: and or implies
-    op: str
+    op: BinaryOp  # arithmetic ARITH_OPS, comparison COMPARE_OPS or logic LOGIC_OPS
     left: "Expr"
     right: "Expr"
     type: Type
@@ -172,7 +250,7 @@ class Cond:
 
 @dataclass(frozen=True)
 class MinMax:
-    op: str  # "min" | "max"
+    op: MinMaxOp
     args: tuple["Expr", ...]
     type: Type
     span: Span | None = _span()
@@ -190,9 +268,9 @@ class Table:
 
 Expr = Union[Lit, Var, StateRef, Param, LetRef, Accepted, Unary, Binary, Cond, MinMax, Table]
 
-ARITH_OPS = ("+", "-", "*", "//", "%")
-COMPARE_OPS = ("==", "!=", "<", "<=", ">", ">=")
-LOGIC_OPS = ("and", "or", "implies")
+ARITH_OPS = (BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.FLOORDIV, BinaryOp.MOD)
+COMPARE_OPS = (BinaryOp.EQ, BinaryOp.NE, BinaryOp.LT, BinaryOp.LE, BinaryOp.GT, BinaryOp.GE)
+LOGIC_OPS = (BinaryOp.AND, BinaryOp.OR, BinaryOp.IMPLIES)
 
 
 # ---------------------------------------------------------------- declarations
@@ -211,18 +289,13 @@ class Constant:
 
 @dataclass(frozen=True)
 class Variable:
-    """A state variable.
-
-    role: "var" (user), "alarm" (latched; any alarm true blocks the motor), "alert"
-    (informs only), "accumulator" (a motor source's rate remainder), "window" (a dose
-    window bucket or phase counter). ``persistent`` variables survive ``reset``.
-    """
+    """A state variable (see :class:`Role`). ``persistent`` variables survive ``reset``."""
 
     name: str
     type: Type
     init: Value
     persistent: bool = False
-    role: str = "var"
+    role: Role = Role.VAR
     doc: str = ""
     span: Span | None = _span()
 
@@ -238,15 +311,12 @@ class EventParam:
 
 @dataclass(frozen=True)
 class Event:
-    """kind: "user" (from the controller), "tick" (time), "reset" (power loss).
-
-    ``code`` is the event code on the hardware port and in traces; tick is 0.
-    """
+    """``code`` is the event code on the hardware port and in traces; tick is 0."""
 
     name: str
     code: int
     params: tuple[EventParam, ...]
-    kind: str = "user"
+    kind: EventKind = EventKind.USER
     span: Span | None = _span()
 
 
@@ -264,8 +334,8 @@ class Reason:
 class Policy:
     """What a state does with an event it has no transition for."""
 
-    kind: str  # "reject" | "ignore"
-    reason: Reason | None  # set iff kind == "reject"
+    kind: PolicyKind
+    reason: Reason | None  # set iff kind is REJECT
 
 
 @dataclass(frozen=True)
