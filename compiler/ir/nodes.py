@@ -406,12 +406,15 @@ class TickLet:
 class Source:
     """A motor step source: exact rational rate ``numerator/denominator`` steps per tick.
 
-    Lowered into plain IR by the front end (consumers need not interpret it):
-      active    = state in states and no alarm latched
-      raw       = (acc + numerator) // denominator   if active else 0
-      steps     = min(raw, cap)   where cap = min(limit, budget - earlier sources' steps)
-      acc'      = (acc + numerator) %  denominator   if active else (0 if reset else acc)
-    ``steps_let`` names the TickLet holding ``steps``; ``accumulator`` the Variable.
+    The front end lowers it into the tick lets and tick updates below (every consumer
+    may run those as plain IR); the fields name what it generated:
+      active  = state in states and no alarm latched
+      raw     = (acc + numerator) // denominator  if active else 0   (numerator if den = 1)
+      steps   = max(0, min(raw, cap))  where cap bounds it by ``limit``, by every budget
+                less earlier sources' steps, and by every window counting it
+      acc'    = (acc + numerator) %  denominator  if active else (0 if on_idle is RESET else acc)
+    ``accumulator`` is None when the denominator is 1 (no remainder to keep); it is the
+    only writer of that variable.
     """
 
     name: str
@@ -419,11 +422,30 @@ class Source:
     denominator: int
     states: tuple[str, ...]
     limit: Expr | None
-    on_idle: str  # "reset" | "hold"
-    accumulator: str
-    steps_let: str
+    on_idle: OnIdle
+    accumulator: Variable | None
+    active: TickLet
+    raw: TickLet
+    steps: TickLet
     max_rate: Fraction  # most steps per tick on average: max(numerator)/denominator
     span: Span | None = _span()
+
+
+# The pulse generator loads a tick's step request in the cycle after the tick, then
+# drives each STEP pulse high for ``step_high`` cycles and low for ``step_low``; its
+# burst must end ``BURST_SPARE_CYCLES`` before the next tick, which leaves the event
+# port one two-cycle handshake in every tick.
+BURST_SPARE_CYCLES = 2
+
+
+def burst_cycles(steps: int, step_high: int, step_low: int) -> int:
+    """Clock cycles from a tick to the end of its burst of ``steps`` STEP pulses."""
+    return 1 + steps * (step_high + step_low)
+
+
+def burst_fits_in_tick(burst: int, cycles_per_tick: int) -> bool:
+    """The rule every target relies on: a burst of ``burst`` cycles fits in a tick."""
+    return burst + BURST_SPARE_CYCLES <= cycles_per_tick
 
 
 @dataclass(frozen=True)
@@ -444,6 +466,10 @@ class Motor:
     limiter_steps: int
     limiter_ticks: int
     watchdog_ticks: int
+    # burst_cycles(max_steps_per_tick, step_high_cycles, step_low_cycles) and its
+    # burst_fits verdict: the front end reports a spec whose burst does not fit (E0401)
+    burst_cycles: int
+    burst_fits: bool
     limiter_requirement: str | None = None  # e.g. "PS-41"; None when there is no limiter
     watchdog_requirement: str | None = None  # e.g. "PS-42"; None when there is no watchdog
     span: Span | None = _span()
@@ -453,11 +479,15 @@ class Motor:
 class Window:
     """A dose-limit window: ``buckets`` buckets of ``bucket_ticks`` ticks each.
 
-    Lowered into Variables ``<name>_b0..b{n-1}`` (b0 is the bucket being filled) and a
-    phase counter ``<name>_phase``. ``total`` is the sum of the buckets. On a tick, the
-    counted steps are added to b0; when the phase wraps, buckets shift (b_i' = b_{i-1},
-    b0' = 0) and the oldest is dropped. Because b0 is never full, the buckets always cover
-    at least ``(buckets - 1) * bucket_ticks`` ticks of history.
+    ``bucket_vars`` are b0..b{n-1} (b0 is the bucket being filled), ``phase`` counts the
+    ticks into b0; all are persistent, and only the tick updates lowered from this window
+    write them:
+      phase' = 0 if wrap else phase + 1          wrap = (phase == bucket_ticks - 1)
+      b0'    = 0 if wrap else b0 + counted       counted = the counted sources' steps
+      b1'    = b0 + counted if wrap else b1
+      bi'    = b(i-1) if wrap else bi            (i >= 2; the oldest is dropped)
+    ``total`` is the sum of the buckets (pre-state). Because b0 is never full, the buckets
+    always cover at least ``covers_ticks = (buckets - 1) * bucket_ticks`` ticks of history.
     """
 
     name: str
@@ -465,9 +495,11 @@ class Window:
     bucket_ticks: int
     limit: int
     counts: tuple[str, ...]  # source names
-    bucket_vars: tuple[str, ...]
-    phase_var: str
+    bucket_vars: tuple[Variable, ...]
+    phase: Variable
     total: Expr
+    wrap: Expr  # bool, read on a tick
+    counted: Expr  # steps, read on a tick
     covers_ticks: int  # (buckets - 1) * bucket_ticks: the sliding window it bounds
     span: Span | None = _span()
 

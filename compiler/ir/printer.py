@@ -123,6 +123,7 @@ def dump_module(m: ir.Module) -> str:
     w(f"motor clock {mo.clock_hz} Hz, {mo.cycles_per_tick} cycles/tick, step high {mo.step_high_cycles} "
       f"low {mo.step_low_cycles} cycles, max {mo.max_steps_per_tick} steps/tick, max rate "
       f"{mo.max_rate} steps/tick")
+    w(f"  burst {mo.burst_cycles} cycles, {'fits' if mo.burst_fits else 'does not fit'} in a tick")
     w(f"  moves in {', '.join(mo.moving_states)}; enabled = {p.expr(mo.enabled)}")
     w(f"  limiter {mo.limiter_requirement or '-'} {mo.limiter_steps} steps per {mo.limiter_ticks} ticks; "
       f"watchdog {mo.watchdog_requirement or '-'} {mo.watchdog_ticks} ticks")
@@ -130,16 +131,27 @@ def dump_module(m: ir.Module) -> str:
         limit = f" limit {p.expr(s.limit)}" if s.limit is not None else ""
         w(f"  source {s.name} = {p.expr(s.numerator)}/{s.denominator} steps/tick during "
           f"{', '.join(s.states)}{limit} ({s.on_idle})")
+        acc = f"accumulator {s.accumulator.name}, " if s.accumulator else ""
+        w(f"    {acc}lets active %{s.active.name}, raw %{s.raw.name}, steps %{s.steps.name}")
     for win in m.windows:
         w(f"window {win.name}: {win.buckets} x {win.bucket_ticks} ticks, limit {win.limit}, counts "
           f"{', '.join(win.counts)}, covers {win.covers_ticks} ticks")
+        w(f"  buckets {', '.join(v.name for v in win.bucket_vars)}; phase {win.phase.name}")
+        w(f"  total = {typed(win.total)}")
+        w(f"  wrap = {p.expr(win.wrap)}; counted = {typed(win.counted)}")
     for prop in m.properties:
         w(_property(p, prop))
     return "\n".join(out) + "\n"
 
 
 def _policy(policy: ir.Policy) -> str:
-    return "ignore" if policy.kind == "ignore" else f"reject reason {policy.reason.code}"
+    match policy.kind:
+        case ir.PolicyKind.IGNORE:
+            return "ignore"
+        case ir.PolicyKind.REJECT:
+            return f"reject reason {policy.reason.code}"
+        case _:
+            raise TypeError(f"internal error: unknown policy {policy.kind!r}")
 
 
 def _property(p: IrPrinter, prop: ir.Property) -> str:
