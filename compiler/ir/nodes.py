@@ -101,11 +101,11 @@ class OnIdle(StrEnum):
     HOLD = "hold"  # kept
 
 
-K = TypeVar("K", bound=StrEnum)
-V = TypeVar("V")
+_Member = TypeVar("_Member", bound=StrEnum)
+_Entry = TypeVar("_Entry")
 
 
-def every_member(enum: type[K], table: Mapping[K, V]) -> Mapping[K, V]:
+def every_member(enum: type[_Member], table: Mapping[_Member, _Entry]) -> Mapping[_Member, _Entry]:
     """``table`` once checked to hold exactly one entry per member of ``enum``: a dispatch
     table that a new member cannot silently miss (the check runs at import)."""
     missing = [str(m) for m in enum if m not in table]
