@@ -23,6 +23,7 @@ from cocotb.triggers import FallingEdge, RisingEdge, Timer
 
 from compiler import trace as tr
 from compiler.backends import verilog
+from compiler.ir import nodes as ir
 from harness import load_ir
 from scoreboard import Checker, Mismatch, Model, Program, RandomGen
 
@@ -44,7 +45,7 @@ def _out_dir() -> Path:
 def max_burst_events(model: Model) -> int:
     """Events that fit between a tick's burst and the next tick (each takes 2 cycles)."""
     p = _params()
-    burst = 1 + model.m.motor.max_steps_per_tick * (p["STEP_HIGH"] + p["STEP_LOW"])
+    burst = ir.burst_cycles(model.m.motor.max_steps_per_tick, p["STEP_HIGH"], p["STEP_LOW"])
     return max(1, (p["TICK_CYCLES"] + 1 - burst) // 2)
 
 
@@ -319,7 +320,7 @@ async def basal_run(dut):
     p = Program(model, max_burst_events(model))
     p.mark(1)
     _delivering(p, basal=rate)
-    acc0 = getattr(p.ctl, src.accumulator)
+    acc0 = getattr(p.ctl, src.accumulator.name)
     ticks = hours * 3600
     p.mark(2)
     p.tick(ticks)

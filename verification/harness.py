@@ -91,7 +91,7 @@ def sim_params(plan: verilog.Plan, module: ir.Module, events_per_tick: int = 6,
     ``events_per_tick`` events (two cycles each in stream mode) before the next tick."""
     high = over.pop("step_high", SIM_STEP_HIGH)
     low = over.pop("step_low", SIM_STEP_LOW)
-    burst = 1 + module.motor.max_steps_per_tick * (high + low)
+    burst = ir.burst_cycles(module.motor.max_steps_per_tick, high, low)
     base = dict(tick_cycles=burst + 2 * events_per_tick - 1, step_high=high, step_low=low,
                 limit_steps=plan.limit_steps, limit_buckets=plan.limit_buckets,
                 limit_bucket_ticks=plan.limit_bucket_ticks, watchdog_ticks=plan.watchdog_ticks)

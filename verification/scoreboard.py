@@ -61,10 +61,10 @@ class Model:
         self.cls = getattr(self.py, module.name)
         self.Rejected = self.py.Rejected
         self.layout = snapshot_layout(self.plan)  # MSB first; "state" last
-        self.events = {e.code: e for e in module.events if e.kind != "tick"}
+        self.events = {e.code: e for e in module.events if e.kind != ir.EventKind.TICK}
         self.by_name = {e.name: e for e in module.events}
-        self.user_events = [e for e in module.events if e.kind == "user"]
-        self.reset_event = next((e for e in module.events if e.kind == "reset"), None)
+        self.user_events = [e for e in module.events if e.kind == ir.EventKind.USER]
+        self.reset_event = next((e for e in module.events if e.kind == ir.EventKind.RESET), None)
         self.unknown_codes = [c for c in range(1 << self.plan.code_width) if c not in self.events]
         self.states = list(module.state_type.members)
         # event name -> state name -> transition indices that may fire there
@@ -118,11 +118,11 @@ class Model:
     def apply(self, ctl, code: int, args: list) -> tuple[int, int, int | None]:
         """(status, reason, fired transition) of one port event on the controller."""
         if code not in self.events:  # tick (0) and unused codes never come from the port
-            return 1, 1, None
+            return STATUS["rejected"], ir.REASON_UNKNOWN_EVENT.code, None
         try:
             out = ctl.handle_code(code, *args)
         except self.Rejected as r:
-            return 1, r.code, None
+            return STATUS["rejected"], r.code, None
         return STATUS[out.status], 0, out.transition
 
     def _guard_literals(self) -> dict[str, list[int]]:

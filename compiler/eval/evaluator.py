@@ -86,11 +86,15 @@ class Evaluator:
             in_domain(params[p.name], p.type) for p in decl.params
         ):
             return config, Outcome("rejected", ir.REASON_PARAM_RANGE)
-        if decl.kind == "reset":
-            return self._reset(config), Outcome("accepted")
-        if decl.kind == "tick":
-            return self._tick(config)
-        return self._user_event(config, event, params)
+        match decl.kind:
+            case ir.EventKind.RESET:
+                return self._reset(config), Outcome("accepted")
+            case ir.EventKind.TICK:
+                return self._tick(config)
+            case ir.EventKind.USER:
+                return self._user_event(config, event, params)
+            case _:
+                raise TypeError(f"internal error: unknown event kind {decl.kind!r}")
 
     def _reset(self, config: Config) -> Config:
         values = tuple(
@@ -120,9 +124,13 @@ class Evaluator:
         candidates = self.module.transitions_for(config.state, event)
         if not candidates:
             policy = self.module.state(config.state).policy_for(event)
-            if policy.kind == "ignore":
-                return config, Outcome("ignored")
-            return config, Outcome("rejected", policy.reason)
+            match policy.kind:
+                case ir.PolicyKind.IGNORE:
+                    return config, Outcome("ignored")
+                case ir.PolicyKind.REJECT:
+                    return config, Outcome("rejected", policy.reason)
+                case _:
+                    raise TypeError(f"internal error: unknown policy {policy.kind!r}")
         env = Env(config, params=params)
         reason = None
         for t in candidates:
@@ -154,23 +162,15 @@ class Evaluator:
                 return env.lets[name]
             case ir.Accepted():
                 return bool(env.accepted)
-            case ir.Unary(op="not", operand=x):
-                return not self.eval(x, env)
-            case ir.Unary(op="neg", operand=x):
-                return -self.eval(x, env)
+            case ir.Unary(op=op, operand=x):
+                return UNARY[op](self.eval(x, env))
             case ir.Binary(op=op, left=left, right=right):
-                if op == "and":
-                    return bool(self.eval(left, env)) and bool(self.eval(right, env))
-                if op == "or":
-                    return bool(self.eval(left, env)) or bool(self.eval(right, env))
-                if op == "implies":
-                    return (not self.eval(left, env)) or bool(self.eval(right, env))
-                return BINARY[op](self.eval(left, env), self.eval(right, env))
+                # and, or, implies short-circuit: the right operand is evaluated lazily
+                return BINARY[op](self.eval(left, env), lambda: self.eval(right, env))
             case ir.Cond(cond=c, then=a, orelse=b):
                 return self.eval(a, env) if self.eval(c, env) else self.eval(b, env)
             case ir.MinMax(op=op, args=args):
-                values = [self.eval(a, env) for a in args]
-                return min(values) if op == "min" else max(values)
+                return MINMAX[op](self.eval(a, env) for a in args)
             case ir.Table(values=values, index=index):
                 return values[self.eval(index, env)]
         raise TypeError(f"internal error: unknown IR expression {e!r}")
@@ -182,19 +182,26 @@ class Evaluator:
         return self.eval(e, Env(pre, post, params, dict(outcome.lets), outcome.accepted))
 
 
-BINARY = {
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
-    "//": lambda a, b: a // b,
-    "%": lambda a, b: a % b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-}
+B = ir.BinaryOp
+UNARY = ir.every_member(ir.UnaryOp, {ir.UnaryOp.NOT: lambda a: not a, ir.UnaryOp.NEG: lambda a: -a})
+# (left value, thunk of the right value) -> value
+BINARY = ir.every_member(B, {
+    B.ADD: lambda a, b: a + b(),
+    B.SUB: lambda a, b: a - b(),
+    B.MUL: lambda a, b: a * b(),
+    B.FLOORDIV: lambda a, b: a // b(),
+    B.MOD: lambda a, b: a % b(),
+    B.EQ: lambda a, b: a == b(),
+    B.NE: lambda a, b: a != b(),
+    B.LT: lambda a, b: a < b(),
+    B.LE: lambda a, b: a <= b(),
+    B.GT: lambda a, b: a > b(),
+    B.GE: lambda a, b: a >= b(),
+    B.AND: lambda a, b: bool(a) and bool(b()),
+    B.OR: lambda a, b: bool(a) or bool(b()),
+    B.IMPLIES: lambda a, b: (not a) or bool(b()),
+})
+MINMAX = ir.every_member(ir.MinMaxOp, {ir.MinMaxOp.MIN: min, ir.MinMaxOp.MAX: max})
 
 
 def in_domain(value: object, t: ir.Type) -> bool:

@@ -9,9 +9,11 @@ Interval rules (lo..hi of the result from the operands'):
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import reduce
 
 from . import nodes as ir
+from .visitor import map_children
 
 
 def int_type(lo: int, hi: int, unit: str = "") -> ir.IntType:
@@ -40,14 +42,14 @@ def add(a: ir.Expr, b: ir.Expr, span=None) -> ir.Expr:
     if _is_zero(a):
         return b
     t = int_type(a.type.lo + b.type.lo, a.type.hi + b.type.hi, _unit(a, b))
-    return ir.Binary("+", a, b, t, span)
+    return ir.Binary(ir.BinaryOp.ADD, a, b, t, span)
 
 
 def sub(a: ir.Expr, b: ir.Expr, span=None) -> ir.Expr:
     if _is_zero(b):
         return a
     t = int_type(a.type.lo - b.type.hi, a.type.hi - b.type.lo, _unit(a, b))
-    return ir.Binary("-", a, b, t, span)
+    return ir.Binary(ir.BinaryOp.SUB, a, b, t, span)
 
 
 def mul_const(a: ir.Expr, k: int, span=None) -> ir.Expr:
@@ -56,7 +58,7 @@ def mul_const(a: ir.Expr, k: int, span=None) -> ir.Expr:
     if isinstance(a, ir.Lit):
         return lit_int(a.value * k, _unit(a), span)
     lo, hi = sorted((a.type.lo * k, a.type.hi * k))
-    return ir.Binary("*", a, lit_int(k), int_type(lo, hi, _unit(a)), span)
+    return ir.Binary(ir.BinaryOp.MUL, a, lit_int(k), int_type(lo, hi, _unit(a)), span)
 
 
 def div_const(a: ir.Expr, k: int, span=None, unit: str | None = None) -> ir.Expr:
@@ -64,7 +66,7 @@ def div_const(a: ir.Expr, k: int, span=None, unit: str | None = None) -> ir.Expr
     if k == 1:
         return a
     t = int_type(a.type.lo // k, a.type.hi // k, _unit(a) if unit is None else unit)
-    return ir.Binary("//", a, lit_int(k), t, span)
+    return ir.Binary(ir.BinaryOp.FLOORDIV, a, lit_int(k), t, span)
 
 
 def mod_const(a: ir.Expr, k: int, span=None) -> ir.Expr:
@@ -73,11 +75,11 @@ def mod_const(a: ir.Expr, k: int, span=None) -> ir.Expr:
         lo, hi = a.type.lo % k, a.type.hi % k
     else:
         lo, hi = 0, k - 1
-    return ir.Binary("%", a, lit_int(k), int_type(lo, hi, _unit(a)), span)
+    return ir.Binary(ir.BinaryOp.MOD, a, lit_int(k), int_type(lo, hi, _unit(a)), span)
 
 
 def neg(a: ir.Expr, span=None) -> ir.Expr:
-    return ir.Unary("neg", a, int_type(-a.type.hi, -a.type.lo, _unit(a)), span)
+    return ir.Unary(ir.UnaryOp.NEG, a, int_type(-a.type.hi, -a.type.lo, _unit(a)), span)
 
 
 def minimum(args, span=None) -> ir.Expr:
@@ -85,7 +87,7 @@ def minimum(args, span=None) -> ir.Expr:
     if len(args) == 1:
         return args[0]
     t = int_type(min(a.type.lo for a in args), min(a.type.hi for a in args), _unit(*args))
-    return ir.MinMax("min", args, t, span)
+    return ir.MinMax(ir.MinMaxOp.MIN, args, t, span)
 
 
 def maximum(args, span=None) -> ir.Expr:
@@ -93,7 +95,7 @@ def maximum(args, span=None) -> ir.Expr:
     if len(args) == 1:
         return args[0]
     t = int_type(max(a.type.lo for a in args), max(a.type.hi for a in args), _unit(*args))
-    return ir.MinMax("max", args, t, span)
+    return ir.MinMax(ir.MinMaxOp.MAX, args, t, span)
 
 
 def cond(c: ir.Expr, a: ir.Expr, b: ir.Expr, span=None) -> ir.Expr:
@@ -104,7 +106,9 @@ def cond(c: ir.Expr, a: ir.Expr, b: ir.Expr, span=None) -> ir.Expr:
     return ir.Cond(c, a, b, t, span)
 
 
-def compare(op: str, a: ir.Expr, b: ir.Expr, span=None) -> ir.Expr:
+def compare(op: ir.BinaryOp | str, a: ir.Expr, b: ir.Expr, span=None) -> ir.Expr:
+    """``a op b`` for a comparison ``op`` (a member or its spelling, e.g. "<=")."""
+    op = ir.BinaryOp(op)
     assert op in ir.COMPARE_OPS
     return ir.Binary(op, a, b, ir.BOOL, span)
 
@@ -113,22 +117,22 @@ def and_(*args: ir.Expr, span=None) -> ir.Expr:
     args = tuple(a for a in args if a != ir.Lit(True, ir.BOOL))
     if not args:
         return TRUE
-    return reduce(lambda x, y: ir.Binary("and", x, y, ir.BOOL, span), args)
+    return reduce(lambda x, y: ir.Binary(ir.BinaryOp.AND, x, y, ir.BOOL, span), args)
 
 
 def or_(*args: ir.Expr, span=None) -> ir.Expr:
     args = tuple(a for a in args if a != ir.Lit(False, ir.BOOL))
     if not args:
         return FALSE
-    return reduce(lambda x, y: ir.Binary("or", x, y, ir.BOOL, span), args)
+    return reduce(lambda x, y: ir.Binary(ir.BinaryOp.OR, x, y, ir.BOOL, span), args)
 
 
 def implies(a: ir.Expr, b: ir.Expr, span=None) -> ir.Expr:
-    return ir.Binary("implies", a, b, ir.BOOL, span)
+    return ir.Binary(ir.BinaryOp.IMPLIES, a, b, ir.BOOL, span)
 
 
 def not_(a: ir.Expr, span=None) -> ir.Expr:
-    return ir.Unary("not", a, ir.BOOL, span)
+    return ir.Unary(ir.UnaryOp.NOT, a, ir.BOOL, span)
 
 
 def total(args, unit: str = "") -> ir.Expr:
@@ -146,7 +150,7 @@ def table(values: tuple[ir.Value, ...], index: ir.Expr, value_type: ir.Type, spa
 
 def state_in(state_type: ir.EnumType, names, post: bool = False, span=None) -> ir.Expr:
     ref = ir.StateRef(state_type, post, span)
-    return or_(*(compare("==", ref, ir.Lit(state_type.members.index(n), state_type)) for n in names))
+    return or_(*(compare(ir.BinaryOp.EQ, ref, ir.Lit(state_type.members.index(n), state_type)) for n in names))
 
 
 def _is_zero(e: ir.Expr) -> bool:
@@ -155,17 +159,6 @@ def _is_zero(e: ir.Expr) -> bool:
 
 def with_post(e: ir.Expr) -> ir.Expr:
     """The same expression read in the post-state (every Var and StateRef)."""
-    match e:
-        case ir.Var() | ir.StateRef():
-            return type(e)(**{**e.__dict__, "post": True})
-        case ir.Unary(op=op, operand=x, type=t, span=s):
-            return ir.Unary(op, with_post(x), t, s)
-        case ir.Binary(op=op, left=a, right=b, type=t, span=s):
-            return ir.Binary(op, with_post(a), with_post(b), t, s)
-        case ir.Cond(cond=c, then=a, orelse=b, type=t, span=s):
-            return ir.Cond(with_post(c), with_post(a), with_post(b), t, s)
-        case ir.MinMax(op=op, args=args, type=t, span=s):
-            return ir.MinMax(op, tuple(with_post(x) for x in args), t, s)
-        case ir.Table(values=v, index=i, type=t, span=s):
-            return ir.Table(v, with_post(i), t, s)
-    return e
+    if isinstance(e, (ir.Var, ir.StateRef)):
+        return replace(e, post=True)
+    return map_children(e, with_post)

@@ -13,14 +13,93 @@ Invariants the front end guarantees (consumers may rely on them):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from fractions import Fraction
-from typing import Union
+from typing import Mapping, TypeVar, Union
 
 from ..source import Span
 
 
 def _span() -> Span | None:
     return field(default=None, compare=False, repr=False)
+
+
+# ---------------------------------------------------------------- discriminators
+# Every string-valued choice of a node is one of these enums. A consumer that dispatches
+# on one does so exhaustively: a ``match`` whose last case raises naming the member, or a
+# table checked by :func:`every_member`, so a new member fails loudly where it is unhandled.
+
+
+class UnaryOp(StrEnum):
+    NOT = "not"
+    NEG = "neg"
+
+
+class BinaryOp(StrEnum):
+    ADD = "+"
+    SUB = "-"
+    MUL = "*"
+    FLOORDIV = "//"
+    MOD = "%"
+    EQ = "=="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+    AND = "and"
+    OR = "or"
+    IMPLIES = "implies"
+
+
+class MinMaxOp(StrEnum):
+    MIN = "min"
+    MAX = "max"
+
+
+class Role(StrEnum):
+    """What a state variable is: ``VAR`` (declared by the user), ``ALARM`` (latched; any
+    alarm true blocks the motor), ``ALERT`` (informs only), ``ACCUMULATOR`` (a motor
+    source's rate remainder), ``WINDOW`` (a dose window's bucket or phase counter)."""
+
+    VAR = "var"
+    ALARM = "alarm"
+    ALERT = "alert"
+    ACCUMULATOR = "accumulator"
+    WINDOW = "window"
+
+
+class EventKind(StrEnum):
+    USER = "user"  # from the controller
+    TICK = "tick"  # time passes
+    RESET = "reset"  # power loss
+
+
+class PolicyKind(StrEnum):
+    REJECT = "reject"
+    IGNORE = "ignore"
+
+
+class OnIdle(StrEnum):
+    """What a motor source's accumulator does on a tick where the source is not active."""
+
+    RESET = "reset"  # back to 0
+    HOLD = "hold"  # kept
+
+
+_Member = TypeVar("_Member", bound=StrEnum)
+_Entry = TypeVar("_Entry")
+
+
+def every_member(enum: type[_Member], table: Mapping[_Member, _Entry]) -> Mapping[_Member, _Entry]:
+    """``table`` once checked to hold exactly one entry per member of ``enum``: a dispatch
+    table that a new member cannot silently miss (the check runs at import)."""
+    missing = [str(m) for m in enum if m not in table]
+    extra = [str(k) for k in table if k not in set(enum)]
+    if missing or extra:
+        raise TypeError(f"internal error: a table over {enum.__name__} lacks {missing} "
+                        f"or has unknown keys {extra}")
+    return table
 
 
 # ---------------------------------------------------------------- types
@@ -131,7 +210,7 @@ class Accepted:
 
 @dataclass(frozen=True)
 class Unary:
-    op: str  # "not" | "neg"
+    op: UnaryOp
     operand: "Expr"
     type: Type
     span: Span | None = _span()
@@ -139,8 +218,7 @@ class Unary:
 
 @dataclass(frozen=True)
 class Binary:
-    # arithmetic: + - * // %; comparison: == != < <= > >=; logic: and or implies
-    op: str
+    op: BinaryOp  # arithmetic ARITH_OPS, comparison COMPARE_OPS or logic LOGIC_OPS
     left: "Expr"
     right: "Expr"
     type: Type
@@ -158,7 +236,7 @@ class Cond:
 
 @dataclass(frozen=True)
 class MinMax:
-    op: str  # "min" | "max"
+    op: MinMaxOp
     args: tuple["Expr", ...]
     type: Type
     span: Span | None = _span()
@@ -176,9 +254,9 @@ class Table:
 
 Expr = Union[Lit, Var, StateRef, Param, LetRef, Accepted, Unary, Binary, Cond, MinMax, Table]
 
-ARITH_OPS = ("+", "-", "*", "//", "%")
-COMPARE_OPS = ("==", "!=", "<", "<=", ">", ">=")
-LOGIC_OPS = ("and", "or", "implies")
+ARITH_OPS = (BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.FLOORDIV, BinaryOp.MOD)
+COMPARE_OPS = (BinaryOp.EQ, BinaryOp.NE, BinaryOp.LT, BinaryOp.LE, BinaryOp.GT, BinaryOp.GE)
+LOGIC_OPS = (BinaryOp.AND, BinaryOp.OR, BinaryOp.IMPLIES)
 
 
 # ---------------------------------------------------------------- declarations
@@ -197,18 +275,13 @@ class Constant:
 
 @dataclass(frozen=True)
 class Variable:
-    """A state variable.
-
-    role: "var" (user), "alarm" (latched; any alarm true blocks the motor), "alert"
-    (informs only), "accumulator" (a motor source's rate remainder), "window" (a dose
-    window bucket or phase counter). ``persistent`` variables survive ``reset``.
-    """
+    """A state variable (see :class:`Role`). ``persistent`` variables survive ``reset``."""
 
     name: str
     type: Type
     init: Value
     persistent: bool = False
-    role: str = "var"
+    role: Role = Role.VAR
     doc: str = ""
     span: Span | None = _span()
 
@@ -224,15 +297,12 @@ class EventParam:
 
 @dataclass(frozen=True)
 class Event:
-    """kind: "user" (from the controller), "tick" (time), "reset" (power loss).
-
-    ``code`` is the event code on the hardware port and in traces; tick is 0.
-    """
+    """``code`` is the event code on the hardware port and in traces; tick is 0."""
 
     name: str
     code: int
     params: tuple[EventParam, ...]
-    kind: str = "user"
+    kind: EventKind = EventKind.USER
     span: Span | None = _span()
 
 
@@ -250,8 +320,8 @@ class Reason:
 class Policy:
     """What a state does with an event it has no transition for."""
 
-    kind: str  # "reject" | "ignore"
-    reason: Reason | None  # set iff kind == "reject"
+    kind: PolicyKind
+    reason: Reason | None  # set iff kind is REJECT
 
 
 @dataclass(frozen=True)
@@ -322,12 +392,15 @@ class TickLet:
 class Source:
     """A motor step source: exact rational rate ``numerator/denominator`` steps per tick.
 
-    Lowered into plain IR by the front end (consumers need not interpret it):
-      active    = state in states and no alarm latched
-      raw       = (acc + numerator) // denominator   if active else 0
-      steps     = min(raw, cap)   where cap = min(limit, budget - earlier sources' steps)
-      acc'      = (acc + numerator) %  denominator   if active else (0 if reset else acc)
-    ``steps_let`` names the TickLet holding ``steps``; ``accumulator`` the Variable.
+    The front end lowers it into the tick lets and tick updates below (every consumer
+    may run those as plain IR); the fields name what it generated:
+      active  = state in states and no alarm latched
+      raw     = (acc + numerator) // denominator  if active else 0   (numerator if den = 1)
+      steps   = max(0, min(raw, cap))  where cap bounds it by ``limit``, by every budget
+                less earlier sources' steps, and by every window counting it
+      acc'    = (acc + numerator) %  denominator  if active else (0 if on_idle is RESET else acc)
+    ``accumulator`` is None when the denominator is 1 (no remainder to keep); it is the
+    only writer of that variable.
     """
 
     name: str
@@ -335,11 +408,30 @@ class Source:
     denominator: int
     states: tuple[str, ...]
     limit: Expr | None
-    on_idle: str  # "reset" | "hold"
-    accumulator: str
-    steps_let: str
+    on_idle: OnIdle
+    accumulator: Variable | None
+    active: TickLet
+    raw: TickLet
+    steps: TickLet
     max_rate: Fraction  # most steps per tick on average: max(numerator)/denominator
     span: Span | None = _span()
+
+
+# The pulse generator loads a tick's step request in the cycle after the tick, then
+# drives each STEP pulse high for ``step_high`` cycles and low for ``step_low``; its
+# burst must end ``BURST_SPARE_CYCLES`` before the next tick, which leaves the event
+# port one two-cycle handshake in every tick.
+BURST_SPARE_CYCLES = 2
+
+
+def burst_cycles(steps: int, step_high: int, step_low: int) -> int:
+    """Clock cycles from a tick to the end of its burst of ``steps`` STEP pulses."""
+    return 1 + steps * (step_high + step_low)
+
+
+def burst_fits_in_tick(burst: int, cycles_per_tick: int) -> bool:
+    """The rule every target relies on: a burst of ``burst`` cycles fits in a tick."""
+    return burst + BURST_SPARE_CYCLES <= cycles_per_tick
 
 
 @dataclass(frozen=True)
@@ -360,6 +452,10 @@ class Motor:
     limiter_steps: int
     limiter_ticks: int
     watchdog_ticks: int
+    # burst_cycles(max_steps_per_tick, step_high_cycles, step_low_cycles) and its
+    # burst_fits verdict: the front end reports a spec whose burst does not fit (E0401)
+    burst_cycles: int
+    burst_fits: bool
     limiter_requirement: str | None = None  # e.g. "PS-41"; None when there is no limiter
     watchdog_requirement: str | None = None  # e.g. "PS-42"; None when there is no watchdog
     span: Span | None = _span()
@@ -369,11 +465,15 @@ class Motor:
 class Window:
     """A dose-limit window: ``buckets`` buckets of ``bucket_ticks`` ticks each.
 
-    Lowered into Variables ``<name>_b0..b{n-1}`` (b0 is the bucket being filled) and a
-    phase counter ``<name>_phase``. ``total`` is the sum of the buckets. On a tick, the
-    counted steps are added to b0; when the phase wraps, buckets shift (b_i' = b_{i-1},
-    b0' = 0) and the oldest is dropped. Because b0 is never full, the buckets always cover
-    at least ``(buckets - 1) * bucket_ticks`` ticks of history.
+    ``bucket_vars`` are b0..b{n-1} (b0 is the bucket being filled), ``phase`` counts the
+    ticks into b0; all are persistent, and only the tick updates lowered from this window
+    write them:
+      phase' = 0 if wrap else phase + 1          wrap = (phase == bucket_ticks - 1)
+      b0'    = 0 if wrap else b0 + counted       counted = the counted sources' steps
+      b1'    = b0 + counted if wrap else b1
+      bi'    = b(i-1) if wrap else bi            (i >= 2; the oldest is dropped)
+    ``total`` is the sum of the buckets (pre-state). Because b0 is never full, the buckets
+    always cover at least ``covers_ticks = (buckets - 1) * bucket_ticks`` ticks of history.
     """
 
     name: str
@@ -381,9 +481,11 @@ class Window:
     bucket_ticks: int
     limit: int
     counts: tuple[str, ...]  # source names
-    bucket_vars: tuple[str, ...]
-    phase_var: str
+    bucket_vars: tuple[Variable, ...]
+    phase: Variable
     total: Expr
+    wrap: Expr  # bool, read on a tick
+    counted: Expr  # steps, read on a tick
     covers_ticks: int  # (buckets - 1) * bucket_ticks: the sliding window it bounds
     span: Span | None = _span()
 

@@ -7,15 +7,26 @@ from __future__ import annotations
 from . import nodes as ir
 from .visitor import ExprVisitor
 
-_PREC = {"implies": 1, "or": 2, "and": 3, "not": 4, "==": 5, "!=": 5, "<": 5, "<=": 5, ">": 5,
-         ">=": 5, "+": 6, "-": 6, "*": 7, "//": 7, "%": 7, "neg": 8}
-_SHOW = {"//": "div", "%": "mod"}
+B, U = ir.BinaryOp, ir.UnaryOp
+_BINARY_PREC = ir.every_member(B, {
+    B.IMPLIES: 1, B.OR: 2, B.AND: 3, B.EQ: 5, B.NE: 5, B.LT: 5, B.LE: 5, B.GT: 5, B.GE: 5,
+    B.ADD: 6, B.SUB: 6, B.MUL: 7, B.FLOORDIV: 7, B.MOD: 7})
+_UNARY_PREC = ir.every_member(U, {U.NOT: 4, U.NEG: 8})
+_ATOM = 9
+_COMPARE = 5
+_SHOW = {B.FLOORDIV: "div", B.MOD: "mod"}
 
 
 class IrPrinter(ExprVisitor[str]):
     def expr(self, e: ir.Expr, parent: int = 0) -> str:
         text = self.visit(e)
-        mine = _PREC.get(getattr(e, "op", ""), 9)
+        match e:
+            case ir.Binary(op=op):
+                mine = _BINARY_PREC[op]
+            case ir.Unary(op=op):
+                mine = _UNARY_PREC[op]
+            case _:
+                mine = _ATOM
         return f"({text})" if mine < parent else text
 
     def visit_Lit(self, e: ir.Lit) -> str:
@@ -41,15 +52,20 @@ class IrPrinter(ExprVisitor[str]):
         return "accepted"
 
     def visit_Unary(self, e: ir.Unary) -> str:
-        if e.op == "not":
-            return "not " + self.expr(e.operand, _PREC["not"])
-        return "-" + self.expr(e.operand, _PREC["neg"] + 1)
+        match e.op:
+            case U.NOT:
+                return "not " + self.expr(e.operand, _UNARY_PREC[U.NOT])
+            case U.NEG:
+                return "-" + self.expr(e.operand, _UNARY_PREC[U.NEG] + 1)
+            case _:
+                raise TypeError(f"internal error: unknown unary operator {e.op!r}")
 
     def visit_Binary(self, e: ir.Binary) -> str:
-        p = _PREC[e.op]
-        # Left-associative: a left operand of equal precedence needs no parentheses.
-        left = p + 1 if e.op in ("implies",) or p == 5 else p
-        right = p if e.op == "implies" else p + 1
+        p = _BINARY_PREC[e.op]
+        # Left-associative (a left operand of equal precedence needs no parentheses), but
+        # comparisons never chain and `implies` associates to the right.
+        left = p + 1 if e.op == B.IMPLIES or p == _COMPARE else p
+        right = p if e.op == B.IMPLIES else p + 1
         return f"{self.expr(e.left, left)} {_SHOW.get(e.op, e.op)} {self.expr(e.right, right)}"
 
     def visit_Cond(self, e: ir.Cond) -> str:
@@ -107,6 +123,7 @@ def dump_module(m: ir.Module) -> str:
     w(f"motor clock {mo.clock_hz} Hz, {mo.cycles_per_tick} cycles/tick, step high {mo.step_high_cycles} "
       f"low {mo.step_low_cycles} cycles, max {mo.max_steps_per_tick} steps/tick, max rate "
       f"{mo.max_rate} steps/tick")
+    w(f"  burst {mo.burst_cycles} cycles, {'fits' if mo.burst_fits else 'does not fit'} in a tick")
     w(f"  moves in {', '.join(mo.moving_states)}; enabled = {p.expr(mo.enabled)}")
     w(f"  limiter {mo.limiter_requirement or '-'} {mo.limiter_steps} steps per {mo.limiter_ticks} ticks; "
       f"watchdog {mo.watchdog_requirement or '-'} {mo.watchdog_ticks} ticks")
@@ -114,16 +131,27 @@ def dump_module(m: ir.Module) -> str:
         limit = f" limit {p.expr(s.limit)}" if s.limit is not None else ""
         w(f"  source {s.name} = {p.expr(s.numerator)}/{s.denominator} steps/tick during "
           f"{', '.join(s.states)}{limit} ({s.on_idle})")
+        acc = f"accumulator {s.accumulator.name}, " if s.accumulator else ""
+        w(f"    {acc}lets active %{s.active.name}, raw %{s.raw.name}, steps %{s.steps.name}")
     for win in m.windows:
         w(f"window {win.name}: {win.buckets} x {win.bucket_ticks} ticks, limit {win.limit}, counts "
           f"{', '.join(win.counts)}, covers {win.covers_ticks} ticks")
+        w(f"  buckets {', '.join(v.name for v in win.bucket_vars)}; phase {win.phase.name}")
+        w(f"  total = {typed(win.total)}")
+        w(f"  wrap = {p.expr(win.wrap)}; counted = {typed(win.counted)}")
     for prop in m.properties:
         w(_property(p, prop))
     return "\n".join(out) + "\n"
 
 
 def _policy(policy: ir.Policy) -> str:
-    return "ignore" if policy.kind == "ignore" else f"reject reason {policy.reason.code}"
+    match policy.kind:
+        case ir.PolicyKind.IGNORE:
+            return "ignore"
+        case ir.PolicyKind.REJECT:
+            return f"reject reason {policy.reason.code}"
+        case _:
+            raise TypeError(f"internal error: unknown policy {policy.kind!r}")
 
 
 def _property(p: IrPrinter, prop: ir.Property) -> str:

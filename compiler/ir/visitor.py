@@ -5,7 +5,8 @@ Adding a node kind makes every printer fail to instantiate until it handles it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Generic, TypeVar
+from dataclasses import replace
+from typing import Callable, Generic, Iterator, TypeVar
 
 from . import nodes as ir
 
@@ -50,23 +51,53 @@ class ExprVisitor(ABC, Generic[R]):
     def visit_Table(self, e: ir.Table) -> R: ...
 
 
-def subexpressions(e: ir.Expr):
+def children(e: ir.Expr) -> tuple[ir.Expr, ...]:
+    """The direct subexpressions of ``e`` in field order; () for a leaf.
+
+    The one walk over the IR's expression shape: every other walk goes through this and
+    :func:`map_children`, and both raise on a node type they do not know.
+    """
+    match e:
+        case ir.Lit() | ir.Var() | ir.StateRef() | ir.Param() | ir.LetRef() | ir.Accepted():
+            return ()
+        case ir.Unary(operand=x):
+            return (x,)
+        case ir.Binary(left=a, right=b):
+            return (a, b)
+        case ir.Cond(cond=c, then=a, orelse=b):
+            return (c, a, b)
+        case ir.MinMax(args=args):
+            return tuple(args)
+        case ir.Table(index=x):
+            return (x,)
+        case _:
+            raise TypeError(f"internal error: unknown IR expression {type(e).__name__}")
+
+
+def map_children(e: ir.Expr, f: Callable[[ir.Expr], ir.Expr]) -> ir.Expr:
+    """``e`` with ``f`` applied to each direct subexpression (``e`` itself for a leaf)."""
+    match e:
+        case ir.Lit() | ir.Var() | ir.StateRef() | ir.Param() | ir.LetRef() | ir.Accepted():
+            return e
+        case ir.Unary(operand=x):
+            return replace(e, operand=f(x))
+        case ir.Binary(left=a, right=b):
+            return replace(e, left=f(a), right=f(b))
+        case ir.Cond(cond=c, then=a, orelse=b):
+            return replace(e, cond=f(c), then=f(a), orelse=f(b))
+        case ir.MinMax(args=args):
+            return replace(e, args=tuple(f(x) for x in args))
+        case ir.Table(index=x):
+            return replace(e, index=f(x))
+        case _:
+            raise TypeError(f"internal error: unknown IR expression {type(e).__name__}")
+
+
+def subexpressions(e: ir.Expr) -> Iterator[ir.Expr]:
     """Every node of ``e``, ``e`` first (pre-order)."""
     yield e
-    match e:
-        case ir.Unary(operand=x):
-            yield from subexpressions(x)
-        case ir.Binary(left=a, right=b):
-            yield from subexpressions(a)
-            yield from subexpressions(b)
-        case ir.Cond(cond=c, then=a, orelse=b):
-            for x in (c, a, b):
-                yield from subexpressions(x)
-        case ir.MinMax(args=args):
-            for x in args:
-                yield from subexpressions(x)
-        case ir.Table(index=i):
-            yield from subexpressions(i)
+    for x in children(e):
+        yield from subexpressions(x)
 
 
 def module_expressions(m: ir.Module):

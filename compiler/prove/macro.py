@@ -50,7 +50,7 @@ class Stats:
 def visible_variables(module: ir.Module) -> list[ir.Variable]:
     """What the search's abstraction sees: every variable but window and accumulator
     bookkeeping."""
-    return [v for v in module.variables if v.role not in ("window", "accumulator")]
+    return [v for v in module.variables if v.role not in (ir.Role.WINDOW, ir.Role.ACCUMULATOR)]
 
 
 def tick_cone(module: ir.Module) -> list[ir.Variable]:
@@ -78,12 +78,9 @@ def tick_assigned(module: ir.Module) -> set[str]:
 def bookkeeping_period(module: ir.Module) -> int:
     """Ticks after which window and accumulator bookkeeping has gone through a full cycle
     (the longest bucket or accumulator period)."""
-    longest = 1
-    for v in module.variables:
-        if v.role in ("window", "accumulator") and isinstance(v.type, ir.IntType):
-            if v.name.endswith("_phase") or v.role == "accumulator":
-                longest = max(longest, v.type.hi - v.type.lo + 1)
-    return longest
+    cycling = ([w.phase for w in module.windows]
+               + [s.accumulator for s in module.motor.sources if s.accumulator])
+    return max([1] + [v.type.hi - v.type.lo + 1 for v in cycling])
 
 
 class TickMacroSteps:
@@ -103,10 +100,11 @@ class TickMacroSteps:
         self.flips = x.observer([v for v in visible if not isinstance(v.type, ir.IntType)
                                  and v.name in tick_assigned(module)], exact=True)
         self.period = bookkeeping_period(module)
+        phase_names = {w.phase.name for w in module.windows}
         # integers a linear extrapolation may move (not phases or accumulators: they cycle)
         self.moving = [(x.index[v.name], v.type.lo, v.type.hi) for v in module.variables
-                       if isinstance(v.type, ir.IntType) and v.role != "accumulator"
-                       and not (v.role == "window" and v.name.endswith("_phase"))]
+                       if isinstance(v.type, ir.IntType) and v.role != ir.Role.ACCUMULATOR
+                       and v.name not in phase_names]
         # input index -> inputs of the same event that differ only in enum parameters
         # that flow into a variable ticks read (``load_set(kind)``: the wear limit)
         cone = {v.name for v in tick_cone(module)}
@@ -125,12 +123,10 @@ class TickMacroSteps:
                         a for a, is_enum in zip(a2, mask, strict=True) if not is_enum]]
         self.exact_cone = x.observer(tick_cone(module), exact=True)
         # everything but the window phase counters; the window buckets
-        phases = {x.index[v.name] for v in module.variables
-                  if v.role == "window" and v.name.endswith("_phase")}
+        phases = {x.index[name] for name in phase_names}
         rest = [i for i in range(len(x.slots)) if i not in phases]
         self.still = operator.itemgetter(*rest) if phases else None
-        buckets = [x.index[v.name] for v in module.variables
-                   if v.role == "window" and not v.name.endswith("_phase")]
+        buckets = [x.index[v.name] for w in module.windows for v in w.bucket_vars]
         self.buckets = lambda t: [t[i] for i in buckets]
 
     def variants(self, nodes: list, depth: list, i: int, seen: set,

@@ -90,22 +90,23 @@ def domain(term: z3.ExprRef, t: ir.Type) -> z3.BoolRef:
     return z3.And(term >= t.lo, term <= t.hi)
 
 
-_BINARY = {
-    "and": lambda a, b: z3.And(a, b),
-    "or": lambda a, b: z3.Or(a, b),
-    "implies": lambda a, b: z3.Implies(a, b),
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "//": operator.truediv,  # positive literal divisor: Euclidean div == floor div
-    "%": operator.mod,  # positive literal divisor: Euclidean mod == floor mod
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
+_B = ir.BinaryOp
+_BINARY = ir.every_member(_B, {
+    _B.AND: lambda a, b: z3.And(a, b),
+    _B.OR: lambda a, b: z3.Or(a, b),
+    _B.IMPLIES: lambda a, b: z3.Implies(a, b),
+    _B.ADD: operator.add,
+    _B.SUB: operator.sub,
+    _B.MUL: operator.mul,
+    _B.FLOORDIV: operator.truediv,  # positive literal divisor: Euclidean div == floor div
+    _B.MOD: operator.mod,  # positive literal divisor: Euclidean mod == floor mod
+    _B.EQ: operator.eq,
+    _B.NE: operator.ne,
+    _B.LT: operator.lt,
+    _B.LE: operator.le,
+    _B.GT: operator.gt,
+    _B.GE: operator.ge,
+})
 
 
 class Z3Printer(ExprVisitor[z3.ExprRef]):
@@ -159,26 +160,32 @@ class Z3Printer(ExprVisitor[z3.ExprRef]):
 
     def visit_Unary(self, e: ir.Unary) -> z3.ExprRef:
         x = self.visit(e.operand)
-        if e.op == "not":
-            return z3.Not(x)
-        if e.op == "neg":
-            return -x
-        raise PrinterError(f"internal error: unknown unary operator {e.op!r}")
+        match e.op:
+            case ir.UnaryOp.NOT:
+                return z3.Not(x)
+            case ir.UnaryOp.NEG:
+                return -x
+            case _:
+                raise PrinterError(f"internal error: unknown unary operator {e.op!r}")
 
     def visit_Binary(self, e: ir.Binary) -> z3.ExprRef:
-        op = _BINARY.get(e.op)
-        if op is None:
-            raise PrinterError(f"internal error: unknown binary operator {e.op!r}")
-        return op(self.visit(e.left), self.visit(e.right))
+        return _BINARY[e.op](self.visit(e.left), self.visit(e.right))
 
     def visit_Cond(self, e: ir.Cond) -> z3.ExprRef:
         return z3.If(self.visit(e.cond), self.visit(e.then), self.visit(e.orelse))
 
     def visit_MinMax(self, e: ir.MinMax) -> z3.ExprRef:
+        match e.op:
+            case ir.MinMaxOp.MIN:
+                keeps = operator.le
+            case ir.MinMaxOp.MAX:
+                keeps = operator.ge
+            case _:
+                raise PrinterError(f"internal error: unknown function {e.op!r}")
         terms = [self.visit(a) for a in e.args]
         acc = terms[0]
         for t in terms[1:]:
-            acc = z3.If(acc <= t, acc, t) if e.op == "min" else z3.If(acc >= t, acc, t)
+            acc = z3.If(keeps(acc, t), acc, t)
         return acc
 
     def visit_Table(self, e: ir.Table) -> z3.ExprRef:

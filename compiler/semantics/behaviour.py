@@ -68,13 +68,13 @@ class BehaviourReader:
 
     def transition(self, t: ast.TransitionDecl) -> None:
         event = self.event(t.event)
-        if event.kind == "reset":
+        if event.kind == ir.EventKind.RESET:
             raise self.check.fail("E0203", "`reset` is built in and has no transitions", t.event.span,
                                   help="reset always returns to the initial state; mark variables "
                                        "`persistent` to keep them")
         sources = self.states(t.sources)
         target = self.states([t.target])[0] if t.target else None
-        tick = event.kind == "tick"
+        tick = event.kind == ir.EventKind.TICK
         ctx = Context(f"a transition on `{event.name}`", params=self.params(event), tick=tick)
         guards = []
         for g in t.guards:
@@ -104,7 +104,7 @@ class BehaviourReader:
                 close = difflib.get_close_matches(name, list(self.sym.vars), n=1)
                 raise self.check.fail("E0102", f"unknown variable `{name}`", a.target.span,
                                       help=f"did you mean `{close[0]}`?" if close else None)
-            if info.var.role in ("accumulator", "window"):
+            if info.var.role in (ir.Role.ACCUMULATOR, ir.Role.WINDOW):
                 raise self.check.fail("E0207", f"`{name}` is kept by the motor section and cannot be assigned",
                                       a.target.span)
             if name in taken:
@@ -121,7 +121,7 @@ class BehaviourReader:
 
     def event_policy(self, p: ast.EventPolicyDecl) -> None:
         event = self.event(p.event)
-        if event.kind != "user":
+        if event.kind != ir.EventKind.USER:
             raise self.check.fail("E0203", f"`{event.name}` is always accepted", p.event.span)
         policy = self.r.policy(p.policy)
         for state in self.states(p.sources):

@@ -257,14 +257,15 @@ class DeclarationReader:
             self.report(Diagnostic("E0205", f"the initial value {value} is outside {vtype}",
                                    item.init.span, label="out of range"))
             return
-        var = ir.Variable(item.name.name, vtype, value, item.persistent, "var", item.doc, item.span)
+        var = ir.Variable(item.name.name, vtype, value, item.persistent, ir.Role.VAR, item.doc, item.span)
         self.variables.append(var)
         self.sym.vars[var.name] = VarInfo(var, dim, scale)
 
     def flag(self, item: ast.FlagDecl) -> None:
         if not self.declare(item.name, item.kind):
             return
-        var = ir.Variable(item.name.name, ir.BOOL, False, item.persistent, item.kind, item.doc, item.span)
+        var = ir.Variable(item.name.name, ir.BOOL, False, item.persistent, ir.Role(item.kind), item.doc,
+                          item.span)
         self.variables.append(var)
         self.sym.vars[var.name] = VarInfo(var, NONE, Fraction(1))
 
@@ -282,11 +283,11 @@ class DeclarationReader:
 
     def policy(self, p: ast.PolicyDecl) -> ir.Policy:
         if p.kind == "ignore":
-            return ir.Policy("ignore", None)
-        return ir.Policy("reject", self.reasons.get(p.requirement, p.text, p.span))
+            return ir.Policy(ir.PolicyKind.IGNORE, None)
+        return ir.Policy(ir.PolicyKind.REJECT, self.reasons.get(p.requirement, p.text, p.span))
 
     def read_events(self) -> None:
-        self.events = [ir.Event("tick", 0, (), "tick"), ir.Event("reset", 1, (), "reset")]
+        self.events = [ir.Event("tick", 0, (), ir.EventKind.TICK), ir.Event("reset", 1, (), ir.EventKind.RESET)]
         for item in self.spec.items:
             if not isinstance(item, ast.EventDecl) or not self.declare(item.name, "event"):
                 continue
@@ -302,7 +303,7 @@ class DeclarationReader:
                 ptype, dim, scale = got
                 params.append(ir.EventParam(p.name.name, ptype, p.span))
                 infos[p.name.name] = VarInfo(ir.Variable(p.name.name, ptype, 0), dim, scale)
-            event = ir.Event(item.name.name, len(self.events), tuple(params), "user", item.span)
+            event = ir.Event(item.name.name, len(self.events), tuple(params), ir.EventKind.USER, item.span)
             self.events.append(event)
             self.sym.event_param_info[event.name] = infos
         for e in self.events:

@@ -443,7 +443,7 @@ class ExprChecker:
             indices.append(t.enum.members.index(m.name))
         if t.is_const:
             return Typed("bool", const=t.const in indices)
-        return Typed("bool", expr=b.or_(*(b.compare("==", t.expr, ir.Lit(i, t.enum)) for i in indices),
+        return Typed("bool", expr=b.or_(*(b.compare(ir.BinaryOp.EQ, t.expr, ir.Lit(i, t.enum)) for i in indices),
                                         span=e.span))
 
     def _FnCall(self, e: ast.FnCall, ctx: Context, expect) -> Typed:

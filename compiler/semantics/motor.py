@@ -12,6 +12,7 @@ were commanded (acc carries the remainder: raw*den + acc' = acc + num every tick
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 from ..diagnostics import Diagnostic, Label
@@ -23,6 +24,21 @@ from .exprs import Fail
 from .symbols import Context, LetInfo, SourceInfo, VarInfo, WindowInfo
 
 SETTINGS = {"step_high": TIME, "step_low": TIME, "max_rate": RATE, "max_steps_per_tick": NONE}
+
+
+@dataclass(frozen=True)
+class _WindowDraft:
+    """A declared window before the sources it counts are lowered (they read its total)."""
+
+    name: str
+    buckets: int
+    bucket_ticks: int
+    limit: int
+    counts: tuple[str, ...]
+    bucket_vars: tuple[ir.Variable, ...]
+    phase: ir.Variable
+    total: ir.Expr
+    span: ir.Span | None
 
 
 class MotorLowering:
@@ -39,25 +55,24 @@ class MotorLowering:
 
     def run(self, block: ast.MotorBlock | None, windows: list[ast.WindowDecl]) -> ir.Motor:
         sym = self.sym
-        alarms = [ir.Var(v.var.name, ir.BOOL) for v in sym.vars.values() if v.var.role == "alarm"]
+        alarms = [ir.Var(v.var.name, ir.BOOL) for v in sym.vars.values() if v.var.role == ir.Role.ALARM]
         sym.any_alarm = b.or_(*alarms)
         settings = self._settings(block)
         moving = self._states(block.moves if block else (), flatten=True)
         sym.motor_enabled = b.and_(b.state_in(sym.state_type, moving), b.not_(sym.any_alarm))
         source_decls = list(block.sources) if block else []
         source_names = {s.name.name for s in source_decls}
-        window_infos = [w for w in (self._window(d, source_names) for d in windows) if w]
+        drafts = [w for w in (self._window(d, source_names) for d in windows) if w]
         budgets = self._budgets(block.budgets if block else ())
         for decl in source_decls:
             try:
-                self._source(decl, moving, budgets, window_infos)
+                self._source(decl, moving, budgets, drafts)
             except Fail:
                 continue
-        self._let("steps", b.total((ir.LetRef(s.steps_let, self._let_type(s.steps_let)) for s in self.sources),
-                                   "steps"), VOLUME, "motor steps commanded this tick")
-        for w in window_infos:
-            self._window_updates(w)
-            self._check_bucket_granularity(w["window"])
+        self._let("steps", b.total((self._ref(s.steps.name) for s in self.sources), "steps"), VOLUME,
+                  "motor steps commanded this tick")
+        for draft in drafts:
+            self._check_bucket_granularity(self._lower_window(draft))
         self._check_rates(settings, moving)
         limiter_steps, limiter_ticks = self._limiter(block)
         if limiter_ticks:
@@ -68,7 +83,8 @@ class MotorLowering:
             max_steps_per_tick=settings["max_steps_per_tick"], moving_states=tuple(moving),
             sources=tuple(self.sources), steps_let="steps", enabled=sym.motor_enabled,
             max_rate=settings["max_rate"], limiter_steps=limiter_steps, limiter_ticks=limiter_ticks,
-            watchdog_ticks=self._watchdog(block),
+            watchdog_ticks=self._watchdog(block), burst_cycles=settings["burst_cycles"],
+            burst_fits=settings["burst_fits"],
             limiter_requirement=block.limiters[0][0].name if block and block.limiters else None,
             watchdog_requirement=block.watchdogs[0][0].name if block and block.watchdogs else None,
             span=block.span if block else None)
@@ -76,11 +92,24 @@ class MotorLowering:
     # ------------------------------------------------------------ settings
 
     def _settings(self, block: ast.MotorBlock | None) -> dict:
-        base = self.r.base
         out = {"clock_hz": 0, "cycles_per_tick": 0, "step_high": 1, "step_low": 1,
                "max_rate": Fraction(0), "max_steps_per_tick": 0}
-        if block is None:
-            return out
+        if block is not None:
+            self._read_settings(block, out)
+        out["burst_cycles"] = ir.burst_cycles(out["max_steps_per_tick"], out["step_high"], out["step_low"])
+        out["burst_fits"] = ir.burst_fits_in_tick(out["burst_cycles"], out["cycles_per_tick"])
+        if block is not None and out["cycles_per_tick"] and not out["burst_fits"]:
+            self.report(Diagnostic(
+                "E0401", f"a burst of {out['max_steps_per_tick']} pulses takes {out['burst_cycles']} cycles "
+                f"and with {ir.BURST_SPARE_CYCLES} spare cycles does not fit in a tick of "
+                f"{out['cycles_per_tick']} cycles", block.span,
+                notes=(f"1 cycle to load the burst, then {out['step_high']} high + {out['step_low']} low "
+                       f"cycles per pulse",),
+                help="shorten the pulses, lengthen the tick, or lower max_steps_per_tick"))
+        return out
+
+    def _read_settings(self, block: ast.MotorBlock, out: dict) -> None:
+        base = self.r.base
         if base.clock_hz is None:
             self.report(Diagnostic("E0303", "the motor section needs `clock` in the units block",
                                    block.span, help="add `clock = 12 MHz` (your FPGA clock) to `units`"))
@@ -120,13 +149,7 @@ class MotorLowering:
         if missing:
             self.report(Diagnostic("E0404", f"the motor section does not set {', '.join(missing)}",
                                    block.span, help="every motor setting is needed to size the pulse generator"))
-        period = out["step_high"] + out["step_low"]
-        if out["cycles_per_tick"] and out["max_steps_per_tick"] * period > out["cycles_per_tick"]:
-            self.report(Diagnostic(
-                "E0401", f"{out['max_steps_per_tick']} pulses of {period} cycles do not fit in a tick of "
-                f"{out['cycles_per_tick']} cycles", block.span,
-                help="shorten the pulses, lengthen the tick, or lower max_steps_per_tick"))
-        return out
+
 
     def _states(self, lists, flatten=False) -> list[str]:
         names: list[str] = []
@@ -168,9 +191,11 @@ class MotorLowering:
             raise Fail()
         self.sym.declared_at[name] = span
 
-    def _let(self, name: str, value: ir.Expr, dim, doc: str, span=None) -> None:
-        self.lets.append(ir.TickLet(name, value, doc, span))
-        self.sym.lets[name] = LetInfo(self.lets[-1], dim, Fraction(1))
+    def _let(self, name: str, value: ir.Expr, dim, doc: str, span=None) -> ir.TickLet:
+        let = ir.TickLet(name, value, doc, span)
+        self.lets.append(let)
+        self.sym.lets[name] = LetInfo(let, dim, Fraction(1))
+        return let
 
     def _let_type(self, name: str) -> ir.Type:
         return self.sym.lets[name].let.value.type
@@ -178,16 +203,16 @@ class MotorLowering:
     def _ref(self, name: str) -> ir.LetRef:
         return ir.LetRef(name, self._let_type(name))
 
-    def _new_var(self, name: str, vtype: ir.Type, persistent: bool, role: str, doc: str, dim, span,
-                 scale: Fraction = Fraction(1)) -> ir.Var:
+    def _new_var(self, name: str, vtype: ir.Type, persistent: bool, role: ir.Role, doc: str, dim, span,
+                 scale: Fraction = Fraction(1)) -> ir.Variable:
         var = ir.Variable(name, vtype, 0, persistent, role, doc, span)
         self.extra_vars.append(var)
         self.sym.vars[name] = VarInfo(var, dim, scale)
-        return ir.Var(name, vtype)
+        return var
 
     # ------------------------------------------------------------ windows
 
-    def _window(self, d: ast.WindowDecl, source_names: set[str]) -> dict | None:
+    def _window(self, d: ast.WindowDecl, source_names: set[str]) -> _WindowDraft | None:
         if not self._declare_owner(d.name, "window"):
             return None
         try:
@@ -210,35 +235,38 @@ class MotorLowering:
                 self._declare_generated(generated, d.span)
         except Fail:
             return None
-        buckets = [self._new_var(f"{name}_b{i}", ir.IntType(0, limit, "steps"), True, "window",
-                                 f"{name}: steps counted {i} buckets ago", VOLUME, d.span)
-                   for i in range(n)]
-        phase = self._new_var(f"{name}_phase", ir.IntType(0, length - 1, "ticks"), True, "window",
+        buckets = tuple(self._new_var(f"{name}_b{i}", ir.IntType(0, limit, "steps"), True, ir.Role.WINDOW,
+                                      f"{name}: steps counted {i} buckets ago", VOLUME, d.span)
+                        for i in range(n))
+        phase = self._new_var(f"{name}_phase", ir.IntType(0, length - 1, "ticks"), True, ir.Role.WINDOW,
                               f"{name}: ticks into the current bucket", TIME, d.span)
-        total = b.total(buckets, "steps")
+        total = b.total((_read(v) for v in buckets), "steps")
         self.sym.windows[name] = WindowInfo(name, total, limit)
-        window = ir.Window(name, n, length, limit, tuple(i.name for i in d.counts),
-                           tuple(v.name for v in buckets), phase.name, total, (n - 1) * length, d.span)
-        self.windows.append(window)
-        return {"window": window, "buckets": buckets, "phase": phase}
+        return _WindowDraft(name, n, length, limit, tuple(i.name for i in d.counts), buckets, phase, total,
+                            d.span)
 
-    def _window_updates(self, w: dict) -> None:
-        window: ir.Window = w["window"]
-        buckets, phase = w["buckets"], w["phase"]
-        counted = b.total((self._ref(self.sym.sources[s].steps) for s in window.counts
-                           if s in self.sym.sources), "steps")
-        wrap = b.compare("==", phase, b.lit_int(window.bucket_ticks - 1, "ticks"))
+    def _lower_window(self, w: _WindowDraft) -> ir.Window:
+        """The window's tick updates (see ``ir.Window``), once its sources' steps exist."""
+        buckets, phase = [_read(v) for v in w.bucket_vars], _read(w.phase)
+        counted = b.total((self._ref(self.sym.sources[s].steps) for s in w.counts if s in self.sym.sources),
+                          "steps")
+        wrap = b.compare(ir.BinaryOp.EQ, phase, b.lit_int(w.bucket_ticks - 1, "ticks"))
         filled = b.add(buckets[0], counted)
-        self.updates.append(ir.Update(phase.name, b.cond(wrap, b.lit_int(0, "ticks"),
-                                                         b.add(phase, b.lit_int(1, "ticks")))))
-        self.updates.append(ir.Update(buckets[0].name, b.cond(wrap, b.lit_int(0, "steps"), filled)))
-        self.updates.append(ir.Update(buckets[1].name, b.cond(wrap, filled, buckets[1])))
+        self.updates.append(ir.Update(w.phase.name, b.cond(wrap, b.lit_int(0, "ticks"),
+                                                           b.add(phase, b.lit_int(1, "ticks")))))
+        self.updates.append(ir.Update(w.bucket_vars[0].name, b.cond(wrap, b.lit_int(0, "steps"), filled)))
+        self.updates.append(ir.Update(w.bucket_vars[1].name, b.cond(wrap, filled, buckets[1])))
         for i in range(2, len(buckets)):
-            self.updates.append(ir.Update(buckets[i].name, b.cond(wrap, buckets[i - 1], buckets[i])))
+            self.updates.append(ir.Update(w.bucket_vars[i].name, b.cond(wrap, buckets[i - 1], buckets[i])))
+        window = ir.Window(w.name, w.buckets, w.bucket_ticks, w.limit, w.counts, w.bucket_vars, w.phase,
+                           w.total, wrap, counted, (w.buckets - 1) * w.bucket_ticks, w.span)
+        self.windows.append(window)
+        return window
 
     # ------------------------------------------------------------ sources
 
-    def _source(self, d: ast.MotorSource, moving: list[str], budgets: list[str], windows: list[dict]) -> None:
+    def _source(self, d: ast.MotorSource, moving: list[str], budgets: list[str],
+                windows: list[_WindowDraft]) -> None:
         if not self._declare_owner(d.name, "motor source"):
             raise Fail()
         name = d.name.name
@@ -272,28 +300,27 @@ class MotorLowering:
         for g in generated:
             self._declare_generated(g, d.span)
         active = b.and_(b.state_in(self.sym.state_type, states), b.not_(self.sym.any_alarm))
-        self._let(f"{name}_active", active, NONE, f"{name} runs this tick", d.span)
-        acc_name = None
+        active_let = self._let(f"{name}_active", active, NONE, f"{name} runs this tick", d.span)
+        accumulator = None
         if den == 1:
             raw = b.cond(self._ref(f"{name}_active"), num, b.lit_int(0, "steps"))
         else:
-            acc_name = f"{name}_acc"
-            acc = self._new_var(acc_name, ir.IntType(0, den - 1, f"1/{den} steps"), False, "accumulator",
-                                f"{name}: remainder of the rate, in 1/{den} steps", VOLUME, d.span,
-                                Fraction(1, den))
+            accumulator = self._new_var(f"{name}_acc", ir.IntType(0, den - 1, f"1/{den} steps"), False,
+                                        ir.Role.ACCUMULATOR, f"{name}: remainder of the rate, in 1/{den} steps",
+                                        VOLUME, d.span, Fraction(1, den))
+            acc = _read(accumulator)
             summed = b.add(acc, num)
             raw = b.cond(self._ref(f"{name}_active"), b.div_const(summed, den, unit="steps"), b.lit_int(0, "steps"))
             idle = acc if d.hold else b.lit_int(0)
-            self.updates.append(ir.Update(acc_name, b.cond(self._ref(f"{name}_active"),
-                                                           b.mod_const(summed, den), idle)))
-        self._let(f"{name}_raw", raw, VOLUME, f"{name}: steps its rate commands this tick", d.span)
+            self.updates.append(ir.Update(accumulator.name, b.cond(self._ref(f"{name}_active"),
+                                                                   b.mod_const(summed, den), idle)))
+        raw_let = self._let(f"{name}_raw", raw, VOLUME, f"{name}: steps its rate commands this tick", d.span)
         earlier = [s.name for s in self.sources]
         caps: list[ir.Expr] = [limit] if limit is not None else []
         for budget in budgets:
             var = ir.Var(budget, self.sym.vars[budget].var.type)
             caps.append(b.sub(var, b.total(self._ref(self.sym.sources[s].steps) for s in earlier)))
-        for w in windows:
-            window: ir.Window = w["window"]
+        for window in windows:
             if name in window.counts:
                 room = b.sub(b.lit_int(window.limit, "steps"), window.total)
                 used = b.total(self._ref(self.sym.sources[s].steps) for s in earlier if s in window.counts)
@@ -301,11 +328,12 @@ class MotorLowering:
         steps = self._ref(f"{name}_raw")
         if caps:
             steps = b.maximum((b.lit_int(0, "steps"), b.minimum((steps, *caps))))
-        self._let(f"{name}_steps", steps, VOLUME, f"{name}: steps delivered this tick", d.span)
+        steps_let = self._let(f"{name}_steps", steps, VOLUME, f"{name}: steps delivered this tick", d.span)
         self.sym.sources[name] = SourceInfo(name, f"{name}_steps", f"{name}_raw", f"{name}_active",
-                                            acc_name, den)
-        self.sources.append(ir.Source(name, num, den, tuple(states), limit, "hold" if d.hold else "reset",
-                                      acc_name or "", f"{name}_steps", Fraction(num.type.hi, den), d.span))
+                                            accumulator.name if accumulator else None, den)
+        self.sources.append(ir.Source(
+            name, num, den, tuple(states), limit, ir.OnIdle.HOLD if d.hold else ir.OnIdle.RESET, accumulator,
+            active_let, raw_let, steps_let, Fraction(num.type.hi, den), d.span))
 
     def _check_bucket_granularity(self, window: ir.Window) -> None:
         """Warn when a source at its maximum steady rate keeps within the window's limit
@@ -382,3 +410,7 @@ class MotorLowering:
             return self.check.check_const_int(block.watchdogs[0][1], "the watchdog timeout", TIME)
         except Fail:
             return 0
+
+
+def _read(var: ir.Variable) -> ir.Var:
+    return ir.Var(var.name, var.type)

@@ -12,21 +12,7 @@ from collections import Counter
 from typing import Callable, Iterable
 
 from ...ir import nodes as ir
-
-
-def children(e: ir.Expr) -> tuple[ir.Expr, ...]:
-    match e:
-        case ir.Unary(operand=x):
-            return (x,)
-        case ir.Binary(left=a, right=b):
-            return (a, b)
-        case ir.Cond(cond=c, then=a, orelse=b):
-            return (c, a, b)
-        case ir.MinMax(args=args):
-            return tuple(args)
-        case ir.Table(index=x):
-            return (x,)
-    return ()
+from ...ir.visitor import children
 
 
 def size(e: ir.Expr) -> int:

@@ -375,7 +375,7 @@ class _Generator:
         m = self.m
         tick_event = next(e for e in m.events if e.kind == "tick")
         tick_ts = [t for t in m.transitions if t.event == tick_event.name]
-        step_lets = [m.motor.steps_let, *(s.steps_let for s in m.motor.sources)]
+        step_lets = [m.motor.steps_let, *(s.steps.name for s in m.motor.sources)]
         # lets needed: those the updates, transitions and the result read, transitively
         roots = [u.value for u in m.tick_updates]
         for t in tick_ts:

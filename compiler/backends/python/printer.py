@@ -19,8 +19,12 @@ from ..common import ExprVisitor
 # Python precedence, loosest first.
 COND, OR, AND, NOT, CMP, ADD, MUL, NEG, ATOM = range(9)
 
-_PREC = {"or": OR, "and": AND, "+": ADD, "-": ADD, "*": MUL, "//": MUL, "%": MUL,
-         "==": CMP, "!=": CMP, "<": CMP, "<=": CMP, ">": CMP, ">=": CMP}
+_B = ir.BinaryOp
+# the precedence of the printed operator; `implies` prints as `not a or b`
+_PREC = ir.every_member(_B, {
+    _B.IMPLIES: OR, _B.OR: OR, _B.AND: AND, _B.ADD: ADD, _B.SUB: ADD, _B.MUL: MUL,
+    _B.FLOORDIV: MUL, _B.MOD: MUL, _B.EQ: CMP, _B.NE: CMP, _B.LT: CMP, _B.LE: CMP, _B.GT: CMP,
+    _B.GE: CMP})
 
 
 @dataclass(frozen=True)
@@ -109,20 +113,20 @@ class PythonPrinter(ExprVisitor[tuple[str, int]]):
     # -- operators
 
     def visit_Unary(self, e: ir.Unary) -> tuple[str, int]:
-        if e.op == "not":
-            return f"not {self._at(e.operand, NOT)}", NOT
-        if e.op == "neg":
-            text = self._at(e.operand, NEG)
-            return (f"-({text})" if text.startswith("-") else f"-{text}"), NEG
-        raise TypeError(f"internal error: unknown unary operator {e.op!r}")
+        match e.op:
+            case ir.UnaryOp.NOT:
+                return f"not {self._at(e.operand, NOT)}", NOT
+            case ir.UnaryOp.NEG:
+                text = self._at(e.operand, NEG)
+                return (f"-({text})" if text.startswith("-") else f"-{text}"), NEG
+            case _:
+                raise TypeError(f"internal error: unknown unary operator {e.op!r}")
 
     def visit_Binary(self, e: ir.Binary) -> tuple[str, int]:
         op = e.op
-        if op == "implies":  # (not a) or b
+        if op == _B.IMPLIES:  # (not a) or b
             return f"not {self._at(e.left, NOT)} or {self._at(e.right, AND)}", OR
-        prec = _PREC.get(op)
-        if prec is None:
-            raise TypeError(f"internal error: unknown binary operator {op!r}")
+        prec = _PREC[op]
         if prec == CMP:  # never chain: both sides bind tighter than a comparison
             return f"{self._at(e.left, ADD)} {op} {self._at(e.right, ADD)}", CMP
         # left-associative: the right operand must bind strictly tighter
@@ -138,9 +142,13 @@ class PythonPrinter(ExprVisitor[tuple[str, int]]):
         bound once with ``:=`` in the comparison (evaluated first in ``x if c else y``)
         and read back in the branch, so nothing is evaluated twice; ties keep the first
         operand, as the builtins do."""
-        if e.op not in ("min", "max"):
-            raise TypeError(f"internal error: unknown function {e.op!r}")
-        cmp = "<=" if e.op == "min" else ">="
+        match e.op:
+            case ir.MinMaxOp.MIN:
+                cmp = "<="
+            case ir.MinMaxOp.MAX:
+                cmp = ">="
+            case _:
+                raise TypeError(f"internal error: unknown function {e.op!r}")
         acc = self.print(e.args[0])
         for arg in e.args[1:]:
             a_bind, a_ref = self._bound(acc)

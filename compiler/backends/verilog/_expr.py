@@ -239,34 +239,41 @@ class VerilogPrinter(ExprVisitor[Printed]):
     # -- operators
 
     def visit_Unary(self, e: ir.Unary) -> Printed:
-        if e.op == "not":
-            return f"!{self.boolean(e.operand)}"
-        x = self.operand(e.operand)
-        w = max(x.sbits, sbits(e.type.lo, e.type.hi))
-        return self._node(e, w, f"-{x.fit(w)}")
+        match e.op:
+            case ir.UnaryOp.NOT:
+                return f"!{self.boolean(e.operand)}"
+            case ir.UnaryOp.NEG:
+                x = self.operand(e.operand)
+                w = max(x.sbits, sbits(e.type.lo, e.type.hi))
+                return self._node(e, w, f"-{x.fit(w)}")
+            case _:
+                raise BackendError(f"internal error: unknown operator `{e.op}`", e.span)
 
     def visit_Binary(self, e: ir.Binary) -> Printed:
-        op = e.op
-        if op in ir.LOGIC_OPS:
-            a, b = self.boolean(e.left), self.boolean(e.right)
-            if op == "implies":
-                return f"(!{a} || {b})"
-            return f"({a} {'&&' if op == 'and' else '||'} {b})"
-        if op in ir.COMPARE_OPS:
-            return self._compare(e)
-        a, b = self.operand(e.left), self.operand(e.right)
-        if op in ("+", "-", "*"):
-            w = max(a.sbits, b.sbits, sbits(e.type.lo, e.type.hi))
-            return self._node(e, w, f"{a.fit(w)} {op} {b.fit(w)}")
-        if op in ("//", "%"):
-            if not (isinstance(e.right, ir.Lit) and e.right.value > 0):
-                raise BackendError("internal error: `//` and `%` need a positive literal divisor",
-                                   e.span)
-            return self._divmod(e, a, e.right.value)
-        raise BackendError(f"internal error: unknown operator `{op}`", e.span)
+        B = ir.BinaryOp
+        match e.op:
+            case B.AND | B.OR | B.IMPLIES:
+                a, b = self.boolean(e.left), self.boolean(e.right)
+                if e.op == B.IMPLIES:
+                    return f"(!{a} || {b})"
+                return f"({a} {'&&' if e.op == B.AND else '||'} {b})"
+            case B.EQ | B.NE | B.LT | B.LE | B.GT | B.GE:
+                return self._compare(e)
+            case B.ADD | B.SUB | B.MUL:
+                a, b = self.operand(e.left), self.operand(e.right)
+                w = max(a.sbits, b.sbits, sbits(e.type.lo, e.type.hi))
+                return self._node(e, w, f"{a.fit(w)} {e.op} {b.fit(w)}")
+            case B.FLOORDIV | B.MOD:
+                a = self.operand(e.left)
+                if not (isinstance(e.right, ir.Lit) and e.right.value > 0):
+                    raise BackendError("internal error: `//` and `%` need a positive literal divisor",
+                                       e.span)
+                return self._divmod(e, a, e.right.value)
+            case _:
+                raise BackendError(f"internal error: unknown operator `{e.op}`", e.span)
 
     def _compare(self, e: ir.Binary) -> str:
-        vop = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}[e.op]
+        vop = str(e.op)  # Verilog spells the comparisons as the IR does
         if isinstance(e.left.type, ir.BoolType):
             return f"({self.boolean(e.left)} {vop} {self.boolean(e.right)})"
         a, b = self.operand(e.left), self.operand(e.right)
@@ -280,7 +287,7 @@ class VerilogPrinter(ExprVisitor[Printed]):
         """Floor ``a // d`` or floor ``a % d`` (Python semantics) for a positive constant."""
         lo, hi = e.left.type.lo, e.left.type.hi
         qlo, qhi = lo // d, hi // d
-        is_div = e.op == "//"
+        is_div = e.op == ir.BinaryOp.FLOORDIV
         wa = a.sbits
         if qhi - qlo + 1 <= SMALL_QUOTIENT:
             # q = the largest k with a >= k*d: a chain of comparisons, no divider.
@@ -334,7 +341,13 @@ class VerilogPrinter(ExprVisitor[Printed]):
         args = [self.operand(x) for x in e.args]
         w = max([x.sbits for x in args] + [sbits(e.type.lo, e.type.hi)])
         acc = args[0]
-        cmp = "<" if e.op == "min" else ">"
+        match e.op:
+            case ir.MinMaxOp.MIN:
+                cmp = "<"
+            case ir.MinMaxOp.MAX:
+                cmp = ">"
+            case _:
+                raise BackendError(f"internal error: unknown function `{e.op}`", e.span)
         for i, x in enumerate(args[1:]):
             last = i == len(args) - 2
             value = f"({x.fit(w)} {cmp} {acc.fit(w)}) ? {x.fit(w)} : {acc.fit(w)}"

@@ -181,7 +181,7 @@ class FormalPrinter(VerilogPrinter):
         return Operand(self._pre(name, w, True), w, "signed")
 
     def visit_Unary(self, e: ir.Unary):
-        if e.op == "not":  # parenthesised: Icarus does not parse `!!x`
+        if e.op == ir.UnaryOp.NOT:  # parenthesised: Icarus does not parse `!!x`
             return f"(!{self.boolean(e.operand)})"
         return super().visit_Unary(e)
 
@@ -211,7 +211,7 @@ def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str]
     # a window's total is read from the design's running-total register; the window
     # checks below prove that register equals the sum of the buckets
     for w, tot in totals:
-        post = b.total(ir.Var(n, m.variable(n).type, True) for n in w.bucket_vars)
+        post = b.with_post(w.total)
         for p in (now, late):
             p.totals_pre[w.total] = (tot.name, tot.width)
             p.totals_post[post] = (tot.name, tot.width)
@@ -249,7 +249,7 @@ def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str]
 
     # -- the spec's properties (those summing window buckets are kind "window": their
     # induction needs the sum re-associated across a bucket shift, which Z3 finds hard)
-    window_vars = {v.name for v in m.variables if v.role == "window"}
+    window_vars = {v.name for v in m.variables if v.role == ir.Role.WINDOW}
 
     def kind_of(e: ir.Expr, default: str) -> str:
         read = {x.name for x in subexpressions(e) if isinstance(x, ir.Var)} & window_vars
@@ -286,7 +286,7 @@ def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str]
         n, tw, bw = len(tot.buckets), tot.width, tot.bucket_width
         g = [f"f_pre_{_slug(w.name)}_{k}" for k in range(n - 1)]
         c = tot.counted.unsigned(tw)
-        inits = [sum(int(m.variable(v).init) for v in w.bucket_vars[:k + 1]) for k in range(n - 1)]
+        inits = [sum(int(v.init) for v in w.bucket_vars[:k + 1]) for k in range(n - 1)]
         fp.ghosts += [
             f"// ghost prefix sums of window `{w.name}`: {g[0]} = b0, "
             f"f_pre_{_slug(w.name)}_k = b0 + .. + bk",
@@ -330,27 +330,30 @@ def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str]
                 if isinstance(x, ir.Var) and x.post:
                     acc_ids.setdefault(x.name, []).append(prop.id)
     for src in m.motor.sources:
-        if not src.accumulator:
+        acc = src.accumulator
+        if acc is None:
             continue
-        acc = m.variable(src.accumulator)
-        ids = sorted(set(acc_ids.get(src.accumulator, []))) or [f"ghost.{src.name}"]
+        ids = sorted(set(acc_ids.get(acc.name, []))) or [f"ghost.{src.name}"]
         req = ids[0]
         den = src.denominator
         now.scope = ""
         num = now.operand(src.numerator)
-        raw_let = f"{src.name}_raw"
-        if raw_let not in let_wire:
-            continue
-        raw_t = next(x.value.type for x in m.tick_lets if x.name == raw_let)
+        raw_t = src.raw.value.type
         num_hi = src.numerator.type.hi
         ew = sbits(-(den * max(raw_t.hi, 1)) - den, 2 * den + num_hi) + 1
-        raw = Operand(let_wire[raw_let], sbits(raw_t.lo, raw_t.hi), "signed")
+        raw = Operand(let_wire[src.raw.name], sbits(raw_t.lo, raw_t.hi), "signed")
         g = f"f_err_{src.name}"
         active = now.boolean(_active_expr(m, src))
-        keeps = "hold" if src.on_idle == "hold" else "reset"
+        match src.on_idle:
+            case ir.OnIdle.HOLD:
+                idle = f"{g};"
+            case ir.OnIdle.RESET:
+                idle = f"{lit_signed(0, ew)};"
+            case _:
+                raise AssertionError(f"internal error: unknown idle rule {src.on_idle!r}")
         restart = [] if acc.persistent else [
             f"        else if (f_ev_{_slug(e.name)}) {g} <= {lit_signed(0, ew)};"
-            for e in m.events if e.kind == "reset"]
+            for e in m.events if e.kind == ir.EventKind.RESET]
         fp.ghosts += [
             f"// ghost of source `{src.name}`: (ideal - issued steps) * {den}; the ideal grows",
             "// by the numerator on every active tick, issued by the raw steps commanded",
@@ -359,8 +362,7 @@ def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str]
             "always @(posedge clk) begin",
             f"    if (rst) {g} <= {lit_signed(0, ew)};",
             f"    else if (tick) {g} <= f_active_{src.name} ? {g} + {num.fit(ew)} - "
-            f"{lit_signed(den, ew)} * {raw.fit(ew)} : "
-            + (f"{g};" if keeps == "hold" else f"{lit_signed(0, ew)};"),
+            f"{lit_signed(den, ew)} * {raw.fit(ew)} : " + idle,
             *restart,
             "end",
         ]
@@ -385,7 +387,7 @@ def _active_expr(m: ir.Module, src: ir.Source) -> ir.Expr:
     st = ir.StateRef(m.state_type)
     terms: ir.Expr | None = None
     for s in src.states:
-        t = ir.Binary("==", st, ir.Lit(m.state(s).index, m.state_type), ir.BOOL)
-        terms = t if terms is None else ir.Binary("or", terms, t, ir.BOOL)
+        t = ir.Binary(ir.BinaryOp.EQ, st, ir.Lit(m.state(s).index, m.state_type), ir.BOOL)
+        terms = t if terms is None else ir.Binary(ir.BinaryOp.OR, terms, t, ir.BOOL)
     assert terms is not None
-    return ir.Binary("and", terms, ir.Unary("not", m.any_alarm, ir.BOOL), ir.BOOL)
+    return ir.Binary(ir.BinaryOp.AND, terms, ir.Unary(ir.UnaryOp.NOT, m.any_alarm, ir.BOOL), ir.BOOL)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...ir import nodes as ir
-from ...ir import build as irb
 from ..common import BackendError, Namer, banner_lines, display_path, identifier, snake_case
 from ._expr import Operand, VerilogPrinter, sbits, type_bits, ubits
 from ._formal import FormalPlan, build_formal, hardware_requirements
@@ -94,7 +93,6 @@ class EventPlan:
     params: list[tuple[str, int, int, str]]  # (wire, offset, width, comment)
     in_domain: str  # Verilog condition; "1'b1" when every packed value is in the domain
     decisions: list[Decision]
-    default_policy: tuple[int, int]  # for states not listed in decisions
 
 
 @dataclass
@@ -124,6 +122,10 @@ class Plan:
     moving_expr: str  # fsm_state is one of them
     event_fires: list[Fire]  # every user-event transition once, by fire code
     reasons: list[tuple[int, str]]
+    # the built-in reasons (ir.BUILTIN_REASONS) as Verilog literals
+    reason_unknown_event: str
+    reason_param_range: str
+    reason_no_transition: str
     fire_width: int
     # motor parameters (defaults from the spec)
     tick_cycles: int
@@ -181,7 +183,7 @@ def build(module: ir.Module) -> Plan:
         w = type_bits(v.type)
         init = (f"1'b{int(v.init)}" if isinstance(v.type, ir.BoolType) else f"{w}'d{int(v.init)}")
         what = str(v.type) if not isinstance(v.type, ir.IntType) else f"{v.type.lo}..{v.type.hi}"
-        flags = ", ".join(x for x in (v.role if v.role != "var" else "",
+        flags = ", ".join(x for x in (v.role if v.role != ir.Role.VAR else "",
                                       "persistent" if v.persistent else "") if x)
         regs.append(Reg(var_reg[v.name], v.name, w, init, v.persistent, v.role,
                         f"{v.name}: {what}" + (f" ({flags})" if flags else "")))
@@ -269,9 +271,13 @@ def build(module: ir.Module) -> Plan:
         return out
 
     def policy_tuple(pol: ir.Policy) -> tuple[int, int]:
-        if pol.kind == "ignore":
-            return (STATUS_IGNORED, 0)
-        return (STATUS_REJECTED, pol.reason.code if pol.reason else ir.REASON_NO_TRANSITION.code)
+        match pol.kind:
+            case ir.PolicyKind.IGNORE:
+                return (STATUS_IGNORED, 0)
+            case ir.PolicyKind.REJECT:
+                return (STATUS_REJECTED, pol.reason.code if pol.reason else ir.REASON_NO_TRANSITION.code)
+            case _:
+                raise BackendError(f"internal error: unknown policy `{pol.kind}`")
 
     # -- user events: params, guards, updates (scope = the event)
     code_width = ubits(max(e.code for e in m.events))
@@ -282,12 +288,12 @@ def build(module: ir.Module) -> Plan:
     event_params: dict[str, dict[str, str]] = {}
     reset_code = None
     for e in m.events:
-        if e.kind == "tick":
+        if e.kind == ir.EventKind.TICK:
             continue
         lp = namer.add(e.name, f"EV_{identifier(e.name)}", "event", e.span)
-        if e.kind == "reset":
+        if e.kind == ir.EventKind.RESET:
             reset_code = lp
-            events.append(EventPlan(e.name, e.code, lp, [], "1'b1", [], (STATUS_ACCEPTED, 0)))
+            events.append(EventPlan(e.name, e.code, lp, [], "1'b1", []))
             continue
         params = []
         pwire = {}
@@ -312,14 +318,14 @@ def build(module: ir.Module) -> Plan:
                 enabled[t.index] = enable(t)
                 fire_updates[t.index] = assigns(t.updates)
         events.append(EventPlan(e.name, e.code, lp, params, " && ".join(domain) or "1'b1",
-                                decisions_for(e.name, m.states), (STATUS_REJECTED, 1)))
+                                decisions_for(e.name, m.states)))
 
     # -- tick: updates and tick transitions (scope = tick)
     printer.scope = "tick"
     printer.param = lambda n: (_ for _ in ()).throw(BackendError("a tick has no parameters"))
     tick_assigns = assigns(m.tick_updates)
     for w, tot in totals:
-        total_next(m, w, tot, printer)
+        total_next(w, tot, printer)
     for t in m.transitions:
         if t.event == "tick":
             enabled[t.index] = enable(t)
@@ -328,14 +334,12 @@ def build(module: ir.Module) -> Plan:
 
     reset_assigns = [Assign(r.name, r.init) for r in regs if not r.persistent]
 
-    # -- motor timing, checked before anything is emitted
-    per_step = motor.step_high_cycles + motor.step_low_cycles
-    burst = 1 + motor.max_steps_per_tick * per_step
+    # -- motor timing (the front end's verdict), checked before anything is emitted
     if motor.step_high_cycles < 1 or motor.step_low_cycles < 1:
         raise BackendError("STEP high and low times must be at least one clock cycle", motor.span)
-    if burst + 2 > motor.cycles_per_tick:
+    if not motor.burst_fits:
         raise BackendError(
-            f"a burst of {motor.max_steps_per_tick} steps takes {burst} clock cycles "
+            f"a burst of {motor.max_steps_per_tick} steps takes {motor.burst_cycles} clock cycles "
             f"({motor.step_high_cycles} high + {motor.step_low_cycles} low each) and does not "
             f"fit in one tick of {motor.cycles_per_tick} cycles; lower max_steps_per_tick or "
             f"the pulse widths", motor.span)
@@ -352,7 +356,8 @@ def build(module: ir.Module) -> Plan:
     # (2**steps_width - 1 steps at 1+1 cycles) fits in a tick; LIMIT_STEPS >= 2**steps_width
     # keeps the limiter's counters wider than a request
     shrunk_limit = max(1 << steps_width, 4)
-    formal_shrunk = [("TICK_CYCLES", 1 + ((1 << steps_width) - 1) * 2 + 3), ("STEP_HIGH", 1),
+    widest_burst = ir.burst_cycles((1 << steps_width) - 1, 1, 1)
+    formal_shrunk = [("TICK_CYCLES", widest_burst + 3), ("STEP_HIGH", 1),
                      ("STEP_LOW", 1), ("LIMIT_STEPS", shrunk_limit), ("LIMIT_BUCKETS", 3),
                      ("LIMIT_BUCKET_TICKS", 2), ("WATCHDOG_TICKS", 3)]
 
@@ -364,7 +369,7 @@ def build(module: ir.Module) -> Plan:
         initial=state_lp[m.initial],
         regs=regs,
         totals=[tot for _, tot in totals],
-        alarms=[var_reg[v.name] for v in m.variables if v.role == "alarm"],
+        alarms=[var_reg[v.name] for v in m.variables if v.role == ir.Role.ALARM],
         code_width=code_width,
         param_width=param_width,
         reason_width=reason_width,
@@ -385,6 +390,9 @@ def build(module: ir.Module) -> Plan:
                             for f in d.fires}.values(), key=lambda f: f.code),
         reasons=[(r.code, (f"{r.requirement}: " if r.requirement else "") + r.text)
                  for r in m.reasons],
+        reason_unknown_event=reason_lit(ir.REASON_UNKNOWN_EVENT.code),
+        reason_param_range=reason_lit(ir.REASON_PARAM_RANGE.code),
+        reason_no_transition=reason_lit(ir.REASON_NO_TRANSITION.code),
         fire_width=fire_width,
         tick_cycles=motor.cycles_per_tick,
         step_high=motor.step_high_cycles,
@@ -403,44 +411,27 @@ def build(module: ir.Module) -> Plan:
     )
 
 
-def window_parts(m: ir.Module, w: ir.Window) -> tuple[ir.Expr, ir.Expr] | None:
-    """(wrap, counted) of a window whose buckets only the tick's window update writes
-    (``b0' = wrap ? 0 : b0 + counted``, the buckets persistent); None otherwise."""
-    names = set(w.bucket_vars)
-    if any(u.var in names for t in m.transitions for u in t.updates):
-        return None
-    if not all(m.variable(n).persistent for n in names):
-        return None
-    if irb.total(ir.Var(n, m.variable(n).type) for n in w.bucket_vars) != w.total:
-        return None
-    up = next((u.value for u in m.tick_updates if u.var == w.bucket_vars[0]), None)
-    if not (isinstance(up, ir.Cond) and isinstance(up.then, ir.Lit) and up.then.value == 0
-            and isinstance(up.orelse, ir.Binary) and up.orelse.op == "+"
-            and up.orelse.left == ir.Var(w.bucket_vars[0], m.variable(w.bucket_vars[0]).type)):
-        return None
-    return up.cond, up.orelse.right
-
-
 def running_totals(m: ir.Module, namer: Namer, var_reg: dict[str, str]) -> list[tuple[ir.Window, Total]]:
+    """A running-total register per window. It stays equal to the sum of the buckets
+    because only the window's own tick updates write them (an ``ir.Window`` invariant)
+    and both survive a reset (the buckets are persistent, the register is not reset)."""
     out = []
     for w in m.windows:
-        if window_parts(m, w) is None:
-            continue  # its total stays a sum of the buckets
         name = namer.add(f"{w.name}.total", f"w_{identifier(w.name)}_total", "window total",
                          w.span)
         width = ubits(w.total.type.hi)
-        init = sum(int(m.variable(n).init) for n in w.bucket_vars)
+        init = sum(int(v.init) for v in w.bucket_vars)
         out.append((w, Total(w.name, name, width, f"{width}'d{init}", "",
                              f"{w.name}.total: {w.total.type.lo}..{w.total.type.hi} "
                              f"(sum of the {w.buckets} buckets, kept running)",
-                             [var_reg[n] for n in w.bucket_vars],
-                             type_bits(m.variable(w.bucket_vars[0]).type))))
+                             [var_reg[v.name] for v in w.bucket_vars],
+                             type_bits(w.bucket_vars[0].type))))
     return out
 
 
-def total_next(m: ir.Module, w: ir.Window, tot: Total, printer: VerilogPrinter) -> None:
+def total_next(w: ir.Window, tot: Total, printer: VerilogPrinter) -> None:
     """The total's value after a tick: total + counted - (wrap ? oldest bucket : 0)."""
-    wrap, counted = window_parts(m, w)
+    wrap, counted = w.wrap, w.counted
     printer.scope = "tick"
     c = printer.operand(counted)
     tot.counted, tot.wrap = c, printer.boolean(wrap)

@@ -84,7 +84,7 @@ class Lockstep:
             assert result.total == want_lets[m.steps_let], f"{where}: total steps"
             for source in m.sources:
                 got = getattr(result, source.name.replace(".", "_"))
-                assert got == want_lets[source.steps_let], f"{where}: {source.name} steps"
+                assert got == want_lets[source.steps.name], f"{where}: {source.name} steps"
         self.config = new
         self.compare_state(where)
         self.steps_run += 1

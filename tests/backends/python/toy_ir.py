@@ -217,17 +217,20 @@ def build() -> ir.Module:
         ir.Recovery("TP-18", "stop and ack recover", is_state("Idle"),
                     (ir.EventCall("stop", ()), ir.EventCall("ack", ()), ir.EventCall("tick", ()))),
     )
+    var, tick_let = {x.name: x for x in variables}, {x.name: x for x in lets}
     sources = (
-        ir.Source("base", v["rate"], 10, ("Running", "Boost"), None, "hold", "acc",
-                  "base.steps", Fraction(3)),
-        ir.Source("boost", lit(1), 3, ("Boost",), v["left"], "reset", "bacc",
-                  "boost.steps", Fraction(1, 3)),
+        ir.Source("base", v["rate"], 10, ("Running", "Boost"), None, "hold", var["acc"],
+                  tick_let["base.active"], tick_let["base.raw"], tick_let["base.steps"], Fraction(3)),
+        ir.Source("boost", lit(1), 3, ("Boost",), v["left"], "reset", var["bacc"],
+                  tick_let["boost.active"], tick_let["boost.raw"], tick_let["boost.steps"],
+                  Fraction(1, 3)),
     )
     motor = ir.Motor(
         clock_hz=1_000_000, cycles_per_tick=1_000_000, step_high_cycles=4, step_low_cycles=4,
         max_steps_per_tick=4, moving_states=("Running", "Boost"), sources=sources,
         steps_let="steps", enabled=enabled, max_rate=Fraction(4),
         limiter_steps=60, limiter_ticks=10, watchdog_ticks=10,
+        burst_cycles=ir.burst_cycles(4, 4, 4), burst_fits=True,
     )
     return ir.Module(
         name="ToyPump", source_file="tests/backends/python/toy_ir.py", source_hash="0" * 64,

@@ -191,6 +191,7 @@ def build() -> ir.Module:
         max_steps_per_tick=4, moving_states=("Delivering", "Bolusing"), sources=(),
         steps_let="steps", enabled=enabled, max_rate=Fraction(4),
         limiter_steps=60, limiter_ticks=10, watchdog_ticks=10,
+        burst_cycles=ir.burst_cycles(4, 4, 4), burst_fits=True,
     )
     return ir.Module(
         name="MiniPump", source_file="tests/backends/verilog/mini_ir.py", source_hash="0" * 64,

@@ -87,7 +87,8 @@ def test_icarus_verilog_2005(module, tmp_path):
 
 def test_burst_that_does_not_fit_is_an_error():
     m = mini_ir.build()
-    motor = dataclasses.replace(m.motor, cycles_per_tick=30)
+    motor = dataclasses.replace(m.motor, cycles_per_tick=30,
+                                burst_fits=ir.burst_fits_in_tick(m.motor.burst_cycles, 30))
     with pytest.raises(BackendError, match="does not fit in one tick"):
         verilog.emit(dataclasses.replace(m, motor=motor))
 
