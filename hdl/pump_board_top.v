@@ -3,18 +3,17 @@
 // active low, asserted asynchronously and released synchronously; the stepper driver's
 // enable is active low; DIR is tied to forward: the spec has no reverse drive (PS-43 is
 // enforced by the state machine, which refuses rewind while connected).
+// The host MCU sends events over SPI (mode 0, SCLK <= 1 MHz: hdl/host_link.v); only a
+// complete, CRC-checked, fresh command frame reaches the block's event port.
 `default_nettype none
 module pump_board_top (
     input  wire        CLK_12M,
     input  wire        RST_N,          // push button / supervisor, active low
-    // event port from the host controller (parallel bus)
-    input  wire        EV_VALID,
-    output wire        EV_READY,
-    input  wire [4:0]  EV_CODE,
-    input  wire [13:0] EV_PARAMS,
-    output wire        RESP_VALID,
-    output wire [1:0]  RESP_STATUS,
-    output wire [5:0]  RESP_REASON,
+    // SPI from the host controller (the FPGA is the slave; MISO is always driven)
+    input  wire        SPI_SCLK,
+    input  wire        SPI_CS_N,
+    input  wire        SPI_MOSI,
+    output wire        SPI_MISO,
     input  wire        HEARTBEAT,      // host watchdog kick (PS-42)
     input  wire        OCCLUSION_N,    // occlusion / driver fault, active low
     // stepper driver
@@ -41,6 +40,23 @@ module pump_board_top (
     end
     wire heartbeat = hb_sync[1] && !hb_sync[2];
 
+    // the block's event port: widths of its ev_code, ev_params and resp_reason
+    localparam CODE_W = 5;
+    localparam PARAM_W = 14;
+    localparam REASON_W = 6;
+    wire ev_valid, ev_ready, resp_valid;
+    wire [CODE_W-1:0] ev_code;
+    wire [PARAM_W-1:0] ev_params;
+    wire [1:0] resp_status;
+    wire [REASON_W-1:0] resp_reason;
+
+    host_link #(.CODE_W(CODE_W), .PARAM_W(PARAM_W), .REASON_W(REASON_W)) u_link (
+        .clk(CLK_12M), .rst(rst),
+        .spi_sclk(SPI_SCLK), .spi_cs_n(SPI_CS_N), .spi_mosi(SPI_MOSI), .spi_miso(SPI_MISO),
+        .ev_valid(ev_valid), .ev_ready(ev_ready), .ev_code(ev_code), .ev_params(ev_params),
+        .resp_valid(resp_valid), .resp_status(resp_status), .resp_reason(resp_reason)
+    );
+
     wire step, motor_en, tick;
     /* verilator lint_off UNUSEDSIGNAL */
     wire [3:0] fault_cause;  // for a debug header; the LED shows any fault
@@ -48,8 +64,8 @@ module pump_board_top (
     /* verilator lint_off PINCONNECTEMPTY */
     infusion_pump u_pump (
         .clk(CLK_12M), .rst(rst),
-        .ev_valid(EV_VALID), .ev_ready(EV_READY), .ev_code(EV_CODE), .ev_params(EV_PARAMS),
-        .resp_valid(RESP_VALID), .resp_status(RESP_STATUS), .resp_reason(RESP_REASON),
+        .ev_valid(ev_valid), .ev_ready(ev_ready), .ev_code(ev_code), .ev_params(ev_params),
+        .resp_valid(resp_valid), .resp_status(resp_status), .resp_reason(resp_reason),
         .heartbeat(heartbeat), .fault_in(occ_sync[1]),
         .tick(tick), .step(step), .motor_en(motor_en), .fault(LED_FAULT),
         .fault_cause(fault_cause), .state()

@@ -1,0 +1,417 @@
+"""cocotb tests of the host link (hdl/host_link.v): SPI frames driven from Python into the
+link and the generated block, in lockstep with the generated Python controller.
+
+Run through verification/test_host_link.py (pytest), not directly. ``tb_host_link``
+(verification/hostlink.py) holds the link and the block with a shrunk tick; ``pump_board_top``
+is the board itself at the spec's timing (no tick comes in a test that short).
+
+Every event the block takes is recorded with the tick count at that moment and applied to
+the controller in that order, its ticks before it; each response the link returns must be
+the controller's status and reason for that event, and after each step every register of
+the block and the STEP pulses since reset must be the controller's.
+"""
+from __future__ import annotations
+
+import copy
+import random
+
+import cocotb
+from cocotb.clock import Clock
+from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, Timer
+
+from compiler.backends import verilog
+from harness import load_ir, snapshot_layout
+from hostlink import (ACCEPTED, BAD_CRC, BAD_FIELD, BAD_LENGTH, BUSY, DUPLICATE, Layout,
+                      Response)
+from scoreboard import LIFECYCLE, Model, RandomGen
+
+# SPI half period: 6.13 cycles of the 10 ns clock (SCLK at clk / 12.26, the link's rating
+# is clk / 12); not a multiple of the clock, so the edges drift across its phase
+HALF_PS = 61_300
+SETTLE_CYCLES = 20_000  # the longest a fresh frame may wait for ev_ready
+
+
+class SpiHost:
+    """SPI mode 0 master: MOSI changes after each falling edge, MISO is read at each rising
+    edge; CS_N setup, hold and high time of one half period."""
+
+    def __init__(self, sclk, cs_n, mosi, miso, half_ps: int = HALF_PS):
+        self.sclk, self.cs_n, self.mosi, self.miso = sclk, cs_n, mosi, miso
+        self.half = half_ps
+        sclk.value = 0
+        cs_n.value = 1
+        mosi.value = 0
+
+    async def transfer(self, data: bytes, bits: int | None = None) -> bytes:
+        """Clock ``bits`` bits (default all of ``data``) out; returns the bits read in."""
+        n = 8 * len(data) if bits is None else bits
+        got = 0
+        self.cs_n.value = 0
+        for i in range(n):
+            byte = data[i // 8] if i // 8 < len(data) else 0
+            self.mosi.value = (byte >> (7 - i % 8)) & 1
+            await Timer(self.half, "ps")
+            got = (got << 1) | int(self.miso.value)
+            self.sclk.value = 1
+            await Timer(self.half, "ps")
+            self.sclk.value = 0
+        await Timer(self.half, "ps")
+        self.cs_n.value = 1
+        await Timer(self.half, "ps")
+        nbytes = (n + 7) // 8
+        return (got << (8 * nbytes - n)).to_bytes(nbytes, "big") if n else b""
+
+
+class Bench:
+    """The link and block under test with the controller following along."""
+
+    def __init__(self, dut, host: SpiHost, log_events: bool = True):
+        self.dut = dut
+        self.host = host
+        module = load_ir()
+        self.model = Model(module)
+        self.layout = Layout.of(self.model.plan)
+        self.regs = [(r.name, r.width) for r in self.model.plan.regs] + \
+                    [("state", self.model.plan.state_width)]
+        assert [w for _, w in self.regs] == [w for _, w in snapshot_layout(self.model.plan)]
+        self.gen = RandomGen(self.model)
+        self.rng = random.Random(13)
+        self.ctl = self.model.new()
+        self.ticks = 0
+        self.pulses = 0
+        self.events: list[tuple[int, int, int]] = []  # (ticks before it, code, params)
+        self.results: list[tuple[int, int]] = []      # the controller's (status, reason)
+        self.seq = 0
+        if log_events:
+            cocotb.start_soon(self._log_events())
+
+    async def _log_events(self):
+        d = self.dut
+        while True:
+            await d.event_count.value_change
+            await ReadOnly()
+            if int(d.event_count.value) == len(self.events) + 1:
+                self.events.append((int(d.event_ticks.value), int(d.u_pump.ev_code.value),
+                                    int(d.u_pump.ev_params.value)))
+
+    # ------------------------------------------------------------ the controller
+    def advance(self, ticks: int):
+        while self.ticks < ticks:
+            self.pulses += self.ctl.tick().total
+            self.ticks += 1
+
+    def catch_up(self):
+        """Apply the events the block took since the last call, each after its ticks."""
+        m = self.model
+        while len(self.results) < len(self.events):
+            ticks, code, word = self.events[len(self.results)]
+            self.advance(ticks)
+            decl = m.events.get(code)
+            status, reason, _ = m.apply(self.ctl, code, m.unpack_params(decl, word) if decl else [])
+            self.results.append((status, reason))
+
+    def registers(self) -> int:
+        fsm = self.dut.u_pump.u_fsm
+        word = 0
+        for name, w in self.regs:
+            word = (word << w) | int(getattr(fsm, name).value)
+        return word
+
+    async def check_state(self, what: str):
+        """At a cycle where the block is ready (no tick, burst or reset): every register and
+        the STEP pulses since reset are the controller's."""
+        d = self.dut
+        await FallingEdge(d.clk)
+        while not int(d.ready.value):
+            await FallingEdge(d.clk)
+        self.catch_up()
+        self.advance(int(d.tick_count.value))
+        got, want = self.registers(), self.model.pack_snapshot(self.ctl)
+        if got != want:
+            g, w = self.model.unpack_snapshot(got), self.model.unpack_snapshot(want)
+            raise AssertionError(f"{what}: registers differ (spec, rtl): "
+                                 f"{ {k: (w[k], g[k]) for k in w if g[k] != w[k]} }")
+        assert int(d.pulse_count.value) == self.pulses, \
+            f"{what}: {int(d.pulse_count.value)} STEP pulses, the spec commanded {self.pulses}"
+
+    # ------------------------------------------------------------ the link
+    def next_seq(self) -> int:
+        self.seq = (self.seq + 1) % 256
+        return self.seq
+
+    async def settle(self):
+        frame = self.dut.u_link.u_frame
+        for _ in range(SETTLE_CYCLES):
+            if not int(frame.pending.value):
+                return
+            await FallingEdge(self.dut.clk)
+        raise AssertionError("the link still holds a frame for the block")
+
+    async def read(self) -> Response:
+        """A transaction one byte too long: it executes nothing and shifts out the
+        response to the transaction before it."""
+        return self.layout.response(await self.host.transfer(bytes(self.layout.frame_bytes + 1)))
+
+    async def send(self, frame: bytes, bits: int | None = None) -> Response:
+        """One transaction and its response (read after the frame is done with)."""
+        await self.host.transfer(frame, bits)
+        await self.settle()
+        return await self.read()
+
+    async def execute(self, code: int, params: int, what: str) -> Response:
+        """A fresh frame: the block takes exactly this event once and the link returns the
+        controller's response to it."""
+        before = len(self.events)
+        seq = self.next_seq()
+        resp = await self.send(self.layout.command(seq, code, params))
+        assert len(self.events) == before + 1, f"{what}: {len(self.events) - before} events"
+        self.catch_up()
+        status, reason = self.results[-1]
+        assert resp == Response(seq, status, reason), f"{what}: {resp}, spec ({status}, {reason})"
+        return resp
+
+    async def refused(self, frame: bytes, status: int, what: str, bits: int | None = None,
+                      seq: int | None = None):
+        """A frame the link refuses: that status, no event, nothing changed."""
+        before = len(self.events)
+        resp = await self.send(frame, bits)
+        assert resp.status == status and resp.reason == 0, f"{what}: {resp}"
+        if seq is not None:
+            assert resp.seq == seq, f"{what}: {resp}"
+        assert len(self.events) == before, f"{what}: the block took an event"
+        await self.check_state(what)
+
+    # ------------------------------------------------------------ stimulus
+    def accepted_event(self, names: list[str]) -> tuple[int, int] | None:
+        """(code, params) of the first of ``names`` the controller accepts now (tried on a copy)."""
+        m = self.model
+        for name in names:
+            e = m.by_name[name]
+            for _ in range(20):
+                word = m.pack_params(e, self.gen.params(self.rng, e))
+                probe = copy.deepcopy(self.ctl)
+                if m.apply(probe, e.code, m.unpack_params(e, word))[0] == ACCEPTED:
+                    return e.code, word
+        return None
+
+    async def reach(self, state: str, limit: int = 80):
+        """Follow the reference spec's lifecycle until the controller is in ``state``."""
+        lifecycle = LIFECYCLE[self.model.m.name]
+        for _ in range(limit):
+            await self.check_state(f"on the way to {state}")
+            if self.ctl.state.name == state:
+                return
+            choice = self.accepted_event(lifecycle(self.ctl))
+            if choice is None:  # running to completion: let ticks pass
+                await ClockCycles(self.dut.clk, int(self.dut.TICK_CYCLES.value))
+                continue
+            await self.execute(*choice, what=f"lifecycle to {state}")
+        raise AssertionError(f"{state} not reached; the controller is in {self.ctl.state.name}")
+
+    def random_event(self) -> tuple[int, int]:
+        m = self.model
+        if self.rng.random() < 0.1:
+            return self.rng.choice(m.unknown_codes), 0
+        e = self.rng.choice(m.user_events)
+        return e.code, m.pack_params(e, self.gen.params(self.rng, e))
+
+
+async def start_tb(dut) -> Bench:
+    host = SpiHost(dut.spi_sclk, dut.spi_cs_n, dut.spi_mosi, dut.spi_miso)
+    dut.hold.value = 0
+    dut.rst.value = 1
+    await ClockCycles(dut.clk, 4)
+    await FallingEdge(dut.clk)
+    dut.rst.value = 0
+    bench = Bench(dut, host)
+    # after reset the response register reads as the answer to an empty transaction
+    assert await bench.read() == Response(0, BAD_LENGTH, 0)
+    return bench
+
+
+@cocotb.test()
+async def frames_execute(dut):
+    """Good frames, one at a time, to the pump's deep states and then at random: the block
+    takes each event once and every response is the controller's."""
+    b = await start_tb(dut)
+    await b.reach("Delivering")
+    for i in range(40):
+        await b.execute(*b.random_event(), what=f"random event {i}")
+        await b.check_state(f"after random event {i}")
+
+
+@cocotb.test()
+async def back_to_back_responses(dut):
+    """Back to back, each response checked against the controller (the nth transaction
+    shifts out the answer to the (n-1)th)."""
+    b = await start_tb(dut)
+    await b.reach("Delivering")
+    first = len(b.events)
+    seqs, got = [], []
+    for _ in range(40):
+        seqs.append(b.next_seq())
+        got.append(await b.host.transfer(b.layout.command(seqs[-1], *b.random_event())))
+    await b.settle()
+    got.append(await b.host.transfer(bytes(b.layout.frame_bytes + 1)))
+    assert len(b.events) == first + len(seqs)
+    b.catch_up()
+    for k, seq in enumerate(seqs):
+        resp = b.layout.response(got[k + 1])
+        assert resp == Response(seq, *b.results[first + k]), (k, resp, b.results[first + k])
+    await b.check_state("after 40 back-to-back frames")
+
+
+@cocotb.test()
+async def bit_errors_are_refused(dut):
+    """Every single-bit error of a bolus frame is refused as bad CRC and changes nothing;
+    the frame itself then executes (its sequence number was not used up)."""
+    b = await start_tb(dut)
+    await b.reach("Delivering")
+    code, params = b.accepted_event(["bolus"])
+    seq = b.next_seq()
+    good = b.layout.command(seq, code, params)
+    for bit in range(8 * len(good)):
+        bad = bytearray(good)
+        bad[bit // 8] ^= 0x80 >> (bit % 8)
+        await b.refused(bytes(bad), BAD_CRC, f"bit {bit} flipped")
+    before = len(b.events)
+    resp = await b.send(good)
+    assert len(b.events) == before + 1
+    b.catch_up()
+    assert resp == Response(seq, *b.results[-1]) and resp.status == ACCEPTED, resp
+    await b.check_state("after the good bolus")
+
+
+@cocotb.test()
+async def wrong_lengths_are_refused(dut):
+    """Truncated, over-long and ragged transactions, and set padding bits: refused,
+    nothing changed."""
+    b = await start_tb(dut)
+    await b.reach("Delivering")
+    code, params = b.accepted_event(["bolus"])
+    seq = b.next_seq()
+    good = b.layout.command(seq, code, params)
+    n = len(good)
+    for k in range(n):
+        await b.refused(good[:k], BAD_LENGTH, f"{k} of {n} bytes", seq=seq if k else 0)
+    await b.refused(good + b"\x00", BAD_LENGTH, "one byte too many", seq=seq)
+    await b.refused(good + good, BAD_LENGTH, "two frames in one transaction", seq=seq)
+    await b.refused(good, BAD_LENGTH, "one bit short", bits=8 * n - 1, seq=seq)
+    await b.refused(good + b"\x00", BAD_LENGTH, "one bit over", bits=8 * n + 1, seq=seq)
+    lay = b.layout
+    if lay.code_width < 8 * lay.code_bytes:
+        await b.refused(lay.command(seq, code | (1 << lay.code_width), params), BAD_FIELD,
+                        "a padding bit of the code set", seq=seq)
+    if lay.param_width < 8 * lay.param_bytes:
+        await b.refused(lay.command(seq, code, params | (1 << lay.param_width)), BAD_FIELD,
+                        "a padding bit of the parameters set", seq=seq)
+    await b.execute(code, params, "the whole frame")
+
+
+@cocotb.test()
+async def duplicate_bolus_doses_once(dut):
+    """A bolus frame sent again after the bolus completed is not executed again: the
+    response is the stored one with the duplicate flag, and the STEP pulses are one
+    bolus's. The same bolus under a new sequence number is a new bolus."""
+    b = await start_tb(dut)
+    await b.reach("Delivering")
+    code, params = b.accepted_event(["bolus"])
+    seq = b.next_seq()
+    frame = b.layout.command(seq, code, params)
+    before = len(b.events)
+    resp = await b.send(frame)
+    b.catch_up()
+    assert resp == Response(seq, ACCEPTED, 0) and b.results[-1] == (ACCEPTED, 0), resp
+    await b.reach("Delivering")  # the bolus ran to completion
+    for attempt in range(3):
+        dup = await b.send(frame)
+        assert dup == Response(seq, DUPLICATE | ACCEPTED, 0), (attempt, dup)
+        assert len(b.events) == before + 1, "the duplicate reached the block"
+        await ClockCycles(dut.clk, 3 * int(dut.TICK_CYCLES.value))
+        await b.check_state(f"after duplicate {attempt}")
+        # a refused frame between does not clear the memory of the executed one
+        await b.refused(frame[:-1], BAD_LENGTH, "a truncated copy", seq=seq)
+    assert b.ctl.state.name == "Delivering" and len(b.events) == before + 1
+    await b.execute(code, params, "the same bolus, a new sequence number")
+    await b.reach("Delivering")  # the second bolus ran: pulses checked against the controller
+
+
+@cocotb.test()
+async def busy_while_the_block_waits(dut):
+    """While a fresh frame waits for the block, every frame is refused as busy, its own
+    copy included; afterwards it has executed once, and a refused frame executes when sent
+    again."""
+    b = await start_tb(dut)
+    await b.reach("Delivering")
+    code_a, params_a = b.accepted_event(["bolus"])
+    code_b, params_b = b.accepted_event(["suspend"])
+    seq_a = b.next_seq()
+    frame_a = b.layout.command(seq_a, code_a, params_a)
+    before = len(b.events)
+    dut.hold.value = 1
+    await b.host.transfer(frame_a)
+    assert await b.read() == Response(seq_a, BUSY, 0)  # in progress
+    seq_b = b.next_seq()
+    frame_b = b.layout.command(seq_b, code_b, params_b)
+    await b.host.transfer(frame_b)
+    assert await b.read() == Response(seq_b, BUSY, 0)
+    await b.host.transfer(frame_a)
+    assert await b.read() == Response(seq_a, BUSY, 0)
+    assert len(b.events) == before
+    dut.hold.value = 0
+    await b.settle()
+    assert len(b.events) == before + 1
+    b.catch_up()
+    assert await b.send(frame_a) == Response(seq_a, DUPLICATE | b.results[-1][0], b.results[-1][1])
+    assert len(b.events) == before + 1
+    resp = await b.send(frame_b)
+    b.catch_up()
+    assert len(b.events) == before + 2 and resp == Response(seq_b, *b.results[-1]), resp
+    await b.check_state("after the busy frames")
+
+
+@cocotb.test()
+async def board_top_link(dut):
+    """pump_board_top at the spec's timing: SPI through its pins into the block (no tick
+    comes this early, so the block stays in its self-test)."""
+    cocotb.start_soon(Clock(dut.CLK_12M, 10, "ns").start())
+    host = SpiHost(dut.SPI_SCLK, dut.SPI_CS_N, dut.SPI_MOSI, dut.SPI_MISO)
+    dut.HEARTBEAT.value = 0
+    dut.OCCLUSION_N.value = 1
+    dut.RST_N.value = 0
+    await ClockCycles(dut.CLK_12M, 4)
+    dut.RST_N.value = 1
+    await ClockCycles(dut.CLK_12M, 4)
+    model = Model(load_ir())
+    lay = Layout.of(verilog.plan(model.m))
+    ctl = model.new()
+    fsm = dut.u_pump.u_fsm
+    regs = [(r.name, r.width) for r in model.plan.regs] + [("state", model.plan.state_width)]
+
+    def registers() -> int:
+        word = 0
+        for name, w in regs:
+            word = (word << w) | int(getattr(fsm, name).value)
+        return word
+
+    async def read() -> Response:
+        return lay.response(await host.transfer(bytes(lay.frame_bytes + 1)))
+
+    assert await read() == Response(0, BAD_LENGTH, 0)
+    rng = random.Random(5)
+    gen = RandomGen(model)
+    for seq in range(1, 6):
+        e = rng.choice(model.user_events)
+        word = model.pack_params(e, gen.params(rng, e))
+        frame = lay.command(seq, e.code, word)
+        await host.transfer(frame)
+        await ClockCycles(dut.CLK_12M, 20)
+        status, reason, _ = model.apply(ctl, e.code, model.unpack_params(e, word))
+        assert await read() == Response(seq, status, reason), e.name
+        bad = bytearray(frame)
+        bad[1] ^= 0x01
+        await host.transfer(bytes(bad))
+        assert await read() == Response(seq, BAD_CRC, 0)
+        await host.transfer(frame)
+        assert await read() == Response(seq, DUPLICATE | status, reason)
+        assert registers() == model.pack_snapshot(ctl), e.name
