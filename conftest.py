@@ -1,7 +1,8 @@
 """Options shared by every test tree (tests/, verification/).
 
 --long           run the long tiers (marked @pytest.mark.long); also PUMPSPEC_LONG=1
---update-golden  rewrite golden snapshots instead of comparing; also PUMPSPEC_UPDATE_GOLDEN=1
+--update-golden  write golden files instead of comparing (a missing one fails without it);
+                 also PUMPSPEC_UPDATE_GOLDEN=1
 """
 import os
 
