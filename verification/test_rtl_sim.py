@@ -5,7 +5,7 @@ Python controller for 200 random sequences of 500 port events (plus their ticks)
 directed scenarios (incl. the 2 h reconnect alarm), 2 h of basal at the maximum rate,
 the spec's real STEP timing, the watchdog, the limiter, trace replay and deliberately
 broken copies of the Verilog that the bench must catch; the backend's own fixture
-(tests/backends/verilog/mini_ir.py) too. ``--long`` / PUMPSPEC_LONG=1 adds 10,000
+(``mini_pump`` of tests/irfixtures.py) too. ``--long`` / PUMPSPEC_LONG=1 adds 10,000
 sequences, the 56 h wear alarm and 72 h of basal.
 """
 from __future__ import annotations
@@ -25,10 +25,6 @@ pytestmark = pytest.mark.sim
 BUILD = harness.ROOT / "build" / "sim"
 SPEC = harness.DEFAULT_IR
 MINI = harness.MINI_IR
-
-needs_spec = pytest.mark.skipif(not harness.spec_available(),
-                                reason="the front end (compiler.pipeline) is not available")
-
 
 def _run(name: str, testcase: str, ir_ref: str, *, extra_env=None, rtl=None,
          toplevel: str = "tb_pump", events_per_tick: int = 4, **over):
@@ -87,7 +83,6 @@ def _timer_transitions(module) -> set[int]:
     return out
 
 
-@needs_spec
 def test_lockstep_random_spec():
     """200 random sequences of 500 port events; every transition but the hour-timer alarm
     ticks fires (those are in test_scenarios_spec)."""
@@ -99,7 +94,6 @@ def test_lockstep_random_spec():
     assert set(stats["never_fired"]) <= _timer_transitions(harness.load_ir(SPEC)), stats
 
 
-@needs_spec
 @pytest.mark.long
 def test_lockstep_random_spec_long():
     n = int(os.environ.get("PUMPSPEC_LONG_SEQS", "10000"))
@@ -151,8 +145,6 @@ def test_broken_verilog_is_caught(tmp_path):
 @pytest.mark.parametrize("target", ["spec", "mini"])
 def test_limiter_budget(target):
     ir_ref = SPEC if target == "spec" else MINI
-    if target == "spec" and not harness.spec_available():
-        pytest.skip("the front end is not available")
     module = harness.load_ir(ir_ref)
     from compiler.backends.common import snake_case
 
@@ -162,7 +154,6 @@ def test_limiter_budget(target):
     _check(results, "limiter_budget")
 
 
-@needs_spec
 def test_scenarios_spec():
     """Directed scenarios incl. fill, a completed bolus and the 2 h reconnect alarm."""
     results, build_dir = _run("spec", "scenarios", SPEC)
@@ -174,7 +165,6 @@ def test_scenarios_spec():
     assert reconnect <= fired
 
 
-@needs_spec
 @pytest.mark.long
 def test_scenarios_wear_spec():
     """The directed scenarios with the 56 h wear alarm of a steel set (201,600 ticks)."""
@@ -185,13 +175,11 @@ def test_scenarios_wear_spec():
     assert _timer_transitions(harness.load_ir(SPEC)) <= fired
 
 
-@needs_spec
 def test_watchdog_spec():
     results, _ = _run("spec", "watchdog_missing_heartbeat", SPEC)
     _check(results, "watchdog_missing_heartbeat")
 
 
-@needs_spec
 def test_spec_pulse_timing():
     """The spec's own STEP timing (48 cycles high and low at 12 MHz), not shrunk."""
     module = harness.load_ir(SPEC)
@@ -202,14 +190,12 @@ def test_spec_pulse_timing():
     _check(results, "lockstep_random")
 
 
-@needs_spec
 def test_reset_mid_burst_spec():
     # PS-44: STEP is low while rst is high, so a reset in a burst cuts no runt pulse.
     results, _ = _run("spec", "reset_mid_burst", SPEC)
     _check(results, "reset_mid_burst")
 
 
-@needs_spec
 def test_basal_2h_spec():
     """2 h of basal at 1,371 steps/h (34.275 U/h), the highest rate the hourly dose window
     never holds back: its 7 buckets of 10 min cover up to 70 min, and 70 min at the
@@ -222,7 +208,6 @@ def test_basal_2h_spec():
     assert json.loads((build_dir / "basal.json").read_text())["steps"] == 2 * 1371
 
 
-@needs_spec
 @pytest.mark.long
 def test_basal_72h_spec():
     """72 h (259,200 ticks) of basal at 39 steps/h: exact at every tick, 2,808 steps."""
@@ -232,14 +217,12 @@ def test_basal_72h_spec():
     assert json.loads((build_dir / "basal.json").read_text())["steps"] == 72 * 39
 
 
-@needs_spec
 def test_replay_trace_spec():
     trace = harness.ROOT / "verification" / "traces" / "bolus_and_suspend.json"
     results, _ = _run("spec", "replay_trace", SPEC, extra_env={"PUMPSPEC_TRACE": str(trace)})
     _check(results, "replay_trace")
 
 
-@needs_spec
 def test_broken_verilog_is_caught_spec(tmp_path):
     """Drop the PS-22 guard (bolus above the maximum) from a copy of the generated file:
     the lockstep must fail, name the seed and write the trace."""

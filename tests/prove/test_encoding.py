@@ -9,7 +9,7 @@ from compiler.prove.system import NO_REASON, System
 from compiler.eval.evaluator import Config, Evaluator
 from compiler.ir import nodes as ir
 
-from prove_irbuild import toy_module
+from irfixtures import tiny_module
 
 
 def random_value(rng: random.Random, t: ir.Type):
@@ -70,9 +70,9 @@ def check_agreement(module: ir.Module, samples: int, seed: int = 1):
                 assert got_let == v, where
 
 
-def test_toy_module_agrees_with_the_evaluator():
-    check_agreement(toy_module(), 300)
+def test_tiny_module_agrees_with_the_evaluator():
+    check_agreement(tiny_module(), 300)
 
 
-def test_reference_spec_agrees_with_the_evaluator(reference_module):
-    check_agreement(reference_module, 60)
+def test_reference_spec_agrees_with_the_evaluator(reference):
+    check_agreement(reference, 60)

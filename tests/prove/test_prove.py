@@ -13,13 +13,15 @@ from compiler.prove import report as rp
 from compiler.cli import main
 from compiler.eval.evaluator import Evaluator
 
-from conftest import EXAMPLES, REFERENCE, ROOT, load_module
+from irfixtures import REFERENCE, ROOT, load_spec
+
+EXAMPLES = ROOT / "spec" / "examples" / "prove"
 
 FAST = Options(timeout=5)
 
 
 def run(name: str, options: Options = FAST):
-    module = load_module(EXAMPLES / f"{name}.pump")
+    module = load_spec(EXAMPLES / f"{name}.pump")
     return module, prove(module, options)
 
 
@@ -170,7 +172,7 @@ def test_cli_text_json_and_traces(tmp_path, capsys):
     assert code == 1
     assert "error[P0101]: invariant M-20 violated after 2 steps" in out
     assert "--> " in out and "^" in out and "<- violation" in out
-    module = load_module(spec)
+    module = load_spec(spec)
     trace = tr.from_json((tmp_path / "M-20.json").read_text(), module)
     assert trace.violation == ("M-20", 1)
     assert [s.event for s in trace.steps] == ["fill", "run"]
@@ -230,7 +232,7 @@ def test_macro_step_changing_on_its_second_tick_is_kept():
     from compiler.prove.macro import Stats
     from compiler.prove.probes import Probe
 
-    module = load_module(ROOT / "spec" / "examples" / "patch_pump.pump")
+    module = load_spec(ROOT / "spec" / "examples" / "patch_pump.pump")
     ex = Explorer(module, Compiled(module, STEPPER))
     x = ex.x
     t = list(x.initial())

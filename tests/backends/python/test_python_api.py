@@ -181,20 +181,14 @@ def test_state_is_read_only(gen, pump):
         pump.anything = 1  # __slots__: no new attributes either
 
 
-def test_values_are_typed(gen, pump):
+def test_values_are_typed(gen, pump, reference):
     ready(gen, pump)
     assert pump.last_site is gen.Site.abdomen_l and pump.last_site == 1
     assert pump.set_kind is gen.SetKind.teflon
     assert pump.inserted is True and type(pump.reservoir) is int
     snap = pump.snapshot()
     assert snap.state is gen.State.Idle and snap.value("last_site") is gen.Site.abdomen_l
-    assert [name for name, _ in snap.values] == [v.name for v in gen_variables(gen)]
-
-
-def gen_variables(gen):
-    from compiler.pipeline import load_module
-    from conftest import REFERENCE
-    return load_module(REFERENCE).variables
+    assert [name for name, _ in snap.values] == [v.name for v in reference.variables]
 
 
 def test_basal_is_exact_over_an_hour(gen, pump):

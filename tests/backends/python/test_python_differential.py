@@ -18,7 +18,7 @@ from lockstep import Lockstep, UNKNOWN_EVENT, guided_event, interesting_ints
 
 from compiler.ir import nodes as ir
 
-TRACES = Path(__file__).parent / "traces"
+TRACES = Path(__file__).resolve().parents[2] / "simulate" / "traces"
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow],
                 derandomize=True)
 
@@ -109,7 +109,7 @@ def test_toy_guided_walks(toy, toy_gen):
 
 def test_reference_guided_walks(reference, reference_gen):
     """Thousands of steps deep into the reference spec, every one compared: from power
-    on, and from a running bolus (traces/deliver.trace)."""
+    on, and from a running bolus (tests/simulate/traces/deliver.trace)."""
     from compiler.simulate import read_trace
 
     deliver = read_trace(str(TRACES / "deliver.trace"), reference)

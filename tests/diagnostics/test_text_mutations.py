@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from compiler.diagnostics import render_json, render_text
 from compiler.pipeline import analyze
 
-TEXT = (Path(__file__).resolve().parents[1] / "spec" / "infusion_pump.pump").read_text()
+TEXT = (Path(__file__).resolve().parents[2] / "spec" / "infusion_pump.pump").read_text()
 TOKENS = re.findall(r"\s+|\w+|[^\w\s]", TEXT)
 LINES = TEXT.split("\n")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = "spec/infusion_pump.pump"
 BROKEN = "tests/semantics/errors/E0102_unknown_name.pump"
 

@@ -1,9 +1,7 @@
-"""`pumpspec build` and `pumpspec simulate`: text traces, JSON traces, counterexamples."""
+"""`pumpspec simulate`: text traces, JSON traces, counterexamples."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ from compiler.simulate import TraceError, read_trace, replay
 from compiler.simulate.text import from_text
 
 HERE = Path(__file__).parent
-ROOT = HERE.parents[2]
+ROOT = HERE.parents[1]
 SPEC = str(ROOT / "spec" / "infusion_pump.pump")
 BUGGY = str(HERE / "specs" / "buggy_pump.pump")
 DELIVER = str(HERE / "traces" / "deliver.trace")
@@ -111,36 +109,6 @@ def test_simulate_usage_errors(capsys, tmp_path):
     assert code == 4 and "not a whole number" in err
     code, _, err = run_cli(capsys, "simulate", SPEC, str(tmp_path / "missing.trace"))
     assert code == 4 and "cannot read" in err
-
-
-def test_build_writes_every_backend_atomically(capsys, tmp_path):
-    out = tmp_path / "gen"
-    code, stdout, _ = run_cli(capsys, "build", SPEC, "--out", str(out))
-    assert code == 0 and f"wrote {out / 'infusion_pump.py'}" in stdout
-    first = {p.name: p.read_bytes() for p in out.iterdir()}
-    code, stdout, _ = run_cli(capsys, "build", SPEC, "--out", str(out))
-    assert code == 0 and "unchanged" in stdout and "wrote" not in stdout
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == first  # no temp files left
-    assert (out / "infusion_pump.py").stat().st_mode & 0o777 == 0o644
-
-
-def test_build_writes_nothing_on_spec_errors(capsys, tmp_path):
-    bad = tmp_path / "bad.pump"
-    bad.write_text(Path(SPEC).read_text().replace("state Idle ", "state Idle Idle ", 1))
-    out = tmp_path / "gen"
-    code, _, err = run_cli(capsys, "build", str(bad), "--out", str(out))
-    assert code == 3 and "nothing was written" in err and not out.exists()
-
-
-def test_generated_file_runs_standalone(tmp_path, capsys):
-    """The built file imports with a plain interpreter: no pumpspec on the path."""
-    run_cli(capsys, "build", SPEC, "--out", str(tmp_path))
-    script = ("import sys; sys.path.insert(0, '.'); import infusion_pump as g; "
-              "p = g.InfusionPump(monitor=True); p.tick(); "
-              "print(p.state.name, g.Event.bolus.value, 'compiler' in sys.modules)")
-    done = subprocess.run([sys.executable, "-I", "-c", script], cwd=tmp_path,
-                          capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["Idle", "15", "False"]
 
 
 # ---------------------------------------------------------------- counterexamples

