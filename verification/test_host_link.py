@@ -60,11 +60,6 @@ def _run(build_dir: Path, sources: list[Path], toplevel: str, testcase: str,
     return _results(xml)
 
 
-needs_spec = pytest.mark.skipif(not harness.spec_available(),
-                                reason="the front end (compiler.pipeline) is not available")
-
-
-@needs_spec
 @pytest.mark.sim
 @pytest.mark.parametrize("testcase", TB_TESTS)
 def test_host_link(testcase):
@@ -86,7 +81,6 @@ def test_host_link(testcase):
     assert results.get(testcase) == "pass", results
 
 
-@needs_spec
 @pytest.mark.sim
 def test_board_top_link():
     sources = [harness.ROOT / "generated" / "infusion_pump.v", HDL / "host_link.v",
