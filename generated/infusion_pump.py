@@ -13,11 +13,11 @@ evaluator). The API is described in docs/controller.md::
     pump.state, pump.snapshot()          # read-only model state (one property per variable)
 
 Quantities are integers of base units: motor steps, ticks. Enum values are IntEnum
-members (plain ints are accepted as parameters).
+members (their indices, as plain ints, are accepted as parameters).
 """
 from __future__ import annotations
 
-from enum import IntEnum
+from enum import Enum, IntEnum
 from fractions import Fraction
 from typing import Any, Callable, NamedTuple
 
@@ -184,10 +184,13 @@ class Reason(NamedTuple):
 
 
 class Property(NamedTuple):
-    """A property of the spec; monitor mode checks invariants, assertions and responses."""
+    """A property of the spec (``PROPERTIES``), or a check of the prover that a run can
+    break (``CHECKS``); monitor mode checks both, with the prover's ids and kinds."""
 
     id: str
-    kind: str  # "invariant" | "assertion" | "response" | "recovery"
+    # PROPERTIES: "invariant" | "assertion" | "response" | "recovery"
+    # CHECKS: "range" | "let-range" | "motor" | "determinism" | "completeness"
+    kind: str
     text: str
 
 
@@ -255,12 +258,15 @@ class Snapshot(NamedTuple):
 
 
 class PropertyViolation(AssertionError):
-    """Monitor mode: a step broke properties of the spec. The step has been applied, so
-    the controller shows the violating state. ``violated`` lists every property broken
-    by this step, in declaration order; ``property`` is the first."""
+    """Monitor mode: a step broke properties or checks of the spec. The step has been
+    applied, so the controller shows the violating state. ``violated`` lists every
+    property broken by this step, in declaration order, then every check (``CHECKS``);
+    ``property`` is the first. ``observed`` is parallel to ``violated``: the (name, value)
+    of the variable or tick value a range or motor check found, else None."""
 
     def __init__(self, violated: tuple[Property, ...], event: str, pre: IntEnum, post: IntEnum,
-                 rejection: Rejected | None = None, result: Any = None) -> None:
+                 rejection: Rejected | None = None, result: Any = None,
+                 observed: tuple[tuple[str, Any] | None, ...] = ()) -> None:
         super().__init__(violated, event, pre, post)
         self.violated = violated
         self.property = violated[0]
@@ -269,10 +275,13 @@ class PropertyViolation(AssertionError):
         self.post_state = post
         self.rejection = rejection  # the step was rejected (and changed nothing)
         self.result = result  # or what it returned (an Outcome or a TickSteps)
+        self.observed = observed or (None,) * len(violated)
 
     def __str__(self) -> str:
         outcome = "rejected" if self.rejection else "handled"
-        lines = [f"{p.id} violated ({p.kind}: {p.text})" for p in self.violated]
+        lines = [f"{p.id} violated ({p.kind}: {p.text}"
+                 + (f"; {seen[0]} = {seen[1]!r})" if seen else ")")
+                 for p, seen in zip(self.violated, self.observed, strict=True)]
         lines[0] += (f" after {self.event} {outcome} in {self.pre_state.name}"
                      f" -> {self.post_state.name}")
         return "\n".join(lines)
@@ -281,9 +290,18 @@ class PropertyViolation(AssertionError):
 _new_tuple = tuple.__new__  # a NamedTuple without its constructor's call overhead
 
 
-def _is_int(value: object) -> bool:
-    """An int that is not a bool (IntEnum members are ints)."""
-    return isinstance(value, int) and not isinstance(value, bool)
+def is_member(value: object, members: tuple[IntEnum, ...]) -> bool:
+    """Whether ``value`` is a member of the enum ``members`` enumerates, or of an enum of
+    the same name whose member at that index has the same name (the same spec enum in
+    another build of the controller). A plain int index is not a member."""
+    cls = value.__class__
+    own = members[0].__class__
+    if cls is own:
+        return True
+    if not isinstance(value, Enum) or cls.__name__ != own.__name__:
+        return False
+    index = value.value
+    return index.__class__ is int and 0 <= index < len(members) and value.name == members[index].name
 
 
 # ---------------------------------------------------------------- ill-formed events
@@ -295,6 +313,7 @@ class EventTable(NamedTuple):
 
     params: dict[str, tuple[str, ...]]  # event name -> parameter names, declared order
     names: dict[int, str]  # event code -> event name
+    codes: tuple[IntEnum, ...]  # the Event members
     states: tuple[IntEnum, ...]  # the State members, by encoding
     unknown_event: Reason  # reason 1
     param_range: Reason  # reason 2
@@ -364,9 +383,10 @@ class Controller:
         """Handle one event by name: ``handle("bolus", amount=40)``.
 
         Returns an Outcome (a TickSteps for a tick); raises Rejected if the spec refuses
-        the event, InvalidEvent if it is not well formed. Either way nothing changed.
+        the event, InvalidEvent if it is not well formed (a name that is not a ``str`` is
+        an unknown event). Either way nothing changed.
         """
-        method = self._handlers.get(event)
+        method = self._handlers.get(event) if isinstance(event, str) else None
         if method is None:
             raise self._events.unknown(self._state, event)
         if not params:
@@ -382,8 +402,15 @@ class Controller:
             raise
 
     def handle_code(self, code: int, /, *args: Any) -> Any:
-        """Handle one event by its code (see Event), parameters in declared order."""
-        method = self._code_handlers.get(code)
+        """Handle one event by its code, parameters in declared order. The code is an
+        ``int`` or an Event member; anything else (a bool, a float, a member of another
+        enum) is an unknown event."""
+        cls = code.__class__
+        if cls is int or cls is self._events.codes[0].__class__ \
+                or is_member(code, self._events.codes):
+            method = self._code_handlers.get(code)
+        else:
+            method = None
         if method is None:
             raise self._events.unknown(self._state, code)
         try:
@@ -432,32 +459,75 @@ def advance_responses(pending: list[int], responses: tuple[Response, ...], armed
     return violated
 
 
+class Recovery(NamedTuple):
+    """A recovery property as the monitor tracks it: ``sequence`` lists the calls, each
+    an event name and the (parameter index, value) pairs it fixes (the others are free)."""
+
+    position: int  # index in PROPERTIES
+    sequence: tuple[tuple[str, tuple[tuple[int, Any], ...]], ...]
+
+
+def advance_recoveries(matched: list[list[int]], recoveries: tuple[Recovery, ...], event: str,
+                       args: tuple[Any, ...]) -> list[int]:
+    """One step of the recovery sequences; returns the slots whose sequence this step ends.
+
+    ``matched[i]`` holds, ascending, every ``j`` (0 < j < len) such that the last ``j``
+    steps were the first ``j`` calls of recovery i's sequence, so that a run in which the
+    whole sequence was just applied from some state is seen whatever came before it.
+    """
+    ended: list[int] = []
+    for slot, recovery in enumerate(recoveries):
+        sequence = recovery.sequence
+        partial = matched[slot]
+        if not partial and sequence[0][0] != event:
+            continue
+        grown = [j + 1 for j in (0, *partial) if sequence[j][0] == event
+                 and (not sequence[j][1] or all(args[i] == value for i, value in sequence[j][1]))]
+        if grown and grown[-1] == len(sequence):
+            grown.pop()
+            ended.append(slot)
+        matched[slot] = grown
+    return ended
+
+
 class Monitor:
     """Monitor mode, mixed into a generated ``Monitored<Pump>(<Pump>)``.
 
-    Each step runs as in the plain controller, then the transition assertions of that
-    event, every invariant and the response deadlines are checked; a violation raises
-    PropertyViolation with the step applied. A rejected step is checked too (an
+    Each step runs as in the plain controller, then it is judged (docs/controller.md):
+    the transition assertions of that event, every invariant, the response deadlines,
+    the recovery sequences, and the prover's checks a run can break — each variable the
+    event may write is in its declared range, each tick value in its range, a tick
+    commands at most ``max_steps_per_tick``, at most one transition of a user event is
+    enabled, a rejection gives a reason from the spec. A violation raises
+    PropertyViolation with the step applied. A rejected step is judged too (an
     assertion may require a rejection); an ill-formed event (InvalidEvent) is not a step
-    of the model and is not checked. The generated class provides ``_copy()`` (the model
+    of the model and is not judged. The generated class provides ``_copy()`` (the model
     state alone), ``_check_invariants()`` (positions of the invariants violated now),
-    ``_responses_hold()`` (per response, whether it holds now), one ``_check_<event>``
-    per event and the tables ``_properties`` and ``_responses``.
+    ``_responses_hold()`` and ``_recovered()`` (per response / recovery, whether its
+    condition holds now), one ``_check_<event>`` per event and the tables below.
     """
 
     __slots__ = ()
     _MONITOR = True
     _pending: list[int]  # per response: ticks left until its deadline, -1 idle
-    _properties: tuple[Property, ...]
+    _matched: list[list[int]]  # per recovery: see advance_recoveries
+    _properties: tuple[Property, ...]  # PROPERTIES + CHECKS: positions index it
     _responses: tuple[Response, ...]
+    _recoveries: tuple[Recovery, ...]
+    _completeness: dict[str, int]  # user event -> position of its completeness check
+    _no_transition: Reason  # the built-in reason completeness forbids
+    _observed_vars: dict[int, str]  # range check position -> variable (property name)
+    _observed_lets: dict[int, str]  # let-range/motor check position -> Lets field
     _copy: Callable[[], Any]
     _check_invariants: Callable[[], list[int]]
     _responses_hold: Callable[[], tuple[bool, ...]]
+    _recovered: Callable[[], tuple[bool, ...]]
     state: IntEnum
 
     def _start(self) -> None:
-        """Monitor a freshly constructed controller: no response pending, invariants hold."""
+        """Monitor a freshly constructed controller: nothing pending, invariants hold."""
         self._pending = [-1] * len(self._responses)
+        self._matched = [[] for _ in self._recoveries]
         violated = self._check_invariants()
         if violated:
             raise PropertyViolation(tuple(self._properties[i] for i in violated), "start",
@@ -466,28 +536,50 @@ class Monitor:
     def _step(self, event: str, step: Callable[..., Any], check: Callable[..., Any],
               is_tick: bool, *args: Any) -> Any:
         """Run ``step(self, *args)``, the plain controller's method, and judge it by
-        ``check(self, pre, accepted, *args)`` -> (assertions violated, responses armed)."""
+        ``check(self, pre, accepted, *args)`` -> (assertions and checks violated,
+        responses armed)."""
         pre = self._copy()
         try:
             result = step(self, *args)
         except InvalidEvent:
             raise
         except Rejected as rejection:
-            self._judge(event, pre, check(self, pre, False, *args), is_tick, rejection, None)
+            self._judge(event, pre, check(self, pre, False, *args), is_tick, args, rejection,
+                        None)
             raise
         self._judge(event, pre, check(self, pre, result.status == "accepted", *args), is_tick,
-                    None, result)
+                    args, None, result)
         return result
 
     def _judge(self, event: str, pre: Any, checked: tuple[list[int], list[int]], is_tick: bool,
-               rejection: Rejected | None, result: Any) -> None:
+               args: tuple[Any, ...], rejection: Rejected | None, result: Any) -> None:
         violated, armed = checked
+        if rejection is not None and rejection.reason.code == self._no_transition.code:
+            violated.append(self._completeness[event])
         violated += self._check_invariants()
         violated += advance_responses(self._pending, self._responses, armed, is_tick,
                                       self._responses_hold())
+        if self._recoveries:
+            ended = advance_recoveries(self._matched, self._recoveries, event, args)
+            if ended:
+                recovered = self._recovered()
+                violated += [self._recoveries[slot].position for slot in ended
+                             if not recovered[slot]]
         if violated:
-            raise PropertyViolation(tuple(self._properties[i] for i in sorted(violated)), event,
-                                    pre.state, self.state, rejection, result)
+            violated.sort()
+            raise PropertyViolation(tuple(self._properties[i] for i in violated), event,
+                                    pre.state, self.state, rejection, result,
+                                    tuple(self._observe(pre, i) for i in violated))
+
+    def _observe(self, pre: Any, position: int) -> tuple[str, Any] | None:
+        """The variable (post-state) or tick value (of the pre-state) a check is about."""
+        if position in self._observed_vars:
+            name = self._observed_vars[position]
+            return name, getattr(self, name)
+        if position in self._observed_lets:
+            name = self._observed_lets[position]
+            return name, getattr(pre.tick_lets(), name)
+        return None
 
 
 # ---------------------------------------------------------------- the spec's tables
@@ -638,6 +730,93 @@ PROPERTIES: tuple[Property, ...] = (
     Property('PS-43', 'assertion', 'rewind only while not connected to the body'),  # 46
     Property('PS-44', 'assertion', 'reset leaves the motor disabled'),  # 47
 )
+# The prover's checks a run can break; monitor mode checks them too (numbered on).
+CHECKS: tuple[Property, ...] = (
+    Property('range.reservoir', 'range', '`reservoir` stays in its declared range (0..12000 steps)'),  # 48
+    Property('range.prime_total', 'range', '`prime_total` stays in its declared range (0..800 steps)'),  # 49
+    Property('range.set_age', 'range', '`set_age` stays in its declared range (0..288000 ticks)'),  # 50
+    Property('range.away', 'range', '`away` stays in its declared range (0..7200 ticks)'),  # 51
+    Property('range.basal_rate', 'range', '`basal_rate` stays in its declared range (0..1400 steps/h)'),  # 52
+    Property('range.bolus_left', 'range', '`bolus_left` stays in its declared range (0..1000 steps)'),  # 53
+    Property('range.prime_left', 'range', '`prime_left` stays in its declared range (0..800 steps)'),  # 54
+    Property('range.fill_left', 'range', '`fill_left` stays in its declared range (0..40 steps)'),  # 55
+    Property('range.hourly_b0', 'range', '`hourly_b0` stays in its declared range (0..1600 steps)'),  # 56
+    Property('range.hourly_b1', 'range', '`hourly_b1` stays in its declared range (0..1600 steps)'),  # 57
+    Property('range.hourly_b2', 'range', '`hourly_b2` stays in its declared range (0..1600 steps)'),  # 58
+    Property('range.hourly_b3', 'range', '`hourly_b3` stays in its declared range (0..1600 steps)'),  # 59
+    Property('range.hourly_b4', 'range', '`hourly_b4` stays in its declared range (0..1600 steps)'),  # 60
+    Property('range.hourly_b5', 'range', '`hourly_b5` stays in its declared range (0..1600 steps)'),  # 61
+    Property('range.hourly_b6', 'range', '`hourly_b6` stays in its declared range (0..1600 steps)'),  # 62
+    Property('range.hourly_b7', 'range', '`hourly_b7` stays in its declared range (0..1600 steps)'),  # 63
+    Property('range.hourly_b8', 'range', '`hourly_b8` stays in its declared range (0..1600 steps)'),  # 64
+    Property('range.hourly_b9', 'range', '`hourly_b9` stays in its declared range (0..1600 steps)'),  # 65
+    Property('range.hourly_b10', 'range', '`hourly_b10` stays in its declared range (0..1600 steps)'),  # 66
+    Property('range.hourly_b11', 'range', '`hourly_b11` stays in its declared range (0..1600 steps)'),  # 67
+    Property('range.hourly_b12', 'range', '`hourly_b12` stays in its declared range (0..1600 steps)'),  # 68
+    Property('range.hourly_phase', 'range', '`hourly_phase` stays in its declared range (0..299 ticks)'),  # 69
+    Property('range.daily_b0', 'range', '`daily_b0` stays in its declared range (0..6000 steps)'),  # 70
+    Property('range.daily_b1', 'range', '`daily_b1` stays in its declared range (0..6000 steps)'),  # 71
+    Property('range.daily_b2', 'range', '`daily_b2` stays in its declared range (0..6000 steps)'),  # 72
+    Property('range.daily_b3', 'range', '`daily_b3` stays in its declared range (0..6000 steps)'),  # 73
+    Property('range.daily_b4', 'range', '`daily_b4` stays in its declared range (0..6000 steps)'),  # 74
+    Property('range.daily_b5', 'range', '`daily_b5` stays in its declared range (0..6000 steps)'),  # 75
+    Property('range.daily_b6', 'range', '`daily_b6` stays in its declared range (0..6000 steps)'),  # 76
+    Property('range.daily_b7', 'range', '`daily_b7` stays in its declared range (0..6000 steps)'),  # 77
+    Property('range.daily_b8', 'range', '`daily_b8` stays in its declared range (0..6000 steps)'),  # 78
+    Property('range.daily_b9', 'range', '`daily_b9` stays in its declared range (0..6000 steps)'),  # 79
+    Property('range.daily_b10', 'range', '`daily_b10` stays in its declared range (0..6000 steps)'),  # 80
+    Property('range.daily_b11', 'range', '`daily_b11` stays in its declared range (0..6000 steps)'),  # 81
+    Property('range.daily_b12', 'range', '`daily_b12` stays in its declared range (0..6000 steps)'),  # 82
+    Property('range.daily_b13', 'range', '`daily_b13` stays in its declared range (0..6000 steps)'),  # 83
+    Property('range.daily_b14', 'range', '`daily_b14` stays in its declared range (0..6000 steps)'),  # 84
+    Property('range.daily_b15', 'range', '`daily_b15` stays in its declared range (0..6000 steps)'),  # 85
+    Property('range.daily_b16', 'range', '`daily_b16` stays in its declared range (0..6000 steps)'),  # 86
+    Property('range.daily_b17', 'range', '`daily_b17` stays in its declared range (0..6000 steps)'),  # 87
+    Property('range.daily_b18', 'range', '`daily_b18` stays in its declared range (0..6000 steps)'),  # 88
+    Property('range.daily_b19', 'range', '`daily_b19` stays in its declared range (0..6000 steps)'),  # 89
+    Property('range.daily_b20', 'range', '`daily_b20` stays in its declared range (0..6000 steps)'),  # 90
+    Property('range.daily_b21', 'range', '`daily_b21` stays in its declared range (0..6000 steps)'),  # 91
+    Property('range.daily_b22', 'range', '`daily_b22` stays in its declared range (0..6000 steps)'),  # 92
+    Property('range.daily_b23', 'range', '`daily_b23` stays in its declared range (0..6000 steps)'),  # 93
+    Property('range.daily_b24', 'range', '`daily_b24` stays in its declared range (0..6000 steps)'),  # 94
+    Property('range.daily_phase', 'range', '`daily_phase` stays in its declared range (0..3599 ticks)'),  # 95
+    Property('range.primes_b0', 'range', '`primes_b0` stays in its declared range (0..840 steps)'),  # 96
+    Property('range.primes_b1', 'range', '`primes_b1` stays in its declared range (0..840 steps)'),  # 97
+    Property('range.primes_b2', 'range', '`primes_b2` stays in its declared range (0..840 steps)'),  # 98
+    Property('range.primes_b3', 'range', '`primes_b3` stays in its declared range (0..840 steps)'),  # 99
+    Property('range.primes_b4', 'range', '`primes_b4` stays in its declared range (0..840 steps)'),  # 100
+    Property('range.primes_b5', 'range', '`primes_b5` stays in its declared range (0..840 steps)'),  # 101
+    Property('range.primes_b6', 'range', '`primes_b6` stays in its declared range (0..840 steps)'),  # 102
+    Property('range.primes_phase', 'range', '`primes_phase` stays in its declared range (0..599 ticks)'),  # 103
+    Property('range.basal_acc', 'range', '`basal_acc` stays in its declared range (0..3599 1/3600 steps)'),  # 104
+    Property('let.basal_raw', 'let-range', 'tick value `basal_raw` stays in 0..1 steps'),  # 105
+    Property('let.basal_steps', 'let-range', 'tick value `basal_steps` stays in 0..1 steps'),  # 106
+    Property('let.bolus_raw', 'let-range', 'tick value `bolus_raw` stays in 0..1 steps'),  # 107
+    Property('let.bolus_steps', 'let-range', 'tick value `bolus_steps` stays in 0..1 steps'),  # 108
+    Property('let.prime_raw', 'let-range', 'tick value `prime_raw` stays in 0..1 steps'),  # 109
+    Property('let.prime_steps', 'let-range', 'tick value `prime_steps` stays in 0..1 steps'),  # 110
+    Property('let.fill_raw', 'let-range', 'tick value `fill_raw` stays in 0..1 steps'),  # 111
+    Property('let.fill_steps', 'let-range', 'tick value `fill_steps` stays in 0..1 steps'),  # 112
+    Property('let.steps', 'let-range', 'tick value `steps` stays in 0..4 steps'),  # 113
+    Property('motor.steps', 'motor', 'a tick commands at most max_steps_per_tick = 2 steps'),  # 114
+    Property('completeness.load_set', 'completeness', 'every rejection of `load_set` gives a reason from the spec'),  # 115
+    Property('completeness.refill', 'completeness', 'every rejection of `refill` gives a reason from the spec'),  # 116
+    Property('completeness.rewind', 'completeness', 'every rejection of `rewind` gives a reason from the spec'),  # 117
+    Property('completeness.prime', 'completeness', 'every rejection of `prime` gives a reason from the spec'),  # 118
+    Property('completeness.stop', 'completeness', 'every rejection of `stop` gives a reason from the spec'),  # 119
+    Property('completeness.insert', 'completeness', 'every rejection of `insert` gives a reason from the spec'),  # 120
+    Property('completeness.fill', 'completeness', 'every rejection of `fill` gives a reason from the spec'),  # 121
+    Property('completeness.disconnect', 'completeness', 'every rejection of `disconnect` gives a reason from the spec'),  # 122
+    Property('completeness.connect', 'completeness', 'every rejection of `connect` gives a reason from the spec'),  # 123
+    Property('completeness.remove_set', 'completeness', 'every rejection of `remove_set` gives a reason from the spec'),  # 124
+    Property('completeness.set_basal', 'completeness', 'every rejection of `set_basal` gives a reason from the spec'),  # 125
+    Property('completeness.start', 'completeness', 'every rejection of `start` gives a reason from the spec'),  # 126
+    Property('completeness.suspend', 'completeness', 'every rejection of `suspend` gives a reason from the spec'),  # 127
+    Property('completeness.bolus', 'completeness', 'every rejection of `bolus` gives a reason from the spec'),  # 128
+    Property('completeness.occlusion', 'completeness', 'every rejection of `occlusion` gives a reason from the spec'),  # 129
+    Property('completeness.clear_occlusion', 'completeness', 'every rejection of `clear_occlusion` gives a reason from the spec'),  # 130
+    Property('completeness.acknowledge', 'completeness', 'every rejection of `acknowledge` gives a reason from the spec'),  # 131
+)
 
 
 _T0 = Outcome("accepted", 0, '#0 on load_set from Idle')
@@ -716,8 +895,8 @@ class InfusionPump(Controller):
     """The InfusionPump safety controller. Construct, then feed events; reads are read-only.
 
     ``InfusionPump(monitor=True)`` returns a monitored controller (a subclass) that checks
-    every invariant, transition assertion and response after each step, and the
-    invariants on construction, and raises PropertyViolation.
+    every property (PROPERTIES) and every check a run can break (CHECKS) after each
+    step, and the invariants on construction, and raises PropertyViolation.
     """
 
     __slots__ = (
@@ -797,8 +976,8 @@ class InfusionPump(Controller):
         "_primes_phase",
         "_basal_acc",
     )
-    _events = EventTable(EVENT_PARAMS, _CODE_NAMES, _STATE_MEMBERS, REASON_UNKNOWN_EVENT,
-                         REASON_PARAM_RANGE)
+    _events = EventTable(EVENT_PARAMS, _CODE_NAMES, tuple(Event), _STATE_MEMBERS,
+                         REASON_UNKNOWN_EVENT, REASON_PARAM_RANGE)
 
     def __init__(self, *, monitor: bool = False) -> None:
         self._state = STATE_SELF_TEST
@@ -1660,7 +1839,7 @@ class InfusionPump(Controller):
 
     def handle_load_set(self, kind: int) -> Outcome:
         'Event ``load_set(kind: SetKind)`` (code 2).'
-        if not (kind.__class__ is int or _is_int(kind)) or kind < 0 or kind > 1:
+        if not (kind.__class__ is int and 0 <= kind <= 1 or is_member(kind, _SETKIND_MEMBERS)):
             raise self._events.invalid_param(self._state, 'load_set', 'kind',
                                              kind, 'a SetKind member (0..1: teflon, steel)')
         state = self._state
@@ -1693,7 +1872,7 @@ class InfusionPump(Controller):
 
     def handle_refill(self, amount: int) -> Outcome:
         'Event ``refill(amount: 0..16000 steps)`` (code 3).'
-        if not (amount.__class__ is int or _is_int(amount)) or amount < 0 or amount > 16000:
+        if amount.__class__ is not int or amount < 0 or amount > 16000:
             raise self._events.invalid_param(self._state, 'refill', 'amount',
                                              amount, 'an integer in 0..16000 (steps)')
         state = self._state
@@ -1761,7 +1940,7 @@ class InfusionPump(Controller):
 
     def handle_prime(self, amount: int) -> Outcome:
         'Event ``prime(amount: 0..1600 steps)`` (code 5).'
-        if not (amount.__class__ is int or _is_int(amount)) or amount < 0 or amount > 1600:
+        if amount.__class__ is not int or amount < 0 or amount > 1600:
             raise self._events.invalid_param(self._state, 'prime', 'amount',
                                              amount, 'an integer in 0..1600 (steps)')
         state = self._state
@@ -1833,7 +2012,7 @@ class InfusionPump(Controller):
 
     def handle_insert(self, at: int) -> Outcome:
         'Event ``insert(at: Site)`` (code 7).'
-        if not (at.__class__ is int or _is_int(at)) or at < 0 or at > 8:
+        if not (at.__class__ is int and 0 <= at <= 8 or is_member(at, _SITE_MEMBERS)):
             raise self._events.invalid_param(self._state, 'insert', 'at',
                                              at, 'a Site member (0..8: none, abdomen_l, abdomen_r, thigh_l, thigh_r, arm_l, arm_r, hip, lower_back)')
         state = self._state
@@ -1873,7 +2052,7 @@ class InfusionPump(Controller):
 
     def handle_fill(self, amount: int) -> Outcome:
         'Event ``fill(amount: 0..80 steps)`` (code 8).'
-        if not (amount.__class__ is int or _is_int(amount)) or amount < 0 or amount > 80:
+        if amount.__class__ is not int or amount < 0 or amount > 80:
             raise self._events.invalid_param(self._state, 'fill', 'amount',
                                              amount, 'an integer in 0..80 (steps)')
         state = self._state
@@ -2044,7 +2223,7 @@ class InfusionPump(Controller):
 
     def handle_set_basal(self, rate: int) -> Outcome:
         'Event ``set_basal(rate: 0..2400 steps/h)`` (code 12).'
-        if not (rate.__class__ is int or _is_int(rate)) or rate < 0 or rate > 2400:
+        if rate.__class__ is not int or rate < 0 or rate > 2400:
             raise self._events.invalid_param(self._state, 'set_basal', 'rate',
                                              rate, 'an integer in 0..2400 (steps/h)')
         state = self._state
@@ -2148,7 +2327,7 @@ class InfusionPump(Controller):
 
     def handle_bolus(self, amount: int) -> Outcome:
         'Event ``bolus(amount: 0..4000 steps)`` (code 15).'
-        if not (amount.__class__ is int or _is_int(amount)) or amount < 0 or amount > 4000:
+        if amount.__class__ is not int or amount < 0 or amount > 4000:
             raise self._events.invalid_param(self._state, 'bolus', 'amount',
                                              amount, 'an integer in 0..4000 (steps)')
         state = self._state
@@ -2308,11 +2487,105 @@ class InfusionPump(Controller):
 class MonitoredInfusionPump(Monitor, InfusionPump):
     """InfusionPump in monitor mode (what ``InfusionPump(monitor=True)`` returns); see Monitor."""
 
-    __slots__ = ("_pending",)
-    _properties = PROPERTIES
+    __slots__ = ("_pending", "_matched")
+    _properties = PROPERTIES + CHECKS
     _responses: tuple[Response, ...] = (
         Response(35, 1),  # PS-30 (response): an occlusion stops the motor within one tick
     )
+    _recoveries: tuple[Recovery, ...] = (
+        Recovery(44, (('tick', ()), ('stop', ()), ('suspend', ()), ('acknowledge', ()), ('clear_occlusion', ()), ('remove_set', ()), ('refill', ((0, 12000), )), ('tick', ()), )),  # PS-35 (recovery): every alarm can be cleared once its cause is removed
+    )
+    _completeness = {
+        'load_set': 115,
+        'refill': 116,
+        'rewind': 117,
+        'prime': 118,
+        'stop': 119,
+        'insert': 120,
+        'fill': 121,
+        'disconnect': 122,
+        'connect': 123,
+        'remove_set': 124,
+        'set_basal': 125,
+        'start': 126,
+        'suspend': 127,
+        'bolus': 128,
+        'occlusion': 129,
+        'clear_occlusion': 130,
+        'acknowledge': 131,
+    }
+    _no_transition = REASON_NO_TRANSITION
+    _observed_vars = {
+        48: 'reservoir',
+        49: 'prime_total',
+        50: 'set_age',
+        51: 'away',
+        52: 'basal_rate',
+        53: 'bolus_left',
+        54: 'prime_left',
+        55: 'fill_left',
+        56: 'hourly_b0',
+        57: 'hourly_b1',
+        58: 'hourly_b2',
+        59: 'hourly_b3',
+        60: 'hourly_b4',
+        61: 'hourly_b5',
+        62: 'hourly_b6',
+        63: 'hourly_b7',
+        64: 'hourly_b8',
+        65: 'hourly_b9',
+        66: 'hourly_b10',
+        67: 'hourly_b11',
+        68: 'hourly_b12',
+        69: 'hourly_phase',
+        70: 'daily_b0',
+        71: 'daily_b1',
+        72: 'daily_b2',
+        73: 'daily_b3',
+        74: 'daily_b4',
+        75: 'daily_b5',
+        76: 'daily_b6',
+        77: 'daily_b7',
+        78: 'daily_b8',
+        79: 'daily_b9',
+        80: 'daily_b10',
+        81: 'daily_b11',
+        82: 'daily_b12',
+        83: 'daily_b13',
+        84: 'daily_b14',
+        85: 'daily_b15',
+        86: 'daily_b16',
+        87: 'daily_b17',
+        88: 'daily_b18',
+        89: 'daily_b19',
+        90: 'daily_b20',
+        91: 'daily_b21',
+        92: 'daily_b22',
+        93: 'daily_b23',
+        94: 'daily_b24',
+        95: 'daily_phase',
+        96: 'primes_b0',
+        97: 'primes_b1',
+        98: 'primes_b2',
+        99: 'primes_b3',
+        100: 'primes_b4',
+        101: 'primes_b5',
+        102: 'primes_b6',
+        103: 'primes_phase',
+        104: 'basal_acc',
+    }
+    _observed_lets = {
+        105: 'basal_raw',
+        106: 'basal_steps',
+        107: 'bolus_raw',
+        108: 'bolus_steps',
+        109: 'prime_raw',
+        110: 'prime_steps',
+        111: 'fill_raw',
+        112: 'fill_steps',
+        113: 'steps',
+        114: 'steps',
+    }
 
     def __init__(self, *, monitor: bool = True) -> None:
         super().__init__()
@@ -2496,6 +2769,11 @@ class MonitoredInfusionPump(Monitor, InfusionPump):
             not ((self._state == STATE_PRIMING or self._state == STATE_FILLING or self._state == STATE_DELIVERING or self._state == STATE_BOLUSING) and not (self._occlusion_alarm or self._empty_alarm or self._wear_alarm or self._reconnect_alarm)) and self._occlusion_alarm,  # PS-30 (response): an occlusion stops the motor within one tick
         )
 
+    def _recovered(self) -> tuple[bool, ...]:
+        return (
+            (self._state == STATE_IDLE or self._state == STATE_SUSPENDED) and not (self._occlusion_alarm or self._empty_alarm or self._wear_alarm or self._reconnect_alarm),  # PS-35 (recovery): every alarm can be cleared once its cause is removed
+        )
+
     def _check_tick(self, pre: InfusionPump, accepted: bool                      ) -> tuple[list[int], list[int]]:
         violated: list[int] = []
         armed: list[int] = []
@@ -2533,6 +2811,139 @@ class MonitoredInfusionPump(Monitor, InfusionPump):
         # PS-40 (assertion): steps only in delivery states with no alarm latched
         if not (not lets.steps > 0 or (pre._state == STATE_PRIMING or pre._state == STATE_FILLING or pre._state == STATE_DELIVERING or pre._state == STATE_BOLUSING) and not (pre._occlusion_alarm or pre._empty_alarm or pre._wear_alarm or pre._reconnect_alarm)):
             violated.append(45)
+        if accepted:
+            if not 0 <= self._reservoir <= 12000:  # range.reservoir (range): `reservoir` stays in its declared range (0..12000 steps)
+                violated.append(48)
+            if not 0 <= self._prime_total <= 800:  # range.prime_total (range): `prime_total` stays in its declared range (0..800 steps)
+                violated.append(49)
+            if not 0 <= self._set_age <= 288000:  # range.set_age (range): `set_age` stays in its declared range (0..288000 ticks)
+                violated.append(50)
+            if not 0 <= self._away <= 7200:  # range.away (range): `away` stays in its declared range (0..7200 ticks)
+                violated.append(51)
+            if not 0 <= self._bolus_left <= 1000:  # range.bolus_left (range): `bolus_left` stays in its declared range (0..1000 steps)
+                violated.append(53)
+            if not 0 <= self._prime_left <= 800:  # range.prime_left (range): `prime_left` stays in its declared range (0..800 steps)
+                violated.append(54)
+            if not 0 <= self._fill_left <= 40:  # range.fill_left (range): `fill_left` stays in its declared range (0..40 steps)
+                violated.append(55)
+            if not 0 <= self._hourly_b0 <= 1600:  # range.hourly_b0 (range): `hourly_b0` stays in its declared range (0..1600 steps)
+                violated.append(56)
+            if not 0 <= self._hourly_b1 <= 1600:  # range.hourly_b1 (range): `hourly_b1` stays in its declared range (0..1600 steps)
+                violated.append(57)
+            if not 0 <= self._hourly_b2 <= 1600:  # range.hourly_b2 (range): `hourly_b2` stays in its declared range (0..1600 steps)
+                violated.append(58)
+            if not 0 <= self._hourly_b3 <= 1600:  # range.hourly_b3 (range): `hourly_b3` stays in its declared range (0..1600 steps)
+                violated.append(59)
+            if not 0 <= self._hourly_b4 <= 1600:  # range.hourly_b4 (range): `hourly_b4` stays in its declared range (0..1600 steps)
+                violated.append(60)
+            if not 0 <= self._hourly_b5 <= 1600:  # range.hourly_b5 (range): `hourly_b5` stays in its declared range (0..1600 steps)
+                violated.append(61)
+            if not 0 <= self._hourly_b6 <= 1600:  # range.hourly_b6 (range): `hourly_b6` stays in its declared range (0..1600 steps)
+                violated.append(62)
+            if not 0 <= self._hourly_b7 <= 1600:  # range.hourly_b7 (range): `hourly_b7` stays in its declared range (0..1600 steps)
+                violated.append(63)
+            if not 0 <= self._hourly_b8 <= 1600:  # range.hourly_b8 (range): `hourly_b8` stays in its declared range (0..1600 steps)
+                violated.append(64)
+            if not 0 <= self._hourly_b9 <= 1600:  # range.hourly_b9 (range): `hourly_b9` stays in its declared range (0..1600 steps)
+                violated.append(65)
+            if not 0 <= self._hourly_b10 <= 1600:  # range.hourly_b10 (range): `hourly_b10` stays in its declared range (0..1600 steps)
+                violated.append(66)
+            if not 0 <= self._hourly_b11 <= 1600:  # range.hourly_b11 (range): `hourly_b11` stays in its declared range (0..1600 steps)
+                violated.append(67)
+            if not 0 <= self._hourly_b12 <= 1600:  # range.hourly_b12 (range): `hourly_b12` stays in its declared range (0..1600 steps)
+                violated.append(68)
+            if not 0 <= self._hourly_phase <= 299:  # range.hourly_phase (range): `hourly_phase` stays in its declared range (0..299 ticks)
+                violated.append(69)
+            if not 0 <= self._daily_b0 <= 6000:  # range.daily_b0 (range): `daily_b0` stays in its declared range (0..6000 steps)
+                violated.append(70)
+            if not 0 <= self._daily_b1 <= 6000:  # range.daily_b1 (range): `daily_b1` stays in its declared range (0..6000 steps)
+                violated.append(71)
+            if not 0 <= self._daily_b2 <= 6000:  # range.daily_b2 (range): `daily_b2` stays in its declared range (0..6000 steps)
+                violated.append(72)
+            if not 0 <= self._daily_b3 <= 6000:  # range.daily_b3 (range): `daily_b3` stays in its declared range (0..6000 steps)
+                violated.append(73)
+            if not 0 <= self._daily_b4 <= 6000:  # range.daily_b4 (range): `daily_b4` stays in its declared range (0..6000 steps)
+                violated.append(74)
+            if not 0 <= self._daily_b5 <= 6000:  # range.daily_b5 (range): `daily_b5` stays in its declared range (0..6000 steps)
+                violated.append(75)
+            if not 0 <= self._daily_b6 <= 6000:  # range.daily_b6 (range): `daily_b6` stays in its declared range (0..6000 steps)
+                violated.append(76)
+            if not 0 <= self._daily_b7 <= 6000:  # range.daily_b7 (range): `daily_b7` stays in its declared range (0..6000 steps)
+                violated.append(77)
+            if not 0 <= self._daily_b8 <= 6000:  # range.daily_b8 (range): `daily_b8` stays in its declared range (0..6000 steps)
+                violated.append(78)
+            if not 0 <= self._daily_b9 <= 6000:  # range.daily_b9 (range): `daily_b9` stays in its declared range (0..6000 steps)
+                violated.append(79)
+            if not 0 <= self._daily_b10 <= 6000:  # range.daily_b10 (range): `daily_b10` stays in its declared range (0..6000 steps)
+                violated.append(80)
+            if not 0 <= self._daily_b11 <= 6000:  # range.daily_b11 (range): `daily_b11` stays in its declared range (0..6000 steps)
+                violated.append(81)
+            if not 0 <= self._daily_b12 <= 6000:  # range.daily_b12 (range): `daily_b12` stays in its declared range (0..6000 steps)
+                violated.append(82)
+            if not 0 <= self._daily_b13 <= 6000:  # range.daily_b13 (range): `daily_b13` stays in its declared range (0..6000 steps)
+                violated.append(83)
+            if not 0 <= self._daily_b14 <= 6000:  # range.daily_b14 (range): `daily_b14` stays in its declared range (0..6000 steps)
+                violated.append(84)
+            if not 0 <= self._daily_b15 <= 6000:  # range.daily_b15 (range): `daily_b15` stays in its declared range (0..6000 steps)
+                violated.append(85)
+            if not 0 <= self._daily_b16 <= 6000:  # range.daily_b16 (range): `daily_b16` stays in its declared range (0..6000 steps)
+                violated.append(86)
+            if not 0 <= self._daily_b17 <= 6000:  # range.daily_b17 (range): `daily_b17` stays in its declared range (0..6000 steps)
+                violated.append(87)
+            if not 0 <= self._daily_b18 <= 6000:  # range.daily_b18 (range): `daily_b18` stays in its declared range (0..6000 steps)
+                violated.append(88)
+            if not 0 <= self._daily_b19 <= 6000:  # range.daily_b19 (range): `daily_b19` stays in its declared range (0..6000 steps)
+                violated.append(89)
+            if not 0 <= self._daily_b20 <= 6000:  # range.daily_b20 (range): `daily_b20` stays in its declared range (0..6000 steps)
+                violated.append(90)
+            if not 0 <= self._daily_b21 <= 6000:  # range.daily_b21 (range): `daily_b21` stays in its declared range (0..6000 steps)
+                violated.append(91)
+            if not 0 <= self._daily_b22 <= 6000:  # range.daily_b22 (range): `daily_b22` stays in its declared range (0..6000 steps)
+                violated.append(92)
+            if not 0 <= self._daily_b23 <= 6000:  # range.daily_b23 (range): `daily_b23` stays in its declared range (0..6000 steps)
+                violated.append(93)
+            if not 0 <= self._daily_b24 <= 6000:  # range.daily_b24 (range): `daily_b24` stays in its declared range (0..6000 steps)
+                violated.append(94)
+            if not 0 <= self._daily_phase <= 3599:  # range.daily_phase (range): `daily_phase` stays in its declared range (0..3599 ticks)
+                violated.append(95)
+            if not 0 <= self._primes_b0 <= 840:  # range.primes_b0 (range): `primes_b0` stays in its declared range (0..840 steps)
+                violated.append(96)
+            if not 0 <= self._primes_b1 <= 840:  # range.primes_b1 (range): `primes_b1` stays in its declared range (0..840 steps)
+                violated.append(97)
+            if not 0 <= self._primes_b2 <= 840:  # range.primes_b2 (range): `primes_b2` stays in its declared range (0..840 steps)
+                violated.append(98)
+            if not 0 <= self._primes_b3 <= 840:  # range.primes_b3 (range): `primes_b3` stays in its declared range (0..840 steps)
+                violated.append(99)
+            if not 0 <= self._primes_b4 <= 840:  # range.primes_b4 (range): `primes_b4` stays in its declared range (0..840 steps)
+                violated.append(100)
+            if not 0 <= self._primes_b5 <= 840:  # range.primes_b5 (range): `primes_b5` stays in its declared range (0..840 steps)
+                violated.append(101)
+            if not 0 <= self._primes_b6 <= 840:  # range.primes_b6 (range): `primes_b6` stays in its declared range (0..840 steps)
+                violated.append(102)
+            if not 0 <= self._primes_phase <= 599:  # range.primes_phase (range): `primes_phase` stays in its declared range (0..599 ticks)
+                violated.append(103)
+            if not 0 <= self._basal_acc <= 3599:  # range.basal_acc (range): `basal_acc` stays in its declared range (0..3599 1/3600 steps)
+                violated.append(104)
+        if not 0 <= lets.basal_raw <= 1:  # let.basal_raw (let-range): tick value `basal_raw` stays in 0..1 steps
+            violated.append(105)
+        if not 0 <= lets.basal_steps <= 1:  # let.basal_steps (let-range): tick value `basal_steps` stays in 0..1 steps
+            violated.append(106)
+        if not 0 <= lets.bolus_raw <= 1:  # let.bolus_raw (let-range): tick value `bolus_raw` stays in 0..1 steps
+            violated.append(107)
+        if not 0 <= lets.bolus_steps <= 1:  # let.bolus_steps (let-range): tick value `bolus_steps` stays in 0..1 steps
+            violated.append(108)
+        if not 0 <= lets.prime_raw <= 1:  # let.prime_raw (let-range): tick value `prime_raw` stays in 0..1 steps
+            violated.append(109)
+        if not 0 <= lets.prime_steps <= 1:  # let.prime_steps (let-range): tick value `prime_steps` stays in 0..1 steps
+            violated.append(110)
+        if not 0 <= lets.fill_raw <= 1:  # let.fill_raw (let-range): tick value `fill_raw` stays in 0..1 steps
+            violated.append(111)
+        if not 0 <= lets.fill_steps <= 1:  # let.fill_steps (let-range): tick value `fill_steps` stays in 0..1 steps
+            violated.append(112)
+        if not 0 <= lets.steps <= 4:  # let.steps (let-range): tick value `steps` stays in 0..4 steps
+            violated.append(113)
+        if not lets.steps <= 2:  # motor.steps (motor): a tick commands at most max_steps_per_tick = 2 steps
+            violated.append(114)
         return violated, armed
 
     def _check_reset(self, pre: InfusionPump, accepted: bool                      ) -> tuple[list[int], list[int]]:
@@ -2552,6 +2963,9 @@ class MonitoredInfusionPump(Monitor, InfusionPump):
         # PS-08 (assertion): loading only while not connected to the body
         if not (not accepted or not (pre._inserted and pre._connected)):
             violated.append(12)
+        if accepted:
+            if not 0 <= self._prime_total <= 800:  # range.prime_total (range): `prime_total` stays in its declared range (0..800 steps)
+                violated.append(49)
         return violated, armed
 
     def _check_refill(self, pre: InfusionPump, accepted: bool, amount: int                      ) -> tuple[list[int], list[int]]:
@@ -2560,6 +2974,9 @@ class MonitoredInfusionPump(Monitor, InfusionPump):
         # PS-08 (assertion): refilling only while not connected to the body
         if not (not accepted or not (pre._inserted and pre._connected)):
             violated.append(13)
+        if accepted:
+            if not 0 <= self._reservoir <= 12000:  # range.reservoir (range): `reservoir` stays in its declared range (0..12000 steps)
+                violated.append(48)
         return violated, armed
 
     def _check_rewind(self, pre: InfusionPump, accepted: bool                      ) -> tuple[list[int], list[int]]:
@@ -2571,6 +2988,9 @@ class MonitoredInfusionPump(Monitor, InfusionPump):
         # PS-43 (assertion): rewind only while not connected to the body
         if not (not accepted or not (pre._inserted and pre._connected)):
             violated.append(46)
+        if accepted:
+            if not 0 <= self._reservoir <= 12000:  # range.reservoir (range): `reservoir` stays in its declared range (0..12000 steps)
+                violated.append(48)
         return violated, armed
 
     def _check_prime(self, pre: InfusionPump, accepted: bool, amount: int                      ) -> tuple[list[int], list[int]]:
@@ -2582,11 +3002,19 @@ class MonitoredInfusionPump(Monitor, InfusionPump):
         # PS-06 (assertion): no prime with an empty reservoir
         if not (not pre._reservoir == 0 or not accepted):
             violated.append(9)
+        if accepted:
+            if not 0 <= self._prime_left <= 800:  # range.prime_left (range): `prime_left` stays in its declared range (0..800 steps)
+                violated.append(54)
         return violated, armed
 
     def _check_stop(self, pre: InfusionPump, accepted: bool                      ) -> tuple[list[int], list[int]]:
         violated: list[int] = []
         armed: list[int] = []
+        if accepted:
+            if not 0 <= self._prime_left <= 800:  # range.prime_left (range): `prime_left` stays in its declared range (0..800 steps)
+                violated.append(54)
+            if not 0 <= self._fill_left <= 40:  # range.fill_left (range): `fill_left` stays in its declared range (0..40 steps)
+                violated.append(55)
         return violated, armed
 
     def _check_insert(self, pre: InfusionPump, accepted: bool, at: int                      ) -> tuple[list[int], list[int]]:
@@ -2601,6 +3029,11 @@ class MonitoredInfusionPump(Monitor, InfusionPump):
         # PS-10 (assertion): a new set is not inserted at the previous site
         if not (not accepted or at != pre._last_site):
             violated.append(17)
+        if accepted:
+            if not 0 <= self._set_age <= 288000:  # range.set_age (range): `set_age` stays in its declared range (0..288000 ticks)
+                violated.append(50)
+            if not 0 <= self._away <= 7200:  # range.away (range): `away` stays in its declared range (0..7200 ticks)
+                violated.append(51)
         return violated, armed
 
     def _check_fill(self, pre: InfusionPump, accepted: bool, amount: int                      ) -> tuple[list[int], list[int]]:
@@ -2609,21 +3042,37 @@ class MonitoredInfusionPump(Monitor, InfusionPump):
         # PS-03 (assertion): the cannula fill runs at most once per insertion
         if not (not accepted or not pre._filled and amount <= (40, 12)[pre._set_kind]):
             violated.append(3)
+        if accepted:
+            if not 0 <= self._fill_left <= 40:  # range.fill_left (range): `fill_left` stays in its declared range (0..40 steps)
+                violated.append(55)
         return violated, armed
 
     def _check_disconnect(self, pre: InfusionPump, accepted: bool                      ) -> tuple[list[int], list[int]]:
         violated: list[int] = []
         armed: list[int] = []
+        if accepted:
+            if not 0 <= self._bolus_left <= 1000:  # range.bolus_left (range): `bolus_left` stays in its declared range (0..1000 steps)
+                violated.append(53)
+            if not 0 <= self._fill_left <= 40:  # range.fill_left (range): `fill_left` stays in its declared range (0..40 steps)
+                violated.append(55)
         return violated, armed
 
     def _check_connect(self, pre: InfusionPump, accepted: bool                      ) -> tuple[list[int], list[int]]:
         violated: list[int] = []
         armed: list[int] = []
+        if accepted:
+            if not 0 <= self._away <= 7200:  # range.away (range): `away` stays in its declared range (0..7200 ticks)
+                violated.append(51)
         return violated, armed
 
     def _check_remove_set(self, pre: InfusionPump, accepted: bool                      ) -> tuple[list[int], list[int]]:
         violated: list[int] = []
         armed: list[int] = []
+        if accepted:
+            if not 0 <= self._set_age <= 288000:  # range.set_age (range): `set_age` stays in its declared range (0..288000 ticks)
+                violated.append(50)
+            if not 0 <= self._away <= 7200:  # range.away (range): `away` stays in its declared range (0..7200 ticks)
+                violated.append(51)
         return violated, armed
 
     def _check_set_basal(self, pre: InfusionPump, accepted: bool, rate: int                      ) -> tuple[list[int], list[int]]:
@@ -2632,6 +3081,9 @@ class MonitoredInfusionPump(Monitor, InfusionPump):
         # PS-20 (assertion): a basal rate above the maximum is refused
         if not (not rate > 1400 or not accepted):
             violated.append(22)
+        if accepted:
+            if not 0 <= self._basal_rate <= 1400:  # range.basal_rate (range): `basal_rate` stays in its declared range (0..1400 steps/h)
+                violated.append(52)
         return violated, armed
 
     def _check_start(self, pre: InfusionPump, accepted: bool                      ) -> tuple[list[int], list[int]]:
@@ -2645,6 +3097,9 @@ class MonitoredInfusionPump(Monitor, InfusionPump):
         # PS-27 (assertion): suspend is always accepted and stops the motor
         if pre._state in _IN_4_5 and not (accepted and self._state == STATE_SUSPENDED and self._bolus_left == 0):
             violated.append(33)
+        if accepted:
+            if not 0 <= self._bolus_left <= 1000:  # range.bolus_left (range): `bolus_left` stays in its declared range (0..1000 steps)
+                violated.append(53)
         return violated, armed
 
     def _check_bolus(self, pre: InfusionPump, accepted: bool, amount: int                      ) -> tuple[list[int], list[int]]:
@@ -2665,11 +3120,21 @@ class MonitoredInfusionPump(Monitor, InfusionPump):
         # PS-25 (assertion): no bolus above the insulin left
         if not (not accepted or amount <= pre._reservoir):
             violated.append(31)
+        if accepted:
+            if not 0 <= self._bolus_left <= 1000:  # range.bolus_left (range): `bolus_left` stays in its declared range (0..1000 steps)
+                violated.append(53)
         return violated, armed
 
     def _check_occlusion(self, pre: InfusionPump, accepted: bool                      ) -> tuple[list[int], list[int]]:
         violated: list[int] = []
         armed: list[int] = []
+        if accepted:
+            if not 0 <= self._bolus_left <= 1000:  # range.bolus_left (range): `bolus_left` stays in its declared range (0..1000 steps)
+                violated.append(53)
+            if not 0 <= self._prime_left <= 800:  # range.prime_left (range): `prime_left` stays in its declared range (0..800 steps)
+                violated.append(54)
+            if not 0 <= self._fill_left <= 40:  # range.fill_left (range): `fill_left` stays in its declared range (0..40 steps)
+                violated.append(55)
         # PS-30 (response): an occlusion stops the motor within one tick
         if (pre._state == STATE_PRIMING or pre._state == STATE_FILLING or pre._state == STATE_DELIVERING or pre._state == STATE_BOLUSING) and not (pre._occlusion_alarm or pre._empty_alarm or pre._wear_alarm or pre._reconnect_alarm):
             armed.append(0)
@@ -2778,7 +3243,7 @@ __all__ = [
     "Snapshot", "Lets", "Reason", "Property", "Event", "State",
     'Site',
     'SetKind',
-    "REASONS", "PROPERTIES", "EVENT_PARAMS", "IGNORED", "ACCEPTED",
+    "REASONS", "PROPERTIES", "CHECKS", "EVENT_PARAMS", "IGNORED", "ACCEPTED",
     "REASON_UNKNOWN_EVENT", "REASON_PARAM_RANGE", "REASON_NO_TRANSITION",
     "SPEC_FILE", "SPEC_SHA256", "PUMPSPEC_VERSION", "UNITS_PER_STEP", "SECONDS_PER_TICK",
 ]
