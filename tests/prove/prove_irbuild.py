@@ -90,7 +90,7 @@ def toy_module(extra_props=()) -> ir.Module:
         ir.Variable("color", COLOR, 0),
     )
     motor = ir.Motor(1000, 1000, 1, 1, 1, ("B",), (), "steps", state_is("B"), Fraction(1),
-                     10, 10, 10, ir.burst_cycles(1, 1, 1), True)
+                     10, 10, 10, 1, 10, 1, ir.burst_cycles(1, 1, 1), True)
     props = (ir.Invariant("INV-1", "x in range", bin_("<=", x, lit(5))),) + tuple(extra_props)
     return ir.Module(
         name="Toy", source_file="<toy>", source_hash="0" * 64, tick_seconds=Fraction(1),

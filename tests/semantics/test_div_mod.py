@@ -25,7 +25,7 @@ from compiler.prove.system import System
 
 SPEC = """\
 pump DivMod
-units { step = 0.05 U  tick = 1 s }
+units { step = 0.05 U  tick = 1 s  clock = 1 MHz }
 var q3  : 0 .. 10 U = 0 U       // (p - 5 U) div 3 + 5 U
 var r7  : 0 .. 6 steps = 0 U    // (p - 5 U) mod 7
 var q4  : 0 .. 10 U = 0 U       // (p - 5 U) div 4 + 5 U

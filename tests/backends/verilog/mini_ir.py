@@ -190,7 +190,8 @@ def build() -> ir.Module:
         clock_hz=1_000_000, cycles_per_tick=1_000_000, step_high_cycles=4, step_low_cycles=4,
         max_steps_per_tick=4, moving_states=("Delivering", "Bolusing"), sources=(),
         steps_let="steps", enabled=enabled, max_rate=Fraction(4),
-        limiter_steps=60, limiter_ticks=10, watchdog_ticks=10,
+        limiter_steps=60, limiter_ticks=10, limiter_buckets=10, limiter_bucket_ticks=1,
+        watchdog_ticks=10, max_step_request=4,
         burst_cycles=ir.burst_cycles(4, 4, 4), burst_fits=True,
     )
     return ir.Module(
