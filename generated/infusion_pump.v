@@ -2567,14 +2567,14 @@ module infusion_pump_motor #(
     localparam PW = $clog2((STEP_HIGH > STEP_LOW ? STEP_HIGH : STEP_LOW) + 1);
     localparam LW = $clog2(LIMIT_STEPS + 1);
     localparam BW = $clog2(LIMIT_BUCKET_TICKS + 1);
-    localparam WW = $clog2(WATCHDOG_TICKS + 1);
+    localparam WW = (WATCHDOG_TICKS > 0) ? $clog2(WATCHDOG_TICKS + 1) : 1;
     localparam SW = 3;
     localparam [DW-1:0] TICK_LAST = TICK_CYCLES - 1;
     localparam [PW-1:0] HIGH_LAST = STEP_HIGH - 1;
     localparam [PW-1:0] LOW_LAST = STEP_LOW - 1;
     localparam [LW:0] LIMIT = LIMIT_STEPS;
     localparam [BW-1:0] BUCKET_LAST = LIMIT_BUCKET_TICKS - 1;
-    localparam [WW-1:0] WATCHDOG_LAST = WATCHDOG_TICKS - 1;
+    localparam [WW-1:0] WATCHDOG_LAST = (WATCHDOG_TICKS > 0) ? WATCHDOG_TICKS - 1 : 0;
 
     // may the motor move in this state? (PS-40, decoded here, not taken from the FSM)
     wire authorized = ((fsm_state == S_Priming) || (fsm_state == S_Filling) || (fsm_state == S_Delivering) || (fsm_state == S_Bolusing)) && !(|fsm_alarms);
@@ -2603,9 +2603,10 @@ module infusion_pump_motor #(
     wire [LW:0] lim_after = {1'b0, lim_sum} + { {(LW+1-SW){1'b0}}, step_req};
     wire over = lim_after > LIMIT;
 
-    // -- watchdog (PS-42)
+    // -- watchdog (PS-42); WATCHDOG_TICKS = 0: none (the counter stays 0)
+    localparam WATCHDOG_ON = WATCHDOG_TICKS > 0;
     reg [WW-1:0] wd;
-    wire wd_trip = tick && !heartbeat && (wd == WATCHDOG_LAST);
+    wire wd_trip = WATCHDOG_ON && tick && !heartbeat && (wd == WATCHDOG_LAST);
 
     // -- what this tick does
     wire bad_req = (step_req != {SW{1'b0}}) && !(armed && authorized);
@@ -2625,7 +2626,7 @@ module infusion_pump_motor #(
         end else begin
             fault_cause <= fault_cause | new_faults;
             if (heartbeat) wd <= {WW{1'b0}};
-            else if (tick && !fault) wd <= wd + 1'b1;
+            else if (WATCHDOG_ON && tick && !fault) wd <= wd + 1'b1;
         end
     end
 
@@ -2732,7 +2733,7 @@ module infusion_pump_motor #(
         f_past_tick <= tick && !rst;
         f_past_cause <= fault_cause;
         f_past_trip <= tick && !rst && (({1'b0, lim_sum} + { {(LW+1-SW){1'b0}}, step_req}) > LIMIT);
-        f_past_wd_due <= tick && !rst && !heartbeat && (wd == WATCHDOG_LAST);
+        f_past_wd_due <= WATCHDOG_ON && tick && !rst && !heartbeat && (wd == WATCHDOG_LAST);
     end
     // the limiter's buckets summed by ghost prefix sums, each updated locally (a shift
     // moves prefix k-1 to k and adds the loaded steps, like the buckets themselves):
