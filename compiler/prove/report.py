@@ -311,8 +311,7 @@ def report_json(report: Report, traces: dict[str, Path]) -> dict:
         "summary": summary(report),
         "checks": [check_json(c, traces.get(c.key)) for c in report.selected()],
         "diagnostics": [diagnostic(report, c, traces.get(c.key)).to_dict()
-                        for c in report.selected() if c.failed or
-                        (c.outcome == "unknown" and c.severity == "error")],
+                        for c in report.selected() if c.failed or c.outcome == "unknown"],
     }
 
 
