@@ -14,6 +14,7 @@ found by BMC yields ``violated``. Everything else is ``unknown``.
 from __future__ import annotations
 
 import time
+import zlib
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -368,7 +369,10 @@ def pdr(goal: Goal, lemmas: list[StatePred], deadline: Deadline) -> Verdict:
     inp = system.input("pi")
     step = system.step(f0, inp, f1)
     args0, args1 = _args(f0), _args(f1)
-    inv = z3.Function(f"Inv_{abs(hash(goal.key))}", *[a.sort() for a in args0], z3.BoolSort(ctx))
+    # a name fixed by the goal (``hash`` of a string changes from process to process, and
+    # the name steers Spacer: the invariant found would too)
+    inv = z3.Function(f"Inv_{zlib.crc32(goal.key.encode())}", *[a.sort() for a in args0],
+                      z3.BoolSort(ctx))
     L0 = z3.And([lemma(f0) for lemma in lemmas]) if lemmas else z3.BoolVal(True, ctx)
     bad = negation_at(goal, f0, step)
     allv = args0 + args1 + _input_args(inp)
