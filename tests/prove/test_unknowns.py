@@ -15,12 +15,12 @@ from compiler.commands.prove import DEFAULTS
 from compiler.prove import Options
 from compiler.prove import report as rp
 
-from conftest import ROOT
+from irfixtures import ROOT
 
 # F4: a counter that climbs by 2 U per click; its premise holds after 5 clicks
 COUNTER = """
 pump Counter
-units { step = 0.05 U  tick = 1 s }
+units { step = 0.05 U  tick = 1 s  clock = 1 MHz }
 var used : 0 .. 10 U = 0 U
 state S initial reject others "no"
 event click
@@ -31,7 +31,7 @@ assert X-01 "refused when used up" on click: used + 2 U > 10 U implies rejected
 # F5: re-unlocking keeps the menu open past two minutes (unlock, 119 ticks, unlock, tick)
 AUTO_LOCK = """
 pump AutoLock
-units { step = 0.05 U  tick = 1 s }
+units { step = 0.05 U  tick = 1 s  clock = 1 MHz }
 const AUTO_LOCK = 2 min
 var unlocked   : bool = false
 var unlock_age : 0 .. AUTO_LOCK = 0 s

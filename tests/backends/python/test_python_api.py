@@ -90,7 +90,7 @@ def test_refuses_the_same_site_twice(gen, pump):
 def test_refuses_a_bolus_above_the_maximum(gen, pump):
     delivering(gen, pump)
     r = refused(gen, pump, "bolus", "PS-22", amount=25 * U + 1)
-    assert (r.code, r.text) == (39, "above the maximum bolus")
+    assert (r.code, r.text) == (41, "above the maximum bolus")
     assert pump.handle("bolus", amount=25 * U).accepted  # the maximum itself is fine
     refused(gen, pump, "bolus", "PS-23", amount=1)  # and only one at a time
 
