@@ -70,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
     analysis = load_or_report(args.file)
     if not analysis.ok:
         return EXIT_SPEC_ERROR
+    try:
+        evidence.find_dot()
+    except evidence.DiagramError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     lockstep = None
     if args.lockstep_coverage is not None:
         try:

@@ -7,7 +7,8 @@ optionally, a lockstep coverage file: a state diagram (Graphviz SVG, inline), th
 hazard -> requirement -> property matrix with verdicts, engines, times and inductive
 invariants, each property's generated-code locations, RTL assertions, benches and
 trace in spec units, coverage of states and transitions, and how to reproduce it.
-Nothing in it loads from the network. ``pumpspec report`` writes it (see docs/report.md).
+Nothing in it loads from the network. ``pumpspec report`` writes it (README, "The
+evidence report").
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from .. import prove as prover
 from ..ir import nodes as ir
 from . import benches as bench_scan
 from . import requirements as reqdoc
-from .diagram import DiagramError, dot_source, render_svg
+from .diagram import DiagramError, dot_source, find_dot, render_svg
 from .evidence import CoverageError, Evidence, LockstepCoverage, collect, read_lockstep
 from .html import render
 from .locate import code_map
@@ -41,5 +42,5 @@ def generate(module: ir.Module, spec_text: str, proof: prover.Report, *,
     return render(evidence, {spec_name: spec_text, **code.files})
 
 
-__all__ = ["CoverageError", "DiagramError", "Evidence", "LockstepCoverage", "generate",
-           "read_lockstep"]
+__all__ = ["CoverageError", "DiagramError", "Evidence", "LockstepCoverage", "find_dot",
+           "generate", "read_lockstep"]

@@ -87,12 +87,18 @@ def dot_source(module: ir.Module) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_svg(dot: str, timeout: float = 60.0) -> str:
-    """``dot`` rendered by Graphviz as an inline ``<svg>`` element (the XML prologue and
-    doctype removed)."""
+def find_dot() -> str:
+    """The Graphviz ``dot`` executable; DiagramError when it is not installed."""
     exe = shutil.which("dot")
     if exe is None:
         raise DiagramError("Graphviz `dot` is not installed (Debian: apt-get install graphviz)")
+    return exe
+
+
+def render_svg(dot: str, timeout: float = 60.0) -> str:
+    """``dot`` rendered by Graphviz as an inline ``<svg>`` element (the XML prologue and
+    doctype removed)."""
+    exe = find_dot()
     try:
         done = subprocess.run([exe, "-Tsvg"], input=dot, capture_output=True, text=True,
                               timeout=timeout, check=False)
