@@ -1,5 +1,8 @@
 """The pipeline, composed in one place: text -> AST -> IR (-> prove | backends).
 
+``load`` and ``analyze`` run the front end, ``prove`` the prover, ``generate`` every backend;
+the commands and the public API (``pumpspec``, compiler/api/) are thin layers over them.
+
 The consumers of the IR do not know each other; what one needs of another is handed
 over here (the prover's fast stepper is the Python backend's controller).
 """
@@ -76,3 +79,21 @@ def prove(module: Module, options: Options | None = None,
     from .backends.python import STEPPER
 
     return prover.prove(module, options, progress, stepper=STEPPER)
+
+
+def generate(module: Module) -> dict[str, str]:
+    """Every backend's files for ``module``: ``{relative path: text}``, sorted by path.
+
+    Raises BackendError when a backend cannot express the spec, ValueError when two
+    backends claim the same file.
+    """
+    from .backends import BACKENDS
+
+    files: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for backend in BACKENDS:
+        for name, text in backend.emit(module).items():
+            if name in files:
+                raise ValueError(f"backends {owner[name]} and {backend.name} both write {name}")
+            files[name], owner[name] = text, backend.name
+    return dict(sorted(files.items()))

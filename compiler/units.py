@@ -125,3 +125,57 @@ def scale_name(dim: Dim, scale: Fraction, base: BaseUnits) -> str:
 def fraction_gcd(a: Fraction, b: Fraction) -> Fraction:
     """The largest r with a/r and b/r both integers (a, b > 0)."""
     return Fraction(gcd(a.numerator, b.numerator), lcm(a.denominator, b.denominator))
+
+
+def format_quantity(value: int | Fraction, dim: Dim, step_units: Fraction | None,
+                    tick_seconds: Fraction, scale: Fraction = Fraction(1)) -> str:
+    """``value`` integers of ``scale`` base units, in the units a person reads.
+
+    Volumes in insulin units (``2.5 U``), times split into hours, minutes and seconds
+    (``22 h 4 min 4 s``), rates in U/h, frequencies per second; a plain number, or a
+    spec without a ``step`` unit, prints the value itself. Exact: a value that is not a
+    terminating decimal prints with six significant digits and ``≈``.
+    Formulas: base = value * scale; U = base * step_units; s = base * tick_seconds;
+    U/h = base * step_units * 3600 / tick_seconds.
+    """
+    base = Fraction(value) * scale
+    if dim == VOLUME and step_units is not None:
+        return f"{_decimal(base * step_units)} U"
+    if dim == TIME:
+        return _duration(base * tick_seconds)
+    if dim == RATE and step_units is not None:
+        return f"{_decimal(base * step_units * 3600 / tick_seconds)} U/h"
+    if dim == FREQUENCY:
+        return f"{_decimal(base / tick_seconds)} /s"
+    return _decimal(base)
+
+
+def _decimal(f: Fraction) -> str:
+    """Exact decimal text of ``f`` when it terminates (the denominator has only the
+    factors 2 and 5), else six significant digits after ``≈``."""
+    d = f.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    if d != 1:
+        return f"≈{float(f):.6g}"
+    digits = 0
+    while (f * 10 ** digits).denominator != 1:
+        digits += 1
+    scaled = str(abs(f.numerator) * 10 ** digits // f.denominator).rjust(digits + 1, "0")
+    text = f"{scaled[:-digits]}.{scaled[-digits:]}" if digits else scaled
+    return f"-{text}" if f < 0 else text
+
+
+def _duration(seconds: Fraction) -> str:
+    """``seconds`` as hours, minutes and seconds, zero parts left out (``22 h 4 min``)."""
+    if seconds < 0:
+        return f"-{_duration(-seconds)}"
+    if seconds < 60:
+        return f"{_decimal(seconds)} s"
+    whole_minutes, rest = divmod(seconds, 60)
+    hours, minutes = divmod(int(whole_minutes), 60)
+    parts = [f"{hours} h"] if hours else []
+    parts += [f"{minutes} min"] if minutes else []
+    parts += [f"{_decimal(rest)} s"] if rest else []
+    return " ".join(parts)

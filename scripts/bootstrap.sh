@@ -1,6 +1,7 @@
 # Sourced by setup.sh and test.sh: installs what pumpspec needs on a fresh
 # Debian/Ubuntu machine (Python 3.11+), idempotently.
-#   system: Icarus Verilog (cocotb simulations), python3-venv
+#   system: Icarus Verilog (cocotb simulations), Graphviz (`pumpspec report`'s diagram),
+#           Chromium (the report's browser test), python3-venv
 #   Python: .venv with pumpspec (editable) and its test tools, incl. tox
 set -euo pipefail
 
@@ -27,6 +28,8 @@ _apt_install() {
 
 ensure_system() {
     command -v iverilog >/dev/null 2>&1 || _apt_install iverilog
+    command -v dot >/dev/null 2>&1 || _apt_install graphviz
+    command -v chromium >/dev/null 2>&1 || _apt_install chromium
     python3 -c 'import venv, ensurepip' 2>/dev/null || _apt_install python3-venv
 }
 

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..ir import nodes as ir
+from ..pipeline import generate
 from .status import EXIT_OK, EXIT_SPEC_ERROR, EXIT_USAGE
 
 DEFAULT_SPEC = "spec/infusion_pump.pump"
@@ -28,24 +28,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                         help=f"output folder (default: {DEFAULT_OUT}/)")
     parser.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
-
-
-def generate(module: ir.Module) -> dict[str, str]:
-    """Every backend's files for ``module``: ``{relative path: text}``, sorted by path.
-
-    Raises BackendError when a backend cannot express the spec, ValueError when two
-    backends claim the same file.
-    """
-    from ..backends import BACKENDS
-
-    files: dict[str, str] = {}
-    owner: dict[str, str] = {}
-    for backend in BACKENDS:
-        for name, text in backend.emit(module).items():
-            if name in files:
-                raise ValueError(f"backends {owner[name]} and {backend.name} both write {name}")
-            files[name], owner[name] = text, backend.name
-    return dict(sorted(files.items()))
 
 
 def write_atomically(path: Path, text: str) -> bool:

@@ -1,0 +1,33 @@
+"""units.format_quantity: base units as a person reads them."""
+from fractions import Fraction
+
+import pytest
+
+from compiler.units import FREQUENCY, NONE, RATE, TIME, VOLUME, format_quantity
+
+STEP = Fraction(1, 40)  # 0.025 U per step
+TICK = Fraction(1)
+
+
+@pytest.mark.parametrize("value, dim, scale, shown", [
+    (80, VOLUME, 1, "2 U"),
+    (100, VOLUME, 1, "2.5 U"),
+    (-5, VOLUME, 1, "-0.125 U"),
+    (0, TIME, 1, "0 s"),
+    (Fraction(1, 2), TIME, 1, "0.5 s"),
+    (79440, TIME, 1, "22 h 4 min"),
+    (79444, TIME, 1, "22 h 4 min 4 s"),
+    (7200, TIME, 1, "2 h"),
+    (1, RATE, 1, "90 U/h"),
+    (1400, RATE, Fraction(1, 3600), "35 U/h"),
+    (2, FREQUENCY, 1, "2 /s"),
+    (7, NONE, 1, "7"),
+])
+def test_format_quantity(value, dim, scale, shown):
+    assert format_quantity(value, dim, STEP, TICK, Fraction(scale)) == shown
+
+
+def test_inexact_values_are_marked_and_a_spec_without_steps_prints_the_number():
+    assert format_quantity(1, VOLUME, Fraction(1, 3), TICK) == "≈0.333333 U"
+    assert format_quantity(3, VOLUME, None, TICK) == "3"
+    assert format_quantity(3, TIME, None, Fraction(1, 10)) == "0.3 s"
