@@ -24,7 +24,6 @@ from .status import EXIT_INTERNAL, EXIT_OK, EXIT_SPEC_ERROR, EXIT_USAGE, EXIT_VI
 
 DEFAULT_SEQUENCES = 20
 DEFAULT_EVENTS = 200
-MAX_PREFIX_STEPS = 10_000  # longer witnesses (behind tick macro-steps) are not prefixes
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import lockstep
+    from .. import lockstep, pipeline
     from ..backends import BackendError
     from ..simulate import TraceError, read_trace
     from ..trace import to_json
@@ -86,16 +85,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {why}", file=sys.stderr)
         return EXIT_USAGE
     text = args.format == "text"
+    work = args.work or Path("build") / "lockstep" / f"{Path(args.file).stem}-{args.sim}"
     try:
-        prefixes = [] if args.no_witnesses or not sequences else witness_prefixes(module)
+        bench = lockstep.build(module, sim=args.sim, workdir=work, waves=args.waves is not None)
+        prefixes = [] if args.no_witnesses or not sequences else \
+            pipeline.reachability_witnesses(module, lockstep.MAX_PREFIX_STEPS)
         if text:
             print(f"lockstep {module.name} ({args.file}) on {args.sim.capitalize()}: "
                   f"{len(traces)} trace(s), {sequences} random sequence(s) x {args.events} "
                   f"events from seed {args.seed}, {len(prefixes)} witness prefixes", flush=True)
-        work = args.work or Path("build") / "lockstep" / f"{Path(args.file).stem}-{args.sim}"
-        result = lockstep.run(module, sim=args.sim, workdir=work, sequences=sequences,
-                              events=args.events, seed=args.seed, traces=traces,
-                              prefixes=prefixes, vcd=args.waves)
+        result = lockstep.run(bench, sequences=sequences, events=args.events, seed=args.seed,
+                              traces=traces, prefixes=prefixes, vcd=args.waves)
     except BackendError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_SPEC_ERROR
@@ -112,23 +112,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(json.dumps(_json(module, result, mismatch_file, args.waves), indent=2))
     return EXIT_OK if result.ok else EXIT_VIOLATED
-
-
-def witness_prefixes(module) -> list:
-    """The prover's reachability witnesses that run from reset within MAX_PREFIX_STEPS."""
-    from .. import pipeline
-    from .. import prove as prover
-
-    report = pipeline.prove(module, prover.Options(only=("reachability",)))
-    out = []
-    for c in report.selected():
-        if not (c.witness and c.verdict is not None and c.verdict.cex is not None):
-            continue
-        trace = prover.to_trace(report, c)
-        if dict(trace.extra).get("start") is None and \
-                sum(s.repeat for s in trace.steps) <= MAX_PREFIX_STEPS:
-            out.append(trace)
-    return out
 
 
 def _print_text(module, r, mismatch_file, vcd) -> None:

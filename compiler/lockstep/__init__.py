@@ -5,19 +5,19 @@ is the scoreboard. A :class:`Program` of stimulus items is built while a control
 follows along (random sequences guided by the spec: :class:`RandomGen`; traces:
 :func:`replay_trace`); the wrapper's stream sequencer drives the block from it at full
 speed and logs one record per observation; the :class:`Checker` replays the log through
-a fresh controller and raises :class:`Mismatch` at the first disagreement. :func:`run`
-does all of it on Icarus or Verilator without cocotb (``pumpspec lockstep``); the cocotb
+a fresh controller and raises :class:`Mismatch` at the first disagreement. :func:`build` and
+:func:`run` do all of it on Icarus or Verilator without cocotb (``pumpspec lockstep``); the cocotb
 benches in verification/ drive the same wrapper ``tb_pump`` from cocotb.
 """
 from ._bench import PARAMETERS, SimParams, sim_params, wrapper_text
 from ._checker import Checker, Coverage, Mismatch
 from ._model import STATUS, Model, snapshot_layout
 from ._program import END, EVENT, MARK, RESET, RESET_NOW, TICKS, Program, replay_trace
-from ._run import Result, run
+from ._run import Bench, Result, build, run
 from ._simulator import SIMULATORS, SimulatorError, missing, verilator_bin
-from ._stimulus import RandomGen
+from ._stimulus import MAX_PREFIX_STEPS, RandomGen
 
-__all__ = ["END", "EVENT", "MARK", "PARAMETERS", "RESET", "RESET_NOW", "SIMULATORS", "STATUS",
-           "TICKS", "Checker", "Coverage", "Mismatch", "Model", "Program", "RandomGen", "Result",
-           "SimParams", "SimulatorError", "missing", "replay_trace", "run", "sim_params",
+__all__ = ["END", "EVENT", "MARK", "MAX_PREFIX_STEPS", "PARAMETERS", "RESET", "RESET_NOW", "SIMULATORS", "STATUS",
+           "TICKS", "Bench", "Checker", "Coverage", "Mismatch", "Model", "Program", "RandomGen", "Result",
+           "SimParams", "SimulatorError", "build", "missing", "replay_trace", "run", "sim_params",
            "snapshot_layout", "verilator_bin", "wrapper_text"]

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import trace as tr
 from ..backends import verilog
+from ..ir import nodes as ir
 from ._bench import SimParams, sim_params, wrapper_text
 from ._checker import Checker, Coverage, Mismatch
 from ._model import Model
 from ._program import Program, replay_trace
-from ._simulator import compile_block
+from ._simulator import Simulation, compile_block
 from ._stimulus import RandomGen
 
 CHUNK = 100  # random sequences per simulator run
@@ -50,23 +51,40 @@ class Result:
         return self.mismatch is None and not self.expectation_failures
 
 
-def run(module, *, sim: str = "icarus", workdir: Path, sequences: int = 20, events: int = 200,
-        seed: int = 1, traces: Sequence[tuple[str, tr.Trace]] = (),
-        prefixes: Sequence[tr.Trace] = (), vcd: Path | None = None,
-        params: SimParams | None = None, block: str | None = None,
-        progress: Callable[[str], None] | None = None) -> Result:
+@dataclass(frozen=True)
+class Bench:
+    """A spec's block compiled with the wrapper for one simulator."""
+
+    module: ir.Module
+    model: Model
+    params: SimParams
+    simulation: Simulation
+
+
+def build(module: ir.Module, *, sim: str = "icarus", workdir: Path,
+          params: SimParams | None = None, block: str | None = None,
+          waves: bool = False) -> Bench:
     """Compile the block (``block``: its text, default generated from ``module``) with the
-    wrapper, replay ``traces`` (label, trace) each from a power-on reset, then
-    ``sequences`` random sequences of ``events`` port events seeded ``seed``,
-    ``seed + 1``, ... (half of them start with one of ``prefixes``). Stops at the first
-    mismatch. Raises SimulatorError when the simulator is missing or rejects the block."""
-    t0 = time.monotonic()
+    wrapper. Raises SimulatorError when the simulator is missing or rejects the block."""
     model = Model(module)
     params = params or sim_params(module)
     if block is None:
         (_, block), = verilog.emit(module).items()
     simulation = compile_block(sim, workdir, block, wrapper_text(model.plan), params.as_dict(),
-                               waves=vcd is not None)
+                               waves=waves)
+    return Bench(module, model, params, simulation)
+
+
+def run(bench: Bench, *, sequences: int = 20, events: int = 200, seed: int = 1,
+        traces: Sequence[tuple[str, tr.Trace]] = (), prefixes: Sequence[tr.Trace] = (),
+        vcd: Path | None = None) -> Result:
+    """Replay ``traces`` (label, trace) each from a power-on reset, then ``sequences``
+    random sequences of ``events`` port events seeded ``seed``, ``seed + 1``, ... (half
+    of them start with one of ``prefixes``) on ``bench``. Stops at the first mismatch.
+    ``vcd`` (the bench built with ``waves``) runs everything in one simulator run."""
+    t0 = time.monotonic()
+    module, model, params, simulation = bench.module, bench.model, bench.params, bench.simulation
+    sim = simulation.sim
     per_tick = params.events_per_tick(module)
     result = Result(module.name, sim, params, registers=len(model.layout),
                     traces=[label for label, _ in traces], prefixes=len(prefixes))
@@ -90,7 +108,7 @@ def run(module, *, sim: str = "icarus", workdir: Path, sequences: int = 20, even
         for first in range(0, sequences, chunk):
             prog = Program(model, per_tick, gen.fired)
             for s in range(seed + first, seed + min(sequences, first + chunk)):
-                labels[s] = f"sequence {s} (seed {s})"
+                labels[s] = f"sequence {s - seed + 1} (seed {s})"
                 gen.sequence(prog, s, events)
             yield prog
 
@@ -111,8 +129,6 @@ def run(module, *, sim: str = "icarus", workdir: Path, sequences: int = 20, even
         else:
             runs = itertools.chain(programs, random_programs())
         for prog in runs:
-            if progress:
-                progress(f"simulating {len(prog.items)} items on {sim}")
             stream(prog)
     except Mismatch as exc:
         result.mismatch = exc
