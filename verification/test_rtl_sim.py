@@ -83,8 +83,11 @@ def _traces(spec: Path, traces: list[Path], long: bool) -> list[Path]:
 def _replay(spec: Path, traces: list[Path]):
     if not traces:
         pytest.skip(f"no trace of {spec.stem} in this tier")
+    module = harness.load_ir(harness.spec_ref(spec))
+    room = max(lockstep.longest_event_run(read_trace(str(t), module)) for t in traces)
     env = {"PUMPSPEC_TRACES": os.pathsep.join(str(t) for t in traces)}
-    results, _ = _run(spec.stem, "replay_traces", harness.spec_ref(spec), extra_env=env)
+    results, _ = _run(f"{spec.stem}_traces", "replay_traces", harness.spec_ref(spec),
+                      extra_env=env, events_per_tick=max(4, room))
     _check(results, "replay_traces")
 
 

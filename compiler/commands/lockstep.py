@@ -87,7 +87,9 @@ def run(args: argparse.Namespace) -> int:
     text = args.format == "text"
     work = args.work or Path("build") / "lockstep" / f"{Path(args.file).stem}-{args.sim}"
     try:
-        bench = lockstep.build(module, sim=args.sim, workdir=work, waves=args.waves is not None)
+        room = max([lockstep.EVENTS_PER_TICK, *(lockstep.longest_event_run(t) for _, t in traces)])
+        bench = lockstep.build(module, sim=args.sim, workdir=work, waves=args.waves is not None,
+                               params=lockstep.sim_params(module, events_per_tick=room))
         prefixes = [] if args.no_witnesses or not sequences else \
             pipeline.reachability_witnesses(module, lockstep.MAX_PREFIX_STEPS)
         if text:

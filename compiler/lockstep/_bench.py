@@ -28,6 +28,7 @@ from ._model import snapshot_layout
 SIM_STEP_HIGH = 1
 SIM_STEP_LOW = 1
 EVENT_CYCLES = 2  # the sequencer presents an event and logs its response in two cycles
+EVENTS_PER_TICK = 6  # room for events between two ticks, unless a trace needs more
 
 PARAMETERS = ("TICK_CYCLES", "STEP_HIGH", "STEP_LOW", "LIMIT_STEPS", "LIMIT_BUCKETS",
               "LIMIT_BUCKET_TICKS", "WATCHDOG_TICKS")
@@ -58,7 +59,7 @@ class SimParams:
         return max(1, (self.tick_cycles + 1 - self.burst_cycles(module)) // EVENT_CYCLES)
 
 
-def sim_params(module: ir.Module, events_per_tick: int = 6, **over: int) -> SimParams:
+def sim_params(module: ir.Module, events_per_tick: int = EVENTS_PER_TICK, **over: int) -> SimParams:
     """The spec's limits with a shrunk tick: the largest burst, then room for
     ``events_per_tick`` events before the next tick. ``over`` replaces fields."""
     plan = verilog.plan(module)

@@ -89,9 +89,24 @@ class Program:
         return "".join(f"{k:x} {a:x} {b:x}\n" for k, a, b in self.items) + f"{END:x} 0 0\n"
 
 
+def longest_event_run(trace: tr.Trace) -> int:
+    """The most events the trace sends between two ticks: the block's tick must leave
+    room for that many (``sim_params(module, events_per_tick=...)``)."""
+    longest = run = 0
+    for s in trace.steps:
+        run = 0 if s.event == "tick" else run + s.repeat
+        longest = max(longest, run)
+    return longest
+
+
 def replay_trace(prog: Program, trace: tr.Trace) -> list[str]:
     """Append a trace's steps (from a power-on reset) to ``prog``; returns its failed
-    ``expect`` entries (checked after each repetition, as ``pumpspec simulate`` does)."""
+    ``expect`` entries (checked after each repetition, as ``pumpspec simulate`` does).
+    The program must fit the trace's longest run of events between two ticks (else the
+    sequencer would need a tick the trace does not have)."""
+    if longest_event_run(trace) > prog.max_burst_events:
+        raise ValueError(f"the trace sends {longest_event_run(trace)} events between two "
+                         f"ticks; the simulated tick has room for {prog.max_burst_events}")
     failures = []
     prog.hw_reset()
     for index, s in enumerate(trace.steps):

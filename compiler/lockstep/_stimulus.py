@@ -28,7 +28,7 @@ from ._model import Model
 from ._program import Program, replay_trace
 
 TICK_RUNS = (1, 1, 1, 2, 3, 5, 12)  # ticks between events, drawn uniformly
-MAX_PREFIX_STEPS = 10_000  # a longer witness (behind tick macro-steps) is not a prefix
+MAX_PREFIX_STEPS = 1_000  # a longer witness (behind tick macro-steps) is not a prefix
 
 
 class RandomGen:
