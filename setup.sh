@@ -23,12 +23,12 @@ if pumpspec build --help >/dev/null 2>&1; then
 fi
 
 if pumpspec simulate --help >/dev/null 2>&1; then
-    step "pumpspec simulate $SPEC spec/examples/traces/first_day.trace"
-    pumpspec simulate "$SPEC" spec/examples/traces/first_day.trace --monitor
+    step "pumpspec simulate $SPEC spec/examples/traces/infusion_pump-first_day.trace"
+    pumpspec simulate "$SPEC" spec/examples/traces/infusion_pump-first_day.trace --monitor
 fi
 
-if [ -f verification/lockstep_demo.py ]; then
-    step "short lockstep simulation: generated Verilog vs the Python controller (Icarus)"
-    python verification/lockstep_demo.py
+if pumpspec lockstep --help >/dev/null 2>&1; then
+    step "pumpspec lockstep $SPEC: generated Verilog vs the Python controller (Icarus)"
+    pumpspec lockstep "$SPEC" --work "$OUT/lockstep"
 fi
 printf '\nall done: outputs in %s/\n' "$OUT"

@@ -1,20 +1,24 @@
-"""Simulation speed of the cocotb lockstep: events per second on Icarus.
+"""Simulation speed of the lockstep: events per second on Icarus (or --sim verilator).
 
-    python bench/bench_sim.py [--seqs 200] [--len 500]
+    python bench/bench_sim.py [SPEC] [--sequences 200] [--events 500] [--sim icarus]
 
-Runs verification/lockstep_demo.py's lockstep (the generated Verilog against the
-generated Python controller, stream mode) with the default test's size and prints
-what was compared, the wall time and the events (port events + ticks) per second.
+Runs `pumpspec lockstep` (the generated Verilog against the generated Python controller,
+stream mode) with the default test's size and prints what was compared, the wall time
+and the events (port events + ticks) per second.
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "verification"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import lockstep_demo  # noqa: E402
+from compiler.cli import main  # noqa: E402
 
 if __name__ == "__main__":
-    argv = sys.argv[1:] or ["--seqs", "200", "--len", "500"]
-    sys.exit(lockstep_demo.main(argv))
+    args = sys.argv[1:]
+    if not args or args[0].startswith("-"):
+        args = ["spec/infusion_pump.pump", *args]
+    if "--sequences" not in args:
+        args += ["--sequences", "200", "--events", "500"]
+    sys.exit(main(["lockstep", *args]))

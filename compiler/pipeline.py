@@ -19,6 +19,7 @@ from .syntax.parser import parse
 
 if TYPE_CHECKING:
     from .prove import Check, Options, Report
+    from .trace import Trace
 
 
 @dataclass(frozen=True)
@@ -97,3 +98,20 @@ def generate(module: Module) -> dict[str, str]:
                 raise ValueError(f"backends {owner[name]} and {backend.name} both write {name}")
             files[name], owner[name] = text, backend.name
     return dict(sorted(files.items()))
+
+
+def reachability_witnesses(module: Module, max_steps: int) -> list[Trace]:
+    """The prover's reachability witnesses (a state or transition reached) that run from
+    the initial state in at most ``max_steps`` steps: stimulus prefixes for the lockstep."""
+    from . import prove as prover
+
+    report = prove(module, prover.Options(only=("reachability",)))
+    out = []
+    for c in report.selected():
+        if not (c.witness and c.verdict is not None and c.verdict.cex is not None):
+            continue
+        trace = prover.to_trace(report, c)
+        if dict(trace.extra).get("start") is None and \
+                sum(s.repeat for s in trace.steps) <= max_steps:
+            out.append(trace)
+    return out

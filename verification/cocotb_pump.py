@@ -1,13 +1,14 @@
 """cocotb tests of the generated Verilog block, in lockstep with the generated Python
-controller (the scoreboard; verification/scoreboard.py).
+controller (``compiler.lockstep``: the controller is the scoreboard), for any spec.
 
-Run through verification/test_rtl_sim.py (pytest), not directly. The lockstep tests run
-in stream mode: the test builds a program with the controller following along, the
-wrapper's sequencer drives the block from it at full speed, and the checker replays the
-wrapper's log through a fresh controller, comparing every event's status and reason,
-every register after every event and tick, the STEP pulses of every tick, motor_en at
-every tick, no fault and the STEP timing monitor. A mismatch names the sequence's seed
-and writes a JSON trace (``mismatch_seed<N>.json`` in the build folder).
+Run through verification/test_rtl_sim.py (pytest), not directly; the IR under test is
+``PUMPSPEC_IR`` (verification/harness.py). The lockstep tests run in stream mode: the test
+builds a program with the controller following along, the wrapper's sequencer drives the
+block from it at full speed, and the checker replays the wrapper's log through a fresh
+controller, comparing every event's status and reason, every register after every event
+and tick, the STEP pulses of every tick, motor_en at every tick, no fault and the STEP
+timing monitor. A mismatch names the sequence and writes its JSON trace
+(``mismatch_seed<N>.json`` in the build folder).
 """
 from __future__ import annotations
 
@@ -21,11 +22,12 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, RisingEdge, Timer
 
+from compiler import pipeline
 from compiler import trace as tr
 from compiler.backends import verilog
-from compiler.ir import nodes as ir
+from compiler.lockstep import MAX_PREFIX_STEPS, Checker, Mismatch, Model, Program, RandomGen, replay_trace
+from compiler.simulate import read_trace
 from harness import load_ir
-from scoreboard import Checker, Mismatch, Model, Program, RandomGen
 
 PERIOD_NS = 10
 
@@ -45,7 +47,7 @@ def _out_dir() -> Path:
 def max_burst_events(model: Model) -> int:
     """Events that fit between a tick's burst and the next tick (each takes 2 cycles)."""
     p = _params()
-    burst = ir.burst_cycles(model.m.motor.max_steps_per_tick, p["STEP_HIGH"], p["STEP_LOW"])
+    burst = 1 + model.m.motor.max_steps_per_tick * (p["STEP_HIGH"] + p["STEP_LOW"])
     return max(1, (p["TICK_CYCLES"] + 1 - burst) // 2)
 
 
@@ -74,7 +76,7 @@ class Stream:
 
     async def run(self, prog: Program):
         d = self.dut
-        prog.write(Path("stream_stim.txt"))
+        Path("stream_stim.txt").write_text(prog.text())
         t0 = time.monotonic()
         d.stream_go.value = 1
         await RisingEdge(d.stream_done)
@@ -83,7 +85,12 @@ class Stream:
         await FallingEdge(d.clk)
         t1 = time.monotonic()
         with open("stream_log.txt") as f:
-            self.checker.feed(f)
+            try:
+                self.checker.feed(f)
+            except Mismatch as exc:
+                path = _out_dir() / f"mismatch_seed{self.checker.mark}.json"
+                path.write_text(tr.to_json(exc.trace, self.model.m))
+                raise AssertionError(f"{exc}\ntrace written to {path}") from None
         self.sim_seconds += t1 - t0
         self.check_seconds += time.monotonic() - t1
 
@@ -102,13 +109,14 @@ async def lockstep_random(dut):
     chunk = _env_int("PUMPSPEC_CHUNK", 50)
     checker = Checker(model)
     stream = Stream(dut, model, checker)
-    gen = RandomGen(model)
+    # the prover's reachability witnesses as prefixes, as `pumpspec lockstep` does
+    gen = RandomGen(model, pipeline.reachability_witnesses(model.m, MAX_PREFIX_STEPS))
     per_tick = max_burst_events(model)
     t0 = time.monotonic()
     gen_seconds = 0.0
     for first in range(0, seqs, chunk):
         g0 = time.monotonic()
-        prog = Program(model, per_tick)
+        prog = Program(model, per_tick, gen.fired)
         for seed in range(base + first, base + min(seqs, first + chunk)):
             gen.sequence(prog, seed, length)
         gen_seconds += time.monotonic() - g0
@@ -133,254 +141,55 @@ async def lockstep_random(dut):
     (_out_dir() / "lockstep.json").write_text(json.dumps(result))
 
 
-# ---------------------------------------------------------------- directed programs
-# These name the reference spec's events (spec/infusion_pump.pump). The assertions are
-# about the spec (the controller that follows the program); the lockstep checker then
-# shows the block does exactly the same, pulse for pulse.
-
-
-def _delivering(p: Program, basal: int = 39, site: str = "abdomen_l", start_: bool = True,
-                kind: str = "teflon"):
-    """Power-on reset, load, refill, prime a little, insert, set basal, start."""
-    p.hw_reset()
-    p.tick()
-    assert p.ctl.state.name == "Idle"
-    assert p.event("load_set", kind=p.member("SetKind", kind))[0] == "accepted"
-    assert p.event("refill", amount=12000)[0] == "accepted"
-    assert p.event("prime", amount=4)[0] == "accepted"
-    while p.ctl.state.name == "Priming":
-        p.tick()
-    assert p.ctl.primed
-    assert p.event("insert", at=p.member("Site", site))[0] == "accepted"
-    assert p.event("set_basal", rate=basal)[0] == "accepted"
-    if start_:
-        assert p.event("start")[0] == "accepted"
-        assert p.ctl.state.name == "Delivering"
-
-
-def _reason_req(model: Model, code: int) -> str | None:
-    return model.m.reason(code).requirement
-
-
-def scenarios_program(model: Model, per_tick: int, wear: bool) -> Program:
-    p = Program(model, per_tick)
-    req = lambda r: _reason_req(model, r)  # noqa: E731
-
-    p.mark(1)  # prime while inserted and connected: refused by PS-01
-    _delivering(p, start_=False)
-    assert p.ctl.inserted and p.ctl.connected
-    status, reason = p.event("prime", amount=4)
-    assert status == "rejected" and req(reason) == "PS-01", reason
-
-    p.mark(2)  # reuse: a removed set cannot be inserted again (PS-07)
-    _delivering(p)
-    p.event("suspend")
-    p.event("disconnect")
-    assert p.event("remove_set")[0] == "accepted"
-    assert p.event("stop")[0] == "accepted" and p.ctl.state.name == "Idle"
-    status, reason = p.event("insert", at=p.member("Site", "thigh_l"))
-    assert status == "rejected" and req(reason) == "PS-07", reason
-
-    p.mark(3)  # bolus while disconnected (PS-11): disconnecting suspends, bolus refused
-    _delivering(p)
-    p.event("disconnect")
-    assert p.ctl.state.name == "Suspended"
-    assert p.event("bolus", amount=10)[0] == "rejected"
-
-    p.mark(4)  # occlusion mid-bolus (PS-30, PS-32): alarm, no more steps, not resumed
-    _delivering(p, basal=0)
-    assert p.event("bolus", amount=20)[0] == "accepted"
-    p.tick(5)
-    assert p.ctl.bolus_left == 15
-    p.event("occlusion")
-    assert p.ctl.state.name == "Alarm"
-    assert p.tick(10) == 0 and p.ctl.bolus_left == 0
-    p.event("clear_occlusion")
-    p.event("acknowledge")
-    assert p.tick(3) == 0
-
-    p.mark(5)  # suspend mid-bolus (PS-27): stops at once, the bolus is cancelled
-    _delivering(p, basal=0)
-    p.event("bolus", amount=20)
-    p.tick(3)
-    assert p.event("suspend")[0] == "accepted"
-    assert p.tick(5) == 0 and p.ctl.bolus_left == 0
-    p.event("start")
-    assert p.tick(5) == 0, "a cancelled bolus resumed"
-
-    p.mark(6)  # reset mid-bolus (PS-34): self-test, motor off, the bolus does not resume
-    _delivering(p, basal=0)
-    p.event("bolus", amount=20)
-    p.tick(3)
-    p.event("reset")
-    assert p.ctl.state.name == "SelfTest"
-    assert p.tick(5) == 0 and p.ctl.bolus_left == 0
-
-    p.mark(7)  # cannula fill: Idle -> Filling -> Idle, and disconnect during a fill
-    _delivering(p, start_=False)
-    assert p.event("fill", amount=3)[0] == "accepted" and p.ctl.state.name == "Filling"
-    assert p.tick(3) == 3 and p.ctl.state.name == "Idle"
-    assert p.event("fill", amount=3)[1] and p.ctl.state.name == "Idle"  # once per insertion
-    p.event("remove_set")
-    _delivering(p, start_=False, site="arm_r")
-    p.event("fill", amount=10)
-    p.tick(2)
-    assert p.event("disconnect")[0] == "accepted" and p.ctl.state.name == "Idle"
-    assert p.ctl.fill_left == 0 and p.tick(3) == 0
-
-    p.mark(8)  # a small bolus completes: Bolusing -> Delivering
-    _delivering(p, basal=0)
-    p.event("bolus", amount=2)
-    p.tick(2)
-    assert p.ctl.state.name == "Delivering"
-
-    p.mark(9)  # reconnect alarm (PS-11): disconnected for 2 h while inserted
-    _delivering(p, basal=0)
-    p.event("disconnect")
-    limit = p.ctl.away  # 0
-    p.tick(7199)
-    assert p.ctl.state.name == "Suspended" and p.ctl.away == limit + 7199
-    p.tick()
-    assert p.ctl.state.name == "Alarm" and p.ctl.reconnect_alarm
-    p.event("acknowledge")
-    p.tick()
-    assert p.ctl.state.name == "Alarm"  # the cause is still there
-    p.event("connect")
-    p.tick()
-    assert p.ctl.state.name == "Idle" and not p.ctl.alarm_latched
-
-    if wear:
-        p.mark(10)  # wear alarm (PS-09): a steel set reaches its 56 h hard limit
-        _delivering(p, basal=0, kind="steel")
-        hard = 56 * 3600
-        p.tick(hard - 1 - p.ctl.set_age)  # set_age = hard - 1: the next tick is the limit
-        assert p.ctl.state.name == "Delivering" and p.ctl.wear_alert
-        p.tick()
-        assert p.ctl.state.name == "Alarm" and p.ctl.wear_alarm
-        assert p.event("start")[0] == "rejected"
-        p.event("acknowledge")
-        p.event("disconnect")
-        p.event("remove_set")
-        p.tick()
-        assert p.ctl.state.name == "Idle"
-    return p
+# ---------------------------------------------------------------- traces and resets
 
 
 @cocotb.test()
-async def scenarios(dut):
-    """Directed scenarios of the reference spec, each in lockstep; PUMPSPEC_WEAR=1 adds
-    the 56 h steel-set wear alarm (201,600 ticks)."""
+async def replay_traces(dut):
+    """Replay the traces in PUMPSPEC_TRACES (os.pathsep-separated, text or JSON), each
+    from a power-on reset and in lockstep; their ``=>`` expectations must hold."""
     model = Model(load_ir())
-    if model.m.name != "InfusionPump":
-        return
     await start(dut)
-    checker = Checker(model)
-    prog = scenarios_program(model, max_burst_events(model), os.environ.get("PUMPSPEC_WEAR") == "1")
+    paths = os.environ["PUMPSPEC_TRACES"].split(os.pathsep)
+    prog = Program(model, max_burst_events(model))
+    failures = []
+    for i, path in enumerate(paths):
+        prog.mark(i)
+        failures += [f"{path}: {f}" for f in replay_trace(prog, read_trace(path, model.m))]
+    assert not failures, "\n".join(failures)
+    checker = Checker(model, labels={i: f"trace {p}" for i, p in enumerate(paths)})
     t0 = time.monotonic()
     await Stream(dut, model, checker).run(prog)
-    dut._log.info(f"scenarios: {checker.n_sequences} scenarios, {checker.n_events} events, "
-                  f"{checker.n_ticks} ticks in {time.monotonic() - t0:.1f} s; "
-                  + checker.cov.line(model.m))
-    (_out_dir() / "scenarios.json").write_text(json.dumps(
+    dut._log.info(f"{len(paths)} traces, {checker.n_events} events, {checker.n_ticks} ticks "
+                  f"in {time.monotonic() - t0:.1f} s; " + checker.cov.line(model.m))
+    (_out_dir() / "traces.json").write_text(json.dumps(
         {"fired": sorted(checker.cov.fired), "ticks": checker.n_ticks,
-         "events": checker.n_events, "wall_seconds": round(time.monotonic() - t0, 2)}))
+         "events": checker.n_events}))
+
+
+def reset_mid_burst_program(model: Model, per_tick: int) -> Program:
+    """Random stimulus until a tick commands steps, then a power-on reset at once: it
+    lands in that tick's STEP burst."""
+    gen = RandomGen(model)
+    for seed in range(1, 100):
+        p = Program(model, per_tick, gen.fired)
+        p.mark(seed)
+        gen.sequence(p, seed, 100)
+        for _ in range(50):
+            if p.tick():
+                p.hw_reset(now=True)
+                p.tick(2)
+                return p
+    raise AssertionError("no tick commanded a step in 99 random sequences")
 
 
 @cocotb.test()
 async def reset_mid_burst(dut):
-    """A power-on reset that lands in a STEP burst must not leave a runt pulse (the
+    """PS-44: a power-on reset that lands in a STEP burst leaves no runt pulse (the
     timing monitor's bit 0: STEP high while rst is asserted)."""
     model = Model(load_ir())
-    if model.m.name != "InfusionPump":
-        return
     await start(dut)
-    p = Program(model, max_burst_events(model))
-    p.mark(1)
-    _delivering(p, basal=0)
-    p.event("bolus", amount=20)
-    assert p.tick(2) == 2  # the second tick's one-step burst starts right after it
-    p.hw_reset(now=True)
-    p.tick(2)
-    await Stream(dut, model, Checker(model)).run(p)
-
-
-@cocotb.test()
-async def basal_run(dut):
-    """PS-21: PUMPSPEC_BASAL_HOURS of basal at PUMPSPEC_BASAL_RATE steps/h: before every
-    tick exactly floor((acc0 + n*rate)/den) STEP pulses for the n basal ticks done, so
-    never a step from the ideal; in lockstep with the controller all along."""
-    model = Model(load_ir())
-    if model.m.name != "InfusionPump":
-        return
-    await start(dut)
-    rate = _env_int("PUMPSPEC_BASAL_RATE", 1371)
-    hours = _env_int("PUMPSPEC_BASAL_HOURS", 2)
-    src = next(s for s in model.m.motor.sources if s.name == "basal")
-    den = src.denominator
-    p = Program(model, max_burst_events(model))
-    p.mark(1)
-    _delivering(p, basal=rate)
-    acc0 = getattr(p.ctl, src.accumulator.name)
-    ticks = hours * 3600
-    p.mark(2)
-    p.tick(ticks)
-    p.mark(3)
-    want_total = (acc0 + ticks * rate) // den
-    worst = [0, 0]
-
-    def on_tick(ch: Checker, pulses: int):
-        if ch.mark != 2:
-            return
-        start_mark = ch.marks[2]
-        n = ch.ticks - 1 - start_mark["ticks"]  # basal ticks whose bursts are done
-        got = pulses - start_mark["pulses"]
-        if got != (acc0 + n * rate) // den:
-            raise Mismatch(f"after {n} basal ticks: {got} steps, exactly "
-                           f"{(acc0 + n * rate) // den} expected")
-        worst[0] = max(worst[0], abs(got * den - n * rate))
-        worst[1] += 1
-
-    checker = Checker(model, on_tick=on_tick)
-    t0 = time.monotonic()
-    await Stream(dut, model, checker).run(p)
-    wall = time.monotonic() - t0
-    got_total = checker.marks[3]["pulses"] - checker.marks[2]["pulses"]
-    assert worst[1] == ticks, worst
-    assert got_total == want_total, (got_total, want_total)
-    assert worst[0] < den, "more than one step from the ideal"
-    dut._log.info(f"basal {rate} steps/h for {hours} h ({ticks} ticks): {got_total} steps "
-                  f"= floor({hours}*{rate}) exactly, at most {worst[0]}/{den} step from the "
-                  f"ideal at any tick; {wall:.1f} s")
-    (_out_dir() / "basal.json").write_text(json.dumps(
-        {"rate_steps_per_hour": rate, "hours": hours, "ticks": ticks, "steps": got_total,
-         "worst_deviation": f"{worst[0]}/{den}", "wall_seconds": round(wall, 1)}))
-
-
-@cocotb.test()
-async def replay_trace(dut):
-    """Replay a JSON trace (PUMPSPEC_TRACE) in lockstep; check its ``expect`` entries."""
-    model = Model(load_ir())
-    await start(dut)
-    path = Path(os.environ["PUMPSPEC_TRACE"])
-    trace = tr.from_json(path.read_text(), model.m, str(path))
-    p = Program(model, max_burst_events(model))
-    p.mark(0)
-    p.hw_reset()
-    for s in trace.steps:
-        for _ in range(s.repeat):
-            if s.event == "tick":
-                p.tick()
-                status, reason = "accepted", 0
-            else:
-                status, reason = p.event(s.event, **dict(s.params))
-        expect = dict(s.expect)  # holds after the last repetition
-        if "status" in expect:
-            assert status == expect["status"], (s, status)
-        if "reason" in expect:
-            assert reason == expect["reason"], (s, reason)
-        if "state" in expect:
-            assert p.ctl.state.name == expect["state"], (s, p.ctl.state)
-    await Stream(dut, model, Checker(model)).run(p)
+    await Stream(dut, model, Checker(model)).run(reset_mid_burst_program(model, max_burst_events(model)))
 
 
 # ---------------------------------------------------------------- hardware-only protections

