@@ -19,16 +19,19 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, Timer
 
+from compiler import pipeline
 from compiler.backends import verilog
-from harness import load_ir, snapshot_layout
+from compiler.lockstep import MAX_PREFIX_STEPS, Model, RandomGen, snapshot_layout
+from compiler.trace import TraceStep
+from harness import load_ir
 from hostlink import (ACCEPTED, BAD_CRC, BAD_FIELD, BAD_LENGTH, BUSY, DUPLICATE, Layout,
                       Response)
-from scoreboard import LIFECYCLE, Model, RandomGen
 
 # SPI half period: 6.13 cycles of the 10 ns clock (SCLK at clk / 12.26, the link's rating
 # is clk / 12); not a multiple of the clock, so the edges drift across its phase
 HALF_PS = 61_300
 SETTLE_CYCLES = 20_000  # the longest a fresh frame may wait for ev_ready
+TICK_LIMIT = 1_000  # the most ticks reach() lets pass for the controller to run into a state
 
 
 class SpiHost:
@@ -194,19 +197,70 @@ class Bench:
                     return e.code, word
         return None
 
-    async def reach(self, state: str, limit: int = 80):
-        """Follow the reference spec's lifecycle until the controller is in ``state``."""
-        lifecycle = LIFECYCLE[self.model.m.name]
-        for _ in range(limit):
-            await self.check_state(f"on the way to {state}")
-            if self.ctl.state.name == state:
-                return
-            choice = self.accepted_event(lifecycle(self.ctl))
-            if choice is None:  # running to completion: let ticks pass
-                await ClockCycles(self.dut.clk, int(self.dut.TICK_CYCLES.value))
-                continue
-            await self.execute(*choice, what=f"lifecycle to {state}")
-        raise AssertionError(f"{state} not reached; the controller is in {self.ctl.state.name}")
+    def ticks_into(self, state: str) -> int | None:
+        """The ticks after which the controller (tried on a copy) is in ``state`` with no
+        event, if at most TICK_LIMIT."""
+        probe = copy.deepcopy(self.ctl)
+        for n in range(TICK_LIMIT + 1):
+            if probe.state.name == state:
+                return n
+            probe.tick()
+        return None
+
+    def witness_into(self, state: str) -> list[TraceStep]:
+        """The fewest steps from a power-on reset into ``state`` along one of the prover's
+        reachability witnesses: each replayed on a fresh controller up to the first step
+        that leaves it in ``state``."""
+        m = self.model
+        best: list[TraceStep] | None = None
+        for trace in pipeline.reachability_witnesses(m.m, MAX_PREFIX_STEPS):
+            ctl, steps = m.new(), trace.expanded()
+            for i, s in enumerate(steps):
+                if best is not None and i >= len(best):
+                    break
+                if s.event == "tick":
+                    ctl.tick()
+                else:
+                    e = m.by_name[s.event]
+                    m.apply(ctl, e.code, m.unpack_params(e, m.pack_params(e, dict(s.params))))
+                if ctl.state.name == state:
+                    best = steps[:i + 1]
+                    break
+        if best is None:
+            raise AssertionError(f"no reachability witness of the spec reaches {state}")
+        return best
+
+    async def until_tick(self, count: int):
+        """Until the block's tick counter (ticks since reset) is at least ``count``."""
+        while int(self.dut.tick_count.value) < count:
+            await self.dut.tick_count.value_change
+
+    async def reach(self, state: str):
+        """Until the controller is in ``state``: by letting ticks pass if that gets it
+        there, else (only before the first event since reset) along the prover's shortest
+        witness into it, each event sent once the block has had at least the witness's
+        ticks before it (the controller follows what the block took, so a later event
+        is still checked)."""
+        await self.check_state(f"on the way to {state}")
+        ticks = self.ticks_into(state)
+        if ticks is not None:
+            await self.until_tick(self.ticks + ticks)
+        else:
+            assert not self.events, f"{state}: no witness runs from here (events were sent)"
+            m = self.model
+            count = 0
+            for s in self.witness_into(state):
+                if s.event == "tick":
+                    count += 1
+                    continue
+                await self.until_tick(count)
+                e = m.by_name[s.event]
+                await self.execute(e.code, m.pack_params(e, dict(s.params)),
+                                   f"witness step {s.event} on the way to {state}")
+            await self.until_tick(count)
+        await self.check_state(f"on the way to {state}")
+        assert self.ctl.state.name == state, \
+            f"{state} not reached; the controller is in {self.ctl.state.name}"
 
     def random_event(self) -> tuple[int, int]:
         m = self.model

@@ -37,9 +37,11 @@ def _run(build_dir: Path, sources: list[Path], toplevel: str, testcase: str,
          parameters: dict[str, int]) -> dict[str, str]:
     from cocotb_tools.runner import get_runner
 
+    from compiler import lockstep
+
     sim = harness.runner_name()
     if sim == "verilator":
-        harness.ensure_verilator_on_path()
+        os.environ["PATH"] = f"{lockstep.verilator_bin()}{os.pathsep}{os.environ.get('PATH', '')}"
     runner = get_runner(sim)
     build_args = (["--public-flat-rw", "-Wno-fatal", "--timing", "-CFLAGS", "-fcoroutines"]
                   if sim == "verilator" else [])
@@ -52,7 +54,7 @@ def _run(build_dir: Path, sources: list[Path], toplevel: str, testcase: str,
     try:
         runner.test(test_module="cocotb_host_link", hdl_toplevel=toplevel, testcase=testcase,
                     build_dir=build_dir, test_dir=build_dir, parameters=parameters,
-                    extra_env={"PUMPSPEC_IR": harness.DEFAULT_IR}, waves=waves,
+                    extra_env={"PUMPSPEC_IR": harness.REFERENCE}, waves=waves,
                     timescale=("1ns", "1ps"), results_xml=str(xml))
     except SystemExit:  # cocotb's runner exits on a failing test; the results file says which
         if not xml.exists():
@@ -63,9 +65,10 @@ def _run(build_dir: Path, sources: list[Path], toplevel: str, testcase: str,
 @pytest.mark.sim
 @pytest.mark.parametrize("testcase", TB_TESTS)
 def test_host_link(testcase):
+    from compiler import lockstep
     from compiler.backends import verilog
 
-    module = harness.load_ir(harness.DEFAULT_IR)
+    module = harness.load_ir(harness.REFERENCE)
     plan = verilog.plan(module)
     build_dir = BUILD / "tb"
     build_dir.mkdir(parents=True, exist_ok=True)
@@ -75,7 +78,7 @@ def test_host_link(testcase):
     for f, t in ((block, text), (wrapper, wrapper_text(plan, plan.module))):
         if not f.exists() or f.read_text() != t:
             f.write_text(t)
-    params = harness.sim_params(plan, module, tick_cycles=TICK_CYCLES).as_dict()
+    params = lockstep.sim_params(module, tick_cycles=TICK_CYCLES).as_dict()
     results = _run(build_dir, [block, HDL / "host_link.v", wrapper], "tb_host_link",
                    testcase, params)
     assert results.get(testcase) == "pass", results
