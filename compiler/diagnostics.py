@@ -53,6 +53,12 @@ CODES: dict[str, str] = {
     "E0408": "invalid hardware step limiter or watchdog",
     "W0401": "coarse window buckets hold back a rate the window's limit allows",
     "W0402": "no hardware watchdog declared",
+    # hazard analysis (docs/language.md, "Hazard analysis")
+    "E0501": "unknown hazard severity",
+    "W0501": "a hazard or a cause no requirement controls",
+    "W0502": "a requirement nothing in the spec captures",
+    "W0503": "a cited requirement id the spec does not declare",
+    "W0504": "a requirement that controls no hazard",
     # prover results (pumpspec prove; docs/prover.md)
     "P0100": "a variable or the control state leaves its declared type",
     "P0101": "invariant violated",

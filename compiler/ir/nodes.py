@@ -584,6 +584,90 @@ class Recovery:
 Property = Union[Invariant, Assertion, Response, Recovery]
 
 
+# ---------------------------------------------------------------- hazard analysis
+# ISO 14971 style: a hazard is a harm the pump can cause, each of its causes is controlled
+# by requirements, and a requirement is captured by what in the spec carries its id. The
+# front end warns where the chain breaks (docs/language.md, "Hazard analysis").
+
+
+class Severity(StrEnum):
+    """How bad the harm is, mildest first (ISO 14971's usual five levels)."""
+
+    NEGLIGIBLE = "negligible"
+    MINOR = "minor"
+    SERIOUS = "serious"
+    CRITICAL = "critical"
+    CATASTROPHIC = "catastrophic"
+
+
+class CaptureKind(StrEnum):
+    """What in the spec carries a requirement id and so captures the requirement."""
+
+    INVARIANT = "invariant"
+    ASSERTION = "assert"
+    RESPONSE = "respond"
+    RECOVERY = "recover"
+    GUARD = "guard"  # a guard's `else reject REQ "..."`
+    POLICY = "policy"  # a state's or event's `reject REQ "..."`
+    LIMITER = "limiter"  # the motor's hardware step limiter
+    WATCHDOG = "watchdog"  # the motor's hardware watchdog
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One place that captures a requirement. ``text`` is the property's text or the
+    reject reason; empty for the limiter and the watchdog."""
+
+    kind: CaptureKind
+    text: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A requirement the spec declares, its text, and everything in the spec that carries
+    its id (in declaration order; empty when nothing does, which `check` warns about
+    unless the requirement only controls causes outside the spec)."""
+
+    id: str
+    text: str
+    captures: tuple[Capture, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One way a hazard comes about. ``controlled_by`` are declared requirements that the
+    spec captures; ``outside_by`` are declared requirements enforced beyond the spec
+    (hardware, the host, the user) and ``outside_where`` says where and how ("" when the
+    cause has no outside control)."""
+
+    text: str
+    controlled_by: tuple[str, ...]
+    outside_by: tuple[str, ...] = ()
+    outside_where: str = ""
+    span: Span | None = _span()
+
+    @property
+    def controlled_outside(self) -> bool:
+        return bool(self.outside_where)
+
+    @property
+    def controlled(self) -> bool:
+        return bool(self.controlled_by) or self.controlled_outside
+
+
+@dataclass(frozen=True)
+class Hazard:
+    """``id`` e.g. H-01; ``harm`` e.g. "over-delivery"."""
+
+    id: str
+    harm: str
+    severity: Severity
+    causes: tuple[Cause, ...]
+    span: Span | None = _span()
+
+
 # ---------------------------------------------------------------- module
 
 
@@ -619,6 +703,9 @@ class Module:
     motor: Motor
     windows: tuple[Window, ...]
     any_alarm: Expr  # disjunction of the alarm variables (pre-state); false if none
+    # the hazard analysis, in declaration order; empty when the spec declares none
+    requirements: tuple[Requirement, ...] = ()
+    hazards: tuple[Hazard, ...] = ()
 
     # -- lookups (derived; deterministic order)
 
@@ -636,3 +723,6 @@ class Module:
 
     def reason(self, code: int) -> Reason:
         return next(r for r in self.reasons if r.code == code)
+
+    def requirement(self, id: str) -> Requirement:
+        return next(r for r in self.requirements if r.id == id)

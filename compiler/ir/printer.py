@@ -143,6 +143,18 @@ def dump_module(m: ir.Module) -> str:
         w(f"  wrap = {p.expr(win.wrap)}; counted = {typed(win.counted)}")
     for prop in m.properties:
         w(_property(p, prop))
+    for req in m.requirements:
+        w(f"requirement {req.id} \"{req.text}\"")
+        for c in req.captures:
+            w(f"  captured by {c.kind}" + (f" \"{c.text}\"" if c.text else ""))
+    for h in m.hazards:
+        w(f"hazard {h.id} \"{h.harm}\" severity {h.severity}")
+        for c in h.causes:
+            control = f" controlled by {', '.join(c.controlled_by)}" if c.controlled_by else ""
+            if c.controlled_outside:
+                by = f" {', '.join(c.outside_by)}" if c.outside_by else ""
+                control += f" outside{by} \"{c.outside_where}\""
+            w(f"  cause \"{c.text}\"{control or ' uncontrolled'}")
     return "\n".join(out) + "\n"
 
 

@@ -8,6 +8,7 @@ from ..ir import nodes as ir
 from ..syntax import ast
 from .behaviour import BehaviourReader
 from .declarations import DeclarationReader, Reasons, read_units
+from .hazards import HazardReader
 from .motor import MotorLowering
 
 
@@ -26,6 +27,7 @@ def lower(spec: ast.Spec) -> tuple[ir.Module | None, list[Diagnostic]]:
     motor = lowering.run(motor_blocks[0] if motor_blocks else None, windows)
     behaviour = BehaviourReader(decls)
     behaviour.run(spec.items)
+    requirements, hazards = HazardReader(spec, report).run()
     if not decls.state_decls:
         report(Diagnostic("E0406", "the pump has no states", spec.name.span,
                           help="declare states, one of them `initial`"))
@@ -58,5 +60,7 @@ def lower(spec: ast.Spec) -> tuple[ir.Module | None, list[Diagnostic]]:
         motor=motor,
         windows=tuple(lowering.windows),
         any_alarm=decls.sym.any_alarm,
+        requirements=requirements,
+        hazards=hazards,
     )
     return module, diagnostics

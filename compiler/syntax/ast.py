@@ -329,9 +329,45 @@ class RecoveryDecl:
     span: Span = _span()
 
 
+# ---------------------------------------------------------------- hazard analysis
+
+
+@dataclass(frozen=True)
+class RequirementDecl:
+    requirement: Ident
+    text: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class OutsideControl:
+    """``outside [REQ, ...] "where"``: what controls a cause beyond the spec."""
+
+    requirements: tuple[Ident, ...]
+    where: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class CauseDecl:
+    text: str
+    controls: tuple[Ident, ...]  # `controlled by REQ, ...`
+    outside: OutsideControl | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class HazardDecl:
+    id: Ident
+    harm: str
+    severity: Ident
+    causes: tuple[CauseDecl, ...]
+    span: Span = _span()
+
+
 Item = Union[UnitsBlock, EnumDecl, ConstDecl, TableDecl, VarDecl, FlagDecl, MotorBlock, WindowDecl,
              StateDecl, EventDecl, TransitionDecl, EventPolicyDecl, EveryTick, InvariantDecl,
-             AssertionDecl, ResponseDecl, RecoveryDecl]
+             AssertionDecl, ResponseDecl, RecoveryDecl, RequirementDecl, HazardDecl]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from . import ast
 
 ITEM_KEYWORDS = ("pump", "units", "enum", "const", "persistent", "var", "alarm", "alert", "motor",
                  "window", "state", "event", "on", "every", "invariant", "assert", "respond",
-                 "recover")
+                 "recover", "requirement", "hazard")
 _ITEM_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(ITEM_KEYWORDS), re.M)
 MAX_SYNTAX_ERRORS = 20
 MAX_TREE_DEPTH = 400  # parse-tree levels; deeper input would exhaust Python's recursion
@@ -363,6 +363,28 @@ class _ToAst(Transformer):
     def recovery(self, meta, children):
         req, text, target, *calls = children
         return ast.RecoveryDecl(self._ident(req), _strip(text), target, tuple(calls), self._span(meta))
+
+    # -- hazard analysis
+
+    def requirement_decl(self, meta, children):
+        req, *texts = children
+        return ast.RequirementDecl(self._ident(req), " ".join(_strip(t) for t in texts), self._span(meta))
+
+    def hazard_decl(self, meta, children):
+        ident, harm, severity, *causes = children
+        return ast.HazardDecl(self._ident(ident), _strip(harm), self._ident(severity), tuple(causes),
+                              self._span(meta))
+
+    def cause(self, meta, children):
+        text, controls, outside = children
+        return ast.CauseDecl(_strip(text), controls or (), outside, self._span(meta))
+
+    def outside_control(self, meta, children):
+        requirements, where = children
+        return ast.OutsideControl(requirements or (), _strip(where), self._span(meta))
+
+    def req_list(self, meta, children):
+        return tuple(self._ident(t) for t in children)
 
     def call(self, meta, children):
         name, *args = children
