@@ -280,7 +280,7 @@ class Writer:
             rate = self.pick([c.name for c in self.spec.consts if c.ty == num(RATE)])
             return f"{self.pick(['floor', 'ceil'])}({rate} * {self.quantity(TIME, self.int(1, 90))})", ATOM
         if shape == "next":
-            return f"next({self.expr(ty, replace(ctx, assertion=False, params=()), d)})", ATOM
+            return f"next({self.expr(ty, replace(ctx, assertion=False, params=(), tick=False), d)})", ATOM
         return f"({self.expr(ty, ctx, d)})", ATOM
 
     def factor(self, ctx: Ctx) -> str:
@@ -350,7 +350,7 @@ class Writer:
             op = self.pick(["==", "!="])
             return f"{value} {op} {self.operand(Ty(ENUM, enum), ctx, d, SUM)}", COMPARE
         if shape == "next":
-            return f"next({self.expr(T_BOOL, replace(ctx, assertion=False, params=()), d)})", ATOM
+            return f"next({self.expr(T_BOOL, replace(ctx, assertion=False, params=(), tick=False), d)})", ATOM
         return (f"if {self.expr(T_BOOL, ctx, d)} then {self.expr(T_BOOL, ctx, d)} "
                 f"else {self.expr(T_BOOL, ctx, d)}", IF)
 
@@ -364,7 +364,7 @@ class Writer:
                 return self.pick(leaves), ATOM
             return self.member(ty.name), ATOM
         if ctx.assertion and self.chance(0.3):
-            return f"next({self.expr(ty, replace(ctx, assertion=False, params=()), depth - 1)})", ATOM
+            return f"next({self.expr(ty, replace(ctx, assertion=False, params=(), tick=False), depth - 1)})", ATOM
         return (f"if {self.expr(T_BOOL, ctx, depth - 1)} then {self.expr(ty, ctx, depth - 1)} "
                 f"else {self.expr(ty, ctx, depth - 1)}", IF)
 
@@ -410,13 +410,16 @@ class Writer:
                 self.spec.tables.append((name, enum, num(dim)))
                 self.items.append(f"const {name} = table {enum} {{ {', '.join(entries)} }}")
 
-    def type_text(self, ty: Ty, lo: int, hi: int, per_hour: bool = False) -> str:
-        """A type; ``per_hour``: a rate range in steps per hour (a rate variable holds
-        whole steps per the time unit its declaration writes)."""
+    def type_text(self, ty: Ty, lo: int, hi: int, stored: bool = True) -> str:
+        """A type; a rate range holds whole steps per the time unit it is written in, so
+        ``stored`` ones (variables: every value assigned must fit) are per hour."""
         if ty.kind != NUM:
             return ty.name or "bool"
-        if ty.name == RATE and per_hour:
-            return f"{decimal(lo * self.spec.units.step_u)} U/h .. {hi} steps/h"
+        if ty.name == RATE:
+            u = self.spec.units.step_u
+            if not stored and lo % 60 == 0 and hi % 60 == 0 and self.chance(0.5):
+                return f"{decimal(lo // 60 * u)} U/min .. {decimal(hi // 60 * u)} U/min"
+            return f"{decimal(lo * u)} U/h .. {self.pick([f'{hi} steps/h', f'{decimal(hi * u)} U/h'])}"
         fitting = [c.name for c in self.spec.consts if c.ty == ty and c.lo == hi]
         high = self.pick(fitting) if fitting and self.chance(0.5) else self.quantity(ty.name, hi)
         return f"{self.quantity(ty.name, lo)} .. {high}"
@@ -441,7 +444,7 @@ class Writer:
             self.spec.vars.append(Named(name, ty, lo, hi, persistent))
             init = self.literal(ty, lo, hi) if ty.kind != NUM else self.quantity(ty.name, self.int(lo, hi))
             prefix = "persistent " if persistent else ""
-            self.items.append(f"{prefix}var {name} : {self.type_text(ty, lo, hi, per_hour=True)} = {init}" + self.comment())
+            self.items.append(f"{prefix}var {name} : {self.type_text(ty, lo, hi)} = {init}" + self.comment())
         if self.chance(0.6):  # a volume variable: the motor budget
             name = self.fresh("vol")
             self.spec.vars.append(Named(name, num(VOLUME), 0, 500, True))
@@ -473,7 +476,7 @@ class Writer:
                 params.append(Named(self.fresh("p"), ty, lo, hi))
             self.spec.events[name] = tuple(params)
             if params:
-                listed = ", ".join(f"{p.name}: {self.type_text(p.ty, p.lo, p.hi)}" for p in params)
+                listed = ", ".join(f"{p.name}: {self.type_text(p.ty, p.lo, p.hi, stored=False)}" for p in params)
                 self.items.append(f"event {name}({listed})")
             else:
                 self.items.append(f"event {name}")
