@@ -63,14 +63,22 @@ def run_cli(*args: str, timeout: float = 20.0, cwd: Path | None = None) -> Run:
 
 
 def import_problems(path: Path, timeout: float = 30.0) -> list[str]:
-    """Import a generated Python controller in a child process and read every property
-    of its classes (a docstring that leaks code runs when read): the problems, if any."""
+    """Import a generated Python controller in a child process, build each class that
+    takes no arguments and read every attribute (code leaking out of a docstring runs
+    when its property is read): the problems, if any."""
     code = ("import importlib.util, inspect, sys\n"
             "spec = importlib.util.spec_from_file_location('generated_pump', sys.argv[1])\n"
             "mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)\n"
             "for _, cls in inspect.getmembers(mod, inspect.isclass):\n"
-            "    for name in dir(cls):\n"
-            "        getattr(cls, name, None)\n")
+            "    try:\n"
+            "        obj = cls()\n"
+            "    except Exception:\n"
+            "        obj = cls\n"
+            "    for name in dir(obj):\n"
+            "        try:\n"
+            "            getattr(obj, name)\n"
+            "        except Exception:\n"
+            "            pass\n")
     try:
         r = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
                            errors="replace", timeout=timeout, preexec_fn=_limit_memory)

@@ -91,7 +91,6 @@ def test_window_with_absurd_bucket_count(tmp_path):
     assert run.exit == 3
 
 
-@xfail("H5: `-` nested 190 deep exhausts the recursion limit after parsing")
 @pytest.mark.parametrize("command", ["build", "simulate"])
 def test_deeply_nested_negation(tmp_path, command):
     text = BASE.replace("do x := n", "do x := " + "-" * 190 + "n")
@@ -100,7 +99,6 @@ def test_deeply_nested_negation(tmp_path, command):
     assert_clean(*args, timeout=60)
 
 
-@xfail("H6: `min` nested 100 deep blows up memory in simulate")
 def test_deeply_nested_min(tmp_path):
     nested = "n"
     for _ in range(100):
@@ -130,6 +128,7 @@ def test_long_number_in_a_store(tmp_path, literal):
                                      "a NUL \x00 here", "*/ and \"\"\" and '''"])
 def test_hostile_comments_never_become_code(tmp_path, comment):
     text = BASE.replace("on halt from Run -> Idle", f"// {comment}\non halt from Run -> Idle  // {comment}")
+    text = text.replace("= 0 steps\n", f"= 0 steps   // {comment}\n")
     text += f'invariant P-1 "x stays" : x <= 100 steps  // {comment}\n'
     out = tmp_path / "out"
     run = assert_clean("build", spec(tmp_path, text), "--out", str(out))
@@ -137,16 +136,39 @@ def test_hostile_comments_never_become_code(tmp_path, comment):
         assert not import_problems(next(out.glob("*.py")))
 
 
+@xfail("H11: a backslash in a comment is an invalid escape sequence in the generated Python")
+@pytest.mark.parametrize("text", ["a \\d path", "x \\ y"])
+def test_backslashes_in_comments_and_reasons_are_escaped(tmp_path, text):
+    text = BASE.replace('reject others "no"', f'reject others "{text}"').replace(
+        "= 0 steps\n", f"= 0 steps   // {text}\n") + f"""
+// {text}
+invariant P-1 "{text}": x <= 100 steps   // {text}
+"""
+    out = tmp_path / "out"
+    assert assert_clean("build", spec(tmp_path, text), "--out", str(out)).exit == 0
+    source = next(out.glob("*.py")).read_text()
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compile(source, "generated.py", "exec")
+
+
 # ---------------------------------------------------------------- traces
 
 
+@xfail("H8: a trace's repeat count has no bound")
 def test_tick_repeated_a_trillion_times(tmp_path):
     """Issue 9: `tick x999999999999` hung; it must be refused or bounded."""
     run = assert_clean("simulate", spec(tmp_path, BASE), trace(tmp_path, "tick x999999999999\n"), timeout=30)
     assert run.exit == 4
 
 
-@pytest.mark.parametrize("line", ["=> accepted", "=> rejected 3 Idle", "x3", "=>"])
+NO_EVENT = xfail("H9: a trace line that is only an expectation is an internal error")
+
+
+@pytest.mark.parametrize("line", [pytest.param("=> accepted", marks=NO_EVENT),
+                                  pytest.param("=> rejected 3 Idle", marks=NO_EVENT), "x3",
+                                  pytest.param("=>", marks=NO_EVENT)])
 def test_trace_line_without_an_event(tmp_path, line):
     run = assert_clean("simulate", spec(tmp_path, BASE), trace(tmp_path, line + "\n"))
     assert run.exit == 4
@@ -156,7 +178,8 @@ def test_trace_line_without_an_event(tmp_path, line):
     [], {"steps": {"event": "tick"}}, {"steps": [1, 2]}, {"steps": [{"event": 5}]},
     {"steps": [{"event": "go", "params": [1]}]}, {"steps": [{"event": "go", "params": {"n": 10**30}}]},
     {"steps": [{"event": "tick", "repeat": 10**15}]}, {"steps": [{"event": "go", "expect": 3}]},
-    {"format": "pumpspec-trace/1", "steps": [{"event": "tick", "expect": {"status": 7}}]},
+    pytest.param({"format": "pumpspec-trace/1", "steps": [{"event": "tick", "expect": {"status": 7}}]},
+                 marks=xfail("H10: an ill-formed JSON expectation is compared, not refused")),
     {"steps": [{"event": "go", "params": {"n": 2.5}}]}, "steps", None,
 ])
 def test_ill_formed_json_trace(tmp_path, document):
