@@ -82,3 +82,11 @@ def test_unread_parameter_lints_clean(tmp_path):
 def test_motor_without_limiter_or_watchdog_compiles(tmp_path, line):
     files = generate(fourway.module_of(BASE.replace(line, "")))
     assert not fourway.compile_verilog("p.v", files["p.v"], tmp_path)
+
+
+@pytest.mark.xfail(strict=True, reason="G9: `not not c` prints as `!!c`, which Icarus refuses")
+def test_double_negation_compiles(tmp_path):
+    text = BASE.replace("var r :", "var f : bool = false\nvar r :").replace(
+        "on go from Idle -> Run", "on go from Idle -> Run when not not f")
+    files = generate(fourway.module_of(text))
+    assert not fourway.compile_verilog("p.v", files["p.v"], tmp_path)
