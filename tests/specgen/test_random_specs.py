@@ -56,7 +56,7 @@ def test_generated_specs_with_div_and_mod_pass_check(text):
     fourway.module_of(text)
 
 
-@settings(max_examples=60, **DEFAULT)
+@settings(max_examples=50, **DEFAULT)
 @given(specs(), st.integers(0, 2**32))
 def test_evaluator_python_and_z3_agree(text, seed):
     module = fourway.module_of(text)
@@ -64,7 +64,7 @@ def test_evaluator_python_and_z3_agree(text, seed):
     assert ls.z3_steps > 0
 
 
-@settings(max_examples=60, **DEFAULT)
+@settings(max_examples=50, **DEFAULT)
 @given(specs(), st.integers(0, 2**32))
 def test_evaluator_and_python_agree_on_long_traces(text, seed):
     module = fourway.module_of(text)
