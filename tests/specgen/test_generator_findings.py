@@ -1,0 +1,92 @@
+"""Regressions for what the random-spec generator found (/work/notes/specgen_findings.md):
+documented constructs `check` refuses, and specs `check` accepts that `build` or the
+Verilog tools refuse. Strict xfails until fixed; each names its finding."""
+from __future__ import annotations
+
+import pytest
+
+import fourway
+from compiler.commands.build import generate
+from compiler.pipeline import analyze
+
+BASE = """pump P
+units { step = 0.05 U  tick = 1 s  clock = 1 MHz }
+enum Kind { a, b }
+var x : 0 .. 100 steps = 0 steps
+var r : 0 .. 60 U/h = 0 U/h
+state Idle initial reject others "no"
+state Run ignore others
+event go(n: 0 .. 10 steps)
+motor {
+    step_high = 10 us  step_low = 10 us  max_rate = 1 U/min  max_steps_per_tick = 1
+    moves in Run
+    budget x
+    source basal rate r during Run
+    limiter L-1 = 200 steps per 1 h
+    watchdog L-2 = 5 s
+}
+window hourly : 7 buckets of 10 min, limit 100 steps, counts basal
+on go from Idle -> Run do x := n
+every tick do x := x - steps
+"""
+
+
+def errors(text: str) -> list[str]:
+    return [f"{d.code} {d.message}" for d in analyze(text, "t.pump").diagnostics if d.severity == "error"]
+
+
+def test_base_spec_builds_and_compiles(tmp_path):
+    files = generate(fourway.module_of(BASE))
+    assert not fourway.compile_verilog("p.v", files["p.v"], tmp_path)
+
+
+@pytest.mark.xfail(strict=True, reason="G1: `div` and `mod` lex as names (grammar.lark MUL_OP)")
+def test_div_and_mod_parse():
+    assert not errors(BASE.replace("do x := n", "do x := n div 2 + n mod 3 steps"))
+
+
+@pytest.mark.xfail(strict=True, reason="G2: a plain 0 is not zero in every unit when stored")
+@pytest.mark.parametrize("edit", [("= 0 steps", "= 0"), ("do x := n", "do x := 0")])
+def test_plain_zero_is_zero_in_every_unit_when_stored(edit):
+    assert not errors(BASE.replace(*edit))
+
+
+@pytest.mark.xfail(strict=True, reason="G3: the grammar's optional trailing comma in an enum does not "
+                                       "parse (name_list takes the comma)")
+def test_trailing_comma_in_an_enum():
+    assert not errors(BASE.replace("enum Kind { a, b }", "enum Kind { a, b, }"))
+
+
+def test_trailing_comma_in_a_table():
+    assert not errors(BASE.replace("enum Kind { a, b }", "enum Kind { a, b }\nconst T = table Kind { a: 1, b: 2, }"))
+
+
+@pytest.mark.xfail(strict=True, reason="G6: check accepts a literal outside a variable's range; build "
+                                       "fails with an internal error")
+def test_out_of_range_literal_is_refused_by_check_or_built():
+    text = BASE.replace("do x := n", "do x := 200 steps")
+    assert errors(text) or generate(fourway.module_of(text))
+
+
+@pytest.mark.xfail(strict=True, reason="G7: a parameter of an event with no transition is an unused "
+                                       "signal for Verilator -Wall")
+def test_unread_parameter_lints_clean(tmp_path):
+    text = BASE.replace("event go(n: 0 .. 10 steps)", "event go(n: 0 .. 10 steps)\nevent halt(k: 0 .. 3)")
+    files = generate(fourway.module_of(text))
+    assert not fourway.compile_verilog("p.v", files["p.v"], tmp_path)
+
+
+@pytest.mark.xfail(strict=True, reason="G4/G5: a motor section without limiter or watchdog gives "
+                                       "zero-width Verilog (corpus finding F2)")
+@pytest.mark.parametrize("line", ["    limiter L-1 = 200 steps per 1 h\n", "    watchdog L-2 = 5 s\n"])
+def test_motor_without_limiter_or_watchdog_compiles(tmp_path, line):
+    files = generate(fourway.module_of(BASE.replace(line, "")))
+    assert not fourway.compile_verilog("p.v", files["p.v"], tmp_path)
+
+
+@pytest.mark.xfail(strict=True, reason="G9: `not not c` prints as `!!c`, which Icarus refuses")
+def test_double_negation_compiles(tmp_path):
+    text = BASE.replace("var r :", "var f : bool = false\nvar r :").replace(
+        "on go from Idle -> Run", "on go from Idle -> Run when not not f")
+    files = generate(fourway.module_of(text))
+    assert not fourway.compile_verilog("p.v", files["p.v"], tmp_path)

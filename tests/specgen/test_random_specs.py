@@ -1,0 +1,120 @@
+"""Random specs (tests/specgen/specgen.py) through the whole pipeline.
+
+- every generated spec passes `check`, and together they use every rule and named
+  terminal of the grammar;
+- on random traces the IR evaluator, the generated Python controller and the Z3 step
+  function agree on every step (tests/specgen/fourway.py);
+- every generated spec builds, its Verilog compiles in Icarus and lints clean in
+  Verilator.
+
+Default tier: a few hundred specs (derandomized: the same specs on every run); the long
+tier (--long) draws thousands of fresh ones. Failures found so far are listed in
+/work/notes/specgen_findings.md; the tests they break are strict xfails naming them.
+"""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+import fourway
+from compiler.commands.build import generate
+from grammar_coverage import table
+from specgen import specs
+
+# no shrinking: a failure's message carries the whole spec and the step, and shrinking
+# specs that take a second each would take minutes
+DEFAULT = dict(deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
+               suppress_health_check=list(HealthCheck))
+LONG = dict(DEFAULT, derandomize=False)
+
+VERILOG_XFAIL = pytest.mark.xfail(strict=True, reason=(
+    "specgen findings G4-G7: a motor section without limiter or watchdog gives zero-width "
+    "Verilog; internal sizing errors on negative values; an unread event parameter fails "
+    "Verilator -Wall; a spec without motor fails build"))
+
+
+def test_generated_specs_pass_check_and_cover_the_grammar():
+    texts = []
+
+    @settings(max_examples=200, **DEFAULT)
+    @given(specs())
+    def check(text):
+        fourway.module_of(text)
+        texts.append(text)
+
+    check()
+    report, share, unused = table(texts)
+    assert not unused, f"grammar symbols no generated spec uses: {unused}\n{report}"
+    assert share == 1.0
+
+
+@pytest.mark.xfail(strict=True, reason="specgen finding G1: `div` and `mod` do not parse")
+@settings(max_examples=30, **DEFAULT)
+@given(specs(divmod=True))
+def test_generated_specs_with_div_and_mod_pass_check(text):
+    fourway.module_of(text)
+
+
+@settings(max_examples=50, **DEFAULT)
+@given(specs(), st.integers(0, 2**32))
+def test_evaluator_python_and_z3_agree(text, seed):
+    module = fourway.module_of(text)
+    ls = fourway.run_trace(module, fourway.random_trace(module, seed, 50), symbolic=True)
+    assert ls.z3_steps > 0
+
+
+@settings(max_examples=50, **DEFAULT)
+@given(specs(), st.integers(0, 2**32))
+def test_evaluator_and_python_agree_on_long_traces(text, seed):
+    module = fourway.module_of(text)
+    fourway.run_trace(module, fourway.random_trace(module, seed, 200), symbolic=False)
+
+
+def builds_and_compiles(text: str, tmp_path_factory) -> None:
+    module = fourway.module_of(text)
+    files = generate(module)
+    (name, verilog), = ((n, t) for n, t in files.items() if n.endswith(".v"))
+    problems = fourway.compile_verilog(name, verilog, tmp_path_factory.mktemp("v"))
+    assert not problems, "\n".join(problems) + "\n" + text
+
+
+@VERILOG_XFAIL
+@settings(max_examples=24, **DEFAULT)
+@given(specs())
+def test_generated_specs_build_and_compile(text, tmp_path_factory):
+    builds_and_compiles(text, tmp_path_factory)
+
+
+# ---------------------------------------------------------------- long tier
+
+
+@pytest.mark.long
+@settings(max_examples=3000, **LONG)
+@given(specs())
+def test_long_generated_specs_pass_check(text):
+    fourway.module_of(text)
+
+
+@pytest.mark.long
+@settings(max_examples=1000, **LONG)
+@given(specs(), st.integers(0, 2**32))
+def test_long_evaluator_python_and_z3_agree(text, seed):
+    module = fourway.module_of(text)
+    fourway.run_trace(module, fourway.random_trace(module, seed, 80), symbolic=True)
+
+
+@pytest.mark.long
+@settings(max_examples=2000, **LONG)
+@given(specs(), st.integers(0, 2**32))
+def test_long_evaluator_and_python_agree(text, seed):
+    module = fourway.module_of(text)
+    fourway.run_trace(module, fourway.random_trace(module, seed, 400), symbolic=False)
+
+
+@pytest.mark.long
+@VERILOG_XFAIL
+@settings(max_examples=300, **LONG)
+@given(specs())
+def test_long_generated_specs_build_and_compile(text, tmp_path_factory):
+    builds_and_compiles(text, tmp_path_factory)
