@@ -1,11 +1,11 @@
-"""Diagnostics are values: collected, never thrown; rendered rustc-style or as JSON.
+"""Diagnostics are values: collected, never thrown; rendered rustc-style, or as JSON
+(``to_dict``, inside the document of compiler/commands/machine.py).
 
 Every code is in ``CODES`` with a one-line meaning (docs/diagnostics.md lists them).
 Messages are lowercase without a trailing period; ``help`` suggests the fix.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
@@ -171,10 +171,6 @@ def render_text(diags: Iterable[Diagnostic], sources: Mapping[str, str]) -> str:
     if errors:
         body += f"\n\nerror: {errors} error{'s' if errors != 1 else ''} found"
     return body
-
-
-def render_json(diags: Iterable[Diagnostic]) -> str:
-    return json.dumps({"diagnostics": [d.to_dict() for d in diags]}, indent=2) + "\n"
 
 
 def has_errors(diags: Iterable[Diagnostic]) -> bool:

@@ -1,32 +1,56 @@
 """Parse a spec and run every static check (no proofs).
 
-Exit status: 0 when every file is clean, 3 when any has errors.
+Exit status: 0 when every file is clean, 3 when any has errors. --format json prints one
+document of the schema pumpspec/1 (docs/schema/pumpspec-result-1.json); --sarif FILE
+writes the diagnostics as SARIF 2.1.0.
 """
 from __future__ import annotations
 
-from ..pipeline import load
+from pathlib import Path
+
+from ..pipeline import Analysis, load
 from .common import add_format, report
+from .machine import document, dumps, file_result, sarif
 from .status import EXIT_OK, EXIT_SPEC_ERROR
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="spec files (.pump)")
     add_format(parser)
+    parser.add_argument("--sarif", type=Path, metavar="FILE",
+                        help="also write the diagnostics as SARIF 2.1.0")
+
+
+def counts(analysis: Analysis) -> dict[str, int] | None:
+    m = analysis.module
+    if not analysis.ok:
+        return None
+    return {"states": len(m.states), "events": len(m.events),
+            "transitions": len(m.transitions), "properties": len(m.properties)}
 
 
 def run(args) -> int:
     analyses = [load(f) for f in args.files]
-    report(analyses, args.format)
-    if args.format == "text":
-        for a in analyses:
-            if a.ok:
-                m = a.module
-                print(f"{a.file}: ok ({len(m.states)} states, {len(m.events)} events, "
-                      f"{len(m.transitions)} transitions, {len(m.properties)} properties"
-                      f"{_analysis_summary(m)})")
-                for line in _outside_causes(m):
-                    print(line)
-    return EXIT_OK if all(a.ok for a in analyses) else EXIT_SPEC_ERROR
+    codes = [EXIT_OK if a.ok else EXIT_SPEC_ERROR for a in analyses]
+    worst = max(codes)
+    if args.sarif:
+        args.sarif.write_text(dumps(sarif((a.file, d) for a in analyses for d in a.diagnostics)),
+                              encoding="utf-8")
+    if args.format == "json":
+        print(dumps(document("check", [file_result(a, code) | {"summary": counts(a)}
+                                       for a, code in zip(analyses, codes, strict=True)],
+                             worst)), end="")
+        return worst
+    report(analyses)
+    for a in analyses:
+        if a.ok:
+            n = counts(a)
+            print(f"{a.file}: ok ({n['states']} states, {n['events']} events, "
+                  f"{n['transitions']} transitions, {n['properties']} properties"
+                  f"{_analysis_summary(a.module)})")
+            for line in _outside_causes(a.module):
+                print(line)
+    return worst
 
 
 def _analysis_summary(m) -> str:

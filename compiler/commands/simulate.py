@@ -1,14 +1,18 @@
 """Replay a trace on the generated Python controller and print a step table.
 
 TRACE is a pumpspec-trace/1 JSON file (what `prove --trace-out` writes) or a text trace
-(docs/traces.md): one event per line, e.g. `bolus amount=1 U`, `tick 3600`. The
-controller is generated from FILE in memory, so the replay runs the spec as it is now.
-With --monitor every property of the spec and every check of the prover that a run can
-break (declared ranges, tick values, max_steps_per_tick, determinism, completeness) is
-checked after each step; violations are reported with the property or check id, the
-0-based step and the value found (the first one first), and the replay goes on. A trace
-that records a violation (a prover counterexample) is checked to reproduce it: same
-property or check, same step.
+(docs/traces.md: one event per line, e.g. `bolus amount=1 U`, `tick 3600`), told apart
+by content (or --trace-format). The controller is generated from FILE in memory, so
+the replay runs the spec as it is now. With --monitor every property of the spec and
+every check of the prover that a run can break (declared ranges, tick values,
+max_steps_per_tick, determinism, completeness) is checked after each step; violations
+are reported with the property or check id, the 0-based step and the value found (the
+first one first), and the replay goes on. A trace that records a violation (a prover
+counterexample) is checked to reproduce it: same property or check, same step.
+
+The table is the one `prove` prints (compiler.tracetable): values in the spec's units,
+rejections with their reason's code, requirement and text. --format json prints one
+document of the schema pumpspec/1 (docs/schema/pumpspec-result-1.json).
 
 Exit status: 0 replayed cleanly, 1 a property was violated, an expectation (`=>`)
 failed or a recorded violation was not reproduced, 3 spec errors, 4 unreadable or
@@ -19,7 +23,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .. import tracetable as tt
 from ..ir import nodes as ir
+from .common import report
 from .status import EXIT_OK, EXIT_SPEC_ERROR, EXIT_USAGE, EXIT_VIOLATED
 
 
@@ -29,8 +35,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--monitor", action="store_true",
                         help="check every property, declared range and prover check a run can "
                              "break after each step; report the first violated")
-    parser.add_argument("--format", choices=("auto", "json", "text"), default="auto",
-                        help="trace format (default: by content)")
+    parser.add_argument("--trace-format", choices=("auto", "json", "text"), default="auto",
+                        help="format of TRACE (default: by content)")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="output: a step table, or one JSON document of the schema "
+                             "pumpspec/1 (docs/schema/pumpspec-result-1.json)")
     parser.add_argument("--verbose", "-v", action="store_true",
                         help="also show window and accumulator variables in the changes")
     parser.add_argument("--save-json", metavar="PATH",
@@ -39,34 +48,74 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from ..pipeline import load
     from ..simulate import TraceError, read_trace, replay, trace_json
-    from .common import load_or_report
+    from .machine import document, dumps, file_result
 
-    analysis = load_or_report(args.file)
+    text_mode = args.format == "text"
+    analysis = load(args.file)
     if not analysis.ok:
+        if text_mode:
+            report([analysis])
+        else:
+            print(dumps(document("simulate", [file_result(analysis, EXIT_SPEC_ERROR)],
+                                 EXIT_SPEC_ERROR)), end="")
         return EXIT_SPEC_ERROR
     module = analysis.module
-    try:
-        trace = read_trace(args.trace, module, args.format)
-    except TraceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+
+    def usage_error(message: str) -> int:
+        if text_mode:
+            print(f"error: {message}", file=sys.stderr)
+        else:
+            print(dumps(document("simulate", [], EXIT_USAGE, message)), end="")
         return EXIT_USAGE
+
+    try:
+        trace = read_trace(args.trace, module, args.trace_format)
+    except TraceError as exc:
+        return usage_error(str(exc))
+    warnings = []
     if trace.pump and trace.pump != module.name:
-        print(f"warning: the trace is for pump `{trace.pump}`, the spec defines "
-              f"`{module.name}`", file=sys.stderr)
+        warnings.append(f"the trace is for pump `{trace.pump}`, the spec defines `{module.name}`")
     if trace.spec_hash and trace.spec_hash != module.source_hash:
-        print(f"warning: the trace was recorded against another version of the spec "
-              f"(sha256 {trace.spec_hash[:12]}..., now {module.source_hash[:12]}...)",
-              file=sys.stderr)
+        warnings.append(f"the trace was recorded against another version of the spec "
+                        f"(sha256 {trace.spec_hash[:12]}..., now {module.source_hash[:12]}...)")
+    if text_mode:
+        for w in warnings:
+            print(f"warning: {w}", file=sys.stderr)
     if args.save_json:
         try:
             Path(args.save_json).write_text(trace_json(trace, module), encoding="utf-8")
         except OSError as exc:
-            print(f"error: cannot write {args.save_json}: {exc.strerror or exc}", file=sys.stderr)
-            return EXIT_USAGE
+            return usage_error(f"cannot write {args.save_json}: {exc.strerror or exc}")
     result = replay(module, trace, monitor=args.monitor)
-    print_table(module, result, args.verbose)
-    status = EXIT_OK
+    status = EXIT_VIOLATED if result.violations or result.expect_failures else EXIT_OK
+    recorded = None
+    if trace.violation and args.monitor:
+        want_property, want_step = trace.violation
+        reproduced = result.violated_at(want_property, want_step)
+        recorded = {"property": want_property, "step": want_step, "reproduced": reproduced}
+        if not reproduced:
+            status = EXIT_VIOLATED
+    elif trace.violation:
+        recorded = {"property": trace.violation[0], "step": trace.violation[1],
+                    "reproduced": None}
+    if text_mode:
+        print_text(module, trace, result, recorded, args.monitor, args.verbose)
+    else:
+        print(dumps(document("simulate", [file_result(analysis, status) | simulation_json(
+            module, args.trace, trace, result, recorded, args.monitor, warnings)], status)),
+            end="")
+    return status
+
+
+def print_text(module: ir.Module, trace, result, recorded: dict | None, monitor: bool,
+               verbose: bool) -> None:
+    from ..simulate import step_row
+
+    hidden = frozenset() if verbose else frozenset(
+        v.name for v in module.variables if v.role in (ir.Role.WINDOW, ir.Role.ACCUMULATOR))
+    print(tt.render(module, [step_row(module, r) for r in result.rows], hidden))
     total = sum(s.repeat for s in trace.steps)
     print(f"\nreplayed {result.steps} of {total} steps", end="")
     if result.violations:
@@ -84,79 +133,36 @@ def run(args) -> int:
             for line in lines:
                 print(f"  step {v.step}: {line}")
             before, last_step = set(v.properties), v.step
-        status = EXIT_VIOLATED
     else:
-        print("; every property held" if args.monitor else "")
+        print("; every property held" if monitor else "")
     for failure in result.expect_failures:
         print(f"expectation failed: {failure}")
-        status = EXIT_VIOLATED
-    if trace.violation and args.monitor:
-        want_property, want_step = trace.violation
-        if result.violated_at(want_property, want_step):
-            print(f"reproduces the recorded violation: {want_property} at step {want_step}")
-        else:
-            found = ", ".join(f"{'/'.join(v.properties)} at step {v.step}"
-                              for v in result.violations) or "no violation"
-            print(f"error: the trace records {want_property} violated at step {want_step}; "
-                  f"the controller found {found}", file=sys.stderr)
-            status = EXIT_VIOLATED
-    elif trace.violation:
-        print(f"note: the trace records {trace.violation[0]} violated at step "
-              f"{trace.violation[1]}; run with --monitor to check it", file=sys.stderr)
-    return status
+    if recorded is None:
+        return
+    if recorded["reproduced"]:
+        print(f"reproduces the recorded violation: {recorded['property']} at step "
+              f"{recorded['step']}")
+    elif recorded["reproduced"] is None:
+        print(f"note: the trace records {recorded['property']} violated at step "
+              f"{recorded['step']}; run with --monitor to check it", file=sys.stderr)
+    else:
+        found = ", ".join(f"{'/'.join(v.properties)} at step {v.step}"
+                          for v in result.violations) or "no violation"
+        print(f"error: the trace records {recorded['property']} violated at step "
+              f"{recorded['step']}; the controller found {found}", file=sys.stderr)
 
 
-def print_table(module: ir.Module, result, verbose: bool) -> None:
-    hidden = set() if verbose else {v.name for v in module.variables
-                                    if v.role in ("window", "accumulator")}
-    header = ("step", "event", "result", "state", "motor steps", "changes")
-    lines = [header]
-    for row in result.rows:
-        last = row.index + max(row.count, 1) - 1
-        step = str(row.index) if row.count <= 1 else f"{row.index}-{last}"
-        lines.append((step, describe_event(module, row), describe_result(row),
-                      row.before if row.before == row.after else f"{row.before} -> {row.after}",
-                      describe_steps(row),
-                      ", ".join(f"{n} {a}->{b}" for n, a, b in row.changes if n not in hidden)))
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
-    for line in lines:
-        cells = [cell.ljust(w) for cell, w in zip(line[:-1], widths, strict=True)] + [line[-1]]
-        print("  ".join(cells).rstrip())
+def simulation_json(module: ir.Module, path: str, trace, result, recorded: dict | None,
+                    monitor: bool, warnings: list[str]) -> dict:
+    """The simulate part of a file's result in the schema."""
+    from ..simulate import step_row
 
-
-def describe_event(module: ir.Module, row) -> str:
-    decl = module.event(row.event)
-    types = {p.name: p.type for p in decl.params}
-    args = []
-    for name, value in row.params:
-        t = types[name]
-        shown = t.members[value] if isinstance(t, ir.EnumType) and isinstance(value, int) \
-            and 0 <= value < len(t.members) else value
-        args.append(f"{name}={str(shown).lower() if isinstance(shown, bool) else shown}")
-    text = f"{row.event}({', '.join(args)})" if args else row.event
-    return text if row.count <= 1 else f"{text} x{row.count}"
-
-
-def describe_result(row) -> str:
-    if not row.statuses:
-        return "-"
-    parts = []
-    for status, n in sorted(row.statuses.items()):
-        parts.append(status if row.count <= 1 else f"{status} x{n}")
-    text = ", ".join(parts)
-    if row.transitions:
-        text += " " + " ".join(f"#{t}" for t in row.transitions)
-    if row.reasons:
-        text += ": " + "; ".join(r.split(": ", 1)[-1] for r in row.reasons)
-    if row.violations:
-        ids = dict.fromkeys(p for v in row.violations for p in v.properties)
-        text += f"  VIOLATES {', '.join(ids)}"
-    return text
-
-
-def describe_steps(row) -> str:
-    if not row.steps:
-        return ""
-    total = row.steps.get("total", 0)
-    parts = [f"{k} {v}" for k, v in row.steps.items() if k != "total" and v]
-    return f"{total}" + (f" ({', '.join(parts)})" if parts else "")
+    return {
+        "trace": path, "monitor": monitor, "warnings": warnings,
+        "steps_total": sum(s.repeat for s in trace.steps), "steps_replayed": result.steps,
+        "steps": [tt.step_json(module, step_row(module, r)) for r in result.rows],
+        "violations": [{"step": v.step, "properties": list(v.properties), "message": v.message}
+                       for v in result.violations],
+        "expectation_failures": result.expect_failures,
+        "recorded_violation": recorded,
+    }

@@ -1,9 +1,12 @@
 """The deterministic text form of the IR (`pumpspec dump-ir`), used by golden tests.
 
 Integers are in base units; enum values print as member names; `x'` is a post-state read.
+A declared quantity (a variable, an event parameter) also shows its range and initial
+value in the spec's units: `var bolus_left : 0..1000 steps (0 U .. 25 U) = 0 (0 U)`.
 """
 from __future__ import annotations
 
+from ..units import format_quantity
 from . import nodes as ir
 from .visitor import ExprVisitor
 
@@ -97,9 +100,10 @@ def dump_module(m: ir.Module) -> str:
         w(f"const {c.name} = {value} : {c.type}    // {c.written}")
     for v in m.variables:
         flags = " persistent" if v.persistent else ""
-        w(f"var {v.name} : {v.type} = {p.visit_Lit(ir.Lit(v.init, v.type))}  [{v.role}{flags}]")
+        init = p.visit_Lit(ir.Lit(v.init, v.type)) + _spec_units(m, v.type, v.init)
+        w(f"var {v.name} : {v.type}{_spec_range(m, v.type)} = {init}  [{v.role}{flags}]")
     for e in m.events:
-        params = ", ".join(f"{q.name}: {q.type}" for q in e.params)
+        params = ", ".join(f"{q.name}: {q.type}{_spec_range(m, q.type)}" for q in e.params)
         w(f"event {e.code} {e.name}({params})  [{e.kind}]")
     for r in m.reasons:
         w(f"reason {r.code} {r.requirement or '-'} \"{r.text}\"")
@@ -156,6 +160,29 @@ def dump_module(m: ir.Module) -> str:
                 control += f" outside{by} \"{c.outside_where}\""
             w(f"  cause \"{c.text}\"{control or ' uncontrolled'}")
     return "\n".join(out) + "\n"
+
+
+def _quantity(t: ir.Type) -> ir.Quantity | None:
+    q = t.quantity if isinstance(t, ir.IntType) else None
+    return q if q is not None and q.dim != (0, 0) else None
+
+
+def _spec_units(m: ir.Module, t: ir.Type, value: ir.Value) -> str:
+    """` (25 U)`: an integer of a quantity type in the spec's units; '' for other types."""
+    q = _quantity(t)
+    if q is None:
+        return ""
+    return f" ({format_quantity(value, q.dim, m.step_units, m.tick_seconds, q.scale)})"
+
+
+def _spec_range(m: ir.Module, t: ir.Type) -> str:
+    """` (0 U .. 300 U)`: a quantity type's range in the spec's units."""
+    q = _quantity(t)
+    if q is None:
+        return ""
+    lo, hi = (format_quantity(x, q.dim, m.step_units, m.tick_seconds, q.scale)
+              for x in (t.lo, t.hi))
+    return f" ({lo} .. {hi})"
 
 
 def _policy(policy: ir.Policy) -> str:

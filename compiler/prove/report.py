@@ -15,7 +15,9 @@ from pathlib import Path
 from .. import diagnostics as dg
 from .. import trace as tr
 from ..eval.evaluator import Config, Evaluator
+from .. import tracetable as tt
 from ..ir import nodes as ir
+from ..tracetable import StepRow
 from .goals import KINDS, Check
 from .engines import Cex
 from .schedule import Report
@@ -30,30 +32,13 @@ class ReplayMismatch(AssertionError):
     """The Z3 model and the evaluator disagree: a bug in the encoding."""
 
 
-@dataclass
-class Row:
-    step: int
-    event: str
-    params: str
-    outcome: str
-    state: str
-    changed: str
-
-
-def show_value(v: ir.Value, t: ir.Type) -> str:
-    if isinstance(t, ir.BoolType):
-        return "true" if v else "false"
-    if isinstance(t, ir.EnumType):
-        return t.members[v] if 0 <= v < len(t.members) else str(v)
-    return str(v)
-
-
-def replay(report: Report, cex: Cex, from_init: bool = True) -> list[Row]:
-    """The steps of a counterexample of ``report`` on the evaluator, checked against the
-    Z3 model (a tick macro-step runs on the spec the witness search compiled)."""
+def replay(report: Report, cex: Cex, from_init: bool = True,
+           violation: tuple[str, int] | None = None) -> list[StepRow]:
+    """The steps of a counterexample or witness of ``report`` on the evaluator, checked
+    against the Z3 model (a tick macro-step runs on the spec the witness search compiled).
+    ``violation``: (check id, trace step) to mark in its row."""
     module = report.module
     ev = Evaluator(module)
-    types = {v.name: v.type for v in module.variables}
     state0, values0, _ = cex.configs[0]
     config = Config(state0, tuple((v.name, values0[v.name]) for v in module.variables))
     if from_init and config != ev.initial():
@@ -73,37 +58,37 @@ def replay(report: Report, cex: Cex, from_init: bool = True) -> list[Row]:
                 f"internal error: step {j} ({event}) differs between Z3 and the evaluator: "
                 f"{new} vs {want_state} {want_values} (this is a bug in pumpspec)")
         decl = module.event(event)
-        ptypes = {p.name: p.type for p in decl.params}
-        shown = ", ".join(f"{k}={show_value(v, ptypes[k])}" for k, v in params.items())
-        status = outcome.status if outcome else f"x{n} accepted"
-        if outcome and status == "rejected" and outcome.reason is not None:
-            status = f"rejected ({outcome.reason.code})"
-        changes = []
-        if new.state != config.state:
-            changes.append(f"state: {config.state} -> {new.state}")
-        for name, old in config.values:
-            if new[name] != old:
-                changes.append(f"{name}: {show_value(old, types[name])} -> "
-                               f"{show_value(new[name], types[name])}")
-        rows.append(Row(j, event if n == 1 else f"{event} x{n}", shown, status, new.state,
-                        "; ".join(changes) or "-"))
+        rejected = outcome is not None and outcome.status == "rejected"
+        first = cex.expanded(j)
+        marked = violation is not None and first <= violation[1] < first + n
+        rows.append(StepRow(
+            index=first, count=n, event=event,
+            params=tuple((p.name, params[p.name]) for p in decl.params),
+            statuses=((outcome.status if outcome else "accepted", n),),
+            before=config.state, after=new.state,
+            changes=tuple((name, old, new[name]) for name, old in config.values
+                          if new[name] != old),
+            reasons=(outcome.reason,) if rejected and outcome.reason is not None else (),
+            transitions=(outcome.transition,) if outcome and outcome.transition is not None
+            else (),
+            violations=(violation[0],) if marked else ()))
         config = new
     return rows
 
 
-def step_table(report: Report, cex: Cex, mark: int | None, from_init: bool = True) -> str:
-    rows = replay(report, cex, from_init)
-    head = ("step", "event", "params", "outcome", "state", "changed")
-    cells = [head] + [(str(r.step), r.event, r.params or "-", r.outcome, r.state, r.changed)
-                      for r in rows]
-    widths = [max(len(c[i]) for c in cells) for i in range(5)]
-    lines = []
-    for i, c in enumerate(cells):
-        line = "  ".join(x.ljust(w) for x, w in zip(c[:5], widths, strict=True)) + "  " + c[5]
-        if i > 0 and mark is not None and rows[i - 1].step == mark:
-            line += "   <- violation"
-        lines.append(line.rstrip())
-    return "\n".join(lines)
+def hidden_variables(report: Report, c: Check | None = None) -> frozenset[str]:
+    """Window buckets and accumulators, left out of a step table unless ``c`` is about
+    one of them (``range.hourly_b3``)."""
+    about = c.key.split(".")[1] if c is not None and c.key.startswith("range.") else None
+    return frozenset(v.name for v in report.module.variables
+                     if v.role in (ir.Role.WINDOW, ir.Role.ACCUMULATOR) and v.name != about)
+
+
+def step_table(report: Report, cex: Cex, mark: tuple[str, int] | None = None,
+               from_init: bool = True, hidden: frozenset[str] = frozenset()) -> str:
+    """The shared step table (``compiler.tracetable``) of a replayed counterexample or
+    witness; ``mark``: (check id, trace step) of the violation."""
+    return tt.render(report.module, replay(report, cex, from_init, mark), hidden)
 
 
 def violation_step(cex: Cex, expanded: bool = True) -> int:
@@ -141,18 +126,24 @@ def _json_value(v: ir.Value, t: ir.Type):
     return v
 
 
+def has_trace(c: Check) -> bool:
+    """A counterexample of a violated check, or a witness of a reached state or
+    transition or of a premise that can hold."""
+    v = c.verdict
+    return v is not None and v.cex is not None and c.outcome in ("violated", "reached",
+                                                                 "non-vacuous")
+
+
 def write_traces(report: Report, out: Path) -> dict[str, Path]:
-    """One file per violated property (and per reachability/vacuity witness? no: only
-    findings). Returns check key -> path."""
+    """One ``pumpspec-trace/1`` file per counterexample and per witness, ``<key>.json``
+    in ``out``. Returns check key -> path."""
     out.mkdir(parents=True, exist_ok=True)
     written = {}
     for c in report.selected():
-        v = c.verdict
-        if v is None or v.cex is None or c.outcome != "violated":
-            continue
-        path = out / f"{c.key}.json"
-        path.write_text(tr.to_json(to_trace(report, c), report.module))
-        written[c.key] = path
+        if has_trace(c):
+            path = out / f"{c.key}.json"
+            path.write_text(tr.to_json(to_trace(report, c), report.module))
+            written[c.key] = path
     return written
 
 
@@ -218,15 +209,17 @@ def diagnostic(report: Report, c: Check, trace_path: Path | None = None) -> dg.D
             if start:
                 s, values, _ = v.cex.configs[0]
                 types = {x.name: x.type for x in report.module.variables}
-                shown = ", ".join(f"{k}={show_value(x, types[k])}" for k, x in values.items())
+                shown = ", ".join(f"{k}={tt.show(report.module, x, types[k])}"
+                                  for k, x in values.items())
                 notes.append(f"start state (it only satisfies the proved invariants; not shown "
                              f"reachable): {s}: {shown}")
                 notes.append(v.detail)
             head = ("the sequence from that state" if start else "counterexample") + (
                 f" (trace: {trace_path}, start configuration recorded)" if trace_path and start
                 else f" (trace: {trace_path})" if trace_path else "") + ":"
-            notes.append(head + "\n" + _indent(step_table(report, v.cex,
-                                                          violation_step(v.cex, False), not start)))
+            table = step_table(report, v.cex, (c.id, violation_step(v.cex)), not start,
+                               hidden_variables(report, c))
+            notes.append(head + "\n" + _indent(table))
         else:
             notes.append(v.detail)
         help_ = _help(c)
@@ -255,7 +248,7 @@ def _indent(text: str) -> str:
     return "\n".join("      " + line for line in text.splitlines())
 
 
-# ---------------------------------------------------------------- text and JSON
+# ---------------------------------------------------------------- text
 
 
 def progress_line(c: Check) -> str:
@@ -269,59 +262,194 @@ def progress_line(c: Check) -> str:
     return line
 
 
+def counts(checks: list[Check]) -> dict[str, int]:
+    """Checks per outcome, in the order a summary lists them."""
+    found: dict[str, int] = {}
+    for c in checks:
+        found[c.outcome] = found.get(c.outcome, 0) + 1
+    return {k: found[k] for k in OUTCOMES if k in found}
+
+
 def summary(report: Report) -> str:
     sel = report.selected()
-    counts: dict[str, int] = {}
-    for c in sel:
-        counts[c.outcome] = counts.get(c.outcome, 0) + 1
-    order = ["proved", "violated", "unknown", "reached", "dead", "non-vacuous", "vacuous"]
-    parts = [f"{counts[k]} {k}" for k in order if k in counts]
-    errors = [c for c in sel if c.severity == "error"]
-    props = [c for c in errors if c.kind in ("invariant", "assertion", "response", "recovery")]
+    props = [c for c in sel if c.kind in PROPERTY_KINDS]
     return (f"{report.module.name}: {len(sel)} checks in {report.seconds:.2f}s: "
-            + ", ".join(parts)
+            + ", ".join(f"{n} {k}" for k, n in counts(sel).items())
             + f" (spec properties: {sum(c.outcome == 'proved' for c in props)}/{len(props)} proved)")
 
 
-def check_json(c: Check, trace_path: Path | None) -> dict:
+# ---------------------------------------------------------------- by requirement
+
+OUTCOMES = ("proved", "violated", "unknown", "reached", "dead", "non-vacuous", "vacuous",
+            "skipped")
+PROPERTY_KINDS = ("invariant", "assertion", "response", "recovery")
+
+# what the checks pumpspec adds to every spec claim, one line per kind
+KIND_CLAIMS = {
+    "type": "every variable and the control state stay in their declared types",
+    "range": "every update keeps its variable in its declared range",
+    "let-range": "every tick value stays in its computed range",
+    "motor": "no tick commands more motor steps than max_steps_per_tick",
+    "determinism": "no two transitions of one event are enabled at once",
+    "completeness": "every rejection carries a reason from the spec",
+    "reachability": "every state and transition can be reached",
+    "vacuity": "every premise and trigger can hold",
+}
+
+
+def requirement(c: Check) -> str | None:
+    """The requirement id a check is evidence for: a property's, or the property whose
+    premise a vacuity check tries; None for the checks pumpspec adds to every spec."""
+    if c.kind in PROPERTY_KINDS or c.kind == "vacuity":
+        return c.prop.id
+    return None
+
+
+def _rank(c: Check) -> int:
+    """How bad a check's outcome is: 0 an error violated, 1 undecided, 2 a warning found
+    (dead, vacuous, a rejection without a reason), 3 not run, 4 decided and fine."""
+    o = c.outcome
+    if o == "violated":
+        return 0 if c.severity == "error" else 2
+    return {"unknown": 1, "dead": 2, "vacuous": 2, "skipped": 3}.get(o, 4)
+
+
+@dataclass(frozen=True)
+class Group:
+    """The checks behind one requirement id, or behind one kind of check pumpspec adds."""
+
+    id: str
+    title: str
+    checks: tuple[Check, ...]
+
+    @property
+    def verdict(self) -> str:
+        """The worst outcome among the checks (a property's before its vacuity check's)."""
+        return min(self.checks, key=_rank).outcome
+
+    @property
+    def is_requirement(self) -> bool:
+        return requirement(self.checks[0]) is not None
+
+
+def groups(report: Report) -> list[Group]:
+    """The selected checks by requirement id (declaration order), then by the kind of the
+    checks pumpspec adds (``KINDS`` order)."""
+    by_id: dict[str, list[Check]] = {}
+    by_kind: dict[str, list[Check]] = {}
+    for c in report.selected():
+        rid = requirement(c)
+        (by_id.setdefault(rid, []) if rid else by_kind.setdefault(c.kind, [])).append(c)
+    out = []
+    for rid, checks in by_id.items():
+        titles = [c.title for c in checks if c.kind in PROPERTY_KINDS]
+        title = titles[0] if titles else checks[0].title
+        if len(set(titles)) > 1:
+            title += f" (+{len(set(titles)) - 1} more)"
+        out.append(Group(rid, title, tuple(checks)))
+    for kind in KINDS:
+        if kind in by_kind:
+            out.append(Group(kind, KIND_CLAIMS.get(kind, kind), tuple(by_kind[kind])))
+    return out
+
+
+# verdict -> ANSI colour (SGR code) on a terminal
+COLOURS = {"proved": "32", "reached": "32", "non-vacuous": "32", "violated": "31;1",
+           "unknown": "33", "dead": "33", "vacuous": "33", "skipped": "2"}
+
+
+def paint(word: str, width: int = 0, colour: bool = False) -> str:
+    """``word`` padded to ``width``, in its verdict's colour when ``colour``."""
+    padded = word.ljust(width)
+    if not colour or word not in COLOURS:
+        return padded
+    return f"\x1b[{COLOURS[word]}m{word}\x1b[0m" + padded[len(word):]
+
+
+def group_lines(report: Report, colour: bool = False) -> list[str]:
+    """One line per group: id, verdict, how many checks are behind it, what it claims."""
+    gs = groups(report)
+    if not gs:
+        return []
+    idw = max(len(g.id) for g in gs)
+    vw = max(len(g.verdict) for g in gs)
+    nw = len(str(max(len(g.checks) for g in gs)))
+    return [f"  {g.id:<{idw}}  {paint(g.verdict, vw, colour)}  "
+            f"{len(g.checks):>{nw}} check{'s' if len(g.checks) != 1 else ' '}  {g.title}"
+            for g in gs]
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def trace_json(report: Report, c: Check) -> dict:
+    """A counterexample or witness as the schema's ``trace``: its steps replayed on the
+    evaluator, values in spec and base units."""
+    cex = c.verdict.cex
+    start = c.verdict.extra.get("unreachable_start")
+    m = report.module
+    mark = None if c.witness else (c.id, violation_step(cex))
+    doc = {"length": sum(cex.repeat.get(j, 1) for j in range(len(cex.inputs))),
+           "start": None, "violation_step": mark[1] if mark else None,
+           "steps": [tt.step_json(m, r) for r in replay(report, cex, not start, mark)]}
+    if start:
+        state, values, _ = cex.configs[0]
+        doc["start"] = {"state": state, "reachable": "unknown: it satisfies the proved "
+                        "invariants only", "values": [
+                            {"name": v.name} | tt.value_json(m, values[v.name], v.type)
+                            for v in m.variables]}
+    return doc
+
+
+def check_json(report: Report, c: Check, trace_path: Path | None) -> dict:
+    """One check as the schema's ``check``."""
     v = c.verdict
     s = c.span
-    d = {
-        "key": c.key, "id": c.id, "kind": c.kind, "title": c.title, "severity": c.severity,
-        "outcome": c.outcome, "status": v.status if v else None,
+    found = has_trace(c)
+    return {
+        "key": c.key, "id": c.id, "requirement": requirement(c), "kind": c.kind,
+        "title": c.title, "severity": c.severity, "outcome": c.outcome,
         "engine": v.engine if v else None, "detail": v.detail if v else None,
         "seconds": round(v.seconds, 3) if v else None,
         "span": {"file": s.file, "line": s.line, "col": s.col} if s else None,
+        "invariant": v.invariant if v and v.invariant else None,
+        "trace_file": str(trace_path) if trace_path else None,
+        "counterexample": trace_json(report, c) if found and not c.witness else None,
+        "witness": trace_json(report, c) if found and c.witness else None,
     }
-    if v and v.cex is not None:
-        d["steps"] = len(v.cex.inputs)
-        # the counterexample's or witness's inputs: event, parameters (IR values), and
-        # how many times the step repeats (a tick macro-step)
-        d["path"] = [[event, params, v.cex.repeat.get(j, 1)]
-                     for j, (event, params) in enumerate(v.cex.inputs)]
-    if v and v.invariant:
-        d["invariant"] = v.invariant
-    if trace_path:
-        d["trace"] = str(trace_path)
-    return d
 
 
 def report_json(report: Report, traces: dict[str, Path]) -> dict:
+    """The prover's part of a file's result in the schema (``prove``): summary,
+    requirements, every selected check, and the findings as diagnostics."""
+    sel = report.selected()
+    props = [c for c in sel if c.kind in PROPERTY_KINDS]
+    o = report.options
     return {
-        "pump": report.module.name,
-        "file": report.module.source_file,
         "seconds": round(report.seconds, 3),
-        "exit": report.exit_code,
-        "summary": summary(report),
-        "checks": [check_json(c, traces.get(c.key)) for c in report.selected()],
-        "diagnostics": [diagnostic(report, c, traces.get(c.key)).to_dict()
-                        for c in report.selected() if c.failed or c.outcome == "unknown"],
+        "options": {"rlimit": o.rlimit, "depth": o.bmc_depth, "explore_steps": o.explore_steps,
+                    "timeout": o.timeout, "only": list(o.only), "witnesses": o.witnesses},
+        "summary": {"text": summary(report), "checks": len(sel), "outcomes": counts(sel),
+                    "properties": len(props),
+                    "properties_proved": sum(c.outcome == "proved" for c in props)},
+        "requirements": [{"id": g.id, "verdict": g.verdict, "checks": len(g.checks),
+                          "title": g.title, "keys": [c.key for c in g.checks]}
+                         for g in groups(report) if g.is_requirement],
+        "checks": [check_json(report, c, traces.get(c.key)) for c in sel],
     }
+
+
+def findings(report: Report, traces: dict[str, Path]) -> list[dg.Diagnostic]:
+    """A diagnostic per finding (violated, dead, vacuous) and per unknown check."""
+    return [diagnostic(report, c, traces.get(c.key)) for c in report.selected()
+            if c.failed or c.outcome == "unknown"]
 
 
 def dumps(doc) -> str:
     return json.dumps(doc, indent=2) + "\n"
 
 
-__all__ = ["KINDS", "PROVER_CODES", "diagnostic", "dumps", "progress_line", "replay",
-           "report_json", "step_table", "summary", "to_trace", "write_traces"]
+__all__ = ["KINDS", "PROVER_CODES", "Group", "check_json", "counts", "diagnostic", "dumps",
+           "findings", "group_lines", "groups", "has_trace", "hidden_variables", "paint",
+           "progress_line", "replay", "report_json", "requirement", "step_table", "summary",
+           "to_trace", "trace_json", "write_traces"]

@@ -88,7 +88,14 @@ class Report:
         return 0
 
 
-def _matches(c: Check, only: tuple[str, ...]) -> bool:
+def checks_of(module: ir.Module) -> list[Check]:
+    """Every check ``prove`` would run on ``module``, without verdicts (cheap: what
+    ``--only`` can select, how many checks a run has)."""
+    return build_checks(module, System(module))
+
+
+def matches(c: Check, only: tuple[str, ...]) -> bool:
+    """Whether ``--only`` selects ``c``: by requirement id, key, key prefix or kind."""
     if not only:
         return True
     return any(c.id == o or c.key == o or c.id.startswith(o + ".") or c.kind == o for o in only)
@@ -102,7 +109,7 @@ class Prover:
         self.system = System(module)
         self.checks = build_checks(module, self.system)
         for c in self.checks:
-            c.extra["selected"] = _matches(c, options.only)
+            c.extra["selected"] = matches(c, options.only)
         self.progress = progress or (lambda c: None)
         self.lemmas: list[StatePred] = []
         self.lemma_names: list[str] = []

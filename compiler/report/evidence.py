@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .. import prove as prover
 from ..ir import nodes as ir
+from ..tracetable import result_text
 from ..units import format_quantity
 from . import benches as bench_scan
 from .diagram import alarm_states
@@ -296,7 +297,7 @@ def _trace(module: ir.Module, report: prover.Report, cex: prover.Cex, title: str
         changes = [f"{k}: {show(module, before[k], types[k])} → {show(module, after[k], types[k])}"
                    for k in before if k not in hidden and after.get(k) != before[k]]
         rows.append(TraceRow(f"{first}" if n == 1 else f"{first}–{first + n - 1}", shown,
-                             _outcome_text(module, row.outcome),
+                             result_text(row),
                              s1 if s0 == s1 else f"{s0} → {s1}", "; ".join(changes),
                              mark and j == bad))
     return Trace(f"{title} ({cex.events:,} events)", tuple(rows))
@@ -307,13 +308,4 @@ def cex_starts_elsewhere(report: prover.Report, cex: prover.Cex) -> bool:
     initial state (a recovery sequence's counterexample)."""
     return any(c.verdict is not None and c.verdict.cex is cex
                and c.verdict.extra.get("unreachable_start") for c in report.checks)
-
-
-def _outcome_text(module: ir.Module, outcome: str) -> str:
-    """The replay's outcome with a reject reason's text added after its code."""
-    m = re.fullmatch(r"rejected \((\d+)\)", outcome)
-    if m is None:
-        return outcome
-    reason = next((r for r in module.reasons if r.code == int(m.group(1))), None)
-    return outcome if reason is None else f"rejected ({reason.code}: {reason.text})"
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..ir import nodes as ir
 from ..trace import Trace, TraceError, TraceStep, from_json
+from ..tracetable import StepRow
 from .text import from_text
 
 
@@ -46,6 +47,7 @@ class Row:
     count: int = 0
     statuses: dict[str, int] = field(default_factory=dict)  # accepted/ignored/rejected -> n
     reasons: list[str] = field(default_factory=list)  # distinct rejection messages
+    reason_codes: list[int] = field(default_factory=list)  # distinct reasons, by code
     transitions: list[int] = field(default_factory=list)  # distinct fired transitions
     before: str = ""
     after: str = ""
@@ -116,6 +118,8 @@ def replay(module: ir.Module, trace: Trace, monitor: bool = False, generated: An
             row.statuses[status] = row.statuses.get(status, 0) + 1
             if message and message not in row.reasons:
                 row.reasons.append(message)
+            if code is not None and code not in row.reason_codes:
+                row.reason_codes.append(code)
             if isinstance(fired, tuple):  # TickSteps
                 for key, value in fired._asdict().items():
                     if key != "transition":
@@ -174,6 +178,24 @@ def _check_expect(row: Row, step: TraceStep, status: str, code: int | None, mess
         row.expect_failures.append(f"step {index} ({step.event}): {p}")
 
 
+def step_row(module: ir.Module, row: Row) -> StepRow:
+    """A replayed trace line as the shared step table's row (``compiler.tracetable``):
+    values back in the IR's representation (enum members as indices)."""
+    types = {v.name: v.type for v in module.variables}
+
+    def ir_value(value: Any, t: ir.Type) -> ir.Value:
+        return t.members.index(value) if isinstance(t, ir.EnumType) else value
+
+    return StepRow(
+        index=row.index, count=row.count, event=row.event, params=row.params,
+        statuses=tuple(row.statuses.items()), before=row.before, after=row.after,
+        changes=tuple((name, ir_value(a, types[name]), ir_value(b, types[name]))
+                      for name, a, b in row.changes),
+        reasons=tuple(module.reason(code) for code in row.reason_codes),
+        transitions=tuple(row.transitions), motor_steps=tuple(row.steps.items()),
+        violations=tuple(dict.fromkeys(p for v in row.violations for p in v.properties)))
+
+
 def trace_json(trace: Trace, module: ir.Module) -> str:
     """The trace in the JSON format (text traces convert for the cocotb bench)."""
     from ..trace import to_json
@@ -182,4 +204,5 @@ def trace_json(trace: Trace, module: ir.Module) -> str:
     return to_json(doc_trace, module)
 
 
-__all__ = ["Replay", "Row", "Violation", "read_trace", "replay", "trace_json", "TraceError"]
+__all__ = ["Replay", "Row", "Violation", "read_trace", "replay", "step_row", "trace_json",
+           "TraceError"]

@@ -39,7 +39,9 @@ def test_json_format_is_machine_readable():
     r = pumpspec("check", "--format", "json", BROKEN)
     assert r.returncode == 3
     doc = json.loads(r.stdout)
-    (d,) = doc["diagnostics"]
+    assert doc["schema"] == "pumpspec/1" and doc["exit_code"] == 3
+    (f,) = doc["files"]
+    (d,) = f["diagnostics"]
     assert d["code"] == "E0102"
     assert d["span"] == {"file": BROKEN, "line": 6, "col": 22, "end_line": 6, "end_col": 23}
 

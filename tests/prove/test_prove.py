@@ -125,11 +125,11 @@ def test_state_behind_a_long_timer_is_reached_by_a_macro_step(tmp_path, capsys):
 
 
 def test_unreached_witness_is_unknown_with_what_was_searched(capsys):
-    code = main(["prove", "--explore-steps", "500", "--depth", "2",
+    code = main(["prove", "-v", "--explore-steps", "500", "--depth", "2",
                  str(EXAMPLES / "long_timer.pump")])
     out = capsys.readouterr().out
     assert code == 2  # a witness not found: not everything was decided
-    line = next(x for x in out.splitlines() if "reach.Service " in x)
+    line = next(x for x in out.splitlines() if "reach.Service " in x)  # -v: every check
     assert line.split()[0] == "unknown" and "dead" not in line
     assert "unknown: not reached within the exploration's budget (" in line
     assert "configurations, deepest macro-step" in line and "no BMC witness within 2 steps" in line
@@ -174,7 +174,7 @@ def test_cli_text_json_and_traces(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 1
     assert "error[P0101]: invariant M-20 violated after 2 steps" in out
-    assert "--> " in out and "^" in out and "<- violation" in out
+    assert "--> " in out and "^" in out and "<- violates M-20" in out
     module = load_spec(spec)
     trace = tr.from_json((tmp_path / "M-20.json").read_text(), module)
     assert trace.violation == ("M-20", 1)
@@ -182,9 +182,9 @@ def test_cli_text_json_and_traces(tmp_path, capsys):
 
     code = main(["prove", str(spec), "--format", "json", "--only", "M-20"])
     doc = json.loads(capsys.readouterr().out)
-    assert code == 1 and doc["exit"] == 1
-    (m20,) = [c for c in doc["checks"] if c["key"] == "M-20"]
-    assert m20["outcome"] == "violated" and m20["steps"] == 2
+    assert code == 1 and doc["exit_code"] == 1
+    (m20,) = [c for c in doc["files"][0]["checks"] if c["key"] == "M-20"]
+    assert m20["outcome"] == "violated" and m20["counterexample"]["length"] == 2
 
 
 def test_spec_errors_exit_3(tmp_path, capsys):
@@ -200,15 +200,20 @@ def test_reference_spec_proves(capsys):
     # witnesses (reachability, vacuity) are warnings and the slow part: left out here
     assert main(["prove", "-q", "--no-witnesses", str(REFERENCE)]) == 0
     out = capsys.readouterr().out
-    assert " proved (spec properties: " in out and "unknown" not in out
+    assert "(spec properties: 76/76 proved)" in out and "unknown" not in out
 
 
 def test_reference_spec_witnesses_leave_no_unknown(capsys):
     # every state, transition and premise reached, the wear limit (56 h) and the
     # dose-limit premise by tick macro-steps, with the default budgets
-    assert main(["prove", "-q", str(REFERENCE)]) == 0
+    assert main(["prove", str(REFERENCE)]) == 0
     out = capsys.readouterr().out
     assert "unknown" not in out and " reached, " in out
+    # the default output: a line per requirement id and per kind of check pumpspec
+    # adds (376 checks behind them), the summary; about 60 lines at most
+    lines = out.splitlines()
+    assert len(lines) <= 60, out
+    assert any(line.split()[:4] == ["PS-22", "proved", "5", "checks"] for line in lines)
 
 
 def test_patch_pump_witnesses_leave_no_unknown(capsys):

@@ -92,7 +92,10 @@ def test_simulate_text_trace(capsys):
     code, out, err = run_cli(capsys, "simulate", SPEC, DELIVER, "--monitor")
     assert code == 0, err
     assert "replayed 345 of 345 steps; every property held" in out
-    assert "340      bolus(amount=1040)     rejected: PS-22: above the maximum bolus" in out
+    # the shared step table: parameters in spec units, a rejection with its reason's text
+    (row,) = [line for line in out.splitlines() if line.startswith("340 ")]
+    assert row.split()[1] == "bolus(amount=26" and \
+        "rejected (41, PS-22): above the maximum bolus" in row
 
 
 def test_simulate_reports_failed_expectations(capsys, tmp_path):
