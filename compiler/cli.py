@@ -12,7 +12,7 @@ import sys
 import traceback
 
 from . import __version__
-from .commands import build, check, dump_ir, prove, prove_rtl, simulate
+from .commands import build, check, dump_ir, mutate, prove, prove_rtl, simulate
 from .commands.status import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 # name -> module; each has add_arguments(parser) and run(args) -> int
@@ -23,6 +23,7 @@ COMMANDS = {
     "build": build,
     "simulate": simulate,
     "prove-rtl": prove_rtl,
+    "mutate": mutate,
 }
 
 

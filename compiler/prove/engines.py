@@ -95,8 +95,14 @@ class Verdict:
 
 
 class Deadline:
-    def __init__(self, seconds: float | None):
-        self.end = None if seconds is None else time.monotonic() + seconds
+    """The bound of a query or a group of queries: wall-clock ``seconds``, or, when
+    ``rlimit`` is positive, that many Z3 resource units per query (work, not time: the
+    verdicts then repeat on any machine and under any load; such a deadline never
+    expires by itself)."""
+
+    def __init__(self, seconds: float | None, rlimit: int = 0):
+        self.rlimit = rlimit
+        self.end = None if seconds is None or rlimit > 0 else time.monotonic() + seconds
 
     def ms(self, floor: int = 1) -> int:
         if self.end is None:
@@ -109,17 +115,24 @@ class Deadline:
 
 def solver(system: System, deadline: Deadline | None = None) -> z3.Solver:
     s = z3.SolverFor("QF_LIA", ctx=system.ctx) if not system.module.variables else z3.Solver(ctx=system.ctx)
-    if deadline is not None and deadline.end is not None:
-        s.set("timeout", deadline.ms())
+    if deadline is not None:
+        bound(s, deadline)
     return s
 
 
+def bound(s, deadline: Deadline) -> None:
+    """Bound the next queries of ``s`` (a solver or a fixedpoint engine) by ``deadline``."""
+    if deadline.rlimit > 0:
+        s.set("rlimit", deadline.rlimit)
+    elif deadline.end is not None:
+        s.set("timeout", deadline.ms())
+
+
 def check(s: z3.Solver, *assumptions, deadline: Deadline | None = None) -> z3.CheckSatResult:
-    if deadline is not None and deadline.end is not None:
-        ms = deadline.ms()
+    if deadline is not None:
         if deadline.expired():
             return z3.unknown
-        s.set("timeout", ms)
+        bound(s, deadline)
     try:
         return s.check(*assumptions)
     except z3.Z3Exception:
@@ -356,7 +369,7 @@ def pdr(goal: Goal, lemmas: list[StatePred], deadline: Deadline) -> Verdict:
     bad = negation_at(goal, f0, step)
     allv = args0 + args1 + _input_args(inp)
     s = z3.SolverFor("HORN", ctx=ctx)
-    s.set("timeout", deadline.ms())
+    bound(s, deadline)
     s.add(z3.ForAll(args0, z3.Implies(system.init(f0), inv(*args0))))
     s.add(z3.ForAll(allv, z3.Implies(z3.And(inv(*args0), L0, step.trans), inv(*args1))))
     s.add(z3.ForAll(allv, z3.Implies(z3.And(inv(*args0), L0, step.trans if goal.kind == "step"

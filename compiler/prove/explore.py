@@ -131,7 +131,10 @@ class Explorer:
 
     def run(self, probes: dict[str, Probe], seconds: float, max_nodes: int = 20000,
             max_plain: int = 4000, max_below: int = 100, macro_ticks: int = 300_000,
-            max_running: int = 4, validate: bool = True) -> dict[str, Cex]:
+            max_running: int = 4, validate: bool = True, first_hit: bool = False
+            ) -> dict[str, Cex]:
+        """Counterexamples (or witnesses) for ``probes``, by key, found within ``seconds``;
+        ``first_hit`` stops at the first one found."""
         x = self.x
         started = time.monotonic()
         end = started + seconds
@@ -240,7 +243,7 @@ class Explorer:
         sources: set[int] = set()
         spent = [0.0, 0.0]  # seconds on expansions, on macro-steps: each gets half
         now = time.monotonic()
-        while open_keys and now < end:
+        while open_keys and now < end and not (first_hit and hits):
             best = None
             if waiting or running:
                 if dirty[0]:

@@ -48,6 +48,12 @@ class Options:
     witness_seconds: float = 0.5  # BMC budget for those
     explore_seconds: float = 1.0  # exploration for counterexamples of open safety goals
     pdr: bool = True
+    # when positive, every Z3 query of the safety checks is bounded by this many resource
+    # units instead of by ``timeout``: the verdicts repeat on any machine and load (the
+    # exploration, a falsifier, stays bounded by ``explore_seconds``; witnesses by theirs)
+    rlimit: int = 0
+    fail_fast: bool = False  # stop at the first violated error check (the others: skipped)
+    explore_first: float = 0.0  # seconds of exploration for counterexamples before any proof
 
 
 @dataclass
@@ -105,6 +111,12 @@ class Prover:
         c.verdict = v
         if c.extra.get("selected", True):
             self.progress(c)
+            if self.o.fail_fast and v.status == VIOLATED and c.severity == "error":
+                raise _FirstViolation()
+
+    def deadline(self, seconds: float) -> Deadline:
+        """The bound of a safety query: ``seconds``, or ``rlimit`` units of work."""
+        return Deadline(seconds, self.o.rlimit)
 
     def open(self, kinds=None, witness=None) -> list[Check]:
         out = []
@@ -134,19 +146,35 @@ class Prover:
             self.compiled_spec = Compiled(self.m, self.stepper)
         return self.compiled_spec
 
+    def falsify(self, checks: list[Check], seconds: float) -> None:
+        """Counterexamples for ``checks`` by exploring the spec compiled by the stepper
+        (deep, cheap traces), within ``seconds``."""
+        falsifiable = [c for c in checks if "probe" in c.extra]
+        if not falsifiable or seconds <= 0:
+            return
+        t = time.monotonic()
+        hits = Explorer(self.m, self.compiled()).run(probes_of(falsifiable), seconds,
+                                                      first_hit=self.o.fail_fast)
+        for c in falsifiable:
+            if c.goal.key in hits:
+                cex = hits[c.goal.key]
+                self.done(c, Verdict(VIOLATED, "explore", _steps("counterexample", cex), cex), t)
+
     def run(self) -> list[Check]:
         o = self.o
+        self.falsify([c for c in self.open(witness=False) if c.goal.system is self.system],
+                     o.explore_first)
         state_checks = self.open(("type", "invariant"))
         t = time.monotonic()
         # 1. the initial state
-        bad, _ = bmc(self.system, [c.goal for c in state_checks], 0, [], Deadline(o.timeout))
+        bad, _ = bmc(self.system, [c.goal for c in state_checks], 0, [], self.deadline(o.timeout))
         for c in state_checks:
             if c.goal.key in bad:
                 self.done(c, Verdict(VIOLATED, "bmc", "fails in the initial state",
                                      bad[c.goal.key]), t)
         # 2. Houdini over the rest
         live = [c for c in state_checks if c.verdict is None]
-        proved, _ = houdini(self.system, [c.goal for c in live], [], Deadline(o.timeout))
+        proved, _ = houdini(self.system, [c.goal for c in live], [], self.deadline(o.timeout))
         keys = {g.key for g in proved}
         for c in live:
             if c.goal.key in keys:
@@ -160,7 +188,7 @@ class Prover:
         shortcuts = [c.extra["shortcut"] for c in responses]
         t = time.monotonic()
         proved, _, _ = relative_step(self.system, [c.goal for c in step_checks] + shortcuts,
-                                     self.lemmas, Deadline(o.timeout))
+                                     self.lemmas, self.deadline(o.timeout))
         keys = {g.key for g in proved}
         for c in step_checks:
             if c.goal.key in keys:
@@ -173,21 +201,12 @@ class Prover:
                                      "the response holds right after every trigger"), t)
         # 4. BMC: counterexamples for the open safety goals, witnesses for the others
         safety = [c for c in self.open(witness=False) if c.goal.system is self.system]
-        falsifiable = [c for c in safety if "probe" in c.extra]
-        if falsifiable:  # fast falsification on the evaluator first (deep, cheap traces)
-            t = time.monotonic()
-            hits = Explorer(self.m, self.compiled()).run(probes_of(falsifiable),
-                                                          o.explore_seconds)
-            for c in falsifiable:
-                if c.goal.key in hits:
-                    cex = hits[c.goal.key]
-                    self.done(c, Verdict(VIOLATED, "explore", _steps("counterexample", cex),
-                                         cex), t)
-            safety = [c for c in safety if c.verdict is None]
+        self.falsify(safety, o.explore_seconds)  # deep, cheap traces on the evaluator first
+        safety = [c for c in safety if c.verdict is None]
         if safety:
             t = time.monotonic()
             found, clean = bmc(self.system, [c.goal for c in safety], o.bmc_depth, [],
-                               Deadline(max(o.timeout, 1.0) * 2))
+                               self.deadline(max(o.timeout, 1.0) * 2))
             for c in safety:
                 c.extra["bmc_clean"] = clean
                 if c.goal.key in found:
@@ -256,7 +275,7 @@ class Prover:
             return
         t = time.monotonic()
         proved, _, _ = relative_step(self.system, [c.goal for c in live], self.lemmas,
-                                     Deadline(self.o.timeout))
+                                     self.deadline(self.o.timeout))
         keys = {g.key for g in proved}
         for c in live:
             if c.goal.key in keys:
@@ -266,7 +285,7 @@ class Prover:
 
     def deep(self, c: Check) -> None:
         t = time.monotonic()
-        deadline = Deadline(self.o.timeout)
+        deadline = self.deadline(self.o.timeout)
         clean = c.extra.get("bmc_clean", -1)
         v = k_induction(c.goal, self.lemmas, self.o.kmax, clean, deadline)
         if v.status != PROVED and self.o.pdr and not deadline.expired():
@@ -289,7 +308,7 @@ class Prover:
     def response(self, c: Check) -> None:
         t = time.monotonic()
         g = c.goal
-        found, clean = bmc(g.system, [g], self.o.bmc_depth, [], Deadline(self.o.timeout))
+        found, clean = bmc(g.system, [g], self.o.bmc_depth, [], self.deadline(self.o.timeout))
         if g.key in found:
             cex = found[g.key]
             self.done(c, Verdict(VIOLATED, "bmc", f"counterexample of {len(cex.inputs)} steps", cex), t)
@@ -302,7 +321,7 @@ class Prover:
         if the target can fail, look for a reachable start state (BMC prefix)."""
         p: ir.Recovery = c.prop
         t = time.monotonic()
-        deadline = Deadline(self.o.timeout)
+        deadline = self.deadline(self.o.timeout)
         sys = self.system
 
         def run_sequence(s: z3.Solver, u: Unroll, start: int):
@@ -403,6 +422,10 @@ class Prover:
         return "; ".join(parts) or "not searched"
 
 
+class _FirstViolation(Exception):
+    """Raised by ``Prover.done`` under ``Options.fail_fast``: the run stops."""
+
+
 def _steps(what: str, cex: Cex) -> str:
     """"witness of 7 steps", with the tick macro-steps it uses."""
     n = cex.bad + 1 if cex.kind == "step" else cex.bad
@@ -422,6 +445,9 @@ def prove(module: ir.Module, options: Options | None = None,
     options = options or Options()
     started = time.monotonic()
     prover = Prover(module, options, stepper, progress)
-    checks = prover.run()
+    try:
+        checks = prover.run()
+    except _FirstViolation:  # ``fail_fast``: the checks not yet decided stay skipped
+        checks = prover.checks
     return Report(module, checks, time.monotonic() - started, options, prover.lemma_names,
                   prover.compiled_spec)
