@@ -1,5 +1,4 @@
 """Deciding mutants: killed, equivalent, survived; locally and on a Dask cluster."""
-import pytest
 
 from compiler.mutate import Budget, Job, Status, decide, run
 from compiler.mutate.equivalence import DIFFERENT, EQUIVALENT, compare
