@@ -50,7 +50,9 @@ CODES: dict[str, str] = {
     "E0405": "invalid dose window",
     "E0406": "missing declaration",
     "E0407": "the step limiter could trip on legal delivery",
+    "E0408": "invalid hardware step limiter or watchdog",
     "W0401": "coarse window buckets hold back a rate the window's limit allows",
+    "W0402": "no hardware watchdog declared",
     # prover results (pumpspec prove; docs/prover.md)
     "P0100": "a variable or the control state leaves its declared type",
     "P0101": "invariant violated",

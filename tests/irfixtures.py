@@ -217,7 +217,8 @@ def mini_pump() -> ir.Module:
         clock_hz=1_000_000, cycles_per_tick=1_000_000, step_high_cycles=4, step_low_cycles=4,
         max_steps_per_tick=4, moving_states=("Delivering", "Bolusing"), sources=(),
         steps_let="steps", enabled=enabled, max_rate=Fraction(4),
-        limiter_steps=60, limiter_ticks=10, watchdog_ticks=10,
+        limiter_steps=60, limiter_ticks=10, limiter_buckets=10, limiter_bucket_ticks=1,
+        watchdog_ticks=10, max_step_request=4,
         burst_cycles=ir.burst_cycles(4, 4, 4), burst_fits=True,
     )
     return ir.Module(
@@ -407,7 +408,8 @@ def toy_pump() -> ir.Module:
         clock_hz=1_000_000, cycles_per_tick=1_000_000, step_high_cycles=4, step_low_cycles=4,
         max_steps_per_tick=4, moving_states=("Running", "Boost"), sources=sources,
         steps_let="steps", enabled=enabled, max_rate=Fraction(4),
-        limiter_steps=60, limiter_ticks=10, watchdog_ticks=10,
+        limiter_steps=60, limiter_ticks=10, limiter_buckets=10, limiter_bucket_ticks=1,
+        watchdog_ticks=10, max_step_request=4,
         burst_cycles=ir.burst_cycles(4, 4, 4), burst_fits=True,
     )
     return ir.Module(
@@ -471,7 +473,7 @@ def tiny_module(extra_props=()) -> ir.Module:
         ir.Variable("color", COLOR, 0),
     )
     motor = ir.Motor(1000, 1000, 1, 1, 1, ("B",), (), "steps", state_in(STATES, ("B",)),
-                     Fraction(1), 10, 10, 10, ir.burst_cycles(1, 1, 1), True)
+                     Fraction(1), 10, 10, 10, 1, 10, 1, ir.burst_cycles(1, 1, 1), True)
     props = (ir.Invariant("INV-1", "x in range", cmp("<=", x, lit(5))),) + tuple(extra_props)
     return ir.Module(
         name="Toy", source_file="<toy>", source_hash="0" * 64, tick_seconds=Fraction(1),

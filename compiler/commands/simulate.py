@@ -3,10 +3,12 @@
 TRACE is a pumpspec-trace/1 JSON file (what `prove --trace-out` writes) or a text trace
 (docs/traces.md): one event per line, e.g. `bolus amount=1 U`, `tick 3600`. The
 controller is generated from FILE in memory, so the replay runs the spec as it is now.
-With --monitor every invariant, transition assertion and response is checked after
-each step; violations are reported with the property id and the 0-based step (the
-first one first), and the replay goes on. A trace that records a violation (a prover
-counterexample) is checked to reproduce it: same property, same step.
+With --monitor every property of the spec and every check of the prover that a run can
+break (declared ranges, tick values, max_steps_per_tick, determinism, completeness) is
+checked after each step; violations are reported with the property or check id, the
+0-based step and the value found (the first one first), and the replay goes on. A trace
+that records a violation (a prover counterexample) is checked to reproduce it: same
+property or check, same step.
 
 Exit status: 0 replayed cleanly, 1 a property was violated, an expectation (`=>`)
 failed or a recorded violation was not reproduced, 3 spec errors, 4 unreadable or
@@ -25,7 +27,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("file", metavar="FILE", help="spec file (.pump)")
     parser.add_argument("trace", metavar="TRACE", help="trace file (JSON or text)")
     parser.add_argument("--monitor", action="store_true",
-                        help="check every property after each step; report the first violated")
+                        help="check every property, declared range and prover check a run can "
+                             "break after each step; report the first violated")
     parser.add_argument("--format", choices=("auto", "json", "text"), default="auto",
                         help="trace format (default: by content)")
     parser.add_argument("--verbose", "-v", action="store_true",

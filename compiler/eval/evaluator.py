@@ -17,6 +17,7 @@ All reads see the pre-state; all updates of a step are simultaneous.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Mapping
 
 from ..ir import nodes as ir
@@ -79,7 +80,7 @@ class Evaluator:
     def step(self, config: Config, event: str, params: Mapping[str, ir.Value] | None = None
              ) -> tuple[Config, Outcome]:
         params = dict(params or {})
-        decl = self._events.get(event)
+        decl = self._events.get(event) if isinstance(event, str) else None
         if decl is None:
             return config, Outcome("rejected", ir.REASON_UNKNOWN_EVENT)
         if set(params) != {p.name for p in decl.params} or not all(
@@ -205,11 +206,17 @@ MINMAX = ir.every_member(ir.MinMaxOp, {ir.MinMaxOp.MIN: min, ir.MinMaxOp.MAX: ma
 
 
 def in_domain(value: object, t: ir.Type) -> bool:
-    """Whether ``value`` is a well-typed value of ``t`` (bool is not an int here)."""
+    """Whether ``value`` is a well-typed value of ``t`` — the parameter rule of
+    docs/controller.md, which the generated controller applies too: a bool is a ``bool``;
+    an integer an ``int`` in range, exactly (not a bool, not an enum member); an enum
+    value its member's index as an ``int``, or a member of an enum named like ``t``
+    whose member at that index has the same name (the generated controller's enums)."""
     if isinstance(t, ir.BoolType):
-        return isinstance(value, bool)
-    if not isinstance(value, int) or isinstance(value, bool):
-        return False
+        return value.__class__ is bool
     if isinstance(t, ir.EnumType):
-        return 0 <= value < len(t.members)
-    return t.lo <= value <= t.hi
+        if isinstance(value, Enum):
+            index = value.value
+            return (value.__class__.__name__ == t.name and index.__class__ is int
+                    and 0 <= index < len(t.members) and value.name == t.members[index])
+        return value.__class__ is int and 0 <= value < len(t.members)
+    return value.__class__ is int and t.lo <= value <= t.hi

@@ -434,6 +434,27 @@ def burst_fits_in_tick(burst: int, cycles_per_tick: int) -> bool:
     return burst + BURST_SPARE_CYCLES <= cycles_per_tick
 
 
+def limiter_buckets(ticks: int) -> int:
+    """Buckets B of the hardware step limiter over a span of ``ticks`` (>= 2) ticks: the
+    largest divisor of ``ticks`` in 2..12, else min(12, ticks).
+
+    Each bucket lasts L = ticks // B ticks. The bucket being filled and the B-1 before it
+    cover at most B*L <= ``ticks`` ticks, so delivery within ``limiter_steps`` per any
+    ``ticks`` consecutive ticks never trips it, and every (B-1)*L consecutive ticks are
+    bounded by ``limiter_steps``.
+    """
+    for b in range(12, 1, -1):
+        if ticks % b == 0:
+            return b
+    return min(12, ticks)
+
+
+def limiter_fits_request(limiter_steps: int, max_step_request: int) -> bool:
+    """The limiter's counters are wider than a tick's step request (its register width
+    exceeds the request's): holds when the budget is at least two full requests."""
+    return limiter_steps >= 2 * max(max_step_request, 1)
+
+
 @dataclass(frozen=True)
 class Motor:
     clock_hz: int
@@ -447,16 +468,25 @@ class Motor:
     enabled: Expr  # state in moving_states and no alarm latched (pre-state)
     max_rate: Fraction  # mechanism maximum, steps per tick (PS-28)
     # Hardware-only protections (PS-41, PS-42): the step limiter allows at most
-    # ``limiter_steps`` in any ``limiter_ticks`` consecutive ticks; the watchdog faults
-    # when no heartbeat arrives for ``watchdog_ticks`` ticks.
+    # ``limiter_steps`` in any ``limiter_ticks`` consecutive ticks (limiter_ticks >= 2),
+    # kept in ``limiter_buckets`` buckets of ``limiter_bucket_ticks`` ticks
+    # (limiter_buckets(limiter_ticks)); the watchdog faults when no heartbeat arrives for
+    # ``watchdog_ticks`` ticks, and 0 means the spec declares no watchdog (none is built).
+    # Without a ``limiter`` line the limiter is derived from the sources' rates over an
+    # hour (see docs/language.md), so legal delivery never trips it.
     limiter_steps: int
     limiter_ticks: int
+    limiter_buckets: int
+    limiter_bucket_ticks: int
     watchdog_ticks: int
+    # the most steps one tick can request: max(the steps let's upper bound,
+    # max_steps_per_tick); limiter_fits_request(limiter_steps, max_step_request) holds
+    max_step_request: int
     # burst_cycles(max_steps_per_tick, step_high_cycles, step_low_cycles) and its
     # burst_fits verdict: the front end reports a spec whose burst does not fit (E0401)
     burst_cycles: int
     burst_fits: bool
-    limiter_requirement: str | None = None  # e.g. "PS-41"; None when there is no limiter
+    limiter_requirement: str | None = None  # e.g. "PS-41"; None when the limiter is derived
     watchdog_requirement: str | None = None  # e.g. "PS-42"; None when there is no watchdog
     span: Span | None = _span()
 

@@ -125,8 +125,10 @@ def dump_module(m: ir.Module) -> str:
       f"{mo.max_rate} steps/tick")
     w(f"  burst {mo.burst_cycles} cycles, {'fits' if mo.burst_fits else 'does not fit'} in a tick")
     w(f"  moves in {', '.join(mo.moving_states)}; enabled = {p.expr(mo.enabled)}")
-    w(f"  limiter {mo.limiter_requirement or '-'} {mo.limiter_steps} steps per {mo.limiter_ticks} ticks; "
-      f"watchdog {mo.watchdog_requirement or '-'} {mo.watchdog_ticks} ticks")
+    w(f"  limiter {mo.limiter_requirement or 'derived'} {mo.limiter_steps} steps per {mo.limiter_ticks} ticks "
+      f"({mo.limiter_buckets} buckets of {mo.limiter_bucket_ticks}); watchdog "
+      + (f"{mo.watchdog_requirement} {mo.watchdog_ticks} ticks" if mo.watchdog_ticks else "none"))
+    w(f"  largest step request {mo.max_step_request}")
     for s in mo.sources:
         limit = f" limit {p.expr(s.limit)}" if s.limit is not None else ""
         w(f"  source {s.name} = {p.expr(s.numerator)}/{s.denominator} steps/tick during "

@@ -10,10 +10,9 @@ mutants (once per process) and decides that one:
    ``survived`` (an equivalent mutant proves everything the original proves, so the
    query is only needed here).
 
-Every Z3 query is bounded by ``rlimit`` resource units (work, not time), so the verdicts
-repeat on any machine and load. The one wall-clock bound is the prover's exploration of
-the generated controller (``explore_seconds``), a falsifier: it can only turn an
-``unknown`` into a ``killed`` with a concrete counterexample, never decide ``survived``.
+Every search is bounded by work, not time (``Budget``: a Z3 resource limit per query,
+steps of exploration, BMC and k-induction depths), so the verdicts repeat on any machine
+and load. (The prover's wall-clock ``timeout`` stays as its safety net only.)
 """
 from __future__ import annotations
 
@@ -46,15 +45,15 @@ class Budget:
     equivalence_rlimit: int = 50_000_000  # for the one equivalence query of a survivor
     bmc_depth: int = 10
     kmax: int = 3
-    explore_first: float = 0.5  # seconds, before any proof: most mutants die here
-    explore_seconds: float = 2.0  # seconds, for the checks induction left open
+    explore_first: int = 200_000  # steps of exploration before any proof: most mutants die here
+    explore_steps: int = 1_000_000  # steps of exploration for the checks left undecided
     pdr: bool = False
 
     def options(self):
         from ..prove import Options
-        return Options(bmc_depth=self.bmc_depth, kmax=self.kmax, witnesses=False, pdr=self.pdr,
-                       explore_seconds=self.explore_seconds, rlimit=self.rlimit, fail_fast=True,
-                       explore_first=self.explore_first)
+        return Options(rlimit=self.rlimit, bmc_depth=self.bmc_depth, kmax=self.kmax,
+                       witnesses=False, explore_steps=self.explore_steps, pdr=self.pdr,
+                       fail_fast=True, explore_first=self.explore_first)
 
 
 @dataclass(frozen=True)

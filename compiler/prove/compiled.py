@@ -89,6 +89,14 @@ class Compiled:
         self._holds = None
         return self.get(c), True, r.transition, None
 
+    def lets_at(self, t: tuple) -> tuple:
+        """The lets of the next tick from ``t`` (nothing changes)."""
+        c = self.scratch
+        if self._holds is not t:
+            self.put(c, t)
+            self._holds = t
+        return self.tick_lets(c)
+
     def ticks(self, t: tuple, n: int) -> tuple:
         c = self.scratch
         self.put(c, t)

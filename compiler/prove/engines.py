@@ -14,6 +14,7 @@ found by BMC yields ``violated``. Everything else is ``unknown``.
 from __future__ import annotations
 
 import time
+import zlib
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -95,14 +96,13 @@ class Verdict:
 
 
 class Deadline:
-    """The bound of a query or a group of queries: wall-clock ``seconds``, or, when
-    ``rlimit`` is positive, that many Z3 resource units per query (work, not time: the
-    verdicts then repeat on any machine and under any load; such a deadline never
-    expires by itself)."""
+    """The bound of a check's solver queries: ``rlimit``, Z3's resource limit per query
+    (the work bound: the same on every machine), and ``seconds`` from now, a wall-clock
+    safety net (when it strikes, the query is unknown)."""
 
     def __init__(self, seconds: float | None, rlimit: int = 0):
+        self.end = None if seconds is None else time.monotonic() + seconds
         self.rlimit = rlimit
-        self.end = None if seconds is None or rlimit > 0 else time.monotonic() + seconds
 
     def ms(self, floor: int = 1) -> int:
         if self.end is None:
@@ -112,27 +112,32 @@ class Deadline:
     def expired(self) -> bool:
         return self.end is not None and time.monotonic() >= self.end
 
+    def scaled(self, rlimit_share: float) -> "Deadline":
+        """The same safety net, ``rlimit_share`` of the resource limit."""
+        d = Deadline(None, int(self.rlimit * rlimit_share))
+        d.end = self.end
+        return d
+
+    def apply(self, s) -> None:
+        """Bound the next query of solver ``s``."""
+        if self.end is not None:
+            s.set("timeout", self.ms())
+        if self.rlimit:
+            s.set("rlimit", self.rlimit)
+
 
 def solver(system: System, deadline: Deadline | None = None) -> z3.Solver:
     s = z3.SolverFor("QF_LIA", ctx=system.ctx) if not system.module.variables else z3.Solver(ctx=system.ctx)
     if deadline is not None:
-        bound(s, deadline)
+        deadline.apply(s)
     return s
-
-
-def bound(s, deadline: Deadline) -> None:
-    """Bound the next queries of ``s`` (a solver or a fixedpoint engine) by ``deadline``."""
-    if deadline.rlimit > 0:
-        s.set("rlimit", deadline.rlimit)
-    elif deadline.end is not None:
-        s.set("timeout", deadline.ms())
 
 
 def check(s: z3.Solver, *assumptions, deadline: Deadline | None = None) -> z3.CheckSatResult:
     if deadline is not None:
         if deadline.expired():
             return z3.unknown
-        bound(s, deadline)
+        deadline.apply(s)
     try:
         return s.check(*assumptions)
     except z3.Z3Exception:
@@ -364,12 +369,15 @@ def pdr(goal: Goal, lemmas: list[StatePred], deadline: Deadline) -> Verdict:
     inp = system.input("pi")
     step = system.step(f0, inp, f1)
     args0, args1 = _args(f0), _args(f1)
-    inv = z3.Function(f"Inv_{abs(hash(goal.key))}", *[a.sort() for a in args0], z3.BoolSort(ctx))
+    # a name fixed by the goal (``hash`` of a string changes from process to process, and
+    # the name steers Spacer: the invariant found would too)
+    inv = z3.Function(f"Inv_{zlib.crc32(goal.key.encode())}", *[a.sort() for a in args0],
+                      z3.BoolSort(ctx))
     L0 = z3.And([lemma(f0) for lemma in lemmas]) if lemmas else z3.BoolVal(True, ctx)
     bad = negation_at(goal, f0, step)
     allv = args0 + args1 + _input_args(inp)
     s = z3.SolverFor("HORN", ctx=ctx)
-    bound(s, deadline)
+    deadline.apply(s)
     s.add(z3.ForAll(args0, z3.Implies(system.init(f0), inv(*args0))))
     s.add(z3.ForAll(allv, z3.Implies(z3.And(inv(*args0), L0, step.trans), inv(*args1))))
     s.add(z3.ForAll(allv, z3.Implies(z3.And(inv(*args0), L0, step.trans if goal.kind == "step"
@@ -382,7 +390,7 @@ def pdr(goal: Goal, lemmas: list[StatePred], deadline: Deadline) -> Verdict:
     if r == z3.unsat:
         return Verdict(VIOLATED, "pdr", "PDR found a counterexample (deeper than the BMC bound)")
     if r != z3.sat:
-        return Verdict(UNKNOWN, "pdr", "PDR did not finish within the time limit")
+        return Verdict(UNKNOWN, "pdr", "PDR did not finish within its resource limit")
     candidate = _interpretation(s.model(), inv, args0)
     ok, why = recheck(goal, lemmas, lambda f: z3.substitute(candidate, *zip(args0, _args(f), strict=True)),
                       deadline)

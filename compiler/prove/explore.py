@@ -29,6 +29,7 @@ from the configuration the macro-step ends in. A disagreement is an internal err
 """
 from __future__ import annotations
 
+import heapq
 import itertools
 import operator
 import sys
@@ -41,6 +42,7 @@ from ..ir import nodes as ir
 from ..ir.visitor import subexpressions
 from .compiled import Compiled, ReplayMismatch
 from .engines import Cex
+from .guide import GuideCompiler
 from .macro import Stats, TickMacroSteps, tick_cone, visible_variables
 from .probes import Probe
 
@@ -96,6 +98,48 @@ def _inputs(module: ir.Module) -> list[tuple[str, dict, tuple]]:
 
 # ---------------------------------------------------------------- the search
 
+# Ticks of macro-steps per step of breadth-first expansion (a tick of a macro-step costs
+# several times less than an expanded event: no probe, no copy, no lookup): a macro-step
+# estimated to reach an open target gets the larger share.
+MACRO_SHARE = 8
+MACRO_SHARE_ESTIMATED = 24
+
+
+class Frontier:
+    """The configurations waiting for expansion, in two tiers: first those whose coarse
+    view (each integer as 0 / 1 / 2+) is new, breadth-first: the cheap sweep that finds
+    most targets; then the others, the closest to an open target first (``distance``,
+    see ``guide``), then the shallowest: the search that climbs counters."""
+
+    def __init__(self, view: Callable[[tuple], tuple], distance: Callable[[tuple], float],
+                 depth: list[int]):
+        self.view, self.distance, self.depth = view, distance, depth
+        self.views: set[tuple] = set()
+        self.sweep: deque[int] = deque()
+        self.heap: list[tuple[float, int, int, tuple]] = []
+
+    def push(self, j: int, config: tuple, sweep: deque[int] | None = None) -> None:
+        """Queue node ``j``: on ``sweep`` (default: this frontier's) if its view is new."""
+        v = self.view(config)
+        if v not in self.views:
+            self.views.add(v)
+            (self.sweep if sweep is None else sweep).append(j)
+        else:
+            heapq.heappush(self.heap, (self.distance(config), self.depth[j], j, config))
+
+    def pop(self) -> int:
+        if self.sweep:
+            return self.sweep.popleft()
+        return heapq.heappop(self.heap)[2]
+
+    def reorder(self) -> None:
+        """The open targets changed: distances again."""
+        self.heap = [(self.distance(c), d, j, c) for _, d, j, c in self.heap]
+        heapq.heapify(self.heap)
+
+    def __bool__(self) -> bool:
+        return bool(self.sweep or self.heap)
+
 
 class Explorer:
     """The search over one module's compiled spec; ``run`` finds a trace per probe."""
@@ -105,14 +149,16 @@ class Explorer:
         self.x = compiled
         self.inputs = _inputs(module)
         visible = visible_variables(module)
-        self.abstract = self.x.abstraction(visible)
+        self.view = self.x.abstraction(visible)
         self.visible_idx = [self.x.index[v.name] for v in visible]
-        # positions (in an abstraction) of the control state, bools and enums
+        # positions (in the coarse view) of the control state, bools and enums
         self.discrete = operator.itemgetter(0, *[j + 1 for j, v in enumerate(visible)
                                                  if not isinstance(v.type, ir.IntType)])
         self.cone = self.x.abstraction(tick_cone(module))
         self.tick_input = next(k for k, (e, _, _) in enumerate(self.inputs) if e == self.x.tick)
         self.macro_steps = TickMacroSteps(module, self.x, self.inputs, visible, self.discrete)
+        self.guides = GuideCompiler(compiled.stepper, compiled.index, compiled.state_index,
+                                    module.transitions, compiled.lets)
         self.stats = Stats()
 
     def _sources(self, probes: dict[str, Probe], open_keys) -> set[int]:
@@ -129,17 +175,20 @@ class Explorer:
                 out |= {self.x.state_index[s] for s in self.m.transitions[p.transition].sources}
         return out
 
-    def run(self, probes: dict[str, Probe], seconds: float, max_nodes: int = 20000,
+    def run(self, probes: dict[str, Probe], steps: int, max_nodes: int = 60_000,
             max_plain: int = 4000, max_below: int = 100, macro_ticks: int = 300_000,
             max_running: int = 4, validate: bool = True, first_hit: bool = False
             ) -> dict[str, Cex]:
-        """Counterexamples (or witnesses) for ``probes``, by key, found within ``seconds``;
-        ``first_hit`` stops at the first one found."""
+        """A trace per probe hit, within ``steps`` steps of the compiled spec (every event
+        tried in an expansion, every tick of a macro-step or of its ranking), and at most
+        ``max_nodes`` configurations kept. Past ``max_plain`` configurations, macro-steps
+        go first; expansions continue when none is left. ``first_hit``: stop at the first
+        hit."""
         x = self.x
         started = time.monotonic()
-        end = started + seconds
-        self.stats = stats = Stats(macro_limit=macro_ticks)
+        self.stats = stats = Stats(macro_limit=macro_ticks, budget=steps)
         compiled = {k: (p, x.compile(p)) for k, p in probes.items()}
+        guides = {k: self.guides.compile(p) for k, p in probes.items()}
         open_state = {k: f for k, (p, f) in compiled.items() if p.kind == "state"}
         open_step: dict[str, dict[str, Callable]] = {}  # event -> key -> probe
         for k, (p, f) in compiled.items():
@@ -153,14 +202,21 @@ class Explorer:
         hits: dict[str, int] = {}  # key -> node index (state: the node; step: its last step)
 
         dirty = [True]  # the order of the macro-step candidates may have changed
+        closed = [False]  # a target was hit: the frontier's distances changed
 
         def close(key):
-            dirty[0] = True
+            dirty[0] = closed[0] = True
             open_keys.discard(key)
             open_state.pop(key, None)
             timed.pop(key, None)
+            guides.pop(key, None)
             for group in open_step.values():
                 group.pop(key, None)
+
+        def distance(config: tuple) -> float:
+            if not guides:
+                return 0.0
+            return min(g(config, x.lets_at(config)) for g in guides.values())
 
         init = x.initial()
         # a node: (config, parent, input index, repeat: ticks of a macro-step, 1 otherwise)
@@ -170,8 +226,13 @@ class Explorer:
             if f(None, None, None, init, True, None, None):
                 hits[key] = 0
                 close(key)
-        seen = {self.abstract(init)}
-        queue = deque([0])  # the breadth-first frontier
+        # Configurations are identified exactly: the controller is deterministic, so two
+        # equal tuples have the same futures and keeping the first loses no trace. (The
+        # coarse view, each integer as 0 / 1 / 2+, only decides which ticks become
+        # macro-step candidates and where a macro-step stops.)
+        seen = {init}
+        queue = Frontier(self.view, distance, depth)
+        queue.push(0, init)
         front: deque[int] = deque()  # configurations after a macro-step, and below them
         root: dict[int, int] = {}  # node below a macro-step -> the macro-step's node
         budget: dict[int, int] = {}  # macro-step node -> expansions left below it
@@ -179,12 +240,12 @@ class Explorer:
         estimates: dict[int, dict[str, int]] = {}
         running: list = []  # started, unfinished macro-steps: [generator, (node, depth)]
         macro_seen: set = set()
-        inputs, step, abstract, discrete = self.inputs, x.step, self.abstract, self.discrete
+        inputs, step, view, discrete = self.inputs, x.step, self.view, self.discrete
         tick_k = self.tick_input
 
-        def expand(i: int, into: deque) -> None:
+        def expand(i: int, below: bool) -> None:
             config = nodes[i][0]
-            a_pre = abstract(config)
+            v_pre = view(config)
             for k, (event, params, args) in enumerate(inputs):
                 post, accepted, fired, lets = step(config, event, args)
                 found = [key for key, f in open_step.get(event, {}).items()
@@ -194,17 +255,16 @@ class Explorer:
                               if f(None, None, None, post, True, None, None)]
                 if post is config and not found:
                     continue
-                a = abstract(post)
-                if k == tick_k and fired is None and discrete(a) == discrete(a_pre):
+                if k == tick_k and fired is None and discrete(view(post)) == discrete(v_pre):
                     changed = tuple(n for n in self.visible_idx if post[n] != config[n])
-                    # one macro-step per abstract tick situation: what ticks read, and
+                    # one macro-step per coarse tick situation: what ticks read, and
                     # what the next tick changes
                     key = (self.cone(config), changed)
                     if key not in macro_seen:
                         macro_seen.add(key)
                         waiting.append((i, depth[i]))
                         dirty[0] = True
-                fresh = a not in seen
+                fresh = post not in seen
                 if not found and (not fresh or len(nodes) >= max_nodes):
                     continue
                 nodes.append((post, i, k, 1))
@@ -214,10 +274,10 @@ class Explorer:
                     hits[key] = j
                     close(key)
                 if fresh:
-                    seen.add(a)
-                    into.append(j)
-                    if i in root:
+                    seen.add(post)
+                    if below:
                         root[j] = root[i]
+                    queue.push(j, post, front if below else None)
 
         siblings: list[tuple[int, int]] = []  # variants found while ranking
         variant_seen: set = set()
@@ -227,7 +287,7 @@ class Explorer:
             source state of an open tick target, then the shallowest."""
             i, d = item
             if i not in estimates:
-                estimates[i] = self.macro_steps.estimate(nodes[i][0], timed, macro_ticks)
+                estimates[i] = self.macro_steps.estimate(nodes[i][0], timed, macro_ticks, stats)
                 if nodes[i][0][0] in sources and timed:
                     x.put(x.scratch, nodes[i][0])
                     x._holds = None
@@ -236,18 +296,20 @@ class Explorer:
                         estimates.setdefault(j, None)
                         siblings.append((j, depth[j]))
             if estimates[i] is None:
-                estimates[i] = self.macro_steps.estimate(nodes[i][0], timed, macro_ticks)
+                estimates[i] = self.macro_steps.estimate(nodes[i][0], timed, macro_ticks, stats)
             est = min((n for k, n in estimates[i].items() if k in open_keys), default=None)
             return (est is None, est or 0, nodes[i][0][0] not in sources, d)
 
         sources: set[int] = set()
-        spent = [0.0, 0.0]  # seconds on expansions, on macro-steps: each gets half
-        now = time.monotonic()
-        while open_keys and now < end and not (first_hit and hits):
+        expansion = len(inputs)
+        spent = [0, 0]  # steps spent on expansions, ticks spent on macro-steps
+        while open_keys and spent[0] + stats.ticks() < steps and not (first_hit and hits):
             best = None
+            if closed[0]:
+                closed[0] = False
+                queue.reorder()
             if waiting or running:
                 if dirty[0]:
-                    dirty[0] = False
                     sources = self._sources(probes, open_keys)
                     waiting.sort(key=rank)
                     if siblings:
@@ -258,40 +320,122 @@ class Explorer:
                 if waiting and (best is None or (len(running) < max_running
                                                  and rank(waiting[0]) < rank(best[1]))):
                     best = [None, waiting[0]]
+            dirty[0] = False
             # below a finished macro-step first; then expansions and macro-steps share
-            # the time: 3:1 for a macro-step estimated to reach an open target (the
-            # expansions still find the short witnesses), else 1:1
-            plain = queue and len(nodes) < max_plain
-            share = 1 if best is None or rank(best[1])[0] else 3
+            # the work: a macro-step estimated to reach an open target gets
+            # MACRO_SHARE_ESTIMATED ticks per expansion step (the expansions still find
+            # the short witnesses), any other MACRO_SHARE
+            share = MACRO_SHARE if best is None or rank(best[1])[0] else MACRO_SHARE_ESTIMATED
+            # the sweep gives way to macro-steps past ``max_plain`` configurations; the
+            # guided search always gets its share
+            plain = (queue.sweep and len(nodes) < max_plain) or queue.heap
             macro_turn = best is not None and not front and (
-                spent[1] <= share * spent[0] or not plain)
+                stats.macro_ticks <= share * spent[0] or not plain)
             if front:
                 i = front.popleft()
                 r = root[i]
                 if budget[r] > 0:
                     budget[r] -= 1
-                    expand(i, front)
+                    spent[0] += expansion
+                    expand(i, True)
             elif macro_turn:
                 if best[0] is None:  # start it (at most ``max_running`` unfinished)
                     i, _ = waiting.pop(0)
                     best[0] = self.macro_steps.run(nodes[i][0], macro_ticks, stats)
                     running.append(best)
                 self._advance(best, running, nodes, depth, front, root, budget, max_below)
-            elif plain:
-                expand(queue.popleft(), queue)
-            elif queue and len(nodes) < max_nodes:
-                expand(queue.popleft(), queue)
+            elif queue:
+                spent[0] += expansion
+                expand(queue.pop(), False)
             else:
                 break
-            t = time.monotonic()
-            spent[bool(macro_turn)] += t - now
-            now = t
         stats.configs = len(nodes)
+        stats.steps = spent[0] + stats.ticks()
         stats.stopped = ("resolved" if not open_keys else
-                         "deadline" if time.monotonic() >= end else "exhausted")
+                         "budget" if stats.steps >= steps else "exhausted")
         out = self._witnesses(nodes, hits, probes, validate)
         stats.seconds = time.monotonic() - started
         return out
+
+    def respond(self, trigger: Probe, answer: Probe, within: int, steps: int,
+                max_nodes: int = 200_000) -> Cex | None:
+        """A violation of a bounded response, within ``steps`` steps of the compiled spec:
+        best-first over (configuration, ``pend``), ``pend`` being the response monitor of
+        the proof (goals: ticks since the oldest unanswered trigger, -1 if none), the
+        configurations closest to the deadline first. No macro-steps: a violation may need
+        a trigger on any tick. Replayed on the evaluator before it is returned."""
+        x = self.x
+        is_trigger, answered = x.compile(trigger), x.compile(answer)
+        trigger_distance = self.guides.compile(trigger)
+        tick = x.tick
+
+        def distance(config: tuple, pend: int) -> float:
+            if pend >= 0:
+                return within - pend
+            return within + 1 + trigger_distance(config, x.lets_at(config))
+
+        init = (x.initial(), -1)
+        nodes: list[tuple[tuple, int, int]] = [(init, -1, -1)]  # ((config, pend), parent, input)
+        seen = {init}
+        heap = [(distance(*init), 0, 0)]
+        work = 0
+        while heap and work < steps:
+            _, d, i = heapq.heappop(heap)
+            config, pend = nodes[i][0]
+            work += len(self.inputs)
+            for k, (event, params, args) in enumerate(self.inputs):
+                post, accepted, fired, lets = x.step(config, event, args)
+                done = answered(None, None, None, post, True, None, None)
+                fires = is_trigger(config, event, params, post, accepted, fired, lets)
+                late = pend >= 0 and event == tick and pend + 1 >= within
+                if not done and (late or (within == 0 and fires)):
+                    nodes.append(((post, pend), i, k))
+                    return self._response_trace(nodes, len(nodes) - 1, trigger, answer, within)
+                nxt = -1 if done else pend + (event == tick) if pend >= 0 else 0 if fires else -1
+                key = (post, nxt)
+                if key in seen or len(nodes) >= max_nodes:
+                    continue
+                seen.add(key)
+                nodes.append((key, i, k))
+                heapq.heappush(heap, (distance(post, nxt), d + 1, len(nodes) - 1))
+        return None
+
+    def _response_trace(self, nodes, j, trigger: Probe, answer: Probe, within: int
+                        ) -> Cex | None:
+        """The path to node ``j`` replayed on the evaluator, the monitor recomputed with
+        the evaluator's semantics; None (and an internal-error note) if it does not
+        violate the response there."""
+        ids = []
+        while j >= 0:
+            ids.append(j)
+            j = nodes[j][1]
+        ids.reverse()
+        ev = Evaluator(self.m)
+        config = ev.initial()
+        configs = [(config.state, config.as_dict(), {})]
+        ins = []
+        pend, violated = -1, False
+        for n in ids[1:]:
+            event, params, _ = self.inputs[nodes[n][2]]
+            post, outcome = ev.step(config, event, params)
+            if self.x.from_config(post) != nodes[n][0][0]:
+                raise ReplayMismatch(
+                    f"internal error: the evaluator and the generated controller disagree "
+                    f"on step `{event}` {params} from {config} (this is a bug in pumpspec)")
+            done = answer.on_eval(ev, post, None, None, post, None)
+            fires = trigger.on_eval(ev, config, event, params, post, outcome)
+            tick = event == self.x.tick
+            violated = not done and ((pend >= 0 and tick and pend + 1 >= within)
+                                     or (within == 0 and fires))
+            pend = -1 if done else pend + tick if pend >= 0 else 0 if fires else -1
+            ins.append((event, dict(params)))
+            configs.append((post.state, post.as_dict(), {}))
+            config = post
+        if not violated:
+            print("pumpspec: internal error: a response violation found by the exploration "
+                  "does not hold on the evaluator's replay; dropped", file=sys.stderr)
+            return None
+        return Cex(configs, ins, len(ins) - 1, "step")
 
     def _advance(self, task, running, nodes, depth, front, root, budget, max_below) -> None:
         """One chunk of a macro-step; a finished one becomes a node, explored below

@@ -189,6 +189,9 @@ class Builder:
                                                            sys.pred(p.response, step.post)),
                                    sys)
         c.extra["trigger"] = trig
+        # the exploration's form of the same monitor (explore.Explorer.respond)
+        c.extra["respond"] = (Probe("step", p.trigger, "true", events=(p.trigger_event,)),
+                              Probe("state", p.response, "true"), p.within)
 
     def _ranges(self) -> None:
         m = self.m

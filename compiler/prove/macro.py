@@ -38,13 +38,20 @@ class Stats:
     configs: int = 0
     macro_steps: int = 0  # macro-steps completed
     macro_ticks: int = 0  # ticks run in macro-steps, in total (finished or not)
+    ranking_ticks: int = 0  # ticks run to estimate macro-step candidates
     deepest: int = 0  # the most ticks one macro-step ran (finished or not)
     macro_limit: int = 0
+    budget: int = 0  # the steps the search may take
+    steps: int = 0  # the steps it took: events of expansions, ticks
     seconds: float = 0.0
-    stopped: str = ""  # "resolved" (every target hit), "deadline", or "exhausted"
+    stopped: str = ""  # "resolved" (every target hit), "budget", or "exhausted"
+
+    def ticks(self) -> int:
+        return self.macro_ticks + self.ranking_ticks
 
     def text(self) -> str:
-        return f"{self.configs:,} configurations, deepest macro-step {self.deepest:,} ticks"
+        return (f"{self.steps:,} steps, {self.configs:,} configurations, deepest macro-step "
+                f"{self.deepest:,} ticks")
 
 
 def visible_variables(module: ir.Module) -> list[ir.Variable]:
@@ -95,6 +102,7 @@ class TickMacroSteps:
         self.discrete = discrete
         self.observe = x.observer(visible)
         self.visible_idx = [x.index[v.name] for v in visible]
+        self.int_idx = [x.index[v.name] for v in visible if isinstance(v.type, ir.IntType)]
         # what a tick can flip for a single tick: the state and the bools and enums ticks
         # assign (alerts, alarms, ...), read after every tick of a macro-step
         self.flips = x.observer([v for v in visible if not isinstance(v.type, ir.IntType)
@@ -214,6 +222,18 @@ class TickMacroSteps:
                 return (before, n - 1) if n > 1 else None
             seen = o
         flipped = flips(c)
+        # A counter that wraps (a clock back to 0) can dip below 2 and climb back within
+        # one batch, unseen at its end: a visible integer that moves against the
+        # direction it first moved in marks the batch as changed.
+        trend: dict[int, bool] = {}
+
+        def turned(before: tuple, after: tuple) -> bool:
+            for i in self.int_idx:
+                if after[i] != before[i]:
+                    up = after[i] > before[i]
+                    if trend.setdefault(i, up) != up:
+                        return True
+            return False
         still = self.still
         visible = operator.itemgetter(*self.visible_idx)
         period = self.period + 1
@@ -231,15 +251,17 @@ class TickMacroSteps:
                     changed = True
                     break
             stats.macro_ticks += k
-            if changed or observe(c) != seen:
-                x.put(c, here)  # the change is in this batch: find its tick
+            visibly = changed or observe(c) != seen
+            if visibly or turned(here, get(c)):
+                x.put(c, here)  # the change may be in this batch: find its tick
                 for j in range(k):
                     before = get(c)
                     r = tick()
                     if r[-1] is not None or observe(c) != seen:
                         return before, n + j
-                raise ReplayMismatch("internal error: the generated controller is not "
-                                     "deterministic (this is a bug in pumpspec)")
+                if visibly:
+                    raise ReplayMismatch("internal error: the generated controller is not "
+                                         "deterministic (this is a bug in pumpspec)")
             n += k
             if n > stats.deepest:
                 stats.deepest = n
@@ -257,10 +279,11 @@ class TickMacroSteps:
         return None
 
     def estimate(self, t: tuple, targets: dict[str, tuple[Probe, Callable]], limit: int,
-                 sample: int = 64, look: int = 4) -> dict[str, int]:
+                 stats: Stats, sample: int = 64, look: int = 4) -> dict[str, int]:
         """A guess, to order macro-steps: the ticks after which each target would hold if
         every integer kept moving at the rate it has over the next ``sample`` ticks
-        (phases and accumulators held), tried at ``sample * 2^k`` ticks and at ``limit``, over ``look``
+        (phases and accumulators held), tried at ``sample * 2^k`` ticks, at ``limit``, and
+        where a moving integer reaches an end of its range or 0, 1, 2, over ``look``
         ticks from there (a rate remainder makes steps on some ticks only). Only a
         ranking: nothing found this way is reported.
 
@@ -272,6 +295,7 @@ class TickMacroSteps:
             return {}
         out: dict[str, int] = {}
         end = t
+        stats.ranking_ticks += sample
         for n in range(sample):
             post, accepted, fired, lets = x.step(end, x.tick, ())
             for key, (p, f) in targets.items():
@@ -284,13 +308,30 @@ class TickMacroSteps:
                   if end[i] != t[i]]
         if not deltas or len(out) == len(targets):
             return out
+        # doubling distances, and the ticks at which a moving integer would reach either
+        # end of its range or the low values where the macro-step stops (a countdown
+        # reaching 1: an equality the doubling would step over)
+        distances = set()
         n = sample
+        while True:
+            distances.add(n)
+            if n >= limit:
+                break
+            n = min(2 * n, limit)
+        for _, lo, hi, v0, d in deltas:
+            for w in (lo, lo + 1, lo + 2, hi - 1, hi):
+                n = (w - v0) * sample // d
+                if sample < n < limit:
+                    distances.add(n)
         base = list(end)
-        while n <= limit and len(out) < len(targets):
+        for n in sorted(distances):
+            if len(out) == len(targets):
+                break
             cfg = base[:]
             for i, lo, hi, v0, d in deltas:
                 cfg[i] = min(hi, max(lo, v0 + d * n // sample))
             cfg = tuple(cfg)
+            stats.ranking_ticks += look
             for _ in range(look):
                 post, accepted, fired, lets = x.step(cfg, x.tick, ())
                 for key, (p, f) in targets.items():
@@ -301,8 +342,5 @@ class TickMacroSteps:
                     if hit:
                         out[key] = n
                 cfg = post
-            if n == limit:
-                break
-            n = min(2 * n, limit)
         return out
 

@@ -295,6 +295,10 @@ def check_json(c: Check, trace_path: Path | None) -> dict:
     }
     if v and v.cex is not None:
         d["steps"] = len(v.cex.inputs)
+        # the counterexample's or witness's inputs: event, parameters (IR values), and
+        # how many times the step repeats (a tick macro-step)
+        d["path"] = [[event, params, v.cex.repeat.get(j, 1)]
+                     for j, (event, params) in enumerate(v.cex.inputs)]
     if v and v.invariant:
         d["invariant"] = v.invariant
     if trace_path:
@@ -311,8 +315,7 @@ def report_json(report: Report, traces: dict[str, Path]) -> dict:
         "summary": summary(report),
         "checks": [check_json(c, traces.get(c.key)) for c in report.selected()],
         "diagnostics": [diagnostic(report, c, traces.get(c.key)).to_dict()
-                        for c in report.selected() if c.failed or
-                        (c.outcome == "unknown" and c.severity == "error")],
+                        for c in report.selected() if c.failed or c.outcome == "unknown"],
     }
 
 

@@ -3,18 +3,28 @@
 1. Initial state: every state goal (types, invariants) holds in the initial state.
 2. Houdini: the largest set of state goals that is 1-inductive *together*; those are
    proved at once and become lemmas (assumed in every frame by every later query).
-3. Step goals (assertions, ranges, determinism, ...) that hold on every step from any
-   lemma-state are proved.
-4. Safety goals still open: evaluator exploration for counterexamples, then one
-   multi-goal BMC run (depth ``bmc_depth``).
-5. Per open goal: k-induction, then PDR (Spacer), within ``timeout`` seconds each. A newly
-   proved invariant joins the lemmas. Responses (shortcut, else a monitor automaton).
-6. Witness goals (reachability, vacuity), in this process: exploration of the generated
-   controller with tick macro-steps until every goal is reached or ``witness_budget``
-   seconds pass; for the goals it missed, a cheap dead proof (induction), a small BMC
-   budget, a short PDR run; otherwise "unknown: not reached within ...".
-7. Recovery sequences, from every state satisfying the proved invariants (dead states
+3. Step goals: a range check whose value's interval (the IR's) lies within the declared
+   range is proved by interval; the other step goals (assertions, ranges, determinism,
+   ...) that hold on every step from any lemma-state are proved.
+4. Safety goals still open: one multi-goal BMC run of ``kmax`` steps (shallow
+   counterexamples, and the base case of k-induction).
+5. Per open goal: k-induction, then PDR (Spacer). A newly proved invariant joins the
+   lemmas. Responses: the shortcut, else a monitor automaton, the same engines.
+6. Safety goals still open (or violated by PDR, which gives no trace): the exploration
+   searches their counterexamples (responses with their monitor), then BMC deepens to
+   ``bmc_depth``.
+7. Witness goals (reachability, vacuity): the exploration (tick macro-steps, guided
+   towards the open targets) until every goal is reached or its work budget is spent;
+   for the goals it missed, BMC to ``bmc_depth``, a cheap dead proof (induction) and a
+   short PDR run; otherwise "unknown: not reached ...".
+8. Recovery sequences, from every state satisfying the proved invariants (dead states
    excluded).
+
+Every search is bounded by work, not time: configurations and steps for the
+exploration, depth for BMC and k-induction, and a Z3 resource limit (``rlimit``) per
+solver query. The same spec and options give the same verdicts and traces on any
+machine. ``timeout`` (seconds per check) is only a safety net: when it strikes the
+check is unknown.
 """
 from __future__ import annotations
 
@@ -38,22 +48,18 @@ from .system import System
 
 @dataclass
 class Options:
-    timeout: float = 10.0  # seconds per check for k-induction + PDR
-    bmc_depth: int = 12
+    rlimit: int = 20_000_000  # Z3 resource limit per solver query (the work bound)
+    timeout: float = 30.0  # seconds per check: a safety net only (then: unknown)
+    bmc_depth: int = 12  # BMC depth for counterexamples and witnesses
     kmax: int = 4
     only: tuple[str, ...] = ()
     witnesses: bool = True  # reachability and vacuity
-    witness_budget: float = 2.0  # seconds of exploration for witnesses (stops when all found)
-    witness_depth: int = 4  # BMC depth for the witnesses exploration missed
-    witness_seconds: float = 0.5  # BMC budget for those
-    explore_seconds: float = 1.0  # exploration for counterexamples of open safety goals
+    explore_steps: int = 3_000_000  # steps of the compiled spec per exploration
     pdr: bool = True
-    # when positive, every Z3 query of the safety checks is bounded by this many resource
-    # units instead of by ``timeout``: the verdicts repeat on any machine and load (the
-    # exploration, a falsifier, stays bounded by ``explore_seconds``; witnesses by theirs)
-    rlimit: int = 0
     fail_fast: bool = False  # stop at the first violated error check (the others: skipped)
-    explore_first: float = 0.0  # seconds of exploration for counterexamples before any proof
+    # steps of an exploration for counterexamples of every safety check before any proof
+    # (0: none); with ``fail_fast`` it stops at the first one (a mutant's quick death)
+    explore_first: int = 0
 
 
 @dataclass
@@ -72,10 +78,16 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        errors = [c for c in self.selected() if c.severity == "error"]
+        """1 if an error-level check is violated; else 2 if an error-level check is not
+        proved or a witness search ran and did not decide (a witness not found: the
+        finding is only a warning, but the run did not decide everything); else 0.
+        Decided warnings (dead, vacuous, completeness) never change it."""
+        selected = self.selected()
+        errors = [c for c in selected if c.severity == "error"]
         if any(c.outcome == "violated" for c in errors):
             return 1
-        if any(c.outcome != "proved" for c in errors):
+        if any(c.outcome != "proved" for c in errors) or any(
+                c.witness and c.outcome == "unknown" for c in selected):
             return 2
         return 0
 
@@ -103,20 +115,19 @@ class Prover:
 
     # -- bookkeeping
 
-    def done(self, c: Check, v: Verdict, started: float | None = None) -> None:
+    def done(self, c: Check, v: Verdict, started: float | None = None,
+             report: bool = True) -> None:
+        """Record ``c``'s verdict (once); ``report``: show its progress line now."""
         if c.verdict is not None:
             return
         if started is not None:
             v.seconds = time.monotonic() - started
         c.verdict = v
-        if c.extra.get("selected", True):
+        if report and c.extra.get("selected", True):
             self.progress(c)
-            if self.o.fail_fast and v.status == VIOLATED and c.severity == "error":
-                raise _FirstViolation()
-
-    def deadline(self, seconds: float) -> Deadline:
-        """The bound of a safety query: ``seconds``, or ``rlimit`` units of work."""
-        return Deadline(seconds, self.o.rlimit)
+        if self.o.fail_fast and v.status == VIOLATED and c.severity == "error" \
+                and c.extra.get("selected", True):
+            raise _FirstViolation()
 
     def open(self, kinds=None, witness=None) -> list[Check]:
         out = []
@@ -146,49 +157,41 @@ class Prover:
             self.compiled_spec = Compiled(self.m, self.stepper)
         return self.compiled_spec
 
-    def falsify(self, checks: list[Check], seconds: float) -> None:
-        """Counterexamples for ``checks`` by exploring the spec compiled by the stepper
-        (deep, cheap traces), within ``seconds``."""
-        falsifiable = [c for c in checks if "probe" in c.extra]
-        if not falsifiable or seconds <= 0:
-            return
-        t = time.monotonic()
-        hits = Explorer(self.m, self.compiled()).run(probes_of(falsifiable), seconds,
-                                                      first_hit=self.o.fail_fast)
-        for c in falsifiable:
-            if c.goal.key in hits:
-                cex = hits[c.goal.key]
-                self.done(c, Verdict(VIOLATED, "explore", _steps("counterexample", cex), cex), t)
+    def bound(self, share: float = 1.0) -> Deadline:
+        """The bound of one check: ``share`` of the resource limit per query, and the
+        wall-clock safety net."""
+        return Deadline(self.o.timeout, int(self.o.rlimit * share))
 
     def run(self) -> list[Check]:
         o = self.o
-        self.falsify([c for c in self.open(witness=False) if c.goal.system is self.system],
-                     o.explore_first)
+        if o.explore_first > 0:
+            self.explore_first()
         state_checks = self.open(("type", "invariant"))
         t = time.monotonic()
         # 1. the initial state
-        bad, _ = bmc(self.system, [c.goal for c in state_checks], 0, [], self.deadline(o.timeout))
+        bad, _ = bmc(self.system, [c.goal for c in state_checks], 0, [], self.bound())
         for c in state_checks:
             if c.goal.key in bad:
                 self.done(c, Verdict(VIOLATED, "bmc", "fails in the initial state",
                                      bad[c.goal.key]), t)
         # 2. Houdini over the rest
         live = [c for c in state_checks if c.verdict is None]
-        proved, _ = houdini(self.system, [c.goal for c in live], [], self.deadline(o.timeout))
+        proved, _ = houdini(self.system, [c.goal for c in live], [], self.bound())
         keys = {g.key for g in proved}
         for c in live:
             if c.goal.key in keys:
                 self.add_lemma(c)
                 self.done(c, Verdict(PROVED, "induction",
                                      "1-inductive together with the other proved invariants"), t)
-        # 3. step goals relative to the lemmas (and the response shortcuts)
+        # 3. step goals: by interval, then relative to the lemmas (and the response shortcuts)
+        self.by_interval()
         step_checks = self.open(("assertion", "range", "let-range", "motor", "determinism",
                                  "completeness"))
         responses = self.open(("response",))
         shortcuts = [c.extra["shortcut"] for c in responses]
         t = time.monotonic()
         proved, _, _ = relative_step(self.system, [c.goal for c in step_checks] + shortcuts,
-                                     self.lemmas, self.deadline(o.timeout))
+                                     self.lemmas, self.bound())
         keys = {g.key for g in proved}
         for c in step_checks:
             if c.goal.key in keys:
@@ -199,21 +202,18 @@ class Prover:
             if c.extra["shortcut"].key in keys:
                 self.done(c, Verdict(PROVED, "induction",
                                      "the response holds right after every trigger"), t)
-        # 4. BMC: counterexamples for the open safety goals, witnesses for the others
+        # 4. shallow counterexamples, and the base case of k-induction
         safety = [c for c in self.open(witness=False) if c.goal.system is self.system]
-        self.falsify(safety, o.explore_seconds)  # deep, cheap traces on the evaluator first
-        safety = [c for c in safety if c.verdict is None]
         if safety:
             t = time.monotonic()
-            found, clean = bmc(self.system, [c.goal for c in safety], o.bmc_depth, [],
-                               self.deadline(max(o.timeout, 1.0) * 2))
+            found, clean = bmc(self.system, [c.goal for c in safety], o.kmax, [], self.bound())
             for c in safety:
                 c.extra["bmc_clean"] = clean
                 if c.goal.key in found:
                     cex = found[c.goal.key]
                     self.done(c, Verdict(VIOLATED, "bmc",
                                          f"counterexample of {len(cex.inputs)} steps", cex), t)
-        # 5. deep engines for the safety goals still open (state goals first: they become lemmas)
+        # 5. k-induction and PDR (state goals first: they become lemmas)
         for c in self.open(("type", "invariant")):
             self.deep(c)
         if any(c.verdict is None for c in self.open(witness=False)):
@@ -224,7 +224,9 @@ class Prover:
             self.deep(c)
         for c in self.open(("response",)):
             self.response(c)
-        # 6. witnesses; the goals not reached: dead proofs (a dead state is an invariant:
+        # 6. deep counterexamples of what is still undecided
+        self.falsify()
+        # 7. witnesses; the goals not reached: dead proofs (a dead state is an invariant:
         # a lemma for the recoveries)
         if o.witnesses:
             self.witness_search()
@@ -232,35 +234,115 @@ class Prover:
             for c in self.checks:
                 if c.kind == "reachability" and c.outcome == "dead" and c.goal.kind == "state":
                     self.add_lemma(c)
-        # 7. recoveries, from every state satisfying the proved invariants
+        # 8. recoveries, from every state satisfying the proved invariants
         for c in self.checks:
             if c.kind == "recovery" and c.verdict is None and c.extra.get("selected", True):
                 self.recovery(c)
         return self.checks
 
+    def by_interval(self) -> None:
+        """Range checks the IR's intervals decide: the assigned value's interval (exact
+        over every variable and parameter in its declared range) lies within the
+        variable's range. Sound together with the type checks: on a reachable step every
+        variable is in its range (by induction: the initial values are, and every update
+        is, by interval or by its own proof), so the value is in its interval."""
+        for c in self.open(("range",)):
+            u: ir.Update = c.prop
+            want, got = self.m.variable(u.var).type, u.value.type
+            if isinstance(want, ir.IntType) and isinstance(got, ir.IntType) and \
+                    want.lo <= got.lo and got.hi <= want.hi:
+                self.done(c, Verdict(PROVED, "interval",
+                                     f"by interval: the value lies in {got.lo}..{got.hi}, "
+                                     f"within {want}"), time.monotonic())
+
+    def explore_first(self) -> None:
+        """Counterexamples of every open safety check, by ``explore_first`` steps of
+        exploration before any proof (stopping at the first under ``fail_fast``)."""
+        probed = [c for c in self.open(witness=False) if "probe" in c.extra]
+        if not probed:
+            return
+        t = time.monotonic()
+        hits = Explorer(self.m, self.compiled()).run(probes_of(probed), self.o.explore_first,
+                                                      first_hit=self.o.fail_fast)
+        for c in probed:
+            if c.goal.key in hits:
+                cex = hits[c.goal.key]
+                self.done(c, Verdict(VIOLATED, "explore", _steps("counterexample", cex), cex), t)
+
+    def falsify(self) -> None:
+        """Counterexamples for the safety checks k-induction and PDR left undecided (or
+        PDR found violated, without a trace): the exploration first (deep, cheap traces;
+        a response with its monitor), then BMC to ``bmc_depth``."""
+        o = self.o
+        undecided = [c for c in self.checks if c.extra.get("selected", True) and not c.witness
+                     and (c.outcome == "unknown" or (c.outcome == "violated" and
+                                                    c.verdict.cex is None))
+                     and c.kind != "recovery"]
+        if not undecided:
+            return
+        probed = [c for c in undecided if "probe" in c.extra]
+        if probed:
+            t = time.monotonic()
+            explorer = Explorer(self.m, self.compiled())
+            hits = explorer.run(probes_of(probed), o.explore_steps)
+            for c in probed:
+                if c.goal.key in hits:
+                    cex = hits[c.goal.key]
+                    self.redo(c, Verdict(VIOLATED, "explore", _steps("counterexample", cex),
+                                         cex), t)
+        for c in undecided:
+            if c.kind == "response" and c.verdict.cex is None:
+                t = time.monotonic()
+                trigger, answer, within = c.extra["respond"]
+                cex = Explorer(self.m, self.compiled()).respond(trigger, answer, within,
+                                                                o.explore_steps)
+                if cex is not None:
+                    self.redo(c, Verdict(VIOLATED, "explore",
+                                         _steps("counterexample", cex), cex), t)
+        for system in {id(c.goal.system): c.goal.system for c in undecided}.values():
+            open_ = [c for c in undecided if c.goal.system is system and c.verdict.cex is None]
+            if not open_:
+                continue
+            t = time.monotonic()
+            found, clean = bmc(system, [c.goal for c in open_], o.bmc_depth, [], self.bound())
+            for c in open_:
+                if c.goal.key in found:
+                    cex = found[c.goal.key]
+                    self.redo(c, Verdict(VIOLATED, "bmc",
+                                         f"counterexample of {len(cex.inputs)} steps", cex), t)
+                else:
+                    c.verdict.detail += (f"; no counterexample within {max(clean, 0)} steps "
+                                         f"(BMC) or {o.explore_steps:,} explored steps")
+        for c in undecided:
+            self.progress(c)
+
+    def redo(self, c: Check, v: Verdict, started: float) -> None:
+        """Replace an undecided verdict."""
+        v.seconds = c.verdict.seconds + time.monotonic() - started
+        c.verdict = v
+
     def witness_search(self) -> None:
         """Exploration of the generated controller (with tick macro-steps) until every
-        witness goal is reached or ``witness_budget`` seconds pass; then one BMC run of
-        ``witness_depth`` steps within ``witness_seconds`` for the goals it missed."""
+        witness goal is reached or ``explore_steps`` steps are taken; then BMC to
+        ``bmc_depth`` for the goals it missed."""
         o = self.o
         goals = {c.goal.key: c for c in self.open(witness=True)}
         if not goals:
             return
         t = time.monotonic()
         probes = probes_of(goals.values())
-        if probes and o.witness_budget > 0:
+        if probes and o.explore_steps > 0:
             explorer = Explorer(self.m, self.compiled())
-            found = explorer.run(probes, o.witness_budget)
+            found = explorer.run(probes, o.explore_steps)
             self.explored = explorer.stats
             for key, cex in found.items():
                 self.done(goals.pop(key), Verdict(VIOLATED, "explore",
                                                   _steps("witness", cex), cex), t)
-        if not goals or o.witness_seconds <= 0:
+        if not goals:
             return
         t = time.monotonic()
-        found, clean = bmc(self.system, [c.goal for c in goals.values()],
-                           min(o.witness_depth, o.bmc_depth), [],
-                           Deadline(min(o.witness_seconds, o.timeout)))
+        found, clean = bmc(self.system, [c.goal for c in goals.values()], o.bmc_depth, [],
+                           self.bound())
         for key, c in goals.items():
             c.extra["bmc_clean"] = clean
             if key in found:
@@ -275,7 +357,7 @@ class Prover:
             return
         t = time.monotonic()
         proved, _, _ = relative_step(self.system, [c.goal for c in live], self.lemmas,
-                                     self.deadline(self.o.timeout))
+                                     self.bound())
         keys = {g.key for g in proved}
         for c in live:
             if c.goal.key in keys:
@@ -285,30 +367,22 @@ class Prover:
 
     def deep(self, c: Check) -> None:
         t = time.monotonic()
-        deadline = self.deadline(self.o.timeout)
+        deadline = self.bound()
         clean = c.extra.get("bmc_clean", -1)
         v = k_induction(c.goal, self.lemmas, self.o.kmax, clean, deadline)
         if v.status != PROVED and self.o.pdr and not deadline.expired():
             w = pdr(c.goal, self.lemmas, deadline)
-            if w.status != UNKNOWN:
-                v = w
-            else:
-                v = Verdict(UNKNOWN, "k-induction+pdr",
-                            f"no counterexample within {max(clean, 0)} steps; {v.detail}; "
-                            f"{w.detail}")
-        elif v.status != PROVED:
-            v = Verdict(UNKNOWN, v.engine, f"no counterexample within {max(clean, 0)} steps; "
-                        f"{v.detail}")
-        if v.status == VIOLATED and v.cex is None:
-            v.detail += f"; BMC found none within {clean} steps"
-        self.done(c, v, t)
+            v = w if w.status != UNKNOWN else Verdict(UNKNOWN, "k-induction+pdr",
+                                                      f"{v.detail}; {w.detail}")
+        # an undecided verdict is reported once ``falsify`` has searched for a trace
+        self.done(c, v, t, report=v.status == PROVED)
         if v.status == PROVED and c.goal.kind == "state" and c.goal.system is self.system:
             self.add_lemma(c)
 
     def response(self, c: Check) -> None:
         t = time.monotonic()
         g = c.goal
-        found, clean = bmc(g.system, [g], self.o.bmc_depth, [], self.deadline(self.o.timeout))
+        found, clean = bmc(g.system, [g], self.o.kmax, [], self.bound())
         if g.key in found:
             cex = found[g.key]
             self.done(c, Verdict(VIOLATED, "bmc", f"counterexample of {len(cex.inputs)} steps", cex), t)
@@ -321,7 +395,7 @@ class Prover:
         if the target can fail, look for a reachable start state (BMC prefix)."""
         p: ir.Recovery = c.prop
         t = time.monotonic()
-        deadline = self.deadline(self.o.timeout)
+        deadline = self.bound()
         sys = self.system
 
         def run_sequence(s: z3.Solver, u: Unroll, start: int):
@@ -383,7 +457,7 @@ class Prover:
         if not live:
             return
         t = time.monotonic()
-        quick = Deadline(min(1.0, self.o.timeout))
+        quick = self.bound(DEAD_PROOF_SHARE)  # witnesses are warnings: stay cheap
         states = [c for c in live if c.goal.kind == "state"]
         steps = [c for c in live if c.goal.kind == "step"]
         proved_keys = set()
@@ -393,15 +467,14 @@ class Prover:
         if steps:
             proved, _, _ = relative_step(self.system, [c.goal for c in steps], self.lemmas, quick)
             proved_keys |= {g.key for g in proved}
-        budget = Deadline(min(1.0, self.o.timeout))  # witnesses are warnings: stay cheap
         for c in live:
             clean = c.extra.get("bmc_clean", -1)
             if c.goal.key in proved_keys:
                 self.done(c, Verdict(PROVED, "induction", "proved impossible by induction"), t)
                 continue
-            if self.o.pdr and not budget.expired():
+            if self.o.pdr:
                 t1 = time.monotonic()
-                v = pdr(c.goal, self.lemmas, Deadline(min(0.3, budget.ms() / 1000)))
+                v = pdr(c.goal, self.lemmas, self.bound(DEAD_PROOF_SHARE))
                 if v.status == PROVED:
                     v.detail = "proved impossible: " + v.detail
                     self.done(c, v, t1)
@@ -416,10 +489,14 @@ class Prover:
             parts.append(f"not reached: the exploration ran out of configurations and "
                          f"macro-steps ({st.text()}; at most {st.macro_limit:,} ticks each)")
         elif st is not None:
-            parts.append(f"not reached within {self.o.witness_budget:g} s ({st.text()})")
+            parts.append(f"not reached within the exploration's budget ({st.text()})")
         if clean >= 0:
             parts.append(f"no BMC witness within {clean} steps")
         return "; ".join(parts) or "not searched"
+
+
+# the share of the resource limit a dead proof of a missed witness gets per query
+DEAD_PROOF_SHARE = 0.1
 
 
 class _FirstViolation(Exception):

@@ -17,7 +17,7 @@ from ..ir import build as b
 from ..ir import nodes as ir
 from ..syntax import ast
 from ..units import NONE, BaseUnits, Dim, dim_name, fraction_gcd, mul_dim, scale_name
-from .symbols import Context, Symbols, Typed, VarInfo
+from .symbols import SOURCE_FIELDS, WINDOW_FIELDS, Context, Symbols, Typed, VarInfo
 
 Report = Callable[[Diagnostic], None]
 
@@ -277,7 +277,7 @@ class ExprChecker:
                 info = sym.vars[src.accumulator]
                 ref = ir.Var(src.accumulator, info.var.type, False, e.span)
                 return self._typed_ref(ref, info)
-            fields = "steps, raw, active, denominator" + (", acc" if src.accumulator else "")
+            fields = ", ".join(f for f in SOURCE_FIELDS if f != "acc" or src.accumulator)
             raise self.fail("E0102", f"motor source `{owner}` has no `{field}`", e.field.span,
                             help=f"its fields: {fields}")
         if owner in sym.windows:
@@ -288,7 +288,7 @@ class ExprChecker:
             if field == "room":
                 return self.runtime_int(b.sub(b.lit_int(w.limit, "steps"), w.total, e.span), (1, 0), Fraction(1))
             raise self.fail("E0102", f"window `{owner}` has no `{field}`", e.field.span,
-                            help="its fields: total, room")
+                            help=f"its fields: {', '.join(WINDOW_FIELDS)}")
         raise self.fail("E0102", f"unknown name `{owner}`", e.base.span,
                         label="not a motor source, window or enum")
 

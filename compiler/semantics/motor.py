@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import combinations
+from math import ceil
 
 from ..diagnostics import Diagnostic, Label
 from ..ir import build as b
@@ -24,6 +26,8 @@ from .exprs import Fail
 from .symbols import Context, LetInfo, SourceInfo, VarInfo, WindowInfo
 
 SETTINGS = {"step_high": TIME, "step_low": TIME, "max_rate": RATE, "max_steps_per_tick": NONE}
+HOUR_SECONDS = 3600  # the span of a derived step limiter, rounded up to whole ticks
+MAX_WINDOW_CHOICES = 10  # covering windows tried in every combination by the limiter check
 
 
 @dataclass(frozen=True)
@@ -69,22 +73,23 @@ class MotorLowering:
                 self._source(decl, moving, budgets, drafts)
             except Fail:
                 continue
-        self._let("steps", b.total((self._ref(s.steps.name) for s in self.sources), "steps"), VOLUME,
-                  "motor steps commanded this tick")
+        steps = self._let("steps", b.total((self._ref(s.steps.name) for s in self.sources), "steps"), VOLUME,
+                          "motor steps commanded this tick")
         for draft in drafts:
             self._check_bucket_granularity(self._lower_window(draft))
         self._check_rates(settings, moving)
-        limiter_steps, limiter_ticks = self._limiter(block)
-        if limiter_ticks:
-            self._check_limiter_budget(limiter_steps, limiter_ticks, block)
+        max_request = max(steps.value.type.hi, settings["max_steps_per_tick"])
+        limiter_steps, limiter_ticks = self._limiter(block, max_request)
+        buckets = ir.limiter_buckets(limiter_ticks)
         return ir.Motor(
             clock_hz=settings["clock_hz"], cycles_per_tick=settings["cycles_per_tick"],
             step_high_cycles=settings["step_high"], step_low_cycles=settings["step_low"],
             max_steps_per_tick=settings["max_steps_per_tick"], moving_states=tuple(moving),
             sources=tuple(self.sources), steps_let="steps", enabled=sym.motor_enabled,
             max_rate=settings["max_rate"], limiter_steps=limiter_steps, limiter_ticks=limiter_ticks,
-            watchdog_ticks=self._watchdog(block), burst_cycles=settings["burst_cycles"],
-            burst_fits=settings["burst_fits"],
+            limiter_buckets=buckets, limiter_bucket_ticks=limiter_ticks // buckets,
+            watchdog_ticks=self._watchdog(block), max_step_request=max_request,
+            burst_cycles=settings["burst_cycles"], burst_fits=settings["burst_fits"],
             limiter_requirement=block.limiters[0][0].name if block and block.limiters else None,
             watchdog_requirement=block.watchdogs[0][0].name if block and block.watchdogs else None,
             span=block.span if block else None)
@@ -92,33 +97,48 @@ class MotorLowering:
     # ------------------------------------------------------------ settings
 
     def _settings(self, block: ast.MotorBlock | None) -> dict:
+        """The motor settings in clock cycles and steps. Without a motor section the pump
+        never moves: no state moves the motor, and the pulse generator is sized for
+        bursts of 0 pulses of one cycle each."""
         out = {"clock_hz": 0, "cycles_per_tick": 0, "step_high": 1, "step_low": 1,
                "max_rate": Fraction(0), "max_steps_per_tick": 0}
+        self._read_clock(block, out)
         if block is not None:
             self._read_settings(block, out)
         out["burst_cycles"] = ir.burst_cycles(out["max_steps_per_tick"], out["step_high"], out["step_low"])
         out["burst_fits"] = ir.burst_fits_in_tick(out["burst_cycles"], out["cycles_per_tick"])
-        if block is not None and out["cycles_per_tick"] and not out["burst_fits"]:
+        if out["cycles_per_tick"] and not out["burst_fits"]:
             self.report(Diagnostic(
                 "E0401", f"a burst of {out['max_steps_per_tick']} pulses takes {out['burst_cycles']} cycles "
                 f"and with {ir.BURST_SPARE_CYCLES} spare cycles does not fit in a tick of "
-                f"{out['cycles_per_tick']} cycles", block.span,
+                f"{out['cycles_per_tick']} cycles", block.span if block else self._clock_span(),
                 notes=(f"1 cycle to load the burst, then {out['step_high']} high + {out['step_low']} low "
                        f"cycles per pulse",),
-                help="shorten the pulses, lengthen the tick, or lower max_steps_per_tick"))
+                help="shorten the pulses, lengthen the tick, or lower max_steps_per_tick" if block
+                else "a tick needs at least 3 clock cycles: raise `clock` or lengthen `tick`"))
         return out
 
-    def _read_settings(self, block: ast.MotorBlock, out: dict) -> None:
+    def _clock_span(self):
+        """Where the clock is (or would be) declared: the units block, else the pump name."""
+        blocks = [i for i in self.r.spec.items if isinstance(i, ast.UnitsBlock)]
+        return blocks[0].span if blocks else self.r.spec.name.span
+
+    def _read_clock(self, block: ast.MotorBlock | None, out: dict) -> None:
+        """Every pump is built to Verilog, which counts a tick in clock cycles."""
         base = self.r.base
         if base.clock_hz is None:
-            self.report(Diagnostic("E0303", "the motor section needs `clock` in the units block",
-                                   block.span, help="add `clock = 12 MHz` (your FPGA clock) to `units`"))
-        else:
-            cycles = base.clock_hz * base.tick_seconds
-            if base.clock_hz.denominator != 1 or cycles.denominator != 1:
-                self.report(Diagnostic("E0302", "a tick is not a whole number of clock cycles", block.span))
-            else:
-                out["clock_hz"], out["cycles_per_tick"] = int(base.clock_hz), int(cycles)
+            self.report(Diagnostic("E0303", "`clock` is not declared in the units block", self._clock_span(),
+                                   notes=("the generated Verilog counts each tick in clock cycles",),
+                                   help="add `clock = 12 MHz` (your FPGA clock) to `units`"))
+            return
+        cycles = base.clock_hz * base.tick_seconds
+        if base.clock_hz.denominator != 1 or cycles.denominator != 1:
+            self.report(Diagnostic("E0302", "a tick is not a whole number of clock cycles",
+                                   block.span if block else self._clock_span()))
+            return
+        out["clock_hz"], out["cycles_per_tick"] = int(base.clock_hz), int(cycles)
+
+    def _read_settings(self, block: ast.MotorBlock, out: dict) -> None:
         seen = set()
         for name, expr in block.settings:
             if name.name not in SETTINGS:
@@ -369,47 +389,95 @@ class MotorLowering:
                     help="lower a rate or raise `max_rate` if the mechanism allows it"))
                 return
 
-    def _limiter(self, block) -> tuple[int, int]:
+    def _limiter(self, block: ast.MotorBlock | None, max_request: int) -> tuple[int, int]:
+        """The hardware step limiter: the declared one, checked against legal delivery and
+        the step request, or without a ``limiter`` line one derived from the sources'
+        rates over about an hour (``rate_bounds``), which legal delivery never trips."""
         if block is None or not block.limiters:
-            return 0, 0
-        req, steps, per = block.limiters[0]
+            ticks = max(2, ceil(HOUR_SECONDS / self.r.base.tick_seconds))
+            derived = sum(self._rate_bound(s, ticks) for s in self.sources)
+            return max(derived, 2 * max(max_request, 1)), ticks
+        req, steps_expr, per_expr = block.limiters[0]
         try:
-            return (self.check.check_const_int(steps, "the limiter budget", VOLUME),
-                    self.check.check_const_int(per, "the limiter window", TIME))
+            steps = self.check.check_const_int(steps_expr, "the limiter budget", VOLUME)
+            ticks = self.check.check_const_int(per_expr, "the limiter window", TIME)
         except Fail:
-            return 0, 0
-
-    def _check_limiter_budget(self, budget: int, span_ticks: int, block) -> None:
-        """Legal delivery never trips the limiter: each source is counted by a window
-        whose buckets cover at least the limiter's span (so its limit bounds the source's
-        steps in any such span), and the limits of those windows add up to the budget."""
-        covering = [w for w in self.windows if w.covers_ticks >= span_ticks]
-        chosen: dict[str, ir.Window] = {}
-        for s in self.sources:
-            candidates = [w for w in covering if s.name in w.counts]
-            if not candidates:
-                self.report(Diagnostic(
-                    "E0407", f"the step limiter could trip on legal delivery: `{s.name}` is not counted by "
-                    f"a window covering {span_ticks} ticks", s.span,
-                    help="count the source in a window whose buckets cover the limiter's span"))
-                return
-            best = min(candidates, key=lambda w: w.limit)
-            chosen[best.name] = best
-        bound = sum(w.limit for w in chosen.values())
-        if bound > budget:
+            return 2 * max(max_request, 1), 2
+        if ticks < 2:
+            self.report(Diagnostic("E0408", f"the step limiter spans {ticks} tick{'s' if ticks != 1 else ''}",
+                                   per_expr.span, label="at least 2 ticks",
+                                   help="the limiter counts steps over 2 ticks or more; write e.g. `per 1 h`"))
+            return 2 * max(max_request, 1), 2
+        if not ir.limiter_fits_request(steps, max_request):
             self.report(Diagnostic(
-                "E0407", f"the step limiter could trip on legal delivery: the windows allow {bound} steps "
-                f"per {span_ticks} ticks, the limiter {budget}", block.limiters[0][1].span,
-                notes=tuple(f"window `{w.name}` allows {w.limit} steps" for w in chosen.values()),
-                help="raise the limiter budget or lower the window limits"))
+                "E0408", f"the step limiter allows {steps} steps, fewer than two ticks' largest request",
+                steps_expr.span, notes=(f"one tick may request up to {max_request} steps",),
+                help=f"raise the budget to at least {2 * max(max_request, 1)} steps"))
+            return 2 * max(max_request, 1), ticks
+        self._check_limiter_budget(steps, ticks, steps_expr.span)
+        return steps, ticks
 
-    def _watchdog(self, block) -> int:
-        if block is None or not block.watchdogs:
+    @staticmethod
+    def _rate_bound(source: ir.Source, ticks: int) -> int:
+        """The most steps ``source`` can command in ``ticks`` consecutive ticks: its
+        accumulator holds less than one step (acc <= den - 1) and gains at most num_hi
+        per tick, and steps never exceed raw, so floor((den - 1 + ticks * num_hi) / den)."""
+        den = source.denominator
+        return (den - 1 + ticks * source.numerator.type.hi) // den
+
+    def _check_limiter_budget(self, budget: int, span_ticks: int, budget_span) -> None:
+        """Legal delivery never trips the limiter. Over any ``span_ticks`` ticks a source
+        commands at most its rate bound, and the sources a window counts together at most
+        the window's limit when the window's buckets cover the span. The tightest bound
+        picks, among the covering windows, the set S minimising
+          sum(limit of S) + sum(rate bound of each source no window of S counts);
+        it must not exceed the budget."""
+        covering = [w for w in self.windows if w.covers_ticks >= span_ticks]
+        rate = {s.name: self._rate_bound(s, span_ticks) for s in self.sources}
+        useful = [w for w in covering if any(s in rate for s in w.counts)]
+
+        def bound(chosen: tuple[ir.Window, ...]) -> int:
+            counted = {s for w in chosen for s in w.counts}
+            return sum(w.limit for w in chosen) + sum(r for s, r in rate.items() if s not in counted)
+
+        if len(useful) <= MAX_WINDOW_CHOICES:
+            choices = [c for n in range(len(useful) + 1) for c in combinations(useful, n)]
+        else:  # too many to try every set: no window, or the tightest window of each source
+            tightest = {min((w for w in useful if s in w.counts), key=lambda w: w.limit).name
+                        for s in rate if any(s in w.counts for w in useful)}
+            choices = [(), tuple(w for w in useful if w.name in tightest)]
+        best = min(choices, key=bound)
+        if bound(best) > budget:
+            counted = {s for w in best for s in w.counts}
+            self.report(Diagnostic(
+                "E0407", f"the step limiter could trip on legal delivery: the sources may command "
+                f"{bound(best)} steps in {span_ticks} ticks, the limiter allows {budget}", budget_span,
+                notes=tuple(f"window `{w.name}` allows {w.limit} steps" for w in best)
+                + tuple(f"`{s}` at its maximum rate commands {r} steps" for s, r in rate.items()
+                        if s not in counted),
+                help="raise the limiter budget, lower a rate, or count the sources in windows whose "
+                     "buckets cover the limiter's span"))
+
+    def _watchdog(self, block: ast.MotorBlock | None) -> int:
+        """The watchdog timeout in ticks; 0 when the spec declares none (none is built)."""
+        if block is None:
             return 0
+        if not block.watchdogs:
+            self.report(Diagnostic(
+                "W0402", "no hardware watchdog: the motor keeps stepping if the host stops its heartbeat",
+                block.span, severity="warning",
+                help="add `watchdog PS-xx = 10 s` to the motor section (the longest time without a heartbeat)"))
+            return 0
+        expr = block.watchdogs[0][1]
         try:
-            return self.check.check_const_int(block.watchdogs[0][1], "the watchdog timeout", TIME)
+            ticks = self.check.check_const_int(expr, "the watchdog timeout", TIME)
         except Fail:
             return 0
+        if ticks < 1:
+            self.report(Diagnostic("E0408", "the watchdog timeout is shorter than one tick", expr.span,
+                                   help="the watchdog counts whole ticks without a heartbeat: give 1 tick or more"))
+            return 0
+        return ticks
 
 
 def _read(var: ir.Variable) -> ir.Var:

@@ -11,6 +11,9 @@ RESERVED = frozenset({
     "state", "steps", "motor_on", "alarm_latched", "accepted", "rejected", "tick", "reset",
     "true", "false", "next", "min", "max", "floor", "ceil", "div", "mod",
 })
+# what `source.FIELD` and `window.FIELD` read (docs/language.md, "The motor section")
+SOURCE_FIELDS = ("steps", "raw", "active", "denominator", "acc")
+WINDOW_FIELDS = ("total", "room")
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ imported from generated/, so a replay always runs the spec as it is now. A trace
 the JSON format of :mod:`compiler.trace` (what ``prove --trace-out`` writes) or the
 text format of :mod:`compiler.simulate.text`.
 
-In monitor mode the controller checks every invariant, transition assertion and
-response after each step. A violation is recorded with the property ids and the
+In monitor mode the controller checks every property of the spec and every check of
+the prover a run can break (``CHECKS``: declared ranges, tick values, motor steps,
+determinism, completeness) after each step. A violation is recorded with their ids and the
 0-based step index counted over the expanded trace (a ``repeat`` of n counts n steps) —
 the numbering the prover's ``violation.step`` uses — and the replay goes on (the step
 was applied; the controller is total), so that a counterexample for one property

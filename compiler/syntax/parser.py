@@ -29,7 +29,8 @@ MAX_TREE_DEPTH = 400  # parse-tree levels; deeper input would exhaust Python's r
 _FRIENDLY = {
     "NAME": "a name", "NUMBER": "a number", "STRING": "a quoted string",
     "REQ": "a requirement id like PS-01", "COMPARE": "a comparison", "ADD_OP": "`+` or `-`",
-    "MUL_OP": "`*`, `div` or `mod`", "UNIT": "a unit", "FUNC": "min, max, floor or ceil",
+    "TIMES": "`*`, `div` or `mod`", "DIV": "`*`, `div` or `mod`", "MOD": "`*`, `div` or `mod`",
+    "UNIT": "a unit", "FUNC": "min, max, floor or ceil",
     "FLAG": "`alarm` or `alert`", "PERSISTENT": "`persistent`", "INITIAL": "`initial`",
     "HOLD": "`hold`", "_DO": "`do`", "$END": "end of file",
 }
@@ -434,3 +435,7 @@ class _ToAst(Transformer):
 
     def member_of(self, meta, children):
         return ast.MemberOf(children[0], children[1], self._span(meta))
+
+    def not_member_of(self, meta, children):
+        """``x not in {A, B}`` is ``not (x in {A, B})``."""
+        return ast.UnaryOp("not", self.member_of(meta, children), self._span(meta))

@@ -37,7 +37,7 @@ def test_text_values_and_units(reference):
         tick 2 min
         tick 3
         bolus amount=1 U x3
-        bolus amount=1 U * 2 => rejected 39 Delivering
+        bolus amount=1 U * 2 => rejected 41 Delivering
     """, reference)
     steps = [(s.event, s.params, s.repeat, dict(s.expect)) for s in t.steps]
     site = reference.enums[0].members.index("hip")
@@ -50,7 +50,7 @@ def test_text_values_and_units(reference):
         ("tick", (), 120, {}),
         ("tick", (), 3, {}),
         ("bolus", (("amount", 40),), 3, {}),
-        ("bolus", (("amount", 40),), 2, {"status": "rejected", "reason": 39,
+        ("bolus", (("amount", 40),), 2, {"status": "rejected", "reason": 41,
                                          "state": "Delivering"}),
     ]
 

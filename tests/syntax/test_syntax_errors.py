@@ -24,7 +24,8 @@ def test_flag_after_an_expression_is_a_keyword():
     # Regression: after `= false` the lexer took `alarm` for a name.
     from compiler.pipeline import analyze
 
-    text = 'pump P\nstate A initial reject others "no"\nvar z : bool = false\nalarm w\nalert v\n'
+    text = ('pump P\nunits { clock = 1 MHz }\nstate A initial reject others "no"\n'
+            'var z : bool = false\nalarm w\nalert v\n')
     analysis = analyze(text, "x.pump")
     assert analysis.ok, analysis.diagnostics
     assert [v.role for v in analysis.module.variables] == ["var", "alarm", "alert"]

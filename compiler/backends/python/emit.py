@@ -16,8 +16,10 @@ Shape of the generated code (see docs/controller.md for the API):
   lets it needs, the tick updates, then the tick transitions in declaration order
   (first enabled fires, its updates override), stores, and returns the steps per source;
 - ``Monitored<Pump>`` (what ``<Pump>(monitor=True)`` returns) wraps each step: a copy of
-  the pre-state, the step, then the assertions of that event, the invariants and the
-  response deadlines. The plain class has no monitoring cost at all.
+  the pre-state, the step, then the assertions of that event, the invariants, the
+  response deadlines, the recovery sequences and the prover's checks a run can break
+  (``CHECKS``, planned by :meth:`_Generator.plan_checks`). The plain class has no
+  monitoring cost at all.
 
 What does not depend on the spec (result and error types, dispatch by name and code,
 the monitor's step and response deadlines) is :mod:`.runtime`, a module of its own that
@@ -45,7 +47,7 @@ from .printer import AND, NOT, PythonPrinter, Scope
 # Names the spec's part of the generated module defines at top level (the runtime's own
 # names are added from its source), and the names it imports besides the runtime's.
 MODULE_NAMES = (
-    "TickSteps", "Lets", "Event", "State", "REASONS", "PROPERTIES", "EVENT_PARAMS",
+    "TickSteps", "Lets", "Event", "State", "REASONS", "PROPERTIES", "CHECKS", "EVENT_PARAMS",
     "SPEC_FILE", "SPEC_SHA256", "PUMPSPEC_VERSION", "UNITS_PER_STEP", "SECONDS_PER_TICK",
     "REASON_UNKNOWN_EVENT", "REASON_PARAM_RANGE", "REASON_NO_TRANSITION",
 )
@@ -118,6 +120,9 @@ class EventView:
     assertions: list["CheckView"]
     triggers: list["TriggerView"]
     uses_lets: bool
+    determinism: list["CheckView"]  # expr: both transitions enabled (a violation)
+    ranges: list["CheckView"]  # written variables in range, when the step was accepted
+    tick_checks: list["CheckView"]  # tick values in range, steps within the motor's limit
 
     @property
     def is_tick(self) -> bool:
@@ -135,6 +140,20 @@ class CheckView:
     label: str
     states_test: str | None  # pre-state filter, e.g. "pre._state in _IN_4"; None = all
     expr: str  # as the operand of ``not``
+
+
+@dataclass(frozen=True)
+class MonitorCheck:
+    """A check of the prover (compiler/prove/goals.py: same id, kind and title) that a
+    run can break; the monitor evaluates it on every step that can break it."""
+
+    id: str
+    kind: str  # "range" | "let-range" | "motor" | "determinism" | "completeness"
+    text: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} ({self.kind}): {self.text}"
 
 
 @dataclass
@@ -162,6 +181,7 @@ class _Generator:
         self.members = Namer(PYTHON_RESERVED | set(CLASS_MEMBERS), "the controller class")
         self.frozensets: dict[tuple[int, ...], str] = {}
         self._name_everything()
+        self.plan_checks()
 
     # ------------------------------------------------------------ names
 
@@ -233,6 +253,72 @@ class _Generator:
         reason_codes = [r.code for r in m.reasons]
         if len(set(reason_codes)) != len(reason_codes):
             raise BackendError("internal error: duplicate reason codes in the IR")
+
+    def plan_checks(self) -> None:
+        """The prover's checks a run can break, numbered after the properties (a check's
+        position in the monitor's table is ``len(properties) + its index in CHECKS``).
+
+        - range: an integer variable is in its declared range after each accepted step of
+          an event that may write it (a variable no step writes keeps a checked value;
+          bool and enum values cannot leave their type: parameters are type-checked);
+        - let-range, motor: each integer tick value in its range, and the total steps at
+          most ``max_steps_per_tick``, from the pre-state of every tick (the prover's
+          "motor" goal; the per-source caps are the sources' own tick values);
+        - determinism: for each pair of transitions of a user event that share a source
+          state, not both enabled in the pre-state with the event's parameters;
+        - completeness: a user event is never rejected with the built-in "no transition".
+        """
+        m = self.m
+        self.checks: list[MonitorCheck] = []
+
+        def add(id_: str, kind: str, text: str) -> int:
+            self.checks.append(MonitorCheck(id_, kind, text))
+            return len(m.properties) + len(self.checks) - 1
+
+        self.range_checks = {
+            v.name: add(f"range.{v.name}", "range",
+                        f"`{v.name}` stays in its declared range ({v.type})")
+            for v in m.variables if isinstance(v.type, ir.IntType)}
+        self.let_checks = {
+            let.name: add(f"let.{let.name}", "let-range",
+                          f"tick value `{let.name}` stays in {let.value.type}")
+            for let in m.tick_lets if isinstance(let.value.type, ir.IntType)}
+        self.motor_check = add(
+            "motor.steps", "motor",
+            f"a tick commands at most max_steps_per_tick = {m.motor.max_steps_per_tick} steps"
+        ) if any(let.name == m.motor.steps_let for let in m.tick_lets) else None
+        self.determinism_checks: dict[str, list[tuple[int, ir.Transition, ir.Transition]]] = {}
+        self.completeness_checks: dict[str, int] = {}
+        for e in m.events:
+            ts = [t for t in m.transitions if t.event == e.name]
+            if e.kind != "user" or not ts:
+                continue
+            pairs = self.determinism_checks.setdefault(e.name, [])
+            for i, a in enumerate(ts):
+                for b in ts[i + 1:]:
+                    if set(a.sources) & set(b.sources):
+                        pairs.append((add(f"determinism.{e.name}", "determinism",
+                                          f"`{e.name}`: transitions #{a.index} and #{b.index} "
+                                          "are never both enabled"), a, b))
+        for e in m.events:
+            if e.kind == "user" and any(t.event == e.name for t in m.transitions):
+                self.completeness_checks[e.name] = add(
+                    f"completeness.{e.name}", "completeness",
+                    f"every rejection of `{e.name}` gives a reason from the spec")
+
+    def range_views(self, written: list[str]) -> list[CheckView]:
+        """The range checks of the variables in ``written``, in declaration order."""
+        views = []
+        for v in self.m.variables:
+            if v.name in written and v.name in self.range_checks:
+                position = self.range_checks[v.name]
+                views.append(CheckView(position, self.check_label(position), None,
+                                       f"{v.type.lo} <= self.{self.var_attr[v.name]} <= "
+                                       f"{v.type.hi}"))
+        return views
+
+    def check_label(self, position: int) -> str:
+        return self.checks[position - len(self.m.properties)].label
 
     def enum_const(self, t: ir.EnumType, index: int) -> str:
         return self.enum_consts[(t.name, index)]
@@ -343,25 +429,73 @@ class _Generator:
                 triggers.append(TriggerView(slot, prop_label(r), cprinter.print(r.trigger)))
         if uses_lets and e.kind != "tick":
             raise BackendError(f"internal error: an assertion on `{e.name}` reads tick lets")
+        determinism = []
+        for position, a, b in self.determinism_checks.get(e.name, []):
+            shared_sources = [s for s in a.sources if s in b.sources]
+            test = [self.state_test("pre._state", shared_sources)]
+            test += [cprinter.print_at(g.cond, AND) for g in (*a.guards, *b.guards)]
+            determinism.append(CheckView(position, self.check_label(position), None,
+                                         " and ".join(test)))
+        tick_checks = []
+        if e.kind == "tick":
+            written = [u.var for u in m.tick_updates]
+            written += [u.var for t in m.transitions if t.event == e.name for u in t.updates]
+            for let in m.tick_lets:
+                if let.name in self.let_checks:
+                    position, t = self.let_checks[let.name], let.value.type
+                    tick_checks.append(CheckView(
+                        position, self.check_label(position), None,
+                        f"{t.lo} <= lets.{self.let_id[let.name]} <= {t.hi}"))
+            if self.motor_check is not None:
+                tick_checks.append(CheckView(
+                    self.motor_check, self.check_label(self.motor_check), None,
+                    f"lets.{self.let_id[m.motor.steps_let]} <= {m.motor.max_steps_per_tick}"))
+            uses_lets |= bool(tick_checks)
+        else:
+            written = [u.var for t in m.transitions if t.event == e.name for u in t.updates]
         return EventView(e.name, e.code, e.kind, method, f"_check_{ident}", params,
                          f"Event ``{signature}`` (code {e.code}).", blocks, assertions,
-                         triggers, uses_lets)
+                         triggers, uses_lets, determinism, self.range_views(written),
+                         tick_checks)
 
     def param_view(self, e: ir.Event, p: ir.EventParam) -> ParamView:
+        """The parameter's type check (docs/controller.md, "Events"): a bool parameter
+        takes a ``bool``; an integer one an ``int`` in range, exactly (not a bool, not an
+        enum member); an enum one a member of that enum (:func:`runtime.is_member`) or its
+        index as an ``int``. The IR evaluator's ``in_domain`` states the same rule."""
         n, t = p.name, p.type
         if isinstance(t, ir.BoolType):
             return ParamView(n, "bool", f"{n}.__class__ is not bool", "true or false")
-        is_int = f"not ({n}.__class__ is int or _is_int({n}))"
         if isinstance(t, ir.EnumType):
             hi = len(t.members) - 1
-            return ParamView(n, "int", f"{is_int} or {n} < 0 or {n} > {hi}",
+            members = f"_{self.enum_class[t.name].upper()}_MEMBERS"
+            return ParamView(n, "int", f"not ({n}.__class__ is int and 0 <= {n} <= {hi} "
+                                       f"or is_member({n}, {members}))",
                              f"a {t.name} member (0..{hi}: {', '.join(t.members)})")
         unit = f" ({t.unit})" if t.unit else ""
-        return ParamView(n, "int", f"{is_int} or {n} < {t.lo} or {n} > {t.hi}",
+        return ParamView(n, "int", f"{n}.__class__ is not int or {n} < {t.lo} or {n} > {t.hi}",
                          f"an integer in {t.lo}..{t.hi}{unit}")
 
     def responses(self) -> list[tuple[int, ir.Response]]:
         return [(i, p) for i, p in enumerate(self.m.properties) if isinstance(p, ir.Response)]
+
+    def recovery_views(self, printer: PythonPrinter) -> list[dict]:
+        """Each recovery: its position, its sequence as a Python literal (event name and
+        the (parameter index, value) pairs each call fixes) and its target expression."""
+        views = []
+        for position, p in enumerate(self.m.properties):
+            if not isinstance(p, ir.Recovery):
+                continue
+            calls = []
+            for call in p.sequence:
+                order = [q.name for q in self.m.event(call.event).params]
+                fixed = "".join(f"({order.index(name)}, {python_literal(value)}), "
+                                for name, value in call.args)
+                calls.append(f"({python_literal(call.event)}, ({fixed})), ")
+            views.append({"position": position, "label": prop_label(p),
+                          "sequence": f"({''.join(calls)})",
+                          "expr": printer.print(p.target)})
+        return views
 
     def tick_view(self) -> dict:
         """The tick step: pre-state locals, shared subexpressions, needed lets, tick
@@ -532,6 +666,16 @@ class _Generator:
             builtin_reasons=list(zip(BUILTIN_REASON_NAMES,
                                      (r.code for r in ir.BUILTIN_REASONS), strict=True)),
             properties=properties,
+            checks=[(c.id, c.kind, c.text) for c in self.checks],
+            check_base=len(m.properties),
+            observed_vars=[(position, self.var_prop[name])
+                           for name, position in self.range_checks.items()],
+            observed_lets=[(position, self.let_id[name])
+                           for name, position in self.let_checks.items()]
+            + ([(self.motor_check, self.let_id[m.motor.steps_let])]
+               if self.motor_check is not None else []),
+            completeness=list(self.completeness_checks.items()),
+            recoveries=self.recovery_views(post_printer),
             invariants=invariants,
             responses=responses,
             transitions=[(t.index, t.label) for t in m.transitions],

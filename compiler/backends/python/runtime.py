@@ -9,7 +9,7 @@ class attributes, so this module imports, lints and tests on its own
 """
 from __future__ import annotations
 
-from enum import IntEnum
+from enum import Enum, IntEnum
 from typing import Any, Callable, NamedTuple
 
 # ---------------------------------------------------------------- results and errors
@@ -24,10 +24,13 @@ class Reason(NamedTuple):
 
 
 class Property(NamedTuple):
-    """A property of the spec; monitor mode checks invariants, assertions and responses."""
+    """A property of the spec (``PROPERTIES``), or a check of the prover that a run can
+    break (``CHECKS``); monitor mode checks both, with the prover's ids and kinds."""
 
     id: str
-    kind: str  # "invariant" | "assertion" | "response" | "recovery"
+    # PROPERTIES: "invariant" | "assertion" | "response" | "recovery"
+    # CHECKS: "range" | "let-range" | "motor" | "determinism" | "completeness"
+    kind: str
     text: str
 
 
@@ -95,12 +98,15 @@ class Snapshot(NamedTuple):
 
 
 class PropertyViolation(AssertionError):
-    """Monitor mode: a step broke properties of the spec. The step has been applied, so
-    the controller shows the violating state. ``violated`` lists every property broken
-    by this step, in declaration order; ``property`` is the first."""
+    """Monitor mode: a step broke properties or checks of the spec. The step has been
+    applied, so the controller shows the violating state. ``violated`` lists every
+    property broken by this step, in declaration order, then every check (``CHECKS``);
+    ``property`` is the first. ``observed`` is parallel to ``violated``: the (name, value)
+    of the variable or tick value a range or motor check found, else None."""
 
     def __init__(self, violated: tuple[Property, ...], event: str, pre: IntEnum, post: IntEnum,
-                 rejection: Rejected | None = None, result: Any = None) -> None:
+                 rejection: Rejected | None = None, result: Any = None,
+                 observed: tuple[tuple[str, Any] | None, ...] = ()) -> None:
         super().__init__(violated, event, pre, post)
         self.violated = violated
         self.property = violated[0]
@@ -109,10 +115,13 @@ class PropertyViolation(AssertionError):
         self.post_state = post
         self.rejection = rejection  # the step was rejected (and changed nothing)
         self.result = result  # or what it returned (an Outcome or a TickSteps)
+        self.observed = observed or (None,) * len(violated)
 
     def __str__(self) -> str:
         outcome = "rejected" if self.rejection else "handled"
-        lines = [f"{p.id} violated ({p.kind}: {p.text})" for p in self.violated]
+        lines = [f"{p.id} violated ({p.kind}: {p.text}"
+                 + (f"; {seen[0]} = {seen[1]!r})" if seen else ")")
+                 for p, seen in zip(self.violated, self.observed, strict=True)]
         lines[0] += (f" after {self.event} {outcome} in {self.pre_state.name}"
                      f" -> {self.post_state.name}")
         return "\n".join(lines)
@@ -121,9 +130,18 @@ class PropertyViolation(AssertionError):
 _new_tuple = tuple.__new__  # a NamedTuple without its constructor's call overhead
 
 
-def _is_int(value: object) -> bool:
-    """An int that is not a bool (IntEnum members are ints)."""
-    return isinstance(value, int) and not isinstance(value, bool)
+def is_member(value: object, members: tuple[IntEnum, ...]) -> bool:
+    """Whether ``value`` is a member of the enum ``members`` enumerates, or of an enum of
+    the same name whose member at that index has the same name (the same spec enum in
+    another build of the controller). A plain int index is not a member."""
+    cls = value.__class__
+    own = members[0].__class__
+    if cls is own:
+        return True
+    if not isinstance(value, Enum) or cls.__name__ != own.__name__:
+        return False
+    index = value.value
+    return index.__class__ is int and 0 <= index < len(members) and value.name == members[index].name
 
 
 # ---------------------------------------------------------------- ill-formed events
@@ -135,6 +153,7 @@ class EventTable(NamedTuple):
 
     params: dict[str, tuple[str, ...]]  # event name -> parameter names, declared order
     names: dict[int, str]  # event code -> event name
+    codes: tuple[IntEnum, ...]  # the Event members
     states: tuple[IntEnum, ...]  # the State members, by encoding
     unknown_event: Reason  # reason 1
     param_range: Reason  # reason 2
@@ -204,9 +223,10 @@ class Controller:
         """Handle one event by name: ``handle("bolus", amount=40)``.
 
         Returns an Outcome (a TickSteps for a tick); raises Rejected if the spec refuses
-        the event, InvalidEvent if it is not well formed. Either way nothing changed.
+        the event, InvalidEvent if it is not well formed (a name that is not a ``str`` is
+        an unknown event). Either way nothing changed.
         """
-        method = self._handlers.get(event)
+        method = self._handlers.get(event) if isinstance(event, str) else None
         if method is None:
             raise self._events.unknown(self._state, event)
         if not params:
@@ -222,8 +242,15 @@ class Controller:
             raise
 
     def handle_code(self, code: int, /, *args: Any) -> Any:
-        """Handle one event by its code (see Event), parameters in declared order."""
-        method = self._code_handlers.get(code)
+        """Handle one event by its code, parameters in declared order. The code is an
+        ``int`` or an Event member; anything else (a bool, a float, a member of another
+        enum) is an unknown event."""
+        cls = code.__class__
+        if cls is int or cls is self._events.codes[0].__class__ \
+                or is_member(code, self._events.codes):
+            method = self._code_handlers.get(code)
+        else:
+            method = None
         if method is None:
             raise self._events.unknown(self._state, code)
         try:
@@ -272,32 +299,75 @@ def advance_responses(pending: list[int], responses: tuple[Response, ...], armed
     return violated
 
 
+class Recovery(NamedTuple):
+    """A recovery property as the monitor tracks it: ``sequence`` lists the calls, each
+    an event name and the (parameter index, value) pairs it fixes (the others are free)."""
+
+    position: int  # index in PROPERTIES
+    sequence: tuple[tuple[str, tuple[tuple[int, Any], ...]], ...]
+
+
+def advance_recoveries(matched: list[list[int]], recoveries: tuple[Recovery, ...], event: str,
+                       args: tuple[Any, ...]) -> list[int]:
+    """One step of the recovery sequences; returns the slots whose sequence this step ends.
+
+    ``matched[i]`` holds, ascending, every ``j`` (0 < j < len) such that the last ``j``
+    steps were the first ``j`` calls of recovery i's sequence, so that a run in which the
+    whole sequence was just applied from some state is seen whatever came before it.
+    """
+    ended: list[int] = []
+    for slot, recovery in enumerate(recoveries):
+        sequence = recovery.sequence
+        partial = matched[slot]
+        if not partial and sequence[0][0] != event:
+            continue
+        grown = [j + 1 for j in (0, *partial) if sequence[j][0] == event
+                 and (not sequence[j][1] or all(args[i] == value for i, value in sequence[j][1]))]
+        if grown and grown[-1] == len(sequence):
+            grown.pop()
+            ended.append(slot)
+        matched[slot] = grown
+    return ended
+
+
 class Monitor:
     """Monitor mode, mixed into a generated ``Monitored<Pump>(<Pump>)``.
 
-    Each step runs as in the plain controller, then the transition assertions of that
-    event, every invariant and the response deadlines are checked; a violation raises
-    PropertyViolation with the step applied. A rejected step is checked too (an
+    Each step runs as in the plain controller, then it is judged (docs/controller.md):
+    the transition assertions of that event, every invariant, the response deadlines,
+    the recovery sequences, and the prover's checks a run can break — each variable the
+    event may write is in its declared range, each tick value in its range, a tick
+    commands at most ``max_steps_per_tick``, at most one transition of a user event is
+    enabled, a rejection gives a reason from the spec. A violation raises
+    PropertyViolation with the step applied. A rejected step is judged too (an
     assertion may require a rejection); an ill-formed event (InvalidEvent) is not a step
-    of the model and is not checked. The generated class provides ``_copy()`` (the model
+    of the model and is not judged. The generated class provides ``_copy()`` (the model
     state alone), ``_check_invariants()`` (positions of the invariants violated now),
-    ``_responses_hold()`` (per response, whether it holds now), one ``_check_<event>``
-    per event and the tables ``_properties`` and ``_responses``.
+    ``_responses_hold()`` and ``_recovered()`` (per response / recovery, whether its
+    condition holds now), one ``_check_<event>`` per event and the tables below.
     """
 
     __slots__ = ()
     _MONITOR = True
     _pending: list[int]  # per response: ticks left until its deadline, -1 idle
-    _properties: tuple[Property, ...]
+    _matched: list[list[int]]  # per recovery: see advance_recoveries
+    _properties: tuple[Property, ...]  # PROPERTIES + CHECKS: positions index it
     _responses: tuple[Response, ...]
+    _recoveries: tuple[Recovery, ...]
+    _completeness: dict[str, int]  # user event -> position of its completeness check
+    _no_transition: Reason  # the built-in reason completeness forbids
+    _observed_vars: dict[int, str]  # range check position -> variable (property name)
+    _observed_lets: dict[int, str]  # let-range/motor check position -> Lets field
     _copy: Callable[[], Any]
     _check_invariants: Callable[[], list[int]]
     _responses_hold: Callable[[], tuple[bool, ...]]
+    _recovered: Callable[[], tuple[bool, ...]]
     state: IntEnum
 
     def _start(self) -> None:
-        """Monitor a freshly constructed controller: no response pending, invariants hold."""
+        """Monitor a freshly constructed controller: nothing pending, invariants hold."""
         self._pending = [-1] * len(self._responses)
+        self._matched = [[] for _ in self._recoveries]
         violated = self._check_invariants()
         if violated:
             raise PropertyViolation(tuple(self._properties[i] for i in violated), "start",
@@ -306,25 +376,47 @@ class Monitor:
     def _step(self, event: str, step: Callable[..., Any], check: Callable[..., Any],
               is_tick: bool, *args: Any) -> Any:
         """Run ``step(self, *args)``, the plain controller's method, and judge it by
-        ``check(self, pre, accepted, *args)`` -> (assertions violated, responses armed)."""
+        ``check(self, pre, accepted, *args)`` -> (assertions and checks violated,
+        responses armed)."""
         pre = self._copy()
         try:
             result = step(self, *args)
         except InvalidEvent:
             raise
         except Rejected as rejection:
-            self._judge(event, pre, check(self, pre, False, *args), is_tick, rejection, None)
+            self._judge(event, pre, check(self, pre, False, *args), is_tick, args, rejection,
+                        None)
             raise
         self._judge(event, pre, check(self, pre, result.status == "accepted", *args), is_tick,
-                    None, result)
+                    args, None, result)
         return result
 
     def _judge(self, event: str, pre: Any, checked: tuple[list[int], list[int]], is_tick: bool,
-               rejection: Rejected | None, result: Any) -> None:
+               args: tuple[Any, ...], rejection: Rejected | None, result: Any) -> None:
         violated, armed = checked
+        if rejection is not None and rejection.reason.code == self._no_transition.code:
+            violated.append(self._completeness[event])
         violated += self._check_invariants()
         violated += advance_responses(self._pending, self._responses, armed, is_tick,
                                       self._responses_hold())
+        if self._recoveries:
+            ended = advance_recoveries(self._matched, self._recoveries, event, args)
+            if ended:
+                recovered = self._recovered()
+                violated += [self._recoveries[slot].position for slot in ended
+                             if not recovered[slot]]
         if violated:
-            raise PropertyViolation(tuple(self._properties[i] for i in sorted(violated)), event,
-                                    pre.state, self.state, rejection, result)
+            violated.sort()
+            raise PropertyViolation(tuple(self._properties[i] for i in violated), event,
+                                    pre.state, self.state, rejection, result,
+                                    tuple(self._observe(pre, i) for i in violated))
+
+    def _observe(self, pre: Any, position: int) -> tuple[str, Any] | None:
+        """The variable (post-state) or tick value (of the pre-state) a check is about."""
+        if position in self._observed_vars:
+            name = self._observed_vars[position]
+            return name, getattr(self, name)
+        if position in self._observed_lets:
+            name = self._observed_lets[position]
+            return name, getattr(pre.tick_lets(), name)
+        return None

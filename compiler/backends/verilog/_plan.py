@@ -148,19 +148,6 @@ class Plan:
     notes: list[str] = field(default_factory=list)
 
 
-def limiter_buckets(ticks: int) -> int:
-    """Buckets of the hardware step limiter: the largest divisor of ``ticks`` in 2..12.
-
-    B buckets of L = ticks / B: the bucket being filled plus the B-1 before it cover at
-    most B*L = ``ticks`` ticks, so a behaviour within ``limiter_steps`` per any window of
-    ``limiter_ticks`` never trips it; every window of (B-1)*L ticks is bounded.
-    """
-    for b in range(12, 1, -1):
-        if ticks % b == 0:
-            return b
-    return 1
-
-
 def build(module: ir.Module) -> Plan:
     m = module
     motor = m.motor
@@ -213,7 +200,7 @@ def build(module: ir.Module) -> Plan:
     st = steps_let.value.type
     # The interval may over-approximate (lo < 0 from a `budget - earlier` bound): the
     # prover shows steps are never negative, and the formal harness re-asserts it.
-    steps_width = ubits(max(st.hi, motor.max_steps_per_tick))
+    steps_width = ubits(motor.max_step_request)
     steps_expr = Operand(let_wire[motor.steps_let], sbits(st.lo, st.hi), "signed").unsigned(steps_width)
 
     def assigns(updates) -> list[Assign]:
@@ -334,16 +321,12 @@ def build(module: ir.Module) -> Plan:
 
     reset_assigns = [Assign(r.name, r.init) for r in regs if not r.persistent]
 
-    # -- motor timing (the front end's verdict), checked before anything is emitted
-    if motor.step_high_cycles < 1 or motor.step_low_cycles < 1:
-        raise BackendError("STEP high and low times must be at least one clock cycle", motor.span)
-    if not motor.burst_fits:
-        raise BackendError(
-            f"a burst of {motor.max_steps_per_tick} steps takes {motor.burst_cycles} clock cycles "
-            f"({motor.step_high_cycles} high + {motor.step_low_cycles} low each) and does not "
-            f"fit in one tick of {motor.cycles_per_tick} cycles; lower max_steps_per_tick or "
-            f"the pulse widths", motor.span)
-    buckets = limiter_buckets(motor.limiter_ticks)
+    # -- motor timing and limiter sizes: the front end's verdicts (E0401, E0408)
+    if motor.step_high_cycles < 1 or motor.step_low_cycles < 1 or not motor.burst_fits:
+        raise BackendError("internal error: the IR's burst does not fit in a tick", motor.span)
+    if motor.limiter_ticks < 2 or not ir.limiter_fits_request(motor.limiter_steps, motor.max_step_request):
+        raise BackendError("internal error: the IR's step limiter is narrower than a step request",
+                           motor.span)
 
     formal = build_formal(m, var_reg, state_lp, let_wire, event_params,
                           {e.name: e.localparam for e in events}, "tick_steps", steps_width,
@@ -359,7 +342,7 @@ def build(module: ir.Module) -> Plan:
     widest_burst = ir.burst_cycles((1 << steps_width) - 1, 1, 1)
     formal_shrunk = [("TICK_CYCLES", widest_burst + 3), ("STEP_HIGH", 1),
                      ("STEP_LOW", 1), ("LIMIT_STEPS", shrunk_limit), ("LIMIT_BUCKETS", 3),
-                     ("LIMIT_BUCKET_TICKS", 2), ("WATCHDOG_TICKS", 3)]
+                     ("LIMIT_BUCKET_TICKS", 2), ("WATCHDOG_TICKS", 3 if motor.watchdog_ticks else 0)]
 
     return Plan(
         banner="".join(f"// {verilog_comment(line)}\n" for line in banner_lines(m)),
@@ -398,8 +381,8 @@ def build(module: ir.Module) -> Plan:
         step_high=motor.step_high_cycles,
         step_low=motor.step_low_cycles,
         limit_steps=motor.limiter_steps,
-        limit_buckets=buckets,
-        limit_bucket_ticks=motor.limiter_ticks // buckets,
+        limit_buckets=motor.limiter_buckets,
+        limit_bucket_ticks=motor.limiter_bucket_ticks,
         watchdog_ticks=motor.watchdog_ticks,
         formal=formal,
         formal_events=formal_events,

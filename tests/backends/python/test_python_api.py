@@ -90,7 +90,7 @@ def test_refuses_the_same_site_twice(gen, pump):
 def test_refuses_a_bolus_above_the_maximum(gen, pump):
     delivering(gen, pump)
     r = refused(gen, pump, "bolus", "PS-22", amount=25 * U + 1)
-    assert (r.code, r.text) == (39, "above the maximum bolus")
+    assert (r.code, r.text) == (41, "above the maximum bolus")
     assert pump.handle("bolus", amount=25 * U).accepted  # the maximum itself is fine
     refused(gen, pump, "bolus", "PS-23", amount=1)  # and only one at a time
 
@@ -150,6 +150,85 @@ def test_invalid_events_change_nothing(gen, pump):
         pump.handle_code(gen.Event.bolus)
     with pytest.raises(gen.InvalidEvent, match="unknown event 99"):
         pump.handle_code(99)
+
+
+def test_values_must_have_the_declared_type(gen, reference):
+    """The parameter rule of docs/controller.md, in the controller and the evaluator: a
+    bool is a bool, an integer an int (not a bool, not an enum member), an enum value a
+    member of that enum or its index as an int. Refused with reason 2, nothing changed."""
+    from enum import IntEnum
+
+    from compiler.eval.evaluator import Evaluator
+    from compiler.ir import nodes as ir
+
+    class Site(IntEnum):  # the reference's Site as another build of the controller has it
+        none = 0
+        abdomen_l = 1
+
+    class Knot(IntEnum):  # named like the reference's Site, another member at index 1
+        none = 0
+        knot = 1
+    Knot.__name__ = "Site"
+    cases = [
+        ("refill", {"amount": gen.State.Alarm}, False),  # another enum's member
+        ("refill", {"amount": gen.Site.abdomen_l}, False),
+        ("refill", {"amount": True}, False),
+        ("refill", {"amount": 4.0}, False),
+        ("refill", {"amount": 400}, True),
+        ("insert", {"at": gen.SetKind.teflon}, False),
+        ("insert", {"at": True}, False),
+        ("insert", {"at": 1.0}, False),
+        ("insert", {"at": Knot.knot}, False),
+        ("insert", {"at": gen.Site.abdomen_l}, True),
+        ("insert", {"at": Site.abdomen_l}, True),
+        ("insert", {"at": 1}, True),
+    ]
+    ev = Evaluator(reference)
+    for event, params, well_typed in cases:
+        pump = gen.InfusionPump()
+        loaded(gen, pump)
+        before = pump.snapshot()
+        try:
+            pump.handle(event, **params)
+            code = None
+        except gen.Rejected as r:
+            code = r.code
+        assert (code != 2) == well_typed, (event, params, code)
+        if not well_typed:
+            assert pump.snapshot() == before
+        _, outcome = ev.step(ev.initial(), event, params)
+        assert (outcome.reason != ir.REASON_PARAM_RANGE) == well_typed, (event, params, outcome)
+
+
+def loaded(gen, pump):
+    pump.tick()
+    pump.handle("load_set", kind=gen.SetKind.teflon)
+
+
+@pytest.mark.parametrize("code", [True, False, 1.0, 15.0, "15", [15], None])
+def test_an_event_code_must_be_an_int(gen, pump, code):
+    pump.tick()
+    before = pump.snapshot()
+    with pytest.raises(gen.InvalidEvent) as info:
+        pump.handle_code(code)
+    assert info.value.code == 1 and pump.snapshot() == before
+
+
+def test_a_member_of_another_enum_is_not_an_event_code(gen, pump):
+    with pytest.raises(gen.InvalidEvent):
+        pump.handle_code(gen.State(1))
+    assert pump.handle_code(gen.Event.tick).transition is not None
+
+
+@pytest.mark.parametrize("name", [["bolus"], ("bolus",), None, 15, b"bolus"])
+def test_an_event_name_must_be_a_str(gen, pump, reference, name):
+    from compiler.eval.evaluator import Evaluator
+
+    with pytest.raises(gen.InvalidEvent) as info:
+        pump.handle(name)
+    assert info.value.code == 1
+    ev = Evaluator(reference)
+    assert ev.step(ev.initial(), name)[1].reason.code == 1
 
 
 def test_every_event_by_name_code_and_method_agrees(gen):

@@ -2,9 +2,11 @@
 
 On random runs of the toy IR (which has a violable assertion and a violable response),
 after every step the invariants and transition assertions the monitored controller
-reports violated are exactly those the evaluator finds false; responses are checked
-against a direct reading of their definition. A monitored controller behaves exactly
-like the plain one (a violation is raised after the step is applied).
+reports violated are exactly those the evaluator finds false; responses, recoveries and
+the prover's checks a run can break (ranges, tick values, motor steps, determinism,
+completeness) are checked against a direct reading of their definition. A monitored
+controller behaves exactly like the plain one (a violation is raised after the step is
+applied).
 """
 from __future__ import annotations
 
@@ -18,17 +20,25 @@ from compiler.ir import nodes as ir
 
 
 def expected_violations(module, ev: Evaluator, pre, post, event, params, outcome,
-                        pending: dict[int, int]) -> list[int]:
-    """Positions of the properties violated by one step, from the IR definitions."""
+                        pending: dict[int, int], history: list[tuple[str, dict]]) -> list[str]:
+    """Ids of the properties and checks violated by one step, from the IR definitions
+    (``history``: the steps so far, this one last)."""
     out = []
     tick = next(e.name for e in module.events if e.kind == "tick")
     for i, p in enumerate(module.properties):
         if isinstance(p, ir.Invariant) and not ev.eval_state_pred(p.expr, post):
-            out.append(i)
+            out.append(p.id)
         elif isinstance(p, ir.Assertion) and (not p.events or event in p.events) \
                 and (not p.states or pre.state in p.states):
             if not ev.eval_assertion(p.expr, pre, post, params, outcome):
-                out.append(i)
+                out.append(p.id)
+        elif isinstance(p, ir.Recovery):
+            applied = history[-len(p.sequence):]
+            if len(applied) == len(p.sequence) and all(
+                    e == call.event and all(args[k] == v for k, v in call.args)
+                    for (e, args), call in zip(applied, p.sequence, strict=True)) \
+                    and not ev.eval_state_pred(p.target, post):
+                out.append(p.id)
         elif isinstance(p, ir.Response):
             left = pending.get(i, -1)
             if left > 0 and event == tick:
@@ -39,9 +49,39 @@ def expected_violations(module, ev: Evaluator, pre, post, event, params, outcome
                 if ev.eval_state_pred(p.response, post):
                     left = -1
                 elif left == 0:
-                    out.append(i)
+                    out.append(p.id)
                     left = -1
             pending[i] = left
+    return out + expected_check_failures(module, ev, pre, post, event, params, outcome)
+
+
+def expected_check_failures(module, ev: Evaluator, pre, post, event, params, outcome
+                            ) -> list[str]:
+    """Ids of the prover's checks (compiler/prove/goals.py) this step breaks."""
+    out = []
+    transitions = [t for t in module.transitions if t.event == event]
+    written = {u.var for t in transitions for u in t.updates}
+    if event == "tick":
+        written |= {u.var for u in module.tick_updates}
+    for v in module.variables:
+        if v.name in written and outcome.accepted and isinstance(v.type, ir.IntType) \
+                and not v.type.lo <= post[v.name] <= v.type.hi:
+            out.append(f"range.{v.name}")
+    if event == "tick":
+        for let in module.tick_lets:
+            t = let.value.type
+            if isinstance(t, ir.IntType) and not t.lo <= outcome.let(let.name) <= t.hi:
+                out.append(f"let.{let.name}")
+        if outcome.let(module.motor.steps_let) > module.motor.max_steps_per_tick:
+            out.append("motor.steps")
+        return out
+    enabled = [t for t in transitions if pre.state in t.sources
+               and all(ev.eval(g.cond, Env(pre, params=params)) for g in t.guards)]
+    pairs = [(a, b) for i, a in enumerate(transitions) for b in transitions[i + 1:]
+             if set(a.sources) & set(b.sources)]
+    out += [f"determinism.{event}" for a, b in pairs if a in enabled and b in enabled]
+    if outcome.status == "rejected" and outcome.reason == ir.REASON_NO_TRANSITION:
+        out.append(f"completeness.{event}")
     return out
 
 
@@ -54,25 +94,28 @@ def test_monitor_agrees_with_the_evaluator(toy, toy_gen):
         ls = Lockstep(toy, G)  # drives the evaluator; the monitored pump follows
         monitored = G.ToyPump(monitor=True)
         pending: dict[int, int] = {}
+        history: list[tuple[str, dict]] = []
         for _ in range(250):
             event, params, repeat = guided_event(rng, ls, hints, wild=0.0)
             for _ in range(repeat):
                 pre = ls.config
                 post, outcome = ls.evaluator.step(pre, event, params)
+                history.append((event, params))
                 want = expected_violations(toy, ls.evaluator, pre, post, event, params,
-                                           outcome, pending)
+                                           outcome, pending, history)
                 try:
                     monitored.handle(event, **params)
                     got = []
                 except G.PropertyViolation as exc:
-                    got = [G.PROPERTIES.index(p) for p in exc.violated]
+                    got = [p.id for p in exc.violated]
                 except G.Rejected:
                     got = []
-                assert got == want, (event, params, pre.state, got, want)
-                found.update(toy.properties[i].id for i in got)
+                assert sorted(got) == sorted(want), (event, params, pre.state, got, want)
+                found.update(got)
                 ls.step(event, params)
                 assert monitored.snapshot() == ls.controller.snapshot()
-    assert {"TP-14", "TP-16"} <= found, found  # the violable ones were violated
+    # the violable ones were violated
+    assert {"TP-14", "TP-16", "completeness.fill"} <= found, found
 
 
 def test_violation_names_the_property(toy_gen):

@@ -11,8 +11,8 @@ import pytest
 from compiler.backends.python import emit, runtime
 from compiler.backends.python.emit import MODULE_NAMES, runtime_names, runtime_parts
 from compiler.backends.python.runtime import (EventTable, InvalidEvent, Outcome, Property,
-                                              PropertyViolation, Reason, Rejected, Response,
-                                              advance_responses)
+                                              PropertyViolation, Reason, Recovery, Rejected,
+                                              Response, advance_recoveries, advance_responses)
 
 
 class State(IntEnum):
@@ -20,13 +20,22 @@ class State(IntEnum):
     Running = 1
 
 
+class Event(IntEnum):
+    tick = 0
+    go = 2
+
+
 UNKNOWN = Reason(1, "unknown event", None)
 BAD_PARAMS = Reason(2, "parameter outside its declared range", None)
+NO_TRANSITION = Reason(3, "no transition is enabled", None)
 TOO_FAST = Reason(4, "too fast", "PS-99")
-EVENTS = EventTable({"tick": (), "go": ("speed",)}, {0: "tick", 2: "go"}, tuple(State),
-                    UNKNOWN, BAD_PARAMS)
+EVENTS = EventTable({"tick": (), "go": ("speed",)}, {0: "tick", 2: "go"}, tuple(Event),
+                    tuple(State), UNKNOWN, BAD_PARAMS)
 PROPERTIES = (Property("PS-90", "invariant", "speed stays below 10"),
-              Property("PS-91", "response", "a stop halts within 2 ticks"))
+              Property("PS-91", "response", "a stop halts within 2 ticks"),
+              Property("PS-92", "recovery", "go at speed 0 ends idle"))
+CHECKS = (Property("range.speed", "range", "`speed` stays in its declared range (0..9)"),
+          Property("completeness.go", "completeness", "every rejection of `go` gives a reason"))
 
 
 class Toy(runtime.Controller):
@@ -48,15 +57,21 @@ class Toy(runtime.Controller):
 
     def handle_go(self, speed: int) -> Outcome:
         if speed > 5:
-            raise Rejected("go", TOO_FAST, tuple(State)[self._state])
+            raise Rejected("go", TOO_FAST if speed < 9 else NO_TRANSITION,
+                           tuple(State)[self._state])
         self._state, self._speed = 1, speed
         return Outcome("accepted", 0, "go")
 
 
 class MonitoredToy(runtime.Monitor, Toy):
-    __slots__ = ("_pending",)
-    _properties = PROPERTIES
+    __slots__ = ("_pending", "_matched")
+    _properties = PROPERTIES + CHECKS
     _responses = (Response(1, 2),)
+    _recoveries = (Recovery(2, (("go", ((0, 0),)),)),)
+    _completeness = {"go": 4}
+    _no_transition = NO_TRANSITION
+    _observed_vars = {3: "speed"}
+    _observed_lets: dict[int, str] = {}
 
     def __init__(self, *, monitor: bool = True) -> None:
         super().__init__()
@@ -79,11 +94,19 @@ class MonitoredToy(runtime.Monitor, Toy):
     def _responses_hold(self) -> tuple[bool, ...]:
         return (self._speed == 0,)
 
+    def _recovered(self) -> tuple[bool, ...]:
+        return (self._state == 0,)
+
+    @property
+    def speed(self) -> int:
+        return self._speed
+
     def _check_tick(self, pre: Toy, accepted: bool) -> tuple[list[int], list[int]]:
         return [], []
 
     def _check_go(self, pre: Toy, accepted: bool, speed: int) -> tuple[list[int], list[int]]:
-        return [], [0]  # every go arms the response
+        violated = [3] if accepted and not 0 <= self._speed <= 9 else []
+        return violated, [0]  # every go arms the response
 
 
 for cls in (Toy, MonitoredToy):
@@ -111,15 +134,38 @@ def test_outcome_and_snapshot():
 
 
 def test_property_violation_lists_every_property():
-    v = PropertyViolation(PROPERTIES, "go", State.Idle, State.Running)
+    v = PropertyViolation(PROPERTIES[:2], "go", State.Idle, State.Running)
     assert v.property is PROPERTIES[0] and (v.pre_state, v.post_state) == (State.Idle, State.Running)
+    assert v.observed == (None, None)
     assert str(v).splitlines() == ["PS-90 violated (invariant: speed stays below 10) after go "
                                    "handled in Idle -> Running",
                                    "PS-91 violated (response: a stop halts within 2 ticks)"]
 
 
-def test_is_int_refuses_bools():
-    assert runtime._is_int(3) and runtime._is_int(State.Running) and not runtime._is_int(True)
+def test_property_violation_shows_the_value_a_check_found():
+    v = PropertyViolation((PROPERTIES[0], CHECKS[0]), "go", State.Idle, State.Running,
+                          observed=(None, ("speed", 12)))
+    assert str(v).splitlines()[1] == ("range.speed violated (range: `speed` stays in its "
+                                      "declared range (0..9); speed = 12)")
+
+
+def test_is_member_knows_an_enum_by_its_name_and_members():
+    members = tuple(State)
+    assert runtime.is_member(State.Running, members)
+    assert not runtime.is_member(1, members) and not runtime.is_member(True, members)
+    assert not runtime.is_member(Event.go, members)
+
+    class OtherBuild(IntEnum):  # the same enum from another build of the controller
+        Idle = 0
+        Running = 1
+    OtherBuild.__name__ = "State"
+    assert runtime.is_member(OtherBuild.Running, members)
+
+    class Renamed(IntEnum):
+        Idle = 0
+        Moving = 1
+    Renamed.__name__ = "State"
+    assert not runtime.is_member(Renamed.Moving, members)
 
 
 # ---------------------------------------------------------------- ill-formed events
@@ -157,6 +203,22 @@ def test_controller_dispatches_by_name_and_code():
         toy.handle_code(2)
     with pytest.raises(InvalidEvent, match="unknown event 9"):
         toy.handle_code(9)
+    assert toy.handle_code(Event.tick).label == "tick"
+
+
+@pytest.mark.parametrize("code", [True, False, 0.0, 2.0, "0", None, [0], State.Idle])
+def test_an_event_code_is_an_int_or_an_event_member(code):
+    toy = Toy()
+    with pytest.raises(InvalidEvent) as refused:
+        toy.handle_code(code)
+    assert refused.value.reason is UNKNOWN and toy.state is State.Idle
+
+
+@pytest.mark.parametrize("name", [["go"], ("go",), None, 2, b"go"])
+def test_an_event_name_is_a_str(name):
+    with pytest.raises(InvalidEvent) as refused:
+        Toy().handle(name)
+    assert refused.value.reason is UNKNOWN
 
 
 # ---------------------------------------------------------------- monitor mode
@@ -219,6 +281,49 @@ def test_monitor_judges_a_rejected_step_but_not_an_ill_formed_one():
     assert isinstance(violation.value.rejection, Rejected)
     with pytest.raises(InvalidEvent):
         toy.handle("go", rate=1)
+
+
+def recoveries(sequence, events: list[tuple[str, tuple]]) -> list[int]:
+    """The steps (0-based) at which ``sequence`` was just applied."""
+    matched: list[list[int]] = [[]]
+    out = []
+    for index, (event, args) in enumerate(events):
+        if advance_recoveries(matched, (Recovery(0, sequence),), event, args):
+            out.append(index)
+    return out
+
+
+def test_a_recovery_sequence_is_seen_wherever_it_starts():
+    twice_then_tick = (("go", ()), ("go", ()), ("tick", ()))
+    run = [("go", (1,)), ("go", (2,)), ("go", (3,)), ("tick", ()), ("go", (1,)), ("tick", ())]
+    assert recoveries(twice_then_tick, run) == [3]
+    assert recoveries((("go", ((0, 3),)),), run) == [2]  # a fixed parameter must match
+    assert recoveries((("tick", ()),), run) == [3, 5]
+
+
+def test_monitor_checks_a_recovery_where_its_sequence_ends():
+    toy = Toy(monitor=True)
+    with pytest.raises(PropertyViolation) as violation:
+        toy.handle("go", speed=0)  # go at speed 0 must end idle (it does not)
+    assert violation.value.property is PROPERTIES[2]
+    toy.handle("go", speed=1)  # not the sequence
+
+
+def test_monitor_checks_completeness_of_rejections():
+    toy = Toy(monitor=True)
+    with pytest.raises(Rejected):
+        toy.handle("go", speed=7)  # a reason from the spec
+    with pytest.raises(PropertyViolation) as violation:
+        toy.handle("go", speed=9)
+    assert violation.value.property is CHECKS[1] and violation.value.rejection.reason is NO_TRANSITION
+
+
+def test_monitor_reports_the_value_a_range_check_found():
+    toy = Toy(monitor=True)  # the hand-written toy does not check its parameter's range
+    with pytest.raises(PropertyViolation) as violation:
+        toy.handle("go", speed=-4)
+    v = violation.value
+    assert v.violated == (CHECKS[0],) and v.observed == (("speed", -4),) and toy.speed == -4
 
 
 def test_monitor_checks_invariants_on_construction():

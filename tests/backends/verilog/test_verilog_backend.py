@@ -53,11 +53,12 @@ def test_icarus_verilog_2005(module, tmp_path):
     assert r.returncode == 0, r.stderr
 
 
-def test_burst_that_does_not_fit_is_an_error():
+def test_burst_that_does_not_fit_is_an_internal_error():
+    """The front end refuses such a spec (E0401); an IR that gets here anyway is a bug."""
     m = mini_pump()
     motor = dataclasses.replace(m.motor, cycles_per_tick=30,
                                 burst_fits=ir.burst_fits_in_tick(m.motor.burst_cycles, 30))
-    with pytest.raises(BackendError, match="does not fit in one tick"):
+    with pytest.raises(BackendError, match="internal error: the IR's burst does not fit"):
         verilog.emit(dataclasses.replace(m, motor=motor))
 
 
