@@ -12,7 +12,7 @@ import sys
 import traceback
 
 from . import __version__
-from .commands import build, check, dump_ir, lockstep, prove, prove_rtl, report, simulate
+from .commands import build, check, dump_ir, lockstep, mutate, prove, prove_rtl, report, simulate
 from .commands.status import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 # name -> module; each has add_arguments(parser) and run(args) -> int
@@ -25,6 +25,7 @@ COMMANDS = {
     "lockstep": lockstep,
     "prove-rtl": prove_rtl,
     "report": report,
+    "mutate": mutate,
 }
 
 

@@ -177,11 +177,13 @@ class Explorer:
 
     def run(self, probes: dict[str, Probe], steps: int, max_nodes: int = 60_000,
             max_plain: int = 4000, max_below: int = 100, macro_ticks: int = 300_000,
-            max_running: int = 4, validate: bool = True) -> dict[str, Cex]:
+            max_running: int = 4, validate: bool = True, first_hit: bool = False
+            ) -> dict[str, Cex]:
         """A trace per probe hit, within ``steps`` steps of the compiled spec (every event
         tried in an expansion, every tick of a macro-step or of its ranking), and at most
         ``max_nodes`` configurations kept. Past ``max_plain`` configurations, macro-steps
-        go first; expansions continue when none is left."""
+        go first; expansions continue when none is left. ``first_hit``: stop at the first
+        hit."""
         x = self.x
         started = time.monotonic()
         self.stats = stats = Stats(macro_limit=macro_ticks, budget=steps)
@@ -301,7 +303,7 @@ class Explorer:
         sources: set[int] = set()
         expansion = len(inputs)
         spent = [0, 0]  # steps spent on expansions, ticks spent on macro-steps
-        while open_keys and spent[0] + stats.ticks() < steps:
+        while open_keys and spent[0] + stats.ticks() < steps and not (first_hit and hits):
             best = None
             if closed[0]:
                 closed[0] = False

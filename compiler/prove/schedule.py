@@ -56,6 +56,10 @@ class Options:
     witnesses: bool = True  # reachability and vacuity
     explore_steps: int = 3_000_000  # steps of the compiled spec per exploration
     pdr: bool = True
+    fail_fast: bool = False  # stop at the first violated error check (the others: skipped)
+    # steps of an exploration for counterexamples of every safety check before any proof
+    # (0: none); with ``fail_fast`` it stops at the first one (a mutant's quick death)
+    explore_first: int = 0
 
 
 @dataclass
@@ -128,6 +132,9 @@ class Prover:
         c.verdict = v
         if report and c.extra.get("selected", True):
             self.progress(c)
+        if self.o.fail_fast and v.status == VIOLATED and c.severity == "error" \
+                and c.extra.get("selected", True):
+            raise _FirstViolation()
 
     def open(self, kinds=None, witness=None) -> list[Check]:
         out = []
@@ -164,6 +171,8 @@ class Prover:
 
     def run(self) -> list[Check]:
         o = self.o
+        if o.explore_first > 0:
+            self.explore_first()
         state_checks = self.open(("type", "invariant"))
         t = time.monotonic()
         # 1. the initial state
@@ -252,6 +261,20 @@ class Prover:
                 self.done(c, Verdict(PROVED, "interval",
                                      f"by interval: the value lies in {got.lo}..{got.hi}, "
                                      f"within {want}"), time.monotonic())
+
+    def explore_first(self) -> None:
+        """Counterexamples of every open safety check, by ``explore_first`` steps of
+        exploration before any proof (stopping at the first under ``fail_fast``)."""
+        probed = [c for c in self.open(witness=False) if "probe" in c.extra]
+        if not probed:
+            return
+        t = time.monotonic()
+        hits = Explorer(self.m, self.compiled()).run(probes_of(probed), self.o.explore_first,
+                                                      first_hit=self.o.fail_fast)
+        for c in probed:
+            if c.goal.key in hits:
+                cex = hits[c.goal.key]
+                self.done(c, Verdict(VIOLATED, "explore", _steps("counterexample", cex), cex), t)
 
     def falsify(self) -> None:
         """Counterexamples for the safety checks k-induction and PDR left undecided (or
@@ -483,6 +506,10 @@ class Prover:
 DEAD_PROOF_SHARE = 0.1
 
 
+class _FirstViolation(Exception):
+    """Raised by ``Prover.done`` under ``Options.fail_fast``: the run stops."""
+
+
 def _steps(what: str, cex: Cex) -> str:
     """"witness of 7 steps", with the tick macro-steps it uses."""
     n = cex.bad + 1 if cex.kind == "step" else cex.bad
@@ -502,6 +529,9 @@ def prove(module: ir.Module, options: Options | None = None,
     options = options or Options()
     started = time.monotonic()
     prover = Prover(module, options, stepper, progress)
-    checks = prover.run()
+    try:
+        checks = prover.run()
+    except _FirstViolation:  # ``fail_fast``: the checks not yet decided stay skipped
+        checks = prover.checks
     return Report(module, checks, time.monotonic() - started, options, prover.lemma_names,
                   prover.compiled_spec)

@@ -1,0 +1,34 @@
+"""Mutation testing of a spec's properties: do they notice a change of behaviour?
+
+``select(...)`` picks the mutants to run (``operators.generate`` makes them on the IR),
+``campaign.run`` decides them (killed / survived / equivalent / unknown) on local
+processes or a Dask cluster, ``report`` counts and prints them; survivors can be
+explained in a reviewed side file (``explanations``). See docs/mutate.md.
+"""
+from __future__ import annotations
+
+import random
+
+from .campaign import Budget, Job, Outcome, Status, decide, run
+from .explanations import Explanation, ExplanationError, default_path, load
+from .operators import Mutant, Operator, generate
+from .report import Result, text, to_json
+
+
+def select(mutants: list[Mutant], operators: tuple[Operator, ...] = (),
+           near: tuple[str, ...] = (), limit: int | None = None, seed: int = 0) -> list[Mutant]:
+    """The mutants to run: of the given operators (all if none), near one of the given
+    requirement ids (all if none), at most ``limit`` of them drawn with ``seed``; the
+    discarded ones are not run but stay in the counts."""
+    chosen = [m for m in mutants
+              if (not operators or m.operator in operators)
+              and (not near or set(near) & set(m.requirements))]
+    if limit is not None and limit < len(chosen):
+        keep = set(id(m) for m in random.Random(seed).sample(chosen, limit))
+        chosen = [m for m in chosen if id(m) in keep]
+    return chosen
+
+
+__all__ = ["Budget", "Explanation", "ExplanationError", "Job", "Mutant", "Operator", "Outcome",
+           "Result", "Status", "decide", "default_path", "generate", "load", "run", "select",
+           "text", "to_json"]
