@@ -9,6 +9,7 @@ from ..syntax import ast
 from .behaviour import BehaviourReader
 from .declarations import DeclarationReader, Reasons, read_units
 from .motor import MotorLowering
+from .names import check_names
 
 
 def lower(spec: ast.Spec) -> tuple[ir.Module | None, list[Diagnostic]]:
@@ -59,4 +60,7 @@ def lower(spec: ast.Spec) -> tuple[ir.Module | None, list[Diagnostic]]:
         windows=tuple(lowering.windows),
         any_alarm=decls.sym.any_alarm,
     )
+    check_names(module, spec, decls.sym.declared_at, report)
+    if has_errors(diagnostics):
+        return None, diagnostics
     return module, diagnostics
