@@ -28,6 +28,8 @@ CODES: dict[str, str] = {
     "E0107": "not exactly one initial state",
     "E0108": "unknown parameter or setting",
     "E0109": "unknown unit",
+    "E0110": "a name the generated Python or Verilog cannot use",
+    "E0111": "two declarations become one identifier in the generated code",
     # types
     "E0201": "type mismatch",
     "E0202": "operator needs a constant operand",

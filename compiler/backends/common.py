@@ -9,8 +9,6 @@ the clock or the machine: the same IR gives byte-identical files.
 """
 from __future__ import annotations
 
-import keyword
-import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable
@@ -19,6 +17,7 @@ import jinja2
 
 from .. import __version__
 from ..ir import nodes as ir
+from ..reserved import identifier, snake_case  # noqa: F401  (re-exported to the backends)
 
 
 
@@ -116,19 +115,8 @@ def reads_state(exprs: Iterable[ir.Expr], post: bool = False) -> bool:
 
 
 # ---------------------------------------------------------------- naming
-
-
-def snake_case(name: str) -> str:
-    """``InfusionPump`` -> ``infusion_pump``, ``PS41Limiter`` -> ``ps41_limiter``."""
-    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
-    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s)
-    return re.sub(r"[^0-9A-Za-z_]+", "_", s).strip("_").lower()
-
-
-def identifier(name: str) -> str:
-    """A spec name (possibly dotted, e.g. ``basal.steps``) as an identifier: ``basal_steps``."""
-    s = re.sub(r"[^0-9A-Za-z_]", "_", name)
-    return "_" + s if s[:1].isdigit() else s
+# The naming scheme and the reserved names are compiler.reserved's, shared with `check`
+# (E0110, E0111), so a spec that checks never trips the Namer below.
 
 
 class Namer:
@@ -136,7 +124,9 @@ class Namer:
 
     ``reserved`` are names the target or the generated code already uses. Two spec
     names mapping to one identifier, or a name hitting a reserved word, is a
-    :class:`BackendError` naming both — never a silent rename.
+    :class:`BackendError` naming both — never a silent rename. ``check`` refuses such
+    a spec first (compiler.reserved.name_problems), so this is a guard against the
+    backend and the scheme drifting apart.
     """
 
     def __init__(self, reserved: Iterable[str] = (), target: str = "the generated code"):
@@ -155,9 +145,3 @@ class Namer:
         self._owner[ident] = label
         self._names[key] = ident
         return ident
-
-
-PYTHON_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {
-    "self", "int", "bool", "str", "min", "max", "type", "isinstance", "tuple", "list",
-    "dict", "object", "property", "super", "None", "True", "False",
-}

@@ -10,6 +10,7 @@ from .behaviour import BehaviourReader
 from .declarations import DeclarationReader, Reasons, read_units
 from .hazards import HazardReader
 from .motor import MotorLowering
+from .names import check_names
 
 
 def lower(spec: ast.Spec) -> tuple[ir.Module | None, list[Diagnostic]]:
@@ -63,4 +64,7 @@ def lower(spec: ast.Spec) -> tuple[ir.Module | None, list[Diagnostic]]:
         requirements=requirements,
         hazards=hazards,
     )
+    check_names(module, spec, decls.sym.declared_at, report)
+    if has_errors(diagnostics):
+        return None, diagnostics
     return module, diagnostics

@@ -12,7 +12,8 @@ import sys
 import types
 
 from ...ir import nodes as ir
-from ..common import Backend, snake_case
+from ...reserved import python_module_stem
+from ..common import Backend
 from .emit import emit
 from .printer import PythonPrinter, Scope
 
@@ -20,7 +21,7 @@ BACKEND = Backend(name="python", emit=emit)
 
 
 def module_name(module: ir.Module) -> str:
-    return snake_case(module.name)
+    return python_module_stem(module.name)
 
 
 def load(module: ir.Module, source: str | None = None) -> types.ModuleType:

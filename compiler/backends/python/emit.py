@@ -31,35 +31,23 @@ from __future__ import annotations
 
 import ast
 import functools
-import keyword
 from dataclasses import dataclass, field
 from fractions import Fraction
 from importlib import resources
 
 from ... import __version__
 from ...ir import nodes as ir
-from ..common import (PYTHON_RESERVED, BackendError, Namer, banner_lines, display_path,
-                      identifier, reads_state, snake_case, subexpressions, template_env,
-                      variables_read)
+from ...reserved import (ENUM_MEMBERS_RESERVED, EVENT_METHOD_PREFIX, LOCALS, PYTHON_BUILTINS_READ,
+                         PYTHON_CLASS_RESERVED, PYTHON_KEYWORDS, PYTHON_MODULE_RESERVED,
+                         SPEC_PART_IMPORTS, TICK_STEPS_FIELDS, TUPLE_MEMBERS, python_enum_const,
+                         python_enum_members_tuple, python_module_stem)
+from ..common import (BackendError, Namer, banner_lines, display_path, identifier, reads_state,
+                      subexpressions, template_env, variables_read)
 from .cse import shared
 from .printer import AND, NOT, PythonPrinter, Scope
 
-# Names the spec's part of the generated module defines at top level (the runtime's own
-# names are added from its source), and the names it imports besides the runtime's.
-MODULE_NAMES = (
-    "TickSteps", "Lets", "Event", "State", "REASONS", "PROPERTIES", "CHECKS", "EVENT_PARAMS",
-    "SPEC_FILE", "SPEC_SHA256", "PUMPSPEC_VERSION", "UNITS_PER_STEP", "SECONDS_PER_TICK",
-    "REASON_UNKNOWN_EVENT", "REASON_PARAM_RANGE", "REASON_NO_TRANSITION",
-)
-SPEC_PART_IMPORTS = {"enum": ("IntEnum",), "fractions": ("Fraction",), "typing": ("NamedTuple",)}
 # The public names of the built-in reasons, in the order of ir.BUILTIN_REASONS.
 BUILTIN_REASON_NAMES = ("REASON_UNKNOWN_EVENT", "REASON_PARAM_RANGE", "REASON_NO_TRANSITION")
-CLASS_MEMBERS = (
-    "state", "handle", "handle_code", "tick", "reset", "snapshot", "tick_lets", "monitor",
-    "motor_enabled", "alarm_latched",
-)
-# Locals of the generated step methods; an event parameter must not shadow them.
-LOCALS = ("state", "reason", "pre", "lets", "accepted", "fired", "result", "violated", "armed")
 
 
 @dataclass
@@ -175,10 +163,8 @@ class ResponseView:
 class _Generator:
     def __init__(self, module: ir.Module):
         self.m = module
-        self.names = Namer(PYTHON_RESERVED | set(MODULE_NAMES) | set(runtime_names())
-                           | {name for names in SPEC_PART_IMPORTS.values() for name in names},
-                           "the generated Python module")
-        self.members = Namer(PYTHON_RESERVED | set(CLASS_MEMBERS), "the controller class")
+        self.names = Namer(PYTHON_MODULE_RESERVED | set(LOCALS), "the generated Python module")
+        self.members = Namer(PYTHON_CLASS_RESERVED, "the controller class")
         self.frozensets: dict[tuple[int, ...], str] = {}
         self._name_everything()
         self.plan_checks()
@@ -186,14 +172,13 @@ class _Generator:
     # ------------------------------------------------------------ names
 
     def _name_everything(self) -> None:
+        """Identifiers by compiler.reserved's scheme; `check` (E0110, E0111) has refused
+        every name these Namers would refuse."""
         m = self.m
-        if not m.name.isidentifier():
-            raise BackendError(f"pump name `{m.name}` is not a valid Python class name")
         self.class_name = self.names.add(m.name, m.name, "pump")
         self.names.add(m.name, "Monitored" + m.name, "pump (monitored)")
         self.enum_class: dict[str, str] = {}
         self.enum_consts: dict[tuple[str, int], str] = {}
-        enum_members = Namer((), "Python enums")
         state_names = tuple(s.name for s in sorted(m.states, key=lambda s: s.index))
         if m.state_type.members != state_names:
             raise BackendError("internal error: State enum members differ from the states "
@@ -202,53 +187,44 @@ class _Generator:
             is_state = t is m.state_type
             cls = "State" if is_state else self.names.add(t.name, identifier(t.name), "enum")
             self.enum_class[t.name] = cls
-            prefix = "STATE" if is_state else snake_case(t.name).upper()
+            if not is_state:
+                self.names.add(t.name, python_enum_members_tuple(cls), "enum members")
+            members = Namer(ENUM_MEMBERS_RESERVED | PYTHON_KEYWORDS, f"the enum `{cls}`")
             for i, member in enumerate(t.members):
-                enum_members.add(f"{t.name}.{member}", f"{t.name}.{identifier(member)}", "member")
-                if identifier(member) in {"name", "value", "mro"} or keyword.iskeyword(member):
-                    raise BackendError(f"enum member `{t.name}.{member}` cannot be a Python "
-                                       "enum member name; rename it")
+                members.add(member, identifier(member), "member")
                 self.enum_consts[(t.name, i)] = self.names.add(
-                    f"{t.name}.{member}", f"{prefix}_{snake_case(member).upper()}", "enum member")
+                    f"{t.name}.{member}", python_enum_const(cls, member), "enum member")
         self.var_attr: dict[str, str] = {}
         self.var_prop: dict[str, str] = {}
         for v in m.variables:
             prop = self.members.add(v.name, identifier(v.name), "variable", v.span)
-            if prop.startswith("handle_") or prop.startswith("_"):
-                raise BackendError(f"variable `{v.name}` would clash with the controller's "
-                                   "methods; rename it", v.span)
             self.var_prop[v.name] = prop
-            self.var_attr[v.name] = "_" + prop
+            self.var_attr[v.name] = self.members.add(v.name, "_" + prop, "variable slot", v.span)
         self.let_id: dict[str, str] = {}
-        lets = Namer(PYTHON_RESERVED | {"count", "index"}, "the Lets tuple")
+        lets = Namer(PYTHON_KEYWORDS | set(TUPLE_MEMBERS), "the Lets tuple")
         for let in m.tick_lets:
-            ident = lets.add(let.name, identifier(let.name).lstrip("_") or "let", "tick let",
-                             let.span)
-            self.let_id[let.name] = ident
+            self.let_id[let.name] = lets.add(let.name, identifier(let.name), "tick let", let.span)
         self.source_field: dict[str, str] = {}
-        fields = Namer(PYTHON_RESERVED | {"total", "transition", "count", "index"},
+        fields = Namer(PYTHON_KEYWORDS | set(TUPLE_MEMBERS) | set(TICK_STEPS_FIELDS),
                        "the TickSteps tuple")
         for s in m.motor.sources:
-            self.source_field[s.name] = fields.add(s.name, identifier(s.name).lstrip("_"),
-                                                   "motor source", s.span)
+            self.source_field[s.name] = fields.add(s.name, identifier(s.name), "motor source",
+                                                   s.span)
         self.event_method: dict[str, str] = {}
+        event_members = Namer(ENUM_MEMBERS_RESERVED | PYTHON_KEYWORDS, "the enum `Event`")
         for e in m.events:
-            if keyword.iskeyword(e.name) or e.name in {"name", "value", "mro"} \
-                    or not e.name.isidentifier() or e.name.startswith("_"):
-                raise BackendError(f"event `{e.name}` cannot be a member of the generated "
-                                   "Event enum; rename it", e.span)
+            event_members.add(e.name, e.name, "event", e.span)
             if e.kind == "tick":
                 method = "tick"
             elif e.kind == "reset":
                 method = "reset"
             else:
-                method = self.members.add(e.name, "handle_" + identifier(e.name), "event", e.span)
+                method = self.members.add(e.name, EVENT_METHOD_PREFIX + identifier(e.name),
+                                          "event", e.span)
             self.event_method[e.name] = method
-            params = Namer(PYTHON_RESERVED | set(LOCALS), f"the method for event `{e.name}`")
+            params = Namer(PYTHON_MODULE_RESERVED | PYTHON_BUILTINS_READ | set(LOCALS),
+                           f"the method for event `{e.name}`")
             for p in e.params:
-                if not p.name.isidentifier() or p.name.startswith(("_", "n_")):
-                    raise BackendError(f"parameter `{p.name}` of event `{e.name}` is not "
-                                       "usable as a Python parameter name; rename it", p.span)
                 params.add(p.name, p.name, "parameter", p.span)
         reason_codes = [r.code for r in m.reasons]
         if len(set(reason_codes)) != len(reason_codes):
@@ -468,7 +444,7 @@ class _Generator:
             return ParamView(n, "bool", f"{n}.__class__ is not bool", "true or false")
         if isinstance(t, ir.EnumType):
             hi = len(t.members) - 1
-            members = f"_{self.enum_class[t.name].upper()}_MEMBERS"
+            members = python_enum_members_tuple(self.enum_class[t.name])
             return ParamView(n, "int", f"not ({n}.__class__ is int and 0 <= {n} <= {hi} "
                                        f"or is_member({n}, {members}))",
                              f"a {t.name} member (0..{hi}: {', '.join(t.members)})")
@@ -626,7 +602,7 @@ class _Generator:
             t = v.type
             if isinstance(t, ir.EnumType):
                 cls = self.enum_class[t.name]
-                annotation, getter = cls, f"_{cls.upper()}_MEMBERS[self.{self.var_attr[v.name]}]"
+                annotation, getter = cls, f"{python_enum_members_tuple(cls)}[self.{self.var_attr[v.name]}]"
             elif isinstance(t, ir.BoolType):
                 annotation, getter = "bool", f"self.{self.var_attr[v.name]}"
             else:
@@ -737,18 +713,6 @@ def runtime_parts() -> tuple[dict[str, tuple[str, ...]], str]:
     return imports, "\n".join(source.splitlines()[last:]).strip()
 
 
-def runtime_names() -> tuple[str, ...]:
-    """The names the runtime defines at top level."""
-    _, body = runtime_parts()
-    names: list[str] = []
-    for node in ast.parse(body).body:
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
-            names.append(node.name)
-        elif isinstance(node, ast.Assign):
-            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
-    return tuple(names)
-
-
 def import_lines(*imports: dict[str, tuple[str, ...]]) -> list[str]:
     """One ``from X import a, b`` line per module (sorted; ``__future__`` first)."""
     merged: dict[str, set[str]] = {}
@@ -788,8 +752,8 @@ def prop_label(p: ir.Property) -> str:
 
 def emit(module: ir.Module) -> dict[str, str]:
     """``{"<pump_snake>.py": source}`` for ``module``."""
-    return {f"{snake_case(module.name)}.py": _Generator(module).render()}
+    return {f"{python_module_stem(module.name)}.py": _Generator(module).render()}
 
 
 def module_filename(module: ir.Module) -> str:
-    return f"{snake_case(module.name)}.py"
+    return f"{python_module_stem(module.name)}.py"

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...ir import nodes as ir
-from ..common import Backend, BackendError, snake_case, template_env
+from ...reserved import python_module_stem
+from ..common import Backend, BackendError, template_env
 from ._expr import VerilogPrinter, sbits, type_bits, ubits
 from ._formal import Check
 from ._plan import Plan, build
@@ -21,7 +22,7 @@ __all__ = ["BACKEND", "emit", "output_path", "plan", "Plan", "BackendError", "Ve
 
 def output_path(module: ir.Module) -> str:
     """The file name, relative to the build's output folder (generated/)."""
-    return f"{snake_case(module.name)}.v"
+    return f"{python_module_stem(module.name)}.v"
 
 
 def plan(module: ir.Module) -> Plan:

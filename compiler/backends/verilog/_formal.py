@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from ...ir import build as b
 from ...ir import nodes as ir
-from ..common import subexpressions
+from ..common import identifier, subexpressions
 from ._expr import Operand, VerilogPrinter, lit_signed, sbits, type_bits
 
 
@@ -191,8 +191,14 @@ class FormalPrinter(VerilogPrinter):
         return self._pre(self.accepted, 1) if self.delayed else self.accepted
 
 
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")
+def _slug(check_id: str) -> str:
+    """A label from a check id: ``kind.<spec name>`` keeps the name's case (``range.X`` and
+    ``range.x`` stay apart), a requirement id is lower-cased (``PS-41`` -> ``ps_41``; its
+    letters are all capitals, so no two ids meet)."""
+    kind, dot, name = check_id.partition(".")
+    if dot:
+        return f"{identifier(kind)}_{identifier(name)}"
+    return identifier(check_id.lower())
 
 
 def _reads_post(e: ir.Expr) -> bool:
@@ -271,7 +277,7 @@ def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str]
                 pr.param = lambda n, params=params: params[n]
                 pr.accepted = "1'b1" if event.kind == "tick" else "f_ev_accepted"
                 cond = pr.boolean(prop.expr)
-                step = "f_tick_step" if event.kind == "tick" else f"f_ev_{_slug(ev)}"
+                step = "f_tick_step" if event.kind == "tick" else f"f_ev_{identifier(ev)}"
                 fire = f"f_past_{step}" if delayed else step
                 if delayed:
                     past.setdefault(step, (1, False))
@@ -286,12 +292,12 @@ def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str]
     # 7- or 25-term sum in one induction step.
     for w, tot in totals:
         n, tw, bw = len(tot.buckets), tot.width, tot.bucket_width
-        g = [f"f_pre_{_slug(w.name)}_{k}" for k in range(n - 1)]
+        g = [f"f_pre_{identifier(w.name)}_{k}" for k in range(n - 1)]
         c = tot.counted.unsigned(tw)
         inits = [sum(int(v.init) for v in w.bucket_vars[:k + 1]) for k in range(n - 1)]
         fp.ghosts += [
             f"// ghost prefix sums of window `{w.name}`: {g[0]} = b0, "
-            f"f_pre_{_slug(w.name)}_k = b0 + .. + bk",
+            f"f_pre_{identifier(w.name)}_k = b0 + .. + bk",
             *[f"reg [{tw - 1}:0] {x};" for x in g],
             "always @(posedge clk) begin",
             "    if (rst) begin",
@@ -354,7 +360,7 @@ def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str]
             case _:
                 raise AssertionError(f"internal error: unknown idle rule {src.on_idle!r}")
         restart = [] if acc.persistent else [
-            f"        else if (f_ev_{_slug(e.name)}) {g} <= {lit_signed(0, ew)};"
+            f"        else if (f_ev_{identifier(e.name)}) {g} <= {lit_signed(0, ew)};"
             for e in m.events if e.kind == ir.EventKind.RESET]
         fp.ghosts += [
             f"// ghost of source `{src.name}`: (ideal - issued steps) * {den}; the ideal grows",

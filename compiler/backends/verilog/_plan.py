@@ -8,23 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...ir import nodes as ir
-from ..common import BackendError, Namer, banner_lines, display_path, identifier, snake_case
+from ...reserved import VERILOG_PREFIXES, VERILOG_RESERVED, python_module_stem
+from ..common import BackendError, Namer, banner_lines, display_path, identifier
 from ._expr import Operand, VerilogPrinter, sbits, type_bits, ubits
 from ._formal import FormalPlan, build_formal, hardware_requirements
 from ._text import verilog_comment
-
-VERILOG_RESERVED = frozenset("""
-always and assign automatic begin buf bufif0 bufif1 case casex casez cell cmos config deassign
-default defparam design disable edge else end endcase endconfig endfunction endgenerate
-endmodule endprimitive endspecify endtable endtask event for force forever fork function
-generate genvar highz0 highz1 if ifnone incdir include initial inout input instance integer
-join large liblist library localparam macromodule medium module nand negedge nmos nor
-noshowcancelled not notif0 notif1 or output parameter pmos posedge primitive pull0 pull1
-pulldown pullup pulsestyle_onevent pulsestyle_ondetect rcmos real realtime reg release repeat
-rnmos rpmos rtran rtranif0 rtranif1 scalared showcancelled signed small specify specparam
-strong0 strong1 supply0 supply1 table task time tran tranif0 tranif1 tri tri0 tri1 triand
-trior trireg unsigned use uwire vectored wait wand weak0 weak1 while wire wor xnor xor
-""".split())
 
 STATUS_ACCEPTED, STATUS_REJECTED, STATUS_IGNORED = 0, 1, 2
 
@@ -156,9 +144,11 @@ def build(module: ir.Module) -> Plan:
                                       "resp_status", "resp_reason", "tick_steps", "alarms",
                                       "fire", "status", "reason", "ev_go"}, "Verilog")
     state_width = ubits(len(m.states) - 1)
-    state_lp = {s.name: namer.add(s.name, f"S_{identifier(s.name)}", "state", s.span)
+    prefix = VERILOG_PREFIXES
+    state_lp = {s.name: namer.add(s.name, prefix["state"] + identifier(s.name), "state", s.span)
                 for s in m.states}
-    var_reg = {v.name: namer.add(v.name, f"v_{identifier(v.name)}", "variable", v.span)
+    var_reg = {v.name: namer.add(v.name, prefix["variable"] + identifier(v.name), "variable",
+                                 v.span)
                for v in m.variables}
     printer = VerilogPrinter(lambda n: var_reg[n], "state")
     totals = running_totals(m, namer, var_reg)
@@ -181,7 +171,7 @@ def build(module: ir.Module) -> Plan:
     printer.let = lambda n: let_wire[n]
     printer.scope = "tick"
     for let in m.tick_lets:
-        name = namer.add(let.name, f"l_{identifier(let.name)}", "tick value", let.span)
+        name = namer.add(let.name, prefix["let"] + identifier(let.name), "tick value", let.span)
         t = let.value.type
         if isinstance(t, ir.BoolType):
             lets.append(f"wire {name} = {printer.boolean(let.value)};  // {let.name}")
@@ -277,7 +267,7 @@ def build(module: ir.Module) -> Plan:
     for e in m.events:
         if e.kind == ir.EventKind.TICK:
             continue
-        lp = namer.add(e.name, f"EV_{identifier(e.name)}", "event", e.span)
+        lp = namer.add(e.name, prefix["event"] + identifier(e.name), "event", e.span)
         if e.kind == ir.EventKind.RESET:
             reset_code = lp
             events.append(EventPlan(e.name, e.code, lp, [], "1'b1", []))
@@ -288,8 +278,9 @@ def build(module: ir.Module) -> Plan:
         domain = []
         for p in e.params:
             w = type_bits(p.type)
-            wire = namer.add(f"{e.name}.{p.name}", f"p_{identifier(e.name)}_{identifier(p.name)}",
-                             "parameter")
+            wire = namer.add(f"{e.name}.{p.name}",
+                             f"{prefix['parameter']}{identifier(e.name)}_{identifier(p.name)}",
+                             "parameter", p.span)
             params.append((wire, off, w, f"{p.name}: {p.type}"))
             pwire[p.name] = wire
             off += w
@@ -331,7 +322,8 @@ def build(module: ir.Module) -> Plan:
     formal = build_formal(m, var_reg, state_lp, let_wire, event_params,
                           {e.name: e.localparam for e in events}, "tick_steps", steps_width,
                           totals)
-    formal_events = [(f"f_ev_{_slug(e.name)}", e.localparam) for e in events]
+    formal_events = [(namer.add(e.name, f"f_ev_{identifier(e.name)}", "event (formal)"),
+                      e.localparam) for e in events]
     # the motor's formal ghost decodes "may move" from the state codes itself
     formal_moving = " || ".join(f"(fsm_state == {state_width}'d{m.state(s).index})"
                                 for s in motor.moving_states) or "1'b0"
@@ -346,7 +338,7 @@ def build(module: ir.Module) -> Plan:
 
     return Plan(
         banner="".join(f"// {verilog_comment(line)}\n" for line in banner_lines(m)),
-        module=snake_case(m.name),
+        module=python_module_stem(m.name),
         state_width=state_width,
         states=[(state_lp[s.name], s.index, s.name) for s in m.states],
         initial=state_lp[m.initial],
@@ -400,8 +392,9 @@ def running_totals(m: ir.Module, namer: Namer, var_reg: dict[str, str]) -> list[
     and both survive a reset (the buckets are persistent, the register is not reset)."""
     out = []
     for w in m.windows:
-        name = namer.add(f"{w.name}.total", f"w_{identifier(w.name)}_total", "window total",
-                         w.span)
+        name = namer.add(f"{w.name}.total",
+                         f"{VERILOG_PREFIXES['window']}{identifier(w.name)}_total",
+                         "window total", w.span)
         width = ubits(w.total.type.hi)
         init = sum(int(v.init) for v in w.bucket_vars)
         out.append((w, Total(w.name, name, width, f"{width}'d{init}", "",
@@ -427,10 +420,6 @@ def total_next(w: ir.Window, tot: Total, printer: VerilogPrinter) -> None:
     value = printer.wire(cw, f"{tot.wrap} ? {added.text} - {old.fit(cw)} : {added.text}",
                          f"{w.name}.total after the tick")
     tot.next = value.unsigned(tot.width)
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")
 
 
 def ir_text(e: ir.Expr) -> str:

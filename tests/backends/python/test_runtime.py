@@ -9,7 +9,8 @@ from enum import IntEnum
 import pytest
 
 from compiler.backends.python import emit, runtime
-from compiler.backends.python.emit import MODULE_NAMES, runtime_names, runtime_parts
+from compiler.backends.python.emit import runtime_parts
+from compiler.reserved import MODULE_NAMES, RUNTIME_NAMES
 from compiler.backends.python.runtime import (EventTable, InvalidEvent, Outcome, Property,
                                               PropertyViolation, Reason, Recovery, Rejected,
                                               Response, advance_recoveries, advance_responses)
@@ -348,8 +349,8 @@ def test_runtime_imports_only_the_standard_library():
 
 
 def test_runtime_names_do_not_collide_with_the_spec_part():
-    assert not set(runtime_names()) & set(MODULE_NAMES)
-    assert {"Controller", "Monitor", "Rejected", "EventTable", "advance_responses"} <= set(runtime_names())
+    assert not RUNTIME_NAMES & set(MODULE_NAMES)
+    assert {"Controller", "Monitor", "Rejected", "EventTable", "advance_responses"} <= RUNTIME_NAMES
 
 
 def test_generated_controller_carries_the_runtime_verbatim(toy, toy_gen):
