@@ -53,8 +53,10 @@ CODES: dict[str, str] = {
     "E0406": "missing declaration",
     "E0407": "the step limiter could trip on legal delivery",
     "E0408": "invalid hardware step limiter or watchdog",
+    "E0409": "the motor may step in the first tick after reset",
     "W0401": "coarse window buckets hold back a rate the window's limit allows",
     "W0402": "no hardware watchdog declared",
+    "W0403": "events before the first tick after reset may reach a state that steps",
     # hazard analysis (docs/language.md, "Hazard analysis")
     "E0501": "unknown hazard severity",
     "W0501": "a hazard or a cause no requirement controls",

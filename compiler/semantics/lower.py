@@ -28,6 +28,9 @@ def lower(spec: ast.Spec) -> tuple[ir.Module | None, list[Diagnostic]]:
     motor = lowering.run(motor_blocks[0] if motor_blocks else None, windows)
     behaviour = BehaviourReader(decls)
     behaviour.run(spec.items)
+    initial = [s for s in decls.state_decls if s.initial]
+    if len(initial) == 1:
+        lowering.check_first_tick(initial[0], behaviour.transitions)
     requirements, hazards = HazardReader(spec, report).run()
     if not decls.state_decls:
         report(Diagnostic("E0406", "the pump has no states", spec.name.span,

@@ -12,6 +12,7 @@ were commanded (acc carries the remainder: raw*den + acc' = acc + num every tick
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
@@ -355,6 +356,42 @@ class MotorLowering:
             name, num, den, tuple(states), limit, ir.OnIdle.HOLD if d.hold else ir.OnIdle.RESET, accumulator,
             active_let, raw_let, steps_let, Fraction(num.type.hi, den), d.span))
 
+    def check_first_tick(self, initial: ast.StateDecl, transitions: Sequence[ir.Transition]) -> None:
+        """The block refuses steps in the first tick after reset (PS-44: it is not armed
+        yet, and a request there latches the interlock fault), so that tick must command
+        none. A source running in the tick's pre-state starts from an empty accumulator:
+        raw = numerator div denominator, at most floor(max_rate). So a source with
+        max_rate >= 1 must not run in the initial state (E0409), nor, unless the host
+        waits for the first tick before it sends events, in a state the events handled
+        before that tick may reach (``_before_first_tick``; W0403)."""
+        variables = [v.var for v in self.sym.vars.values()]
+        before = _before_first_tick(initial.name.name, transitions, variables)
+        stepping = [s for s in self.sources if s.max_rate >= 1]
+        first = next(((s, initial.name.name) for s in stepping if initial.name.name in s.states), None)
+        if first is not None:
+            source, state = first
+            self.report(Diagnostic(
+                "E0409", f"the initial state `{state}` moves the motor, but the hardware keeps the motor off "
+                f"in the first tick after reset (PS-44)", initial.span,
+                label="the pump starts here after every reset",
+                labels=(Label(source.span, f"`{source.name}` runs in {state} and can step in its first tick"),),
+                notes=("a step requested in the first tick after reset latches the interlock fault",),
+                help="start in a state that does not move, e.g. a self-test state left on the first tick "
+                     "(`on tick from SelfTest -> Running`)"))
+            return
+        reached = next(((s, st) for s in stepping for st in s.states if st in before), None)
+        if reached is not None:
+            source, state = reached
+            self.report(Diagnostic(
+                "W0403", f"events sent before the first tick after reset can take the pump to `{state}`, "
+                f"where `{source.name}` steps, but the hardware keeps the motor off in that tick (PS-44)",
+                initial.span, label="the pump starts here after every reset", severity="warning",
+                labels=(Label(source.span, f"`{source.name}` runs in {state} and can step in its first tick"),)
+                + tuple(Label(t.span, f"reaches {t.target} before the first tick") for t in before[state]),
+                notes=("a step requested in the first tick after reset latches the interlock fault",),
+                help="start in a state left on the first tick (a self-test), or make the host wait for "
+                     "the first tick before it sends commands"))
+
     def _check_bucket_granularity(self, window: ir.Window) -> None:
         """Warn when a source at its maximum steady rate keeps within the window's limit
         over the span the window claims, yet the buckets (which can hold up to
@@ -478,6 +515,48 @@ class MotorLowering:
                                    help="the watchdog counts whole ticks without a heartbeat: give 1 tick or more"))
             return 0
         return ticks
+
+
+def _before_first_tick(initial: str, transitions: Sequence[ir.Transition],
+                       variables: Sequence[ir.Variable]) -> dict[str, list[ir.Transition]]:
+    """The states the pump may be in at the first tick after reset, each with the event
+    transitions that reach it from ``initial``. A transition may fire unless a guard
+    requires a flag that still holds its initial value: a boolean variable reset to it
+    (not persistent) that no transition which may fire before the first tick sets to
+    anything but that value.
+    Every other guard is taken as satisfiable, so the states found are a superset."""
+    reached: dict[str, list[ir.Transition]] = {initial: []}
+    written: set[str] = set()
+    resettable = {v.name: v.init for v in variables if isinstance(v.type, ir.BoolType) and not v.persistent}
+
+    def blocked(t: ir.Transition) -> bool:
+        def unset_flag(cond: ir.Expr, wanted: bool) -> bool:
+            if isinstance(cond, ir.Var) and not cond.post:
+                return cond.name in resettable and cond.name not in written and resettable[cond.name] != wanted
+            if isinstance(cond, ir.Unary) and cond.op == ir.UnaryOp.NOT:
+                return unset_flag(cond.operand, not wanted)
+            if isinstance(cond, ir.Binary) and cond.op == ir.BinaryOp.AND and wanted:
+                return unset_flag(cond.left, True) or unset_flag(cond.right, True)
+            return False
+        return any(unset_flag(g.cond, True) for g in t.guards)
+
+    def keeps_flag(u: ir.Update) -> bool:  # `flag := <its initial value>` leaves it unset
+        return u.var in resettable and isinstance(u.value, ir.Lit) and u.value.value == resettable[u.var]
+
+    grew = True
+    while grew:
+        grew = False
+        for t in transitions:
+            source = next((s for s in t.sources if s in reached), None)
+            if t.event == "tick" or source is None or blocked(t):
+                continue
+            news = {u.var for u in t.updates if not keeps_flag(u)} - written
+            if news or (t.target is not None and t.target not in reached):
+                written |= news
+                if t.target is not None and t.target not in reached:
+                    reached[t.target] = [*reached[source], t]
+                grew = True
+    return reached
 
 
 def _read(var: ir.Variable) -> ir.Var:

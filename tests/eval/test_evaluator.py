@@ -1,4 +1,5 @@
 """The evaluator is the executable semantics (docs/semantics.md): these pin its contract."""
+from dataclasses import replace
 from fractions import Fraction
 
 import pytest
@@ -163,7 +164,8 @@ def test_source_rates_are_exact_with_no_drift(rate, ticks):
 
 def test_window_buckets_shift_when_the_phase_wraps():
     ev = machine('''
-state On initial reject others "no"
+state Start initial reject others "no"
+state On reject others "no"
 motor {
   step_high = 1 us  step_low = 1 us  max_rate = 1 U/s  max_steps_per_tick = 1
   moves in On
@@ -171,7 +173,7 @@ motor {
 }
 window w : 3 buckets of 2 s, limit 100 U, counts s
 ''')
-    config = ev.initial()
+    config = replace(ev.initial(), state="On")  # a source that steps every tick, from empty buckets
     history = []
     for _ in range(5):
         config, _ = ev.step(config, "tick", {})
@@ -182,9 +184,11 @@ window w : 3 buckets of 2 s, limit 100 U, counts s
 @pytest.mark.parametrize("alarm_first", [False, True])
 def test_sources_stop_while_an_alarm_is_latched(alarm_first):
     ev = machine('''
-state On initial reject others "no"
+state Start initial reject others "no"
+state On reject others "no"
 alarm stop_all
 event trip
+on tick from Start -> On
 on trip from On do stop_all := true
 motor {
   step_high = 1 us  step_low = 1 us  max_rate = 1 U/s  max_steps_per_tick = 1
@@ -192,6 +196,6 @@ motor {
   source s rate 1 U/s during On
 }
 ''')
-    events = (["trip"] if alarm_first else []) + ["tick"]
+    events = ["tick"] + (["trip"] if alarm_first else []) + ["tick"]
     _, outcomes = run(ev, *events)
     assert outcomes[-1].let("steps") == (0 if alarm_first else 1)

@@ -8,17 +8,22 @@ units, persistent), alarms and alerts, states with reject/ignore policies, event
 parameters, transitions (multi-source, targets, guards with and without reject reasons
 and requirement ids, updates), event policies, tick transitions, `every tick`, a motor
 section (sources with rates, limits and `hold`, budget, limiter and watchdog) with
-windows, and every property kind.
+windows, every property kind, and the hazard analysis (requirements, hazards, causes).
 
 Quantities are drawn as whole numbers of base units (steps, ticks, steps per hour) and
 written in a unit that represents them exactly (`0.05 U`, `250 mU`, `3 min`, `1.2 U/h`).
 
-``divmod=True`` also draws `div` and `mod` (documented, but not parsed yet: issue 9).
+Beyond typing, the spec keeps the rules `check` adds for the backends: `clock` declared
+and a tick a whole number of cycles, bursts that fit in a tick, a limiter spanning 2
+ticks or more whose budget allows two ticks' largest request and every legal delivery,
+a watchdog of 1 tick or more, and no source that can step in its first tick (1 step per
+tick or more) running in the initial state.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from math import ceil
 
 from hypothesis import strategies as st
 
@@ -114,15 +119,15 @@ class Spec:
     events: dict[str, tuple[Named, ...]] = field(default_factory=dict)
     sources: list[Source] = field(default_factory=list)
     windows: list[str] = field(default_factory=list)
-    reqs: int = 0
+    initial: str = ""
+    reqs: list[str] = field(default_factory=list)  # requirement ids carried so far
 
 
 class Writer:
     """Draws the text of one spec."""
 
-    def __init__(self, draw, divmod: bool):
+    def __init__(self, draw):
         self.draw = draw
-        self.divmod = divmod
         self.items: list[str] = []
         self.counter = 0
 
@@ -148,8 +153,11 @@ class Writer:
         return f"{prefix}{self.counter}"
 
     def req(self) -> str:
-        self.spec.reqs += 1
-        return self.pick([f"R-{self.spec.reqs}", f"PS-{self.spec.reqs:02d}", f"X9-{self.spec.reqs}a"])
+        """A fresh requirement id, in one of the shapes REQ allows."""
+        n = len(self.spec.reqs) + 1
+        ident = self.pick([f"R-{n}", f"PS-{n:02d}", f"X9-{n}a"])
+        self.spec.reqs.append(ident)
+        return ident
 
     def text(self) -> str:
         words = ["the", "pump", "must", "dose", "stop", "a", "bolus", "\\", "{x}", "%s", "µ", "é",
@@ -247,8 +255,10 @@ class Writer:
         shapes = ["add", "sub", "neg", "mul", "minmax", "if", "paren"]
         if dim == VOLUME and [c for c in self.spec.consts if c.ty == num(RATE)]:
             shapes.append("round")
-        if self.divmod:
+        if dim != RATE:  # a rate's base unit is a step per tick, rates hold fractions of it
             shapes.append("divmod")
+        if dim == PLAIN:
+            shapes.append("quotient")
         if not ctx.constant and ctx.assertion:
             shapes.append("next")
         shape = self.pick(shapes)
@@ -270,6 +280,9 @@ class Writer:
             if op == "mod":  # modulus of the same dimension, positive
                 return f"{a} mod {self.literal(ty, 1, 30)}", PRODUCT
             return f"{a} div {self.int(1, 9)}", PRODUCT
+        if shape == "quotient":  # a volume div a volume, a time div a time: a plain number
+            unit = self.pick([VOLUME, TIME])
+            return f"{self.operand(num(unit), ctx, d, PRODUCT)} div {self.literal(num(unit), 1, 30)}", PRODUCT
         if shape == "minmax":
             args = [self.expr(ty, ctx, d) for _ in range(self.int(2, 3))]
             return f"{self.pick(['min', 'max'])}({', '.join(args)})", ATOM
@@ -339,20 +352,23 @@ class Writer:
             if ctx.constant:
                 return self.pick(["true", "false"]), ATOM
             if self.chance(0.5):
-                return f"state in {{{', '.join(self.subset(self.spec.states))}}}", COMPARE
+                return f"state {self.member_of()} {{{', '.join(self.subset(self.spec.states))}}}", COMPARE
             return f"state {self.pick(['==', '!='])} {self.pick(self.spec.states)}", COMPARE
         if shape == "enum":
             enum = self.pick(sorted(self.spec.enums))
             value = self.operand(Ty(ENUM, enum), ctx, d, SUM)
             if self.chance(0.5):
                 members = self.subset(self.spec.enums[enum])
-                return f"{value} in {{{', '.join(members)}}}", COMPARE
+                return f"{value} {self.member_of()} {{{', '.join(members)}}}", COMPARE
             op = self.pick(["==", "!="])
             return f"{value} {op} {self.operand(Ty(ENUM, enum), ctx, d, SUM)}", COMPARE
         if shape == "next":
             return f"next({self.expr(T_BOOL, replace(ctx, assertion=False, params=(), tick=False), d)})", ATOM
         return (f"if {self.expr(T_BOOL, ctx, d)} then {self.expr(T_BOOL, ctx, d)} "
                 f"else {self.expr(T_BOOL, ctx, d)}", IF)
+
+    def member_of(self) -> str:
+        return self.pick(["in", "not in"])
 
     def bool_operand(self, ctx: Ctx, depth: int, level: int) -> str:
         return self.operand(T_BOOL, ctx, depth, level)
@@ -459,7 +475,7 @@ class Writer:
 
     def states_and_events(self) -> None:
         self.spec.states = [self.fresh("S") for _ in range(self.int(1, 5))]
-        initial = self.pick(self.spec.states)
+        initial = self.spec.initial = self.pick(self.spec.states)
         for s in self.spec.states:
             init = " initial" if s == initial else ""
             if self.chance(0.7):
@@ -501,7 +517,13 @@ class Writer:
                     rate, peak = f"min({var.name}, {self.quantity(RATE, cap)})", min(peak, cap)
             else:
                 peak = self.int(0, 400) * self.pick([1, 60])
+                if peak >= u.ticks_per_hour and states == [s.initial]:
+                    peak = self.int(0, int(u.ticks_per_hour) - 1)
                 rate = self.quantity(RATE, peak)
+            # A source of 1 step per tick or more can step in its first tick: not in the initial
+            # state (E0409). Rate variables hold at most 303 steps/h, below a step per tick.
+            if peak >= u.ticks_per_hour:
+                states = [x for x in states if x != s.initial]
             limit = ""
             if self.chance(0.5):
                 limit = f" limit {self.expr(num(VOLUME), Ctx(), 1)}"
@@ -514,10 +536,13 @@ class Writer:
         del self.items[-len(s.sources):]
         peak = sum(x.peak for x in s.sources) + self.int(0, 100)
         per_tick = Fraction(sum(x.peak for x in s.sources), 1) / u.ticks_per_hour
+        max_steps_per_tick = int(per_tick) + 1 + self.int(0, 2)
+        # the most steps one tick may request: each source at most ceil(its rate per tick)
+        request = max(max_steps_per_tick, sum(ceil(x.peak / u.ticks_per_hour) for x in s.sources))
         settings = [
             f"step_high = {self.int(1, 20)} us", f"step_low = {self.int(1, 20)} us",
             f"max_rate = {self.quantity(RATE, peak)}",
-            f"max_steps_per_tick = {int(per_tick) + 1 + self.int(0, 2)}",
+            f"max_steps_per_tick = {max_steps_per_tick}",
         ]
         body = [f"    {x}" for x in settings]
         body.append(f"    moves in {', '.join(moving)}")
@@ -538,11 +563,13 @@ class Writer:
             buckets, length = self.int(2, 8), self.int(1, 600)
             windows.append((name, buckets, length, self.int(0, 2000), [x.name for x in s.sources]))
             s.windows.append(name)
-            if self.chance(0.8):
-                span = (buckets - 1) * length
-                budget = sum(w[3] for w in windows) + self.int(0, 50)
+            span = (buckets - 1) * length  # the window's buckets cover this many ticks
+            if span >= 2 and self.chance(0.8):  # a limiter spans 2 ticks or more (E0408)
+                # legal delivery over the span is within the window's limit (E0407), and the
+                # limiter allows two ticks' largest request (E0408)
+                budget = max(sum(w[3] for w in windows) + self.int(0, 50), 2 * request)
                 body.append(f"    limiter {self.req()} = {self.quantity(VOLUME, budget)} per "
-                            f"{self.quantity(TIME, self.int(1, span))}")
+                            f"{self.quantity(TIME, self.int(2, span))}")
         if self.chance(0.6):
             body.append(f"    watchdog {self.req()} = {self.quantity(TIME, self.int(1, 100))}")
         order = body[:4] + self.draw(st.permutations(body[4:]))
@@ -639,11 +666,37 @@ class Writer:
             self.items.append(f"recover {self.req()} {self.text()}:\n    to {self.expr(T_BOOL, Ctx(), 2)} "
                               f"by {', '.join(calls)}")
 
+    # -- hazard analysis
+
+    def hazard_analysis(self) -> None:
+        """Requirements (some of the ids carried so far, some fresh) and hazards whose causes
+        name declared requirements only (E0102 otherwise), each at any place in the spec."""
+        carried = list(self.spec.reqs)
+        declared = self.subset(carried, min_size=0) if carried else []
+        declared += [self.req() for _ in range(self.int(0 if declared else 1, 2))]
+        for ident in declared:
+            texts = " ".join(self.text() for _ in range(self.int(1, 3)))
+            self.items.insert(self.int(0, len(self.items)), f"requirement {ident} {texts}")
+        for _ in range(self.int(0, 2)):
+            causes = []
+            for _ in range(self.int(0, 3)):
+                cause = f"\n    cause {self.text()}"
+                control = self.pick(["by", "outside", "both", "neither"])
+                if control in ("by", "both"):
+                    cause += f" controlled by {', '.join(self.subset(declared))}"
+                if control in ("outside", "both"):
+                    by = f"{', '.join(self.subset(declared))} " if self.chance(0.5) else ""
+                    cause += f" outside {by}{self.text()}"
+                causes.append(cause)
+            severity = self.pick(["negligible", "minor", "serious", "critical", "catastrophic"])
+            hazard = f"hazard {self.fresh('H-')} {self.text()} severity {severity} {{{''.join(causes)}\n}}"
+            self.items.insert(self.int(0, len(self.items)), hazard)
+
 
 @st.composite
-def specs(draw, motor: bool | None = None, divmod: bool = False) -> str:
-    """The text of a random well-formed spec (``motor``: force the motor section on or off)."""
-    w = Writer(draw, divmod)
+def specs(draw) -> str:
+    """The text of a random well-formed spec."""
+    w = Writer(draw)
     units = Units(step_mu=w.pick([10, 25, 50, 100]), tick_ms=w.pick([1000, 1000, 500, 2000]),
                   clock_mhz=w.pick([1, 4, 12]))
     w.spec = Spec(units)
@@ -652,9 +705,11 @@ def specs(draw, motor: bool | None = None, divmod: bool = False) -> str:
     w.consts()
     w.variables()
     w.states_and_events()
-    if motor if motor is not None else w.chance(0.85):
+    if w.chance(0.85):
         w.motor()
     w.behaviour()
     w.properties()
+    if w.chance(0.5):
+        w.hazard_analysis()
     header = f"// generated spec\npump {w.fresh('Pump')}\n"
     return header + "\n".join(w.items) + "\n"

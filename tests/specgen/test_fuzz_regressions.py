@@ -123,22 +123,21 @@ def test_long_number_in_a_store(tmp_path, literal):
 # ---------------------------------------------------------------- spec text becomes code
 
 
-@xfail("H7: spec comments are copied unescaped into docstrings of the generated Python")
 @pytest.mark.parametrize("comment", ['"""; raise SystemExit(99); """', "ends in a backslash \\",
                                      "a NUL \x00 here", "*/ and \"\"\" and '''"])
 def test_hostile_comments_never_become_code(tmp_path, comment):
+    """H7 (fixed)."""
     text = BASE.replace("on halt from Run -> Idle", f"// {comment}\non halt from Run -> Idle  // {comment}")
     text = text.replace("= 0 steps\n", f"= 0 steps   // {comment}\n")
     text += f'invariant P-1 "x stays" : x <= 100 steps  // {comment}\n'
     out = tmp_path / "out"
-    run = assert_clean("build", spec(tmp_path, text), "--out", str(out))
-    if run.exit == 0:
-        assert not import_problems(next(out.glob("*.py")))
+    assert assert_clean("build", spec(tmp_path, text), "--out", str(out)).exit == 0
+    assert not import_problems(next(out.glob("*.py")))
 
 
-@xfail("H11: a backslash in a comment is an invalid escape sequence in the generated Python")
 @pytest.mark.parametrize("text", ["a \\d path", "x \\ y"])
 def test_backslashes_in_comments_and_reasons_are_escaped(tmp_path, text):
+    """H11 (fixed)."""
     text = BASE.replace('reject others "no"', f'reject others "{text}"').replace(
         "= 0 steps\n", f"= 0 steps   // {text}\n") + f"""
 // {text}

@@ -1,6 +1,7 @@
 """Regressions for what the random-spec generator found (/work/notes/specgen_findings.md):
 documented constructs `check` refuses, and specs `check` accepts that `build` or the
-Verilog tools refuse. Strict xfails until fixed; each names its finding."""
+Verilog tools refuse. Open findings are strict xfails naming the finding; fixed ones are
+plain regression tests."""
 from __future__ import annotations
 
 import pytest
@@ -40,9 +41,13 @@ def test_base_spec_builds_and_compiles(tmp_path):
     assert not fourway.compile_verilog("p.v", files["p.v"], tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="G1: `div` and `mod` lex as names (grammar.lark MUL_OP)")
 def test_div_and_mod_parse():
+    """G1 (fixed)."""
     assert not errors(BASE.replace("do x := n", "do x := n div 2 + n mod 3 steps"))
+
+
+def test_not_in_parses():
+    assert not errors(BASE.replace("on go from Idle -> Run", "on go from Idle -> Run when state not in {Run}"))
 
 
 @pytest.mark.xfail(strict=True, reason="G2: a plain 0 is not zero in every unit when stored")
@@ -68,19 +73,34 @@ def test_out_of_range_literal_is_refused_by_check_or_built():
     assert errors(text) or generate(fourway.module_of(text))
 
 
-@pytest.mark.xfail(strict=True, reason="G7: a parameter of an event with no transition is an unused "
-                                       "signal for Verilator -Wall")
-def test_unread_parameter_lints_clean(tmp_path):
-    text = BASE.replace("event go(n: 0 .. 10 steps)", "event go(n: 0 .. 10 steps)\nevent halt(k: 0 .. 3)")
+@pytest.mark.xfail(strict=True, reason="G7: an event parameter no transition reads (`p_halt_k`), or the "
+                                       "parameter bus of a spec whose events have none (`ev_params`), is an "
+                                       "unused signal for Verilator -Wall")
+@pytest.mark.parametrize("edits", [
+    [("event go(n: 0 .. 10 steps)", "event go(n: 0 .. 10 steps)\nevent halt(k: 0 .. 3)")],
+    [("event go(n: 0 .. 10 steps)", "event go(n: 0 .. 10 steps)\nevent halt(k: 0 .. 3)"),
+     ("every tick", "on halt from Run -> Idle\nevery tick")],
+    [("event go(n: 0 .. 10 steps)", "event go"), ("do x := n", "do x := 3 steps")],
+], ids=["no-transition", "transition-not-reading-it", "no-parameters"])
+def test_unread_parameter_lints_clean(tmp_path, edits):
+    text = BASE
+    for edit in edits:
+        text = text.replace(*edit)
     files = generate(fourway.module_of(text))
     assert not fourway.compile_verilog("p.v", files["p.v"], tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="G4/G5: a motor section without limiter or watchdog gives "
-                                       "zero-width Verilog (corpus finding F2)")
 @pytest.mark.parametrize("line", ["    limiter L-1 = 200 steps per 1 h\n", "    watchdog L-2 = 5 s\n"])
 def test_motor_without_limiter_or_watchdog_compiles(tmp_path, line):
+    """G4/G5 (fixed)."""
     files = generate(fourway.module_of(BASE.replace(line, "")))
+    assert not fourway.compile_verilog("p.v", files["p.v"], tmp_path)
+
+
+def test_pump_without_motor_section_builds_and_compiles(tmp_path):
+    """G8 (fixed)."""
+    text = BASE.split("motor {")[0] + "on go from Idle -> Run do x := n\n"
+    files = generate(fourway.module_of(text))
     assert not fourway.compile_verilog("p.v", files["p.v"], tmp_path)
 
 

@@ -29,9 +29,9 @@ DEFAULT = dict(deadline=None, derandomize=True, database=None, phases=[Phase.exp
 LONG = dict(DEFAULT, derandomize=False)
 
 VERILOG_XFAIL = pytest.mark.xfail(strict=True, reason=(
-    "specgen findings G4-G7: a motor section without limiter or watchdog gives zero-width "
-    "Verilog; internal sizing errors on negative values; an unread event parameter fails "
-    "Verilator -Wall; a spec without motor fails build"))
+    "specgen findings G6 (a constant stored outside its variable's range: `build` internal error "
+    "'N does not fit N unsigned bits'), G7 (an unread event parameter or parameter bus fails "
+    "Verilator -Wall UNUSEDSIGNAL), G9 (`not not c` prints as `!!c`, an Icarus syntax error)"))
 
 
 def test_generated_specs_pass_check_and_cover_the_grammar():
@@ -47,13 +47,6 @@ def test_generated_specs_pass_check_and_cover_the_grammar():
     report, share, unused = table(texts)
     assert not unused, f"grammar symbols no generated spec uses: {unused}\n{report}"
     assert share == 1.0
-
-
-@pytest.mark.xfail(strict=True, reason="specgen finding G1: `div` and `mod` do not parse")
-@settings(max_examples=30, **DEFAULT)
-@given(specs(divmod=True))
-def test_generated_specs_with_div_and_mod_pass_check(text):
-    fourway.module_of(text)
 
 
 @settings(max_examples=50, **DEFAULT)
