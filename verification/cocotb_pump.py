@@ -24,7 +24,7 @@ from cocotb.triggers import FallingEdge, RisingEdge, Timer
 from compiler import trace as tr
 from compiler.backends import verilog
 from compiler.ir import nodes as ir
-from harness import load_ir
+from harness import load_ir, stream_event_cycles
 from scoreboard import Checker, Mismatch, Model, Program, RandomGen
 
 PERIOD_NS = 10
@@ -43,10 +43,12 @@ def _out_dir() -> Path:
 
 
 def max_burst_events(model: Model) -> int:
-    """Events that fit between a tick's burst and the next tick (each takes 2 cycles)."""
+    """Events that fit between a tick's burst and the cycles the block holds events
+    before the next tick (harness.stream_event_cycles each)."""
     p = _params()
+    plan = verilog.plan(model.m)
     burst = ir.burst_cycles(model.m.motor.max_steps_per_tick, p["STEP_HIGH"], p["STEP_LOW"])
-    return max(1, (p["TICK_CYCLES"] + 1 - burst) // 2)
+    return max(1, (p["TICK_CYCLES"] - burst - plan.pipe.hold_cycles) // stream_event_cycles(plan))
 
 
 async def start(dut):

@@ -85,14 +85,22 @@ class SimParams:
         }
 
 
+def stream_event_cycles(plan: verilog.Plan) -> int:
+    """Cycles one event takes in stream mode: the handshake, the block's
+    ``EVENT_CYCLES`` to the commit, the response, then the sequencer's next fetch."""
+    return plan.pipe.event_cycles + 2
+
+
 def sim_params(plan: verilog.Plan, module: ir.Module, events_per_tick: int = 6,
                **over) -> SimParams:
     """Spec limits with a shrunk tick: the largest burst, then room for
-    ``events_per_tick`` events (two cycles each in stream mode) before the next tick."""
+    ``events_per_tick`` events before the block holds events for the next tick."""
     high = over.pop("step_high", SIM_STEP_HIGH)
     low = over.pop("step_low", SIM_STEP_LOW)
     burst = ir.burst_cycles(module.motor.max_steps_per_tick, high, low)
-    base = dict(tick_cycles=burst + 2 * events_per_tick - 1, step_high=high, step_low=low,
+    base = dict(tick_cycles=burst + stream_event_cycles(plan) * events_per_tick
+                + plan.pipe.hold_cycles,
+                step_high=high, step_low=low,
                 limit_steps=plan.limit_steps, limit_buckets=plan.limit_buckets,
                 limit_bucket_ticks=plan.limit_bucket_ticks, watchdog_ticks=plan.watchdog_ticks)
     base.update(over)

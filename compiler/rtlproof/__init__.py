@@ -6,9 +6,13 @@ requirement, kind, text, module, and the shrunk parameters), and the caller hand
 list in. This module runs proof tasks over the file and maps the per-property results
 (SymbiYosys' JUnit XML) back to the labels:
 
-* ``fsm``: the FSM alone, every input free (tick, busy, the event port), full width,
-  k-induction over every assertion (the dose-window sums included: the design keeps a
-  running total per window and ghost prefix sums chain it to the buckets link by link);
+* the FSM alone, every input free (tick, busy, hold, the event port), full width,
+  k-induction, in two tasks that run in parallel: ``fsm-pipeline`` proves the
+  pipeline's stage and hold invariants (``f_pipeline_*``) alone, ``fsm`` every other
+  assertion (the dose-window sums included: the design keeps a running total per window
+  and ghost prefix sums chain it to the buckets link by link) assuming them. An
+  assumption proved by a task that assumes nothing back is sound (no cycle): both
+  passing proves every assertion;
 * ``motor``: the motor block alone, every input free (it trusts nothing of the FSM),
   full width, k-induction (the limiter's sum chained the same way);
 * ``motor-shrunk``: the motor's induction with the timing/limiter parameters shrunk
@@ -69,6 +73,9 @@ class Task:
     depth: int
     params: dict[str, int] = field(default_factory=dict)
     drop: tuple[str, ...] = ()  # assertion label globs removed (chformal)
+    only: tuple[str, ...] = ()  # label globs asserted (the others are removed); () = all
+    assume: tuple[str, ...] = ()  # label globs assumed: proved by the tasks in `needs`
+    needs: tuple[str, ...] = ()  # tasks whose proofs this one's relies on
     full_width: bool = True
     status: str = ""
     seconds: float = 0.0
@@ -127,11 +134,20 @@ def long_run() -> bool:
     return os.environ.get("PUMPSPEC_LONG") == "1"
 
 
-ALL_TASKS = ("fsm", "motor", "motor-shrunk", "block-bmc")
+ALL_TASKS = ("fsm-pipeline", "fsm", "motor", "motor-shrunk", "block-bmc")
+FSM_TASKS = ("fsm-pipeline", "fsm")
+# the FSM pipeline's assertions (labels: backends/verilog/_pipeline.py)
+FSM_PIPELINE = ("f_pipeline_*",)
 
 
 def default_tasks() -> set[str]:
-    return {"fsm", "motor", "block-bmc"} if long_run() else {"fsm", "motor"}
+    base = {*FSM_TASKS, "motor"}
+    return base | {"block-bmc"} if long_run() else base
+
+
+def _union(globs: tuple[str, ...]) -> str:
+    """A yosys selection of the cells labelled by any of ``globs`` ("" for none)."""
+    return " ".join(f"*/{g}" for g in globs) + " %u" * max(0, len(globs) - 1)
 
 
 def _sby_text(task: Task, vfile: str) -> str:
@@ -140,6 +156,12 @@ def _sby_text(task: Task, vfile: str) -> str:
         sets = " ".join(f"-set {k} {v}" for k, v in task.params.items())
         script.append(f"chparam {sets} {task.top}")
     script.append(f"prep -top {task.top}")
+    keep = _union(task.only)
+    if task.assume:  # what this task proves is never assumed
+        script.append(f"chformal -assert -assert2assume {_union(task.assume)}"
+                      + (f" {keep} %d" if keep else ""))
+    if keep:
+        script.append(f"chformal -assert -remove */f_* {keep} %d")
     for glob in task.drop:
         script.append(f"chformal -assert -remove */{glob}")
     return "\n".join([
@@ -228,8 +250,10 @@ def prove_file(vpath: Path, block: FormalBlock, workroot: Path, timeout: float =
     motor_shrunk = dict(shrunk)
     tick = shrunk.get("TICK_CYCLES", 16)
     selected = default_tasks() if only is None else only
+    fsm = f"{base}_fsm"
     tasks = [
-        Task("fsm", f"{base}_fsm", "prove", 1),
+        Task("fsm-pipeline", fsm, "prove", 1, only=FSM_PIPELINE),
+        Task("fsm", fsm, "prove", 1, assume=FSM_PIPELINE, needs=("fsm-pipeline",)),
         Task("motor", f"{base}_motor", "prove", 1),
         Task("motor-shrunk", f"{base}_motor", "prove", 1, params=motor_shrunk, full_width=False),
         Task("block-bmc", base, "bmc", bmc_depth, params=shrunk, full_width=False),
@@ -242,7 +266,7 @@ def prove_file(vpath: Path, block: FormalBlock, workroot: Path, timeout: float =
                 progress(t)
         extra = []
         by = {t.name: t for t in done}
-        if any(by[n].status != "PASS" for n in ("fsm",) if n in by):
+        if any(by[n].status != "PASS" for n in FSM_TASKS if n in by):
             extra.append(Task("fsm-bmc", f"{base}_fsm", "bmc", 14))
         if any(by[n].status != "PASS" for n in ("motor", "motor-shrunk") if n in by):
             # four ticks: arming, a first burst, a second one against the limiter
@@ -276,7 +300,9 @@ def classify(props: list[Prop], tasks: list[Task], vpath: Path) -> None:
                 break
         if p.outcome == "violated":
             continue
-        full = [t for t in mine if t.full_width and t.mode == "prove" and p.label in t.passed]
+        status = {t.name: t.status for t in tasks}
+        full = [t for t in mine if t.full_width and t.mode == "prove" and p.label in t.passed
+                and all(status.get(n) == "PASS" for n in t.needs)]
         if full and full[0].status == "PASS":
             p.outcome, p.task = "proved", full[0].name
             p.detail = f"k-induction (depth {full[0].depth}), full width"
