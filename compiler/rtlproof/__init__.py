@@ -7,12 +7,15 @@ list in. This module runs proof tasks over the file and maps the per-property re
 (SymbiYosys' JUnit XML) back to the labels:
 
 * the FSM alone, every input free (tick, busy, hold, the event port), full width,
-  k-induction, in two tasks that run in parallel: ``fsm-pipeline`` proves the
-  pipeline's stage and hold invariants (``f_pipeline_*``) alone, ``fsm`` every other
-  assertion (the dose-window sums included: the design keeps a running total per window
-  and ghost prefix sums chain it to the buckets link by link) assuming them. An
-  assumption proved by a task that assumes nothing back is sound (no cycle): both
-  passing proves every assertion;
+  k-induction, split into tasks that run in parallel, each proving a part of the
+  assertions: ``fsm-pipeline`` the pipeline's stage and hold invariants
+  (``f_pipeline_*``); ``fsm-window-<name>`` the chain that ties a dose window's running
+  total to its buckets (ghost prefix sums, link by link); ``fsm`` the rest. Every task
+  assumes ``f_held`` (all the FSM's assertions held in the previous cycle), and all but
+  ``fsm-pipeline`` assume the pipeline's invariants in the current cycle. By induction
+  on time every assertion holds: if all held before cycle t, ``fsm-pipeline`` gives its
+  own at t, then the others theirs. A part counts as proved only when every FSM task
+  passed;
 * ``motor``: the motor block alone, every input free (it trusts nothing of the FSM),
   full width, k-induction (the limiter's sum chained the same way);
 * ``motor-shrunk``: the motor's induction with the timing/limiter parameters shrunk
@@ -56,6 +59,7 @@ class Prop:
     kind: str
     text: str
     module: str  # fsm | motor
+    size: int = 0  # comparisons in the asserted condition (a window chain: its links)
     outcome: str = "unknown"
     detail: str = ""
     task: str = ""
@@ -105,6 +109,7 @@ class FormalCheck(Protocol):
     kind: str
     text: str
     module: str  # fsm | motor
+    cond: str  # the asserted condition (Verilog)
 
 
 class FormalBlock(Protocol):
@@ -118,7 +123,7 @@ class FormalBlock(Protocol):
 
 def properties(block: FormalBlock) -> list[Prop]:
     """One result slot per assertion of the block, in file order."""
-    return [Prop(c.label, c.req, c.kind, c.text, c.module) for c in block.checks]
+    return [Prop(c.label, c.req, c.kind, c.text, c.module, c.cond.count("==")) for c in block.checks]
 
 
 def solver() -> str:
@@ -134,15 +139,32 @@ def long_run() -> bool:
     return os.environ.get("PUMPSPEC_LONG") == "1"
 
 
-ALL_TASKS = ("fsm-pipeline", "fsm", "motor", "motor-shrunk", "block-bmc")
-FSM_TASKS = ("fsm-pipeline", "fsm")
+# `fsm` runs all of the FSM's tasks; fsm-window stands for its window tasks (fsm-window-*)
+ALL_TASKS = ("fsm", "fsm-pipeline", "fsm-window", "motor", "motor-shrunk", "block-bmc")
 # the FSM pipeline's assertions (labels: backends/verilog/_pipeline.py)
 FSM_PIPELINE = ("f_pipeline_*",)
 
 
+def fsm_tasks(base: str, props: list[Prop]) -> list[Task]:
+    """The FSM's proof split in parts (see the module docstring); each needs all. The
+    window chains are the slow parts, each in a task of its own (two chains in one task
+    take longer than in two: the solver's effort grows faster than the goal), longest
+    first; every other assertion is in ``fsm``."""
+    fsm = f"{base}_fsm"
+    chains = sorted((p for p in props if p.module == "fsm" and p.kind == "window"
+                     and p.req.startswith("window.")), key=lambda p: -p.size)
+    parts = [("fsm-pipeline", FSM_PIPELINE, ())]
+    parts += [(f"fsm-window-{p.req.split('.', 1)[1]}", (p.label,), FSM_PIPELINE) for p in chains]
+    names = tuple(name for name, _, _ in parts) + ("fsm",)
+    tasks = [Task(name, fsm, "prove", 1, only=only, assume=assume, needs=names)
+             for name, only, assume in parts]
+    tasks.append(Task("fsm", fsm, "prove", 1, assume=FSM_PIPELINE, needs=names,
+                      drop=tuple(p.label for p in chains)))
+    return tasks
+
+
 def default_tasks() -> set[str]:
-    base = {*FSM_TASKS, "motor"}
-    return base | {"block-bmc"} if long_run() else base
+    return {"fsm", "motor", "block-bmc"} if long_run() else {"fsm", "motor"}
 
 
 def _union(globs: tuple[str, ...]) -> str:
@@ -250,15 +272,16 @@ def prove_file(vpath: Path, block: FormalBlock, workroot: Path, timeout: float =
     motor_shrunk = dict(shrunk)
     tick = shrunk.get("TICK_CYCLES", 16)
     selected = default_tasks() if only is None else only
-    fsm = f"{base}_fsm"
     tasks = [
-        Task("fsm-pipeline", fsm, "prove", 1, only=FSM_PIPELINE),
-        Task("fsm", fsm, "prove", 1, assume=FSM_PIPELINE, needs=("fsm-pipeline",)),
+        *fsm_tasks(base, props),
         Task("motor", f"{base}_motor", "prove", 1),
         Task("motor-shrunk", f"{base}_motor", "prove", 1, params=motor_shrunk, full_width=False),
         Task("block-bmc", base, "bmc", bmc_depth, params=shrunk, full_width=False),
     ]
-    tasks = [t for t in tasks if t.name in selected]
+    # `fsm` selects every FSM task (each needs all), `fsm-window` every window's
+    tasks = [t for t in tasks if t.name in selected
+             or (t.top == f"{base}_fsm" and "fsm" in selected)
+             or (t.name.startswith("fsm-window-") and "fsm-window" in selected)]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         done = list(pool.map(lambda t: run_task(t, vpath, workroot, timeout), tasks))
         for t in done:
@@ -266,7 +289,7 @@ def prove_file(vpath: Path, block: FormalBlock, workroot: Path, timeout: float =
                 progress(t)
         extra = []
         by = {t.name: t for t in done}
-        if any(by[n].status != "PASS" for n in FSM_TASKS if n in by):
+        if any(t.status != "PASS" for t in done if t.top == f"{base}_fsm"):
             extra.append(Task("fsm-bmc", f"{base}_fsm", "bmc", 14))
         if any(by[n].status != "PASS" for n in ("motor", "motor-shrunk") if n in by):
             # four ticks: arming, a first burst, a second one against the limiter
