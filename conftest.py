@@ -2,6 +2,8 @@
 
 --long           run the long tiers (marked @pytest.mark.long); also PUMPSPEC_LONG=1
 --formal         run the formal tier (marked @pytest.mark.formal); also PUMPSPEC_FORMAL=1
+--hardware       run the hardware tier (marked @pytest.mark.hardware: place-and-route,
+                 minutes per spec); also PUMPSPEC_HARDWARE=1
 --update-golden  rewrite golden snapshots instead of comparing; also PUMPSPEC_UPDATE_GOLDEN=1
 
 **The spec corpus** is defined here, once: every spec in spec/ plus CORPUS_EXAMPLES. A test
@@ -73,11 +75,13 @@ def _formal_marks(spec: Path) -> list:
 def pytest_addoption(parser):
     parser.addoption("--long", action="store_true", help="run the long test tiers")
     parser.addoption("--formal", action="store_true", help="run the formal tier (prove-rtl)")
+    parser.addoption("--hardware", action="store_true",
+                     help="run the hardware tier (place-and-route against the Fmax targets)")
     parser.addoption("--update-golden", action="store_true", help="rewrite golden snapshots")
 
 
 def pytest_collection_modifyitems(config, items):
-    for tier in ("long", "formal"):
+    for tier in ("long", "formal", "hardware"):
         if config.getoption(f"--{tier}") or os.environ.get(f"PUMPSPEC_{tier.upper()}") == "1":
             continue
         skip = pytest.mark.skip(reason=f"{tier} tier: run with --{tier} or "

@@ -9,10 +9,11 @@
 //                   decode the FSM's registers themselves and trust nothing else of it
 //   infusion_pump        the two wired together
 //
-// Event port: ev_code/ev_params are sampled when ev_valid && ev_ready; one cycle later
-// resp_valid pulses with resp_status (0 accepted, 1 rejected, 2 ignored) and
-// resp_reason. ev_ready is low in the tick cycle (a tick wins over an event) and while a
-// STEP burst is being emitted. Parameters are packed LSB first in declaration order.
+// Event port: ev_code/ev_params are sampled when ev_valid && ev_ready; the event commits
+// 4 cycles later and in the cycle after that resp_valid pulses with resp_status (0
+// accepted, 1 rejected, 2 ignored) and resp_reason. ev_ready is low while an event is in
+// flight, in the 21 cycles before a tick and in the tick cycle, and while a STEP burst is
+// being emitted. Parameters are packed LSB first in declaration order.
 //
 // Reason codes:
 //     1  unknown event
@@ -69,6 +70,7 @@ module infusion_pump_fsm (
     input  wire rst,
     input  wire tick,                       // one-cycle time step
     input  wire busy,                       // a STEP burst is being emitted
+    input  wire hold,                       // a tick comes within HOLD_CYCLES cycles
     input  wire ev_valid,
     output wire ev_ready,
     input  wire [4:0] ev_code,
@@ -110,6 +112,10 @@ module infusion_pump_fsm (
     localparam [4:0] EV_acknowledge = 5'd18;
     /* verilator lint_off UNUSEDPARAM */
     localparam [1:0] ACCEPTED = 2'd0, REJECTED = 2'd1, IGNORED = 2'd2;
+    // pipeline (see the section below): an event commits EVENT_CYCLES cycles after its
+    // handshake; a tick reads stages settled during the HOLD_CYCLES cycles before it
+    localparam EVENT_CYCLES = 4;
+    localparam HOLD_CYCLES = 21;
     /* verilator lint_on UNUSEDPARAM */
 
     // ------------------------------------------------------------ state variables
@@ -203,56 +209,78 @@ module infusion_pump_fsm (
 
     assign alarms = {v_reconnect_alarm, v_wear_alarm, v_empty_alarm, v_occlusion_alarm};
 
+    // ------------------------------------------------------------ event in flight
+    // latched at the handshake; the port stays not ready until the event commits
+    reg [4:0] q_code;
+    reg [13:0] q_params;
+    reg [2:0] ev_left;  // cycles to the commit; 0 = none in flight
+    wire ev_go = ev_valid && ev_ready;
+    wire ev_commit = (ev_left == 3'd1) && !rst;  // a reset cancels the event in flight
+    assign ev_ready = !rst && !tick && !busy && !hold && (ev_left == 3'd0);
+    always @(posedge clk) begin
+        if (rst) begin
+            q_code <= 5'd0;
+            q_params <= 14'd0;
+            ev_left <= 3'd0;
+        end else if (ev_go) begin
+            q_code <= ev_code;
+            q_params <= ev_params;
+            ev_left <= 3'd4;
+        end else if (ev_left != 3'd0) begin
+            ev_left <= ev_left - 3'd1;
+        end
+    end
+
     // ------------------------------------------------------------ event parameters
-    wire [0:0] p_load_set_kind = ev_params[0:0];  // load_set.kind: SetKind
-    wire [13:0] p_refill_amount = ev_params[13:0];  // refill.amount: 0..16000 steps
-    wire [10:0] p_prime_amount = ev_params[10:0];  // prime.amount: 0..1600 steps
-    wire [3:0] p_insert_at = ev_params[3:0];  // insert.at: Site
-    wire [6:0] p_fill_amount = ev_params[6:0];  // fill.amount: 0..80 steps
-    wire [11:0] p_set_basal_rate = ev_params[11:0];  // set_basal.rate: 0..2400 steps/h
-    wire [11:0] p_bolus_amount = ev_params[11:0];  // bolus.amount: 0..4000 steps
+    wire [0:0] p_load_set_kind = q_params[0:0];  // load_set.kind: SetKind
+    wire [13:0] p_refill_amount = q_params[13:0];  // refill.amount: 0..16000 steps
+    wire [10:0] p_prime_amount = q_params[10:0];  // prime.amount: 0..1600 steps
+    wire [3:0] p_insert_at = q_params[3:0];  // insert.at: Site
+    wire [6:0] p_fill_amount = q_params[6:0];  // fill.amount: 0..80 steps
+    wire [11:0] p_set_basal_rate = q_params[11:0];  // set_basal.rate: 0..2400 steps/h
+    wire [11:0] p_bolus_amount = q_params[11:0];  // bolus.amount: 0..4000 steps
 
     // ------------------------------------------------------------ expressions
     // Each wire is exactly as wide as its value's range (two's complement); operands
     // are extended explicitly, so nothing wraps and nothing depends on context width.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire signed [13:0] t0 = $signed({{2{1'b0}}, v_basal_acc}) + $signed({{3{1'b0}}, v_basal_rate});  // 0..4999
+    wire signed [13:0] nx_t0 = $signed({{2{1'b0}}, v_basal_acc}) + $signed({{3{1'b0}}, v_basal_rate});  // 0..4999
     wire signed [13:0] t1 = (t0 >= 14'sd3600) ? 14'sd1 : 14'sd0;
     wire signed [1:0] t2 = t1[1:0];  // 0..1
     wire signed [1:0] t3 = l_basal_active ? t2 : 2'sd0;  // 0..1
     wire signed [15:0] t4 = 16'sd1600 - $signed({1'b0, w_hourly_total});  // -19200..1600
     wire signed [18:0] t5 = 19'sd6000 - $signed({1'b0, w_daily_total});  // -144000..6000
     wire signed [18:0] t6 = ($signed({{5{1'b0}}, v_reservoir}) < $signed({{17{l_basal_raw[1]}}, l_basal_raw})) ? $signed({{5{1'b0}}, v_reservoir}) : $signed({{17{l_basal_raw[1]}}, l_basal_raw});
-    wire signed [18:0] t7 = ($signed({{3{t4[15]}}, t4}) < t6) ? $signed({{3{t4[15]}}, t4}) : t6;
-    wire signed [18:0] t8 = (t5 < t7) ? t5 : t7;  // -144000..1
+    wire signed [18:0] nx_t7 = ($signed({{3{t4[15]}}, t4}) < t6) ? $signed({{3{t4[15]}}, t4}) : t6;
+    wire signed [18:0] nx_t8 = (t5 < t7) ? t5 : t7;  // -144000..1
     wire signed [18:0] t9 = (t8 > 19'sd0) ? t8 : 19'sd0;
     wire signed [1:0] t10 = t9[1:0];  // 0..1
     wire signed [1:0] t11 = l_bolus_active ? 2'sd1 : 2'sd0;  // 0..1
-    wire signed [14:0] t12 = $signed({1'b0, v_reservoir}) - $signed({{13{l_basal_steps[1]}}, l_basal_steps});  // -1..12000
-    wire signed [15:0] t13 = t4 - $signed({{14{l_basal_steps[1]}}, l_basal_steps});  // -19201..1600
-    wire signed [18:0] t14 = t5 - $signed({{17{l_basal_steps[1]}}, l_basal_steps});  // -144001..6000
+    wire signed [14:0] nx_t12 = $signed({1'b0, v_reservoir}) - $signed({{13{l_basal_steps[1]}}, l_basal_steps});  // -1..12000
+    wire signed [15:0] nx_t13 = t4 - $signed({{14{l_basal_steps[1]}}, l_basal_steps});  // -19201..1600
+    wire signed [18:0] nx_t14 = t5 - $signed({{17{l_basal_steps[1]}}, l_basal_steps});  // -144001..6000
     wire signed [18:0] t15 = ($signed({{9{1'b0}}, v_bolus_left}) < $signed({{17{l_bolus_raw[1]}}, l_bolus_raw})) ? $signed({{9{1'b0}}, v_bolus_left}) : $signed({{17{l_bolus_raw[1]}}, l_bolus_raw});
-    wire signed [18:0] t16 = ($signed({{4{t12[14]}}, t12}) < t15) ? $signed({{4{t12[14]}}, t12}) : t15;
+    wire signed [18:0] nx_t16 = ($signed({{4{t12[14]}}, t12}) < t15) ? $signed({{4{t12[14]}}, t12}) : t15;
     wire signed [18:0] t17 = ($signed({{3{t13[15]}}, t13}) < t16) ? $signed({{3{t13[15]}}, t13}) : t16;
-    wire signed [18:0] t18 = (t14 < t17) ? t14 : t17;  // -144001..1
+    wire signed [18:0] nx_t18 = (t14 < t17) ? t14 : t17;  // -144001..1
     wire signed [18:0] t19 = (t18 > 19'sd0) ? t18 : 19'sd0;
     wire signed [1:0] t20 = t19[1:0];  // 0..1
     wire signed [1:0] t21 = l_prime_active ? 2'sd1 : 2'sd0;  // 0..1
-    wire signed [2:0] t22 = $signed({l_basal_steps[1], l_basal_steps}) + $signed({l_bolus_steps[1], l_bolus_steps});  // 0..2
+    wire signed [2:0] nx_t22 = $signed({l_basal_steps[1], l_basal_steps}) + $signed({l_bolus_steps[1], l_bolus_steps});  // 0..2
     wire signed [14:0] t23 = $signed({1'b0, v_reservoir}) - $signed({{12{t22[2]}}, t22});  // -2..12000
     wire signed [13:0] t24 = 14'sd840 - $signed({1'b0, w_primes_total});  // -5040..840
     wire signed [14:0] t25 = ($signed({{5{1'b0}}, v_prime_left}) < $signed({{13{l_prime_raw[1]}}, l_prime_raw})) ? $signed({{5{1'b0}}, v_prime_left}) : $signed({{13{l_prime_raw[1]}}, l_prime_raw});
-    wire signed [14:0] t26 = (t23 < t25) ? t23 : t25;
+    wire signed [14:0] nx_t26 = (t23 < t25) ? t23 : t25;
     wire signed [14:0] t27 = ($signed({t24[13], t24}) < t26) ? $signed({t24[13], t24}) : t26;
-    wire signed [13:0] t28 = t27[13:0];  // -5040..1
+    wire signed [13:0] nx_t28 = t27[13:0];  // -5040..1
     wire signed [13:0] t29 = (t28 > 14'sd0) ? t28 : 14'sd0;
     wire signed [1:0] t30 = t29[1:0];  // 0..1
     wire signed [1:0] t31 = l_fill_active ? 2'sd1 : 2'sd0;  // 0..1
-    wire signed [2:0] t32 = t22 + $signed({l_prime_steps[1], l_prime_steps});  // 0..3
+    wire signed [2:0] nx_t32 = t22 + $signed({l_prime_steps[1], l_prime_steps});  // 0..3
     wire signed [14:0] t33 = $signed({1'b0, v_reservoir}) - $signed({{12{t32[2]}}, t32});  // -3..12000
-    wire signed [13:0] t34 = t24 - $signed({{12{l_prime_steps[1]}}, l_prime_steps});  // -5041..840
+    wire signed [13:0] nx_t34 = t24 - $signed({{12{l_prime_steps[1]}}, l_prime_steps});  // -5041..840
     wire signed [14:0] t35 = ($signed({{9{1'b0}}, v_fill_left}) < $signed({{13{l_fill_raw[1]}}, l_fill_raw})) ? $signed({{9{1'b0}}, v_fill_left}) : $signed({{13{l_fill_raw[1]}}, l_fill_raw});
-    wire signed [14:0] t36 = (t33 < t35) ? t33 : t35;
+    wire signed [14:0] nx_t36 = (t33 < t35) ? t33 : t35;
     wire signed [14:0] t37 = ($signed({t34[13], t34}) < t36) ? $signed({t34[13], t34}) : t36;
     wire signed [13:0] t38 = t37[13:0];  // -5041..1
     wire signed [13:0] t39 = (t38 > 14'sd0) ? t38 : 14'sd0;
@@ -261,14 +289,14 @@ module infusion_pump_fsm (
     wire signed [10:0] t42 = 11'sd800 - $signed({1'b0, v_prime_total});  // 0..800
     wire signed [6:0] t43 = (v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
     wire signed [19:0] t44 = (v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
-    wire signed [13:0] t45 = (t0 >= 14'sd3600) ? t0 - 14'sd3600 : t0 - 14'sd0;
+    wire signed [13:0] nx_t45 = (t0 >= 14'sd3600) ? t0 - 14'sd3600 : t0 - 14'sd0;
     wire signed [12:0] t46 = t45[12:0];  // 0..3599
     wire signed [12:0] t47 = l_basal_active ? t46 : 13'sd0;  // 0..3599
     wire signed [9:0] t48 = $signed({1'b0, v_hourly_phase}) + 10'sd1;  // 1..300
-    wire signed [9:0] t49 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 10'sd0 : t48;  // 0..300
+    wire signed [9:0] nx_t49 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 10'sd0 : t48;  // 0..300
     wire signed [11:0] t50 = $signed({1'b0, v_hourly_b0}) + $signed({{9{t22[2]}}, t22});  // 0..1602
-    wire signed [11:0] t51 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 12'sd0 : t50;  // 0..1602
-    wire signed [11:0] t52 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? t50 : $signed({1'b0, v_hourly_b1});  // 0..1602
+    wire signed [11:0] nx_t51 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 12'sd0 : t50;  // 0..1602
+    wire signed [11:0] nx_t52 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? t50 : $signed({1'b0, v_hourly_b1});  // 0..1602
     wire signed [11:0] t53 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b1}) : $signed({1'b0, v_hourly_b2});  // 0..1600
     wire signed [11:0] t54 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b2}) : $signed({1'b0, v_hourly_b3});  // 0..1600
     wire signed [11:0] t55 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b3}) : $signed({1'b0, v_hourly_b4});  // 0..1600
@@ -281,10 +309,10 @@ module infusion_pump_fsm (
     wire signed [11:0] t62 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b10}) : $signed({1'b0, v_hourly_b11});  // 0..1600
     wire signed [11:0] t63 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b11}) : $signed({1'b0, v_hourly_b12});  // 0..1600
     wire signed [12:0] t64 = $signed({1'b0, v_daily_phase}) + 13'sd1;  // 1..3600
-    wire signed [12:0] t65 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 13'sd0 : t64;  // 0..3600
+    wire signed [12:0] nx_t65 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 13'sd0 : t64;  // 0..3600
     wire signed [13:0] t66 = $signed({1'b0, v_daily_b0}) + $signed({{11{t22[2]}}, t22});  // 0..6002
-    wire signed [13:0] t67 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 14'sd0 : t66;  // 0..6002
-    wire signed [13:0] t68 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? t66 : $signed({1'b0, v_daily_b1});  // 0..6002
+    wire signed [13:0] nx_t67 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 14'sd0 : t66;  // 0..6002
+    wire signed [13:0] nx_t68 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? t66 : $signed({1'b0, v_daily_b1});  // 0..6002
     wire signed [13:0] t69 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b1}) : $signed({1'b0, v_daily_b2});  // 0..6000
     wire signed [13:0] t70 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b2}) : $signed({1'b0, v_daily_b3});  // 0..6000
     wire signed [13:0] t71 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b3}) : $signed({1'b0, v_daily_b4});  // 0..6000
@@ -309,55 +337,55 @@ module infusion_pump_fsm (
     wire signed [13:0] t90 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b22}) : $signed({1'b0, v_daily_b23});  // 0..6000
     wire signed [13:0] t91 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b23}) : $signed({1'b0, v_daily_b24});  // 0..6000
     wire signed [10:0] t92 = $signed({1'b0, v_primes_phase}) + 11'sd1;  // 1..600
-    wire signed [10:0] t93 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t92;  // 0..600
-    wire signed [2:0] t94 = $signed({l_prime_steps[1], l_prime_steps}) + $signed({l_fill_steps[1], l_fill_steps});  // 0..2
+    wire signed [10:0] nx_t93 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t92;  // 0..600
+    wire signed [2:0] nx_t94 = $signed({l_prime_steps[1], l_prime_steps}) + $signed({l_fill_steps[1], l_fill_steps});  // 0..2
     wire signed [10:0] t95 = $signed({1'b0, v_primes_b0}) + $signed({{8{t94[2]}}, t94});  // 0..842
-    wire signed [10:0] t96 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t95;  // 0..842
-    wire signed [10:0] t97 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? t95 : $signed({1'b0, v_primes_b1});  // 0..842
+    wire signed [10:0] nx_t96 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t95;  // 0..842
+    wire signed [10:0] nx_t97 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? t95 : $signed({1'b0, v_primes_b1});  // 0..842
     wire signed [10:0] t98 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b1}) : $signed({1'b0, v_primes_b2});  // 0..840
     wire signed [10:0] t99 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b2}) : $signed({1'b0, v_primes_b3});  // 0..840
     wire signed [10:0] t100 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b3}) : $signed({1'b0, v_primes_b4});  // 0..840
     wire signed [10:0] t101 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b4}) : $signed({1'b0, v_primes_b5});  // 0..840
     wire signed [10:0] t102 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b5}) : $signed({1'b0, v_primes_b6});  // 0..840
-    wire signed [14:0] t103 = $signed({1'b0, v_reservoir}) - $signed({{11{l_steps[3]}}, l_steps});  // -4..12000
-    wire signed [10:0] t104 = $signed({1'b0, v_bolus_left}) - $signed({{9{l_bolus_steps[1]}}, l_bolus_steps});  // -1..1000
-    wire signed [10:0] t105 = $signed({1'b0, v_prime_left}) - $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // -1..800
-    wire signed [10:0] t106 = $signed({1'b0, v_prime_total}) + $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // 0..801
+    wire signed [14:0] nx_t103 = $signed({1'b0, v_reservoir}) - $signed({{11{l_steps[3]}}, l_steps});  // -4..12000
+    wire signed [10:0] nx_t104 = $signed({1'b0, v_bolus_left}) - $signed({{9{l_bolus_steps[1]}}, l_bolus_steps});  // -1..1000
+    wire signed [10:0] nx_t105 = $signed({1'b0, v_prime_left}) - $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // -1..800
+    wire signed [10:0] nx_t106 = $signed({1'b0, v_prime_total}) + $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // 0..801
     wire signed [6:0] t107 = $signed({1'b0, v_fill_left}) - $signed({{5{l_fill_steps[1]}}, l_fill_steps});  // -1..40
     wire signed [19:0] t108 = $signed({1'b0, v_set_age}) + 20'sd1;  // 1..288001
     wire signed [19:0] t109 = (20'sd288000 < t108) ? 20'sd288000 : t108;  // 1..288000
-    wire signed [19:0] t110 = v_inserted ? t109 : 20'sd0;  // 0..288000
+    wire signed [19:0] nx_t110 = v_inserted ? t109 : 20'sd0;  // 0..288000
     wire signed [13:0] t111 = $signed({1'b0, v_away}) + 14'sd1;  // 1..7201
-    wire signed [13:0] t112 = (14'sd7200 < t111) ? 14'sd7200 : t111;  // 1..7200
+    wire signed [13:0] nx_t112 = (14'sd7200 < t111) ? 14'sd7200 : t111;  // 1..7200
     wire signed [13:0] t113 = (v_inserted && !v_connected) ? t112 : 14'sd0;  // 0..7200
-    wire signed [10:0] t114 = $signed({1'b0, v_silenced}) + 11'sd1;  // 1..601
-    wire signed [10:0] t115 = (((((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) && v_acked) && (t114 < 11'sd600)) ? t114 : 11'sd0;  // 0..601
+    wire signed [10:0] nx_t114 = $signed({1'b0, v_silenced}) + 11'sd1;  // 1..601
+    wire signed [10:0] nx_t115 = (((((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) && v_acked) && (t114 < 11'sd600)) ? t114 : 11'sd0;  // 0..601
     wire signed [11:0] t116 = $signed({1'b0, v_stopped}) + 12'sd1;  // 1..1801
-    wire signed [11:0] t117 = (12'sd1800 < t116) ? 12'sd1800 : t116;  // 1..1800
-    wire signed [11:0] t118 = (v_inserted && !((state == 3'd4) || (state == 3'd5))) ? t117 : 12'sd0;  // 0..1800
+    wire signed [11:0] nx_t117 = (12'sd1800 < t116) ? 12'sd1800 : t116;  // 1..1800
+    wire signed [11:0] nx_t118 = (v_inserted && !((state == 3'd4) || (state == 3'd5))) ? t117 : 12'sd0;  // 0..1800
     wire signed [18:0] t119 = (v_set_kind == 1'd0) ? 19'sd259200 : 19'sd172800;  // 172800..259200
     wire signed [2:0] t120 = $signed({l_basal_raw[1], l_basal_raw}) + $signed({l_bolus_raw[1], l_bolus_raw});  // 0..2
-    wire signed [15:0] t121 = $signed({1'b0, w_hourly_total}) + $signed({{13{t22[2]}}, t22});
-    wire signed [15:0] t122 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? t121 - $signed({{5{1'b0}}, v_hourly_b12}) : t121;  // hourly.total after the tick
-    wire signed [18:0] t123 = $signed({1'b0, w_daily_total}) + $signed({{16{t22[2]}}, t22});
-    wire signed [18:0] t124 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? t123 - $signed({{6{1'b0}}, v_daily_b24}) : t123;  // daily.total after the tick
-    wire signed [13:0] t125 = $signed({1'b0, w_primes_total}) + $signed({{11{t94[2]}}, t94});
-    wire signed [13:0] t126 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? t125 - $signed({{4{1'b0}}, v_primes_b6}) : t125;  // primes.total after the tick
+    wire signed [15:0] nx_t121 = $signed({1'b0, w_hourly_total}) + $signed({{13{t22[2]}}, t22});
+    wire signed [15:0] nx_t122 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? t121 - $signed({{5{1'b0}}, v_hourly_b12}) : t121;  // hourly.total after the tick
+    wire signed [18:0] nx_t123 = $signed({1'b0, w_daily_total}) + $signed({{16{t22[2]}}, t22});
+    wire signed [18:0] nx_t124 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? t123 - $signed({{6{1'b0}}, v_daily_b24}) : t123;  // daily.total after the tick
+    wire signed [13:0] nx_t125 = $signed({1'b0, w_primes_total}) + $signed({{11{t94[2]}}, t94});
+    wire signed [13:0] nx_t126 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? t125 - $signed({{4{1'b0}}, v_primes_b6}) : t125;  // primes.total after the tick
 
     // tick values, from the pre-state
-    wire l_basal_active = (((state == 3'd4) || (state == 3'd5)) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // basal_active
-    wire signed [1:0] l_basal_raw = t3;  // basal_raw: 0..1
+    wire nx_l_basal_active = (((state == 3'd4) || (state == 3'd5)) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // basal_active
+    wire signed [1:0] nx_l_basal_raw = t3;  // basal_raw: 0..1
     wire signed [1:0] l_basal_steps = t10;  // basal_steps: 0..1
     wire l_bolus_active = ((state == 3'd5) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // bolus_active
-    wire signed [1:0] l_bolus_raw = t11;  // bolus_raw: 0..1
-    wire signed [1:0] l_bolus_steps = t20;  // bolus_steps: 0..1
+    wire signed [1:0] nx_l_bolus_raw = t11;  // bolus_raw: 0..1
+    wire signed [1:0] nx_l_bolus_steps = t20;  // bolus_steps: 0..1
     wire l_prime_active = ((state == 3'd2) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // prime_active
-    wire signed [1:0] l_prime_raw = t21;  // prime_raw: 0..1
+    wire signed [1:0] nx_l_prime_raw = t21;  // prime_raw: 0..1
     wire signed [1:0] l_prime_steps = t30;  // prime_steps: 0..1
     wire l_fill_active = ((state == 3'd3) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // fill_active
-    wire signed [1:0] l_fill_raw = t31;  // fill_raw: 0..1
-    wire signed [1:0] l_fill_steps = t40;  // fill_steps: 0..1
-    wire signed [3:0] l_steps = t41;  // steps: 0..4
+    wire signed [1:0] nx_l_fill_raw = t31;  // fill_raw: 0..1
+    wire signed [1:0] nx_l_fill_steps = t40;  // fill_steps: 0..1
+    wire signed [3:0] nx_l_steps = t41;  // steps: 0..4
     /* verilator lint_on UNUSEDSIGNAL */
     assign tick_steps = l_steps[2:0];
 
@@ -367,7 +395,7 @@ module infusion_pump_fsm (
     wire g1_0 = !(v_inserted && v_connected);  // spec/infusion_pump.pump:138:10
     wire g1_1 = ($signed({1'b0, p_refill_amount}) > 15'sd0);  // spec/infusion_pump.pump:139:10
     wire g1_2 = ($signed({1'b0, p_refill_amount}) <= 15'sd12000);  // spec/infusion_pump.pump:140:10
-    wire en1 = g1_0 && g1_1 && g1_2;  // #1 on refill from Idle, Alarm
+    wire nx_en1 = g1_0 && g1_1 && g1_2;  // #1 on refill from Idle, Alarm
     wire g2_0 = !(v_inserted && v_connected);  // spec/infusion_pump.pump:144:10
     wire en2 = g2_0;  // #2 on rewind from Idle
     wire g3_0 = v_set_loaded;  // spec/infusion_pump.pump:148:10
@@ -375,25 +403,25 @@ module infusion_pump_fsm (
     wire g3_2 = ($signed({1'b0, v_reservoir}) > 15'sd0);  // spec/infusion_pump.pump:150:10
     wire g3_3 = !v_occluded;  // spec/infusion_pump.pump:151:10
     wire g3_4 = ($signed({1'b0, p_prime_amount}) > 12'sd0);  // spec/infusion_pump.pump:152:10
-    wire g3_5 = ($signed({1'b0, p_prime_amount}) <= $signed({t42[10], t42}));  // spec/infusion_pump.pump:153:10
-    wire g3_6 = ($signed({{3{1'b0}}, p_prime_amount}) <= t24);  // spec/infusion_pump.pump:154:10
-    wire en3 = g3_0 && g3_1 && g3_2 && g3_3 && g3_4 && g3_5 && g3_6;  // #3 on prime from Idle -> Priming
+    wire nx_g3_5 = ($signed({1'b0, p_prime_amount}) <= $signed({t42[10], t42}));  // spec/infusion_pump.pump:153:10
+    wire nx_g3_6 = ($signed({{3{1'b0}}, p_prime_amount}) <= t24);  // spec/infusion_pump.pump:154:10
+    wire nx_en3 = g3_0 && g3_1 && g3_2 && g3_3 && g3_4 && g3_5 && g3_6;  // #3 on prime from Idle -> Priming
     wire en4 = 1'b1;  // #4 on stop from Priming, Filling, Suspended -> Idle
     wire g5_0 = (v_set_loaded && !v_set_used);  // spec/infusion_pump.pump:161:10
     wire g5_1 = v_primed;  // spec/infusion_pump.pump:162:10
     wire g5_2 = (p_insert_at != 4'd0);  // spec/infusion_pump.pump:163:10
     wire g5_3 = (p_insert_at != v_last_site);  // spec/infusion_pump.pump:164:10
-    wire en5 = g5_0 && g5_1 && g5_2 && g5_3;  // #5 on insert from Idle
+    wire nx_en5 = g5_0 && g5_1 && g5_2 && g5_3;  // #5 on insert from Idle
     wire g6_0 = (v_inserted && v_connected);  // spec/infusion_pump.pump:169:10
     wire g6_1 = v_primed;  // spec/infusion_pump.pump:170:10
     wire g6_2 = !v_filled;  // spec/infusion_pump.pump:171:10
     wire g6_3 = ($signed({1'b0, p_fill_amount}) > 8'sd0);  // spec/infusion_pump.pump:172:10
-    wire g6_4 = ($signed({1'b0, p_fill_amount}) <= $signed({t43[6], t43}));  // spec/infusion_pump.pump:173:10
+    wire nx_g6_4 = ($signed({1'b0, p_fill_amount}) <= $signed({t43[6], t43}));  // spec/infusion_pump.pump:173:10
     wire g6_5 = ($signed({1'b0, v_reservoir}) > 15'sd0);  // spec/infusion_pump.pump:174:10
-    wire g6_6 = ($signed({1'b0, v_set_age}) < t44);  // spec/infusion_pump.pump:175:10
-    wire g6_7 = ($signed({{7{1'b0}}, p_fill_amount}) <= t24);  // spec/infusion_pump.pump:176:10
+    wire nx_g6_6 = ($signed({1'b0, v_set_age}) < t44);  // spec/infusion_pump.pump:175:10
+    wire nx_g6_7 = ($signed({{7{1'b0}}, p_fill_amount}) <= t24);  // spec/infusion_pump.pump:176:10
     wire g6_8 = !v_occluded;  // spec/infusion_pump.pump:177:10
-    wire en6 = g6_0 && g6_1 && g6_2 && g6_3 && g6_4 && g6_5 && g6_6 && g6_7 && g6_8;  // #6 on fill from Idle -> Filling
+    wire nx_en6 = g6_0 && g6_1 && g6_2 && g6_3 && g6_4 && g6_5 && g6_6 && g6_7 && g6_8;  // #6 on fill from Idle -> Filling
     wire g7_0 = (v_inserted && v_connected);  // spec/infusion_pump.pump:181:10
     wire en7 = g7_0;  // #7 on disconnect from Idle, Suspended, Alarm
     wire en8 = 1'b1;  // #8 on disconnect from Delivering, Bolusing -> Suspended
@@ -407,16 +435,16 @@ module infusion_pump_fsm (
     wire g13_0 = (v_inserted && v_connected);  // spec/infusion_pump.pump:206:10
     wire g13_1 = v_primed;  // spec/infusion_pump.pump:207:10
     wire g13_2 = ($signed({1'b0, v_reservoir}) > 15'sd0);  // spec/infusion_pump.pump:208:10
-    wire g13_3 = ($signed({1'b0, v_set_age}) < t44);  // spec/infusion_pump.pump:209:10
+    wire nx_g13_3 = ($signed({1'b0, v_set_age}) < t44);  // spec/infusion_pump.pump:209:10
     wire g13_4 = !v_occluded;  // spec/infusion_pump.pump:210:10
-    wire en13 = g13_0 && g13_1 && g13_2 && g13_3 && g13_4;  // #13 on start from Idle, Suspended -> Delivering
+    wire nx_en13 = g13_0 && g13_1 && g13_2 && g13_3 && g13_4;  // #13 on start from Idle, Suspended -> Delivering
     wire en14 = 1'b1;  // #14 on suspend from Delivering, Bolusing -> Suspended
     wire g15_0 = ($signed({1'b0, p_bolus_amount}) > 13'sd0);  // spec/infusion_pump.pump:216:10
     wire g15_1 = ($signed({1'b0, p_bolus_amount}) <= 13'sd1000);  // spec/infusion_pump.pump:217:10
     wire g15_2 = ($signed({{3{1'b0}}, p_bolus_amount}) <= $signed({1'b0, v_reservoir}));  // spec/infusion_pump.pump:218:10
-    wire g15_3 = ($signed({{4{1'b0}}, p_bolus_amount}) <= t4);  // spec/infusion_pump.pump:219:10
-    wire g15_4 = ($signed({{7{1'b0}}, p_bolus_amount}) <= t5);  // spec/infusion_pump.pump:220:10
-    wire en15 = g15_0 && g15_1 && g15_2 && g15_3 && g15_4;  // #15 on bolus from Delivering -> Bolusing
+    wire nx_g15_3 = ($signed({{4{1'b0}}, p_bolus_amount}) <= t4);  // spec/infusion_pump.pump:219:10
+    wire nx_g15_4 = ($signed({{7{1'b0}}, p_bolus_amount}) <= t5);  // spec/infusion_pump.pump:220:10
+    wire nx_en15 = g15_0 && g15_1 && g15_2 && g15_3 && g15_4;  // #15 on bolus from Delivering -> Bolusing
     wire en16 = 1'b1;  // #16 on occlusion from Priming, Filling, Delivering, Bolusing -> Alarm
     wire en17 = 1'b1;  // #17 on occlusion from SelfTest, Idle, Suspended, Alarm
     wire en18 = 1'b1;  // #18 on clear_occlusion from SelfTest, Idle, Priming, Filling, Delivering, Bolusing, Suspended, Alarm
@@ -426,34 +454,190 @@ module infusion_pump_fsm (
     wire g21_0 = (((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm);
     wire en21 = g21_0;  // #21 on tick from SelfTest -> Alarm
     wire g22_0 = (t103 == 15'sd0);  // spec/infusion_pump.pump:268:10
-    wire en22 = g22_0;  // #22 on tick from Priming, Filling, Delivering, Bolusing -> Alarm
+    wire nx_en22 = g22_0;  // #22 on tick from Priming, Filling, Delivering, Bolusing -> Alarm
     wire g23_0 = (t108 >= t44);  // spec/infusion_pump.pump:272:10
-    wire en23 = g23_0;  // #23 on tick from Filling, Delivering, Bolusing -> Alarm
+    wire nx_en23 = g23_0;  // #23 on tick from Filling, Delivering, Bolusing -> Alarm
     wire g24_0 = ((v_inserted && !v_connected) && (t111 >= 14'sd7200));  // spec/infusion_pump.pump:276:10
-    wire en24 = g24_0;  // #24 on tick from Idle, Suspended, Priming -> Alarm
+    wire nx_en24 = g24_0;  // #24 on tick from Idle, Suspended, Priming -> Alarm
     wire g25_0 = (t105 == 11'sd0);  // spec/infusion_pump.pump:279:41
     wire en25 = g25_0;  // #25 on tick from Priming -> Idle
     wire g26_0 = (t107 == 7'sd0);  // spec/infusion_pump.pump:280:41
-    wire en26 = g26_0;  // #26 on tick from Filling -> Idle
+    wire nx_en26 = g26_0;  // #26 on tick from Filling -> Idle
     wire g27_0 = ((t104 == 11'sd0) || (l_bolus_steps < l_bolus_raw));  // spec/infusion_pump.pump:285:10
-    wire en27 = g27_0;  // #27 on tick from Bolusing -> Delivering
-    wire g28_0 = ((((v_acked && !(v_occlusion_alarm && v_occluded)) && !(v_empty_alarm && ($signed({1'b0, v_reservoir}) == 15'sd0))) && !(v_wear_alarm && v_inserted)) && !((v_reconnect_alarm && v_inserted) && !v_connected));  // spec/infusion_pump.pump:289:10
+    wire nx_en27 = g27_0;  // #27 on tick from Bolusing -> Delivering
+    wire nx_g28_0 = ((((v_acked && !(v_occlusion_alarm && v_occluded)) && !(v_empty_alarm && ($signed({1'b0, v_reservoir}) == 15'sd0))) && !(v_wear_alarm && v_inserted)) && !((v_reconnect_alarm && v_inserted) && !v_connected));  // spec/infusion_pump.pump:289:10
     wire en28 = g28_0;  // #28 on tick from Alarm -> Idle
 
-    // ------------------------------------------------------------ event decision
-    wire ev_go = ev_valid && ev_ready;
-    assign ev_ready = !rst && !tick && !busy;
+    // ------------------------------------------------------------ pipeline stages
+    // Each stage register recomputes its wire (nx_<name>) in every cycle: no enable, no
+    // reset. Once the registers above and the latched event have been stable for d cycles,
+    // every stage of depth d (stage registers on its longest path from them, itself
+    // included) equals its wire, by induction on d. A tick reads stages of depth
+    // <= 17: the HOLD_CYCLES = 17 + EVENT_CYCLES cycles before it take no event, and an
+    // event taken before them has committed 17 cycles before the tick. An event commits
+    // EVENT_CYCLES cycles after its handshake, reading stages of depth < EVENT_CYCLES
+    // (the decision fire_q/status_q/reason_q included); no tick falls in between.
+    // (The formal section proves these facts: f_pipeline_*.)
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg signed [13:0] t0;
+    reg l_basal_active;
+    reg signed [1:0] l_basal_raw;
+    reg signed [18:0] t7;
+    reg signed [18:0] t8;
+    reg signed [14:0] t12;
+    reg signed [15:0] t13;
+    reg signed [18:0] t14;
+    reg signed [1:0] l_bolus_raw;
+    reg signed [18:0] t16;
+    reg signed [18:0] t18;
+    reg signed [1:0] l_bolus_steps;
+    reg signed [2:0] t22;
+    reg signed [1:0] l_prime_raw;
+    reg signed [14:0] t26;
+    reg signed [13:0] t28;
+    reg signed [2:0] t32;
+    reg signed [13:0] t34;
+    reg signed [1:0] l_fill_raw;
+    reg signed [14:0] t36;
+    reg signed [1:0] l_fill_steps;
+    reg signed [13:0] t45;
+    reg signed [9:0] t49;
+    reg signed [11:0] t51;
+    reg signed [11:0] t52;
+    reg signed [12:0] t65;
+    reg signed [13:0] t67;
+    reg signed [13:0] t68;
+    reg signed [10:0] t93;
+    reg signed [2:0] t94;
+    reg signed [10:0] t96;
+    reg signed [10:0] t97;
+    reg signed [3:0] l_steps;
+    reg signed [14:0] t103;
+    reg signed [10:0] t104;
+    reg signed [10:0] t105;
+    reg signed [10:0] t106;
+    reg signed [19:0] t110;
+    reg signed [13:0] t112;
+    reg signed [10:0] t114;
+    reg signed [10:0] t115;
+    reg signed [11:0] t117;
+    reg signed [11:0] t118;
+    reg signed [15:0] t121;
+    reg signed [15:0] t122;
+    reg signed [18:0] t123;
+    reg signed [18:0] t124;
+    reg signed [13:0] t125;
+    reg signed [13:0] t126;
+    reg en1;
+    reg g3_5;
+    reg g3_6;
+    reg en3;
+    reg en5;
+    reg g6_4;
+    reg g6_6;
+    reg g6_7;
+    reg en6;
+    reg g13_3;
+    reg en13;
+    reg g15_3;
+    reg g15_4;
+    reg en15;
+    reg en22;
+    reg en23;
+    reg en24;
+    reg en26;
+    reg en27;
+    reg g28_0;
+    /* verilator lint_on UNUSEDSIGNAL */
+    always @(posedge clk) begin
+        t0 <= nx_t0;
+        l_basal_active <= nx_l_basal_active;
+        l_basal_raw <= nx_l_basal_raw;
+        t7 <= nx_t7;
+        t8 <= nx_t8;
+        t12 <= nx_t12;
+        t13 <= nx_t13;
+        t14 <= nx_t14;
+        l_bolus_raw <= nx_l_bolus_raw;
+        t16 <= nx_t16;
+        t18 <= nx_t18;
+        l_bolus_steps <= nx_l_bolus_steps;
+        t22 <= nx_t22;
+        l_prime_raw <= nx_l_prime_raw;
+        t26 <= nx_t26;
+        t28 <= nx_t28;
+        t32 <= nx_t32;
+        t34 <= nx_t34;
+        l_fill_raw <= nx_l_fill_raw;
+        t36 <= nx_t36;
+        l_fill_steps <= nx_l_fill_steps;
+        t45 <= nx_t45;
+        t49 <= nx_t49;
+        t51 <= nx_t51;
+        t52 <= nx_t52;
+        t65 <= nx_t65;
+        t67 <= nx_t67;
+        t68 <= nx_t68;
+        t93 <= nx_t93;
+        t94 <= nx_t94;
+        t96 <= nx_t96;
+        t97 <= nx_t97;
+        l_steps <= nx_l_steps;
+        t103 <= nx_t103;
+        t104 <= nx_t104;
+        t105 <= nx_t105;
+        t106 <= nx_t106;
+        t110 <= nx_t110;
+        t112 <= nx_t112;
+        t114 <= nx_t114;
+        t115 <= nx_t115;
+        t117 <= nx_t117;
+        t118 <= nx_t118;
+        t121 <= nx_t121;
+        t122 <= nx_t122;
+        t123 <= nx_t123;
+        t124 <= nx_t124;
+        t125 <= nx_t125;
+        t126 <= nx_t126;
+        en1 <= nx_en1;
+        g3_5 <= nx_g3_5;
+        g3_6 <= nx_g3_6;
+        en3 <= nx_en3;
+        en5 <= nx_en5;
+        g6_4 <= nx_g6_4;
+        g6_6 <= nx_g6_6;
+        g6_7 <= nx_g6_7;
+        en6 <= nx_en6;
+        g13_3 <= nx_g13_3;
+        en13 <= nx_en13;
+        g15_3 <= nx_g15_3;
+        g15_4 <= nx_g15_4;
+        en15 <= nx_en15;
+        en22 <= nx_en22;
+        en23 <= nx_en23;
+        en24 <= nx_en24;
+        en26 <= nx_en26;
+        en27 <= nx_en27;
+        g28_0 <= nx_g28_0;
+        fire_q <= fire;
+        status_q <= status;
+        reason_q <= reason;
+    end
 
+    // ------------------------------------------------------------ event decision
     reg [4:0] fire;   // transition index + 1, 5'd0 = none
     reg [1:0] status;
     reg [5:0] reason;
+    reg [4:0] fire_q;  // the decision, a stage of depth 3
+    reg [1:0] status_q;
+    reg [5:0] reason_q;
     localparam [4:0] FIRE_RESET = 5'd31;
 
     always @* begin
         fire = 5'd0;
         status = REJECTED;
         reason = 6'd1;  // unknown event
-        case (ev_code)
+        case (q_code)
         EV_reset: begin
             fire = FIRE_RESET;
             status = ACCEPTED;
@@ -1492,10 +1676,10 @@ module infusion_pump_fsm (
             resp_status <= ACCEPTED;
             resp_reason <= 6'd0;
         end else begin
-            resp_valid <= ev_go;
-            if (ev_go) begin
-                resp_status <= status;
-                resp_reason <= reason;
+            resp_valid <= ev_commit;
+            if (ev_commit) begin
+                resp_status <= status_q;
+                resp_reason <= reason_q;
             end
             if (tick) begin
                 w_hourly_total <= t122[14:0];
@@ -1673,8 +1857,8 @@ module infusion_pump_fsm (
                 end
                 default: ;
                 endcase
-            end else if (ev_go) begin
-                case (fire)
+            end else if (ev_commit) begin
+                case (fire_q)
                 FIRE_RESET: begin  // power loss: persistent variables survive
                     state <= S_SelfTest;
                     v_bolus_left <= 10'd0;
@@ -1938,31 +2122,63 @@ module infusion_pump_fsm (
     // pumpspec-formal f_motor_steps_1 motor.steps motor: a tick commands 0 .. 2 steps (the motor block's input)
     // pumpspec-formal f_ghost_ps_21_1 PS-21 ghost: `basal`: issued steps never above the ideal and never more than one below
     // pumpspec-formal f_ghost_ps_21_2 PS-21 ghost: `basal`: the accumulator is the Bresenham remainder (ideal - issued) * 3600
+    // pumpspec-formal f_pipeline_event pipeline.event pipeline: an event in flight commits EVENT_CYCLES cycles after its handshake with nothing changed in between; after EVENT_CYCLES cycles of hold none is in flight and the registers have not changed since
+    // pumpspec-formal f_pipeline_1 pipeline.stage1 pipeline: the 25 stage registers of depth 1 hold their inputs once the registers and the latched event have been stable for 1 cycles
+    // pumpspec-formal f_pipeline_2 pipeline.stage2 pipeline: the 8 stage registers of depth 2 hold their inputs once the registers and the latched event have been stable for 2 cycles
+    // pumpspec-formal f_pipeline_3 pipeline.stage3 pipeline: the 4 stage registers of depth 3 hold their inputs once the registers and the latched event have been stable for 3 cycles
+    // pumpspec-formal f_pipeline_4 pipeline.stage4 pipeline: the 1 stage registers of depth 4 hold their inputs once the registers and the latched event have been stable for 4 cycles
+    // pumpspec-formal f_pipeline_5 pipeline.stage5 pipeline: the 3 stage registers of depth 5 hold their inputs once the registers and the latched event have been stable for 5 cycles
+    // pumpspec-formal f_pipeline_6 pipeline.stage6 pipeline: the 1 stage registers of depth 6 hold their inputs once the registers and the latched event have been stable for 6 cycles
+    // pumpspec-formal f_pipeline_7 pipeline.stage7 pipeline: the 1 stage registers of depth 7 hold their inputs once the registers and the latched event have been stable for 7 cycles
+    // pumpspec-formal f_pipeline_8 pipeline.stage8 pipeline: the 1 stage registers of depth 8 hold their inputs once the registers and the latched event have been stable for 8 cycles
+    // pumpspec-formal f_pipeline_9 pipeline.stage9 pipeline: the 2 stage registers of depth 9 hold their inputs once the registers and the latched event have been stable for 9 cycles
+    // pumpspec-formal f_pipeline_10 pipeline.stage10 pipeline: the 8 stage registers of depth 10 hold their inputs once the registers and the latched event have been stable for 10 cycles
+    // pumpspec-formal f_pipeline_11 pipeline.stage11 pipeline: the 3 stage registers of depth 11 hold their inputs once the registers and the latched event have been stable for 11 cycles
+    // pumpspec-formal f_pipeline_12 pipeline.stage12 pipeline: the 4 stage registers of depth 12 hold their inputs once the registers and the latched event have been stable for 12 cycles
+    // pumpspec-formal f_pipeline_13 pipeline.stage13 pipeline: the 1 stage registers of depth 13 hold their inputs once the registers and the latched event have been stable for 13 cycles
+    // pumpspec-formal f_pipeline_14 pipeline.stage14 pipeline: the 1 stage registers of depth 14 hold their inputs once the registers and the latched event have been stable for 14 cycles
+    // pumpspec-formal f_pipeline_15 pipeline.stage15 pipeline: the 3 stage registers of depth 15 hold their inputs once the registers and the latched event have been stable for 15 cycles
+    // pumpspec-formal f_pipeline_16 pipeline.stage16 pipeline: the 4 stage registers of depth 16 hold their inputs once the registers and the latched event have been stable for 16 cycles
+    // pumpspec-formal f_pipeline_17 pipeline.stage17 pipeline: the 2 stage registers of depth 17 hold their inputs once the registers and the latched event have been stable for 17 cycles
     reg f_past_valid = 1'b0;
     always @(posedge clk) f_past_valid <= 1'b1;
 `ifndef PUMPSPEC_REPLAY
     always @* if (!f_past_valid) assume (rst);  // reset in the first cycle
 `endif
     wire f_tick_step = tick && !rst;
-    wire f_ev_reset = ev_go && (ev_code == EV_reset);
-    wire f_ev_load_set = ev_go && (ev_code == EV_load_set);
-    wire f_ev_refill = ev_go && (ev_code == EV_refill);
-    wire f_ev_rewind = ev_go && (ev_code == EV_rewind);
-    wire f_ev_prime = ev_go && (ev_code == EV_prime);
-    wire f_ev_stop = ev_go && (ev_code == EV_stop);
-    wire f_ev_insert = ev_go && (ev_code == EV_insert);
-    wire f_ev_fill = ev_go && (ev_code == EV_fill);
-    wire f_ev_disconnect = ev_go && (ev_code == EV_disconnect);
-    wire f_ev_connect = ev_go && (ev_code == EV_connect);
-    wire f_ev_remove_set = ev_go && (ev_code == EV_remove_set);
-    wire f_ev_set_basal = ev_go && (ev_code == EV_set_basal);
-    wire f_ev_start = ev_go && (ev_code == EV_start);
-    wire f_ev_suspend = ev_go && (ev_code == EV_suspend);
-    wire f_ev_bolus = ev_go && (ev_code == EV_bolus);
-    wire f_ev_occlusion = ev_go && (ev_code == EV_occlusion);
-    wire f_ev_clear_occlusion = ev_go && (ev_code == EV_clear_occlusion);
-    wire f_ev_acknowledge = ev_go && (ev_code == EV_acknowledge);
-    wire f_ev_accepted = (status == ACCEPTED);
+    // pipeline ghosts: f_settle counts the cycles since the registers or the latched event
+    // last changed, f_hold_run the cycles of `hold` (no reset, no tick) just before this
+    // one; both saturate at HOLD_CYCLES. The motor guarantees what is assumed here (its
+    // f_pipeline_hold): a tick comes after HOLD_CYCLES cycles of hold.
+    reg [4:0] f_settle, f_hold_run;
+    always @(posedge clk) begin
+        if (rst || tick || ev_go || ev_commit) f_settle <= 5'd0;
+        else if (f_settle != HOLD_CYCLES) f_settle <= f_settle + 5'd1;
+        if (rst || tick || !hold) f_hold_run <= 5'd0;
+        else if (f_hold_run != HOLD_CYCLES) f_hold_run <= f_hold_run + 5'd1;
+    end
+`ifndef PUMPSPEC_REPLAY
+    always @* if (f_past_valid && tick && !rst) assume (f_hold_run == HOLD_CYCLES);
+`endif
+    wire f_ev_reset = ev_commit && (q_code == EV_reset);
+    wire f_ev_load_set = ev_commit && (q_code == EV_load_set);
+    wire f_ev_refill = ev_commit && (q_code == EV_refill);
+    wire f_ev_rewind = ev_commit && (q_code == EV_rewind);
+    wire f_ev_prime = ev_commit && (q_code == EV_prime);
+    wire f_ev_stop = ev_commit && (q_code == EV_stop);
+    wire f_ev_insert = ev_commit && (q_code == EV_insert);
+    wire f_ev_fill = ev_commit && (q_code == EV_fill);
+    wire f_ev_disconnect = ev_commit && (q_code == EV_disconnect);
+    wire f_ev_connect = ev_commit && (q_code == EV_connect);
+    wire f_ev_remove_set = ev_commit && (q_code == EV_remove_set);
+    wire f_ev_set_basal = ev_commit && (q_code == EV_set_basal);
+    wire f_ev_start = ev_commit && (q_code == EV_start);
+    wire f_ev_suspend = ev_commit && (q_code == EV_suspend);
+    wire f_ev_bolus = ev_commit && (q_code == EV_bolus);
+    wire f_ev_occlusion = ev_commit && (q_code == EV_occlusion);
+    wire f_ev_clear_occlusion = ev_commit && (q_code == EV_clear_occlusion);
+    wire f_ev_acknowledge = ev_commit && (q_code == EV_acknowledge);
+    wire f_ev_accepted = (status_q == ACCEPTED);
     wire signed [6:0] fn0 = (v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
     wire signed [11:0] fn1 = $signed({{2{1'b0}}, v_prime_total}) + $signed({{2{1'b0}}, v_prime_left});  // 0..1600
     wire signed [19:0] fn2 = (v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
@@ -2447,6 +2663,24 @@ module infusion_pump_fsm (
     wire f_ok_137 = ((l_steps >= 4'sd0) && (tick_steps <= 3'd2));
     wire f_ok_138 = ((f_err_basal >= 16'sd0) && (f_err_basal < 16'sd3600));
     wire f_ok_139 = (f_err_basal == $signed({{4{1'b0}}, v_basal_acc}));
+    wire f_ok_pipeline_event = (f_settle <= HOLD_CYCLES) && (f_hold_run <= HOLD_CYCLES) && (ev_left <= 4) && ((ev_left == 0) || ((ev_left + f_hold_run <= 4) && (f_settle + ev_left == 4))) && ((f_hold_run <= 4) || (f_settle + 4 >= f_hold_run));
+    wire f_ok_pipeline_1 = (f_settle < 1) || ((t0 == nx_t0) && (l_basal_active == nx_l_basal_active) && (l_bolus_raw == nx_l_bolus_raw) && (l_prime_raw == nx_l_prime_raw) && (l_fill_raw == nx_l_fill_raw) && (t49 == nx_t49) && (t65 == nx_t65) && (t93 == nx_t93) && (t110 == nx_t110) && (t112 == nx_t112) && (t114 == nx_t114) && (t117 == nx_t117) && (en1 == nx_en1) && (g3_5 == nx_g3_5) && (g3_6 == nx_g3_6) && (en5 == nx_en5) && (g6_4 == nx_g6_4) && (g6_6 == nx_g6_6) && (g6_7 == nx_g6_7) && (g13_3 == nx_g13_3) && (g15_3 == nx_g15_3) && (g15_4 == nx_g15_4) && (en23 == nx_en23) && (en24 == nx_en24) && (g28_0 == nx_g28_0));
+    wire f_ok_pipeline_2 = (f_settle < 2) || ((l_basal_raw == nx_l_basal_raw) && (t45 == nx_t45) && (t115 == nx_t115) && (t118 == nx_t118) && (en3 == nx_en3) && (en6 == nx_en6) && (en13 == nx_en13) && (en15 == nx_en15));
+    wire f_ok_pipeline_3 = (f_settle < 3) || ((t7 == nx_t7) && (fire_q == fire) && (status_q == status) && (reason_q == reason));
+    wire f_ok_pipeline_4 = (f_settle < 4) || ((t8 == nx_t8));
+    wire f_ok_pipeline_5 = (f_settle < 5) || ((t12 == nx_t12) && (t13 == nx_t13) && (t14 == nx_t14));
+    wire f_ok_pipeline_6 = (f_settle < 6) || ((t16 == nx_t16));
+    wire f_ok_pipeline_7 = (f_settle < 7) || ((t18 == nx_t18));
+    wire f_ok_pipeline_8 = (f_settle < 8) || ((l_bolus_steps == nx_l_bolus_steps));
+    wire f_ok_pipeline_9 = (f_settle < 9) || ((t22 == nx_t22) && (t104 == nx_t104));
+    wire f_ok_pipeline_10 = (f_settle < 10) || ((t26 == nx_t26) && (t51 == nx_t51) && (t52 == nx_t52) && (t67 == nx_t67) && (t68 == nx_t68) && (t121 == nx_t121) && (t123 == nx_t123) && (en27 == nx_en27));
+    wire f_ok_pipeline_11 = (f_settle < 11) || ((t28 == nx_t28) && (t122 == nx_t122) && (t124 == nx_t124));
+    wire f_ok_pipeline_12 = (f_settle < 12) || ((t32 == nx_t32) && (t34 == nx_t34) && (t105 == nx_t105) && (t106 == nx_t106));
+    wire f_ok_pipeline_13 = (f_settle < 13) || ((t36 == nx_t36));
+    wire f_ok_pipeline_14 = (f_settle < 14) || ((l_fill_steps == nx_l_fill_steps));
+    wire f_ok_pipeline_15 = (f_settle < 15) || ((t94 == nx_t94) && (l_steps == nx_l_steps) && (en26 == nx_en26));
+    wire f_ok_pipeline_16 = (f_settle < 16) || ((t96 == nx_t96) && (t97 == nx_t97) && (t103 == nx_t103) && (t125 == nx_t125));
+    wire f_ok_pipeline_17 = (f_settle < 17) || ((t126 == nx_t126) && (en22 == nx_en22));
     // checked in every cycle on the current registers (the replay samples them at the edge)
 `ifdef PUMPSPEC_REPLAY
     always @(posedge clk) begin
@@ -2591,6 +2825,24 @@ module infusion_pump_fsm (
             if ((f_tick_step) && !f_ok_137) $display("pumpspec-formal: %0t f_motor_steps_1 failed", $time);
             if (!f_ok_138) $display("pumpspec-formal: %0t f_ghost_ps_21_1 failed", $time);
             if (!f_ok_139) $display("pumpspec-formal: %0t f_ghost_ps_21_2 failed", $time);
+            if (!f_ok_pipeline_event) $display("pumpspec-formal: %0t f_pipeline_event failed", $time);
+            if (!f_ok_pipeline_1) $display("pumpspec-formal: %0t f_pipeline_1 failed", $time);
+            if (!f_ok_pipeline_2) $display("pumpspec-formal: %0t f_pipeline_2 failed", $time);
+            if (!f_ok_pipeline_3) $display("pumpspec-formal: %0t f_pipeline_3 failed", $time);
+            if (!f_ok_pipeline_4) $display("pumpspec-formal: %0t f_pipeline_4 failed", $time);
+            if (!f_ok_pipeline_5) $display("pumpspec-formal: %0t f_pipeline_5 failed", $time);
+            if (!f_ok_pipeline_6) $display("pumpspec-formal: %0t f_pipeline_6 failed", $time);
+            if (!f_ok_pipeline_7) $display("pumpspec-formal: %0t f_pipeline_7 failed", $time);
+            if (!f_ok_pipeline_8) $display("pumpspec-formal: %0t f_pipeline_8 failed", $time);
+            if (!f_ok_pipeline_9) $display("pumpspec-formal: %0t f_pipeline_9 failed", $time);
+            if (!f_ok_pipeline_10) $display("pumpspec-formal: %0t f_pipeline_10 failed", $time);
+            if (!f_ok_pipeline_11) $display("pumpspec-formal: %0t f_pipeline_11 failed", $time);
+            if (!f_ok_pipeline_12) $display("pumpspec-formal: %0t f_pipeline_12 failed", $time);
+            if (!f_ok_pipeline_13) $display("pumpspec-formal: %0t f_pipeline_13 failed", $time);
+            if (!f_ok_pipeline_14) $display("pumpspec-formal: %0t f_pipeline_14 failed", $time);
+            if (!f_ok_pipeline_15) $display("pumpspec-formal: %0t f_pipeline_15 failed", $time);
+            if (!f_ok_pipeline_16) $display("pumpspec-formal: %0t f_pipeline_16 failed", $time);
+            if (!f_ok_pipeline_17) $display("pumpspec-formal: %0t f_pipeline_17 failed", $time);
         end
     end
 `else
@@ -2736,8 +2988,33 @@ module infusion_pump_fsm (
             if (f_tick_step) f_motor_steps_1: assert (f_ok_137);
             f_ghost_ps_21_1: assert (f_ok_138);
             f_ghost_ps_21_2: assert (f_ok_139);
+            f_pipeline_event: assert (f_ok_pipeline_event);
+            f_pipeline_1: assert (f_ok_pipeline_1);
+            f_pipeline_2: assert (f_ok_pipeline_2);
+            f_pipeline_3: assert (f_ok_pipeline_3);
+            f_pipeline_4: assert (f_ok_pipeline_4);
+            f_pipeline_5: assert (f_ok_pipeline_5);
+            f_pipeline_6: assert (f_ok_pipeline_6);
+            f_pipeline_7: assert (f_ok_pipeline_7);
+            f_pipeline_8: assert (f_ok_pipeline_8);
+            f_pipeline_9: assert (f_ok_pipeline_9);
+            f_pipeline_10: assert (f_ok_pipeline_10);
+            f_pipeline_11: assert (f_ok_pipeline_11);
+            f_pipeline_12: assert (f_ok_pipeline_12);
+            f_pipeline_13: assert (f_ok_pipeline_13);
+            f_pipeline_14: assert (f_ok_pipeline_14);
+            f_pipeline_15: assert (f_ok_pipeline_15);
+            f_pipeline_16: assert (f_ok_pipeline_16);
+            f_pipeline_17: assert (f_ok_pipeline_17);
         end
     end
+`endif
+    // every check above held in the previous cycle: the hypothesis the FSM's proof tasks
+    // share (each proves some of the checks assuming this; by induction on time, all hold)
+    reg f_held = 1'b1;
+    always @(posedge clk) f_held <= !f_past_valid || (f_ok_0 && f_ok_1 && f_ok_2 && f_ok_3 && f_ok_4 && f_ok_5 && f_ok_6 && f_ok_7 && f_ok_8 && f_ok_9 && f_ok_10 && f_ok_11 && f_ok_12 && f_ok_13 && f_ok_14 && f_ok_15 && f_ok_16 && f_ok_17 && f_ok_18 && f_ok_19 && f_ok_20 && f_ok_21 && f_ok_22 && f_ok_23 && f_ok_24 && f_ok_25 && f_ok_26 && f_ok_27 && f_ok_28 && f_ok_29 && f_ok_30 && f_ok_31 && f_ok_32 && f_ok_33 && f_ok_34 && f_ok_35 && f_ok_36 && f_ok_37 && f_ok_38 && f_ok_39 && f_ok_40 && f_ok_41 && f_ok_42 && f_ok_43 && f_ok_44 && f_ok_45 && f_ok_46 && f_ok_47 && f_ok_48 && f_ok_49 && f_ok_50 && f_ok_51 && f_ok_52 && f_ok_53 && f_ok_54 && f_ok_55 && f_ok_56 && f_ok_57 && f_ok_58 && f_ok_59 && f_ok_60 && (!(f_ev_prime) || f_ok_61) && (!(f_ev_insert) || f_ok_62) && (!(f_ev_fill) || f_ok_63) && f_ok_64 && f_ok_65 && f_ok_66 && f_ok_67 && (!(f_past_f_tick_step) || f_ok_68) && (!(f_ev_prime) || f_ok_69) && (!(f_ev_insert) || f_ok_70) && f_ok_71 && (!(f_ev_load_set) || f_ok_72) && (!(f_ev_refill) || f_ok_73) && (!(f_ev_rewind) || f_ok_74) && (!(f_past_f_tick_step) || f_ok_75) && f_ok_76 && (!(f_ev_insert) || f_ok_77) && f_ok_78 && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Priming))) || f_ok_79) && (!(f_ev_bolus) || f_ok_80) && (!(f_ev_bolus && ((state == S_Idle) || (state == S_Suspended))) || f_ok_81) && (!(f_ev_set_basal) || f_ok_82) && (!(f_past_f_tick_step) || f_ok_83) && (!(f_ev_bolus) || f_ok_84) && f_ok_85 && (!(f_ev_bolus && ((state == S_Bolusing))) || f_ok_86) && f_ok_87 && f_ok_88 && (!(f_past_f_tick_step) || f_ok_89) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_90) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_91) && f_ok_92 && (!(f_tick_step) || f_ok_93) && (!(f_ev_bolus) || f_ok_94) && (!(f_tick_step) || f_ok_95) && (!(f_past_f_ev_suspend && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_96) && (!(f_tick_step) || f_ok_97) && f_ok_98 && f_ok_99 && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_100) && f_ok_101 && f_ok_102 && (!(f_past_f_tick_step) || f_ok_103) && f_ok_104 && f_ok_105 && (!(f_past_f_ev_occlusion) || f_ok_106) && f_ok_107 && (!(f_past_f_tick_step) || f_ok_108) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_109) && f_ok_110 && (!(f_past_f_ev_reset) || f_ok_111) && (!(f_past_f_ev_prime && ((f_past_state == S_Idle))) || f_ok_112) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_113) && (!(f_past_f_ev_insert && ((f_past_state == S_Idle))) || f_ok_114) && (!(f_past_f_ev_fill && ((f_past_state == S_Idle))) || f_ok_115) && (!(f_past_f_ev_stop && ((f_past_state == S_Priming) || (f_past_state == S_Filling))) || f_ok_116) && (!(f_past_f_ev_load_set && ((f_past_state == S_Idle))) || f_ok_117) && (!(f_past_f_ev_remove_set && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_118) && (!(f_past_f_ev_refill && ((f_past_state == S_Idle) || (f_past_state == S_Alarm))) || f_ok_119) && (!(f_past_f_ev_rewind && ((f_past_state == S_Idle))) || f_ok_120) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_121) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Filling))) || f_ok_122) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_123) && (!(f_past_f_ev_connect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_124) && (!(f_past_f_ev_set_basal && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_125) && (!(f_past_f_ev_start && ((f_past_state == S_Idle) || (f_past_state == S_Suspended))) || f_ok_126) && (!(f_past_f_ev_bolus && ((f_past_state == S_Delivering))) || f_ok_127) && (!(f_past_f_ev_acknowledge && ((f_past_state == S_Alarm))) || f_ok_128) && (!(f_past_f_ev_stop && ((f_past_state == S_Suspended))) || f_ok_129) && (!(f_past_f_ev_clear_occlusion) || f_ok_130) && (!(f_tick_step) || f_ok_131) && (!(f_ev_rewind) || f_ok_132) && (!(f_past_f_ev_reset) || f_ok_133) && f_ok_134 && f_ok_135 && f_ok_136 && (!(f_tick_step) || f_ok_137) && f_ok_138 && f_ok_139 && f_ok_pipeline_event && f_ok_pipeline_1 && f_ok_pipeline_2 && f_ok_pipeline_3 && f_ok_pipeline_4 && f_ok_pipeline_5 && f_ok_pipeline_6 && f_ok_pipeline_7 && f_ok_pipeline_8 && f_ok_pipeline_9 && f_ok_pipeline_10 && f_ok_pipeline_11 && f_ok_pipeline_12 && f_ok_pipeline_13 && f_ok_pipeline_14 && f_ok_pipeline_15 && f_ok_pipeline_16 && f_ok_pipeline_17);
+`ifndef PUMPSPEC_REPLAY
+    always @* assume (f_held);
 `endif
 `endif
 endmodule
@@ -2768,11 +3045,13 @@ module infusion_pump_motor #(
     parameter LIMIT_STEPS = 2440,
     parameter LIMIT_BUCKETS = 12,
     parameter LIMIT_BUCKET_TICKS = 300,
-    parameter WATCHDOG_TICKS = 10
+    parameter WATCHDOG_TICKS = 10,
+    parameter HOLD_CYCLES = 21  // the FSM's: events wait while its pipeline settles for a tick
 ) (
     input  wire clk,
     input  wire rst,
     output reg  tick,
+    output wire hold,                                // the HOLD_CYCLES cycles before a tick
     input  wire [2:0] step_req,   // sampled with tick
     input  wire [2:0] fsm_state,
     input  wire [3:0] fsm_alarms,
@@ -2800,6 +3079,7 @@ module infusion_pump_motor #(
     localparam [LW:0] LIMIT = LIMIT_STEPS;
     localparam [BW-1:0] BUCKET_LAST = LIMIT_BUCKET_TICKS - 1;
     localparam [WW-1:0] WATCHDOG_LAST = (WATCHDOG_TICKS > 0) ? WATCHDOG_TICKS - 1 : 0;
+    localparam [DW-1:0] HOLD_FROM = TICK_CYCLES - HOLD_CYCLES;  // TICK_CYCLES > HOLD_CYCLES
 
     // may the motor move in this state? (PS-40, decoded here, not taken from the FSM)
     wire authorized = ((fsm_state == S_Priming) || (fsm_state == S_Filling) || (fsm_state == S_Delivering) || (fsm_state == S_Bolusing)) && !(|fsm_alarms);
@@ -2818,6 +3098,8 @@ module infusion_pump_motor #(
             if (tick) armed <= 1'b1;
         end
     end
+    // tick is high when div is 0 again: hold covers the HOLD_CYCLES cycles before it
+    assign hold = (div >= HOLD_FROM);
 
     // -- step limiter (PS-41): b0 being filled, hist = b1 .. b(B-1), sum = all of them
     reg [LW-1:0] lim_b0;
@@ -2921,7 +3203,7 @@ module infusion_pump_motor #(
     // latest tick: may that tick's burst move?).
     // Bounded checks (and the on-request shrunk induction) run with these parameters
     // (every burst of the widest request fits in a tick):
-    // pumpspec-formal-shrunk TICK_CYCLES=18 STEP_HIGH=1 STEP_LOW=1 LIMIT_STEPS=8 LIMIT_BUCKETS=3 LIMIT_BUCKET_TICKS=2 WATCHDOG_TICKS=3
+    // pumpspec-formal-shrunk TICK_CYCLES=24 STEP_HIGH=1 STEP_LOW=1 LIMIT_STEPS=8 LIMIT_BUCKETS=3 LIMIT_BUCKET_TICKS=2 WATCHDOG_TICKS=3
     // pumpspec-formal f_interlock_pin PS-40 interlock: STEP only with motor_en (the AND at the pin)
     // pumpspec-formal f_interlock_auth PS-40 interlock: motor_en (so STEP) only when the latest tick's state is a delivery state with no alarm latched
     // pumpspec-formal f_interlock_armed PS-40 interlock: no STEP or enable before the second tick after reset
@@ -2934,6 +3216,7 @@ module infusion_pump_motor #(
     // pumpspec-formal f_watchdog_range PS-42 watchdog: the watchdog counter stays within WATCHDOG_TICKS
     // pumpspec-formal f_watchdog_trip PS-42 watchdog: WATCHDOG_TICKS ticks without heartbeat latch the fault
     // pumpspec-formal f_range_div range.div range: the tick divider stays below TICK_CYCLES
+    // pumpspec-formal f_pipeline_hold pipeline.hold pipeline: a tick comes after HOLD_CYCLES cycles of hold without reset, in which the FSM takes no event and its pipeline settles (the FSM assumes it)
     // pumpspec-formal f_range_pc range.pc range: the pulse counter stays below the longer pulse time
     // pumpspec-formal f_range_phase range.lim_phase range: the limiter phase stays below LIMIT_BUCKET_TICKS
     reg f_past_valid = 1'b0;
@@ -2944,6 +3227,14 @@ module infusion_pump_motor #(
     wire f_may_move = ((fsm_state == 3'd2) || (fsm_state == 3'd3) || (fsm_state == 3'd4) || (fsm_state == 3'd5)) && (fsm_alarms == {4{1'b0}});
     reg [1:0] f_ticks;
     reg f_auth;
+    // cycles of hold (no reset, no tick) just before this one, saturating: as the FSM counts
+    localparam HW = $clog2(HOLD_CYCLES + 1);
+    localparam [HW-1:0] HOLD_ALL = HOLD_CYCLES;
+    reg [HW-1:0] f_hold_run;
+    always @(posedge clk) begin
+        if (rst || tick || !hold) f_hold_run <= {HW{1'b0}};
+        else if (f_hold_run != HOLD_ALL) f_hold_run <= f_hold_run + 1'b1;
+    end
     reg f_past_rst, f_past_tick, f_past_trip, f_past_wd_due;
     reg [3:0] f_past_cause;
     always @(posedge clk) begin
@@ -3002,6 +3293,7 @@ module infusion_pump_motor #(
     wire f_ok_wd = (wd <= WATCHDOG_LAST + 1) && (fault_cause[0] || (wd <= WATCHDOG_LAST));
     wire f_ok_wd_trip = !f_past_wd_due || fault_cause[0];
     wire f_ok_div = (div <= TICK_LAST) && (!tick || (div == {DW{1'b0}})) && (armed == (f_ticks != 2'd0));
+    wire f_ok_hold = (f_hold_run == ((div >= HOLD_FROM) ? div - HOLD_FROM : (tick ? HOLD_ALL : 0))) && (!tick || (f_hold_run == HOLD_ALL));
     wire f_ok_pc = (pc <= (HIGH_LAST > LOW_LAST ? HIGH_LAST : LOW_LAST));
     wire f_ok_phase = (lim_phase <= BUCKET_LAST);
 `ifdef PUMPSPEC_REPLAY
@@ -3019,6 +3311,7 @@ module infusion_pump_motor #(
             if (!f_ok_wd) $display("pumpspec-formal: %0t f_watchdog_range failed", $time);
             if (!f_ok_wd_trip) $display("pumpspec-formal: %0t f_watchdog_trip failed", $time);
             if (!f_ok_div) $display("pumpspec-formal: %0t f_range_div failed", $time);
+            if (!f_ok_hold) $display("pumpspec-formal: %0t f_pipeline_hold failed", $time);
             if (!f_ok_pc) $display("pumpspec-formal: %0t f_range_pc failed", $time);
             if (!f_ok_phase) $display("pumpspec-formal: %0t f_range_phase failed", $time);
         end
@@ -3038,6 +3331,7 @@ module infusion_pump_motor #(
             f_watchdog_range: assert (f_ok_wd);
             f_watchdog_trip: assert (f_ok_wd_trip);
             f_range_div: assert (f_ok_div);
+            f_pipeline_hold: assert (f_ok_hold);
             f_range_pc: assert (f_ok_pc);
             f_range_phase: assert (f_ok_phase);
         end
@@ -3074,12 +3368,12 @@ module infusion_pump #(
     output wire [3:0] fault_cause,
     output wire [2:0] state
 );
-    wire busy;
+    wire busy, hold;
     wire [2:0] tick_steps;
     wire [3:0] alarms;
 
     infusion_pump_fsm u_fsm (
-        .clk(clk), .rst(rst), .tick(tick), .busy(busy),
+        .clk(clk), .rst(rst), .tick(tick), .busy(busy), .hold(hold),
         .ev_valid(ev_valid), .ev_ready(ev_ready), .ev_code(ev_code), .ev_params(ev_params),
         .resp_valid(resp_valid), .resp_status(resp_status), .resp_reason(resp_reason),
         .tick_steps(tick_steps), .state(state), .alarms(alarms)
@@ -3090,7 +3384,7 @@ module infusion_pump #(
         .LIMIT_STEPS(LIMIT_STEPS), .LIMIT_BUCKETS(LIMIT_BUCKETS),
         .LIMIT_BUCKET_TICKS(LIMIT_BUCKET_TICKS), .WATCHDOG_TICKS(WATCHDOG_TICKS)
     ) u_motor (
-        .clk(clk), .rst(rst), .tick(tick), .step_req(tick_steps), .fsm_state(state),
+        .clk(clk), .rst(rst), .tick(tick), .hold(hold), .step_req(tick_steps), .fsm_state(state),
         .fsm_alarms(alarms), .heartbeat(heartbeat), .fault_in(fault_in), .busy(busy),
         .step(step), .motor_en(motor_en), .fault(fault), .fault_cause(fault_cause)
     );

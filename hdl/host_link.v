@@ -73,8 +73,10 @@ endmodule
 // falling edge. Each SCLK half period must therefore be at least 5 clk cycles; the link is
 // specified at SCLK <= clk / 12 (1 MHz at 12 MHz), half periods of 6 cycles.
 // Outputs, one cycle each and never two in the same cycle: rx_start when CS_N falls (the
-// response tx_frame is loaded then), rx_valid with each complete byte, rx_stop when CS_N
-// rises (rx_partial: bits of an incomplete byte were clocked).
+// response tx_frame is loaded then, and its bytes after the first are loaded again once
+// the first byte is out: a response that becomes final during the first byte is sent
+// final), rx_valid with each complete byte, rx_stop when CS_N rises (rx_partial: bits of
+// an incomplete byte were clocked).
 module host_spi_slave #(
     parameter TX_BITS = 32
 ) (
@@ -96,6 +98,7 @@ module host_spi_slave #(
     reg [2:0] bit_count;
     reg [6:0] rx_shift;
     reg [TX_BITS-1:0] tx_shift;
+    reg tx_first;  // the first byte is being shifted out
 
     wire sclk_s = sclk_sync[1];
     wire cs_s = cs_sync[1];
@@ -122,10 +125,12 @@ module host_spi_slave #(
             bit_count <= 3'd0;
             rx_partial <= 1'b0;
             tx_shift <= {TX_BITS{1'b0}};
+            tx_first <= 1'b0;
         end else if (cs_fell) begin
             rx_start <= 1'b1;
             bit_count <= 3'd0;
             tx_shift <= tx_frame;
+            tx_first <= 1'b1;
         end else if (cs_rose) begin
             rx_stop <= 1'b1;
             rx_partial <= bit_count != 3'd0;
@@ -138,7 +143,12 @@ module host_spi_slave #(
                     rx_byte <= {rx_shift, mosi_s};
                 end
             end
-            if (sclk_fell) tx_shift <= {tx_shift[TX_BITS-2:0], 1'b0};
+            if (sclk_fell && tx_first && bit_count == 3'd0) begin  // 8 bits out
+                tx_shift <= {tx_frame[TX_BITS-9:0], 8'd0};
+                tx_first <= 1'b0;
+            end else if (sclk_fell) begin
+                tx_shift <= {tx_shift[TX_BITS-2:0], 1'b0};
+            end
         end
     end
 
@@ -322,8 +332,8 @@ module host_frame #(
 `ifdef FORMAL
     // ------------------------------------------------------------ proof (SymbiYosys)
     // The frame layer alone; its inputs are free but for the SPI slave's contract (one
-    // signal per cycle) and the block's (one response, in the cycle after each
-    // handshake). A shadow reads each transaction independently: the header bytes, the
+    // signal per cycle) and the block's (one response some cycles after each handshake,
+    // no other handshake before it). A shadow reads each transaction independently: the header bytes, the
     // CRC of the header computed bit by bit (the textbook definition, not the design's
     // byte step) and the two bytes after the header.
     //   f_crc_gate   ev_valid rises only in the cycle after a transaction of exactly
@@ -338,9 +348,15 @@ module host_frame #(
     always @(*) if (!f_past_valid) assume (rst);
     always @(*) assume (!(rx_start && rx_valid) && !(rx_start && rx_stop) && !(rx_valid && rx_stop));
     wire f_handshake = ev_valid && ev_ready && !rst;
+    // the block answers each event once, some cycles after taking it, and takes no other
+    // event meanwhile (its commit latency is the spec's: any number of cycles here)
+    reg f_waiting = 1'b0;
     always @(posedge clk)
-        if (f_past_valid) assume (resp_valid == ($past(f_handshake) && !rst));
-        else assume (!resp_valid);
+        if (rst) f_waiting <= 1'b0;
+        else if (f_handshake) f_waiting <= 1'b1;
+        else if (resp_valid) f_waiting <= 1'b0;
+    always @(*) assume (!resp_valid || (f_waiting && !rst));
+    always @(*) assume (!(f_waiting && ev_ready));
 
     function [15:0] f_crc_bits;
         input [15:0] crc;

@@ -25,7 +25,8 @@ from cocotb.triggers import FallingEdge, RisingEdge, Timer
 from compiler import pipeline
 from compiler import trace as tr
 from compiler.backends import verilog
-from compiler.lockstep import MAX_PREFIX_STEPS, Checker, Mismatch, Model, Program, RandomGen, replay_trace
+from compiler.lockstep import (MAX_PREFIX_STEPS, PARAMETERS, Checker, Mismatch, Model, Program,
+                               RandomGen, SimParams, replay_trace)
 from compiler.simulate import read_trace
 from harness import load_ir
 
@@ -45,10 +46,10 @@ def _out_dir() -> Path:
 
 
 def max_burst_events(model: Model) -> int:
-    """Events that fit between a tick's burst and the next tick (each takes 2 cycles)."""
+    """Events that fit between a tick's burst and the cycles the block holds events
+    before the next tick (``SimParams.events_per_tick``)."""
     p = _params()
-    burst = 1 + model.m.motor.max_steps_per_tick * (p["STEP_HIGH"] + p["STEP_LOW"])
-    return max(1, (p["TICK_CYCLES"] + 1 - burst) // 2)
+    return SimParams(*(p[name] for name in PARAMETERS)).events_per_tick(model.m, model.plan)
 
 
 async def start(dut):

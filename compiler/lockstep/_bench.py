@@ -24,10 +24,10 @@ from ..backends import verilog
 from ..ir import nodes as ir
 from ._model import snapshot_layout
 
-# Shrunk timing for simulation: a burst of max_steps_per_tick fits with room for events.
+# Shrunk timing for simulation: a burst of max_steps_per_tick fits with room for events
+# before the block's hold window.
 SIM_STEP_HIGH = 1
 SIM_STEP_LOW = 1
-EVENT_CYCLES = 2  # the sequencer presents an event and logs its response in two cycles
 EVENTS_PER_TICK = 6  # room for events between two ticks, unless a trace needs more
 
 PARAMETERS = ("TICK_CYCLES", "STEP_HIGH", "STEP_LOW", "LIMIT_STEPS", "LIMIT_BUCKETS",
@@ -52,21 +52,31 @@ class SimParams:
                                      self.limit_bucket_ticks, self.watchdog_ticks), strict=True))
 
     def burst_cycles(self, module: ir.Module) -> int:
-        return 1 + module.motor.max_steps_per_tick * (self.step_high + self.step_low)
+        return ir.burst_cycles(module.motor.max_steps_per_tick, self.step_high, self.step_low)
 
-    def events_per_tick(self, module: ir.Module) -> int:
-        """Events that fit between a tick's longest burst and the next tick."""
-        return max(1, (self.tick_cycles + 1 - self.burst_cycles(module)) // EVENT_CYCLES)
+    def events_per_tick(self, module: ir.Module, plan: verilog.Plan) -> int:
+        """Events that fit between a tick's longest burst and the cycles the block
+        (``plan``) holds events before the next tick."""
+        room = self.tick_cycles - self.burst_cycles(module) - plan.pipe.hold_cycles
+        return max(1, room // stream_event_cycles(plan))
+
+
+def stream_event_cycles(plan: verilog.Plan) -> int:
+    """Cycles one event takes in stream mode: the handshake, the block's ``EVENT_CYCLES``
+    to the commit, the response, then the sequencer's next fetch."""
+    return plan.pipe.event_cycles + 2
 
 
 def sim_params(module: ir.Module, events_per_tick: int = EVENTS_PER_TICK, **over: int) -> SimParams:
     """The spec's limits with a shrunk tick: the largest burst, then room for
-    ``events_per_tick`` events before the next tick. ``over`` replaces fields."""
+    ``events_per_tick`` events, then the block's hold window before the next tick.
+    ``over`` replaces fields."""
     plan = verilog.plan(module)
     high = over.pop("step_high", SIM_STEP_HIGH)
     low = over.pop("step_low", SIM_STEP_LOW)
     burst = ir.burst_cycles(module.motor.max_steps_per_tick, high, low)
-    base = dict(tick_cycles=burst + EVENT_CYCLES * events_per_tick - 1, step_high=high,
+    base = dict(tick_cycles=burst + stream_event_cycles(plan) * events_per_tick
+                + plan.pipe.hold_cycles, step_high=high,
                 step_low=low, limit_steps=plan.limit_steps, limit_buckets=plan.limit_buckets,
                 limit_bucket_ticks=plan.limit_bucket_ticks, watchdog_ticks=plan.watchdog_ticks)
     base.update(over)

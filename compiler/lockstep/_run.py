@@ -85,7 +85,7 @@ def run(bench: Bench, *, sequences: int = 20, events: int = 200, seed: int = 1,
     t0 = time.monotonic()
     module, model, params, simulation = bench.module, bench.model, bench.params, bench.simulation
     sim = simulation.sim
-    per_tick = params.events_per_tick(module)
+    per_tick = params.events_per_tick(module, model.plan)
     result = Result(module.name, sim, params, registers=len(model.layout),
                     traces=[label for label, _ in traces], prefixes=len(prefixes))
     labels: dict[int, str] = {}

@@ -6,9 +6,16 @@ requirement, kind, text, module, and the shrunk parameters), and the caller hand
 list in. This module runs proof tasks over the file and maps the per-property results
 (SymbiYosys' JUnit XML) back to the labels:
 
-* ``fsm``: the FSM alone, every input free (tick, busy, the event port), full width,
-  k-induction over every assertion (the dose-window sums included: the design keeps a
-  running total per window and ghost prefix sums chain it to the buckets link by link);
+* the FSM alone, every input free (tick, busy, hold, the event port), full width,
+  k-induction, split into tasks that run in parallel, each proving a part of the
+  assertions: ``fsm-pipeline`` the pipeline's stage and hold invariants
+  (``f_pipeline_*``); ``fsm-window-<name>`` the chain that ties a dose window's running
+  total to its buckets (ghost prefix sums, link by link); ``fsm`` the rest. Every task
+  assumes ``f_held`` (all the FSM's assertions held in the previous cycle), and all but
+  ``fsm-pipeline`` assume the pipeline's invariants in the current cycle. By induction
+  on time every assertion holds: if all held before cycle t, ``fsm-pipeline`` gives its
+  own at t, then the others theirs. A part counts as proved only when every FSM task
+  passed;
 * ``motor``: the motor block alone, every input free (it trusts nothing of the FSM),
   full width, k-induction (the limiter's sum chained the same way);
 * ``motor-shrunk``: the motor's induction with the timing/limiter parameters shrunk
@@ -52,6 +59,7 @@ class Prop:
     kind: str
     text: str
     module: str  # fsm | motor
+    size: int = 0  # comparisons in the asserted condition (a window chain: its links)
     outcome: str = "unknown"
     detail: str = ""
     task: str = ""
@@ -69,6 +77,9 @@ class Task:
     depth: int
     params: dict[str, int] = field(default_factory=dict)
     drop: tuple[str, ...] = ()  # assertion label globs removed (chformal)
+    only: tuple[str, ...] = ()  # label globs asserted (the others are removed); () = all
+    assume: tuple[str, ...] = ()  # label globs assumed: proved by the tasks in `needs`
+    needs: tuple[str, ...] = ()  # tasks whose proofs this one's relies on
     full_width: bool = True
     status: str = ""
     seconds: float = 0.0
@@ -98,6 +109,7 @@ class FormalCheck(Protocol):
     kind: str
     text: str
     module: str  # fsm | motor
+    cond: str  # the asserted condition (Verilog)
 
 
 class FormalBlock(Protocol):
@@ -111,7 +123,7 @@ class FormalBlock(Protocol):
 
 def properties(block: FormalBlock) -> list[Prop]:
     """One result slot per assertion of the block, in file order."""
-    return [Prop(c.label, c.req, c.kind, c.text, c.module) for c in block.checks]
+    return [Prop(c.label, c.req, c.kind, c.text, c.module, c.cond.count("==")) for c in block.checks]
 
 
 def solver() -> str:
@@ -127,11 +139,37 @@ def long_run() -> bool:
     return os.environ.get("PUMPSPEC_LONG") == "1"
 
 
-ALL_TASKS = ("fsm", "motor", "motor-shrunk", "block-bmc")
+# `fsm` runs all of the FSM's tasks; fsm-window stands for its window tasks (fsm-window-*)
+ALL_TASKS = ("fsm", "fsm-pipeline", "fsm-window", "motor", "motor-shrunk", "block-bmc")
+# the FSM pipeline's assertions (labels: backends/verilog/_pipeline.py)
+FSM_PIPELINE = ("f_pipeline_*",)
+
+
+def fsm_tasks(base: str, props: list[Prop]) -> list[Task]:
+    """The FSM's proof split in parts (see the module docstring); each needs all. The
+    window chains are the slow parts, each in a task of its own (two chains in one task
+    take longer than in two: the solver's effort grows faster than the goal), longest
+    first; every other assertion is in ``fsm``."""
+    fsm = f"{base}_fsm"
+    chains = sorted((p for p in props if p.module == "fsm" and p.kind == "window"
+                     and p.req.startswith("window.")), key=lambda p: -p.size)
+    parts = [("fsm-pipeline", FSM_PIPELINE, ())]
+    parts += [(f"fsm-window-{p.req.split('.', 1)[1]}", (p.label,), FSM_PIPELINE) for p in chains]
+    names = tuple(name for name, _, _ in parts) + ("fsm",)
+    tasks = [Task(name, fsm, "prove", 1, only=only, assume=assume, needs=names)
+             for name, only, assume in parts]
+    tasks.append(Task("fsm", fsm, "prove", 1, assume=FSM_PIPELINE, needs=names,
+                      drop=tuple(p.label for p in chains)))
+    return tasks
 
 
 def default_tasks() -> set[str]:
     return {"fsm", "motor", "block-bmc"} if long_run() else {"fsm", "motor"}
+
+
+def _union(globs: tuple[str, ...]) -> str:
+    """A yosys selection of the cells labelled by any of ``globs`` ("" for none)."""
+    return " ".join(f"*/{g}" for g in globs) + " %u" * max(0, len(globs) - 1)
 
 
 def _sby_text(task: Task, vfile: str) -> str:
@@ -140,6 +178,12 @@ def _sby_text(task: Task, vfile: str) -> str:
         sets = " ".join(f"-set {k} {v}" for k, v in task.params.items())
         script.append(f"chparam {sets} {task.top}")
     script.append(f"prep -top {task.top}")
+    keep = _union(task.only)
+    if task.assume:  # what this task proves is never assumed
+        script.append(f"chformal -assert -assert2assume {_union(task.assume)}"
+                      + (f" {keep} %d" if keep else ""))
+    if keep:
+        script.append(f"chformal -assert -remove */f_* {keep} %d")
     for glob in task.drop:
         script.append(f"chformal -assert -remove */{glob}")
     return "\n".join([
@@ -229,12 +273,15 @@ def prove_file(vpath: Path, block: FormalBlock, workroot: Path, timeout: float =
     tick = shrunk.get("TICK_CYCLES", 16)
     selected = default_tasks() if only is None else only
     tasks = [
-        Task("fsm", f"{base}_fsm", "prove", 1),
+        *fsm_tasks(base, props),
         Task("motor", f"{base}_motor", "prove", 1),
         Task("motor-shrunk", f"{base}_motor", "prove", 1, params=motor_shrunk, full_width=False),
         Task("block-bmc", base, "bmc", bmc_depth, params=shrunk, full_width=False),
     ]
-    tasks = [t for t in tasks if t.name in selected]
+    # `fsm` selects every FSM task (each needs all), `fsm-window` every window's
+    tasks = [t for t in tasks if t.name in selected
+             or (t.top == f"{base}_fsm" and "fsm" in selected)
+             or (t.name.startswith("fsm-window-") and "fsm-window" in selected)]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         done = list(pool.map(lambda t: run_task(t, vpath, workroot, timeout), tasks))
         for t in done:
@@ -242,7 +289,7 @@ def prove_file(vpath: Path, block: FormalBlock, workroot: Path, timeout: float =
                 progress(t)
         extra = []
         by = {t.name: t for t in done}
-        if any(by[n].status != "PASS" for n in ("fsm",) if n in by):
+        if any(t.status != "PASS" for t in done if t.top == f"{base}_fsm"):
             extra.append(Task("fsm-bmc", f"{base}_fsm", "bmc", 14))
         if any(by[n].status != "PASS" for n in ("motor", "motor-shrunk") if n in by):
             # four ticks: arming, a first burst, a second one against the limiter
@@ -276,7 +323,9 @@ def classify(props: list[Prop], tasks: list[Task], vpath: Path) -> None:
                 break
         if p.outcome == "violated":
             continue
-        full = [t for t in mine if t.full_width and t.mode == "prove" and p.label in t.passed]
+        status = {t.name: t.status for t in tasks}
+        full = [t for t in mine if t.full_width and t.mode == "prove" and p.label in t.passed
+                and all(status.get(n) == "PASS" for n in t.needs)]
         if full and full[0].status == "PASS":
             p.outcome, p.task = "proved", full[0].name
             p.detail = f"k-induction (depth {full[0].depth}), full width"

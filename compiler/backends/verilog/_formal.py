@@ -44,7 +44,8 @@ class Check:
 
     label: str  # the Verilog assertion label (unique in the file)
     req: str  # requirement id, or a key such as range.reservoir
-    kind: str  # range | inv | window | assert | motor | ghost | interlock | limiter | watchdog
+    # range | inv | window | assert | motor | ghost | interlock | limiter | watchdog | pipeline
+    kind: str
     text: str
     module: str  # fsm | motor: the Verilog module that asserts it
     guard: str  # Verilog condition under which it must hold ("" = always, once past-valid)
@@ -116,6 +117,11 @@ def motor_checks(m: ir.Module) -> list[Check]:
               "the tick divider stays below TICK_CYCLES",
               "f_ok_div", "(div <= TICK_LAST) && (!tick || (div == {DW{1'b0}})) && "
               "(armed == (f_ticks != 2'd0))"),
+        check("f_pipeline_hold", "pipeline.hold", "pipeline",
+              "a tick comes after HOLD_CYCLES cycles of hold without reset, in which the "
+              "FSM takes no event and its pipeline settles (the FSM assumes it)",
+              "f_ok_hold", "(f_hold_run == ((div >= HOLD_FROM) ? div - HOLD_FROM : "
+              "(tick ? HOLD_ALL : 0))) && (!tick || (f_hold_run == HOLD_ALL))"),
         check("f_range_pc", "range.pc", "range",
               "the pulse counter stays below the longer pulse time",
               "f_ok_pc", "(pc <= (HIGH_LAST > LOW_LAST ? HIGH_LAST : LOW_LAST))"),

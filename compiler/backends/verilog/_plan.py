@@ -11,6 +11,7 @@ from ...ir import nodes as ir
 from ...reserved import VERILOG_PREFIXES, VERILOG_RESERVED, python_module_stem
 from ..common import BackendError, Namer, banner_lines, display_path, identifier
 from ._expr import Operand, VerilogPrinter, sbits, type_bits, ubits
+from . import _pipeline
 from ._formal import FormalPlan, build_formal, hardware_requirements
 from ._text import verilog_comment
 
@@ -133,6 +134,13 @@ class Plan:
     # requirement ids of the hardware-only protections (the spec's motor section)
     limiter_req: str = "limiter"
     watchdog_req: str = "watchdog"
+    # the pipeline stages of the FSM's logic (_pipeline.py): the registers and their
+    # latencies; the wires above are already declared as nx_<stage> where staged
+    pipe: _pipeline.Pipeline | None = None
+    pipe_regs: list[str] = field(default_factory=list)
+    pipe_stages: list[str] = field(default_factory=list)
+    event_left_width: int = 1
+    hold_width: int = 1
     notes: list[str] = field(default_factory=list)
 
 
@@ -319,9 +327,28 @@ def build(module: ir.Module) -> Plan:
         raise BackendError("internal error: the IR's step limiter is narrower than a step request",
                            motor.span)
 
+    event_fires = sorted({f.code: f for e in events for d in e.decisions
+                          for f in d.fires}.values(), key=lambda f: f.code)
+    pipe = _pipeline.build(
+        printer.decls + guards + lets,
+        tick_roots=[a.value for a in tick_assigns] + [tot.next for _, tot in totals]
+        + [f.enable for d in tick_decisions for f in d.fires]
+        + [a.value for d in tick_decisions for f in d.fires for a in f.updates],
+        decision_roots=[e.in_domain for e in events]
+        + [x for e in events for d in e.decisions for x in [d.reject_reason]
+           + [f.enable for f in d.fires]],
+        commit_roots=[a.value for f in event_fires for a in f.updates],
+        motor_roots=[steps_expr],
+        params={w for e in events for w, *_ in e.params})
+    if pipe.hold_cycles + 1 >= motor.cycles_per_tick:
+        raise BackendError(
+            f"the FSM's pipeline holds events for {pipe.hold_cycles} cycles before each tick; "
+            f"a tick of {motor.cycles_per_tick} cycles leaves no room for events", motor.span)
+
     formal = build_formal(m, var_reg, state_lp, let_wire, event_params,
                           {e.name: e.localparam for e in events}, "tick_steps", steps_width,
                           totals)
+    formal.checks += _pipeline.checks(pipe)
     formal_events = [(namer.add(e.name, f"f_ev_{identifier(e.name)}", "event (formal)"),
                       e.localparam) for e in events]
     # the motor's formal ghost decodes "may move" from the state codes itself
@@ -332,7 +359,7 @@ def build(module: ir.Module) -> Plan:
     # keeps the limiter's counters wider than a request
     shrunk_limit = max(1 << steps_width, 4)
     widest_burst = ir.burst_cycles((1 << steps_width) - 1, 1, 1)
-    formal_shrunk = [("TICK_CYCLES", widest_burst + 3), ("STEP_HIGH", 1),
+    formal_shrunk = [("TICK_CYCLES", max(widest_burst, pipe.hold_cycles) + 3), ("STEP_HIGH", 1),
                      ("STEP_LOW", 1), ("LIMIT_STEPS", shrunk_limit), ("LIMIT_BUCKETS", 3),
                      ("LIMIT_BUCKET_TICKS", 2), ("WATCHDOG_TICKS", 3 if motor.watchdog_ticks else 0)]
 
@@ -352,17 +379,16 @@ def build(module: ir.Module) -> Plan:
         events=events,
         reset_code=reset_code,
         reset_assigns=reset_assigns,
-        decls=printer.decls,
-        guards=guards,
-        lets=lets,
+        decls=pipe.declarations(printer.decls),
+        guards=pipe.declarations(guards),
+        lets=pipe.declarations(lets),
         steps_expr=steps_expr,
         tick_assigns=tick_assigns,
         tick_decisions=tick_decisions,
         moving=[state_lp[s] for s in motor.moving_states],
         moving_expr=" || ".join(f"(fsm_state == {state_lp[s]})" for s in motor.moving_states)
         or "1'b0",
-        event_fires=sorted({f.code: f for e in events for d in e.decisions
-                            for f in d.fires}.values(), key=lambda f: f.code),
+        event_fires=event_fires,
         reasons=[(r.code, (f"{r.requirement}: " if r.requirement else "") + r.text)
                  for r in m.reasons],
         reason_unknown_event=reason_lit(ir.REASON_UNKNOWN_EVENT.code),
@@ -383,6 +409,11 @@ def build(module: ir.Module) -> Plan:
         max_steps=motor.max_steps_per_tick,
         limiter_req=verilog_comment(hardware_requirements(m)[0]),
         watchdog_req=verilog_comment(hardware_requirements(m)[1]),
+        pipe=pipe,
+        pipe_regs=pipe.regs(),
+        pipe_stages=pipe.stages(),
+        event_left_width=ubits(pipe.event_cycles),
+        hold_width=ubits(pipe.hold_cycles),
     )
 
 
