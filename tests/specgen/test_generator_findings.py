@@ -50,7 +50,6 @@ def test_not_in_parses():
     assert not errors(BASE.replace("on go from Idle -> Run", "on go from Idle -> Run when state not in {Run}"))
 
 
-@pytest.mark.xfail(strict=True, reason="G2: a plain 0 is not zero in every unit when stored")
 @pytest.mark.parametrize("edit", [("= 0 steps", "= 0"), ("do x := n", "do x := 0")])
 def test_plain_zero_is_zero_in_every_unit_when_stored(edit):
     assert not errors(BASE.replace(*edit))
