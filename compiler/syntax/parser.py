@@ -236,7 +236,8 @@ class _ToAst(Transformer):
         return (self._ident(children[0]), children[1])
 
     def enum_decl(self, meta, children):
-        return ast.EnumDecl(self._ident(children[0]), children[1], self._span(meta))
+        name, *members = children
+        return ast.EnumDecl(self._ident(name), tuple(self._ident(m) for m in members), self._span(meta))
 
     def const_decl(self, meta, children):
         return ast.ConstDecl(self._ident(children[0]), children[1], self._span(meta))

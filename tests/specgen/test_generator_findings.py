@@ -55,8 +55,6 @@ def test_plain_zero_is_zero_in_every_unit_when_stored(edit):
     assert not errors(BASE.replace(*edit))
 
 
-@pytest.mark.xfail(strict=True, reason="G3: the grammar's optional trailing comma in an enum does not "
-                                       "parse (name_list takes the comma)")
 def test_trailing_comma_in_an_enum():
     assert not errors(BASE.replace("enum Kind { a, b }", "enum Kind { a, b, }"))
 
