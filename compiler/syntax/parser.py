@@ -25,6 +25,7 @@ ITEM_KEYWORDS = ("pump", "units", "enum", "const", "persistent", "var", "alarm",
 _ITEM_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(ITEM_KEYWORDS), re.M)
 MAX_SYNTAX_ERRORS = 20
 MAX_TREE_DEPTH = 400  # parse-tree levels; deeper input would exhaust Python's recursion
+MAX_NUMBER_DIGITS = 40  # digits of a number literal (docs/language.md); E0006 beyond
 
 _FRIENDLY = {
     "NAME": "a name", "NUMBER": "a number", "STRING": "a quoted string",
@@ -401,6 +402,11 @@ class _ToAst(Transformer):
 
     def number(self, meta, children):
         tok, unit = children
+        digits = sum(c.isdigit() for c in tok)
+        if digits > MAX_NUMBER_DIGITS:
+            raise _AstError(Diagnostic(
+                "E0006", f"a number of {digits} digits, more than {MAX_NUMBER_DIGITS}", self._tok_span(tok),
+                label="too long", help="write the quantity in a larger or smaller unit"))
         return ast.Number(Fraction(str(tok)), str(tok), unit, self._span(meta))
 
     def unit(self, meta, children):

@@ -62,10 +62,11 @@ def xfail(finding: str):
 # ---------------------------------------------------------------- spec texts
 
 
-@xfail("H1: a literal of 4,301+ digits exceeds Python's int/str conversion limit")
 @pytest.mark.parametrize("command", ["check", "dump-ir"])
 def test_huge_integer_literal(tmp_path, command):
-    assert_clean(command, spec(tmp_path, BASE + "const BIG = " + "9" * 4301 + "\n"))
+    """H1: a literal of 4,301+ digits exceeded Python's int/str conversion limit."""
+    run = assert_clean(command, spec(tmp_path, BASE + "const BIG = " + "9" * 4301 + "\n"))
+    assert run.exit == 3 and "E0006" in run.stdout + run.stderr
 
 
 @xfail("H2: formatting a quantity above 1e308 as a float overflows")
