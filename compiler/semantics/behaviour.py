@@ -117,10 +117,11 @@ class BehaviourReader:
             value = self.check.check(a.value, ctx, expect)
             stored = self.check.convert_for_store(value, info, info.var.type, a.value.span, f"`{name}`")
             vtype = info.var.type
-            if isinstance(stored, ir.Lit) and isinstance(vtype, ir.IntType) and not vtype.lo <= stored.value <= vtype.hi:
-                raise self.check.fail("E0205", f"{stored.value}{f' {vtype.unit}' if vtype.unit else ''} is outside `{name}`'s "
-                                      f"range {vtype}",
-                                      a.value.span, label="out of range",
+            if isinstance(stored, ir.Lit) and isinstance(vtype, ir.IntType) \
+                    and not vtype.lo <= stored.value <= vtype.hi:
+                shown = f"{stored.value} {vtype.unit}".rstrip()
+                raise self.check.fail("E0205", f"{shown} is outside `{name}`'s range {vtype}", a.value.span,
+                                      label="out of range",
                                       help=f"store a value in {vtype}, or widen `{name}`'s range")
             out.append(ir.Update(name, stored, a.span))
         return out
