@@ -16,7 +16,7 @@ from ..diagnostics import Diagnostic
 from ..ir import build as b
 from ..ir import nodes as ir
 from ..syntax import ast
-from ..units import NONE, BaseUnits, Dim, dim_name, fraction_gcd, mul_dim, scale_name
+from ..units import NONE, BaseUnits, Dim, dim_name, fraction_gcd, mul_dim, scale_name, significant
 from .symbols import SOURCE_FIELDS, WINDOW_FIELDS, Context, Symbols, Typed, VarInfo
 
 Report = Callable[[Diagnostic], None]
@@ -101,7 +101,7 @@ class ExprChecker:
             what = self.base.describe(value, dim) if dim != NONE else _fmt(value)
             unit = scale_name(dim, scale, self.base) or "1"
             raise self.fail("E0302", f"{what} is not a whole number of {unit}", span,
-                            label=f"{float(q):g} {unit}",
+                            label=f"{significant(q)} {unit}",
                             help="round it explicitly with floor(...) or ceil(...)")
         return q.numerator
 

@@ -22,7 +22,7 @@ from ..diagnostics import Diagnostic, Label
 from ..ir import build as b
 from ..ir import nodes as ir
 from ..syntax import ast
-from ..units import NONE, RATE, TIME, VOLUME
+from ..units import NONE, RATE, TIME, VOLUME, significant
 from .exprs import Fail
 from .symbols import Context, LetInfo, SourceInfo, VarInfo, WindowInfo
 
@@ -407,7 +407,7 @@ class MotorLowering:
                     "W0401", f"`{s.name}` at its maximum rate stays within `{window.name}`'s limit over "
                     f"{window.covers_ticks} ticks, but the buckets can hold {span_max} ticks of it and will "
                     f"hold it back", window.span, severity="warning",
-                    notes=(f"{float(claimed):g} steps over {window.covers_ticks} ticks, {float(held):g} over "
+                    notes=(f"{significant(claimed)} steps over {window.covers_ticks} ticks, {significant(held)} over "
                            f"{span_max}; the limit is {window.limit}",),
                     help="use more, shorter buckets (the span the buckets may hold shrinks towards the "
                          "window) or raise the limit"))
@@ -418,7 +418,7 @@ class MotorLowering:
             active = [s for s in self.sources if state in s.states]
             peak = sum((s.max_rate for s in active), Fraction(0))
             if peak > settings["max_rate"]:
-                per_min = lambda r: f"{float(r * self.r.base.step_units * 60 / self.r.base.tick_seconds):g} U/min"
+                per_min = lambda r: f"{significant(r * self.r.base.step_units * 60 / self.r.base.tick_seconds)} U/min"
                 self.report(Diagnostic(
                     "E0402", f"in {state} the sources may command {per_min(peak)}, above the mechanism "
                     f"maximum of {per_min(settings['max_rate'])}",

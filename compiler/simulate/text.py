@@ -26,7 +26,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..ir import nodes as ir
-from ..units import KNOWN_UNITS, BaseUnits
+from ..units import KNOWN_UNITS, BaseUnits, significant
 from ..trace import Trace, TraceError, TraceStep, parse_params
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -81,7 +81,7 @@ def convert(number: str, unit: str, t: ir.Type, module: ir.Module, where: str) -
     value = Fraction(number) * size / target[1]
     if value.denominator != 1:
         raise TraceError(f"{where}: {number} {unit} is not a whole number of {t.unit} "
-                         f"({float(value):g}); write an exact amount")
+                         f"({significant(value)}); write an exact amount")
     return int(value)
 
 

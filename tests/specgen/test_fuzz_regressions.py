@@ -69,9 +69,10 @@ def test_huge_integer_literal(tmp_path, command):
     assert run.exit == 3 and "E0006" in run.stdout + run.stderr
 
 
-@xfail("H2: formatting a quantity above 1e308 as a float overflows")
 def test_quantity_above_float_range(tmp_path):
-    text = BASE.replace("source basal rate r", "source basal rate " + "9" * 320 + " U/h")
+    """H2: formatting a quantity above 1e308 as a float overflowed (a product of
+    literals: one literal has at most 40 digits, E0006)."""
+    text = BASE.replace("source basal rate r", "source basal rate " + " * ".join(["9" * 40] * 8) + " U/h")
     run = assert_clean("check", spec(tmp_path, text))
     assert run.exit == 3 and "E0402" in run.stdout + run.stderr
 
