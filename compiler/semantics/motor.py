@@ -27,6 +27,7 @@ from .exprs import Fail
 from .symbols import Context, LetInfo, SourceInfo, VarInfo, WindowInfo
 
 SETTINGS = {"step_high": TIME, "step_low": TIME, "max_rate": RATE, "max_steps_per_tick": NONE}
+MAX_WINDOW_BUCKETS = 288  # a day of 5-minute buckets; one register and one term of `total` each
 HOUR_SECONDS = 3600  # the span of a derived step limiter, rounded up to whole ticks
 MAX_WINDOW_CHOICES = 10  # covering windows tried in every combination by the limiter check
 
@@ -245,6 +246,12 @@ class MotorLowering:
         if n < 2 or length < 1 or limit < 0:
             self.report(Diagnostic("E0405", "a window needs 2 or more buckets of at least one tick "
                                    "and a limit of 0 or more", d.span))
+            return None
+        if n > MAX_WINDOW_BUCKETS:
+            self.report(Diagnostic("E0405", f"a window of {n} buckets, more than {MAX_WINDOW_BUCKETS}",
+                                   d.buckets.span, label="too many buckets",
+                                   help=f"use at most {MAX_WINDOW_BUCKETS} longer buckets: a window bounds every "
+                                        "span of (buckets - 1) * length"))
             return None
         for ident in d.counts:
             if ident.name not in source_names:
