@@ -28,12 +28,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .ir import nodes as ir
+from .units import MAX_NUMBER_DIGITS
 
 FORMAT = "pumpspec-trace/1"
+MAX_TRACE_STEPS = 1_000_000  # handled events in one trace, repeats counted (docs/traces.md)
 
 
 class TraceError(ValueError):
     """A trace that cannot be read or does not fit the spec; the message says where."""
+
+
+def add_steps(total: int, repeat: int, where: str) -> int:
+    """``total`` steps so far plus a step repeated ``repeat`` times, at most MAX_TRACE_STEPS."""
+    if total + repeat > MAX_TRACE_STEPS:
+        raise TraceError(f"{where}: the trace holds more than {MAX_TRACE_STEPS:,} steps (repeats counted); "
+                         f"split it into shorter traces")
+    return total + repeat
 
 
 @dataclass(frozen=True)
@@ -85,8 +95,14 @@ def to_json(trace: Trace, module: ir.Module) -> str:
 
 
 def from_json(text: str, module: ir.Module, source: str = "<trace>") -> Trace:
+    def bounded_int(digits: str) -> int:
+        if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
+            raise TraceError(f"{source}: a number of {len(digits.lstrip('-'))} digits, more than "
+                             f"{MAX_NUMBER_DIGITS}")
+        return int(digits)
+
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_int=bounded_int)
     except json.JSONDecodeError as exc:
         raise TraceError(f"{source}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
@@ -95,6 +111,7 @@ def from_json(text: str, module: ir.Module, source: str = "<trace>") -> Trace:
     if not isinstance(raw_steps, list):
         raise TraceError(f"{source}: \"steps\" must be a list")
     steps = []
+    total = 0
     for i, raw in enumerate(raw_steps):
         where = f"{source}: step {i}"
         if not isinstance(raw, dict) or not isinstance(raw.get("event"), str):
@@ -105,6 +122,7 @@ def from_json(text: str, module: ir.Module, source: str = "<trace>") -> Trace:
             raise TraceError(f"{where}: \"params\" must be an object")
         if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1:
             raise TraceError(f"{where}: \"repeat\" must be a positive integer")
+        total = add_steps(total, repeat, where)
         steps.append(TraceStep(raw["event"], parse_params(module, raw["event"], params, where),
                                repeat, tuple(sorted(raw.get("expect", {}).items()))))
     violation = doc.get("violation")

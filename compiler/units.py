@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd, lcm
 
+MAX_NUMBER_DIGITS = 40  # digits of a number written in a spec (E0006) or a text trace
+
 Dim = tuple[int, int]
 NONE: Dim = (0, 0)
 VOLUME: Dim = (1, 0)

@@ -16,7 +16,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from ..diagnostics import Diagnostic
 from ..source import Span
-from ..units import KNOWN_UNITS
+from ..units import KNOWN_UNITS, MAX_NUMBER_DIGITS
 from . import ast
 
 ITEM_KEYWORDS = ("pump", "units", "enum", "const", "persistent", "var", "alarm", "alert", "motor",
@@ -25,7 +25,6 @@ ITEM_KEYWORDS = ("pump", "units", "enum", "const", "persistent", "var", "alarm",
 _ITEM_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(ITEM_KEYWORDS), re.M)
 MAX_SYNTAX_ERRORS = 20
 MAX_TREE_DEPTH = 400  # parse-tree levels; deeper input would exhaust Python's recursion
-MAX_NUMBER_DIGITS = 40  # digits of a number literal (docs/language.md); E0006 beyond
 
 _FRIENDLY = {
     "NAME": "a name", "NUMBER": "a number", "STRING": "a quoted string",

@@ -159,11 +159,20 @@ invariant P-1 "{text}": x <= 100 steps   // {text}
 # ---------------------------------------------------------------- traces
 
 
-@xfail("H8: a trace's repeat count has no bound")
-def test_tick_repeated_a_trillion_times(tmp_path):
-    """Issue 9: `tick x999999999999` hung; it must be refused or bounded."""
-    run = assert_clean("simulate", spec(tmp_path, BASE), trace(tmp_path, "tick x999999999999\n"), timeout=10)
-    assert run.exit == 4
+@pytest.mark.parametrize("text", ["tick x999999999999\n", "tick 1000 x1000 x1000\n", "tick 999999 h\n",
+                                  "tick 1000000\ntick\n", "tick " + "9" * 5000 + "\n",
+                                  "go n=" + "9" * 5000 + " steps\n"])
+def test_tick_repeated_a_trillion_times(tmp_path, text):
+    """H8: `tick x999999999999` hung; a trace holds at most 1,000,000 steps, a number at
+    most 40 digits (docs/traces.md)."""
+    run = assert_clean("simulate", spec(tmp_path, BASE), trace(tmp_path, text), timeout=10)
+    assert run.exit == 4 and (":1:" in run.stderr or ":2:" in run.stderr)
+
+
+def test_a_json_trace_past_the_step_limit(tmp_path):
+    document = {"format": "pumpspec-trace/1", "steps": [{"event": "tick", "repeat": 600_000}] * 2}
+    run = assert_clean("simulate", spec(tmp_path, BASE), trace(tmp_path, json.dumps(document), "t.json"))
+    assert run.exit == 4 and "step 1" in run.stderr
 
 
 NO_EVENT = xfail("H9: a trace line that is only an expectation is an internal error")
