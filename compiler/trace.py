@@ -31,6 +31,7 @@ from .ir import nodes as ir
 from .units import MAX_NUMBER_DIGITS
 
 FORMAT = "pumpspec-trace/1"
+STATUSES = ("accepted", "rejected", "ignored")  # an expectation's "status"
 MAX_TRACE_STEPS = 1_000_000  # handled events in one trace, repeats counted (docs/traces.md)
 
 
@@ -124,7 +125,7 @@ def from_json(text: str, module: ir.Module, source: str = "<trace>") -> Trace:
             raise TraceError(f"{where}: \"repeat\" must be a positive integer")
         total = add_steps(total, repeat, where)
         steps.append(TraceStep(raw["event"], parse_params(module, raw["event"], params, where),
-                               repeat, tuple(sorted(raw.get("expect", {}).items()))))
+                               repeat, parse_expect(module, raw.get("expect", {}), where)))
     violation = doc.get("violation")
     return Trace(
         pump=str(doc.get("pump", "")),
@@ -133,6 +134,24 @@ def from_json(text: str, module: ir.Module, source: str = "<trace>") -> Trace:
         origin=str(doc.get("origin", "")),
         violation=(violation["property"], int(violation["step"])) if violation else None,
     )
+
+
+def parse_expect(module: ir.Module, expect: Any, where: str) -> tuple[tuple[str, Any], ...]:
+    """A JSON step's ``"expect"``: a status of STATUSES, a reason code (an integer of 0 or
+    more), a state of the spec; sorted (key, value) pairs."""
+    if not isinstance(expect, dict):
+        raise TraceError(f"{where}: \"expect\" must be an object")
+    checks = {"status": lambda v: v in STATUSES,
+              "reason": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+              "state": lambda v: v in module.state_type.members}
+    wanted = {"status": " or ".join(STATUSES), "reason": "a reason code (an integer of 0 or more)",
+              "state": "a state: " + ", ".join(module.state_type.members)}
+    for key, value in expect.items():
+        if key not in checks:
+            raise TraceError(f"{where}: unknown expectation `{key}` (known: status, reason, state)")
+        if not checks[key](value):
+            raise TraceError(f"{where}: expected \"{key}\" {wanted[key]}, got {json.dumps(value)}")
+    return tuple(sorted(expect.items()))
 
 
 def parse_params(module: ir.Module, event: str, params: dict[str, Any], where: str

@@ -27,13 +27,12 @@ from typing import Any
 
 from ..ir import nodes as ir
 from ..units import KNOWN_UNITS, MAX_NUMBER_DIGITS, BaseUnits, significant
-from ..trace import MAX_TRACE_STEPS, Trace, TraceError, TraceStep, add_steps, parse_params
+from ..trace import MAX_TRACE_STEPS, STATUSES, Trace, TraceError, TraceStep, add_steps, parse_params
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _QUANTITY = re.compile(r"^([+-]?\d+(?:\.\d+)?)([A-Za-z][A-Za-z/]*)$")
 _UNIT = re.compile(r"^[A-Za-z]+(/[A-Za-z]+)?$")
 _REPEAT = re.compile(r"^[x*](\d+)$")
-STATUSES = ("accepted", "rejected", "ignored")
 
 
 def unit_size(unit: str, module: ir.Module) -> tuple[tuple[int, int], Fraction]:
@@ -132,6 +131,8 @@ def parse_line(line: str, lineno: int, module: ir.Module, source: str) -> TraceS
                 raise TraceError(f"{where}: after `=>` expected accepted/rejected/ignored, a "
                                  f"reason code or a state name, got `{token}`")
     tokens = text.split()
+    if not tokens:
+        raise TraceError(f"{where}: `=>` follows the event it checks, e.g. `tick => accepted`")
     event = tokens[0]
     try:
         decl = module.event(event)
