@@ -18,6 +18,7 @@ CODES: dict[str, str] = {
     "E0003": "syntax error: unexpected end of file",
     "E0004": "file cannot be read",
     "E0005": "expression nested too deeply",
+    "E0006": "number literal too long",
     # names
     "E0101": "duplicate declaration",
     "E0102": "unknown name",

@@ -28,12 +28,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .ir import nodes as ir
+from .units import MAX_NUMBER_DIGITS
 
 FORMAT = "pumpspec-trace/1"
+STATUSES = ("accepted", "rejected", "ignored")  # an expectation's "status"
+MAX_TRACE_STEPS = 1_000_000  # handled events in one trace, repeats counted (docs/traces.md)
 
 
 class TraceError(ValueError):
     """A trace that cannot be read or does not fit the spec; the message says where."""
+
+
+def add_steps(total: int, repeat: int, where: str) -> int:
+    """``total`` steps so far plus a step repeated ``repeat`` times, at most MAX_TRACE_STEPS."""
+    if total + repeat > MAX_TRACE_STEPS:
+        raise TraceError(f"{where}: the trace holds more than {MAX_TRACE_STEPS:,} steps (repeats counted); "
+                         f"split it into shorter traces")
+    return total + repeat
 
 
 @dataclass(frozen=True)
@@ -85,8 +96,14 @@ def to_json(trace: Trace, module: ir.Module) -> str:
 
 
 def from_json(text: str, module: ir.Module, source: str = "<trace>") -> Trace:
+    def bounded_int(digits: str) -> int:
+        if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
+            raise TraceError(f"{source}: a number of {len(digits.lstrip('-'))} digits, more than "
+                             f"{MAX_NUMBER_DIGITS}")
+        return int(digits)
+
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_int=bounded_int)
     except json.JSONDecodeError as exc:
         raise TraceError(f"{source}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
@@ -95,6 +112,7 @@ def from_json(text: str, module: ir.Module, source: str = "<trace>") -> Trace:
     if not isinstance(raw_steps, list):
         raise TraceError(f"{source}: \"steps\" must be a list")
     steps = []
+    total = 0
     for i, raw in enumerate(raw_steps):
         where = f"{source}: step {i}"
         if not isinstance(raw, dict) or not isinstance(raw.get("event"), str):
@@ -105,8 +123,9 @@ def from_json(text: str, module: ir.Module, source: str = "<trace>") -> Trace:
             raise TraceError(f"{where}: \"params\" must be an object")
         if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1:
             raise TraceError(f"{where}: \"repeat\" must be a positive integer")
+        total = add_steps(total, repeat, where)
         steps.append(TraceStep(raw["event"], parse_params(module, raw["event"], params, where),
-                               repeat, tuple(sorted(raw.get("expect", {}).items()))))
+                               repeat, parse_expect(module, raw.get("expect", {}), where)))
     violation = doc.get("violation")
     return Trace(
         pump=str(doc.get("pump", "")),
@@ -115,6 +134,24 @@ def from_json(text: str, module: ir.Module, source: str = "<trace>") -> Trace:
         origin=str(doc.get("origin", "")),
         violation=(violation["property"], int(violation["step"])) if violation else None,
     )
+
+
+def parse_expect(module: ir.Module, expect: Any, where: str) -> tuple[tuple[str, Any], ...]:
+    """A JSON step's ``"expect"``: a status of STATUSES, a reason code (an integer of 0 or
+    more), a state of the spec; sorted (key, value) pairs."""
+    if not isinstance(expect, dict):
+        raise TraceError(f"{where}: \"expect\" must be an object")
+    checks = {"status": lambda v: v in STATUSES,
+              "reason": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+              "state": lambda v: v in module.state_type.members}
+    wanted = {"status": " or ".join(STATUSES), "reason": "a reason code (an integer of 0 or more)",
+              "state": "a state: " + ", ".join(module.state_type.members)}
+    for key, value in expect.items():
+        if key not in checks:
+            raise TraceError(f"{where}: unknown expectation `{key}` (known: status, reason, state)")
+        if not checks[key](value):
+            raise TraceError(f"{where}: expected \"{key}\" {wanted[key]}, got {json.dumps(value)}")
+    return tuple(sorted(expect.items()))
 
 
 def parse_params(module: ir.Module, event: str, params: dict[str, Any], where: str

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd, lcm
 
+MAX_NUMBER_DIGITS = 40  # digits of a number written in a spec (E0006) or a text trace
+
 Dim = tuple[int, int]
 NONE: Dim = (0, 0)
 VOLUME: Dim = (1, 0)
@@ -103,7 +105,42 @@ def _volume_ref(b: BaseUnits) -> Fraction:
 
 
 def _num(f: Fraction) -> str:
-    return str(f.numerator) if f.denominator == 1 else f"{float(f):g}"
+    return str(f.numerator) if f.denominator == 1 and abs(f.numerator) < 10 ** 40 else significant(f)
+
+
+def significant(f: Fraction, digits: int = 6) -> str:
+    """``f`` rounded to ``digits`` significant digits, as ``format(x, ".6g")`` prints a
+    float (fixed notation for exponents -4 .. digits-1, else ``1.5e+308``), but exact:
+    no overflow and no binary rounding, for any magnitude.
+
+    With 10**e <= |f| < 10**(e+1), the mantissa is m = round(|f| / 10**(e-digits+1))
+    (an exact half to even, as a float's binary value rounds), a ``digits``-digit integer
+    (or 10**digits, then e grows by one)."""
+    if f == 0:
+        return "0"
+    sign, f = ("-" if f < 0 else ""), abs(Fraction(f))
+    e = f.numerator.bit_length() - f.denominator.bit_length()  # |e - log2 f| <= 1
+    e = e * 30103 // 100000  # a lower bound of floor(log10 f) up to one
+    while _pow10(e + 1) <= f:
+        e += 1
+    while _pow10(e) > f:
+        e -= 1
+    m = round(f / _pow10(e - digits + 1))
+    if m == 10 ** digits:
+        e, m = e + 1, m // 10
+    text = str(m)
+    if -4 <= e < digits:
+        point = e + 1  # digits before the decimal point
+        whole = text[:point] if point > 0 else "0"
+        frac = ("0" * -point + text) if point <= 0 else text[point:]
+        frac = frac.rstrip("0")
+        return sign + (f"{whole}.{frac}" if frac else whole)
+    mantissa = text[0] + ("." + text[1:].rstrip("0") if text[1:].rstrip("0") else "")
+    return f"{sign}{mantissa}e{'+' if e >= 0 else '-'}{abs(e):02d}"
+
+
+def _pow10(e: int) -> Fraction:
+    return Fraction(10) ** e
 
 
 def scale_name(dim: Dim, scale: Fraction, base: BaseUnits) -> str:
@@ -158,7 +195,7 @@ def _decimal(f: Fraction) -> str:
         while d % p == 0:
             d //= p
     if d != 1:
-        return f"≈{float(f):.6g}"
+        return f"≈{significant(f)}"
     digits = 0
     while (f * 10 ** digits).denominator != 1:
         digits += 1

@@ -1,9 +1,9 @@
-"""units.format_quantity: base units as a person reads them."""
+"""units.format_quantity: base units as a person reads them; units.significant: exact rounding."""
 from fractions import Fraction
 
 import pytest
 
-from compiler.units import FREQUENCY, NONE, RATE, TIME, VOLUME, format_quantity
+from compiler.units import FREQUENCY, NONE, RATE, TIME, VOLUME, format_quantity, significant
 
 STEP = Fraction(1, 40)  # 0.025 U per step
 TICK = Fraction(1)
@@ -31,3 +31,15 @@ def test_inexact_values_are_marked_and_a_spec_without_steps_prints_the_number():
     assert format_quantity(1, VOLUME, Fraction(1, 3), TICK) == "≈0.333333 U"
     assert format_quantity(3, VOLUME, None, TICK) == "3"
     assert format_quantity(3, TIME, None, Fraction(1, 10)) == "0.3 s"
+
+
+@pytest.mark.parametrize("value", [Fraction(1, 3), Fraction(-5, 7), Fraction(1000000), Fraction(999999),
+                                   Fraction(1, 10000), Fraction(1, 100000), Fraction(25, 2), Fraction(0),
+                                   Fraction(123456789), Fraction(10**300 + 1, 3)])
+def test_significant_prints_as_a_float_would(value):
+    assert significant(value) == f"{float(value):g}"
+
+
+def test_significant_is_exact_beyond_the_float_range():
+    assert significant(Fraction(10**400 * 5, 3)) == "1.66667e+400"
+    assert significant(Fraction(-3, 10**400)) == "-3e-400"

@@ -135,11 +135,22 @@ def not_(a: ir.Expr, span=None) -> ir.Expr:
     return ir.Unary(ir.UnaryOp.NOT, a, ir.BOOL, span)
 
 
+SUM_CHAIN = 32  # terms summed as one left-nested chain by ``total``
+
+
 def total(args, unit: str = "") -> ir.Expr:
+    """The sum of ``args``: a left-nested chain ``a + b + c`` (as written) for up to
+    SUM_CHAIN terms; longer sums (a window of many buckets) add chains of SUM_CHAIN
+    terms as a balanced tree, so the depth stays SUM_CHAIN + ceil(log2(n / SUM_CHAIN))
+    for every recursive consumer (printers, evaluator, Z3, backends)."""
     args = tuple(args)
     if not args:
         return lit_int(0, unit)
-    return reduce(add, args)
+    level = [reduce(add, args[i:i + SUM_CHAIN]) for i in range(0, len(args), SUM_CHAIN)]
+    while len(level) > 1:
+        pairs = [add(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        level = pairs + level[len(pairs) * 2:]
+    return level[0]
 
 
 def table(values: tuple[ir.Value, ...], index: ir.Expr, value_type: ir.Type, span=None) -> ir.Expr:

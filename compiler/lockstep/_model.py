@@ -2,6 +2,7 @@
 scoreboard), the event encodings of the hardware port and the register snapshot."""
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 from ..backends import python as pyback
@@ -95,6 +96,12 @@ class Model:
         except self.Rejected as r:
             return STATUS["rejected"], r.code, None
         return STATUS[out.status], 0, out.transition
+
+    def accepts(self, ctl, code: int, word: int) -> bool:
+        """Whether the controller would accept the port event, asked of a copy of it."""
+        decl = self.events.get(code)
+        args = self.unpack_params(decl, word) if decl else []
+        return self.apply(copy.deepcopy(ctl), code, args)[0] == STATUS["accepted"]
 
     def _guard_values(self) -> dict[str, list[int]]:
         """event -> the boundary values worth sending for its integer parameters: each

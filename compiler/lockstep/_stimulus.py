@@ -12,6 +12,11 @@ hit). Then ``length`` port events with ticks between them. Each event is
   boundary value, accepted or not), or (30 %) the events whose transitions from the
   current state fired least so far, or (30 %) a random order.
 
+On its first visit of a state a sequence *sweeps* the guards of the transitions leaving
+it: every event with a guarded transition from the state, each integer parameter at each
+of its boundary values, sent when the controller refuses it (a refusal changes nothing,
+so the sweep stays in the state and probes every guard's edge where it is checked).
+
 Parameter values: often small (a dose that completes soon), often a boundary (the
 parameter's ``lo``, ``hi`` and ``hi + 1``, each literal in the event's guards and one
 either side), sometimes outside the declared wire domain, else uniform.
@@ -43,11 +48,15 @@ class RandomGen:
         self.boundaries = {e.name: self._boundaries(e) for e in model.user_events}
         # state -> (event, target) of the transitions leaving it
         self.exits: dict[str, list[tuple[str, str]]] = {}
+        # state -> the events with a guarded transition from it, in declaration order
+        self.guarded: dict[str, list[ir.Event]] = {}
         for t in model.m.transitions:
-            if t.event == "tick" or t.target is None:
+            if t.event == "tick":
                 continue
             for s in t.sources:
-                if s != t.target:
+                if t.guards and model.by_name[t.event] not in self.guarded.setdefault(s, []):
+                    self.guarded[s].append(model.by_name[t.event])
+                if t.target is not None and s != t.target:
                     self.exits.setdefault(s, []).append((t.event, t.target))
 
     def _boundaries(self, e: ir.Event) -> dict[str, list[int]]:
@@ -93,8 +102,14 @@ class RandomGen:
         else:
             prog.hw_reset()
         target = prog.events + length
+        swept: set[str] = set()
         while prog.events < target:
-            self.visits[self._state(prog)] = self.visits.get(self._state(prog), 0) + 1
+            state = self._state(prog)
+            self.visits[state] = self.visits.get(state, 0) + 1
+            if state not in swept:
+                swept.add(state)
+                self.sweep_guards(prog, rng, target)
+                continue
             if rng.random() < 0.3:
                 prog.tick(rng.choice(TICK_RUNS))
                 continue
@@ -110,6 +125,21 @@ class RandomGen:
                 self.send(prog, e, self.params(rng, e))
             else:
                 self.guided(prog, rng)
+
+    def sweep_guards(self, prog: Program, rng: random.Random, target: int) -> None:
+        """Each event with a guarded transition from the current state, each integer
+        parameter at each boundary value (the others random), sent when the controller
+        refuses it; stops when the state changes (a tick the sequencer needs) or the
+        sequence is full."""
+        state = self._state(prog)
+        for e in self.guarded.get(state, ()):
+            for name, edges in self.boundaries[e.name].items():
+                for value in edges:
+                    if self._state(prog) != state or prog.events >= target:
+                        return
+                    word = self.model.pack_params(e, {**self.params(rng, e), name: value})
+                    if not self.model.accepts(prog.ctl, e.code, word):
+                        prog.try_raw(e.code, word)
 
     def _state(self, prog: Program) -> str:
         return self.model.states[int(prog.ctl.state)]

@@ -35,6 +35,7 @@ import operator
 import sys
 import time
 from collections import deque
+from dataclasses import dataclass
 from typing import Callable
 
 from ..eval.evaluator import Config, Evaluator, Outcome
@@ -141,6 +142,290 @@ class Frontier:
         return bool(self.sweep or self.heap)
 
 
+@dataclass(frozen=True)
+class _Limits:
+    """The work bounds of one search (``Explorer.run``)."""
+
+    steps: int  # steps of the compiled spec: events of expansions, ticks
+    max_nodes: int  # configurations kept
+    max_plain: int  # configurations past which the breadth-first sweep yields to macro-steps
+    max_below: int  # expansions below each finished macro-step
+    macro_ticks: int  # ticks of one macro-step
+    max_running: int  # macro-steps started and unfinished at once
+    first_hit: bool  # stop at the first hit
+
+
+class _Search:
+    """One run of the witness search: the tree of configurations it keeps, the targets
+    still open, the macro-step candidates, and the work spent.
+
+    Invariants:
+    - ``nodes[j] = (config, parent, input index, repeat)``, ``repeat`` being the ticks of
+      a macro-step, 1 for any other step; node 0 is the initial configuration (parent -1);
+      a parent always precedes its children, and ``depth[j]`` counts the steps from node 0
+      (a macro-step is one).
+    - Configurations are identified exactly: the controller is deterministic, so two equal
+      tuples have the same futures and keeping the first loses no trace. ``seen`` holds
+      every configuration kept as a fresh node; a repeated one is kept only as the end of
+      a hit. (The coarse view, each integer as 0 / 1 / 2+, only decides the frontier tier,
+      which ticks become macro-step candidates and where a macro-step stops.)
+    - A key is in ``open_keys`` exactly when it is not in ``hits``; a closed key is in no
+      table of open targets (``open_state``, ``open_step``, ``timed``, ``guides``).
+    - ``root[j]``: for a node explored below a finished macro-step (``front``), the
+      macro-step's node; ``budget[r]``: the expansions still allowed below macro-step ``r``.
+    """
+
+    def __init__(self, explorer: Explorer, probes: dict[str, Probe], limits: _Limits):
+        self.ex, self.x, self.limits = explorer, explorer.x, limits
+        self.probes = probes
+        self.stats = explorer.stats
+        self._open_targets(probes)
+        self.hits: dict[str, int] = {}  # key -> node index (state: the node; step: its last step)
+        self.dirty = True  # the order of the macro-step candidates may have changed
+        self.closed = False  # a target was hit: the frontier's distances changed
+        init = self.x.initial()
+        self.nodes: list[tuple[tuple, int, int, int]] = [(init, -1, -1, 1)]
+        self.depth = [0]
+        for key, f in list(self.open_state.items()):
+            if f(None, None, None, init, True, None, None):
+                self.hit(key, 0)
+        self.seen = {init}
+        self.queue = Frontier(explorer.view, self.distance, self.depth)
+        self.queue.push(0, init)
+        self.front: deque[int] = deque()  # configurations after a macro-step, and below them
+        self.root: dict[int, int] = {}
+        self.budget: dict[int, int] = {}
+        self.waiting: list[tuple[int, int]] = []  # macro-step candidates: (node, BFS depth)
+        self.estimates: dict[int, dict[str, int] | None] = {}  # None: a variant, not yet ranked
+        self.running: list = []  # started, unfinished macro-steps: [generator, (node, depth)]
+        self.macro_seen: set = set()  # coarse tick situations already made candidates
+        self.siblings: list[tuple[int, int]] = []  # variants found while ranking
+        self.variant_seen: set = set()
+        self.sources: set[int] = set()  # control states that are sources of an open tick target
+        self.expansion = len(explorer.inputs)  # the steps one expansion costs
+        self.spent = 0  # steps spent on expansions (macro-steps: ``stats.ticks()``)
+
+    def _open_targets(self, probes: dict[str, Probe]) -> None:
+        """Every probe compiled, in the tables of open targets: by configuration
+        (``open_state``), by event (``open_step``), those a macro-step can lead to
+        (``timed``), and the guides of the frontier's distance."""
+        x = self.x
+        compiled = {k: (p, x.compile(p)) for k, p in probes.items()}
+        self.guides = {k: self.ex.guides.compile(p) for k, p in probes.items()}
+        self.open_state = {k: f for k, (p, f) in compiled.items() if p.kind == "state"}
+        self.open_step: dict[str, dict[str, Callable]] = {}  # event -> key -> probe
+        for k, (p, f) in compiled.items():
+            if p.kind == "step":
+                for e in (p.events or [e.name for e in self.ex.m.events]):
+                    self.open_step.setdefault(e, {})[k] = f
+        # targets a macro-step can lead to: configurations, and steps taken by a tick
+        self.timed = {k: (p, f) for k, (p, f) in compiled.items()
+                      if p.kind == "state" or not p.events or x.tick in p.events}
+        self.open_keys = set(probes)
+
+    def hit(self, key: str, j: int) -> None:
+        """Target ``key`` holds at node ``j``: recorded, and closed everywhere."""
+        self.hits[key] = j
+        self.dirty = self.closed = True
+        self.open_keys.discard(key)
+        self.open_state.pop(key, None)
+        self.timed.pop(key, None)
+        self.guides.pop(key, None)
+        for group in self.open_step.values():
+            group.pop(key, None)
+
+    def distance(self, config: tuple) -> float:
+        """The frontier's order: the least guide distance to an open target."""
+        if not self.guides:
+            return 0.0
+        return min(g(config, self.x.lets_at(config)) for g in self.guides.values())
+
+    def unfinished(self) -> bool:
+        """Targets open, work left, and (``first_hit``) nothing hit yet."""
+        return (bool(self.open_keys) and self.spent + self.stats.ticks() < self.limits.steps
+                and not (self.limits.first_hit and self.hits))
+
+    # -- one turn of the schedule
+
+    def turn(self) -> bool:
+        """One unit of work: an expansion below a finished macro-step first; then
+        expansions and macro-steps share the work: a macro-step estimated to reach an
+        open target gets ``MACRO_SHARE_ESTIMATED`` ticks per expansion step (the
+        expansions still find the short witnesses), any other ``MACRO_SHARE``. False when
+        nothing is left to do."""
+        if self.closed:
+            self.closed = False
+            self.queue.reorder()
+        best = self._best_macro_step() if self.waiting or self.running else None
+        self.dirty = False
+        share = MACRO_SHARE if best is None or self.rank(best[1])[0] else MACRO_SHARE_ESTIMATED
+        # the sweep gives way to macro-steps past ``max_plain`` configurations; the
+        # guided search always gets its share
+        queue = self.queue
+        plain = (queue.sweep and len(self.nodes) < self.limits.max_plain) or queue.heap
+        macro_turn = best is not None and not self.front and (
+            self.stats.macro_ticks <= share * self.spent or not plain)
+        if self.front:
+            i = self.front.popleft()
+            r = self.root[i]
+            if self.budget[r] > 0:
+                self.budget[r] -= 1
+                self.spent += self.expansion
+                self.expand(i, True)
+        elif macro_turn:
+            if best[0] is None:  # start it (at most ``max_running`` unfinished)
+                i, _ = self.waiting.pop(0)
+                best[0] = self.ex.macro_steps.run(self.nodes[i][0], self.limits.macro_ticks,
+                                                  self.stats)
+                self.running.append(best)
+            self.advance(best)
+        elif queue:
+            self.spent += self.expansion
+            self.expand(queue.pop(), False)
+        else:
+            return False
+        return True
+
+    def _best_macro_step(self) -> list | None:
+        """The macro-step to advance: the best-ranked running one, or the best waiting
+        candidate if it ranks better and fewer than ``max_running`` run. A waiting one is
+        returned as ``[None, (node, depth)]`` (not yet started). The candidates are
+        re-sorted when their order may have changed."""
+        waiting, running = self.waiting, self.running
+        if self.dirty:
+            self.sources = self._tick_sources()
+            waiting.sort(key=self.rank)
+            if self.siblings:
+                waiting += self.siblings
+                self.siblings.clear()
+                waiting.sort(key=self.rank)
+        best = min(running, key=lambda r: self.rank(r[1])) if running else None
+        if waiting and (best is None or (len(running) < self.limits.max_running
+                                         and self.rank(waiting[0]) < self.rank(best[1]))):
+            best = [None, waiting[0]]
+        return best
+
+    def _tick_sources(self) -> set[int]:
+        """Control states that are sources of an open target taken by a tick (a tick
+        transition, a tick assertion with `from`)."""
+        x = self.x
+        out: set[int] = set()
+        for key in self.open_keys:
+            p = self.probes[key]
+            if p.kind != "step" or (p.events and x.tick not in p.events):
+                continue
+            if p.states:
+                out |= {x.state_index[s] for s in p.states}
+            elif p.transition is not None:
+                out |= {x.state_index[s] for s in self.ex.m.transitions[p.transition].sources}
+        return out
+
+    def rank(self, item: tuple[int, int]) -> tuple:
+        """Macro-step order: the least estimated ticks to an open target, then a source
+        state of an open tick target, then the shallowest. A candidate's first ranking
+        estimates it (and, in a source state, adds its variants to ``siblings``)."""
+        i, d = item
+        config = self.nodes[i][0]
+        if i not in self.estimates:
+            self.estimates[i] = self._estimate(config)
+            if config[0] in self.sources and self.timed:
+                self._add_variants(i)
+        if self.estimates[i] is None:
+            self.estimates[i] = self._estimate(config)
+        est = min((n for k, n in self.estimates[i].items() if k in self.open_keys),
+                  default=None)
+        return (est is None, est or 0, config[0] not in self.sources, d)
+
+    def _estimate(self, config: tuple) -> dict[str, int]:
+        return self.ex.macro_steps.estimate(config, self.timed, self.limits.macro_ticks,
+                                            self.stats)
+
+    def _add_variants(self, i: int) -> None:
+        """Node ``i``'s variants (``TickMacroSteps.variants``) become candidates, ranked
+        later (their estimate: None)."""
+        x, macro_steps = self.x, self.ex.macro_steps
+        x.put(x.scratch, self.nodes[i][0])
+        x._holds = None
+        self.variant_seen.add(macro_steps.exact_cone(x.scratch))
+        for j in macro_steps.variants(self.nodes, self.depth, i, self.variant_seen):
+            self.estimates.setdefault(j, None)
+            self.siblings.append((j, self.depth[j]))
+
+    # -- growing the tree
+
+    def expand(self, i: int, below: bool) -> None:
+        """Every input from node ``i``: hits recorded, fresh configurations kept (at most
+        ``max_nodes``) and queued (``below`` a macro-step: on ``front``), and a tick that
+        changes nothing discrete made a macro-step candidate."""
+        nodes, depth, seen = self.nodes, self.depth, self.seen
+        open_step, open_state = self.open_step, self.open_state
+        step, view, discrete = self.x.step, self.ex.view, self.ex.discrete
+        tick_k, max_nodes = self.ex.tick_input, self.limits.max_nodes
+        config = nodes[i][0]
+        v_pre = view(config)
+        for k, (event, params, args) in enumerate(self.ex.inputs):
+            post, accepted, fired, lets = step(config, event, args)
+            found = [key for key, f in open_step.get(event, {}).items()
+                     if f(config, event, params, post, accepted, fired, lets)]
+            if post is not config and open_state:
+                found += [key for key, f in open_state.items()
+                          if f(None, None, None, post, True, None, None)]
+            if post is config and not found:
+                continue
+            if k == tick_k and fired is None and discrete(view(post)) == discrete(v_pre):
+                self._macro_candidate(i, config, post)
+            fresh = post not in seen
+            if not found and (not fresh or len(nodes) >= max_nodes):
+                continue
+            nodes.append((post, i, k, 1))
+            depth.append(depth[i] + 1)
+            j = len(nodes) - 1
+            for key in found:
+                self.hit(key, j)
+            if fresh:
+                seen.add(post)
+                if below:
+                    self.root[j] = self.root[i]
+                self.queue.push(j, post, self.front if below else None)
+
+    def _macro_candidate(self, i: int, config: tuple, post: tuple) -> None:
+        """Node ``i`` becomes a macro-step candidate unless its coarse tick situation
+        already is one: what ticks read (``config``'s cone), and what the next tick
+        changes (``post`` against ``config``)."""
+        changed = tuple(n for n in self.ex.visible_idx if post[n] != config[n])
+        key = (self.ex.cone(config), changed)
+        if key not in self.macro_seen:
+            self.macro_seen.add(key)
+            self.waiting.append((i, self.depth[i]))
+            self.dirty = True
+
+    def advance(self, task: list) -> None:
+        """One chunk of a macro-step; a finished one becomes a node, explored below
+        (``front``) within ``max_below`` expansions."""
+        gen, (i, _) = task
+        try:
+            next(gen)
+        except StopIteration as stop:
+            self.running.remove(task)
+            if stop.value is not None:
+                post, n = stop.value
+                self.nodes.append((post, i, self.ex.tick_input, n))
+                self.depth.append(self.depth[i] + 1)
+                j = len(self.nodes) - 1
+                self.front.append(j)
+                self.root[j], self.budget[j] = j, self.limits.max_below
+                self.stats.macro_steps += 1
+                self.stats.deepest = max(self.stats.deepest, n)
+
+    def record_stats(self) -> None:
+        """The search's size, work and why it stopped, into ``stats``."""
+        stats = self.stats
+        stats.configs = len(self.nodes)
+        stats.steps = self.spent + stats.ticks()
+        stats.stopped = ("resolved" if not self.open_keys else
+                         "budget" if stats.steps >= self.limits.steps else "exhausted")
+
+
 class Explorer:
     """The search over one module's compiled spec; ``run`` finds a trace per probe."""
 
@@ -161,20 +446,6 @@ class Explorer:
                                     module.transitions, compiled.lets)
         self.stats = Stats()
 
-    def _sources(self, probes: dict[str, Probe], open_keys) -> set[int]:
-        """Control states that are sources of an open target taken by a tick (a tick
-        transition, a tick assertion with `from`)."""
-        out: set[int] = set()
-        for key in open_keys:
-            p = probes[key]
-            if p.kind != "step" or (p.events and self.x.tick not in p.events):
-                continue
-            if p.states:
-                out |= {self.x.state_index[s] for s in p.states}
-            elif p.transition is not None:
-                out |= {self.x.state_index[s] for s in self.m.transitions[p.transition].sources}
-        return out
-
     def run(self, probes: dict[str, Probe], steps: int, max_nodes: int = 60_000,
             max_plain: int = 4000, max_below: int = 100, macro_ticks: int = 300_000,
             max_running: int = 4, validate: bool = True, first_hit: bool = False
@@ -184,177 +455,16 @@ class Explorer:
         ``max_nodes`` configurations kept. Past ``max_plain`` configurations, macro-steps
         go first; expansions continue when none is left. ``first_hit``: stop at the first
         hit."""
-        x = self.x
         started = time.monotonic()
-        self.stats = stats = Stats(macro_limit=macro_ticks, budget=steps)
-        compiled = {k: (p, x.compile(p)) for k, p in probes.items()}
-        guides = {k: self.guides.compile(p) for k, p in probes.items()}
-        open_state = {k: f for k, (p, f) in compiled.items() if p.kind == "state"}
-        open_step: dict[str, dict[str, Callable]] = {}  # event -> key -> probe
-        for k, (p, f) in compiled.items():
-            if p.kind == "step":
-                for e in (p.events or [e.name for e in self.m.events]):
-                    open_step.setdefault(e, {})[k] = f
-        # targets a macro-step can lead to: configurations, and steps taken by a tick
-        timed = {k: (p, f) for k, (p, f) in compiled.items()
-                 if p.kind == "state" or not p.events or x.tick in p.events}
-        open_keys = set(probes)
-        hits: dict[str, int] = {}  # key -> node index (state: the node; step: its last step)
-
-        dirty = [True]  # the order of the macro-step candidates may have changed
-        closed = [False]  # a target was hit: the frontier's distances changed
-
-        def close(key):
-            dirty[0] = closed[0] = True
-            open_keys.discard(key)
-            open_state.pop(key, None)
-            timed.pop(key, None)
-            guides.pop(key, None)
-            for group in open_step.values():
-                group.pop(key, None)
-
-        def distance(config: tuple) -> float:
-            if not guides:
-                return 0.0
-            return min(g(config, x.lets_at(config)) for g in guides.values())
-
-        init = x.initial()
-        # a node: (config, parent, input index, repeat: ticks of a macro-step, 1 otherwise)
-        nodes: list[tuple[tuple, int, int, int]] = [(init, -1, -1, 1)]
-        depth = [0]
-        for key, f in list(open_state.items()):
-            if f(None, None, None, init, True, None, None):
-                hits[key] = 0
-                close(key)
-        # Configurations are identified exactly: the controller is deterministic, so two
-        # equal tuples have the same futures and keeping the first loses no trace. (The
-        # coarse view, each integer as 0 / 1 / 2+, only decides which ticks become
-        # macro-step candidates and where a macro-step stops.)
-        seen = {init}
-        queue = Frontier(self.view, distance, depth)
-        queue.push(0, init)
-        front: deque[int] = deque()  # configurations after a macro-step, and below them
-        root: dict[int, int] = {}  # node below a macro-step -> the macro-step's node
-        budget: dict[int, int] = {}  # macro-step node -> expansions left below it
-        waiting: list[tuple[int, int]] = []  # macro-step candidates: (node, BFS depth)
-        estimates: dict[int, dict[str, int]] = {}
-        running: list = []  # started, unfinished macro-steps: [generator, (node, depth)]
-        macro_seen: set = set()
-        inputs, step, view, discrete = self.inputs, x.step, self.view, self.discrete
-        tick_k = self.tick_input
-
-        def expand(i: int, below: bool) -> None:
-            config = nodes[i][0]
-            v_pre = view(config)
-            for k, (event, params, args) in enumerate(inputs):
-                post, accepted, fired, lets = step(config, event, args)
-                found = [key for key, f in open_step.get(event, {}).items()
-                         if f(config, event, params, post, accepted, fired, lets)]
-                if post is not config and open_state:
-                    found += [key for key, f in open_state.items()
-                              if f(None, None, None, post, True, None, None)]
-                if post is config and not found:
-                    continue
-                if k == tick_k and fired is None and discrete(view(post)) == discrete(v_pre):
-                    changed = tuple(n for n in self.visible_idx if post[n] != config[n])
-                    # one macro-step per coarse tick situation: what ticks read, and
-                    # what the next tick changes
-                    key = (self.cone(config), changed)
-                    if key not in macro_seen:
-                        macro_seen.add(key)
-                        waiting.append((i, depth[i]))
-                        dirty[0] = True
-                fresh = post not in seen
-                if not found and (not fresh or len(nodes) >= max_nodes):
-                    continue
-                nodes.append((post, i, k, 1))
-                depth.append(depth[i] + 1)
-                j = len(nodes) - 1
-                for key in found:
-                    hits[key] = j
-                    close(key)
-                if fresh:
-                    seen.add(post)
-                    if below:
-                        root[j] = root[i]
-                    queue.push(j, post, front if below else None)
-
-        siblings: list[tuple[int, int]] = []  # variants found while ranking
-        variant_seen: set = set()
-
-        def rank(item) -> tuple:
-            """Macro-step order: the least estimated ticks to an open target, then a
-            source state of an open tick target, then the shallowest."""
-            i, d = item
-            if i not in estimates:
-                estimates[i] = self.macro_steps.estimate(nodes[i][0], timed, macro_ticks, stats)
-                if nodes[i][0][0] in sources and timed:
-                    x.put(x.scratch, nodes[i][0])
-                    x._holds = None
-                    variant_seen.add(self.macro_steps.exact_cone(x.scratch))
-                    for j in self.macro_steps.variants(nodes, depth, i, variant_seen):
-                        estimates.setdefault(j, None)
-                        siblings.append((j, depth[j]))
-            if estimates[i] is None:
-                estimates[i] = self.macro_steps.estimate(nodes[i][0], timed, macro_ticks, stats)
-            est = min((n for k, n in estimates[i].items() if k in open_keys), default=None)
-            return (est is None, est or 0, nodes[i][0][0] not in sources, d)
-
-        sources: set[int] = set()
-        expansion = len(inputs)
-        spent = [0, 0]  # steps spent on expansions, ticks spent on macro-steps
-        while open_keys and spent[0] + stats.ticks() < steps and not (first_hit and hits):
-            best = None
-            if closed[0]:
-                closed[0] = False
-                queue.reorder()
-            if waiting or running:
-                if dirty[0]:
-                    sources = self._sources(probes, open_keys)
-                    waiting.sort(key=rank)
-                    if siblings:
-                        waiting += siblings
-                        siblings.clear()
-                        waiting.sort(key=rank)
-                best = min(running, key=lambda r: rank(r[1])) if running else None
-                if waiting and (best is None or (len(running) < max_running
-                                                 and rank(waiting[0]) < rank(best[1]))):
-                    best = [None, waiting[0]]
-            dirty[0] = False
-            # below a finished macro-step first; then expansions and macro-steps share
-            # the work: a macro-step estimated to reach an open target gets
-            # MACRO_SHARE_ESTIMATED ticks per expansion step (the expansions still find
-            # the short witnesses), any other MACRO_SHARE
-            share = MACRO_SHARE if best is None or rank(best[1])[0] else MACRO_SHARE_ESTIMATED
-            # the sweep gives way to macro-steps past ``max_plain`` configurations; the
-            # guided search always gets its share
-            plain = (queue.sweep and len(nodes) < max_plain) or queue.heap
-            macro_turn = best is not None and not front and (
-                stats.macro_ticks <= share * spent[0] or not plain)
-            if front:
-                i = front.popleft()
-                r = root[i]
-                if budget[r] > 0:
-                    budget[r] -= 1
-                    spent[0] += expansion
-                    expand(i, True)
-            elif macro_turn:
-                if best[0] is None:  # start it (at most ``max_running`` unfinished)
-                    i, _ = waiting.pop(0)
-                    best[0] = self.macro_steps.run(nodes[i][0], macro_ticks, stats)
-                    running.append(best)
-                self._advance(best, running, nodes, depth, front, root, budget, max_below)
-            elif queue:
-                spent[0] += expansion
-                expand(queue.pop(), False)
-            else:
-                break
-        stats.configs = len(nodes)
-        stats.steps = spent[0] + stats.ticks()
-        stats.stopped = ("resolved" if not open_keys else
-                         "budget" if stats.steps >= steps else "exhausted")
-        out = self._witnesses(nodes, hits, probes, validate)
-        stats.seconds = time.monotonic() - started
+        self.stats = Stats(macro_limit=macro_ticks, budget=steps)
+        limits = _Limits(steps, max_nodes, max_plain, max_below, macro_ticks, max_running,
+                         first_hit)
+        search = _Search(self, probes, limits)
+        while search.unfinished() and search.turn():
+            pass
+        search.record_stats()
+        out = self._witnesses(search.nodes, search.hits, probes, validate)
+        self.stats.seconds = time.monotonic() - started
         return out
 
     def respond(self, trigger: Probe, answer: Probe, within: int, steps: int,
@@ -405,11 +515,7 @@ class Explorer:
         """The path to node ``j`` replayed on the evaluator, the monitor recomputed with
         the evaluator's semantics; None (and an internal-error note) if it does not
         violate the response there."""
-        ids = []
-        while j >= 0:
-            ids.append(j)
-            j = nodes[j][1]
-        ids.reverse()
+        ids = _path(nodes, j)
         ev = Evaluator(self.m)
         config = ev.initial()
         configs = [(config.state, config.as_dict(), {})]
@@ -437,79 +543,23 @@ class Explorer:
             return None
         return Cex(configs, ins, len(ins) - 1, "step")
 
-    def _advance(self, task, running, nodes, depth, front, root, budget, max_below) -> None:
-        """One chunk of a macro-step; a finished one becomes a node, explored below
-        (``front``) within ``max_below`` expansions."""
-        gen, (i, _) = task
-        try:
-            next(gen)
-        except StopIteration as stop:
-            running.remove(task)
-            if stop.value is not None:
-                post, n = stop.value
-                nodes.append((post, i, self.tick_input, n))
-                depth.append(depth[i] + 1)
-                j = len(nodes) - 1
-                front.append(j)
-                root[j], budget[j] = j, max_below
-                self.stats.macro_steps += 1
-                self.stats.deepest = max(self.stats.deepest, n)
-
     def _witnesses(self, nodes, hits, probes, validate) -> dict[str, Cex]:
-        x = self.x
-        ev = Evaluator(self.m)
-        memo: dict[int, tuple[Config, Outcome | None]] = {}
-
-        def path(j: int) -> list[int]:
-            out = []
-            while j >= 0:
-                out.append(j)
-                j = nodes[j][1]
-            return out[::-1]
-
-        def evaluated(j: int) -> tuple[Config, Outcome | None]:
-            """The evaluator's configuration at node j (and the outcome of its last step)."""
-            if j in memo:
-                return memo[j]
-            t, parent, k, repeat = nodes[j]
-            if parent < 0:
-                got = (ev.initial(), None)
-            else:
-                pre = evaluated(parent)[0]
-                event, params, _ = self.inputs[k]
-                if repeat > 1:
-                    # a macro-step: its ticks ran on the generated controller from the
-                    # parent's configuration, which the evaluator has just confirmed
-                    got = (x.to_config(t), None)
-                else:
-                    got = ev.step(pre, event, params)
-                if x.from_config(got[0]) != t:
-                    raise ReplayMismatch(
-                        f"internal error: the evaluator and the generated controller disagree "
-                        f"on step `{event}` {params} from {pre} (this is a bug in pumpspec)")
-            memo[j] = got
-            return got
-
+        """A trace per hit: the path from the root to its node. ``validate``: replayed on
+        the evaluator, the probe re-checked with the evaluator's semantics (a hit that
+        fails there is dropped, with an internal-error note)."""
+        replay = _EvaluatorReplay(self, nodes)
         out: dict[str, Cex] = {}
         for key, j in hits.items():
             probe = probes[key]
-            ids = path(j)
+            ids = _path(nodes, j)
             if validate:
-                for n in ids:
-                    evaluated(n)
-                post, outcome = memo[j]
-                if probe.kind == "step":
-                    pre = memo[nodes[j][1]][0]
-                    event, params, _ = self.inputs[nodes[j][2]]
-                else:
-                    pre, event, params = post, None, None
-                if not probe.on_eval(ev, pre, event, params, post, outcome):
+                configs = replay.confirmed(probe, ids)
+                if configs is None:
                     print(f"pumpspec: internal error: exploration target {key} does not hold "
                           "on the evaluator's replay; witness dropped", file=sys.stderr)
                     continue
-                configs = [(memo[n][0].state, memo[n][0].as_dict(), {}) for n in ids]
             else:
-                configs = [x.as_cfg(nodes[n][0]) for n in ids]
+                configs = [self.x.as_cfg(nodes[n][0]) for n in ids]
             ins = [(self.inputs[nodes[n][2]][0], dict(self.inputs[nodes[n][2]][1]))
                    for n in ids[1:]]
             repeat = {pos: nodes[n][3] for pos, n in enumerate(ids[1:]) if nodes[n][3] > 1}
@@ -517,3 +567,63 @@ class Explorer:
             out[key] = Cex(configs, ins, bad, probe.kind, repeat)
         return out
 
+
+def _path(nodes: list, j: int) -> list[int]:
+    """The node indices from the root to node ``j``."""
+    out = []
+    while j >= 0:
+        out.append(j)
+        j = nodes[j][1]
+    return out[::-1]
+
+
+class _EvaluatorReplay:
+    """The search tree's nodes recomputed by the IR evaluator, each once (shared
+    prefixes of several witnesses are replayed once). Invariant: a memoized node's
+    configuration equals the compiled spec's (a disagreement raises ``ReplayMismatch``)."""
+
+    def __init__(self, explorer: Explorer, nodes: list):
+        self.x, self.inputs, self.nodes = explorer.x, explorer.inputs, nodes
+        self.ev = Evaluator(explorer.m)
+        self.memo: dict[int, tuple[Config, Outcome | None]] = {}
+
+    def evaluated(self, j: int) -> tuple[Config, Outcome | None]:
+        """The evaluator's configuration at node j (and the outcome of its last step)."""
+        if j in self.memo:
+            return self.memo[j]
+        x = self.x
+        t, parent, k, repeat = self.nodes[j]
+        if parent < 0:
+            got = (self.ev.initial(), None)
+        else:
+            pre = self.evaluated(parent)[0]
+            event, params, _ = self.inputs[k]
+            if repeat > 1:
+                # a macro-step: its ticks ran on the generated controller from the
+                # parent's configuration, which the evaluator has just confirmed
+                got = (x.to_config(t), None)
+            else:
+                got = self.ev.step(pre, event, params)
+            if x.from_config(got[0]) != t:
+                raise ReplayMismatch(
+                    f"internal error: the evaluator and the generated controller disagree "
+                    f"on step `{event}` {params} from {pre} (this is a bug in pumpspec)")
+        self.memo[j] = got
+        return got
+
+    def confirmed(self, probe: Probe, ids: list[int]) -> list | None:
+        """The evaluator's configurations along path ``ids`` if ``probe`` holds at its
+        end with the evaluator's semantics, else None."""
+        memo, nodes = self.memo, self.nodes
+        for n in ids:
+            self.evaluated(n)
+        j = ids[-1]
+        post, outcome = memo[j]
+        if probe.kind == "step":
+            pre = memo[nodes[j][1]][0]
+            event, params, _ = self.inputs[nodes[j][2]]
+        else:
+            pre, event, params = post, None, None
+        if not probe.on_eval(self.ev, pre, event, params, post, outcome):
+            return None
+        return [(memo[n][0].state, memo[n][0].as_dict(), {}) for n in ids]

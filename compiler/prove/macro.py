@@ -208,66 +208,37 @@ class TickMacroSteps:
         x = self.x
         c = object.__new__(x.cls)
         x.put(c, t)
-        tick, observe, flips, get = c.tick, self.observe, self.flips, x.get
-        discrete = self.discrete
-        seen = observe(c)
-        n = 0
-        while n < warmup:  # integers settling into "2 or more"
-            before = get(c)
-            r = tick()
-            n += 1
-            stats.macro_ticks += 1
-            o = observe(c)
-            if r[-1] is not None or (o != seen and discrete(o) != discrete(seen)):
-                return (before, n - 1) if n > 1 else None
-            seen = o
-        flipped = flips(c)
-        # A counter that wraps (a clock back to 0) can dip below 2 and climb back within
-        # one batch, unseen at its end: a visible integer that moves against the
-        # direction it first moved in marks the batch as changed.
-        trend: dict[int, bool] = {}
-
-        def turned(before: tuple, after: tuple) -> bool:
-            for i in self.int_idx:
-                if after[i] != before[i]:
-                    up = after[i] > before[i]
-                    if trend.setdefault(i, up) != up:
-                        return True
-            return False
-        still = self.still
+        observe, get = self.observe, x.get
+        changed_at, before, seen = self._warm_up(c, warmup, stats)
+        if changed_at:
+            return (before, changed_at - 1) if changed_at > 1 else None
+        n = warmup
+        flipped = self.flips(c)
+        trend = _Trend(self.int_idx)
         visible = operator.itemgetter(*self.visible_idx)
+        # the visible variables at the start of the current bookkeeping period
         period = self.period + 1
         mark_n, mark_vis = n, visible(get(c))
         next_yield = n + chunk
         while n < limit:
             here = get(c)
-            todo = min(batch, limit - n)
-            k = 0
-            changed = False
-            while k < todo:
-                r = tick()
-                k += 1
-                if r[-1] is not None or flips(c) != flipped:
-                    changed = True
-                    break
+            k, changed = self._batch(c, min(batch, limit - n), flipped)
             stats.macro_ticks += k
             visibly = changed or observe(c) != seen
-            if visibly or turned(here, get(c)):
+            if visibly or trend.turned(here, get(c)):
                 x.put(c, here)  # the change may be in this batch: find its tick
-                for j in range(k):
-                    before = get(c)
-                    r = tick()
-                    if r[-1] is not None or observe(c) != seen:
-                        return before, n + j
+                found = self._changing_tick(c, k, seen)
+                if found is not None:
+                    before, j = found
+                    return before, n + j
                 if visibly:
                     raise ReplayMismatch("internal error: the generated controller is not "
                                          "deterministic (this is a bug in pumpspec)")
             n += k
             if n > stats.deepest:
                 stats.deepest = n
-            if still is not None and still(here) == still(get(c)) and not any(
-                    self.buckets(here)):
-                return None  # only phases move, over empty windows: nothing ever will
+            if self._only_phases_move(here, get(c)):
+                return None  # over empty windows: nothing ever will change
             if n - mark_n >= period:
                 vis = visible(get(c))
                 if vis == mark_vis:  # a full bookkeeping period with nothing moving
@@ -277,6 +248,55 @@ class TickMacroSteps:
                 next_yield = n + chunk
                 yield
         return None
+
+    def _warm_up(self, c, ticks: int, stats: Stats) -> tuple[int, tuple | None, tuple]:
+        """Up to ``ticks`` ticks of ``c`` one by one, integers settling into "2 or more":
+        (the tick, counted from 1, whose tick fired a transition or changed a discrete
+        visible value, 0 if none did; the configuration before that tick; the
+        abstraction's view of ``c`` after the last tick without such a change)."""
+        get, observe, discrete = self.x.get, self.observe, self.discrete
+        seen = observe(c)
+        for n in range(1, ticks + 1):
+            before = get(c)
+            r = c.tick()
+            stats.macro_ticks += 1
+            o = observe(c)
+            if r[-1] is not None or (o != seen and discrete(o) != discrete(seen)):
+                return n, before, seen
+            seen = o
+        return 0, None, seen
+
+    def _batch(self, c, todo: int, flipped: tuple) -> tuple[int, bool]:
+        """Up to ``todo`` ticks of ``c``, stopping after one that fires a transition or
+        flips a state, bool or enum ticks assign (``flips`` differs from ``flipped``):
+        (the ticks run, whether it stopped so)."""
+        tick, flips = c.tick, self.flips
+        k = 0
+        while k < todo:
+            r = tick()
+            k += 1
+            if r[-1] is not None or flips(c) != flipped:
+                return k, True
+        return k, False
+
+    def _changing_tick(self, c, k: int, seen: tuple) -> tuple[tuple, int] | None:
+        """Rerun of a batch of ``k`` ticks from its start (``c``), tick by tick: (the
+        configuration before the first tick that fires a transition or changes the
+        abstraction's view from ``seen``, its index in the batch), or None."""
+        get, observe = self.x.get, self.observe
+        for j in range(k):
+            before = get(c)
+            r = c.tick()
+            if r[-1] is not None or observe(c) != seen:
+                return before, j
+        return None
+
+    def _only_phases_move(self, before: tuple, after: tuple) -> bool:
+        """Over a batch, nothing but window phase counters moved and every window bucket
+        is empty."""
+        still = self.still
+        return still is not None and still(before) == still(after) and not any(
+            self.buckets(before))
 
     def estimate(self, t: tuple, targets: dict[str, tuple[Probe, Callable]], limit: int,
                  stats: Stats, sample: int = 64, look: int = 4) -> dict[str, int]:
@@ -290,12 +310,33 @@ class TickMacroSteps:
         The ``sample`` ticks themselves run one by one with the targets read: a target
         they reach is estimated at its tick (a reservoir a few steps from empty runs out
         within the sample, and the state it ends in extrapolates to nothing)."""
-        x = self.x
         if not targets:
             return {}
+        stats.ranking_ticks += sample
+        out, end = self._sample(t, targets, sample)
+        # (slot, lo, hi, value at t, change over the sample) of every moving integer
+        deltas = [(i, lo, hi, t[i], end[i] - t[i]) for i, lo, hi in self.moving
+                  if end[i] != t[i]]
+        if not deltas or len(out) == len(targets):
+            return out
+        base = list(end)
+        for n in sorted(_distances(deltas, sample, limit)):
+            if len(out) == len(targets):
+                break
+            cfg = base[:]
+            for i, lo, hi, v0, d in deltas:
+                cfg[i] = min(hi, max(lo, v0 + d * n // sample))
+            stats.ranking_ticks += look
+            self._look(tuple(cfg), targets, look, n, out)
+        return out
+
+    def _sample(self, t: tuple, targets: dict[str, tuple[Probe, Callable]], sample: int
+                ) -> tuple[dict[str, int], tuple]:
+        """``sample`` ticks from ``t``, one by one: (target -> the first tick at which it
+        holds, the configuration after the last tick)."""
+        x = self.x
         out: dict[str, int] = {}
         end = t
-        stats.ranking_ticks += sample
         for n in range(sample):
             post, accepted, fired, lets = x.step(end, x.tick, ())
             for key, (p, f) in targets.items():
@@ -304,43 +345,60 @@ class TickMacroSteps:
                         f(end, x.tick, {}, post, accepted, fired, lets)):
                     out[key] = n
             end = post
-        deltas = [(i, lo, hi, t[i], end[i] - t[i]) for i, lo, hi in self.moving
-                  if end[i] != t[i]]
-        if not deltas or len(out) == len(targets):
-            return out
-        # doubling distances, and the ticks at which a moving integer would reach either
-        # end of its range or the low values where the macro-step stops (a countdown
-        # reaching 1: an equality the doubling would step over)
-        distances = set()
-        n = sample
-        while True:
-            distances.add(n)
-            if n >= limit:
-                break
-            n = min(2 * n, limit)
-        for _, lo, hi, v0, d in deltas:
-            for w in (lo, lo + 1, lo + 2, hi - 1, hi):
-                n = (w - v0) * sample // d
-                if sample < n < limit:
-                    distances.add(n)
-        base = list(end)
-        for n in sorted(distances):
-            if len(out) == len(targets):
-                break
-            cfg = base[:]
-            for i, lo, hi, v0, d in deltas:
-                cfg[i] = min(hi, max(lo, v0 + d * n // sample))
-            cfg = tuple(cfg)
-            stats.ranking_ticks += look
-            for _ in range(look):
-                post, accepted, fired, lets = x.step(cfg, x.tick, ())
-                for key, (p, f) in targets.items():
-                    if key in out:
-                        continue
-                    hit = (f(None, None, None, cfg, True, None, None) if p.kind == "state" else
-                           f(cfg, x.tick, {}, post, accepted, fired, lets))
-                    if hit:
-                        out[key] = n
-                cfg = post
-        return out
+        return out, end
 
+    def _look(self, cfg: tuple, targets: dict[str, tuple[Probe, Callable]], look: int,
+              n: int, out: dict[str, int]) -> None:
+        """``look`` ticks from the extrapolated ``cfg``: a target not yet in ``out`` that
+        holds on one of them is estimated at ``n`` ticks."""
+        x = self.x
+        for _ in range(look):
+            post, accepted, fired, lets = x.step(cfg, x.tick, ())
+            for key, (p, f) in targets.items():
+                if key in out:
+                    continue
+                hit = (f(None, None, None, cfg, True, None, None) if p.kind == "state" else
+                       f(cfg, x.tick, {}, post, accepted, fired, lets))
+                if hit:
+                    out[key] = n
+            cfg = post
+
+
+def _distances(deltas: list[tuple[int, int, int, int, int]], sample: int, limit: int
+               ) -> set[int]:
+    """The ticks at which ``estimate`` tries the targets: doubling distances from
+    ``sample`` up to ``limit``, and the ticks at which a moving integer (changing by ``d``
+    per ``sample`` ticks from ``v0``) would reach either end of its range or the low
+    values where the macro-step stops (a countdown reaching 1: an equality the doubling
+    would step over), strictly between ``sample`` and ``limit``."""
+    distances = set()
+    n = sample
+    while True:
+        distances.add(n)
+        if n >= limit:
+            break
+        n = min(2 * n, limit)
+    for _, lo, hi, v0, d in deltas:
+        for w in (lo, lo + 1, lo + 2, hi - 1, hi):
+            n = (w - v0) * sample // d
+            if sample < n < limit:
+                distances.add(n)
+    return distances
+
+class _Trend:
+    """The direction each visible integer first moved in during a macro-step. A counter
+    that wraps (a clock back to 0) can dip below 2 and climb back within one batch, unseen
+    at its end: a visible integer that moves against its first direction marks the batch
+    as changed."""
+
+    def __init__(self, int_idx: list[int]):
+        self.int_idx = int_idx
+        self.up: dict[int, bool] = {}  # slot -> it first moved up
+
+    def turned(self, before: tuple, after: tuple) -> bool:
+        for i in self.int_idx:
+            if after[i] != before[i]:
+                up = after[i] > before[i]
+                if self.up.setdefault(i, up) != up:
+                    return True
+        return False

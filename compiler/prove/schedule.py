@@ -170,18 +170,31 @@ class Prover:
         return Deadline(self.o.timeout, int(self.o.rlimit * share))
 
     def run(self) -> list[Check]:
-        o = self.o
-        if o.explore_first > 0:
+        """Every check's verdict, by the phases of the schedule (module docstring); a
+        phase sees only the checks the earlier ones left open, and every lemma they
+        proved."""
+        if self.o.explore_first > 0:
             self.explore_first()
+        self.state_goals_by_induction()  # 1, 2
+        self.step_goals_by_induction()  # 3
+        self.shallow_counterexamples()  # 4
+        self.deep_proofs()  # 5
+        self.falsify()  # 6
+        if self.o.witnesses:
+            self.witnesses_and_dead_proofs()  # 7
+        self.recoveries()  # 8
+        return self.checks
+
+    def state_goals_by_induction(self) -> None:
+        """Phases 1 and 2: the state goals violated in the initial state, then the largest
+        set of the others 1-inductive together (Houdini), proved and made lemmas."""
         state_checks = self.open(("type", "invariant"))
         t = time.monotonic()
-        # 1. the initial state
         bad, _ = bmc(self.system, [c.goal for c in state_checks], 0, [], self.bound())
         for c in state_checks:
             if c.goal.key in bad:
                 self.done(c, Verdict(VIOLATED, "bmc", "fails in the initial state",
                                      bad[c.goal.key]), t)
-        # 2. Houdini over the rest
         live = [c for c in state_checks if c.verdict is None]
         proved, _ = houdini(self.system, [c.goal for c in live], [], self.bound())
         keys = {g.key for g in proved}
@@ -190,7 +203,10 @@ class Prover:
                 self.add_lemma(c)
                 self.done(c, Verdict(PROVED, "induction",
                                      "1-inductive together with the other proved invariants"), t)
-        # 3. step goals: by interval, then relative to the lemmas (and the response shortcuts)
+
+    def step_goals_by_induction(self) -> None:
+        """Phase 3: step goals by interval, then those that hold on every step from a
+        lemma-state, and the responses whose shortcut does."""
         self.by_interval()
         step_checks = self.open(("assertion", "range", "let-range", "motor", "determinism",
                                  "completeness"))
@@ -209,18 +225,26 @@ class Prover:
             if c.extra["shortcut"].key in keys:
                 self.done(c, Verdict(PROVED, "induction",
                                      "the response holds right after every trigger"), t)
-        # 4. shallow counterexamples, and the base case of k-induction
+
+    def shallow_counterexamples(self) -> None:
+        """Phase 4: one BMC run of ``kmax`` steps over the open safety goals of the main
+        system: shallow counterexamples, and (``bmc_clean``) the base case of
+        k-induction."""
         safety = [c for c in self.open(witness=False) if c.goal.system is self.system]
-        if safety:
-            t = time.monotonic()
-            found, clean = bmc(self.system, [c.goal for c in safety], o.kmax, [], self.bound())
-            for c in safety:
-                c.extra["bmc_clean"] = clean
-                if c.goal.key in found:
-                    cex = found[c.goal.key]
-                    self.done(c, Verdict(VIOLATED, "bmc",
-                                         f"counterexample of {len(cex.inputs)} steps", cex), t)
-        # 5. k-induction and PDR (state goals first: they become lemmas)
+        if not safety:
+            return
+        t = time.monotonic()
+        found, clean = bmc(self.system, [c.goal for c in safety], self.o.kmax, [], self.bound())
+        for c in safety:
+            c.extra["bmc_clean"] = clean
+            if c.goal.key in found:
+                cex = found[c.goal.key]
+                self.done(c, Verdict(VIOLATED, "bmc",
+                                     f"counterexample of {len(cex.inputs)} steps", cex), t)
+
+    def deep_proofs(self) -> None:
+        """Phase 5: k-induction and PDR, state goals first (they become lemmas, which may
+        make more step goals 1-inductive), then the step goals, then the responses."""
         for c in self.open(("type", "invariant")):
             self.deep(c)
         if any(c.verdict is None for c in self.open(witness=False)):
@@ -231,21 +255,22 @@ class Prover:
             self.deep(c)
         for c in self.open(("response",)):
             self.response(c)
-        # 6. deep counterexamples of what is still undecided
-        self.falsify()
-        # 7. witnesses; the goals not reached: dead proofs (a dead state is an invariant:
-        # a lemma for the recoveries)
-        if o.witnesses:
-            self.witness_search()
-            self.dead()
-            for c in self.checks:
-                if c.kind == "reachability" and c.outcome == "dead" and c.goal.kind == "state":
-                    self.add_lemma(c)
-        # 8. recoveries, from every state satisfying the proved invariants
+
+    def witnesses_and_dead_proofs(self) -> None:
+        """Phase 7: the witness search; the goals not reached: dead proofs (a dead state
+        is an invariant: a lemma for the recoveries)."""
+        self.witness_search()
+        self.dead()
+        for c in self.checks:
+            if c.kind == "reachability" and c.outcome == "dead" and c.goal.kind == "state":
+                self.add_lemma(c)
+
+    def recoveries(self) -> None:
+        """Phase 8: the selected recovery checks, from every state satisfying the proved
+        invariants."""
         for c in self.checks:
             if c.kind == "recovery" and c.verdict is None and c.extra.get("selected", True):
                 self.recovery(c)
-        return self.checks
 
     def by_interval(self) -> None:
         """Range checks the IR's intervals decide: the assigned value's interval (exact
@@ -403,21 +428,11 @@ class Prover:
         p: ir.Recovery = c.prop
         t = time.monotonic()
         deadline = self.bound()
-        sys = self.system
-
-        def run_sequence(s: z3.Solver, u: Unroll, start: int):
-            for call in p.sequence:
-                step = u.extend()
-                s.add(step.inp.event == sys.event_index[call.event])
-                for name, val in call.args:
-                    s.add(step.inp.params[call.event][name] == val)
-            return z3.Not(sys.pred(p.target, u.frames[-1]))
-
-        s = solver(sys)
-        u = Unroll(sys, s, "q", [])
+        s = solver(self.system)
+        u = Unroll(self.system, s, "q", [])
         for lemma in self.lemmas:
             s.add(lemma(u.frames[0]))
-        s.add(run_sequence(s, u, 0))
+        s.add(_sequence_fails(self.system, p, s, u))
         r = check(s, deadline=deadline)
         if r == z3.unsat:
             self.done(c, Verdict(PROVED, "induction",
@@ -428,35 +443,42 @@ class Prover:
             self.done(c, Verdict(UNKNOWN, "smt", "the recovery query timed out"), t)
             return
         start = u.extract(s.model(), len(p.sequence), len(p.sequence), "state")
-        # a reachable counterexample: a BMC prefix to the start state, then the sequence
-        s = solver(sys)
-        u = Unroll(sys, s, "qb", [])
-        s.add(sys.init(u.frames[0]))
-        for d in range(self.o.bmc_depth + 1):
-            if d:
-                u.extend()
-            s.push()
-            frames_before = len(u.frames)
-            bad = run_sequence(s, u, d)
-            s.add(bad)
-            r = check(s, deadline=deadline)
-            if r == z3.sat:
-                cex = u.extract(s.model(), len(u.frames) - 1, len(u.frames) - 1, "state")
-                cex.configs, cex.inputs = cex.configs, cex.inputs
-                c.extra["prefix"] = d
-                self.done(c, Verdict(VIOLATED, "bmc", f"the sequence fails after a prefix of {d} "
-                                     f"steps", cex), t)
-                return
-            s.pop()
-            del u.frames[frames_before:], u.inputs[d:], u.steps[d:]
-            if r == z3.unknown:
-                break
+        found = self.reachable_failure(p, deadline)
+        if found is not None:
+            cex, d = found
+            c.extra["prefix"] = d
+            self.done(c, Verdict(VIOLATED, "bmc", f"the sequence fails after a prefix of {d} "
+                                 f"steps", cex), t)
+            return
         self.done(c, Verdict(
             VIOLATED, "smt",
             "the sequence does not reach the target from a state that only satisfies the "
             "proved invariants: no reachable such state was found (BMC, "
             f"{self.o.bmc_depth} steps), and none is proved unreachable", start,
             extra={"unreachable_start": True}), t)
+
+    def reachable_failure(self, p: ir.Recovery, deadline: Deadline) -> tuple[Cex, int] | None:
+        """A reachable counterexample of recovery ``p``: the shortest BMC prefix from the
+        initial state (at most ``bmc_depth`` steps) after which the sequence fails, as
+        (the trace of prefix and sequence, the prefix's length); None if there is none
+        within the depth or a query is undecided."""
+        s = solver(self.system)
+        u = Unroll(self.system, s, "qb", [])
+        s.add(self.system.init(u.frames[0]))
+        for d in range(self.o.bmc_depth + 1):
+            if d:
+                u.extend()
+            s.push()
+            frames_before = len(u.frames)
+            s.add(_sequence_fails(self.system, p, s, u))
+            r = check(s, deadline=deadline)
+            if r == z3.sat:
+                return u.extract(s.model(), len(u.frames) - 1, len(u.frames) - 1, "state"), d
+            s.pop()  # the sequence's steps and constraints: the prefix grows by one step
+            del u.frames[frames_before:], u.inputs[d:], u.steps[d:]
+            if r == z3.unknown:
+                break
+        return None
 
     def dead(self) -> None:
         """Witness goals not reached by BMC: try to prove them dead, cheaply."""
@@ -504,6 +526,18 @@ class Prover:
 
 # the share of the resource limit a dead proof of a missed witness gets per query
 DEAD_PROOF_SHARE = 0.1
+
+
+def _sequence_fails(system: System, p: ir.Recovery, s: z3.Solver, u: Unroll) -> z3.BoolRef:
+    """``u`` extended by one step per event of recovery ``p``'s sequence (the event and
+    its arguments asserted in ``s``): the condition that the target does not hold after
+    the last one."""
+    for call in p.sequence:
+        step = u.extend()
+        s.add(step.inp.event == system.event_index[call.event])
+        for name, val in call.args:
+            s.add(step.inp.params[call.event][name] == val)
+    return z3.Not(system.pred(p.target, u.frames[-1]))
 
 
 class _FirstViolation(Exception):

@@ -115,8 +115,15 @@ class BehaviourReader:
             taken[name] = a.target.span
             expect = info.var.type if isinstance(info.var.type, ir.EnumType) else None
             value = self.check.check(a.value, ctx, expect)
-            out.append(ir.Update(name, self.check.convert_for_store(value, info, info.var.type, a.value.span,
-                                                                    f"`{name}`"), a.span))
+            stored = self.check.convert_for_store(value, info, info.var.type, a.value.span, f"`{name}`")
+            vtype = info.var.type
+            if isinstance(stored, ir.Lit) and isinstance(vtype, ir.IntType) \
+                    and not vtype.lo <= stored.value <= vtype.hi:
+                shown = f"{stored.value} {vtype.unit}".rstrip()
+                raise self.check.fail("E0205", f"{shown} is outside `{name}`'s range {vtype}", a.value.span,
+                                      label="out of range",
+                                      help=f"store a value in {vtype}, or widen `{name}`'s range")
+            out.append(ir.Update(name, stored, a.span))
         return out
 
     def event_policy(self, p: ast.EventPolicyDecl) -> None:

@@ -16,7 +16,7 @@ from ..diagnostics import Diagnostic
 from ..ir import build as b
 from ..ir import nodes as ir
 from ..syntax import ast
-from ..units import NONE, BaseUnits, Dim, dim_name, fraction_gcd, mul_dim, scale_name
+from ..units import NONE, BaseUnits, Dim, dim_name, fraction_gcd, mul_dim, scale_name, significant
 from .symbols import SOURCE_FIELDS, WINDOW_FIELDS, Context, Symbols, Typed, VarInfo
 
 Report = Callable[[Diagnostic], None]
@@ -86,6 +86,9 @@ class ExprChecker:
         return dim_name(t.dim)
 
     def expect_dim(self, t: Typed, dim: Dim, span, what: str) -> None:
+        """``t`` is a number of dimension ``dim``; a plain constant 0 is zero in every unit."""
+        if _is_plain_zero(t):
+            return
         if t.kind != "int":
             raise self.fail("E0201", f"{what} must be {dim_name(dim)}, found {self.describe(t)}", span)
         if t.dim != dim:
@@ -98,7 +101,7 @@ class ExprChecker:
             what = self.base.describe(value, dim) if dim != NONE else _fmt(value)
             unit = scale_name(dim, scale, self.base) or "1"
             raise self.fail("E0302", f"{what} is not a whole number of {unit}", span,
-                            label=f"{float(q):g} {unit}",
+                            label=f"{significant(q)} {unit}",
                             help="round it explicitly with floor(...) or ceil(...)")
         return q.numerator
 
@@ -145,6 +148,8 @@ class ExprChecker:
                                 span)
             return self.to_ir(t, span)
         self.expect_dim(t, target.dim, span, what)
+        if _is_plain_zero(t):
+            t = Typed("int", const=Fraction(0), dim=target.dim)
         if t.is_const:
             return b.lit_int(self.exact(t.const, target.scale, span, t.dim),
                              scale_name(t.dim, target.scale, self.base), span)
@@ -500,9 +505,13 @@ class ExprChecker:
         return Typed(t.kind, expr=b.with_post(t.expr), dim=t.dim, scale=t.scale, enum=t.enum)
 
 
+def _is_plain_zero(t: Typed) -> bool:
+    return t.is_const and t.kind == "int" and t.dim == NONE and t.const == 0
+
+
 def _zero_fits(t: Typed, other: Typed) -> Typed:
     """A plain constant 0 is zero in every unit."""
-    if t.is_const and t.kind == "int" and t.dim == NONE and t.const == 0 and other.kind == "int":
+    if _is_plain_zero(t) and other.kind == "int":
         return Typed("int", const=Fraction(0), dim=other.dim)
     return t
 

@@ -22,11 +22,12 @@ from ..diagnostics import Diagnostic, Label
 from ..ir import build as b
 from ..ir import nodes as ir
 from ..syntax import ast
-from ..units import NONE, RATE, TIME, VOLUME
+from ..units import NONE, RATE, TIME, VOLUME, significant
 from .exprs import Fail
 from .symbols import Context, LetInfo, SourceInfo, VarInfo, WindowInfo
 
 SETTINGS = {"step_high": TIME, "step_low": TIME, "max_rate": RATE, "max_steps_per_tick": NONE}
+MAX_WINDOW_BUCKETS = 288  # a day of 5-minute buckets; one register and one term of `total` each
 HOUR_SECONDS = 3600  # the span of a derived step limiter, rounded up to whole ticks
 MAX_WINDOW_CHOICES = 10  # covering windows tried in every combination by the limiter check
 
@@ -246,6 +247,12 @@ class MotorLowering:
             self.report(Diagnostic("E0405", "a window needs 2 or more buckets of at least one tick "
                                    "and a limit of 0 or more", d.span))
             return None
+        if n > MAX_WINDOW_BUCKETS:
+            self.report(Diagnostic("E0405", f"a window of {n} buckets, more than {MAX_WINDOW_BUCKETS}",
+                                   d.buckets.span, label="too many buckets",
+                                   help=f"use at most {MAX_WINDOW_BUCKETS} longer buckets: a window bounds every "
+                                        "span of (buckets - 1) * length"))
+            return None
         for ident in d.counts:
             if ident.name not in source_names:
                 self.report(Diagnostic("E0102", f"unknown motor source `{ident.name}`", ident.span))
@@ -407,7 +414,7 @@ class MotorLowering:
                     "W0401", f"`{s.name}` at its maximum rate stays within `{window.name}`'s limit over "
                     f"{window.covers_ticks} ticks, but the buckets can hold {span_max} ticks of it and will "
                     f"hold it back", window.span, severity="warning",
-                    notes=(f"{float(claimed):g} steps over {window.covers_ticks} ticks, {float(held):g} over "
+                    notes=(f"{significant(claimed)} steps over {window.covers_ticks} ticks, {significant(held)} over "
                            f"{span_max}; the limit is {window.limit}",),
                     help="use more, shorter buckets (the span the buckets may hold shrinks towards the "
                          "window) or raise the limit"))
@@ -418,7 +425,7 @@ class MotorLowering:
             active = [s for s in self.sources if state in s.states]
             peak = sum((s.max_rate for s in active), Fraction(0))
             if peak > settings["max_rate"]:
-                per_min = lambda r: f"{float(r * self.r.base.step_units * 60 / self.r.base.tick_seconds):g} U/min"
+                per_min = lambda r: f"{significant(r * self.r.base.step_units * 60 / self.r.base.tick_seconds)} U/min"
                 self.report(Diagnostic(
                     "E0402", f"in {state} the sources may command {per_min(peak)}, above the mechanism "
                     f"maximum of {per_min(settings['max_rate'])}",

@@ -26,14 +26,13 @@ from fractions import Fraction
 from typing import Any
 
 from ..ir import nodes as ir
-from ..units import KNOWN_UNITS, BaseUnits
-from ..trace import Trace, TraceError, TraceStep, parse_params
+from ..units import KNOWN_UNITS, MAX_NUMBER_DIGITS, BaseUnits, significant
+from ..trace import MAX_TRACE_STEPS, STATUSES, Trace, TraceError, TraceStep, add_steps, parse_params
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _QUANTITY = re.compile(r"^([+-]?\d+(?:\.\d+)?)([A-Za-z][A-Za-z/]*)$")
 _UNIT = re.compile(r"^[A-Za-z]+(/[A-Za-z]+)?$")
 _REPEAT = re.compile(r"^[x*](\d+)$")
-STATUSES = ("accepted", "rejected", "ignored")
 
 
 def unit_size(unit: str, module: ir.Module) -> tuple[tuple[int, int], Fraction]:
@@ -78,11 +77,19 @@ def convert(number: str, unit: str, t: ir.Type, module: ir.Module, where: str) -
         raise TraceError(f"{where}: {exc}") from None
     if dim != target[0]:
         raise TraceError(f"{where}: `{unit}` does not measure the same thing as `{t.unit}`")
-    value = Fraction(number) * size / target[1]
+    value = _number(number, where) * size / target[1]
     if value.denominator != 1:
         raise TraceError(f"{where}: {number} {unit} is not a whole number of {t.unit} "
-                         f"({float(value):g}); write an exact amount")
+                         f"({significant(value)}); write an exact amount")
     return int(value)
+
+
+def _number(text: str, where: str) -> Fraction:
+    """A number token (``_NUMBER``) of at most MAX_NUMBER_DIGITS digits, exactly."""
+    digits = sum(c.isdigit() for c in text)
+    if digits > MAX_NUMBER_DIGITS:
+        raise TraceError(f"{where}: a number of {digits} digits, more than {MAX_NUMBER_DIGITS}")
+    return Fraction(text)
 
 
 def parse_value(tokens: list[str], i: int, t: ir.Type | None, module: ir.Module,
@@ -98,7 +105,7 @@ def parse_value(tokens: list[str], i: int, t: ir.Type | None, module: ir.Module,
             return convert(raw, nxt, t, module, where), i + 2
         if "." in raw:
             raise TraceError(f"{where}: {raw} needs a unit (or write an integer of base units)")
-        return int(raw), i + 1
+        return int(_number(raw, where)), i + 1
     if raw in ("true", "false"):
         return raw == "true", i + 1
     return raw, i + 1  # an enum member name (checked by parse_params)
@@ -124,6 +131,8 @@ def parse_line(line: str, lineno: int, module: ir.Module, source: str) -> TraceS
                 raise TraceError(f"{where}: after `=>` expected accepted/rejected/ignored, a "
                                  f"reason code or a state name, got `{token}`")
     tokens = text.split()
+    if not tokens:
+        raise TraceError(f"{where}: `=>` follows the event it checks, e.g. `tick => accepted`")
     event = tokens[0]
     try:
         decl = module.event(event)
@@ -142,15 +151,15 @@ def parse_line(line: str, lineno: int, module: ir.Module, source: str) -> TraceS
         elif "." in tokens[i]:
             raise TraceError(f"{where}: a tick count must be a whole number")
         else:
-            repeat, i = int(tokens[i]), i + 1
+            repeat, i = _count(tokens[i], where), i + 1
     while i < len(tokens):
         token = tokens[i]
         if token == "*" and i + 1 < len(tokens) and tokens[i + 1].isdigit():
-            repeat, i = repeat * int(tokens[i + 1]), i + 2
+            repeat, i = add_steps(0, repeat * _count(tokens[i + 1], where), where), i + 2
             continue
         m = _REPEAT.match(token)
         if m:
-            repeat, i = repeat * int(m.group(1)), i + 1
+            repeat, i = add_steps(0, repeat * _count(m.group(1), where), where), i + 1
             continue
         name, eq, rest = token.partition("=")
         if not eq or not name:
@@ -167,10 +176,19 @@ def parse_line(line: str, lineno: int, module: ir.Module, source: str) -> TraceS
                      tuple(sorted(expect.items())))
 
 
+def _count(digits: str, where: str) -> int:
+    """A repeat count, refused beyond MAX_TRACE_STEPS before its digits are converted."""
+    if len(digits.lstrip("0")) > len(str(MAX_TRACE_STEPS)):
+        raise TraceError(f"{where}: a repeat count above the {MAX_TRACE_STEPS:,} steps a trace may hold")
+    return int(digits)
+
+
 def from_text(text: str, module: ir.Module, source: str = "<trace>") -> Trace:
     steps = []
+    total = 0
     for lineno, line in enumerate(text.splitlines(), 1):
         step = parse_line(line, lineno, module, source)
         if step is not None:
+            total = add_steps(total, step.repeat, f"{source}:{lineno}")
             steps.append(step)
     return Trace(pump=module.name, spec_hash="", steps=tuple(steps), origin=f"text trace {source}")

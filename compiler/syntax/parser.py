@@ -16,7 +16,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from ..diagnostics import Diagnostic
 from ..source import Span
-from ..units import KNOWN_UNITS
+from ..units import KNOWN_UNITS, MAX_NUMBER_DIGITS
 from . import ast
 
 ITEM_KEYWORDS = ("pump", "units", "enum", "const", "persistent", "var", "alarm", "alert", "motor",
@@ -236,7 +236,8 @@ class _ToAst(Transformer):
         return (self._ident(children[0]), children[1])
 
     def enum_decl(self, meta, children):
-        return ast.EnumDecl(self._ident(children[0]), children[1], self._span(meta))
+        name, *members = children
+        return ast.EnumDecl(self._ident(name), tuple(self._ident(m) for m in members), self._span(meta))
 
     def const_decl(self, meta, children):
         return ast.ConstDecl(self._ident(children[0]), children[1], self._span(meta))
@@ -400,6 +401,11 @@ class _ToAst(Transformer):
 
     def number(self, meta, children):
         tok, unit = children
+        digits = sum(c.isdigit() for c in tok)
+        if digits > MAX_NUMBER_DIGITS:
+            raise _AstError(Diagnostic(
+                "E0006", f"a number of {digits} digits, more than {MAX_NUMBER_DIGITS}", self._tok_span(tok),
+                label="too long", help="write the quantity in a larger or smaller unit"))
         return ast.Number(Fraction(str(tok)), str(tok), unit, self._span(meta))
 
     def unit(self, meta, children):

@@ -73,7 +73,7 @@ def test_prove_json_structured_counterexample_and_witnesses(capsys):
     assert any(c["witness"]["steps"] for c in witnesses)
     (m20,) = [r for r in f["requirements"] if r["id"] == "M-20"]
     assert m20["verdict"] == "violated" and m20["checks"] == 2
-    assert f["diagnostics"][0]["code"] == "P0101"
+    assert "P0101" in [d["code"] for d in f["diagnostics"]]
 
 
 def test_only_that_matches_nothing_is_a_usage_error(capsys):

@@ -21,6 +21,7 @@ tick or more) running in the initial state.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import ceil
@@ -297,10 +298,11 @@ class Writer:
         return f"({self.expr(ty, ctx, d)})", ATOM
 
     def factor(self, ctx: Ctx) -> str:
-        plain = [c.name for c in self.spec.consts if c.ty == num(PLAIN) and abs(c.lo) < 50]
+        """A non-zero constant factor (a run-time value times 0 is a constant 0)."""
+        plain = [c.name for c in self.spec.consts if c.ty == num(PLAIN) and 0 < abs(c.lo) < 50]
         if plain and self.chance(0.3):
             return self.pick(plain)
-        return str(self.int(0, 5))
+        return str(self.int(1, 5))
 
     def rational(self, ctx: Ctx, depth: int) -> str:
         """A volume that may be a fraction of a step: a rate times a time, or an accumulator."""
@@ -586,11 +588,23 @@ class Writer:
             return ""
         chosen = self.subset(targets) if self.chance(0.8) else []
         chosen = chosen[:4]
-        parts = [f"{v.name} := {self.expr(v.ty, ctx, self.int(0, 3))}" for v in chosen]
+        parts = [f"{v.name} := {self.stored(v, ctx)}" for v in chosen]
         if not parts:
             return ""
         sep = self.pick([";\n       ", "; "])
         return "\n    do " + sep.join(parts) + (";" if self.chance(0.1) else "")
+
+    def stored(self, var: Named, ctx: Ctx) -> str:
+        """A value for ``var``: a constant one lies in its range (`check` refuses a constant
+        stored outside it, E0205). An expression reading no run-time name is constant."""
+        text = self.expr(var.ty, ctx, self.int(0, 3))
+        if var.ty.kind != NUM:
+            return text
+        runtime = {v.name for v in self.spec.vars} | {p.name for p in ctx.params} | set(self.spec.windows)
+        runtime |= {x.name for x in self.spec.sources} | {"state", "motor_on", "alarm_latched"}
+        if runtime.isdisjoint(re.findall(r"[A-Za-z_]\w*", text)):
+            return self.quantity(var.ty.name, self.int(var.lo, var.hi))
+        return text
 
     def behaviour(self) -> None:
         s = self.spec
