@@ -2162,19 +2162,19 @@ module infusion_pump_fsm (
 `endif
     wire f_ev_reset = ev_commit && (q_code == EV_reset);
     wire f_ev_load_set = ev_commit && (q_code == EV_load_set);
-    wire f_ev_refill = ev_commit && (q_code == EV_refill);
+    wire f_ev_refill = ev_commit && (q_code == EV_refill) && ((p_refill_amount <= 14'd16000));
     wire f_ev_rewind = ev_commit && (q_code == EV_rewind);
-    wire f_ev_prime = ev_commit && (q_code == EV_prime);
+    wire f_ev_prime = ev_commit && (q_code == EV_prime) && ((p_prime_amount <= 11'd1600));
     wire f_ev_stop = ev_commit && (q_code == EV_stop);
-    wire f_ev_insert = ev_commit && (q_code == EV_insert);
-    wire f_ev_fill = ev_commit && (q_code == EV_fill);
+    wire f_ev_insert = ev_commit && (q_code == EV_insert) && ((p_insert_at <= 4'd8));
+    wire f_ev_fill = ev_commit && (q_code == EV_fill) && ((p_fill_amount <= 7'd80));
     wire f_ev_disconnect = ev_commit && (q_code == EV_disconnect);
     wire f_ev_connect = ev_commit && (q_code == EV_connect);
     wire f_ev_remove_set = ev_commit && (q_code == EV_remove_set);
-    wire f_ev_set_basal = ev_commit && (q_code == EV_set_basal);
+    wire f_ev_set_basal = ev_commit && (q_code == EV_set_basal) && ((p_set_basal_rate <= 12'd2400));
     wire f_ev_start = ev_commit && (q_code == EV_start);
     wire f_ev_suspend = ev_commit && (q_code == EV_suspend);
-    wire f_ev_bolus = ev_commit && (q_code == EV_bolus);
+    wire f_ev_bolus = ev_commit && (q_code == EV_bolus) && ((p_bolus_amount <= 12'd4000));
     wire f_ev_occlusion = ev_commit && (q_code == EV_occlusion);
     wire f_ev_clear_occlusion = ev_commit && (q_code == EV_clear_occlusion);
     wire f_ev_acknowledge = ev_commit && (q_code == EV_acknowledge);

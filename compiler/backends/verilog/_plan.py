@@ -127,7 +127,10 @@ class Plan:
     # `ifdef FORMAL (see _formal.py): the FSM's checks, the step signals they use, the
     # motor's own decode of "may move" and the shrunk parameters of the bounded checks
     formal: FormalPlan = field(default_factory=FormalPlan)
-    formal_events: list[tuple[str, str]] = field(default_factory=list)  # (wire, localparam)
+    # (wire, localparam, in_domain): an event of the spec commits; the spec's properties
+    # quantify over parameter values of their types, so one outside them is not such an
+    # event (the design rejects it with the parameter-range reason)
+    formal_events: list[tuple[str, str, str]] = field(default_factory=list)
     formal_moving: str = "1'b0"
     formal_shrunk: list[tuple[str, int]] = field(default_factory=list)
     max_steps: int = 0
@@ -350,7 +353,7 @@ def build(module: ir.Module) -> Plan:
                           totals)
     formal.checks += _pipeline.checks(pipe)
     formal_events = [(namer.add(e.name, f"f_ev_{identifier(e.name)}", "event (formal)"),
-                      e.localparam) for e in events]
+                      e.localparam, e.in_domain) for e in events]
     # the motor's formal ghost decodes "may move" from the state codes itself
     formal_moving = " || ".join(f"(fsm_state == {state_width}'d{m.state(s).index})"
                                 for s in motor.moving_states) or "1'b0"
