@@ -35,9 +35,10 @@ RTL_BROKEN: dict[str, str] = {}
 
 # spec stem -> why `prove-rtl` does not prove all of its block's assertions today
 RTL_UNPROVED = {
-    stem: "the FSM's k-induction does not close within the 240 s task timeout: every "
-          "invariant and range assertion is unknown (bounded to 14 cycles only)"
-    for stem in ("cgm_suspend_pump", "tempbasal_pump")
+    stem: "a spec invariant is not inductive on the generated block: the FSM's k-induction "
+          "fails at depth 1 (no violation within the bounded check from reset); the spec's "
+          "invariants need strengthening"
+    for stem in ("cgm_suspend_pump", "minimal_pump")
 }
 
 
