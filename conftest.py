@@ -35,9 +35,9 @@ RTL_BROKEN: dict[str, str] = {}
 
 # spec stem -> why `prove-rtl` does not prove all of its block's assertions today
 RTL_UNPROVED = {
-    stem: "the FSM's k-induction does not close within the 240 s task timeout: every "
-          "invariant and range assertion is unknown (bounded to 14 cycles only)"
-    for stem in ("cgm_suspend_pump", "tempbasal_pump")
+    stem: f"the FSM's k-induction fails at depth 1 on `{inv}` (not inductive alone; fsm-bmc "
+          f"finds no violation in 14 cycles): its other assertions are unknown"
+    for stem, inv in (("cgm_suspend_pump", "f_inv_ps_33_1"), ("minimal_pump", "f_inv_min_03_1"))
 }
 
 
