@@ -35,10 +35,9 @@ RTL_BROKEN: dict[str, str] = {}
 
 # spec stem -> why `prove-rtl` does not prove all of its block's assertions today
 RTL_UNPROVED = {
-    stem: "a spec invariant is not inductive on the generated block: the FSM's k-induction "
-          "fails at depth 1 (no violation within the bounded check from reset); the spec's "
-          "invariants need strengthening"
-    for stem in ("cgm_suspend_pump", "minimal_pump")
+    stem: f"the FSM's k-induction fails at depth 1 on `{inv}` (not inductive alone; fsm-bmc "
+          f"finds no violation in 14 cycles): its other assertions are unknown"
+    for stem, inv in (("cgm_suspend_pump", "f_inv_ps_33_1"), ("minimal_pump", "f_inv_min_03_1"))
 }
 
 

@@ -212,7 +212,11 @@ module infusion_pump_fsm (
     // ------------------------------------------------------------ event in flight
     // latched at the handshake; the port stays not ready until the event commits
     reg [4:0] q_code;
+    // (bits no transition reads: a parameter no guard or update uses, or the one-bit bus
+    // of a spec whose events have no parameters)
+    /* verilator lint_off UNUSEDSIGNAL */
     reg [13:0] q_params;
+    /* verilator lint_on UNUSEDSIGNAL */
     reg [2:0] ev_left;  // cycles to the commit; 0 = none in flight
     wire ev_go = ev_valid && ev_ready;
     wire ev_commit = (ev_left == 3'd1) && !rst;  // a reset cancels the event in flight
@@ -232,6 +236,9 @@ module infusion_pump_fsm (
     end
 
     // ------------------------------------------------------------ event parameters
+    // (every parameter is decoded from its place on the bus, whether a transition reads it
+    // or not)
+    /* verilator lint_off UNUSEDSIGNAL */
     wire [0:0] p_load_set_kind = q_params[0:0];  // load_set.kind: SetKind
     wire [13:0] p_refill_amount = q_params[13:0];  // refill.amount: 0..16000 steps
     wire [10:0] p_prime_amount = q_params[10:0];  // prime.amount: 0..1600 steps
@@ -239,6 +246,7 @@ module infusion_pump_fsm (
     wire [6:0] p_fill_amount = q_params[6:0];  // fill.amount: 0..80 steps
     wire [11:0] p_set_basal_rate = q_params[11:0];  // set_basal.rate: 0..2400 steps/h
     wire [11:0] p_bolus_amount = q_params[11:0];  // bolus.amount: 0..4000 steps
+    /* verilator lint_on UNUSEDSIGNAL */
 
     // ------------------------------------------------------------ expressions
     // Each wire is exactly as wide as its value's range (two's complement); operands

@@ -70,9 +70,6 @@ def test_out_of_range_literal_is_refused_by_check(value):
     assert [e[:5] for e in errors(BASE.replace("do x := n", f"do x := {value}"))] == ["E0205"]
 
 
-@pytest.mark.xfail(strict=True, reason="G7: an event parameter no transition reads (`p_halt_k`), or the "
-                                       "parameter bus of a spec whose events have none (`ev_params`), is an "
-                                       "unused signal for Verilator -Wall")
 @pytest.mark.parametrize("edits", [
     [("event go(n: 0 .. 10 steps)", "event go(n: 0 .. 10 steps)\nevent halt(k: 0 .. 3)")],
     [("event go(n: 0 .. 10 steps)", "event go(n: 0 .. 10 steps)\nevent halt(k: 0 .. 3)"),
@@ -80,6 +77,8 @@ def test_out_of_range_literal_is_refused_by_check(value):
     [("event go(n: 0 .. 10 steps)", "event go"), ("do x := n", "do x := 3 steps")],
 ], ids=["no-transition", "transition-not-reading-it", "no-parameters"])
 def test_unread_parameter_lints_clean(tmp_path, edits):
+    """G7 (fixed): an event parameter no transition reads, or the one-bit parameter bus of
+    a spec whose events have none, lints clean under Verilator -Wall."""
     text = BASE
     for edit in edits:
         text = text.replace(*edit)
@@ -101,8 +100,8 @@ def test_pump_without_motor_section_builds_and_compiles(tmp_path):
     assert not fourway.compile_verilog("p.v", files["p.v"], tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="G9: `not not c` prints as `!!c`, which Icarus refuses")
 def test_double_negation_compiles(tmp_path):
+    """G9 (fixed): `not not c` prints as `!(!c)`; Icarus refuses `!!c`."""
     text = BASE.replace("var r :", "var f : bool = false\nvar r :").replace(
         "on go from Idle -> Run", "on go from Idle -> Run when not not f")
     files = generate(fourway.module_of(text))

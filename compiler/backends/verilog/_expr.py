@@ -241,7 +241,9 @@ class VerilogPrinter(ExprVisitor[Printed]):
     def visit_Unary(self, e: ir.Unary) -> Printed:
         match e.op:
             case ir.UnaryOp.NOT:
-                return f"!{self.boolean(e.operand)}"
+                x = self.boolean(e.operand)
+                # a unary operator takes a primary: Icarus refuses `!!c`, so `!(!c)`
+                return f"!({x})" if x.startswith("!") else f"!{x}"
             case ir.UnaryOp.NEG:
                 x = self.operand(e.operand)
                 w = max(x.sbits, sbits(e.type.lo, e.type.hi))
