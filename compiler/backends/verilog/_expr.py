@@ -11,8 +11,9 @@ width and signedness (clean under ``verilator -Wall``; no context-dependent sizi
 Booleans print inline (``&&``, ``||``, ``!``, comparisons); enum values are unsigned
 member indices of ``ubits(members - 1)`` bits. Floor division and floor modulo by a
 positive constant are exact for negative dividends too: a comparison chain when the
-quotient takes few values, an arithmetic shift / mask for powers of two, else a
-truncating ``/`` corrected toward minus infinity.
+quotient takes few values, an arithmetic shift / mask for powers of two, else restoring
+long division unrolled into one subtraction and one multiplexer wire per quotient bit
+(no Verilog ``/`` or ``%``: the pipeline stages the unrolled steps like any other wires).
 
 Identical subexpressions share one wire (IR nodes are hashable; spans do not compare).
 """
@@ -141,6 +142,7 @@ class VerilogPrinter(ExprVisitor[Printed]):
         self.decls: list[str] = []
         self._cache: dict[tuple, Printed] = {}
         self._local: dict[ir.Expr, bool] = {}
+        self._divisions: dict[tuple, LongDivision] = {}
         # expressions held in a register of the design (a dose window's running total):
         # printed as that register instead of being recomputed
         self.subst: dict[ir.Expr, Printed] = {}
@@ -311,17 +313,20 @@ class VerilogPrinter(ExprVisitor[Printed]):
                 return self._node(e, w, lit_signed(0, w))
             x = self._wire(w, a.fit(w))
             return self._node(e, w, f"$signed({{{w - shift}'d0, {x.text}[{shift - 1}:0]}})")
-        w = max(wa, sbits(lo - d + 1, hi), sbits(d, d), sbits(e.type.lo, e.type.hi))
-        x = self._wire(w, a.fit(w))
-        dd = lit_signed(d, w)
-        if lo >= 0:
-            value = f"{x.text} / {dd}" if is_div else f"{x.text} % {dd}"
-        elif is_div:  # truncating division rounded toward minus infinity
-            value = f"({x.text} < {lit_signed(0, w)}) ? ({x.text} - {lit_signed(d - 1, w)}) / {dd} : {x.text} / {dd}"
-        else:
-            r = self._wire(w, f"{x.text} % {dd}")
-            value = f"({r.text} < {lit_signed(0, w)}) ? {r.text} + {dd} : {r.text}"
-        return self._node(e, w, value)
+        division = self._division(a, d, lo, hi)
+        out = division.quotient(self) if is_div else division.remainder(self)
+        if out.width == sbits(e.type.lo, e.type.hi):
+            return out
+        w = max(out.sbits, sbits(e.type.lo, e.type.hi))
+        return self._node(e, w, out.fit(w))
+
+    def _division(self, a: Operand, d: int, lo: int, hi: int) -> LongDivision:
+        """The long division of ``a`` (IR interval ``lo..hi``) by ``d``, shared by the
+        floor quotient and the floor remainder of the same operand."""
+        key = (a, d, lo, hi)
+        if key not in self._divisions:
+            self._divisions[key] = LongDivision.start(self, a, d, lo, hi)
+        return self._divisions[key]
 
     def visit_Cond(self, e: ir.Cond) -> Printed:
         c = self.boolean(e.cond)
@@ -380,6 +385,76 @@ class VerilogPrinter(ExprVisitor[Printed]):
         w = sbits(e.type.lo, e.type.hi)
         w = max([w] + [sbits(v, v) for v in e.values])
         return self._node(e, w, chain(w))
+
+
+@dataclass
+class LongDivision:
+    """Floor ``a // d`` and ``a % d`` for ``a`` in ``lo..hi`` and ``d > 0``: restoring long
+    division unrolled into wires, so the pipeline can stage it (a Verilog ``/`` would be
+    one deep wire it cannot cut).
+
+    With ``q0 = lo // d`` the offset dividend ``x = a - q0*d`` lies in ``0..hi - q0*d``,
+    ``x // d = a // d - q0 < 2**n`` for ``n = ubits(hi // d - q0)`` and ``x % d = a % d``
+    (floor semantics). Step ``k = n-1 .. 0`` starts from ``r < d * 2**(k+1)`` (``r = x``
+    for the first) and subtracts ``D = d * 2**k``: ``diff = r - D``; quotient bit ``k``
+    is ``diff >= 0`` (its sign bit clear) and the next ``r`` is ``diff`` if so, else
+    ``r``, hence ``r < D``. After step 0, ``r = x % d``. Only what is read is printed:
+    the last step's multiplexer only for the remainder, the bits only for the quotient.
+    """
+
+    q0: int
+    steps: list[tuple[Operand, Operand, int]]  # (r before the step, diff, D) for k = n-1 .. 0
+    top: int  # r <= top before the last step
+    _quotient: Operand | None = None
+    _remainder: Operand | None = None
+
+    @staticmethod
+    def start(p: VerilogPrinter, a: Operand, d: int, lo: int, hi: int) -> LongDivision:
+        q0 = lo // d
+        n = ubits(hi // d - q0)
+        top = hi - q0 * d
+        r = a
+        if q0:
+            w = max(a.sbits, sbits(abs(q0) * d, abs(q0) * d), sbits(lo - q0 * d, top))
+            op = "-" if q0 > 0 else "+"
+            r = p.wire(w, f"{a.fit(w)} {op} {lit_signed(abs(q0) * d, w)}")
+            if w > sbits(0, top):
+                r = p.wire(sbits(0, top), f"{r.text}[{sbits(0, top) - 1}:0]", f"0..{top}")
+        steps: list[tuple[Operand, Operand, int]] = []
+        for k in range(n - 1, -1, -1):
+            if steps:
+                r = _restore(p, steps[-1], top)
+                top = min(top, steps[-1][2] - 1)
+            big = d << k
+            w = max(r.sbits, sbits(-big, top - big))
+            steps.append((r, p.wire(w, f"{r.fit(w)} - {lit_signed(big, w)}"), big))
+        return LongDivision(q0, steps, top)
+
+    def quotient(self, p: VerilogPrinter) -> Operand:
+        if self._quotient is None:
+            n = len(self.steps)
+            bits = ", ".join(f"~{diff.text}[{diff.width - 1}]" for _, diff, _ in self.steps)
+            q = p.wire(n + 1, f"{{1'b0, {bits}}}")
+            if self.q0:
+                w = max(n + 1, sbits(self.q0, self.q0 + (1 << n) - 1))
+                q = p.wire(w, f"{q.fit(w)} + {lit_signed(self.q0, w)}")
+            self._quotient = q
+        return self._quotient
+
+    def remainder(self, p: VerilogPrinter) -> Operand:
+        if self._remainder is None:
+            self._remainder = _restore(p, self.steps[-1], self.top)
+        return self._remainder
+
+
+def _restore(p: VerilogPrinter, step: tuple[Operand, Operand, int], top: int) -> Operand:
+    """The remainder after a long-division step: ``diff`` unless negative, else ``r``;
+    in ``0..min(top, D - 1)``."""
+    r, diff, big = step
+    top = min(top, big - 1)
+    w = sbits(0, top)
+    sign = f"{diff.text}[{diff.width - 1}]"
+    return p.wire(w, f"{sign} ? {r.unsigned(w)} : {diff.text}[{w - 1}:0]", f"0..{top}")
 
 
 def _no(what: str):

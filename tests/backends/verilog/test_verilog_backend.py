@@ -123,3 +123,32 @@ def test_expressions_are_exact_in_icarus(tmp_path):
         cfg = type("C", (), {"__getitem__": lambda self, k, s=s: s[k]})()
         want += [str(ev.eval(e, Env(cfg))) for e in exprs]
     assert got == want
+
+
+@pytest.mark.parametrize("d,lo,hi", [(3, -40, 40), (10, -1000, 1000), (60, -3600, 200),
+                                     (300, 0, 4000), (7, 5, 3000), (9, -9, 71)])
+def test_long_division_is_exact_on_its_whole_interval(tmp_path, d, lo, hi):
+    """Floor division and modulo by a constant whose quotient takes more values than a
+    comparison chain prints (unrolled long division), simulated on every dividend of the
+    interval, negative ones included: Python's ``//`` and ``%``, bit for bit."""
+    x = ir.Var("x", ir.IntType(0, hi - lo))
+    a = sub(x, lit(-lo))
+    exprs = [fdiv(a, d), fmod(a, d)]
+    assert (hi // d - lo // d + 1) > verilog._expr.SMALL_QUOTIENT
+    printer = verilog.VerilogPrinter(lambda n: n, "state")
+    outs = []
+    for i, e in enumerate(exprs):
+        op = printer.operand(e)
+        assert not any(" / " in x or " % " in x for x in printer.decls)
+        outs.append((i, op.sbits, op.fit(op.sbits)))
+    lines = ["module t;", f"reg [{verilog.type_bits(x.type) - 1}:0] x;", "reg [3:0] state;",
+             "integer i;", *printer.decls]
+    lines += [f"wire signed [{w - 1}:0] o{i} = {v};" for i, w, v in outs]
+    lines += ["initial begin", f"  for (i = 0; i <= {hi - lo}; i = i + 1) begin",
+              "    x = i; #1;", '    $display("%0d %0d", o0, o1);', "  end", "end", "endmodule"]
+    src = tmp_path / "t.v"
+    src.write_text("\n".join(lines))
+    subprocess.run(["iverilog", "-g2005", "-o", str(tmp_path / "t.vvp"), str(src)], check=True)
+    got = subprocess.run(["vvp", "-n", str(tmp_path / "t.vvp")], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert got == [f"{v // d} {v % d}" for v in range(lo, hi + 1)]
