@@ -69,68 +69,71 @@ def hardware_requirements(m: ir.Module) -> tuple[str, str]:
             m.motor.watchdog_requirement or "hw.watchdog")
 
 
+# The motor block's assertions: (label, requirement, kind, text, ok wire, condition). The
+# requirement "limiter" / "watchdog" stands for the spec's id of that protection.
+_MOTOR_CHECKS = (
+    ("f_interlock_pin", "PS-40", "interlock",
+     "STEP only with motor_en (the AND at the pin)",
+     "f_ok_pin", "!step || motor_en"),
+    ("f_interlock_auth", "PS-40", "interlock",
+     "motor_en (so STEP) only when the latest tick's state is a delivery state "
+     "with no alarm latched",
+     "f_ok_auth", "!motor_en || f_auth"),
+    ("f_interlock_armed", "PS-40", "interlock",
+     "no STEP or enable before the second tick after reset",
+     "f_ok_armed", "(!(step || motor_en || f_auth) || (f_ticks == 2'd2)) && (f_ticks != 2'd3)"),
+    ("f_interlock_fault", "PS-40", "interlock",
+     "a latched fault keeps STEP, enable and the burst off",
+     "f_ok_fault", "!fault || (!step && !motor_en && !step_q && "
+     "(burst_left == {SW{1'b0}}) && (pc == {PW{1'b0}}))"),
+    ("f_reset_off", "PS-44", "interlock",
+     "no STEP, enable or burst in the cycle after a reset cycle",
+     "f_ok_reset", "!f_past_rst || (!step && !motor_en && !busy)"),
+    ("f_reset_step", "PS-44", "interlock",
+     "no STEP while rst is high (no runt pulse when a reset lands in a burst)",
+     "f_ok_rst_step", "!rst || !step"),
+    ("f_limiter_sum", "limiter", "limiter",
+     "the running sum is the sum of the buckets (exact chain of ghost prefix sums)",
+     "f_ok_sum", "f_chain"),
+    ("f_limiter_bound", "limiter", "limiter",
+     "the running sum (so the buckets checked at a tick) never exceeds LIMIT_STEPS",
+     "f_ok_bound", "(lim_sum <= LIMIT_STEPS)"),
+    ("f_limiter_exact", "limiter", "limiter",
+     "a tick trips the limiter iff its steps would pass LIMIT_STEPS",
+     "f_ok_exact", "!f_past_tick || f_past_cause[1] || (fault_cause[1] == f_past_trip)"),
+    ("f_watchdog_range", "watchdog", "watchdog",
+     "the watchdog counter stays within WATCHDOG_TICKS",
+     "f_ok_wd", "(wd <= WATCHDOG_LAST + 1) && (fault_cause[0] || (wd <= WATCHDOG_LAST))"),
+    ("f_watchdog_trip", "watchdog", "watchdog",
+     "WATCHDOG_TICKS ticks without heartbeat latch the fault",
+     "f_ok_wd_trip", "!f_past_wd_due || fault_cause[0]"),
+    ("f_range_div", "range.div", "range",
+     "the tick divider stays below TICK_CYCLES",
+     "f_ok_div", "(div <= TICK_LAST) && (!tick || (div == {DW{1'b0}})) && "
+     "(armed == (f_ticks != 2'd0))"),
+    ("f_pipeline_hold", "pipeline.hold", "pipeline",
+     "a tick comes after HOLD_CYCLES cycles of hold without reset, in which the "
+     "FSM takes no event and its pipeline settles (the FSM assumes it)",
+     "f_ok_hold", "(f_hold_run == ((div >= HOLD_FROM) ? div - HOLD_FROM : "
+     "(tick ? HOLD_ALL : 0))) && (!tick || (f_hold_run == HOLD_ALL))"),
+    ("f_range_pc", "range.pc", "range",
+     "the pulse counter stays below the longer pulse time",
+     "f_ok_pc", "(pc <= (HIGH_LAST > LOW_LAST ? HIGH_LAST : LOW_LAST))"),
+    ("f_range_phase", "range.lim_phase", "range",
+     "the limiter phase stays below LIMIT_BUCKET_TICKS",
+     "f_ok_phase", "(lim_phase <= BUCKET_LAST)"),
+)
+
+
 def motor_checks(m: ir.Module) -> list[Check]:
     """The motor block's assertions, over its registers and the ghosts the template
-    declares in its `ifdef FORMAL section (f_auth, f_ticks, f_chain, f_past_*)."""
+    declares in its `ifdef FORMAL section (f_auth, f_ticks, f_chain, f_past_*). A spec
+    without a watchdog (WATCHDOG_TICKS = 0) gets none of the watchdog's."""
     limiter, watchdog = hardware_requirements(m)
-
-    def check(label: str, req: str, kind: str, text: str, ok: str, cond: str) -> Check:
-        return Check(label, req, kind, text, "motor", "", ok, cond)
-
-    checks = [
-        check("f_interlock_pin", "PS-40", "interlock",
-              "STEP only with motor_en (the AND at the pin)",
-              "f_ok_pin", "!step || motor_en"),
-        check("f_interlock_auth", "PS-40", "interlock",
-              "motor_en (so STEP) only when the latest tick's state is a delivery state "
-              "with no alarm latched",
-              "f_ok_auth", "!motor_en || f_auth"),
-        check("f_interlock_armed", "PS-40", "interlock",
-              "no STEP or enable before the second tick after reset",
-              "f_ok_armed", "(!(step || motor_en || f_auth) || (f_ticks == 2'd2)) && (f_ticks != 2'd3)"),
-        check("f_interlock_fault", "PS-40", "interlock",
-              "a latched fault keeps STEP, enable and the burst off",
-              "f_ok_fault", "!fault || (!step && !motor_en && !step_q && "
-              "(burst_left == {SW{1'b0}}) && (pc == {PW{1'b0}}))"),
-        check("f_reset_off", "PS-44", "interlock",
-              "no STEP, enable or burst in the cycle after a reset cycle",
-              "f_ok_reset", "!f_past_rst || (!step && !motor_en && !busy)"),
-        check("f_reset_step", "PS-44", "interlock",
-              "no STEP while rst is high (no runt pulse when a reset lands in a burst)",
-              "f_ok_rst_step", "!rst || !step"),
-        check("f_limiter_sum", limiter, "limiter",
-              "the running sum is the sum of the buckets (exact chain of ghost prefix sums)",
-              "f_ok_sum", "f_chain"),
-        check("f_limiter_bound", limiter, "limiter",
-              "the running sum (so the buckets checked at a tick) never exceeds LIMIT_STEPS",
-              "f_ok_bound", "(lim_sum <= LIMIT_STEPS)"),
-        check("f_limiter_exact", limiter, "limiter",
-              "a tick trips the limiter iff its steps would pass LIMIT_STEPS",
-              "f_ok_exact", "!f_past_tick || f_past_cause[1] || (fault_cause[1] == f_past_trip)"),
-        check("f_watchdog_range", watchdog, "watchdog",
-              "the watchdog counter stays within WATCHDOG_TICKS",
-              "f_ok_wd", "(wd <= WATCHDOG_LAST + 1) && (fault_cause[0] || (wd <= WATCHDOG_LAST))"),
-        check("f_watchdog_trip", watchdog, "watchdog",
-              "WATCHDOG_TICKS ticks without heartbeat latch the fault",
-              "f_ok_wd_trip", "!f_past_wd_due || fault_cause[0]"),
-        check("f_range_div", "range.div", "range",
-              "the tick divider stays below TICK_CYCLES",
-              "f_ok_div", "(div <= TICK_LAST) && (!tick || (div == {DW{1'b0}})) && "
-              "(armed == (f_ticks != 2'd0))"),
-        check("f_pipeline_hold", "pipeline.hold", "pipeline",
-              "a tick comes after HOLD_CYCLES cycles of hold without reset, in which the "
-              "FSM takes no event and its pipeline settles (the FSM assumes it)",
-              "f_ok_hold", "(f_hold_run == ((div >= HOLD_FROM) ? div - HOLD_FROM : "
-              "(tick ? HOLD_ALL : 0))) && (!tick || (f_hold_run == HOLD_ALL))"),
-        check("f_range_pc", "range.pc", "range",
-              "the pulse counter stays below the longer pulse time",
-              "f_ok_pc", "(pc <= (HIGH_LAST > LOW_LAST ? HIGH_LAST : LOW_LAST))"),
-        check("f_range_phase", "range.lim_phase", "range",
-              "the limiter phase stays below LIMIT_BUCKET_TICKS",
-              "f_ok_phase", "(lim_phase <= BUCKET_LAST)"),
-    ]
-    # a spec without a watchdog gets none (WATCHDOG_TICKS = 0): nothing of it to prove
-    return [c for c in checks if m.motor.watchdog_ticks or c.kind != "watchdog"]
+    req = {"limiter": limiter, "watchdog": watchdog}
+    return [Check(label, req.get(r, r), kind, text, "motor", "", ok, cond)
+            for label, r, kind, text, ok, cond in _MOTOR_CHECKS
+            if m.motor.watchdog_ticks or kind != "watchdog"]
 
 
 class FormalPrinter(VerilogPrinter):
@@ -213,149 +216,185 @@ def _reads_post(e: ir.Expr) -> bool:
 
 def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str],
                  let_wire: dict[str, str], event_params: dict[str, dict[str, str]],
-                 event_lp: dict[str, str], tick_steps: str, steps_width: int,
-                 totals=()) -> FormalPlan:
-    fp = FormalPlan()
-    past: dict[str, tuple[int, bool]] = {}
-    # f_ev_accepted: the handshake of this cycle is accepted (the design's decision)
-    now = FormalPrinter(lambda n: var_reg[n], "state", "fn", False, past, "f_ev_accepted")
-    late = FormalPrinter(lambda n: var_reg[n], "state", "fd", True, past, "f_ev_accepted")
-    for p in (now, late):
-        p.let = lambda n: let_wire[n]
-    # a window's total is read from the design's running-total register; the window
-    # checks below prove that register equals the sum of the buckets
-    for w, tot in totals:
-        post = b.with_post(w.total)
-        for p in (now, late):
-            p.totals_pre[w.total] = (tot.name, tot.width)
-            p.totals_post[post] = (tot.name, tot.width)
-    used: dict[str, int] = {}
+                 tick_steps: str, steps_width: int, totals=()) -> FormalPlan:
+    """The FSM's formal section, in label order: range facts, the spec's properties, the
+    windows' running totals, the motor's steps, the sources' Bresenham ghosts."""
+    fb = _FormalBuilder(m, var_reg, state_lp, let_wire, event_params, totals)
+    fb.ranges()
+    fb.properties()
+    fb.window_totals()
+    fb.motor_steps(tick_steps, steps_width)
+    fb.source_ghosts()
+    return fb.finish()
 
-    def add(req: str, kind: str, text: str, guard: str, cond: str, delayed: bool = False) -> None:
+
+class _FormalBuilder:
+    """Two printers over the design's names: ``now`` for checks of the step's own cycle,
+    ``late`` for checks one cycle later (reading ``f_past_*`` copies of the pre-state)."""
+
+    def __init__(self, m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str],
+                 let_wire: dict[str, str], event_params: dict[str, dict[str, str]], totals):
+        self.m, self.var_reg, self.state_lp = m, var_reg, state_lp
+        self.let_wire, self.event_params, self.totals = let_wire, event_params, totals
+        self.fp = FormalPlan()
+        self.past: dict[str, tuple[int, bool]] = {}  # f_past_<name>: (width, signed)
+        # f_ev_accepted: the handshake of this cycle is accepted (the design's decision)
+        self.now = FormalPrinter(lambda n: var_reg[n], "state", "fn", False, self.past,
+                                 "f_ev_accepted")
+        self.late = FormalPrinter(lambda n: var_reg[n], "state", "fd", True, self.past,
+                                  "f_ev_accepted")
+        for p in (self.now, self.late):
+            p.let = lambda n: let_wire[n]
+        # a window's total is read from the design's running-total register; the window
+        # checks prove that register equals the sum of the buckets
+        for w, tot in totals:
+            post = b.with_post(w.total)
+            for p in (self.now, self.late):
+                p.totals_pre[w.total] = (tot.name, tot.width)
+                p.totals_post[post] = (tot.name, tot.width)
+        self.used: dict[str, int] = {}
+        # the spec's properties summing window buckets are kind "window": their induction
+        # needs the sum re-associated across a bucket shift, which Z3 finds hard
+        self.window_vars = {v.name for v in m.variables if v.role == ir.Role.WINDOW}
+
+    def add(self, req: str, kind: str, text: str, guard: str, cond: str) -> None:
         own = kind == "range" or req.startswith(kind + ".")
         base = f"f_{_slug(req)}" if own else f"f_{kind}_{_slug(req)}"
-        used[base] = used.get(base, 0) + 1
-        label = base if kind == "range" else f"{base}_{used[base]}"
-        fp.checks.append(Check(label, req, kind, text, "fsm", guard, f"f_ok_{len(fp.checks)}",
-                               cond))
+        self.used[base] = self.used.get(base, 0) + 1
+        label = base if kind == "range" else f"{base}_{self.used[base]}"
+        self.fp.checks.append(Check(label, req, kind, text, "fsm", guard,
+                                    f"f_ok_{len(self.fp.checks)}", cond))
 
-    def in_states(states, delayed: bool) -> str:
+    def in_states(self, states, delayed: bool) -> str:
         if not states:
             return ""
         reg = "state"
         if delayed:
-            past.setdefault("state", (type_bits(m.state_type), False))
+            self.past.setdefault("state", (type_bits(self.m.state_type), False))
             reg = "f_past_state"
-        return "(" + " || ".join(f"({reg} == {state_lp[s]})" for s in states) + ")"
+        return "(" + " || ".join(f"({reg} == {self.state_lp[s]})" for s in states) + ")"
 
-    # -- range facts of every register (declared ranges are proved, not assumed)
-    nstates = len(m.states)
-    if nstates < (1 << type_bits(m.state_type)):
-        add("range.state", "range", "the control state is a declared state", "",
-            f"(state <= {type_bits(m.state_type)}'d{nstates - 1})")
-    for v in m.variables:
-        w = type_bits(v.type)
-        hi = (len(v.type.members) - 1 if isinstance(v.type, ir.EnumType)
-              else v.type.hi if isinstance(v.type, ir.IntType) else 1)
-        if hi < (1 << w) - 1:
-            add(f"range.{v.name}", "range", f"{v.name} stays in {v.type}", "",
-                f"({var_reg[v.name]} <= {w}'d{hi})")
-
-    # -- the spec's properties (those summing window buckets are kind "window": their
-    # induction needs the sum re-associated across a bucket shift, which Z3 finds hard)
-    window_vars = {v.name for v in m.variables if v.role == ir.Role.WINDOW}
-
-    def kind_of(e: ir.Expr, default: str) -> str:
-        read = {x.name for x in subexpressions(e) if isinstance(x, ir.Var)} & window_vars
+    def kind_of(self, e: ir.Expr, default: str) -> str:
+        read = {x.name for x in subexpressions(e) if isinstance(x, ir.Var)} & self.window_vars
         return "window" if len(read) > 1 else default
 
-    for prop in m.properties:
-        if isinstance(prop, ir.Invariant):
-            now.scope = ""
-            add(prop.id, kind_of(prop.expr, "inv"), prop.text, "", now.boolean(prop.expr))
-        elif isinstance(prop, ir.Assertion):
-            delayed = _reads_post(prop.expr)
-            pr = late if delayed else now
-            for ev in prop.events:
-                event = m.event(ev)
-                pr.scope = ev
-                params = event_params.get(ev, {})
-                pr.param = lambda n, params=params: params[n]
-                pr.accepted = "1'b1" if event.kind == "tick" else "f_ev_accepted"
-                cond = pr.boolean(prop.expr)
-                step = "f_tick_step" if event.kind == "tick" else f"f_ev_{identifier(ev)}"
-                fire = f"f_past_{step}" if delayed else step
-                if delayed:
-                    past.setdefault(step, (1, False))
-                guard = " && ".join(x for x in (fire, in_states(prop.states, delayed)) if x)
-                add(prop.id, kind_of(prop.expr, "assert"), f"{prop.text} (on {ev})", guard, cond,
-                    delayed)
+    def ranges(self) -> None:
+        """Range facts of every register (declared ranges are proved, not assumed)."""
+        m = self.m
+        nstates = len(m.states)
+        if nstates < (1 << type_bits(m.state_type)):
+            self.add("range.state", "range", "the control state is a declared state", "",
+                     f"(state <= {type_bits(m.state_type)}'d{nstates - 1})")
+        for v in m.variables:
+            w = type_bits(v.type)
+            hi = (len(v.type.members) - 1 if isinstance(v.type, ir.EnumType)
+                  else v.type.hi if isinstance(v.type, ir.IntType) else 1)
+            if hi < (1 << w) - 1:
+                self.add(f"range.{v.name}", "range", f"{v.name} stays in {v.type}", "",
+                         f"({self.var_reg[v.name]} <= {w}'d{hi})")
 
-    # -- running totals of the dose windows: ghost prefix sums, each updated locally
-    # like the buckets (a shift moves prefix k-1 to k and adds the counted steps), and one
-    # chain of exact links (one bit wider: no link wraps) from b0 to the register. The
-    # chain proves the register is the sum of the buckets without re-associating a
-    # 7- or 25-term sum in one induction step.
-    for w, tot in totals:
-        n, tw, bw = len(tot.buckets), tot.width, tot.bucket_width
-        g = [f"f_pre_{identifier(w.name)}_{k}" for k in range(n - 1)]
-        c = tot.counted.unsigned(tw)
-        inits = [sum(int(v.init) for v in w.bucket_vars[:k + 1]) for k in range(n - 1)]
-        fp.ghosts += [
-            f"// ghost prefix sums of window `{w.name}`: {g[0]} = b0, "
-            f"f_pre_{identifier(w.name)}_k = b0 + .. + bk",
-            *[f"reg [{tw - 1}:0] {x};" for x in g],
-            "always @(posedge clk) begin",
-            "    if (rst) begin",
-            *[f"        {x} <= {tw}'d{v};" for x, v in zip(g, inits, strict=True)],
-            "    end else if (tick) begin",
-            f"        if ({tot.wrap}) begin",
-            f"            {g[0]} <= {tw}'d0;",
-            *[f"            {g[k]} <= {g[k - 1]} + {c};" for k in range(1, n - 1)],
-            "        end else begin",
-            *[f"            {x} <= {x} + {c};" for x in g],
-            "        end",
-            "    end",
-            "end",
-        ]
-        bucket = [f"{{{tw + 1 - bw}'d0, {r}}}" for r in tot.buckets]
-        links = [f"({{1'b0, {g[0]}}} == {bucket[0]})"]
-        links += [f"({{1'b0, {g[k]}}} == {{1'b0, {g[k - 1]}}} + {bucket[k]})" for k in range(1, n - 1)]
-        links.append(f"({{1'b0, {tot.name}}} == {{1'b0, {g[n - 2]}}} + {bucket[n - 1]})")
-        add(f"window.{w.name}", "window",
-            f"the running total {tot.name} is the sum of the {n} buckets of `{w.name}` "
-            f"(exact chain of ghost prefix sums)", "", "(" + " && ".join(links) + ")")
+    def properties(self) -> None:
+        """Every spec invariant, and every assertion once per event it is on."""
+        for prop in self.m.properties:
+            if isinstance(prop, ir.Invariant):
+                self.now.scope = ""
+                self.add(prop.id, self.kind_of(prop.expr, "inv"), prop.text, "",
+                         self.now.boolean(prop.expr))
+            elif isinstance(prop, ir.Assertion):
+                for ev in prop.events:
+                    self.assertion(prop, ev)
 
-    # -- motor: the steps a tick commands
-    steps = m.motor.steps_let
-    sw = sbits(*(lambda t: (t.lo, t.hi))(m.tick_lets[[x.name for x in m.tick_lets].index(steps)]
-                                           .value.type))
-    add("motor.steps", "motor",
-        f"a tick commands 0 .. {m.motor.max_steps_per_tick} steps (the motor block's input)",
-        "f_tick_step",
-        f"(({let_wire[steps]} >= {lit_signed(0, sw)}) && "
-        f"({tick_steps} <= {steps_width}'d{m.motor.max_steps_per_tick}))")
+    def assertion(self, prop: ir.Assertion, ev: str) -> None:
+        """``prop`` on event ``ev``: in the step's cycle, or one cycle later when it reads
+        the post-state."""
+        delayed = _reads_post(prop.expr)
+        pr = self.late if delayed else self.now
+        event = self.m.event(ev)
+        pr.scope = ev
+        params = self.event_params.get(ev, {})
+        pr.param = lambda n, params=params: params[n]
+        pr.accepted = "1'b1" if event.kind == "tick" else "f_ev_accepted"
+        cond = pr.boolean(prop.expr)
+        step = "f_tick_step" if event.kind == "tick" else f"f_ev_{identifier(ev)}"
+        fire = f"f_past_{step}" if delayed else step
+        if delayed:
+            self.past.setdefault(step, (1, False))
+        guard = " && ".join(x for x in (fire, self.in_states(prop.states, delayed)) if x)
+        self.add(prop.id, self.kind_of(prop.expr, "assert"), f"{prop.text} (on {ev})", guard,
+                 cond)
 
-    # -- ghost counters of the rational-rate sources (Bresenham accuracy)
-    acc_ids: dict[str, list[str]] = {}
-    for prop in m.properties:
-        if isinstance(prop, ir.Assertion) and prop.events == ("tick",):
-            for x in subexpressions(prop.expr):
-                if isinstance(x, ir.Var) and x.post:
-                    acc_ids.setdefault(x.name, []).append(prop.id)
-    for src in m.motor.sources:
-        acc = src.accumulator
-        if acc is None:
-            continue
-        ids = sorted(set(acc_ids.get(acc.name, []))) or [f"ghost.{src.name}"]
-        req = ids[0]
+    def window_totals(self) -> None:
+        """Running totals of the dose windows: ghost prefix sums, each updated locally like
+        the buckets (a shift moves prefix k-1 to k and adds the counted steps), and one
+        chain of exact links (one bit wider: no link wraps) from b0 to the register. The
+        chain proves the register is the sum of the buckets without re-associating a 7-
+        or 25-term sum in one induction step."""
+        for w, tot in self.totals:
+            n, tw, bw = len(tot.buckets), tot.width, tot.bucket_width
+            g = [f"f_pre_{identifier(w.name)}_{k}" for k in range(n - 1)]
+            c = tot.counted.unsigned(tw)
+            inits = [sum(int(v.init) for v in w.bucket_vars[:k + 1]) for k in range(n - 1)]
+            self.fp.ghosts += [
+                f"// ghost prefix sums of window `{w.name}`: {g[0]} = b0, "
+                f"f_pre_{identifier(w.name)}_k = b0 + .. + bk",
+                *[f"reg [{tw - 1}:0] {x};" for x in g],
+                "always @(posedge clk) begin",
+                "    if (rst) begin",
+                *[f"        {x} <= {tw}'d{v};" for x, v in zip(g, inits, strict=True)],
+                "    end else if (tick) begin",
+                f"        if ({tot.wrap}) begin",
+                f"            {g[0]} <= {tw}'d0;",
+                *[f"            {g[k]} <= {g[k - 1]} + {c};" for k in range(1, n - 1)],
+                "        end else begin",
+                *[f"            {x} <= {x} + {c};" for x in g],
+                "        end",
+                "    end",
+                "end",
+            ]
+            bucket = [f"{{{tw + 1 - bw}'d0, {r}}}" for r in tot.buckets]
+            links = [f"({{1'b0, {g[0]}}} == {bucket[0]})"]
+            links += [f"({{1'b0, {g[k]}}} == {{1'b0, {g[k - 1]}}} + {bucket[k]})"
+                      for k in range(1, n - 1)]
+            links.append(f"({{1'b0, {tot.name}}} == {{1'b0, {g[n - 2]}}} + {bucket[n - 1]})")
+            self.add(f"window.{w.name}", "window",
+                     f"the running total {tot.name} is the sum of the {n} buckets of `{w.name}` "
+                     f"(exact chain of ghost prefix sums)", "", "(" + " && ".join(links) + ")")
+
+    def motor_steps(self, tick_steps: str, steps_width: int) -> None:
+        """The steps a tick commands: never negative, at most max_steps_per_tick."""
+        m = self.m
+        steps = m.motor.steps_let
+        t = next(x for x in m.tick_lets if x.name == steps).value.type
+        self.add("motor.steps", "motor",
+                 f"a tick commands 0 .. {m.motor.max_steps_per_tick} steps (the motor block's input)",
+                 "f_tick_step",
+                 f"(({self.let_wire[steps]} >= {lit_signed(0, sbits(t.lo, t.hi))}) && "
+                 f"({tick_steps} <= {steps_width}'d{m.motor.max_steps_per_tick}))")
+
+    def source_ghosts(self) -> None:
+        """A ghost counter per rational-rate source with a remainder accumulator
+        (Bresenham accuracy), checked under the id of the tick assertions that read the
+        accumulator's post-state, else ``ghost.<source>``."""
+        acc_ids: dict[str, list[str]] = {}
+        for prop in self.m.properties:
+            if isinstance(prop, ir.Assertion) and prop.events == ("tick",):
+                for x in subexpressions(prop.expr):
+                    if isinstance(x, ir.Var) and x.post:
+                        acc_ids.setdefault(x.name, []).append(prop.id)
+        for src in self.m.motor.sources:
+            if src.accumulator is not None:
+                ids = sorted(set(acc_ids.get(src.accumulator.name, []))) or [f"ghost.{src.name}"]
+                self.source_ghost(src, ids[0])
+
+    def source_ghost(self, src: ir.Source, req: str) -> None:
+        m, now, acc = self.m, self.now, src.accumulator
         den = src.denominator
         now.scope = ""
         num = now.operand(src.numerator)
         raw_t = src.raw.value.type
         num_hi = src.numerator.type.hi
         ew = sbits(-(den * max(raw_t.hi, 1)) - den, 2 * den + num_hi) + 1
-        raw = Operand(let_wire[src.raw.name], sbits(raw_t.lo, raw_t.hi), "signed")
+        raw = Operand(self.let_wire[src.raw.name], sbits(raw_t.lo, raw_t.hi), "signed")
         g = f"f_err_{src.name}"
         active = now.boolean(_active_expr(m, src))
         match src.on_idle:
@@ -368,7 +407,7 @@ def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str]
         restart = [] if acc.persistent else [
             f"        else if (f_ev_{identifier(e.name)}) {g} <= {lit_signed(0, ew)};"
             for e in m.events if e.kind == ir.EventKind.RESET]
-        fp.ghosts += [
+        self.fp.ghosts += [
             f"// ghost of source `{src.name}`: (ideal - issued steps) * {den}; the ideal grows",
             "// by the numerator on every active tick, issued by the raw steps commanded",
             f"reg signed [{ew - 1}:0] {g};",
@@ -381,18 +420,21 @@ def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str]
             "end",
         ]
         aw = type_bits(acc.type)
-        accv = Operand(var_reg[acc.name], aw, "unsigned").fit(max(ew, aw + 1))
+        accv = Operand(self.var_reg[acc.name], aw, "unsigned").fit(max(ew, aw + 1))
         gw = Operand(g, ew, "signed").fit(max(ew, aw + 1))
-        add(req, "ghost", f"`{src.name}`: issued steps never above the ideal and never more "
-            f"than one below", "", f"(({g} >= {lit_signed(0, ew)}) && ({g} < {lit_signed(den, ew)}))")
-        add(req, "ghost", f"`{src.name}`: the accumulator is the Bresenham remainder "
-            f"(ideal - issued) * {den}", "", f"({gw} == {accv})")
+        self.add(req, "ghost", f"`{src.name}`: issued steps never above the ideal and never "
+                 f"more than one below", "",
+                 f"(({g} >= {lit_signed(0, ew)}) && ({g} < {lit_signed(den, ew)}))")
+        self.add(req, "ghost", f"`{src.name}`: the accumulator is the Bresenham remainder "
+                 f"(ideal - issued) * {den}", "", f"({gw} == {accv})")
 
-    fp.motor_checks = motor_checks(m)
-    fp.decls = now.decls + late.decls
-    fp.past = [(f"reg {'signed ' if sg else ''}[{w - 1}:0] f_past_{n};" if w > 1 or sg
-                else f"reg f_past_{n};", n) for n, (w, sg) in past.items()]
-    return fp
+    def finish(self) -> FormalPlan:
+        fp = self.fp
+        fp.motor_checks = motor_checks(self.m)
+        fp.decls = self.now.decls + self.late.decls
+        fp.past = [(f"reg {'signed ' if sg else ''}[{w - 1}:0] f_past_{n};" if w > 1 or sg
+                    else f"reg f_past_{n};", n) for n, (w, sg) in self.past.items()]
+        return fp
 
 
 def _active_expr(m: ir.Module, src: ir.Source) -> ir.Expr:

@@ -147,151 +147,197 @@ class Plan:
     notes: list[str] = field(default_factory=list)
 
 
+# the design's own identifiers: no spec name may take one
+_DESIGN_NAMES = frozenset({"clk", "rst", "tick", "busy", "state", "ev_valid", "ev_ready",
+                           "ev_code", "ev_params", "resp_valid", "resp_status", "resp_reason",
+                           "tick_steps", "alarms", "fire", "status", "reason", "ev_go"})
+
+
 def build(module: ir.Module) -> Plan:
-    m = module
-    motor = m.motor
-    namer = Namer(VERILOG_RESERVED | {"clk", "rst", "tick", "busy", "state", "ev_valid",
-                                      "ev_ready", "ev_code", "ev_params", "resp_valid",
-                                      "resp_status", "resp_reason", "tick_steps", "alarms",
-                                      "fire", "status", "reason", "ev_go"}, "Verilog")
-    state_width = ubits(len(m.states) - 1)
-    prefix = VERILOG_PREFIXES
-    state_lp = {s.name: namer.add(s.name, prefix["state"] + identifier(s.name), "state", s.span)
-                for s in m.states}
-    var_reg = {v.name: namer.add(v.name, prefix["variable"] + identifier(v.name), "variable",
-                                 v.span)
-               for v in m.variables}
-    printer = VerilogPrinter(lambda n: var_reg[n], "state")
-    totals = running_totals(m, namer, var_reg)
-    printer.subst = {w.total: Operand(tot.name, tot.width, "unsigned")
-                     for w, tot in totals}
+    """The plan of ``module``'s design: its registers, its user events' and its tick's
+    printed logic (in that order: the printer numbers wires as it declares them), the
+    pipeline stages of that logic, then the formal section."""
+    fsm = _FsmBuilder(module)
+    regs = fsm.registers()
+    lets, steps_expr = fsm.tick_values()
+    events = fsm.user_events()
+    tick_assigns, tick_decisions = fsm.tick()
+    _check_motor(module.motor)
+    event_fires = sorted({f.code: f for e in events for d in e.decisions
+                          for f in d.fires}.values(), key=lambda f: f.code)
+    pipe = fsm.pipeline(lets, events, event_fires, tick_assigns, tick_decisions, steps_expr)
+    plan = fsm.plan(regs, lets, steps_expr, events, event_fires, tick_assigns, tick_decisions,
+                    pipe)
+    _add_formal(plan, fsm, pipe)
+    return plan
 
-    regs = []
-    for v in m.variables:
-        w = type_bits(v.type)
-        init = (f"1'b{int(v.init)}" if isinstance(v.type, ir.BoolType) else f"{w}'d{int(v.init)}")
-        what = str(v.type) if not isinstance(v.type, ir.IntType) else f"{v.type.lo}..{v.type.hi}"
-        flags = ", ".join(x for x in (v.role if v.role != ir.Role.VAR else "",
-                                      "persistent" if v.persistent else "") if x)
-        regs.append(Reg(var_reg[v.name], v.name, w, init, v.persistent, v.role,
-                        f"{v.name}: {what}" + (f" ({flags})" if flags else "")))
 
-    # -- tick values (from the pre-state)
-    lets: list[str] = []
-    let_wire: dict[str, str] = {}
-    printer.let = lambda n: let_wire[n]
-    printer.scope = "tick"
-    for let in m.tick_lets:
-        name = namer.add(let.name, prefix["let"] + identifier(let.name), "tick value", let.span)
-        t = let.value.type
-        if isinstance(t, ir.BoolType):
-            lets.append(f"wire {name} = {printer.boolean(let.value)};  // {let.name}")
-        elif isinstance(t, ir.EnumType):
-            w = type_bits(t)
-            lets.append(f"wire [{w - 1}:0] {name} = {printer.operand(let.value).unsigned(w)};"
-                        f"  // {let.name}")
-        else:
-            w = sbits(t.lo, t.hi)
-            op = printer.operand(let.value)
-            value = op.fit(w) if op.sbits <= w else f"{op.text}[{w - 1}:0]"
-            lets.append(f"wire signed [{w - 1}:0] {name} = {value};  // {let.name}: {t.lo}..{t.hi}")
-        let_wire[let.name] = name
+def _check_motor(motor: ir.Motor) -> None:
+    """Motor timing and limiter sizes: the front end's verdicts (E0401, E0408)."""
+    if motor.step_high_cycles < 1 or motor.step_low_cycles < 1 or not motor.burst_fits:
+        raise BackendError("internal error: the IR's burst does not fit in a tick", motor.span)
+    if motor.limiter_ticks < 2 or not ir.limiter_fits_request(motor.limiter_steps, motor.max_step_request):
+        raise BackendError("internal error: the IR's step limiter is narrower than a step request",
+                           motor.span)
 
-    steps_let = next(x for x in m.tick_lets if x.name == motor.steps_let)
-    st = steps_let.value.type
-    # The interval may over-approximate (lo < 0 from a `budget - earlier` bound): the
-    # prover shows steps are never negative, and the formal harness re-asserts it.
-    steps_width = ubits(motor.max_step_request)
-    steps_expr = Operand(let_wire[motor.steps_let], sbits(st.lo, st.hi), "signed").unsigned(steps_width)
 
-    def assigns(updates) -> list[Assign]:
-        return [Assign(var_reg[u.var], printer.assign(u.value, m.variable(u.var).type))
+class _FsmBuilder:
+    """Names and prints the FSM's logic: one printer, one namer, shared by every part."""
+
+    def __init__(self, m: ir.Module):
+        self.m = m
+        self.namer = Namer(VERILOG_RESERVED | _DESIGN_NAMES, "Verilog")
+        prefix = VERILOG_PREFIXES
+        self.state_lp = {s.name: self.namer.add(s.name, prefix["state"] + identifier(s.name),
+                                                "state", s.span)
+                         for s in m.states}
+        self.var_reg = {v.name: self.namer.add(v.name, prefix["variable"] + identifier(v.name),
+                                               "variable", v.span)
+                        for v in m.variables}
+        self.printer = VerilogPrinter(lambda n: self.var_reg[n], "state")
+        self.totals = running_totals(m, self.namer, self.var_reg)
+        self.printer.subst = {w.total: Operand(tot.name, tot.width, "unsigned")
+                              for w, tot in self.totals}
+        self.let_wire: dict[str, str] = {}
+        self.reset_code: str | None = None  # the reset event's localparam
+        self.event_params: dict[str, dict[str, str]] = {}
+        self.guards: list[str] = []  # "wire gN_i = ...;" and "wire enN = ...;"
+        # per transition index: its enable wire and guard wires, its updates
+        self.enabled: dict[int, tuple[str, list[str]]] = {}
+        self.fire_updates: dict[int, list[Assign]] = {}
+        self.reason_width = ubits(max(r.code for r in m.reasons))
+        self.steps_width = ubits(m.motor.max_step_request)
+
+    def reason_lit(self, code: int) -> str:
+        return f"{self.reason_width}'d{code}"
+
+    def registers(self) -> list[Reg]:
+        regs = []
+        for v in self.m.variables:
+            w = type_bits(v.type)
+            init = (f"1'b{int(v.init)}" if isinstance(v.type, ir.BoolType) else f"{w}'d{int(v.init)}")
+            what = str(v.type) if not isinstance(v.type, ir.IntType) else f"{v.type.lo}..{v.type.hi}"
+            flags = ", ".join(x for x in (v.role if v.role != ir.Role.VAR else "",
+                                          "persistent" if v.persistent else "") if x)
+            regs.append(Reg(self.var_reg[v.name], v.name, w, init, v.persistent, v.role,
+                            f"{v.name}: {what}" + (f" ({flags})" if flags else "")))
+        return regs
+
+    def tick_values(self) -> tuple[list[str], str]:
+        """The tick values (from the pre-state) as wires, and the motor's step request."""
+        m, printer = self.m, self.printer
+        lets: list[str] = []
+        printer.let = lambda n: self.let_wire[n]
+        printer.scope = "tick"
+        for let in m.tick_lets:
+            name = self.namer.add(let.name, VERILOG_PREFIXES["let"] + identifier(let.name),
+                                  "tick value", let.span)
+            t = let.value.type
+            if isinstance(t, ir.BoolType):
+                lets.append(f"wire {name} = {printer.boolean(let.value)};  // {let.name}")
+            elif isinstance(t, ir.EnumType):
+                w = type_bits(t)
+                lets.append(f"wire [{w - 1}:0] {name} = {printer.operand(let.value).unsigned(w)};"
+                            f"  // {let.name}")
+            else:
+                w = sbits(t.lo, t.hi)
+                op = printer.operand(let.value)
+                value = op.fit(w) if op.sbits <= w else f"{op.text}[{w - 1}:0]"
+                lets.append(f"wire signed [{w - 1}:0] {name} = {value};  // {let.name}: {t.lo}..{t.hi}")
+            self.let_wire[let.name] = name
+        st = next(x for x in m.tick_lets if x.name == m.motor.steps_let).value.type
+        # The interval may over-approximate (lo < 0 from a `budget - earlier` bound): the
+        # prover shows steps are never negative, and the formal harness re-asserts it.
+        steps = Operand(self.let_wire[m.motor.steps_let], sbits(st.lo, st.hi), "signed")
+        return lets, steps.unsigned(self.steps_width)
+
+    def assigns(self, updates) -> list[Assign]:
+        return [Assign(self.var_reg[u.var], self.printer.assign(u.value, self.m.variable(u.var).type))
                 for u in updates]
 
-    guards: list[str] = []
-
-    def enable(t: ir.Transition) -> tuple[str, list[str]]:
+    def transition(self, t: ir.Transition) -> None:
+        """Print ``t``'s guards (one wire each), its enable wire and its updates."""
         names = []
         for i, g in enumerate(t.guards):
             gname = f"g{t.index}_{i}"
             text = ir_text(g.cond)
-            guards.append(f"wire {gname} = {printer.boolean(g.cond)};"
-                          + (f"  // {verilog_comment(text)}" if text else ""))
+            self.guards.append(f"wire {gname} = {self.printer.boolean(g.cond)};"
+                               + (f"  // {verilog_comment(text)}" if text else ""))
             names.append(gname)
         en = f"en{t.index}"
         cond = " && ".join(names) if names else "1'b1"
-        guards.append(f"wire {en} = {cond};"
-                      f"  // {verilog_comment(t.label)}")
-        return en, names
+        self.guards.append(f"wire {en} = {cond};"
+                           f"  // {verilog_comment(t.label)}")
+        self.enabled[t.index] = (en, names)
+        self.fire_updates[t.index] = self.assigns(t.updates)
 
-    reason_width = ubits(max(r.code for r in m.reasons))
-
-    def reason_lit(code: int) -> str:
-        return f"{reason_width}'d{code}"
-
-    fire_width = ubits(len(m.transitions) + 1)
-
-    def decisions_for(event: str, scope_states) -> list[Decision]:
+    def decisions_for(self, event: str) -> list[Decision]:
+        """Per state: fire the first enabled transition of ``event``; the reject reason is
+        the first false guard's reason of the first transition that has reasons."""
         out = []
-        for s in m.states:
-            cands = m.transitions_for(s.name, event)
+        for s in self.m.states:
+            cands = self.m.transitions_for(s.name, event)
             if not cands:
-                pol = s.policy_for(event)
-                out.append(Decision(state_lp[s.name], [], "", policy_tuple(pol)))
+                out.append(Decision(self.state_lp[s.name], [], "",
+                                    policy_tuple(s.policy_for(event))))
                 continue
             fires = []
             chain = []
             for t in cands:
-                en, gnames = enabled[t.index]
+                en, gnames = self.enabled[t.index]
                 fires.append(Fire(t.index + 1, t.label, en,
-                                  state_lp[t.target] if t.target else None, fire_updates[t.index]))
+                                  self.state_lp[t.target] if t.target else None,
+                                  self.fire_updates[t.index]))
                 # this transition's reason: its first false guard's reason, if it has one
-                arms = [(f"!{g}", reason_lit(gd.reason.code) if gd.reason else reason_lit(0))
+                arms = [(f"!{g}", self.reason_lit(gd.reason.code if gd.reason else 0))
                         for g, gd in zip(gnames, t.guards, strict=True)]
                 if any(gd.reason for gd in t.guards):
                     chain.append(arms)
-            expr = reason_lit(ir.REASON_NO_TRANSITION.code)
+            expr = self.reason_lit(ir.REASON_NO_TRANSITION.code)
             # scan transitions last-to-first so the first transition with a reason wins
             for arms in reversed(chain):
-                inner = "".join(f"{c} ? {r} : " for c, r in arms) + reason_lit(0)
-                expr = f"(({inner}) != {reason_lit(0)}) ? ({inner}) : {expr}"
-            out.append(Decision(state_lp[s.name], fires, expr))
+                inner = "".join(f"{c} ? {r} : " for c, r in arms) + self.reason_lit(0)
+                expr = f"(({inner}) != {self.reason_lit(0)}) ? ({inner}) : {expr}"
+            out.append(Decision(self.state_lp[s.name], fires, expr))
         return out
 
-    def policy_tuple(pol: ir.Policy) -> tuple[int, int]:
-        match pol.kind:
-            case ir.PolicyKind.IGNORE:
-                return (STATUS_IGNORED, 0)
-            case ir.PolicyKind.REJECT:
-                return (STATUS_REJECTED, pol.reason.code if pol.reason else ir.REASON_NO_TRANSITION.code)
-            case _:
-                raise BackendError(f"internal error: unknown policy `{pol.kind}`")
+    def user_events(self) -> list[EventPlan]:
+        """Every event but the tick: its parameter slices and domain, its transitions
+        printed in its own scope, its decision per state."""
+        m, printer = self.m, self.printer
+        events = []
+        for e in m.events:
+            if e.kind == ir.EventKind.TICK:
+                continue
+            lp = self.namer.add(e.name, VERILOG_PREFIXES["event"] + identifier(e.name), "event",
+                                e.span)
+            if e.kind == ir.EventKind.RESET:
+                self.reset_code = lp
+                events.append(EventPlan(e.name, e.code, lp, [], "1'b1", []))
+                continue
+            params, domain = self.event_parameters(e)
+            pwire = self.event_params[e.name]
+            printer.scope = e.name
+            printer.param = lambda n, pwire=pwire: pwire[n]
+            for t in m.transitions:
+                if t.event == e.name:
+                    self.transition(t)
+            events.append(EventPlan(e.name, e.code, lp, params, " && ".join(domain) or "1'b1",
+                                    self.decisions_for(e.name)))
+        return events
 
-    # -- user events: params, guards, updates (scope = the event)
-    code_width = ubits(max(e.code for e in m.events))
-    param_width = max([1] + [sum(type_bits(p.type) for p in e.params) for e in m.events])
-    enabled: dict[int, tuple[str, list[str]]] = {}
-    fire_updates: dict[int, list[Assign]] = {}
-    events = []
-    event_params: dict[str, dict[str, str]] = {}
-    reset_code = None
-    for e in m.events:
-        if e.kind == ir.EventKind.TICK:
-            continue
-        lp = namer.add(e.name, prefix["event"] + identifier(e.name), "event", e.span)
-        if e.kind == ir.EventKind.RESET:
-            reset_code = lp
-            events.append(EventPlan(e.name, e.code, lp, [], "1'b1", []))
-            continue
+    def event_parameters(self, e: ir.Event) -> tuple[list[tuple[str, int, int, str]], list[str]]:
+        """``e``'s parameter slices of the packed parameter bus (wire, offset, width,
+        comment) and the range conditions of those whose type does not fill their bits."""
         params = []
         pwire = {}
         off = 0
         domain = []
         for p in e.params:
             w = type_bits(p.type)
-            wire = namer.add(f"{e.name}.{p.name}",
-                             f"{prefix['parameter']}{identifier(e.name)}_{identifier(p.name)}",
-                             "parameter", p.span)
+            wire = self.namer.add(f"{e.name}.{p.name}",
+                                  f"{VERILOG_PREFIXES['parameter']}{identifier(e.name)}_{identifier(p.name)}",
+                                  "parameter", p.span)
             params.append((wire, off, w, f"{p.name}: {p.type}"))
             pwire[p.name] = wire
             off += w
@@ -299,125 +345,132 @@ def build(module: ir.Module) -> Plan:
                   else 1 if isinstance(p.type, ir.BoolType) else p.type.hi)
             if hi < (1 << w) - 1:
                 domain.append(f"({wire} <= {w}'d{hi})")
-        event_params[e.name] = pwire
-        printer.scope = e.name
-        printer.param = lambda n, pwire=pwire: pwire[n]
-        for t in m.transitions:
-            if t.event == e.name:
-                enabled[t.index] = enable(t)
-                fire_updates[t.index] = assigns(t.updates)
-        events.append(EventPlan(e.name, e.code, lp, params, " && ".join(domain) or "1'b1",
-                                decisions_for(e.name, m.states)))
+        self.event_params[e.name] = pwire
+        return params, domain
 
-    # -- tick: updates and tick transitions (scope = tick)
-    printer.scope = "tick"
-    printer.param = lambda n: (_ for _ in ()).throw(BackendError("a tick has no parameters"))
-    tick_assigns = assigns(m.tick_updates)
-    for w, tot in totals:
-        total_next(w, tot, printer)
-    for t in m.transitions:
-        if t.event == "tick":
-            enabled[t.index] = enable(t)
-            fire_updates[t.index] = assigns(t.updates)
-    tick_decisions = [d for d in decisions_for("tick", m.states) if d.fires]
+    def tick(self) -> tuple[list[Assign], list[Decision]]:
+        """The tick's updates, the windows' running totals and the tick transitions
+        (scope = tick)."""
+        printer = self.printer
+        printer.scope = "tick"
+        printer.param = lambda n: (_ for _ in ()).throw(BackendError("a tick has no parameters"))
+        tick_assigns = self.assigns(self.m.tick_updates)
+        for w, tot in self.totals:
+            total_next(w, tot, printer)
+        for t in self.m.transitions:
+            if t.event == "tick":
+                self.transition(t)
+        return tick_assigns, [d for d in self.decisions_for("tick") if d.fires]
 
-    reset_assigns = [Assign(r.name, r.init) for r in regs if not r.persistent]
+    def pipeline(self, lets: list[str], events: list[EventPlan], event_fires: list[Fire],
+                 tick_assigns: list[Assign], tick_decisions: list[Decision],
+                 steps_expr: str) -> _pipeline.Pipeline:
+        """The stage registers of the printed logic, read by its four consumers."""
+        pipe = _pipeline.build(
+            self.printer.decls + self.guards + lets,
+            tick_roots=[a.value for a in tick_assigns] + [tot.next for _, tot in self.totals]
+            + [f.enable for d in tick_decisions for f in d.fires]
+            + [a.value for d in tick_decisions for f in d.fires for a in f.updates],
+            decision_roots=[e.in_domain for e in events]
+            + [x for e in events for d in e.decisions for x in [d.reject_reason]
+               + [f.enable for f in d.fires]],
+            commit_roots=[a.value for f in event_fires for a in f.updates],
+            motor_roots=[steps_expr],
+            params={w for e in events for w, *_ in e.params})
+        motor = self.m.motor
+        if pipe.hold_cycles + 1 >= motor.cycles_per_tick:
+            raise BackendError(
+                f"the FSM's pipeline holds events for {pipe.hold_cycles} cycles before each tick; "
+                f"a tick of {motor.cycles_per_tick} cycles leaves no room for events", motor.span)
+        return pipe
 
-    # -- motor timing and limiter sizes: the front end's verdicts (E0401, E0408)
-    if motor.step_high_cycles < 1 or motor.step_low_cycles < 1 or not motor.burst_fits:
-        raise BackendError("internal error: the IR's burst does not fit in a tick", motor.span)
-    if motor.limiter_ticks < 2 or not ir.limiter_fits_request(motor.limiter_steps, motor.max_step_request):
-        raise BackendError("internal error: the IR's step limiter is narrower than a step request",
-                           motor.span)
+    def plan(self, regs: list[Reg], lets: list[str], steps_expr: str, events: list[EventPlan],
+             event_fires: list[Fire], tick_assigns: list[Assign],
+             tick_decisions: list[Decision], pipe: _pipeline.Pipeline) -> Plan:
+        m, motor, state_lp = self.m, self.m.motor, self.state_lp
+        return Plan(
+            banner="".join(f"// {verilog_comment(line)}\n" for line in banner_lines(m)),
+            module=python_module_stem(m.name),
+            state_width=ubits(len(m.states) - 1),
+            states=[(state_lp[s.name], s.index, s.name) for s in m.states],
+            initial=state_lp[m.initial],
+            regs=regs,
+            totals=[tot for _, tot in self.totals],
+            alarms=[self.var_reg[v.name] for v in m.variables if v.role == ir.Role.ALARM],
+            code_width=ubits(max(e.code for e in m.events)),
+            param_width=max([1] + [sum(type_bits(p.type) for p in e.params) for e in m.events]),
+            reason_width=self.reason_width,
+            steps_width=self.steps_width,
+            events=events,
+            reset_code=self.reset_code,
+            reset_assigns=[Assign(r.name, r.init) for r in regs if not r.persistent],
+            decls=pipe.declarations(self.printer.decls),
+            guards=pipe.declarations(self.guards),
+            lets=pipe.declarations(lets),
+            steps_expr=steps_expr,
+            tick_assigns=tick_assigns,
+            tick_decisions=tick_decisions,
+            moving=[state_lp[s] for s in motor.moving_states],
+            moving_expr=" || ".join(f"(fsm_state == {state_lp[s]})" for s in motor.moving_states)
+            or "1'b0",
+            event_fires=event_fires,
+            reasons=[(r.code, (f"{r.requirement}: " if r.requirement else "") + r.text)
+                     for r in m.reasons],
+            reason_unknown_event=self.reason_lit(ir.REASON_UNKNOWN_EVENT.code),
+            reason_param_range=self.reason_lit(ir.REASON_PARAM_RANGE.code),
+            reason_no_transition=self.reason_lit(ir.REASON_NO_TRANSITION.code),
+            fire_width=ubits(len(m.transitions) + 1),
+            tick_cycles=motor.cycles_per_tick,
+            step_high=motor.step_high_cycles,
+            step_low=motor.step_low_cycles,
+            limit_steps=motor.limiter_steps,
+            limit_buckets=motor.limiter_buckets,
+            limit_bucket_ticks=motor.limiter_bucket_ticks,
+            watchdog_ticks=motor.watchdog_ticks,
+            max_steps=motor.max_steps_per_tick,
+            limiter_req=verilog_comment(hardware_requirements(m)[0]),
+            watchdog_req=verilog_comment(hardware_requirements(m)[1]),
+            pipe=pipe,
+            pipe_regs=pipe.regs(),
+            pipe_stages=pipe.stages(),
+            event_left_width=ubits(pipe.event_cycles),
+            hold_width=ubits(pipe.hold_cycles),
+        )
 
-    event_fires = sorted({f.code: f for e in events for d in e.decisions
-                          for f in d.fires}.values(), key=lambda f: f.code)
-    pipe = _pipeline.build(
-        printer.decls + guards + lets,
-        tick_roots=[a.value for a in tick_assigns] + [tot.next for _, tot in totals]
-        + [f.enable for d in tick_decisions for f in d.fires]
-        + [a.value for d in tick_decisions for f in d.fires for a in f.updates],
-        decision_roots=[e.in_domain for e in events]
-        + [x for e in events for d in e.decisions for x in [d.reject_reason]
-           + [f.enable for f in d.fires]],
-        commit_roots=[a.value for f in event_fires for a in f.updates],
-        motor_roots=[steps_expr],
-        params={w for e in events for w, *_ in e.params})
-    if pipe.hold_cycles + 1 >= motor.cycles_per_tick:
-        raise BackendError(
-            f"the FSM's pipeline holds events for {pipe.hold_cycles} cycles before each tick; "
-            f"a tick of {motor.cycles_per_tick} cycles leaves no room for events", motor.span)
 
-    formal = build_formal(m, var_reg, state_lp, let_wire, event_params,
-                          {e.name: e.localparam for e in events}, "tick_steps", steps_width,
-                          totals)
-    formal.checks += _pipeline.checks(pipe)
-    formal_events = [(namer.add(e.name, f"f_ev_{identifier(e.name)}", "event (formal)"),
-                      e.localparam, e.in_domain) for e in events]
+def _add_formal(plan: Plan, fsm: _FsmBuilder, pipe: _pipeline.Pipeline) -> None:
+    """The `ifdef FORMAL parts of ``plan``: the FSM's checks (the spec's properties and
+    the pipeline's), the formal events, the motor's decode of "may move" and the shrunk
+    parameters of the bounded checks."""
+    m = fsm.m
+    plan.formal = build_formal(m, fsm.var_reg, fsm.state_lp, fsm.let_wire, fsm.event_params,
+                               "tick_steps", plan.steps_width, fsm.totals)
+    plan.formal.checks += _pipeline.checks(pipe)
+    plan.formal_events = [(fsm.namer.add(e.name, f"f_ev_{identifier(e.name)}", "event (formal)"),
+                           e.localparam, e.in_domain) for e in plan.events]
     # the motor's formal ghost decodes "may move" from the state codes itself
-    formal_moving = " || ".join(f"(fsm_state == {state_width}'d{m.state(s).index})"
-                                for s in motor.moving_states) or "1'b0"
+    plan.formal_moving = " || ".join(f"(fsm_state == {plan.state_width}'d{m.state(s).index})"
+                                     for s in m.motor.moving_states) or "1'b0"
     # shrunk parameters of the bounded checks: every burst of the widest step request
     # (2**steps_width - 1 steps at 1+1 cycles) fits in a tick; LIMIT_STEPS >= 2**steps_width
     # keeps the limiter's counters wider than a request
-    shrunk_limit = max(1 << steps_width, 4)
-    widest_burst = ir.burst_cycles((1 << steps_width) - 1, 1, 1)
-    formal_shrunk = [("TICK_CYCLES", max(widest_burst, pipe.hold_cycles) + 3), ("STEP_HIGH", 1),
-                     ("STEP_LOW", 1), ("LIMIT_STEPS", shrunk_limit), ("LIMIT_BUCKETS", 3),
-                     ("LIMIT_BUCKET_TICKS", 2), ("WATCHDOG_TICKS", 3 if motor.watchdog_ticks else 0)]
+    shrunk_limit = max(1 << plan.steps_width, 4)
+    widest_burst = ir.burst_cycles((1 << plan.steps_width) - 1, 1, 1)
+    plan.formal_shrunk = [("TICK_CYCLES", max(widest_burst, pipe.hold_cycles) + 3),
+                          ("STEP_HIGH", 1), ("STEP_LOW", 1), ("LIMIT_STEPS", shrunk_limit),
+                          ("LIMIT_BUCKETS", 3), ("LIMIT_BUCKET_TICKS", 2),
+                          ("WATCHDOG_TICKS", 3 if m.motor.watchdog_ticks else 0)]
 
-    return Plan(
-        banner="".join(f"// {verilog_comment(line)}\n" for line in banner_lines(m)),
-        module=python_module_stem(m.name),
-        state_width=state_width,
-        states=[(state_lp[s.name], s.index, s.name) for s in m.states],
-        initial=state_lp[m.initial],
-        regs=regs,
-        totals=[tot for _, tot in totals],
-        alarms=[var_reg[v.name] for v in m.variables if v.role == ir.Role.ALARM],
-        code_width=code_width,
-        param_width=param_width,
-        reason_width=reason_width,
-        steps_width=steps_width,
-        events=events,
-        reset_code=reset_code,
-        reset_assigns=reset_assigns,
-        decls=pipe.declarations(printer.decls),
-        guards=pipe.declarations(guards),
-        lets=pipe.declarations(lets),
-        steps_expr=steps_expr,
-        tick_assigns=tick_assigns,
-        tick_decisions=tick_decisions,
-        moving=[state_lp[s] for s in motor.moving_states],
-        moving_expr=" || ".join(f"(fsm_state == {state_lp[s]})" for s in motor.moving_states)
-        or "1'b0",
-        event_fires=event_fires,
-        reasons=[(r.code, (f"{r.requirement}: " if r.requirement else "") + r.text)
-                 for r in m.reasons],
-        reason_unknown_event=reason_lit(ir.REASON_UNKNOWN_EVENT.code),
-        reason_param_range=reason_lit(ir.REASON_PARAM_RANGE.code),
-        reason_no_transition=reason_lit(ir.REASON_NO_TRANSITION.code),
-        fire_width=fire_width,
-        tick_cycles=motor.cycles_per_tick,
-        step_high=motor.step_high_cycles,
-        step_low=motor.step_low_cycles,
-        limit_steps=motor.limiter_steps,
-        limit_buckets=motor.limiter_buckets,
-        limit_bucket_ticks=motor.limiter_bucket_ticks,
-        watchdog_ticks=motor.watchdog_ticks,
-        formal=formal,
-        formal_events=formal_events,
-        formal_moving=formal_moving,
-        formal_shrunk=formal_shrunk,
-        max_steps=motor.max_steps_per_tick,
-        limiter_req=verilog_comment(hardware_requirements(m)[0]),
-        watchdog_req=verilog_comment(hardware_requirements(m)[1]),
-        pipe=pipe,
-        pipe_regs=pipe.regs(),
-        pipe_stages=pipe.stages(),
-        event_left_width=ubits(pipe.event_cycles),
-        hold_width=ubits(pipe.hold_cycles),
-    )
+
+def policy_tuple(pol: ir.Policy) -> tuple[int, int]:
+    """(status, reason) of an event a state has no transition for."""
+    match pol.kind:
+        case ir.PolicyKind.IGNORE:
+            return (STATUS_IGNORED, 0)
+        case ir.PolicyKind.REJECT:
+            return (STATUS_REJECTED, pol.reason.code if pol.reason else ir.REASON_NO_TRANSITION.code)
+        case _:
+            raise BackendError(f"internal error: unknown policy `{pol.kind}`")
 
 
 def running_totals(m: ir.Module, namer: Namer, var_reg: dict[str, str]) -> list[tuple[ir.Window, Total]]:
