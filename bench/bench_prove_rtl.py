@@ -53,11 +53,14 @@ def measure(spec: Path, jobs: int) -> dict:
     doc = json.loads(proc.stdout)
     (result,) = doc["files"]
     outcomes = [a["outcome"] for a in result["assertions"]]
-    unknown = [a for a in result["assertions"] if a["outcome"] != "proved"]
+    # the assertion whose induction failed names the cause; the others wait on its task
+    unproved = sorted((a for a in result["assertions"] if a["outcome"] != "proved"),
+                      key=lambda a: "induction failed" not in a["detail"])
     return {"spec": str(spec.resolve().relative_to(ROOT)), "exit": proc.returncode,
             "assertions": len(outcomes), "proved": outcomes.count("proved"),
             "unknown": outcomes.count("unknown"), "violated": outcomes.count("violated"),
-            "first_unproved": unknown[0]["label"] if unknown else None,
+            "first_unproved": unproved[0]["label"] if unproved else None,
+            "induction_failed": bool(unproved) and "induction failed" in unproved[0]["detail"],
             "tasks": {t["name"]: t["seconds"] for t in result["tasks"]},
             "wall": round(wall, 1), "cpu": round(cpu, 1), "load": round(load, 1)}
 
@@ -66,8 +69,9 @@ def row(r: dict) -> str:
     if r["proved"] == r["assertions"]:
         outcome = "all proved"
     else:
+        cause = "induction fails on" if r["induction_failed"] else "first not proved:"
         outcome = (f"{r['proved']} proved, {r['unknown']} unknown, {r['violated']} violated "
-                   f"(first not proved: `{r['first_unproved']}`)")
+                   f"({cause} `{r['first_unproved']}`)")
     slowest = max(r["tasks"].items(), key=lambda kv: kv[1])
     return (f"| `{r['spec']}` | {r['assertions']} | {outcome} | {r['wall']:.1f} s | "
             f"{r['cpu']:.1f} s | {r['load']:.1f} | `{slowest[0]}` {slowest[1]:.1f} s |")
