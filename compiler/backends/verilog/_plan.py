@@ -311,7 +311,7 @@ def build(module: ir.Module) -> Plan:
 
     # -- tick: updates and tick transitions (scope = tick)
     printer.scope = "tick"
-    printer.param = lambda n: (_ for _ in ()).throw(BackendError("a tick has no parameters"))
+    printer.param = lambda n: (_ for _ in ()).throw(BackendError("internal error: a tick has no parameters"))
     tick_assigns = assigns(m.tick_updates)
     for w, tot in totals:
         total_next(w, tot, printer)
@@ -342,11 +342,8 @@ def build(module: ir.Module) -> Plan:
            + [f.enable for f in d.fires]],
         commit_roots=[a.value for f in event_fires for a in f.updates],
         motor_roots=[steps_expr],
-        params={w for e in events for w, *_ in e.params})
-    if pipe.hold_cycles + 1 >= motor.cycles_per_tick:
-        raise BackendError(
-            f"the FSM's pipeline holds events for {pipe.hold_cycles} cycles before each tick; "
-            f"a tick of {motor.cycles_per_tick} cycles leaves no room for events", motor.span)
+        params={w for e in events for w, *_ in e.params},
+        max_hold_cycles=ir.max_hold_cycles(motor.burst_cycles, motor.cycles_per_tick))
 
     formal = build_formal(m, var_reg, state_lp, let_wire, event_params,
                           {e.name: e.localparam for e in events}, "tick_steps", steps_width,
