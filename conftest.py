@@ -33,12 +33,8 @@ TRACES = ROOT / "spec" / "examples" / "traces"
 # spec stem -> why its generated Verilog is refused by Icarus and Verilator today (none)
 RTL_BROKEN: dict[str, str] = {}
 
-# spec stem -> why `prove-rtl` does not prove all of its block's assertions today
-RTL_UNPROVED = {
-    stem: f"the FSM's k-induction fails at depth 1 on `{inv}` (not inductive alone; fsm-bmc "
-          f"finds no violation in 14 cycles): its other assertions are unknown"
-    for stem, inv in (("cgm_suspend_pump", "f_inv_ps_33_1"), ("minimal_pump", "f_inv_min_03_1"))
-}
+# spec stem -> why `prove-rtl` does not prove all of its block's assertions today (none)
+RTL_UNPROVED: dict[str, str] = {}
 
 
 def corpus() -> list[Path]:

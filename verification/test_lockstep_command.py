@@ -57,6 +57,55 @@ def test_mismatch_is_a_table_and_a_replayable_trace(tmp_path):
     assert "PS-22" in m.table() and m.trace.steps[-1].event == "bolus"
     again = lockstep.run(bench, sequences=0, traces=[("mismatch", m.trace)])
     assert again.mismatch is not None and again.mismatch.event == m.event
+    assert result.cause is None and again.cause is None  # a bug of the block, not of the spec
+
+
+# L1: `r` (0 .. 45) leaves its range at the first tick; its 6-bit register wraps later
+LEAVES_ITS_RANGE = """pump P
+units { step = 0.025 U  tick = 1 s  clock = 4 MHz }
+var r : 0 .. 45 steps/h = 30 steps/h
+state Idle initial reject others "no"
+every tick do r := r + max(r, 37 steps/h)
+"""
+# L2: `go` before the first tick after reset reaches Run, where `basal` steps at once
+STEPS_IN_THE_FIRST_TICK = """pump P
+units { step = 0.025 U  tick = 1 s  clock = 1 MHz }
+motor {
+    step_high = 10 us
+    step_low  = 10 us
+    max_rate  = 2 U/min
+    max_steps_per_tick = 2
+    moves in Run
+    source basal rate 1.5 U/min during Run
+}
+state Idle initial reject others "no"
+state Run reject others "running"
+event go
+on go from Idle -> Run
+"""
+
+
+@pytest.mark.parametrize("text,trace,code,at,says", [
+    (LEAVES_ITS_RANGE, "tick 2\n", "P0100", (3, 1),
+     "`r` = 67 left its declared range 0 .. 45 (base units) at step 0 of trace"),
+    (STEPS_IN_THE_FIRST_TICK, "go\ntick\n", "W0403", (9, 5),
+     "`basal` commanded 1 step in the first tick after reset (step 1 of trace"),
+], ids=["left_its_range", "stepped_in_the_first_tick"])
+def test_a_mismatch_the_spec_explains_is_named(tmp_path, text, trace, code, at, says):
+    """A mismatch that a finding of the spec explains is printed as that finding, at its
+    span, in text and in JSON (exit 1 all the same: the block and the spec part)."""
+    spec, path = tmp_path / "p.pump", tmp_path / "p.trace"
+    spec.write_text(text)
+    path.write_text(trace)
+    args = ["lockstep", str(spec), "--trace", str(path), "--sim", SIM,
+            "--work", str(tmp_path / "work")]
+    r = pumpspec(*args)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "the spec explains it:" in r.stdout and f"[{code}]: {says}" in r.stdout, r.stdout
+    assert f"--> {spec}:{at[0]}:{at[1]}" in r.stdout, r.stdout
+    r = pumpspec(*args, "--format", "json")
+    cause = json.loads(r.stdout)["mismatch"]["cause"]
+    assert cause["code"] == code and (cause["span"]["line"], cause["span"]["col"]) == at, cause
 
 
 def test_trace_replay_and_waves(tmp_path):

@@ -9,8 +9,10 @@ writes; replayed from a power-on reset, its `=>` expectations checked), then
 --sequences random sequences of --events port events, guided by the spec: its events,
 parameter boundaries (lo, hi, hi + 1, the values its guards compare with), unknown event
 codes, values outside the wire domain, resets, and the prover's reachability witnesses as
-prefixes. Exit status: 0 the block and the controller agreed, 1 a mismatch (the first is
-printed and its trace written) or a failed trace expectation, 3 spec errors, 4 usage
+prefixes. A mismatch that a finding of the spec explains (a variable left its declared
+range, P0100; a source stepped in the first tick after reset, W0403) is printed with
+that finding at its span. Exit status: 0 the block and the controller agreed, 1 a
+mismatch (the first is printed and its trace written) or a failed trace expectation, 3 spec errors, 4 usage
 errors, an unreadable trace or a missing simulator.
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..diagnostics import render_text
 from .status import EXIT_INTERNAL, EXIT_OK, EXIT_SPEC_ERROR, EXIT_USAGE, EXIT_VIOLATED
 
 DEFAULT_SEQUENCES = 20
@@ -110,13 +113,13 @@ def run(args: argparse.Namespace) -> int:
         mismatch_file = work / "mismatch.json"
         mismatch_file.write_text(to_json(result.mismatch.trace, module))
     if text:
-        _print_text(module, result, mismatch_file, args.waves)
+        _print_text(module, result, mismatch_file, args.waves, analysis.sources)
     else:
         print(json.dumps(_json(module, result, mismatch_file, args.waves), indent=2))
     return EXIT_OK if result.ok else EXIT_VIOLATED
 
 
-def _print_text(module, r, mismatch_file, vcd) -> None:
+def _print_text(module, r, mismatch_file, vcd, sources) -> None:
     print(f"compared: status + reason of {r.port_events:,} port events, all {r.registers} "
           f"registers (state and every variable) after each of them and after each of "
           f"{r.ticks:,} ticks, STEP pulses and motor_en per tick, fault, STEP timing")
@@ -126,6 +129,8 @@ def _print_text(module, r, mismatch_file, vcd) -> None:
     if r.mismatch is not None:
         print()
         print(r.mismatch.table())
+        if r.cause is not None:
+            print(f"\nthe spec explains it:\n{render_text([r.cause], sources)}")
         print(f"trace: {mismatch_file} (replay: pumpspec lockstep SPEC --trace {mismatch_file})")
     verdict = "0 mismatches" if r.mismatch is None else "MISMATCH"
     print(f"result: {r.compares:,} comparisons, {verdict}; {r.sequences} sequences, "
@@ -143,7 +148,8 @@ def _json(module, r, mismatch_file, vcd) -> dict:
         "transitions": len(module.transitions), "fired": sorted(r.coverage.fired),
         "never_fired": r.coverage.never_fired(module), "reasons_seen": sorted(r.coverage.reasons),
         "mismatch": None if r.mismatch is None else {
-            **r.mismatch.to_dict(), "trace": str(mismatch_file)},
+            **r.mismatch.to_dict(), "trace": str(mismatch_file),
+            "cause": r.cause.to_dict() if r.cause else None},
         "expectation_failures": r.expectation_failures,
         "wall_seconds": round(r.wall_seconds, 2), "sim_seconds": round(r.sim_seconds, 2),
         "check_seconds": round(r.check_seconds, 2), "waves": str(vcd) if vcd else None,

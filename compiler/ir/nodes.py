@@ -418,10 +418,14 @@ class Source:
 
 
 # The pulse generator loads a tick's step request in the cycle after the tick, then
-# drives each STEP pulse high for ``step_high`` cycles and low for ``step_low``; its
-# burst must end ``BURST_SPARE_CYCLES`` before the next tick, which leaves the event
-# port one two-cycle handshake in every tick.
+# drives each STEP pulse high for ``step_high`` cycles and low for ``step_low``. The event
+# port is closed during the burst and during the ``hold`` cycles before the next tick, in
+# which the FSM's pipeline settles for it (backends/verilog/_pipeline.py); what is left
+# of the tick is at least ``BURST_SPARE_CYCLES``, one two-cycle handshake:
+#     burst + hold + BURST_SPARE_CYCLES <= cycles_per_tick
 BURST_SPARE_CYCLES = 2
+# the hold of an FSM without pipeline stages: the registered decision, then the commit
+MIN_HOLD_CYCLES = 2
 
 
 def burst_cycles(steps: int, step_high: int, step_low: int) -> int:
@@ -429,9 +433,17 @@ def burst_cycles(steps: int, step_high: int, step_low: int) -> int:
     return 1 + steps * (step_high + step_low)
 
 
+def max_hold_cycles(burst: int, cycles_per_tick: int) -> int:
+    """The longest hold before a tick that leaves the event port ``BURST_SPARE_CYCLES``
+    cycles in a tick whose burst takes ``burst`` cycles (the Verilog backend cuts its
+    pipeline to fit)."""
+    return cycles_per_tick - burst - BURST_SPARE_CYCLES
+
+
 def burst_fits_in_tick(burst: int, cycles_per_tick: int) -> bool:
-    """The rule every target relies on: a burst of ``burst`` cycles fits in a tick."""
-    return burst + BURST_SPARE_CYCLES <= cycles_per_tick
+    """The rule every target relies on: a burst of ``burst`` cycles, the hold of an FSM
+    without pipeline stages and one event handshake fit in a tick (E0401)."""
+    return max_hold_cycles(burst, cycles_per_tick) >= MIN_HOLD_CYCLES
 
 
 def limiter_buckets(ticks: int) -> int:

@@ -75,7 +75,7 @@ class Checker:
                  labels: dict[int, str] | None = None):
         self.model = model
         self.on_tick = on_tick
-        self.labels = labels or {}
+        self.labels = labels if labels is not None else {}
         self.cov = Coverage()
         self.ctl = model.new()
         self.mark: int | None = None

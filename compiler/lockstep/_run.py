@@ -9,8 +9,10 @@ from pathlib import Path
 
 from .. import trace as tr
 from ..backends import verilog
+from ..diagnostics import Diagnostic
 from ..ir import nodes as ir
 from ._bench import SimParams, sim_params, wrapper_text
+from ._causes import explain
 from ._checker import Checker, Coverage, Mismatch
 from ._model import Model
 from ._program import Program, replay_trace
@@ -22,8 +24,10 @@ CHUNK = 100  # random sequences per simulator run
 
 @dataclass
 class Result:
-    """What one run compared. ``mismatch`` is the first disagreement, if any;
-    ``expectation_failures`` are trace ``expect`` entries the spec itself does not meet."""
+    """What one run compared. ``mismatch`` is the first disagreement, if any, and
+    ``cause`` the finding of the spec that explains it (``_causes``; None: a bug of
+    pumpspec); ``expectation_failures`` are trace ``expect`` entries the spec itself does
+    not meet."""
 
     pump: str
     simulator: str
@@ -37,6 +41,7 @@ class Result:
     registers: int = 0
     coverage: Coverage = field(default_factory=Coverage)
     mismatch: Mismatch | None = None
+    cause: Diagnostic | None = None
     expectation_failures: list[str] = field(default_factory=list)
     wall_seconds: float = 0.0
     sim_seconds: float = 0.0
@@ -132,6 +137,7 @@ def run(bench: Bench, *, sequences: int = 20, events: int = 200, seed: int = 1,
             stream(prog)
     except Mismatch as exc:
         result.mismatch = exc
+        result.cause = explain(model, exc)
     c = checker
     result.sequences = sum(1 for mark in c.marks if seed <= mark < seed + sequences)
     result.port_events, result.ticks, result.compares = c.n_events, c.n_ticks, c.n_compares

@@ -112,12 +112,16 @@ class MotorLowering:
         if out["cycles_per_tick"] and not out["burst_fits"]:
             self.report(Diagnostic(
                 "E0401", f"a burst of {out['max_steps_per_tick']} pulses takes {out['burst_cycles']} cycles "
-                f"and with {ir.BURST_SPARE_CYCLES} spare cycles does not fit in a tick of "
-                f"{out['cycles_per_tick']} cycles", block.span if block else self._clock_span(),
+                f"and with {ir.MIN_HOLD_CYCLES} cycles of event logic and {ir.BURST_SPARE_CYCLES} "
+                f"spare cycles does not fit in a tick of {out['cycles_per_tick']} cycles",
+                block.span if block else self._clock_span(),
                 notes=(f"1 cycle to load the burst, then {out['step_high']} high + {out['step_low']} low "
-                       f"cycles per pulse",),
+                       f"cycles per pulse; the event logic settles for at least "
+                       f"{ir.MIN_HOLD_CYCLES} cycles before each tick, and an event's handshake "
+                       f"takes the {ir.BURST_SPARE_CYCLES} spare cycles",),
                 help="shorten the pulses, lengthen the tick, or lower max_steps_per_tick" if block
-                else "a tick needs at least 3 clock cycles: raise `clock` or lengthen `tick`"))
+                else f"a tick needs at least {ir.burst_cycles(0, 1, 1) + ir.MIN_HOLD_CYCLES + ir.BURST_SPARE_CYCLES} "
+                     f"clock cycles: raise `clock` or lengthen `tick`"))
         return out
 
     def _clock_span(self):

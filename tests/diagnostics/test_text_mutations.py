@@ -50,7 +50,7 @@ def assert_well_formed(text: str) -> None:
     json.dumps([d.to_dict() for d in analysis.diagnostics])  # what --format json holds
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutants())
 def test_mutated_reference_spec_never_raises(text):
     assert_well_formed(text)

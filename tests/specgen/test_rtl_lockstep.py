@@ -10,13 +10,13 @@ A spec is set aside, never silently, when one of these named predicates explains
 
 - ``g6_literal_does_not_fit``: `build` fails on a constant stored outside its variable's
   range (specgen finding G6);
-- ``left_a_declared_range``: the run stopped at a mismatch after the controller had left
-  a variable's declared range (what `prove` and `simulate --monitor` report as `range.*`). The
+- ``P0100``: the run stopped at a mismatch that `lockstep` explains by a variable leaving
+  its declared range (what `prove` and `simulate --monitor` report as `range.*`). The
   block holds each variable in a register sized from its declared range (docs/semantics.md,
   "Numbers"), so from that step on it is not meant to agree (finding L1);
-- ``w0403_steps_in_the_first_tick``: `check` warned (W0403) that events before the first
-  tick after reset reach a state whose source steps, and the block latched its interlock
-  fault at that tick, which keeps the motor off (PS-44); the controller does not model it.
+- ``W0403``: a mismatch `lockstep` explains by a source stepping in the first tick after
+  reset (`check` warned W0403): the block latched its interlock fault at that tick, which
+  keeps the motor off (PS-44); the controller does not model it.
 
 Any other build, compile or lockstep failure fails the test. Default
 run: the first 8 sampled specs that lockstep (derandomized); long tier (--long): 40 fresh
@@ -35,9 +35,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 import fourway
 from compiler import lockstep
 from compiler.backends import BackendError, verilog
-from compiler.backends.python import load
-from compiler.ir import nodes as ir
-from compiler.pipeline import analyze
 from specgen import specs
 
 SEQUENCES = 3  # random sequences per spec
@@ -49,7 +46,6 @@ DEFAULT = dict(deadline=None, derandomize=True, database=None, phases=[Phase.exp
 LONG = dict(DEFAULT, derandomize=False)
 
 AGREED = "agreed"
-INTERLOCK_FAULT = 0b0100  # fault_cause[2], docs/hardware.md
 
 # the minimised spec of finding L1: the register of `r` (6 bits, 0 .. 45) wraps at 67
 LEAVES_ITS_RANGE = """pump P
@@ -62,31 +58,6 @@ every tick do r := r + max(r, 37 steps/h)
 
 def g6_literal_does_not_fit(exc: BackendError) -> bool:
     return re.search(r"-?\d+ does not fit \d+ (un)?signed bits", str(exc)) is not None
-
-
-def left_a_declared_range(module: ir.Module, mismatch: lockstep.Mismatch) -> str | None:
-    """The first variable outside its declared range on the way to ``mismatch`` (its trace
-    replayed on a fresh controller), as ``x = 67 outside 0 .. 45 after step 0``; None if
-    every variable stayed in range."""
-    generated = load(module)
-    controller = getattr(generated, module.name)()
-    bounds = {v.name: (v.type.lo, v.type.hi) for v in module.variables
-              if isinstance(v.type, ir.IntType)}
-    for i, step in enumerate(mismatch.trace.expanded()):
-        try:
-            controller.handle(step.event, **dict(step.params))
-        except generated.Rejected:
-            continue
-        for name, value in controller.snapshot().values:
-            if name in bounds and not bounds[name][0] <= value <= bounds[name][1]:
-                return f"{name} = {value} outside {bounds[name][0]} .. {bounds[name][1]} after step {i}"
-    return None
-
-
-def w0403_steps_in_the_first_tick(text: str, mismatch: lockstep.Mismatch) -> bool:
-    warned = any(d.code == "W0403" for d in analyze(text, "generated.pump").diagnostics)
-    return warned and mismatch.event == "tick 1" and mismatch.rows == [
-        ("fault_cause", "0b0000", f"{INTERLOCK_FAULT:#06b}")]
 
 
 def lockstep_outcome(text: str, workdir: Path) -> str:
@@ -108,10 +79,8 @@ def lockstep_outcome(text: str, workdir: Path) -> str:
     if result.mismatch is None:
         assert result.sequences == SEQUENCES and result.port_events >= SEQUENCES * EVENTS, result
         return AGREED
-    if left_a_declared_range(module, result.mismatch):
-        return "L1"
-    if w0403_steps_in_the_first_tick(text, result.mismatch):
-        return "W0403"
+    if result.cause is not None:
+        return result.cause.code
     raise AssertionError(f"{result.mismatch.table()}\n{text}")
 
 
@@ -144,13 +113,15 @@ def test_sampled_specs_agree_in_rtl_lockstep(tmp_path_factory):
 
 
 def test_leaving_a_declared_range_is_told_apart_from_a_backend_mismatch(tmp_path):
-    """L1: the block's register wraps where the controller's value leaves its range; the
-    predicate that sets such specs aside sees `r` leave its range first."""
+    """L1: the block's register wraps where the controller's value leaves its range;
+    lockstep explains the mismatch by `r` leaving its range first."""
     module = fourway.module_of(LEAVES_ITS_RANGE)
     result = lockstep.run(lockstep.build(module, workdir=tmp_path), sequences=1, events=10)
     assert result.mismatch is not None and result.mismatch.event == "tick 2", result
-    assert left_a_declared_range(module, result.mismatch) == "r = 67 outside 0 .. 45 after step 0"
-    assert lockstep_outcome(LEAVES_ITS_RANGE, tmp_path / "again") == "L1"
+    assert result.cause is not None and result.cause.code == "P0100", result
+    assert result.cause.message.startswith("`r` = 67 left its declared range 0 .. 45")
+    assert result.cause.span.line == 3
+    assert lockstep_outcome(LEAVES_ITS_RANGE, tmp_path / "again") == "P0100"
 
 
 @pytest.mark.long

@@ -9,14 +9,49 @@ even where only a conditional branch uses it, changes no result.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable, Iterable
+from dataclasses import fields
+from typing import Callable, Iterable, get_args
 
 from ...ir import nodes as ir
 from ...ir.visitor import children
 
 
-def size(e: ir.Expr) -> int:
-    return 1 + sum(size(c) for c in children(e))
+class _Shapes:
+    """Each distinct expression (distinct by ``==``) as a small int, its shape, computed
+    bottom-up once per node object: O(size) for a whole tree. (Hashing a frozen IR node
+    hashes its whole subtree on every call, which made counting occurrences quadratic in
+    the length of a window's sum.)"""
+
+    def __init__(self) -> None:
+        self._of: dict[int, int] = {}  # id(node) -> shape; _nodes keeps every node alive
+        self._nodes: list[ir.Expr] = []
+        self._keys: dict[tuple, int] = {}
+        self.first: list[ir.Expr] = []  # shape -> the first node seen with it
+        self.kids: list[tuple[int, ...]] = []  # shape -> the shapes of its children
+        self.size: list[int] = []  # shape -> nodes in its tree
+
+    def __call__(self, e: ir.Expr) -> int:
+        known = self._of.get(id(e))
+        if known is not None:
+            return known
+        kids = tuple(self(c) for c in children(e))
+        own = tuple(getattr(e, f.name) for f in fields(e) if f.compare
+                    and not isinstance(getattr(e, f.name), _EXPRESSIONS)
+                    and not (isinstance(getattr(e, f.name), tuple)
+                             and any(isinstance(x, _EXPRESSIONS) for x in getattr(e, f.name))))
+        key = (type(e), own, kids)
+        shape = self._keys.get(key)
+        if shape is None:
+            shape = self._keys[key] = len(self.first)
+            self.first.append(e)
+            self.kids.append(kids)
+            self.size.append(1 + sum(self.size[k] for k in kids))
+        self._of[id(e)] = shape
+        self._nodes.append(e)
+        return shape
+
+
+_EXPRESSIONS = get_args(ir.Expr)
 
 
 def shared(roots: Iterable[ir.Expr], eligible: Callable[[ir.Expr], bool],
@@ -28,33 +63,36 @@ def shared(roots: Iterable[ir.Expr], eligible: Callable[[ir.Expr], bool],
     one as a single opaque use, plus once for its own definition) is chosen, then the
     counts are redone. Deterministic: ties go to the first occurrence.
     """
-    roots = list(roots)
-    chosen: list[ir.Expr] = []
-    chosen_set: set[ir.Expr] = set()
-    sizes: dict[ir.Expr, int] = {}
+    shapes = _Shapes()
+    tops = [shapes(r) for r in roots]
+    chosen: list[int] = []
+    chosen_set: set[int] = set()
+    worth: dict[int, bool] = {}  # shape -> eligible with children and min_size, asked once
     while True:
-        counts: Counter[ir.Expr] = Counter()
+        counts: Counter[int] = Counter()
 
-        def walk(e: ir.Expr, top: bool, counts: Counter[ir.Expr] = counts) -> None:
-            counts[e] += 1
-            if e in chosen_set and not top:
+        def walk(s: int, top: bool, counts: Counter[int] = counts) -> None:
+            counts[s] += 1
+            if s in chosen_set and not top:
                 return
-            for c in children(e):
+            for c in shapes.kids[s]:
                 walk(c, False)
 
-        for r in roots:
-            walk(r, False)
+        for t in tops:
+            walk(t, False)
         for c in chosen:
             walk(c, True)
         best = None
-        for e, n in counts.items():
-            if n < 2 or e in chosen_set or not children(e) or not eligible(e):
+        for s, n in counts.items():
+            if n < 2 or s in chosen_set:
                 continue
-            s = sizes.setdefault(e, size(e))
-            if s >= min_size and (best is None or s > sizes[best]):
-                best = e
+            if s not in worth:
+                worth[s] = (bool(shapes.kids[s]) and shapes.size[s] >= min_size
+                            and eligible(shapes.first[s]))
+            if worth[s] and (best is None or shapes.size[s] > shapes.size[best]):
+                best = s
         if best is None:
             break
         chosen.append(best)
         chosen_set.add(best)
-    return sorted(chosen, key=lambda e: sizes[e])
+    return [shapes.first[s] for s in sorted(chosen, key=lambda s: shapes.size[s])]

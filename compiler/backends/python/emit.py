@@ -550,17 +550,18 @@ class _Generator:
             view.temps, view.assigns = [], [AssignView(target_of(u.var), printer.print(u.value))
                                             for u in t.updates]  # reads are locals: no hazard
             transitions.append((self.state_test("state", t.sources), view))
+        read = set(variables_read(everything))
+        read_by_lets = set(variables_read(let.value for let in m.tick_lets))
         return {
-            "loads": [(self.var_prop[v], self.var_attr[v]) for v in
-                      [v.name for v in m.variables if v.name in set(variables_read(everything))]],
+            "loads": [(self.var_prop[v.name], self.var_attr[v.name]) for v in m.variables
+                      if v.name in read],
             "shared": [(name, printer.print_definition(e)) for e, name in temps.items()],
             "lets": [("l_" + self.let_id[let.name], printer.print(let.value),
                       ir_comment(let.name, let.value)) for let in lets],
             "all_lets": [(self.let_id[let.name], "l_" + self.let_id[let.name],
                           plain.print(let.value), let.name) for let in m.tick_lets],
-            "all_loads": [(self.var_prop[v], self.var_attr[v]) for v in
-                          [v.name for v in m.variables if v.name in set(variables_read(
-                              let.value for let in m.tick_lets))]],
+            "all_loads": [(self.var_prop[v.name], self.var_attr[v.name]) for v in m.variables
+                          if v.name in read_by_lets],
             "reads_state": reads_state(everything) or bool(tick_ts),
             "all_reads_state": reads_state(let.value for let in m.tick_lets),
             "updates": groups,

@@ -52,7 +52,7 @@ DECISION_COST = 2.0
 COMMIT_COST = 1.5
 # the motor adds a tick's steps to the limiter's running sum and compares it with the
 # limit before loading the burst: its step request comes straight from a stage register
-MOTOR_COST = STAGE_BUDGET
+# (its cost is the whole stage budget)
 
 _DECL = re.compile(r"^wire(?P<head>(?: signed)?(?: \[\d+:0\])?) (?P<name>\w+) = (?P<value>.*?);"
                    r"(?P<tail>  // .*)?$")
@@ -124,9 +124,27 @@ def reads(text: str, nets: dict[str, Net]) -> list[str]:
 
 
 def build(lines: list[str], tick_roots: list[str], decision_roots: list[str],
-          commit_roots: list[str], motor_roots: list[str], params: set[str]) -> Pipeline:
+          commit_roots: list[str], motor_roots: list[str], params: set[str],
+          max_hold_cycles: int) -> Pipeline:
     """Choose the stage registers among the wire declarations ``lines`` and compute the
-    latencies. Roots are the Verilog texts the consumers read."""
+    latencies. Roots are the Verilog texts the consumers read.
+
+    The hold must fit the tick (``max_hold_cycles``, ``ir.max_hold_cycles``): a tick too
+    short for the pipeline cut at :data:`STAGE_BUDGET` gets one cut at twice the budget
+    (fewer stages, a lower Fmax), and so on; with no stage at all the hold is
+    ``ir.MIN_HOLD_CYCLES``, which the front end's E0401 guarantees fits."""
+    budget = STAGE_BUDGET
+    while True:
+        pipe = _cut(lines, tick_roots, decision_roots, commit_roots, motor_roots, params, budget)
+        if pipe.hold_cycles <= max_hold_cycles or not pipe.levels:
+            return pipe
+        budget *= 2
+
+
+def _cut(lines: list[str], tick_roots: list[str], decision_roots: list[str],
+         commit_roots: list[str], motor_roots: list[str], params: set[str],
+         budget: float) -> Pipeline:
+    """The pipeline whose stages each take at most ``budget`` of estimated delay."""
     parsed = {n.name: n for n in parse(lines)}
     nets: dict[str, Net] = {}
 
@@ -147,7 +165,7 @@ def build(lines: list[str], tick_roots: list[str], decision_roots: list[str],
     def fit(names: list[str], cost: float) -> float:
         """Stage the slowest unregistered operands until ``cost`` plus the slowest
         remaining one is within the budget; the resulting delay."""
-        while names and cost + arrival(names) > STAGE_BUDGET + 1e-9:
+        while names and cost + arrival(names) > budget + 1e-9:
             slow = max((d for d in names if not nets[d].staged), key=lambda d: nets[d].arrival,
                        default=None)
             if slow is None or nets[slow].arrival == 0:
@@ -158,7 +176,7 @@ def build(lines: list[str], tick_roots: list[str], decision_roots: list[str],
     for n in nets.values():
         n.arrival = fit(n.deps, n.cost)
     for texts, cost in ((tick_roots, TICK_COST), (decision_roots, DECISION_COST),
-                        (commit_roots, COMMIT_COST), (motor_roots, MOTOR_COST)):
+                        (commit_roots, COMMIT_COST), (motor_roots, budget)):
         for text in texts:
             fit(reads(text, nets), cost)
 

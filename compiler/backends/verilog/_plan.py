@@ -353,7 +353,7 @@ class _FsmBuilder:
         (scope = tick)."""
         printer = self.printer
         printer.scope = "tick"
-        printer.param = lambda n: (_ for _ in ()).throw(BackendError("a tick has no parameters"))
+        printer.param = lambda n: (_ for _ in ()).throw(BackendError("internal error: a tick has no parameters"))
         tick_assigns = self.assigns(self.m.tick_updates)
         for w, tot in self.totals:
             total_next(w, tot, printer)
@@ -376,12 +376,9 @@ class _FsmBuilder:
                + [f.enable for f in d.fires]],
             commit_roots=[a.value for f in event_fires for a in f.updates],
             motor_roots=[steps_expr],
-            params={w for e in events for w, *_ in e.params})
-        motor = self.m.motor
-        if pipe.hold_cycles + 1 >= motor.cycles_per_tick:
-            raise BackendError(
-                f"the FSM's pipeline holds events for {pipe.hold_cycles} cycles before each tick; "
-                f"a tick of {motor.cycles_per_tick} cycles leaves no room for events", motor.span)
+            params={w for e in events for w, *_ in e.params},
+            max_hold_cycles=ir.max_hold_cycles(self.m.motor.burst_cycles,
+                                               self.m.motor.cycles_per_tick))
         return pipe
 
     def plan(self, regs: list[Reg], lets: list[str], steps_expr: str, events: list[EventPlan],
