@@ -380,12 +380,14 @@ class Transition:
 
 @dataclass(frozen=True)
 class TickLet:
-    """A named value of a tick, computed from the pre-state and earlier lets."""
+    """A named value of a tick, computed from the pre-state and earlier lets;
+    ``quantity`` is what an integer value measures (None: a bool or a plain number)."""
 
     name: str
     value: Expr
     doc: str = ""
     span: Span | None = _span()
+    quantity: Quantity | None = None
 
 
 @dataclass(frozen=True)
