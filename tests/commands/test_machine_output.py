@@ -184,11 +184,22 @@ def test_trace_out_exports_witnesses_that_replay(capsys, tmp_path):
     assert "Running" in capsys.readouterr().out
 
 
-def test_deny_warnings_fails_on_dead_code(capsys):
-    dead = str(PROVE / "dead_code.pump")
-    assert main(["prove", dead, *FAST]) == 0
-    assert main(["prove", dead, *FAST, "--deny-warnings"]) == 1
+@pytest.mark.parametrize("spec", ["dead_code", "vacuous", "completeness_warning"])
+def test_deny_warnings_fails_on_dead_code_vacuity_and_completeness(capsys, spec):
+    path = str(PROVE / f"{spec}.pump")
+    assert main(["prove", path, *FAST]) == 0
+    assert main(["prove", path, *FAST, "--deny-warnings"]) == 1
     assert "(warnings denied)" in capsys.readouterr().out
+
+
+def test_a_vacuous_property_is_not_counted_proved(capsys):
+    vacuous = str(PROVE / "vacuous.pump")
+    assert main(["prove", vacuous, *FAST]) == 0
+    assert "(spec properties: 4/5 proved, 1 vacuous)" in capsys.readouterr().out
+    _, doc, _ = run_json(capsys, "prove", vacuous, *FAST)
+    summary = doc["files"][0]["summary"]
+    assert (summary["properties"], summary["properties_proved"],
+            summary["properties_vacuous"]) == (5, 4, 1)
 
 
 def test_prove_text_is_one_line_per_requirement(capsys):
