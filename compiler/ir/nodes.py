@@ -134,7 +134,8 @@ class Quantity:
 class IntType:
     """Integers ``lo..hi`` (inclusive). ``unit`` is for display only, e.g. "steps".
 
-    ``quantity`` is set on declared variable and parameter types (None on intermediates).
+    ``quantity`` is set on the types of variables (declared, and those the front end
+    generates for windows and rates) and parameters (None on intermediates).
     """
 
     lo: int

@@ -93,7 +93,7 @@ class ParamView:
     name: str
     annotation: str
     invalid: str  # Python expression, true when the value is outside the wire domain
-    domain: str  # "an integer in 0..4000 (steps)"
+    domain: str  # "an integer in 0..4000 (steps: 0 U .. 100 U)"
 
 
 @dataclass
