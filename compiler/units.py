@@ -164,27 +164,42 @@ def fraction_gcd(a: Fraction, b: Fraction) -> Fraction:
     return Fraction(gcd(a.numerator, b.numerator), lcm(a.denominator, b.denominator))
 
 
+def display_unit(dim: Dim, step_units: Fraction | None, tick_seconds: Fraction,
+                 scale: Fraction = Fraction(1)) -> tuple[str, Fraction]:
+    """How :func:`format_quantity` shows an integer of ``scale`` base units of ``dim``:
+    the unit it is shown in and the factor from the integer to that unit. The unit is
+    "U" (a volume), "U/h" (a rate), "/s" (a frequency), "s" (a time, shown split into
+    hours, minutes and seconds) or "" (a plain number, or a volume or rate of a spec
+    without a ``step`` unit). Formulas: U = n * scale * step_units; s = n * scale *
+    tick_seconds; U/h = n * scale * step_units * 3600 / tick_seconds; /s = n * scale /
+    tick_seconds."""
+    if dim == VOLUME and step_units is not None:
+        return "U", scale * step_units
+    if dim == TIME:
+        return "s", scale * tick_seconds
+    if dim == RATE and step_units is not None:
+        return "U/h", scale * step_units * 3600 / tick_seconds
+    if dim == FREQUENCY:
+        return "/s", scale / tick_seconds
+    return "", scale
+
+
 def format_quantity(value: int | Fraction, dim: Dim, step_units: Fraction | None,
                     tick_seconds: Fraction, scale: Fraction = Fraction(1)) -> str:
     """``value`` integers of ``scale`` base units, in the units a person reads.
 
     Volumes in insulin units (``2.5 U``), times split into hours, minutes and seconds
     (``22 h 4 min 4 s``), rates in U/h, frequencies per second; a plain number, or a
-    spec without a ``step`` unit, prints the value itself. Exact: a value that is not a
-    terminating decimal prints with six significant digits and ``≈``.
-    Formulas: base = value * scale; U = base * step_units; s = base * tick_seconds;
-    U/h = base * step_units * 3600 / tick_seconds.
+    spec without a ``step`` unit, prints the value itself (:func:`display_unit`). Exact:
+    a value that is not a terminating decimal prints with six significant digits and
+    ``≈``. The generated controller's ``quantity_text`` prints the same text
+    (compiler/backends/python/runtime.py).
     """
-    base = Fraction(value) * scale
-    if dim == VOLUME and step_units is not None:
-        return f"{_decimal(base * step_units)} U"
-    if dim == TIME:
-        return _duration(base * tick_seconds)
-    if dim == RATE and step_units is not None:
-        return f"{_decimal(base * step_units * 3600 / tick_seconds)} U/h"
-    if dim == FREQUENCY:
-        return f"{_decimal(base / tick_seconds)} /s"
-    return _decimal(base)
+    unit, factor = display_unit(dim, step_units, tick_seconds, scale)
+    shown = Fraction(value) * factor
+    if unit == "s":
+        return _duration(shown)
+    return f"{_decimal(shown)} {unit}" if unit else _decimal(shown)
 
 
 def _decimal(f: Fraction) -> str:

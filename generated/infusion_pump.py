@@ -176,6 +176,114 @@ _CODE_NAMES: dict[int, str] = {
 # ---------------------------------------------------------------- runtime
 # compiler/backends/python/runtime.py, the same in every generated controller
 
+# ---------------------------------------------------------------- quantities
+
+
+class Quantity(NamedTuple):
+    """How an integer of base units reads in the spec's units: ``value * factor`` of
+    ``unit``, which is "U", "U/h", "/s", "s" (a time, shown as hours, minutes and
+    seconds) or "" (a plain number); ``base`` names the integer's own unit ("steps",
+    "ticks", "steps/h"). The generator computes each (compiler.units.display_unit)."""
+
+    unit: str
+    factor: Fraction
+    base: str
+
+
+def quantity_text(value: int, quantity: Quantity) -> str:
+    """``value`` in the spec's units: ``2.5 U``, ``22 h 4 min 4 s``, ``35 U/h``; exact,
+    or six significant digits after ``≈`` when the decimal does not terminate (the text
+    of compiler.units.format_quantity)."""
+    shown = value * quantity.factor
+    if quantity.unit == "s":
+        return _duration(shown)
+    return f"{_decimal(shown)} {quantity.unit}" if quantity.unit else _decimal(shown)
+
+
+def value_text(value: Any, quantity: Quantity | None = None) -> str:
+    """A value as a person reads it: an integer of a quantity in the spec's units, an
+    enum member by name, anything else (a plain number, a bool, None) as its repr."""
+    if quantity is not None and value.__class__ is int:
+        return quantity_text(value, quantity)
+    if isinstance(value, Enum):
+        return value.name
+    return repr(value)
+
+
+def measured_text(value: Any, quantity: Quantity | None) -> str:
+    """An integer of a quantity in base units and in the spec's units (``800 steps
+    (20 U)``), as a check's bound in base units reads beside it; else :func:`value_text`."""
+    if quantity is not None and value.__class__ is int:
+        return f"{value} {quantity.base} ({quantity_text(value, quantity)})"
+    return value_text(value)
+
+
+def _decimal(f: Fraction) -> str:
+    """Exact decimal text of ``f`` when it terminates (its denominator has no prime
+    factor but 2 and 5), else ``≈`` and six significant digits."""
+    rest = f.denominator
+    for p in (2, 5):
+        while rest % p == 0:
+            rest //= p
+    if rest != 1:
+        return "≈" + _significant(f)
+    digits = 0
+    while (f * 10 ** digits).denominator != 1:
+        digits += 1
+    scaled = str(abs(f.numerator) * 10 ** digits // f.denominator).rjust(digits + 1, "0")
+    text = f"{scaled[:-digits]}.{scaled[-digits:]}" if digits else scaled
+    return "-" + text if f < 0 else text
+
+
+def _significant(f: Fraction) -> str:
+    """``f`` rounded to six significant digits, as ``format(x, "g")`` prints a float, but
+    exact at any magnitude. With 10**e <= |f| < 10**(e+1) the mantissa is
+    m = round(|f| / 10**(e-5)) (a half to even), six digits (or 10**6: e grows by one)."""
+    sign, f = ("-" if f < 0 else ""), abs(f)
+    e = (f.numerator.bit_length() - f.denominator.bit_length()) * 30103 // 100000
+    while Fraction(10) ** (e + 1) <= f:
+        e += 1
+    while Fraction(10) ** e > f:
+        e -= 1
+    m = round(f / Fraction(10) ** (e - 5))
+    if m == 10 ** 6:
+        e, m = e + 1, m // 10
+    text = str(m)
+    if -4 <= e < 6:
+        whole = text[:e + 1] if e >= 0 else "0"
+        frac = (text[e + 1:] if e >= 0 else "0" * (-e - 1) + text).rstrip("0")
+        return sign + (f"{whole}.{frac}" if frac else whole)
+    tail = text[1:].rstrip("0")
+    return f"{sign}{text[0]}{'.' + tail if tail else ''}e{'+' if e >= 0 else '-'}{abs(e):02d}"
+
+
+def _duration(seconds: Fraction) -> str:
+    """``seconds`` as hours, minutes and seconds, zero parts left out (``22 h 4 min``)."""
+    if seconds < 0:
+        return "-" + _duration(-seconds)
+    if seconds < 60:
+        return f"{_decimal(seconds)} s"
+    whole_minutes, rest = divmod(seconds, 60)
+    hours, minutes = divmod(int(whole_minutes), 60)
+    parts = [f"{hours} h"] if hours else []
+    parts += [f"{minutes} min"] if minutes else []
+    parts += [f"{_decimal(rest)} s"] if rest else []
+    return " ".join(parts)
+
+
+def named_values_text(fields: tuple[tuple[str, Any, Quantity | None], ...]) -> str:
+    """``name=text, ...`` of (name, value, quantity) triples."""
+    return ", ".join(f"{name}={value_text(value, quantity)}" for name, value, quantity in fields)
+
+
+def quantities_repr(self: tuple) -> str:
+    """``__repr__`` of a generated NamedTuple whose ``_QUANTITIES`` is parallel to its
+    fields (TickSteps, Lets): ``TickSteps(total=0.025 U, basal=0.025 U, ...)``. The
+    fields themselves hold the integers of base units."""
+    return (f"{self.__class__.__name__}("
+            f"{named_values_text(tuple(zip(self._fields, self, self._QUANTITIES, strict=True)))})")
+
+
 # ---------------------------------------------------------------- results and errors
 
 
@@ -226,6 +334,9 @@ class Rejected(Exception):
         return (f"{self.event} rejected in {self.state.name}: {requirement}{self.reason.text}"
                 f"{detail} [reason {self.reason.code}]")
 
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}({str(self)!r})"
+
 
 class InvalidEvent(Rejected):
     """Not a well-formed event: unknown (reason 1), or parameters missing, unexpected, of
@@ -249,28 +360,55 @@ ACCEPTED = Outcome("accepted", None, "reset")
 
 
 class Snapshot(NamedTuple):
-    """The control state and every variable, in declaration order."""
+    """The control state and every variable, in declaration order: the values are the
+    model's (integers of base units, bools, enum members); ``repr`` and :meth:`text`
+    show them in the spec's units. ``_QUANTITIES`` (set by the generated part) maps
+    each variable that holds a quantity to its :class:`Quantity`."""
 
     state: IntEnum
     values: tuple[tuple[str, Any], ...]
+    _QUANTITIES = {}  # variable -> Quantity (not annotated: a class attribute, not a field)
 
     def value(self, name: str) -> Any:
+        """The variable's value, in base units."""
         for key, value in self.values:
             if key == name:
                 return value
         raise KeyError(name)
+
+    def text(self, name: str) -> str:
+        """The variable's value in the spec's units, e.g. ``300 U``."""
+        return value_text(self.value(name), self._QUANTITIES.get(name))
+
+    def fields_text(self) -> str:
+        """``state=Idle, reservoir=300 U, ...``: the state and every variable."""
+        return named_values_text((("state", self.state, None),
+                            *((name, value, self._QUANTITIES.get(name))
+                              for name, value in self.values)))
+
+    def __repr__(self) -> str:
+        return f"Snapshot({self.fields_text()})"
+
+
+class Observed(NamedTuple):
+    """The variable or tick value a range or motor check found: its name, its value in
+    base units, and that value as text in base and spec units (``800 steps (20 U)``)."""
+
+    name: str
+    value: Any
+    text: str
 
 
 class PropertyViolation(AssertionError):
     """Monitor mode: a step broke properties or checks of the spec. The step has been
     applied, so the controller shows the violating state. ``violated`` lists every
     property broken by this step, in declaration order, then every check (``CHECKS``);
-    ``property`` is the first. ``observed`` is parallel to ``violated``: the (name, value)
-    of the variable or tick value a range or motor check found, else None."""
+    ``property`` is the first. ``observed`` is parallel to ``violated``: the
+    :class:`Observed` variable or tick value of a range or motor check, else None."""
 
     def __init__(self, violated: tuple[Property, ...], event: str, pre: IntEnum, post: IntEnum,
                  rejection: Rejected | None = None, result: Any = None,
-                 observed: tuple[tuple[str, Any] | None, ...] = ()) -> None:
+                 observed: tuple[Observed | None, ...] = ()) -> None:
         super().__init__(violated, event, pre, post)
         self.violated = violated
         self.property = violated[0]
@@ -284,7 +422,7 @@ class PropertyViolation(AssertionError):
     def __str__(self) -> str:
         outcome = "rejected" if self.rejection else "handled"
         lines = [f"{p.id} violated ({p.kind}: {p.text}"
-                 + (f"; {seen[0]} = {seen[1]!r})" if seen else ")")
+                 + (f"; {seen.name} = {seen.text})" if seen else ")")
                  for p, seen in zip(self.violated, self.observed, strict=True)]
         lines[0] += (f" after {self.event} {outcome} in {self.pre_state.name}"
                      f" -> {self.post_state.name}")
@@ -372,6 +510,7 @@ class Controller:
     _handlers: dict[str, Callable[..., Any]]  # event name -> method
     _code_handlers: dict[int, Callable[..., Any]]  # event code -> method
     _monitored: type[Controller]
+    snapshot: Callable[[], Snapshot]
 
     def __new__(cls, *, monitor: bool = False) -> Controller:
         if monitor and not cls._MONITOR:
@@ -382,6 +521,11 @@ class Controller:
     def monitor(self) -> bool:
         """Whether every step is checked against the spec's properties."""
         return self._MONITOR
+
+    def __repr__(self) -> str:
+        """``InfusionPump(state=Idle, reservoir=300 U, ...)``: the model state in the
+        spec's units (the properties and ``snapshot()`` give the base units)."""
+        return f"{self.__class__.__name__}({self.snapshot().fields_text()})"
 
     def handle(self, event: str, /, **params: Any) -> Any:
         """Handle one event by name: ``handle("bolus", amount=40)``.
@@ -575,14 +719,18 @@ class Monitor:
                                     pre.state, self.state, rejection, result,
                                     tuple(self._observe(pre, i) for i in violated))
 
-    def _observe(self, pre: Any, position: int) -> tuple[str, Any] | None:
+    def _observe(self, pre: Any, position: int) -> Observed | None:
         """The variable (post-state) or tick value (of the pre-state) a check is about."""
         if position in self._observed_vars:
             name = self._observed_vars[position]
-            return name, getattr(self, name)
+            value = getattr(self, name)
+            return Observed(name, value, measured_text(value, Snapshot._QUANTITIES.get(name)))
         if position in self._observed_lets:
+            lets = pre.tick_lets()
             name = self._observed_lets[position]
-            return name, getattr(pre.tick_lets(), name)
+            value = getattr(lets, name)
+            return Observed(name, value,
+                            measured_text(value, lets._QUANTITIES[lets._fields.index(name)]))
         return None
 
 
@@ -898,6 +1046,16 @@ class TickSteps(NamedTuple):
     prime: int
     fill: int
     transition: int | None
+    # how each field reads in the spec's units (repr); the fields hold base units
+    _QUANTITIES = (
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        None,
+    )
+    __repr__ = quantities_repr
 
     @property
     def status(self) -> str:
@@ -909,7 +1067,8 @@ class TickSteps(NamedTuple):
 
 
 class Lets(NamedTuple):
-    """Every value a tick computes from its pre-state, in declaration order."""
+    """Every value a tick computes from its pre-state, in declaration order (base units;
+    ``repr`` shows the spec's units)."""
 
     basal_active: int
     basal_raw: int
@@ -924,6 +1083,22 @@ class Lets(NamedTuple):
     fill_raw: int
     fill_steps: int
     steps: int
+    _QUANTITIES = (
+        None,
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        None,
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        None,
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        None,
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+    )
+    __repr__ = quantities_repr
 
 
 # ---------------------------------------------------------------- the controller
@@ -1961,7 +2136,7 @@ class InfusionPump(Controller):
         'Event ``refill(amount: 0..16000 steps)`` (code 3).'
         if amount.__class__ is not int or amount < 0 or amount > 16000:
             raise self._events.invalid_param(self._state, 'refill', 'amount',
-                                             amount, 'an integer in 0..16000 (steps)')
+                                             amount, 'an integer in 0..16000 (steps: 0 U .. 400 U)')
         state = self._state
         if state == STATE_SELF_TEST:
             raise Rejected('refill', _R4, _STATE_MEMBERS[state])
@@ -2029,7 +2204,7 @@ class InfusionPump(Controller):
         'Event ``prime(amount: 0..1600 steps)`` (code 5).'
         if amount.__class__ is not int or amount < 0 or amount > 1600:
             raise self._events.invalid_param(self._state, 'prime', 'amount',
-                                             amount, 'an integer in 0..1600 (steps)')
+                                             amount, 'an integer in 0..1600 (steps: 0 U .. 40 U)')
         state = self._state
         if state == STATE_SELF_TEST:
             raise Rejected('prime', _R4, _STATE_MEMBERS[state])
@@ -2143,7 +2318,7 @@ class InfusionPump(Controller):
         'Event ``fill(amount: 0..80 steps)`` (code 8).'
         if amount.__class__ is not int or amount < 0 or amount > 80:
             raise self._events.invalid_param(self._state, 'fill', 'amount',
-                                             amount, 'an integer in 0..80 (steps)')
+                                             amount, 'an integer in 0..80 (steps: 0 U .. 2 U)')
         state = self._state
         if state == STATE_SELF_TEST:
             raise Rejected('fill', _R4, _STATE_MEMBERS[state])
@@ -2318,7 +2493,7 @@ class InfusionPump(Controller):
         'Event ``set_basal(rate: 0..2400 steps/h)`` (code 12).'
         if rate.__class__ is not int or rate < 0 or rate > 2400:
             raise self._events.invalid_param(self._state, 'set_basal', 'rate',
-                                             rate, 'an integer in 0..2400 (steps/h)')
+                                             rate, 'an integer in 0..2400 (steps/h: 0 U/h .. 60 U/h)')
         state = self._state
         if state == STATE_SELF_TEST:
             raise Rejected('set_basal', _R4, _STATE_MEMBERS[state])
@@ -2430,7 +2605,7 @@ class InfusionPump(Controller):
         'Event ``bolus(amount: 0..4000 steps)`` (code 15).'
         if amount.__class__ is not int or amount < 0 or amount > 4000:
             raise self._events.invalid_param(self._state, 'bolus', 'amount',
-                                             amount, 'an integer in 0..4000 (steps)')
+                                             amount, 'an integer in 0..4000 (steps: 0 U .. 100 U)')
         state = self._state
         if state == STATE_SELF_TEST:
             raise Rejected('bolus', _R4, _STATE_MEMBERS[state])
@@ -3344,6 +3519,68 @@ class MonitoredInfusionPump(Monitor, InfusionPump):
 
 
 InfusionPump._monitored = MonitoredInfusionPump
+# how each variable holding a quantity reads in the spec's units (reprs, Snapshot.text)
+Snapshot._QUANTITIES = {
+    'reservoir': Quantity('U', Fraction(1, 40), 'steps'),
+    'prime_total': Quantity('U', Fraction(1, 40), 'steps'),
+    'set_age': Quantity('s', Fraction(1, 1), 'ticks'),
+    'away': Quantity('s', Fraction(1, 1), 'ticks'),
+    'basal_rate': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'silenced': Quantity('s', Fraction(1, 1), 'ticks'),
+    'stopped': Quantity('s', Fraction(1, 1), 'ticks'),
+    'bolus_left': Quantity('U', Fraction(1, 40), 'steps'),
+    'prime_left': Quantity('U', Fraction(1, 40), 'steps'),
+    'fill_left': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b0': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b1': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b2': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b3': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b4': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b5': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b6': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b7': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b8': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b9': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b10': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b11': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b12': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_phase': Quantity('s', Fraction(1, 1), 'ticks'),
+    'daily_b0': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b1': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b2': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b3': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b4': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b5': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b6': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b7': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b8': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b9': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b10': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b11': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b12': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b13': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b14': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b15': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b16': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b17': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b18': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b19': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b20': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b21': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b22': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b23': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b24': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_phase': Quantity('s', Fraction(1, 1), 'ticks'),
+    'primes_b0': Quantity('U', Fraction(1, 40), 'steps'),
+    'primes_b1': Quantity('U', Fraction(1, 40), 'steps'),
+    'primes_b2': Quantity('U', Fraction(1, 40), 'steps'),
+    'primes_b3': Quantity('U', Fraction(1, 40), 'steps'),
+    'primes_b4': Quantity('U', Fraction(1, 40), 'steps'),
+    'primes_b5': Quantity('U', Fraction(1, 40), 'steps'),
+    'primes_b6': Quantity('U', Fraction(1, 40), 'steps'),
+    'primes_phase': Quantity('s', Fraction(1, 1), 'ticks'),
+    'basal_acc': Quantity('U', Fraction(1, 144000), '1/3600 steps'),
+}
 InfusionPump._handlers = {
     'tick': InfusionPump.tick,
     'reset': InfusionPump.reset,

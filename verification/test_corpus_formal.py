@@ -4,11 +4,13 @@ gates it (``python -m compiler.rtlproof``: no assertion violated, none unknown).
 proofs do not close today (conftest.py, RTL_UNPROVED) run with --long."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from compiler.rtlproof import toolchain_missing
@@ -19,6 +21,8 @@ pytestmark = [pytest.mark.formal,
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = Path(os.environ.get("PUMPSPEC_RTL_WORK", ROOT / "build" / "prove-rtl"))
+SCHEMA = jsonschema.Draft202012Validator(
+    json.loads((ROOT / "docs/schema/pumpspec-result-1.json").read_text()))
 
 
 def test_prove_rtl(corpus_formal):
@@ -29,6 +33,7 @@ def test_prove_rtl(corpus_formal):
         subprocess.run([sys.executable, "-m", "compiler", "prove-rtl", str(corpus_formal),
                         "--format", "json", "--timeout", "240", "--work",
                         str(WORK / corpus_formal.stem)], cwd=ROOT, env=env, stdout=f, text=True)
+    SCHEMA.validate(json.loads(out.read_text()))  # the published schema
     gate = subprocess.run([sys.executable, "-m", "compiler.rtlproof", str(out)], cwd=ROOT,
                           env=env, capture_output=True, text=True)
     assert gate.returncode == 0, gate.stdout + gate.stderr

@@ -1,13 +1,16 @@
 """Parse a spec and run every static check (no proofs).
 
 Exit status: 0 when every file is clean, 3 when any has errors. --format json prints one
-document of the schema pumpspec/1 (docs/schema/pumpspec-result-1.json); --sarif FILE
-writes the diagnostics as SARIF 2.1.0.
+document of the schema pumpspec/1 (docs/schema/pumpspec-result-1.json): per file the
+diagnostics, the counts, and the hazard analysis with the causes controlled outside the
+spec (what the proofs do not cover, which the text lists too); --sarif FILE writes the
+diagnostics as SARIF 2.1.0.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+from ..ir import nodes as ir
 from ..pipeline import Analysis, load
 from .common import add_format, report
 from .machine import document, dumps, file_result, sarif
@@ -29,6 +32,23 @@ def counts(analysis: Analysis) -> dict[str, int] | None:
             "transitions": len(m.transitions), "properties": len(m.properties)}
 
 
+def hazard_analysis(analysis: Analysis) -> dict | None:
+    """The hazard analysis in the schema's ``hazard_analysis``: the counts, and each cause
+    controlled outside the spec with its hazard, the requirements that control it there
+    and where and how."""
+    m = analysis.module
+    if not analysis.ok:
+        return None
+    return {"requirements": len(m.requirements), "hazards": len(m.hazards),
+            "causes": sum(len(h.causes) for h in m.hazards),
+            "controlled_outside": [
+                {"hazard": h.id, "harm": h.harm, "cause": c.text, "by": list(c.outside_by),
+                 "where": c.outside_where,
+                 "span": {"file": c.span.file, "line": c.span.line, "col": c.span.col}
+                 if c.span else None}
+                for h, c in outside_causes(m)]}
+
+
 def run(args) -> int:
     analyses = [load(f) for f in args.files]
     codes = [EXIT_OK if a.ok else EXIT_SPEC_ERROR for a in analyses]
@@ -37,9 +57,9 @@ def run(args) -> int:
         args.sarif.write_text(dumps(sarif((a.file, d) for a in analyses for d in a.diagnostics)),
                               encoding="utf-8")
     if args.format == "json":
-        print(dumps(document("check", [file_result(a, code) | {"summary": counts(a)}
-                                       for a, code in zip(analyses, codes, strict=True)],
-                             worst)), end="")
+        print(dumps(document("check", [file_result(a, code) | {
+            "summary": counts(a), "hazard_analysis": hazard_analysis(a)}
+            for a, code in zip(analyses, codes, strict=True)], worst)), end="")
         return worst
     report(analyses)
     for a in analyses:
@@ -48,8 +68,11 @@ def run(args) -> int:
             print(f"{a.file}: ok ({n['states']} states, {n['events']} events, "
                   f"{n['transitions']} transitions, {n['properties']} properties"
                   f"{_analysis_summary(a.module)})")
-            for line in _outside_causes(a.module):
-                print(line)
+            for h, c in outside_causes(a.module):
+                by = f" by {', '.join(c.outside_by)}" if c.outside_by else ""
+                where = f"{c.span.file}:{c.span.line}: " if c.span else ""
+                print(f"  {where}{h.id} \"{c.text}\": controlled outside the spec{by}: "
+                      f"{c.outside_where}")
     return worst
 
 
@@ -62,13 +85,7 @@ def _analysis_summary(m) -> str:
             + (f", {outside} controlled outside the spec" if outside else ""))
 
 
-def _outside_causes(m) -> list[str]:
-    """One line per cause something beyond the spec controls: what the proofs do not cover."""
-    lines = []
-    for h in m.hazards:
-        for c in h.causes:
-            if c.controlled_outside:
-                by = f" by {', '.join(c.outside_by)}" if c.outside_by else ""
-                where = f"{c.span.file}:{c.span.line}: " if c.span else ""
-                lines.append(f"  {where}{h.id} \"{c.text}\": controlled outside the spec{by}: {c.outside_where}")
-    return lines
+def outside_causes(m: ir.Module) -> list[tuple[ir.Hazard, ir.Cause]]:
+    """Each cause something beyond the spec controls, with its hazard, in declaration
+    order: what the proofs do not cover."""
+    return [(h, c) for h in m.hazards for c in h.causes if c.controlled_outside]

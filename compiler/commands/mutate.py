@@ -8,17 +8,19 @@ behave as the original), unknown (undecided within the work bound). Survivors ca
 explained in SPEC's side file `<name>.mutants.toml`. Exit codes: 0 no unexplained
 survivor and nothing unknown, 1 an unexplained survivor, 2 a mutant unknown, 3 spec
 errors (or the spec itself does not prove), 4 usage errors. See docs/mutate.md.
+--format json prints one document of the schema pumpspec/1
+(docs/schema/pumpspec-result-1.json), errors included.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 from pathlib import Path
 
 from .common import add_format, load_or_report
+from .machine import document, dumps, file_result
 from .status import EXIT_SPEC_ERROR, EXIT_USAGE
 
 
@@ -48,25 +50,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from .. import mutate, pipeline
 
+    text_mode = args.format == "text"
+
+    def fail(code: int, message: str, files: list | None = None) -> int:
+        """A usage error, or a spec that does not prove: on stderr, or in the document."""
+        if text_mode:
+            print(f"error: {message}", file=sys.stderr)
+        else:
+            print(dumps(document("mutate", files or [], code, message)), end="")
+        return code
+
     try:
         operators = tuple(mutate.Operator(x.strip()) for arg in args.operators
                           for x in arg.split(",") if x.strip())
     except ValueError as exc:
-        print(f"error: {exc}; operators: {', '.join(map(str, mutate.Operator))}",
-              file=sys.stderr)
-        return EXIT_USAGE
+        return fail(EXIT_USAGE, f"{exc}; operators: {', '.join(map(str, mutate.Operator))}")
     if args.jobs < 1 or (args.limit is not None and args.limit < 0):
-        print("error: --jobs must be 1 or more and --limit 0 or more", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(EXIT_USAGE, "--jobs must be 1 or more and --limit 0 or more")
     analysis = load_or_report(args.file, args.format)
     if not analysis.ok:
+        if not text_mode:
+            print(dumps(document("mutate", [file_result(analysis, EXIT_SPEC_ERROR)],
+                                 EXIT_SPEC_ERROR)), end="")
         return EXIT_SPEC_ERROR
     try:
         explanations = mutate.load(args.explanations or mutate.default_path(args.file))
     except mutate.ExplanationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    text_mode = args.format == "text"
+        return fail(EXIT_USAGE, str(exc))
     say = (lambda line: print(line, flush=True)) if text_mode and not args.quiet else \
         (lambda line: None)
     module, budget = analysis.module, mutate.Budget()
@@ -76,10 +86,10 @@ def run(args: argparse.Namespace) -> int:
     if original.exit_code != 0:
         failed = [c.key for c in original.selected()
                   if c.severity == "error" and c.outcome != "proved"]
-        print(f"error: the spec itself does not prove ({', '.join(failed)}): mutation testing "
-              f"needs a spec whose checks all prove; run `pumpspec prove {args.file}`",
-              file=sys.stderr)
-        return EXIT_SPEC_ERROR
+        return fail(EXIT_SPEC_ERROR,
+                    f"the spec itself does not prove ({', '.join(failed)}): mutation testing "
+                    f"needs a spec whose checks all prove; run `pumpspec prove {args.file}`",
+                    [file_result(analysis, EXIT_SPEC_ERROR)])
     mutants = mutate.generate(module, analysis.text)
     chosen = mutate.select(mutants, operators, tuple(args.only_near), args.limit, args.seed)
     runnable = [m for m in chosen if not m.discarded]
@@ -99,8 +109,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         outcomes = mutate.run(jobs, min(args.jobs, max(len(jobs), 1)), args.executor, progress)
     except OSError as exc:  # an unreachable Dask scheduler
-        print(f"error: cannot run on {args.executor}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(EXIT_USAGE, f"cannot run on {args.executor}: {exc}")
     result = mutate.Result(module.name, args.file, mutants, {o.mutant: o for o in outcomes},
                            explanations, time.monotonic() - started, workers,
                            {m.id for m in chosen})
@@ -109,5 +118,8 @@ def run(args: argparse.Namespace) -> int:
             print()
         print(mutate.text(result))
     else:
-        print(json.dumps(mutate.to_json(result), indent=2))
+        fields = mutate.to_json(result)
+        code = fields.pop("exit")
+        del fields["pump"], fields["file"]  # the document's file result has them
+        print(dumps(document("mutate", [file_result(analysis, code) | fields], code)), end="")
     return result.exit_code()

@@ -134,7 +134,8 @@ class Quantity:
 class IntType:
     """Integers ``lo..hi`` (inclusive). ``unit`` is for display only, e.g. "steps".
 
-    ``quantity`` is set on declared variable and parameter types (None on intermediates).
+    ``quantity`` is set on the types of variables (declared, and those the front end
+    generates for windows and rates) and parameters (None on intermediates).
     """
 
     lo: int
@@ -380,12 +381,14 @@ class Transition:
 
 @dataclass(frozen=True)
 class TickLet:
-    """A named value of a tick, computed from the pre-state and earlier lets."""
+    """A named value of a tick, computed from the pre-state and earlier lets;
+    ``quantity`` is what an integer value measures (None: a bool or a plain number)."""
 
     name: str
     value: Expr
     doc: str = ""
     span: Span | None = _span()
+    quantity: Quantity | None = None
 
 
 @dataclass(frozen=True)

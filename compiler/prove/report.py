@@ -270,12 +270,22 @@ def counts(checks: list[Check]) -> dict[str, int]:
     return {k: found[k] for k in OUTCOMES if k in found}
 
 
+def property_counts(checks: list[Check]) -> tuple[int, int, int]:
+    """(spec properties, proved and not vacuous, vacuous) among ``checks``: a property
+    proved only because its premise never holds is not counted as proved."""
+    props = [c for c in checks if c.kind in PROPERTY_KINDS]
+    vacuous = {c.prop for c in checks if c.kind == "vacuity" and c.outcome == "vacuous"}
+    return (len(props), sum(c.outcome == "proved" and c.prop not in vacuous for c in props),
+            sum(c.prop in vacuous for c in props))
+
+
 def summary(report: Report) -> str:
     sel = report.selected()
-    props = [c for c in sel if c.kind in PROPERTY_KINDS]
+    props, proved, vacuous = property_counts(sel)
     return (f"{report.module.name}: {len(sel)} checks in {report.seconds:.2f}s: "
             + ", ".join(f"{n} {k}" for k, n in counts(sel).items())
-            + f" (spec properties: {sum(c.outcome == 'proved' for c in props)}/{len(props)} proved)")
+            + f" (spec properties: {proved}/{props} proved"
+            + (f", {vacuous} vacuous)" if vacuous else ")"))
 
 
 # ---------------------------------------------------------------- by requirement
@@ -423,15 +433,15 @@ def report_json(report: Report, traces: dict[str, Path]) -> dict:
     """The prover's part of a file's result in the schema (``prove``): summary,
     requirements, every selected check, and the findings as diagnostics."""
     sel = report.selected()
-    props = [c for c in sel if c.kind in PROPERTY_KINDS]
+    props, proved, vacuous = property_counts(sel)
     o = report.options
     return {
         "seconds": round(report.seconds, 3),
         "options": {"rlimit": o.rlimit, "depth": o.bmc_depth, "explore_steps": o.explore_steps,
                     "timeout": o.timeout, "only": list(o.only), "witnesses": o.witnesses},
         "summary": {"text": summary(report), "checks": len(sel), "outcomes": counts(sel),
-                    "properties": len(props),
-                    "properties_proved": sum(c.outcome == "proved" for c in props)},
+                    "properties": props, "properties_proved": proved,
+                    "properties_vacuous": vacuous},
         "requirements": [{"id": g.id, "verdict": g.verdict, "checks": len(g.checks),
                           "title": g.title, "keys": [c.key for c in g.checks]}
                          for g in groups(report) if g.is_requirement],

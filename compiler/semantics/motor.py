@@ -218,7 +218,8 @@ class MotorLowering:
         self.sym.declared_at[name] = span
 
     def _let(self, name: str, value: ir.Expr, dim, doc: str, span=None) -> ir.TickLet:
-        let = ir.TickLet(name, value, doc, span)
+        let = ir.TickLet(name, value, doc, span,
+                         ir.Quantity(dim, Fraction(1)) if dim != NONE else None)
         self.lets.append(let)
         self.sym.lets[name] = LetInfo(let, dim, Fraction(1))
         return let
@@ -231,6 +232,8 @@ class MotorLowering:
 
     def _new_var(self, name: str, vtype: ir.Type, persistent: bool, role: ir.Role, doc: str, dim, span,
                  scale: Fraction = Fraction(1)) -> ir.Variable:
+        if isinstance(vtype, ir.IntType) and dim != NONE:
+            vtype = ir.IntType(vtype.lo, vtype.hi, vtype.unit, ir.Quantity(dim, scale))
         var = ir.Variable(name, vtype, 0, persistent, role, doc, span)
         self.extra_vars.append(var)
         self.sym.vars[name] = VarInfo(var, dim, scale)

@@ -48,6 +48,25 @@ def test_check_json_has_one_shape_for_one_file_or_many(capsys):
     assert two["files"][1]["diagnostics"][0]["code"] == "E0102"
 
 
+def test_check_json_lists_the_causes_controlled_outside_the_spec(capsys):
+    """What the text of `check` lists beyond the proofs is in the document too."""
+    assert main(["check", REFERENCE]) == 0
+    text = capsys.readouterr().out
+    code, doc, _ = run_json(capsys, "check", REFERENCE, BROKEN)
+    analysis = doc["files"][0]["hazard_analysis"]
+    outside = analysis["controlled_outside"]
+    assert (analysis["hazards"], analysis["causes"], len(outside)) == (5, 36, 5)
+    assert f"{analysis['requirements']} requirements, 5 hazards, 36 causes, 5 controlled " \
+           "outside the spec" in text
+    for cause in outside:
+        assert f"{cause['span']['line']}: {cause['hazard']} \"{cause['cause']}\": controlled " \
+               f"outside the spec" in text and cause["where"] in text
+    (replayed,) = [c for c in outside if c["cause"] == "a duplicated or replayed command"]
+    assert replayed["hazard"] == "H-01" and replayed["by"] == ["PS-58"]
+    assert replayed["where"].startswith("hdl/host_link.v")
+    assert doc["files"][1]["hazard_analysis"] is None  # the spec with errors
+
+
 def test_prove_json_spec_errors_are_inside_the_document(capsys):
     code, doc, err = run_json(capsys, "prove", BROKEN)
     assert code == 3 and err == ""
@@ -110,8 +129,8 @@ def test_prove_rtl_json_usage_error(capsys):
 
 
 def test_mutate_section_of_the_schema():
-    """`pumpspec mutate` is built on another branch; its file result as docs/mutate.md
-    defines it must validate, and a killed mutant without its fields must not."""
+    """A mutate file result as docs/mutate.md defines it validates, and a mutant without
+    its fields does not (tests/mutate/test_command.py validates real runs)."""
     mutant = {"id": "m1", "operator": "drop-guard", "where": "spec.pump:12:5",
               "before": "when a", "after": "", "diff": "-when a", "requirements": ["PS-22"],
               "outcome": "killed", "checks": ["PS-22"], "detail": "", "seconds": 0.4}
@@ -165,12 +184,23 @@ def test_trace_out_exports_witnesses_that_replay(capsys, tmp_path):
     assert "Running" in capsys.readouterr().out
 
 
-def test_deny_warnings_fails_on_dead_code(capsys):
+@pytest.mark.parametrize("spec", ["dead_code", "vacuous", "completeness_warning"])
+def test_deny_warnings_fails_on_dead_code_vacuity_and_completeness(capsys, spec):
     # a dead transition's witness search runs to the end of its budget: a small one
-    dead = [str(PROVE / "dead_code.pump"), *FAST, "--explore-steps", "20000"]
-    assert main(["prove", *dead]) == 0
-    assert main(["prove", *dead, "--deny-warnings"]) == 1
+    path = [str(PROVE / f"{spec}.pump"), *FAST, "--explore-steps", "20000"]
+    assert main(["prove", *path]) == 0
+    assert main(["prove", *path, "--deny-warnings"]) == 1
     assert "(warnings denied)" in capsys.readouterr().out
+
+
+def test_a_vacuous_property_is_not_counted_proved(capsys):
+    vacuous = str(PROVE / "vacuous.pump")
+    assert main(["prove", vacuous, *FAST]) == 0
+    assert "(spec properties: 4/5 proved, 1 vacuous)" in capsys.readouterr().out
+    _, doc, _ = run_json(capsys, "prove", vacuous, *FAST)
+    summary = doc["files"][0]["summary"]
+    assert (summary["properties"], summary["properties_proved"],
+            summary["properties_vacuous"]) == (5, 4, 1)
 
 
 def test_prove_text_is_one_line_per_requirement(capsys):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler import cli, pipeline
+from compiler import __version__, cli, pipeline
 
 pytestmark = pytest.mark.browser
 
@@ -136,8 +136,11 @@ def test_a_listed_code_line_is_in_its_listing(rendered):
 def test_the_reader_sees_provenance_and_coverage(rendered):
     module, _, page = rendered
     text = " ".join(page.text)
+    # what reproduces it: the tool's version, the spec's sha256, the command lines
+    assert f"pumpspec {__version__}" in text
     assert module.source_hash in text
     assert f"pumpspec report {module.source_file}" in text
+    assert f"pumpspec prove {module.source_file}" in text
     assert "1,234 events" in text
     assert "not fired" in text  # every other transition is missing from the coverage file
 

@@ -73,8 +73,8 @@ OVERFLOW = "fill amount=400\nfill amount=400\n"  # fill adds: 800 > 400 steps
 
 
 @pytest.mark.parametrize("spec, trace, check, step, value", [
-    ("motor_overrun", OVERRUN, "motor.steps", 2, "steps = 2"),
-    ("range_violated", OVERFLOW, "range.reservoir", 1, "reservoir = 800"),
+    ("motor_overrun", OVERRUN, "motor.steps", 2, "steps = 2 steps (0.05 U)"),
+    ("range_violated", OVERFLOW, "range.reservoir", 1, "reservoir = 800 steps (20 U)"),
 ])
 def test_a_check_the_spec_does_not_state_is_flagged(capsys, tmp_path, spec, trace, check, step,
                                                       value):

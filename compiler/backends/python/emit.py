@@ -41,6 +41,7 @@ from ...reserved import (ENUM_MEMBERS_RESERVED, EVENT_METHOD_PREFIX, LOCALS, PYT
                          PYTHON_CLASS_RESERVED, PYTHON_KEYWORDS, PYTHON_MODULE_RESERVED,
                          SPEC_PART_IMPORTS, TICK_STEPS_FIELDS, TUPLE_MEMBERS, python_enum_const,
                          python_enum_members_tuple, python_module_stem)
+from ...units import NONE, VOLUME, BaseUnits, display_unit, format_quantity, scale_name
 from ..common import (BackendError, Namer, banner_lines, display_path, identifier, reads_state,
                       subexpressions, template_env, variables_read)
 from .cse import shared
@@ -92,7 +93,7 @@ class ParamView:
     name: str
     annotation: str
     invalid: str  # Python expression, true when the value is outside the wire domain
-    domain: str  # "an integer in 0..4000 (steps)"
+    domain: str  # "an integer in 0..4000 (steps: 0 U .. 100 U)"
 
 
 @dataclass
@@ -296,6 +297,17 @@ class _Generator:
     def check_label(self, position: int) -> str:
         return self.checks[position - len(self.m.properties)].label
 
+    def quantity(self, q: ir.Quantity | None) -> str:
+        """The runtime ``Quantity`` of an integer measuring ``q`` (compiler.units: the
+        unit and factor the spec's units show it in, and its base unit) as Python
+        source; "None" for a plain number or a value that is not an integer."""
+        if q is None or q.dim == NONE:
+            return "None"
+        m = self.m
+        unit, factor = display_unit(q.dim, m.step_units, m.tick_seconds, q.scale)
+        base = scale_name(q.dim, q.scale, BaseUnits(m.step_units, m.tick_seconds, None))
+        return f"Quantity({python_literal(unit)}, {fraction_text(factor)}, {python_literal(base)})"
+
     def enum_const(self, t: ir.EnumType, index: int) -> str:
         return self.enum_consts[(t.name, index)]
 
@@ -448,7 +460,13 @@ class _Generator:
             return ParamView(n, "int", f"not ({n}.__class__ is int and 0 <= {n} <= {hi} "
                                        f"or is_member({n}, {members}))",
                              f"a {t.name} member (0..{hi}: {', '.join(t.members)})")
-        unit = f" ({t.unit})" if t.unit else ""
+        q = t.quantity
+        if q is not None and q.dim != NONE:
+            lo, hi = (format_quantity(x, q.dim, self.m.step_units, self.m.tick_seconds, q.scale)
+                      for x in (t.lo, t.hi))
+            unit = f" ({t.unit}: {lo} .. {hi})"
+        else:
+            unit = f" ({t.unit})" if t.unit else ""
         return ParamView(n, "int", f"{n}.__class__ is not int or {n} < {t.lo} or {n} > {t.hi}",
                          f"an integer in {t.lo}..{t.hi}{unit}")
 
@@ -610,6 +628,7 @@ class _Generator:
                 annotation, getter = "int", f"self.{self.var_attr[v.name]}"
             variables.append({
                 "name": v.name, "prop": self.var_prop[v.name], "attr": self.var_attr[v.name],
+                "quantity": self.quantity(t.quantity if isinstance(t, ir.IntType) else None),
                 "annotation": annotation, "getter": getter,
                 "init": self_printer.literal(v.init, t)[0],
                 "persistent": v.persistent,
@@ -658,7 +677,11 @@ class _Generator:
             transitions=[(t.index, t.label) for t in m.transitions],
             tick=tick,
             step_fields=step_fields,
+            # every TickSteps field counts motor steps; then `transition`, an index
+            step_quantities=[self.quantity(ir.Quantity(VOLUME, Fraction(1)))] * len(step_fields)
+            + ["None"],
             lets=[self.let_id[let.name] for let in m.tick_lets],
+            let_quantities=[self.quantity(let.quantity) for let in m.tick_lets],
             motor_enabled=self_printer.print(m.motor.enabled),
             any_alarm=self_printer.print(m.any_alarm),
             frozensets=[(name, [self.enum_consts[(m.state_type.name, i)] for i in key])

@@ -10,7 +10,116 @@ class attributes, so this module imports, lints and tests on its own
 from __future__ import annotations
 
 from enum import Enum, IntEnum
+from fractions import Fraction
 from typing import Any, Callable, NamedTuple
+
+# ---------------------------------------------------------------- quantities
+
+
+class Quantity(NamedTuple):
+    """How an integer of base units reads in the spec's units: ``value * factor`` of
+    ``unit``, which is "U", "U/h", "/s", "s" (a time, shown as hours, minutes and
+    seconds) or "" (a plain number); ``base`` names the integer's own unit ("steps",
+    "ticks", "steps/h"). The generator computes each (compiler.units.display_unit)."""
+
+    unit: str
+    factor: Fraction
+    base: str
+
+
+def quantity_text(value: int, quantity: Quantity) -> str:
+    """``value`` in the spec's units: ``2.5 U``, ``22 h 4 min 4 s``, ``35 U/h``; exact,
+    or six significant digits after ``≈`` when the decimal does not terminate (the text
+    of compiler.units.format_quantity)."""
+    shown = value * quantity.factor
+    if quantity.unit == "s":
+        return _duration(shown)
+    return f"{_decimal(shown)} {quantity.unit}" if quantity.unit else _decimal(shown)
+
+
+def value_text(value: Any, quantity: Quantity | None = None) -> str:
+    """A value as a person reads it: an integer of a quantity in the spec's units, an
+    enum member by name, anything else (a plain number, a bool, None) as its repr."""
+    if quantity is not None and value.__class__ is int:
+        return quantity_text(value, quantity)
+    if isinstance(value, Enum):
+        return value.name
+    return repr(value)
+
+
+def measured_text(value: Any, quantity: Quantity | None) -> str:
+    """An integer of a quantity in base units and in the spec's units (``800 steps
+    (20 U)``), as a check's bound in base units reads beside it; else :func:`value_text`."""
+    if quantity is not None and value.__class__ is int:
+        return f"{value} {quantity.base} ({quantity_text(value, quantity)})"
+    return value_text(value)
+
+
+def _decimal(f: Fraction) -> str:
+    """Exact decimal text of ``f`` when it terminates (its denominator has no prime
+    factor but 2 and 5), else ``≈`` and six significant digits."""
+    rest = f.denominator
+    for p in (2, 5):
+        while rest % p == 0:
+            rest //= p
+    if rest != 1:
+        return "≈" + _significant(f)
+    digits = 0
+    while (f * 10 ** digits).denominator != 1:
+        digits += 1
+    scaled = str(abs(f.numerator) * 10 ** digits // f.denominator).rjust(digits + 1, "0")
+    text = f"{scaled[:-digits]}.{scaled[-digits:]}" if digits else scaled
+    return "-" + text if f < 0 else text
+
+
+def _significant(f: Fraction) -> str:
+    """``f`` rounded to six significant digits, as ``format(x, "g")`` prints a float, but
+    exact at any magnitude. With 10**e <= |f| < 10**(e+1) the mantissa is
+    m = round(|f| / 10**(e-5)) (a half to even), six digits (or 10**6: e grows by one)."""
+    sign, f = ("-" if f < 0 else ""), abs(f)
+    e = (f.numerator.bit_length() - f.denominator.bit_length()) * 30103 // 100000
+    while Fraction(10) ** (e + 1) <= f:
+        e += 1
+    while Fraction(10) ** e > f:
+        e -= 1
+    m = round(f / Fraction(10) ** (e - 5))
+    if m == 10 ** 6:
+        e, m = e + 1, m // 10
+    text = str(m)
+    if -4 <= e < 6:
+        whole = text[:e + 1] if e >= 0 else "0"
+        frac = (text[e + 1:] if e >= 0 else "0" * (-e - 1) + text).rstrip("0")
+        return sign + (f"{whole}.{frac}" if frac else whole)
+    tail = text[1:].rstrip("0")
+    return f"{sign}{text[0]}{'.' + tail if tail else ''}e{'+' if e >= 0 else '-'}{abs(e):02d}"
+
+
+def _duration(seconds: Fraction) -> str:
+    """``seconds`` as hours, minutes and seconds, zero parts left out (``22 h 4 min``)."""
+    if seconds < 0:
+        return "-" + _duration(-seconds)
+    if seconds < 60:
+        return f"{_decimal(seconds)} s"
+    whole_minutes, rest = divmod(seconds, 60)
+    hours, minutes = divmod(int(whole_minutes), 60)
+    parts = [f"{hours} h"] if hours else []
+    parts += [f"{minutes} min"] if minutes else []
+    parts += [f"{_decimal(rest)} s"] if rest else []
+    return " ".join(parts)
+
+
+def named_values_text(fields: tuple[tuple[str, Any, Quantity | None], ...]) -> str:
+    """``name=text, ...`` of (name, value, quantity) triples."""
+    return ", ".join(f"{name}={value_text(value, quantity)}" for name, value, quantity in fields)
+
+
+def quantities_repr(self: tuple) -> str:
+    """``__repr__`` of a generated NamedTuple whose ``_QUANTITIES`` is parallel to its
+    fields (TickSteps, Lets): ``TickSteps(total=0.025 U, basal=0.025 U, ...)``. The
+    fields themselves hold the integers of base units."""
+    return (f"{self.__class__.__name__}("
+            f"{named_values_text(tuple(zip(self._fields, self, self._QUANTITIES, strict=True)))})")
+
 
 # ---------------------------------------------------------------- results and errors
 
@@ -62,6 +171,9 @@ class Rejected(Exception):
         return (f"{self.event} rejected in {self.state.name}: {requirement}{self.reason.text}"
                 f"{detail} [reason {self.reason.code}]")
 
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}({str(self)!r})"
+
 
 class InvalidEvent(Rejected):
     """Not a well-formed event: unknown (reason 1), or parameters missing, unexpected, of
@@ -85,28 +197,55 @@ ACCEPTED = Outcome("accepted", None, "reset")
 
 
 class Snapshot(NamedTuple):
-    """The control state and every variable, in declaration order."""
+    """The control state and every variable, in declaration order: the values are the
+    model's (integers of base units, bools, enum members); ``repr`` and :meth:`text`
+    show them in the spec's units. ``_QUANTITIES`` (set by the generated part) maps
+    each variable that holds a quantity to its :class:`Quantity`."""
 
     state: IntEnum
     values: tuple[tuple[str, Any], ...]
+    _QUANTITIES = {}  # variable -> Quantity (not annotated: a class attribute, not a field)
 
     def value(self, name: str) -> Any:
+        """The variable's value, in base units."""
         for key, value in self.values:
             if key == name:
                 return value
         raise KeyError(name)
+
+    def text(self, name: str) -> str:
+        """The variable's value in the spec's units, e.g. ``300 U``."""
+        return value_text(self.value(name), self._QUANTITIES.get(name))
+
+    def fields_text(self) -> str:
+        """``state=Idle, reservoir=300 U, ...``: the state and every variable."""
+        return named_values_text((("state", self.state, None),
+                            *((name, value, self._QUANTITIES.get(name))
+                              for name, value in self.values)))
+
+    def __repr__(self) -> str:
+        return f"Snapshot({self.fields_text()})"
+
+
+class Observed(NamedTuple):
+    """The variable or tick value a range or motor check found: its name, its value in
+    base units, and that value as text in base and spec units (``800 steps (20 U)``)."""
+
+    name: str
+    value: Any
+    text: str
 
 
 class PropertyViolation(AssertionError):
     """Monitor mode: a step broke properties or checks of the spec. The step has been
     applied, so the controller shows the violating state. ``violated`` lists every
     property broken by this step, in declaration order, then every check (``CHECKS``);
-    ``property`` is the first. ``observed`` is parallel to ``violated``: the (name, value)
-    of the variable or tick value a range or motor check found, else None."""
+    ``property`` is the first. ``observed`` is parallel to ``violated``: the
+    :class:`Observed` variable or tick value of a range or motor check, else None."""
 
     def __init__(self, violated: tuple[Property, ...], event: str, pre: IntEnum, post: IntEnum,
                  rejection: Rejected | None = None, result: Any = None,
-                 observed: tuple[tuple[str, Any] | None, ...] = ()) -> None:
+                 observed: tuple[Observed | None, ...] = ()) -> None:
         super().__init__(violated, event, pre, post)
         self.violated = violated
         self.property = violated[0]
@@ -120,7 +259,7 @@ class PropertyViolation(AssertionError):
     def __str__(self) -> str:
         outcome = "rejected" if self.rejection else "handled"
         lines = [f"{p.id} violated ({p.kind}: {p.text}"
-                 + (f"; {seen[0]} = {seen[1]!r})" if seen else ")")
+                 + (f"; {seen.name} = {seen.text})" if seen else ")")
                  for p, seen in zip(self.violated, self.observed, strict=True)]
         lines[0] += (f" after {self.event} {outcome} in {self.pre_state.name}"
                      f" -> {self.post_state.name}")
@@ -208,6 +347,7 @@ class Controller:
     _handlers: dict[str, Callable[..., Any]]  # event name -> method
     _code_handlers: dict[int, Callable[..., Any]]  # event code -> method
     _monitored: type[Controller]
+    snapshot: Callable[[], Snapshot]
 
     def __new__(cls, *, monitor: bool = False) -> Controller:
         if monitor and not cls._MONITOR:
@@ -218,6 +358,11 @@ class Controller:
     def monitor(self) -> bool:
         """Whether every step is checked against the spec's properties."""
         return self._MONITOR
+
+    def __repr__(self) -> str:
+        """``InfusionPump(state=Idle, reservoir=300 U, ...)``: the model state in the
+        spec's units (the properties and ``snapshot()`` give the base units)."""
+        return f"{self.__class__.__name__}({self.snapshot().fields_text()})"
 
     def handle(self, event: str, /, **params: Any) -> Any:
         """Handle one event by name: ``handle("bolus", amount=40)``.
@@ -411,12 +556,16 @@ class Monitor:
                                     pre.state, self.state, rejection, result,
                                     tuple(self._observe(pre, i) for i in violated))
 
-    def _observe(self, pre: Any, position: int) -> tuple[str, Any] | None:
+    def _observe(self, pre: Any, position: int) -> Observed | None:
         """The variable (post-state) or tick value (of the pre-state) a check is about."""
         if position in self._observed_vars:
             name = self._observed_vars[position]
-            return name, getattr(self, name)
+            value = getattr(self, name)
+            return Observed(name, value, measured_text(value, Snapshot._QUANTITIES.get(name)))
         if position in self._observed_lets:
+            lets = pre.tick_lets()
             name = self._observed_lets[position]
-            return name, getattr(pre.tick_lets(), name)
+            value = getattr(lets, name)
+            return Observed(name, value,
+                            measured_text(value, lets._QUANTITIES[lets._fields.index(name)]))
         return None

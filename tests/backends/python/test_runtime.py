@@ -5,15 +5,19 @@ from __future__ import annotations
 import ast
 import sys
 from enum import IntEnum
+from fractions import Fraction
+from typing import NamedTuple
 
 import pytest
 
 from compiler.backends.python import emit, runtime
 from compiler.backends.python.emit import runtime_parts
 from compiler.reserved import MODULE_NAMES, RUNTIME_NAMES
-from compiler.backends.python.runtime import (EventTable, InvalidEvent, Outcome, Property,
-                                              PropertyViolation, Reason, Recovery, Rejected,
-                                              Response, advance_recoveries, advance_responses)
+from compiler.backends.python.runtime import (EventTable, InvalidEvent, Observed, Outcome,
+                                              Property, PropertyViolation, Quantity, Reason,
+                                              Recovery, Rejected, Response, advance_recoveries,
+                                              advance_responses, quantities_repr, quantity_text)
+from compiler.units import FREQUENCY, NONE, RATE, TIME, VOLUME, display_unit, format_quantity
 
 
 class State(IntEnum):
@@ -26,6 +30,7 @@ class Event(IntEnum):
     go = 2
 
 
+SPEED = Quantity("U", Fraction(1, 40), "steps")  # a volume of 0.025 U steps
 UNKNOWN = Reason(1, "unknown event", None)
 BAD_PARAMS = Reason(2, "parameter outside its declared range", None)
 NO_TRANSITION = Reason(3, "no transition is enabled", None)
@@ -52,6 +57,13 @@ class Toy(runtime.Controller):
     @property
     def state(self) -> State:
         return tuple(State)[self._state]
+
+    @property
+    def speed(self) -> int:
+        return self._speed
+
+    def snapshot(self) -> runtime.Snapshot:
+        return runtime.Snapshot(self.state, (("speed", self._speed),))
 
     def tick(self) -> Outcome:
         return Outcome("accepted", None, "tick")
@@ -124,6 +136,7 @@ def test_rejected_says_what_was_refused_where():
     assert (r.code, r.text, r.requirement, r.state) == (4, "too fast", "PS-99", State.Running)
     assert str(r) == "go rejected in Running: PS-99: too fast (speed 7) [reason 4]"
     assert str(Rejected("go", UNKNOWN, State.Idle)) == "go rejected in Idle: unknown event [reason 1]"
+    assert repr(r) == "Rejected('go rejected in Running: PS-99: too fast (speed 7) [reason 4]')"
 
 
 def test_outcome_and_snapshot():
@@ -132,6 +145,60 @@ def test_outcome_and_snapshot():
     assert snap.value("speed") == 3
     with pytest.raises(KeyError):
         snap.value("nothing")
+
+
+# ---------------------------------------------------------------- quantities
+
+STEP, TICK = Fraction(1, 40), Fraction(1)
+
+
+@pytest.mark.parametrize("dim, scale, step, tick", [
+    (VOLUME, 1, STEP, TICK), (VOLUME, 1, Fraction(1, 3), TICK), (VOLUME, Fraction(1, 216), STEP, TICK),
+    (TIME, 1, STEP, TICK), (TIME, 1, STEP, Fraction(1, 10)), (TIME, 60, STEP, Fraction(7, 3)),
+    (RATE, 1, STEP, TICK), (RATE, Fraction(1, 3600), STEP, TICK), (RATE, Fraction(1, 60), STEP, Fraction(1, 4)),
+    (FREQUENCY, 1, STEP, TICK), (NONE, 1, STEP, TICK), (VOLUME, 1, None, TICK), ((2, 0), 1, STEP, TICK),
+])
+def test_quantity_text_is_the_text_of_units_format_quantity(dim, scale, step, tick):
+    """The controller prints a quantity exactly as the compiler does (compiler.units): the
+    generator hands it the unit and factor of compiler.units.display_unit."""
+    scale = Fraction(scale)
+    quantity = Quantity(*display_unit(dim, step, tick, scale), "base")
+    values = [0, 1, -1, 2, 3, 7, 40, 59, 60, 61, 99, 100, 3599, 3600, 3601, 79440, 79444, 86399,
+              10 ** 6, 123456789, -79444, 10 ** 40 + 1, 3 ** 90]
+    for value in values:
+        assert quantity_text(value, quantity) == format_quantity(value, dim, step, tick, scale), value
+
+
+def test_quantity_text_examples():
+    assert quantity_text(100, Quantity("U", STEP, "steps")) == "2.5 U"
+    assert quantity_text(79440, Quantity("s", TICK, "ticks")) == "22 h 4 min"
+    assert quantity_text(1400, Quantity("U/h", STEP, "steps/h")) == "35 U/h"
+    assert quantity_text(1, Quantity("U", Fraction(1, 3), "steps")) == "≈0.333333 U"
+
+
+class Pulses(NamedTuple):
+    total: int
+    bolus: int
+    transition: int | None
+    _QUANTITIES = (SPEED, SPEED, None)
+    __repr__ = quantities_repr
+
+
+def test_a_generated_tuple_shows_its_fields_in_the_spec_units():
+    pulses = Pulses(100, 80, 3)
+    assert repr(pulses) == "Pulses(total=2.5 U, bolus=2 U, transition=3)"
+    assert pulses.total == 100  # the fields hold base units
+
+
+def test_snapshot_and_controller_show_the_spec_units(monkeypatch):
+    monkeypatch.setattr(runtime.Snapshot, "_QUANTITIES", {"speed": SPEED})
+    snap = runtime.Snapshot(State.Running, (("speed", 3), ("fast", True), ("mode", State.Idle)))
+    assert repr(snap) == "Snapshot(state=Running, speed=0.075 U, fast=True, mode=Idle)"
+    assert snap.text("speed") == "0.075 U" and snap.text("fast") == "True"
+    assert snap.value("speed") == 3
+    toy = Toy()
+    toy.handle("go", speed=4)
+    assert repr(toy) == "Toy(state=Running, speed=0.1 U)"
 
 
 def test_property_violation_lists_every_property():
@@ -145,9 +212,9 @@ def test_property_violation_lists_every_property():
 
 def test_property_violation_shows_the_value_a_check_found():
     v = PropertyViolation((PROPERTIES[0], CHECKS[0]), "go", State.Idle, State.Running,
-                          observed=(None, ("speed", 12)))
+                          observed=(None, Observed("speed", 12, "0.3 U")))
     assert str(v).splitlines()[1] == ("range.speed violated (range: `speed` stays in its "
-                                      "declared range (0..9); speed = 12)")
+                                      "declared range (0..9); speed = 0.3 U)")
 
 
 def test_is_member_knows_an_enum_by_its_name_and_members():
@@ -324,7 +391,15 @@ def test_monitor_reports_the_value_a_range_check_found():
     with pytest.raises(PropertyViolation) as violation:
         toy.handle("go", speed=-4)
     v = violation.value
-    assert v.violated == (CHECKS[0],) and v.observed == (("speed", -4),) and toy.speed == -4
+    assert v.violated == (CHECKS[0],) and v.observed == (("speed", -4, "-4"),) and toy.speed == -4
+
+
+def test_monitor_shows_the_value_a_check_found_in_the_spec_units(monkeypatch):
+    monkeypatch.setattr(runtime.Snapshot, "_QUANTITIES", {"speed": SPEED})
+    with pytest.raises(PropertyViolation) as violation:
+        Toy(monitor=True).handle("go", speed=-4)
+    assert violation.value.observed == (("speed", -4, "-4 steps (-0.1 U)"),)
+    assert str(violation.value).endswith("speed = -4 steps (-0.1 U)) after go handled in Idle -> Running")
 
 
 def test_monitor_checks_invariants_on_construction():
