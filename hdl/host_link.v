@@ -4,8 +4,8 @@
 //
 //   host_link        the SPI slave and the frame layer wired together
 //   host_spi_slave   SPI mode 0 slave, SCLK/CS_N/MOSI synchronised into the clk domain
-//   host_frame       frame layer: length, CRC-16/CCITT-FALSE, fields, duplicates, the
-//                    event port handshake and the response register
+//   host_frame       frame layer: length, CRC-16/CCITT-FALSE, fields, the sequence
+//                    window, the event port handshake and the response register
 //
 // Command frame (MOSI, every multi-byte field most significant byte first, bits MSB first):
 //   seq (1 byte) | code (CODE_BYTES) | params (PARAM_BYTES) | crc (2 bytes)
@@ -13,8 +13,10 @@
 // the bytes before it. Response frame (MISO, shifted out during the next transaction):
 //   seq (1 byte) | status (1 byte) | reason (REASON_BYTES) | crc (2 bytes)
 // status: 0 accepted, 1 rejected, 2 ignored (the block's resp_status), 3 bad CRC,
-// 4 bad length, 5 busy, 6 bad field (padding bits above a field's width set);
-// 0x80 | s: duplicate, s and reason being the stored response of the executed frame.
+// 4 bad length, 5 busy, 6 bad field (padding bits above a field's width set), 7 replay
+// (seq not newer than the last executed frame's; reason = that seq), 8 reset (no
+// transaction since the power-on reset); 0x80 | s: duplicate, an exact retransmit of the
+// last executed frame, s and reason being its stored response.
 // docs/hardware.md ("Host link") has the rules and the SPI timing.
 `default_nettype none
 
@@ -162,13 +164,21 @@ endmodule
 //               first bytes, appended MSB first, leaves a zero remainder)
 //   bad field   padding bits above CODE_W or PARAM_W are set
 //   busy        the previous fresh frame is still at the block (not yet answered)
-//   duplicate   seq equals the last executed frame's: not executed again; the response
-//               is that frame's stored one, with the duplicate flag
-//   fresh       executed: ev_valid rises in the next cycle and stays until ev_ready
-// Only a fresh frame raises ev_valid or changes the executed-frame memory; every outcome
-// sets the response register, which the next transaction shifts out. While a fresh
-// frame is at the block the register reads busy; the block's response replaces that
-// unless a later transaction has already replaced it.
+//   duplicate   an exact retransmit of the last executed frame (its seq, code and
+//               parameters): not executed again; the response is that frame's stored
+//               one, with the duplicate flag
+//   replay      seq is not newer than the last executed frame's: ahead = (seq - last
+//               seq) mod 256 is 0 (same seq, other fields) or above WINDOW (an older
+//               frame, or one too far ahead); not executed, reason = the last seq
+//   fresh       no frame executed since reset, or 1 <= ahead <= WINDOW: executed,
+//               ev_valid rises in the next cycle and stays until ev_ready
+// So a sequence number executed once is never executed again while it lies within
+// WINDOW behind the last executed one. Only a fresh frame raises ev_valid or changes the
+// executed-frame memory (have_last, last_seq, and ev_code / ev_params, which hold the
+// last executed frame's fields); every outcome sets the response register, which the
+// next transaction shifts out. While a fresh frame is at the block the register reads
+// busy; the block's response replaces that unless a later transaction has already
+// replaced it.
 module host_frame #(
     parameter CODE_W = 8,
     parameter PARAM_W = 8,
@@ -204,7 +214,10 @@ module host_frame #(
     localparam [7:0] ST_BAD_LENGTH = 8'd4;
     localparam [7:0] ST_BUSY = 8'd5;
     localparam [7:0] ST_BAD_FIELD = 8'd6;
+    localparam [7:0] ST_REPLAY = 8'd7;
+    localparam [7:0] ST_RESET = 8'd8;
     localparam [7:0] DUPLICATE = 8'h80;
+    localparam [7:0] WINDOW = 8'd127;  // how far ahead of the last executed seq a fresh one may be
 
     // CRC-16/CCITT-FALSE register after one more byte (MSB first)
     function [15:0] crc16_byte;
@@ -252,12 +265,19 @@ module host_frame #(
     reg have_last;                    // a frame was executed since reset
     reg [7:0] last_seq;               // the last executed frame: its sequence number
     reg [1:0] last_status;            // and the block's response to it
-    reg [REASON_W-1:0] last_reason;
+    reg [8*REASON_BYTES-1:0] last_reason;
     reg [7:0] r_seq, r_status;        // the response register
-    reg [REASON_W-1:0] r_reason;
+    reg [8*REASON_BYTES-1:0] r_reason;
     reg r_awaits_block;               // it reads busy for the pending frame
 
-    wire is_duplicate = have_last && rx_seq == last_seq;
+    wire [7:0] seq_ahead = rx_seq - last_seq;  // mod 256
+    wire is_retransmit = have_last && seq_ahead == 8'd0 && f_code[CODE_W-1:0] == ev_code
+                         && f_params[PARAM_W-1:0] == ev_params;
+    wire is_fresh = !have_last || (seq_ahead != 8'd0 && seq_ahead <= WINDOW);
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [8*REASON_BYTES+REASON_W-1:0] resp_reason_wide = {{8*REASON_BYTES{1'b0}}, resp_reason};
+    wire [8*REASON_BYTES+7:0] last_seq_wide = {{8*REASON_BYTES{1'b0}}, last_seq};
+    /* verilator lint_on UNUSEDSIGNAL */
 
     always @(posedge clk) begin
         if (rst) begin
@@ -266,34 +286,37 @@ module host_frame #(
             have_last <= 1'b0;
             last_seq <= 8'd0;
             last_status <= 2'd0;
-            last_reason <= {REASON_W{1'b0}};
-            r_seq <= 8'd0;              // reads as the response to an empty transaction
-            r_status <= ST_BAD_LENGTH;
-            r_reason <= {REASON_W{1'b0}};
+            last_reason <= {8*REASON_BYTES{1'b0}};
+            r_seq <= 8'd0;              // status reset until the first transaction ends
+            r_status <= ST_RESET;
+            r_reason <= {8*REASON_BYTES{1'b0}};
             r_awaits_block <= 1'b0;
         end else begin
             if (ev_valid && ev_ready) ev_valid <= 1'b0;
             if (resp_valid && pending && !ev_valid) begin
                 pending <= 1'b0;
                 last_status <= resp_status;
-                last_reason <= resp_reason;
+                last_reason <= resp_reason_wide[8*REASON_BYTES-1:0];
                 if (r_awaits_block) begin
                     r_status <= {6'd0, resp_status};
-                    r_reason <= resp_reason;
+                    r_reason <= resp_reason_wide[8*REASON_BYTES-1:0];
                     r_awaits_block <= 1'b0;
                 end
             end
             if (rx_stop) begin  // after the block's response: the newer transaction wins
                 r_seq <= rx_seq;
-                r_reason <= {REASON_W{1'b0}};
+                r_reason <= {8*REASON_BYTES{1'b0}};
                 r_awaits_block <= 1'b0;
                 if (!length_ok) r_status <= ST_BAD_LENGTH;
                 else if (!crc_ok) r_status <= ST_BAD_CRC;
                 else if (!fields_ok) r_status <= ST_BAD_FIELD;
                 else if (pending) r_status <= ST_BUSY;
-                else if (is_duplicate) begin
+                else if (is_retransmit) begin
                     r_status <= DUPLICATE | {6'd0, last_status};
                     r_reason <= last_reason;
+                end else if (!is_fresh) begin
+                    r_status <= ST_REPLAY;
+                    r_reason <= last_seq_wide[8*REASON_BYTES-1:0];
                 end else begin
                     r_status <= ST_BUSY;
                     r_awaits_block <= 1'b1;
@@ -323,25 +346,29 @@ module host_frame #(
         end
     endfunction
 
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire [8*REASON_BYTES+REASON_W-1:0] r_reason_wide = {{8*REASON_BYTES{1'b0}}, r_reason};
-    /* verilator lint_on UNUSEDSIGNAL */
-    wire [RESP_HDR_W-1:0] r_hdr = {r_seq, r_status, r_reason_wide[8*REASON_BYTES-1:0]};
+    wire [RESP_HDR_W-1:0] r_hdr = {r_seq, r_status, r_reason};
     assign tx_frame = {r_hdr, crc16_resp(r_hdr)};
 
 `ifdef FORMAL
     // ------------------------------------------------------------ proof (SymbiYosys)
     // The frame layer alone; its inputs are free but for the SPI slave's contract (one
     // signal per cycle) and the block's (one response some cycles after each handshake,
-    // no other handshake before it). A shadow reads each transaction independently: the header bytes, the
-    // CRC of the header computed bit by bit (the textbook definition, not the design's
-    // byte step) and the two bytes after the header.
+    // no other handshake before it). A shadow reads each transaction independently: the
+    // header bytes, the CRC of the header computed bit by bit (the textbook definition,
+    // not the design's byte step) and the two bytes after the header.
     //   f_crc_gate   ev_valid rises only in the cycle after a transaction of exactly
     //                FRAME_BYTES whole bytes whose last two bytes are the CRC of the
     //                others, and carries that frame's code and parameters;
+    //   f_frozen     any other transaction (a CRC failure among them) changes nothing
+    //                but the response register: ev_valid and pending do not rise, the
+    //                event lines and the executed-frame memory (have_last, last_seq) keep
+    //                their values; the stored response changes only with the block's;
     //   f_hold       once raised, ev_valid and the event stay until ev_ready;
-    //   f_once       two events handed to the block one after the other never carry the
-    //                same sequence number (since the last power-on reset).
+    //   f_replay     for any sequence number g (f_g, a free constant) raised since the
+    //                last power-on reset: g is not raised again while it lies within
+    //                WINDOW behind the last raised one L, i.e. (L - g) mod 256 <= WINDOW.
+    //                With g = L: an exact retransmit never executes twice; a replay
+    //                A, B, A never executes A again.
     // The f_inv_* assertions are the inductive invariants that tie the design to the shadow.
     reg f_past_valid = 1'b0;
     always @(posedge clk) f_past_valid <= 1'b1;
@@ -402,19 +429,23 @@ module host_frame #(
 
     reg f_valid_q = 1'b0;            // ev_valid one cycle earlier
     reg [7:0] f_stop_seq;            // f_frame_seq one cycle earlier
-    reg [7:0] f_ev_seq;              // the sequence number of the raised event
-    reg f_hs_seen;                   // an event was handed over since reset
-    reg [7:0] f_hs_seq;              // the last one's sequence number
+    reg f_raised;                    // an event was raised since reset, before this cycle
+    reg [7:0] f_ev_seq;              // the sequence number of the last raised event
+    (* anyconst *) reg [7:0] f_g;    // any sequence number
+    reg f_g_raised;                  // an event with it was raised since reset, ditto
     wire f_rose = ev_valid && !f_valid_q;
-    wire [7:0] f_cur_seq = f_rose ? f_stop_seq : f_ev_seq;
+    wire [7:0] f_cur_seq = f_rose ? f_stop_seq : f_ev_seq;  // ... this cycle included
+    wire [7:0] f_g_behind = f_ev_seq - f_g;  // mod 256: how far g lies behind it
     always @(posedge clk) begin
         f_valid_q <= ev_valid;
         f_stop_seq <= f_frame_seq;
         if (f_rose) f_ev_seq <= f_stop_seq;
-        if (rst) f_hs_seen <= 1'b0;
-        else if (f_handshake) begin
-            f_hs_seen <= 1'b1;
-            f_hs_seq <= f_cur_seq;
+        if (rst) begin
+            f_raised <= 1'b0;
+            f_g_raised <= 1'b0;
+        end else if (f_rose) begin
+            f_raised <= 1'b1;
+            if (f_stop_seq == f_g) f_g_raised <= 1'b1;
         end
     end
 
@@ -425,11 +456,18 @@ module host_frame #(
                                     && ev_code == $past(f_frame_code[CODE_W-1:0])
                                     && ev_params == $past(f_frame_params[PARAM_W-1:0]));
             end
+            if (!$past(rx_stop && f_frame_good))
+                f_frozen: assert ((!ev_valid || $past(ev_valid)) && (!pending || $past(pending))
+                                  && have_last == $past(have_last) && last_seq == $past(last_seq)
+                                  && ev_code == $past(ev_code) && ev_params == $past(ev_params)
+                                  && ($past(resp_valid) || (last_status == $past(last_status)
+                                                            && last_reason == $past(last_reason))));
             if ($past(ev_valid && !ev_ready))
                 f_hold: assert (ev_valid && ev_code == $past(ev_code)
                                 && ev_params == $past(ev_params) && last_seq == $past(last_seq));
+            if (f_rose && f_g_raised && f_stop_seq == f_g)
+                f_replay: assert (f_g_behind > WINDOW);
         end
-        if (f_handshake) f_once: assert (!(f_hs_seen && f_cur_seq == f_hs_seq));
     end
 
     always @(*) begin
@@ -443,11 +481,10 @@ module host_frame #(
             if (f_n == HDR_BYTES + 1) f_inv_crc1: assert (rx_crc == crc16_byte(f_hdr_crc, f_tail[7:0]));
             if (f_n == HDR_BYTES + 2)
                 f_inv_crc2: assert (rx_crc == crc16_byte(crc16_byte(f_hdr_crc, f_tail[15:8]), f_tail[7:0]));
-            if (ev_valid) f_inv_valid: assert (pending && have_last && last_seq == f_cur_seq
-                                               && !(f_hs_seen && f_hs_seq == last_seq));
-            if (pending && !ev_valid) f_inv_taken: assert (f_hs_seen && f_hs_seq == last_seq);
-            if (!pending && have_last) f_inv_done: assert (f_hs_seen && f_hs_seq == last_seq);
-            if (f_hs_seen) f_inv_seen: assert (have_last);
+            if (ev_valid) f_inv_valid: assert (pending && have_last);
+            f_inv_last: assert (have_last == (f_raised || f_rose)
+                                && (!have_last || last_seq == f_cur_seq));
+            if (f_g_raised) f_inv_g: assert (f_raised);
         end
     end
 `endif

@@ -24,8 +24,8 @@ from compiler.backends import verilog
 from compiler.lockstep import MAX_PREFIX_STEPS, Model, RandomGen, snapshot_layout
 from compiler.trace import TraceStep
 from harness import load_ir
-from hostlink import (ACCEPTED, BAD_CRC, BAD_FIELD, BAD_LENGTH, BUSY, DUPLICATE, Layout,
-                      Response)
+from hostlink import (ACCEPTED, BAD_CRC, BAD_FIELD, BAD_LENGTH, BUSY, DUPLICATE, REJECTED,
+                      REPLAY, RESET, WINDOW, Layout, Response)
 
 # SPI half period: 6.13 cycles of the 10 ns clock (SCLK at clk / 12.26, the link's rating
 # is clk / 12); not a multiple of the clock, so the edges drift across its phase
@@ -174,11 +174,11 @@ class Bench:
         return resp
 
     async def refused(self, frame: bytes, status: int, what: str, bits: int | None = None,
-                      seq: int | None = None):
-        """A frame the link refuses: that status, no event, nothing changed."""
+                      seq: int | None = None, reason: int = 0):
+        """A frame the link refuses: that status and reason, no event, nothing changed."""
         before = len(self.events)
         resp = await self.send(frame, bits)
-        assert resp.status == status and resp.reason == 0, f"{what}: {resp}"
+        assert resp.status == status and resp.reason == reason, f"{what}: {resp}"
         if seq is not None:
             assert resp.seq == seq, f"{what}: {resp}"
         assert len(self.events) == before, f"{what}: the block took an event"
@@ -187,13 +187,21 @@ class Bench:
     # ------------------------------------------------------------ stimulus
     def accepted_event(self, names: list[str]) -> tuple[int, int] | None:
         """(code, params) of the first of ``names`` the controller accepts now (tried on a copy)."""
+        return self._event_with(names, ACCEPTED)
+
+    def rejected_event(self, names: list[str]) -> tuple[int, int] | None:
+        """(code, params) of the first of ``names`` the controller rejects now with a reason."""
+        return self._event_with(names, REJECTED)
+
+    def _event_with(self, names: list[str], status: int) -> tuple[int, int] | None:
         m = self.model
         for name in names:
             e = m.by_name[name]
-            for _ in range(20):
+            for _ in range(50):
                 word = m.pack_params(e, self.gen.params(self.rng, e))
                 probe = copy.deepcopy(self.ctl)
-                if m.apply(probe, e.code, m.unpack_params(e, word))[0] == ACCEPTED:
+                got, reason, _ = m.apply(probe, e.code, m.unpack_params(e, word))
+                if got == status and (status != REJECTED or reason):
                     return e.code, word
         return None
 
@@ -278,8 +286,8 @@ async def start_tb(dut) -> Bench:
     await FallingEdge(dut.clk)
     dut.rst.value = 0
     bench = Bench(dut, host)
-    # after reset the response register reads as the answer to an empty transaction
-    assert await bench.read() == Response(0, BAD_LENGTH, 0)
+    # until the first transaction ends the response register reads reset
+    assert await bench.read() == Response(0, RESET, 0)
     return bench
 
 
@@ -425,6 +433,76 @@ async def busy_while_the_block_waits(dut):
 
 
 @cocotb.test()
+async def replay_is_refused(dut):
+    """A, B, A: the replayed bolus A is refused as a replay naming B's seq, no event, no
+    second dose; so is bolus A under any seq more than WINDOW ahead of B's (mod 256: from
+    128 ahead to 1 behind), and under B's seq. B's exact retransmit gets B's stored
+    response; bolus A WINDOW ahead of B executes."""
+    b = await start_tb(dut)
+    await b.reach("Delivering")
+    code_a, params_a = b.accepted_event(["bolus"])
+    seq_a = b.next_seq()
+    frame_a = b.layout.command(seq_a, code_a, params_a)
+    resp = await b.send(frame_a)
+    b.catch_up()
+    assert resp == Response(seq_a, ACCEPTED, 0) and b.results[-1] == (ACCEPTED, 0), resp
+    await b.reach("Delivering")  # bolus A ran to completion
+    unknown = b.model.unknown_codes[0]
+    resp_b = await b.execute(unknown, 0, "B: an unknown event code")
+    seq_b = resp_b.seq
+    executed = len(b.events)
+    await b.refused(frame_a, REPLAY, "A replayed after B", seq=seq_a, reason=seq_b)
+    await ClockCycles(dut.clk, 3 * int(dut.TICK_CYCLES.value))
+    await b.check_state("after the replay of A: one bolus's pulses")
+    for ahead in (WINDOW + 1, 192, 255):
+        seq = (seq_b + ahead) % 256
+        await b.refused(b.layout.command(seq, code_a, params_a), REPLAY,
+                        f"bolus A {ahead} ahead of B", seq=seq, reason=seq_b)
+    await b.refused(b.layout.command(seq_b, code_a, params_a), REPLAY,
+                    "bolus A with B's seq", seq=seq_b, reason=seq_b)
+    assert len(b.events) == executed, "a refused frame reached the block"
+    assert await b.send(b.layout.command(seq_b, unknown, 0)) == \
+        Response(seq_b, DUPLICATE | resp_b.status, resp_b.reason)
+    assert len(b.events) == executed, "B's retransmit reached the block"
+    b.seq = (seq_b + WINDOW - 1) % 256  # the next seq: the window's far edge
+    await b.execute(code_a, params_a, "bolus A again with a seq WINDOW ahead of B")
+    await b.reach("Delivering")  # the second bolus: pulses checked against the controller
+
+
+@cocotb.test()
+async def sequence_wraps(dut):
+    """The first frame after reset may carry any seq (here 246); seq counts through 255
+    to 0 and on, each frame executing once; across the wrap, frames behind the last seq
+    are replays. A frame the block rejected and its exact retransmit: the same status
+    and reason, the retransmit flagged duplicate and not executed, also after a
+    corrupted copy of it."""
+    b = await start_tb(dut)
+    first = 246
+    b.seq = first - 1
+    await b.reach("Delivering")
+    unknown = b.model.unknown_codes[0]
+    while not 3 <= b.seq < 100:  # through 255 and 0: every seq since `first` within the window
+        await b.execute(unknown, 0, f"an unknown event code, seq {(b.seq + 1) % 256}")
+    last = b.seq
+    for seq in (first, 254, 255, 0, last - 1):
+        await b.refused(b.layout.command(seq, unknown, 0), REPLAY,
+                        f"seq {seq} after the wrap to {last}", seq=seq, reason=last)
+    code, params = b.rejected_event(["bolus"])
+    resp = await b.execute(code, params, "a bolus the spec rejects")
+    assert resp.status == REJECTED and resp.reason != 0, resp
+    frame = b.layout.command(resp.seq, code, params)
+    executed = len(b.events)
+    for attempt in range(2):
+        again = await b.send(frame)
+        assert again == Response(resp.seq, DUPLICATE | REJECTED, resp.reason), (attempt, again)
+        bad = bytearray(frame)
+        bad[-1] ^= 0x10
+        await b.refused(bytes(bad), BAD_CRC, "a corrupted retransmit", seq=resp.seq)
+    assert len(b.events) == executed, "a retransmit reached the block"
+    await b.check_state("after the retransmits")
+
+
+@cocotb.test()
 async def board_top_link(dut):
     """pump_board_top at the spec's timing: SPI through its pins into the block (no tick
     comes this early, so the block stays in its self-test)."""
@@ -451,7 +529,7 @@ async def board_top_link(dut):
     async def read() -> Response:
         return lay.response(await host.transfer(bytes(lay.frame_bytes + 1)))
 
-    assert await read() == Response(0, BAD_LENGTH, 0)
+    assert await read() == Response(0, RESET, 0)
     rng = random.Random(5)
     gen = RandomGen(model)
     for seq in range(1, 6):

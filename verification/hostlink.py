@@ -4,7 +4,8 @@ and the test wrapper ``tb_host_link`` around the link and the generated block.
 Command frame: seq (1 byte) | code | params | crc16 — code and params each as many whole
 bytes as the block's ``ev_code`` / ``ev_params`` need, most significant byte first; crc16
 is CRC-16/CCITT-FALSE of the bytes before it, high byte first. Response frame: seq |
-status | reason | crc16. docs/hardware.md ("Host link") has the rules.
+status | reason | crc16. docs/hardware.md ("Host link") has the rules, the sequence
+window among them.
 """
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from dataclasses import dataclass
 
 from compiler.backends import verilog
 
-ACCEPTED, REJECTED, IGNORED, BAD_CRC, BAD_LENGTH, BUSY, BAD_FIELD = range(7)
+ACCEPTED, REJECTED, IGNORED, BAD_CRC, BAD_LENGTH, BUSY, BAD_FIELD, REPLAY, RESET = range(9)
 DUPLICATE = 0x80
+WINDOW = 127  # a fresh seq is 1 to WINDOW ahead of the last executed one (mod 256)
 
 
 def crc16_ccitt_false(data: bytes) -> int:

@@ -16,7 +16,8 @@ from hostlink import Layout, crc16_ccitt_false, wrapper_text
 BUILD = harness.ROOT / "build" / "sim" / "host_link"
 HDL = harness.ROOT / "hdl"
 TB_TESTS = ["frames_execute", "back_to_back_responses", "bit_errors_are_refused",
-            "wrong_lengths_are_refused", "duplicate_bolus_doses_once", "busy_while_the_block_waits"]
+            "wrong_lengths_are_refused", "duplicate_bolus_doses_once", "busy_while_the_block_waits",
+            "replay_is_refused", "sequence_wraps"]
 TICK_CYCLES = 2000  # about three frames per tick at the SPI rate of the tests
 
 

@@ -6,9 +6,10 @@ STEP burst, the watchdog and the step limiter. The reference spec adds 200 rando
 sequences of 500 port events and a deliberately broken copy of its Verilog the bench must
 catch; the Verilog backend's own fixture (``mini_pump`` of tests/irfixtures.py) runs the
 same. ``--long`` / PUMPSPEC_LONG=1 adds 10,000 sequences and the traces of more than
-LONG_TRACE_TICKS ticks (the 56 h wear alarm, 72 h of basal, a first day).
-The short random lockstep of every corpus spec, through `pumpspec lockstep`, is in
-test_lockstep_command.py.
+LONG_TRACE_TICKS ticks (the 56 h wear alarm, 72 h of basal, a first day); that tier runs
+``compiler.lockstep`` (the machinery of `pumpspec lockstep`) on Verilator, the faster
+simulator (bench/bench_sim.py), without cocotb. The short random lockstep of every corpus
+spec, through `pumpspec lockstep`, is in test_lockstep_command.py.
 """
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from pathlib import Path
 import pytest
 
 import harness
-from compiler import lockstep
+from compiler import lockstep, pipeline
+from compiler import trace as tr
 from compiler.backends import verilog
 from compiler.simulate import read_trace
 
@@ -31,6 +33,7 @@ BUILD = harness.ROOT / "build" / "sim"
 REFERENCE = harness.REFERENCE
 MINI = harness.MINI_IR
 LONG_TRACE_TICKS = 20_000  # a trace with more ticks replays in the long tier
+LONG_SIM = "verilator"  # the long tier's simulator
 
 
 def _run(name: str, testcase: str, ir_ref: str, *, extra_env=None, rtl=None,
@@ -99,9 +102,41 @@ def test_replay_traces(corpus_rtl, corpus_traces_of):
     _replay(corpus_rtl, _traces(corpus_rtl, corpus_traces_of(corpus_rtl), long=False))
 
 
+def _lockstep_long(name: str, module, room: int = lockstep.EVENTS_PER_TICK,
+                   **run) -> lockstep.Result:
+    """``lockstep.run(**run)`` on LONG_SIM, the block's tick shrunk to ``room`` events; a
+    mismatch fails with its table and writes its trace (replay it with
+    `pumpspec lockstep SPEC --trace FILE`)."""
+    why = lockstep.missing(LONG_SIM)
+    assert why is None, why
+    work = BUILD / f"{name}-{LONG_SIM}"
+    bench = lockstep.build(module, sim=LONG_SIM, workdir=work,
+                           params=lockstep.sim_params(module, events_per_tick=room))
+    result = lockstep.run(bench, **run)
+    if result.mismatch is not None:
+        trace_file = work / "mismatch.json"
+        trace_file.write_text(tr.to_json(result.mismatch.trace, module))
+        pytest.fail(f"{result.mismatch.table()}\ntrace: {trace_file}")
+    assert not result.expectation_failures, result.expectation_failures
+    (work / "result.txt").write_text(
+        f"{result.sequences} sequences, {len(result.traces)} traces, {result.port_events} "
+        f"port events + {result.ticks} ticks, {result.compares} comparisons, 0 mismatches; "
+        f"{result.wall_seconds:.1f} s (simulator {result.sim_seconds:.1f} s, checker "
+        f"{result.check_seconds:.1f} s)\n{result.coverage.line(module)}\n")
+    return result
+
+
 @pytest.mark.long
 def test_replay_long_traces(corpus_rtl, corpus_traces_of):
-    _replay(corpus_rtl, _traces(corpus_rtl, corpus_traces_of(corpus_rtl), long=True))
+    paths = _traces(corpus_rtl, corpus_traces_of(corpus_rtl), long=True)
+    if not paths:
+        pytest.skip(f"no trace of {corpus_rtl.stem} in this tier")
+    module = harness.load_ir(harness.spec_ref(corpus_rtl))
+    traces = [(str(p), read_trace(str(p), module)) for p in paths]
+    room = max([lockstep.EVENTS_PER_TICK, *(lockstep.longest_event_run(t) for _, t in traces)])
+    result = _lockstep_long(f"{corpus_rtl.stem}_long_traces", module, room, sequences=0,
+                            traces=traces)
+    assert result.traces == [label for label, _ in traces] and result.ticks > LONG_TRACE_TICKS
 
 
 def test_reset_mid_burst(corpus_rtl):
@@ -141,12 +176,15 @@ def test_lockstep_random_reference():
 
 @pytest.mark.long
 def test_lockstep_random_reference_long():
+    """10,000 random sequences of 500 port events (seeds 100,000 on) with the reachability
+    witnesses as prefixes, on LONG_SIM."""
     n = int(os.environ.get("PUMPSPEC_LONG_SEQS", "10000"))
-    env = {"PUMPSPEC_SEQS": str(n), "PUMPSPEC_SEQ_LEN": "500", "PUMPSPEC_SEED": "100000",
-           "PUMPSPEC_CHUNK": "100"}
-    results, build_dir = _run("reference_long", "lockstep_random", REFERENCE, extra_env=env)
-    _check(results, "lockstep_random")
-    assert _lockstep(build_dir)["sequences"] == n
+    module = harness.load_ir(REFERENCE)
+    prefixes = pipeline.reachability_witnesses(module, lockstep.MAX_PREFIX_STEPS)
+    result = _lockstep_long("reference_long", module, sequences=n, events=500, seed=100_000,
+                            prefixes=prefixes)
+    assert result.sequences == n and result.port_events >= n * 500, result
+    assert len(result.coverage.never_fired(module)) <= 2, result.coverage.line(module)
 
 
 def test_spec_pulse_timing_reference():
