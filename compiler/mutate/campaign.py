@@ -62,7 +62,7 @@ class Budget:
     walk_length: int = 60
     walk_seed: int = 0
     replay_steps: int = 30_000
-    explore_first: int = 20_000  # steps of exploration before any proof
+    explore_first: int = 5_000  # steps of exploration before any proof
     explore_steps: int = 1_000_000  # steps of exploration for the checks left undecided
     pdr: bool = False
     # the prover's wall-clock safety net per check, far above what the work bounds take
