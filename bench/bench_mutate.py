@@ -6,9 +6,10 @@ Default specs: the reference spec and the patch pump. Per spec: mutants generate
 discarded, decided; killed (and how many by the cheap kill's fixed traces, before any Z3
 query) / survived / equivalent / unknown; the campaign time (the original's proof,
 generation and every mutant, on ``--jobs`` local processes, as `pumpspec mutate` runs
-it) and mutants per minute. ``--json DIR`` writes each campaign's `pumpspec mutate
---format json` document to DIR/<spec name>.json. Not a timed test: the time depends on
-the box and its load (the verdicts do not).
+it) and mutants per minute; the workers' CPU time per mutant (mean, the first mutant of
+each worker preparing the spec included), which the load does not change. ``--json DIR``
+writes each campaign's `pumpspec mutate --format json` document to DIR/<spec name>.json.
+Not a timed test: the time depends on the box and its load (the verdicts do not).
 """
 from __future__ import annotations
 
@@ -54,16 +55,17 @@ def main() -> None:
                         help="write each campaign's JSON report to DIR/<spec name>.json")
     args = parser.parse_args()
     print(f"| spec | mutants | discarded | killed (by the fixed traces) | survived | explained "
-          f"| equivalent | unknown | campaign | mutants/min ({args.jobs} jobs) |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          f"| equivalent | unknown | campaign | mutants/min ({args.jobs} jobs) | CPU per mutant |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for spec in args.specs:
         r = campaign(spec, args.jobs, args.limit, args.seed)
         total = r.counts()["total"]
         cheap = Counter("(replay:" in o.detail for o in r.outcomes.values())[True]
+        cpu = sum(o.cpu_seconds for o in r.outcomes.values())
         print(f"| `{spec}` | {len(r.outcomes)} | {total['discarded']} | {total['killed']} "
               f"({cheap}) | {total['survived']} | {total['explained']} | {total['equivalent']} "
-              f"| {total['unknown']} | {r.seconds / 60:.1f} min | {r.per_minute:.1f} |",
-              flush=True)
+              f"| {total['unknown']} | {r.seconds / 60:.1f} min | {r.per_minute:.1f} "
+              f"| {cpu / max(len(r.outcomes), 1):.2f} s |", flush=True)
         if args.json:
             args.json.mkdir(parents=True, exist_ok=True)
             path = args.json / f"{Path(spec).stem}.json"

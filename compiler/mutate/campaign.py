@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from multiprocessing import get_context
 from typing import Callable, Iterable
@@ -103,6 +103,7 @@ class Outcome:
     # a run of ticks); the last one is the violating step, or leads to the violating
     # configuration
     trace: tuple[str, ...] = ()
+    cpu_seconds: float = 0.0  # the worker's CPU time for the verdict (``seconds``: wall)
 
 
 # ---------------------------------------------------------------- in a worker
@@ -171,6 +172,12 @@ def _trace(cex) -> tuple[str, ...]:
 
 def decide(job: Job) -> Outcome:
     """The verdict on one mutant (runs in a worker process)."""
+    cpu = time.process_time()
+    outcome = _decide(job)
+    return replace(outcome, cpu_seconds=time.process_time() - cpu)
+
+
+def _decide(job: Job) -> Outcome:
     started = time.monotonic()
     spec = prepared(job.text, job.file, job.budget)
     module = spec.mutants[job.mutant].module
