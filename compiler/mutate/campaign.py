@@ -135,9 +135,11 @@ def prepared(text: str, file: str, budget: Budget) -> Prepared:
     key = hashlib.sha256(f"{file}\0{text}\0{budget!r}".encode()).hexdigest()
     if key not in _SPECS:
         original, mutants = mutants_of(text, file)
-        report = pipeline.prove(original, budget.witness_options())
-        witnesses = [c.verdict.cex for c in report.selected()
-                     if c.outcome == "reached" and c.verdict.cex is not None]
+        witnesses = []
+        if budget.replay_steps > 0:
+            report = pipeline.prove(original, budget.witness_options())
+            witnesses = [c.verdict.cex for c in report.selected()
+                         if c.outcome == "reached" and c.verdict.cex is not None]
         corpus = replay.corpus(original, witnesses, STEPPER, budget.walk_seed, budget.walks,
                                budget.walk_length, budget.replay_steps)
         _SPECS[key] = Prepared(original, mutants, corpus)
@@ -182,7 +184,9 @@ def _decide(job: Job) -> Outcome:
     spec = prepared(job.text, job.file, job.budget)
     module = spec.mutants[job.mutant].module
     stepper = _SharedController()
-    replayed = replay.run(module, stepper, spec.corpus)
+    # an empty corpus (``replay_steps=0``): the prover alone decides
+    replayed = replay.run(module, stepper, spec.corpus) if spec.corpus.steps else \
+        replay.Replay(None, False)
     kill = replayed.kill
     if kill is not None:
         c = kill.check
