@@ -2,8 +2,9 @@
 
 ``select(...)`` picks the mutants to run (``operators.generate`` makes them on the IR),
 ``campaign.run`` decides them (killed / survived / equivalent / unknown) on local
-processes or a Dask cluster, ``report`` counts and prints them; survivors can be
-explained in a reviewed side file (``explanations``). See docs/mutate.md.
+processes or a Dask cluster, the cheap kill (``replay``: the mutant's controller on fixed
+traces of the original) before the prover; ``report`` counts and prints them; survivors
+can be explained in a reviewed side file (``explanations``). See docs/mutate.md.
 """
 from __future__ import annotations
 

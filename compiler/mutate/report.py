@@ -110,6 +110,8 @@ def to_json(r: Result) -> dict:
             d["discarded"] = m.discarded
         if o is not None:
             d |= {"checks": list(o.checks), "detail": o.detail, "seconds": round(o.seconds, 3)}
+            if o.trace:
+                d["trace"] = list(o.trace)
         if m.id in r.explanations:
             d["explanation"] = r.explanations[m.id].reason
         return d

@@ -86,7 +86,10 @@ def _interesting(module: ir.Module) -> dict[tuple[str, str], set[int]]:
     return out
 
 
-def _inputs(module: ir.Module) -> list[tuple[str, dict, tuple]]:
+def inputs_of(module: ir.Module) -> list[tuple[str, dict, tuple]]:
+    """The inputs the search tries from every configuration: (event, params by name,
+    arguments in parameter order), every event with each combination of its
+    parameters' candidate values (module docstring)."""
     consts = _interesting(module)
     inputs = []
     for e in module.events:
@@ -432,7 +435,7 @@ class Explorer:
     def __init__(self, module: ir.Module, compiled: Compiled):
         self.m = module
         self.x = compiled
-        self.inputs = _inputs(module)
+        self.inputs = inputs_of(module)
         visible = visible_variables(module)
         self.view = self.x.abstraction(visible)
         self.visible_idx = [self.x.index[v.name] for v in visible]
