@@ -122,11 +122,11 @@ class EnumType:
 
 @dataclass(frozen=True)
 class Quantity:
-    """What one integer of a declared type measures: ``dim`` is (volume, time) exponents,
-    ``scale`` the size of one integer in base units (steps, ticks), e.g. a rate declared
-    in U/h holds steps per hour: dim (1, -1), scale 1/3600 step per tick."""
+    """What one integer of a declared type measures: ``dim`` is (volume, time, glucose)
+    exponents, ``scale`` the size of one integer in base units (steps, ticks, mg/dL), e.g.
+    a rate declared in U/h holds steps per hour: dim (1, -1, 0), scale 1/3600 step per tick."""
 
-    dim: tuple[int, int]
+    dim: tuple[int, int, int]
     scale: Fraction
 
 

@@ -6,7 +6,7 @@ value in the spec's units: `var bolus_left : 0..1000 steps (0 U .. 25 U) = 0 (0 
 """
 from __future__ import annotations
 
-from ..units import format_quantity
+from ..units import NONE, format_quantity
 from . import nodes as ir
 from .visitor import ExprVisitor
 
@@ -164,7 +164,7 @@ def dump_module(m: ir.Module) -> str:
 
 def _quantity(t: ir.Type) -> ir.Quantity | None:
     q = t.quantity if isinstance(t, ir.IntType) else None
-    return q if q is not None and q.dim != (0, 0) else None
+    return q if q is not None and q.dim != NONE else None
 
 
 def _spec_units(m: ir.Module, t: ir.Type, value: ir.Value) -> str:

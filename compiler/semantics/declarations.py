@@ -6,7 +6,7 @@ from fractions import Fraction
 from ..diagnostics import Diagnostic, Label
 from ..ir import nodes as ir
 from ..syntax import ast
-from ..units import FREQUENCY, NONE, RATE, TIME, VOLUME, BaseUnits, dim_name, scale_name
+from ..units import FREQUENCY, GLUCOSE, NONE, RATE, TIME, VOLUME, BaseUnits, dim_name, scale_name
 from .exprs import ExprChecker, Fail
 from .symbols import RESERVED, ConstInfo, Context, Symbols, TableInfo, Typed, VarInfo
 
@@ -216,7 +216,7 @@ class DeclarationReader:
             if lo.dim != hi.dim and lo.const != 0:
                 raise self.check.fail("E0301", f"the bounds of {what} have different units", t.span,
                                       notes=(f"{dim_name(lo.dim)} .. {dim_name(hi.dim)}",))
-            if dim not in (NONE, VOLUME, TIME, RATE):
+            if dim not in (NONE, VOLUME, TIME, RATE, GLUCOSE):
                 raise self.check.fail("E0204", f"{what} cannot hold {dim_name(dim)}", t.span)
             scale = Fraction(1)
             if dim == RATE:

@@ -16,7 +16,8 @@ from ..diagnostics import Diagnostic
 from ..ir import build as b
 from ..ir import nodes as ir
 from ..syntax import ast
-from ..units import NONE, BaseUnits, Dim, dim_name, fraction_gcd, mul_dim, scale_name, significant
+from ..units import (GLUCOSE, NONE, RATE, TIME, VOLUME, BaseUnits, Dim, dim_name, div_dim, fraction_gcd, mul_dim,
+                     scale_name, significant)
 from .symbols import SOURCE_FIELDS, WINDOW_FIELDS, Context, Symbols, Typed, VarInfo
 
 Report = Callable[[Diagnostic], None]
@@ -173,7 +174,7 @@ class ExprChecker:
         hint = None
         if e.unit.den is not None:
             den_dim, den_size = self._unit(e.unit.den, e.unit.span)
-            dim = (dim[0] - den_dim[0], dim[1] - den_dim[1])
+            dim = div_dim(dim, den_dim)
             size = size / den_size
             hint = e.unit.den
         return Typed("int", const=e.value * size, dim=dim, unit_hint=hint)
@@ -287,11 +288,11 @@ class ExprChecker:
                             help=f"its fields: {fields}")
         if owner in sym.windows:
             w = sym.windows[owner]
-            total = self.runtime_int(w.total, (1, 0), Fraction(1))
+            total = self.runtime_int(w.total, VOLUME, Fraction(1))
             if field == "total":
                 return total
             if field == "room":
-                return self.runtime_int(b.sub(b.lit_int(w.limit, "steps"), w.total, e.span), (1, 0), Fraction(1))
+                return self.runtime_int(b.sub(b.lit_int(w.limit, "steps"), w.total, e.span), VOLUME, Fraction(1))
             raise self.fail("E0102", f"window `{owner}` has no `{field}`", e.field.span,
                             help=f"its fields: {', '.join(WINDOW_FIELDS)}")
         raise self.fail("E0102", f"unknown name `{owner}`", e.base.span,
@@ -415,7 +416,7 @@ class ExprChecker:
                 raise self.fail("E0202", f"`{op}` by zero", e.right.span)
             q = left.const / right.const
             if op == "div":
-                dim = (left.dim[0] - right.dim[0], left.dim[1] - right.dim[1])
+                dim = div_dim(left.dim, right.dim)
                 return Typed("int", const=Fraction(floor(q)), dim=dim)
             return Typed("int", const=left.const - floor(q) * right.const, dim=left.dim)
         if op == "mod" and right.dim not in (NONE, left.dim):
@@ -430,7 +431,7 @@ class ExprChecker:
                             label=f"in multiples of {scale_name(left.dim, left.scale, self.base)}")
         operand = b.mul_const(left.expr, left.scale.numerator)
         if op == "div":
-            dim = (left.dim[0] - right.dim[0], left.dim[1] - right.dim[1])
+            dim = div_dim(left.dim, right.dim)
             return self.runtime_int(b.div_const(operand, k.numerator, e.span), dim, Fraction(1))
         return self.runtime_int(b.mod_const(operand, k.numerator, e.span), left.dim, Fraction(1))
 
@@ -525,5 +526,6 @@ def _verb(op: str) -> str:
 
 
 def _unit_help(dim: Dim) -> str | None:
-    return {(1, 0): "write a volume such as `2 U`", (0, 1): "write a time such as `10 min`",
-            (1, -1): "write a rate such as `1.5 U/min`", (0, 0): "write a plain number"}.get(dim)
+    return {VOLUME: "write a volume such as `2 U`", TIME: "write a time such as `10 min`",
+            RATE: "write a rate such as `1.5 U/min`", GLUCOSE: "write a glucose level such as `70 mg/dL`",
+            NONE: "write a plain number"}.get(dim)

@@ -11,7 +11,8 @@ section (sources with rates, limits and `hold`, budget, limiter and watchdog) wi
 windows, every property kind, and the hazard analysis (requirements, hazards, causes).
 
 Quantities are drawn as whole numbers of base units (steps, ticks, steps per hour) and
-written in a unit that represents them exactly (`0.05 U`, `250 mU`, `3 min`, `1.2 U/h`).
+written in a unit that represents them exactly (`0.05 U`, `250 mU`, `3 min`, `1.2 U/h`,
+`90 mg/dL`).
 
 Beyond typing, the spec keeps the rules `check` adds for the backends: `clock` declared
 and a tick a whole number of cycles, bursts that fit in a tick, a limiter spanning 2
@@ -29,7 +30,7 @@ from math import ceil
 from hypothesis import strategies as st
 
 BOOL, ENUM, NUM = "bool", "enum", "num"
-PLAIN, VOLUME, TIME, RATE = "plain", "volume", "time", "rate"
+PLAIN, VOLUME, TIME, RATE, GLUCOSE = "plain", "volume", "time", "rate", "glucose"
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,8 @@ class Writer:
         sign, n = ("-", -n) if n < 0 else ("", n)
         if dim == PLAIN:
             return f"{sign}{n}"
+        if dim == GLUCOSE:
+            return f"{sign}{n} mg/dL"
         if dim == VOLUME:
             forms = [f"{n} steps", f"{decimal(n * u.step_u)} U", f"{n * u.step_mu} mU"]
             if n == 1:
@@ -282,7 +285,7 @@ class Writer:
                 return f"{a} mod {self.literal(ty, 1, 30)}", PRODUCT
             return f"{a} div {self.int(1, 9)}", PRODUCT
         if shape == "quotient":  # a volume div a volume, a time div a time: a plain number
-            unit = self.pick([VOLUME, TIME])
+            unit = self.pick([VOLUME, TIME, GLUCOSE])
             return f"{self.operand(num(unit), ctx, d, PRODUCT)} div {self.literal(num(unit), 1, 30)}", PRODUCT
         if shape == "minmax":
             args = [self.expr(ty, ctx, d) for _ in range(self.int(2, 3))]
@@ -341,7 +344,7 @@ class Writer:
             if self.chance(0.15):  # bools compare with == and !=
                 op = self.pick(["==", "!="])
                 return f"{self.bool_operand(ctx, d, ATOM)} {op} {self.bool_operand(ctx, d, ATOM)}", COMPARE
-            dim = self.pick([PLAIN, VOLUME, TIME, RATE])
+            dim = self.pick([PLAIN, VOLUME, TIME, RATE, GLUCOSE])
             op = self.pick(["==", "!=", "<", "<=", ">", ">="])
             left = self.operand(num(dim), ctx, d, SUM)
             right = self.operand(num(dim), ctx, d, SUM)
@@ -408,7 +411,7 @@ class Writer:
 
     def consts(self) -> None:
         for _ in range(self.int(0, 4)):
-            dim = self.pick([PLAIN, VOLUME, TIME, RATE])
+            dim = self.pick([PLAIN, VOLUME, TIME, RATE, GLUCOSE])
             name = self.fresh("C")
             value = self.int(0, 60)
             earlier = [c for c in self.spec.consts if c.ty == num(dim)]
@@ -423,7 +426,7 @@ class Writer:
         for enum, members in self.spec.enums.items():
             if self.chance(0.5):
                 name = self.fresh("TAB")
-                dim = self.pick([PLAIN, VOLUME, TIME, RATE])
+                dim = self.pick([PLAIN, VOLUME, TIME, RATE, GLUCOSE])
                 entries = [f"{m}: {self.quantity(dim, self.int(0, 40))}" for m in members]
                 self.spec.tables.append((name, enum, num(dim)))
                 self.items.append(f"const {name} = table {enum} {{ {', '.join(entries)} }}")
@@ -450,7 +453,7 @@ class Writer:
         if kind == ENUM:
             enum = self.pick(sorted(self.spec.enums))
             return Ty(ENUM, enum), 0, len(self.spec.enums[enum]) - 1
-        dim = self.pick([PLAIN, VOLUME, TIME, RATE])
+        dim = self.pick([PLAIN, VOLUME, TIME, RATE, GLUCOSE])
         lo = self.int(0, 3) if self.chance(0.3) else 0
         return num(dim), lo, lo + self.int(0, 300)
 
