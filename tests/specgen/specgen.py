@@ -117,6 +117,8 @@ class Spec:
     consts: list[Named] = field(default_factory=list)  # lo == hi == the value
     tables: list[tuple[str, str, Ty]] = field(default_factory=list)  # name, enum, entry type
     vars: list[Named] = field(default_factory=list)  # variables, alarms and alerts
+    # table variables: (the table's name, element type and range, persistence; first index, last)
+    arrays: list[tuple[Named, int, int]] = field(default_factory=list)
     states: list[str] = field(default_factory=list)
     events: dict[str, tuple[Named, ...]] = field(default_factory=dict)
     sources: list[Source] = field(default_factory=list)
@@ -236,7 +238,23 @@ class Writer:
         if not ctx.constant:
             names += [v.name for v in self.spec.vars if v.ty == ty]
             names += [p.name for p in ctx.params if p.ty == ty]
+            for table, first, last in self.spec.arrays:
+                if table.ty == ty and self.chance(0.5):
+                    names.append(f"{table.name}[{self.index(first, last, ctx)}]")
+                if table.ty == ty and ty.kind == NUM and first < last and self.chance(0.2):
+                    names.append(f"{self.pick(['min', 'max'])}({table.name})")
         return names
+
+    def index(self, first: int, last: int, ctx: Ctx) -> str:
+        """An index of a table variable that is in first..last by its interval alone:
+        a constant, a clamped or a wrapped plain number."""
+        shape = self.pick(["const", "clamp", "wrap"])
+        if shape == "const":
+            return str(self.int(first, last))
+        e = self.expr(num(PLAIN), replace(ctx, constant=False), 0)
+        if shape == "clamp":
+            return f"min(max({e}, {first}), {last})"
+        return f"{first} + ({e}) mod {last - first + 1}" if first else f"({e}) mod {last + 1}"
 
     def number(self, dim: str, ctx: Ctx, depth: int) -> tuple[str, int]:
         ty = num(dim)
@@ -466,6 +484,16 @@ class Writer:
             init = self.literal(ty, lo, hi) if ty.kind != NUM else self.quantity(ty.name, self.int(lo, hi))
             prefix = "persistent " if persistent else ""
             self.items.append(f"{prefix}var {name} : {self.type_text(ty, lo, hi)} = {init}" + self.comment())
+        if self.chance(0.35):  # a table variable
+            ty, lo, hi = self.draw_type()
+            table = Named(self.fresh("arr"), ty, lo, hi, self.chance(0.5))
+            first = self.int(0, 2)
+            last = first + self.int(0, 5)
+            self.spec.arrays.append((table, first, last))
+            init = self.literal(ty, lo, hi) if ty.kind != NUM else self.quantity(ty.name, self.int(lo, hi))
+            prefix = "persistent " if table.persistent else ""
+            self.items.append(f"{prefix}var {table.name} : table {first} .. {last} of "
+                              f"{self.type_text(ty, lo, hi)} = {init}")
         if self.chance(0.6):  # a volume variable: the motor budget
             name = self.fresh("vol")
             self.spec.vars.append(Named(name, num(VOLUME), 0, 500, True))
@@ -592,6 +620,9 @@ class Writer:
         chosen = self.subset(targets) if self.chance(0.8) else []
         chosen = chosen[:4]
         parts = [f"{v.name} := {self.stored(v, ctx)}" for v in chosen]
+        for table, first, last in self.spec.arrays:  # one element of a table per step
+            if self.chance(0.4):
+                parts.append(f"{table.name}[{self.index(first, last, ctx)}] := {self.stored(table, ctx)}")
         if not parts:
             return ""
         sep = self.pick([";\n       ", "; "])
@@ -604,6 +635,7 @@ class Writer:
         if var.ty.kind != NUM:
             return text
         runtime = {v.name for v in self.spec.vars} | {p.name for p in ctx.params} | set(self.spec.windows)
+        runtime |= {table.name for table, _, _ in self.spec.arrays}
         runtime |= {x.name for x in self.spec.sources} | {"state", "motor_on", "alarm_latched"}
         if runtime.isdisjoint(re.findall(r"[A-Za-z_]\w*", text)):
             return self.quantity(var.ty.name, self.int(var.lo, var.hi))
