@@ -56,8 +56,12 @@ class Stats:
 
 def visible_variables(module: ir.Module) -> list[ir.Variable]:
     """What the search's abstraction sees: every variable but window and accumulator
-    bookkeeping."""
-    return [v for v in module.variables if v.role not in (ir.Role.WINDOW, ir.Role.ACCUMULATOR)]
+    bookkeeping and the elements of table variables (a programme of 24 rates would make
+    3^24 coarse views, each a breadth-first sweep of its own; the guided search, which
+    identifies configurations exactly, still tells them apart)."""
+    elements = {e.name for a in module.arrays for e in a.elements}
+    return [v for v in module.variables
+            if v.role not in (ir.Role.WINDOW, ir.Role.ACCUMULATOR) and v.name not in elements]
 
 
 def tick_cone(module: ir.Module) -> list[ir.Variable]:
