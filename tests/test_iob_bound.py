@@ -6,8 +6,9 @@ weights IOB_W2 .. IOB_W12 (w0 = w1 = 100). The argument (docs/requirements.md, "
 board"): bucket k >= 1 holds only doses at least (k - 1) x 30 min old, and a dose's
 remaining fraction f(age) is at most w_k / 100 over the ages bucket k can hold,
 (k - 1) x 30 min .. (k + 1) x 30 min; a dose leaves the last bucket at 6 h, when f is 0.
-This test checks those facts, minute by minute, against the insulin curves the open loops use: the exponential curve of Loop and oref0
-(rapid-acting and ultra-rapid peaks, 5 and 6 h action) and oref0's bilinear curve.
+This test checks those facts, minute by minute, against the insulin curves the open loops
+use: the exponential curve of Loop and oref0 (rapid-acting and ultra-rapid peaks, 5 and 6 h
+action) and oref0's bilinear curve.
 """
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ def test_the_window_is_thirteen_half_hours():
 def test_weights_never_grow_with_age():
     """A shift moves each bucket to an older, lighter weight: the bound never grows by a shift."""
     w = weights()
-    assert all(a >= b for a, b in zip(w, w[1:])) and w[0] == w[1] == 100
+    assert all(a >= b for a, b in zip(w, w[1:], strict=False)) and w[0] == w[1] == 100
 
 
 @pytest.mark.parametrize("name", CURVES)
