@@ -40,6 +40,7 @@ CODES: dict[str, str] = {
     "E0206": "variable assigned twice in one step",
     "E0207": "not a variable",
     "E0208": "not a constant",
+    "E0209": "table index may fall outside the table",
     # units
     "E0301": "unit mismatch",
     "E0302": "inexact conversion to base units",

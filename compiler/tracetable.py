@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any, Iterable
 
 from .ir import nodes as ir
-from .units import TIME, BaseUnits, format_quantity, scale_name
+from .units import NONE, TIME, BaseUnits, format_quantity, scale_name
 
 Change = tuple[str, ir.Value, ir.Value]  # variable, before, after
 
@@ -54,7 +54,7 @@ def show(module: ir.Module, value: ir.Value, t: ir.Type) -> str:
     if isinstance(t, ir.EnumType):
         return t.members[value] if 0 <= value < len(t.members) else str(value)
     q = t.quantity
-    if q is None or q.dim == (0, 0):
+    if q is None or q.dim == NONE:
         return str(value)
     return format_quantity(value, q.dim, module.step_units, module.tick_seconds, q.scale)
 
@@ -62,7 +62,7 @@ def show(module: ir.Module, value: ir.Value, t: ir.Type) -> str:
 def base_unit(module: ir.Module, t: ir.Type) -> str | None:
     """The unit of the integer an IR value of ``t`` holds ("steps", "ticks", "steps/h"),
     or None for a plain number, a bool or an enum."""
-    if not isinstance(t, ir.IntType) or t.quantity is None or t.quantity.dim == (0, 0):
+    if not isinstance(t, ir.IntType) or t.quantity is None or t.quantity.dim == NONE:
         return None
     return scale_name(t.quantity.dim, t.quantity.scale, base_units(module))
 

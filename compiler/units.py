@@ -1,9 +1,11 @@
 """Physical units: dimensions, the unit table, and exact conversion to base units.
 
-A quantity's dimension is (volume exponent, time exponent). Base units are the motor
-step (volume, size set by ``units { step = ... }``) and the tick (time, ``tick = ...``);
-so a volume is a number of steps, a time a number of ticks, a rate steps per tick and a
-frequency events per tick. Clock cycles are derived from ``clock`` for pulse timing.
+A quantity's dimension is (volume exponent, time exponent, glucose exponent). Base units
+are the motor step (volume, size set by ``units { step = ... }``), the tick (time,
+``tick = ...``) and 1 mg/dL (blood glucose concentration, fixed); so a volume is a number
+of steps, a time a number of ticks, a rate steps per tick, a frequency events per tick and
+a glucose reading a number of mg/dL. Clock cycles are derived from ``clock`` for pulse
+timing.
 Values stay exact ``Fraction`` s until a use needs an integer.
 
 A leaf module (no project imports): the parser names the known units in its errors, the
@@ -17,18 +19,20 @@ from math import gcd, lcm
 
 MAX_NUMBER_DIGITS = 40  # digits of a number written in a spec (E0006) or a text trace
 
-Dim = tuple[int, int]
-NONE: Dim = (0, 0)
-VOLUME: Dim = (1, 0)
-TIME: Dim = (0, 1)
-RATE: Dim = (1, -1)
-FREQUENCY: Dim = (0, -1)
+Dim = tuple[int, int, int]
+NONE: Dim = (0, 0, 0)
+VOLUME: Dim = (1, 0, 0)
+TIME: Dim = (0, 1, 0)
+RATE: Dim = (1, -1, 0)
+FREQUENCY: Dim = (0, -1, 0)
+GLUCOSE: Dim = (0, 0, 1)
 
 DIM_NAMES = {NONE: "a plain number", VOLUME: "a volume", TIME: "a time", RATE: "a rate",
-             FREQUENCY: "a frequency"}
+             FREQUENCY: "a frequency", GLUCOSE: "a glucose level"}
 
-# name -> (dimension, size in reference units: insulin units U and seconds)
+# name -> (dimension, size in reference units: insulin units U, seconds and mg/dL)
 _REFERENCE: dict[str, tuple[Dim, Fraction]] = {
+    "mg/dL": (GLUCOSE, Fraction(1)),
     "U": (VOLUME, Fraction(1)),
     "mU": (VOLUME, Fraction(1, 1000)),
     "h": (TIME, Fraction(3600)),
@@ -50,11 +54,16 @@ KNOWN_UNITS = sorted(set(_REFERENCE) | set(BASE_ALIASES))
 def dim_name(d: Dim) -> str:
     if d in DIM_NAMES:
         return DIM_NAMES[d]
-    return f"volume^{d[0]} time^{d[1]}"
+    glucose = f" glucose^{d[2]}" if d[2] else ""
+    return f"volume^{d[0]} time^{d[1]}{glucose}"
 
 
 def mul_dim(a: Dim, b: Dim) -> Dim:
-    return (a[0] + b[0], a[1] + b[1])
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
+
+
+def div_dim(a: Dim, b: Dim) -> Dim:
+    return (a[0] - b[0], a[1] - b[1], a[2] - b[2])
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,8 @@ class BaseUnits:
             return f"{_num(value)} ticks ({_num(value * self.tick_seconds)} s)"
         if dim == RATE:
             return f"{_num(value)} steps/tick"
+        if dim == GLUCOSE:
+            return f"{_num(value)} mg/dL"
         return _num(value)
 
 
@@ -156,6 +167,8 @@ def scale_name(dim: Dim, scale: Fraction, base: BaseUnits) -> str:
             if scale * base.ticks_per(unit) == 1:
                 return f"steps/{unit}"
         return f"{scale} steps/tick"
+    if dim == GLUCOSE:
+        return "mg/dL" if scale == 1 else f"{scale} mg/dL"
     return f"{scale} {dim_name(dim)}"
 
 
@@ -168,7 +181,7 @@ def display_unit(dim: Dim, step_units: Fraction | None, tick_seconds: Fraction,
                  scale: Fraction = Fraction(1)) -> tuple[str, Fraction]:
     """How :func:`format_quantity` shows an integer of ``scale`` base units of ``dim``:
     the unit it is shown in and the factor from the integer to that unit. The unit is
-    "U" (a volume), "U/h" (a rate), "/s" (a frequency), "s" (a time, shown split into
+    "U" (a volume), "U/h" (a rate), "/s" (a frequency), "mg/dL" (a glucose level), "s" (a time, shown split into
     hours, minutes and seconds) or "" (a plain number, or a volume or rate of a spec
     without a ``step`` unit). Formulas: U = n * scale * step_units; s = n * scale *
     tick_seconds; U/h = n * scale * step_units * 3600 / tick_seconds; /s = n * scale /
@@ -181,6 +194,8 @@ def display_unit(dim: Dim, step_units: Fraction | None, tick_seconds: Fraction,
         return "U/h", scale * step_units * 3600 / tick_seconds
     if dim == FREQUENCY:
         return "/s", scale / tick_seconds
+    if dim == GLUCOSE:
+        return "mg/dL", scale
     return "", scale
 
 
@@ -189,7 +204,7 @@ def format_quantity(value: int | Fraction, dim: Dim, step_units: Fraction | None
     """``value`` integers of ``scale`` base units, in the units a person reads.
 
     Volumes in insulin units (``2.5 U``), times split into hours, minutes and seconds
-    (``22 h 4 min 4 s``), rates in U/h, frequencies per second; a plain number, or a
+    (``22 h 4 min 4 s``), rates in U/h, frequencies per second, glucose in mg/dL; a plain number, or a
     spec without a ``step`` unit, prints the value itself (:func:`display_unit`). Exact:
     a value that is not a terminating decimal prints with six significant digits and
     ``≈``. The generated controller's ``quantity_text`` prints the same text

@@ -31,7 +31,7 @@ def _alternatives(terminal: str) -> set[str]:
     """The words a terminal like ``UNIT.2: /(U|mU|steps?|...)\\b/`` accepts."""
     body = re.search(rf"^{terminal}(\.\d+)?:\s*/\((.*?)\)\\b/", GRAMMAR, re.M).group(2)
     words = set()
-    for alt in body.split("|"):
+    for alt in body.replace("\\/", "/").split("|"):
         if alt.endswith("?"):  # `steps?`: step and steps
             words |= {alt[:-2], alt[:-1]}
         else:
@@ -56,6 +56,7 @@ KEYWORDS = {x for x in LITERALS if WORD.fullmatch(x)} | _alternatives("UNIT") | 
 OPERATORS = sorted((x for x in LITERALS if not WORD.fullmatch(x)), key=len, reverse=True)
 NAMES = set(RESERVED)
 FIELDS = {"." + f for f in SOURCE_FIELDS + WINDOW_FIELDS}
+SLASHED_UNITS = sorted(k for k in KEYWORDS if not WORD.fullmatch(k))  # `mg/dL`: one unit
 
 
 def constructs(code: str) -> set[str]:
@@ -66,6 +67,11 @@ def constructs(code: str) -> set[str]:
     while i < len(code):
         if code[i].isspace():
             i += 1
+            continue
+        slashed = next((u for u in SLASHED_UNITS if code.startswith(u, i)), None)
+        if slashed:
+            found.add(slashed)
+            i += len(slashed)
             continue
         word = WORD.match(code, i)
         if word:

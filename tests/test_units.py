@@ -3,7 +3,7 @@ from fractions import Fraction
 
 import pytest
 
-from compiler.units import FREQUENCY, NONE, RATE, TIME, VOLUME, format_quantity, significant
+from compiler.units import FREQUENCY, GLUCOSE, NONE, RATE, TIME, VOLUME, dim_name, format_quantity, significant
 
 STEP = Fraction(1, 40)  # 0.025 U per step
 TICK = Fraction(1)
@@ -22,9 +22,15 @@ TICK = Fraction(1)
     (1400, RATE, Fraction(1, 3600), "35 U/h"),
     (2, FREQUENCY, 1, "2 /s"),
     (7, NONE, 1, "7"),
+    (70, GLUCOSE, 1, "70 mg/dL"),
 ])
 def test_format_quantity(value, dim, scale, shown):
     assert format_quantity(value, dim, STEP, TICK, Fraction(scale)) == shown
+
+
+def test_glucose_is_its_own_dimension():
+    assert dim_name(GLUCOSE) == "a glucose level"
+    assert len({NONE, VOLUME, TIME, RATE, FREQUENCY, GLUCOSE}) == 6
 
 
 def test_inexact_values_are_marked_and_a_spec_without_steps_prints_the_number():

@@ -174,6 +174,8 @@ class Evaluator:
                 return MINMAX[op](self.eval(a, env) for a in args)
             case ir.Table(values=values, index=index):
                 return values[self.eval(index, env)]
+            case ir.Select(elements=elements, index=index, lo=lo):
+                return self.eval(elements[self.eval(index, env) - lo], env)
         raise TypeError(f"internal error: unknown IR expression {e!r}")
 
     def eval_state_pred(self, e: ir.Expr, config: Config) -> ir.Value:

@@ -6,6 +6,7 @@ Interval rules (lo..hi of the result from the operands'):
   a div k (k > 0): [floor(a.lo/k), floor(a.hi/k)]
   a mod k (k > 0): [a.lo mod k, a.hi mod k] when both lie in one period, else [0, k-1]
   min/max: elementwise min/max of the bounds; cond: the union; table: min..max of values
+  select (a table variable's element): the union of the elements' intervals
 """
 from __future__ import annotations
 
@@ -157,6 +158,15 @@ def table(values: tuple[ir.Value, ...], index: ir.Expr, value_type: ir.Type, spa
     if isinstance(value_type, ir.IntType):
         value_type = int_type(min(values), max(values), value_type.unit)
     return ir.Table(values, index, value_type, span)
+
+
+def select(array: str, elements, index: ir.Expr, lo: int, span=None) -> ir.Expr:
+    """``elements[index - lo]``; the caller guarantees index's interval is in range."""
+    elements = tuple(elements)
+    t = elements[0].type
+    if isinstance(t, ir.IntType):
+        t = int_type(min(e.type.lo for e in elements), max(e.type.hi for e in elements), _unit(*elements))
+    return ir.Select(array, elements, index, lo, t, span)
 
 
 def state_in(state_type: ir.EnumType, names, post: bool = False, span=None) -> ir.Expr:

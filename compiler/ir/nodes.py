@@ -122,11 +122,11 @@ class EnumType:
 
 @dataclass(frozen=True)
 class Quantity:
-    """What one integer of a declared type measures: ``dim`` is (volume, time) exponents,
-    ``scale`` the size of one integer in base units (steps, ticks), e.g. a rate declared
-    in U/h holds steps per hour: dim (1, -1), scale 1/3600 step per tick."""
+    """What one integer of a declared type measures: ``dim`` is (volume, time, glucose)
+    exponents, ``scale`` the size of one integer in base units (steps, ticks, mg/dL), e.g.
+    a rate declared in U/h holds steps per hour: dim (1, -1, 0), scale 1/3600 step per tick."""
 
-    dim: tuple[int, int]
+    dim: tuple[int, int, int]
     scale: Fraction
 
 
@@ -253,7 +253,22 @@ class Table:
     span: Span | None = _span()
 
 
-Expr = Union[Lit, Var, StateRef, Param, LetRef, Accepted, Unary, Binary, Cond, MinMax, Table]
+@dataclass(frozen=True)
+class Select:
+    """``elements[index - lo]``: one element of a table variable (:class:`Array`) read at a
+    run-time index. The front end guarantees ``index``'s interval lies in
+    ``lo .. lo + len(elements) - 1``, so every backend reads a valid element; ``array``
+    names the table for display."""
+
+    array: str
+    elements: tuple["Expr", ...]
+    index: "Expr"
+    lo: int
+    type: Type
+    span: Span | None = _span()
+
+
+Expr = Union[Lit, Var, StateRef, Param, LetRef, Accepted, Unary, Binary, Cond, MinMax, Table, Select]
 
 ARITH_OPS = (BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.FLOORDIV, BinaryOp.MOD)
 COMPARE_OPS = (BinaryOp.EQ, BinaryOp.NE, BinaryOp.LT, BinaryOp.LE, BinaryOp.GT, BinaryOp.GE)
@@ -284,6 +299,22 @@ class Variable:
     persistent: bool = False
     role: Role = Role.VAR
     doc: str = ""
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Array:
+    """A table variable ``name : table lo .. hi of element_type``: one state variable per
+    index, ``elements[i - lo]`` named ``<name>_<i>``, each an ordinary :class:`Variable`
+    (persistent with the table). A read is a :class:`Select`; a write of element ``e``
+    lowers to one update per element, ``<name>_<k>' = if e == k then value else <name>_<k>``."""
+
+    name: str
+    lo: int
+    hi: int
+    element_type: Type
+    elements: tuple[Variable, ...]
+    persistent: bool = False
     span: Span | None = _span()
 
 
@@ -721,6 +752,7 @@ class Module:
     # the hazard analysis, in declaration order; empty when the spec declares none
     requirements: tuple[Requirement, ...] = ()
     hazards: tuple[Hazard, ...] = ()
+    arrays: tuple[Array, ...] = ()  # table variables; their elements are in ``variables``
 
     # -- lookups (derived; deterministic order)
 

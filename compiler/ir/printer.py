@@ -6,7 +6,7 @@ value in the spec's units: `var bolus_left : 0..1000 steps (0 U .. 25 U) = 0 (0 
 """
 from __future__ import annotations
 
-from ..units import format_quantity
+from ..units import NONE, format_quantity
 from . import nodes as ir
 from .visitor import ExprVisitor
 
@@ -81,6 +81,15 @@ class IrPrinter(ExprVisitor[str]):
         values = ", ".join(self.visit_Lit(ir.Lit(v, e.type)) for v in e.values)
         return f"[{values}][{self.expr(e.index)}]"
 
+    def visit_Select(self, e: ir.Select) -> str:
+        """``program[h]``, or ``[a, b][i - lo]`` once its elements are no longer the table's."""
+        post = "'" if all(isinstance(x, ir.Var) and x.post for x in e.elements) else ""
+        names = [f"{e.array}_{e.lo + k}" for k in range(len(e.elements))]
+        if [x.name if isinstance(x, ir.Var) else None for x in e.elements] == names:
+            return f"{e.array}{post}[{self.expr(e.index)}]"
+        offset = f" - {e.lo}" if e.lo else ""
+        return f"[{', '.join(self.expr(x) for x in e.elements)}][{self.expr(e.index)}{offset}]"
+
 
 def dump_module(m: ir.Module) -> str:
     p = IrPrinter()
@@ -102,6 +111,10 @@ def dump_module(m: ir.Module) -> str:
         flags = " persistent" if v.persistent else ""
         init = p.visit_Lit(ir.Lit(v.init, v.type)) + _spec_units(m, v.type, v.init)
         w(f"var {v.name} : {v.type}{_spec_range(m, v.type)} = {init}  [{v.role}{flags}]")
+    for a in m.arrays:
+        flags = " persistent" if a.persistent else ""
+        w(f"table {a.name}[{a.lo}..{a.hi}] : {a.element_type}{_spec_range(m, a.element_type)}  "
+          f"[{a.elements[0].name} .. {a.elements[-1].name}{flags}]")
     for e in m.events:
         params = ", ".join(f"{q.name}: {q.type}{_spec_range(m, q.type)}" for q in e.params)
         w(f"event {e.code} {e.name}({params})  [{e.kind}]")
@@ -164,7 +177,7 @@ def dump_module(m: ir.Module) -> str:
 
 def _quantity(t: ir.Type) -> ir.Quantity | None:
     q = t.quantity if isinstance(t, ir.IntType) else None
-    return q if q is not None and q.dim != (0, 0) else None
+    return q if q is not None and q.dim != NONE else None
 
 
 def _spec_units(m: ir.Module, t: ir.Type, value: ir.Value) -> str:

@@ -50,6 +50,9 @@ class ExprVisitor(ABC, Generic[R]):
     @abstractmethod
     def visit_Table(self, e: ir.Table) -> R: ...
 
+    @abstractmethod
+    def visit_Select(self, e: ir.Select) -> R: ...
+
 
 def children(e: ir.Expr) -> tuple[ir.Expr, ...]:
     """The direct subexpressions of ``e`` in field order; () for a leaf.
@@ -70,6 +73,8 @@ def children(e: ir.Expr) -> tuple[ir.Expr, ...]:
             return tuple(args)
         case ir.Table(index=x):
             return (x,)
+        case ir.Select(elements=elements, index=x):
+            return (*elements, x)
         case _:
             raise TypeError(f"internal error: unknown IR expression {type(e).__name__}")
 
@@ -89,6 +94,8 @@ def map_children(e: ir.Expr, f: Callable[[ir.Expr], ir.Expr]) -> ir.Expr:
             return replace(e, args=tuple(f(x) for x in args))
         case ir.Table(index=x):
             return replace(e, index=f(x))
+        case ir.Select(elements=elements, index=x):
+            return replace(e, elements=tuple(f(y) for y in elements), index=f(x))
         case _:
             raise TypeError(f"internal error: unknown IR expression {type(e).__name__}")
 

@@ -54,12 +54,16 @@ class Model:
     def _packer(self) -> Callable[[object], int]:
         """controller -> the packed snapshot the wrapper exposes (one generated lambda)."""
         # the controller keeps each value in a slot "_<name>" (ints, bools, IntEnums)
+        # a flat `|` of shifted fields, the first in the highest bits: no nesting, so a spec
+        # with hundreds of variables stays within the parser's limits
         slots = set(self.cls.__slots__)
-        code = "0"
+        shift = sum(w for _, w in self.layout)
+        terms = ["0"]
         for name, w in self.layout:
+            shift -= w
             attr = f"c._{name}" if f"_{name}" in slots else f"int(c.{name})"
-            code = f"(({code}) << {w}) | ({attr} & {(1 << w) - 1})"
-        return eval(f"lambda c: {code}")  # noqa: S307 - built from the IR's identifiers
+            terms.append(f"(({attr} & {(1 << w) - 1}) << {shift})")
+        return eval(f"lambda c: {' | '.join(terms)}")  # noqa: S307 - built from the IR's identifiers
 
     def unpack_snapshot(self, word: int) -> dict[str, int]:
         out = {}

@@ -56,8 +56,25 @@ class Stats:
 
 def visible_variables(module: ir.Module) -> list[ir.Variable]:
     """What the search's abstraction sees: every variable but window and accumulator
-    bookkeeping."""
-    return [v for v in module.variables if v.role not in (ir.Role.WINDOW, ir.Role.ACCUMULATOR)]
+    bookkeeping and the elements of table variables (a programme of 24 rates would make
+    3^24 coarse views, each a breadth-first sweep of its own; the guided search, which
+    identifies configurations exactly, still tells them apart)."""
+    elements = {e.name for a in module.arrays for e in a.elements}
+    return [v for v in module.variables if v.role not in (ir.Role.WINDOW, ir.Role.ACCUMULATOR)
+            and v.name not in elements and v.name not in _clocks(module)]
+
+
+def _clocks(module: ir.Module) -> set[str]:
+    """Variables every tick advances around a circle, ``x := (x + k) mod m``: a time of
+    day. Its coarse view comes back to 0 every period, so it marks no progress, and seen
+    it would end every macro-step at its wrap in a situation already made a candidate."""
+    out = set()
+    for u in module.tick_updates:
+        match u.value:
+            case ir.Binary(op=ir.BinaryOp.MOD, left=ir.Binary(op=ir.BinaryOp.ADD, left=ir.Var(name=name),
+                                                              right=ir.Lit())) if name == u.var:
+                out.add(name)
+    return out
 
 
 def tick_cone(module: ir.Module) -> list[ir.Variable]:

@@ -188,6 +188,16 @@ class Z3Printer(ExprVisitor[z3.ExprRef]):
             acc = z3.If(keeps(acc, t), acc, t)
         return acc
 
+    def visit_Select(self, e: ir.Select) -> z3.ExprRef:
+        """An if-then-else chain over the index's interval: element k when index == lo + k
+        (the last element otherwise, which the front end's range check makes exact)."""
+        index = self.visit(e.index)
+        elements = [self.visit(x) for x in e.elements]
+        acc = elements[-1]
+        for k in range(len(elements) - 2, -1, -1):
+            acc = z3.If(index == e.lo + k, elements[k], acc)
+        return acc
+
     def visit_Table(self, e: ir.Table) -> z3.ExprRef:
         index = self.visit(e.index)
         values = [value(v, e.type, self.ctx) for v in e.values]

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import prove as prover
 from ..ir import nodes as ir
 from ..tracetable import result_text
-from ..units import format_quantity
+from ..units import TIME, format_quantity
 from . import benches as bench_scan
 from .diagram import alarm_states
 from .locate import Assertion, CodeMap, Location
@@ -292,7 +292,7 @@ def _trace(module: ir.Module, report: prover.Report, cex: prover.Cex, title: str
         shown = f"{event}({args})" if args else event
         first = cex.expanded(j)
         if n > 1:
-            shown += f" ×{n:,} ({format_quantity(n, (0, 1), module.step_units, module.tick_seconds)})"
+            shown += f" ×{n:,} ({format_quantity(n, TIME, module.step_units, module.tick_seconds)})"
         (s0, before, _), (s1, after, _) = cex.configs[j], cex.configs[j + 1]
         changes = [f"{k}: {show(module, before[k], types[k])} → {show(module, after[k], types[k])}"
                    for k in before if k not in hidden and after.get(k) != before[k]]

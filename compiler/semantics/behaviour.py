@@ -96,6 +96,10 @@ class BehaviourReader:
         out = []
         for a in assigns:
             name = a.target.name
+            array = self.sym.arrays.get(name)
+            if a.index is not None or array is not None:
+                out += self.element_updates(a, array, ctx, taken)
+                continue
             info = self.sym.vars.get(name)
             if info is None:
                 if name in self.sym.consts or name in self.sym.states or name in self.sym.events:
@@ -126,6 +130,43 @@ class BehaviourReader:
             out.append(ir.Update(name, stored, a.span))
         return out
 
+    def element_updates(self, a, array, ctx: Context, taken: dict) -> list[ir.Update]:
+        """``t[i] := v``: one update per element, ``t_k := if i == k then v else t_k`` (just
+        ``t_i := v`` for a constant index). A step writes at most one element of a table;
+        as for any variable, a tick transition's update of an element replaces the
+        `every tick` update of that element."""
+        name = a.target.name
+        if array is None:
+            raise self.check.fail("E0207", f"`{name}` is not a table variable", a.target.span,
+                                  help="only a variable declared `table LO .. HI of TYPE` has elements")
+        if a.index is None:
+            raise self.check.fail("E0207", f"`{name}` is a table: assign one element", a.target.span,
+                                  help=f"write `{name}[i] := ...`")
+        if name in taken:
+            self.report(Diagnostic("E0206", f"`{name}` is assigned twice in one step", a.target.span,
+                                   labels=(Label(taken[name], "first assigned here"),),
+                                   help="a step writes at most one element of a table"))
+            raise Fail()
+        taken[name] = a.target.span
+        index = self.check.element_index(array, a.index, ctx)
+        info = array.elements[0]
+        vtype = info.var.type
+        value = self.check.check(a.value, ctx, vtype if isinstance(vtype, ir.EnumType) else None)
+        stored = self.check.convert_for_store(value, info, vtype, a.value.span, f"an element of `{name}`")
+        if isinstance(stored, ir.Lit) and isinstance(vtype, ir.IntType) and not vtype.lo <= stored.value <= vtype.hi:
+            shown = f"{stored.value} {vtype.unit}".rstrip()
+            raise self.check.fail("E0205", f"{shown} is outside the range {vtype} of `{name}`'s elements",
+                                  a.value.span, label="out of range")
+        if isinstance(index, ir.Lit):
+            return [ir.Update(array.elements[index.value - array.lo].var.name, stored, a.span)]
+        out = []
+        for k, element in enumerate(array.elements, start=array.lo):
+            var = element.var
+            current = ir.Var(var.name, var.type, False, a.span)
+            hit = b.compare(ir.BinaryOp.EQ, index, b.lit_int(k), a.span)
+            out.append(ir.Update(var.name, b.cond(hit, stored, current, a.span), a.span))
+        return out
+
     def event_policy(self, p: ast.EventPolicyDecl) -> None:
         event = self.event(p.event)
         if event.kind != ir.EventKind.USER:
@@ -151,6 +192,8 @@ class BehaviourReader:
         if e.event.name != "tick":
             raise self.check.fail("E0104", f"`every` takes `tick`, found `{e.event.name}`", e.event.span)
         taken = {u.var: u.span for u in self.tick_updates}
+        taken |= {name: taken[e.var.name] for name, array in self.sym.arrays.items()
+                  for e in array.elements if e.var.name in taken}
         ctx = Context("an `every tick` update", params={}, tick=True)
         self.tick_updates.extend(self.updates(e.updates, ctx, taken))
 

@@ -6,11 +6,12 @@ from fractions import Fraction
 from ..diagnostics import Diagnostic, Label
 from ..ir import nodes as ir
 from ..syntax import ast
-from ..units import FREQUENCY, NONE, RATE, TIME, VOLUME, BaseUnits, dim_name, scale_name
+from ..units import FREQUENCY, GLUCOSE, NONE, RATE, TIME, VOLUME, BaseUnits, dim_name, scale_name
 from .exprs import ExprChecker, Fail
-from .symbols import RESERVED, ConstInfo, Context, Symbols, TableInfo, Typed, VarInfo
+from .symbols import RESERVED, ArrayInfo, ConstInfo, Context, Symbols, TableInfo, Typed, VarInfo
 
 BUILTIN_EVENTS = ("tick", "reset")
+MAX_TABLE_ELEMENTS = 288  # elements of a table variable: 48 half hours with room to spare
 
 
 class Reasons:
@@ -73,6 +74,7 @@ class DeclarationReader:
         self.check = ExprChecker(self.sym, base, report)
         self.constants: list[ir.Constant] = []
         self.variables: list[ir.Variable] = []
+        self.arrays: list[ir.Array] = []
         self.events: list[ir.Event] = []
 
     # ------------------------------------------------------------ names
@@ -199,6 +201,11 @@ class DeclarationReader:
 
     def read_type(self, t: ast.TypeExpr, what: str) -> tuple[ir.Type, tuple, Fraction] | None:
         """(type, dim, scale) of a declared variable or parameter type."""
+        if isinstance(t, ast.TableType):
+            self.report(Diagnostic("E0204", f"{what} cannot be a table", t.span,
+                                   help="only a variable is a table, and its elements are "
+                                        "`bool`, an enum or a range"))
+            return None
         if isinstance(t, ast.NamedType):
             if t.name.name == "bool":
                 return ir.BOOL, NONE, Fraction(1)
@@ -216,7 +223,7 @@ class DeclarationReader:
             if lo.dim != hi.dim and lo.const != 0:
                 raise self.check.fail("E0301", f"the bounds of {what} have different units", t.span,
                                       notes=(f"{dim_name(lo.dim)} .. {dim_name(hi.dim)}",))
-            if dim not in (NONE, VOLUME, TIME, RATE):
+            if dim not in (NONE, VOLUME, TIME, RATE, GLUCOSE):
                 raise self.check.fail("E0204", f"{what} cannot hold {dim_name(dim)}", t.span)
             scale = Fraction(1)
             if dim == RATE:
@@ -239,10 +246,71 @@ class DeclarationReader:
     def var(self, item: ast.VarDecl) -> None:
         if not self.declare(item.name, "variable"):
             return
+        if isinstance(item.type, ast.TableType):
+            self.array(item, item.type)
+            return
         got = self.read_type(item.type, f"`{item.name.name}`")
         if got is None:
             return
         vtype, dim, scale = got
+        init = self.initial_value(item, vtype, dim, scale)
+        if init is None:
+            return
+        var = ir.Variable(item.name.name, vtype, init, item.persistent, ir.Role.VAR, item.doc, item.span)
+        self.variables.append(var)
+        self.sym.vars[var.name] = VarInfo(var, dim, scale)
+
+    def array(self, item: ast.VarDecl, t: ast.TableType) -> None:
+        """``var NAME : table LO .. HI of ELEMENT = INIT``: one element variable
+        ``NAME_<i>`` per index i, each starting at INIT (lowering: :class:`ir.Array`)."""
+        name = item.name.name
+        try:
+            lo = self.check.check_const_int(t.lo, f"the first index of `{name}`", NONE)
+            hi = self.check.check_const_int(t.hi, f"the last index of `{name}`", NONE)
+        except Fail:
+            return
+        if lo < 0 or lo > hi:
+            self.report(Diagnostic("E0304", f"the index range of `{name}` is {'negative' if lo < 0 else 'empty'}: "
+                                   f"{lo} .. {hi}", t.span, help="indices run from 0 or above, LO <= HI"))
+            return
+        if hi - lo + 1 > MAX_TABLE_ELEMENTS:
+            self.report(Diagnostic("E0204", f"a table of {hi - lo + 1} elements, more than {MAX_TABLE_ELEMENTS}",
+                                   t.span, label="too many elements",
+                                   help="a table is a register per element in the hardware: use fewer, "
+                                        "coarser elements"))
+            return
+        if isinstance(t.element, ast.TableType):
+            self.report(Diagnostic("E0204", f"the elements of `{name}` cannot be tables", t.element.span,
+                                   help="a table's elements are `bool`, an enum or a range"))
+            return
+        got = self.read_type(t.element, f"the elements of `{name}`")
+        if got is None:
+            return
+        vtype, dim, scale = got
+        init = self.initial_value(item, vtype, dim, scale)
+        if init is None:
+            return
+        elements = []
+        for i in range(lo, hi + 1):
+            element = f"{name}_{i}"
+            if element in self.sym.declared_at:
+                self.report(Diagnostic("E0101", f"`{element}` is an element of the table `{name}` but also "
+                                       "declared", item.name.span,
+                                       labels=(Label(self.sym.declared_at[element], "declared here"),),
+                                       help="rename the declaration or the table"))
+                return
+            elements.append(ir.Variable(element, vtype, init, item.persistent, ir.Role.VAR,
+                                        f"{name}[{i}]", item.span))
+        for v in elements:
+            self.sym.declared_at[v.name] = item.name.span
+            self.variables.append(v)
+            self.sym.vars[v.name] = VarInfo(v, dim, scale)
+        decl = ir.Array(name, lo, hi, vtype, tuple(elements), item.persistent, item.span)
+        self.arrays.append(decl)
+        self.sym.arrays[name] = ArrayInfo(decl, tuple(self.sym.vars[v.name] for v in elements))
+
+    def initial_value(self, item: ast.VarDecl, vtype: ir.Type, dim, scale: Fraction) -> ir.Value | None:
+        """The constant initial value of a variable (or of every element of a table)."""
         carrier = VarInfo(ir.Variable(item.name.name, vtype, 0), dim, scale)
         try:
             t = self.check.check(item.init, _const_ctx("an initial value"),
@@ -251,15 +319,13 @@ class DeclarationReader:
                 raise self.check.fail("E0208", "an initial value must be a constant", item.init.span)
             init = self.check.convert_for_store(t, carrier, vtype, item.init.span, f"`{item.name.name}`")
         except Fail:
-            return
+            return None
         value = init.value
         if isinstance(vtype, ir.IntType) and not vtype.lo <= value <= vtype.hi:
             self.report(Diagnostic("E0205", f"the initial value {value} is outside {vtype}",
                                    item.init.span, label="out of range"))
-            return
-        var = ir.Variable(item.name.name, vtype, value, item.persistent, ir.Role.VAR, item.doc, item.span)
-        self.variables.append(var)
-        self.sym.vars[var.name] = VarInfo(var, dim, scale)
+            return None
+        return value
 
     def flag(self, item: ast.FlagDecl) -> None:
         if not self.declare(item.name, item.kind):

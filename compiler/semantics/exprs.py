@@ -16,8 +16,9 @@ from ..diagnostics import Diagnostic
 from ..ir import build as b
 from ..ir import nodes as ir
 from ..syntax import ast
-from ..units import NONE, BaseUnits, Dim, dim_name, fraction_gcd, mul_dim, scale_name, significant
-from .symbols import SOURCE_FIELDS, WINDOW_FIELDS, Context, Symbols, Typed, VarInfo
+from ..units import (GLUCOSE, NONE, RATE, TIME, VOLUME, BaseUnits, Dim, dim_name, div_dim, fraction_gcd, mul_dim,
+                     scale_name, significant)
+from .symbols import SOURCE_FIELDS, WINDOW_FIELDS, ArrayInfo, Context, Symbols, Typed, VarInfo
 
 Report = Callable[[Diagnostic], None]
 
@@ -173,7 +174,7 @@ class ExprChecker:
         hint = None
         if e.unit.den is not None:
             den_dim, den_size = self._unit(e.unit.den, e.unit.span)
-            dim = (dim[0] - den_dim[0], dim[1] - den_dim[1])
+            dim = div_dim(dim, den_dim)
             size = size / den_size
             hint = e.unit.den
         return Typed("int", const=e.value * size, dim=dim, unit_hint=hint)
@@ -209,8 +210,10 @@ class ExprChecker:
             return Typed("enum", const=owners[0].members.index(n), enum=owners[0])
         if ctx.constant and (n in sym.runtime_names or n in sym.events or n in sym.states):
             raise self.fail("E0208", f"`{n}` is not a constant", e.span, label="only constants here")
-        if n in sym.tables:
-            raise self.fail("E0201", f"`{n}` is a table", e.span, help=f"index it: `{n}[...]`")
+        if n in sym.tables or n in sym.arrays:
+            raise self.fail("E0201", f"`{n}` is a table", e.span,
+                            help=f"index it: `{n}[...]`" + (f", or take `max({n})` / `min({n})`"
+                                                             if n in sym.arrays else ""))
         if ctx.params is not None and ctx.in_next and n in ctx.params:
             raise self.fail("E0203", f"`next(...)` cannot read the parameter `{n}`", e.span)
         if n in sym.states:
@@ -287,19 +290,53 @@ class ExprChecker:
                             help=f"its fields: {fields}")
         if owner in sym.windows:
             w = sym.windows[owner]
-            total = self.runtime_int(w.total, (1, 0), Fraction(1))
+            total = self.runtime_int(w.total, VOLUME, Fraction(1))
             if field == "total":
                 return total
             if field == "room":
-                return self.runtime_int(b.sub(b.lit_int(w.limit, "steps"), w.total, e.span), (1, 0), Fraction(1))
+                return self.runtime_int(b.sub(b.lit_int(w.limit, "steps"), w.total, e.span), VOLUME, Fraction(1))
             raise self.fail("E0102", f"window `{owner}` has no `{field}`", e.field.span,
                             help=f"its fields: {', '.join(WINDOW_FIELDS)}")
         raise self.fail("E0102", f"unknown name `{owner}`", e.base.span,
                         label="not a motor source, window or enum")
 
+    def element_index(self, array: ArrayInfo, index: ast.Expr, ctx: Context) -> ir.Expr:
+        """The index of an element of ``array``: a plain number whose whole interval lies in
+        the table's index range (E0209 otherwise), so every read and write is in range."""
+        t = self.check(index, ctx)
+        if t.kind != "int" or t.dim != NONE:
+            raise self.fail("E0201", f"`{array.decl.name}` is indexed by a plain number, found {self.describe(t)}",
+                            index.span, help="a time of day becomes an hour with `time div 1 h`")
+        if t.const.denominator != 1 if t.is_const else t.scale.denominator != 1:
+            raise self.fail("E0201", "a table index must be a whole number", index.span,
+                            help="round it with `div`")
+        expr = self.to_ir(t, index.span, Fraction(1))
+        lo, hi = expr.type.lo, expr.type.hi
+        if lo < array.lo or hi > array.hi:
+            raise self.fail("E0209", f"the index may be {lo if lo < array.lo else hi}, outside "
+                            f"`{array.decl.name}`'s indices {array.lo} .. {array.hi}", index.span,
+                            label=f"in {lo} .. {hi}",
+                            help=f"clamp it, `min(max(i, {array.lo}), {array.hi})`, or wrap it with `mod`")
+        return expr
+
+    def _element(self, array: ArrayInfo, k: int, span) -> Typed:
+        info = array.elements[k - array.lo]
+        return self._typed_ref(ir.Var(info.var.name, info.var.type, False, span), info)
+
     def _IndexOf(self, e: ast.IndexOf, ctx: Context, expect) -> Typed:
+        if isinstance(e.base, ast.Name) and e.base.name in self.sym.arrays and not ctx.constant:
+            array = self.sym.arrays[e.base.name]
+            index = self.element_index(array, e.index, ctx)
+            if isinstance(index, ir.Lit):
+                return self._element(array, index.value, e.span)
+            refs = [self._element(array, k, e.span) for k in range(array.lo, array.hi + 1)]
+            first = refs[0]
+            expr = b.select(array.decl.name, (r.expr for r in refs), index, array.lo, e.span)
+            return Typed(first.kind, expr=expr, dim=first.dim, scale=first.scale, enum=first.enum)
+        if isinstance(e.base, ast.Name) and e.base.name in self.sym.arrays:
+            raise self.fail("E0208", f"`{e.base.name}` is not a constant", e.base.span, label="only constants here")
         if not isinstance(e.base, ast.Name) or e.base.name not in self.sym.tables:
-            raise self.fail("E0201", "only a constant table can be indexed", e.base.span)
+            raise self.fail("E0201", "only a table can be indexed", e.base.span)
         table = self.sym.tables[e.base.name]
         idx = self.check(e.index, ctx, table.enum)
         if idx.kind != "enum" or idx.enum != table.enum:
@@ -415,7 +452,7 @@ class ExprChecker:
                 raise self.fail("E0202", f"`{op}` by zero", e.right.span)
             q = left.const / right.const
             if op == "div":
-                dim = (left.dim[0] - right.dim[0], left.dim[1] - right.dim[1])
+                dim = div_dim(left.dim, right.dim)
                 return Typed("int", const=Fraction(floor(q)), dim=dim)
             return Typed("int", const=left.const - floor(q) * right.const, dim=left.dim)
         if op == "mod" and right.dim not in (NONE, left.dim):
@@ -430,7 +467,7 @@ class ExprChecker:
                             label=f"in multiples of {scale_name(left.dim, left.scale, self.base)}")
         operand = b.mul_const(left.expr, left.scale.numerator)
         if op == "div":
-            dim = (left.dim[0] - right.dim[0], left.dim[1] - right.dim[1])
+            dim = div_dim(left.dim, right.dim)
             return self.runtime_int(b.div_const(operand, k.numerator, e.span), dim, Fraction(1))
         return self.runtime_int(b.mod_const(operand, k.numerator, e.span), left.dim, Fraction(1))
 
@@ -452,7 +489,13 @@ class ExprChecker:
                                         span=e.span))
 
     def _FnCall(self, e: ast.FnCall, ctx: Context, expect) -> Typed:
-        args = [self.check(a, ctx) for a in e.args]
+        args = []
+        for a in e.args:  # `max(program)`: a table variable stands for all its elements
+            array = self.sym.arrays.get(a.name) if isinstance(a, ast.Name) and not ctx.constant else None
+            if array is not None and e.fn in ("min", "max"):
+                args += [self._element(array, k, a.span) for k in range(array.lo, array.hi + 1)]
+            else:
+                args.append(self.check(a, ctx))
         if e.fn in ("floor", "ceil"):
             if len(args) != 1:
                 raise self.fail("E0201", f"`{e.fn}` takes one argument", e.span)
@@ -463,18 +506,24 @@ class ExprChecker:
             value = Fraction(floor(t.const) if e.fn == "floor" else ceil(t.const))
             return Typed("int", const=value, dim=t.dim, unit_hint=t.unit_hint)
         if len(args) < 2:
-            raise self.fail("E0201", f"`{e.fn}` takes two or more arguments", e.span)
-        for a, t in zip(e.args, args, strict=True):
+            raise self.fail("E0201", f"`{e.fn}` takes two or more arguments, or a table", e.span)
+        spans = [a.span for a in e.args for _ in range(self._arity(a, ctx))]
+        for a, t in zip(spans, args, strict=True):
             if t.kind != "int":
-                raise self.fail("E0201", f"`{e.fn}` needs numbers, found {self.describe(t)}", a.span)
+                raise self.fail("E0201", f"`{e.fn}` needs numbers, found {self.describe(t)}", a)
             if t.dim != args[0].dim:
-                raise self.fail("E0301", f"`{e.fn}` of {dim_name(args[0].dim)} and {dim_name(t.dim)}", a.span)
+                raise self.fail("E0301", f"`{e.fn}` of {dim_name(args[0].dim)} and {dim_name(t.dim)}", a)
         if all(t.is_const for t in args):
             pick = min if e.fn == "min" else max
             return Typed("int", const=pick(t.const for t in args), dim=args[0].dim)
         exprs, scale = self.align(args, e.span)
         build = b.minimum if e.fn == "min" else b.maximum
         return self.runtime_int(build(exprs, e.span), args[0].dim, scale)
+
+    def _arity(self, a: ast.Expr, ctx: Context) -> int:
+        """How many arguments of `min`/`max` one written argument stands for."""
+        array = self.sym.arrays.get(a.name) if isinstance(a, ast.Name) and not ctx.constant else None
+        return array.hi - array.lo + 1 if array is not None else 1
 
     def _IfThen(self, e: ast.IfThen, ctx: Context, expect) -> Typed:
         c = self.check_bool(e.cond, ctx)
@@ -525,5 +574,6 @@ def _verb(op: str) -> str:
 
 
 def _unit_help(dim: Dim) -> str | None:
-    return {(1, 0): "write a volume such as `2 U`", (0, 1): "write a time such as `10 min`",
-            (1, -1): "write a rate such as `1.5 U/min`", (0, 0): "write a plain number"}.get(dim)
+    return {VOLUME: "write a volume such as `2 U`", TIME: "write a time such as `10 min`",
+            RATE: "write a rate such as `1.5 U/min`", GLUCOSE: "write a glucose level such as `70 mg/dL`",
+            NONE: "write a plain number"}.get(dim)

@@ -66,6 +66,7 @@ def lower(spec: ast.Spec) -> tuple[ir.Module | None, list[Diagnostic]]:
         any_alarm=decls.sym.any_alarm,
         requirements=requirements,
         hazards=hazards,
+        arrays=tuple(decls.arrays),
     )
     check_names(module, spec, decls.sym.declared_at, report)
     if has_errors(diagnostics):

@@ -63,6 +63,22 @@ class TableInfo:
 
 
 @dataclass(frozen=True)
+class ArrayInfo:
+    """A table variable: ``elements[i - lo]`` are the VarInfos of its element variables."""
+
+    decl: ir.Array
+    elements: tuple[VarInfo, ...]
+
+    @property
+    def lo(self) -> int:
+        return self.decl.lo
+
+    @property
+    def hi(self) -> int:
+        return self.decl.hi
+
+
+@dataclass(frozen=True)
 class LetInfo:
     let: ir.TickLet
     dim: Dim
@@ -92,6 +108,7 @@ class Symbols:
     consts: dict[str, ConstInfo] = field(default_factory=dict)
     tables: dict[str, TableInfo] = field(default_factory=dict)
     vars: dict[str, VarInfo] = field(default_factory=dict)
+    arrays: dict[str, ArrayInfo] = field(default_factory=dict)  # table variables
     states: dict[str, ir.Span] = field(default_factory=dict)  # name -> declaration
     state_type: ir.EnumType | None = None
     events: dict[str, ir.Event] = field(default_factory=dict)

@@ -26,7 +26,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..ir import nodes as ir
-from ..units import KNOWN_UNITS, MAX_NUMBER_DIGITS, BaseUnits, significant
+from ..units import KNOWN_UNITS, MAX_NUMBER_DIGITS, NONE, TIME, BaseUnits, Dim, div_dim, mul_dim, significant
 from ..trace import MAX_TRACE_STEPS, STATUSES, Trace, TraceError, TraceStep, add_steps, parse_params
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -35,14 +35,14 @@ _UNIT = re.compile(r"^[A-Za-z]+(/[A-Za-z]+)?$")
 _REPEAT = re.compile(r"^[x*](\d+)$")
 
 
-def unit_size(unit: str, module: ir.Module) -> tuple[tuple[int, int], Fraction]:
+def unit_size(unit: str, module: ir.Module) -> tuple[Dim, Fraction]:
     """A unit (``U``, ``h``, ``U/h``, ``steps/min`` ...) as (dimension, size in base units),
     from the language's own unit table."""
     base = BaseUnits(module.step_units or None, module.tick_seconds, None)
-    parts = unit.split("/")
+    parts = [unit] if unit in KNOWN_UNITS else unit.split("/")
     if len(parts) > 2 or not all(parts):
         raise ValueError(f"unknown unit `{unit}`")
-    dim, size = (0, 0), Fraction(1)
+    dim, size = NONE, Fraction(1)
     for i, part in enumerate(parts):
         if part not in KNOWN_UNITS:
             raise ValueError(f"unknown unit `{part}` (known: {', '.join(KNOWN_UNITS)})")
@@ -50,15 +50,14 @@ def unit_size(unit: str, module: ir.Module) -> tuple[tuple[int, int], Fraction]:
         if isinstance(got, str):
             raise ValueError(f"`{part}`: {got}")
         part_dim, part_size = got
-        sign = 1 if i == 0 else -1
-        dim = (dim[0] + sign * part_dim[0], dim[1] + sign * part_dim[1])
+        dim = mul_dim(dim, part_dim) if i == 0 else div_dim(dim, part_dim)
         size = size * part_size if i == 0 else size / part_size
     return dim, size
 
 
-def param_scale(t: ir.IntType) -> tuple[tuple[int, int], Fraction] | None:
+def param_scale(t: ir.IntType) -> tuple[Dim, Fraction] | None:
     """The dimension and base-unit size of one integer of ``t``, or None for a plain number."""
-    if t.quantity is None or t.quantity.dim == (0, 0):
+    if t.quantity is None or t.quantity.dim == NONE:
         return None
     return t.quantity.dim, t.quantity.scale
 
@@ -144,7 +143,7 @@ def parse_line(line: str, lineno: int, module: ir.Module, source: str) -> TraceS
     repeat = 1
     i = 1
     if decl.kind == "tick" and i < len(tokens) and _NUMBER.match(tokens[i]):
-        tick_type = ir.IntType(0, 0, "ticks", ir.Quantity((0, 1), Fraction(1)))
+        tick_type = ir.IntType(0, 0, "ticks", ir.Quantity(TIME, Fraction(1)))
         if i + 1 < len(tokens) and _UNIT.match(tokens[i + 1]):
             repeat = convert(tokens[i], tokens[i + 1], tick_type, module, where)
             i += 2

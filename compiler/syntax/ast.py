@@ -133,7 +133,17 @@ class NamedType:
     span: Span = _span()
 
 
-TypeExpr = Union[RangeType, NamedType]
+@dataclass(frozen=True)
+class TableType:
+    """``table LO .. HI of ELEMENT``: a variable holding one ELEMENT per index LO..HI."""
+
+    lo: Expr
+    hi: Expr
+    element: "TypeExpr"
+    span: Span = _span()
+
+
+TypeExpr = Union[RangeType, NamedType, TableType]
 
 
 @dataclass(frozen=True)
@@ -257,6 +267,7 @@ class Assign:
     target: Ident
     value: Expr
     span: Span = _span()
+    index: Expr | None = None  # `target[index] := value` writes one element of a table
 
 
 @dataclass(frozen=True)

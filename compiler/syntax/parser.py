@@ -265,6 +265,9 @@ class _ToAst(Transformer):
     def named_type(self, meta, children):
         return ast.NamedType(self._ident(children[0]), self._span(meta))
 
+    def table_type(self, meta, children):
+        return ast.TableType(children[0], children[1], children[2], self._span(meta))
+
     def motor_block(self, meta, children):
         pick = lambda tag: tuple(c[1] for c in children if c[0] == tag)  # noqa: E731
         return ast.MotorBlock(pick("setting"), pick("moves"), pick("budget"), pick("source"),
@@ -344,6 +347,9 @@ class _ToAst(Transformer):
 
     def update(self, meta, children):
         return ast.Assign(self._ident(children[0]), children[1], self._span(meta))
+
+    def element_update(self, meta, children):
+        return ast.Assign(self._ident(children[0]), children[2], self._span(meta), index=children[1])
 
     # -- properties
 

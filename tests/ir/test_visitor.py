@@ -27,6 +27,7 @@ SAMPLES = {
     ir.Cond: b.cond(FLAG, X, b.lit_int(0)),
     ir.MinMax: b.minimum((X, b.lit_int(4), b.lit_int(7))),
     ir.Table: b.table((1, 2), ir.Param("c", COLOR), ir.IntType(0, 9)),
+    ir.Select: b.select("t", (ir.Var("t_1", ir.IntType(0, 9)), X), ir.Param("i", ir.IntType(1, 2)), 1),
 }
 
 

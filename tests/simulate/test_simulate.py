@@ -10,6 +10,8 @@ from compiler.cli import main
 from compiler.simulate import TraceError, read_trace, replay
 from compiler.simulate.text import from_text
 
+import irfixtures
+
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
 SPEC = str(ROOT / "spec" / "infusion_pump.pump")
@@ -53,6 +55,14 @@ def test_text_values_and_units(reference):
         ("bolus", (("amount", 40),), 2, {"status": "rejected", "reason": 41,
                                          "state": "Delivering"}),
     ]
+
+
+def test_text_glucose_is_one_unit():
+    tour = irfixtures.load_spec(ROOT / "spec" / "examples" / "language_tour.pump")
+    t = from_text("reading level=70 mg/dL\nreading level=120", tour)
+    assert [s.params for s in t.steps] == [(("level", 70),), (("level", 120),)]
+    with pytest.raises(TraceError, match="does not measure the same thing"):
+        from_text("reading level=70 U", tour)
 
 
 @pytest.mark.parametrize("line,message", [

@@ -11,7 +11,8 @@ section (sources with rates, limits and `hold`, budget, limiter and watchdog) wi
 windows, every property kind, and the hazard analysis (requirements, hazards, causes).
 
 Quantities are drawn as whole numbers of base units (steps, ticks, steps per hour) and
-written in a unit that represents them exactly (`0.05 U`, `250 mU`, `3 min`, `1.2 U/h`).
+written in a unit that represents them exactly (`0.05 U`, `250 mU`, `3 min`, `1.2 U/h`,
+`90 mg/dL`).
 
 Beyond typing, the spec keeps the rules `check` adds for the backends: `clock` declared
 and a tick a whole number of cycles, bursts that fit in a tick, a limiter spanning 2
@@ -29,7 +30,7 @@ from math import ceil
 from hypothesis import strategies as st
 
 BOOL, ENUM, NUM = "bool", "enum", "num"
-PLAIN, VOLUME, TIME, RATE = "plain", "volume", "time", "rate"
+PLAIN, VOLUME, TIME, RATE, GLUCOSE = "plain", "volume", "time", "rate", "glucose"
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,8 @@ class Spec:
     consts: list[Named] = field(default_factory=list)  # lo == hi == the value
     tables: list[tuple[str, str, Ty]] = field(default_factory=list)  # name, enum, entry type
     vars: list[Named] = field(default_factory=list)  # variables, alarms and alerts
+    # table variables: (the table's name, element type and range, persistence; first index, last)
+    arrays: list[tuple[Named, int, int]] = field(default_factory=list)
     states: list[str] = field(default_factory=list)
     events: dict[str, tuple[Named, ...]] = field(default_factory=dict)
     sources: list[Source] = field(default_factory=list)
@@ -179,6 +182,8 @@ class Writer:
         sign, n = ("-", -n) if n < 0 else ("", n)
         if dim == PLAIN:
             return f"{sign}{n}"
+        if dim == GLUCOSE:
+            return f"{sign}{n} mg/dL"
         if dim == VOLUME:
             forms = [f"{n} steps", f"{decimal(n * u.step_u)} U", f"{n * u.step_mu} mU"]
             if n == 1:
@@ -233,7 +238,23 @@ class Writer:
         if not ctx.constant:
             names += [v.name for v in self.spec.vars if v.ty == ty]
             names += [p.name for p in ctx.params if p.ty == ty]
+            for table, first, last in self.spec.arrays:
+                if table.ty == ty and self.chance(0.5):
+                    names.append(f"{table.name}[{self.index(first, last, ctx)}]")
+                if table.ty == ty and ty.kind == NUM and first < last and self.chance(0.2):
+                    names.append(f"{self.pick(['min', 'max'])}({table.name})")
         return names
+
+    def index(self, first: int, last: int, ctx: Ctx) -> str:
+        """An index of a table variable that is in first..last by its interval alone:
+        a constant, a clamped or a wrapped plain number."""
+        shape = self.pick(["const", "clamp", "wrap"])
+        if shape == "const":
+            return str(self.int(first, last))
+        e = self.expr(num(PLAIN), replace(ctx, constant=False), 0)
+        if shape == "clamp":
+            return f"min(max({e}, {first}), {last})"
+        return f"{first} + ({e}) mod {last - first + 1}" if first else f"({e}) mod {last + 1}"
 
     def number(self, dim: str, ctx: Ctx, depth: int) -> tuple[str, int]:
         ty = num(dim)
@@ -282,7 +303,7 @@ class Writer:
                 return f"{a} mod {self.literal(ty, 1, 30)}", PRODUCT
             return f"{a} div {self.int(1, 9)}", PRODUCT
         if shape == "quotient":  # a volume div a volume, a time div a time: a plain number
-            unit = self.pick([VOLUME, TIME])
+            unit = self.pick([VOLUME, TIME, GLUCOSE])
             return f"{self.operand(num(unit), ctx, d, PRODUCT)} div {self.literal(num(unit), 1, 30)}", PRODUCT
         if shape == "minmax":
             args = [self.expr(ty, ctx, d) for _ in range(self.int(2, 3))]
@@ -341,7 +362,7 @@ class Writer:
             if self.chance(0.15):  # bools compare with == and !=
                 op = self.pick(["==", "!="])
                 return f"{self.bool_operand(ctx, d, ATOM)} {op} {self.bool_operand(ctx, d, ATOM)}", COMPARE
-            dim = self.pick([PLAIN, VOLUME, TIME, RATE])
+            dim = self.pick([PLAIN, VOLUME, TIME, RATE, GLUCOSE])
             op = self.pick(["==", "!=", "<", "<=", ">", ">="])
             left = self.operand(num(dim), ctx, d, SUM)
             right = self.operand(num(dim), ctx, d, SUM)
@@ -408,7 +429,7 @@ class Writer:
 
     def consts(self) -> None:
         for _ in range(self.int(0, 4)):
-            dim = self.pick([PLAIN, VOLUME, TIME, RATE])
+            dim = self.pick([PLAIN, VOLUME, TIME, RATE, GLUCOSE])
             name = self.fresh("C")
             value = self.int(0, 60)
             earlier = [c for c in self.spec.consts if c.ty == num(dim)]
@@ -423,7 +444,7 @@ class Writer:
         for enum, members in self.spec.enums.items():
             if self.chance(0.5):
                 name = self.fresh("TAB")
-                dim = self.pick([PLAIN, VOLUME, TIME, RATE])
+                dim = self.pick([PLAIN, VOLUME, TIME, RATE, GLUCOSE])
                 entries = [f"{m}: {self.quantity(dim, self.int(0, 40))}" for m in members]
                 self.spec.tables.append((name, enum, num(dim)))
                 self.items.append(f"const {name} = table {enum} {{ {', '.join(entries)} }}")
@@ -450,7 +471,7 @@ class Writer:
         if kind == ENUM:
             enum = self.pick(sorted(self.spec.enums))
             return Ty(ENUM, enum), 0, len(self.spec.enums[enum]) - 1
-        dim = self.pick([PLAIN, VOLUME, TIME, RATE])
+        dim = self.pick([PLAIN, VOLUME, TIME, RATE, GLUCOSE])
         lo = self.int(0, 3) if self.chance(0.3) else 0
         return num(dim), lo, lo + self.int(0, 300)
 
@@ -463,6 +484,16 @@ class Writer:
             init = self.literal(ty, lo, hi) if ty.kind != NUM else self.quantity(ty.name, self.int(lo, hi))
             prefix = "persistent " if persistent else ""
             self.items.append(f"{prefix}var {name} : {self.type_text(ty, lo, hi)} = {init}" + self.comment())
+        if self.chance(0.35):  # a table variable
+            ty, lo, hi = self.draw_type()
+            table = Named(self.fresh("arr"), ty, lo, hi, self.chance(0.5))
+            first = self.int(0, 2)
+            last = first + self.int(0, 5)
+            self.spec.arrays.append((table, first, last))
+            init = self.literal(ty, lo, hi) if ty.kind != NUM else self.quantity(ty.name, self.int(lo, hi))
+            prefix = "persistent " if table.persistent else ""
+            self.items.append(f"{prefix}var {table.name} : table {first} .. {last} of "
+                              f"{self.type_text(ty, lo, hi)} = {init}")
         if self.chance(0.6):  # a volume variable: the motor budget
             name = self.fresh("vol")
             self.spec.vars.append(Named(name, num(VOLUME), 0, 500, True))
@@ -589,6 +620,9 @@ class Writer:
         chosen = self.subset(targets) if self.chance(0.8) else []
         chosen = chosen[:4]
         parts = [f"{v.name} := {self.stored(v, ctx)}" for v in chosen]
+        for table, first, last in self.spec.arrays:  # one element of a table per step
+            if self.chance(0.4):
+                parts.append(f"{table.name}[{self.index(first, last, ctx)}] := {self.stored(table, ctx)}")
         if not parts:
             return ""
         sep = self.pick([";\n       ", "; "])
@@ -601,6 +635,7 @@ class Writer:
         if var.ty.kind != NUM:
             return text
         runtime = {v.name for v in self.spec.vars} | {p.name for p in ctx.params} | set(self.spec.windows)
+        runtime |= {table.name for table, _, _ in self.spec.arrays}
         runtime |= {x.name for x in self.spec.sources} | {"state", "motor_on", "alarm_latched"}
         if runtime.isdisjoint(re.findall(r"[A-Za-z_]\w*", text)):
             return self.quantity(var.ty.name, self.int(var.lo, var.hi))

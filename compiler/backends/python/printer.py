@@ -164,6 +164,15 @@ class PythonPrinter(ExprVisitor[tuple[str, int]]):
         name = f"_m{self.temps}"
         return f"({name} := {text})", name
 
+    def visit_Select(self, e: ir.Select) -> tuple[str, int]:
+        """A tuple of the elements indexed by ``index - lo`` (in range by the front end)."""
+        items = [self.print(x) for x in e.elements]
+        trailing = "," if len(items) == 1 else ""
+        index = self.print(e.index)
+        if e.lo:
+            index = f"({index}) - {e.lo}"
+        return f"({', '.join(items)}{trailing})[{index}]", ATOM
+
     def visit_Table(self, e: ir.Table) -> tuple[str, int]:
         items = [self.literal(v, e.type)[0] for v in e.values]
         trailing = "," if len(items) == 1 else ""

@@ -386,6 +386,26 @@ class VerilogPrinter(ExprVisitor[Printed]):
         w = max([w] + [sbits(v, v) for v in e.values])
         return self._node(e, w, chain(w))
 
+    def visit_Select(self, e: ir.Select) -> Printed:
+        """A multiplexer over the table's registers: ``(sel == k) ? element_k : ...``, the
+        last element in the final arm. The front end proves the index lies in lo..hi, so
+        it fits ``ubits(hi)`` unsigned bits and exactly one arm matches."""
+        hi = e.lo + len(e.elements) - 1
+        iw = ubits(hi)
+        sel = self.operand(e.index).unsigned(iw)
+        tests = [f"({sel} == {iw}'d{e.lo + k}) ? " for k in range(len(e.elements) - 1)]
+
+        def mux(arms: list[str]) -> str:
+            return "".join(t + a + " : " for t, a in zip(tests, arms[:-1], strict=True)) + arms[-1]
+
+        if isinstance(e.type, ir.BoolType):
+            return f"({mux([self.boolean(x) for x in e.elements])})"
+        operands = [self.operand(x) for x in e.elements]
+        if isinstance(e.type, ir.EnumType):
+            w = type_bits(e.type)
+            return self._enum_wire(w, mux([x.unsigned(w) for x in operands]))
+        w = max([x.sbits for x in operands] + [sbits(e.type.lo, e.type.hi)])
+        return self._node(e, w, mux([x.fit(w) for x in operands]))
 
 @dataclass
 class LongDivision:
