@@ -200,7 +200,7 @@ def test_reference_spec_proves(capsys):
     # witnesses (reachability, vacuity) are warnings and the slow part: left out here
     assert main(["prove", "-q", "--no-witnesses", str(REFERENCE)]) == 0
     out = capsys.readouterr().out
-    assert "(spec properties: 76/76 proved)" in out and "unknown" not in out
+    assert "(spec properties: 117/117 proved)" in out and "unknown" not in out
 
 
 def test_reference_spec_witnesses_leave_no_unknown(capsys):
@@ -227,7 +227,7 @@ def test_patch_pump_witnesses_leave_no_unknown(capsys):
     assert main(["prove", "-q", str(spec)]) == 0
     out = capsys.readouterr().out
     assert "unknown" not in out and " reached, " in out
-    assert "(spec properties: 20/20 proved)" in out
+    assert "(spec properties: 53/53 proved)" in out
 
 
 def test_macro_step_changing_on_its_second_tick_is_kept():
