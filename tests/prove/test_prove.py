@@ -200,7 +200,7 @@ def test_reference_spec_proves(capsys):
     # witnesses (reachability, vacuity) are warnings and the slow part: left out here
     assert main(["prove", "-q", "--no-witnesses", str(REFERENCE)]) == 0
     out = capsys.readouterr().out
-    assert "(spec properties: 117/117 proved)" in out and "unknown" not in out
+    assert "(spec properties: 118/118 proved)" in out and "unknown" not in out
 
 
 def test_reference_spec_witnesses_leave_no_unknown(capsys):
