@@ -53,7 +53,8 @@ class BehaviourReader:
         handlers = {
             ast.TransitionDecl: self.transition, ast.EventPolicyDecl: self.event_policy,
             ast.EveryTick: self.every_tick, ast.InvariantDecl: self.invariant,
-            ast.AssertionDecl: self.assertion, ast.ResponseDecl: self.response,
+            ast.AssertionDecl: self.assertion, ast.AcceptsDecl: self.acceptance,
+            ast.ResponseDecl: self.response,
             ast.RecoveryDecl: self.recovery,
         }
         for item in items:
@@ -212,6 +213,27 @@ class BehaviourReader:
         ctx = Context(f"an assertion on `{', '.join(names)}`", params=params, tick=tick, assertion=True)
         expr = self.check.check_bool(p.expr, ctx)
         self.properties.append(ir.Assertion(p.requirement.name, p.text, names, states, expr, p.span))
+
+    def acceptance(self, p: ast.AcceptsDecl) -> None:
+        """Lowered to the assertion `on EVENTS from <every state not listed>: not accepted`.
+        A refused (rejected or ignored) step changes nothing, so the configuration is
+        unchanged there too."""
+        events = [self.event(i) for i in p.events]
+        for ident, event in zip(p.events, events, strict=True):
+            if event.kind != ir.EventKind.USER:
+                help = ("pin where a tick moves with `assert ID \"text\" on tick from STATE, ...: "
+                        "next(state) == state`" if event.kind == ir.EventKind.TICK else
+                        "a reset (power loss) is accepted in every state")
+                raise self.check.fail("E0203", f"`{event.name}` is never refused", ident.span,
+                                      label="built-in event", help=help)
+        listed = self.states(p.states)
+        refusing = tuple(s for s in self.sym.states if s not in listed)
+        if not refusing:
+            raise self.check.fail("E0203", "`accepts ... only from` lists every state: it refuses nowhere",
+                                  p.states[-1].span, help="list only the states that may accept the events")
+        names = tuple(dict.fromkeys(e.name for e in events))
+        refused = b.not_(ir.Accepted(span=p.span), p.span)
+        self.properties.append(ir.Assertion(p.requirement.name, p.text, names, refusing, refused, p.span))
 
     def response(self, p: ast.ResponseDecl) -> None:
         event = self.event(p.event)

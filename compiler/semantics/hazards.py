@@ -33,7 +33,7 @@ def captures(spec: ast.Spec) -> list[tuple[ast.Ident, ir.Capture]]:
         match item:
             case ast.InvariantDecl():
                 add(item.requirement, ir.CaptureKind.INVARIANT, item.text, item.span)
-            case ast.AssertionDecl():
+            case ast.AssertionDecl() | ast.AcceptsDecl():
                 add(item.requirement, ir.CaptureKind.ASSERTION, item.text, item.span)
             case ast.ResponseDecl():
                 add(item.requirement, ir.CaptureKind.RESPONSE, item.text, item.span)

@@ -314,6 +314,18 @@ class AssertionDecl:
 
 
 @dataclass(frozen=True)
+class AcceptsDecl:
+    """``accepts REQ "text": EVENT, ... only from STATE, ...``: every listed event is
+    refused in every state not listed."""
+
+    requirement: Ident
+    text: str
+    events: tuple[Ident, ...]
+    states: tuple[Ident, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class ResponseDecl:
     requirement: Ident
     text: str
@@ -378,7 +390,7 @@ class HazardDecl:
 
 Item = Union[UnitsBlock, EnumDecl, ConstDecl, TableDecl, VarDecl, FlagDecl, MotorBlock, WindowDecl,
              StateDecl, EventDecl, TransitionDecl, EventPolicyDecl, EveryTick, InvariantDecl,
-             AssertionDecl, ResponseDecl, RecoveryDecl, RequirementDecl, HazardDecl]
+             AssertionDecl, AcceptsDecl, ResponseDecl, RecoveryDecl, RequirementDecl, HazardDecl]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from ..units import KNOWN_UNITS, MAX_NUMBER_DIGITS
 from . import ast
 
 ITEM_KEYWORDS = ("pump", "units", "enum", "const", "persistent", "var", "alarm", "alert", "motor",
-                 "window", "state", "event", "on", "every", "invariant", "assert", "respond",
+                 "window", "state", "event", "on", "every", "invariant", "assert", "accepts", "respond",
                  "recover", "requirement", "hazard")
 _ITEM_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(ITEM_KEYWORDS), re.M)
 MAX_SYNTAX_ERRORS = 20
@@ -361,6 +361,10 @@ class _ToAst(Transformer):
         req, text, events, states, expr = children
         return ast.AssertionDecl(self._ident(req), _strip(text), events, states or (), expr,
                                  self._span(meta))
+
+    def acceptance(self, meta, children):
+        req, text, events, states = children
+        return ast.AcceptsDecl(self._ident(req), _strip(text), events, states, self._span(meta))
 
     def response(self, meta, children):
         req, text, event, trigger, resp, within = children

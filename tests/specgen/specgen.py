@@ -697,6 +697,10 @@ class Writer:
             where = f" from {', '.join(self.subset(s.states))}" if self.chance(0.4) else ""
             self.items.append(f"assert {self.req()} {self.text()} on {', '.join(events)}{where}:\n"
                               f"    {self.expr(T_BOOL, ctx, 3)}")
+        if user and len(s.states) > 1 and self.chance(0.4):
+            listed = self.subset(s.states)[:len(s.states) - 1]  # at least one state refuses
+            self.items.append(f"accepts {self.req()} {self.text()}:\n    {', '.join(self.subset(user))} "
+                              f"only from {', '.join(listed)}")
         if self.chance(0.5):
             event = self.pick(user + ["tick"])
             when = ""
