@@ -620,7 +620,7 @@ class Monitor:
 # parameter's integers (0.025 U steps: 2.51 U is 100.4 steps); nothing is rounded unless
 # the caller asks with ``Domain.floor``, which rounds down (never up).
 
-Dim = tuple[int, int]  # (volume, time) exponents: (1, 0) volume, (0, 1) time, (1, -1) rate
+Dim = tuple[int, ...]  # exponents of the base dimensions (compiler/units.py: volume, time, ...)
 
 _NUMBER_CHARS = frozenset("0123456789+-.")
 
@@ -639,16 +639,16 @@ class UnitTable:
         return f"UnitTable({', '.join(self.sizes)})"
 
     def unit(self, name: str) -> tuple[Dim, Fraction]:
-        """A unit (``U``, ``min``, ``U/h``) as (dimension, size in base units)."""
+        """A unit (``U``, ``min``, ``U/h``) as (dimension, size in base units): a name of
+        the table, or one over another."""
+        if name in self.sizes:
+            return self.sizes[name]
         parts = name.split("/")
-        if len(parts) > 2 or not all(p in self.sizes for p in parts):
+        if len(parts) != 2 or not all(p in self.sizes for p in parts):
             raise ValueError(f"unknown unit {name!r} (known: {', '.join(self.sizes)}, "
                              "and rates like U/h)")
-        dim, size = self.sizes[parts[0]]
-        if len(parts) == 2:
-            (v, t), per = self.sizes[parts[1]]
-            dim, size = (dim[0] - v, dim[1] - t), size / per
-        return dim, size
+        (dim, size), (per_dim, per) = self.sizes[parts[0]], self.sizes[parts[1]]
+        return tuple(a - b for a, b in zip(dim, per_dim, strict=True)), size / per
 
     def parse(self, quantity: str) -> tuple[Fraction, Dim]:
         """``"2.5 U"`` (or ``"2.5U"``): the value in base units, exactly, and its dimension.
@@ -672,10 +672,11 @@ class Domain(NamedTuple):
     """The declared domain of an event parameter or a variable, machine-readable.
 
     ``kind`` is "int", "bool" or "enum". An int holds integers ``lo..hi`` of ``unit``
-    (as pumpspec prints it: "steps", "steps/h", "ticks"; "" for a plain number): one
-    integer is ``scale`` base units and ``resolution`` of the ``reference`` unit ("U",
-    "s", "U/h"), so a value ``n`` is ``n * resolution`` reference units. An enum holds
-    the indices ``0..len(members)-1``; a bool 0..1.
+    (as pumpspec prints it: "steps", "steps/h", "ticks"; "" for a plain number) of
+    dimension ``dim`` (exponents as compiler/units.py orders them: volume, time, ...):
+    one integer is ``scale`` base units and ``resolution`` of the ``reference`` unit
+    ("U", "s", "U/h"), so a value ``n`` is ``n * resolution`` reference units. An enum
+    holds the indices ``0..len(members)-1``; a bool 0..1.
     """
 
     name: str
@@ -697,8 +698,8 @@ class Domain(NamedTuple):
 
     @property
     def measures(self) -> bool:
-        """An integer with a unit (a volume, a time or a rate), not a plain number."""
-        return self.kind == "int" and self.dim != (0, 0)
+        """An integer with a unit (a volume, a time, a rate ...), not a plain number."""
+        return self.kind == "int" and any(self.dim)
 
     @property
     def range(self) -> tuple[Fraction, Fraction]:
@@ -1139,9 +1140,12 @@ class Lets(NamedTuple):
 # written in (size in base units), and every event parameter, variable and motor source.
 
 UNITS = UnitTable({
+    'Hz': ((0, -1), Fraction(1, 1)),
+    'MHz': ((0, -1), Fraction(1000000, 1)),
     'U': ((1, 0), Fraction(40, 1)),
     'd': ((0, 1), Fraction(86400, 1)),
     'h': ((0, 1), Fraction(3600, 1)),
+    'kHz': ((0, -1), Fraction(1000, 1)),
     'mU': ((1, 0), Fraction(1, 25)),
     'min': ((0, 1), Fraction(60, 1)),
     'ms': ((0, 1), Fraction(1, 1000)),

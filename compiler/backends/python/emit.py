@@ -37,7 +37,7 @@ from importlib import resources
 
 from ... import __version__
 from ...ir import nodes as ir
-from ...units import KNOWN_UNITS, NONE, RATE, TIME, VOLUME, BaseUnits
+from ...units import BASE_ALIASES, KNOWN_UNITS, NONE, RATE, BaseUnits
 from ...reserved import (ENUM_MEMBERS_RESERVED, EVENT_METHOD_PREFIX, LOCALS, PYTHON_BUILTINS_READ,
                          PYTHON_CLASS_RESERVED, PYTHON_KEYWORDS, PYTHON_MODULE_RESERVED,
                          SPEC_PART_IMPORTS, TICK_STEPS_FIELDS, TUPLE_MEMBERS, python_enum_const,
@@ -680,7 +680,7 @@ class _Generator:
         units = []
         for name in KNOWN_UNITS:  # the language's unit table (compiler/units.py)
             got = base.unit_in_base(name)
-            if not isinstance(got, str) and got[0] in (VOLUME, TIME):
+            if not isinstance(got, str):  # not a unit this spec lacks (cycles, steps)
                 units.append((name, f"({got[0]!r}, {fraction_text(got[1])})"))
         events = [(e.name, e.code, str(e.kind), [(p.name, domain_source(p.name, p.type, base))
                                             for p in e.params]) for e in m.events]
@@ -696,18 +696,31 @@ class _Generator:
         return {"units": units, "events": events, "variables": variables, "sources": sources}
 
 
-# the unit people read each dimension in (compiler/units.py's reference units: U, s)
-REFERENCE_UNITS = {NONE: "", VOLUME: "U", TIME: "s", RATE: "U/h"}
+def reference_unit(dim: tuple[int, ...]) -> str:
+    """The unit people read a dimension in: a rate in U/h (the pumps' convention, as
+    units.format_quantity prints it), else the unit of the language's table whose size
+    is 1 in reference units (U, s, ...); "" for a plain number."""
+    if dim == NONE:
+        return ""
+    if dim == RATE:
+        return "U/h"
+    reference = BaseUnits(Fraction(1), Fraction(1), None)  # base units = reference units
+    for name in KNOWN_UNITS:
+        got = reference.unit_in_base(name)
+        if name not in BASE_ALIASES and not isinstance(got, str) and got == (dim, 1):
+            return name
+    raise BackendError(f"internal error: no reference unit for the dimension {dim}")
 
 
-def reference_size(dim: tuple[int, int], base: BaseUnits) -> Fraction:
-    """The size of one reference unit of ``dim`` in base units (U/h: U over h)."""
+def reference_size(dim: tuple[int, ...], base: BaseUnits) -> Fraction:
+    """The size of one reference unit of ``dim`` in this spec's base units."""
     if dim == NONE:
         return Fraction(1)
-    name = REFERENCE_UNITS[dim]
-    parts = [base.unit_in_base(part) for part in name.split("/")]
+    name = reference_unit(dim)
+    parts = [base.unit_in_base(part) for part in ([name] if name in KNOWN_UNITS else name.split("/"))]
     if any(isinstance(part, str) for part in parts):
-        raise BackendError(f"internal error: {name} has no size in this spec's base units")
+        raise BackendError(f"internal error: {reference_unit(dim)} has no size in this spec's "
+                           "base units")
     size = parts[0][1]
     return size / parts[1][1] if len(parts) == 2 else size
 
@@ -721,7 +734,7 @@ def domain_source(name: str, t: ir.Type, base: BaseUnits) -> str:
                   t.members)
     else:
         dim, scale = (t.quantity.dim, t.quantity.scale) if t.quantity else (NONE, Fraction(1))
-        fields = ("int", t.lo, t.hi, t.unit, dim, scale, REFERENCE_UNITS[dim],
+        fields = ("int", t.lo, t.hi, t.unit, dim, scale, reference_unit(dim),
                   scale / reference_size(dim, base), ())
     kind, lo, hi, unit, dim, scale, reference, resolution, members = fields
     members_text = "".join(f"{python_literal(x)}, " for x in members)
