@@ -17,12 +17,15 @@ COLUMNS = ("patient", "algorithm", "pump", "ran", "70-180", "<70", "<54", "propo
 def table(runs: list[Run]) -> str:
     """One markdown row per run: time in range and below 70 and 54 mg/dL (share of the
     model's minutes), insulin proposed, delivered and withheld by caps, refusals. ``ran``
-    is the hours simulated, with "ended" when the model's glucose left its range."""
+    is the hours simulated, and why a run ended early: the model's glucose above 600 or
+    below 10 mg/dL."""
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + " --- |" * len(COLUMNS)]
     for run in runs:
         m = run.metrics()
         refusals = ", ".join(f"{key} × {n}" for key, n in sorted(m["refusals"].items())) or "none"
-        ran = f"{len(run.bg) / 60:.1f} h" + (" (ended)" if run.ended is not None else "")
+        ran = f"{len(run.bg) / 60:.1f} h"
+        if run.ended is not None:
+            ran += " (ended > 600)" if run.bg[-1] > 600 else " (ended < 10)"
         cells = (run.patient, run.algorithm, run.envelope, ran, f"{m['in range 70-180']:.1%}",
                  f"{m['below 70']:.1%}", f"{m['below 54']:.1%}", f"{m['proposed U']:.1f}",
                  f"{m['delivered U']:.1f}",

@@ -118,3 +118,17 @@ def test_a_short_simglucose_run_through_the_envelope(tmp_path):
     again = simulate("adolescent#001", BBController(), "bb", 0.5, seed=1,
                      pump=SpecPump(generated, adapter), start=breakfast)
     assert again.bg == runs["bb"].bg[:30]  # seeded: the same run twice
+
+
+def test_the_patient_model_is_simglucoses():
+    from simglucose.patient.t1dpatient import Action, T1DPatient
+
+    from examples.closed_loop.simulation import patient_model
+
+    ours, theirs = patient_model("child#001"), T1DPatient.withName("child#001")
+    for minute in range(90):
+        action = Action(CHO=40 if minute == 5 else 0, insulin=0.05 if minute == 6 else 0.01)
+        ours.step(action)
+        theirs.step(action)
+        assert ours.observation.Gsub == theirs.observation.Gsub
+    assert ours.name == theirs.name == "child#001"
