@@ -13,10 +13,13 @@ controller's metadata (the events exist, the parameters measure a rate or a dose
   ``reading`` (age 0), which suspends basal at a low and resumes it above the resume
   level; the rate is a permanent ``set_basal`` sent when it changes, doses are ``bolus``
   (refused at a low or without a recent reading, LGS-07).
-- ``ClosedLoopPump`` (spec/closed_loop_pump.pump, issue 11 item 2, not in this branch):
-  its adapter belongs here — each CGM reading as its glucose event (``glucose``), the
-  rate as its automated temporary basal with a duration (``basal_every_sample``), the
-  dose as its automated micro-bolus.
+- ``ClosedLoopPump`` (spec/closed_loop_pump.pump, issue 11 item 2): the patient limits
+  are set under the hard caps (max basal 4 x the scheduled rate, max bolus 10 U, max IOB
+  3 h of the scheduled rate + 5 U, suspend threshold 80 mg/dL), the programme is flat;
+  each CGM reading is a ``cgm`` event with a 30-minute forecast, the loop's rate a
+  30-minute ``auto_temp`` re-sent every sample (it reverts to the programme by itself),
+  doses the manual ``bolus`` (the algorithms' boluses are meal boluses and corrections a
+  person would confirm; ``auto_bolus`` is left to an algorithm that proposes micro-boluses).
 """
 from __future__ import annotations
 
@@ -48,6 +51,16 @@ def cgm_suspend_setup(basal: Fraction) -> list[Step]:
             Step("set_basal", {"rate": quantity_text(basal, "U/h")}), Step("start")]
 
 
+def closed_loop_setup(basal: Fraction) -> list[Step]:
+    limits = {"basal_limit": quantity_text(min(4 * basal, Fraction(35)), "U/h"),
+              "bolus_limit": "10 U", "iob_limit": quantity_text(3 * basal + 5, "U"),
+              "low_limit": "80 mg/dL"}
+    return [*reference_setup(basal)[:-2], Step("set_limits", limits),
+            *(Step("set_segment", {"hour": hour, "rate": quantity_text(basal, "U/h")})
+              for hour in range(24)),
+            Step("start")]
+
+
 ADAPTERS: dict[str, Adapter] = {
     "TempBasalPump": Adapter(
         pump="TempBasalPump", setup=tempbasal_setup,
@@ -61,4 +74,9 @@ ADAPTERS: dict[str, Adapter] = {
         pump="CgmSuspendPump", setup=cgm_suspend_setup,
         basal=Command("set_basal", "rate"), basal_every_sample=False,
         bolus=Command("bolus", "amount"), glucose=Command("reading", "glucose", {"age": "0 s"})),
+    "ClosedLoopPump": Adapter(
+        pump="ClosedLoopPump", setup=closed_loop_setup,
+        basal=Command("auto_temp", "rate", {"duration": "30 min"}), basal_every_sample=True,
+        bolus=Command("bolus", "amount"), glucose=Command("cgm", "level", {"age": "0 s"}),
+        forecast="forecast"),
 }

@@ -59,7 +59,8 @@ class Adapter:
     carries a proposed rate, re-sent every sample when ``basal_every_sample`` (a
     temporary basal that expires when the loop goes silent), else only when it changes;
     ``bolus`` a proposed dose; ``glucose`` each CGM reading (mg/dL), for specs that take
-    glucose events.
+    glucose events, and ``forecast`` the parameter of that event that takes the glucose
+    predicted 30 min ahead (``SpecPump.reading``).
     """
 
     pump: str
@@ -68,6 +69,7 @@ class Adapter:
     basal_every_sample: bool
     bolus: Command | None
     glucose: Command | None = None
+    forecast: str | None = None  # the glucose event's parameter for the predicted glucose
 
 
 def quantity_text(value: Fraction, unit: str) -> str:
@@ -120,6 +122,7 @@ class SpecPump:
         self.clamps: list[Clamp] = []
         self.states: list[tuple[int, str]] = [(0, self.pump.state.name)]
         self._last_basal: int | None = None
+        self._last_reading: float | None = None
         self._sources = tuple(generated.MOTOR_SOURCES.values())
         self.basal_domain = self._domain(adapter.basal, (RATE,))
         self.bolus_domain = self._domain(adapter.bolus, (DOSE,)) if adapter.bolus else None
@@ -172,14 +175,29 @@ class SpecPump:
         """A scheduled basal rate the spec can hold: rounded down to the resolution."""
         return self.basal_domain.in_reference(self.basal_domain.floor(rate_u_per_h, "U/h"))
 
-    def reading(self, glucose_mg_dl: float) -> None:
+    def reading(self, glucose_mg_dl: float, sample_minutes: int) -> None:
         """Send a CGM reading (mg/dL), rounded down to the parameter's resolution (for a
-        low-glucose rule, down is the cautious side), when the spec takes readings."""
+        low-glucose rule, down is the cautious side), when the spec takes readings; with
+        a forecast parameter, the reading extrapolated 30 min along the change since the
+        last sample, within the parameter's range, rounded down too."""
         domain = self.glucose_domain
         if domain is None:
             return
-        value = domain.floor(glucose_mg_dl, GLUCOSE) if domain.measures else int(glucose_mg_dl // 1)
-        self._send(self.adapter.glucose, value, f"{glucose_mg_dl:.1f} mg/dL")
+        command, fixed = self.adapter.glucose, {}
+        if self.adapter.forecast is not None:
+            trend = 0.0 if self._last_reading is None else glucose_mg_dl - self._last_reading
+            forecast = glucose_mg_dl + trend * 30 / sample_minutes
+            predicted = self._glucose_value(self.gen.EVENTS[command.event].params[self.adapter.forecast],
+                                            forecast)
+            fixed = {self.adapter.forecast: predicted}
+        self._last_reading = glucose_mg_dl
+        self._send(Command(command.event, command.param, {**command.fixed, **fixed}),
+                   self._glucose_value(domain, glucose_mg_dl), f"{glucose_mg_dl:.1f} mg/dL")
+
+    @staticmethod
+    def _glucose_value(domain, mg_dl: float) -> int:
+        value = domain.floor(mg_dl, GLUCOSE) if domain.measures else int(mg_dl // 1)
+        return min(max(value, domain.lo), domain.hi)
 
     def propose(self, basal_u_per_h: float, bolus_u: float) -> None:
         """Send one sample's proposals: a basal rate (a negative one is zero) and a bolus

@@ -125,7 +125,7 @@ def simulate(patient: str, algorithm: Controller, algorithm_name: str, hours: fl
                                   time=start + timedelta(minutes=model.t))
         run.proposed += (max(action.basal, 0.0) + max(action.bolus, 0.0)) * sample
         if pump is not None:
-            pump.reading(cgm)
+            pump.reading(cgm, sample)
             pump.propose(action.basal * 60, action.bolus * sample)
         eaten = 0.0
         for _ in range(sample):

@@ -71,11 +71,25 @@ def test_the_reference_pump_sends_a_permanent_basal_only_when_it_changes():
 def test_cgm_readings_suspend_basal_at_a_low_and_refuse_boluses():
     generated = generated_controller("spec/cgm_suspend_pump.pump")[1]
     pump = started(generated, "CgmSuspendPump")
-    pump.reading(70.9)  # rounded down to 70 mg/dL: at the low threshold
+    pump.reading(70.9, 3)  # rounded down to 70 mg/dL: at the low threshold
     assert pump.pump.state.name == "LowSuspend" and pump.pump.last_glucose == 70
     pump.propose(2.0, 3.0)
     assert [r.key for r in pump.refusals] == ["LGS-07"] and pump.pump.basal_rate == 80
     assert sum(pump.minute() for _ in range(10)) == 0  # basal suspended
+
+
+def test_every_adapter_drives_its_corpus_spec(corpus_spec):
+    """On each corpus spec that has an adapter: setup reaches delivery, and a modest loop
+    (a reading, 1.2 U/h over a 0.8 U/h programme, a 1 U bolus) is accepted and delivered."""
+    pump_name, generated = generated_controller(corpus_spec)
+    if pump_name not in ADAPTERS:
+        pytest.skip(f"no adapter for {pump_name}")
+    pump = started(generated, pump_name)
+    pump.reading(120.0, 3)
+    pump.propose(1.2, 1.0)
+    delivered = sum(pump.minute() for _ in range(10))
+    assert not pump.refusals and not pump.clamps
+    assert delivered >= 1  # the bolus (1.5 U/min or faster) and some basal
 
 
 def test_an_adapter_is_checked_against_the_metadata(tempbasal):
