@@ -6,7 +6,8 @@
 For each patient and algorithm: a run through each spec's generated controller (the
 envelope) and, for the side-by-side comparison, a run through simglucose's own pump
 model, on the same patient, seed and meals. Prints the table (markdown) and writes a
-PNG per run and table.md into ``--out``.
+PNG per run, the refusals and clamps of each envelope run (CSV) and table.md into
+``--out``.
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import pumpspec
 from .adapters import ADAPTERS
 from .algorithms import ALGORITHMS
 from .harness import SpecPump
-from .report import plot, table
+from .report import plot, refusals_csv, table
 from .simulation import Run, simulate
 
 
@@ -52,6 +52,8 @@ def compare(specs: list[Path], patients: list[str], algorithms: list[str], hours
                 runs.append(run)
                 stem = f"{patient.replace('#', '')}-{key}-{run.envelope}".lower()
                 plots.append(plot(run, out / f"{stem}.png"))
+                if pump is not None:
+                    refusals_csv(run, out / f"{stem}-refusals.csv")
     text = table(runs)
     out.mkdir(parents=True, exist_ok=True)
     (out / "table.md").write_text(text + "\n", encoding="utf-8")

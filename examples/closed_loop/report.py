@@ -1,6 +1,7 @@
 """The figures of closed-loop runs: a table (markdown) and a plot per run (PNG)."""
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import matplotlib
@@ -72,4 +73,19 @@ def plot(run: Run, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=90)
     plt.close(fig)
+    return path
+
+
+def refusals_csv(run: Run, path: Path) -> Path:
+    """Every refusal of a run (minute, event, the quantity proposed, reason code,
+    requirement, text) and every clamp (the steps withheld), one row each."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as out:
+        rows = csv.writer(out)
+        rows.writerow(("minute", "what", "event", "proposed", "code", "requirement", "text"))
+        for r in run.refusals:
+            rows.writerow((r.minute, "refused", r.event, r.proposed, r.code, r.requirement or "", r.text))
+        for c in run.clamps:
+            rows.writerow((c.minute, "clamped", "tick", f"{c.steps * run.units_per_step} U withheld",
+                           "", "", "a budget or dose window withheld steps"))
     return path

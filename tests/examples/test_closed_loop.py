@@ -106,7 +106,7 @@ def test_an_adapter_is_checked_against_the_metadata(tempbasal):
 
 def test_a_short_simglucose_run_through_the_envelope(tmp_path):
     from examples.closed_loop.algorithms import AggressiveController, BBController
-    from examples.closed_loop.report import plot, table
+    from examples.closed_loop.report import plot, refusals_csv, table
     from examples.closed_loop.simulation import simulate
 
     generated = generated_controller(TEMPBASAL)[1]
@@ -129,6 +129,8 @@ def test_a_short_simglucose_run_through_the_envelope(tmp_path):
         assert refusal.key in text
     png = plot(runs["aggressive"], tmp_path / "run.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    log = refusals_csv(runs["aggressive"], tmp_path / "refusals.csv").read_text().splitlines()
+    assert len(log) == 1 + len(runs["aggressive"].refusals) + len(runs["aggressive"].clamps)
     again = simulate("adolescent#001", BBController(), "bb", 0.5, seed=1,
                      pump=SpecPump(generated, adapter), start=breakfast)
     assert again.bg == runs["bb"].bg[:30]  # seeded: the same run twice
