@@ -609,7 +609,6 @@ class Monitor:
         return None
 
 
-
 # ---------------------------------------------------------------- units at the API
 # Quantities in the spec's units beside base units, and the machine-readable domains of
 # events, parameters, variables and motor sources. The generated module hands over the
