@@ -116,6 +116,7 @@ MODULE_NAMES = (
     "TickSteps", "Lets", "Event", "State", "REASONS", "PROPERTIES", "CHECKS", "EVENT_PARAMS",
     "SPEC_FILE", "SPEC_SHA256", "PUMPSPEC_VERSION", "UNITS_PER_STEP", "SECONDS_PER_TICK",
     "REASON_UNKNOWN_EVENT", "REASON_PARAM_RANGE", "REASON_NO_TRANSITION",
+    "UNITS", "EVENTS", "VARIABLES", "MOTOR_SOURCES",
 )
 # the names the spec's part imports besides the runtime's imports
 SPEC_PART_IMPORTS = {"enum": ("IntEnum",), "fractions": ("Fraction",), "typing": ("NamedTuple",)}

@@ -203,6 +203,114 @@ _CODE_NAMES: dict[int, str] = {
 # ---------------------------------------------------------------- runtime
 # compiler/backends/python/runtime.py, the same in every generated controller
 
+# ---------------------------------------------------------------- quantities
+
+
+class Quantity(NamedTuple):
+    """How an integer of base units reads in the spec's units: ``value * factor`` of
+    ``unit``, which is "U", "U/h", "/s", "s" (a time, shown as hours, minutes and
+    seconds) or "" (a plain number); ``base`` names the integer's own unit ("steps",
+    "ticks", "steps/h"). The generator computes each (compiler.units.display_unit)."""
+
+    unit: str
+    factor: Fraction
+    base: str
+
+
+def quantity_text(value: int, quantity: Quantity) -> str:
+    """``value`` in the spec's units: ``2.5 U``, ``22 h 4 min 4 s``, ``35 U/h``; exact,
+    or six significant digits after ``≈`` when the decimal does not terminate (the text
+    of compiler.units.format_quantity)."""
+    shown = value * quantity.factor
+    if quantity.unit == "s":
+        return _duration(shown)
+    return f"{_decimal(shown)} {quantity.unit}" if quantity.unit else _decimal(shown)
+
+
+def value_text(value: Any, quantity: Quantity | None = None) -> str:
+    """A value as a person reads it: an integer of a quantity in the spec's units, an
+    enum member by name, anything else (a plain number, a bool, None) as its repr."""
+    if quantity is not None and value.__class__ is int:
+        return quantity_text(value, quantity)
+    if isinstance(value, Enum):
+        return value.name
+    return repr(value)
+
+
+def measured_text(value: Any, quantity: Quantity | None) -> str:
+    """An integer of a quantity in base units and in the spec's units (``800 steps
+    (20 U)``), as a check's bound in base units reads beside it; else :func:`value_text`."""
+    if quantity is not None and value.__class__ is int:
+        return f"{value} {quantity.base} ({quantity_text(value, quantity)})"
+    return value_text(value)
+
+
+def _decimal(f: Fraction) -> str:
+    """Exact decimal text of ``f`` when it terminates (its denominator has no prime
+    factor but 2 and 5), else ``≈`` and six significant digits."""
+    rest = f.denominator
+    for p in (2, 5):
+        while rest % p == 0:
+            rest //= p
+    if rest != 1:
+        return "≈" + _significant(f)
+    digits = 0
+    while (f * 10 ** digits).denominator != 1:
+        digits += 1
+    scaled = str(abs(f.numerator) * 10 ** digits // f.denominator).rjust(digits + 1, "0")
+    text = f"{scaled[:-digits]}.{scaled[-digits:]}" if digits else scaled
+    return "-" + text if f < 0 else text
+
+
+def _significant(f: Fraction) -> str:
+    """``f`` rounded to six significant digits, as ``format(x, "g")`` prints a float, but
+    exact at any magnitude. With 10**e <= |f| < 10**(e+1) the mantissa is
+    m = round(|f| / 10**(e-5)) (a half to even), six digits (or 10**6: e grows by one)."""
+    sign, f = ("-" if f < 0 else ""), abs(f)
+    e = (f.numerator.bit_length() - f.denominator.bit_length()) * 30103 // 100000
+    while Fraction(10) ** (e + 1) <= f:
+        e += 1
+    while Fraction(10) ** e > f:
+        e -= 1
+    m = round(f / Fraction(10) ** (e - 5))
+    if m == 10 ** 6:
+        e, m = e + 1, m // 10
+    text = str(m)
+    if -4 <= e < 6:
+        whole = text[:e + 1] if e >= 0 else "0"
+        frac = (text[e + 1:] if e >= 0 else "0" * (-e - 1) + text).rstrip("0")
+        return sign + (f"{whole}.{frac}" if frac else whole)
+    tail = text[1:].rstrip("0")
+    return f"{sign}{text[0]}{'.' + tail if tail else ''}e{'+' if e >= 0 else '-'}{abs(e):02d}"
+
+
+def _duration(seconds: Fraction) -> str:
+    """``seconds`` as hours, minutes and seconds, zero parts left out (``22 h 4 min``)."""
+    if seconds < 0:
+        return "-" + _duration(-seconds)
+    if seconds < 60:
+        return f"{_decimal(seconds)} s"
+    whole_minutes, rest = divmod(seconds, 60)
+    hours, minutes = divmod(int(whole_minutes), 60)
+    parts = [f"{hours} h"] if hours else []
+    parts += [f"{minutes} min"] if minutes else []
+    parts += [f"{_decimal(rest)} s"] if rest else []
+    return " ".join(parts)
+
+
+def named_values_text(fields: tuple[tuple[str, Any, Quantity | None], ...]) -> str:
+    """``name=text, ...`` of (name, value, quantity) triples."""
+    return ", ".join(f"{name}={value_text(value, quantity)}" for name, value, quantity in fields)
+
+
+def quantities_repr(self: tuple) -> str:
+    """``__repr__`` of a generated NamedTuple whose ``_QUANTITIES`` is parallel to its
+    fields (TickSteps, Lets): ``TickSteps(total=0.025 U, basal=0.025 U, ...)``. The
+    fields themselves hold the integers of base units."""
+    return (f"{self.__class__.__name__}("
+            f"{named_values_text(tuple(zip(self._fields, self, self._QUANTITIES, strict=True)))})")
+
+
 # ---------------------------------------------------------------- results and errors
 
 
@@ -253,6 +361,9 @@ class Rejected(Exception):
         return (f"{self.event} rejected in {self.state.name}: {requirement}{self.reason.text}"
                 f"{detail} [reason {self.reason.code}]")
 
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}({str(self)!r})"
+
 
 class InvalidEvent(Rejected):
     """Not a well-formed event: unknown (reason 1), or parameters missing, unexpected, of
@@ -276,28 +387,55 @@ ACCEPTED = Outcome("accepted", None, "reset")
 
 
 class Snapshot(NamedTuple):
-    """The control state and every variable, in declaration order."""
+    """The control state and every variable, in declaration order: the values are the
+    model's (integers of base units, bools, enum members); ``repr`` and :meth:`text`
+    show them in the spec's units. ``_QUANTITIES`` (set by the generated part) maps
+    each variable that holds a quantity to its :class:`Quantity`."""
 
     state: IntEnum
     values: tuple[tuple[str, Any], ...]
+    _QUANTITIES = {}  # variable -> Quantity (not annotated: a class attribute, not a field)
 
     def value(self, name: str) -> Any:
+        """The variable's value, in base units."""
         for key, value in self.values:
             if key == name:
                 return value
         raise KeyError(name)
+
+    def text(self, name: str) -> str:
+        """The variable's value in the spec's units, e.g. ``300 U``."""
+        return value_text(self.value(name), self._QUANTITIES.get(name))
+
+    def fields_text(self) -> str:
+        """``state=Idle, reservoir=300 U, ...``: the state and every variable."""
+        return named_values_text((("state", self.state, None),
+                            *((name, value, self._QUANTITIES.get(name))
+                              for name, value in self.values)))
+
+    def __repr__(self) -> str:
+        return f"Snapshot({self.fields_text()})"
+
+
+class Observed(NamedTuple):
+    """The variable or tick value a range or motor check found: its name, its value in
+    base units, and that value as text in base and spec units (``800 steps (20 U)``)."""
+
+    name: str
+    value: Any
+    text: str
 
 
 class PropertyViolation(AssertionError):
     """Monitor mode: a step broke properties or checks of the spec. The step has been
     applied, so the controller shows the violating state. ``violated`` lists every
     property broken by this step, in declaration order, then every check (``CHECKS``);
-    ``property`` is the first. ``observed`` is parallel to ``violated``: the (name, value)
-    of the variable or tick value a range or motor check found, else None."""
+    ``property`` is the first. ``observed`` is parallel to ``violated``: the
+    :class:`Observed` variable or tick value of a range or motor check, else None."""
 
     def __init__(self, violated: tuple[Property, ...], event: str, pre: IntEnum, post: IntEnum,
                  rejection: Rejected | None = None, result: Any = None,
-                 observed: tuple[tuple[str, Any] | None, ...] = ()) -> None:
+                 observed: tuple[Observed | None, ...] = ()) -> None:
         super().__init__(violated, event, pre, post)
         self.violated = violated
         self.property = violated[0]
@@ -311,7 +449,7 @@ class PropertyViolation(AssertionError):
     def __str__(self) -> str:
         outcome = "rejected" if self.rejection else "handled"
         lines = [f"{p.id} violated ({p.kind}: {p.text}"
-                 + (f"; {seen[0]} = {seen[1]!r})" if seen else ")")
+                 + (f"; {seen.name} = {seen.text})" if seen else ")")
                  for p, seen in zip(self.violated, self.observed, strict=True)]
         lines[0] += (f" after {self.event} {outcome} in {self.pre_state.name}"
                      f" -> {self.post_state.name}")
@@ -399,6 +537,8 @@ class Controller:
     _handlers: dict[str, Callable[..., Any]]  # event name -> method
     _code_handlers: dict[int, Callable[..., Any]]  # event code -> method
     _monitored: type[Controller]
+    snapshot: Callable[[], Snapshot]
+    _event_info: dict[str, EventInfo]  # EVENTS: each event's parameters as Domains
 
     def __new__(cls, *, monitor: bool = False) -> Controller:
         if monitor and not cls._MONITOR:
@@ -409,6 +549,11 @@ class Controller:
     def monitor(self) -> bool:
         """Whether every step is checked against the spec's properties."""
         return self._MONITOR
+
+    def __repr__(self) -> str:
+        """``InfusionPump(state=Idle, reservoir=300 U, ...)``: the model state in the
+        spec's units (the properties and ``snapshot()`` give the base units)."""
+        return f"{self.__class__.__name__}({self.snapshot().fields_text()})"
 
     def handle(self, event: str, /, **params: Any) -> Any:
         """Handle one event by name: ``handle("bolus", amount=40)``.
@@ -426,11 +571,33 @@ class Controller:
             except TypeError:
                 self._events.check_names(self._state, event, ())
                 raise
+        for value in params.values():
+            if value.__class__ is str:
+                params = self._in_base_units(event, params)
+                break
         try:
             return method(self, **params)
         except TypeError:
             self._events.check_names(self._state, event, tuple(params))
             raise
+
+    def _in_base_units(self, event: str, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` with each quantity written as text (``"2.5 U"``) for a parameter that
+        measures something converted exactly to base units (:meth:`Domain.to_base`); an
+        inexact or ill-formed one is an InvalidEvent (reason 2). Other values pass as
+        they are, for the event's own type check."""
+        domains = self._event_info[event].params
+        converted = dict(params)
+        for name, value in params.items():
+            domain = domains.get(name)
+            if value.__class__ is str and domain is not None and domain.measures:
+                try:
+                    converted[name] = domain.to_base(value)
+                except ValueError as exc:
+                    raise InvalidEvent(event, self._events.param_range,
+                                       self._events.states[self._state],
+                                       f"`{name}` = {value!r}: {exc}") from None
+        return converted
 
     def handle_code(self, code: int, /, *args: Any) -> Any:
         """Handle one event by its code, parameters in declared order. The code is an
@@ -602,15 +769,204 @@ class Monitor:
                                     pre.state, self.state, rejection, result,
                                     tuple(self._observe(pre, i) for i in violated))
 
-    def _observe(self, pre: Any, position: int) -> tuple[str, Any] | None:
+    def _observe(self, pre: Any, position: int) -> Observed | None:
         """The variable (post-state) or tick value (of the pre-state) a check is about."""
         if position in self._observed_vars:
             name = self._observed_vars[position]
-            return name, getattr(self, name)
+            value = getattr(self, name)
+            return Observed(name, value, measured_text(value, Snapshot._QUANTITIES.get(name)))
         if position in self._observed_lets:
+            lets = pre.tick_lets()
             name = self._observed_lets[position]
-            return name, getattr(pre.tick_lets(), name)
+            value = getattr(lets, name)
+            return Observed(name, value,
+                            measured_text(value, lets._QUANTITIES[lets._fields.index(name)]))
         return None
+
+
+# ---------------------------------------------------------------- units at the API
+# Quantities in the spec's units beside base units, and the machine-readable domains of
+# events, parameters, variables and motor sources. The generated module hands over the
+# spec's tables: ``UNITS`` (a UnitTable), ``EVENTS``, ``VARIABLES``, ``MOTOR_SOURCES``.
+#
+# Rounding rule: a quantity converts to base units exactly or not at all. ``to_base`` and
+# ``handle(event, amount="2.51 U")`` refuse a quantity that is not a whole number of the
+# parameter's integers (0.025 U steps: 2.51 U is 100.4 steps); nothing is rounded unless
+# the caller asks with ``Domain.floor``, which rounds down (never up).
+
+Dim = tuple[int, ...]  # exponents of the base dimensions (compiler/units.py: volume, time, ...)
+
+_NUMBER_CHARS = frozenset("0123456789+-.")
+
+
+class UnitTable:
+    """The units a quantity may be written in, for one spec: each name's dimension and
+    size in base units (motor steps, ticks), as compiler/units.py defines them. A rate
+    is written ``<volume unit>/<time unit>`` (``U/h``, ``steps/min``)."""
+
+    __slots__ = ("sizes",)
+
+    def __init__(self, sizes: dict[str, tuple[Dim, Fraction]]) -> None:
+        self.sizes = sizes
+
+    def __repr__(self) -> str:
+        return f"UnitTable({', '.join(self.sizes)})"
+
+    def unit(self, name: str) -> tuple[Dim, Fraction]:
+        """A unit (``U``, ``min``, ``U/h``) as (dimension, size in base units): a name of
+        the table, or one over another."""
+        if name in self.sizes:
+            return self.sizes[name]
+        parts = name.split("/")
+        if len(parts) != 2 or not all(p in self.sizes for p in parts):
+            raise ValueError(f"unknown unit {name!r} (known: {', '.join(self.sizes)}, "
+                             "and rates like U/h)")
+        (dim, size), (per_dim, per) = self.sizes[parts[0]], self.sizes[parts[1]]
+        return tuple(a - b for a, b in zip(dim, per_dim, strict=True)), size / per
+
+    def parse(self, quantity: str) -> tuple[Fraction, Dim]:
+        """``"2.5 U"`` (or ``"2.5U"``): the value in base units, exactly, and its dimension.
+        The number is a decimal; a float's binary rounding never enters."""
+        text = quantity.strip()
+        end = 0
+        while end < len(text) and text[end] in _NUMBER_CHARS:
+            end += 1
+        number, unit = text[:end], text[end:].strip()
+        if not number or not unit:
+            raise ValueError(f"{quantity!r} is not a quantity such as '2.5 U'")
+        try:
+            amount = Fraction(number)
+        except ValueError:
+            raise ValueError(f"{number!r} is not a decimal number") from None
+        dim, size = self.unit(unit)
+        return amount * size, dim
+
+
+class Domain(NamedTuple):
+    """The declared domain of an event parameter or a variable, machine-readable.
+
+    ``kind`` is "int", "bool" or "enum". An int holds integers ``lo..hi`` of ``unit``
+    (as pumpspec prints it: "steps", "steps/h", "ticks"; "" for a plain number) of
+    dimension ``dim`` (exponents as compiler/units.py orders them: volume, time, ...):
+    one integer is ``scale`` base units and ``resolution`` of the ``reference`` unit
+    ("U", "s", "U/h"), so a value ``n`` is ``n * resolution`` reference units. An enum
+    holds the indices ``0..len(members)-1``; a bool 0..1.
+    """
+
+    name: str
+    kind: str
+    lo: int
+    hi: int
+    unit: str
+    dim: Dim
+    scale: Fraction
+    reference: str
+    resolution: Fraction
+    members: tuple[str, ...]
+    units: UnitTable
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{key}={value!r}" for key, value in zip(self._fields, self, strict=True)
+                          if key != "units")
+        return f"Domain({shown})"
+
+    @property
+    def measures(self) -> bool:
+        """An integer with a unit (a volume, a time, a rate ...), not a plain number."""
+        return self.kind == "int" and any(self.dim)
+
+    @property
+    def range(self) -> tuple[Fraction, Fraction]:
+        """``lo..hi`` in the reference unit."""
+        return self.lo * self.resolution, self.hi * self.resolution
+
+    def in_reference(self, value: int) -> Fraction:
+        """An integer of this domain in the reference unit (``80`` steps -> ``2`` U)."""
+        return value * self.resolution
+
+    def describe(self) -> str:
+        """``"0..100 U in steps of 0.025 U"``: the range and resolution as people read it."""
+        lo, hi = self.range
+        unit = f" {self.reference}" if self.reference else ""
+        return f"{_decimal(lo)}..{_decimal(hi)}{unit} in steps of {_decimal(self.resolution)}{unit}"
+
+    def integers(self, quantity: str | Fraction | int | float, unit: str | None = None) -> Fraction:
+        """How many integers of this domain ``quantity`` is, exactly (maybe not whole):
+        ``quantity`` is text with its unit (``"2.5 U"``), or a number with ``unit``
+        (``Fraction(5, 2), "U"``; a float counts with its exact binary value)."""
+        if not self.measures:
+            raise ValueError(f"`{self.name}` is a plain {self.kind}, not a quantity")
+        if unit is None:
+            if not isinstance(quantity, str):
+                raise ValueError(f"{quantity!r} needs a unit")
+            base, dim = self.units.parse(quantity)
+        else:
+            if isinstance(quantity, bool):
+                raise ValueError(f"{quantity!r} is not a number")
+            dim, size = self.units.unit(unit)
+            base = Fraction(quantity) * size
+        if dim != self.dim:
+            raise ValueError(f"{quantity!r}{' ' + unit if unit else ''} does not measure what "
+                             f"`{self.name}` measures ({self.reference})")
+        return base / self.scale
+
+    def to_base(self, quantity: str | Fraction | int | float, unit: str | None = None) -> int:
+        """The integer of this domain that is exactly ``quantity``; ValueError when it is
+        not a whole number of them (never rounded). The range is not checked here: the
+        event refuses a value outside it (reason 2)."""
+        count = self.integers(quantity, unit)
+        if count.denominator != 1:
+            raise ValueError(f"{_decimal(count)} {self.unit} is not a whole number "
+                             f"of {self.unit} ({_decimal(self.resolution)} {self.reference}); "
+                             "round it explicitly (Domain.floor)")
+        return int(count)
+
+    def floor(self, quantity: str | Fraction | int | float, unit: str | None = None) -> int:
+        """The largest integer of this domain not above ``quantity``: an explicit round
+        down (a dose or rate is never rounded up). The range is not checked."""
+        count = self.integers(quantity, unit)
+        return count.numerator // count.denominator
+
+
+class EventInfo(NamedTuple):
+    """An event: its code (shared with the Verilog block), kind ("tick", "reset" or
+    "user") and parameters in declared order."""
+
+    name: str
+    code: int
+    kind: str
+    params: dict[str, Domain]
+
+
+class SourceInfo(NamedTuple):
+    """A motor source: its ``TickSteps`` field, the ``Lets`` fields of the steps its rate
+    asks for on the next tick (``raw``) and of the steps it commands (``steps``), and the
+    variable whose value ends its dose (``limit``; None when the source has no limit or
+    the limit is not a plain variable). ``min(raw, limit) - steps`` are the steps a cap
+    (a budget or a dose window) withheld from the source on that tick."""
+
+    name: str
+    field: str
+    raw: str
+    steps: str
+    limit: str | None
+
+
+def _decimal(value: Fraction) -> str:
+    """Exact decimal text of a fraction that terminates (only 2 and 5 divide its
+    denominator), else six significant digits after ``≈``."""
+    rest = value.denominator
+    for p in (2, 5):
+        while rest % p == 0:
+            rest //= p
+    if rest != 1:
+        return f"≈{float(value):.6g}"
+    digits = 0
+    while (value * 10 ** digits).denominator != 1:
+        digits += 1
+    scaled = str(abs(value.numerator) * 10 ** digits // value.denominator).rjust(digits + 1, "0")
+    text = f"{scaled[:-digits]}.{scaled[-digits:]}" if digits else scaled
+    return f"-{text}" if value < 0 else text
 
 
 # ---------------------------------------------------------------- the spec's tables
@@ -1086,6 +1442,18 @@ class TickSteps(NamedTuple):
     prime: int
     fill: int
     transition: int | None
+    # how each field reads in the spec's units (repr); the fields hold base units
+    _QUANTITIES = (
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        None,
+    )
+    __repr__ = quantities_repr
 
     @property
     def status(self) -> str:
@@ -1097,7 +1465,8 @@ class TickSteps(NamedTuple):
 
 
 class Lets(NamedTuple):
-    """Every value a tick computes from its pre-state, in declaration order."""
+    """Every value a tick computes from its pre-state, in declaration order (base units;
+    ``repr`` shows the spec's units)."""
 
     basal_active: int
     basal_raw: int
@@ -1118,6 +1487,268 @@ class Lets(NamedTuple):
     fill_raw: int
     fill_steps: int
     steps: int
+    _QUANTITIES = (
+        None,
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        None,
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        None,
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        None,
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        None,
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        None,
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+        Quantity('U', Fraction(1, 40), 'steps'),
+    )
+    __repr__ = quantities_repr
+
+
+# ---------------------------------------------------------------- units at the API
+# The spec's tables for runtime.py's section of that name: the units a quantity may be
+# written in (size in base units), and every event parameter, variable and motor source.
+
+UNITS = UnitTable({
+    'Hz': ((0, -1, 0), Fraction(1, 1)),
+    'MHz': ((0, -1, 0), Fraction(1000000, 1)),
+    'U': ((1, 0, 0), Fraction(40, 1)),
+    'd': ((0, 1, 0), Fraction(86400, 1)),
+    'h': ((0, 1, 0), Fraction(3600, 1)),
+    'kHz': ((0, -1, 0), Fraction(1000, 1)),
+    'mU': ((1, 0, 0), Fraction(1, 25)),
+    'mg/dL': ((0, 0, 1), Fraction(1, 1)),
+    'min': ((0, 1, 0), Fraction(60, 1)),
+    'ms': ((0, 1, 0), Fraction(1, 1000)),
+    'ns': ((0, 1, 0), Fraction(1, 1000000000)),
+    's': ((0, 1, 0), Fraction(1, 1)),
+    'step': ((1, 0, 0), Fraction(1, 1)),
+    'steps': ((1, 0, 0), Fraction(1, 1)),
+    'tick': ((0, 1, 0), Fraction(1, 1)),
+    'ticks': ((0, 1, 0), Fraction(1, 1)),
+    'us': ((0, 1, 0), Fraction(1, 1000000)),
+})
+EVENTS: dict[str, EventInfo] = {
+    'tick': EventInfo('tick', 0, 'tick', {
+    }),
+    'reset': EventInfo('reset', 1, 'reset', {
+    }),
+    'load_set': EventInfo('load_set', 2, 'user', {
+        'kind': Domain('kind', 'enum', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), ('teflon', 'steel', ), UNITS),
+    }),
+    'refill': EventInfo('refill', 3, 'user', {
+        'amount': Domain('amount', 'int', 0, 16000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    }),
+    'rewind': EventInfo('rewind', 4, 'user', {
+    }),
+    'prime': EventInfo('prime', 5, 'user', {
+        'amount': Domain('amount', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    }),
+    'stop': EventInfo('stop', 6, 'user', {
+    }),
+    'insert': EventInfo('insert', 7, 'user', {
+        'at': Domain('at', 'enum', 0, 8, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), ('none', 'abdomen_l', 'abdomen_r', 'thigh_l', 'thigh_r', 'arm_l', 'arm_r', 'hip', 'lower_back', ), UNITS),
+    }),
+    'fill': EventInfo('fill', 8, 'user', {
+        'amount': Domain('amount', 'int', 0, 80, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    }),
+    'disconnect': EventInfo('disconnect', 9, 'user', {
+    }),
+    'connect': EventInfo('connect', 10, 'user', {
+    }),
+    'remove_set': EventInfo('remove_set', 11, 'user', {
+    }),
+    'set_segment': EventInfo('set_segment', 12, 'user', {
+        'hour': Domain('hour', 'int', 0, 23, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+        'rate': Domain('rate', 'int', 0, 2400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    }),
+    'set_clock': EventInfo('set_clock', 13, 'user', {
+        'time': Domain('time', 'int', 0, 172800, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    }),
+    'set_max_basal': EventInfo('set_max_basal', 14, 'user', {
+        'rate': Domain('rate', 'int', 0, 2400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    }),
+    'set_max_bolus': EventInfo('set_max_bolus', 15, 'user', {
+        'amount': Domain('amount', 'int', 0, 4000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    }),
+    'set_max_iob': EventInfo('set_max_iob', 16, 'user', {
+        'amount': Domain('amount', 'int', 0, 1200, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    }),
+    'set_threshold': EventInfo('set_threshold', 17, 'user', {
+        'level': Domain('level', 'int', 0, 600, 'mg/dL', (0, 0, 1), Fraction(1, 1), 'mg/dL', Fraction(1, 1), (), UNITS),
+    }),
+    'cgm': EventInfo('cgm', 18, 'user', {
+        'level': Domain('level', 'int', 0, 600, 'mg/dL', (0, 0, 1), Fraction(1, 1), 'mg/dL', Fraction(1, 1), (), UNITS),
+        'forecast': Domain('forecast', 'int', 0, 600, 'mg/dL', (0, 0, 1), Fraction(1, 1), 'mg/dL', Fraction(1, 1), (), UNITS),
+    }),
+    'auto_temp': EventInfo('auto_temp', 19, 'user', {
+        'rate': Domain('rate', 'int', 0, 2400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+        'duration': Domain('duration', 'int', 0, 14400, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    }),
+    'cancel_temp': EventInfo('cancel_temp', 20, 'user', {
+    }),
+    'auto_bolus': EventInfo('auto_bolus', 21, 'user', {
+        'amount': Domain('amount', 'int', 0, 400, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    }),
+    'start': EventInfo('start', 22, 'user', {
+    }),
+    'suspend': EventInfo('suspend', 23, 'user', {
+    }),
+    'bolus': EventInfo('bolus', 24, 'user', {
+        'amount': Domain('amount', 'int', 0, 4000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    }),
+    'occlusion': EventInfo('occlusion', 25, 'user', {
+    }),
+    'clear_occlusion': EventInfo('clear_occlusion', 26, 'user', {
+    }),
+    'acknowledge': EventInfo('acknowledge', 27, 'user', {
+    }),
+}
+VARIABLES: dict[str, Domain] = {
+    'reservoir': Domain('reservoir', 'int', 0, 12000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'set_loaded': Domain('set_loaded', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'set_kind': Domain('set_kind', 'enum', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), ('teflon', 'steel', ), UNITS),
+    'primed': Domain('primed', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'prime_total': Domain('prime_total', 'int', 0, 800, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'set_used': Domain('set_used', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'inserted': Domain('inserted', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'connected': Domain('connected', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'filled': Domain('filled', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'last_site': Domain('last_site', 'enum', 0, 8, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), ('none', 'abdomen_l', 'abdomen_r', 'thigh_l', 'thigh_r', 'arm_l', 'arm_r', 'hip', 'lower_back', ), UNITS),
+    'set_age': Domain('set_age', 'int', 0, 288000, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'away': Domain('away', 'int', 0, 7200, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'program_0': Domain('program_0', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_1': Domain('program_1', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_2': Domain('program_2', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_3': Domain('program_3', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_4': Domain('program_4', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_5': Domain('program_5', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_6': Domain('program_6', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_7': Domain('program_7', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_8': Domain('program_8', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_9': Domain('program_9', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_10': Domain('program_10', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_11': Domain('program_11', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_12': Domain('program_12', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_13': Domain('program_13', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_14': Domain('program_14', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_15': Domain('program_15', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_16': Domain('program_16', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_17': Domain('program_17', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_18': Domain('program_18', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_19': Domain('program_19', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_20': Domain('program_20', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_21': Domain('program_21', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_22': Domain('program_22', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'program_23': Domain('program_23', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'time_of_day': Domain('time_of_day', 'int', 0, 86399, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'max_basal': Domain('max_basal', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'max_bolus': Domain('max_bolus', 'int', 0, 1000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'max_iob': Domain('max_iob', 'int', 0, 400, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'threshold': Domain('threshold', 'int', 60, 120, 'mg/dL', (0, 0, 1), Fraction(1, 1), 'mg/dL', Fraction(1, 1), (), UNITS),
+    'occluded': Domain('occluded', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'acked': Domain('acked', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'silenced': Domain('silenced', 'int', 0, 600, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'stopped': Domain('stopped', 'int', 0, 1800, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'bolus_left': Domain('bolus_left', 'int', 0, 1000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'prime_left': Domain('prime_left', 'int', 0, 800, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'fill_left': Domain('fill_left', 'int', 0, 40, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'temp_rate': Domain('temp_rate', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'temp_left': Domain('temp_left', 'int', 0, 7200, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'micro_left': Domain('micro_left', 'int', 0, 1000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'glucose': Domain('glucose', 'int', 0, 600, 'mg/dL', (0, 0, 1), Fraction(1, 1), 'mg/dL', Fraction(1, 1), (), UNITS),
+    'predicted': Domain('predicted', 'int', 0, 600, 'mg/dL', (0, 0, 1), Fraction(1, 1), 'mg/dL', Fraction(1, 1), (), UNITS),
+    'sensor_age': Domain('sensor_age', 'int', 0, 900, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'occlusion_alarm': Domain('occlusion_alarm', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'empty_alarm': Domain('empty_alarm', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'wear_alarm': Domain('wear_alarm', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'reconnect_alarm': Domain('reconnect_alarm', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'low_reservoir': Domain('low_reservoir', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'wear_alert': Domain('wear_alert', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'dose_limit': Domain('dose_limit', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'no_delivery': Domain('no_delivery', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'bolus_cut': Domain('bolus_cut', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'low_suspend': Domain('low_suspend', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'zero_basal': Domain('zero_basal', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'hourly_b0': Domain('hourly_b0', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b1': Domain('hourly_b1', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b2': Domain('hourly_b2', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b3': Domain('hourly_b3', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b4': Domain('hourly_b4', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b5': Domain('hourly_b5', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b6': Domain('hourly_b6', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b7': Domain('hourly_b7', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b8': Domain('hourly_b8', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b9': Domain('hourly_b9', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b10': Domain('hourly_b10', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b11': Domain('hourly_b11', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b12': Domain('hourly_b12', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_phase': Domain('hourly_phase', 'int', 0, 299, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'daily_b0': Domain('daily_b0', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b1': Domain('daily_b1', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b2': Domain('daily_b2', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b3': Domain('daily_b3', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b4': Domain('daily_b4', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b5': Domain('daily_b5', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b6': Domain('daily_b6', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b7': Domain('daily_b7', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b8': Domain('daily_b8', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b9': Domain('daily_b9', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b10': Domain('daily_b10', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b11': Domain('daily_b11', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b12': Domain('daily_b12', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b13': Domain('daily_b13', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b14': Domain('daily_b14', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b15': Domain('daily_b15', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b16': Domain('daily_b16', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b17': Domain('daily_b17', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b18': Domain('daily_b18', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b19': Domain('daily_b19', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b20': Domain('daily_b20', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b21': Domain('daily_b21', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b22': Domain('daily_b22', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b23': Domain('daily_b23', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b24': Domain('daily_b24', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_phase': Domain('daily_phase', 'int', 0, 3599, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'iob_b0': Domain('iob_b0', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'iob_b1': Domain('iob_b1', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'iob_b2': Domain('iob_b2', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'iob_b3': Domain('iob_b3', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'iob_b4': Domain('iob_b4', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'iob_b5': Domain('iob_b5', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'iob_b6': Domain('iob_b6', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'iob_b7': Domain('iob_b7', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'iob_b8': Domain('iob_b8', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'iob_b9': Domain('iob_b9', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'iob_b10': Domain('iob_b10', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'iob_b11': Domain('iob_b11', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'iob_b12': Domain('iob_b12', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'iob_phase': Domain('iob_phase', 'int', 0, 1799, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'primes_b0': Domain('primes_b0', 'int', 0, 840, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'primes_b1': Domain('primes_b1', 'int', 0, 840, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'primes_b2': Domain('primes_b2', 'int', 0, 840, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'primes_b3': Domain('primes_b3', 'int', 0, 840, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'primes_b4': Domain('primes_b4', 'int', 0, 840, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'primes_b5': Domain('primes_b5', 'int', 0, 840, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'primes_b6': Domain('primes_b6', 'int', 0, 840, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'primes_phase': Domain('primes_phase', 'int', 0, 599, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'basal_acc': Domain('basal_acc', 'int', 0, 3599, '1/3600 steps', (1, 0, 0), Fraction(1, 3600), 'U', Fraction(1, 144000), (), UNITS),
+    'temp_extra_acc': Domain('temp_extra_acc', 'int', 0, 3599, '1/3600 steps', (1, 0, 0), Fraction(1, 3600), 'U', Fraction(1, 144000), (), UNITS),
+}
+MOTOR_SOURCES: dict[str, SourceInfo] = {
+    'basal': SourceInfo('basal', 'basal', 'basal_raw', 'basal_steps', None),
+    'temp_extra': SourceInfo('temp_extra', 'temp_extra', 'temp_extra_raw', 'temp_extra_steps', None),
+    'micro': SourceInfo('micro', 'micro', 'micro_raw', 'micro_steps', 'micro_left'),
+    'bolus': SourceInfo('bolus', 'bolus', 'bolus_raw', 'bolus_steps', 'bolus_left'),
+    'prime': SourceInfo('prime', 'prime', 'prime_raw', 'prime_steps', 'prime_left'),
+    'fill': SourceInfo('fill', 'fill', 'fill_raw', 'fill_steps', 'fill_left'),
+}
 
 
 # ---------------------------------------------------------------- the controller
@@ -1265,6 +1896,7 @@ class ClosedLoopPump(Controller):
     )
     _events = EventTable(EVENT_PARAMS, _CODE_NAMES, tuple(Event), _STATE_MEMBERS,
                          REASON_UNKNOWN_EVENT, REASON_PARAM_RANGE)
+    _event_info = EVENTS
 
     def __init__(self, *, monitor: bool = False) -> None:
         self._state = STATE_SELF_TEST
@@ -2717,7 +3349,7 @@ class ClosedLoopPump(Controller):
         'Event ``refill(amount: 0..16000 steps)`` (code 3).'
         if amount.__class__ is not int or amount < 0 or amount > 16000:
             raise self._events.invalid_param(self._state, 'refill', 'amount',
-                                             amount, 'an integer in 0..16000 (steps)')
+                                             amount, 'an integer in 0..16000 (steps: 0 U .. 400 U)')
         state = self._state
         if state == STATE_SELF_TEST:
             raise Rejected('refill', _R4, _STATE_MEMBERS[state])
@@ -2785,7 +3417,7 @@ class ClosedLoopPump(Controller):
         'Event ``prime(amount: 0..1600 steps)`` (code 5).'
         if amount.__class__ is not int or amount < 0 or amount > 1600:
             raise self._events.invalid_param(self._state, 'prime', 'amount',
-                                             amount, 'an integer in 0..1600 (steps)')
+                                             amount, 'an integer in 0..1600 (steps: 0 U .. 40 U)')
         state = self._state
         if state == STATE_SELF_TEST:
             raise Rejected('prime', _R4, _STATE_MEMBERS[state])
@@ -2899,7 +3531,7 @@ class ClosedLoopPump(Controller):
         'Event ``fill(amount: 0..80 steps)`` (code 8).'
         if amount.__class__ is not int or amount < 0 or amount > 80:
             raise self._events.invalid_param(self._state, 'fill', 'amount',
-                                             amount, 'an integer in 0..80 (steps)')
+                                             amount, 'an integer in 0..80 (steps: 0 U .. 2 U)')
         state = self._state
         if state == STATE_SELF_TEST:
             raise Rejected('fill', _R4, _STATE_MEMBERS[state])
@@ -3085,7 +3717,7 @@ class ClosedLoopPump(Controller):
                                              hour, 'an integer in 0..23')
         if rate.__class__ is not int or rate < 0 or rate > 2400:
             raise self._events.invalid_param(self._state, 'set_segment', 'rate',
-                                             rate, 'an integer in 0..2400 (steps/h)')
+                                             rate, 'an integer in 0..2400 (steps/h: 0 U/h .. 60 U/h)')
         state = self._state
         if state == STATE_SELF_TEST:
             raise Rejected('set_segment', _R4, _STATE_MEMBERS[state])
@@ -3160,7 +3792,7 @@ class ClosedLoopPump(Controller):
         'Event ``set_clock(time: 0..172800 ticks)`` (code 13).'
         if time.__class__ is not int or time < 0 or time > 172800:
             raise self._events.invalid_param(self._state, 'set_clock', 'time',
-                                             time, 'an integer in 0..172800 (ticks)')
+                                             time, 'an integer in 0..172800 (ticks: 0 s .. 48 h)')
         state = self._state
         if state == STATE_SELF_TEST:
             raise Rejected('set_clock', _R4, _STATE_MEMBERS[state])
@@ -3196,7 +3828,7 @@ class ClosedLoopPump(Controller):
         'Event ``set_max_basal(rate: 0..2400 steps/h)`` (code 14).'
         if rate.__class__ is not int or rate < 0 or rate > 2400:
             raise self._events.invalid_param(self._state, 'set_max_basal', 'rate',
-                                             rate, 'an integer in 0..2400 (steps/h)')
+                                             rate, 'an integer in 0..2400 (steps/h: 0 U/h .. 60 U/h)')
         state = self._state
         if state == STATE_SELF_TEST:
             raise Rejected('set_max_basal', _R4, _STATE_MEMBERS[state])
@@ -3226,7 +3858,7 @@ class ClosedLoopPump(Controller):
         'Event ``set_max_bolus(amount: 0..4000 steps)`` (code 15).'
         if amount.__class__ is not int or amount < 0 or amount > 4000:
             raise self._events.invalid_param(self._state, 'set_max_bolus', 'amount',
-                                             amount, 'an integer in 0..4000 (steps)')
+                                             amount, 'an integer in 0..4000 (steps: 0 U .. 100 U)')
         state = self._state
         if state == STATE_SELF_TEST:
             raise Rejected('set_max_bolus', _R4, _STATE_MEMBERS[state])
@@ -3254,7 +3886,7 @@ class ClosedLoopPump(Controller):
         'Event ``set_max_iob(amount: 0..1200 steps)`` (code 16).'
         if amount.__class__ is not int or amount < 0 or amount > 1200:
             raise self._events.invalid_param(self._state, 'set_max_iob', 'amount',
-                                             amount, 'an integer in 0..1200 (steps)')
+                                             amount, 'an integer in 0..1200 (steps: 0 U .. 30 U)')
         state = self._state
         if state == STATE_SELF_TEST:
             raise Rejected('set_max_iob', _R4, _STATE_MEMBERS[state])
@@ -3284,7 +3916,7 @@ class ClosedLoopPump(Controller):
         'Event ``set_threshold(level: 0..600 mg/dL)`` (code 17).'
         if level.__class__ is not int or level < 0 or level > 600:
             raise self._events.invalid_param(self._state, 'set_threshold', 'level',
-                                             level, 'an integer in 0..600 (mg/dL)')
+                                             level, 'an integer in 0..600 (mg/dL: 0 mg/dL .. 600 mg/dL)')
         state = self._state
         if state == STATE_SELF_TEST:
             raise Rejected('set_threshold', _R4, _STATE_MEMBERS[state])
@@ -3312,10 +3944,10 @@ class ClosedLoopPump(Controller):
         'Event ``cgm(level: 0..600 mg/dL, forecast: 0..600 mg/dL)`` (code 18).'
         if level.__class__ is not int or level < 0 or level > 600:
             raise self._events.invalid_param(self._state, 'cgm', 'level',
-                                             level, 'an integer in 0..600 (mg/dL)')
+                                             level, 'an integer in 0..600 (mg/dL: 0 mg/dL .. 600 mg/dL)')
         if forecast.__class__ is not int or forecast < 0 or forecast > 600:
             raise self._events.invalid_param(self._state, 'cgm', 'forecast',
-                                             forecast, 'an integer in 0..600 (mg/dL)')
+                                             forecast, 'an integer in 0..600 (mg/dL: 0 mg/dL .. 600 mg/dL)')
         state = self._state
         if state == STATE_SELF_TEST:
             return IGNORED
@@ -3401,10 +4033,10 @@ class ClosedLoopPump(Controller):
         'Event ``auto_temp(rate: 0..2400 steps/h, duration: 0..14400 ticks)`` (code 19).'
         if rate.__class__ is not int or rate < 0 or rate > 2400:
             raise self._events.invalid_param(self._state, 'auto_temp', 'rate',
-                                             rate, 'an integer in 0..2400 (steps/h)')
+                                             rate, 'an integer in 0..2400 (steps/h: 0 U/h .. 60 U/h)')
         if duration.__class__ is not int or duration < 0 or duration > 14400:
             raise self._events.invalid_param(self._state, 'auto_temp', 'duration',
-                                             duration, 'an integer in 0..14400 (ticks)')
+                                             duration, 'an integer in 0..14400 (ticks: 0 s .. 4 h)')
         state = self._state
         if state == STATE_SELF_TEST:
             raise Rejected('auto_temp', _R4, _STATE_MEMBERS[state])
@@ -3495,7 +4127,7 @@ class ClosedLoopPump(Controller):
         'Event ``auto_bolus(amount: 0..400 steps)`` (code 21).'
         if amount.__class__ is not int or amount < 0 or amount > 400:
             raise self._events.invalid_param(self._state, 'auto_bolus', 'amount',
-                                             amount, 'an integer in 0..400 (steps)')
+                                             amount, 'an integer in 0..400 (steps: 0 U .. 10 U)')
         state = self._state
         if state == STATE_SELF_TEST:
             raise Rejected('auto_bolus', _R4, _STATE_MEMBERS[state])
@@ -3621,7 +4253,7 @@ class ClosedLoopPump(Controller):
         'Event ``bolus(amount: 0..4000 steps)`` (code 24).'
         if amount.__class__ is not int or amount < 0 or amount > 4000:
             raise self._events.invalid_param(self._state, 'bolus', 'amount',
-                                             amount, 'an integer in 0..4000 (steps)')
+                                             amount, 'an integer in 0..4000 (steps: 0 U .. 100 U)')
         state = self._state
         if state == STATE_SELF_TEST:
             raise Rejected('bolus', _R4, _STATE_MEMBERS[state])
@@ -5007,6 +5639,117 @@ class MonitoredClosedLoopPump(Monitor, ClosedLoopPump):
 
 
 ClosedLoopPump._monitored = MonitoredClosedLoopPump
+# how each variable holding a quantity reads in the spec's units (reprs, Snapshot.text)
+Snapshot._QUANTITIES = {
+    'reservoir': Quantity('U', Fraction(1, 40), 'steps'),
+    'prime_total': Quantity('U', Fraction(1, 40), 'steps'),
+    'set_age': Quantity('s', Fraction(1, 1), 'ticks'),
+    'away': Quantity('s', Fraction(1, 1), 'ticks'),
+    'program_0': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_1': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_2': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_3': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_4': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_5': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_6': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_7': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_8': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_9': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_10': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_11': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_12': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_13': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_14': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_15': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_16': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_17': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_18': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_19': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_20': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_21': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_22': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'program_23': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'time_of_day': Quantity('s', Fraction(1, 1), 'ticks'),
+    'max_basal': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'max_bolus': Quantity('U', Fraction(1, 40), 'steps'),
+    'max_iob': Quantity('U', Fraction(1, 40), 'steps'),
+    'threshold': Quantity('mg/dL', Fraction(1, 1), 'mg/dL'),
+    'silenced': Quantity('s', Fraction(1, 1), 'ticks'),
+    'stopped': Quantity('s', Fraction(1, 1), 'ticks'),
+    'bolus_left': Quantity('U', Fraction(1, 40), 'steps'),
+    'prime_left': Quantity('U', Fraction(1, 40), 'steps'),
+    'fill_left': Quantity('U', Fraction(1, 40), 'steps'),
+    'temp_rate': Quantity('U/h', Fraction(1, 40), 'steps/h'),
+    'temp_left': Quantity('s', Fraction(1, 1), 'ticks'),
+    'micro_left': Quantity('U', Fraction(1, 40), 'steps'),
+    'glucose': Quantity('mg/dL', Fraction(1, 1), 'mg/dL'),
+    'predicted': Quantity('mg/dL', Fraction(1, 1), 'mg/dL'),
+    'sensor_age': Quantity('s', Fraction(1, 1), 'ticks'),
+    'hourly_b0': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b1': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b2': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b3': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b4': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b5': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b6': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b7': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b8': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b9': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b10': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b11': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_b12': Quantity('U', Fraction(1, 40), 'steps'),
+    'hourly_phase': Quantity('s', Fraction(1, 1), 'ticks'),
+    'daily_b0': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b1': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b2': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b3': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b4': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b5': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b6': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b7': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b8': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b9': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b10': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b11': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b12': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b13': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b14': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b15': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b16': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b17': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b18': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b19': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b20': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b21': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b22': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b23': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_b24': Quantity('U', Fraction(1, 40), 'steps'),
+    'daily_phase': Quantity('s', Fraction(1, 1), 'ticks'),
+    'iob_b0': Quantity('U', Fraction(1, 40), 'steps'),
+    'iob_b1': Quantity('U', Fraction(1, 40), 'steps'),
+    'iob_b2': Quantity('U', Fraction(1, 40), 'steps'),
+    'iob_b3': Quantity('U', Fraction(1, 40), 'steps'),
+    'iob_b4': Quantity('U', Fraction(1, 40), 'steps'),
+    'iob_b5': Quantity('U', Fraction(1, 40), 'steps'),
+    'iob_b6': Quantity('U', Fraction(1, 40), 'steps'),
+    'iob_b7': Quantity('U', Fraction(1, 40), 'steps'),
+    'iob_b8': Quantity('U', Fraction(1, 40), 'steps'),
+    'iob_b9': Quantity('U', Fraction(1, 40), 'steps'),
+    'iob_b10': Quantity('U', Fraction(1, 40), 'steps'),
+    'iob_b11': Quantity('U', Fraction(1, 40), 'steps'),
+    'iob_b12': Quantity('U', Fraction(1, 40), 'steps'),
+    'iob_phase': Quantity('s', Fraction(1, 1), 'ticks'),
+    'primes_b0': Quantity('U', Fraction(1, 40), 'steps'),
+    'primes_b1': Quantity('U', Fraction(1, 40), 'steps'),
+    'primes_b2': Quantity('U', Fraction(1, 40), 'steps'),
+    'primes_b3': Quantity('U', Fraction(1, 40), 'steps'),
+    'primes_b4': Quantity('U', Fraction(1, 40), 'steps'),
+    'primes_b5': Quantity('U', Fraction(1, 40), 'steps'),
+    'primes_b6': Quantity('U', Fraction(1, 40), 'steps'),
+    'primes_phase': Quantity('s', Fraction(1, 1), 'ticks'),
+    'basal_acc': Quantity('U', Fraction(1, 144000), '1/3600 steps'),
+    'temp_extra_acc': Quantity('U', Fraction(1, 144000), '1/3600 steps'),
+}
 ClosedLoopPump._handlers = {
     'tick': ClosedLoopPump.tick,
     'reset': ClosedLoopPump.reset,
@@ -5137,4 +5880,6 @@ __all__ = [
     "REASONS", "PROPERTIES", "CHECKS", "EVENT_PARAMS", "IGNORED", "ACCEPTED",
     "REASON_UNKNOWN_EVENT", "REASON_PARAM_RANGE", "REASON_NO_TRANSITION",
     "SPEC_FILE", "SPEC_SHA256", "PUMPSPEC_VERSION", "UNITS_PER_STEP", "SECONDS_PER_TICK",
+    "UNITS", "EVENTS", "VARIABLES", "MOTOR_SOURCES", "UnitTable", "Domain", "EventInfo",
+    "SourceInfo",
 ]

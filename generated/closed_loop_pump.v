@@ -12,7 +12,7 @@
 // Event port: ev_code/ev_params are sampled when ev_valid && ev_ready; the event commits
 // 15 cycles later and in the cycle after that resp_valid pulses with resp_status (0
 // accepted, 1 rejected, 2 ignored) and resp_reason. ev_ready is low while an event is in
-// flight, in the 43 cycles before a tick and in the tick cycle, and while a STEP burst is
+// flight, in the 51 cycles before a tick and in the tick cycle, and while a STEP burst is
 // being emitted. Parameters are packed LSB first in declaration order.
 //
 // Reason codes:
@@ -145,7 +145,7 @@ module closed_loop_pump_fsm (
     // pipeline (see the section below): an event commits EVENT_CYCLES cycles after its
     // handshake; a tick reads stages settled during the HOLD_CYCLES cycles before it
     localparam EVENT_CYCLES = 15;
-    localparam HOLD_CYCLES = 43;
+    localparam HOLD_CYCLES = 51;
     /* verilator lint_on UNUSEDPARAM */
 
     // ------------------------------------------------------------ state variables
@@ -345,314 +345,352 @@ module closed_loop_pump_fsm (
     // Each wire is exactly as wide as its value's range (two's complement); operands
     // are extended explicitly, so nothing wraps and nothing depends on context width.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire signed [17:0] t0 = $signed({1'b0, v_time_of_day});
-    wire signed [17:0] t1 = t0 / 18'sd3600;
-    wire signed [5:0] nx_t2 = t1[5:0];  // 0..23
-    wire signed [11:0] nx_t3 = (t2[4:0] == 5'd0) ? $signed({1'b0, v_program_0}) : (t2[4:0] == 5'd1) ? $signed({1'b0, v_program_1}) : (t2[4:0] == 5'd2) ? $signed({1'b0, v_program_2}) : (t2[4:0] == 5'd3) ? $signed({1'b0, v_program_3}) : (t2[4:0] == 5'd4) ? $signed({1'b0, v_program_4}) : (t2[4:0] == 5'd5) ? $signed({1'b0, v_program_5}) : (t2[4:0] == 5'd6) ? $signed({1'b0, v_program_6}) : (t2[4:0] == 5'd7) ? $signed({1'b0, v_program_7}) : (t2[4:0] == 5'd8) ? $signed({1'b0, v_program_8}) : (t2[4:0] == 5'd9) ? $signed({1'b0, v_program_9}) : (t2[4:0] == 5'd10) ? $signed({1'b0, v_program_10}) : (t2[4:0] == 5'd11) ? $signed({1'b0, v_program_11}) : (t2[4:0] == 5'd12) ? $signed({1'b0, v_program_12}) : (t2[4:0] == 5'd13) ? $signed({1'b0, v_program_13}) : (t2[4:0] == 5'd14) ? $signed({1'b0, v_program_14}) : (t2[4:0] == 5'd15) ? $signed({1'b0, v_program_15}) : (t2[4:0] == 5'd16) ? $signed({1'b0, v_program_16}) : (t2[4:0] == 5'd17) ? $signed({1'b0, v_program_17}) : (t2[4:0] == 5'd18) ? $signed({1'b0, v_program_18}) : (t2[4:0] == 5'd19) ? $signed({1'b0, v_program_19}) : (t2[4:0] == 5'd20) ? $signed({1'b0, v_program_20}) : (t2[4:0] == 5'd21) ? $signed({1'b0, v_program_21}) : (t2[4:0] == 5'd22) ? $signed({1'b0, v_program_22}) : $signed({1'b0, v_program_23});  // 0..1400
-    wire signed [11:0] t4 = (t3 < $signed({1'b0, v_temp_rate})) ? t3 : $signed({1'b0, v_temp_rate});  // 0..1400
-    wire signed [11:0] nx_t5 = ($signed({1'b0, v_temp_left}) > 14'sd0) ? t4 : t3;  // 0..1400
-    wire signed [13:0] nx_t6 = $signed({{2{1'b0}}, v_basal_acc}) + $signed({{2{t5[11]}}, t5});  // 0..4999
-    wire signed [13:0] t7 = (t6 >= 14'sd3600) ? 14'sd1 : 14'sd0;
-    wire signed [1:0] t8 = t7[1:0];  // 0..1
-    wire signed [1:0] t9 = l_basal_active ? t8 : 2'sd0;  // 0..1
-    wire signed [15:0] t10 = 16'sd1600 - $signed({1'b0, w_hourly_total});  // -19200..1600
-    wire signed [18:0] t11 = 19'sd6000 - $signed({1'b0, w_daily_total});  // -144000..6000
-    wire signed [18:0] t12 = ($signed({{5{1'b0}}, v_reservoir}) < $signed({{17{l_basal_raw[1]}}, l_basal_raw})) ? $signed({{5{1'b0}}, v_reservoir}) : $signed({{17{l_basal_raw[1]}}, l_basal_raw});
-    wire signed [18:0] nx_t13 = ($signed({{3{t10[15]}}, t10}) < t12) ? $signed({{3{t10[15]}}, t10}) : t12;
-    wire signed [18:0] nx_t14 = (t11 < t13) ? t11 : t13;  // -144000..1
-    wire signed [18:0] t15 = (t14 > 19'sd0) ? t14 : 19'sd0;
-    wire signed [1:0] t16 = t15[1:0];  // 0..1
-    wire signed [11:0] t17 = $signed({1'b0, v_temp_rate}) - t3;  // -1400..1400
-    wire signed [11:0] nx_t18 = (12'sd0 > t17) ? 12'sd0 : t17;  // 0..1400
-    wire signed [11:0] nx_t19 = (($signed({1'b0, v_temp_left}) > 14'sd0) && ($signed({1'b0, v_sensor_age}) <= 11'sd720)) ? t18 : 12'sd0;  // 0..1400
-    wire signed [13:0] nx_t20 = $signed({{2{1'b0}}, v_temp_extra_acc}) + $signed({{2{t19[11]}}, t19});  // 0..4999
-    wire signed [13:0] t21 = (t20 >= 14'sd3600) ? 14'sd1 : 14'sd0;
-    wire signed [1:0] t22 = t21[1:0];  // 0..1
-    wire signed [1:0] t23 = l_temp_extra_active ? t22 : 2'sd0;  // 0..1
-    wire signed [16:0] t24 = $signed({{8{1'b0}}, v_max_iob}) * 17'sd100;  // 0..40000
-    wire signed [14:0] t25 = $signed({{2{1'b0}}, v_iob_b0}) + $signed({{2{1'b0}}, v_iob_b1});  // 0..12000
-    wire signed [21:0] t26 = $signed({{7{t25[14]}}, t25}) * 22'sd100;  // 0..1200000
-    wire signed [20:0] t27 = $signed({{8{1'b0}}, v_iob_b2}) * 21'sd99;  // 0..594000
-    wire signed [21:0] nx_t28 = t26 + $signed({t27[20], t27});  // 0..1794000
-    wire signed [20:0] t29 = $signed({{8{1'b0}}, v_iob_b3}) * 21'sd94;  // 0..564000
-    wire signed [22:0] t30 = $signed({t28[21], t28}) + $signed({{2{t29[20]}}, t29});  // 0..2358000
-    wire signed [19:0] t31 = $signed({{7{1'b0}}, v_iob_b4}) * 20'sd85;  // 0..510000
-    wire signed [22:0] nx_t32 = t30 + $signed({{3{t31[19]}}, t31});  // 0..2868000
-    wire signed [19:0] t33 = $signed({{7{1'b0}}, v_iob_b5}) * 20'sd74;  // 0..444000
-    wire signed [22:0] t34 = t32 + $signed({{3{t33[19]}}, t33});  // 0..3312000
-    wire signed [19:0] t35 = $signed({{7{1'b0}}, v_iob_b6}) * 20'sd59;  // 0..354000
-    wire signed [22:0] nx_t36 = t34 + $signed({{3{t35[19]}}, t35});  // 0..3666000
-    wire signed [18:0] t37 = $signed({{6{1'b0}}, v_iob_b7}) * 19'sd43;  // 0..258000
-    wire signed [22:0] t38 = t36 + $signed({{4{t37[18]}}, t37});  // 0..3924000
-    wire signed [18:0] t39 = $signed({{6{1'b0}}, v_iob_b8}) * 19'sd30;  // 0..180000
-    wire signed [22:0] nx_t40 = t38 + $signed({{4{t39[18]}}, t39});  // 0..4104000
-    wire signed [17:0] t41 = $signed({{5{1'b0}}, v_iob_b9}) * 18'sd20;  // 0..120000
-    wire signed [23:0] t42 = $signed({t40[22], t40}) + $signed({{6{t41[17]}}, t41});  // 0..4224000
-    wire signed [17:0] t43 = $signed({{5{1'b0}}, v_iob_b10}) * 18'sd11;  // 0..66000
-    wire signed [23:0] nx_t44 = t42 + $signed({{6{t43[17]}}, t43});  // 0..4290000
-    wire signed [15:0] t45 = $signed({{3{1'b0}}, v_iob_b11}) * 16'sd5;  // 0..30000
-    wire signed [23:0] t46 = t44 + $signed({{8{t45[15]}}, t45});  // 0..4320000
-    wire signed [14:0] t47 = $signed({{2{1'b0}}, v_iob_b12}) * 15'sd2;  // 0..12000
-    wire signed [23:0] nx_t48 = t46 + $signed({{9{t47[14]}}, t47});  // 0..4332000
-    wire signed [23:0] t49 = $signed({{7{t24[16]}}, t24}) - t48;  // -4332000..40000
-    wire signed [17:0] t50 = $signed({{8{1'b0}}, v_micro_left}) * 18'sd100;  // 0..100000
-    wire signed [23:0] t51 = t49 - $signed({{6{t50[17]}}, t50});  // -4432000..40000
-    wire signed [23:0] nx_t52 = t51;
-    wire signed [23:0] nx_t53 = (t52 < 24'sd0) ? (t52 - 24'sd99) / 24'sd100 : t52 / 24'sd100;
-    wire signed [16:0] t54 = t53[16:0];  // -44320..400
-    wire signed [14:0] nx_t55 = $signed({1'b0, v_reservoir}) - $signed({{13{l_basal_steps[1]}}, l_basal_steps});  // -1..12000
-    wire signed [15:0] nx_t56 = t10 - $signed({{14{l_basal_steps[1]}}, l_basal_steps});  // -19201..1600
-    wire signed [18:0] nx_t57 = t11 - $signed({{17{l_basal_steps[1]}}, l_basal_steps});  // -144001..6000
-    wire signed [17:0] t58 = 18'sd6000 - $signed({1'b0, w_iob_total});  // -72000..6000
-    wire signed [18:0] t59 = ($signed({{2{t54[16]}}, t54}) < $signed({{17{l_temp_extra_raw[1]}}, l_temp_extra_raw})) ? $signed({{2{t54[16]}}, t54}) : $signed({{17{l_temp_extra_raw[1]}}, l_temp_extra_raw});
-    wire signed [18:0] nx_t60 = ($signed({{4{t55[14]}}, t55}) < t59) ? $signed({{4{t55[14]}}, t55}) : t59;
-    wire signed [18:0] t61 = ($signed({{3{t56[15]}}, t56}) < t60) ? $signed({{3{t56[15]}}, t56}) : t60;
-    wire signed [18:0] nx_t62 = (t57 < t61) ? t57 : t61;
-    wire signed [18:0] nx_t63 = ($signed({t58[17], t58}) < t62) ? $signed({t58[17], t58}) : t62;  // -144001..1
-    wire signed [18:0] t64 = (t63 > 19'sd0) ? t63 : 19'sd0;
-    wire signed [1:0] t65 = t64[1:0];  // 0..1
-    wire signed [1:0] t66 = l_micro_active ? 2'sd1 : 2'sd0;  // 0..1
-    wire signed [2:0] nx_t67 = $signed({l_basal_steps[1], l_basal_steps}) + $signed({l_temp_extra_steps[1], l_temp_extra_steps});  // 0..2
-    wire signed [14:0] t68 = $signed({1'b0, v_reservoir}) - $signed({{12{t67[2]}}, t67});  // -2..12000
-    wire signed [15:0] nx_t69 = t10 - $signed({{13{t67[2]}}, t67});  // -19202..1600
-    wire signed [18:0] nx_t70 = t11 - $signed({{16{t67[2]}}, t67});  // -144002..6000
-    wire signed [17:0] nx_t71 = t58 - $signed({{16{l_temp_extra_steps[1]}}, l_temp_extra_steps});  // -72001..6000
-    wire signed [18:0] t72 = ($signed({{9{1'b0}}, v_micro_left}) < $signed({{17{l_micro_raw[1]}}, l_micro_raw})) ? $signed({{9{1'b0}}, v_micro_left}) : $signed({{17{l_micro_raw[1]}}, l_micro_raw});
-    wire signed [18:0] nx_t73 = ($signed({{4{t68[14]}}, t68}) < t72) ? $signed({{4{t68[14]}}, t68}) : t72;
-    wire signed [18:0] t74 = ($signed({{3{t69[15]}}, t69}) < t73) ? $signed({{3{t69[15]}}, t69}) : t73;
-    wire signed [18:0] nx_t75 = (t70 < t74) ? t70 : t74;
-    wire signed [18:0] t76 = ($signed({t71[17], t71}) < t75) ? $signed({t71[17], t71}) : t75;  // -144002..1
-    wire signed [18:0] t77 = (t76 > 19'sd0) ? t76 : 19'sd0;
-    wire signed [1:0] t78 = t77[1:0];  // 0..1
-    wire signed [1:0] t79 = l_bolus_active ? 2'sd1 : 2'sd0;  // 0..1
-    wire signed [2:0] t80 = t67 + $signed({l_micro_steps[1], l_micro_steps});  // 0..3
-    wire signed [14:0] nx_t81 = $signed({1'b0, v_reservoir}) - $signed({{12{t80[2]}}, t80});  // -3..12000
-    wire signed [15:0] nx_t82 = t10 - $signed({{13{t80[2]}}, t80});  // -19203..1600
-    wire signed [18:0] nx_t83 = t11 - $signed({{16{t80[2]}}, t80});  // -144003..6000
-    wire signed [18:0] t84 = ($signed({{9{1'b0}}, v_bolus_left}) < $signed({{17{l_bolus_raw[1]}}, l_bolus_raw})) ? $signed({{9{1'b0}}, v_bolus_left}) : $signed({{17{l_bolus_raw[1]}}, l_bolus_raw});
-    wire signed [18:0] nx_t85 = ($signed({{4{t81[14]}}, t81}) < t84) ? $signed({{4{t81[14]}}, t81}) : t84;
-    wire signed [18:0] t86 = ($signed({{3{t82[15]}}, t82}) < t85) ? $signed({{3{t82[15]}}, t82}) : t85;
-    wire signed [18:0] nx_t87 = (t83 < t86) ? t83 : t86;  // -144003..1
-    wire signed [18:0] t88 = (t87 > 19'sd0) ? t87 : 19'sd0;
-    wire signed [1:0] t89 = t88[1:0];  // 0..1
-    wire signed [1:0] t90 = l_prime_active ? 2'sd1 : 2'sd0;  // 0..1
-    wire signed [3:0] nx_t91 = $signed({t80[2], t80}) + $signed({{2{l_bolus_steps[1]}}, l_bolus_steps});  // 0..4
-    wire signed [14:0] t92 = $signed({1'b0, v_reservoir}) - $signed({{11{t91[3]}}, t91});  // -4..12000
-    wire signed [13:0] t93 = 14'sd840 - $signed({1'b0, w_primes_total});  // -5040..840
-    wire signed [14:0] t94 = ($signed({{5{1'b0}}, v_prime_left}) < $signed({{13{l_prime_raw[1]}}, l_prime_raw})) ? $signed({{5{1'b0}}, v_prime_left}) : $signed({{13{l_prime_raw[1]}}, l_prime_raw});
-    wire signed [14:0] nx_t95 = (t92 < t94) ? t92 : t94;
-    wire signed [14:0] t96 = ($signed({t93[13], t93}) < t95) ? $signed({t93[13], t93}) : t95;
-    wire signed [13:0] nx_t97 = t96[13:0];  // -5040..1
-    wire signed [13:0] t98 = (t97 > 14'sd0) ? t97 : 14'sd0;
-    wire signed [1:0] t99 = t98[1:0];  // 0..1
-    wire signed [1:0] t100 = l_fill_active ? 2'sd1 : 2'sd0;  // 0..1
-    wire signed [3:0] nx_t101 = t91 + $signed({{2{l_prime_steps[1]}}, l_prime_steps});  // 0..5
-    wire signed [14:0] t102 = $signed({1'b0, v_reservoir}) - $signed({{11{t101[3]}}, t101});  // -5..12000
-    wire signed [13:0] nx_t103 = t93 - $signed({{12{l_prime_steps[1]}}, l_prime_steps});  // -5041..840
-    wire signed [14:0] t104 = ($signed({{9{1'b0}}, v_fill_left}) < $signed({{13{l_fill_raw[1]}}, l_fill_raw})) ? $signed({{9{1'b0}}, v_fill_left}) : $signed({{13{l_fill_raw[1]}}, l_fill_raw});
-    wire signed [14:0] nx_t105 = (t102 < t104) ? t102 : t104;
-    wire signed [14:0] t106 = ($signed({t103[13], t103}) < t105) ? $signed({t103[13], t103}) : t105;
-    wire signed [13:0] t107 = t106[13:0];  // -5041..1
-    wire signed [13:0] t108 = (t107 > 14'sd0) ? t107 : 14'sd0;
-    wire signed [1:0] t109 = t108[1:0];  // 0..1
-    wire signed [3:0] t110 = t101 + $signed({{2{l_fill_steps[1]}}, l_fill_steps});  // 0..6
-    wire signed [10:0] t111 = 11'sd800 - $signed({1'b0, v_prime_total});  // 0..800
-    wire signed [6:0] t112 = (v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
-    wire signed [19:0] t113 = (v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
-    wire signed [12:0] t114 = ($signed({1'b0, p_set_segment_hour}) == 6'sd0) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_0});  // 0..2400
-    wire signed [12:0] t115 = ($signed({1'b0, p_set_segment_hour}) == 6'sd1) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_1});  // 0..2400
-    wire signed [12:0] t116 = ($signed({1'b0, p_set_segment_hour}) == 6'sd2) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_2});  // 0..2400
-    wire signed [12:0] t117 = ($signed({1'b0, p_set_segment_hour}) == 6'sd3) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_3});  // 0..2400
-    wire signed [12:0] t118 = ($signed({1'b0, p_set_segment_hour}) == 6'sd4) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_4});  // 0..2400
-    wire signed [12:0] t119 = ($signed({1'b0, p_set_segment_hour}) == 6'sd5) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_5});  // 0..2400
-    wire signed [12:0] t120 = ($signed({1'b0, p_set_segment_hour}) == 6'sd6) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_6});  // 0..2400
-    wire signed [12:0] t121 = ($signed({1'b0, p_set_segment_hour}) == 6'sd7) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_7});  // 0..2400
-    wire signed [12:0] t122 = ($signed({1'b0, p_set_segment_hour}) == 6'sd8) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_8});  // 0..2400
-    wire signed [12:0] t123 = ($signed({1'b0, p_set_segment_hour}) == 6'sd9) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_9});  // 0..2400
-    wire signed [12:0] t124 = ($signed({1'b0, p_set_segment_hour}) == 6'sd10) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_10});  // 0..2400
-    wire signed [12:0] t125 = ($signed({1'b0, p_set_segment_hour}) == 6'sd11) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_11});  // 0..2400
-    wire signed [12:0] t126 = ($signed({1'b0, p_set_segment_hour}) == 6'sd12) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_12});  // 0..2400
-    wire signed [12:0] t127 = ($signed({1'b0, p_set_segment_hour}) == 6'sd13) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_13});  // 0..2400
-    wire signed [12:0] t128 = ($signed({1'b0, p_set_segment_hour}) == 6'sd14) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_14});  // 0..2400
-    wire signed [12:0] t129 = ($signed({1'b0, p_set_segment_hour}) == 6'sd15) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_15});  // 0..2400
-    wire signed [12:0] t130 = ($signed({1'b0, p_set_segment_hour}) == 6'sd16) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_16});  // 0..2400
-    wire signed [12:0] t131 = ($signed({1'b0, p_set_segment_hour}) == 6'sd17) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_17});  // 0..2400
-    wire signed [12:0] t132 = ($signed({1'b0, p_set_segment_hour}) == 6'sd18) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_18});  // 0..2400
-    wire signed [12:0] t133 = ($signed({1'b0, p_set_segment_hour}) == 6'sd19) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_19});  // 0..2400
-    wire signed [12:0] t134 = ($signed({1'b0, p_set_segment_hour}) == 6'sd20) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_20});  // 0..2400
-    wire signed [12:0] t135 = ($signed({1'b0, p_set_segment_hour}) == 6'sd21) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_21});  // 0..2400
-    wire signed [12:0] t136 = ($signed({1'b0, p_set_segment_hour}) == 6'sd22) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_22});  // 0..2400
-    wire signed [12:0] t137 = ($signed({1'b0, p_set_segment_hour}) == 6'sd23) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_23});  // 0..2400
-    wire signed [18:0] t138 = (19'sd86399 < $signed({1'b0, p_set_clock_time})) ? 19'sd86399 : $signed({1'b0, p_set_clock_time});
-    wire signed [17:0] t139 = t138[17:0];  // 0..86399
-    wire signed [11:0] t140 = ($signed({1'b0, v_program_1}) > $signed({1'b0, v_program_0})) ? $signed({1'b0, v_program_1}) : $signed({1'b0, v_program_0});
-    wire signed [11:0] nx_t141 = ($signed({1'b0, v_program_2}) > t140) ? $signed({1'b0, v_program_2}) : t140;
-    wire signed [11:0] t142 = ($signed({1'b0, v_program_3}) > t141) ? $signed({1'b0, v_program_3}) : t141;
-    wire signed [11:0] nx_t143 = ($signed({1'b0, v_program_4}) > t142) ? $signed({1'b0, v_program_4}) : t142;
-    wire signed [11:0] t144 = ($signed({1'b0, v_program_5}) > t143) ? $signed({1'b0, v_program_5}) : t143;
-    wire signed [11:0] nx_t145 = ($signed({1'b0, v_program_6}) > t144) ? $signed({1'b0, v_program_6}) : t144;
-    wire signed [11:0] t146 = ($signed({1'b0, v_program_7}) > t145) ? $signed({1'b0, v_program_7}) : t145;
-    wire signed [11:0] nx_t147 = ($signed({1'b0, v_program_8}) > t146) ? $signed({1'b0, v_program_8}) : t146;
-    wire signed [11:0] t148 = ($signed({1'b0, v_program_9}) > t147) ? $signed({1'b0, v_program_9}) : t147;
-    wire signed [11:0] nx_t149 = ($signed({1'b0, v_program_10}) > t148) ? $signed({1'b0, v_program_10}) : t148;
-    wire signed [11:0] t150 = ($signed({1'b0, v_program_11}) > t149) ? $signed({1'b0, v_program_11}) : t149;
-    wire signed [11:0] nx_t151 = ($signed({1'b0, v_program_12}) > t150) ? $signed({1'b0, v_program_12}) : t150;
-    wire signed [11:0] t152 = ($signed({1'b0, v_program_13}) > t151) ? $signed({1'b0, v_program_13}) : t151;
-    wire signed [11:0] nx_t153 = ($signed({1'b0, v_program_14}) > t152) ? $signed({1'b0, v_program_14}) : t152;
-    wire signed [11:0] t154 = ($signed({1'b0, v_program_15}) > t153) ? $signed({1'b0, v_program_15}) : t153;
-    wire signed [11:0] nx_t155 = ($signed({1'b0, v_program_16}) > t154) ? $signed({1'b0, v_program_16}) : t154;
-    wire signed [11:0] t156 = ($signed({1'b0, v_program_17}) > t155) ? $signed({1'b0, v_program_17}) : t155;
-    wire signed [11:0] nx_t157 = ($signed({1'b0, v_program_18}) > t156) ? $signed({1'b0, v_program_18}) : t156;
-    wire signed [11:0] t158 = ($signed({1'b0, v_program_19}) > t157) ? $signed({1'b0, v_program_19}) : t157;
-    wire signed [11:0] nx_t159 = ($signed({1'b0, v_program_20}) > t158) ? $signed({1'b0, v_program_20}) : t158;
-    wire signed [11:0] t160 = ($signed({1'b0, v_program_21}) > t159) ? $signed({1'b0, v_program_21}) : t159;
-    wire signed [11:0] nx_t161 = ($signed({1'b0, v_program_22}) > t160) ? $signed({1'b0, v_program_22}) : t160;
-    wire signed [11:0] t162 = ($signed({1'b0, v_program_23}) > t161) ? $signed({1'b0, v_program_23}) : t161;  // 0..1400
-    wire signed [17:0] t163 = $signed({{7{1'b0}}, p_set_max_iob_amount}) * 18'sd100;  // 0..120000
-    wire signed [13:0] t164 = v_low_suspend ? 14'sd0 : $signed({1'b0, v_temp_left});  // 0..7200
-    wire signed [13:0] nx_t165 = $signed({{2{t162[11]}}, t162}) * 14'sd3;  // 0..4200
-    wire signed [13:0] t166 = $signed({{2{t3[11]}}, t3}) * 14'sd4;  // 0..5600
-    wire signed [11:0] t167 = $signed({{3{1'b0}}, p_auto_bolus_amount}) * 12'sd3;  // 0..1200
-    wire signed [10:0] t168 = $signed({{2{1'b0}}, p_auto_bolus_amount}) * 11'sd2;  // 0..800
-    wire signed [16:0] t169 = $signed({{8{1'b0}}, p_auto_bolus_amount}) * 17'sd100;  // 0..40000
-    wire signed [23:0] t170 = t48 + $signed({{7{t169[16]}}, t169});  // 0..4372000
-    wire signed [13:0] nx_t171 = (t6 >= 14'sd3600) ? t6 - 14'sd3600 : t6 - 14'sd0;
-    wire signed [12:0] t172 = t171[12:0];  // 0..3599
-    wire signed [12:0] t173 = l_basal_active ? t172 : 13'sd0;  // 0..3599
-    wire signed [13:0] nx_t174 = (t20 >= 14'sd3600) ? t20 - 14'sd3600 : t20 - 14'sd0;
-    wire signed [12:0] t175 = t174[12:0];  // 0..3599
-    wire signed [12:0] t176 = l_temp_extra_active ? t175 : 13'sd0;  // 0..3599
-    wire signed [9:0] t177 = $signed({1'b0, v_hourly_phase}) + 10'sd1;  // 1..300
-    wire signed [9:0] nx_t178 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 10'sd0 : t177;  // 0..300
-    wire signed [2:0] nx_t179 = t67 + $signed({l_bolus_steps[1], l_bolus_steps});  // 0..3
-    wire signed [3:0] t180 = $signed({t179[2], t179}) + $signed({{2{l_micro_steps[1]}}, l_micro_steps});  // 0..4
-    wire signed [11:0] nx_t181 = $signed({1'b0, v_hourly_b0}) + $signed({{8{t180[3]}}, t180});  // 0..1604
-    wire signed [11:0] t182 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 12'sd0 : t181;  // 0..1604
-    wire signed [11:0] t183 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? t181 : $signed({1'b0, v_hourly_b1});  // 0..1604
-    wire signed [11:0] t184 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b1}) : $signed({1'b0, v_hourly_b2});  // 0..1600
-    wire signed [11:0] t185 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b2}) : $signed({1'b0, v_hourly_b3});  // 0..1600
-    wire signed [11:0] t186 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b3}) : $signed({1'b0, v_hourly_b4});  // 0..1600
-    wire signed [11:0] t187 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b4}) : $signed({1'b0, v_hourly_b5});  // 0..1600
-    wire signed [11:0] t188 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b5}) : $signed({1'b0, v_hourly_b6});  // 0..1600
-    wire signed [11:0] t189 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b6}) : $signed({1'b0, v_hourly_b7});  // 0..1600
-    wire signed [11:0] t190 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b7}) : $signed({1'b0, v_hourly_b8});  // 0..1600
-    wire signed [11:0] t191 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b8}) : $signed({1'b0, v_hourly_b9});  // 0..1600
-    wire signed [11:0] t192 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b9}) : $signed({1'b0, v_hourly_b10});  // 0..1600
-    wire signed [11:0] t193 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b10}) : $signed({1'b0, v_hourly_b11});  // 0..1600
-    wire signed [11:0] t194 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b11}) : $signed({1'b0, v_hourly_b12});  // 0..1600
-    wire signed [12:0] t195 = $signed({1'b0, v_daily_phase}) + 13'sd1;  // 1..3600
-    wire signed [12:0] nx_t196 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 13'sd0 : t195;  // 0..3600
-    wire signed [13:0] nx_t197 = $signed({1'b0, v_daily_b0}) + $signed({{10{t180[3]}}, t180});  // 0..6004
-    wire signed [13:0] t198 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 14'sd0 : t197;  // 0..6004
-    wire signed [13:0] t199 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? t197 : $signed({1'b0, v_daily_b1});  // 0..6004
-    wire signed [13:0] t200 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b1}) : $signed({1'b0, v_daily_b2});  // 0..6000
-    wire signed [13:0] t201 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b2}) : $signed({1'b0, v_daily_b3});  // 0..6000
-    wire signed [13:0] t202 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b3}) : $signed({1'b0, v_daily_b4});  // 0..6000
-    wire signed [13:0] t203 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b4}) : $signed({1'b0, v_daily_b5});  // 0..6000
-    wire signed [13:0] t204 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b5}) : $signed({1'b0, v_daily_b6});  // 0..6000
-    wire signed [13:0] t205 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b6}) : $signed({1'b0, v_daily_b7});  // 0..6000
-    wire signed [13:0] t206 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b7}) : $signed({1'b0, v_daily_b8});  // 0..6000
-    wire signed [13:0] t207 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b8}) : $signed({1'b0, v_daily_b9});  // 0..6000
-    wire signed [13:0] t208 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b9}) : $signed({1'b0, v_daily_b10});  // 0..6000
-    wire signed [13:0] t209 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b10}) : $signed({1'b0, v_daily_b11});  // 0..6000
-    wire signed [13:0] t210 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b11}) : $signed({1'b0, v_daily_b12});  // 0..6000
-    wire signed [13:0] t211 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b12}) : $signed({1'b0, v_daily_b13});  // 0..6000
-    wire signed [13:0] t212 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b13}) : $signed({1'b0, v_daily_b14});  // 0..6000
-    wire signed [13:0] t213 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b14}) : $signed({1'b0, v_daily_b15});  // 0..6000
-    wire signed [13:0] t214 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b15}) : $signed({1'b0, v_daily_b16});  // 0..6000
-    wire signed [13:0] t215 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b16}) : $signed({1'b0, v_daily_b17});  // 0..6000
-    wire signed [13:0] t216 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b17}) : $signed({1'b0, v_daily_b18});  // 0..6000
-    wire signed [13:0] t217 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b18}) : $signed({1'b0, v_daily_b19});  // 0..6000
-    wire signed [13:0] t218 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b19}) : $signed({1'b0, v_daily_b20});  // 0..6000
-    wire signed [13:0] t219 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b20}) : $signed({1'b0, v_daily_b21});  // 0..6000
-    wire signed [13:0] t220 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b21}) : $signed({1'b0, v_daily_b22});  // 0..6000
-    wire signed [13:0] t221 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b22}) : $signed({1'b0, v_daily_b23});  // 0..6000
-    wire signed [13:0] t222 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b23}) : $signed({1'b0, v_daily_b24});  // 0..6000
-    wire signed [11:0] t223 = $signed({1'b0, v_iob_phase}) + 12'sd1;  // 1..1800
-    wire signed [11:0] nx_t224 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? 12'sd0 : t223;  // 0..1800
-    wire signed [2:0] nx_t225 = $signed({l_temp_extra_steps[1], l_temp_extra_steps}) + $signed({l_micro_steps[1], l_micro_steps});  // 0..2
-    wire signed [13:0] t226 = $signed({1'b0, v_iob_b0}) + $signed({{11{t225[2]}}, t225});  // 0..6002
-    wire signed [13:0] nx_t227 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? 14'sd0 : t226;  // 0..6002
-    wire signed [13:0] nx_t228 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? t226 : $signed({1'b0, v_iob_b1});  // 0..6002
-    wire signed [13:0] t229 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b1}) : $signed({1'b0, v_iob_b2});  // 0..6000
-    wire signed [13:0] t230 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b2}) : $signed({1'b0, v_iob_b3});  // 0..6000
-    wire signed [13:0] t231 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b3}) : $signed({1'b0, v_iob_b4});  // 0..6000
-    wire signed [13:0] t232 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b4}) : $signed({1'b0, v_iob_b5});  // 0..6000
-    wire signed [13:0] t233 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b5}) : $signed({1'b0, v_iob_b6});  // 0..6000
-    wire signed [13:0] t234 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b6}) : $signed({1'b0, v_iob_b7});  // 0..6000
-    wire signed [13:0] t235 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b7}) : $signed({1'b0, v_iob_b8});  // 0..6000
-    wire signed [13:0] t236 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b8}) : $signed({1'b0, v_iob_b9});  // 0..6000
-    wire signed [13:0] t237 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b9}) : $signed({1'b0, v_iob_b10});  // 0..6000
-    wire signed [13:0] t238 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b10}) : $signed({1'b0, v_iob_b11});  // 0..6000
-    wire signed [13:0] t239 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b11}) : $signed({1'b0, v_iob_b12});  // 0..6000
-    wire signed [10:0] t240 = $signed({1'b0, v_primes_phase}) + 11'sd1;  // 1..600
-    wire signed [10:0] nx_t241 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t240;  // 0..600
-    wire signed [2:0] nx_t242 = $signed({l_prime_steps[1], l_prime_steps}) + $signed({l_fill_steps[1], l_fill_steps});  // 0..2
-    wire signed [10:0] t243 = $signed({1'b0, v_primes_b0}) + $signed({{8{t242[2]}}, t242});  // 0..842
-    wire signed [10:0] nx_t244 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t243;  // 0..842
-    wire signed [10:0] nx_t245 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? t243 : $signed({1'b0, v_primes_b1});  // 0..842
-    wire signed [10:0] t246 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b1}) : $signed({1'b0, v_primes_b2});  // 0..840
-    wire signed [10:0] t247 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b2}) : $signed({1'b0, v_primes_b3});  // 0..840
-    wire signed [10:0] t248 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b3}) : $signed({1'b0, v_primes_b4});  // 0..840
-    wire signed [10:0] t249 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b4}) : $signed({1'b0, v_primes_b5});  // 0..840
-    wire signed [10:0] t250 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b5}) : $signed({1'b0, v_primes_b6});  // 0..840
-    wire signed [14:0] nx_t251 = $signed({1'b0, v_reservoir}) - $signed({{11{l_steps[3]}}, l_steps});  // -6..12000
-    wire signed [10:0] nx_t252 = $signed({1'b0, v_bolus_left}) - $signed({{9{l_bolus_steps[1]}}, l_bolus_steps});  // -1..1000
-    wire signed [10:0] t253 = $signed({1'b0, v_micro_left}) - $signed({{9{l_micro_steps[1]}}, l_micro_steps});  // -1..1000
-    wire signed [10:0] nx_t254 = (l_micro_steps < l_micro_raw) ? 11'sd0 : t253;  // -1..1000
-    wire signed [13:0] t255 = $signed({1'b0, v_temp_left}) - 14'sd1;  // -1..7199
-    wire signed [13:0] nx_t256 = ($signed({1'b0, v_temp_left}) > 14'sd0) ? t255 : 14'sd0;  // -1..7199
-    wire signed [10:0] t257 = $signed({1'b0, v_sensor_age}) + 11'sd1;  // 1..901
-    wire signed [10:0] nx_t258 = (11'sd900 < t257) ? 11'sd900 : t257;  // 1..900
-    wire signed [17:0] nx_t259 = $signed({1'b0, v_time_of_day}) + 18'sd1;  // 1..86400
-    wire signed [17:0] nx_t260 = (t259 >= 18'sd86400) ? t259 - 18'sd86400 : t259 - 18'sd0;  // 0..86399
-    wire signed [10:0] nx_t261 = $signed({1'b0, v_prime_left}) - $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // -1..800
-    wire signed [10:0] nx_t262 = $signed({1'b0, v_prime_total}) + $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // 0..801
-    wire signed [6:0] t263 = $signed({1'b0, v_fill_left}) - $signed({{5{l_fill_steps[1]}}, l_fill_steps});  // -1..40
-    wire signed [19:0] t264 = $signed({1'b0, v_set_age}) + 20'sd1;  // 1..288001
-    wire signed [19:0] t265 = (20'sd288000 < t264) ? 20'sd288000 : t264;  // 1..288000
-    wire signed [19:0] nx_t266 = v_inserted ? t265 : 20'sd0;  // 0..288000
-    wire signed [13:0] t267 = $signed({1'b0, v_away}) + 14'sd1;  // 1..7201
-    wire signed [13:0] nx_t268 = (14'sd7200 < t267) ? 14'sd7200 : t267;  // 1..7200
-    wire signed [13:0] t269 = (v_inserted && !v_connected) ? t268 : 14'sd0;  // 0..7200
-    wire signed [10:0] nx_t270 = $signed({1'b0, v_silenced}) + 11'sd1;  // 1..601
-    wire signed [10:0] nx_t271 = (((((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) && v_acked) && (t270 < 11'sd600)) ? t270 : 11'sd0;  // 0..601
-    wire signed [11:0] t272 = $signed({1'b0, v_stopped}) + 12'sd1;  // 1..1801
-    wire signed [11:0] nx_t273 = (12'sd1800 < t272) ? 12'sd1800 : t272;  // 1..1800
-    wire signed [11:0] nx_t274 = (v_inserted && !((state == 3'd4) || (state == 3'd5))) ? t273 : 12'sd0;  // 0..1800
-    wire signed [18:0] t275 = (v_set_kind == 1'd0) ? 19'sd259200 : 19'sd172800;  // 172800..259200
-    wire signed [2:0] t276 = $signed({l_basal_raw[1], l_basal_raw}) + $signed({l_temp_extra_raw[1], l_temp_extra_raw});  // 0..2
-    wire signed [2:0] t277 = t276 + $signed({l_bolus_raw[1], l_bolus_raw});  // 0..3
-    wire signed [3:0] nx_t278 = $signed({t277[2], t277}) + $signed({{2{l_micro_raw[1]}}, l_micro_raw});  // 0..4
-    wire signed [15:0] nx_t279 = $signed({1'b0, w_hourly_total}) + $signed({{12{t180[3]}}, t180});
-    wire signed [15:0] nx_t280 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? t279 - $signed({{5{1'b0}}, v_hourly_b12}) : t279;  // hourly.total after the tick
-    wire signed [18:0] nx_t281 = $signed({1'b0, w_daily_total}) + $signed({{15{t180[3]}}, t180});
-    wire signed [18:0] nx_t282 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? t281 - $signed({{6{1'b0}}, v_daily_b24}) : t281;  // daily.total after the tick
-    wire signed [17:0] nx_t283 = $signed({1'b0, w_iob_total}) + $signed({{15{t225[2]}}, t225});
-    wire signed [17:0] nx_t284 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? t283 - $signed({{5{1'b0}}, v_iob_b12}) : t283;  // iob.total after the tick
-    wire signed [13:0] nx_t285 = $signed({1'b0, w_primes_total}) + $signed({{11{t242[2]}}, t242});
-    wire signed [13:0] nx_t286 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? t285 - $signed({{4{1'b0}}, v_primes_b6}) : t285;  // primes.total after the tick
+    wire signed [17:0] t0 = $signed({1'b0, v_time_of_day}) - 18'sd57600;
+    wire signed [16:0] t1 = t0[17] ? v_time_of_day : t0[16:0];  // 0..57599
+    wire signed [16:0] t2 = t1 - 17'sd28800;
+    wire signed [15:0] nx_t3 = t2[16] ? t1[15:0] : t2[15:0];  // 0..28799
+    wire signed [15:0] t4 = t3 - 16'sd14400;
+    wire signed [14:0] t5 = t4[15] ? t3[14:0] : t4[14:0];  // 0..14399
+    wire signed [14:0] t6 = t5 - 15'sd7200;
+    wire signed [13:0] nx_t7 = t6[14] ? t5[13:0] : t6[13:0];  // 0..7199
+    wire signed [13:0] t8 = t7 - 14'sd3600;
+    wire signed [5:0] nx_t9 = {1'b0, ~t0[17], ~t2[16], ~t4[15], ~t6[14], ~t8[13]};
+    wire signed [11:0] nx_t10 = (t9[4:0] == 5'd0) ? $signed({1'b0, v_program_0}) : (t9[4:0] == 5'd1) ? $signed({1'b0, v_program_1}) : (t9[4:0] == 5'd2) ? $signed({1'b0, v_program_2}) : (t9[4:0] == 5'd3) ? $signed({1'b0, v_program_3}) : (t9[4:0] == 5'd4) ? $signed({1'b0, v_program_4}) : (t9[4:0] == 5'd5) ? $signed({1'b0, v_program_5}) : (t9[4:0] == 5'd6) ? $signed({1'b0, v_program_6}) : (t9[4:0] == 5'd7) ? $signed({1'b0, v_program_7}) : (t9[4:0] == 5'd8) ? $signed({1'b0, v_program_8}) : (t9[4:0] == 5'd9) ? $signed({1'b0, v_program_9}) : (t9[4:0] == 5'd10) ? $signed({1'b0, v_program_10}) : (t9[4:0] == 5'd11) ? $signed({1'b0, v_program_11}) : (t9[4:0] == 5'd12) ? $signed({1'b0, v_program_12}) : (t9[4:0] == 5'd13) ? $signed({1'b0, v_program_13}) : (t9[4:0] == 5'd14) ? $signed({1'b0, v_program_14}) : (t9[4:0] == 5'd15) ? $signed({1'b0, v_program_15}) : (t9[4:0] == 5'd16) ? $signed({1'b0, v_program_16}) : (t9[4:0] == 5'd17) ? $signed({1'b0, v_program_17}) : (t9[4:0] == 5'd18) ? $signed({1'b0, v_program_18}) : (t9[4:0] == 5'd19) ? $signed({1'b0, v_program_19}) : (t9[4:0] == 5'd20) ? $signed({1'b0, v_program_20}) : (t9[4:0] == 5'd21) ? $signed({1'b0, v_program_21}) : (t9[4:0] == 5'd22) ? $signed({1'b0, v_program_22}) : $signed({1'b0, v_program_23});  // 0..1400
+    wire signed [11:0] t11 = (t10 < $signed({1'b0, v_temp_rate})) ? t10 : $signed({1'b0, v_temp_rate});  // 0..1400
+    wire signed [11:0] nx_t12 = ($signed({1'b0, v_temp_left}) > 14'sd0) ? t11 : t10;  // 0..1400
+    wire signed [13:0] nx_t13 = $signed({{2{1'b0}}, v_basal_acc}) + $signed({{2{t12[11]}}, t12});  // 0..4999
+    wire signed [13:0] t14 = (t13 >= 14'sd3600) ? 14'sd1 : 14'sd0;
+    wire signed [1:0] t15 = t14[1:0];  // 0..1
+    wire signed [1:0] t16 = l_basal_active ? t15 : 2'sd0;  // 0..1
+    wire signed [15:0] t17 = 16'sd1600 - $signed({1'b0, w_hourly_total});  // -19200..1600
+    wire signed [18:0] t18 = 19'sd6000 - $signed({1'b0, w_daily_total});  // -144000..6000
+    wire signed [18:0] t19 = ($signed({{5{1'b0}}, v_reservoir}) < $signed({{17{l_basal_raw[1]}}, l_basal_raw})) ? $signed({{5{1'b0}}, v_reservoir}) : $signed({{17{l_basal_raw[1]}}, l_basal_raw});
+    wire signed [18:0] nx_t20 = ($signed({{3{t17[15]}}, t17}) < t19) ? $signed({{3{t17[15]}}, t17}) : t19;
+    wire signed [18:0] nx_t21 = (t18 < t20) ? t18 : t20;  // -144000..1
+    wire signed [18:0] t22 = (t21 > 19'sd0) ? t21 : 19'sd0;
+    wire signed [1:0] t23 = t22[1:0];  // 0..1
+    wire signed [11:0] t24 = $signed({1'b0, v_temp_rate}) - t10;  // -1400..1400
+    wire signed [11:0] nx_t25 = (12'sd0 > t24) ? 12'sd0 : t24;  // 0..1400
+    wire signed [11:0] nx_t26 = (($signed({1'b0, v_temp_left}) > 14'sd0) && ($signed({1'b0, v_sensor_age}) <= 11'sd720)) ? t25 : 12'sd0;  // 0..1400
+    wire signed [13:0] nx_t27 = $signed({{2{1'b0}}, v_temp_extra_acc}) + $signed({{2{t26[11]}}, t26});  // 0..4999
+    wire signed [13:0] t28 = (t27 >= 14'sd3600) ? 14'sd1 : 14'sd0;
+    wire signed [1:0] t29 = t28[1:0];  // 0..1
+    wire signed [1:0] t30 = l_temp_extra_active ? t29 : 2'sd0;  // 0..1
+    wire signed [16:0] t31 = $signed({{8{1'b0}}, v_max_iob}) * 17'sd100;  // 0..40000
+    wire signed [14:0] t32 = $signed({{2{1'b0}}, v_iob_b0}) + $signed({{2{1'b0}}, v_iob_b1});  // 0..12000
+    wire signed [21:0] t33 = $signed({{7{t32[14]}}, t32}) * 22'sd100;  // 0..1200000
+    wire signed [20:0] t34 = $signed({{8{1'b0}}, v_iob_b2}) * 21'sd99;  // 0..594000
+    wire signed [21:0] nx_t35 = t33 + $signed({t34[20], t34});  // 0..1794000
+    wire signed [20:0] t36 = $signed({{8{1'b0}}, v_iob_b3}) * 21'sd94;  // 0..564000
+    wire signed [22:0] t37 = $signed({t35[21], t35}) + $signed({{2{t36[20]}}, t36});  // 0..2358000
+    wire signed [19:0] t38 = $signed({{7{1'b0}}, v_iob_b4}) * 20'sd85;  // 0..510000
+    wire signed [22:0] nx_t39 = t37 + $signed({{3{t38[19]}}, t38});  // 0..2868000
+    wire signed [19:0] t40 = $signed({{7{1'b0}}, v_iob_b5}) * 20'sd74;  // 0..444000
+    wire signed [22:0] t41 = t39 + $signed({{3{t40[19]}}, t40});  // 0..3312000
+    wire signed [19:0] t42 = $signed({{7{1'b0}}, v_iob_b6}) * 20'sd59;  // 0..354000
+    wire signed [22:0] nx_t43 = t41 + $signed({{3{t42[19]}}, t42});  // 0..3666000
+    wire signed [18:0] t44 = $signed({{6{1'b0}}, v_iob_b7}) * 19'sd43;  // 0..258000
+    wire signed [22:0] t45 = t43 + $signed({{4{t44[18]}}, t44});  // 0..3924000
+    wire signed [18:0] t46 = $signed({{6{1'b0}}, v_iob_b8}) * 19'sd30;  // 0..180000
+    wire signed [22:0] nx_t47 = t45 + $signed({{4{t46[18]}}, t46});  // 0..4104000
+    wire signed [17:0] t48 = $signed({{5{1'b0}}, v_iob_b9}) * 18'sd20;  // 0..120000
+    wire signed [23:0] t49 = $signed({t47[22], t47}) + $signed({{6{t48[17]}}, t48});  // 0..4224000
+    wire signed [17:0] t50 = $signed({{5{1'b0}}, v_iob_b10}) * 18'sd11;  // 0..66000
+    wire signed [23:0] nx_t51 = t49 + $signed({{6{t50[17]}}, t50});  // 0..4290000
+    wire signed [15:0] t52 = $signed({{3{1'b0}}, v_iob_b11}) * 16'sd5;  // 0..30000
+    wire signed [23:0] t53 = t51 + $signed({{8{t52[15]}}, t52});  // 0..4320000
+    wire signed [14:0] t54 = $signed({{2{1'b0}}, v_iob_b12}) * 15'sd2;  // 0..12000
+    wire signed [23:0] nx_t55 = t53 + $signed({{9{t54[14]}}, t54});  // 0..4332000
+    wire signed [23:0] t56 = $signed({{7{t31[16]}}, t31}) - t55;  // -4332000..40000
+    wire signed [17:0] t57 = $signed({{8{1'b0}}, v_micro_left}) * 18'sd100;  // 0..100000
+    wire signed [23:0] nx_t58 = t56 - $signed({{6{t57[17]}}, t57});  // -4432000..40000
+    wire signed [23:0] t59 = t58 + 24'sd4432000;
+    wire signed [23:0] t60 = t59 - 24'sd3276800;
+    wire signed [22:0] nx_t61 = t60[23] ? t59[22:0] : t60[22:0];  // 0..3276799
+    wire signed [22:0] t62 = t61 - 23'sd1638400;
+    wire signed [21:0] t63 = t62[22] ? t61[21:0] : t62[21:0];  // 0..1638399
+    wire signed [21:0] t64 = t63 - 22'sd819200;
+    wire signed [20:0] nx_t65 = t64[21] ? t63[20:0] : t64[20:0];  // 0..819199
+    wire signed [20:0] t66 = t65 - 21'sd409600;
+    wire signed [19:0] t67 = t66[20] ? t65[19:0] : t66[19:0];  // 0..409599
+    wire signed [19:0] t68 = t67 - 20'sd204800;
+    wire signed [18:0] nx_t69 = t68[19] ? t67[18:0] : t68[18:0];  // 0..204799
+    wire signed [18:0] t70 = t69 - 19'sd102400;
+    wire signed [17:0] t71 = t70[18] ? t69[17:0] : t70[17:0];  // 0..102399
+    wire signed [17:0] t72 = t71 - 18'sd51200;
+    wire signed [16:0] nx_t73 = t72[17] ? t71[16:0] : t72[16:0];  // 0..51199
+    wire signed [16:0] t74 = t73 - 17'sd25600;
+    wire signed [15:0] t75 = t74[16] ? t73[15:0] : t74[15:0];  // 0..25599
+    wire signed [15:0] t76 = t75 - 16'sd12800;
+    wire signed [14:0] nx_t77 = t76[15] ? t75[14:0] : t76[14:0];  // 0..12799
+    wire signed [14:0] t78 = t77 - 15'sd6400;
+    wire signed [13:0] t79 = t78[14] ? t77[13:0] : t78[13:0];  // 0..6399
+    wire signed [13:0] t80 = t79 - 14'sd3200;
+    wire signed [12:0] nx_t81 = t80[13] ? t79[12:0] : t80[12:0];  // 0..3199
+    wire signed [12:0] t82 = t81 - 13'sd1600;
+    wire signed [11:0] t83 = t82[12] ? t81[11:0] : t82[11:0];  // 0..1599
+    wire signed [11:0] t84 = t83 - 12'sd800;
+    wire signed [10:0] nx_t85 = t84[11] ? t83[10:0] : t84[10:0];  // 0..799
+    wire signed [10:0] t86 = t85 - 11'sd400;
+    wire signed [9:0] t87 = t86[10] ? t85[9:0] : t86[9:0];  // 0..399
+    wire signed [9:0] t88 = t87 - 10'sd200;
+    wire signed [8:0] nx_t89 = t88[9] ? t87[8:0] : t88[8:0];  // 0..199
+    wire signed [8:0] t90 = t89 - 9'sd100;
+    wire signed [16:0] nx_t91 = {1'b0, ~t60[23], ~t62[22], ~t64[21], ~t66[20], ~t68[19], ~t70[18], ~t72[17], ~t74[16], ~t76[15], ~t78[14], ~t80[13], ~t82[12], ~t84[11], ~t86[10], ~t88[9], ~t90[8]};
+    wire signed [16:0] t92 = t91 + -17'sd44320;
+    wire signed [14:0] nx_t93 = $signed({1'b0, v_reservoir}) - $signed({{13{l_basal_steps[1]}}, l_basal_steps});  // -1..12000
+    wire signed [15:0] nx_t94 = t17 - $signed({{14{l_basal_steps[1]}}, l_basal_steps});  // -19201..1600
+    wire signed [18:0] nx_t95 = t18 - $signed({{17{l_basal_steps[1]}}, l_basal_steps});  // -144001..6000
+    wire signed [17:0] t96 = 18'sd6000 - $signed({1'b0, w_iob_total});  // -72000..6000
+    wire signed [18:0] nx_t97 = ($signed({{2{t92[16]}}, t92}) < $signed({{17{l_temp_extra_raw[1]}}, l_temp_extra_raw})) ? $signed({{2{t92[16]}}, t92}) : $signed({{17{l_temp_extra_raw[1]}}, l_temp_extra_raw});
+    wire signed [18:0] t98 = ($signed({{4{t93[14]}}, t93}) < t97) ? $signed({{4{t93[14]}}, t93}) : t97;
+    wire signed [18:0] nx_t99 = ($signed({{3{t94[15]}}, t94}) < t98) ? $signed({{3{t94[15]}}, t94}) : t98;
+    wire signed [18:0] t100 = (t95 < t99) ? t95 : t99;
+    wire signed [18:0] nx_t101 = ($signed({t96[17], t96}) < t100) ? $signed({t96[17], t96}) : t100;  // -144001..1
+    wire signed [18:0] t102 = (t101 > 19'sd0) ? t101 : 19'sd0;
+    wire signed [1:0] t103 = t102[1:0];  // 0..1
+    wire signed [1:0] t104 = l_micro_active ? 2'sd1 : 2'sd0;  // 0..1
+    wire signed [2:0] nx_t105 = $signed({l_basal_steps[1], l_basal_steps}) + $signed({l_temp_extra_steps[1], l_temp_extra_steps});  // 0..2
+    wire signed [14:0] t106 = $signed({1'b0, v_reservoir}) - $signed({{12{t105[2]}}, t105});  // -2..12000
+    wire signed [15:0] nx_t107 = t17 - $signed({{13{t105[2]}}, t105});  // -19202..1600
+    wire signed [18:0] nx_t108 = t18 - $signed({{16{t105[2]}}, t105});  // -144002..6000
+    wire signed [17:0] nx_t109 = t96 - $signed({{16{l_temp_extra_steps[1]}}, l_temp_extra_steps});  // -72001..6000
+    wire signed [18:0] t110 = ($signed({{9{1'b0}}, v_micro_left}) < $signed({{17{l_micro_raw[1]}}, l_micro_raw})) ? $signed({{9{1'b0}}, v_micro_left}) : $signed({{17{l_micro_raw[1]}}, l_micro_raw});
+    wire signed [18:0] nx_t111 = ($signed({{4{t106[14]}}, t106}) < t110) ? $signed({{4{t106[14]}}, t106}) : t110;
+    wire signed [18:0] t112 = ($signed({{3{t107[15]}}, t107}) < t111) ? $signed({{3{t107[15]}}, t107}) : t111;
+    wire signed [18:0] nx_t113 = (t108 < t112) ? t108 : t112;
+    wire signed [18:0] t114 = ($signed({t109[17], t109}) < t113) ? $signed({t109[17], t109}) : t113;  // -144002..1
+    wire signed [18:0] t115 = (t114 > 19'sd0) ? t114 : 19'sd0;
+    wire signed [1:0] t116 = t115[1:0];  // 0..1
+    wire signed [1:0] t117 = l_bolus_active ? 2'sd1 : 2'sd0;  // 0..1
+    wire signed [2:0] t118 = t105 + $signed({l_micro_steps[1], l_micro_steps});  // 0..3
+    wire signed [14:0] nx_t119 = $signed({1'b0, v_reservoir}) - $signed({{12{t118[2]}}, t118});  // -3..12000
+    wire signed [15:0] nx_t120 = t17 - $signed({{13{t118[2]}}, t118});  // -19203..1600
+    wire signed [18:0] nx_t121 = t18 - $signed({{16{t118[2]}}, t118});  // -144003..6000
+    wire signed [18:0] t122 = ($signed({{9{1'b0}}, v_bolus_left}) < $signed({{17{l_bolus_raw[1]}}, l_bolus_raw})) ? $signed({{9{1'b0}}, v_bolus_left}) : $signed({{17{l_bolus_raw[1]}}, l_bolus_raw});
+    wire signed [18:0] nx_t123 = ($signed({{4{t119[14]}}, t119}) < t122) ? $signed({{4{t119[14]}}, t119}) : t122;
+    wire signed [18:0] t124 = ($signed({{3{t120[15]}}, t120}) < t123) ? $signed({{3{t120[15]}}, t120}) : t123;
+    wire signed [18:0] nx_t125 = (t121 < t124) ? t121 : t124;  // -144003..1
+    wire signed [18:0] t126 = (t125 > 19'sd0) ? t125 : 19'sd0;
+    wire signed [1:0] t127 = t126[1:0];  // 0..1
+    wire signed [1:0] t128 = l_prime_active ? 2'sd1 : 2'sd0;  // 0..1
+    wire signed [3:0] nx_t129 = $signed({t118[2], t118}) + $signed({{2{l_bolus_steps[1]}}, l_bolus_steps});  // 0..4
+    wire signed [14:0] t130 = $signed({1'b0, v_reservoir}) - $signed({{11{t129[3]}}, t129});  // -4..12000
+    wire signed [13:0] t131 = 14'sd840 - $signed({1'b0, w_primes_total});  // -5040..840
+    wire signed [14:0] t132 = ($signed({{5{1'b0}}, v_prime_left}) < $signed({{13{l_prime_raw[1]}}, l_prime_raw})) ? $signed({{5{1'b0}}, v_prime_left}) : $signed({{13{l_prime_raw[1]}}, l_prime_raw});
+    wire signed [14:0] nx_t133 = (t130 < t132) ? t130 : t132;
+    wire signed [14:0] t134 = ($signed({t131[13], t131}) < t133) ? $signed({t131[13], t131}) : t133;
+    wire signed [13:0] nx_t135 = t134[13:0];  // -5040..1
+    wire signed [13:0] t136 = (t135 > 14'sd0) ? t135 : 14'sd0;
+    wire signed [1:0] t137 = t136[1:0];  // 0..1
+    wire signed [1:0] t138 = l_fill_active ? 2'sd1 : 2'sd0;  // 0..1
+    wire signed [3:0] nx_t139 = t129 + $signed({{2{l_prime_steps[1]}}, l_prime_steps});  // 0..5
+    wire signed [14:0] t140 = $signed({1'b0, v_reservoir}) - $signed({{11{t139[3]}}, t139});  // -5..12000
+    wire signed [13:0] nx_t141 = t131 - $signed({{12{l_prime_steps[1]}}, l_prime_steps});  // -5041..840
+    wire signed [14:0] t142 = ($signed({{9{1'b0}}, v_fill_left}) < $signed({{13{l_fill_raw[1]}}, l_fill_raw})) ? $signed({{9{1'b0}}, v_fill_left}) : $signed({{13{l_fill_raw[1]}}, l_fill_raw});
+    wire signed [14:0] nx_t143 = (t140 < t142) ? t140 : t142;
+    wire signed [14:0] t144 = ($signed({t141[13], t141}) < t143) ? $signed({t141[13], t141}) : t143;
+    wire signed [13:0] t145 = t144[13:0];  // -5041..1
+    wire signed [13:0] t146 = (t145 > 14'sd0) ? t145 : 14'sd0;
+    wire signed [1:0] t147 = t146[1:0];  // 0..1
+    wire signed [3:0] t148 = t139 + $signed({{2{l_fill_steps[1]}}, l_fill_steps});  // 0..6
+    wire signed [10:0] t149 = 11'sd800 - $signed({1'b0, v_prime_total});  // 0..800
+    wire signed [6:0] t150 = (v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
+    wire signed [19:0] t151 = (v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
+    wire signed [12:0] t152 = ($signed({1'b0, p_set_segment_hour}) == 6'sd0) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_0});  // 0..2400
+    wire signed [12:0] t153 = ($signed({1'b0, p_set_segment_hour}) == 6'sd1) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_1});  // 0..2400
+    wire signed [12:0] t154 = ($signed({1'b0, p_set_segment_hour}) == 6'sd2) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_2});  // 0..2400
+    wire signed [12:0] t155 = ($signed({1'b0, p_set_segment_hour}) == 6'sd3) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_3});  // 0..2400
+    wire signed [12:0] t156 = ($signed({1'b0, p_set_segment_hour}) == 6'sd4) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_4});  // 0..2400
+    wire signed [12:0] t157 = ($signed({1'b0, p_set_segment_hour}) == 6'sd5) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_5});  // 0..2400
+    wire signed [12:0] t158 = ($signed({1'b0, p_set_segment_hour}) == 6'sd6) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_6});  // 0..2400
+    wire signed [12:0] t159 = ($signed({1'b0, p_set_segment_hour}) == 6'sd7) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_7});  // 0..2400
+    wire signed [12:0] t160 = ($signed({1'b0, p_set_segment_hour}) == 6'sd8) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_8});  // 0..2400
+    wire signed [12:0] t161 = ($signed({1'b0, p_set_segment_hour}) == 6'sd9) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_9});  // 0..2400
+    wire signed [12:0] t162 = ($signed({1'b0, p_set_segment_hour}) == 6'sd10) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_10});  // 0..2400
+    wire signed [12:0] t163 = ($signed({1'b0, p_set_segment_hour}) == 6'sd11) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_11});  // 0..2400
+    wire signed [12:0] t164 = ($signed({1'b0, p_set_segment_hour}) == 6'sd12) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_12});  // 0..2400
+    wire signed [12:0] t165 = ($signed({1'b0, p_set_segment_hour}) == 6'sd13) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_13});  // 0..2400
+    wire signed [12:0] t166 = ($signed({1'b0, p_set_segment_hour}) == 6'sd14) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_14});  // 0..2400
+    wire signed [12:0] t167 = ($signed({1'b0, p_set_segment_hour}) == 6'sd15) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_15});  // 0..2400
+    wire signed [12:0] t168 = ($signed({1'b0, p_set_segment_hour}) == 6'sd16) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_16});  // 0..2400
+    wire signed [12:0] t169 = ($signed({1'b0, p_set_segment_hour}) == 6'sd17) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_17});  // 0..2400
+    wire signed [12:0] t170 = ($signed({1'b0, p_set_segment_hour}) == 6'sd18) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_18});  // 0..2400
+    wire signed [12:0] t171 = ($signed({1'b0, p_set_segment_hour}) == 6'sd19) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_19});  // 0..2400
+    wire signed [12:0] t172 = ($signed({1'b0, p_set_segment_hour}) == 6'sd20) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_20});  // 0..2400
+    wire signed [12:0] t173 = ($signed({1'b0, p_set_segment_hour}) == 6'sd21) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_21});  // 0..2400
+    wire signed [12:0] t174 = ($signed({1'b0, p_set_segment_hour}) == 6'sd22) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_22});  // 0..2400
+    wire signed [12:0] t175 = ($signed({1'b0, p_set_segment_hour}) == 6'sd23) ? $signed({1'b0, p_set_segment_rate}) : $signed({{2{1'b0}}, v_program_23});  // 0..2400
+    wire signed [18:0] t176 = (19'sd86399 < $signed({1'b0, p_set_clock_time})) ? 19'sd86399 : $signed({1'b0, p_set_clock_time});
+    wire signed [17:0] t177 = t176[17:0];  // 0..86399
+    wire signed [11:0] t178 = ($signed({1'b0, v_program_1}) > $signed({1'b0, v_program_0})) ? $signed({1'b0, v_program_1}) : $signed({1'b0, v_program_0});
+    wire signed [11:0] nx_t179 = ($signed({1'b0, v_program_2}) > t178) ? $signed({1'b0, v_program_2}) : t178;
+    wire signed [11:0] t180 = ($signed({1'b0, v_program_3}) > t179) ? $signed({1'b0, v_program_3}) : t179;
+    wire signed [11:0] nx_t181 = ($signed({1'b0, v_program_4}) > t180) ? $signed({1'b0, v_program_4}) : t180;
+    wire signed [11:0] t182 = ($signed({1'b0, v_program_5}) > t181) ? $signed({1'b0, v_program_5}) : t181;
+    wire signed [11:0] nx_t183 = ($signed({1'b0, v_program_6}) > t182) ? $signed({1'b0, v_program_6}) : t182;
+    wire signed [11:0] t184 = ($signed({1'b0, v_program_7}) > t183) ? $signed({1'b0, v_program_7}) : t183;
+    wire signed [11:0] nx_t185 = ($signed({1'b0, v_program_8}) > t184) ? $signed({1'b0, v_program_8}) : t184;
+    wire signed [11:0] t186 = ($signed({1'b0, v_program_9}) > t185) ? $signed({1'b0, v_program_9}) : t185;
+    wire signed [11:0] nx_t187 = ($signed({1'b0, v_program_10}) > t186) ? $signed({1'b0, v_program_10}) : t186;
+    wire signed [11:0] t188 = ($signed({1'b0, v_program_11}) > t187) ? $signed({1'b0, v_program_11}) : t187;
+    wire signed [11:0] nx_t189 = ($signed({1'b0, v_program_12}) > t188) ? $signed({1'b0, v_program_12}) : t188;
+    wire signed [11:0] t190 = ($signed({1'b0, v_program_13}) > t189) ? $signed({1'b0, v_program_13}) : t189;
+    wire signed [11:0] nx_t191 = ($signed({1'b0, v_program_14}) > t190) ? $signed({1'b0, v_program_14}) : t190;
+    wire signed [11:0] t192 = ($signed({1'b0, v_program_15}) > t191) ? $signed({1'b0, v_program_15}) : t191;
+    wire signed [11:0] nx_t193 = ($signed({1'b0, v_program_16}) > t192) ? $signed({1'b0, v_program_16}) : t192;
+    wire signed [11:0] t194 = ($signed({1'b0, v_program_17}) > t193) ? $signed({1'b0, v_program_17}) : t193;
+    wire signed [11:0] nx_t195 = ($signed({1'b0, v_program_18}) > t194) ? $signed({1'b0, v_program_18}) : t194;
+    wire signed [11:0] t196 = ($signed({1'b0, v_program_19}) > t195) ? $signed({1'b0, v_program_19}) : t195;
+    wire signed [11:0] nx_t197 = ($signed({1'b0, v_program_20}) > t196) ? $signed({1'b0, v_program_20}) : t196;
+    wire signed [11:0] t198 = ($signed({1'b0, v_program_21}) > t197) ? $signed({1'b0, v_program_21}) : t197;
+    wire signed [11:0] nx_t199 = ($signed({1'b0, v_program_22}) > t198) ? $signed({1'b0, v_program_22}) : t198;
+    wire signed [11:0] t200 = ($signed({1'b0, v_program_23}) > t199) ? $signed({1'b0, v_program_23}) : t199;  // 0..1400
+    wire signed [17:0] t201 = $signed({{7{1'b0}}, p_set_max_iob_amount}) * 18'sd100;  // 0..120000
+    wire signed [13:0] t202 = v_low_suspend ? 14'sd0 : $signed({1'b0, v_temp_left});  // 0..7200
+    wire signed [13:0] nx_t203 = $signed({{2{t200[11]}}, t200}) * 14'sd3;  // 0..4200
+    wire signed [13:0] t204 = $signed({{2{t10[11]}}, t10}) * 14'sd4;  // 0..5600
+    wire signed [11:0] t205 = $signed({{3{1'b0}}, p_auto_bolus_amount}) * 12'sd3;  // 0..1200
+    wire signed [10:0] t206 = $signed({{2{1'b0}}, p_auto_bolus_amount}) * 11'sd2;  // 0..800
+    wire signed [16:0] t207 = $signed({{8{1'b0}}, p_auto_bolus_amount}) * 17'sd100;  // 0..40000
+    wire signed [23:0] t208 = t55 + $signed({{7{t207[16]}}, t207});  // 0..4372000
+    wire signed [13:0] nx_t209 = (t13 >= 14'sd3600) ? t13 - 14'sd3600 : t13 - 14'sd0;
+    wire signed [12:0] t210 = t209[12:0];  // 0..3599
+    wire signed [12:0] t211 = l_basal_active ? t210 : 13'sd0;  // 0..3599
+    wire signed [13:0] nx_t212 = (t27 >= 14'sd3600) ? t27 - 14'sd3600 : t27 - 14'sd0;
+    wire signed [12:0] t213 = t212[12:0];  // 0..3599
+    wire signed [12:0] t214 = l_temp_extra_active ? t213 : 13'sd0;  // 0..3599
+    wire signed [9:0] t215 = $signed({1'b0, v_hourly_phase}) + 10'sd1;  // 1..300
+    wire signed [9:0] nx_t216 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 10'sd0 : t215;  // 0..300
+    wire signed [2:0] nx_t217 = t105 + $signed({l_bolus_steps[1], l_bolus_steps});  // 0..3
+    wire signed [3:0] t218 = $signed({t217[2], t217}) + $signed({{2{l_micro_steps[1]}}, l_micro_steps});  // 0..4
+    wire signed [11:0] nx_t219 = $signed({1'b0, v_hourly_b0}) + $signed({{8{t218[3]}}, t218});  // 0..1604
+    wire signed [11:0] t220 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 12'sd0 : t219;  // 0..1604
+    wire signed [11:0] t221 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? t219 : $signed({1'b0, v_hourly_b1});  // 0..1604
+    wire signed [11:0] t222 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b1}) : $signed({1'b0, v_hourly_b2});  // 0..1600
+    wire signed [11:0] t223 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b2}) : $signed({1'b0, v_hourly_b3});  // 0..1600
+    wire signed [11:0] t224 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b3}) : $signed({1'b0, v_hourly_b4});  // 0..1600
+    wire signed [11:0] t225 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b4}) : $signed({1'b0, v_hourly_b5});  // 0..1600
+    wire signed [11:0] t226 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b5}) : $signed({1'b0, v_hourly_b6});  // 0..1600
+    wire signed [11:0] t227 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b6}) : $signed({1'b0, v_hourly_b7});  // 0..1600
+    wire signed [11:0] t228 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b7}) : $signed({1'b0, v_hourly_b8});  // 0..1600
+    wire signed [11:0] t229 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b8}) : $signed({1'b0, v_hourly_b9});  // 0..1600
+    wire signed [11:0] t230 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b9}) : $signed({1'b0, v_hourly_b10});  // 0..1600
+    wire signed [11:0] t231 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b10}) : $signed({1'b0, v_hourly_b11});  // 0..1600
+    wire signed [11:0] t232 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b11}) : $signed({1'b0, v_hourly_b12});  // 0..1600
+    wire signed [12:0] t233 = $signed({1'b0, v_daily_phase}) + 13'sd1;  // 1..3600
+    wire signed [12:0] nx_t234 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 13'sd0 : t233;  // 0..3600
+    wire signed [13:0] nx_t235 = $signed({1'b0, v_daily_b0}) + $signed({{10{t218[3]}}, t218});  // 0..6004
+    wire signed [13:0] t236 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 14'sd0 : t235;  // 0..6004
+    wire signed [13:0] t237 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? t235 : $signed({1'b0, v_daily_b1});  // 0..6004
+    wire signed [13:0] t238 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b1}) : $signed({1'b0, v_daily_b2});  // 0..6000
+    wire signed [13:0] t239 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b2}) : $signed({1'b0, v_daily_b3});  // 0..6000
+    wire signed [13:0] t240 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b3}) : $signed({1'b0, v_daily_b4});  // 0..6000
+    wire signed [13:0] t241 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b4}) : $signed({1'b0, v_daily_b5});  // 0..6000
+    wire signed [13:0] t242 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b5}) : $signed({1'b0, v_daily_b6});  // 0..6000
+    wire signed [13:0] t243 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b6}) : $signed({1'b0, v_daily_b7});  // 0..6000
+    wire signed [13:0] t244 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b7}) : $signed({1'b0, v_daily_b8});  // 0..6000
+    wire signed [13:0] t245 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b8}) : $signed({1'b0, v_daily_b9});  // 0..6000
+    wire signed [13:0] t246 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b9}) : $signed({1'b0, v_daily_b10});  // 0..6000
+    wire signed [13:0] t247 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b10}) : $signed({1'b0, v_daily_b11});  // 0..6000
+    wire signed [13:0] t248 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b11}) : $signed({1'b0, v_daily_b12});  // 0..6000
+    wire signed [13:0] t249 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b12}) : $signed({1'b0, v_daily_b13});  // 0..6000
+    wire signed [13:0] t250 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b13}) : $signed({1'b0, v_daily_b14});  // 0..6000
+    wire signed [13:0] t251 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b14}) : $signed({1'b0, v_daily_b15});  // 0..6000
+    wire signed [13:0] t252 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b15}) : $signed({1'b0, v_daily_b16});  // 0..6000
+    wire signed [13:0] t253 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b16}) : $signed({1'b0, v_daily_b17});  // 0..6000
+    wire signed [13:0] t254 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b17}) : $signed({1'b0, v_daily_b18});  // 0..6000
+    wire signed [13:0] t255 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b18}) : $signed({1'b0, v_daily_b19});  // 0..6000
+    wire signed [13:0] t256 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b19}) : $signed({1'b0, v_daily_b20});  // 0..6000
+    wire signed [13:0] t257 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b20}) : $signed({1'b0, v_daily_b21});  // 0..6000
+    wire signed [13:0] t258 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b21}) : $signed({1'b0, v_daily_b22});  // 0..6000
+    wire signed [13:0] t259 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b22}) : $signed({1'b0, v_daily_b23});  // 0..6000
+    wire signed [13:0] t260 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b23}) : $signed({1'b0, v_daily_b24});  // 0..6000
+    wire signed [11:0] t261 = $signed({1'b0, v_iob_phase}) + 12'sd1;  // 1..1800
+    wire signed [11:0] nx_t262 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? 12'sd0 : t261;  // 0..1800
+    wire signed [2:0] nx_t263 = $signed({l_temp_extra_steps[1], l_temp_extra_steps}) + $signed({l_micro_steps[1], l_micro_steps});  // 0..2
+    wire signed [13:0] t264 = $signed({1'b0, v_iob_b0}) + $signed({{11{t263[2]}}, t263});  // 0..6002
+    wire signed [13:0] nx_t265 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? 14'sd0 : t264;  // 0..6002
+    wire signed [13:0] nx_t266 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? t264 : $signed({1'b0, v_iob_b1});  // 0..6002
+    wire signed [13:0] t267 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b1}) : $signed({1'b0, v_iob_b2});  // 0..6000
+    wire signed [13:0] t268 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b2}) : $signed({1'b0, v_iob_b3});  // 0..6000
+    wire signed [13:0] t269 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b3}) : $signed({1'b0, v_iob_b4});  // 0..6000
+    wire signed [13:0] t270 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b4}) : $signed({1'b0, v_iob_b5});  // 0..6000
+    wire signed [13:0] t271 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b5}) : $signed({1'b0, v_iob_b6});  // 0..6000
+    wire signed [13:0] t272 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b6}) : $signed({1'b0, v_iob_b7});  // 0..6000
+    wire signed [13:0] t273 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b7}) : $signed({1'b0, v_iob_b8});  // 0..6000
+    wire signed [13:0] t274 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b8}) : $signed({1'b0, v_iob_b9});  // 0..6000
+    wire signed [13:0] t275 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b9}) : $signed({1'b0, v_iob_b10});  // 0..6000
+    wire signed [13:0] t276 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b10}) : $signed({1'b0, v_iob_b11});  // 0..6000
+    wire signed [13:0] t277 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? $signed({1'b0, v_iob_b11}) : $signed({1'b0, v_iob_b12});  // 0..6000
+    wire signed [10:0] t278 = $signed({1'b0, v_primes_phase}) + 11'sd1;  // 1..600
+    wire signed [10:0] nx_t279 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t278;  // 0..600
+    wire signed [2:0] nx_t280 = $signed({l_prime_steps[1], l_prime_steps}) + $signed({l_fill_steps[1], l_fill_steps});  // 0..2
+    wire signed [10:0] t281 = $signed({1'b0, v_primes_b0}) + $signed({{8{t280[2]}}, t280});  // 0..842
+    wire signed [10:0] nx_t282 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t281;  // 0..842
+    wire signed [10:0] nx_t283 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? t281 : $signed({1'b0, v_primes_b1});  // 0..842
+    wire signed [10:0] t284 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b1}) : $signed({1'b0, v_primes_b2});  // 0..840
+    wire signed [10:0] t285 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b2}) : $signed({1'b0, v_primes_b3});  // 0..840
+    wire signed [10:0] t286 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b3}) : $signed({1'b0, v_primes_b4});  // 0..840
+    wire signed [10:0] t287 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b4}) : $signed({1'b0, v_primes_b5});  // 0..840
+    wire signed [10:0] t288 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b5}) : $signed({1'b0, v_primes_b6});  // 0..840
+    wire signed [14:0] nx_t289 = $signed({1'b0, v_reservoir}) - $signed({{11{l_steps[3]}}, l_steps});  // -6..12000
+    wire signed [10:0] nx_t290 = $signed({1'b0, v_bolus_left}) - $signed({{9{l_bolus_steps[1]}}, l_bolus_steps});  // -1..1000
+    wire signed [10:0] t291 = $signed({1'b0, v_micro_left}) - $signed({{9{l_micro_steps[1]}}, l_micro_steps});  // -1..1000
+    wire signed [10:0] nx_t292 = (l_micro_steps < l_micro_raw) ? 11'sd0 : t291;  // -1..1000
+    wire signed [13:0] t293 = $signed({1'b0, v_temp_left}) - 14'sd1;  // -1..7199
+    wire signed [13:0] nx_t294 = ($signed({1'b0, v_temp_left}) > 14'sd0) ? t293 : 14'sd0;  // -1..7199
+    wire signed [10:0] t295 = $signed({1'b0, v_sensor_age}) + 11'sd1;  // 1..901
+    wire signed [10:0] nx_t296 = (11'sd900 < t295) ? 11'sd900 : t295;  // 1..900
+    wire signed [17:0] nx_t297 = $signed({1'b0, v_time_of_day}) + 18'sd1;  // 1..86400
+    wire signed [17:0] nx_t298 = (t297 >= 18'sd86400) ? t297 - 18'sd86400 : t297 - 18'sd0;  // 0..86399
+    wire signed [10:0] nx_t299 = $signed({1'b0, v_prime_left}) - $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // -1..800
+    wire signed [10:0] nx_t300 = $signed({1'b0, v_prime_total}) + $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // 0..801
+    wire signed [6:0] t301 = $signed({1'b0, v_fill_left}) - $signed({{5{l_fill_steps[1]}}, l_fill_steps});  // -1..40
+    wire signed [19:0] t302 = $signed({1'b0, v_set_age}) + 20'sd1;  // 1..288001
+    wire signed [19:0] t303 = (20'sd288000 < t302) ? 20'sd288000 : t302;  // 1..288000
+    wire signed [19:0] nx_t304 = v_inserted ? t303 : 20'sd0;  // 0..288000
+    wire signed [13:0] t305 = $signed({1'b0, v_away}) + 14'sd1;  // 1..7201
+    wire signed [13:0] nx_t306 = (14'sd7200 < t305) ? 14'sd7200 : t305;  // 1..7200
+    wire signed [13:0] t307 = (v_inserted && !v_connected) ? t306 : 14'sd0;  // 0..7200
+    wire signed [10:0] nx_t308 = $signed({1'b0, v_silenced}) + 11'sd1;  // 1..601
+    wire signed [10:0] nx_t309 = (((((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) && v_acked) && (t308 < 11'sd600)) ? t308 : 11'sd0;  // 0..601
+    wire signed [11:0] t310 = $signed({1'b0, v_stopped}) + 12'sd1;  // 1..1801
+    wire signed [11:0] nx_t311 = (12'sd1800 < t310) ? 12'sd1800 : t310;  // 1..1800
+    wire signed [11:0] nx_t312 = (v_inserted && !((state == 3'd4) || (state == 3'd5))) ? t311 : 12'sd0;  // 0..1800
+    wire signed [18:0] t313 = (v_set_kind == 1'd0) ? 19'sd259200 : 19'sd172800;  // 172800..259200
+    wire signed [2:0] t314 = $signed({l_basal_raw[1], l_basal_raw}) + $signed({l_temp_extra_raw[1], l_temp_extra_raw});  // 0..2
+    wire signed [2:0] t315 = t314 + $signed({l_bolus_raw[1], l_bolus_raw});  // 0..3
+    wire signed [3:0] nx_t316 = $signed({t315[2], t315}) + $signed({{2{l_micro_raw[1]}}, l_micro_raw});  // 0..4
+    wire signed [15:0] nx_t317 = $signed({1'b0, w_hourly_total}) + $signed({{12{t218[3]}}, t218});
+    wire signed [15:0] nx_t318 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? t317 - $signed({{5{1'b0}}, v_hourly_b12}) : t317;  // hourly.total after the tick
+    wire signed [18:0] nx_t319 = $signed({1'b0, w_daily_total}) + $signed({{15{t218[3]}}, t218});
+    wire signed [18:0] nx_t320 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? t319 - $signed({{6{1'b0}}, v_daily_b24}) : t319;  // daily.total after the tick
+    wire signed [17:0] nx_t321 = $signed({1'b0, w_iob_total}) + $signed({{15{t263[2]}}, t263});
+    wire signed [17:0] nx_t322 = ($signed({1'b0, v_iob_phase}) == 12'sd1799) ? t321 - $signed({{5{1'b0}}, v_iob_b12}) : t321;  // iob.total after the tick
+    wire signed [13:0] nx_t323 = $signed({1'b0, w_primes_total}) + $signed({{11{t280[2]}}, t280});
+    wire signed [13:0] nx_t324 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? t323 - $signed({{4{1'b0}}, v_primes_b6}) : t323;  // primes.total after the tick
 
     // tick values, from the pre-state
     wire nx_l_basal_active = (((state == 3'd4) || (state == 3'd5)) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // basal_active
-    wire signed [1:0] nx_l_basal_raw = t9;  // basal_raw: 0..1
-    wire signed [1:0] l_basal_steps = t16;  // basal_steps: 0..1
+    wire signed [1:0] nx_l_basal_raw = t16;  // basal_raw: 0..1
+    wire signed [1:0] l_basal_steps = t23;  // basal_steps: 0..1
     wire nx_l_temp_extra_active = (((state == 3'd4) || (state == 3'd5)) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // temp_extra_active
-    wire signed [1:0] nx_l_temp_extra_raw = t23;  // temp_extra_raw: 0..1
-    wire signed [1:0] l_temp_extra_steps = t65;  // temp_extra_steps: 0..1
+    wire signed [1:0] nx_l_temp_extra_raw = t30;  // temp_extra_raw: 0..1
+    wire signed [1:0] l_temp_extra_steps = t103;  // temp_extra_steps: 0..1
     wire l_micro_active = ((state == 3'd4) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // micro_active
-    wire signed [1:0] nx_l_micro_raw = t66;  // micro_raw: 0..1
-    wire signed [1:0] nx_l_micro_steps = t78;  // micro_steps: 0..1
+    wire signed [1:0] nx_l_micro_raw = t104;  // micro_raw: 0..1
+    wire signed [1:0] nx_l_micro_steps = t116;  // micro_steps: 0..1
     wire l_bolus_active = ((state == 3'd5) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // bolus_active
-    wire signed [1:0] nx_l_bolus_raw = t79;  // bolus_raw: 0..1
-    wire signed [1:0] nx_l_bolus_steps = t89;  // bolus_steps: 0..1
+    wire signed [1:0] nx_l_bolus_raw = t117;  // bolus_raw: 0..1
+    wire signed [1:0] nx_l_bolus_steps = t127;  // bolus_steps: 0..1
     wire l_prime_active = ((state == 3'd2) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // prime_active
-    wire signed [1:0] nx_l_prime_raw = t90;  // prime_raw: 0..1
-    wire signed [1:0] l_prime_steps = t99;  // prime_steps: 0..1
+    wire signed [1:0] nx_l_prime_raw = t128;  // prime_raw: 0..1
+    wire signed [1:0] l_prime_steps = t137;  // prime_steps: 0..1
     wire l_fill_active = ((state == 3'd3) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // fill_active
-    wire signed [1:0] nx_l_fill_raw = t100;  // fill_raw: 0..1
-    wire signed [1:0] nx_l_fill_steps = t109;  // fill_steps: 0..1
-    wire signed [3:0] nx_l_steps = t110;  // steps: 0..6
+    wire signed [1:0] nx_l_fill_raw = t138;  // fill_raw: 0..1
+    wire signed [1:0] nx_l_fill_steps = t147;  // fill_steps: 0..1
+    wire signed [3:0] nx_l_steps = t148;  // steps: 0..6
     /* verilator lint_on UNUSEDSIGNAL */
     assign tick_steps = l_steps[2:0];
 
@@ -670,8 +708,8 @@ module closed_loop_pump_fsm (
     wire g3_2 = ($signed({1'b0, v_reservoir}) > 15'sd0);  // spec/closed_loop_pump.pump:239:10
     wire g3_3 = !v_occluded;  // spec/closed_loop_pump.pump:240:10
     wire g3_4 = ($signed({1'b0, p_prime_amount}) > 12'sd0);  // spec/closed_loop_pump.pump:241:10
-    wire nx_g3_5 = ($signed({1'b0, p_prime_amount}) <= $signed({t111[10], t111}));  // spec/closed_loop_pump.pump:242:10
-    wire nx_g3_6 = ($signed({{3{1'b0}}, p_prime_amount}) <= t93);  // spec/closed_loop_pump.pump:243:10
+    wire nx_g3_5 = ($signed({1'b0, p_prime_amount}) <= $signed({t149[10], t149}));  // spec/closed_loop_pump.pump:242:10
+    wire nx_g3_6 = ($signed({{3{1'b0}}, p_prime_amount}) <= t131);  // spec/closed_loop_pump.pump:243:10
     wire nx_en3 = g3_0 && g3_1 && g3_2 && g3_3 && g3_4 && g3_5 && g3_6;  // #3 on prime from Idle -> Priming
     wire en4 = 1'b1;  // #4 on stop from Priming, Filling, Suspended -> Idle
     wire g5_0 = (v_set_loaded && !v_set_used);  // spec/closed_loop_pump.pump:250:10
@@ -683,10 +721,10 @@ module closed_loop_pump_fsm (
     wire g6_1 = v_primed;  // spec/closed_loop_pump.pump:259:10
     wire g6_2 = !v_filled;  // spec/closed_loop_pump.pump:260:10
     wire g6_3 = ($signed({1'b0, p_fill_amount}) > 8'sd0);  // spec/closed_loop_pump.pump:261:10
-    wire nx_g6_4 = ($signed({1'b0, p_fill_amount}) <= $signed({t112[6], t112}));  // spec/closed_loop_pump.pump:262:10
+    wire nx_g6_4 = ($signed({1'b0, p_fill_amount}) <= $signed({t150[6], t150}));  // spec/closed_loop_pump.pump:262:10
     wire g6_5 = ($signed({1'b0, v_reservoir}) > 15'sd0);  // spec/closed_loop_pump.pump:263:10
-    wire nx_g6_6 = ($signed({1'b0, v_set_age}) < t113);  // spec/closed_loop_pump.pump:264:10
-    wire nx_g6_7 = ($signed({{7{1'b0}}, p_fill_amount}) <= t93);  // spec/closed_loop_pump.pump:265:10
+    wire nx_g6_6 = ($signed({1'b0, v_set_age}) < t151);  // spec/closed_loop_pump.pump:264:10
+    wire nx_g6_7 = ($signed({{7{1'b0}}, p_fill_amount}) <= t131);  // spec/closed_loop_pump.pump:265:10
     wire g6_8 = !v_occluded;  // spec/closed_loop_pump.pump:266:10
     wire nx_en6 = g6_0 && g6_1 && g6_2 && g6_3 && g6_4 && g6_5 && g6_6 && g6_7 && g6_8;  // #6 on fill from Idle -> Filling
     wire g7_0 = (v_inserted && v_connected);  // spec/closed_loop_pump.pump:270:10
@@ -702,12 +740,12 @@ module closed_loop_pump_fsm (
     wire g13_0 = ($signed({1'b0, p_set_clock_time}) < 19'sd86400);  // spec/closed_loop_pump.pump:299:10
     wire en13 = g13_0;  // #13 on set_clock from Suspended, Delivering, Bolusing
     wire g14_0 = ($signed({1'b0, p_set_max_basal_rate}) <= 13'sd1400);  // spec/closed_loop_pump.pump:304:10
-    wire nx_g14_1 = ($signed({t162[11], t162}) <= $signed({1'b0, p_set_max_basal_rate}));  // spec/closed_loop_pump.pump:305:10
+    wire nx_g14_1 = ($signed({t200[11], t200}) <= $signed({1'b0, p_set_max_basal_rate}));  // spec/closed_loop_pump.pump:305:10
     wire nx_en14 = g14_0 && g14_1;  // #14 on set_max_basal from Suspended
     wire g15_0 = ($signed({1'b0, p_set_max_bolus_amount}) <= 13'sd1000);  // spec/closed_loop_pump.pump:309:10
     wire en15 = g15_0;  // #15 on set_max_bolus from Suspended
     wire g16_0 = ($signed({1'b0, p_set_max_iob_amount}) <= 12'sd400);  // spec/closed_loop_pump.pump:313:10
-    wire nx_g16_1 = (t48 <= $signed({{6{t163[17]}}, t163}));  // spec/closed_loop_pump.pump:314:10
+    wire nx_g16_1 = (t55 <= $signed({{6{t201[17]}}, t201}));  // spec/closed_loop_pump.pump:314:10
     wire nx_en16 = g16_0 && g16_1;  // #16 on set_max_iob from Suspended
     wire nx_g17_0 = (($signed({1'b0, p_set_threshold_level}) >= 11'sd60) && ($signed({1'b0, p_set_threshold_level}) <= 11'sd120));  // spec/closed_loop_pump.pump:321:10
     wire nx_en17 = g17_0;  // #17 on set_threshold from Suspended
@@ -718,9 +756,9 @@ module closed_loop_pump_fsm (
     wire g23_0 = !v_low_suspend;  // spec/closed_loop_pump.pump:372:10
     wire nx_g23_1 = (($signed({1'b0, p_auto_temp_duration}) > 15'sd0) && ($signed({1'b0, p_auto_temp_duration}) <= 15'sd7200));  // spec/closed_loop_pump.pump:373:10
     wire g23_2 = ($signed({1'b0, p_auto_temp_rate}) <= $signed({{2{1'b0}}, v_max_basal}));  // spec/closed_loop_pump.pump:375:10
-    wire g23_3 = ($signed({{2{1'b0}}, p_auto_temp_rate}) <= t165);  // spec/closed_loop_pump.pump:376:10
-    wire nx_g23_4 = ($signed({{2{1'b0}}, p_auto_temp_rate}) <= t166);  // spec/closed_loop_pump.pump:378:10
-    wire nx_g23_5 = (($signed({1'b0, p_auto_temp_rate}) <= $signed({t3[11], t3})) || ($signed({1'b0, v_sensor_age}) <= 11'sd720));  // spec/closed_loop_pump.pump:379:10
+    wire g23_3 = ($signed({{2{1'b0}}, p_auto_temp_rate}) <= t203);  // spec/closed_loop_pump.pump:376:10
+    wire nx_g23_4 = ($signed({{2{1'b0}}, p_auto_temp_rate}) <= t204);  // spec/closed_loop_pump.pump:378:10
+    wire nx_g23_5 = (($signed({1'b0, p_auto_temp_rate}) <= $signed({t10[11], t10})) || ($signed({1'b0, v_sensor_age}) <= 11'sd720));  // spec/closed_loop_pump.pump:379:10
     wire nx_g23_6 = (($signed({1'b0, p_auto_temp_rate}) == 13'sd0) || (($signed({1'b0, v_glucose}) >= $signed({{4{1'b0}}, v_threshold})) && ($signed({1'b0, v_predicted}) >= $signed({{4{1'b0}}, v_threshold}))));  // spec/closed_loop_pump.pump:381:10
     wire nx_en23 = g23_0 && g23_1 && g23_2 && g23_3 && g23_4 && g23_5 && g23_6;  // #23 on auto_temp from Delivering, Bolusing
     wire g24_0 = !v_low_suspend;  // spec/closed_loop_pump.pump:386:10
@@ -729,17 +767,17 @@ module closed_loop_pump_fsm (
     wire g25_1 = ($signed({1'b0, v_micro_left}) == 11'sd0);  // spec/closed_loop_pump.pump:392:10
     wire g25_2 = ($signed({1'b0, v_sensor_age}) <= 11'sd720);  // spec/closed_loop_pump.pump:393:10
     wire nx_g25_3 = ((($signed({1'b0, v_glucose}) >= $signed({{4{1'b0}}, v_threshold})) && ($signed({1'b0, v_predicted}) >= $signed({{4{1'b0}}, v_threshold}))) && !v_low_suspend);  // spec/closed_loop_pump.pump:394:10
-    wire nx_g25_4 = (t167 <= $signed({{2{1'b0}}, v_max_bolus}));  // spec/closed_loop_pump.pump:396:10
-    wire nx_g25_5 = ($signed({t168[10], t168}) <= t3);  // spec/closed_loop_pump.pump:398:10
-    wire nx_g25_6 = (t170 <= $signed({{7{t24[16]}}, t24}));  // spec/closed_loop_pump.pump:400:10
+    wire nx_g25_4 = (t205 <= $signed({{2{1'b0}}, v_max_bolus}));  // spec/closed_loop_pump.pump:396:10
+    wire nx_g25_5 = ($signed({t206[10], t206}) <= t10);  // spec/closed_loop_pump.pump:398:10
+    wire nx_g25_6 = (t208 <= $signed({{7{t31[16]}}, t31}));  // spec/closed_loop_pump.pump:400:10
     wire g25_7 = ($signed({{6{1'b0}}, p_auto_bolus_amount}) <= $signed({1'b0, v_reservoir}));  // spec/closed_loop_pump.pump:404:10
-    wire nx_g25_8 = ($signed({{7{1'b0}}, p_auto_bolus_amount}) <= t10);  // spec/closed_loop_pump.pump:405:10
-    wire nx_g25_9 = ($signed({{10{1'b0}}, p_auto_bolus_amount}) <= t11);  // spec/closed_loop_pump.pump:406:10
+    wire nx_g25_8 = ($signed({{7{1'b0}}, p_auto_bolus_amount}) <= t17);  // spec/closed_loop_pump.pump:405:10
+    wire nx_g25_9 = ($signed({{10{1'b0}}, p_auto_bolus_amount}) <= t18);  // spec/closed_loop_pump.pump:406:10
     wire nx_en25 = g25_0 && g25_1 && g25_2 && g25_3 && g25_4 && g25_5 && g25_6 && g25_7 && g25_8 && g25_9;  // #25 on auto_bolus from Delivering
     wire g18_0 = (v_inserted && v_connected);  // spec/closed_loop_pump.pump:327:10
     wire g18_1 = v_primed;  // spec/closed_loop_pump.pump:328:10
     wire g18_2 = ($signed({1'b0, v_reservoir}) > 15'sd0);  // spec/closed_loop_pump.pump:329:10
-    wire nx_g18_3 = ($signed({1'b0, v_set_age}) < t113);  // spec/closed_loop_pump.pump:330:10
+    wire nx_g18_3 = ($signed({1'b0, v_set_age}) < t151);  // spec/closed_loop_pump.pump:330:10
     wire g18_4 = !v_occluded;  // spec/closed_loop_pump.pump:331:10
     wire nx_en18 = g18_0 && g18_1 && g18_2 && g18_3 && g18_4;  // #18 on start from Idle, Suspended -> Delivering
     wire en19 = 1'b1;  // #19 on suspend from Delivering, Bolusing -> Suspended
@@ -747,8 +785,8 @@ module closed_loop_pump_fsm (
     wire g20_1 = ($signed({1'b0, v_micro_left}) == 11'sd0);  // spec/closed_loop_pump.pump:338:10
     wire g20_2 = ($signed({1'b0, p_bolus_amount}) <= $signed({{3{1'b0}}, v_max_bolus}));  // spec/closed_loop_pump.pump:339:10
     wire g20_3 = ($signed({{3{1'b0}}, p_bolus_amount}) <= $signed({1'b0, v_reservoir}));  // spec/closed_loop_pump.pump:340:10
-    wire nx_g20_4 = ($signed({{4{1'b0}}, p_bolus_amount}) <= t10);  // spec/closed_loop_pump.pump:341:10
-    wire nx_g20_5 = ($signed({{7{1'b0}}, p_bolus_amount}) <= t11);  // spec/closed_loop_pump.pump:342:10
+    wire nx_g20_4 = ($signed({{4{1'b0}}, p_bolus_amount}) <= t17);  // spec/closed_loop_pump.pump:341:10
+    wire nx_g20_5 = ($signed({{7{1'b0}}, p_bolus_amount}) <= t18);  // spec/closed_loop_pump.pump:342:10
     wire nx_en20 = g20_0 && g20_1 && g20_2 && g20_3 && g20_4 && g20_5;  // #20 on bolus from Delivering -> Bolusing
     wire en26 = 1'b1;  // #26 on occlusion from Priming, Filling, Delivering, Bolusing -> Alarm
     wire en27 = 1'b1;  // #27 on occlusion from SelfTest, Idle, Suspended, Alarm
@@ -758,17 +796,17 @@ module closed_loop_pump_fsm (
     wire en30 = g30_0;  // #30 on tick from SelfTest -> Idle
     wire g31_0 = (((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm);
     wire en31 = g31_0;  // #31 on tick from SelfTest -> Alarm
-    wire g32_0 = (t251 == 15'sd0);  // spec/closed_loop_pump.pump:461:10
+    wire g32_0 = (t289 == 15'sd0);  // spec/closed_loop_pump.pump:461:10
     wire nx_en32 = g32_0;  // #32 on tick from Priming, Filling, Delivering, Bolusing -> Alarm
-    wire g33_0 = (t264 >= t113);  // spec/closed_loop_pump.pump:466:10
+    wire g33_0 = (t302 >= t151);  // spec/closed_loop_pump.pump:466:10
     wire nx_en33 = g33_0;  // #33 on tick from Filling, Delivering, Bolusing -> Alarm
-    wire g34_0 = ((v_inserted && !v_connected) && (t267 >= 14'sd7200));  // spec/closed_loop_pump.pump:471:10
+    wire g34_0 = ((v_inserted && !v_connected) && (t305 >= 14'sd7200));  // spec/closed_loop_pump.pump:471:10
     wire nx_en34 = g34_0;  // #34 on tick from Idle, Suspended, Priming -> Alarm
-    wire g35_0 = (t261 == 11'sd0);  // spec/closed_loop_pump.pump:474:41
+    wire g35_0 = (t299 == 11'sd0);  // spec/closed_loop_pump.pump:474:41
     wire en35 = g35_0;  // #35 on tick from Priming -> Idle
-    wire g36_0 = (t263 == 7'sd0);  // spec/closed_loop_pump.pump:475:41
+    wire g36_0 = (t301 == 7'sd0);  // spec/closed_loop_pump.pump:475:41
     wire nx_en36 = g36_0;  // #36 on tick from Filling -> Idle
-    wire g37_0 = ((t252 == 11'sd0) || (l_bolus_steps < l_bolus_raw));  // spec/closed_loop_pump.pump:480:10
+    wire g37_0 = ((t290 == 11'sd0) || (l_bolus_steps < l_bolus_raw));  // spec/closed_loop_pump.pump:480:10
     wire nx_en37 = g37_0;  // #37 on tick from Bolusing -> Delivering
     wire nx_g38_0 = ((((v_acked && !(v_occlusion_alarm && v_occluded)) && !(v_empty_alarm && ($signed({1'b0, v_reservoir}) == 15'sd0))) && !(v_wear_alarm && v_inserted)) && !((v_reconnect_alarm && v_inserted) && !v_connected));  // spec/closed_loop_pump.pump:484:10
     wire en38 = g38_0;  // #38 on tick from Alarm -> Idle
@@ -778,115 +816,125 @@ module closed_loop_pump_fsm (
     // reset. Once the registers above and the latched event have been stable for d cycles,
     // every stage of depth d (stage registers on its longest path from them, itself
     // included) equals its wire, by induction on d. A tick reads stages of depth
-    // <= 28: the HOLD_CYCLES = 28 + EVENT_CYCLES cycles before it take no event, and an
-    // event taken before them has committed 28 cycles before the tick. An event commits
+    // <= 36: the HOLD_CYCLES = 36 + EVENT_CYCLES cycles before it take no event, and an
+    // event taken before them has committed 36 cycles before the tick. An event commits
     // EVENT_CYCLES cycles after its handshake, reading stages of depth < EVENT_CYCLES
     // (the decision fire_q/status_q/reason_q included); no tick falls in between.
     // (The formal section proves these facts: f_pipeline_*.)
     /* verilator lint_off UNUSEDSIGNAL */
-    reg signed [5:0] t2;
-    reg signed [11:0] t3;
-    reg signed [11:0] t5;
-    reg signed [13:0] t6;
+    reg signed [15:0] t3;
+    reg signed [13:0] t7;
+    reg signed [5:0] t9;
+    reg signed [11:0] t10;
+    reg signed [11:0] t12;
+    reg signed [13:0] t13;
     reg l_basal_active;
     reg signed [1:0] l_basal_raw;
-    reg signed [18:0] t13;
-    reg signed [18:0] t14;
-    reg signed [11:0] t18;
-    reg signed [11:0] t19;
-    reg signed [13:0] t20;
+    reg signed [18:0] t20;
+    reg signed [18:0] t21;
+    reg signed [11:0] t25;
+    reg signed [11:0] t26;
+    reg signed [13:0] t27;
     reg l_temp_extra_active;
-    reg signed [21:0] t28;
-    reg signed [22:0] t32;
-    reg signed [22:0] t36;
-    reg signed [22:0] t40;
-    reg signed [23:0] t44;
-    reg signed [23:0] t48;
-    reg signed [23:0] t52;
-    reg signed [23:0] t53;
-    reg signed [14:0] t55;
-    reg signed [15:0] t56;
-    reg signed [18:0] t57;
+    reg signed [21:0] t35;
+    reg signed [22:0] t39;
+    reg signed [22:0] t43;
+    reg signed [22:0] t47;
+    reg signed [23:0] t51;
+    reg signed [23:0] t55;
+    reg signed [23:0] t58;
+    reg signed [22:0] t61;
+    reg signed [20:0] t65;
+    reg signed [18:0] t69;
+    reg signed [16:0] t73;
+    reg signed [14:0] t77;
+    reg signed [12:0] t81;
+    reg signed [10:0] t85;
+    reg signed [8:0] t89;
+    reg signed [16:0] t91;
+    reg signed [14:0] t93;
+    reg signed [15:0] t94;
+    reg signed [18:0] t95;
     reg signed [1:0] l_temp_extra_raw;
-    reg signed [18:0] t60;
-    reg signed [18:0] t62;
-    reg signed [18:0] t63;
-    reg signed [2:0] t67;
-    reg signed [15:0] t69;
-    reg signed [18:0] t70;
-    reg signed [17:0] t71;
+    reg signed [18:0] t97;
+    reg signed [18:0] t99;
+    reg signed [18:0] t101;
+    reg signed [2:0] t105;
+    reg signed [15:0] t107;
+    reg signed [18:0] t108;
+    reg signed [17:0] t109;
     reg signed [1:0] l_micro_raw;
-    reg signed [18:0] t73;
-    reg signed [18:0] t75;
+    reg signed [18:0] t111;
+    reg signed [18:0] t113;
     reg signed [1:0] l_micro_steps;
-    reg signed [14:0] t81;
-    reg signed [15:0] t82;
-    reg signed [18:0] t83;
+    reg signed [14:0] t119;
+    reg signed [15:0] t120;
+    reg signed [18:0] t121;
     reg signed [1:0] l_bolus_raw;
-    reg signed [18:0] t85;
-    reg signed [18:0] t87;
+    reg signed [18:0] t123;
+    reg signed [18:0] t125;
     reg signed [1:0] l_bolus_steps;
-    reg signed [3:0] t91;
+    reg signed [3:0] t129;
     reg signed [1:0] l_prime_raw;
-    reg signed [14:0] t95;
-    reg signed [13:0] t97;
-    reg signed [3:0] t101;
-    reg signed [13:0] t103;
+    reg signed [14:0] t133;
+    reg signed [13:0] t135;
+    reg signed [3:0] t139;
+    reg signed [13:0] t141;
     reg signed [1:0] l_fill_raw;
-    reg signed [14:0] t105;
+    reg signed [14:0] t143;
     reg signed [1:0] l_fill_steps;
-    reg signed [11:0] t141;
-    reg signed [11:0] t143;
-    reg signed [11:0] t145;
-    reg signed [11:0] t147;
-    reg signed [11:0] t149;
-    reg signed [11:0] t151;
-    reg signed [11:0] t153;
-    reg signed [11:0] t155;
-    reg signed [11:0] t157;
-    reg signed [11:0] t159;
-    reg signed [11:0] t161;
-    reg signed [13:0] t165;
-    reg signed [13:0] t171;
-    reg signed [13:0] t174;
-    reg signed [9:0] t178;
-    reg signed [2:0] t179;
+    reg signed [11:0] t179;
     reg signed [11:0] t181;
-    reg signed [12:0] t196;
-    reg signed [13:0] t197;
-    reg signed [11:0] t224;
-    reg signed [2:0] t225;
-    reg signed [13:0] t227;
-    reg signed [13:0] t228;
-    reg signed [10:0] t241;
-    reg signed [2:0] t242;
-    reg signed [10:0] t244;
-    reg signed [10:0] t245;
+    reg signed [11:0] t183;
+    reg signed [11:0] t185;
+    reg signed [11:0] t187;
+    reg signed [11:0] t189;
+    reg signed [11:0] t191;
+    reg signed [11:0] t193;
+    reg signed [11:0] t195;
+    reg signed [11:0] t197;
+    reg signed [11:0] t199;
+    reg signed [13:0] t203;
+    reg signed [13:0] t209;
+    reg signed [13:0] t212;
+    reg signed [9:0] t216;
+    reg signed [2:0] t217;
+    reg signed [11:0] t219;
+    reg signed [12:0] t234;
+    reg signed [13:0] t235;
+    reg signed [11:0] t262;
+    reg signed [2:0] t263;
+    reg signed [13:0] t265;
+    reg signed [13:0] t266;
+    reg signed [10:0] t279;
+    reg signed [2:0] t280;
+    reg signed [10:0] t282;
+    reg signed [10:0] t283;
     reg signed [3:0] l_steps;
-    reg signed [14:0] t251;
-    reg signed [10:0] t252;
-    reg signed [10:0] t254;
-    reg signed [13:0] t256;
-    reg signed [10:0] t258;
-    reg signed [17:0] t259;
-    reg signed [17:0] t260;
-    reg signed [10:0] t261;
-    reg signed [10:0] t262;
-    reg signed [19:0] t266;
-    reg signed [13:0] t268;
-    reg signed [10:0] t270;
-    reg signed [10:0] t271;
-    reg signed [11:0] t273;
-    reg signed [11:0] t274;
-    reg signed [3:0] t278;
-    reg signed [15:0] t279;
-    reg signed [15:0] t280;
-    reg signed [18:0] t281;
-    reg signed [18:0] t282;
-    reg signed [17:0] t283;
-    reg signed [17:0] t284;
-    reg signed [13:0] t285;
-    reg signed [13:0] t286;
+    reg signed [14:0] t289;
+    reg signed [10:0] t290;
+    reg signed [10:0] t292;
+    reg signed [13:0] t294;
+    reg signed [10:0] t296;
+    reg signed [17:0] t297;
+    reg signed [17:0] t298;
+    reg signed [10:0] t299;
+    reg signed [10:0] t300;
+    reg signed [19:0] t304;
+    reg signed [13:0] t306;
+    reg signed [10:0] t308;
+    reg signed [10:0] t309;
+    reg signed [11:0] t311;
+    reg signed [11:0] t312;
+    reg signed [3:0] t316;
+    reg signed [15:0] t317;
+    reg signed [15:0] t318;
+    reg signed [18:0] t319;
+    reg signed [18:0] t320;
+    reg signed [17:0] t321;
+    reg signed [17:0] t322;
+    reg signed [13:0] t323;
+    reg signed [13:0] t324;
     reg en1;
     reg g3_5;
     reg g3_6;
@@ -929,109 +977,119 @@ module closed_loop_pump_fsm (
     reg g38_0;
     /* verilator lint_on UNUSEDSIGNAL */
     always @(posedge clk) begin
-        t2 <= nx_t2;
         t3 <= nx_t3;
-        t5 <= nx_t5;
-        t6 <= nx_t6;
+        t7 <= nx_t7;
+        t9 <= nx_t9;
+        t10 <= nx_t10;
+        t12 <= nx_t12;
+        t13 <= nx_t13;
         l_basal_active <= nx_l_basal_active;
         l_basal_raw <= nx_l_basal_raw;
-        t13 <= nx_t13;
-        t14 <= nx_t14;
-        t18 <= nx_t18;
-        t19 <= nx_t19;
         t20 <= nx_t20;
+        t21 <= nx_t21;
+        t25 <= nx_t25;
+        t26 <= nx_t26;
+        t27 <= nx_t27;
         l_temp_extra_active <= nx_l_temp_extra_active;
-        t28 <= nx_t28;
-        t32 <= nx_t32;
-        t36 <= nx_t36;
-        t40 <= nx_t40;
-        t44 <= nx_t44;
-        t48 <= nx_t48;
-        t52 <= nx_t52;
-        t53 <= nx_t53;
+        t35 <= nx_t35;
+        t39 <= nx_t39;
+        t43 <= nx_t43;
+        t47 <= nx_t47;
+        t51 <= nx_t51;
         t55 <= nx_t55;
-        t56 <= nx_t56;
-        t57 <= nx_t57;
-        l_temp_extra_raw <= nx_l_temp_extra_raw;
-        t60 <= nx_t60;
-        t62 <= nx_t62;
-        t63 <= nx_t63;
-        t67 <= nx_t67;
+        t58 <= nx_t58;
+        t61 <= nx_t61;
+        t65 <= nx_t65;
         t69 <= nx_t69;
-        t70 <= nx_t70;
-        t71 <= nx_t71;
-        l_micro_raw <= nx_l_micro_raw;
         t73 <= nx_t73;
-        t75 <= nx_t75;
-        l_micro_steps <= nx_l_micro_steps;
+        t77 <= nx_t77;
         t81 <= nx_t81;
-        t82 <= nx_t82;
-        t83 <= nx_t83;
-        l_bolus_raw <= nx_l_bolus_raw;
         t85 <= nx_t85;
-        t87 <= nx_t87;
-        l_bolus_steps <= nx_l_bolus_steps;
+        t89 <= nx_t89;
         t91 <= nx_t91;
-        l_prime_raw <= nx_l_prime_raw;
+        t93 <= nx_t93;
+        t94 <= nx_t94;
         t95 <= nx_t95;
+        l_temp_extra_raw <= nx_l_temp_extra_raw;
         t97 <= nx_t97;
+        t99 <= nx_t99;
         t101 <= nx_t101;
-        t103 <= nx_t103;
-        l_fill_raw <= nx_l_fill_raw;
         t105 <= nx_t105;
-        l_fill_steps <= nx_l_fill_steps;
+        t107 <= nx_t107;
+        t108 <= nx_t108;
+        t109 <= nx_t109;
+        l_micro_raw <= nx_l_micro_raw;
+        t111 <= nx_t111;
+        t113 <= nx_t113;
+        l_micro_steps <= nx_l_micro_steps;
+        t119 <= nx_t119;
+        t120 <= nx_t120;
+        t121 <= nx_t121;
+        l_bolus_raw <= nx_l_bolus_raw;
+        t123 <= nx_t123;
+        t125 <= nx_t125;
+        l_bolus_steps <= nx_l_bolus_steps;
+        t129 <= nx_t129;
+        l_prime_raw <= nx_l_prime_raw;
+        t133 <= nx_t133;
+        t135 <= nx_t135;
+        t139 <= nx_t139;
         t141 <= nx_t141;
+        l_fill_raw <= nx_l_fill_raw;
         t143 <= nx_t143;
-        t145 <= nx_t145;
-        t147 <= nx_t147;
-        t149 <= nx_t149;
-        t151 <= nx_t151;
-        t153 <= nx_t153;
-        t155 <= nx_t155;
-        t157 <= nx_t157;
-        t159 <= nx_t159;
-        t161 <= nx_t161;
-        t165 <= nx_t165;
-        t171 <= nx_t171;
-        t174 <= nx_t174;
-        t178 <= nx_t178;
+        l_fill_steps <= nx_l_fill_steps;
         t179 <= nx_t179;
         t181 <= nx_t181;
-        t196 <= nx_t196;
+        t183 <= nx_t183;
+        t185 <= nx_t185;
+        t187 <= nx_t187;
+        t189 <= nx_t189;
+        t191 <= nx_t191;
+        t193 <= nx_t193;
+        t195 <= nx_t195;
         t197 <= nx_t197;
-        t224 <= nx_t224;
-        t225 <= nx_t225;
-        t227 <= nx_t227;
-        t228 <= nx_t228;
-        t241 <= nx_t241;
-        t242 <= nx_t242;
-        t244 <= nx_t244;
-        t245 <= nx_t245;
-        l_steps <= nx_l_steps;
-        t251 <= nx_t251;
-        t252 <= nx_t252;
-        t254 <= nx_t254;
-        t256 <= nx_t256;
-        t258 <= nx_t258;
-        t259 <= nx_t259;
-        t260 <= nx_t260;
-        t261 <= nx_t261;
+        t199 <= nx_t199;
+        t203 <= nx_t203;
+        t209 <= nx_t209;
+        t212 <= nx_t212;
+        t216 <= nx_t216;
+        t217 <= nx_t217;
+        t219 <= nx_t219;
+        t234 <= nx_t234;
+        t235 <= nx_t235;
         t262 <= nx_t262;
+        t263 <= nx_t263;
+        t265 <= nx_t265;
         t266 <= nx_t266;
-        t268 <= nx_t268;
-        t270 <= nx_t270;
-        t271 <= nx_t271;
-        t273 <= nx_t273;
-        t274 <= nx_t274;
-        t278 <= nx_t278;
         t279 <= nx_t279;
         t280 <= nx_t280;
-        t281 <= nx_t281;
         t282 <= nx_t282;
         t283 <= nx_t283;
-        t284 <= nx_t284;
-        t285 <= nx_t285;
-        t286 <= nx_t286;
+        l_steps <= nx_l_steps;
+        t289 <= nx_t289;
+        t290 <= nx_t290;
+        t292 <= nx_t292;
+        t294 <= nx_t294;
+        t296 <= nx_t296;
+        t297 <= nx_t297;
+        t298 <= nx_t298;
+        t299 <= nx_t299;
+        t300 <= nx_t300;
+        t304 <= nx_t304;
+        t306 <= nx_t306;
+        t308 <= nx_t308;
+        t309 <= nx_t309;
+        t311 <= nx_t311;
+        t312 <= nx_t312;
+        t316 <= nx_t316;
+        t317 <= nx_t317;
+        t318 <= nx_t318;
+        t319 <= nx_t319;
+        t320 <= nx_t320;
+        t321 <= nx_t321;
+        t322 <= nx_t322;
+        t323 <= nx_t323;
+        t324 <= nx_t324;
         en1 <= nx_en1;
         g3_5 <= nx_g3_5;
         g3_6 <= nx_g3_6;
@@ -2619,94 +2677,94 @@ module closed_loop_pump_fsm (
                 resp_reason <= reason_q;
             end
             if (tick) begin
-                w_hourly_total <= t280[14:0];
-                w_daily_total <= t282[17:0];
-                w_iob_total <= t284[16:0];
-                w_primes_total <= t286[12:0];
-                v_basal_acc <= t173[11:0];
-                v_temp_extra_acc <= t176[11:0];
-                v_hourly_phase <= t178[8:0];
-                v_hourly_b0 <= t182[10:0];
-                v_hourly_b1 <= t183[10:0];
-                v_hourly_b2 <= t184[10:0];
-                v_hourly_b3 <= t185[10:0];
-                v_hourly_b4 <= t186[10:0];
-                v_hourly_b5 <= t187[10:0];
-                v_hourly_b6 <= t188[10:0];
-                v_hourly_b7 <= t189[10:0];
-                v_hourly_b8 <= t190[10:0];
-                v_hourly_b9 <= t191[10:0];
-                v_hourly_b10 <= t192[10:0];
-                v_hourly_b11 <= t193[10:0];
-                v_hourly_b12 <= t194[10:0];
-                v_daily_phase <= t196[11:0];
-                v_daily_b0 <= t198[12:0];
-                v_daily_b1 <= t199[12:0];
-                v_daily_b2 <= t200[12:0];
-                v_daily_b3 <= t201[12:0];
-                v_daily_b4 <= t202[12:0];
-                v_daily_b5 <= t203[12:0];
-                v_daily_b6 <= t204[12:0];
-                v_daily_b7 <= t205[12:0];
-                v_daily_b8 <= t206[12:0];
-                v_daily_b9 <= t207[12:0];
-                v_daily_b10 <= t208[12:0];
-                v_daily_b11 <= t209[12:0];
-                v_daily_b12 <= t210[12:0];
-                v_daily_b13 <= t211[12:0];
-                v_daily_b14 <= t212[12:0];
-                v_daily_b15 <= t213[12:0];
-                v_daily_b16 <= t214[12:0];
-                v_daily_b17 <= t215[12:0];
-                v_daily_b18 <= t216[12:0];
-                v_daily_b19 <= t217[12:0];
-                v_daily_b20 <= t218[12:0];
-                v_daily_b21 <= t219[12:0];
-                v_daily_b22 <= t220[12:0];
-                v_daily_b23 <= t221[12:0];
-                v_daily_b24 <= t222[12:0];
-                v_iob_phase <= t224[10:0];
-                v_iob_b0 <= t227[12:0];
-                v_iob_b1 <= t228[12:0];
-                v_iob_b2 <= t229[12:0];
-                v_iob_b3 <= t230[12:0];
-                v_iob_b4 <= t231[12:0];
-                v_iob_b5 <= t232[12:0];
-                v_iob_b6 <= t233[12:0];
-                v_iob_b7 <= t234[12:0];
-                v_iob_b8 <= t235[12:0];
-                v_iob_b9 <= t236[12:0];
-                v_iob_b10 <= t237[12:0];
-                v_iob_b11 <= t238[12:0];
-                v_iob_b12 <= t239[12:0];
-                v_primes_phase <= t241[9:0];
-                v_primes_b0 <= t244[9:0];
-                v_primes_b1 <= t245[9:0];
-                v_primes_b2 <= t246[9:0];
-                v_primes_b3 <= t247[9:0];
-                v_primes_b4 <= t248[9:0];
-                v_primes_b5 <= t249[9:0];
-                v_primes_b6 <= t250[9:0];
-                v_reservoir <= t251[13:0];
-                v_bolus_left <= t252[9:0];
-                v_micro_left <= t254[9:0];
-                v_temp_left <= t256[12:0];
+                w_hourly_total <= t318[14:0];
+                w_daily_total <= t320[17:0];
+                w_iob_total <= t322[16:0];
+                w_primes_total <= t324[12:0];
+                v_basal_acc <= t211[11:0];
+                v_temp_extra_acc <= t214[11:0];
+                v_hourly_phase <= t216[8:0];
+                v_hourly_b0 <= t220[10:0];
+                v_hourly_b1 <= t221[10:0];
+                v_hourly_b2 <= t222[10:0];
+                v_hourly_b3 <= t223[10:0];
+                v_hourly_b4 <= t224[10:0];
+                v_hourly_b5 <= t225[10:0];
+                v_hourly_b6 <= t226[10:0];
+                v_hourly_b7 <= t227[10:0];
+                v_hourly_b8 <= t228[10:0];
+                v_hourly_b9 <= t229[10:0];
+                v_hourly_b10 <= t230[10:0];
+                v_hourly_b11 <= t231[10:0];
+                v_hourly_b12 <= t232[10:0];
+                v_daily_phase <= t234[11:0];
+                v_daily_b0 <= t236[12:0];
+                v_daily_b1 <= t237[12:0];
+                v_daily_b2 <= t238[12:0];
+                v_daily_b3 <= t239[12:0];
+                v_daily_b4 <= t240[12:0];
+                v_daily_b5 <= t241[12:0];
+                v_daily_b6 <= t242[12:0];
+                v_daily_b7 <= t243[12:0];
+                v_daily_b8 <= t244[12:0];
+                v_daily_b9 <= t245[12:0];
+                v_daily_b10 <= t246[12:0];
+                v_daily_b11 <= t247[12:0];
+                v_daily_b12 <= t248[12:0];
+                v_daily_b13 <= t249[12:0];
+                v_daily_b14 <= t250[12:0];
+                v_daily_b15 <= t251[12:0];
+                v_daily_b16 <= t252[12:0];
+                v_daily_b17 <= t253[12:0];
+                v_daily_b18 <= t254[12:0];
+                v_daily_b19 <= t255[12:0];
+                v_daily_b20 <= t256[12:0];
+                v_daily_b21 <= t257[12:0];
+                v_daily_b22 <= t258[12:0];
+                v_daily_b23 <= t259[12:0];
+                v_daily_b24 <= t260[12:0];
+                v_iob_phase <= t262[10:0];
+                v_iob_b0 <= t265[12:0];
+                v_iob_b1 <= t266[12:0];
+                v_iob_b2 <= t267[12:0];
+                v_iob_b3 <= t268[12:0];
+                v_iob_b4 <= t269[12:0];
+                v_iob_b5 <= t270[12:0];
+                v_iob_b6 <= t271[12:0];
+                v_iob_b7 <= t272[12:0];
+                v_iob_b8 <= t273[12:0];
+                v_iob_b9 <= t274[12:0];
+                v_iob_b10 <= t275[12:0];
+                v_iob_b11 <= t276[12:0];
+                v_iob_b12 <= t277[12:0];
+                v_primes_phase <= t279[9:0];
+                v_primes_b0 <= t282[9:0];
+                v_primes_b1 <= t283[9:0];
+                v_primes_b2 <= t284[9:0];
+                v_primes_b3 <= t285[9:0];
+                v_primes_b4 <= t286[9:0];
+                v_primes_b5 <= t287[9:0];
+                v_primes_b6 <= t288[9:0];
+                v_reservoir <= t289[13:0];
+                v_bolus_left <= t290[9:0];
+                v_micro_left <= t292[9:0];
+                v_temp_left <= t294[12:0];
                 v_low_suspend <= (v_low_suspend && ($signed({1'b0, v_temp_left}) > 14'sd1));
                 v_zero_basal <= (($signed({1'b0, v_temp_left}) > 14'sd1) && ($signed({1'b0, v_temp_rate}) == 12'sd0));
-                v_sensor_age <= t258[9:0];
-                v_time_of_day <= t260[16:0];
-                v_prime_left <= t261[9:0];
-                v_prime_total <= t262[9:0];
-                v_fill_left <= t263[5:0];
-                v_set_age <= t266[18:0];
-                v_away <= t269[12:0];
-                v_silenced <= t271[9:0];
-                v_acked <= (v_acked && !((((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) && (t270 >= 11'sd600)));
-                v_stopped <= t274[10:0];
-                v_low_reservoir <= (t251 < 15'sd400);
-                v_wear_alert <= (v_inserted && (t264 >= $signed({t275[18], t275})));
-                v_no_delivery <= ((v_inserted && !((state == 3'd4) || (state == 3'd5))) && (t272 >= 12'sd1800));
-                v_dose_limit <= ((t180 < t278) && ($signed({{11{l_steps[3]}}, l_steps}) < $signed({1'b0, v_reservoir})));
+                v_sensor_age <= t296[9:0];
+                v_time_of_day <= t298[16:0];
+                v_prime_left <= t299[9:0];
+                v_prime_total <= t300[9:0];
+                v_fill_left <= t301[5:0];
+                v_set_age <= t304[18:0];
+                v_away <= t307[12:0];
+                v_silenced <= t309[9:0];
+                v_acked <= (v_acked && !((((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) && (t308 >= 11'sd600)));
+                v_stopped <= t312[10:0];
+                v_low_reservoir <= (t289 < 15'sd400);
+                v_wear_alert <= (v_inserted && (t302 >= $signed({t313[18], t313})));
+                v_no_delivery <= ((v_inserted && !((state == 3'd4) || (state == 3'd5))) && (t310 >= 12'sd1800));
+                v_dose_limit <= ((t218 < t316) && ($signed({{11{l_steps[3]}}, l_steps}) < $signed({1'b0, v_reservoir})));
                 case (state)
                 S_SelfTest: begin
                     if (en30) begin  // #30 on tick from SelfTest -> Idle
@@ -2820,7 +2878,7 @@ module closed_loop_pump_fsm (
                     end else if (en37) begin  // #37 on tick from Bolusing -> Delivering
                         state <= S_Delivering;
                         v_bolus_left <= 10'd0;
-                        v_bolus_cut <= (t252 > 11'sd0);
+                        v_bolus_cut <= (t290 > 11'sd0);
                     end
                 end
                 S_Suspended: begin
@@ -2936,33 +2994,33 @@ module closed_loop_pump_fsm (
                     v_set_age <= 19'd0;
                 end
                 6'd13: begin  // #12 on set_segment from Suspended
-                    v_program_0 <= t114[10:0];
-                    v_program_1 <= t115[10:0];
-                    v_program_2 <= t116[10:0];
-                    v_program_3 <= t117[10:0];
-                    v_program_4 <= t118[10:0];
-                    v_program_5 <= t119[10:0];
-                    v_program_6 <= t120[10:0];
-                    v_program_7 <= t121[10:0];
-                    v_program_8 <= t122[10:0];
-                    v_program_9 <= t123[10:0];
-                    v_program_10 <= t124[10:0];
-                    v_program_11 <= t125[10:0];
-                    v_program_12 <= t126[10:0];
-                    v_program_13 <= t127[10:0];
-                    v_program_14 <= t128[10:0];
-                    v_program_15 <= t129[10:0];
-                    v_program_16 <= t130[10:0];
-                    v_program_17 <= t131[10:0];
-                    v_program_18 <= t132[10:0];
-                    v_program_19 <= t133[10:0];
-                    v_program_20 <= t134[10:0];
-                    v_program_21 <= t135[10:0];
-                    v_program_22 <= t136[10:0];
-                    v_program_23 <= t137[10:0];
+                    v_program_0 <= t152[10:0];
+                    v_program_1 <= t153[10:0];
+                    v_program_2 <= t154[10:0];
+                    v_program_3 <= t155[10:0];
+                    v_program_4 <= t156[10:0];
+                    v_program_5 <= t157[10:0];
+                    v_program_6 <= t158[10:0];
+                    v_program_7 <= t159[10:0];
+                    v_program_8 <= t160[10:0];
+                    v_program_9 <= t161[10:0];
+                    v_program_10 <= t162[10:0];
+                    v_program_11 <= t163[10:0];
+                    v_program_12 <= t164[10:0];
+                    v_program_13 <= t165[10:0];
+                    v_program_14 <= t166[10:0];
+                    v_program_15 <= t167[10:0];
+                    v_program_16 <= t168[10:0];
+                    v_program_17 <= t169[10:0];
+                    v_program_18 <= t170[10:0];
+                    v_program_19 <= t171[10:0];
+                    v_program_20 <= t172[10:0];
+                    v_program_21 <= t173[10:0];
+                    v_program_22 <= t174[10:0];
+                    v_program_23 <= t175[10:0];
                 end
                 6'd14: begin  // #13 on set_clock from Suspended, Delivering, Bolusing
-                    v_time_of_day <= t139[16:0];
+                    v_time_of_day <= t177[16:0];
                 end
                 6'd15: begin  // #14 on set_max_basal from Suspended
                     v_max_basal <= p_set_max_basal_rate[10:0];
@@ -3006,7 +3064,7 @@ module closed_loop_pump_fsm (
                     v_glucose <= p_cgm_level;
                     v_predicted <= p_cgm_forecast;
                     v_sensor_age <= 10'd0;
-                    v_temp_left <= t164[12:0];
+                    v_temp_left <= t202[12:0];
                     v_zero_basal <= (v_zero_basal && !v_low_suspend);
                     v_low_suspend <= 1'b0;
                 end
@@ -3297,32 +3355,40 @@ module closed_loop_pump_fsm (
     // pumpspec-formal f_pipeline_event pipeline.event pipeline: an event in flight commits EVENT_CYCLES cycles after its handshake with nothing changed in between; after EVENT_CYCLES cycles of hold none is in flight and the registers have not changed since
     // pumpspec-formal f_pipeline_1 pipeline.stage1 pipeline: the 42 stage registers of depth 1 hold their inputs once the registers and the latched event have been stable for 1 cycles
     // pumpspec-formal f_pipeline_2 pipeline.stage2 pipeline: the 11 stage registers of depth 2 hold their inputs once the registers and the latched event have been stable for 2 cycles
-    // pumpspec-formal f_pipeline_3 pipeline.stage3 pipeline: the 7 stage registers of depth 3 hold their inputs once the registers and the latched event have been stable for 3 cycles
-    // pumpspec-formal f_pipeline_4 pipeline.stage4 pipeline: the 4 stage registers of depth 4 hold their inputs once the registers and the latched event have been stable for 4 cycles
-    // pumpspec-formal f_pipeline_5 pipeline.stage5 pipeline: the 5 stage registers of depth 5 hold their inputs once the registers and the latched event have been stable for 5 cycles
-    // pumpspec-formal f_pipeline_6 pipeline.stage6 pipeline: the 5 stage registers of depth 6 hold their inputs once the registers and the latched event have been stable for 6 cycles
-    // pumpspec-formal f_pipeline_7 pipeline.stage7 pipeline: the 6 stage registers of depth 7 hold their inputs once the registers and the latched event have been stable for 7 cycles
+    // pumpspec-formal f_pipeline_3 pipeline.stage3 pipeline: the 3 stage registers of depth 3 hold their inputs once the registers and the latched event have been stable for 3 cycles
+    // pumpspec-formal f_pipeline_4 pipeline.stage4 pipeline: the 3 stage registers of depth 4 hold their inputs once the registers and the latched event have been stable for 4 cycles
+    // pumpspec-formal f_pipeline_5 pipeline.stage5 pipeline: the 7 stage registers of depth 5 hold their inputs once the registers and the latched event have been stable for 5 cycles
+    // pumpspec-formal f_pipeline_6 pipeline.stage6 pipeline: the 4 stage registers of depth 6 hold their inputs once the registers and the latched event have been stable for 6 cycles
+    // pumpspec-formal f_pipeline_7 pipeline.stage7 pipeline: the 7 stage registers of depth 7 hold their inputs once the registers and the latched event have been stable for 7 cycles
     // pumpspec-formal f_pipeline_8 pipeline.stage8 pipeline: the 7 stage registers of depth 8 hold their inputs once the registers and the latched event have been stable for 8 cycles
-    // pumpspec-formal f_pipeline_9 pipeline.stage9 pipeline: the 2 stage registers of depth 9 hold their inputs once the registers and the latched event have been stable for 9 cycles
-    // pumpspec-formal f_pipeline_10 pipeline.stage10 pipeline: the 2 stage registers of depth 10 hold their inputs once the registers and the latched event have been stable for 10 cycles
+    // pumpspec-formal f_pipeline_9 pipeline.stage9 pipeline: the 4 stage registers of depth 9 hold their inputs once the registers and the latched event have been stable for 9 cycles
+    // pumpspec-formal f_pipeline_10 pipeline.stage10 pipeline: the 5 stage registers of depth 10 hold their inputs once the registers and the latched event have been stable for 10 cycles
     // pumpspec-formal f_pipeline_11 pipeline.stage11 pipeline: the 2 stage registers of depth 11 hold their inputs once the registers and the latched event have been stable for 11 cycles
-    // pumpspec-formal f_pipeline_12 pipeline.stage12 pipeline: the 4 stage registers of depth 12 hold their inputs once the registers and the latched event have been stable for 12 cycles
-    // pumpspec-formal f_pipeline_13 pipeline.stage13 pipeline: the 5 stage registers of depth 13 hold their inputs once the registers and the latched event have been stable for 13 cycles
+    // pumpspec-formal f_pipeline_12 pipeline.stage12 pipeline: the 3 stage registers of depth 12 hold their inputs once the registers and the latched event have been stable for 12 cycles
+    // pumpspec-formal f_pipeline_13 pipeline.stage13 pipeline: the 3 stage registers of depth 13 hold their inputs once the registers and the latched event have been stable for 13 cycles
     // pumpspec-formal f_pipeline_14 pipeline.stage14 pipeline: the 4 stage registers of depth 14 hold their inputs once the registers and the latched event have been stable for 14 cycles
     // pumpspec-formal f_pipeline_15 pipeline.stage15 pipeline: the 1 stage registers of depth 15 hold their inputs once the registers and the latched event have been stable for 15 cycles
-    // pumpspec-formal f_pipeline_16 pipeline.stage16 pipeline: the 5 stage registers of depth 16 hold their inputs once the registers and the latched event have been stable for 16 cycles
-    // pumpspec-formal f_pipeline_17 pipeline.stage17 pipeline: the 4 stage registers of depth 17 hold their inputs once the registers and the latched event have been stable for 17 cycles
-    // pumpspec-formal f_pipeline_18 pipeline.stage18 pipeline: the 2 stage registers of depth 18 hold their inputs once the registers and the latched event have been stable for 18 cycles
+    // pumpspec-formal f_pipeline_16 pipeline.stage16 pipeline: the 1 stage registers of depth 16 hold their inputs once the registers and the latched event have been stable for 16 cycles
+    // pumpspec-formal f_pipeline_17 pipeline.stage17 pipeline: the 1 stage registers of depth 17 hold their inputs once the registers and the latched event have been stable for 17 cycles
+    // pumpspec-formal f_pipeline_18 pipeline.stage18 pipeline: the 1 stage registers of depth 18 hold their inputs once the registers and the latched event have been stable for 18 cycles
     // pumpspec-formal f_pipeline_19 pipeline.stage19 pipeline: the 1 stage registers of depth 19 hold their inputs once the registers and the latched event have been stable for 19 cycles
-    // pumpspec-formal f_pipeline_20 pipeline.stage20 pipeline: the 3 stage registers of depth 20 hold their inputs once the registers and the latched event have been stable for 20 cycles
-    // pumpspec-formal f_pipeline_21 pipeline.stage21 pipeline: the 6 stage registers of depth 21 hold their inputs once the registers and the latched event have been stable for 21 cycles
-    // pumpspec-formal f_pipeline_22 pipeline.stage22 pipeline: the 3 stage registers of depth 22 hold their inputs once the registers and the latched event have been stable for 22 cycles
-    // pumpspec-formal f_pipeline_23 pipeline.stage23 pipeline: the 4 stage registers of depth 23 hold their inputs once the registers and the latched event have been stable for 23 cycles
-    // pumpspec-formal f_pipeline_24 pipeline.stage24 pipeline: the 1 stage registers of depth 24 hold their inputs once the registers and the latched event have been stable for 24 cycles
-    // pumpspec-formal f_pipeline_25 pipeline.stage25 pipeline: the 1 stage registers of depth 25 hold their inputs once the registers and the latched event have been stable for 25 cycles
-    // pumpspec-formal f_pipeline_26 pipeline.stage26 pipeline: the 3 stage registers of depth 26 hold their inputs once the registers and the latched event have been stable for 26 cycles
-    // pumpspec-formal f_pipeline_27 pipeline.stage27 pipeline: the 4 stage registers of depth 27 hold their inputs once the registers and the latched event have been stable for 27 cycles
-    // pumpspec-formal f_pipeline_28 pipeline.stage28 pipeline: the 2 stage registers of depth 28 hold their inputs once the registers and the latched event have been stable for 28 cycles
+    // pumpspec-formal f_pipeline_20 pipeline.stage20 pipeline: the 2 stage registers of depth 20 hold their inputs once the registers and the latched event have been stable for 20 cycles
+    // pumpspec-formal f_pipeline_21 pipeline.stage21 pipeline: the 3 stage registers of depth 21 hold their inputs once the registers and the latched event have been stable for 21 cycles
+    // pumpspec-formal f_pipeline_22 pipeline.stage22 pipeline: the 1 stage registers of depth 22 hold their inputs once the registers and the latched event have been stable for 22 cycles
+    // pumpspec-formal f_pipeline_23 pipeline.stage23 pipeline: the 1 stage registers of depth 23 hold their inputs once the registers and the latched event have been stable for 23 cycles
+    // pumpspec-formal f_pipeline_24 pipeline.stage24 pipeline: the 5 stage registers of depth 24 hold their inputs once the registers and the latched event have been stable for 24 cycles
+    // pumpspec-formal f_pipeline_25 pipeline.stage25 pipeline: the 4 stage registers of depth 25 hold their inputs once the registers and the latched event have been stable for 25 cycles
+    // pumpspec-formal f_pipeline_26 pipeline.stage26 pipeline: the 2 stage registers of depth 26 hold their inputs once the registers and the latched event have been stable for 26 cycles
+    // pumpspec-formal f_pipeline_27 pipeline.stage27 pipeline: the 1 stage registers of depth 27 hold their inputs once the registers and the latched event have been stable for 27 cycles
+    // pumpspec-formal f_pipeline_28 pipeline.stage28 pipeline: the 3 stage registers of depth 28 hold their inputs once the registers and the latched event have been stable for 28 cycles
+    // pumpspec-formal f_pipeline_29 pipeline.stage29 pipeline: the 6 stage registers of depth 29 hold their inputs once the registers and the latched event have been stable for 29 cycles
+    // pumpspec-formal f_pipeline_30 pipeline.stage30 pipeline: the 3 stage registers of depth 30 hold their inputs once the registers and the latched event have been stable for 30 cycles
+    // pumpspec-formal f_pipeline_31 pipeline.stage31 pipeline: the 4 stage registers of depth 31 hold their inputs once the registers and the latched event have been stable for 31 cycles
+    // pumpspec-formal f_pipeline_32 pipeline.stage32 pipeline: the 1 stage registers of depth 32 hold their inputs once the registers and the latched event have been stable for 32 cycles
+    // pumpspec-formal f_pipeline_33 pipeline.stage33 pipeline: the 1 stage registers of depth 33 hold their inputs once the registers and the latched event have been stable for 33 cycles
+    // pumpspec-formal f_pipeline_34 pipeline.stage34 pipeline: the 3 stage registers of depth 34 hold their inputs once the registers and the latched event have been stable for 34 cycles
+    // pumpspec-formal f_pipeline_35 pipeline.stage35 pipeline: the 4 stage registers of depth 35 hold their inputs once the registers and the latched event have been stable for 35 cycles
+    // pumpspec-formal f_pipeline_36 pipeline.stage36 pipeline: the 2 stage registers of depth 36 hold their inputs once the registers and the latched event have been stable for 36 cycles
     reg f_past_valid = 1'b0;
     always @(posedge clk) f_past_valid <= 1'b1;
 `ifndef PUMPSPEC_REPLAY
@@ -3398,52 +3464,59 @@ module closed_loop_pump_fsm (
     wire signed [11:0] fn24 = ($signed({1'b0, v_program_22}) > fn23) ? $signed({1'b0, v_program_22}) : fn23;
     wire signed [11:0] fn25 = ($signed({1'b0, v_program_23}) > fn24) ? $signed({1'b0, v_program_23}) : fn24;  // 0..1400
     wire signed [13:0] fn26 = $signed({{2{fn25[11]}}, fn25}) * 14'sd3;  // 0..4200
-    wire signed [17:0] fn27 = $signed({1'b0, v_time_of_day});
-    wire signed [17:0] fn28 = fn27 / 18'sd3600;
-    wire signed [5:0] fn29 = fn28[5:0];  // 0..23
-    wire signed [11:0] fn30 = (fn29[4:0] == 5'd0) ? $signed({1'b0, v_program_0}) : (fn29[4:0] == 5'd1) ? $signed({1'b0, v_program_1}) : (fn29[4:0] == 5'd2) ? $signed({1'b0, v_program_2}) : (fn29[4:0] == 5'd3) ? $signed({1'b0, v_program_3}) : (fn29[4:0] == 5'd4) ? $signed({1'b0, v_program_4}) : (fn29[4:0] == 5'd5) ? $signed({1'b0, v_program_5}) : (fn29[4:0] == 5'd6) ? $signed({1'b0, v_program_6}) : (fn29[4:0] == 5'd7) ? $signed({1'b0, v_program_7}) : (fn29[4:0] == 5'd8) ? $signed({1'b0, v_program_8}) : (fn29[4:0] == 5'd9) ? $signed({1'b0, v_program_9}) : (fn29[4:0] == 5'd10) ? $signed({1'b0, v_program_10}) : (fn29[4:0] == 5'd11) ? $signed({1'b0, v_program_11}) : (fn29[4:0] == 5'd12) ? $signed({1'b0, v_program_12}) : (fn29[4:0] == 5'd13) ? $signed({1'b0, v_program_13}) : (fn29[4:0] == 5'd14) ? $signed({1'b0, v_program_14}) : (fn29[4:0] == 5'd15) ? $signed({1'b0, v_program_15}) : (fn29[4:0] == 5'd16) ? $signed({1'b0, v_program_16}) : (fn29[4:0] == 5'd17) ? $signed({1'b0, v_program_17}) : (fn29[4:0] == 5'd18) ? $signed({1'b0, v_program_18}) : (fn29[4:0] == 5'd19) ? $signed({1'b0, v_program_19}) : (fn29[4:0] == 5'd20) ? $signed({1'b0, v_program_20}) : (fn29[4:0] == 5'd21) ? $signed({1'b0, v_program_21}) : (fn29[4:0] == 5'd22) ? $signed({1'b0, v_program_22}) : $signed({1'b0, v_program_23});  // 0..1400
-    wire signed [13:0] fn31 = $signed({{2{fn30[11]}}, fn30}) * 14'sd4;  // 0..5600
-    wire signed [14:0] fn32 = $signed({{2{1'b0}}, v_iob_b0}) + $signed({{2{1'b0}}, v_iob_b1});  // 0..12000
-    wire signed [21:0] fn33 = $signed({{7{fn32[14]}}, fn32}) * 22'sd100;  // 0..1200000
-    wire signed [20:0] fn34 = $signed({{8{1'b0}}, v_iob_b2}) * 21'sd99;  // 0..594000
-    wire signed [21:0] fn35 = fn33 + $signed({fn34[20], fn34});  // 0..1794000
-    wire signed [20:0] fn36 = $signed({{8{1'b0}}, v_iob_b3}) * 21'sd94;  // 0..564000
-    wire signed [22:0] fn37 = $signed({fn35[21], fn35}) + $signed({{2{fn36[20]}}, fn36});  // 0..2358000
-    wire signed [19:0] fn38 = $signed({{7{1'b0}}, v_iob_b4}) * 20'sd85;  // 0..510000
-    wire signed [22:0] fn39 = fn37 + $signed({{3{fn38[19]}}, fn38});  // 0..2868000
-    wire signed [19:0] fn40 = $signed({{7{1'b0}}, v_iob_b5}) * 20'sd74;  // 0..444000
-    wire signed [22:0] fn41 = fn39 + $signed({{3{fn40[19]}}, fn40});  // 0..3312000
-    wire signed [19:0] fn42 = $signed({{7{1'b0}}, v_iob_b6}) * 20'sd59;  // 0..354000
-    wire signed [22:0] fn43 = fn41 + $signed({{3{fn42[19]}}, fn42});  // 0..3666000
-    wire signed [18:0] fn44 = $signed({{6{1'b0}}, v_iob_b7}) * 19'sd43;  // 0..258000
-    wire signed [22:0] fn45 = fn43 + $signed({{4{fn44[18]}}, fn44});  // 0..3924000
-    wire signed [18:0] fn46 = $signed({{6{1'b0}}, v_iob_b8}) * 19'sd30;  // 0..180000
-    wire signed [22:0] fn47 = fn45 + $signed({{4{fn46[18]}}, fn46});  // 0..4104000
-    wire signed [17:0] fn48 = $signed({{5{1'b0}}, v_iob_b9}) * 18'sd20;  // 0..120000
-    wire signed [23:0] fn49 = $signed({fn47[22], fn47}) + $signed({{6{fn48[17]}}, fn48});  // 0..4224000
-    wire signed [17:0] fn50 = $signed({{5{1'b0}}, v_iob_b10}) * 18'sd11;  // 0..66000
-    wire signed [23:0] fn51 = fn49 + $signed({{6{fn50[17]}}, fn50});  // 0..4290000
-    wire signed [15:0] fn52 = $signed({{3{1'b0}}, v_iob_b11}) * 16'sd5;  // 0..30000
-    wire signed [23:0] fn53 = fn51 + $signed({{8{fn52[15]}}, fn52});  // 0..4320000
-    wire signed [14:0] fn54 = $signed({{2{1'b0}}, v_iob_b12}) * 15'sd2;  // 0..12000
-    wire signed [23:0] fn55 = fn53 + $signed({{9{fn54[14]}}, fn54});  // 0..4332000
-    wire signed [17:0] fn56 = $signed({{8{1'b0}}, v_micro_left}) * 18'sd100;  // 0..100000
-    wire signed [23:0] fn57 = fn55 + $signed({{6{fn56[17]}}, fn56});  // 0..4432000
-    wire signed [16:0] fn58 = $signed({{8{1'b0}}, v_max_iob}) * 17'sd100;  // 0..40000
-    wire signed [16:0] fn59 = $signed({{8{1'b0}}, p_auto_bolus_amount}) * 17'sd100;  // 0..40000
-    wire signed [23:0] fn60 = fn55 + $signed({{7{fn59[16]}}, fn59});  // 0..4372000
-    wire signed [11:0] fn61 = $signed({{3{1'b0}}, p_auto_bolus_amount}) * 12'sd3;  // 0..1200
-    wire signed [10:0] fn62 = $signed({{2{1'b0}}, p_auto_bolus_amount}) * 11'sd2;  // 0..800
-    wire signed [2:0] fn63 = $signed({l_basal_steps[1], l_basal_steps}) + $signed({l_temp_extra_steps[1], l_temp_extra_steps});  // 0..2
-    wire signed [2:0] fn64 = fn63 + $signed({l_bolus_steps[1], l_bolus_steps});  // 0..3
-    wire signed [3:0] fn65 = $signed({fn64[2], fn64}) + $signed({{2{l_micro_steps[1]}}, l_micro_steps});  // 0..4
-    wire signed [15:0] fn66 = 16'sd1600 - $signed({1'b0, w_hourly_total});  // -19200..1600
-    wire signed [18:0] fn67 = 19'sd6000 - $signed({1'b0, w_daily_total});  // -144000..6000
-    wire signed [11:0] fn68 = (fn30 < $signed({1'b0, v_temp_rate})) ? fn30 : $signed({1'b0, v_temp_rate});  // 0..1400
-    wire signed [11:0] fn69 = ($signed({1'b0, v_temp_left}) > 14'sd0) ? fn68 : fn30;  // 0..1400
-    wire signed [11:0] fn70 = $signed({1'b0, v_temp_rate}) - fn30;  // -1400..1400
-    wire signed [11:0] fn71 = (12'sd0 > fn70) ? 12'sd0 : fn70;  // 0..1400
-    wire signed [11:0] fn72 = (($signed({1'b0, v_temp_left}) > 14'sd0) && ($signed({1'b0, v_sensor_age}) <= 11'sd720)) ? fn71 : 12'sd0;  // 0..1400
+    wire signed [17:0] fn27 = $signed({1'b0, v_time_of_day}) - 18'sd57600;
+    wire signed [16:0] fn28 = fn27[17] ? v_time_of_day : fn27[16:0];  // 0..57599
+    wire signed [16:0] fn29 = fn28 - 17'sd28800;
+    wire signed [15:0] fn30 = fn29[16] ? fn28[15:0] : fn29[15:0];  // 0..28799
+    wire signed [15:0] fn31 = fn30 - 16'sd14400;
+    wire signed [14:0] fn32 = fn31[15] ? fn30[14:0] : fn31[14:0];  // 0..14399
+    wire signed [14:0] fn33 = fn32 - 15'sd7200;
+    wire signed [13:0] fn34 = fn33[14] ? fn32[13:0] : fn33[13:0];  // 0..7199
+    wire signed [13:0] fn35 = fn34 - 14'sd3600;
+    wire signed [5:0] fn36 = {1'b0, ~fn27[17], ~fn29[16], ~fn31[15], ~fn33[14], ~fn35[13]};
+    wire signed [11:0] fn37 = (fn36[4:0] == 5'd0) ? $signed({1'b0, v_program_0}) : (fn36[4:0] == 5'd1) ? $signed({1'b0, v_program_1}) : (fn36[4:0] == 5'd2) ? $signed({1'b0, v_program_2}) : (fn36[4:0] == 5'd3) ? $signed({1'b0, v_program_3}) : (fn36[4:0] == 5'd4) ? $signed({1'b0, v_program_4}) : (fn36[4:0] == 5'd5) ? $signed({1'b0, v_program_5}) : (fn36[4:0] == 5'd6) ? $signed({1'b0, v_program_6}) : (fn36[4:0] == 5'd7) ? $signed({1'b0, v_program_7}) : (fn36[4:0] == 5'd8) ? $signed({1'b0, v_program_8}) : (fn36[4:0] == 5'd9) ? $signed({1'b0, v_program_9}) : (fn36[4:0] == 5'd10) ? $signed({1'b0, v_program_10}) : (fn36[4:0] == 5'd11) ? $signed({1'b0, v_program_11}) : (fn36[4:0] == 5'd12) ? $signed({1'b0, v_program_12}) : (fn36[4:0] == 5'd13) ? $signed({1'b0, v_program_13}) : (fn36[4:0] == 5'd14) ? $signed({1'b0, v_program_14}) : (fn36[4:0] == 5'd15) ? $signed({1'b0, v_program_15}) : (fn36[4:0] == 5'd16) ? $signed({1'b0, v_program_16}) : (fn36[4:0] == 5'd17) ? $signed({1'b0, v_program_17}) : (fn36[4:0] == 5'd18) ? $signed({1'b0, v_program_18}) : (fn36[4:0] == 5'd19) ? $signed({1'b0, v_program_19}) : (fn36[4:0] == 5'd20) ? $signed({1'b0, v_program_20}) : (fn36[4:0] == 5'd21) ? $signed({1'b0, v_program_21}) : (fn36[4:0] == 5'd22) ? $signed({1'b0, v_program_22}) : $signed({1'b0, v_program_23});  // 0..1400
+    wire signed [13:0] fn38 = $signed({{2{fn37[11]}}, fn37}) * 14'sd4;  // 0..5600
+    wire signed [14:0] fn39 = $signed({{2{1'b0}}, v_iob_b0}) + $signed({{2{1'b0}}, v_iob_b1});  // 0..12000
+    wire signed [21:0] fn40 = $signed({{7{fn39[14]}}, fn39}) * 22'sd100;  // 0..1200000
+    wire signed [20:0] fn41 = $signed({{8{1'b0}}, v_iob_b2}) * 21'sd99;  // 0..594000
+    wire signed [21:0] fn42 = fn40 + $signed({fn41[20], fn41});  // 0..1794000
+    wire signed [20:0] fn43 = $signed({{8{1'b0}}, v_iob_b3}) * 21'sd94;  // 0..564000
+    wire signed [22:0] fn44 = $signed({fn42[21], fn42}) + $signed({{2{fn43[20]}}, fn43});  // 0..2358000
+    wire signed [19:0] fn45 = $signed({{7{1'b0}}, v_iob_b4}) * 20'sd85;  // 0..510000
+    wire signed [22:0] fn46 = fn44 + $signed({{3{fn45[19]}}, fn45});  // 0..2868000
+    wire signed [19:0] fn47 = $signed({{7{1'b0}}, v_iob_b5}) * 20'sd74;  // 0..444000
+    wire signed [22:0] fn48 = fn46 + $signed({{3{fn47[19]}}, fn47});  // 0..3312000
+    wire signed [19:0] fn49 = $signed({{7{1'b0}}, v_iob_b6}) * 20'sd59;  // 0..354000
+    wire signed [22:0] fn50 = fn48 + $signed({{3{fn49[19]}}, fn49});  // 0..3666000
+    wire signed [18:0] fn51 = $signed({{6{1'b0}}, v_iob_b7}) * 19'sd43;  // 0..258000
+    wire signed [22:0] fn52 = fn50 + $signed({{4{fn51[18]}}, fn51});  // 0..3924000
+    wire signed [18:0] fn53 = $signed({{6{1'b0}}, v_iob_b8}) * 19'sd30;  // 0..180000
+    wire signed [22:0] fn54 = fn52 + $signed({{4{fn53[18]}}, fn53});  // 0..4104000
+    wire signed [17:0] fn55 = $signed({{5{1'b0}}, v_iob_b9}) * 18'sd20;  // 0..120000
+    wire signed [23:0] fn56 = $signed({fn54[22], fn54}) + $signed({{6{fn55[17]}}, fn55});  // 0..4224000
+    wire signed [17:0] fn57 = $signed({{5{1'b0}}, v_iob_b10}) * 18'sd11;  // 0..66000
+    wire signed [23:0] fn58 = fn56 + $signed({{6{fn57[17]}}, fn57});  // 0..4290000
+    wire signed [15:0] fn59 = $signed({{3{1'b0}}, v_iob_b11}) * 16'sd5;  // 0..30000
+    wire signed [23:0] fn60 = fn58 + $signed({{8{fn59[15]}}, fn59});  // 0..4320000
+    wire signed [14:0] fn61 = $signed({{2{1'b0}}, v_iob_b12}) * 15'sd2;  // 0..12000
+    wire signed [23:0] fn62 = fn60 + $signed({{9{fn61[14]}}, fn61});  // 0..4332000
+    wire signed [17:0] fn63 = $signed({{8{1'b0}}, v_micro_left}) * 18'sd100;  // 0..100000
+    wire signed [23:0] fn64 = fn62 + $signed({{6{fn63[17]}}, fn63});  // 0..4432000
+    wire signed [16:0] fn65 = $signed({{8{1'b0}}, v_max_iob}) * 17'sd100;  // 0..40000
+    wire signed [16:0] fn66 = $signed({{8{1'b0}}, p_auto_bolus_amount}) * 17'sd100;  // 0..40000
+    wire signed [23:0] fn67 = fn62 + $signed({{7{fn66[16]}}, fn66});  // 0..4372000
+    wire signed [11:0] fn68 = $signed({{3{1'b0}}, p_auto_bolus_amount}) * 12'sd3;  // 0..1200
+    wire signed [10:0] fn69 = $signed({{2{1'b0}}, p_auto_bolus_amount}) * 11'sd2;  // 0..800
+    wire signed [2:0] fn70 = $signed({l_basal_steps[1], l_basal_steps}) + $signed({l_temp_extra_steps[1], l_temp_extra_steps});  // 0..2
+    wire signed [2:0] fn71 = fn70 + $signed({l_bolus_steps[1], l_bolus_steps});  // 0..3
+    wire signed [3:0] fn72 = $signed({fn71[2], fn71}) + $signed({{2{l_micro_steps[1]}}, l_micro_steps});  // 0..4
+    wire signed [15:0] fn73 = 16'sd1600 - $signed({1'b0, w_hourly_total});  // -19200..1600
+    wire signed [18:0] fn74 = 19'sd6000 - $signed({1'b0, w_daily_total});  // -144000..6000
+    wire signed [11:0] fn75 = (fn37 < $signed({1'b0, v_temp_rate})) ? fn37 : $signed({1'b0, v_temp_rate});  // 0..1400
+    wire signed [11:0] fn76 = ($signed({1'b0, v_temp_left}) > 14'sd0) ? fn75 : fn37;  // 0..1400
+    wire signed [11:0] fn77 = $signed({1'b0, v_temp_rate}) - fn37;  // -1400..1400
+    wire signed [11:0] fn78 = (12'sd0 > fn77) ? 12'sd0 : fn77;  // 0..1400
+    wire signed [11:0] fn79 = (($signed({1'b0, v_temp_left}) > 14'sd0) && ($signed({1'b0, v_sensor_age}) <= 11'sd720)) ? fn78 : 12'sd0;  // 0..1400
     wire signed [15:0] fd0 = $signed({1'b0, f_past_w_hourly_total}) + $signed({{14{f_past_l_basal_steps[1]}}, f_past_l_basal_steps});  // 0..20801
     wire signed [15:0] fd1 = fd0 + $signed({{14{f_past_l_temp_extra_steps[1]}}, f_past_l_temp_extra_steps});  // 0..20802
     wire signed [15:0] fd2 = fd1 + $signed({{14{f_past_l_bolus_steps[1]}}, f_past_l_bolus_steps});  // 0..20803
@@ -3457,111 +3530,118 @@ module closed_loop_pump_fsm (
     wire signed [13:0] fd10 = $signed({1'b0, f_past_v_away}) + 14'sd1;  // 1..7201
     wire signed [12:0] fd11 = $signed({{11{f_past_l_basal_raw[1]}}, f_past_l_basal_raw}) * 13'sd3600;  // 0..3600
     wire signed [13:0] fd12 = $signed({fd11[12], fd11}) + $signed({{2{1'b0}}, v_basal_acc});  // 0..7199
-    wire signed [17:0] fd13 = $signed({1'b0, f_past_v_time_of_day});
-    wire signed [17:0] fd14 = fd13 / 18'sd3600;
-    wire signed [5:0] fd15 = fd14[5:0];  // 0..23
-    wire signed [11:0] fd16 = (fd15[4:0] == 5'd0) ? $signed({1'b0, f_past_v_program_0}) : (fd15[4:0] == 5'd1) ? $signed({1'b0, f_past_v_program_1}) : (fd15[4:0] == 5'd2) ? $signed({1'b0, f_past_v_program_2}) : (fd15[4:0] == 5'd3) ? $signed({1'b0, f_past_v_program_3}) : (fd15[4:0] == 5'd4) ? $signed({1'b0, f_past_v_program_4}) : (fd15[4:0] == 5'd5) ? $signed({1'b0, f_past_v_program_5}) : (fd15[4:0] == 5'd6) ? $signed({1'b0, f_past_v_program_6}) : (fd15[4:0] == 5'd7) ? $signed({1'b0, f_past_v_program_7}) : (fd15[4:0] == 5'd8) ? $signed({1'b0, f_past_v_program_8}) : (fd15[4:0] == 5'd9) ? $signed({1'b0, f_past_v_program_9}) : (fd15[4:0] == 5'd10) ? $signed({1'b0, f_past_v_program_10}) : (fd15[4:0] == 5'd11) ? $signed({1'b0, f_past_v_program_11}) : (fd15[4:0] == 5'd12) ? $signed({1'b0, f_past_v_program_12}) : (fd15[4:0] == 5'd13) ? $signed({1'b0, f_past_v_program_13}) : (fd15[4:0] == 5'd14) ? $signed({1'b0, f_past_v_program_14}) : (fd15[4:0] == 5'd15) ? $signed({1'b0, f_past_v_program_15}) : (fd15[4:0] == 5'd16) ? $signed({1'b0, f_past_v_program_16}) : (fd15[4:0] == 5'd17) ? $signed({1'b0, f_past_v_program_17}) : (fd15[4:0] == 5'd18) ? $signed({1'b0, f_past_v_program_18}) : (fd15[4:0] == 5'd19) ? $signed({1'b0, f_past_v_program_19}) : (fd15[4:0] == 5'd20) ? $signed({1'b0, f_past_v_program_20}) : (fd15[4:0] == 5'd21) ? $signed({1'b0, f_past_v_program_21}) : (fd15[4:0] == 5'd22) ? $signed({1'b0, f_past_v_program_22}) : $signed({1'b0, f_past_v_program_23});  // 0..1400
-    wire signed [11:0] fd17 = (fd16 < $signed({1'b0, f_past_v_temp_rate})) ? fd16 : $signed({1'b0, f_past_v_temp_rate});  // 0..1400
-    wire signed [11:0] fd18 = ($signed({1'b0, f_past_v_temp_left}) > 14'sd0) ? fd17 : fd16;  // 0..1400
-    wire signed [13:0] fd19 = $signed({{2{1'b0}}, f_past_v_basal_acc}) + $signed({{2{fd18[11]}}, fd18});  // 0..4999
-    wire signed [2:0] fd20 = $signed({f_past_l_basal_steps[1], f_past_l_basal_steps}) + $signed({f_past_l_temp_extra_steps[1], f_past_l_temp_extra_steps});  // 0..2
-    wire signed [2:0] fd21 = fd20 + $signed({f_past_l_bolus_steps[1], f_past_l_bolus_steps});  // 0..3
-    wire signed [3:0] fd22 = $signed({fd21[2], fd21}) + $signed({{2{f_past_l_micro_steps[1]}}, f_past_l_micro_steps});  // 0..4
-    wire signed [2:0] fd23 = $signed({f_past_l_basal_raw[1], f_past_l_basal_raw}) + $signed({f_past_l_temp_extra_raw[1], f_past_l_temp_extra_raw});  // 0..2
-    wire signed [2:0] fd24 = fd23 + $signed({f_past_l_bolus_raw[1], f_past_l_bolus_raw});  // 0..3
-    wire signed [3:0] fd25 = $signed({fd24[2], fd24}) + $signed({{2{f_past_l_micro_raw[1]}}, f_past_l_micro_raw});  // 0..4
-    wire signed [10:0] fd26 = $signed({1'b0, f_past_v_bolus_left}) - $signed({{9{f_past_l_bolus_steps[1]}}, f_past_l_bolus_steps});  // -1..1000
-    wire signed [11:0] fd27 = $signed({1'b0, f_past_v_stopped}) + 12'sd1;  // 1..1801
-    wire signed [10:0] fd28 = $signed({1'b0, f_past_v_silenced}) + 11'sd1;  // 1..601
-    wire signed [10:0] fd29 = 11'sd800 - $signed({1'b0, f_past_v_prime_total});  // 0..800
-    wire signed [13:0] fd30 = 14'sd840 - $signed({1'b0, f_past_w_primes_total});  // -5040..840
-    wire signed [19:0] fd31 = (f_past_v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
-    wire signed [6:0] fd32 = (f_past_v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
-    wire signed [15:0] fd33 = 16'sd1600 - $signed({1'b0, f_past_w_hourly_total});  // -19200..1600
-    wire signed [18:0] fd34 = 19'sd6000 - $signed({1'b0, f_past_w_daily_total});  // -144000..6000
-    wire signed [14:0] fd35 = $signed({{2{1'b0}}, v_iob_b0}) + $signed({{2{1'b0}}, v_iob_b1});  // 0..12000
-    wire signed [21:0] fd36 = $signed({{7{fd35[14]}}, fd35}) * 22'sd100;  // 0..1200000
-    wire signed [20:0] fd37 = $signed({{8{1'b0}}, v_iob_b2}) * 21'sd99;  // 0..594000
-    wire signed [21:0] fd38 = fd36 + $signed({fd37[20], fd37});  // 0..1794000
-    wire signed [20:0] fd39 = $signed({{8{1'b0}}, v_iob_b3}) * 21'sd94;  // 0..564000
-    wire signed [22:0] fd40 = $signed({fd38[21], fd38}) + $signed({{2{fd39[20]}}, fd39});  // 0..2358000
-    wire signed [19:0] fd41 = $signed({{7{1'b0}}, v_iob_b4}) * 20'sd85;  // 0..510000
-    wire signed [22:0] fd42 = fd40 + $signed({{3{fd41[19]}}, fd41});  // 0..2868000
-    wire signed [19:0] fd43 = $signed({{7{1'b0}}, v_iob_b5}) * 20'sd74;  // 0..444000
-    wire signed [22:0] fd44 = fd42 + $signed({{3{fd43[19]}}, fd43});  // 0..3312000
-    wire signed [19:0] fd45 = $signed({{7{1'b0}}, v_iob_b6}) * 20'sd59;  // 0..354000
-    wire signed [22:0] fd46 = fd44 + $signed({{3{fd45[19]}}, fd45});  // 0..3666000
-    wire signed [18:0] fd47 = $signed({{6{1'b0}}, v_iob_b7}) * 19'sd43;  // 0..258000
-    wire signed [22:0] fd48 = fd46 + $signed({{4{fd47[18]}}, fd47});  // 0..3924000
-    wire signed [18:0] fd49 = $signed({{6{1'b0}}, v_iob_b8}) * 19'sd30;  // 0..180000
-    wire signed [22:0] fd50 = fd48 + $signed({{4{fd49[18]}}, fd49});  // 0..4104000
-    wire signed [17:0] fd51 = $signed({{5{1'b0}}, v_iob_b9}) * 18'sd20;  // 0..120000
-    wire signed [23:0] fd52 = $signed({fd50[22], fd50}) + $signed({{6{fd51[17]}}, fd51});  // 0..4224000
-    wire signed [17:0] fd53 = $signed({{5{1'b0}}, v_iob_b10}) * 18'sd11;  // 0..66000
-    wire signed [23:0] fd54 = fd52 + $signed({{6{fd53[17]}}, fd53});  // 0..4290000
-    wire signed [15:0] fd55 = $signed({{3{1'b0}}, v_iob_b11}) * 16'sd5;  // 0..30000
-    wire signed [23:0] fd56 = fd54 + $signed({{8{fd55[15]}}, fd55});  // 0..4320000
-    wire signed [14:0] fd57 = $signed({{2{1'b0}}, v_iob_b12}) * 15'sd2;  // 0..12000
-    wire signed [23:0] fd58 = fd56 + $signed({{9{fd57[14]}}, fd57});  // 0..4332000
-    wire signed [14:0] fd59 = $signed({{2{1'b0}}, f_past_v_iob_b0}) + $signed({{2{1'b0}}, f_past_v_iob_b1});  // 0..12000
-    wire signed [21:0] fd60 = $signed({{7{fd59[14]}}, fd59}) * 22'sd100;  // 0..1200000
-    wire signed [20:0] fd61 = $signed({{8{1'b0}}, f_past_v_iob_b2}) * 21'sd99;  // 0..594000
-    wire signed [21:0] fd62 = fd60 + $signed({fd61[20], fd61});  // 0..1794000
-    wire signed [20:0] fd63 = $signed({{8{1'b0}}, f_past_v_iob_b3}) * 21'sd94;  // 0..564000
-    wire signed [22:0] fd64 = $signed({fd62[21], fd62}) + $signed({{2{fd63[20]}}, fd63});  // 0..2358000
-    wire signed [19:0] fd65 = $signed({{7{1'b0}}, f_past_v_iob_b4}) * 20'sd85;  // 0..510000
-    wire signed [22:0] fd66 = fd64 + $signed({{3{fd65[19]}}, fd65});  // 0..2868000
-    wire signed [19:0] fd67 = $signed({{7{1'b0}}, f_past_v_iob_b5}) * 20'sd74;  // 0..444000
-    wire signed [22:0] fd68 = fd66 + $signed({{3{fd67[19]}}, fd67});  // 0..3312000
-    wire signed [19:0] fd69 = $signed({{7{1'b0}}, f_past_v_iob_b6}) * 20'sd59;  // 0..354000
-    wire signed [22:0] fd70 = fd68 + $signed({{3{fd69[19]}}, fd69});  // 0..3666000
-    wire signed [18:0] fd71 = $signed({{6{1'b0}}, f_past_v_iob_b7}) * 19'sd43;  // 0..258000
-    wire signed [22:0] fd72 = fd70 + $signed({{4{fd71[18]}}, fd71});  // 0..3924000
-    wire signed [18:0] fd73 = $signed({{6{1'b0}}, f_past_v_iob_b8}) * 19'sd30;  // 0..180000
-    wire signed [22:0] fd74 = fd72 + $signed({{4{fd73[18]}}, fd73});  // 0..4104000
-    wire signed [17:0] fd75 = $signed({{5{1'b0}}, f_past_v_iob_b9}) * 18'sd20;  // 0..120000
-    wire signed [23:0] fd76 = $signed({fd74[22], fd74}) + $signed({{6{fd75[17]}}, fd75});  // 0..4224000
-    wire signed [17:0] fd77 = $signed({{5{1'b0}}, f_past_v_iob_b10}) * 18'sd11;  // 0..66000
-    wire signed [23:0] fd78 = fd76 + $signed({{6{fd77[17]}}, fd77});  // 0..4290000
-    wire signed [15:0] fd79 = $signed({{3{1'b0}}, f_past_v_iob_b11}) * 16'sd5;  // 0..30000
-    wire signed [23:0] fd80 = fd78 + $signed({{8{fd79[15]}}, fd79});  // 0..4320000
-    wire signed [14:0] fd81 = $signed({{2{1'b0}}, f_past_v_iob_b12}) * 15'sd2;  // 0..12000
-    wire signed [23:0] fd82 = fd80 + $signed({{9{fd81[14]}}, fd81});  // 0..4332000
-    wire signed [11:0] fd83 = ($signed({1'b0, f_past_v_program_1}) > $signed({1'b0, f_past_v_program_0})) ? $signed({1'b0, f_past_v_program_1}) : $signed({1'b0, f_past_v_program_0});
-    wire signed [11:0] fd84 = ($signed({1'b0, f_past_v_program_2}) > fd83) ? $signed({1'b0, f_past_v_program_2}) : fd83;
-    wire signed [11:0] fd85 = ($signed({1'b0, f_past_v_program_3}) > fd84) ? $signed({1'b0, f_past_v_program_3}) : fd84;
-    wire signed [11:0] fd86 = ($signed({1'b0, f_past_v_program_4}) > fd85) ? $signed({1'b0, f_past_v_program_4}) : fd85;
-    wire signed [11:0] fd87 = ($signed({1'b0, f_past_v_program_5}) > fd86) ? $signed({1'b0, f_past_v_program_5}) : fd86;
-    wire signed [11:0] fd88 = ($signed({1'b0, f_past_v_program_6}) > fd87) ? $signed({1'b0, f_past_v_program_6}) : fd87;
-    wire signed [11:0] fd89 = ($signed({1'b0, f_past_v_program_7}) > fd88) ? $signed({1'b0, f_past_v_program_7}) : fd88;
-    wire signed [11:0] fd90 = ($signed({1'b0, f_past_v_program_8}) > fd89) ? $signed({1'b0, f_past_v_program_8}) : fd89;
-    wire signed [11:0] fd91 = ($signed({1'b0, f_past_v_program_9}) > fd90) ? $signed({1'b0, f_past_v_program_9}) : fd90;
-    wire signed [11:0] fd92 = ($signed({1'b0, f_past_v_program_10}) > fd91) ? $signed({1'b0, f_past_v_program_10}) : fd91;
-    wire signed [11:0] fd93 = ($signed({1'b0, f_past_v_program_11}) > fd92) ? $signed({1'b0, f_past_v_program_11}) : fd92;
-    wire signed [11:0] fd94 = ($signed({1'b0, f_past_v_program_12}) > fd93) ? $signed({1'b0, f_past_v_program_12}) : fd93;
-    wire signed [11:0] fd95 = ($signed({1'b0, f_past_v_program_13}) > fd94) ? $signed({1'b0, f_past_v_program_13}) : fd94;
-    wire signed [11:0] fd96 = ($signed({1'b0, f_past_v_program_14}) > fd95) ? $signed({1'b0, f_past_v_program_14}) : fd95;
-    wire signed [11:0] fd97 = ($signed({1'b0, f_past_v_program_15}) > fd96) ? $signed({1'b0, f_past_v_program_15}) : fd96;
-    wire signed [11:0] fd98 = ($signed({1'b0, f_past_v_program_16}) > fd97) ? $signed({1'b0, f_past_v_program_16}) : fd97;
-    wire signed [11:0] fd99 = ($signed({1'b0, f_past_v_program_17}) > fd98) ? $signed({1'b0, f_past_v_program_17}) : fd98;
-    wire signed [11:0] fd100 = ($signed({1'b0, f_past_v_program_18}) > fd99) ? $signed({1'b0, f_past_v_program_18}) : fd99;
-    wire signed [11:0] fd101 = ($signed({1'b0, f_past_v_program_19}) > fd100) ? $signed({1'b0, f_past_v_program_19}) : fd100;
-    wire signed [11:0] fd102 = ($signed({1'b0, f_past_v_program_20}) > fd101) ? $signed({1'b0, f_past_v_program_20}) : fd101;
-    wire signed [11:0] fd103 = ($signed({1'b0, f_past_v_program_21}) > fd102) ? $signed({1'b0, f_past_v_program_21}) : fd102;
-    wire signed [11:0] fd104 = ($signed({1'b0, f_past_v_program_22}) > fd103) ? $signed({1'b0, f_past_v_program_22}) : fd103;
-    wire signed [11:0] fd105 = ($signed({1'b0, f_past_v_program_23}) > fd104) ? $signed({1'b0, f_past_v_program_23}) : fd104;  // 0..1400
-    wire signed [13:0] fd106 = $signed({{2{fd105[11]}}, fd105}) * 14'sd3;  // 0..4200
-    wire signed [13:0] fd107 = $signed({{2{fd16[11]}}, fd16}) * 14'sd4;  // 0..5600
-    wire signed [13:0] fd108 = $signed({{2{1'b0}}, f_past_v_basal_acc}) + $signed({{2{fd16[11]}}, fd16});  // 0..4999
-    wire signed [2:0] fd109 = $signed({f_past_l_temp_extra_steps[1], f_past_l_temp_extra_steps}) + $signed({f_past_l_micro_steps[1], f_past_l_micro_steps});  // 0..2
-    wire signed [8:0] fd110 = $signed({{6{fd109[2]}}, fd109}) * 9'sd100;  // 0..200
-    wire signed [23:0] fd111 = fd82 + $signed({{15{fd110[8]}}, fd110});  // 0..4332200
-    wire signed [11:0] fd112 = $signed({{3{1'b0}}, f_past_p_auto_bolus_amount}) * 12'sd3;  // 0..1200
-    wire signed [10:0] fd113 = $signed({{2{1'b0}}, f_past_p_auto_bolus_amount}) * 11'sd2;  // 0..800
-    wire signed [16:0] fd114 = $signed({{8{1'b0}}, f_past_p_auto_bolus_amount}) * 17'sd100;  // 0..40000
-    wire signed [23:0] fd115 = fd82 + $signed({{7{fd114[16]}}, fd114});  // 0..4372000
-    wire signed [16:0] fd116 = $signed({{8{1'b0}}, f_past_v_max_iob}) * 17'sd100;  // 0..40000
-    wire signed [17:0] fd117 = $signed({{7{1'b0}}, f_past_p_set_max_iob_amount}) * 18'sd100;  // 0..120000
+    wire signed [17:0] fd13 = $signed({1'b0, f_past_v_time_of_day}) - 18'sd57600;
+    wire signed [16:0] fd14 = fd13[17] ? f_past_v_time_of_day : fd13[16:0];  // 0..57599
+    wire signed [16:0] fd15 = fd14 - 17'sd28800;
+    wire signed [15:0] fd16 = fd15[16] ? fd14[15:0] : fd15[15:0];  // 0..28799
+    wire signed [15:0] fd17 = fd16 - 16'sd14400;
+    wire signed [14:0] fd18 = fd17[15] ? fd16[14:0] : fd17[14:0];  // 0..14399
+    wire signed [14:0] fd19 = fd18 - 15'sd7200;
+    wire signed [13:0] fd20 = fd19[14] ? fd18[13:0] : fd19[13:0];  // 0..7199
+    wire signed [13:0] fd21 = fd20 - 14'sd3600;
+    wire signed [5:0] fd22 = {1'b0, ~fd13[17], ~fd15[16], ~fd17[15], ~fd19[14], ~fd21[13]};
+    wire signed [11:0] fd23 = (fd22[4:0] == 5'd0) ? $signed({1'b0, f_past_v_program_0}) : (fd22[4:0] == 5'd1) ? $signed({1'b0, f_past_v_program_1}) : (fd22[4:0] == 5'd2) ? $signed({1'b0, f_past_v_program_2}) : (fd22[4:0] == 5'd3) ? $signed({1'b0, f_past_v_program_3}) : (fd22[4:0] == 5'd4) ? $signed({1'b0, f_past_v_program_4}) : (fd22[4:0] == 5'd5) ? $signed({1'b0, f_past_v_program_5}) : (fd22[4:0] == 5'd6) ? $signed({1'b0, f_past_v_program_6}) : (fd22[4:0] == 5'd7) ? $signed({1'b0, f_past_v_program_7}) : (fd22[4:0] == 5'd8) ? $signed({1'b0, f_past_v_program_8}) : (fd22[4:0] == 5'd9) ? $signed({1'b0, f_past_v_program_9}) : (fd22[4:0] == 5'd10) ? $signed({1'b0, f_past_v_program_10}) : (fd22[4:0] == 5'd11) ? $signed({1'b0, f_past_v_program_11}) : (fd22[4:0] == 5'd12) ? $signed({1'b0, f_past_v_program_12}) : (fd22[4:0] == 5'd13) ? $signed({1'b0, f_past_v_program_13}) : (fd22[4:0] == 5'd14) ? $signed({1'b0, f_past_v_program_14}) : (fd22[4:0] == 5'd15) ? $signed({1'b0, f_past_v_program_15}) : (fd22[4:0] == 5'd16) ? $signed({1'b0, f_past_v_program_16}) : (fd22[4:0] == 5'd17) ? $signed({1'b0, f_past_v_program_17}) : (fd22[4:0] == 5'd18) ? $signed({1'b0, f_past_v_program_18}) : (fd22[4:0] == 5'd19) ? $signed({1'b0, f_past_v_program_19}) : (fd22[4:0] == 5'd20) ? $signed({1'b0, f_past_v_program_20}) : (fd22[4:0] == 5'd21) ? $signed({1'b0, f_past_v_program_21}) : (fd22[4:0] == 5'd22) ? $signed({1'b0, f_past_v_program_22}) : $signed({1'b0, f_past_v_program_23});  // 0..1400
+    wire signed [11:0] fd24 = (fd23 < $signed({1'b0, f_past_v_temp_rate})) ? fd23 : $signed({1'b0, f_past_v_temp_rate});  // 0..1400
+    wire signed [11:0] fd25 = ($signed({1'b0, f_past_v_temp_left}) > 14'sd0) ? fd24 : fd23;  // 0..1400
+    wire signed [13:0] fd26 = $signed({{2{1'b0}}, f_past_v_basal_acc}) + $signed({{2{fd25[11]}}, fd25});  // 0..4999
+    wire signed [2:0] fd27 = $signed({f_past_l_basal_steps[1], f_past_l_basal_steps}) + $signed({f_past_l_temp_extra_steps[1], f_past_l_temp_extra_steps});  // 0..2
+    wire signed [2:0] fd28 = fd27 + $signed({f_past_l_bolus_steps[1], f_past_l_bolus_steps});  // 0..3
+    wire signed [3:0] fd29 = $signed({fd28[2], fd28}) + $signed({{2{f_past_l_micro_steps[1]}}, f_past_l_micro_steps});  // 0..4
+    wire signed [2:0] fd30 = $signed({f_past_l_basal_raw[1], f_past_l_basal_raw}) + $signed({f_past_l_temp_extra_raw[1], f_past_l_temp_extra_raw});  // 0..2
+    wire signed [2:0] fd31 = fd30 + $signed({f_past_l_bolus_raw[1], f_past_l_bolus_raw});  // 0..3
+    wire signed [3:0] fd32 = $signed({fd31[2], fd31}) + $signed({{2{f_past_l_micro_raw[1]}}, f_past_l_micro_raw});  // 0..4
+    wire signed [10:0] fd33 = $signed({1'b0, f_past_v_bolus_left}) - $signed({{9{f_past_l_bolus_steps[1]}}, f_past_l_bolus_steps});  // -1..1000
+    wire signed [11:0] fd34 = $signed({1'b0, f_past_v_stopped}) + 12'sd1;  // 1..1801
+    wire signed [10:0] fd35 = $signed({1'b0, f_past_v_silenced}) + 11'sd1;  // 1..601
+    wire signed [10:0] fd36 = 11'sd800 - $signed({1'b0, f_past_v_prime_total});  // 0..800
+    wire signed [13:0] fd37 = 14'sd840 - $signed({1'b0, f_past_w_primes_total});  // -5040..840
+    wire signed [19:0] fd38 = (f_past_v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
+    wire signed [6:0] fd39 = (f_past_v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
+    wire signed [15:0] fd40 = 16'sd1600 - $signed({1'b0, f_past_w_hourly_total});  // -19200..1600
+    wire signed [18:0] fd41 = 19'sd6000 - $signed({1'b0, f_past_w_daily_total});  // -144000..6000
+    wire signed [14:0] fd42 = $signed({{2{1'b0}}, v_iob_b0}) + $signed({{2{1'b0}}, v_iob_b1});  // 0..12000
+    wire signed [21:0] fd43 = $signed({{7{fd42[14]}}, fd42}) * 22'sd100;  // 0..1200000
+    wire signed [20:0] fd44 = $signed({{8{1'b0}}, v_iob_b2}) * 21'sd99;  // 0..594000
+    wire signed [21:0] fd45 = fd43 + $signed({fd44[20], fd44});  // 0..1794000
+    wire signed [20:0] fd46 = $signed({{8{1'b0}}, v_iob_b3}) * 21'sd94;  // 0..564000
+    wire signed [22:0] fd47 = $signed({fd45[21], fd45}) + $signed({{2{fd46[20]}}, fd46});  // 0..2358000
+    wire signed [19:0] fd48 = $signed({{7{1'b0}}, v_iob_b4}) * 20'sd85;  // 0..510000
+    wire signed [22:0] fd49 = fd47 + $signed({{3{fd48[19]}}, fd48});  // 0..2868000
+    wire signed [19:0] fd50 = $signed({{7{1'b0}}, v_iob_b5}) * 20'sd74;  // 0..444000
+    wire signed [22:0] fd51 = fd49 + $signed({{3{fd50[19]}}, fd50});  // 0..3312000
+    wire signed [19:0] fd52 = $signed({{7{1'b0}}, v_iob_b6}) * 20'sd59;  // 0..354000
+    wire signed [22:0] fd53 = fd51 + $signed({{3{fd52[19]}}, fd52});  // 0..3666000
+    wire signed [18:0] fd54 = $signed({{6{1'b0}}, v_iob_b7}) * 19'sd43;  // 0..258000
+    wire signed [22:0] fd55 = fd53 + $signed({{4{fd54[18]}}, fd54});  // 0..3924000
+    wire signed [18:0] fd56 = $signed({{6{1'b0}}, v_iob_b8}) * 19'sd30;  // 0..180000
+    wire signed [22:0] fd57 = fd55 + $signed({{4{fd56[18]}}, fd56});  // 0..4104000
+    wire signed [17:0] fd58 = $signed({{5{1'b0}}, v_iob_b9}) * 18'sd20;  // 0..120000
+    wire signed [23:0] fd59 = $signed({fd57[22], fd57}) + $signed({{6{fd58[17]}}, fd58});  // 0..4224000
+    wire signed [17:0] fd60 = $signed({{5{1'b0}}, v_iob_b10}) * 18'sd11;  // 0..66000
+    wire signed [23:0] fd61 = fd59 + $signed({{6{fd60[17]}}, fd60});  // 0..4290000
+    wire signed [15:0] fd62 = $signed({{3{1'b0}}, v_iob_b11}) * 16'sd5;  // 0..30000
+    wire signed [23:0] fd63 = fd61 + $signed({{8{fd62[15]}}, fd62});  // 0..4320000
+    wire signed [14:0] fd64 = $signed({{2{1'b0}}, v_iob_b12}) * 15'sd2;  // 0..12000
+    wire signed [23:0] fd65 = fd63 + $signed({{9{fd64[14]}}, fd64});  // 0..4332000
+    wire signed [14:0] fd66 = $signed({{2{1'b0}}, f_past_v_iob_b0}) + $signed({{2{1'b0}}, f_past_v_iob_b1});  // 0..12000
+    wire signed [21:0] fd67 = $signed({{7{fd66[14]}}, fd66}) * 22'sd100;  // 0..1200000
+    wire signed [20:0] fd68 = $signed({{8{1'b0}}, f_past_v_iob_b2}) * 21'sd99;  // 0..594000
+    wire signed [21:0] fd69 = fd67 + $signed({fd68[20], fd68});  // 0..1794000
+    wire signed [20:0] fd70 = $signed({{8{1'b0}}, f_past_v_iob_b3}) * 21'sd94;  // 0..564000
+    wire signed [22:0] fd71 = $signed({fd69[21], fd69}) + $signed({{2{fd70[20]}}, fd70});  // 0..2358000
+    wire signed [19:0] fd72 = $signed({{7{1'b0}}, f_past_v_iob_b4}) * 20'sd85;  // 0..510000
+    wire signed [22:0] fd73 = fd71 + $signed({{3{fd72[19]}}, fd72});  // 0..2868000
+    wire signed [19:0] fd74 = $signed({{7{1'b0}}, f_past_v_iob_b5}) * 20'sd74;  // 0..444000
+    wire signed [22:0] fd75 = fd73 + $signed({{3{fd74[19]}}, fd74});  // 0..3312000
+    wire signed [19:0] fd76 = $signed({{7{1'b0}}, f_past_v_iob_b6}) * 20'sd59;  // 0..354000
+    wire signed [22:0] fd77 = fd75 + $signed({{3{fd76[19]}}, fd76});  // 0..3666000
+    wire signed [18:0] fd78 = $signed({{6{1'b0}}, f_past_v_iob_b7}) * 19'sd43;  // 0..258000
+    wire signed [22:0] fd79 = fd77 + $signed({{4{fd78[18]}}, fd78});  // 0..3924000
+    wire signed [18:0] fd80 = $signed({{6{1'b0}}, f_past_v_iob_b8}) * 19'sd30;  // 0..180000
+    wire signed [22:0] fd81 = fd79 + $signed({{4{fd80[18]}}, fd80});  // 0..4104000
+    wire signed [17:0] fd82 = $signed({{5{1'b0}}, f_past_v_iob_b9}) * 18'sd20;  // 0..120000
+    wire signed [23:0] fd83 = $signed({fd81[22], fd81}) + $signed({{6{fd82[17]}}, fd82});  // 0..4224000
+    wire signed [17:0] fd84 = $signed({{5{1'b0}}, f_past_v_iob_b10}) * 18'sd11;  // 0..66000
+    wire signed [23:0] fd85 = fd83 + $signed({{6{fd84[17]}}, fd84});  // 0..4290000
+    wire signed [15:0] fd86 = $signed({{3{1'b0}}, f_past_v_iob_b11}) * 16'sd5;  // 0..30000
+    wire signed [23:0] fd87 = fd85 + $signed({{8{fd86[15]}}, fd86});  // 0..4320000
+    wire signed [14:0] fd88 = $signed({{2{1'b0}}, f_past_v_iob_b12}) * 15'sd2;  // 0..12000
+    wire signed [23:0] fd89 = fd87 + $signed({{9{fd88[14]}}, fd88});  // 0..4332000
+    wire signed [11:0] fd90 = ($signed({1'b0, f_past_v_program_1}) > $signed({1'b0, f_past_v_program_0})) ? $signed({1'b0, f_past_v_program_1}) : $signed({1'b0, f_past_v_program_0});
+    wire signed [11:0] fd91 = ($signed({1'b0, f_past_v_program_2}) > fd90) ? $signed({1'b0, f_past_v_program_2}) : fd90;
+    wire signed [11:0] fd92 = ($signed({1'b0, f_past_v_program_3}) > fd91) ? $signed({1'b0, f_past_v_program_3}) : fd91;
+    wire signed [11:0] fd93 = ($signed({1'b0, f_past_v_program_4}) > fd92) ? $signed({1'b0, f_past_v_program_4}) : fd92;
+    wire signed [11:0] fd94 = ($signed({1'b0, f_past_v_program_5}) > fd93) ? $signed({1'b0, f_past_v_program_5}) : fd93;
+    wire signed [11:0] fd95 = ($signed({1'b0, f_past_v_program_6}) > fd94) ? $signed({1'b0, f_past_v_program_6}) : fd94;
+    wire signed [11:0] fd96 = ($signed({1'b0, f_past_v_program_7}) > fd95) ? $signed({1'b0, f_past_v_program_7}) : fd95;
+    wire signed [11:0] fd97 = ($signed({1'b0, f_past_v_program_8}) > fd96) ? $signed({1'b0, f_past_v_program_8}) : fd96;
+    wire signed [11:0] fd98 = ($signed({1'b0, f_past_v_program_9}) > fd97) ? $signed({1'b0, f_past_v_program_9}) : fd97;
+    wire signed [11:0] fd99 = ($signed({1'b0, f_past_v_program_10}) > fd98) ? $signed({1'b0, f_past_v_program_10}) : fd98;
+    wire signed [11:0] fd100 = ($signed({1'b0, f_past_v_program_11}) > fd99) ? $signed({1'b0, f_past_v_program_11}) : fd99;
+    wire signed [11:0] fd101 = ($signed({1'b0, f_past_v_program_12}) > fd100) ? $signed({1'b0, f_past_v_program_12}) : fd100;
+    wire signed [11:0] fd102 = ($signed({1'b0, f_past_v_program_13}) > fd101) ? $signed({1'b0, f_past_v_program_13}) : fd101;
+    wire signed [11:0] fd103 = ($signed({1'b0, f_past_v_program_14}) > fd102) ? $signed({1'b0, f_past_v_program_14}) : fd102;
+    wire signed [11:0] fd104 = ($signed({1'b0, f_past_v_program_15}) > fd103) ? $signed({1'b0, f_past_v_program_15}) : fd103;
+    wire signed [11:0] fd105 = ($signed({1'b0, f_past_v_program_16}) > fd104) ? $signed({1'b0, f_past_v_program_16}) : fd104;
+    wire signed [11:0] fd106 = ($signed({1'b0, f_past_v_program_17}) > fd105) ? $signed({1'b0, f_past_v_program_17}) : fd105;
+    wire signed [11:0] fd107 = ($signed({1'b0, f_past_v_program_18}) > fd106) ? $signed({1'b0, f_past_v_program_18}) : fd106;
+    wire signed [11:0] fd108 = ($signed({1'b0, f_past_v_program_19}) > fd107) ? $signed({1'b0, f_past_v_program_19}) : fd107;
+    wire signed [11:0] fd109 = ($signed({1'b0, f_past_v_program_20}) > fd108) ? $signed({1'b0, f_past_v_program_20}) : fd108;
+    wire signed [11:0] fd110 = ($signed({1'b0, f_past_v_program_21}) > fd109) ? $signed({1'b0, f_past_v_program_21}) : fd109;
+    wire signed [11:0] fd111 = ($signed({1'b0, f_past_v_program_22}) > fd110) ? $signed({1'b0, f_past_v_program_22}) : fd110;
+    wire signed [11:0] fd112 = ($signed({1'b0, f_past_v_program_23}) > fd111) ? $signed({1'b0, f_past_v_program_23}) : fd111;  // 0..1400
+    wire signed [13:0] fd113 = $signed({{2{fd112[11]}}, fd112}) * 14'sd3;  // 0..4200
+    wire signed [13:0] fd114 = $signed({{2{fd23[11]}}, fd23}) * 14'sd4;  // 0..5600
+    wire signed [13:0] fd115 = $signed({{2{1'b0}}, f_past_v_basal_acc}) + $signed({{2{fd23[11]}}, fd23});  // 0..4999
+    wire signed [2:0] fd116 = $signed({f_past_l_temp_extra_steps[1], f_past_l_temp_extra_steps}) + $signed({f_past_l_micro_steps[1], f_past_l_micro_steps});  // 0..2
+    wire signed [8:0] fd117 = $signed({{6{fd116[2]}}, fd116}) * 9'sd100;  // 0..200
+    wire signed [23:0] fd118 = fd89 + $signed({{15{fd117[8]}}, fd117});  // 0..4332200
+    wire signed [11:0] fd119 = $signed({{3{1'b0}}, f_past_p_auto_bolus_amount}) * 12'sd3;  // 0..1200
+    wire signed [10:0] fd120 = $signed({{2{1'b0}}, f_past_p_auto_bolus_amount}) * 11'sd2;  // 0..800
+    wire signed [16:0] fd121 = $signed({{8{1'b0}}, f_past_p_auto_bolus_amount}) * 17'sd100;  // 0..40000
+    wire signed [23:0] fd122 = fd89 + $signed({{7{fd121[16]}}, fd121});  // 0..4372000
+    wire signed [16:0] fd123 = $signed({{8{1'b0}}, f_past_v_max_iob}) * 17'sd100;  // 0..40000
+    wire signed [17:0] fd124 = $signed({{7{1'b0}}, f_past_p_set_max_iob_amount}) * 18'sd100;  // 0..120000
     reg [14:0] f_past_w_hourly_total;
     reg signed [1:0] f_past_l_basal_steps;
     reg signed [1:0] f_past_l_temp_extra_steps;
@@ -3852,30 +3932,30 @@ module closed_loop_pump_fsm (
         end else if (tick) begin
             if (($signed({1'b0, v_hourly_phase}) == 10'sd299)) begin
                 f_pre_hourly_0 <= 15'd0;
-                f_pre_hourly_1 <= f_pre_hourly_0 + {{11{t180[3]}}, t180};
-                f_pre_hourly_2 <= f_pre_hourly_1 + {{11{t180[3]}}, t180};
-                f_pre_hourly_3 <= f_pre_hourly_2 + {{11{t180[3]}}, t180};
-                f_pre_hourly_4 <= f_pre_hourly_3 + {{11{t180[3]}}, t180};
-                f_pre_hourly_5 <= f_pre_hourly_4 + {{11{t180[3]}}, t180};
-                f_pre_hourly_6 <= f_pre_hourly_5 + {{11{t180[3]}}, t180};
-                f_pre_hourly_7 <= f_pre_hourly_6 + {{11{t180[3]}}, t180};
-                f_pre_hourly_8 <= f_pre_hourly_7 + {{11{t180[3]}}, t180};
-                f_pre_hourly_9 <= f_pre_hourly_8 + {{11{t180[3]}}, t180};
-                f_pre_hourly_10 <= f_pre_hourly_9 + {{11{t180[3]}}, t180};
-                f_pre_hourly_11 <= f_pre_hourly_10 + {{11{t180[3]}}, t180};
+                f_pre_hourly_1 <= f_pre_hourly_0 + {{11{t218[3]}}, t218};
+                f_pre_hourly_2 <= f_pre_hourly_1 + {{11{t218[3]}}, t218};
+                f_pre_hourly_3 <= f_pre_hourly_2 + {{11{t218[3]}}, t218};
+                f_pre_hourly_4 <= f_pre_hourly_3 + {{11{t218[3]}}, t218};
+                f_pre_hourly_5 <= f_pre_hourly_4 + {{11{t218[3]}}, t218};
+                f_pre_hourly_6 <= f_pre_hourly_5 + {{11{t218[3]}}, t218};
+                f_pre_hourly_7 <= f_pre_hourly_6 + {{11{t218[3]}}, t218};
+                f_pre_hourly_8 <= f_pre_hourly_7 + {{11{t218[3]}}, t218};
+                f_pre_hourly_9 <= f_pre_hourly_8 + {{11{t218[3]}}, t218};
+                f_pre_hourly_10 <= f_pre_hourly_9 + {{11{t218[3]}}, t218};
+                f_pre_hourly_11 <= f_pre_hourly_10 + {{11{t218[3]}}, t218};
             end else begin
-                f_pre_hourly_0 <= f_pre_hourly_0 + {{11{t180[3]}}, t180};
-                f_pre_hourly_1 <= f_pre_hourly_1 + {{11{t180[3]}}, t180};
-                f_pre_hourly_2 <= f_pre_hourly_2 + {{11{t180[3]}}, t180};
-                f_pre_hourly_3 <= f_pre_hourly_3 + {{11{t180[3]}}, t180};
-                f_pre_hourly_4 <= f_pre_hourly_4 + {{11{t180[3]}}, t180};
-                f_pre_hourly_5 <= f_pre_hourly_5 + {{11{t180[3]}}, t180};
-                f_pre_hourly_6 <= f_pre_hourly_6 + {{11{t180[3]}}, t180};
-                f_pre_hourly_7 <= f_pre_hourly_7 + {{11{t180[3]}}, t180};
-                f_pre_hourly_8 <= f_pre_hourly_8 + {{11{t180[3]}}, t180};
-                f_pre_hourly_9 <= f_pre_hourly_9 + {{11{t180[3]}}, t180};
-                f_pre_hourly_10 <= f_pre_hourly_10 + {{11{t180[3]}}, t180};
-                f_pre_hourly_11 <= f_pre_hourly_11 + {{11{t180[3]}}, t180};
+                f_pre_hourly_0 <= f_pre_hourly_0 + {{11{t218[3]}}, t218};
+                f_pre_hourly_1 <= f_pre_hourly_1 + {{11{t218[3]}}, t218};
+                f_pre_hourly_2 <= f_pre_hourly_2 + {{11{t218[3]}}, t218};
+                f_pre_hourly_3 <= f_pre_hourly_3 + {{11{t218[3]}}, t218};
+                f_pre_hourly_4 <= f_pre_hourly_4 + {{11{t218[3]}}, t218};
+                f_pre_hourly_5 <= f_pre_hourly_5 + {{11{t218[3]}}, t218};
+                f_pre_hourly_6 <= f_pre_hourly_6 + {{11{t218[3]}}, t218};
+                f_pre_hourly_7 <= f_pre_hourly_7 + {{11{t218[3]}}, t218};
+                f_pre_hourly_8 <= f_pre_hourly_8 + {{11{t218[3]}}, t218};
+                f_pre_hourly_9 <= f_pre_hourly_9 + {{11{t218[3]}}, t218};
+                f_pre_hourly_10 <= f_pre_hourly_10 + {{11{t218[3]}}, t218};
+                f_pre_hourly_11 <= f_pre_hourly_11 + {{11{t218[3]}}, t218};
             end
         end
     end
@@ -3933,54 +4013,54 @@ module closed_loop_pump_fsm (
         end else if (tick) begin
             if (($signed({1'b0, v_daily_phase}) == 13'sd3599)) begin
                 f_pre_daily_0 <= 18'd0;
-                f_pre_daily_1 <= f_pre_daily_0 + {{14{t180[3]}}, t180};
-                f_pre_daily_2 <= f_pre_daily_1 + {{14{t180[3]}}, t180};
-                f_pre_daily_3 <= f_pre_daily_2 + {{14{t180[3]}}, t180};
-                f_pre_daily_4 <= f_pre_daily_3 + {{14{t180[3]}}, t180};
-                f_pre_daily_5 <= f_pre_daily_4 + {{14{t180[3]}}, t180};
-                f_pre_daily_6 <= f_pre_daily_5 + {{14{t180[3]}}, t180};
-                f_pre_daily_7 <= f_pre_daily_6 + {{14{t180[3]}}, t180};
-                f_pre_daily_8 <= f_pre_daily_7 + {{14{t180[3]}}, t180};
-                f_pre_daily_9 <= f_pre_daily_8 + {{14{t180[3]}}, t180};
-                f_pre_daily_10 <= f_pre_daily_9 + {{14{t180[3]}}, t180};
-                f_pre_daily_11 <= f_pre_daily_10 + {{14{t180[3]}}, t180};
-                f_pre_daily_12 <= f_pre_daily_11 + {{14{t180[3]}}, t180};
-                f_pre_daily_13 <= f_pre_daily_12 + {{14{t180[3]}}, t180};
-                f_pre_daily_14 <= f_pre_daily_13 + {{14{t180[3]}}, t180};
-                f_pre_daily_15 <= f_pre_daily_14 + {{14{t180[3]}}, t180};
-                f_pre_daily_16 <= f_pre_daily_15 + {{14{t180[3]}}, t180};
-                f_pre_daily_17 <= f_pre_daily_16 + {{14{t180[3]}}, t180};
-                f_pre_daily_18 <= f_pre_daily_17 + {{14{t180[3]}}, t180};
-                f_pre_daily_19 <= f_pre_daily_18 + {{14{t180[3]}}, t180};
-                f_pre_daily_20 <= f_pre_daily_19 + {{14{t180[3]}}, t180};
-                f_pre_daily_21 <= f_pre_daily_20 + {{14{t180[3]}}, t180};
-                f_pre_daily_22 <= f_pre_daily_21 + {{14{t180[3]}}, t180};
-                f_pre_daily_23 <= f_pre_daily_22 + {{14{t180[3]}}, t180};
+                f_pre_daily_1 <= f_pre_daily_0 + {{14{t218[3]}}, t218};
+                f_pre_daily_2 <= f_pre_daily_1 + {{14{t218[3]}}, t218};
+                f_pre_daily_3 <= f_pre_daily_2 + {{14{t218[3]}}, t218};
+                f_pre_daily_4 <= f_pre_daily_3 + {{14{t218[3]}}, t218};
+                f_pre_daily_5 <= f_pre_daily_4 + {{14{t218[3]}}, t218};
+                f_pre_daily_6 <= f_pre_daily_5 + {{14{t218[3]}}, t218};
+                f_pre_daily_7 <= f_pre_daily_6 + {{14{t218[3]}}, t218};
+                f_pre_daily_8 <= f_pre_daily_7 + {{14{t218[3]}}, t218};
+                f_pre_daily_9 <= f_pre_daily_8 + {{14{t218[3]}}, t218};
+                f_pre_daily_10 <= f_pre_daily_9 + {{14{t218[3]}}, t218};
+                f_pre_daily_11 <= f_pre_daily_10 + {{14{t218[3]}}, t218};
+                f_pre_daily_12 <= f_pre_daily_11 + {{14{t218[3]}}, t218};
+                f_pre_daily_13 <= f_pre_daily_12 + {{14{t218[3]}}, t218};
+                f_pre_daily_14 <= f_pre_daily_13 + {{14{t218[3]}}, t218};
+                f_pre_daily_15 <= f_pre_daily_14 + {{14{t218[3]}}, t218};
+                f_pre_daily_16 <= f_pre_daily_15 + {{14{t218[3]}}, t218};
+                f_pre_daily_17 <= f_pre_daily_16 + {{14{t218[3]}}, t218};
+                f_pre_daily_18 <= f_pre_daily_17 + {{14{t218[3]}}, t218};
+                f_pre_daily_19 <= f_pre_daily_18 + {{14{t218[3]}}, t218};
+                f_pre_daily_20 <= f_pre_daily_19 + {{14{t218[3]}}, t218};
+                f_pre_daily_21 <= f_pre_daily_20 + {{14{t218[3]}}, t218};
+                f_pre_daily_22 <= f_pre_daily_21 + {{14{t218[3]}}, t218};
+                f_pre_daily_23 <= f_pre_daily_22 + {{14{t218[3]}}, t218};
             end else begin
-                f_pre_daily_0 <= f_pre_daily_0 + {{14{t180[3]}}, t180};
-                f_pre_daily_1 <= f_pre_daily_1 + {{14{t180[3]}}, t180};
-                f_pre_daily_2 <= f_pre_daily_2 + {{14{t180[3]}}, t180};
-                f_pre_daily_3 <= f_pre_daily_3 + {{14{t180[3]}}, t180};
-                f_pre_daily_4 <= f_pre_daily_4 + {{14{t180[3]}}, t180};
-                f_pre_daily_5 <= f_pre_daily_5 + {{14{t180[3]}}, t180};
-                f_pre_daily_6 <= f_pre_daily_6 + {{14{t180[3]}}, t180};
-                f_pre_daily_7 <= f_pre_daily_7 + {{14{t180[3]}}, t180};
-                f_pre_daily_8 <= f_pre_daily_8 + {{14{t180[3]}}, t180};
-                f_pre_daily_9 <= f_pre_daily_9 + {{14{t180[3]}}, t180};
-                f_pre_daily_10 <= f_pre_daily_10 + {{14{t180[3]}}, t180};
-                f_pre_daily_11 <= f_pre_daily_11 + {{14{t180[3]}}, t180};
-                f_pre_daily_12 <= f_pre_daily_12 + {{14{t180[3]}}, t180};
-                f_pre_daily_13 <= f_pre_daily_13 + {{14{t180[3]}}, t180};
-                f_pre_daily_14 <= f_pre_daily_14 + {{14{t180[3]}}, t180};
-                f_pre_daily_15 <= f_pre_daily_15 + {{14{t180[3]}}, t180};
-                f_pre_daily_16 <= f_pre_daily_16 + {{14{t180[3]}}, t180};
-                f_pre_daily_17 <= f_pre_daily_17 + {{14{t180[3]}}, t180};
-                f_pre_daily_18 <= f_pre_daily_18 + {{14{t180[3]}}, t180};
-                f_pre_daily_19 <= f_pre_daily_19 + {{14{t180[3]}}, t180};
-                f_pre_daily_20 <= f_pre_daily_20 + {{14{t180[3]}}, t180};
-                f_pre_daily_21 <= f_pre_daily_21 + {{14{t180[3]}}, t180};
-                f_pre_daily_22 <= f_pre_daily_22 + {{14{t180[3]}}, t180};
-                f_pre_daily_23 <= f_pre_daily_23 + {{14{t180[3]}}, t180};
+                f_pre_daily_0 <= f_pre_daily_0 + {{14{t218[3]}}, t218};
+                f_pre_daily_1 <= f_pre_daily_1 + {{14{t218[3]}}, t218};
+                f_pre_daily_2 <= f_pre_daily_2 + {{14{t218[3]}}, t218};
+                f_pre_daily_3 <= f_pre_daily_3 + {{14{t218[3]}}, t218};
+                f_pre_daily_4 <= f_pre_daily_4 + {{14{t218[3]}}, t218};
+                f_pre_daily_5 <= f_pre_daily_5 + {{14{t218[3]}}, t218};
+                f_pre_daily_6 <= f_pre_daily_6 + {{14{t218[3]}}, t218};
+                f_pre_daily_7 <= f_pre_daily_7 + {{14{t218[3]}}, t218};
+                f_pre_daily_8 <= f_pre_daily_8 + {{14{t218[3]}}, t218};
+                f_pre_daily_9 <= f_pre_daily_9 + {{14{t218[3]}}, t218};
+                f_pre_daily_10 <= f_pre_daily_10 + {{14{t218[3]}}, t218};
+                f_pre_daily_11 <= f_pre_daily_11 + {{14{t218[3]}}, t218};
+                f_pre_daily_12 <= f_pre_daily_12 + {{14{t218[3]}}, t218};
+                f_pre_daily_13 <= f_pre_daily_13 + {{14{t218[3]}}, t218};
+                f_pre_daily_14 <= f_pre_daily_14 + {{14{t218[3]}}, t218};
+                f_pre_daily_15 <= f_pre_daily_15 + {{14{t218[3]}}, t218};
+                f_pre_daily_16 <= f_pre_daily_16 + {{14{t218[3]}}, t218};
+                f_pre_daily_17 <= f_pre_daily_17 + {{14{t218[3]}}, t218};
+                f_pre_daily_18 <= f_pre_daily_18 + {{14{t218[3]}}, t218};
+                f_pre_daily_19 <= f_pre_daily_19 + {{14{t218[3]}}, t218};
+                f_pre_daily_20 <= f_pre_daily_20 + {{14{t218[3]}}, t218};
+                f_pre_daily_21 <= f_pre_daily_21 + {{14{t218[3]}}, t218};
+                f_pre_daily_22 <= f_pre_daily_22 + {{14{t218[3]}}, t218};
+                f_pre_daily_23 <= f_pre_daily_23 + {{14{t218[3]}}, t218};
             end
         end
     end
@@ -4014,30 +4094,30 @@ module closed_loop_pump_fsm (
         end else if (tick) begin
             if (($signed({1'b0, v_iob_phase}) == 12'sd1799)) begin
                 f_pre_iob_0 <= 17'd0;
-                f_pre_iob_1 <= f_pre_iob_0 + {{14{t225[2]}}, t225};
-                f_pre_iob_2 <= f_pre_iob_1 + {{14{t225[2]}}, t225};
-                f_pre_iob_3 <= f_pre_iob_2 + {{14{t225[2]}}, t225};
-                f_pre_iob_4 <= f_pre_iob_3 + {{14{t225[2]}}, t225};
-                f_pre_iob_5 <= f_pre_iob_4 + {{14{t225[2]}}, t225};
-                f_pre_iob_6 <= f_pre_iob_5 + {{14{t225[2]}}, t225};
-                f_pre_iob_7 <= f_pre_iob_6 + {{14{t225[2]}}, t225};
-                f_pre_iob_8 <= f_pre_iob_7 + {{14{t225[2]}}, t225};
-                f_pre_iob_9 <= f_pre_iob_8 + {{14{t225[2]}}, t225};
-                f_pre_iob_10 <= f_pre_iob_9 + {{14{t225[2]}}, t225};
-                f_pre_iob_11 <= f_pre_iob_10 + {{14{t225[2]}}, t225};
+                f_pre_iob_1 <= f_pre_iob_0 + {{14{t263[2]}}, t263};
+                f_pre_iob_2 <= f_pre_iob_1 + {{14{t263[2]}}, t263};
+                f_pre_iob_3 <= f_pre_iob_2 + {{14{t263[2]}}, t263};
+                f_pre_iob_4 <= f_pre_iob_3 + {{14{t263[2]}}, t263};
+                f_pre_iob_5 <= f_pre_iob_4 + {{14{t263[2]}}, t263};
+                f_pre_iob_6 <= f_pre_iob_5 + {{14{t263[2]}}, t263};
+                f_pre_iob_7 <= f_pre_iob_6 + {{14{t263[2]}}, t263};
+                f_pre_iob_8 <= f_pre_iob_7 + {{14{t263[2]}}, t263};
+                f_pre_iob_9 <= f_pre_iob_8 + {{14{t263[2]}}, t263};
+                f_pre_iob_10 <= f_pre_iob_9 + {{14{t263[2]}}, t263};
+                f_pre_iob_11 <= f_pre_iob_10 + {{14{t263[2]}}, t263};
             end else begin
-                f_pre_iob_0 <= f_pre_iob_0 + {{14{t225[2]}}, t225};
-                f_pre_iob_1 <= f_pre_iob_1 + {{14{t225[2]}}, t225};
-                f_pre_iob_2 <= f_pre_iob_2 + {{14{t225[2]}}, t225};
-                f_pre_iob_3 <= f_pre_iob_3 + {{14{t225[2]}}, t225};
-                f_pre_iob_4 <= f_pre_iob_4 + {{14{t225[2]}}, t225};
-                f_pre_iob_5 <= f_pre_iob_5 + {{14{t225[2]}}, t225};
-                f_pre_iob_6 <= f_pre_iob_6 + {{14{t225[2]}}, t225};
-                f_pre_iob_7 <= f_pre_iob_7 + {{14{t225[2]}}, t225};
-                f_pre_iob_8 <= f_pre_iob_8 + {{14{t225[2]}}, t225};
-                f_pre_iob_9 <= f_pre_iob_9 + {{14{t225[2]}}, t225};
-                f_pre_iob_10 <= f_pre_iob_10 + {{14{t225[2]}}, t225};
-                f_pre_iob_11 <= f_pre_iob_11 + {{14{t225[2]}}, t225};
+                f_pre_iob_0 <= f_pre_iob_0 + {{14{t263[2]}}, t263};
+                f_pre_iob_1 <= f_pre_iob_1 + {{14{t263[2]}}, t263};
+                f_pre_iob_2 <= f_pre_iob_2 + {{14{t263[2]}}, t263};
+                f_pre_iob_3 <= f_pre_iob_3 + {{14{t263[2]}}, t263};
+                f_pre_iob_4 <= f_pre_iob_4 + {{14{t263[2]}}, t263};
+                f_pre_iob_5 <= f_pre_iob_5 + {{14{t263[2]}}, t263};
+                f_pre_iob_6 <= f_pre_iob_6 + {{14{t263[2]}}, t263};
+                f_pre_iob_7 <= f_pre_iob_7 + {{14{t263[2]}}, t263};
+                f_pre_iob_8 <= f_pre_iob_8 + {{14{t263[2]}}, t263};
+                f_pre_iob_9 <= f_pre_iob_9 + {{14{t263[2]}}, t263};
+                f_pre_iob_10 <= f_pre_iob_10 + {{14{t263[2]}}, t263};
+                f_pre_iob_11 <= f_pre_iob_11 + {{14{t263[2]}}, t263};
             end
         end
     end
@@ -4059,18 +4139,18 @@ module closed_loop_pump_fsm (
         end else if (tick) begin
             if (($signed({1'b0, v_primes_phase}) == 11'sd599)) begin
                 f_pre_primes_0 <= 13'd0;
-                f_pre_primes_1 <= f_pre_primes_0 + {{10{t242[2]}}, t242};
-                f_pre_primes_2 <= f_pre_primes_1 + {{10{t242[2]}}, t242};
-                f_pre_primes_3 <= f_pre_primes_2 + {{10{t242[2]}}, t242};
-                f_pre_primes_4 <= f_pre_primes_3 + {{10{t242[2]}}, t242};
-                f_pre_primes_5 <= f_pre_primes_4 + {{10{t242[2]}}, t242};
+                f_pre_primes_1 <= f_pre_primes_0 + {{10{t280[2]}}, t280};
+                f_pre_primes_2 <= f_pre_primes_1 + {{10{t280[2]}}, t280};
+                f_pre_primes_3 <= f_pre_primes_2 + {{10{t280[2]}}, t280};
+                f_pre_primes_4 <= f_pre_primes_3 + {{10{t280[2]}}, t280};
+                f_pre_primes_5 <= f_pre_primes_4 + {{10{t280[2]}}, t280};
             end else begin
-                f_pre_primes_0 <= f_pre_primes_0 + {{10{t242[2]}}, t242};
-                f_pre_primes_1 <= f_pre_primes_1 + {{10{t242[2]}}, t242};
-                f_pre_primes_2 <= f_pre_primes_2 + {{10{t242[2]}}, t242};
-                f_pre_primes_3 <= f_pre_primes_3 + {{10{t242[2]}}, t242};
-                f_pre_primes_4 <= f_pre_primes_4 + {{10{t242[2]}}, t242};
-                f_pre_primes_5 <= f_pre_primes_5 + {{10{t242[2]}}, t242};
+                f_pre_primes_0 <= f_pre_primes_0 + {{10{t280[2]}}, t280};
+                f_pre_primes_1 <= f_pre_primes_1 + {{10{t280[2]}}, t280};
+                f_pre_primes_2 <= f_pre_primes_2 + {{10{t280[2]}}, t280};
+                f_pre_primes_3 <= f_pre_primes_3 + {{10{t280[2]}}, t280};
+                f_pre_primes_4 <= f_pre_primes_4 + {{10{t280[2]}}, t280};
+                f_pre_primes_5 <= f_pre_primes_5 + {{10{t280[2]}}, t280};
             end
         end
     end
@@ -4080,7 +4160,7 @@ module closed_loop_pump_fsm (
     wire f_active_basal = (((state == 3'd4) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm)));  // decoded here, not the design's let
     always @(posedge clk) begin
         if (rst) f_err_basal <= 16'sd0;
-        else if (tick) f_err_basal <= f_active_basal ? f_err_basal + $signed({{4{fn69[11]}}, fn69}) - 16'sd3600 * $signed({{14{l_basal_raw[1]}}, l_basal_raw}) : 16'sd0;
+        else if (tick) f_err_basal <= f_active_basal ? f_err_basal + $signed({{4{fn76[11]}}, fn76}) - 16'sd3600 * $signed({{14{l_basal_raw[1]}}, l_basal_raw}) : 16'sd0;
             else if (f_ev_reset) f_err_basal <= 16'sd0;
     end
     // ghost of source `temp_extra`: (ideal - issued steps) * 3600; the ideal grows
@@ -4089,7 +4169,7 @@ module closed_loop_pump_fsm (
     wire f_active_temp_extra = (((state == 3'd4) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm)));  // decoded here, not the design's let
     always @(posedge clk) begin
         if (rst) f_err_temp_extra <= 16'sd0;
-        else if (tick) f_err_temp_extra <= f_active_temp_extra ? f_err_temp_extra + $signed({{4{fn72[11]}}, fn72}) - 16'sd3600 * $signed({{14{l_temp_extra_raw[1]}}, l_temp_extra_raw}) : 16'sd0;
+        else if (tick) f_err_temp_extra <= f_active_temp_extra ? f_err_temp_extra + $signed({{4{fn79[11]}}, fn79}) - 16'sd3600 * $signed({{14{l_temp_extra_raw[1]}}, l_temp_extra_raw}) : 16'sd0;
             else if (f_ev_reset) f_err_temp_extra <= 16'sd0;
     end
     wire f_ok_0 = (v_reservoir <= 14'd12000);
@@ -4226,16 +4306,16 @@ module closed_loop_pump_fsm (
     wire f_ok_131 = (!($signed({1'b0, p_set_segment_rate}) > $signed({{2{1'b0}}, v_max_basal})) || (!f_ev_accepted));
     wire f_ok_132 = (fn25 <= $signed({1'b0, v_max_basal}));
     wire f_ok_133 = (!($signed({1'b0, v_temp_left}) > 14'sd0) || ($signed({1'b0, v_temp_rate}) <= $signed({1'b0, v_max_basal})));
-    wire f_ok_134 = (!f_past_l_basal_active || (fd12 == fd19));
+    wire f_ok_134 = (!f_past_l_basal_active || (fd12 == fd26));
     wire f_ok_135 = (!($signed({1'b0, p_bolus_amount}) > 13'sd1000) || (!f_ev_accepted));
     wire f_ok_136 = (!($signed({1'b0, p_bolus_amount}) > $signed({{3{1'b0}}, v_max_bolus})) || (!f_ev_accepted));
     wire f_ok_137 = ($signed({1'b0, v_bolus_left}) <= 11'sd1000);
     wire f_ok_138 = (!f_ev_accepted);
     wire f_ok_139 = ($signed({1'b0, w_hourly_total}) <= 16'sd1600);
     wire f_ok_140 = ($signed({1'b0, w_daily_total}) <= 19'sd6000);
-    wire f_ok_141 = (!((fd22 < fd25) && ($signed({{11{f_past_l_steps[3]}}, f_past_l_steps}) < $signed({1'b0, f_past_v_reservoir}))) || v_dose_limit);
+    wire f_ok_141 = (!((fd29 < fd32) && ($signed({{11{f_past_l_steps[3]}}, f_past_l_steps}) < $signed({1'b0, f_past_v_reservoir}))) || v_dose_limit);
     wire f_ok_142 = (!(state == 3'd5) || (f_past_l_bolus_steps == f_past_l_bolus_raw));
-    wire f_ok_143 = (v_bolus_cut == ((state == 3'd4) && (fd26 > 11'sd0)));
+    wire f_ok_143 = (v_bolus_cut == ((state == 3'd4) && (fd33 > 11'sd0)));
     wire f_ok_144 = (!(state == 3'd5) || (!v_bolus_cut));
     wire f_ok_145 = ($signed({{11{l_steps[3]}}, l_steps}) <= $signed({1'b0, v_reservoir}));
     wire f_ok_146 = (!f_ev_accepted || ($signed({{3{1'b0}}, p_bolus_amount}) <= $signed({1'b0, v_reservoir})));
@@ -4252,14 +4332,14 @@ module closed_loop_pump_fsm (
     wire f_ok_157 = (!v_occluded || (!(((((state == 3'd2) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm)))));
     wire f_ok_158 = (f_past_f_ev_accepted && v_occluded);
     wire f_ok_159 = (!(((state == 3'd3) || (state == 3'd4)) || (state == 3'd5)) || v_primed);
-    wire f_ok_160 = (!((f_past_v_inserted && (!((f_past_state == 3'd4) || (f_past_state == 3'd5)))) && (fd27 >= 12'sd1800)) || v_no_delivery);
-    wire f_ok_161 = (!((f_past_v_acked && (fd28 >= 11'sd600)) && (state == 3'd7)) || (!v_acked));
+    wire f_ok_160 = (!((f_past_v_inserted && (!((f_past_state == 3'd4) || (f_past_state == 3'd5)))) && (fd34 >= 12'sd1800)) || v_no_delivery);
+    wire f_ok_161 = (!((f_past_v_acked && (fd35 >= 11'sd600)) && (state == 3'd7)) || (!v_acked));
     wire f_ok_162 = (!($signed({1'b0, v_silenced}) > 11'sd0) || ((((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) && v_acked));
     wire f_ok_163 = (((((state == 3'd0) && ($signed({1'b0, v_bolus_left}) == 11'sd0)) && (!(((((state == 3'd2) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))))) && ($signed({1'b0, v_micro_left}) == 11'sd0)) && ($signed({1'b0, v_temp_left}) == 14'sd0));
-    wire f_ok_164 = (!((((((f_past_v_set_loaded && (!f_past_v_connected)) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_p_prime_amount}) > 12'sd0)) && ($signed({1'b0, f_past_p_prime_amount}) <= $signed({fd29[10], fd29}))) && ($signed({{3{1'b0}}, f_past_p_prime_amount}) <= fd30)) || ((f_past_f_ev_accepted && (state == 3'd2)) && ($signed({{2{1'b0}}, v_prime_left}) == $signed({1'b0, f_past_p_prime_amount}))));
+    wire f_ok_164 = (!((((((f_past_v_set_loaded && (!f_past_v_connected)) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_p_prime_amount}) > 12'sd0)) && ($signed({1'b0, f_past_p_prime_amount}) <= $signed({fd36[10], fd36}))) && ($signed({{3{1'b0}}, f_past_p_prime_amount}) <= fd37)) || ((f_past_f_ev_accepted && (state == 3'd2)) && ($signed({{2{1'b0}}, v_prime_left}) == $signed({1'b0, f_past_p_prime_amount}))));
     wire f_ok_165 = (!(state == 3'd1) || v_primed);
     wire f_ok_166 = (!((((f_past_v_set_loaded && (!f_past_v_set_used)) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) || ((((f_past_f_ev_accepted && v_inserted) && v_connected) && v_set_used) && (v_last_site == f_past_p_insert_at)));
-    wire f_ok_167 = (!(((((((((f_past_v_inserted && f_past_v_connected) && f_past_v_primed) && (!f_past_v_filled)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fd31)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fd32[6], fd32}))) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fd30)) || (((f_past_f_ev_accepted && (state == 3'd3)) && ($signed({{2{1'b0}}, v_fill_left}) == $signed({1'b0, f_past_p_fill_amount}))) && v_filled));
+    wire f_ok_167 = (!(((((((((f_past_v_inserted && f_past_v_connected) && f_past_v_primed) && (!f_past_v_filled)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fd38)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fd39[6], fd39}))) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fd37)) || (((f_past_f_ev_accepted && (state == 3'd3)) && ($signed({{2{1'b0}}, v_fill_left}) == $signed({1'b0, f_past_p_fill_amount}))) && v_filled));
     wire f_ok_168 = (((f_past_f_ev_accepted && (state == 3'd1)) && ($signed({1'b0, v_prime_left}) == 11'sd0)) && ($signed({1'b0, v_fill_left}) == 7'sd0));
     wire f_ok_169 = (!(!f_past_v_inserted) || (((((f_past_f_ev_accepted && v_set_loaded) && (!v_set_used)) && (!v_primed)) && ($signed({1'b0, v_prime_total}) == 11'sd0)) && (v_set_kind == f_past_p_load_set_kind)));
     wire f_ok_170 = (!f_past_v_set_loaded || (((f_past_f_ev_accepted && (!v_set_loaded)) && (!v_inserted)) && (!v_connected)));
@@ -4270,8 +4350,8 @@ module closed_loop_pump_fsm (
     wire f_ok_175 = (!(f_past_v_inserted && f_past_v_connected) || ((f_past_f_ev_accepted && (!v_connected)) && (state == f_past_state)));
     wire f_ok_176 = (!(f_past_v_inserted && (!f_past_v_connected)) || ((f_past_f_ev_accepted && v_connected) && ($signed({1'b0, v_away}) == 14'sd0)));
     wire f_ok_177 = (!($signed({1'b0, f_past_p_set_segment_rate}) <= $signed({{2{1'b0}}, f_past_v_max_basal})) || (f_past_f_ev_accepted && (state == f_past_state)));
-    wire f_ok_178 = (!(((((f_past_v_inserted && f_past_v_connected) && f_past_v_primed) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fd31)) || (f_past_f_ev_accepted && (state == 3'd4)));
-    wire f_ok_179 = (!(((((($signed({1'b0, f_past_v_micro_left}) == 11'sd0) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= $signed({{3{1'b0}}, f_past_v_max_bolus}))) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fd33)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fd34)) || ((f_past_f_ev_accepted && (state == 3'd5)) && ($signed({{3{1'b0}}, v_bolus_left}) == $signed({1'b0, f_past_p_bolus_amount}))));
+    wire f_ok_178 = (!(((((f_past_v_inserted && f_past_v_connected) && f_past_v_primed) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fd38)) || (f_past_f_ev_accepted && (state == 3'd4)));
+    wire f_ok_179 = (!(((((($signed({1'b0, f_past_v_micro_left}) == 11'sd0) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= $signed({{3{1'b0}}, f_past_v_max_bolus}))) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fd40)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fd41)) || ((f_past_f_ev_accepted && (state == 3'd5)) && ($signed({{3{1'b0}}, v_bolus_left}) == $signed({1'b0, f_past_p_bolus_amount}))));
     wire f_ok_180 = (f_past_f_ev_accepted && v_acked);
     wire f_ok_181 = (f_past_f_ev_accepted && (state == 3'd1));
     wire f_ok_182 = (f_past_f_ev_accepted && (!v_occluded));
@@ -4279,20 +4359,20 @@ module closed_loop_pump_fsm (
     wire f_ok_184 = (!f_ev_accepted || (!(v_inserted && v_connected)));
     wire f_ok_185 = (!(((((state == 3'd2) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
     wire f_ok_186 = ($signed({1'b0, v_time_of_day}) < 18'sd86400);
-    wire f_ok_187 = ((($signed({1'b0, w_hourly_total}) == $signed({1'b0, f_past_w_hourly_total})) && ($signed({1'b0, w_daily_total}) == $signed({1'b0, f_past_w_daily_total}))) && (fd58 == fd82));
+    wire f_ok_187 = ((($signed({1'b0, w_hourly_total}) == $signed({1'b0, f_past_w_hourly_total})) && ($signed({1'b0, w_daily_total}) == $signed({1'b0, f_past_w_daily_total}))) && (fd65 == fd89));
     wire f_ok_188 = (!($signed({1'b0, f_past_p_set_clock_time}) < 19'sd86400) || (f_past_f_ev_accepted && ($signed({{2{1'b0}}, v_time_of_day}) == $signed({1'b0, f_past_p_set_clock_time}))));
     wire f_ok_189 = (!(($signed({1'b0, f_past_p_set_segment_hour}) == 6'sd23) && ($signed({1'b0, f_past_p_set_segment_rate}) <= $signed({{2{1'b0}}, f_past_v_max_basal}))) || (f_past_f_ev_accepted && ($signed({{2{1'b0}}, v_program_23}) == $signed({1'b0, f_past_p_set_segment_rate}))));
-    wire f_ok_190 = (!f_ev_accepted || ((($signed({1'b0, p_auto_temp_rate}) <= $signed({{2{1'b0}}, v_max_basal})) && ($signed({{2{1'b0}}, p_auto_temp_rate}) <= fn26)) && ($signed({{2{1'b0}}, p_auto_temp_rate}) <= fn31)));
-    wire f_ok_191 = (!(((((((((!f_past_v_low_suspend) && ($signed({1'b0, f_past_p_auto_temp_duration}) > 15'sd0)) && ($signed({1'b0, f_past_p_auto_temp_duration}) <= 15'sd7200)) && ($signed({1'b0, f_past_p_auto_temp_rate}) <= $signed({{2{1'b0}}, f_past_v_max_basal}))) && ($signed({{2{1'b0}}, f_past_p_auto_temp_rate}) <= fd106)) && ($signed({{2{1'b0}}, f_past_p_auto_temp_rate}) <= fd107)) && ($signed({1'b0, f_past_v_sensor_age}) <= 11'sd720)) && ($signed({1'b0, f_past_v_glucose}) >= $signed({{4{1'b0}}, f_past_v_threshold}))) && ($signed({1'b0, f_past_v_predicted}) >= $signed({{4{1'b0}}, f_past_v_threshold}))) || ((f_past_f_ev_accepted && ($signed({{2{1'b0}}, v_temp_rate}) == $signed({1'b0, f_past_p_auto_temp_rate}))) && ($signed({{2{1'b0}}, v_temp_left}) == $signed({1'b0, f_past_p_auto_temp_duration}))));
+    wire f_ok_190 = (!f_ev_accepted || ((($signed({1'b0, p_auto_temp_rate}) <= $signed({{2{1'b0}}, v_max_basal})) && ($signed({{2{1'b0}}, p_auto_temp_rate}) <= fn26)) && ($signed({{2{1'b0}}, p_auto_temp_rate}) <= fn38)));
+    wire f_ok_191 = (!(((((((((!f_past_v_low_suspend) && ($signed({1'b0, f_past_p_auto_temp_duration}) > 15'sd0)) && ($signed({1'b0, f_past_p_auto_temp_duration}) <= 15'sd7200)) && ($signed({1'b0, f_past_p_auto_temp_rate}) <= $signed({{2{1'b0}}, f_past_v_max_basal}))) && ($signed({{2{1'b0}}, f_past_p_auto_temp_rate}) <= fd113)) && ($signed({{2{1'b0}}, f_past_p_auto_temp_rate}) <= fd114)) && ($signed({1'b0, f_past_v_sensor_age}) <= 11'sd720)) && ($signed({1'b0, f_past_v_glucose}) >= $signed({{4{1'b0}}, f_past_v_threshold}))) && ($signed({1'b0, f_past_v_predicted}) >= $signed({{4{1'b0}}, f_past_v_threshold}))) || ((f_past_f_ev_accepted && ($signed({{2{1'b0}}, v_temp_rate}) == $signed({1'b0, f_past_p_auto_temp_rate}))) && ($signed({{2{1'b0}}, v_temp_left}) == $signed({1'b0, f_past_p_auto_temp_duration}))));
     wire f_ok_192 = ($signed({1'b0, v_temp_left}) <= 14'sd7200);
     wire f_ok_193 = (!(!((state == 3'd4) || (state == 3'd5))) || ($signed({1'b0, v_temp_left}) == 14'sd0));
     wire f_ok_194 = (!($signed({1'b0, f_past_v_temp_left}) == 14'sd1) || ($signed({1'b0, v_temp_left}) == 14'sd0));
-    wire f_ok_195 = (!(($signed({1'b0, f_past_v_temp_left}) == 14'sd0) && f_past_l_basal_active) || ((fd12 == fd108) && (f_past_l_temp_extra_raw == 2'sd0)));
-    wire f_ok_196 = (!f_past_l_basal_active || (fd12 <= fd108));
+    wire f_ok_195 = (!(($signed({1'b0, f_past_v_temp_left}) == 14'sd0) && f_past_l_basal_active) || ((fd12 == fd115) && (f_past_l_temp_extra_raw == 2'sd0)));
+    wire f_ok_196 = (!f_past_l_basal_active || (fd12 <= fd115));
     wire f_ok_197 = (!(($signed({1'b0, v_temp_left}) > 14'sd0) && ($signed({1'b0, v_temp_rate}) == 12'sd0)) || v_zero_basal);
     wire f_ok_198 = (!((((!f_past_v_low_suspend) && ($signed({1'b0, f_past_p_auto_temp_duration}) > 15'sd0)) && ($signed({1'b0, f_past_p_auto_temp_duration}) <= 15'sd7200)) && ($signed({1'b0, f_past_p_auto_temp_rate}) == 13'sd0)) || (f_past_f_ev_accepted && v_zero_basal));
     wire f_ok_199 = (!(!f_past_v_low_suspend) || (f_past_f_ev_accepted && ($signed({1'b0, v_temp_left}) == 14'sd0)));
-    wire f_ok_200 = (!(($signed({1'b0, v_sensor_age}) > 11'sd720) && ($signed({1'b0, p_auto_temp_rate}) > $signed({fn30[11], fn30}))) || (!f_ev_accepted));
+    wire f_ok_200 = (!(($signed({1'b0, v_sensor_age}) > 11'sd720) && ($signed({1'b0, p_auto_temp_rate}) > $signed({fn37[11], fn37}))) || (!f_ev_accepted));
     wire f_ok_201 = (!($signed({1'b0, v_sensor_age}) > 11'sd720) || (l_temp_extra_raw == 2'sd0));
     wire f_ok_202 = (!($signed({1'b0, v_sensor_age}) > 11'sd720) || (!f_ev_accepted));
     wire f_ok_203 = (((f_past_f_ev_accepted && ($signed({1'b0, v_sensor_age}) == 11'sd0)) && ($signed({1'b0, v_glucose}) == $signed({1'b0, f_past_p_cgm_level}))) && ($signed({1'b0, v_predicted}) == $signed({1'b0, f_past_p_cgm_forecast})));
@@ -4302,21 +4382,21 @@ module closed_loop_pump_fsm (
     wire f_ok_207 = (!((f_past_v_low_suspend && ($signed({1'b0, f_past_p_cgm_level}) >= $signed({{4{1'b0}}, f_past_v_threshold}))) && ($signed({1'b0, f_past_p_cgm_forecast}) >= $signed({{4{1'b0}}, f_past_v_threshold}))) || ((f_past_f_ev_accepted && (!v_low_suspend)) && ($signed({1'b0, v_temp_left}) == 14'sd0)));
     wire f_ok_208 = (!(($signed({1'b0, p_auto_temp_rate}) > 13'sd0) && (($signed({1'b0, v_glucose}) < $signed({{4{1'b0}}, v_threshold})) || ($signed({1'b0, v_predicted}) < $signed({{4{1'b0}}, v_threshold})))) || (!f_ev_accepted));
     wire f_ok_209 = (!((($signed({1'b0, v_glucose}) < $signed({{4{1'b0}}, v_threshold})) || ($signed({1'b0, v_predicted}) < $signed({{4{1'b0}}, v_threshold}))) || v_low_suspend) || (!f_ev_accepted));
-    wire f_ok_210 = (fn57 <= $signed({{7{fn58[16]}}, fn58}));
-    wire f_ok_211 = (fd58 <= fd111);
-    wire f_ok_212 = (!f_ev_accepted || (fn60 <= $signed({{7{fn58[16]}}, fn58})));
-    wire f_ok_213 = (!f_ev_accepted || ((fn61 <= $signed({{2{1'b0}}, v_max_bolus})) && ($signed({fn62[10], fn62}) <= fn30)));
-    wire f_ok_214 = (($signed({{12{fn65[3]}}, fn65}) <= fn66) && ($signed({{15{fn65[3]}}, fn65}) <= fn67));
+    wire f_ok_210 = (fn64 <= $signed({{7{fn65[16]}}, fn65}));
+    wire f_ok_211 = (fd65 <= fd118);
+    wire f_ok_212 = (!f_ev_accepted || (fn67 <= $signed({{7{fn65[16]}}, fn65})));
+    wire f_ok_213 = (!f_ev_accepted || ((fn68 <= $signed({{2{1'b0}}, v_max_bolus})) && ($signed({fn69[10], fn69}) <= fn37)));
+    wire f_ok_214 = (($signed({{12{fn72[3]}}, fn72}) <= fn73) && ($signed({{15{fn72[3]}}, fn72}) <= fn74));
     wire f_ok_215 = (!(state != 3'd4) || ($signed({1'b0, v_micro_left}) == 11'sd0));
-    wire f_ok_216 = (!(((((((((((($signed({1'b0, f_past_p_auto_bolus_amount}) > 10'sd0) && ($signed({1'b0, f_past_v_micro_left}) == 11'sd0)) && ($signed({1'b0, f_past_v_sensor_age}) <= 11'sd720)) && (!f_past_v_low_suspend)) && ($signed({1'b0, f_past_v_glucose}) >= $signed({{4{1'b0}}, f_past_v_threshold}))) && ($signed({1'b0, f_past_v_predicted}) >= $signed({{4{1'b0}}, f_past_v_threshold}))) && (fd112 <= $signed({{2{1'b0}}, f_past_v_max_bolus}))) && ($signed({fd113[10], fd113}) <= fd16)) && (fd115 <= $signed({{7{fd116[16]}}, fd116}))) && ($signed({{6{1'b0}}, f_past_p_auto_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{7{1'b0}}, f_past_p_auto_bolus_amount}) <= fd33)) && ($signed({{10{1'b0}}, f_past_p_auto_bolus_amount}) <= fd34)) || (f_past_f_ev_accepted && ($signed({1'b0, v_micro_left}) == $signed({{2{1'b0}}, f_past_p_auto_bolus_amount}))));
-    wire f_ok_217 = (!(((((($signed({1'b0, f_past_v_micro_left}) == 11'sd0) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= $signed({{3{1'b0}}, f_past_v_max_bolus}))) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fd33)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fd34)) || (f_past_f_ev_accepted && ($signed({{3{1'b0}}, v_bolus_left}) == $signed({1'b0, f_past_p_bolus_amount}))));
+    wire f_ok_216 = (!(((((((((((($signed({1'b0, f_past_p_auto_bolus_amount}) > 10'sd0) && ($signed({1'b0, f_past_v_micro_left}) == 11'sd0)) && ($signed({1'b0, f_past_v_sensor_age}) <= 11'sd720)) && (!f_past_v_low_suspend)) && ($signed({1'b0, f_past_v_glucose}) >= $signed({{4{1'b0}}, f_past_v_threshold}))) && ($signed({1'b0, f_past_v_predicted}) >= $signed({{4{1'b0}}, f_past_v_threshold}))) && (fd119 <= $signed({{2{1'b0}}, f_past_v_max_bolus}))) && ($signed({fd120[10], fd120}) <= fd23)) && (fd122 <= $signed({{7{fd123[16]}}, fd123}))) && ($signed({{6{1'b0}}, f_past_p_auto_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{7{1'b0}}, f_past_p_auto_bolus_amount}) <= fd40)) && ($signed({{10{1'b0}}, f_past_p_auto_bolus_amount}) <= fd41)) || (f_past_f_ev_accepted && ($signed({1'b0, v_micro_left}) == $signed({{2{1'b0}}, f_past_p_auto_bolus_amount}))));
+    wire f_ok_217 = (!(((((($signed({1'b0, f_past_v_micro_left}) == 11'sd0) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= $signed({{3{1'b0}}, f_past_v_max_bolus}))) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fd40)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fd41)) || (f_past_f_ev_accepted && ($signed({{3{1'b0}}, v_bolus_left}) == $signed({1'b0, f_past_p_bolus_amount}))));
     wire f_ok_218 = (!($signed({1'b0, p_set_max_basal_rate}) > 13'sd1400) || (!f_ev_accepted));
     wire f_ok_219 = (!($signed({1'b0, p_set_max_bolus_amount}) > 13'sd1000) || (!f_ev_accepted));
     wire f_ok_220 = (!($signed({1'b0, p_set_max_iob_amount}) > 12'sd400) || (!f_ev_accepted));
     wire f_ok_221 = (!(($signed({1'b0, p_set_threshold_level}) < 11'sd60) || ($signed({1'b0, p_set_threshold_level}) > 11'sd120)) || (!f_ev_accepted));
-    wire f_ok_222 = (!(($signed({1'b0, f_past_p_set_max_basal_rate}) <= 13'sd1400) && ($signed({fd105[11], fd105}) <= $signed({1'b0, f_past_p_set_max_basal_rate}))) || (f_past_f_ev_accepted && ($signed({{2{1'b0}}, v_max_basal}) == $signed({1'b0, f_past_p_set_max_basal_rate}))));
+    wire f_ok_222 = (!(($signed({1'b0, f_past_p_set_max_basal_rate}) <= 13'sd1400) && ($signed({fd112[11], fd112}) <= $signed({1'b0, f_past_p_set_max_basal_rate}))) || (f_past_f_ev_accepted && ($signed({{2{1'b0}}, v_max_basal}) == $signed({1'b0, f_past_p_set_max_basal_rate}))));
     wire f_ok_223 = (!($signed({1'b0, f_past_p_set_max_bolus_amount}) <= 13'sd1000) || (f_past_f_ev_accepted && ($signed({{3{1'b0}}, v_max_bolus}) == $signed({1'b0, f_past_p_set_max_bolus_amount}))));
-    wire f_ok_224 = (!(($signed({1'b0, f_past_p_set_max_iob_amount}) <= 12'sd400) && (fd82 <= $signed({{6{fd117[17]}}, fd117}))) || (f_past_f_ev_accepted && ($signed({{3{1'b0}}, v_max_iob}) == $signed({1'b0, f_past_p_set_max_iob_amount}))));
+    wire f_ok_224 = (!(($signed({1'b0, f_past_p_set_max_iob_amount}) <= 12'sd400) && (fd89 <= $signed({{6{fd124[17]}}, fd124}))) || (f_past_f_ev_accepted && ($signed({{3{1'b0}}, v_max_iob}) == $signed({1'b0, f_past_p_set_max_iob_amount}))));
     wire f_ok_225 = (!(($signed({1'b0, f_past_p_set_threshold_level}) >= 11'sd60) && ($signed({1'b0, f_past_p_set_threshold_level}) <= 11'sd120)) || (f_past_f_ev_accepted && ($signed({{4{1'b0}}, v_threshold}) == $signed({1'b0, f_past_p_set_threshold_level}))));
     wire f_ok_226 = ((((((($signed({1'b0, v_max_basal}) == $signed({1'b0, f_past_v_max_basal})) && ($signed({1'b0, v_max_bolus}) == $signed({1'b0, f_past_v_max_bolus}))) && ($signed({1'b0, v_max_iob}) == $signed({1'b0, f_past_v_max_iob}))) && ($signed({1'b0, v_threshold}) == $signed({1'b0, f_past_v_threshold}))) && ($signed({1'b0, v_program_0}) == $signed({1'b0, f_past_v_program_0}))) && ($signed({1'b0, v_program_23}) == $signed({1'b0, f_past_v_program_23}))) && ($signed({1'b0, v_time_of_day}) == $signed({1'b0, f_past_v_time_of_day})));
     wire f_ok_227 = (({1'b0, f_pre_hourly_0} == {5'd0, v_hourly_b0}) && ({1'b0, f_pre_hourly_1} == {1'b0, f_pre_hourly_0} + {5'd0, v_hourly_b1}) && ({1'b0, f_pre_hourly_2} == {1'b0, f_pre_hourly_1} + {5'd0, v_hourly_b2}) && ({1'b0, f_pre_hourly_3} == {1'b0, f_pre_hourly_2} + {5'd0, v_hourly_b3}) && ({1'b0, f_pre_hourly_4} == {1'b0, f_pre_hourly_3} + {5'd0, v_hourly_b4}) && ({1'b0, f_pre_hourly_5} == {1'b0, f_pre_hourly_4} + {5'd0, v_hourly_b5}) && ({1'b0, f_pre_hourly_6} == {1'b0, f_pre_hourly_5} + {5'd0, v_hourly_b6}) && ({1'b0, f_pre_hourly_7} == {1'b0, f_pre_hourly_6} + {5'd0, v_hourly_b7}) && ({1'b0, f_pre_hourly_8} == {1'b0, f_pre_hourly_7} + {5'd0, v_hourly_b8}) && ({1'b0, f_pre_hourly_9} == {1'b0, f_pre_hourly_8} + {5'd0, v_hourly_b9}) && ({1'b0, f_pre_hourly_10} == {1'b0, f_pre_hourly_9} + {5'd0, v_hourly_b10}) && ({1'b0, f_pre_hourly_11} == {1'b0, f_pre_hourly_10} + {5'd0, v_hourly_b11}) && ({1'b0, w_hourly_total} == {1'b0, f_pre_hourly_11} + {5'd0, v_hourly_b12}));
@@ -4329,34 +4409,42 @@ module closed_loop_pump_fsm (
     wire f_ok_234 = ((f_err_temp_extra >= 16'sd0) && (f_err_temp_extra < 16'sd3600));
     wire f_ok_235 = (f_err_temp_extra == $signed({{4{1'b0}}, v_temp_extra_acc}));
     wire f_ok_pipeline_event = (f_settle <= HOLD_CYCLES) && (f_hold_run <= HOLD_CYCLES) && (ev_left <= 15) && ((ev_left == 0) || ((ev_left + f_hold_run <= 15) && (f_settle + ev_left == 15))) && ((f_hold_run <= 15) || (f_settle + 15 >= f_hold_run));
-    wire f_ok_pipeline_1 = (f_settle < 1) || ((t2 == nx_t2) && (l_basal_active == nx_l_basal_active) && (l_temp_extra_active == nx_l_temp_extra_active) && (t28 == nx_t28) && (l_micro_raw == nx_l_micro_raw) && (l_bolus_raw == nx_l_bolus_raw) && (l_prime_raw == nx_l_prime_raw) && (l_fill_raw == nx_l_fill_raw) && (t141 == nx_t141) && (t178 == nx_t178) && (t196 == nx_t196) && (t224 == nx_t224) && (t241 == nx_t241) && (t256 == nx_t256) && (t258 == nx_t258) && (t259 == nx_t259) && (t266 == nx_t266) && (t268 == nx_t268) && (t270 == nx_t270) && (t273 == nx_t273) && (en1 == nx_en1) && (g3_5 == nx_g3_5) && (g3_6 == nx_g3_6) && (en5 == nx_en5) && (g6_4 == nx_g6_4) && (g6_6 == nx_g6_6) && (g6_7 == nx_g6_7) && (g17_0 == nx_g17_0) && (en21 == nx_en21) && (en22 == nx_en22) && (g23_1 == nx_g23_1) && (g23_6 == nx_g23_6) && (g25_3 == nx_g25_3) && (g25_4 == nx_g25_4) && (g25_8 == nx_g25_8) && (g25_9 == nx_g25_9) && (g18_3 == nx_g18_3) && (g20_4 == nx_g20_4) && (g20_5 == nx_g20_5) && (en33 == nx_en33) && (en34 == nx_en34) && (g38_0 == nx_g38_0));
-    wire f_ok_pipeline_2 = (f_settle < 2) || ((t3 == nx_t3) && (t32 == nx_t32) && (t143 == nx_t143) && (t260 == nx_t260) && (t271 == nx_t271) && (t274 == nx_t274) && (en3 == nx_en3) && (en6 == nx_en6) && (en17 == nx_en17) && (en18 == nx_en18) && (en20 == nx_en20));
-    wire f_ok_pipeline_3 = (f_settle < 3) || ((t5 == nx_t5) && (t18 == nx_t18) && (t36 == nx_t36) && (t145 == nx_t145) && (g23_4 == nx_g23_4) && (g23_5 == nx_g23_5) && (g25_5 == nx_g25_5));
-    wire f_ok_pipeline_4 = (f_settle < 4) || ((t6 == nx_t6) && (t19 == nx_t19) && (t40 == nx_t40) && (t147 == nx_t147));
-    wire f_ok_pipeline_5 = (f_settle < 5) || ((l_basal_raw == nx_l_basal_raw) && (t20 == nx_t20) && (t44 == nx_t44) && (t149 == nx_t149) && (t171 == nx_t171));
-    wire f_ok_pipeline_6 = (f_settle < 6) || ((t13 == nx_t13) && (t48 == nx_t48) && (l_temp_extra_raw == nx_l_temp_extra_raw) && (t151 == nx_t151) && (t174 == nx_t174));
-    wire f_ok_pipeline_7 = (f_settle < 7) || ((t14 == nx_t14) && (t52 == nx_t52) && (t153 == nx_t153) && (t278 == nx_t278) && (g16_1 == nx_g16_1) && (g25_6 == nx_g25_6));
-    wire f_ok_pipeline_8 = (f_settle < 8) || ((t53 == nx_t53) && (t55 == nx_t55) && (t56 == nx_t56) && (t57 == nx_t57) && (t155 == nx_t155) && (en16 == nx_en16) && (en25 == nx_en25));
-    wire f_ok_pipeline_9 = (f_settle < 9) || ((t60 == nx_t60) && (t157 == nx_t157));
-    wire f_ok_pipeline_10 = (f_settle < 10) || ((t62 == nx_t62) && (t159 == nx_t159));
-    wire f_ok_pipeline_11 = (f_settle < 11) || ((t63 == nx_t63) && (t161 == nx_t161));
-    wire f_ok_pipeline_12 = (f_settle < 12) || ((t67 == nx_t67) && (t71 == nx_t71) && (t165 == nx_t165) && (g14_1 == nx_g14_1));
-    wire f_ok_pipeline_13 = (f_settle < 13) || ((t69 == nx_t69) && (t70 == nx_t70) && (t73 == nx_t73) && (en14 == nx_en14) && (en23 == nx_en23));
-    wire f_ok_pipeline_14 = (f_settle < 14) || ((t75 == nx_t75) && (fire_q == fire) && (status_q == status) && (reason_q == reason));
-    wire f_ok_pipeline_15 = (f_settle < 15) || ((l_micro_steps == nx_l_micro_steps));
-    wire f_ok_pipeline_16 = (f_settle < 16) || ((t81 == nx_t81) && (t82 == nx_t82) && (t83 == nx_t83) && (t225 == nx_t225) && (t254 == nx_t254));
-    wire f_ok_pipeline_17 = (f_settle < 17) || ((t85 == nx_t85) && (t227 == nx_t227) && (t228 == nx_t228) && (t283 == nx_t283));
-    wire f_ok_pipeline_18 = (f_settle < 18) || ((t87 == nx_t87) && (t284 == nx_t284));
-    wire f_ok_pipeline_19 = (f_settle < 19) || ((l_bolus_steps == nx_l_bolus_steps));
-    wire f_ok_pipeline_20 = (f_settle < 20) || ((t91 == nx_t91) && (t179 == nx_t179) && (t252 == nx_t252));
-    wire f_ok_pipeline_21 = (f_settle < 21) || ((t95 == nx_t95) && (t181 == nx_t181) && (t197 == nx_t197) && (t279 == nx_t279) && (t281 == nx_t281) && (en37 == nx_en37));
-    wire f_ok_pipeline_22 = (f_settle < 22) || ((t97 == nx_t97) && (t280 == nx_t280) && (t282 == nx_t282));
-    wire f_ok_pipeline_23 = (f_settle < 23) || ((t101 == nx_t101) && (t103 == nx_t103) && (t261 == nx_t261) && (t262 == nx_t262));
-    wire f_ok_pipeline_24 = (f_settle < 24) || ((t105 == nx_t105));
-    wire f_ok_pipeline_25 = (f_settle < 25) || ((l_fill_steps == nx_l_fill_steps));
-    wire f_ok_pipeline_26 = (f_settle < 26) || ((t242 == nx_t242) && (l_steps == nx_l_steps) && (en36 == nx_en36));
-    wire f_ok_pipeline_27 = (f_settle < 27) || ((t244 == nx_t244) && (t245 == nx_t245) && (t251 == nx_t251) && (t285 == nx_t285));
-    wire f_ok_pipeline_28 = (f_settle < 28) || ((t286 == nx_t286) && (en32 == nx_en32));
+    wire f_ok_pipeline_1 = (f_settle < 1) || ((t3 == nx_t3) && (l_basal_active == nx_l_basal_active) && (l_temp_extra_active == nx_l_temp_extra_active) && (t35 == nx_t35) && (l_micro_raw == nx_l_micro_raw) && (l_bolus_raw == nx_l_bolus_raw) && (l_prime_raw == nx_l_prime_raw) && (l_fill_raw == nx_l_fill_raw) && (t179 == nx_t179) && (t216 == nx_t216) && (t234 == nx_t234) && (t262 == nx_t262) && (t279 == nx_t279) && (t294 == nx_t294) && (t296 == nx_t296) && (t297 == nx_t297) && (t304 == nx_t304) && (t306 == nx_t306) && (t308 == nx_t308) && (t311 == nx_t311) && (en1 == nx_en1) && (g3_5 == nx_g3_5) && (g3_6 == nx_g3_6) && (en5 == nx_en5) && (g6_4 == nx_g6_4) && (g6_6 == nx_g6_6) && (g6_7 == nx_g6_7) && (g17_0 == nx_g17_0) && (en21 == nx_en21) && (en22 == nx_en22) && (g23_1 == nx_g23_1) && (g23_6 == nx_g23_6) && (g25_3 == nx_g25_3) && (g25_4 == nx_g25_4) && (g25_8 == nx_g25_8) && (g25_9 == nx_g25_9) && (g18_3 == nx_g18_3) && (g20_4 == nx_g20_4) && (g20_5 == nx_g20_5) && (en33 == nx_en33) && (en34 == nx_en34) && (g38_0 == nx_g38_0));
+    wire f_ok_pipeline_2 = (f_settle < 2) || ((t7 == nx_t7) && (t39 == nx_t39) && (t181 == nx_t181) && (t298 == nx_t298) && (t309 == nx_t309) && (t312 == nx_t312) && (en3 == nx_en3) && (en6 == nx_en6) && (en17 == nx_en17) && (en18 == nx_en18) && (en20 == nx_en20));
+    wire f_ok_pipeline_3 = (f_settle < 3) || ((t9 == nx_t9) && (t43 == nx_t43) && (t183 == nx_t183));
+    wire f_ok_pipeline_4 = (f_settle < 4) || ((t10 == nx_t10) && (t47 == nx_t47) && (t185 == nx_t185));
+    wire f_ok_pipeline_5 = (f_settle < 5) || ((t12 == nx_t12) && (t25 == nx_t25) && (t51 == nx_t51) && (t187 == nx_t187) && (g23_4 == nx_g23_4) && (g23_5 == nx_g23_5) && (g25_5 == nx_g25_5));
+    wire f_ok_pipeline_6 = (f_settle < 6) || ((t13 == nx_t13) && (t26 == nx_t26) && (t55 == nx_t55) && (t189 == nx_t189));
+    wire f_ok_pipeline_7 = (f_settle < 7) || ((l_basal_raw == nx_l_basal_raw) && (t27 == nx_t27) && (t58 == nx_t58) && (t191 == nx_t191) && (t209 == nx_t209) && (g16_1 == nx_g16_1) && (g25_6 == nx_g25_6));
+    wire f_ok_pipeline_8 = (f_settle < 8) || ((t20 == nx_t20) && (t61 == nx_t61) && (l_temp_extra_raw == nx_l_temp_extra_raw) && (t193 == nx_t193) && (t212 == nx_t212) && (en16 == nx_en16) && (en25 == nx_en25));
+    wire f_ok_pipeline_9 = (f_settle < 9) || ((t21 == nx_t21) && (t65 == nx_t65) && (t195 == nx_t195) && (t316 == nx_t316));
+    wire f_ok_pipeline_10 = (f_settle < 10) || ((t69 == nx_t69) && (t93 == nx_t93) && (t94 == nx_t94) && (t95 == nx_t95) && (t197 == nx_t197));
+    wire f_ok_pipeline_11 = (f_settle < 11) || ((t73 == nx_t73) && (t199 == nx_t199));
+    wire f_ok_pipeline_12 = (f_settle < 12) || ((t77 == nx_t77) && (t203 == nx_t203) && (g14_1 == nx_g14_1));
+    wire f_ok_pipeline_13 = (f_settle < 13) || ((t81 == nx_t81) && (en14 == nx_en14) && (en23 == nx_en23));
+    wire f_ok_pipeline_14 = (f_settle < 14) || ((t85 == nx_t85) && (fire_q == fire) && (status_q == status) && (reason_q == reason));
+    wire f_ok_pipeline_15 = (f_settle < 15) || ((t89 == nx_t89));
+    wire f_ok_pipeline_16 = (f_settle < 16) || ((t91 == nx_t91));
+    wire f_ok_pipeline_17 = (f_settle < 17) || ((t97 == nx_t97));
+    wire f_ok_pipeline_18 = (f_settle < 18) || ((t99 == nx_t99));
+    wire f_ok_pipeline_19 = (f_settle < 19) || ((t101 == nx_t101));
+    wire f_ok_pipeline_20 = (f_settle < 20) || ((t105 == nx_t105) && (t109 == nx_t109));
+    wire f_ok_pipeline_21 = (f_settle < 21) || ((t107 == nx_t107) && (t108 == nx_t108) && (t111 == nx_t111));
+    wire f_ok_pipeline_22 = (f_settle < 22) || ((t113 == nx_t113));
+    wire f_ok_pipeline_23 = (f_settle < 23) || ((l_micro_steps == nx_l_micro_steps));
+    wire f_ok_pipeline_24 = (f_settle < 24) || ((t119 == nx_t119) && (t120 == nx_t120) && (t121 == nx_t121) && (t263 == nx_t263) && (t292 == nx_t292));
+    wire f_ok_pipeline_25 = (f_settle < 25) || ((t123 == nx_t123) && (t265 == nx_t265) && (t266 == nx_t266) && (t321 == nx_t321));
+    wire f_ok_pipeline_26 = (f_settle < 26) || ((t125 == nx_t125) && (t322 == nx_t322));
+    wire f_ok_pipeline_27 = (f_settle < 27) || ((l_bolus_steps == nx_l_bolus_steps));
+    wire f_ok_pipeline_28 = (f_settle < 28) || ((t129 == nx_t129) && (t217 == nx_t217) && (t290 == nx_t290));
+    wire f_ok_pipeline_29 = (f_settle < 29) || ((t133 == nx_t133) && (t219 == nx_t219) && (t235 == nx_t235) && (t317 == nx_t317) && (t319 == nx_t319) && (en37 == nx_en37));
+    wire f_ok_pipeline_30 = (f_settle < 30) || ((t135 == nx_t135) && (t318 == nx_t318) && (t320 == nx_t320));
+    wire f_ok_pipeline_31 = (f_settle < 31) || ((t139 == nx_t139) && (t141 == nx_t141) && (t299 == nx_t299) && (t300 == nx_t300));
+    wire f_ok_pipeline_32 = (f_settle < 32) || ((t143 == nx_t143));
+    wire f_ok_pipeline_33 = (f_settle < 33) || ((l_fill_steps == nx_l_fill_steps));
+    wire f_ok_pipeline_34 = (f_settle < 34) || ((t280 == nx_t280) && (l_steps == nx_l_steps) && (en36 == nx_en36));
+    wire f_ok_pipeline_35 = (f_settle < 35) || ((t282 == nx_t282) && (t283 == nx_t283) && (t289 == nx_t289) && (t323 == nx_t323));
+    wire f_ok_pipeline_36 = (f_settle < 36) || ((t324 == nx_t324) && (en32 == nx_en32));
     // checked in every cycle on the current registers (the replay samples them at the edge)
 `ifdef PUMPSPEC_REPLAY
     always @(posedge clk) begin
@@ -4626,6 +4714,14 @@ module closed_loop_pump_fsm (
             if (!f_ok_pipeline_26) $display("pumpspec-formal: %0t f_pipeline_26 failed", $time);
             if (!f_ok_pipeline_27) $display("pumpspec-formal: %0t f_pipeline_27 failed", $time);
             if (!f_ok_pipeline_28) $display("pumpspec-formal: %0t f_pipeline_28 failed", $time);
+            if (!f_ok_pipeline_29) $display("pumpspec-formal: %0t f_pipeline_29 failed", $time);
+            if (!f_ok_pipeline_30) $display("pumpspec-formal: %0t f_pipeline_30 failed", $time);
+            if (!f_ok_pipeline_31) $display("pumpspec-formal: %0t f_pipeline_31 failed", $time);
+            if (!f_ok_pipeline_32) $display("pumpspec-formal: %0t f_pipeline_32 failed", $time);
+            if (!f_ok_pipeline_33) $display("pumpspec-formal: %0t f_pipeline_33 failed", $time);
+            if (!f_ok_pipeline_34) $display("pumpspec-formal: %0t f_pipeline_34 failed", $time);
+            if (!f_ok_pipeline_35) $display("pumpspec-formal: %0t f_pipeline_35 failed", $time);
+            if (!f_ok_pipeline_36) $display("pumpspec-formal: %0t f_pipeline_36 failed", $time);
         end
     end
 `else
@@ -4896,13 +4992,21 @@ module closed_loop_pump_fsm (
             f_pipeline_26: assert (f_ok_pipeline_26);
             f_pipeline_27: assert (f_ok_pipeline_27);
             f_pipeline_28: assert (f_ok_pipeline_28);
+            f_pipeline_29: assert (f_ok_pipeline_29);
+            f_pipeline_30: assert (f_ok_pipeline_30);
+            f_pipeline_31: assert (f_ok_pipeline_31);
+            f_pipeline_32: assert (f_ok_pipeline_32);
+            f_pipeline_33: assert (f_ok_pipeline_33);
+            f_pipeline_34: assert (f_ok_pipeline_34);
+            f_pipeline_35: assert (f_ok_pipeline_35);
+            f_pipeline_36: assert (f_ok_pipeline_36);
         end
     end
 `endif
     // every check above held in the previous cycle: the hypothesis the FSM's proof tasks
     // share (each proves some of the checks assuming this; by induction on time, all hold)
     reg f_held = 1'b1;
-    always @(posedge clk) f_held <= !f_past_valid || (f_ok_0 && f_ok_1 && f_ok_2 && f_ok_3 && f_ok_4 && f_ok_5 && f_ok_6 && f_ok_7 && f_ok_8 && f_ok_9 && f_ok_10 && f_ok_11 && f_ok_12 && f_ok_13 && f_ok_14 && f_ok_15 && f_ok_16 && f_ok_17 && f_ok_18 && f_ok_19 && f_ok_20 && f_ok_21 && f_ok_22 && f_ok_23 && f_ok_24 && f_ok_25 && f_ok_26 && f_ok_27 && f_ok_28 && f_ok_29 && f_ok_30 && f_ok_31 && f_ok_32 && f_ok_33 && f_ok_34 && f_ok_35 && f_ok_36 && f_ok_37 && f_ok_38 && f_ok_39 && f_ok_40 && f_ok_41 && f_ok_42 && f_ok_43 && f_ok_44 && f_ok_45 && f_ok_46 && f_ok_47 && f_ok_48 && f_ok_49 && f_ok_50 && f_ok_51 && f_ok_52 && f_ok_53 && f_ok_54 && f_ok_55 && f_ok_56 && f_ok_57 && f_ok_58 && f_ok_59 && f_ok_60 && f_ok_61 && f_ok_62 && f_ok_63 && f_ok_64 && f_ok_65 && f_ok_66 && f_ok_67 && f_ok_68 && f_ok_69 && f_ok_70 && f_ok_71 && f_ok_72 && f_ok_73 && f_ok_74 && f_ok_75 && f_ok_76 && f_ok_77 && f_ok_78 && f_ok_79 && f_ok_80 && f_ok_81 && f_ok_82 && f_ok_83 && f_ok_84 && f_ok_85 && f_ok_86 && f_ok_87 && f_ok_88 && f_ok_89 && f_ok_90 && f_ok_91 && f_ok_92 && f_ok_93 && f_ok_94 && f_ok_95 && f_ok_96 && f_ok_97 && f_ok_98 && f_ok_99 && f_ok_100 && f_ok_101 && f_ok_102 && f_ok_103 && f_ok_104 && f_ok_105 && f_ok_106 && f_ok_107 && f_ok_108 && f_ok_109 && (!(f_ev_prime) || f_ok_110) && (!(f_ev_insert) || f_ok_111) && (!(f_ev_fill) || f_ok_112) && f_ok_113 && f_ok_114 && f_ok_115 && f_ok_116 && (!(f_past_f_tick_step) || f_ok_117) && (!(f_ev_prime) || f_ok_118) && (!(f_ev_insert) || f_ok_119) && f_ok_120 && (!(f_ev_load_set) || f_ok_121) && (!(f_ev_refill) || f_ok_122) && (!(f_ev_rewind) || f_ok_123) && (!(f_past_f_tick_step) || f_ok_124) && f_ok_125 && (!(f_ev_insert) || f_ok_126) && f_ok_127 && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Priming))) || f_ok_128) && (!(f_ev_bolus) || f_ok_129) && (!(f_ev_bolus && ((state == S_Idle) || (state == S_Suspended))) || f_ok_130) && (!(f_ev_set_segment) || f_ok_131) && f_ok_132 && f_ok_133 && (!(f_past_f_tick_step) || f_ok_134) && (!(f_ev_bolus) || f_ok_135) && (!(f_ev_bolus) || f_ok_136) && f_ok_137 && (!(f_ev_bolus && ((state == S_Bolusing))) || f_ok_138) && f_ok_139 && f_ok_140 && (!(f_past_f_tick_step) || f_ok_141) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_142) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_143) && f_ok_144 && (!(f_tick_step) || f_ok_145) && (!(f_ev_bolus) || f_ok_146) && (!(f_tick_step) || f_ok_147) && (!(f_past_f_ev_suspend && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_148) && (!(f_tick_step) || f_ok_149) && f_ok_150 && f_ok_151 && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_152) && f_ok_153 && f_ok_154 && (!(f_past_f_tick_step) || f_ok_155) && f_ok_156 && f_ok_157 && (!(f_past_f_ev_occlusion) || f_ok_158) && f_ok_159 && (!(f_past_f_tick_step) || f_ok_160) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_161) && f_ok_162 && (!(f_past_f_ev_reset) || f_ok_163) && (!(f_past_f_ev_prime && ((f_past_state == S_Idle))) || f_ok_164) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_165) && (!(f_past_f_ev_insert && ((f_past_state == S_Idle))) || f_ok_166) && (!(f_past_f_ev_fill && ((f_past_state == S_Idle))) || f_ok_167) && (!(f_past_f_ev_stop && ((f_past_state == S_Priming) || (f_past_state == S_Filling))) || f_ok_168) && (!(f_past_f_ev_load_set && ((f_past_state == S_Idle))) || f_ok_169) && (!(f_past_f_ev_remove_set && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_170) && (!(f_past_f_ev_refill && ((f_past_state == S_Idle) || (f_past_state == S_Alarm))) || f_ok_171) && (!(f_past_f_ev_rewind && ((f_past_state == S_Idle))) || f_ok_172) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_173) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Filling))) || f_ok_174) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_175) && (!(f_past_f_ev_connect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_176) && (!(f_past_f_ev_set_segment && ((f_past_state == S_Suspended))) || f_ok_177) && (!(f_past_f_ev_start && ((f_past_state == S_Idle) || (f_past_state == S_Suspended))) || f_ok_178) && (!(f_past_f_ev_bolus && ((f_past_state == S_Delivering))) || f_ok_179) && (!(f_past_f_ev_acknowledge && ((f_past_state == S_Alarm))) || f_ok_180) && (!(f_past_f_ev_stop && ((f_past_state == S_Suspended))) || f_ok_181) && (!(f_past_f_ev_clear_occlusion) || f_ok_182) && (!(f_tick_step) || f_ok_183) && (!(f_ev_rewind) || f_ok_184) && (!(f_past_f_ev_reset) || f_ok_185) && f_ok_186 && (!(f_past_f_ev_set_clock) || f_ok_187) && (!(f_past_f_ev_set_clock && ((f_past_state == S_Suspended) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_188) && (!(f_past_f_ev_set_segment && ((f_past_state == S_Suspended))) || f_ok_189) && (!(f_ev_auto_temp) || f_ok_190) && (!(f_past_f_ev_auto_temp && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_191) && f_ok_192 && f_ok_193 && (!(f_past_f_tick_step) || f_ok_194) && (!(f_past_f_tick_step) || f_ok_195) && (!(f_past_f_tick_step) || f_ok_196) && f_ok_197 && (!(f_past_f_ev_auto_temp && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_198) && (!(f_past_f_ev_cancel_temp && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_199) && (!(f_ev_auto_temp) || f_ok_200) && (!(f_tick_step) || f_ok_201) && (!(f_ev_auto_bolus) || f_ok_202) && (!(f_past_f_ev_cgm && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_203) && (!(f_past_f_ev_cgm && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_204) && f_ok_205 && (!(f_tick_step) || f_ok_206) && (!(f_past_f_ev_cgm && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_207) && (!(f_ev_auto_temp) || f_ok_208) && (!(f_ev_auto_bolus) || f_ok_209) && f_ok_210 && (!(f_past_f_tick_step) || f_ok_211) && (!(f_ev_auto_bolus) || f_ok_212) && (!(f_ev_auto_bolus) || f_ok_213) && (!(f_tick_step) || f_ok_214) && f_ok_215 && (!(f_past_f_ev_auto_bolus && ((f_past_state == S_Delivering))) || f_ok_216) && (!(f_past_f_ev_bolus && ((f_past_state == S_Delivering))) || f_ok_217) && (!(f_ev_set_max_basal) || f_ok_218) && (!(f_ev_set_max_bolus) || f_ok_219) && (!(f_ev_set_max_iob) || f_ok_220) && (!(f_ev_set_threshold) || f_ok_221) && (!(f_past_f_ev_set_max_basal && ((f_past_state == S_Suspended))) || f_ok_222) && (!(f_past_f_ev_set_max_bolus && ((f_past_state == S_Suspended))) || f_ok_223) && (!(f_past_f_ev_set_max_iob && ((f_past_state == S_Suspended))) || f_ok_224) && (!(f_past_f_ev_set_threshold && ((f_past_state == S_Suspended))) || f_ok_225) && (!(f_past_f_ev_reset) || f_ok_226) && f_ok_227 && f_ok_228 && f_ok_229 && f_ok_230 && (!(f_tick_step) || f_ok_231) && f_ok_232 && f_ok_233 && f_ok_234 && f_ok_235 && f_ok_pipeline_event && f_ok_pipeline_1 && f_ok_pipeline_2 && f_ok_pipeline_3 && f_ok_pipeline_4 && f_ok_pipeline_5 && f_ok_pipeline_6 && f_ok_pipeline_7 && f_ok_pipeline_8 && f_ok_pipeline_9 && f_ok_pipeline_10 && f_ok_pipeline_11 && f_ok_pipeline_12 && f_ok_pipeline_13 && f_ok_pipeline_14 && f_ok_pipeline_15 && f_ok_pipeline_16 && f_ok_pipeline_17 && f_ok_pipeline_18 && f_ok_pipeline_19 && f_ok_pipeline_20 && f_ok_pipeline_21 && f_ok_pipeline_22 && f_ok_pipeline_23 && f_ok_pipeline_24 && f_ok_pipeline_25 && f_ok_pipeline_26 && f_ok_pipeline_27 && f_ok_pipeline_28);
+    always @(posedge clk) f_held <= !f_past_valid || (f_ok_0 && f_ok_1 && f_ok_2 && f_ok_3 && f_ok_4 && f_ok_5 && f_ok_6 && f_ok_7 && f_ok_8 && f_ok_9 && f_ok_10 && f_ok_11 && f_ok_12 && f_ok_13 && f_ok_14 && f_ok_15 && f_ok_16 && f_ok_17 && f_ok_18 && f_ok_19 && f_ok_20 && f_ok_21 && f_ok_22 && f_ok_23 && f_ok_24 && f_ok_25 && f_ok_26 && f_ok_27 && f_ok_28 && f_ok_29 && f_ok_30 && f_ok_31 && f_ok_32 && f_ok_33 && f_ok_34 && f_ok_35 && f_ok_36 && f_ok_37 && f_ok_38 && f_ok_39 && f_ok_40 && f_ok_41 && f_ok_42 && f_ok_43 && f_ok_44 && f_ok_45 && f_ok_46 && f_ok_47 && f_ok_48 && f_ok_49 && f_ok_50 && f_ok_51 && f_ok_52 && f_ok_53 && f_ok_54 && f_ok_55 && f_ok_56 && f_ok_57 && f_ok_58 && f_ok_59 && f_ok_60 && f_ok_61 && f_ok_62 && f_ok_63 && f_ok_64 && f_ok_65 && f_ok_66 && f_ok_67 && f_ok_68 && f_ok_69 && f_ok_70 && f_ok_71 && f_ok_72 && f_ok_73 && f_ok_74 && f_ok_75 && f_ok_76 && f_ok_77 && f_ok_78 && f_ok_79 && f_ok_80 && f_ok_81 && f_ok_82 && f_ok_83 && f_ok_84 && f_ok_85 && f_ok_86 && f_ok_87 && f_ok_88 && f_ok_89 && f_ok_90 && f_ok_91 && f_ok_92 && f_ok_93 && f_ok_94 && f_ok_95 && f_ok_96 && f_ok_97 && f_ok_98 && f_ok_99 && f_ok_100 && f_ok_101 && f_ok_102 && f_ok_103 && f_ok_104 && f_ok_105 && f_ok_106 && f_ok_107 && f_ok_108 && f_ok_109 && (!(f_ev_prime) || f_ok_110) && (!(f_ev_insert) || f_ok_111) && (!(f_ev_fill) || f_ok_112) && f_ok_113 && f_ok_114 && f_ok_115 && f_ok_116 && (!(f_past_f_tick_step) || f_ok_117) && (!(f_ev_prime) || f_ok_118) && (!(f_ev_insert) || f_ok_119) && f_ok_120 && (!(f_ev_load_set) || f_ok_121) && (!(f_ev_refill) || f_ok_122) && (!(f_ev_rewind) || f_ok_123) && (!(f_past_f_tick_step) || f_ok_124) && f_ok_125 && (!(f_ev_insert) || f_ok_126) && f_ok_127 && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Priming))) || f_ok_128) && (!(f_ev_bolus) || f_ok_129) && (!(f_ev_bolus && ((state == S_Idle) || (state == S_Suspended))) || f_ok_130) && (!(f_ev_set_segment) || f_ok_131) && f_ok_132 && f_ok_133 && (!(f_past_f_tick_step) || f_ok_134) && (!(f_ev_bolus) || f_ok_135) && (!(f_ev_bolus) || f_ok_136) && f_ok_137 && (!(f_ev_bolus && ((state == S_Bolusing))) || f_ok_138) && f_ok_139 && f_ok_140 && (!(f_past_f_tick_step) || f_ok_141) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_142) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_143) && f_ok_144 && (!(f_tick_step) || f_ok_145) && (!(f_ev_bolus) || f_ok_146) && (!(f_tick_step) || f_ok_147) && (!(f_past_f_ev_suspend && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_148) && (!(f_tick_step) || f_ok_149) && f_ok_150 && f_ok_151 && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_152) && f_ok_153 && f_ok_154 && (!(f_past_f_tick_step) || f_ok_155) && f_ok_156 && f_ok_157 && (!(f_past_f_ev_occlusion) || f_ok_158) && f_ok_159 && (!(f_past_f_tick_step) || f_ok_160) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_161) && f_ok_162 && (!(f_past_f_ev_reset) || f_ok_163) && (!(f_past_f_ev_prime && ((f_past_state == S_Idle))) || f_ok_164) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_165) && (!(f_past_f_ev_insert && ((f_past_state == S_Idle))) || f_ok_166) && (!(f_past_f_ev_fill && ((f_past_state == S_Idle))) || f_ok_167) && (!(f_past_f_ev_stop && ((f_past_state == S_Priming) || (f_past_state == S_Filling))) || f_ok_168) && (!(f_past_f_ev_load_set && ((f_past_state == S_Idle))) || f_ok_169) && (!(f_past_f_ev_remove_set && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_170) && (!(f_past_f_ev_refill && ((f_past_state == S_Idle) || (f_past_state == S_Alarm))) || f_ok_171) && (!(f_past_f_ev_rewind && ((f_past_state == S_Idle))) || f_ok_172) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_173) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Filling))) || f_ok_174) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_175) && (!(f_past_f_ev_connect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_176) && (!(f_past_f_ev_set_segment && ((f_past_state == S_Suspended))) || f_ok_177) && (!(f_past_f_ev_start && ((f_past_state == S_Idle) || (f_past_state == S_Suspended))) || f_ok_178) && (!(f_past_f_ev_bolus && ((f_past_state == S_Delivering))) || f_ok_179) && (!(f_past_f_ev_acknowledge && ((f_past_state == S_Alarm))) || f_ok_180) && (!(f_past_f_ev_stop && ((f_past_state == S_Suspended))) || f_ok_181) && (!(f_past_f_ev_clear_occlusion) || f_ok_182) && (!(f_tick_step) || f_ok_183) && (!(f_ev_rewind) || f_ok_184) && (!(f_past_f_ev_reset) || f_ok_185) && f_ok_186 && (!(f_past_f_ev_set_clock) || f_ok_187) && (!(f_past_f_ev_set_clock && ((f_past_state == S_Suspended) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_188) && (!(f_past_f_ev_set_segment && ((f_past_state == S_Suspended))) || f_ok_189) && (!(f_ev_auto_temp) || f_ok_190) && (!(f_past_f_ev_auto_temp && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_191) && f_ok_192 && f_ok_193 && (!(f_past_f_tick_step) || f_ok_194) && (!(f_past_f_tick_step) || f_ok_195) && (!(f_past_f_tick_step) || f_ok_196) && f_ok_197 && (!(f_past_f_ev_auto_temp && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_198) && (!(f_past_f_ev_cancel_temp && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_199) && (!(f_ev_auto_temp) || f_ok_200) && (!(f_tick_step) || f_ok_201) && (!(f_ev_auto_bolus) || f_ok_202) && (!(f_past_f_ev_cgm && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_203) && (!(f_past_f_ev_cgm && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_204) && f_ok_205 && (!(f_tick_step) || f_ok_206) && (!(f_past_f_ev_cgm && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_207) && (!(f_ev_auto_temp) || f_ok_208) && (!(f_ev_auto_bolus) || f_ok_209) && f_ok_210 && (!(f_past_f_tick_step) || f_ok_211) && (!(f_ev_auto_bolus) || f_ok_212) && (!(f_ev_auto_bolus) || f_ok_213) && (!(f_tick_step) || f_ok_214) && f_ok_215 && (!(f_past_f_ev_auto_bolus && ((f_past_state == S_Delivering))) || f_ok_216) && (!(f_past_f_ev_bolus && ((f_past_state == S_Delivering))) || f_ok_217) && (!(f_ev_set_max_basal) || f_ok_218) && (!(f_ev_set_max_bolus) || f_ok_219) && (!(f_ev_set_max_iob) || f_ok_220) && (!(f_ev_set_threshold) || f_ok_221) && (!(f_past_f_ev_set_max_basal && ((f_past_state == S_Suspended))) || f_ok_222) && (!(f_past_f_ev_set_max_bolus && ((f_past_state == S_Suspended))) || f_ok_223) && (!(f_past_f_ev_set_max_iob && ((f_past_state == S_Suspended))) || f_ok_224) && (!(f_past_f_ev_set_threshold && ((f_past_state == S_Suspended))) || f_ok_225) && (!(f_past_f_ev_reset) || f_ok_226) && f_ok_227 && f_ok_228 && f_ok_229 && f_ok_230 && (!(f_tick_step) || f_ok_231) && f_ok_232 && f_ok_233 && f_ok_234 && f_ok_235 && f_ok_pipeline_event && f_ok_pipeline_1 && f_ok_pipeline_2 && f_ok_pipeline_3 && f_ok_pipeline_4 && f_ok_pipeline_5 && f_ok_pipeline_6 && f_ok_pipeline_7 && f_ok_pipeline_8 && f_ok_pipeline_9 && f_ok_pipeline_10 && f_ok_pipeline_11 && f_ok_pipeline_12 && f_ok_pipeline_13 && f_ok_pipeline_14 && f_ok_pipeline_15 && f_ok_pipeline_16 && f_ok_pipeline_17 && f_ok_pipeline_18 && f_ok_pipeline_19 && f_ok_pipeline_20 && f_ok_pipeline_21 && f_ok_pipeline_22 && f_ok_pipeline_23 && f_ok_pipeline_24 && f_ok_pipeline_25 && f_ok_pipeline_26 && f_ok_pipeline_27 && f_ok_pipeline_28 && f_ok_pipeline_29 && f_ok_pipeline_30 && f_ok_pipeline_31 && f_ok_pipeline_32 && f_ok_pipeline_33 && f_ok_pipeline_34 && f_ok_pipeline_35 && f_ok_pipeline_36);
 `ifndef PUMPSPEC_REPLAY
     always @* assume (f_held);
 `endif
@@ -4936,7 +5040,7 @@ module closed_loop_pump_motor #(
     parameter LIMIT_BUCKETS = 12,
     parameter LIMIT_BUCKET_TICKS = 300,
     parameter WATCHDOG_TICKS = 10,
-    parameter HOLD_CYCLES = 43  // the FSM's: events wait while its pipeline settles for a tick
+    parameter HOLD_CYCLES = 51  // the FSM's: events wait while its pipeline settles for a tick
 ) (
     input  wire clk,
     input  wire rst,
@@ -5093,7 +5197,7 @@ module closed_loop_pump_motor #(
     // latest tick: may that tick's burst move?).
     // Bounded checks (and the on-request shrunk induction) run with these parameters
     // (every burst of the widest request fits in a tick):
-    // pumpspec-formal-shrunk TICK_CYCLES=46 STEP_HIGH=1 STEP_LOW=1 LIMIT_STEPS=8 LIMIT_BUCKETS=3 LIMIT_BUCKET_TICKS=2 WATCHDOG_TICKS=3
+    // pumpspec-formal-shrunk TICK_CYCLES=54 STEP_HIGH=1 STEP_LOW=1 LIMIT_STEPS=8 LIMIT_BUCKETS=3 LIMIT_BUCKET_TICKS=2 WATCHDOG_TICKS=3
     // pumpspec-formal f_interlock_pin PS-40 interlock: STEP only with motor_en (the AND at the pin)
     // pumpspec-formal f_interlock_auth PS-40 interlock: motor_en (so STEP) only when the latest tick's state is a delivery state with no alarm latched
     // pumpspec-formal f_interlock_armed PS-40 interlock: no STEP or enable before the second tick after reset

@@ -521,6 +521,7 @@ class Controller:
     _code_handlers: dict[int, Callable[..., Any]]  # event code -> method
     _monitored: type[Controller]
     snapshot: Callable[[], Snapshot]
+    _event_info: dict[str, EventInfo]  # EVENTS: each event's parameters as Domains
 
     def __new__(cls, *, monitor: bool = False) -> Controller:
         if monitor and not cls._MONITOR:
@@ -553,11 +554,33 @@ class Controller:
             except TypeError:
                 self._events.check_names(self._state, event, ())
                 raise
+        for value in params.values():
+            if value.__class__ is str:
+                params = self._in_base_units(event, params)
+                break
         try:
             return method(self, **params)
         except TypeError:
             self._events.check_names(self._state, event, tuple(params))
             raise
+
+    def _in_base_units(self, event: str, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` with each quantity written as text (``"2.5 U"``) for a parameter that
+        measures something converted exactly to base units (:meth:`Domain.to_base`); an
+        inexact or ill-formed one is an InvalidEvent (reason 2). Other values pass as
+        they are, for the event's own type check."""
+        domains = self._event_info[event].params
+        converted = dict(params)
+        for name, value in params.items():
+            domain = domains.get(name)
+            if value.__class__ is str and domain is not None and domain.measures:
+                try:
+                    converted[name] = domain.to_base(value)
+                except ValueError as exc:
+                    raise InvalidEvent(event, self._events.param_range,
+                                       self._events.states[self._state],
+                                       f"`{name}` = {value!r}: {exc}") from None
+        return converted
 
     def handle_code(self, code: int, /, *args: Any) -> Any:
         """Handle one event by its code, parameters in declared order. The code is an
@@ -742,6 +765,191 @@ class Monitor:
             return Observed(name, value,
                             measured_text(value, lets._QUANTITIES[lets._fields.index(name)]))
         return None
+
+
+# ---------------------------------------------------------------- units at the API
+# Quantities in the spec's units beside base units, and the machine-readable domains of
+# events, parameters, variables and motor sources. The generated module hands over the
+# spec's tables: ``UNITS`` (a UnitTable), ``EVENTS``, ``VARIABLES``, ``MOTOR_SOURCES``.
+#
+# Rounding rule: a quantity converts to base units exactly or not at all. ``to_base`` and
+# ``handle(event, amount="2.51 U")`` refuse a quantity that is not a whole number of the
+# parameter's integers (0.025 U steps: 2.51 U is 100.4 steps); nothing is rounded unless
+# the caller asks with ``Domain.floor``, which rounds down (never up).
+
+Dim = tuple[int, ...]  # exponents of the base dimensions (compiler/units.py: volume, time, ...)
+
+_NUMBER_CHARS = frozenset("0123456789+-.")
+
+
+class UnitTable:
+    """The units a quantity may be written in, for one spec: each name's dimension and
+    size in base units (motor steps, ticks), as compiler/units.py defines them. A rate
+    is written ``<volume unit>/<time unit>`` (``U/h``, ``steps/min``)."""
+
+    __slots__ = ("sizes",)
+
+    def __init__(self, sizes: dict[str, tuple[Dim, Fraction]]) -> None:
+        self.sizes = sizes
+
+    def __repr__(self) -> str:
+        return f"UnitTable({', '.join(self.sizes)})"
+
+    def unit(self, name: str) -> tuple[Dim, Fraction]:
+        """A unit (``U``, ``min``, ``U/h``) as (dimension, size in base units): a name of
+        the table, or one over another."""
+        if name in self.sizes:
+            return self.sizes[name]
+        parts = name.split("/")
+        if len(parts) != 2 or not all(p in self.sizes for p in parts):
+            raise ValueError(f"unknown unit {name!r} (known: {', '.join(self.sizes)}, "
+                             "and rates like U/h)")
+        (dim, size), (per_dim, per) = self.sizes[parts[0]], self.sizes[parts[1]]
+        return tuple(a - b for a, b in zip(dim, per_dim, strict=True)), size / per
+
+    def parse(self, quantity: str) -> tuple[Fraction, Dim]:
+        """``"2.5 U"`` (or ``"2.5U"``): the value in base units, exactly, and its dimension.
+        The number is a decimal; a float's binary rounding never enters."""
+        text = quantity.strip()
+        end = 0
+        while end < len(text) and text[end] in _NUMBER_CHARS:
+            end += 1
+        number, unit = text[:end], text[end:].strip()
+        if not number or not unit:
+            raise ValueError(f"{quantity!r} is not a quantity such as '2.5 U'")
+        try:
+            amount = Fraction(number)
+        except ValueError:
+            raise ValueError(f"{number!r} is not a decimal number") from None
+        dim, size = self.unit(unit)
+        return amount * size, dim
+
+
+class Domain(NamedTuple):
+    """The declared domain of an event parameter or a variable, machine-readable.
+
+    ``kind`` is "int", "bool" or "enum". An int holds integers ``lo..hi`` of ``unit``
+    (as pumpspec prints it: "steps", "steps/h", "ticks"; "" for a plain number) of
+    dimension ``dim`` (exponents as compiler/units.py orders them: volume, time, ...):
+    one integer is ``scale`` base units and ``resolution`` of the ``reference`` unit
+    ("U", "s", "U/h"), so a value ``n`` is ``n * resolution`` reference units. An enum
+    holds the indices ``0..len(members)-1``; a bool 0..1.
+    """
+
+    name: str
+    kind: str
+    lo: int
+    hi: int
+    unit: str
+    dim: Dim
+    scale: Fraction
+    reference: str
+    resolution: Fraction
+    members: tuple[str, ...]
+    units: UnitTable
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{key}={value!r}" for key, value in zip(self._fields, self, strict=True)
+                          if key != "units")
+        return f"Domain({shown})"
+
+    @property
+    def measures(self) -> bool:
+        """An integer with a unit (a volume, a time, a rate ...), not a plain number."""
+        return self.kind == "int" and any(self.dim)
+
+    @property
+    def range(self) -> tuple[Fraction, Fraction]:
+        """``lo..hi`` in the reference unit."""
+        return self.lo * self.resolution, self.hi * self.resolution
+
+    def in_reference(self, value: int) -> Fraction:
+        """An integer of this domain in the reference unit (``80`` steps -> ``2`` U)."""
+        return value * self.resolution
+
+    def describe(self) -> str:
+        """``"0..100 U in steps of 0.025 U"``: the range and resolution as people read it."""
+        lo, hi = self.range
+        unit = f" {self.reference}" if self.reference else ""
+        return f"{_decimal(lo)}..{_decimal(hi)}{unit} in steps of {_decimal(self.resolution)}{unit}"
+
+    def integers(self, quantity: str | Fraction | int | float, unit: str | None = None) -> Fraction:
+        """How many integers of this domain ``quantity`` is, exactly (maybe not whole):
+        ``quantity`` is text with its unit (``"2.5 U"``), or a number with ``unit``
+        (``Fraction(5, 2), "U"``; a float counts with its exact binary value)."""
+        if not self.measures:
+            raise ValueError(f"`{self.name}` is a plain {self.kind}, not a quantity")
+        if unit is None:
+            if not isinstance(quantity, str):
+                raise ValueError(f"{quantity!r} needs a unit")
+            base, dim = self.units.parse(quantity)
+        else:
+            if isinstance(quantity, bool):
+                raise ValueError(f"{quantity!r} is not a number")
+            dim, size = self.units.unit(unit)
+            base = Fraction(quantity) * size
+        if dim != self.dim:
+            raise ValueError(f"{quantity!r}{' ' + unit if unit else ''} does not measure what "
+                             f"`{self.name}` measures ({self.reference})")
+        return base / self.scale
+
+    def to_base(self, quantity: str | Fraction | int | float, unit: str | None = None) -> int:
+        """The integer of this domain that is exactly ``quantity``; ValueError when it is
+        not a whole number of them (never rounded). The range is not checked here: the
+        event refuses a value outside it (reason 2)."""
+        count = self.integers(quantity, unit)
+        if count.denominator != 1:
+            raise ValueError(f"{_decimal(count)} {self.unit} is not a whole number "
+                             f"of {self.unit} ({_decimal(self.resolution)} {self.reference}); "
+                             "round it explicitly (Domain.floor)")
+        return int(count)
+
+    def floor(self, quantity: str | Fraction | int | float, unit: str | None = None) -> int:
+        """The largest integer of this domain not above ``quantity``: an explicit round
+        down (a dose or rate is never rounded up). The range is not checked."""
+        count = self.integers(quantity, unit)
+        return count.numerator // count.denominator
+
+
+class EventInfo(NamedTuple):
+    """An event: its code (shared with the Verilog block), kind ("tick", "reset" or
+    "user") and parameters in declared order."""
+
+    name: str
+    code: int
+    kind: str
+    params: dict[str, Domain]
+
+
+class SourceInfo(NamedTuple):
+    """A motor source: its ``TickSteps`` field, the ``Lets`` fields of the steps its rate
+    asks for on the next tick (``raw``) and of the steps it commands (``steps``), and the
+    variable whose value ends its dose (``limit``; None when the source has no limit or
+    the limit is not a plain variable). ``min(raw, limit) - steps`` are the steps a cap
+    (a budget or a dose window) withheld from the source on that tick."""
+
+    name: str
+    field: str
+    raw: str
+    steps: str
+    limit: str | None
+
+
+def _decimal(value: Fraction) -> str:
+    """Exact decimal text of a fraction that terminates (only 2 and 5 divide its
+    denominator), else six significant digits after ``≈``."""
+    rest = value.denominator
+    for p in (2, 5):
+        while rest % p == 0:
+            rest //= p
+    if rest != 1:
+        return f"≈{float(value):.6g}"
+    digits = 0
+    while (value * 10 ** digits).denominator != 1:
+        digits += 1
+    scaled = str(abs(value.numerator) * 10 ** digits // value.denominator).rjust(digits + 1, "0")
+    text = f"{scaled[:-digits]}.{scaled[-digits:]}" if digits else scaled
+    return f"-{text}" if value < 0 else text
 
 
 # ---------------------------------------------------------------- the spec's tables
@@ -1153,6 +1361,164 @@ class Lets(NamedTuple):
     __repr__ = quantities_repr
 
 
+# ---------------------------------------------------------------- units at the API
+# The spec's tables for runtime.py's section of that name: the units a quantity may be
+# written in (size in base units), and every event parameter, variable and motor source.
+
+UNITS = UnitTable({
+    'Hz': ((0, -1, 0), Fraction(1, 1)),
+    'MHz': ((0, -1, 0), Fraction(1000000, 1)),
+    'U': ((1, 0, 0), Fraction(40, 1)),
+    'd': ((0, 1, 0), Fraction(86400, 1)),
+    'h': ((0, 1, 0), Fraction(3600, 1)),
+    'kHz': ((0, -1, 0), Fraction(1000, 1)),
+    'mU': ((1, 0, 0), Fraction(1, 25)),
+    'mg/dL': ((0, 0, 1), Fraction(1, 1)),
+    'min': ((0, 1, 0), Fraction(60, 1)),
+    'ms': ((0, 1, 0), Fraction(1, 1000)),
+    'ns': ((0, 1, 0), Fraction(1, 1000000000)),
+    's': ((0, 1, 0), Fraction(1, 1)),
+    'step': ((1, 0, 0), Fraction(1, 1)),
+    'steps': ((1, 0, 0), Fraction(1, 1)),
+    'tick': ((0, 1, 0), Fraction(1, 1)),
+    'ticks': ((0, 1, 0), Fraction(1, 1)),
+    'us': ((0, 1, 0), Fraction(1, 1000000)),
+})
+EVENTS: dict[str, EventInfo] = {
+    'tick': EventInfo('tick', 0, 'tick', {
+    }),
+    'reset': EventInfo('reset', 1, 'reset', {
+    }),
+    'load_set': EventInfo('load_set', 2, 'user', {
+        'kind': Domain('kind', 'enum', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), ('teflon', 'steel', ), UNITS),
+    }),
+    'refill': EventInfo('refill', 3, 'user', {
+        'amount': Domain('amount', 'int', 0, 16000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    }),
+    'rewind': EventInfo('rewind', 4, 'user', {
+    }),
+    'prime': EventInfo('prime', 5, 'user', {
+        'amount': Domain('amount', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    }),
+    'stop': EventInfo('stop', 6, 'user', {
+    }),
+    'insert': EventInfo('insert', 7, 'user', {
+        'at': Domain('at', 'enum', 0, 8, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), ('none', 'abdomen_l', 'abdomen_r', 'thigh_l', 'thigh_r', 'arm_l', 'arm_r', 'hip', 'lower_back', ), UNITS),
+    }),
+    'fill': EventInfo('fill', 8, 'user', {
+        'amount': Domain('amount', 'int', 0, 80, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    }),
+    'disconnect': EventInfo('disconnect', 9, 'user', {
+    }),
+    'connect': EventInfo('connect', 10, 'user', {
+    }),
+    'remove_set': EventInfo('remove_set', 11, 'user', {
+    }),
+    'set_basal': EventInfo('set_basal', 12, 'user', {
+        'rate': Domain('rate', 'int', 0, 2400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    }),
+    'start': EventInfo('start', 13, 'user', {
+    }),
+    'suspend': EventInfo('suspend', 14, 'user', {
+    }),
+    'bolus': EventInfo('bolus', 15, 'user', {
+        'amount': Domain('amount', 'int', 0, 4000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    }),
+    'occlusion': EventInfo('occlusion', 16, 'user', {
+    }),
+    'clear_occlusion': EventInfo('clear_occlusion', 17, 'user', {
+    }),
+    'acknowledge': EventInfo('acknowledge', 18, 'user', {
+    }),
+}
+VARIABLES: dict[str, Domain] = {
+    'reservoir': Domain('reservoir', 'int', 0, 12000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'set_loaded': Domain('set_loaded', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'set_kind': Domain('set_kind', 'enum', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), ('teflon', 'steel', ), UNITS),
+    'primed': Domain('primed', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'prime_total': Domain('prime_total', 'int', 0, 800, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'set_used': Domain('set_used', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'inserted': Domain('inserted', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'connected': Domain('connected', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'filled': Domain('filled', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'last_site': Domain('last_site', 'enum', 0, 8, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), ('none', 'abdomen_l', 'abdomen_r', 'thigh_l', 'thigh_r', 'arm_l', 'arm_r', 'hip', 'lower_back', ), UNITS),
+    'set_age': Domain('set_age', 'int', 0, 288000, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'away': Domain('away', 'int', 0, 7200, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'basal_rate': Domain('basal_rate', 'int', 0, 1400, 'steps/h', (1, -1, 0), Fraction(1, 3600), 'U/h', Fraction(1, 40), (), UNITS),
+    'occluded': Domain('occluded', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'acked': Domain('acked', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'silenced': Domain('silenced', 'int', 0, 600, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'stopped': Domain('stopped', 'int', 0, 1800, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'bolus_left': Domain('bolus_left', 'int', 0, 1000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'prime_left': Domain('prime_left', 'int', 0, 800, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'fill_left': Domain('fill_left', 'int', 0, 40, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'occlusion_alarm': Domain('occlusion_alarm', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'empty_alarm': Domain('empty_alarm', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'wear_alarm': Domain('wear_alarm', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'reconnect_alarm': Domain('reconnect_alarm', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'low_reservoir': Domain('low_reservoir', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'wear_alert': Domain('wear_alert', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'dose_limit': Domain('dose_limit', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'no_delivery': Domain('no_delivery', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'bolus_cut': Domain('bolus_cut', 'bool', 0, 1, '', (0, 0, 0), Fraction(1, 1), '', Fraction(1, 1), (), UNITS),
+    'hourly_b0': Domain('hourly_b0', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b1': Domain('hourly_b1', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b2': Domain('hourly_b2', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b3': Domain('hourly_b3', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b4': Domain('hourly_b4', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b5': Domain('hourly_b5', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b6': Domain('hourly_b6', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b7': Domain('hourly_b7', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b8': Domain('hourly_b8', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b9': Domain('hourly_b9', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b10': Domain('hourly_b10', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b11': Domain('hourly_b11', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_b12': Domain('hourly_b12', 'int', 0, 1600, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'hourly_phase': Domain('hourly_phase', 'int', 0, 299, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'daily_b0': Domain('daily_b0', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b1': Domain('daily_b1', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b2': Domain('daily_b2', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b3': Domain('daily_b3', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b4': Domain('daily_b4', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b5': Domain('daily_b5', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b6': Domain('daily_b6', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b7': Domain('daily_b7', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b8': Domain('daily_b8', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b9': Domain('daily_b9', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b10': Domain('daily_b10', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b11': Domain('daily_b11', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b12': Domain('daily_b12', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b13': Domain('daily_b13', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b14': Domain('daily_b14', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b15': Domain('daily_b15', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b16': Domain('daily_b16', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b17': Domain('daily_b17', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b18': Domain('daily_b18', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b19': Domain('daily_b19', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b20': Domain('daily_b20', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b21': Domain('daily_b21', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b22': Domain('daily_b22', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b23': Domain('daily_b23', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_b24': Domain('daily_b24', 'int', 0, 6000, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'daily_phase': Domain('daily_phase', 'int', 0, 3599, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'primes_b0': Domain('primes_b0', 'int', 0, 840, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'primes_b1': Domain('primes_b1', 'int', 0, 840, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'primes_b2': Domain('primes_b2', 'int', 0, 840, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'primes_b3': Domain('primes_b3', 'int', 0, 840, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'primes_b4': Domain('primes_b4', 'int', 0, 840, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'primes_b5': Domain('primes_b5', 'int', 0, 840, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'primes_b6': Domain('primes_b6', 'int', 0, 840, 'steps', (1, 0, 0), Fraction(1, 1), 'U', Fraction(1, 40), (), UNITS),
+    'primes_phase': Domain('primes_phase', 'int', 0, 599, 'ticks', (0, 1, 0), Fraction(1, 1), 's', Fraction(1, 1), (), UNITS),
+    'basal_acc': Domain('basal_acc', 'int', 0, 3599, '1/3600 steps', (1, 0, 0), Fraction(1, 3600), 'U', Fraction(1, 144000), (), UNITS),
+}
+MOTOR_SOURCES: dict[str, SourceInfo] = {
+    'basal': SourceInfo('basal', 'basal', 'basal_raw', 'basal_steps', None),
+    'bolus': SourceInfo('bolus', 'bolus', 'bolus_raw', 'bolus_steps', 'bolus_left'),
+    'prime': SourceInfo('prime', 'prime', 'prime_raw', 'prime_steps', 'prime_left'),
+    'fill': SourceInfo('fill', 'fill', 'fill_raw', 'fill_steps', 'fill_left'),
+}
+
+
 # ---------------------------------------------------------------- the controller
 
 
@@ -1247,6 +1613,7 @@ class InfusionPump(Controller):
     )
     _events = EventTable(EVENT_PARAMS, _CODE_NAMES, tuple(Event), _STATE_MEMBERS,
                          REASON_UNKNOWN_EVENT, REASON_PARAM_RANGE)
+    _event_info = EVENTS
 
     def __init__(self, *, monitor: bool = False) -> None:
         self._state = STATE_SELF_TEST
@@ -3852,4 +4219,6 @@ __all__ = [
     "REASONS", "PROPERTIES", "CHECKS", "EVENT_PARAMS", "IGNORED", "ACCEPTED",
     "REASON_UNKNOWN_EVENT", "REASON_PARAM_RANGE", "REASON_NO_TRANSITION",
     "SPEC_FILE", "SPEC_SHA256", "PUMPSPEC_VERSION", "UNITS_PER_STEP", "SECONDS_PER_TICK",
+    "UNITS", "EVENTS", "VARIABLES", "MOTOR_SOURCES", "UnitTable", "Domain", "EventInfo",
+    "SourceInfo",
 ]

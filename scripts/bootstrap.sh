@@ -2,7 +2,8 @@
 # Debian/Ubuntu machine (Python 3.11+), idempotently.
 #   system: Icarus Verilog (cocotb simulations), Graphviz (`pumpspec report`'s diagram),
 #           Chromium (the report's browser test), python3-venv
-#   Python: .venv with pumpspec (editable) and its test tools, incl. tox
+#   Python: .venv with pumpspec (editable), its test tools (incl. tox) and the extras
+#           formal (yosys, nextpnr, yices) and closedloop (simglucose)
 set -euo pipefail
 
 PUMPSPEC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,7 +46,7 @@ ensure_venv() {
     if [ ! -f "$stamp" ] || [ "$PUMPSPEC_ROOT/pyproject.toml" -nt "$stamp" ]; then
         echo "pumpspec: installing Python packages into .venv"
         "$VENV/bin/python" -m pip install -q --upgrade pip
-        "$VENV/bin/python" -m pip install -q -e "$PUMPSPEC_ROOT[test,formal]" tox
+        "$VENV/bin/python" -m pip install -q -e "$PUMPSPEC_ROOT[test,formal,closedloop]" tox
         touch "$stamp"
     fi
 }

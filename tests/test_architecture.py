@@ -2,7 +2,7 @@
 
 Inside ``compiler/`` the import contract (``.importlinter``, run by ``lint-imports`` in the
 tox lint env) states the layers and forbids importing another package's private module.
-tests/, verification/ and bench/ are not packages, so import-linter cannot see them; this
+tests/, verification/, bench/ and examples/ are not packages of compiler, so import-linter cannot see them; this
 test holds them to the same rule: a ``_``-prefixed module or name of ``compiler.a.b`` may
 be imported only by the tests of that package (tests/a/b/ and below).
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-OUTSIDE = ("tests", "verification", "bench")
+OUTSIDE = ("tests", "verification", "bench", "examples")
 
 
 def _private(part: str) -> bool:

@@ -37,6 +37,7 @@ from importlib import resources
 
 from ... import __version__
 from ...ir import nodes as ir
+from ...units import BASE_ALIASES, KNOWN_UNITS, NONE, RATE, BaseUnits
 from ...reserved import (ENUM_MEMBERS_RESERVED, EVENT_METHOD_PREFIX, LOCALS, PYTHON_BUILTINS_READ,
                          PYTHON_CLASS_RESERVED, PYTHON_KEYWORDS, PYTHON_MODULE_RESERVED,
                          SPEC_PART_IMPORTS, TICK_STEPS_FIELDS, TUPLE_MEMBERS, python_enum_const,
@@ -686,9 +687,84 @@ class _Generator:
             any_alarm=self_printer.print(m.any_alarm),
             frozensets=[(name, [self.enum_consts[(m.state_type.name, i)] for i in key])
                         for key, name in sorted(self.frozensets.items(), key=lambda kv: kv[1])],
+            api_units=self.api_units_view(),
         )
         # the frozensets are named while rendering views above; they are rendered last
         return text
+
+
+    # ------------------------------------------------------------ units at the API
+
+    def api_units_view(self) -> dict:
+        """The machine-readable tables of runtime.py's "units at the API" section, as
+        Python source: the spec's unit table, each event's parameters and each variable
+        as a ``Domain``, each motor source as a ``SourceInfo``."""
+        m = self.m
+        base = BaseUnits(m.step_units or None, m.tick_seconds, None)
+        units = []
+        for name in KNOWN_UNITS:  # the language's unit table (compiler/units.py)
+            got = base.unit_in_base(name)
+            if not isinstance(got, str):  # not a unit this spec lacks (cycles, steps)
+                units.append((name, f"({got[0]!r}, {fraction_text(got[1])})"))
+        events = [(e.name, e.code, str(e.kind), [(p.name, domain_source(p.name, p.type, base))
+                                            for p in e.params]) for e in m.events]
+        variables = [(v.name, domain_source(v.name, v.type, base)) for v in m.variables]
+        sources = []
+        for s in m.motor.sources:
+            limit = self.var_prop[s.limit.name] if isinstance(s.limit, ir.Var) else None
+            sources.append((s.name, f"SourceInfo({python_literal(s.name)}, "
+                                    f"{python_literal(self.source_field[s.name])}, "
+                                    f"{python_literal(self.let_id[s.raw.name])}, "
+                                    f"{python_literal(self.let_id[s.steps.name])}, "
+                                    f"{python_literal(limit)})"))
+        return {"units": units, "events": events, "variables": variables, "sources": sources}
+
+
+def reference_unit(dim: tuple[int, ...]) -> str:
+    """The unit people read a dimension in: a rate in U/h (the pumps' convention, as
+    units.format_quantity prints it), else the unit of the language's table whose size
+    is 1 in reference units (U, s, ...); "" for a plain number."""
+    if dim == NONE:
+        return ""
+    if dim == RATE:
+        return "U/h"
+    reference = BaseUnits(Fraction(1), Fraction(1), None)  # base units = reference units
+    for name in KNOWN_UNITS:
+        got = reference.unit_in_base(name)
+        if name not in BASE_ALIASES and not isinstance(got, str) and got == (dim, 1):
+            return name
+    raise BackendError(f"internal error: no reference unit for the dimension {dim}")
+
+
+def reference_size(dim: tuple[int, ...], base: BaseUnits) -> Fraction:
+    """The size of one reference unit of ``dim`` in this spec's base units."""
+    if dim == NONE:
+        return Fraction(1)
+    name = reference_unit(dim)
+    parts = [base.unit_in_base(part) for part in ([name] if name in KNOWN_UNITS else name.split("/"))]
+    if any(isinstance(part, str) for part in parts):
+        raise BackendError(f"internal error: {reference_unit(dim)} has no size in this spec's "
+                           "base units")
+    size = parts[0][1]
+    return size / parts[1][1] if len(parts) == 2 else size
+
+
+def domain_source(name: str, t: ir.Type, base: BaseUnits) -> str:
+    """``Domain(...)`` for a declared parameter or variable type (runtime.Domain)."""
+    if isinstance(t, ir.BoolType):
+        fields = ("bool", 0, 1, "", NONE, Fraction(1), "", Fraction(1), ())
+    elif isinstance(t, ir.EnumType):
+        fields = ("enum", 0, len(t.members) - 1, "", NONE, Fraction(1), "", Fraction(1),
+                  t.members)
+    else:
+        dim, scale = (t.quantity.dim, t.quantity.scale) if t.quantity else (NONE, Fraction(1))
+        fields = ("int", t.lo, t.hi, t.unit, dim, scale, reference_unit(dim),
+                  scale / reference_size(dim, base), ())
+    kind, lo, hi, unit, dim, scale, reference, resolution, members = fields
+    members_text = "".join(f"{python_literal(x)}, " for x in members)
+    return (f"Domain({python_literal(name)}, {python_literal(kind)}, {lo}, {hi}, "
+            f"{python_literal(unit)}, {dim!r}, {fraction_text(scale)}, "
+            f"{python_literal(reference)}, {fraction_text(resolution)}, ({members_text}), UNITS)")
 
 
 def ir_comment(name: str, e: ir.Expr) -> str | None:

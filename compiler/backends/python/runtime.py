@@ -348,6 +348,7 @@ class Controller:
     _code_handlers: dict[int, Callable[..., Any]]  # event code -> method
     _monitored: type[Controller]
     snapshot: Callable[[], Snapshot]
+    _event_info: dict[str, EventInfo]  # EVENTS: each event's parameters as Domains
 
     def __new__(cls, *, monitor: bool = False) -> Controller:
         if monitor and not cls._MONITOR:
@@ -380,11 +381,33 @@ class Controller:
             except TypeError:
                 self._events.check_names(self._state, event, ())
                 raise
+        for value in params.values():
+            if value.__class__ is str:
+                params = self._in_base_units(event, params)
+                break
         try:
             return method(self, **params)
         except TypeError:
             self._events.check_names(self._state, event, tuple(params))
             raise
+
+    def _in_base_units(self, event: str, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` with each quantity written as text (``"2.5 U"``) for a parameter that
+        measures something converted exactly to base units (:meth:`Domain.to_base`); an
+        inexact or ill-formed one is an InvalidEvent (reason 2). Other values pass as
+        they are, for the event's own type check."""
+        domains = self._event_info[event].params
+        converted = dict(params)
+        for name, value in params.items():
+            domain = domains.get(name)
+            if value.__class__ is str and domain is not None and domain.measures:
+                try:
+                    converted[name] = domain.to_base(value)
+                except ValueError as exc:
+                    raise InvalidEvent(event, self._events.param_range,
+                                       self._events.states[self._state],
+                                       f"`{name}` = {value!r}: {exc}") from None
+        return converted
 
     def handle_code(self, code: int, /, *args: Any) -> Any:
         """Handle one event by its code, parameters in declared order. The code is an
@@ -569,3 +592,188 @@ class Monitor:
             return Observed(name, value,
                             measured_text(value, lets._QUANTITIES[lets._fields.index(name)]))
         return None
+
+
+# ---------------------------------------------------------------- units at the API
+# Quantities in the spec's units beside base units, and the machine-readable domains of
+# events, parameters, variables and motor sources. The generated module hands over the
+# spec's tables: ``UNITS`` (a UnitTable), ``EVENTS``, ``VARIABLES``, ``MOTOR_SOURCES``.
+#
+# Rounding rule: a quantity converts to base units exactly or not at all. ``to_base`` and
+# ``handle(event, amount="2.51 U")`` refuse a quantity that is not a whole number of the
+# parameter's integers (0.025 U steps: 2.51 U is 100.4 steps); nothing is rounded unless
+# the caller asks with ``Domain.floor``, which rounds down (never up).
+
+Dim = tuple[int, ...]  # exponents of the base dimensions (compiler/units.py: volume, time, ...)
+
+_NUMBER_CHARS = frozenset("0123456789+-.")
+
+
+class UnitTable:
+    """The units a quantity may be written in, for one spec: each name's dimension and
+    size in base units (motor steps, ticks), as compiler/units.py defines them. A rate
+    is written ``<volume unit>/<time unit>`` (``U/h``, ``steps/min``)."""
+
+    __slots__ = ("sizes",)
+
+    def __init__(self, sizes: dict[str, tuple[Dim, Fraction]]) -> None:
+        self.sizes = sizes
+
+    def __repr__(self) -> str:
+        return f"UnitTable({', '.join(self.sizes)})"
+
+    def unit(self, name: str) -> tuple[Dim, Fraction]:
+        """A unit (``U``, ``min``, ``U/h``) as (dimension, size in base units): a name of
+        the table, or one over another."""
+        if name in self.sizes:
+            return self.sizes[name]
+        parts = name.split("/")
+        if len(parts) != 2 or not all(p in self.sizes for p in parts):
+            raise ValueError(f"unknown unit {name!r} (known: {', '.join(self.sizes)}, "
+                             "and rates like U/h)")
+        (dim, size), (per_dim, per) = self.sizes[parts[0]], self.sizes[parts[1]]
+        return tuple(a - b for a, b in zip(dim, per_dim, strict=True)), size / per
+
+    def parse(self, quantity: str) -> tuple[Fraction, Dim]:
+        """``"2.5 U"`` (or ``"2.5U"``): the value in base units, exactly, and its dimension.
+        The number is a decimal; a float's binary rounding never enters."""
+        text = quantity.strip()
+        end = 0
+        while end < len(text) and text[end] in _NUMBER_CHARS:
+            end += 1
+        number, unit = text[:end], text[end:].strip()
+        if not number or not unit:
+            raise ValueError(f"{quantity!r} is not a quantity such as '2.5 U'")
+        try:
+            amount = Fraction(number)
+        except ValueError:
+            raise ValueError(f"{number!r} is not a decimal number") from None
+        dim, size = self.unit(unit)
+        return amount * size, dim
+
+
+class Domain(NamedTuple):
+    """The declared domain of an event parameter or a variable, machine-readable.
+
+    ``kind`` is "int", "bool" or "enum". An int holds integers ``lo..hi`` of ``unit``
+    (as pumpspec prints it: "steps", "steps/h", "ticks"; "" for a plain number) of
+    dimension ``dim`` (exponents as compiler/units.py orders them: volume, time, ...):
+    one integer is ``scale`` base units and ``resolution`` of the ``reference`` unit
+    ("U", "s", "U/h"), so a value ``n`` is ``n * resolution`` reference units. An enum
+    holds the indices ``0..len(members)-1``; a bool 0..1.
+    """
+
+    name: str
+    kind: str
+    lo: int
+    hi: int
+    unit: str
+    dim: Dim
+    scale: Fraction
+    reference: str
+    resolution: Fraction
+    members: tuple[str, ...]
+    units: UnitTable
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{key}={value!r}" for key, value in zip(self._fields, self, strict=True)
+                          if key != "units")
+        return f"Domain({shown})"
+
+    @property
+    def measures(self) -> bool:
+        """An integer with a unit (a volume, a time, a rate ...), not a plain number."""
+        return self.kind == "int" and any(self.dim)
+
+    @property
+    def range(self) -> tuple[Fraction, Fraction]:
+        """``lo..hi`` in the reference unit."""
+        return self.lo * self.resolution, self.hi * self.resolution
+
+    def in_reference(self, value: int) -> Fraction:
+        """An integer of this domain in the reference unit (``80`` steps -> ``2`` U)."""
+        return value * self.resolution
+
+    def describe(self) -> str:
+        """``"0..100 U in steps of 0.025 U"``: the range and resolution as people read it."""
+        lo, hi = self.range
+        unit = f" {self.reference}" if self.reference else ""
+        return f"{_decimal(lo)}..{_decimal(hi)}{unit} in steps of {_decimal(self.resolution)}{unit}"
+
+    def integers(self, quantity: str | Fraction | int | float, unit: str | None = None) -> Fraction:
+        """How many integers of this domain ``quantity`` is, exactly (maybe not whole):
+        ``quantity`` is text with its unit (``"2.5 U"``), or a number with ``unit``
+        (``Fraction(5, 2), "U"``; a float counts with its exact binary value)."""
+        if not self.measures:
+            raise ValueError(f"`{self.name}` is a plain {self.kind}, not a quantity")
+        if unit is None:
+            if not isinstance(quantity, str):
+                raise ValueError(f"{quantity!r} needs a unit")
+            base, dim = self.units.parse(quantity)
+        else:
+            if isinstance(quantity, bool):
+                raise ValueError(f"{quantity!r} is not a number")
+            dim, size = self.units.unit(unit)
+            base = Fraction(quantity) * size
+        if dim != self.dim:
+            raise ValueError(f"{quantity!r}{' ' + unit if unit else ''} does not measure what "
+                             f"`{self.name}` measures ({self.reference})")
+        return base / self.scale
+
+    def to_base(self, quantity: str | Fraction | int | float, unit: str | None = None) -> int:
+        """The integer of this domain that is exactly ``quantity``; ValueError when it is
+        not a whole number of them (never rounded). The range is not checked here: the
+        event refuses a value outside it (reason 2)."""
+        count = self.integers(quantity, unit)
+        if count.denominator != 1:
+            raise ValueError(f"{_decimal(count)} {self.unit} is not a whole number "
+                             f"of {self.unit} ({_decimal(self.resolution)} {self.reference}); "
+                             "round it explicitly (Domain.floor)")
+        return int(count)
+
+    def floor(self, quantity: str | Fraction | int | float, unit: str | None = None) -> int:
+        """The largest integer of this domain not above ``quantity``: an explicit round
+        down (a dose or rate is never rounded up). The range is not checked."""
+        count = self.integers(quantity, unit)
+        return count.numerator // count.denominator
+
+
+class EventInfo(NamedTuple):
+    """An event: its code (shared with the Verilog block), kind ("tick", "reset" or
+    "user") and parameters in declared order."""
+
+    name: str
+    code: int
+    kind: str
+    params: dict[str, Domain]
+
+
+class SourceInfo(NamedTuple):
+    """A motor source: its ``TickSteps`` field, the ``Lets`` fields of the steps its rate
+    asks for on the next tick (``raw``) and of the steps it commands (``steps``), and the
+    variable whose value ends its dose (``limit``; None when the source has no limit or
+    the limit is not a plain variable). ``min(raw, limit) - steps`` are the steps a cap
+    (a budget or a dose window) withheld from the source on that tick."""
+
+    name: str
+    field: str
+    raw: str
+    steps: str
+    limit: str | None
+
+
+def _decimal(value: Fraction) -> str:
+    """Exact decimal text of a fraction that terminates (only 2 and 5 divide its
+    denominator), else six significant digits after ``≈``."""
+    rest = value.denominator
+    for p in (2, 5):
+        while rest % p == 0:
+            rest //= p
+    if rest != 1:
+        return f"≈{float(value):.6g}"
+    digits = 0
+    while (value * 10 ** digits).denominator != 1:
+        digits += 1
+    scaled = str(abs(value.numerator) * 10 ** digits // value.denominator).rjust(digits + 1, "0")
+    text = f"{scaled[:-digits]}.{scaled[-digits:]}" if digits else scaled
+    return f"-{text}" if value < 0 else text

@@ -1,0 +1,82 @@
+"""Adapters: how a dosing loop's proposals map onto each spec's events (harness.Adapter).
+
+One per pump, keyed by the spec's pump name; the harness checks each against the
+controller's metadata (the events exist, the parameters measure a rate or a dose).
+
+- ``TempBasalPump`` (spec/tempbasal_pump.pump): the loop's rate is a 30-minute temporary
+  basal re-sent every sample, so a silent loop falls back to the basal programme within
+  30 min; boluses are ``bolus``.
+- ``InfusionPump`` (spec/infusion_pump.pump, the reference): no temporary basal, so the
+  rate is a permanent ``set_basal`` sent when it changes (a silent loop leaves its last
+  rate running: issue 11's first finding).
+- ``CgmSuspendPump`` (spec/cgm_suspend_pump.pump): each CGM reading is a fresh
+  ``reading`` (age 0), which suspends basal at a low and resumes it above the resume
+  level; the rate is a permanent ``set_basal`` sent when it changes, doses are ``bolus``
+  (refused at a low or without a recent reading, LGS-07).
+- ``ClosedLoopPump`` (spec/closed_loop_pump.pump, issue 11 item 2): the patient limits
+  are set under the hard caps (max basal 4 x the scheduled rate, max bolus 10 U, max IOB
+  3 h of the scheduled rate + 5 U, suspend threshold 80 mg/dL), the programme is flat;
+  each CGM reading is a ``cgm`` event with a 30-minute forecast, the loop's rate a
+  30-minute ``auto_temp`` re-sent every sample (it reverts to the programme by itself),
+  doses the manual ``bolus`` (the algorithms' boluses are meal boluses and corrections a
+  person would confirm; ``auto_bolus`` is left to an algorithm that proposes micro-boluses).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .harness import Adapter, Command, Step, quantity_text
+
+RESERVOIR = "300 U"
+
+
+def tempbasal_setup(basal: Fraction) -> list[Step]:
+    rate = quantity_text(basal, "U/h")
+    return [Step("tick", until="Idle"), Step("load_reservoir", {"amount": RESERVOIR}),
+            *(Step("set_profile", {"segment": segment, "rate": rate})
+              for segment in ("night", "morning", "day", "evening")),
+            Step("start")]
+
+
+def reference_setup(basal: Fraction) -> list[Step]:
+    return [Step("tick", until="Idle"), Step("load_set", {"kind": "teflon"}),
+            Step("refill", {"amount": RESERVOIR}), Step("prime", {"amount": "10 U"}),
+            Step("tick", until="Idle"), Step("insert", {"at": "abdomen_l"}),
+            Step("fill", {"amount": "0.5 U"}), Step("tick", until="Idle"),
+            Step("set_basal", {"rate": quantity_text(basal, "U/h")}), Step("start")]
+
+
+def cgm_suspend_setup(basal: Fraction) -> list[Step]:
+    return [Step("tick", until="Idle"), Step("load_reservoir", {"amount": RESERVOIR}),
+            Step("set_basal", {"rate": quantity_text(basal, "U/h")}), Step("start")]
+
+
+def closed_loop_setup(basal: Fraction) -> list[Step]:
+    limits = {"basal_limit": quantity_text(min(4 * basal, Fraction(35)), "U/h"),
+              "bolus_limit": "10 U", "iob_limit": quantity_text(3 * basal + 5, "U"),
+              "low_limit": "80 mg/dL"}
+    return [*reference_setup(basal)[:-2], Step("set_limits", limits),
+            *(Step("set_segment", {"hour": hour, "rate": quantity_text(basal, "U/h")})
+              for hour in range(24)),
+            Step("start")]
+
+
+ADAPTERS: dict[str, Adapter] = {
+    "TempBasalPump": Adapter(
+        pump="TempBasalPump", setup=tempbasal_setup,
+        basal=Command("set_temp", "rate", {"duration": "30 min"}), basal_every_sample=True,
+        bolus=Command("bolus", "amount")),
+    "InfusionPump": Adapter(
+        pump="InfusionPump", setup=reference_setup,
+        basal=Command("set_basal", "rate"), basal_every_sample=False,
+        bolus=Command("bolus", "amount")),
+    "CgmSuspendPump": Adapter(
+        pump="CgmSuspendPump", setup=cgm_suspend_setup,
+        basal=Command("set_basal", "rate"), basal_every_sample=False,
+        bolus=Command("bolus", "amount"), glucose=Command("reading", "glucose", {"age": "0 s"})),
+    "ClosedLoopPump": Adapter(
+        pump="ClosedLoopPump", setup=closed_loop_setup,
+        basal=Command("auto_temp", "rate", {"duration": "30 min"}), basal_every_sample=True,
+        bolus=Command("bolus", "amount"), glucose=Command("cgm", "level", {"age": "0 s"}),
+        forecast="forecast"),
+}

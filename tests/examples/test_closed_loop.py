@@ -1,0 +1,150 @@
+"""The closed-loop example (examples/closed_loop): the harness on generated controllers,
+and a short simglucose run (one patient, a few hours) through the envelope."""
+from __future__ import annotations
+
+from datetime import datetime
+from fractions import Fraction
+
+import pytest
+
+from examples.closed_loop.adapters import ADAPTERS
+from examples.closed_loop.experiment import adapter_for, generated_controller
+from examples.closed_loop.harness import Adapter, Command, SpecPump
+
+TEMPBASAL = "spec/tempbasal_pump.pump"
+
+
+@pytest.fixture(scope="module")
+def tempbasal():
+    return generated_controller(TEMPBASAL)[1]
+
+
+def started(generated, name: str = "TempBasalPump", basal: str = "0.8") -> SpecPump:
+    pump = SpecPump(generated, ADAPTERS[name])
+    pump.start(Fraction(basal))
+    assert pump.pump.state.name == "Delivering"
+    return pump
+
+
+def test_proposals_are_rounded_down_and_refusals_recorded_with_their_requirement(tempbasal):
+    pump = started(tempbasal)
+    pump.propose(0.8333, 30.0)  # 0.8333 U/h -> 0.825 U/h; 30 U is above the 25 U maximum
+    assert pump.pump.temp_rate == 33 and pump.pump.temp_left == 1800  # steps/h; 30 min
+    assert [(r.event, r.requirement, r.code) for r in pump.refusals] == [
+        ("bolus", "PS-22", pump.refusals[0].code)]
+    pump.propose(0.8333, 2.51)  # 2.51 U -> 2.5 U (100 steps): rounded down, never up
+    assert pump.pump.bolus_left == 100 and pump.pump.state.name == "Bolusing"
+    pump.propose(0.8333, 1.0)
+    assert pump.refusals[-1].key == "PS-23"  # one bolus at a time
+
+
+def test_the_patient_gets_exactly_the_commanded_steps(tempbasal):
+    pump = started(tempbasal)
+    before = pump.pump.reservoir
+    pump.propose(12.0, 3.0)
+    delivered = sum(pump.minute() for _ in range(30))
+    assert delivered == (before - pump.pump.reservoir) * tempbasal.UNITS_PER_STEP
+    assert delivered == Fraction(3) + Fraction(6)  # the bolus and 30 min at 12 U/h, exactly
+
+
+def test_the_dose_windows_clamp_and_refuse_an_aggressive_loop(tempbasal):
+    pump = started(tempbasal)
+    minutes = []
+    for _ in range(40):  # two hours of 3-minute samples asking for 35 U/h and 4 U each
+        pump.propose(35.0, 4.0)
+        minutes += [pump.minute() for _ in range(3)]
+    assert {r.key for r in pump.refusals} >= {"PS-24"}
+    assert pump.clamps and all(c.steps > 0 for c in pump.clamps)
+    # PS-24: at most 40 U in any hour (the window's buckets cover at least 60 min)
+    assert max(sum(minutes[i:i + 60]) for i in range(len(minutes) - 59)) <= 40
+
+
+def test_the_reference_pump_sends_a_permanent_basal_only_when_it_changes():
+    generated = generated_controller("spec/infusion_pump.pump")[1]
+    pump = started(generated, "InfusionPump")
+    pump.propose(1.0, 0.0)
+    pump.propose(1.0, 0.0)
+    pump.propose(36.0, 0.0)  # above the 35 U/h maximum basal rate
+    assert pump.pump.basal_rate == 40 and [r.key for r in pump.refusals] == ["PS-20"]
+
+
+def test_cgm_readings_suspend_basal_at_a_low_and_refuse_boluses():
+    generated = generated_controller("spec/cgm_suspend_pump.pump")[1]
+    pump = started(generated, "CgmSuspendPump")
+    pump.reading(70.9, 3)  # rounded down to 70 mg/dL: at the low threshold
+    assert pump.pump.state.name == "LowSuspend" and pump.pump.last_glucose == 70
+    pump.propose(2.0, 3.0)
+    assert [r.key for r in pump.refusals] == ["LGS-07"] and pump.pump.basal_rate == 80
+    assert sum(pump.minute() for _ in range(10)) == 0  # basal suspended
+
+
+def test_every_adapter_drives_its_corpus_spec(corpus_spec):
+    """On each corpus spec that has an adapter: setup reaches delivery, and a modest loop
+    (a reading, 1.2 U/h over a 0.8 U/h programme, a 1 U bolus) is accepted and delivered."""
+    pump_name, generated = generated_controller(corpus_spec)
+    if pump_name not in ADAPTERS:
+        pytest.skip(f"no adapter for {pump_name}")
+    pump = started(generated, pump_name)
+    pump.reading(120.0, 3)
+    pump.propose(1.2, 1.0)
+    delivered = sum(pump.minute() for _ in range(10))
+    assert not pump.refusals and not pump.clamps
+    assert delivered >= 1  # the bolus (1.5 U/min or faster) and some basal
+
+
+def test_an_adapter_is_checked_against_the_metadata(tempbasal):
+    wrong = Adapter("TempBasalPump", ADAPTERS["TempBasalPump"].setup,
+                    basal=Command("set_temp", "duration"), basal_every_sample=True, bolus=None)
+    with pytest.raises(ValueError, match="measures s, not U/h"):
+        SpecPump(tempbasal, wrong)
+    with pytest.raises(SystemExit, match="no adapter for pump MinimalPatch"):
+        adapter_for("MinimalPatch")
+
+
+# ---------------------------------------------------------------- simglucose
+
+
+def test_a_short_simglucose_run_through_the_envelope(tmp_path):
+    from examples.closed_loop.algorithms import AggressiveController, BBController
+    from examples.closed_loop.report import plot, refusals_csv, table
+    from examples.closed_loop.simulation import simulate
+
+    generated = generated_controller(TEMPBASAL)[1]
+    adapter = ADAPTERS["TempBasalPump"]
+    breakfast = datetime(2026, 1, 1, 6, 0)  # the seeded scenario has breakfast after 6:00
+    runs = {}
+    for name, make in (("bb", BBController), ("aggressive", AggressiveController)):
+        pump = SpecPump(generated, adapter)
+        runs[name] = simulate("adolescent#001", make(), name, 2, seed=1, pump=pump, start=breakfast)
+        # the patient received exactly the steps the controller commanded
+        assert runs[name].delivered == (12000 - pump.pump.reservoir) * generated.UNITS_PER_STEP
+        assert sum(runs[name].insulin) == pytest.approx(float(runs[name].delivered), rel=1e-12)
+    baseline = simulate("adolescent#001", AggressiveController(), "aggressive", 2, seed=1, pump=None,
+                        start=breakfast)
+    assert not runs["bb"].refusals  # the envelope accepts the basal-bolus controller
+    assert runs["aggressive"].refusals and baseline.envelope == "none"
+    assert sum(runs["aggressive"].insulin) < sum(baseline.insulin)
+    text = table([runs["bb"], runs["aggressive"], baseline])
+    for refusal in runs["aggressive"].refusals:
+        assert refusal.key in text
+    png = plot(runs["aggressive"], tmp_path / "run.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    log = refusals_csv(runs["aggressive"], tmp_path / "refusals.csv").read_text().splitlines()
+    assert len(log) == 1 + len(runs["aggressive"].refusals) + len(runs["aggressive"].clamps)
+    again = simulate("adolescent#001", BBController(), "bb", 0.5, seed=1,
+                     pump=SpecPump(generated, adapter), start=breakfast)
+    assert again.bg == runs["bb"].bg[:30]  # seeded: the same run twice
+
+
+def test_the_patient_model_is_simglucoses():
+    from simglucose.patient.t1dpatient import Action, T1DPatient
+
+    from examples.closed_loop.simulation import patient_model
+
+    ours, theirs = patient_model("child#001"), T1DPatient.withName("child#001")
+    for minute in range(90):
+        action = Action(CHO=40 if minute == 5 else 0, insulin=0.05 if minute == 6 else 0.01)
+        ours.step(action)
+        theirs.step(action)
+        assert ours.observation.Gsub == theirs.observation.Gsub
+    assert ours.name == theirs.name == "child#001"
