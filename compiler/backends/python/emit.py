@@ -37,12 +37,12 @@ from importlib import resources
 
 from ... import __version__
 from ...ir import nodes as ir
-from ...units import BASE_ALIASES, KNOWN_UNITS, NONE, RATE, BaseUnits
 from ...reserved import (ENUM_MEMBERS_RESERVED, EVENT_METHOD_PREFIX, LOCALS, PYTHON_BUILTINS_READ,
                          PYTHON_CLASS_RESERVED, PYTHON_KEYWORDS, PYTHON_MODULE_RESERVED,
                          SPEC_PART_IMPORTS, TICK_STEPS_FIELDS, TUPLE_MEMBERS, python_enum_const,
                          python_enum_members_tuple, python_module_stem)
-from ...units import NONE, VOLUME, BaseUnits, display_unit, format_quantity, scale_name
+from ...units import (BASE_ALIASES, KNOWN_UNITS, NONE, RATE, VOLUME, BaseUnits, display_unit,
+                      format_quantity, scale_name)
 from ..common import (BackendError, Namer, banner_lines, display_path, identifier, reads_state,
                       subexpressions, template_env, variables_read)
 from .cse import shared
