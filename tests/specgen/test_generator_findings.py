@@ -100,9 +100,11 @@ def test_pump_without_motor_section_builds_and_compiles(tmp_path):
     assert not fourway.compile_verilog("p.v", files["p.v"], tmp_path)
 
 
-def test_double_negation_compiles(tmp_path):
-    """G9 (fixed): `not not c` prints as `!(!c)`; Icarus refuses `!!c`."""
+@pytest.mark.parametrize("guard", ["not not f", "(not f) implies f", "not (f == f) implies f"])
+def test_double_negation_compiles(tmp_path, guard):
+    """G9 (fixed): `not not c`, and an implication whose premise is a negation, print as
+    `!(!c)`; Icarus refuses `!!c`."""
     text = BASE.replace("var r :", "var f : bool = false\nvar r :").replace(
-        "on go from Idle -> Run", "on go from Idle -> Run when not not f")
+        "on go from Idle -> Run", f"on go from Idle -> Run when {guard}")
     files = generate(fourway.module_of(text))
     assert not fourway.compile_verilog("p.v", files["p.v"], tmp_path)

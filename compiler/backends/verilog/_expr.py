@@ -29,6 +29,12 @@ from ..common import BackendError, ExprVisitor, subexpressions
 SMALL_QUOTIENT = 8
 
 
+
+def negate(x: str) -> str:
+    """The Verilog negation of the boolean text ``x``. A unary operator takes a primary,
+    and Icarus refuses `!!c`: a text that starts with `!` is parenthesised, `!(!c)`."""
+    return f"!({x})" if x.startswith("!") else f"!{x}"
+
 def ubits(hi: int) -> int:
     """Bits of an unsigned register holding 0..hi."""
     return max(1, int(hi).bit_length())
@@ -243,9 +249,7 @@ class VerilogPrinter(ExprVisitor[Printed]):
     def visit_Unary(self, e: ir.Unary) -> Printed:
         match e.op:
             case ir.UnaryOp.NOT:
-                x = self.boolean(e.operand)
-                # a unary operator takes a primary: Icarus refuses `!!c`, so `!(!c)`
-                return f"!({x})" if x.startswith("!") else f"!{x}"
+                return negate(self.boolean(e.operand))
             case ir.UnaryOp.NEG:
                 x = self.operand(e.operand)
                 w = max(x.sbits, sbits(e.type.lo, e.type.hi))
@@ -259,7 +263,7 @@ class VerilogPrinter(ExprVisitor[Printed]):
             case B.AND | B.OR | B.IMPLIES:
                 a, b = self.boolean(e.left), self.boolean(e.right)
                 if e.op == B.IMPLIES:
-                    return f"(!{a} || {b})"
+                    return f"({negate(a)} || {b})"
                 return f"({a} {'&&' if e.op == B.AND else '||'} {b})"
             case B.EQ | B.NE | B.LT | B.LE | B.GT | B.GE:
                 return self._compare(e)
