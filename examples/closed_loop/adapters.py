@@ -52,12 +52,16 @@ def cgm_suspend_setup(basal: Fraction) -> list[Step]:
 
 
 def closed_loop_setup(basal: Fraction) -> list[Step]:
-    limits = {"basal_limit": quantity_text(min(4 * basal, Fraction(35)), "U/h"),
-              "bolus_limit": "10 U", "iob_limit": quantity_text(3 * basal + 5, "U"),
-              "low_limit": "80 mg/dL"}
-    return [*reference_setup(basal)[:-2], Step("set_limits", limits),
-            *(Step("set_segment", {"hour": hour, "rate": quantity_text(basal, "U/h")})
-              for hour in range(24)),
+    """The reference set-up to Idle, then delivery started and suspended: the settings and
+    the programme are accepted only while Suspended (CL-08), the maximum basal first (a
+    segment above it is refused, PS-20)."""
+    rate = quantity_text(basal, "U/h")
+    return [*reference_setup(basal)[:-2], Step("start"), Step("suspend"),
+            Step("set_max_basal", {"rate": quantity_text(min(4 * basal, Fraction(35)), "U/h")}),
+            Step("set_max_bolus", {"amount": "10 U"}),
+            Step("set_max_iob", {"amount": quantity_text(3 * basal + 5, "U")}),
+            Step("set_threshold", {"level": "80 mg/dL"}),
+            *(Step("set_segment", {"hour": hour, "rate": rate}) for hour in range(24)),
             Step("start")]
 
 
@@ -77,6 +81,6 @@ ADAPTERS: dict[str, Adapter] = {
     "ClosedLoopPump": Adapter(
         pump="ClosedLoopPump", setup=closed_loop_setup,
         basal=Command("auto_temp", "rate", {"duration": "30 min"}), basal_every_sample=True,
-        bolus=Command("bolus", "amount"), glucose=Command("cgm", "level", {"age": "0 s"}),
+        bolus=Command("bolus", "amount"), glucose=Command("cgm", "level"),
         forecast="forecast"),
 }
