@@ -1,5 +1,5 @@
-"""generated/ is what `pumpspec build` produces from the committed specs, byte for byte:
-the reference pump and the closed-loop pump (the controller a simulator client imports).
+"""generated/ is what `pumpspec build` produces from the reference spec, byte for byte
+(every other corpus spec is built, compiled and run by the corpus tests instead).
 
 The committed files are the golden snapshot of every backend's output: a change to the
 spec, a template or a printer must come with the regenerated files. This is the one
@@ -12,7 +12,7 @@ from pathlib import Path
 from compiler.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-GENERATED_FROM = ("infusion_pump.pump", "closed_loop_pump.pump")
+GENERATED_FROM = ("infusion_pump.pump",)
 
 
 def files_under(folder: Path) -> dict[str, bytes]:
