@@ -112,12 +112,8 @@ class BehaviourReader:
             if info.var.role in (ir.Role.ACCUMULATOR, ir.Role.WINDOW):
                 raise self.check.fail("E0207", f"`{name}` is kept by the motor section and cannot be assigned",
                                       a.target.span)
-            if name in taken:
-                self.report(Diagnostic("E0206", f"`{name}` is assigned twice in one step", a.target.span,
-                                       labels=(Label(taken[name], "first assigned here"),),
-                                       help="updates are simultaneous: give each variable one value"))
-                raise Fail()
-            taken[name] = a.target.span
+            self.claim(name, a.target.span, taken,
+                       "updates are simultaneous: give each variable one value")
             expect = info.var.type if isinstance(info.var.type, ir.EnumType) else None
             value = self.check.check(a.value, ctx, expect)
             stored = self.check.convert_for_store(value, info, info.var.type, a.value.span, f"`{name}`")
@@ -131,6 +127,15 @@ class BehaviourReader:
             out.append(ir.Update(name, stored, a.span))
         return out
 
+    def claim(self, name: str, span, taken: dict, help: str) -> None:
+        """Record that this step assigns ``name`` at ``span``; a second assignment in the
+        same step is E0206 (``taken``: name -> the span of its first assignment)."""
+        if name in taken:
+            self.report(Diagnostic("E0206", f"`{name}` is assigned twice in one step", span,
+                                   labels=(Label(taken[name], "first assigned here"),), help=help))
+            raise Fail()
+        taken[name] = span
+
     def element_updates(self, a, array, ctx: Context, taken: dict) -> list[ir.Update]:
         """``t[i] := v``: one update per element, ``t_k := if i == k then v else t_k`` (just
         ``t_i := v`` for a constant index). A step writes at most one element of a table;
@@ -143,12 +148,7 @@ class BehaviourReader:
         if a.index is None:
             raise self.check.fail("E0207", f"`{name}` is a table: assign one element", a.target.span,
                                   help=f"write `{name}[i] := ...`")
-        if name in taken:
-            self.report(Diagnostic("E0206", f"`{name}` is assigned twice in one step", a.target.span,
-                                   labels=(Label(taken[name], "first assigned here"),),
-                                   help="a step writes at most one element of a table"))
-            raise Fail()
-        taken[name] = a.target.span
+        self.claim(name, a.target.span, taken, "a step writes at most one element of a table")
         index = self.check.element_index(array, a.index, ctx)
         info = array.elements[0]
         vtype = info.var.type
