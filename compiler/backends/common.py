@@ -9,6 +9,7 @@ the clock or the machine: the same IR gives byte-identical files.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable
@@ -76,8 +77,11 @@ def banner_source(text: str) -> tuple[str, str] | None:
 # ---------------------------------------------------------------- templates
 
 
+@functools.cache
 def template_env(package: str) -> jinja2.Environment:
-    """A Jinja2 environment over the ``*.j2`` templates of ``package``.
+    """A Jinja2 environment over the ``*.j2`` templates of ``package``, one per package
+    for the process: the environment caches each template compiled, so building many
+    specs in one process (mutate, the random-spec tests) compiles a template once.
 
     StrictUndefined: a misspelt name is an error, never an empty string. Templates hold
     structure only (loops over states, transitions, declarations); every expression is
