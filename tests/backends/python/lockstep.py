@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.backends.python import load
-from compiler.eval.evaluator import Evaluator
+from compiler.eval.evaluator import Config, Evaluator, Outcome
 from compiler.ir import nodes as ir
 
 UNKNOWN_EVENT = "no_such_event"
@@ -57,6 +57,21 @@ class Lockstep:
         where = f"step {self.steps_run}: {event}({params}) in {self.config.state}"
         self.log.append(where)
         new, outcome = self.evaluator.step(self.config, event, params)
+        self.compare_generated(event, params, outcome, where)
+        self.compare_more(event, params, new, outcome, where)
+        self.config = new
+        self.compare_state(where)
+        self.steps_run += 1
+        return outcome.status
+
+    def compare_more(self, event: str, params: dict[str, Any], new: Config, outcome: Outcome,
+                     where: str) -> None:
+        """A subclass's further comparison of one step, from ``self.config`` (the pre-state)
+        to the evaluator's ``new`` and ``outcome``: none here."""
+
+    def compare_generated(self, event: str, params: dict[str, Any], outcome: Outcome,
+                          where: str) -> None:
+        """The generated controller's answer to one event against the evaluator's."""
         G = self.generated
         lets = None
         if event == self.tick_name and not params:
@@ -85,10 +100,6 @@ class Lockstep:
             for source in m.sources:
                 got = getattr(result, source.name.replace(".", "_"))
                 assert got == want_lets[source.steps.name], f"{where}: {source.name} steps"
-        self.config = new
-        self.compare_state(where)
-        self.steps_run += 1
-        return status
 
 
 # ---------------------------------------------------------------- random events
