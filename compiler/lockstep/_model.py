@@ -10,9 +10,9 @@ from ..backends import verilog
 from ..backends.common import subexpressions
 from ..ir import nodes as ir
 
-# resp_status on the hardware port
-STATUS = {"accepted": 0, "rejected": 1, "ignored": 2}
-STATUS_NAMES = ("accepted", "rejected", "ignored")
+# resp_status on the hardware port: name -> code, code -> name
+STATUS_NAMES = verilog.RESPONSE_STATUSES
+STATUS = {name: code for code, name in enumerate(STATUS_NAMES)}
 
 
 def snapshot_layout(plan: verilog.Plan) -> list[tuple[str, int]]:

@@ -13,10 +13,10 @@ from ...reserved import python_module_stem
 from ..common import Backend, BackendError, template_env
 from ._expr import VerilogPrinter, sbits, type_bits, ubits
 from ._formal import Check
-from ._plan import Plan, build
+from ._plan import RESPONSE_STATUSES, Plan, build
 from ._text import verilog_comment
 
-__all__ = ["BACKEND", "emit", "output_path", "plan", "Plan", "BackendError", "VerilogPrinter",
+__all__ = ["BACKEND", "RESPONSE_STATUSES", "emit", "output_path", "plan", "Plan", "BackendError", "VerilogPrinter",
            "sbits", "ubits", "type_bits", "formal", "Formal", "Check", "verilog_comment"]
 
 
@@ -34,7 +34,7 @@ def emit(module: ir.Module) -> dict[str, str]:
     p = build(module)  # raises BackendError before anything is written
     env = template_env(__name__)
     env.filters["comment"] = verilog_comment
-    text = env.get_template("pump.v.j2").render(p=p)
+    text = env.get_template("pump.v.j2").render(p=p, statuses=RESPONSE_STATUSES)
     return {output_path(module): text}
 
 

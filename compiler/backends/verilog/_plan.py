@@ -15,7 +15,9 @@ from . import _pipeline
 from ._formal import FormalPlan, build_formal, hardware_requirements
 from ._text import verilog_comment
 
-STATUS_ACCEPTED, STATUS_REJECTED, STATUS_IGNORED = 0, 1, 2
+# the block's response status on its event port: resp_status = the name's index here (the
+# template declares one localparam per name, upper case); the benches decode by this tuple
+RESPONSE_STATUSES = ("accepted", "rejected", "ignored")
 
 
 @dataclass
@@ -459,13 +461,14 @@ def _add_formal(plan: Plan, fsm: _FsmBuilder, pipe: _pipeline.Pipeline) -> None:
                           ("WATCHDOG_TICKS", 3 if m.motor.watchdog_ticks else 0)]
 
 
-def policy_tuple(pol: ir.Policy) -> tuple[int, int]:
-    """(status, reason) of an event a state has no transition for."""
+def policy_tuple(pol: ir.Policy) -> tuple[str, int]:
+    """(status, reason) of an event a state has no transition for; the status is a name
+    of RESPONSE_STATUSES."""
     match pol.kind:
         case ir.PolicyKind.IGNORE:
-            return (STATUS_IGNORED, 0)
+            return ("ignored", 0)
         case ir.PolicyKind.REJECT:
-            return (STATUS_REJECTED, pol.reason.code if pol.reason else ir.REASON_NO_TRANSITION.code)
+            return ("rejected", pol.reason.code if pol.reason else ir.REASON_NO_TRANSITION.code)
         case _:
             raise BackendError(f"internal error: unknown policy `{pol.kind}`")
 
