@@ -122,6 +122,8 @@ class Compiled:
         names = in_step if probe.kind == "step" else on_config
         conds = []
         if probe.kind == "step":
+            if probe.events:
+                conds.append(f"event in {tuple(probe.events)!r}")
             if probe.states:
                 conds.append(f"pre[0] in {tuple(self.state_index[s] for s in probe.states)!r}")
             if probe.transition is not None:
