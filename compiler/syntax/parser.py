@@ -186,6 +186,12 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> tuple[Diag
         word, start = after_number.group(1), tail_start + after_number.start(1)
         return Diagnostic("E0109", f"unknown unit `{word}`", _span_at(text, file, start, len(word)),
                           label="not a unit", help=f"units: {', '.join(KNOWN_UNITS)}"), start
+    if _ITEM_START.match(text, text.rfind("\n", 0, offset) + 1) and \
+            not text[text.rfind("\n", 0, offset) + 1:offset].strip():
+        # the token starts the next item: the item before it is the incomplete one, and
+        # recovery drops that one (not the well-formed item the token starts)
+        return Diagnostic("E0001", f"unexpected `{tok}`", span, label=f"expected {expected}",
+                          help="the item before this one is incomplete"), max(offset - 1, 0)
     help_text = None
     if str(tok) == "->":
         help_text = "the target follows the source states: `on EVENT from STATE -> TARGET when ...`"
