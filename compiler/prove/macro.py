@@ -236,7 +236,7 @@ class TickMacroSteps:
         n = warmup
         flipped = self.flips(c)
         trend = _Trend(self.int_idx)
-        visible = operator.itemgetter(*self.visible_idx)
+        visible = operator.itemgetter(*self.visible_idx) if self.visible_idx else (lambda t: ())
         # the visible variables at the start of the current bookkeeping period
         period = self.period + 1
         mark_n, mark_vis = n, visible(get(c))

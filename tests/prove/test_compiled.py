@@ -42,3 +42,17 @@ def test_a_step_probe_holds_only_on_its_events(tmp_path):
     assert not on_poke(running, x.tick, {}, post, accepted, fired, lets)
     post, accepted, fired, lets = x.step(running, "poke", (3,))
     assert on_poke(running, "poke", {"p": 3}, post, accepted, fired, lets)
+
+
+def test_a_spec_without_variables_has_tuple_configurations(tmp_path):
+    # one slot (the state): attrgetter would give the bare state and `c._state = t`
+    # would store the tuple, and the exploration indexed an int
+    path = tmp_path / "bare.pump"
+    path.write_text('pump Bare\nunits { clock = 1 MHz }\nstate A initial reject others "no"\n'
+                    'state B ignore others\nevent go\non go from A -> B\n')
+    x = Compiled(load_spec(path), STEPPER)
+    post = x.step(x.initial(), "go", ())[0]
+    assert post == (x.state_index["B"],)
+    c = object.__new__(x.cls)
+    x.put(c, post)
+    assert x.get(c) == post
