@@ -5,7 +5,6 @@ declaration order), and probes compiled to Python predicates with its expression
 """
 from __future__ import annotations
 
-import operator
 from typing import Callable
 
 from ..eval.evaluator import Config
@@ -36,10 +35,12 @@ class Compiled:
                                "match the module's variables")
         self.slots = slots
         self.index = {v.name: i + 1 for i, v in enumerate(module.variables)}
-        self.get = operator.attrgetter(*slots)
+        # a configuration is always a tuple, also of a spec with no variables (one slot:
+        # attrgetter would give the bare value, and `c._state = t` store the tuple)
         env: dict = {}
-        exec("def put(c, t):\n    " + ", ".join("c." + s for s in slots) + " = t\n", env)
-        self.put = env["put"]
+        exec("def get(c):\n    return (" + "".join(f"c.{s}, " for s in slots) + ")\n"
+             "def put(c, t):\n    " + "".join(f"c.{s}, " for s in slots) + "= t\n", env)
+        self.get, self.put = env["get"], env["put"]
         self.handlers = self.cls._handlers
         self.scratch = object.__new__(self.cls)
         self._holds: tuple | None = None  # the configuration the scratch controller holds
@@ -122,6 +123,8 @@ class Compiled:
         names = in_step if probe.kind == "step" else on_config
         conds = []
         if probe.kind == "step":
+            if probe.events:
+                conds.append(f"event in {tuple(probe.events)!r}")
             if probe.states:
                 conds.append(f"pre[0] in {tuple(self.state_index[s] for s in probe.states)!r}")
             if probe.transition is not None:

@@ -243,10 +243,15 @@ class Builder:
         if not any(let.name == m.motor.steps_let for let in m.tick_lets):
             return
         limit = m.motor.max_steps_per_tick
-        self.add("motor", "motor.steps",
-                 f"a tick commands at most max_steps_per_tick = {limit} steps", m.motor.span,
-                 "step", lambda step: z3.Implies(step.is_event(tick),
-                                                 step.lets[m.motor.steps_let] <= limit))
+        c = self.add("motor", "motor.steps",
+                     f"a tick commands at most max_steps_per_tick = {limit} steps", m.motor.span,
+                     "step", lambda step: z3.Implies(step.is_event(tick),
+                                                     step.lets[m.motor.steps_let] <= limit))
+        # the exploration's form: a tick whose total leaves 0 .. limit (two sources'
+        # accumulators overflowing in the same tick sit hundreds of ticks deep)
+        total = next(let for let in m.tick_lets if let.name == m.motor.steps_let)
+        c.extra["probe"] = Probe("step", ir.LetRef(total.name, total.value.type), "outside",
+                                 ir.IntType(0, limit), events=(tick,))
 
     def _determinism(self) -> None:
         m = self.m

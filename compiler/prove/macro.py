@@ -125,6 +125,10 @@ class TickMacroSteps:
         self.flips = x.observer([v for v in visible if not isinstance(v.type, ir.IntType)
                                  and v.name in tick_assigned(module)], exact=True)
         self.period = bookkeeping_period(module)
+        # a tick commanding more than this is the motor check's counterexample: a
+        # macro-step stops before it (``TickSteps.total`` is a tick's first value), as
+        # before a tick that fires a transition, so the search takes it as a step
+        self.max_total = module.motor.max_steps_per_tick
         phase_names = {w.phase.name for w in module.windows}
         # integers a linear extrapolation may move (not phases or accumulators: they cycle)
         self.moving = [(x.index[v.name], v.type.lo, v.type.hi) for v in module.variables
@@ -232,7 +236,7 @@ class TickMacroSteps:
         n = warmup
         flipped = self.flips(c)
         trend = _Trend(self.int_idx)
-        visible = operator.itemgetter(*self.visible_idx)
+        visible = operator.itemgetter(*self.visible_idx) if self.visible_idx else (lambda t: ())
         # the visible variables at the start of the current bookkeeping period
         period = self.period + 1
         mark_n, mark_vis = n, visible(get(c))
@@ -268,9 +272,10 @@ class TickMacroSteps:
 
     def _warm_up(self, c, ticks: int, stats: Stats) -> tuple[int, tuple | None, tuple]:
         """Up to ``ticks`` ticks of ``c`` one by one, integers settling into "2 or more":
-        (the tick, counted from 1, whose tick fired a transition or changed a discrete
-        visible value, 0 if none did; the configuration before that tick; the
-        abstraction's view of ``c`` after the last tick without such a change)."""
+        (the tick, counted from 1, whose tick fired a transition, commanded more than
+        ``max_total`` steps or changed a discrete visible value, 0 if none did; the
+        configuration before that tick; the abstraction's view of ``c`` after the last
+        tick without such a change)."""
         get, observe, discrete = self.x.get, self.observe, self.discrete
         seen = observe(c)
         for n in range(1, ticks + 1):
@@ -278,33 +283,36 @@ class TickMacroSteps:
             r = c.tick()
             stats.macro_ticks += 1
             o = observe(c)
-            if r[-1] is not None or (o != seen and discrete(o) != discrete(seen)):
+            if r[-1] is not None or r[0] > self.max_total or (
+                    o != seen and discrete(o) != discrete(seen)):
                 return n, before, seen
             seen = o
         return 0, None, seen
 
     def _batch(self, c, todo: int, flipped: tuple) -> tuple[int, bool]:
-        """Up to ``todo`` ticks of ``c``, stopping after one that fires a transition or
-        flips a state, bool or enum ticks assign (``flips`` differs from ``flipped``):
+        """Up to ``todo`` ticks of ``c``, stopping after one that fires a transition,
+        commands more than ``max_total`` steps or flips a state, bool or enum ticks
+        assign (``flips`` differs from ``flipped``):
         (the ticks run, whether it stopped so)."""
-        tick, flips = c.tick, self.flips
+        tick, flips, max_total = c.tick, self.flips, self.max_total
         k = 0
         while k < todo:
             r = tick()
             k += 1
-            if r[-1] is not None or flips(c) != flipped:
+            if r[-1] is not None or r[0] > max_total or flips(c) != flipped:
                 return k, True
         return k, False
 
     def _changing_tick(self, c, k: int, seen: tuple) -> tuple[tuple, int] | None:
         """Rerun of a batch of ``k`` ticks from its start (``c``), tick by tick: (the
-        configuration before the first tick that fires a transition or changes the
-        abstraction's view from ``seen``, its index in the batch), or None."""
+        configuration before the first tick that fires a transition, commands more than
+        ``max_total`` steps or changes the abstraction's view from ``seen``, its index in
+        the batch), or None."""
         get, observe = self.x.get, self.observe
         for j in range(k):
             before = get(c)
             r = c.tick()
-            if r[-1] is not None or observe(c) != seen:
+            if r[-1] is not None or r[0] > self.max_total or observe(c) != seen:
                 return before, j
         return None
 

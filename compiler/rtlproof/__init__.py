@@ -382,12 +382,19 @@ def classify(props: list[Prop], tasks: list[Task], vpath: Path) -> None:
                 notes.append("full-width induction: no answer within the time limit")
             elif t.mode == "prove" and t.full_width and p.label in t.failed:
                 notes.append(f"full-width induction failed at depth {t.depth} "
-                             f"(counterexample to induction: {t.failed[p.label][1]})")
+                             f"(counterexample to induction: {t.failed[p.label][1]}); "
+                             "if `pumpspec prove` proves it, it holds but is not inductive "
+                             "on the block: write its strengthening as invariants of the "
+                             "spec (docs/formal.md)")
             elif t.mode == "bmc" and t.status in ("PASS", "FAIL") and p.label not in t.failed:
                 notes.append(f"no violation within {t.depth} cycles from reset ({t.name})")
-        if any(t.mode == "prove" and t.full_width and t.status == "FAIL" for t in mine) \
-                and not any(p.label in t.failed for t in mine):
-            notes.append("not decided: a full-width task stopped at another property's violation")
+        if not any(p.label in t.failed for t in mine):
+            # a task stops at its first failed assertion: the others it holds stay open
+            stopped = sorted({label for t in mine if t.mode == "prove" and t.full_width
+                              for label in t.failed})
+            if stopped:
+                notes.append("not decided: a full-width task stopped at "
+                             + ", ".join(f"`{label}`" for label in stopped))
         p.outcome, p.detail = "unknown", "; ".join(notes) or "not decided"
 
 

@@ -6,7 +6,7 @@ from fractions import Fraction
 from ..diagnostics import Diagnostic, Label
 from ..ir import nodes as ir
 from ..syntax import ast
-from ..units import FREQUENCY, GLUCOSE, NONE, RATE, TIME, VOLUME, BaseUnits, dim_name, scale_name
+from ..units import FREQUENCY, GLUCOSE, NONE, RATE, TIME, VOLUME, BaseUnits, dim_name, format_quantity, scale_name
 from .exprs import ExprChecker, Fail
 from .symbols import RESERVED, ArrayInfo, ConstInfo, Context, Symbols, TableInfo, Typed, VarInfo
 
@@ -254,8 +254,6 @@ class DeclarationReader:
             return
         vtype, dim, scale = got
         init = self.initial_value(item, vtype, dim, scale)
-        if init is None:
-            return
         var = ir.Variable(item.name.name, vtype, init, item.persistent, ir.Role.VAR, item.doc, item.span)
         self.variables.append(var)
         self.sym.vars[var.name] = VarInfo(var, dim, scale)
@@ -288,8 +286,6 @@ class DeclarationReader:
             return
         vtype, dim, scale = got
         init = self.initial_value(item, vtype, dim, scale)
-        if init is None:
-            return
         elements = []
         for i in range(lo, hi + 1):
             element = f"{name}_{i}"
@@ -309,8 +305,12 @@ class DeclarationReader:
         self.arrays.append(decl)
         self.sym.arrays[name] = ArrayInfo(decl, tuple(self.sym.vars[v.name] for v in elements))
 
-    def initial_value(self, item: ast.VarDecl, vtype: ir.Type, dim, scale: Fraction) -> ir.Value | None:
-        """The constant initial value of a variable (or of every element of a table)."""
+    def initial_value(self, item: ast.VarDecl, vtype: ir.Type, dim, scale: Fraction) -> ir.Value:
+        """The constant initial value of a variable (or of every element of a table). A
+        wrong one is reported and replaced by the type's least value, so the variable is
+        still declared and its uses are checked (not reported as undeclared)."""
+        fallback = vtype.lo if isinstance(vtype, ir.IntType) else \
+            False if isinstance(vtype, ir.BoolType) else 0
         carrier = VarInfo(ir.Variable(item.name.name, vtype, 0), dim, scale)
         try:
             t = self.check.check(item.init, _const_ctx("an initial value"),
@@ -319,12 +319,15 @@ class DeclarationReader:
                 raise self.check.fail("E0208", "an initial value must be a constant", item.init.span)
             init = self.check.convert_for_store(t, carrier, vtype, item.init.span, f"`{item.name.name}`")
         except Fail:
-            return None
+            return fallback
         value = init.value
         if isinstance(vtype, ir.IntType) and not vtype.lo <= value <= vtype.hi:
-            self.report(Diagnostic("E0205", f"the initial value {value} is outside {vtype}",
-                                   item.init.span, label="out of range"))
-            return None
+            def spec_units(n: int) -> str:
+                return format_quantity(n, dim, self.base.step_units, self.base.tick_seconds, scale)
+            self.report(Diagnostic("E0205", f"the initial value {value} is outside {vtype}", item.init.span,
+                                   label=f"{spec_units(value)}, outside {spec_units(vtype.lo)} .. "
+                                         f"{spec_units(vtype.hi)}"))
+            return fallback
         return value
 
     def flag(self, item: ast.FlagDecl) -> None:

@@ -53,7 +53,9 @@ class Row:
     after: str = ""
     steps: dict[str, int] = field(default_factory=dict)  # tick: total and per source, summed
     changes: list[tuple[str, Any, Any]] = field(default_factory=list)
-    expect_failures: list[str] = field(default_factory=list)
+    # failed ``expect`` entries: runs of consecutive repetitions failing the same way,
+    # [first step, last step, what failed]
+    expect_failures: list[list] = field(default_factory=list)
     violations: list["Violation"] = field(default_factory=list)
 
 
@@ -80,7 +82,13 @@ class Replay:
 
     @property
     def expect_failures(self) -> list[str]:
-        return [f for r in self.rows for f in r.expect_failures]
+        out = []
+        for r in self.rows:
+            for first, last, problem in r.expect_failures:
+                where = f"step {first} ({r.event})" if first == last else \
+                    f"steps {first}-{last} ({r.event}, {last - first + 1} repetitions)"
+                out.append(f"{where}: {problem}")
+        return out
 
 
 def _show(value: Any) -> Any:
@@ -174,8 +182,13 @@ def _check_expect(row: Row, step: TraceStep, status: str, code: int | None, mess
         problems.append(f"expected reason {expect['reason']}, got {code}")
     if "state" in expect and expect["state"] != controller.state.name:
         problems.append(f"expected state {expect['state']}, got {controller.state.name}")
+    runs = row.expect_failures
     for p in problems:
-        row.expect_failures.append(f"step {index} ({step.event}): {p}")
+        run = next((r for r in runs if r[1] == index - 1 and r[2] == p), None)
+        if run is not None:
+            run[1] = index
+        else:
+            runs.append([index, index, p])
 
 
 def step_row(module: ir.Module, row: Row) -> StepRow:

@@ -24,6 +24,7 @@ ITEM_KEYWORDS = ("pump", "units", "enum", "const", "persistent", "var", "alarm",
                  "recover", "requirement", "hazard")
 _ITEM_START = re.compile(r"^[ \t]*(%s)\b" % "|".join(ITEM_KEYWORDS), re.M)
 MAX_SYNTAX_ERRORS = 20
+_UNIT_LOOKBACK = 64  # characters before a failed token searched for `NUMBER word`
 MAX_TREE_DEPTH = 400  # parse-tree levels; deeper input would exhaust Python's recursion
 
 _FRIENDLY = {
@@ -99,6 +100,14 @@ def _blank_item(text: str, offset: int) -> str:
     return text[:begin] + chunk + text[end:]
 
 
+@lru_cache(maxsize=1)
+def _keywords() -> frozenset[str]:
+    """The grammar's words (`else`, `tick`, `during`, ...): a word after a number that is
+    one of these is no misspelt unit."""
+    return frozenset(t.pattern.value for t in _lark().terminals
+                     if t.pattern.type == "str" and t.pattern.value.isidentifier()) | set(KNOWN_UNITS)
+
+
 def _describe_expected(names) -> str:
     lark = _lark()
     words = []
@@ -167,7 +176,25 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> tuple[Diag
     if tok.type == "NAME" and before is not None:
         return Diagnostic("E0109", f"unknown unit `{tok}`", span, label="not a unit",
                           help=f"units: {', '.join(KNOWN_UNITS)}"), offset
+    # `N word` where `word` is no unit: in a `key = value` block (units, motor) the word
+    # was taken for the next key, and the token after it failed. Only the last
+    # _UNIT_LOOKBACK characters are searched (a regex anchored at the end of a long text
+    # would try every start: quadratic)
+    tail_start = max(0, offset - _UNIT_LOOKBACK)
+    after_number = re.search(r"[0-9][ \t]*([A-Za-z_]\w*)\s*$", text[tail_start:offset])
+    if after_number is not None and after_number.group(1) not in _keywords():
+        word, start = after_number.group(1), tail_start + after_number.start(1)
+        return Diagnostic("E0109", f"unknown unit `{word}`", _span_at(text, file, start, len(word)),
+                          label="not a unit", help=f"units: {', '.join(KNOWN_UNITS)}"), start
+    if _ITEM_START.match(text, text.rfind("\n", 0, offset) + 1) and \
+            not text[text.rfind("\n", 0, offset) + 1:offset].strip():
+        # the token starts the next item: the item before it is the incomplete one, and
+        # recovery drops that one (not the well-formed item the token starts)
+        return Diagnostic("E0001", f"unexpected `{tok}`", span, label=f"expected {expected}",
+                          help="the item before this one is incomplete"), max(offset - 1, 0)
     help_text = None
+    if str(tok) == "->":
+        help_text = "the target follows the source states: `on EVENT from STATE -> TARGET when ...`"
     if tok.type == "NAME" and str(tok) in ("in",):
         help_text = "a motor source lists its states after `during`"
     if str(tok) == "/":

@@ -115,6 +115,17 @@ def test_simulate_reports_failed_expectations(capsys, tmp_path):
     assert code == 1 and "expectation failed: step 1 (start): expected accepted, got rejected" in out
 
 
+def test_a_repeated_step_failing_its_expectation_is_one_line(capsys, tmp_path):
+    # `tick 5 => accepted Delivering` is checked after each of the 5 ticks: the ticks that
+    # fail it the same way are one range, not a line each
+    trace = tmp_path / "t.trace"
+    trace.write_text("tick x5 => accepted Delivering\n")
+    code, out, _ = run_cli(capsys, "simulate", SPEC, str(trace))
+    failures = [line for line in out.splitlines() if line.startswith("expectation failed")]
+    assert code == 1 and failures == [
+        "expectation failed: steps 0-4 (tick, 5 repetitions): expected state Delivering, got Idle"]
+
+
 def test_simulate_usage_errors(capsys, tmp_path):
     trace = tmp_path / "t.trace"
     trace.write_text("tick\nbolus amount=0.01 U\n")
