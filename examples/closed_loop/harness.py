@@ -11,12 +11,18 @@ which names the spec's events; nothing here knows an event name.
   event. A refusal (``Rejected``) is recorded with its reason code, requirement id and
   text; the pump keeps doing what it did before. A CGM reading goes to the spec's
   glucose event first, each sample, when the adapter names one (``reading()``).
+- **Caps.** When the adapter names the pump's :class:`Envelope` for the loop's rate, a
+  proposal above it is lowered to it before it is sent, as a real loop caps its
+  proposal (oref0's ``getMaxSafeBasal``), and recorded as a clamp by the envelope's
+  requirement; the pump still refuses anything above it that reaches it.
 - **Insulin.** ``minute()`` runs one minute of ticks and returns the motor steps they
   commanded (the sum of ``TickSteps.total``); the patient receives exactly those steps
   times ``UNITS_PER_STEP`` U over that minute.
 - **Clamps.** Before each tick, ``tick_lets()`` says what each motor source's rate asks
   for (``raw``) and what it will command (``steps``); ``min(raw, limit) - steps`` steps
-  are withheld by a budget (the reservoir) or a dose window, and recorded.
+  are withheld by a budget (the reservoir), a dose window or a limit expression (the
+  closed-loop spec's insulin-on-board room), and recorded per source
+  (``dose limit (basal)``).
 """
 from __future__ import annotations
 
@@ -27,6 +33,7 @@ from types import ModuleType
 from typing import Any, NamedTuple
 
 DOSE, RATE, GLUCOSE = "U", "U/h", "mg/dL"  # Domain.reference of a dose, a rate, a reading
+DOSE_LIMIT = "dose limit"  # a tick clamp: "dose limit (<source>)"
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,20 @@ class Command:
 
 
 @dataclass(frozen=True)
+class Envelope:
+    """The highest rate the pump accepts for the loop's temporary basal, as the pump
+    publishes it: ``limit(state, constants)`` is that rate in the rate parameter's base
+    units, from the controller's variables (``snapshot()``, by name, in base units: its
+    settings, programme and clock) and the spec's ``constants`` (by name; each named in
+    ``constants``, checked when the harness starts);
+    ``requirement`` is the one that refuses a rate above it."""
+
+    requirement: str
+    constants: tuple[str, ...]
+    limit: Callable[[Mapping[str, Any], Mapping[str, Any]], int]
+
+
+@dataclass(frozen=True)
 class Adapter:
     """How a dosing loop's proposals map onto one spec's events.
 
@@ -60,7 +81,8 @@ class Adapter:
     temporary basal that expires when the loop goes silent), else only when it changes;
     ``bolus`` a proposed dose; ``glucose`` each CGM reading (mg/dL), for specs that take
     glucose events, and ``forecast`` the parameter of that event that takes the glucose
-    predicted 30 min ahead (``SpecPump.reading``).
+    predicted 30 min ahead (``SpecPump.reading``); ``envelope`` the cap on the proposed
+    rate, for specs that publish one.
     """
 
     pump: str
@@ -70,6 +92,7 @@ class Adapter:
     bolus: Command | None
     glucose: Command | None = None
     forecast: str | None = None  # the glucose event's parameter for the predicted glucose
+    envelope: Envelope | None = None
 
 
 def quantity_text(value: Fraction, unit: str) -> str:
@@ -97,8 +120,11 @@ class Refusal(NamedTuple):
 
 
 class Clamp(NamedTuple):
+    """Insulin a proposal or a tick asked for and did not get, without a refusal."""
+
     minute: int
-    steps: int  # steps the sources' rates asked for and a budget or dose window withheld
+    units: Fraction  # U withheld: by a tick's budget or dose window, or by a capped rate
+    by: str  # the envelope's requirement for a cap, "dose limit (<source>)" for a tick
 
 
 class SetupError(Exception):
@@ -108,7 +134,8 @@ class SetupError(Exception):
 class SpecPump:
     """One generated controller, driven as the pump of a dosing loop."""
 
-    def __init__(self, generated: ModuleType, adapter: Adapter) -> None:
+    def __init__(self, generated: ModuleType, adapter: Adapter,
+                 constants: Mapping[str, Any] | None = None) -> None:
         self.gen = generated
         self.adapter = adapter
         self.pump = getattr(generated, adapter.pump)()
@@ -129,6 +156,12 @@ class SpecPump:
         # a reading in mg/dL, or a plain number of mg/dL in a spec without a glucose unit
         self.glucose_domain = self._domain(adapter.glucose, (GLUCOSE, "")) \
             if adapter.glucose else None
+        self.constants = dict(constants or {})
+        if adapter.envelope is not None:
+            missing = [name for name in adapter.envelope.constants if name not in self.constants]
+            if missing:
+                raise ValueError(f"{adapter.pump}'s envelope needs the spec's constants "
+                                 f"{', '.join(missing)}")
 
     def _domain(self, command: Command, references: tuple[str, ...]):
         """The Domain of the parameter that carries a proposal, checked against the
@@ -199,10 +232,18 @@ class SpecPump:
         value = domain.floor(mg_dl, GLUCOSE) if domain.measures else int(mg_dl // 1)
         return min(max(value, domain.lo), domain.hi)
 
-    def propose(self, basal_u_per_h: float, bolus_u: float) -> None:
-        """Send one sample's proposals: a basal rate (a negative one is zero) and a bolus
-        (none below one step)."""
+    def propose(self, basal_u_per_h: float, bolus_u: float, sample_minutes: int = 1) -> None:
+        """Send one sample's proposals: a basal rate (a negative one is zero; above the
+        envelope, the envelope's rate, recorded as a clamp of the difference over the
+        sample's ``sample_minutes``) and a bolus (none below one step)."""
         rate = self.basal_domain.floor(max(basal_u_per_h, 0.0), "U/h")
+        envelope = self.adapter.envelope
+        if envelope is not None:
+            limit = envelope.limit(dict(self.pump.snapshot().values), self.constants)
+            if rate > limit:
+                over = self.basal_domain.in_reference(rate - limit) * Fraction(sample_minutes, 60)
+                self.clamps.append(Clamp(self.minute_count, over, envelope.requirement))
+                rate = limit
         if self.adapter.basal_every_sample or rate != self._last_basal:
             self._send(self.adapter.basal, rate, f"{basal_u_per_h:.3f} U/h")
             self._last_basal = rate
@@ -223,16 +264,19 @@ class SpecPump:
 
     def minute(self) -> Fraction:
         """One minute of ticks: the insulin (U) the motor delivered, exactly."""
-        pump, delivered, withheld = self.pump, 0, 0
+        pump, delivered = self.pump, 0
+        withheld = dict.fromkeys((source.name for source in self._sources), 0)
         for _ in range(self.ticks_per_minute):
             lets = pump.tick_lets()
             for source in self._sources:
                 raw = getattr(lets, source.raw)
                 asked = min(raw, getattr(pump, source.limit)) if source.limit else raw
-                withheld += asked - getattr(lets, source.steps)
+                withheld[source.name] += asked - getattr(lets, source.steps)
             delivered += pump.tick().total
-        if withheld:
-            self.clamps.append(Clamp(self.minute_count, withheld))
+        for source, steps in withheld.items():
+            if steps:
+                self.clamps.append(Clamp(self.minute_count, steps * self.units_per_step,
+                                         f"{DOSE_LIMIT} ({source})"))
         self.minute_count += 1
         if pump.state.name != self.states[-1][1]:
             self.states.append((self.minute_count, pump.state.name))
