@@ -18,8 +18,9 @@ controller's metadata (the events exist, the parameters measure a rate or a dose
   3 h of the scheduled rate + 5 U, suspend threshold 80 mg/dL), the programme is flat;
   each CGM reading is a ``cgm`` event with a 30-minute forecast, the loop's rate a
   30-minute ``auto_temp`` re-sent every sample (it reverts to the programme by itself),
-  doses the manual ``bolus`` (the algorithms' boluses are meal boluses and corrections a
-  person would confirm; ``auto_bolus`` is left to an algorithm that proposes micro-boluses).
+  a dose proposed with a meal the manual ``bolus`` (a meal bolus a person confirms, CL-07),
+  a dose proposed without one an ``auto_bolus`` (the algorithm's own correction is an
+  automated dose: CL-03 .. CL-06, CL-09).
   A proposed rate is capped, as oref0 caps its own, to CL-01's envelope
   (``closed_loop_max_temp``); the pump refuses anything above it.
 - ``PatchPump`` (spec/examples/patch_pump.pump): a pod filled, primed and applied; the
@@ -106,8 +107,8 @@ ADAPTERS: dict[str, Adapter] = {
     "ClosedLoopPump": Adapter(
         pump="ClosedLoopPump", setup=closed_loop_setup,
         basal=Command("auto_temp", "rate", {"duration": "30 min"}), basal_every_sample=True,
-        bolus=Command("bolus", "amount"), glucose=Command("cgm", "level"),
-        forecast="forecast",
+        bolus=Command("bolus", "amount"), auto_bolus=Command("auto_bolus", "amount"),
+        glucose=Command("cgm", "level"), forecast="forecast",
         envelope=Envelope("CL-01", ("DAY", "DAILY_MULT", "CURRENT_MULT"), closed_loop_max_temp)),
     "PatchPump": Adapter(
         pump="PatchPump", setup=patch_setup,

@@ -79,7 +79,10 @@ class Adapter:
     scheduled basal rate (U/h, already a multiple of the rate's resolution); ``basal``
     carries a proposed rate, re-sent every sample when ``basal_every_sample`` (a
     temporary basal that expires when the loop goes silent), else only when it changes;
-    ``bolus`` a proposed dose; ``glucose`` each CGM reading (mg/dL), for specs that take
+    ``bolus`` a proposed dose (a meal bolus, which a person confirms), ``auto_bolus`` a
+    dose proposed in a sample without a meal (the algorithm's own correction: an
+    automated dose, for specs that take one; else it goes as ``bolus`` too);
+    ``glucose`` each CGM reading (mg/dL), for specs that take
     glucose events, and ``forecast`` the parameter of that event that takes the glucose
     predicted 30 min ahead (``SpecPump.reading``); ``envelope`` the cap on the proposed
     rate, for specs that publish one.
@@ -90,6 +93,7 @@ class Adapter:
     basal: Command
     basal_every_sample: bool
     bolus: Command | None
+    auto_bolus: Command | None = None
     glucose: Command | None = None
     forecast: str | None = None  # the glucose event's parameter for the predicted glucose
     envelope: Envelope | None = None
@@ -153,6 +157,8 @@ class SpecPump:
         self._sources = tuple(generated.MOTOR_SOURCES.values())
         self.basal_domain = self._domain(adapter.basal, (RATE,))
         self.bolus_domain = self._domain(adapter.bolus, (DOSE,)) if adapter.bolus else None
+        self.auto_bolus_domain = self._domain(adapter.auto_bolus, (DOSE,)) \
+            if adapter.auto_bolus else None
         # a reading in mg/dL, or a plain number of mg/dL in a spec without a glucose unit
         self.glucose_domain = self._domain(adapter.glucose, (GLUCOSE, "")) \
             if adapter.glucose else None
@@ -232,10 +238,13 @@ class SpecPump:
         value = domain.floor(mg_dl, GLUCOSE) if domain.measures else int(mg_dl // 1)
         return min(max(value, domain.lo), domain.hi)
 
-    def propose(self, basal_u_per_h: float, bolus_u: float, sample_minutes: int = 1) -> None:
+    def propose(self, basal_u_per_h: float, bolus_u: float, sample_minutes: int = 1,
+                meal: bool = True) -> None:
         """Send one sample's proposals: a basal rate (a negative one is zero; above the
         envelope, the envelope's rate, recorded as a clamp of the difference over the
-        sample's ``sample_minutes``) and a bolus (none below one step)."""
+        sample's ``sample_minutes``) and a bolus (none below one step): a meal bolus as the
+        adapter's ``bolus``, a dose in a sample without a ``meal`` as its ``auto_bolus``
+        when it has one."""
         rate = self.basal_domain.floor(max(basal_u_per_h, 0.0), "U/h")
         envelope = self.adapter.envelope
         if envelope is not None:
@@ -247,10 +256,13 @@ class SpecPump:
         if self.adapter.basal_every_sample or rate != self._last_basal:
             self._send(self.adapter.basal, rate, f"{basal_u_per_h:.3f} U/h")
             self._last_basal = rate
-        if self.bolus_domain is not None and bolus_u > 0:
-            dose = self.bolus_domain.floor(bolus_u, "U")
+        command, domain = self.adapter.bolus, self.bolus_domain
+        if not meal and self.adapter.auto_bolus is not None:
+            command, domain = self.adapter.auto_bolus, self.auto_bolus_domain
+        if domain is not None and bolus_u > 0:
+            dose = domain.floor(bolus_u, "U")
             if dose > 0:
-                self._send(self.adapter.bolus, dose, f"{bolus_u:.3f} U")
+                self._send(command, dose, f"{bolus_u:.3f} U")
 
     def _send(self, command: Command, value: int, proposed: str) -> None:
         params = {**self.arguments(command.event, command.fixed), command.param: value}

@@ -127,7 +127,7 @@ def simulate(patient: str, algorithm: Controller, algorithm_name: str, hours: fl
         run.proposed += (max(action.basal, 0.0) + max(action.bolus, 0.0)) * sample
         if pump is not None:
             pump.reading(cgm, sample)
-            pump.propose(action.basal * 60, action.bolus * sample, sample)
+            pump.propose(action.basal * 60, action.bolus * sample, sample, meal=meal > 0)
         eaten = 0.0
         for _ in range(sample):
             carbs = scenario.get_action(start + timedelta(minutes=model.t)).meal

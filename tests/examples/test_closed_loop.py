@@ -102,6 +102,22 @@ def test_the_closed_loop_adapter_caps_a_rate_to_the_envelope_and_the_pump_still_
         SpecPump(generated.controller, ADAPTERS["ClosedLoopPump"])
 
 
+def test_the_closed_loop_adapter_sends_a_dose_without_a_meal_as_an_automated_bolus():
+    """A meal bolus is the person's (`bolus`, CL-07); a dose the algorithm proposes with no
+    meal is its own correction, an `auto_bolus` under CL-03 .. CL-06 and CL-09."""
+    generated = generated_controller("spec/closed_loop_pump.pump")
+    pump = started(generated.controller, "ClosedLoopPump", "0.5", generated.constants)
+    pump.reading(150.0, 3)
+    pump.propose(0.5, 0.2, 3, meal=False)  # within 30 min of 0.5 U/h and max IOB
+    assert pump.pump.micro_left == 8 and pump.pump.state.name == "Delivering"
+    for _ in range(3):
+        pump.minute()
+    pump.propose(0.5, 1.0, 3, meal=False)  # above 30 min of the programmed basal
+    assert [r.key for r in pump.refusals] == ["CL-06"]
+    pump.propose(0.5, 4.0, 3, meal=True)
+    assert pump.pump.bolus_left == 160 and pump.pump.state.name == "Bolusing"
+
+
 def test_every_corpus_pump_has_an_adapter_that_drives_it_or_a_checked_reason(corpus_spec):
     """Every corpus spec is either listed in NO_ADAPTER, with a reason whose backticked
     names are events of the spec (so the reason follows the spec), or has an adapter:
