@@ -4,10 +4,10 @@
 
 Three patients (one adolescent, one adult, one child), three days, seed 1: each of
 simglucose's basal-bolus and PID controllers and a deliberately aggressive algorithm,
-through the generated controllers of spec/tempbasal_pump.pump (dose limits, no glucose)
-and spec/cgm_suspend_pump.pump (low-glucose suspend on CGM readings), and through
-simglucose's own pump model, on the same patients, seeds and meals (examples/closed_loop). Prints the table
-the README shows and the time it took; writes a plot per run and table.md into --out.
+through the generated controller of spec/closed_loop_pump.pump (the automated-dosing
+envelope; other specs with --specs) and through simglucose's own pump model, on the same
+patients, seeds and meals (examples/closed_loop). Prints the table the README shows and
+the time it took; writes a plot per run and per algorithm and table.md into --out.
 """
 from __future__ import annotations
 

@@ -4,10 +4,10 @@
                                    [--algorithms bb,pid,aggressive] [--seed S] [--out DIR]
 
 For each patient and algorithm: a run through each spec's generated controller (the
-envelope) and, for the side-by-side comparison, a run through simglucose's own pump
-model, on the same patient, seed and meals. Prints the table (markdown) and writes a
-PNG per run, the refusals and clamps of each envelope run (CSV) and table.md into
-``--out``.
+envelope; by default spec/closed_loop_pump.pump's) and, for the side-by-side comparison,
+a run through simglucose's own pump model, on the same patient, seed and meals. Prints
+the table (markdown) and writes a PNG per run and per algorithm (its runs side by side),
+the refusals and clamps of each envelope run (CSV) and table.md into ``--out``.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pathlib import Path
 from .experiment import ALGORITHMS, compare
 
 PATIENTS = ("adolescent#001", "adult#001", "child#001")
-SPECS = ("spec/tempbasal_pump.pump", "spec/cgm_suspend_pump.pump")
+SPECS = ("spec/closed_loop_pump.pump",)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,14 +18,25 @@ controller's metadata (the events exist, the parameters measure a rate or a dose
   3 h of the scheduled rate + 5 U, suspend threshold 80 mg/dL), the programme is flat;
   each CGM reading is a ``cgm`` event with a 30-minute forecast, the loop's rate a
   30-minute ``auto_temp`` re-sent every sample (it reverts to the programme by itself),
-  doses the manual ``bolus`` (the algorithms' boluses are meal boluses and corrections a
-  person would confirm; ``auto_bolus`` is left to an algorithm that proposes micro-boluses).
+  a dose proposed with a meal the manual ``bolus`` (a meal bolus a person confirms, CL-07),
+  a dose proposed without one an ``auto_bolus`` (the algorithm's own correction is an
+  automated dose: CL-03 .. CL-06, CL-09).
+  A proposed rate is capped, as oref0 caps its own, to CL-01's envelope
+  (``closed_loop_max_temp``); the pump refuses anything above it.
+- ``PatchPump`` (spec/examples/patch_pump.pump): a pod filled, primed and applied; the
+  rate is a permanent ``set_basal`` sent when it changes, doses are ``bolus``.
+
+``NO_ADAPTER`` names the corpus pumps no insulin-dosing loop can drive, and why; a test
+checks that every corpus spec is in one of the two, and that each reason's backticked
+names are events of its spec.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
+from typing import Any
 
-from .harness import Adapter, Command, Step, quantity_text
+from .harness import Adapter, Command, Envelope, Step, quantity_text
 
 RESERVOIR = "300 U"
 
@@ -65,6 +76,21 @@ def closed_loop_setup(basal: Fraction) -> list[Step]:
             Step("start")]
 
 
+def closed_loop_max_temp(state: Mapping[str, Any], constants: Mapping[str, Any]) -> int:
+    """CL-01's envelope, steps/h: min(max basal, DAILY_MULT x the highest programmed rate,
+    CURRENT_MULT x the programmed rate of the hour), from the pump's settings, programme
+    and clock and the spec's multipliers (oref0's getMaxSafeBasal)."""
+    program = [value for name, value in state.items() if name.startswith("program_")]
+    hour = len(program) * state["time_of_day"] // constants["DAY"]  # the programme's segment
+    return min(state["max_basal"], constants["DAILY_MULT"] * max(program),
+               constants["CURRENT_MULT"] * program[hour])
+
+
+def patch_setup(basal: Fraction) -> list[Step]:
+    return [Step("fill", {"amount": "200 U"}), Step("tick", until="Ready"),
+            Step("set_basal", {"rate": quantity_text(basal, "U/h")}), Step("apply")]
+
+
 ADAPTERS: dict[str, Adapter] = {
     "TempBasalPump": Adapter(
         pump="TempBasalPump", setup=tempbasal_setup,
@@ -81,6 +107,19 @@ ADAPTERS: dict[str, Adapter] = {
     "ClosedLoopPump": Adapter(
         pump="ClosedLoopPump", setup=closed_loop_setup,
         basal=Command("auto_temp", "rate", {"duration": "30 min"}), basal_every_sample=True,
-        bolus=Command("bolus", "amount"), glucose=Command("cgm", "level"),
-        forecast="forecast"),
+        bolus=Command("bolus", "amount"), auto_bolus=Command("auto_bolus", "amount"),
+        glucose=Command("cgm", "level"), forecast="forecast",
+        envelope=Envelope("CL-01", ("DAY", "DAILY_MULT", "CURRENT_MULT"), closed_loop_max_temp)),
+    "PatchPump": Adapter(
+        pump="PatchPump", setup=patch_setup,
+        basal=Command("set_basal", "rate"), basal_every_sample=False,
+        bolus=Command("bolus", "amount")),
+}
+
+NO_ADAPTER: dict[str, str] = {
+    "MinimalPatch": "no rate to set: `fill`, `apply`, then a fixed dose per `click`",
+    "PcaPump": "an opioid PCA pump, not insulin: the patient's `demand` is a fixed dose and the "
+               "`set_background` rate is the clinician's, after `unlock`",
+    "WindowBound": "the proof instance of the window bound (1 U steps, a 6 U window over 4 s): "
+                   "`set_rate` and `give` exercise its arithmetic, not a patient's therapy",
 }

@@ -11,12 +11,18 @@ which names the spec's events; nothing here knows an event name.
   event. A refusal (``Rejected``) is recorded with its reason code, requirement id and
   text; the pump keeps doing what it did before. A CGM reading goes to the spec's
   glucose event first, each sample, when the adapter names one (``reading()``).
+- **Caps.** When the adapter names the pump's :class:`Envelope` for the loop's rate, a
+  proposal above it is lowered to it before it is sent, as a real loop caps its
+  proposal (oref0's ``getMaxSafeBasal``), and recorded as a clamp by the envelope's
+  requirement; the pump still refuses anything above it that reaches it.
 - **Insulin.** ``minute()`` runs one minute of ticks and returns the motor steps they
   commanded (the sum of ``TickSteps.total``); the patient receives exactly those steps
   times ``UNITS_PER_STEP`` U over that minute.
 - **Clamps.** Before each tick, ``tick_lets()`` says what each motor source's rate asks
   for (``raw``) and what it will command (``steps``); ``min(raw, limit) - steps`` steps
-  are withheld by a budget (the reservoir) or a dose window, and recorded.
+  are withheld by a budget (the reservoir), a dose window or a limit expression (the
+  closed-loop spec's insulin-on-board room), and recorded per source
+  (``dose limit (basal)``).
 """
 from __future__ import annotations
 
@@ -27,6 +33,7 @@ from types import ModuleType
 from typing import Any, NamedTuple
 
 DOSE, RATE, GLUCOSE = "U", "U/h", "mg/dL"  # Domain.reference of a dose, a rate, a reading
+DOSE_LIMIT = "dose limit"  # a tick clamp: "dose limit (<source>)"
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,20 @@ class Command:
 
 
 @dataclass(frozen=True)
+class Envelope:
+    """The highest rate the pump accepts for the loop's temporary basal, as the pump
+    publishes it: ``limit(state, constants)`` is that rate in the rate parameter's base
+    units, from the controller's variables (``snapshot()``, by name, in base units: its
+    settings, programme and clock) and the spec's ``constants`` (by name; each named in
+    ``constants``, checked when the harness starts);
+    ``requirement`` is the one that refuses a rate above it."""
+
+    requirement: str
+    constants: tuple[str, ...]
+    limit: Callable[[Mapping[str, Any], Mapping[str, Any]], int]
+
+
+@dataclass(frozen=True)
 class Adapter:
     """How a dosing loop's proposals map onto one spec's events.
 
@@ -58,9 +79,13 @@ class Adapter:
     scheduled basal rate (U/h, already a multiple of the rate's resolution); ``basal``
     carries a proposed rate, re-sent every sample when ``basal_every_sample`` (a
     temporary basal that expires when the loop goes silent), else only when it changes;
-    ``bolus`` a proposed dose; ``glucose`` each CGM reading (mg/dL), for specs that take
+    ``bolus`` a proposed dose (a meal bolus, which a person confirms), ``auto_bolus`` a
+    dose proposed in a sample without a meal (the algorithm's own correction: an
+    automated dose, for specs that take one; else it goes as ``bolus`` too);
+    ``glucose`` each CGM reading (mg/dL), for specs that take
     glucose events, and ``forecast`` the parameter of that event that takes the glucose
-    predicted 30 min ahead (``SpecPump.reading``).
+    predicted 30 min ahead (``SpecPump.reading``); ``envelope`` the cap on the proposed
+    rate, for specs that publish one.
     """
 
     pump: str
@@ -68,8 +93,10 @@ class Adapter:
     basal: Command
     basal_every_sample: bool
     bolus: Command | None
+    auto_bolus: Command | None = None
     glucose: Command | None = None
     forecast: str | None = None  # the glucose event's parameter for the predicted glucose
+    envelope: Envelope | None = None
 
 
 def quantity_text(value: Fraction, unit: str) -> str:
@@ -97,8 +124,11 @@ class Refusal(NamedTuple):
 
 
 class Clamp(NamedTuple):
+    """Insulin a proposal or a tick asked for and did not get, without a refusal."""
+
     minute: int
-    steps: int  # steps the sources' rates asked for and a budget or dose window withheld
+    units: Fraction  # U withheld: by a tick's budget or dose window, or by a capped rate
+    by: str  # the envelope's requirement for a cap, "dose limit (<source>)" for a tick
 
 
 class SetupError(Exception):
@@ -108,7 +138,8 @@ class SetupError(Exception):
 class SpecPump:
     """One generated controller, driven as the pump of a dosing loop."""
 
-    def __init__(self, generated: ModuleType, adapter: Adapter) -> None:
+    def __init__(self, generated: ModuleType, adapter: Adapter,
+                 constants: Mapping[str, Any] | None = None) -> None:
         self.gen = generated
         self.adapter = adapter
         self.pump = getattr(generated, adapter.pump)()
@@ -126,9 +157,17 @@ class SpecPump:
         self._sources = tuple(generated.MOTOR_SOURCES.values())
         self.basal_domain = self._domain(adapter.basal, (RATE,))
         self.bolus_domain = self._domain(adapter.bolus, (DOSE,)) if adapter.bolus else None
+        self.auto_bolus_domain = self._domain(adapter.auto_bolus, (DOSE,)) \
+            if adapter.auto_bolus else None
         # a reading in mg/dL, or a plain number of mg/dL in a spec without a glucose unit
         self.glucose_domain = self._domain(adapter.glucose, (GLUCOSE, "")) \
             if adapter.glucose else None
+        self.constants = dict(constants or {})
+        if adapter.envelope is not None:
+            missing = [name for name in adapter.envelope.constants if name not in self.constants]
+            if missing:
+                raise ValueError(f"{adapter.pump}'s envelope needs the spec's constants "
+                                 f"{', '.join(missing)}")
 
     def _domain(self, command: Command, references: tuple[str, ...]):
         """The Domain of the parameter that carries a proposal, checked against the
@@ -199,17 +238,31 @@ class SpecPump:
         value = domain.floor(mg_dl, GLUCOSE) if domain.measures else int(mg_dl // 1)
         return min(max(value, domain.lo), domain.hi)
 
-    def propose(self, basal_u_per_h: float, bolus_u: float) -> None:
-        """Send one sample's proposals: a basal rate (a negative one is zero) and a bolus
-        (none below one step)."""
+    def propose(self, basal_u_per_h: float, bolus_u: float, sample_minutes: int = 1,
+                meal: bool = True) -> None:
+        """Send one sample's proposals: a basal rate (a negative one is zero; above the
+        envelope, the envelope's rate, recorded as a clamp of the difference over the
+        sample's ``sample_minutes``) and a bolus (none below one step): a meal bolus as the
+        adapter's ``bolus``, a dose in a sample without a ``meal`` as its ``auto_bolus``
+        when it has one."""
         rate = self.basal_domain.floor(max(basal_u_per_h, 0.0), "U/h")
+        envelope = self.adapter.envelope
+        if envelope is not None:
+            limit = envelope.limit(dict(self.pump.snapshot().values), self.constants)
+            if rate > limit:
+                over = self.basal_domain.in_reference(rate - limit) * Fraction(sample_minutes, 60)
+                self.clamps.append(Clamp(self.minute_count, over, envelope.requirement))
+                rate = limit
         if self.adapter.basal_every_sample or rate != self._last_basal:
             self._send(self.adapter.basal, rate, f"{basal_u_per_h:.3f} U/h")
             self._last_basal = rate
-        if self.bolus_domain is not None and bolus_u > 0:
-            dose = self.bolus_domain.floor(bolus_u, "U")
+        command, domain = self.adapter.bolus, self.bolus_domain
+        if not meal and self.adapter.auto_bolus is not None:
+            command, domain = self.adapter.auto_bolus, self.auto_bolus_domain
+        if domain is not None and bolus_u > 0:
+            dose = domain.floor(bolus_u, "U")
             if dose > 0:
-                self._send(self.adapter.bolus, dose, f"{bolus_u:.3f} U")
+                self._send(command, dose, f"{bolus_u:.3f} U")
 
     def _send(self, command: Command, value: int, proposed: str) -> None:
         params = {**self.arguments(command.event, command.fixed), command.param: value}
@@ -223,16 +276,19 @@ class SpecPump:
 
     def minute(self) -> Fraction:
         """One minute of ticks: the insulin (U) the motor delivered, exactly."""
-        pump, delivered, withheld = self.pump, 0, 0
+        pump, delivered = self.pump, 0
+        withheld = dict.fromkeys((source.name for source in self._sources), 0)
         for _ in range(self.ticks_per_minute):
             lets = pump.tick_lets()
             for source in self._sources:
                 raw = getattr(lets, source.raw)
                 asked = min(raw, getattr(pump, source.limit)) if source.limit else raw
-                withheld += asked - getattr(lets, source.steps)
+                withheld[source.name] += asked - getattr(lets, source.steps)
             delivered += pump.tick().total
-        if withheld:
-            self.clamps.append(Clamp(self.minute_count, withheld))
+        for source, steps in withheld.items():
+            if steps:
+                self.clamps.append(Clamp(self.minute_count, steps * self.units_per_step,
+                                         f"{DOSE_LIMIT} ({source})"))
         self.minute_count += 1
         if pump.state.name != self.states[-1][1]:
             self.states.append((self.minute_count, pump.state.name))

@@ -66,14 +66,15 @@ class Run:
 
     def metrics(self) -> dict[str, object]:
         minutes = len(self.bg) or 1
-        withheld = sum(c.steps for c in self.clamps) * self.units_per_step
+        clamped = sum((c.units for c in self.clamps), Fraction(0))
         return {
             "in range 70-180": sum(70 <= g <= 180 for g in self.bg) / minutes,
             "below 70": sum(g < 70 for g in self.bg) / minutes,
             "below 54": sum(g < 54 for g in self.bg) / minutes,
             "proposed U": self.proposed,
             "delivered U": sum(self.insulin),
-            "withheld U": float(withheld),
+            "clamped U": float(clamped),
+            "clamps": Counter(c.by for c in self.clamps),
             "refusals": Counter(r.key for r in self.refusals),
         }
 
@@ -126,7 +127,7 @@ def simulate(patient: str, algorithm: Controller, algorithm_name: str, hours: fl
         run.proposed += (max(action.basal, 0.0) + max(action.bolus, 0.0)) * sample
         if pump is not None:
             pump.reading(cgm, sample)
-            pump.propose(action.basal * 60, action.bolus * sample)
+            pump.propose(action.basal * 60, action.bolus * sample, sample, meal=meal > 0)
         eaten = 0.0
         for _ in range(sample):
             carbs = scenario.get_action(start + timedelta(minutes=model.t)).meal
