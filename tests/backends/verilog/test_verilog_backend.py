@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import random
 import subprocess
@@ -77,7 +78,7 @@ def _random_expr(rng: random.Random, leaves, depth: int) -> ir.Expr:
     if k == 1:
         return sub(a, _random_expr(rng, leaves, depth - 1))
     if k == 2:
-        return mul(a, rng.choice((-3, -1, 2, 5, 7)))
+        return mul(a, rng.choice((-3, -1, 0, 2, 5, 7, 43, 59, 99, -85)))
     if k == 3:
         return fdiv(a, rng.choice((1, 2, 3, 4, 7, 8, 10, 60, 3600)))
     if k == 4:
@@ -88,19 +89,23 @@ def _random_expr(rng: random.Random, leaves, depth: int) -> ir.Expr:
     return cond(cmp("<", a, b), a, b)
 
 
-def test_expressions_are_exact_in_icarus(tmp_path):
-    """Random expressions (negative values, floor division and modulo, min, conditionals)
-    printed to Verilog and simulated give the evaluator's values, bit for bit."""
+@pytest.mark.parametrize("shift_add", [False, True], ids=["multiply", "shift_add"])
+def test_expressions_are_exact_in_icarus(tmp_path, shift_add):
+    """Random expressions (negative values, floor division and modulo, min, conditionals,
+    products by constants as `*` or as shifts and adds) printed to Verilog and simulated
+    give the evaluator's values, bit for bit."""
     rng = random.Random(7)
     types = {"a": ir.IntType(0, 300), "b": ir.IntType(0, 7), "c": ir.IntType(0, 5000)}
     leaves = [ir.Var(n, t) for n, t in types.items()]
     exprs = [_random_expr(rng, leaves, 4) for _ in range(150)]
     printer = verilog.VerilogPrinter(lambda n: n, "state")
+    printer.shift_add = shift_add
     outs = []
     for i, e in enumerate(exprs):
         op = printer.operand(e)
         w = verilog.sbits(e.type.lo, e.type.hi)
         outs.append((i, w, op.fit(w) if op.sbits <= w else f"{op.text}[{w - 1}:0]"))
+    assert any("<<<" in d for d in printer.decls) == shift_add
     samples = [{n: rng.randint(t.lo, t.hi) for n, t in types.items()} for _ in range(40)]
     samples += [{n: t.lo for n, t in types.items()}, {n: t.hi for n, t in types.items()}]
     lines = ["module t;"]
@@ -152,3 +157,13 @@ def test_long_division_is_exact_on_its_whole_interval(tmp_path, d, lo, hi):
     got = subprocess.run(["vvp", "-n", str(tmp_path / "t.vvp")], capture_output=True, text=True,
                          check=True).stdout.splitlines()
     assert got == [f"{v // d} {v % d}" for v in range(lo, hi + 1)]
+
+
+@pytest.mark.parametrize("c", [*range(-300, 301), 4104, -65535, 1 << 20])
+def test_canonical_signed_digits(c):
+    """The digits sum to the constant, and no two nonzero digits are adjacent (the form
+    with the fewest adders)."""
+    digits = verilog.csd_digits(c)
+    assert sum(sign * (1 << k) for sign, k in digits) == c
+    assert all(sign in (-1, 1) for sign, _ in digits)
+    assert all(b - a >= 2 for (_, a), (_, b) in itertools.pairwise(digits))
