@@ -31,6 +31,7 @@ def test_meets_twice_the_clock(corpus_hardware: Path):
     corpus_spec = corpus_hardware
     r = bench.measure_spec(corpus_spec)
     board, block = r["board"], r["block"]
+    assert "fmax" in board, f"{corpus_spec.name}: the board top does not fit: {board['did_not_fit']}"
     assert board["device"] == "up5k-sg48" and block["device"] == "hx8k-ct256"
     assert board["fmax"] >= bench.BOARD_TARGET_MHZ, (
         f"{corpus_spec.name}: the board top reaches {board['fmax']} MHz on the UP5K, "

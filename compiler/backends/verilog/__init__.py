@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from ...ir import nodes as ir
 from ...reserved import python_module_stem
 from ..common import Backend, BackendError, template_env
-from ._expr import VerilogPrinter, sbits, type_bits, ubits
+from ._expr import VerilogPrinter, csd_digits, sbits, type_bits, ubits
 from ._formal import Check
 from ._plan import RESPONSE_STATUSES, Plan, build
 from ._text import verilog_comment
 
-__all__ = ["BACKEND", "RESPONSE_STATUSES", "emit", "output_path", "plan", "Plan", "BackendError", "VerilogPrinter",
-           "sbits", "ubits", "type_bits", "formal", "Formal", "Check", "verilog_comment"]
+__all__ = ["BACKEND", "RESPONSE_STATUSES", "emit", "output_path", "plan", "Plan", "BackendError",
+           "VerilogPrinter", "csd_digits", "sbits", "ubits", "type_bits", "formal", "Formal", "Check",
+           "verilog_comment"]
 
 
 def output_path(module: ir.Module) -> str:

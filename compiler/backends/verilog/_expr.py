@@ -27,6 +27,10 @@ from ..common import BackendError, ExprVisitor, subexpressions
 
 # A quotient with at most this many distinct values is printed as a comparison chain.
 SMALL_QUOTIENT = 8
+# A table read with more elements than this is an indexed part-select of the elements'
+# concatenation (yosys builds a balanced multiplexer tree: log2 n levels) instead of a
+# chain of n - 1 equality tests and multiplexers.
+INDEXED_SELECT = 4
 
 
 
@@ -57,6 +61,41 @@ def type_bits(t: ir.Type) -> int:
     if t.lo < 0:
         raise BackendError(f"internal error: declared range {t} is negative")
     return ubits(t.hi)
+
+
+def csd_digits(c: int) -> list[tuple[int, int]]:
+    """The canonical signed-digit form of ``c``: ``(sign, k)`` pairs, lowest ``k`` first,
+    with ``c == sum(sign * 2**k)`` and no two adjacent nonzero digits (the fewest
+    nonzero digits of any signed-binary form)."""
+    digits = []
+    k = 0
+    while c:
+        if c & 1:
+            sign = 2 - (c & 3)  # c = ...01 -> +1, c = ...11 -> -1 (then c + 1 ends in 00)
+            digits.append((sign, k))
+            c -= sign
+        c >>= 1
+        k += 1
+    return digits
+
+
+def shift_add(x: str, c: int, w: int) -> str:
+    """``x * c`` for the signed ``w``-bit expression ``x`` and the constant ``c``, as shifts
+    and adds of the canonical signed digits of ``c`` (a 99 is 128 - 32 + 4 - 1: three
+    adders instead of a multiplier array). Every step is exact modulo ``2**w`` and the
+    product fits ``w`` bits, so the result is the product even where a partial sum
+    wraps."""
+    digits = csd_digits(c)
+    if not digits:
+        return lit_signed(0, w)
+    terms = []
+    for i, (sign, k) in enumerate(reversed(digits)):
+        term = x if k == 0 else f"({x} <<< {k})"
+        if i == 0:
+            terms.append(term if sign > 0 else f"-{term}")
+        else:
+            terms.append(f"{'+' if sign > 0 else '-'} {term}")
+    return " ".join(terms)
 
 
 def lit_signed(v: int, w: int) -> str:
@@ -152,6 +191,11 @@ class VerilogPrinter(ExprVisitor[Printed]):
         # expressions held in a register of the design (a dose window's running total):
         # printed as that register instead of being recomputed
         self.subst: dict[ir.Expr, Printed] = {}
+        # printing the synthesised design: products by a constant as shifts and adds of
+        # its canonical signed digits (fewer logic cells than yosys' multiplier), long
+        # table reads as indexed part-selects. Off (the formal section, which a solver
+        # reads and nothing synthesises): a Verilog `*` and a chain of equality tests.
+        self.for_synthesis = False
 
     # -- entry points
 
@@ -270,6 +314,9 @@ class VerilogPrinter(ExprVisitor[Printed]):
             case B.ADD | B.SUB | B.MUL:
                 a, b = self.operand(e.left), self.operand(e.right)
                 w = max(a.sbits, b.sbits, sbits(e.type.lo, e.type.hi))
+                if self.for_synthesis and e.op == B.MUL and (a.kind == "lit") != (b.kind == "lit"):
+                    x, c = (b, a.value) if a.kind == "lit" else (a, b.value)
+                    return self._node(e, w, shift_add(x.fit(w), c, w))
                 return self._node(e, w, f"{a.fit(w)} {e.op} {b.fit(w)}")
             case B.FLOORDIV | B.MOD:
                 a = self.operand(e.left)
@@ -409,6 +456,15 @@ class VerilogPrinter(ExprVisitor[Printed]):
             w = type_bits(e.type)
             return self._enum_wire(w, mux([x.unsigned(w) for x in operands]))
         w = max([x.sbits for x in operands] + [sbits(e.type.lo, e.type.hi)])
+        if self.for_synthesis and len(operands) > INDEXED_SELECT and (1 << iw) <= 2 * len(operands):
+            # one entry per value of the iw-bit selector, so every bit pattern reads what
+            # the chain above reads: element k at lo + k, the last element elsewhere
+            n = len(operands)
+            entries = [operands[j - e.lo] if e.lo <= j < e.lo + n - 1 else operands[-1]
+                       for j in range(1 << iw)]
+            flat = self._wire(w * len(entries),
+                              "{" + ", ".join(x.fit(w) for x in reversed(entries)) + "}")
+            return self._node(e, w, f"$signed({flat.text}[{sel} * {w} +: {w}])")
         return self._node(e, w, mux([x.fit(w) for x in operands]))
 
 @dataclass

@@ -197,6 +197,7 @@ class _FsmBuilder:
                                                "variable", v.span)
                         for v in m.variables}
         self.printer = VerilogPrinter(lambda n: self.var_reg[n], "state")
+        self.printer.for_synthesis = True
         self.totals = running_totals(m, self.namer, self.var_reg)
         self.printer.subst = {w.total: Operand(tot.name, tot.width, "unsigned")
                               for w, tot in self.totals}

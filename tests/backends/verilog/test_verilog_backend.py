@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import random
 import subprocess
@@ -77,7 +78,7 @@ def _random_expr(rng: random.Random, leaves, depth: int) -> ir.Expr:
     if k == 1:
         return sub(a, _random_expr(rng, leaves, depth - 1))
     if k == 2:
-        return mul(a, rng.choice((-3, -1, 2, 5, 7)))
+        return mul(a, rng.choice((-3, -1, 0, 2, 5, 7, 43, 59, 99, -85)))
     if k == 3:
         return fdiv(a, rng.choice((1, 2, 3, 4, 7, 8, 10, 60, 3600)))
     if k == 4:
@@ -88,19 +89,23 @@ def _random_expr(rng: random.Random, leaves, depth: int) -> ir.Expr:
     return cond(cmp("<", a, b), a, b)
 
 
-def test_expressions_are_exact_in_icarus(tmp_path):
-    """Random expressions (negative values, floor division and modulo, min, conditionals)
-    printed to Verilog and simulated give the evaluator's values, bit for bit."""
+@pytest.mark.parametrize("for_synthesis", [False, True], ids=["formal", "synthesis"])
+def test_expressions_are_exact_in_icarus(tmp_path, for_synthesis):
+    """Random expressions (negative values, floor division and modulo, min, conditionals,
+    products by constants as `*` or as shifts and adds) printed to Verilog and simulated
+    give the evaluator's values, bit for bit."""
     rng = random.Random(7)
     types = {"a": ir.IntType(0, 300), "b": ir.IntType(0, 7), "c": ir.IntType(0, 5000)}
     leaves = [ir.Var(n, t) for n, t in types.items()]
     exprs = [_random_expr(rng, leaves, 4) for _ in range(150)]
     printer = verilog.VerilogPrinter(lambda n: n, "state")
+    printer.for_synthesis = for_synthesis
     outs = []
     for i, e in enumerate(exprs):
         op = printer.operand(e)
         w = verilog.sbits(e.type.lo, e.type.hi)
         outs.append((i, w, op.fit(w) if op.sbits <= w else f"{op.text}[{w - 1}:0]"))
+    assert any("<<<" in d for d in printer.decls) == for_synthesis
     samples = [{n: rng.randint(t.lo, t.hi) for n, t in types.items()} for _ in range(40)]
     samples += [{n: t.lo for n, t in types.items()}, {n: t.hi for n, t in types.items()}]
     lines = ["module t;"]
@@ -152,3 +157,48 @@ def test_long_division_is_exact_on_its_whole_interval(tmp_path, d, lo, hi):
     got = subprocess.run(["vvp", "-n", str(tmp_path / "t.vvp")], capture_output=True, text=True,
                          check=True).stdout.splitlines()
     assert got == [f"{v // d} {v % d}" for v in range(lo, hi + 1)]
+
+
+@pytest.mark.parametrize("c", [*range(-300, 301), 4104, -65535, 1 << 20])
+def test_canonical_signed_digits(c):
+    """The digits sum to the constant, and no two nonzero digits are adjacent (the form
+    with the fewest adders)."""
+    digits = verilog.csd_digits(c)
+    assert sum(sign * (1 << k) for sign, k in digits) == c
+    assert all(sign in (-1, 1) for sign, _ in digits)
+    assert all(b - a >= 2 for (_, a), (_, b) in itertools.pairwise(digits))
+
+
+@pytest.mark.parametrize("lo,n", [(0, 24), (0, 5), (3, 6), (1, 9), (2, 10)])
+def test_table_read_is_the_chain_on_every_selector_value(tmp_path, lo, n):
+    """A table read printed for synthesis (an indexed part-select over one entry per
+    selector value) reads what the formal printing (a chain of equality tests, the last
+    element by default) reads, for every bit pattern of the selector, in Icarus."""
+    iw = verilog.ubits(lo + n - 1)
+    elements = tuple(ir.Var(f"e{k}", ir.IntType(0, 1000)) for k in range(n))
+    sel = ir.Var("sel", ir.IntType(lo, lo + n - 1))
+    e = ir.Select("tab", elements, sel, lo, ir.IntType(0, 1000))
+    texts = []
+    for for_synthesis in (False, True):
+        printer = verilog.VerilogPrinter(lambda name: name, "state", prefix=f"p{int(for_synthesis)}_")
+        printer.for_synthesis = for_synthesis
+        texts.append((printer.decls, printer.operand(e)))
+    assert any("+:" in d for d in texts[1][0]) == (n > 4 and (1 << iw) <= 2 * n)
+    values = [(37 * k + 11) % 1000 for k in range(n)]
+    lines = ["module t;", f"reg [{iw - 1}:0] sel;"]
+    lines += [f"wire [9:0] e{k} = 10'd{v};" for k, v in enumerate(values)]
+    lines += ["reg [3:0] state;"] + [d for decls, _ in texts for d in decls]
+    lines += ["initial begin"]
+    for j in range(1 << iw):
+        lines += [f"  sel = {iw}'d{j}; #1;",
+                  f'  $display("%0d %0d", {texts[0][1].text}, {texts[1][1].text});']
+    lines += ["end", "endmodule"]
+    src = tmp_path / "t.v"
+    src.write_text("\n".join(lines))
+    subprocess.run(["iverilog", "-g2005", "-o", str(tmp_path / "t.vvp"), str(src)], check=True)
+    out = subprocess.run(["vvp", "-n", str(tmp_path / "t.vvp")], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    rows = [line.split() for line in out if line.strip()]
+    assert len(rows) == 1 << iw
+    for j, (chain, indexed) in enumerate(rows):
+        assert chain == indexed == str(values[j - lo] if lo <= j < lo + n else values[-1]), j
