@@ -66,7 +66,6 @@ class Prop:
     kind: str
     text: str
     module: str  # fsm | motor
-    size: int = 0  # comparisons in the asserted condition (a window chain: its links)
     outcome: str = "unknown"
     detail: str = ""
     task: str = ""
@@ -135,7 +134,7 @@ class FormalBlock(Protocol):
 
 def properties(block: FormalBlock) -> list[Prop]:
     """One result slot per assertion of the block, in file order."""
-    return [Prop(c.label, c.req, c.kind, c.text, c.module, c.cond.count("==")) for c in block.checks]
+    return [Prop(c.label, c.req, c.kind, c.text, c.module) for c in block.checks]
 
 
 def solver() -> str:
@@ -159,23 +158,26 @@ FSM_PIPELINE = ("f_pipeline_*",)
 
 def fsm_tasks(base: str, props: list[Prop]) -> list[Task]:
     """The FSM's proof split in parts (see the module docstring); each needs all. The
-    window chains are the slow parts, each in a task of its own (two chains in one task
-    take longer than in two: the solver's effort grows faster than the goal), longest
-    first; every other assertion is in ``fsm``."""
+    window chains are the slow parts, each window's links in a task of its own (two
+    chains in one task take longer than in two: the solver's effort grows faster than the
+    goal), longest first; every other assertion is in ``fsm``."""
     fsm = f"{base}_fsm"
-    chains = sorted((p for p in props if p.module == "fsm" and p.kind == "window"
-                     and p.req.startswith("window.")), key=lambda p: -p.size)
-    parts = [("fsm-pipeline", FSM_PIPELINE, ())]
-    parts += [(f"fsm-window-{p.req.split('.', 1)[1]}", (p.label,), FSM_PIPELINE) for p in chains]
-    names = tuple(name for name, _, _ in parts) + ("fsm",)
     mine = [p for p in props if p.module == "fsm"]
+    chains: dict[str, list[str]] = {}
+    for p in mine:
+        if p.kind == "window" and p.req.startswith("window."):
+            chains.setdefault(p.req.split(".", 1)[1], []).append(p.label)
+    parts = [("fsm-pipeline", FSM_PIPELINE, ())]
+    parts += [(f"fsm-window-{name}", tuple(links), FSM_PIPELINE)
+              for name, links in sorted(chains.items(), key=lambda kv: -len(kv[1]))]
+    names = tuple(name for name, _, _ in parts) + ("fsm",)
     tasks = [Task(name, fsm, "prove", 1, only=only, assume=assume, needs=names,
                   labels=_matching(mine, only)) for name, only, assume in parts]
-    chain_labels = {p.label for p in chains}
+    chain_labels = tuple(label for links in chains.values() for label in links)
     rest = tuple(p.label for p in mine
                  if p.label not in chain_labels and not _matching([p], FSM_PIPELINE))
     tasks.append(Task("fsm", fsm, "prove", 1, assume=FSM_PIPELINE, needs=names,
-                      drop=tuple(p.label for p in chains), labels=rest))
+                      drop=chain_labels, labels=rest))
     return tasks
 
 
