@@ -20,7 +20,7 @@ list in. This module runs proof tasks over the file and maps the per-property re
   order) and its pieces run instead: the solver's effort grows faster than the number of
   goals it proves at once, so pieces answer sooner than the whole (one task for the 236
   assertions of the closed-loop pump's FSM gets no answer in 600 s; the same assertions
-  a few at a time prove in seconds each). The pieces keep their part's assumptions, so
+  a few at a time pass their induction step in seconds each). The pieces keep their part's assumptions, so
   the argument above is unchanged; a single assertion gets the whole ``timeout``;
 * ``motor``: the motor block alone, every input free (it trusts nothing of the FSM),
   full width, k-induction (the limiter's sum chained the same way);
