@@ -37,9 +37,11 @@ RTL_BROKEN: dict[str, str] = {}
 # spec stem -> why `prove-rtl` does not prove all of its block's assertions today
 RTL_UNPROVED: dict[str, str] = {
     "closed_loop_pump":
-    "the FSM's full-width k-induction (tasks fsm, fsm-pipeline, fsm-window-iob) gets no answer "
-    "within the tier's 240 s per task (130 registers; the windows' tasks and motor pass, fsm-bmc "
-    "finds no violation in 14 cycles): 265 of 280 assertions unknown",
+    "f_window_ps_50_1, f_window_cl_05_1, f_window_cl_05_2, f_window_cl_06_2 and "
+    "f_window_cl_08_1 (properties over the 13-term weighted insulin-on-board sum) get no "
+    "answer alone in their task within 600 s; the other FSM tasks pass, but each assumes "
+    "every FSM assertion of the previous cycle, so prove-rtl reports 15 proved (the motor), "
+    "329 unknown (fsm-bmc: no violation in 14 cycles; docs/formal.md)",
 }
 
 

@@ -12,7 +12,7 @@
 // Event port: ev_code/ev_params are sampled when ev_valid && ev_ready; the event commits
 // 4 cycles later and in the cycle after that resp_valid pulses with resp_status (0
 // accepted, 1 rejected, 2 ignored) and resp_reason. ev_ready is low while an event is in
-// flight, in the 21 cycles before a tick and in the tick cycle, and while a STEP burst is
+// flight, in the 19 cycles before a tick and in the tick cycle, and while a STEP burst is
 // being emitted. Parameters are packed LSB first in declaration order.
 //
 // Reason codes:
@@ -115,7 +115,7 @@ module infusion_pump_fsm (
     // pipeline (see the section below): an event commits EVENT_CYCLES cycles after its
     // handshake; a tick reads stages settled during the HOLD_CYCLES cycles before it
     localparam EVENT_CYCLES = 4;
-    localparam HOLD_CYCLES = 21;
+    localparam HOLD_CYCLES = 19;
     /* verilator lint_on UNUSEDPARAM */
 
     // ------------------------------------------------------------ state variables
@@ -259,8 +259,8 @@ module infusion_pump_fsm (
     wire signed [15:0] t4 = 16'sd1600 - $signed({1'b0, w_hourly_total});  // -19200..1600
     wire signed [18:0] t5 = 19'sd6000 - $signed({1'b0, w_daily_total});  // -144000..6000
     wire signed [18:0] t6 = ($signed({{5{1'b0}}, v_reservoir}) < $signed({{17{l_basal_raw[1]}}, l_basal_raw})) ? $signed({{5{1'b0}}, v_reservoir}) : $signed({{17{l_basal_raw[1]}}, l_basal_raw});
-    wire signed [18:0] nx_t7 = ($signed({{3{t4[15]}}, t4}) < t6) ? $signed({{3{t4[15]}}, t4}) : t6;
-    wire signed [18:0] nx_t8 = (t5 < t7) ? t5 : t7;  // -144000..1
+    wire signed [18:0] nx_t7 = (t5 < $signed({{3{t4[15]}}, t4})) ? t5 : $signed({{3{t4[15]}}, t4});
+    wire signed [18:0] nx_t8 = (t7 < t6) ? t7 : t6;  // -144000..1
     wire signed [18:0] t9 = (t8 > 19'sd0) ? t8 : 19'sd0;
     wire signed [1:0] t10 = t9[1:0];  // 0..1
     wire signed [1:0] t11 = l_bolus_active ? 2'sd1 : 2'sd0;  // 0..1
@@ -268,9 +268,9 @@ module infusion_pump_fsm (
     wire signed [15:0] nx_t13 = t4 - $signed({{14{l_basal_steps[1]}}, l_basal_steps});  // -19201..1600
     wire signed [18:0] nx_t14 = t5 - $signed({{17{l_basal_steps[1]}}, l_basal_steps});  // -144001..6000
     wire signed [18:0] t15 = ($signed({{9{1'b0}}, v_bolus_left}) < $signed({{17{l_bolus_raw[1]}}, l_bolus_raw})) ? $signed({{9{1'b0}}, v_bolus_left}) : $signed({{17{l_bolus_raw[1]}}, l_bolus_raw});
-    wire signed [18:0] nx_t16 = ($signed({{4{t12[14]}}, t12}) < t15) ? $signed({{4{t12[14]}}, t12}) : t15;
-    wire signed [18:0] t17 = ($signed({{3{t13[15]}}, t13}) < t16) ? $signed({{3{t13[15]}}, t13}) : t16;
-    wire signed [18:0] nx_t18 = (t14 < t17) ? t14 : t17;  // -144001..1
+    wire signed [18:0] t16 = ($signed({{3{t13[15]}}, t13}) < $signed({{4{t12[14]}}, t12})) ? $signed({{3{t13[15]}}, t13}) : $signed({{4{t12[14]}}, t12});
+    wire signed [18:0] nx_t17 = (t16 < t15) ? t16 : t15;
+    wire signed [18:0] t18 = (t14 < t17) ? t14 : t17;  // -144001..1
     wire signed [18:0] t19 = (t18 > 19'sd0) ? t18 : 19'sd0;
     wire signed [1:0] t20 = t19[1:0];  // 0..1
     wire signed [1:0] t21 = l_prime_active ? 2'sd1 : 2'sd0;  // 0..1
@@ -278,8 +278,8 @@ module infusion_pump_fsm (
     wire signed [14:0] t23 = $signed({1'b0, v_reservoir}) - $signed({{12{t22[2]}}, t22});  // -2..12000
     wire signed [13:0] t24 = 14'sd840 - $signed({1'b0, w_primes_total});  // -5040..840
     wire signed [14:0] t25 = ($signed({{5{1'b0}}, v_prime_left}) < $signed({{13{l_prime_raw[1]}}, l_prime_raw})) ? $signed({{5{1'b0}}, v_prime_left}) : $signed({{13{l_prime_raw[1]}}, l_prime_raw});
-    wire signed [14:0] nx_t26 = (t23 < t25) ? t23 : t25;
-    wire signed [14:0] t27 = ($signed({t24[13], t24}) < t26) ? $signed({t24[13], t24}) : t26;
+    wire signed [14:0] nx_t26 = ($signed({t24[13], t24}) < t23) ? $signed({t24[13], t24}) : t23;
+    wire signed [14:0] t27 = (t26 < t25) ? t26 : t25;
     wire signed [13:0] nx_t28 = t27[13:0];  // -5040..1
     wire signed [13:0] t29 = (t28 > 14'sd0) ? t28 : 14'sd0;
     wire signed [1:0] t30 = t29[1:0];  // 0..1
@@ -288,9 +288,9 @@ module infusion_pump_fsm (
     wire signed [14:0] t33 = $signed({1'b0, v_reservoir}) - $signed({{12{t32[2]}}, t32});  // -3..12000
     wire signed [13:0] nx_t34 = t24 - $signed({{12{l_prime_steps[1]}}, l_prime_steps});  // -5041..840
     wire signed [14:0] t35 = ($signed({{9{1'b0}}, v_fill_left}) < $signed({{13{l_fill_raw[1]}}, l_fill_raw})) ? $signed({{9{1'b0}}, v_fill_left}) : $signed({{13{l_fill_raw[1]}}, l_fill_raw});
-    wire signed [14:0] nx_t36 = (t33 < t35) ? t33 : t35;
-    wire signed [14:0] t37 = ($signed({t34[13], t34}) < t36) ? $signed({t34[13], t34}) : t36;
-    wire signed [13:0] t38 = t37[13:0];  // -5041..1
+    wire signed [14:0] nx_t36 = ($signed({t34[13], t34}) < t33) ? $signed({t34[13], t34}) : t33;
+    wire signed [14:0] t37 = (t36 < t35) ? t36 : t35;
+    wire signed [13:0] nx_t38 = t37[13:0];  // -5041..1
     wire signed [13:0] t39 = (t38 > 14'sd0) ? t38 : 14'sd0;
     wire signed [1:0] t40 = t39[1:0];  // 0..1
     wire signed [3:0] t41 = $signed({t32[2], t32}) + $signed({{2{l_fill_steps[1]}}, l_fill_steps});  // 0..4
@@ -355,11 +355,11 @@ module infusion_pump_fsm (
     wire signed [10:0] t100 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b3}) : $signed({1'b0, v_primes_b4});  // 0..840
     wire signed [10:0] t101 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b4}) : $signed({1'b0, v_primes_b5});  // 0..840
     wire signed [10:0] t102 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b5}) : $signed({1'b0, v_primes_b6});  // 0..840
-    wire signed [14:0] nx_t103 = $signed({1'b0, v_reservoir}) - $signed({{11{l_steps[3]}}, l_steps});  // -4..12000
+    wire signed [14:0] t103 = $signed({1'b0, v_reservoir}) - $signed({{11{l_steps[3]}}, l_steps});  // -4..12000
     wire signed [10:0] nx_t104 = $signed({1'b0, v_bolus_left}) - $signed({{9{l_bolus_steps[1]}}, l_bolus_steps});  // -1..1000
     wire signed [10:0] nx_t105 = $signed({1'b0, v_prime_left}) - $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // -1..800
     wire signed [10:0] nx_t106 = $signed({1'b0, v_prime_total}) + $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // 0..801
-    wire signed [6:0] t107 = $signed({1'b0, v_fill_left}) - $signed({{5{l_fill_steps[1]}}, l_fill_steps});  // -1..40
+    wire signed [6:0] nx_t107 = $signed({1'b0, v_fill_left}) - $signed({{5{l_fill_steps[1]}}, l_fill_steps});  // -1..40
     wire signed [19:0] t108 = $signed({1'b0, v_set_age}) + 20'sd1;  // 1..288001
     wire signed [19:0] t109 = (20'sd288000 < t108) ? 20'sd288000 : t108;  // 1..288000
     wire signed [19:0] nx_t110 = v_inserted ? t109 : 20'sd0;  // 0..288000
@@ -392,7 +392,7 @@ module infusion_pump_fsm (
     wire signed [1:0] l_prime_steps = t30;  // prime_steps: 0..1
     wire l_fill_active = ((state == 3'd3) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // fill_active
     wire signed [1:0] nx_l_fill_raw = t31;  // fill_raw: 0..1
-    wire signed [1:0] nx_l_fill_steps = t40;  // fill_steps: 0..1
+    wire signed [1:0] l_fill_steps = t40;  // fill_steps: 0..1
     wire signed [3:0] nx_l_steps = t41;  // steps: 0..4
     /* verilator lint_on UNUSEDSIGNAL */
     assign tick_steps = l_steps[2:0];
@@ -470,7 +470,7 @@ module infusion_pump_fsm (
     wire g25_0 = (t105 == 11'sd0);  // spec/infusion_pump.pump:279:41
     wire en25 = g25_0;  // #25 on tick from Priming -> Idle
     wire g26_0 = (t107 == 7'sd0);  // spec/infusion_pump.pump:280:41
-    wire nx_en26 = g26_0;  // #26 on tick from Filling -> Idle
+    wire en26 = g26_0;  // #26 on tick from Filling -> Idle
     wire g27_0 = ((t104 == 11'sd0) || (l_bolus_steps < l_bolus_raw));  // spec/infusion_pump.pump:285:10
     wire nx_en27 = g27_0;  // #27 on tick from Bolusing -> Delivering
     wire nx_g28_0 = ((((v_acked && !(v_occlusion_alarm && v_occluded)) && !(v_empty_alarm && ($signed({1'b0, v_reservoir}) == 15'sd0))) && !(v_wear_alarm && v_inserted)) && !((v_reconnect_alarm && v_inserted) && !v_connected));  // spec/infusion_pump.pump:289:10
@@ -481,8 +481,8 @@ module infusion_pump_fsm (
     // reset. Once the registers above and the latched event have been stable for d cycles,
     // every stage of depth d (stage registers on its longest path from them, itself
     // included) equals its wire, by induction on d. A tick reads stages of depth
-    // <= 17: the HOLD_CYCLES = 17 + EVENT_CYCLES cycles before it take no event, and an
-    // event taken before them has committed 17 cycles before the tick. An event commits
+    // <= 15: the HOLD_CYCLES = 15 + EVENT_CYCLES cycles before it take no event, and an
+    // event taken before them has committed 15 cycles before the tick. An event commits
     // EVENT_CYCLES cycles after its handshake, reading stages of depth < EVENT_CYCLES
     // (the decision fire_q/status_q/reason_q included); no tick falls in between.
     // (The formal section proves these facts: f_pipeline_*.)
@@ -496,8 +496,7 @@ module infusion_pump_fsm (
     reg signed [15:0] t13;
     reg signed [18:0] t14;
     reg signed [1:0] l_bolus_raw;
-    reg signed [18:0] t16;
-    reg signed [18:0] t18;
+    reg signed [18:0] t17;
     reg signed [1:0] l_bolus_steps;
     reg signed [2:0] t22;
     reg signed [1:0] l_prime_raw;
@@ -507,7 +506,7 @@ module infusion_pump_fsm (
     reg signed [13:0] t34;
     reg signed [1:0] l_fill_raw;
     reg signed [14:0] t36;
-    reg signed [1:0] l_fill_steps;
+    reg signed [13:0] t38;
     reg signed [13:0] t45;
     reg signed [9:0] t49;
     reg signed [11:0] t51;
@@ -520,10 +519,10 @@ module infusion_pump_fsm (
     reg signed [10:0] t96;
     reg signed [10:0] t97;
     reg signed [3:0] l_steps;
-    reg signed [14:0] t103;
     reg signed [10:0] t104;
     reg signed [10:0] t105;
     reg signed [10:0] t106;
+    reg signed [6:0] t107;
     reg signed [19:0] t110;
     reg signed [13:0] t112;
     reg signed [10:0] t114;
@@ -553,7 +552,6 @@ module infusion_pump_fsm (
     reg en22;
     reg en23;
     reg en24;
-    reg en26;
     reg en27;
     reg g28_0;
     /* verilator lint_on UNUSEDSIGNAL */
@@ -567,8 +565,7 @@ module infusion_pump_fsm (
         t13 <= nx_t13;
         t14 <= nx_t14;
         l_bolus_raw <= nx_l_bolus_raw;
-        t16 <= nx_t16;
-        t18 <= nx_t18;
+        t17 <= nx_t17;
         l_bolus_steps <= nx_l_bolus_steps;
         t22 <= nx_t22;
         l_prime_raw <= nx_l_prime_raw;
@@ -578,7 +575,7 @@ module infusion_pump_fsm (
         t34 <= nx_t34;
         l_fill_raw <= nx_l_fill_raw;
         t36 <= nx_t36;
-        l_fill_steps <= nx_l_fill_steps;
+        t38 <= nx_t38;
         t45 <= nx_t45;
         t49 <= nx_t49;
         t51 <= nx_t51;
@@ -591,10 +588,10 @@ module infusion_pump_fsm (
         t96 <= nx_t96;
         t97 <= nx_t97;
         l_steps <= nx_l_steps;
-        t103 <= nx_t103;
         t104 <= nx_t104;
         t105 <= nx_t105;
         t106 <= nx_t106;
+        t107 <= nx_t107;
         t110 <= nx_t110;
         t112 <= nx_t112;
         t114 <= nx_t114;
@@ -624,7 +621,6 @@ module infusion_pump_fsm (
         en22 <= nx_en22;
         en23 <= nx_en23;
         en24 <= nx_en24;
-        en26 <= nx_en26;
         en27 <= nx_en27;
         g28_0 <= nx_g28_0;
         fire_q <= fire;
@@ -2167,30 +2163,70 @@ module infusion_pump_fsm (
     // pumpspec-formal f_assert_ps_40_1 PS-40 assert: steps only in delivery states with no alarm latched (on tick)
     // pumpspec-formal f_assert_ps_43_3 PS-43 assert: rewind only while not connected to the body (on rewind)
     // pumpspec-formal f_assert_ps_44_1 PS-44 assert: reset leaves the motor disabled (on reset)
-    // pumpspec-formal f_window_hourly_1 window.hourly window: the running total w_hourly_total is the sum of the 13 buckets of `hourly` (exact chain of ghost prefix sums)
-    // pumpspec-formal f_window_daily_1 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums)
-    // pumpspec-formal f_window_primes_1 window.primes window: the running total w_primes_total is the sum of the 7 buckets of `primes` (exact chain of ghost prefix sums)
+    // pumpspec-formal f_window_hourly_1 window.hourly window: the running total w_hourly_total is the sum of the 13 buckets of `hourly` (exact chain of ghost prefix sums, link 1 of 13)
+    // pumpspec-formal f_window_hourly_2 window.hourly window: the running total w_hourly_total is the sum of the 13 buckets of `hourly` (exact chain of ghost prefix sums, link 2 of 13)
+    // pumpspec-formal f_window_hourly_3 window.hourly window: the running total w_hourly_total is the sum of the 13 buckets of `hourly` (exact chain of ghost prefix sums, link 3 of 13)
+    // pumpspec-formal f_window_hourly_4 window.hourly window: the running total w_hourly_total is the sum of the 13 buckets of `hourly` (exact chain of ghost prefix sums, link 4 of 13)
+    // pumpspec-formal f_window_hourly_5 window.hourly window: the running total w_hourly_total is the sum of the 13 buckets of `hourly` (exact chain of ghost prefix sums, link 5 of 13)
+    // pumpspec-formal f_window_hourly_6 window.hourly window: the running total w_hourly_total is the sum of the 13 buckets of `hourly` (exact chain of ghost prefix sums, link 6 of 13)
+    // pumpspec-formal f_window_hourly_7 window.hourly window: the running total w_hourly_total is the sum of the 13 buckets of `hourly` (exact chain of ghost prefix sums, link 7 of 13)
+    // pumpspec-formal f_window_hourly_8 window.hourly window: the running total w_hourly_total is the sum of the 13 buckets of `hourly` (exact chain of ghost prefix sums, link 8 of 13)
+    // pumpspec-formal f_window_hourly_9 window.hourly window: the running total w_hourly_total is the sum of the 13 buckets of `hourly` (exact chain of ghost prefix sums, link 9 of 13)
+    // pumpspec-formal f_window_hourly_10 window.hourly window: the running total w_hourly_total is the sum of the 13 buckets of `hourly` (exact chain of ghost prefix sums, link 10 of 13)
+    // pumpspec-formal f_window_hourly_11 window.hourly window: the running total w_hourly_total is the sum of the 13 buckets of `hourly` (exact chain of ghost prefix sums, link 11 of 13)
+    // pumpspec-formal f_window_hourly_12 window.hourly window: the running total w_hourly_total is the sum of the 13 buckets of `hourly` (exact chain of ghost prefix sums, link 12 of 13)
+    // pumpspec-formal f_window_hourly_13 window.hourly window: the running total w_hourly_total is the sum of the 13 buckets of `hourly` (exact chain of ghost prefix sums, link 13 of 13)
+    // pumpspec-formal f_window_daily_1 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 1 of 25)
+    // pumpspec-formal f_window_daily_2 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 2 of 25)
+    // pumpspec-formal f_window_daily_3 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 3 of 25)
+    // pumpspec-formal f_window_daily_4 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 4 of 25)
+    // pumpspec-formal f_window_daily_5 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 5 of 25)
+    // pumpspec-formal f_window_daily_6 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 6 of 25)
+    // pumpspec-formal f_window_daily_7 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 7 of 25)
+    // pumpspec-formal f_window_daily_8 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 8 of 25)
+    // pumpspec-formal f_window_daily_9 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 9 of 25)
+    // pumpspec-formal f_window_daily_10 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 10 of 25)
+    // pumpspec-formal f_window_daily_11 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 11 of 25)
+    // pumpspec-formal f_window_daily_12 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 12 of 25)
+    // pumpspec-formal f_window_daily_13 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 13 of 25)
+    // pumpspec-formal f_window_daily_14 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 14 of 25)
+    // pumpspec-formal f_window_daily_15 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 15 of 25)
+    // pumpspec-formal f_window_daily_16 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 16 of 25)
+    // pumpspec-formal f_window_daily_17 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 17 of 25)
+    // pumpspec-formal f_window_daily_18 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 18 of 25)
+    // pumpspec-formal f_window_daily_19 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 19 of 25)
+    // pumpspec-formal f_window_daily_20 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 20 of 25)
+    // pumpspec-formal f_window_daily_21 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 21 of 25)
+    // pumpspec-formal f_window_daily_22 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 22 of 25)
+    // pumpspec-formal f_window_daily_23 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 23 of 25)
+    // pumpspec-formal f_window_daily_24 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 24 of 25)
+    // pumpspec-formal f_window_daily_25 window.daily window: the running total w_daily_total is the sum of the 25 buckets of `daily` (exact chain of ghost prefix sums, link 25 of 25)
+    // pumpspec-formal f_window_primes_1 window.primes window: the running total w_primes_total is the sum of the 7 buckets of `primes` (exact chain of ghost prefix sums, link 1 of 7)
+    // pumpspec-formal f_window_primes_2 window.primes window: the running total w_primes_total is the sum of the 7 buckets of `primes` (exact chain of ghost prefix sums, link 2 of 7)
+    // pumpspec-formal f_window_primes_3 window.primes window: the running total w_primes_total is the sum of the 7 buckets of `primes` (exact chain of ghost prefix sums, link 3 of 7)
+    // pumpspec-formal f_window_primes_4 window.primes window: the running total w_primes_total is the sum of the 7 buckets of `primes` (exact chain of ghost prefix sums, link 4 of 7)
+    // pumpspec-formal f_window_primes_5 window.primes window: the running total w_primes_total is the sum of the 7 buckets of `primes` (exact chain of ghost prefix sums, link 5 of 7)
+    // pumpspec-formal f_window_primes_6 window.primes window: the running total w_primes_total is the sum of the 7 buckets of `primes` (exact chain of ghost prefix sums, link 6 of 7)
+    // pumpspec-formal f_window_primes_7 window.primes window: the running total w_primes_total is the sum of the 7 buckets of `primes` (exact chain of ghost prefix sums, link 7 of 7)
     // pumpspec-formal f_motor_steps_1 motor.steps motor: a tick commands 0 .. 2 steps (the motor block's input)
     // pumpspec-formal f_ghost_ps_21_1 PS-21 ghost: `basal`: issued steps never above the ideal and never more than one below
     // pumpspec-formal f_ghost_ps_21_2 PS-21 ghost: `basal`: the accumulator is the Bresenham remainder (ideal - issued) * 3600
     // pumpspec-formal f_pipeline_event pipeline.event pipeline: an event in flight commits EVENT_CYCLES cycles after its handshake with nothing changed in between; after EVENT_CYCLES cycles of hold none is in flight and the registers have not changed since
-    // pumpspec-formal f_pipeline_1 pipeline.stage1 pipeline: the 25 stage registers of depth 1 hold their inputs once the registers and the latched event have been stable for 1 cycles
+    // pumpspec-formal f_pipeline_1 pipeline.stage1 pipeline: the 26 stage registers of depth 1 hold their inputs once the registers and the latched event have been stable for 1 cycles
     // pumpspec-formal f_pipeline_2 pipeline.stage2 pipeline: the 8 stage registers of depth 2 hold their inputs once the registers and the latched event have been stable for 2 cycles
     // pumpspec-formal f_pipeline_3 pipeline.stage3 pipeline: the 4 stage registers of depth 3 hold their inputs once the registers and the latched event have been stable for 3 cycles
-    // pumpspec-formal f_pipeline_4 pipeline.stage4 pipeline: the 1 stage registers of depth 4 hold their inputs once the registers and the latched event have been stable for 4 cycles
-    // pumpspec-formal f_pipeline_5 pipeline.stage5 pipeline: the 3 stage registers of depth 5 hold their inputs once the registers and the latched event have been stable for 5 cycles
+    // pumpspec-formal f_pipeline_4 pipeline.stage4 pipeline: the 3 stage registers of depth 4 hold their inputs once the registers and the latched event have been stable for 4 cycles
+    // pumpspec-formal f_pipeline_5 pipeline.stage5 pipeline: the 1 stage registers of depth 5 hold their inputs once the registers and the latched event have been stable for 5 cycles
     // pumpspec-formal f_pipeline_6 pipeline.stage6 pipeline: the 1 stage registers of depth 6 hold their inputs once the registers and the latched event have been stable for 6 cycles
-    // pumpspec-formal f_pipeline_7 pipeline.stage7 pipeline: the 1 stage registers of depth 7 hold their inputs once the registers and the latched event have been stable for 7 cycles
-    // pumpspec-formal f_pipeline_8 pipeline.stage8 pipeline: the 1 stage registers of depth 8 hold their inputs once the registers and the latched event have been stable for 8 cycles
-    // pumpspec-formal f_pipeline_9 pipeline.stage9 pipeline: the 2 stage registers of depth 9 hold their inputs once the registers and the latched event have been stable for 9 cycles
-    // pumpspec-formal f_pipeline_10 pipeline.stage10 pipeline: the 8 stage registers of depth 10 hold their inputs once the registers and the latched event have been stable for 10 cycles
-    // pumpspec-formal f_pipeline_11 pipeline.stage11 pipeline: the 3 stage registers of depth 11 hold their inputs once the registers and the latched event have been stable for 11 cycles
-    // pumpspec-formal f_pipeline_12 pipeline.stage12 pipeline: the 4 stage registers of depth 12 hold their inputs once the registers and the latched event have been stable for 12 cycles
-    // pumpspec-formal f_pipeline_13 pipeline.stage13 pipeline: the 1 stage registers of depth 13 hold their inputs once the registers and the latched event have been stable for 13 cycles
-    // pumpspec-formal f_pipeline_14 pipeline.stage14 pipeline: the 1 stage registers of depth 14 hold their inputs once the registers and the latched event have been stable for 14 cycles
-    // pumpspec-formal f_pipeline_15 pipeline.stage15 pipeline: the 3 stage registers of depth 15 hold their inputs once the registers and the latched event have been stable for 15 cycles
-    // pumpspec-formal f_pipeline_16 pipeline.stage16 pipeline: the 4 stage registers of depth 16 hold their inputs once the registers and the latched event have been stable for 16 cycles
-    // pumpspec-formal f_pipeline_17 pipeline.stage17 pipeline: the 2 stage registers of depth 17 hold their inputs once the registers and the latched event have been stable for 17 cycles
+    // pumpspec-formal f_pipeline_7 pipeline.stage7 pipeline: the 2 stage registers of depth 7 hold their inputs once the registers and the latched event have been stable for 7 cycles
+    // pumpspec-formal f_pipeline_8 pipeline.stage8 pipeline: the 8 stage registers of depth 8 hold their inputs once the registers and the latched event have been stable for 8 cycles
+    // pumpspec-formal f_pipeline_9 pipeline.stage9 pipeline: the 3 stage registers of depth 9 hold their inputs once the registers and the latched event have been stable for 9 cycles
+    // pumpspec-formal f_pipeline_10 pipeline.stage10 pipeline: the 4 stage registers of depth 10 hold their inputs once the registers and the latched event have been stable for 10 cycles
+    // pumpspec-formal f_pipeline_11 pipeline.stage11 pipeline: the 1 stage registers of depth 11 hold their inputs once the registers and the latched event have been stable for 11 cycles
+    // pumpspec-formal f_pipeline_12 pipeline.stage12 pipeline: the 1 stage registers of depth 12 hold their inputs once the registers and the latched event have been stable for 12 cycles
+    // pumpspec-formal f_pipeline_13 pipeline.stage13 pipeline: the 3 stage registers of depth 13 hold their inputs once the registers and the latched event have been stable for 13 cycles
+    // pumpspec-formal f_pipeline_14 pipeline.stage14 pipeline: the 4 stage registers of depth 14 hold their inputs once the registers and the latched event have been stable for 14 cycles
+    // pumpspec-formal f_pipeline_15 pipeline.stage15 pipeline: the 1 stage registers of depth 15 hold their inputs once the registers and the latched event have been stable for 15 cycles
     reg f_past_valid = 1'b0;
     always @(posedge clk) f_past_valid <= 1'b1;
 `ifndef PUMPSPEC_REPLAY
@@ -2788,30 +2824,70 @@ module infusion_pump_fsm (
     wire f_ok_174 = (!(l_steps > 4'sd0) || (((((state == 3'd2) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
     wire f_ok_175 = (!f_ev_accepted || (!(v_inserted && v_connected)));
     wire f_ok_176 = (!(((((state == 3'd2) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
-    wire f_ok_177 = (({1'b0, f_pre_hourly_0} == {5'd0, v_hourly_b0}) && ({1'b0, f_pre_hourly_1} == {1'b0, f_pre_hourly_0} + {5'd0, v_hourly_b1}) && ({1'b0, f_pre_hourly_2} == {1'b0, f_pre_hourly_1} + {5'd0, v_hourly_b2}) && ({1'b0, f_pre_hourly_3} == {1'b0, f_pre_hourly_2} + {5'd0, v_hourly_b3}) && ({1'b0, f_pre_hourly_4} == {1'b0, f_pre_hourly_3} + {5'd0, v_hourly_b4}) && ({1'b0, f_pre_hourly_5} == {1'b0, f_pre_hourly_4} + {5'd0, v_hourly_b5}) && ({1'b0, f_pre_hourly_6} == {1'b0, f_pre_hourly_5} + {5'd0, v_hourly_b6}) && ({1'b0, f_pre_hourly_7} == {1'b0, f_pre_hourly_6} + {5'd0, v_hourly_b7}) && ({1'b0, f_pre_hourly_8} == {1'b0, f_pre_hourly_7} + {5'd0, v_hourly_b8}) && ({1'b0, f_pre_hourly_9} == {1'b0, f_pre_hourly_8} + {5'd0, v_hourly_b9}) && ({1'b0, f_pre_hourly_10} == {1'b0, f_pre_hourly_9} + {5'd0, v_hourly_b10}) && ({1'b0, f_pre_hourly_11} == {1'b0, f_pre_hourly_10} + {5'd0, v_hourly_b11}) && ({1'b0, w_hourly_total} == {1'b0, f_pre_hourly_11} + {5'd0, v_hourly_b12}));
-    wire f_ok_178 = (({1'b0, f_pre_daily_0} == {6'd0, v_daily_b0}) && ({1'b0, f_pre_daily_1} == {1'b0, f_pre_daily_0} + {6'd0, v_daily_b1}) && ({1'b0, f_pre_daily_2} == {1'b0, f_pre_daily_1} + {6'd0, v_daily_b2}) && ({1'b0, f_pre_daily_3} == {1'b0, f_pre_daily_2} + {6'd0, v_daily_b3}) && ({1'b0, f_pre_daily_4} == {1'b0, f_pre_daily_3} + {6'd0, v_daily_b4}) && ({1'b0, f_pre_daily_5} == {1'b0, f_pre_daily_4} + {6'd0, v_daily_b5}) && ({1'b0, f_pre_daily_6} == {1'b0, f_pre_daily_5} + {6'd0, v_daily_b6}) && ({1'b0, f_pre_daily_7} == {1'b0, f_pre_daily_6} + {6'd0, v_daily_b7}) && ({1'b0, f_pre_daily_8} == {1'b0, f_pre_daily_7} + {6'd0, v_daily_b8}) && ({1'b0, f_pre_daily_9} == {1'b0, f_pre_daily_8} + {6'd0, v_daily_b9}) && ({1'b0, f_pre_daily_10} == {1'b0, f_pre_daily_9} + {6'd0, v_daily_b10}) && ({1'b0, f_pre_daily_11} == {1'b0, f_pre_daily_10} + {6'd0, v_daily_b11}) && ({1'b0, f_pre_daily_12} == {1'b0, f_pre_daily_11} + {6'd0, v_daily_b12}) && ({1'b0, f_pre_daily_13} == {1'b0, f_pre_daily_12} + {6'd0, v_daily_b13}) && ({1'b0, f_pre_daily_14} == {1'b0, f_pre_daily_13} + {6'd0, v_daily_b14}) && ({1'b0, f_pre_daily_15} == {1'b0, f_pre_daily_14} + {6'd0, v_daily_b15}) && ({1'b0, f_pre_daily_16} == {1'b0, f_pre_daily_15} + {6'd0, v_daily_b16}) && ({1'b0, f_pre_daily_17} == {1'b0, f_pre_daily_16} + {6'd0, v_daily_b17}) && ({1'b0, f_pre_daily_18} == {1'b0, f_pre_daily_17} + {6'd0, v_daily_b18}) && ({1'b0, f_pre_daily_19} == {1'b0, f_pre_daily_18} + {6'd0, v_daily_b19}) && ({1'b0, f_pre_daily_20} == {1'b0, f_pre_daily_19} + {6'd0, v_daily_b20}) && ({1'b0, f_pre_daily_21} == {1'b0, f_pre_daily_20} + {6'd0, v_daily_b21}) && ({1'b0, f_pre_daily_22} == {1'b0, f_pre_daily_21} + {6'd0, v_daily_b22}) && ({1'b0, f_pre_daily_23} == {1'b0, f_pre_daily_22} + {6'd0, v_daily_b23}) && ({1'b0, w_daily_total} == {1'b0, f_pre_daily_23} + {6'd0, v_daily_b24}));
-    wire f_ok_179 = (({1'b0, f_pre_primes_0} == {4'd0, v_primes_b0}) && ({1'b0, f_pre_primes_1} == {1'b0, f_pre_primes_0} + {4'd0, v_primes_b1}) && ({1'b0, f_pre_primes_2} == {1'b0, f_pre_primes_1} + {4'd0, v_primes_b2}) && ({1'b0, f_pre_primes_3} == {1'b0, f_pre_primes_2} + {4'd0, v_primes_b3}) && ({1'b0, f_pre_primes_4} == {1'b0, f_pre_primes_3} + {4'd0, v_primes_b4}) && ({1'b0, f_pre_primes_5} == {1'b0, f_pre_primes_4} + {4'd0, v_primes_b5}) && ({1'b0, w_primes_total} == {1'b0, f_pre_primes_5} + {4'd0, v_primes_b6}));
-    wire f_ok_180 = ((l_steps >= 4'sd0) && (tick_steps <= 3'd2));
-    wire f_ok_181 = ((f_err_basal >= 16'sd0) && (f_err_basal < 16'sd3600));
-    wire f_ok_182 = (f_err_basal == $signed({{4{1'b0}}, v_basal_acc}));
+    wire f_ok_177 = ({1'b0, f_pre_hourly_0} == {5'd0, v_hourly_b0});
+    wire f_ok_178 = ({1'b0, f_pre_hourly_1} == {1'b0, f_pre_hourly_0} + {5'd0, v_hourly_b1});
+    wire f_ok_179 = ({1'b0, f_pre_hourly_2} == {1'b0, f_pre_hourly_1} + {5'd0, v_hourly_b2});
+    wire f_ok_180 = ({1'b0, f_pre_hourly_3} == {1'b0, f_pre_hourly_2} + {5'd0, v_hourly_b3});
+    wire f_ok_181 = ({1'b0, f_pre_hourly_4} == {1'b0, f_pre_hourly_3} + {5'd0, v_hourly_b4});
+    wire f_ok_182 = ({1'b0, f_pre_hourly_5} == {1'b0, f_pre_hourly_4} + {5'd0, v_hourly_b5});
+    wire f_ok_183 = ({1'b0, f_pre_hourly_6} == {1'b0, f_pre_hourly_5} + {5'd0, v_hourly_b6});
+    wire f_ok_184 = ({1'b0, f_pre_hourly_7} == {1'b0, f_pre_hourly_6} + {5'd0, v_hourly_b7});
+    wire f_ok_185 = ({1'b0, f_pre_hourly_8} == {1'b0, f_pre_hourly_7} + {5'd0, v_hourly_b8});
+    wire f_ok_186 = ({1'b0, f_pre_hourly_9} == {1'b0, f_pre_hourly_8} + {5'd0, v_hourly_b9});
+    wire f_ok_187 = ({1'b0, f_pre_hourly_10} == {1'b0, f_pre_hourly_9} + {5'd0, v_hourly_b10});
+    wire f_ok_188 = ({1'b0, f_pre_hourly_11} == {1'b0, f_pre_hourly_10} + {5'd0, v_hourly_b11});
+    wire f_ok_189 = ({1'b0, w_hourly_total} == {1'b0, f_pre_hourly_11} + {5'd0, v_hourly_b12});
+    wire f_ok_190 = ({1'b0, f_pre_daily_0} == {6'd0, v_daily_b0});
+    wire f_ok_191 = ({1'b0, f_pre_daily_1} == {1'b0, f_pre_daily_0} + {6'd0, v_daily_b1});
+    wire f_ok_192 = ({1'b0, f_pre_daily_2} == {1'b0, f_pre_daily_1} + {6'd0, v_daily_b2});
+    wire f_ok_193 = ({1'b0, f_pre_daily_3} == {1'b0, f_pre_daily_2} + {6'd0, v_daily_b3});
+    wire f_ok_194 = ({1'b0, f_pre_daily_4} == {1'b0, f_pre_daily_3} + {6'd0, v_daily_b4});
+    wire f_ok_195 = ({1'b0, f_pre_daily_5} == {1'b0, f_pre_daily_4} + {6'd0, v_daily_b5});
+    wire f_ok_196 = ({1'b0, f_pre_daily_6} == {1'b0, f_pre_daily_5} + {6'd0, v_daily_b6});
+    wire f_ok_197 = ({1'b0, f_pre_daily_7} == {1'b0, f_pre_daily_6} + {6'd0, v_daily_b7});
+    wire f_ok_198 = ({1'b0, f_pre_daily_8} == {1'b0, f_pre_daily_7} + {6'd0, v_daily_b8});
+    wire f_ok_199 = ({1'b0, f_pre_daily_9} == {1'b0, f_pre_daily_8} + {6'd0, v_daily_b9});
+    wire f_ok_200 = ({1'b0, f_pre_daily_10} == {1'b0, f_pre_daily_9} + {6'd0, v_daily_b10});
+    wire f_ok_201 = ({1'b0, f_pre_daily_11} == {1'b0, f_pre_daily_10} + {6'd0, v_daily_b11});
+    wire f_ok_202 = ({1'b0, f_pre_daily_12} == {1'b0, f_pre_daily_11} + {6'd0, v_daily_b12});
+    wire f_ok_203 = ({1'b0, f_pre_daily_13} == {1'b0, f_pre_daily_12} + {6'd0, v_daily_b13});
+    wire f_ok_204 = ({1'b0, f_pre_daily_14} == {1'b0, f_pre_daily_13} + {6'd0, v_daily_b14});
+    wire f_ok_205 = ({1'b0, f_pre_daily_15} == {1'b0, f_pre_daily_14} + {6'd0, v_daily_b15});
+    wire f_ok_206 = ({1'b0, f_pre_daily_16} == {1'b0, f_pre_daily_15} + {6'd0, v_daily_b16});
+    wire f_ok_207 = ({1'b0, f_pre_daily_17} == {1'b0, f_pre_daily_16} + {6'd0, v_daily_b17});
+    wire f_ok_208 = ({1'b0, f_pre_daily_18} == {1'b0, f_pre_daily_17} + {6'd0, v_daily_b18});
+    wire f_ok_209 = ({1'b0, f_pre_daily_19} == {1'b0, f_pre_daily_18} + {6'd0, v_daily_b19});
+    wire f_ok_210 = ({1'b0, f_pre_daily_20} == {1'b0, f_pre_daily_19} + {6'd0, v_daily_b20});
+    wire f_ok_211 = ({1'b0, f_pre_daily_21} == {1'b0, f_pre_daily_20} + {6'd0, v_daily_b21});
+    wire f_ok_212 = ({1'b0, f_pre_daily_22} == {1'b0, f_pre_daily_21} + {6'd0, v_daily_b22});
+    wire f_ok_213 = ({1'b0, f_pre_daily_23} == {1'b0, f_pre_daily_22} + {6'd0, v_daily_b23});
+    wire f_ok_214 = ({1'b0, w_daily_total} == {1'b0, f_pre_daily_23} + {6'd0, v_daily_b24});
+    wire f_ok_215 = ({1'b0, f_pre_primes_0} == {4'd0, v_primes_b0});
+    wire f_ok_216 = ({1'b0, f_pre_primes_1} == {1'b0, f_pre_primes_0} + {4'd0, v_primes_b1});
+    wire f_ok_217 = ({1'b0, f_pre_primes_2} == {1'b0, f_pre_primes_1} + {4'd0, v_primes_b2});
+    wire f_ok_218 = ({1'b0, f_pre_primes_3} == {1'b0, f_pre_primes_2} + {4'd0, v_primes_b3});
+    wire f_ok_219 = ({1'b0, f_pre_primes_4} == {1'b0, f_pre_primes_3} + {4'd0, v_primes_b4});
+    wire f_ok_220 = ({1'b0, f_pre_primes_5} == {1'b0, f_pre_primes_4} + {4'd0, v_primes_b5});
+    wire f_ok_221 = ({1'b0, w_primes_total} == {1'b0, f_pre_primes_5} + {4'd0, v_primes_b6});
+    wire f_ok_222 = ((l_steps >= 4'sd0) && (tick_steps <= 3'd2));
+    wire f_ok_223 = ((f_err_basal >= 16'sd0) && (f_err_basal < 16'sd3600));
+    wire f_ok_224 = (f_err_basal == $signed({{4{1'b0}}, v_basal_acc}));
     wire f_ok_pipeline_event = (f_settle <= HOLD_CYCLES) && (f_hold_run <= HOLD_CYCLES) && (ev_left <= 4) && ((ev_left == 0) || ((ev_left + f_hold_run <= 4) && (f_settle + ev_left == 4))) && ((f_hold_run <= 4) || (f_settle + 4 >= f_hold_run));
-    wire f_ok_pipeline_1 = (f_settle < 1) || ((t0 == nx_t0) && (l_basal_active == nx_l_basal_active) && (l_bolus_raw == nx_l_bolus_raw) && (l_prime_raw == nx_l_prime_raw) && (l_fill_raw == nx_l_fill_raw) && (t49 == nx_t49) && (t65 == nx_t65) && (t93 == nx_t93) && (t110 == nx_t110) && (t112 == nx_t112) && (t114 == nx_t114) && (t117 == nx_t117) && (en1 == nx_en1) && (g3_5 == nx_g3_5) && (g3_6 == nx_g3_6) && (en5 == nx_en5) && (g6_4 == nx_g6_4) && (g6_6 == nx_g6_6) && (g6_7 == nx_g6_7) && (g13_3 == nx_g13_3) && (g15_3 == nx_g15_3) && (g15_4 == nx_g15_4) && (en23 == nx_en23) && (en24 == nx_en24) && (g28_0 == nx_g28_0));
+    wire f_ok_pipeline_1 = (f_settle < 1) || ((t0 == nx_t0) && (l_basal_active == nx_l_basal_active) && (t7 == nx_t7) && (l_bolus_raw == nx_l_bolus_raw) && (l_prime_raw == nx_l_prime_raw) && (l_fill_raw == nx_l_fill_raw) && (t49 == nx_t49) && (t65 == nx_t65) && (t93 == nx_t93) && (t110 == nx_t110) && (t112 == nx_t112) && (t114 == nx_t114) && (t117 == nx_t117) && (en1 == nx_en1) && (g3_5 == nx_g3_5) && (g3_6 == nx_g3_6) && (en5 == nx_en5) && (g6_4 == nx_g6_4) && (g6_6 == nx_g6_6) && (g6_7 == nx_g6_7) && (g13_3 == nx_g13_3) && (g15_3 == nx_g15_3) && (g15_4 == nx_g15_4) && (en23 == nx_en23) && (en24 == nx_en24) && (g28_0 == nx_g28_0));
     wire f_ok_pipeline_2 = (f_settle < 2) || ((l_basal_raw == nx_l_basal_raw) && (t45 == nx_t45) && (t115 == nx_t115) && (t118 == nx_t118) && (en3 == nx_en3) && (en6 == nx_en6) && (en13 == nx_en13) && (en15 == nx_en15));
-    wire f_ok_pipeline_3 = (f_settle < 3) || ((t7 == nx_t7) && (fire_q == fire) && (status_q == status) && (reason_q == reason));
-    wire f_ok_pipeline_4 = (f_settle < 4) || ((t8 == nx_t8));
-    wire f_ok_pipeline_5 = (f_settle < 5) || ((t12 == nx_t12) && (t13 == nx_t13) && (t14 == nx_t14));
-    wire f_ok_pipeline_6 = (f_settle < 6) || ((t16 == nx_t16));
-    wire f_ok_pipeline_7 = (f_settle < 7) || ((t18 == nx_t18));
-    wire f_ok_pipeline_8 = (f_settle < 8) || ((l_bolus_steps == nx_l_bolus_steps));
-    wire f_ok_pipeline_9 = (f_settle < 9) || ((t22 == nx_t22) && (t104 == nx_t104));
-    wire f_ok_pipeline_10 = (f_settle < 10) || ((t26 == nx_t26) && (t51 == nx_t51) && (t52 == nx_t52) && (t67 == nx_t67) && (t68 == nx_t68) && (t121 == nx_t121) && (t123 == nx_t123) && (en27 == nx_en27));
-    wire f_ok_pipeline_11 = (f_settle < 11) || ((t28 == nx_t28) && (t122 == nx_t122) && (t124 == nx_t124));
-    wire f_ok_pipeline_12 = (f_settle < 12) || ((t32 == nx_t32) && (t34 == nx_t34) && (t105 == nx_t105) && (t106 == nx_t106));
-    wire f_ok_pipeline_13 = (f_settle < 13) || ((t36 == nx_t36));
-    wire f_ok_pipeline_14 = (f_settle < 14) || ((l_fill_steps == nx_l_fill_steps));
-    wire f_ok_pipeline_15 = (f_settle < 15) || ((t94 == nx_t94) && (l_steps == nx_l_steps) && (en26 == nx_en26));
-    wire f_ok_pipeline_16 = (f_settle < 16) || ((t96 == nx_t96) && (t97 == nx_t97) && (t103 == nx_t103) && (t125 == nx_t125));
-    wire f_ok_pipeline_17 = (f_settle < 17) || ((t126 == nx_t126) && (en22 == nx_en22));
+    wire f_ok_pipeline_3 = (f_settle < 3) || ((t8 == nx_t8) && (fire_q == fire) && (status_q == status) && (reason_q == reason));
+    wire f_ok_pipeline_4 = (f_settle < 4) || ((t12 == nx_t12) && (t13 == nx_t13) && (t14 == nx_t14));
+    wire f_ok_pipeline_5 = (f_settle < 5) || ((t17 == nx_t17));
+    wire f_ok_pipeline_6 = (f_settle < 6) || ((l_bolus_steps == nx_l_bolus_steps));
+    wire f_ok_pipeline_7 = (f_settle < 7) || ((t22 == nx_t22) && (t104 == nx_t104));
+    wire f_ok_pipeline_8 = (f_settle < 8) || ((t26 == nx_t26) && (t51 == nx_t51) && (t52 == nx_t52) && (t67 == nx_t67) && (t68 == nx_t68) && (t121 == nx_t121) && (t123 == nx_t123) && (en27 == nx_en27));
+    wire f_ok_pipeline_9 = (f_settle < 9) || ((t28 == nx_t28) && (t122 == nx_t122) && (t124 == nx_t124));
+    wire f_ok_pipeline_10 = (f_settle < 10) || ((t32 == nx_t32) && (t34 == nx_t34) && (t105 == nx_t105) && (t106 == nx_t106));
+    wire f_ok_pipeline_11 = (f_settle < 11) || ((t36 == nx_t36));
+    wire f_ok_pipeline_12 = (f_settle < 12) || ((t38 == nx_t38));
+    wire f_ok_pipeline_13 = (f_settle < 13) || ((t94 == nx_t94) && (l_steps == nx_l_steps) && (t107 == nx_t107));
+    wire f_ok_pipeline_14 = (f_settle < 14) || ((t96 == nx_t96) && (t97 == nx_t97) && (t125 == nx_t125) && (en22 == nx_en22));
+    wire f_ok_pipeline_15 = (f_settle < 15) || ((t126 == nx_t126));
     // checked in every cycle on the current registers (the replay samples them at the edge)
 `ifdef PUMPSPEC_REPLAY
     always @(posedge clk) begin
@@ -2994,11 +3070,53 @@ module infusion_pump_fsm (
             if ((f_ev_rewind) && !f_ok_175) $display("pumpspec-formal: %0t f_assert_ps_43_3 failed", $time);
             if ((f_past_f_ev_reset) && !f_ok_176) $display("pumpspec-formal: %0t f_assert_ps_44_1 failed", $time);
             if (!f_ok_177) $display("pumpspec-formal: %0t f_window_hourly_1 failed", $time);
-            if (!f_ok_178) $display("pumpspec-formal: %0t f_window_daily_1 failed", $time);
-            if (!f_ok_179) $display("pumpspec-formal: %0t f_window_primes_1 failed", $time);
-            if ((f_tick_step) && !f_ok_180) $display("pumpspec-formal: %0t f_motor_steps_1 failed", $time);
-            if (!f_ok_181) $display("pumpspec-formal: %0t f_ghost_ps_21_1 failed", $time);
-            if (!f_ok_182) $display("pumpspec-formal: %0t f_ghost_ps_21_2 failed", $time);
+            if (!f_ok_178) $display("pumpspec-formal: %0t f_window_hourly_2 failed", $time);
+            if (!f_ok_179) $display("pumpspec-formal: %0t f_window_hourly_3 failed", $time);
+            if (!f_ok_180) $display("pumpspec-formal: %0t f_window_hourly_4 failed", $time);
+            if (!f_ok_181) $display("pumpspec-formal: %0t f_window_hourly_5 failed", $time);
+            if (!f_ok_182) $display("pumpspec-formal: %0t f_window_hourly_6 failed", $time);
+            if (!f_ok_183) $display("pumpspec-formal: %0t f_window_hourly_7 failed", $time);
+            if (!f_ok_184) $display("pumpspec-formal: %0t f_window_hourly_8 failed", $time);
+            if (!f_ok_185) $display("pumpspec-formal: %0t f_window_hourly_9 failed", $time);
+            if (!f_ok_186) $display("pumpspec-formal: %0t f_window_hourly_10 failed", $time);
+            if (!f_ok_187) $display("pumpspec-formal: %0t f_window_hourly_11 failed", $time);
+            if (!f_ok_188) $display("pumpspec-formal: %0t f_window_hourly_12 failed", $time);
+            if (!f_ok_189) $display("pumpspec-formal: %0t f_window_hourly_13 failed", $time);
+            if (!f_ok_190) $display("pumpspec-formal: %0t f_window_daily_1 failed", $time);
+            if (!f_ok_191) $display("pumpspec-formal: %0t f_window_daily_2 failed", $time);
+            if (!f_ok_192) $display("pumpspec-formal: %0t f_window_daily_3 failed", $time);
+            if (!f_ok_193) $display("pumpspec-formal: %0t f_window_daily_4 failed", $time);
+            if (!f_ok_194) $display("pumpspec-formal: %0t f_window_daily_5 failed", $time);
+            if (!f_ok_195) $display("pumpspec-formal: %0t f_window_daily_6 failed", $time);
+            if (!f_ok_196) $display("pumpspec-formal: %0t f_window_daily_7 failed", $time);
+            if (!f_ok_197) $display("pumpspec-formal: %0t f_window_daily_8 failed", $time);
+            if (!f_ok_198) $display("pumpspec-formal: %0t f_window_daily_9 failed", $time);
+            if (!f_ok_199) $display("pumpspec-formal: %0t f_window_daily_10 failed", $time);
+            if (!f_ok_200) $display("pumpspec-formal: %0t f_window_daily_11 failed", $time);
+            if (!f_ok_201) $display("pumpspec-formal: %0t f_window_daily_12 failed", $time);
+            if (!f_ok_202) $display("pumpspec-formal: %0t f_window_daily_13 failed", $time);
+            if (!f_ok_203) $display("pumpspec-formal: %0t f_window_daily_14 failed", $time);
+            if (!f_ok_204) $display("pumpspec-formal: %0t f_window_daily_15 failed", $time);
+            if (!f_ok_205) $display("pumpspec-formal: %0t f_window_daily_16 failed", $time);
+            if (!f_ok_206) $display("pumpspec-formal: %0t f_window_daily_17 failed", $time);
+            if (!f_ok_207) $display("pumpspec-formal: %0t f_window_daily_18 failed", $time);
+            if (!f_ok_208) $display("pumpspec-formal: %0t f_window_daily_19 failed", $time);
+            if (!f_ok_209) $display("pumpspec-formal: %0t f_window_daily_20 failed", $time);
+            if (!f_ok_210) $display("pumpspec-formal: %0t f_window_daily_21 failed", $time);
+            if (!f_ok_211) $display("pumpspec-formal: %0t f_window_daily_22 failed", $time);
+            if (!f_ok_212) $display("pumpspec-formal: %0t f_window_daily_23 failed", $time);
+            if (!f_ok_213) $display("pumpspec-formal: %0t f_window_daily_24 failed", $time);
+            if (!f_ok_214) $display("pumpspec-formal: %0t f_window_daily_25 failed", $time);
+            if (!f_ok_215) $display("pumpspec-formal: %0t f_window_primes_1 failed", $time);
+            if (!f_ok_216) $display("pumpspec-formal: %0t f_window_primes_2 failed", $time);
+            if (!f_ok_217) $display("pumpspec-formal: %0t f_window_primes_3 failed", $time);
+            if (!f_ok_218) $display("pumpspec-formal: %0t f_window_primes_4 failed", $time);
+            if (!f_ok_219) $display("pumpspec-formal: %0t f_window_primes_5 failed", $time);
+            if (!f_ok_220) $display("pumpspec-formal: %0t f_window_primes_6 failed", $time);
+            if (!f_ok_221) $display("pumpspec-formal: %0t f_window_primes_7 failed", $time);
+            if ((f_tick_step) && !f_ok_222) $display("pumpspec-formal: %0t f_motor_steps_1 failed", $time);
+            if (!f_ok_223) $display("pumpspec-formal: %0t f_ghost_ps_21_1 failed", $time);
+            if (!f_ok_224) $display("pumpspec-formal: %0t f_ghost_ps_21_2 failed", $time);
             if (!f_ok_pipeline_event) $display("pumpspec-formal: %0t f_pipeline_event failed", $time);
             if (!f_ok_pipeline_1) $display("pumpspec-formal: %0t f_pipeline_1 failed", $time);
             if (!f_ok_pipeline_2) $display("pumpspec-formal: %0t f_pipeline_2 failed", $time);
@@ -3015,8 +3133,6 @@ module infusion_pump_fsm (
             if (!f_ok_pipeline_13) $display("pumpspec-formal: %0t f_pipeline_13 failed", $time);
             if (!f_ok_pipeline_14) $display("pumpspec-formal: %0t f_pipeline_14 failed", $time);
             if (!f_ok_pipeline_15) $display("pumpspec-formal: %0t f_pipeline_15 failed", $time);
-            if (!f_ok_pipeline_16) $display("pumpspec-formal: %0t f_pipeline_16 failed", $time);
-            if (!f_ok_pipeline_17) $display("pumpspec-formal: %0t f_pipeline_17 failed", $time);
         end
     end
 `else
@@ -3200,11 +3316,53 @@ module infusion_pump_fsm (
             if (f_ev_rewind) f_assert_ps_43_3: assert (f_ok_175);
             if (f_past_f_ev_reset) f_assert_ps_44_1: assert (f_ok_176);
             f_window_hourly_1: assert (f_ok_177);
-            f_window_daily_1: assert (f_ok_178);
-            f_window_primes_1: assert (f_ok_179);
-            if (f_tick_step) f_motor_steps_1: assert (f_ok_180);
-            f_ghost_ps_21_1: assert (f_ok_181);
-            f_ghost_ps_21_2: assert (f_ok_182);
+            f_window_hourly_2: assert (f_ok_178);
+            f_window_hourly_3: assert (f_ok_179);
+            f_window_hourly_4: assert (f_ok_180);
+            f_window_hourly_5: assert (f_ok_181);
+            f_window_hourly_6: assert (f_ok_182);
+            f_window_hourly_7: assert (f_ok_183);
+            f_window_hourly_8: assert (f_ok_184);
+            f_window_hourly_9: assert (f_ok_185);
+            f_window_hourly_10: assert (f_ok_186);
+            f_window_hourly_11: assert (f_ok_187);
+            f_window_hourly_12: assert (f_ok_188);
+            f_window_hourly_13: assert (f_ok_189);
+            f_window_daily_1: assert (f_ok_190);
+            f_window_daily_2: assert (f_ok_191);
+            f_window_daily_3: assert (f_ok_192);
+            f_window_daily_4: assert (f_ok_193);
+            f_window_daily_5: assert (f_ok_194);
+            f_window_daily_6: assert (f_ok_195);
+            f_window_daily_7: assert (f_ok_196);
+            f_window_daily_8: assert (f_ok_197);
+            f_window_daily_9: assert (f_ok_198);
+            f_window_daily_10: assert (f_ok_199);
+            f_window_daily_11: assert (f_ok_200);
+            f_window_daily_12: assert (f_ok_201);
+            f_window_daily_13: assert (f_ok_202);
+            f_window_daily_14: assert (f_ok_203);
+            f_window_daily_15: assert (f_ok_204);
+            f_window_daily_16: assert (f_ok_205);
+            f_window_daily_17: assert (f_ok_206);
+            f_window_daily_18: assert (f_ok_207);
+            f_window_daily_19: assert (f_ok_208);
+            f_window_daily_20: assert (f_ok_209);
+            f_window_daily_21: assert (f_ok_210);
+            f_window_daily_22: assert (f_ok_211);
+            f_window_daily_23: assert (f_ok_212);
+            f_window_daily_24: assert (f_ok_213);
+            f_window_daily_25: assert (f_ok_214);
+            f_window_primes_1: assert (f_ok_215);
+            f_window_primes_2: assert (f_ok_216);
+            f_window_primes_3: assert (f_ok_217);
+            f_window_primes_4: assert (f_ok_218);
+            f_window_primes_5: assert (f_ok_219);
+            f_window_primes_6: assert (f_ok_220);
+            f_window_primes_7: assert (f_ok_221);
+            if (f_tick_step) f_motor_steps_1: assert (f_ok_222);
+            f_ghost_ps_21_1: assert (f_ok_223);
+            f_ghost_ps_21_2: assert (f_ok_224);
             f_pipeline_event: assert (f_ok_pipeline_event);
             f_pipeline_1: assert (f_ok_pipeline_1);
             f_pipeline_2: assert (f_ok_pipeline_2);
@@ -3221,15 +3379,13 @@ module infusion_pump_fsm (
             f_pipeline_13: assert (f_ok_pipeline_13);
             f_pipeline_14: assert (f_ok_pipeline_14);
             f_pipeline_15: assert (f_ok_pipeline_15);
-            f_pipeline_16: assert (f_ok_pipeline_16);
-            f_pipeline_17: assert (f_ok_pipeline_17);
         end
     end
 `endif
     // every check above held in the previous cycle: the hypothesis the FSM's proof tasks
     // share (each proves some of the checks assuming this; by induction on time, all hold)
     reg f_held = 1'b1;
-    always @(posedge clk) f_held <= !f_past_valid || (f_ok_0 && f_ok_1 && f_ok_2 && f_ok_3 && f_ok_4 && f_ok_5 && f_ok_6 && f_ok_7 && f_ok_8 && f_ok_9 && f_ok_10 && f_ok_11 && f_ok_12 && f_ok_13 && f_ok_14 && f_ok_15 && f_ok_16 && f_ok_17 && f_ok_18 && f_ok_19 && f_ok_20 && f_ok_21 && f_ok_22 && f_ok_23 && f_ok_24 && f_ok_25 && f_ok_26 && f_ok_27 && f_ok_28 && f_ok_29 && f_ok_30 && f_ok_31 && f_ok_32 && f_ok_33 && f_ok_34 && f_ok_35 && f_ok_36 && f_ok_37 && f_ok_38 && f_ok_39 && f_ok_40 && f_ok_41 && f_ok_42 && f_ok_43 && f_ok_44 && f_ok_45 && f_ok_46 && f_ok_47 && f_ok_48 && f_ok_49 && f_ok_50 && f_ok_51 && f_ok_52 && f_ok_53 && f_ok_54 && f_ok_55 && f_ok_56 && f_ok_57 && f_ok_58 && f_ok_59 && f_ok_60 && (!(f_ev_prime) || f_ok_61) && (!(f_ev_insert) || f_ok_62) && (!(f_ev_fill) || f_ok_63) && f_ok_64 && f_ok_65 && f_ok_66 && f_ok_67 && (!(f_past_f_tick_step) || f_ok_68) && (!(f_ev_prime) || f_ok_69) && (!(f_ev_insert) || f_ok_70) && f_ok_71 && (!(f_ev_load_set) || f_ok_72) && (!(f_ev_refill) || f_ok_73) && (!(f_ev_rewind) || f_ok_74) && (!(f_past_f_tick_step) || f_ok_75) && f_ok_76 && (!(f_ev_insert) || f_ok_77) && f_ok_78 && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Priming))) || f_ok_79) && (!(f_ev_bolus) || f_ok_80) && (!(f_ev_bolus && ((state == S_Idle) || (state == S_Suspended))) || f_ok_81) && (!(f_ev_set_basal) || f_ok_82) && (!(f_past_f_tick_step) || f_ok_83) && (!(f_ev_bolus) || f_ok_84) && f_ok_85 && (!(f_ev_bolus && ((state == S_Bolusing))) || f_ok_86) && f_ok_87 && f_ok_88 && (!(f_past_f_tick_step) || f_ok_89) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_90) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_91) && f_ok_92 && (!(f_tick_step) || f_ok_93) && (!(f_ev_bolus) || f_ok_94) && (!(f_tick_step) || f_ok_95) && (!(f_past_f_ev_suspend && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_96) && (!(f_tick_step) || f_ok_97) && f_ok_98 && f_ok_99 && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_100) && f_ok_101 && f_ok_102 && (!(f_past_f_tick_step) || f_ok_103) && f_ok_104 && f_ok_105 && (!(f_past_f_ev_occlusion) || f_ok_106) && f_ok_107 && (!(f_past_f_tick_step) || f_ok_108) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_109) && f_ok_110 && (!(f_past_f_ev_reset) || f_ok_111) && (!(f_past_f_ev_prime && ((f_past_state == S_Idle))) || f_ok_112) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_113) && (!(f_past_f_ev_insert && ((f_past_state == S_Idle))) || f_ok_114) && (!(f_past_f_ev_fill && ((f_past_state == S_Idle))) || f_ok_115) && (!(f_past_f_ev_stop && ((f_past_state == S_Priming) || (f_past_state == S_Filling))) || f_ok_116) && (!(f_past_f_ev_load_set && ((f_past_state == S_Idle))) || f_ok_117) && (!(f_past_f_ev_remove_set && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_118) && (!(f_past_f_ev_refill && ((f_past_state == S_Idle) || (f_past_state == S_Alarm))) || f_ok_119) && (!(f_past_f_ev_rewind && ((f_past_state == S_Idle))) || f_ok_120) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_121) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Filling))) || f_ok_122) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_123) && (!(f_past_f_ev_connect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_124) && (!(f_past_f_ev_set_basal && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_125) && (!(f_past_f_ev_start && ((f_past_state == S_Idle) || (f_past_state == S_Suspended))) || f_ok_126) && (!(f_past_f_ev_bolus && ((f_past_state == S_Delivering))) || f_ok_127) && (!(f_past_f_ev_acknowledge && ((f_past_state == S_Alarm))) || f_ok_128) && (!(f_past_f_ev_stop && ((f_past_state == S_Suspended))) || f_ok_129) && (!(f_past_f_ev_clear_occlusion) || f_ok_130) && (!(f_ev_load_set && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_131) && (!(f_ev_refill && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended))) || f_ok_132) && (!(f_ev_rewind && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_133) && (!(f_ev_prime && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_134) && (!(f_ev_stop && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Alarm))) || f_ok_135) && (!(f_ev_insert && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_136) && (!(f_ev_fill && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_137) && (!(f_ev_disconnect && ((state == S_SelfTest) || (state == S_Priming))) || f_ok_138) && (!(f_ev_connect && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing))) || f_ok_139) && (!(f_ev_remove_set && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing))) || f_ok_140) && (!(f_ev_set_basal && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Alarm))) || f_ok_141) && (!(f_ev_start && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Alarm))) || f_ok_142) && (!(f_ev_suspend && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_143) && (!(f_ev_bolus && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_144) && (!(f_ev_acknowledge && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended))) || f_ok_145) && (!(f_past_f_tick_step && ((f_past_state == S_SelfTest))) || f_ok_146) && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended))) || f_ok_147) && (!(f_past_f_tick_step && ((f_past_state == S_Priming) || (f_past_state == S_Filling) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_148) && (!(f_past_f_tick_step && ((f_past_state == S_Filling) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_149) && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Priming))) || f_ok_150) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_151) && (!(f_past_f_tick_step && ((f_past_state == S_Filling))) || f_ok_152) && (!(f_past_f_tick_step && ((f_past_state == S_Delivering))) || f_ok_153) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_154) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_155) && (!(f_past_f_tick_step) || f_ok_156) && (!(f_past_f_tick_step) || f_ok_157) && (!(f_past_f_tick_step) || f_ok_158) && (!(f_past_f_tick_step) || f_ok_159) && (!(f_past_f_tick_step) || f_ok_160) && (!(f_past_f_tick_step) || f_ok_161) && (!(f_past_f_tick_step) || f_ok_162) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_163) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_164) && (!(f_past_f_tick_step && ((f_past_state == S_Filling))) || f_ok_165) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_166) && f_ok_167 && f_ok_168 && (!(f_past_f_tick_step) || f_ok_169) && (!(f_past_f_tick_step) || f_ok_170) && (!(f_past_f_ev_reset) || f_ok_171) && (!(f_past_f_ev_reset) || f_ok_172) && (!(f_past_f_ev_reset) || f_ok_173) && (!(f_tick_step) || f_ok_174) && (!(f_ev_rewind) || f_ok_175) && (!(f_past_f_ev_reset) || f_ok_176) && f_ok_177 && f_ok_178 && f_ok_179 && (!(f_tick_step) || f_ok_180) && f_ok_181 && f_ok_182 && f_ok_pipeline_event && f_ok_pipeline_1 && f_ok_pipeline_2 && f_ok_pipeline_3 && f_ok_pipeline_4 && f_ok_pipeline_5 && f_ok_pipeline_6 && f_ok_pipeline_7 && f_ok_pipeline_8 && f_ok_pipeline_9 && f_ok_pipeline_10 && f_ok_pipeline_11 && f_ok_pipeline_12 && f_ok_pipeline_13 && f_ok_pipeline_14 && f_ok_pipeline_15 && f_ok_pipeline_16 && f_ok_pipeline_17);
+    always @(posedge clk) f_held <= !f_past_valid || (f_ok_0 && f_ok_1 && f_ok_2 && f_ok_3 && f_ok_4 && f_ok_5 && f_ok_6 && f_ok_7 && f_ok_8 && f_ok_9 && f_ok_10 && f_ok_11 && f_ok_12 && f_ok_13 && f_ok_14 && f_ok_15 && f_ok_16 && f_ok_17 && f_ok_18 && f_ok_19 && f_ok_20 && f_ok_21 && f_ok_22 && f_ok_23 && f_ok_24 && f_ok_25 && f_ok_26 && f_ok_27 && f_ok_28 && f_ok_29 && f_ok_30 && f_ok_31 && f_ok_32 && f_ok_33 && f_ok_34 && f_ok_35 && f_ok_36 && f_ok_37 && f_ok_38 && f_ok_39 && f_ok_40 && f_ok_41 && f_ok_42 && f_ok_43 && f_ok_44 && f_ok_45 && f_ok_46 && f_ok_47 && f_ok_48 && f_ok_49 && f_ok_50 && f_ok_51 && f_ok_52 && f_ok_53 && f_ok_54 && f_ok_55 && f_ok_56 && f_ok_57 && f_ok_58 && f_ok_59 && f_ok_60 && (!(f_ev_prime) || f_ok_61) && (!(f_ev_insert) || f_ok_62) && (!(f_ev_fill) || f_ok_63) && f_ok_64 && f_ok_65 && f_ok_66 && f_ok_67 && (!(f_past_f_tick_step) || f_ok_68) && (!(f_ev_prime) || f_ok_69) && (!(f_ev_insert) || f_ok_70) && f_ok_71 && (!(f_ev_load_set) || f_ok_72) && (!(f_ev_refill) || f_ok_73) && (!(f_ev_rewind) || f_ok_74) && (!(f_past_f_tick_step) || f_ok_75) && f_ok_76 && (!(f_ev_insert) || f_ok_77) && f_ok_78 && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Priming))) || f_ok_79) && (!(f_ev_bolus) || f_ok_80) && (!(f_ev_bolus && ((state == S_Idle) || (state == S_Suspended))) || f_ok_81) && (!(f_ev_set_basal) || f_ok_82) && (!(f_past_f_tick_step) || f_ok_83) && (!(f_ev_bolus) || f_ok_84) && f_ok_85 && (!(f_ev_bolus && ((state == S_Bolusing))) || f_ok_86) && f_ok_87 && f_ok_88 && (!(f_past_f_tick_step) || f_ok_89) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_90) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_91) && f_ok_92 && (!(f_tick_step) || f_ok_93) && (!(f_ev_bolus) || f_ok_94) && (!(f_tick_step) || f_ok_95) && (!(f_past_f_ev_suspend && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_96) && (!(f_tick_step) || f_ok_97) && f_ok_98 && f_ok_99 && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_100) && f_ok_101 && f_ok_102 && (!(f_past_f_tick_step) || f_ok_103) && f_ok_104 && f_ok_105 && (!(f_past_f_ev_occlusion) || f_ok_106) && f_ok_107 && (!(f_past_f_tick_step) || f_ok_108) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_109) && f_ok_110 && (!(f_past_f_ev_reset) || f_ok_111) && (!(f_past_f_ev_prime && ((f_past_state == S_Idle))) || f_ok_112) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_113) && (!(f_past_f_ev_insert && ((f_past_state == S_Idle))) || f_ok_114) && (!(f_past_f_ev_fill && ((f_past_state == S_Idle))) || f_ok_115) && (!(f_past_f_ev_stop && ((f_past_state == S_Priming) || (f_past_state == S_Filling))) || f_ok_116) && (!(f_past_f_ev_load_set && ((f_past_state == S_Idle))) || f_ok_117) && (!(f_past_f_ev_remove_set && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_118) && (!(f_past_f_ev_refill && ((f_past_state == S_Idle) || (f_past_state == S_Alarm))) || f_ok_119) && (!(f_past_f_ev_rewind && ((f_past_state == S_Idle))) || f_ok_120) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_121) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Filling))) || f_ok_122) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_123) && (!(f_past_f_ev_connect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_124) && (!(f_past_f_ev_set_basal && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_125) && (!(f_past_f_ev_start && ((f_past_state == S_Idle) || (f_past_state == S_Suspended))) || f_ok_126) && (!(f_past_f_ev_bolus && ((f_past_state == S_Delivering))) || f_ok_127) && (!(f_past_f_ev_acknowledge && ((f_past_state == S_Alarm))) || f_ok_128) && (!(f_past_f_ev_stop && ((f_past_state == S_Suspended))) || f_ok_129) && (!(f_past_f_ev_clear_occlusion) || f_ok_130) && (!(f_ev_load_set && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_131) && (!(f_ev_refill && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended))) || f_ok_132) && (!(f_ev_rewind && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_133) && (!(f_ev_prime && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_134) && (!(f_ev_stop && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Alarm))) || f_ok_135) && (!(f_ev_insert && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_136) && (!(f_ev_fill && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_137) && (!(f_ev_disconnect && ((state == S_SelfTest) || (state == S_Priming))) || f_ok_138) && (!(f_ev_connect && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing))) || f_ok_139) && (!(f_ev_remove_set && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing))) || f_ok_140) && (!(f_ev_set_basal && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Alarm))) || f_ok_141) && (!(f_ev_start && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Alarm))) || f_ok_142) && (!(f_ev_suspend && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_143) && (!(f_ev_bolus && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_144) && (!(f_ev_acknowledge && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended))) || f_ok_145) && (!(f_past_f_tick_step && ((f_past_state == S_SelfTest))) || f_ok_146) && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended))) || f_ok_147) && (!(f_past_f_tick_step && ((f_past_state == S_Priming) || (f_past_state == S_Filling) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_148) && (!(f_past_f_tick_step && ((f_past_state == S_Filling) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_149) && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Priming))) || f_ok_150) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_151) && (!(f_past_f_tick_step && ((f_past_state == S_Filling))) || f_ok_152) && (!(f_past_f_tick_step && ((f_past_state == S_Delivering))) || f_ok_153) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_154) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_155) && (!(f_past_f_tick_step) || f_ok_156) && (!(f_past_f_tick_step) || f_ok_157) && (!(f_past_f_tick_step) || f_ok_158) && (!(f_past_f_tick_step) || f_ok_159) && (!(f_past_f_tick_step) || f_ok_160) && (!(f_past_f_tick_step) || f_ok_161) && (!(f_past_f_tick_step) || f_ok_162) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_163) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_164) && (!(f_past_f_tick_step && ((f_past_state == S_Filling))) || f_ok_165) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_166) && f_ok_167 && f_ok_168 && (!(f_past_f_tick_step) || f_ok_169) && (!(f_past_f_tick_step) || f_ok_170) && (!(f_past_f_ev_reset) || f_ok_171) && (!(f_past_f_ev_reset) || f_ok_172) && (!(f_past_f_ev_reset) || f_ok_173) && (!(f_tick_step) || f_ok_174) && (!(f_ev_rewind) || f_ok_175) && (!(f_past_f_ev_reset) || f_ok_176) && f_ok_177 && f_ok_178 && f_ok_179 && f_ok_180 && f_ok_181 && f_ok_182 && f_ok_183 && f_ok_184 && f_ok_185 && f_ok_186 && f_ok_187 && f_ok_188 && f_ok_189 && f_ok_190 && f_ok_191 && f_ok_192 && f_ok_193 && f_ok_194 && f_ok_195 && f_ok_196 && f_ok_197 && f_ok_198 && f_ok_199 && f_ok_200 && f_ok_201 && f_ok_202 && f_ok_203 && f_ok_204 && f_ok_205 && f_ok_206 && f_ok_207 && f_ok_208 && f_ok_209 && f_ok_210 && f_ok_211 && f_ok_212 && f_ok_213 && f_ok_214 && f_ok_215 && f_ok_216 && f_ok_217 && f_ok_218 && f_ok_219 && f_ok_220 && f_ok_221 && (!(f_tick_step) || f_ok_222) && f_ok_223 && f_ok_224 && f_ok_pipeline_event && f_ok_pipeline_1 && f_ok_pipeline_2 && f_ok_pipeline_3 && f_ok_pipeline_4 && f_ok_pipeline_5 && f_ok_pipeline_6 && f_ok_pipeline_7 && f_ok_pipeline_8 && f_ok_pipeline_9 && f_ok_pipeline_10 && f_ok_pipeline_11 && f_ok_pipeline_12 && f_ok_pipeline_13 && f_ok_pipeline_14 && f_ok_pipeline_15);
 `ifndef PUMPSPEC_REPLAY
     always @* assume (f_held);
 `endif
@@ -3263,7 +3419,7 @@ module infusion_pump_motor #(
     parameter LIMIT_BUCKETS = 12,
     parameter LIMIT_BUCKET_TICKS = 300,
     parameter WATCHDOG_TICKS = 10,
-    parameter HOLD_CYCLES = 21  // the FSM's: events wait while its pipeline settles for a tick
+    parameter HOLD_CYCLES = 19  // the FSM's: events wait while its pipeline settles for a tick
 ) (
     input  wire clk,
     input  wire rst,
@@ -3420,7 +3576,7 @@ module infusion_pump_motor #(
     // latest tick: may that tick's burst move?).
     // Bounded checks (and the on-request shrunk induction) run with these parameters
     // (every burst of the widest request fits in a tick):
-    // pumpspec-formal-shrunk TICK_CYCLES=24 STEP_HIGH=1 STEP_LOW=1 LIMIT_STEPS=8 LIMIT_BUCKETS=3 LIMIT_BUCKET_TICKS=2 WATCHDOG_TICKS=3
+    // pumpspec-formal-shrunk TICK_CYCLES=22 STEP_HIGH=1 STEP_LOW=1 LIMIT_STEPS=8 LIMIT_BUCKETS=3 LIMIT_BUCKET_TICKS=2 WATCHDOG_TICKS=3
     // pumpspec-formal f_interlock_pin PS-40 interlock: STEP only with motor_en (the AND at the pin)
     // pumpspec-formal f_interlock_auth PS-40 interlock: motor_en (so STEP) only when the latest tick's state is a delivery state with no alarm latched
     // pumpspec-formal f_interlock_armed PS-40 interlock: no STEP or enable before the second tick after reset

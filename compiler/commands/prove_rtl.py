@@ -27,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(docs/schema/pumpspec-result-1.json)")
     parser.add_argument("--timeout", type=float, default=600.0, metavar="S",
                         help="seconds per proof task (default 600)")
+    parser.add_argument("--split-after", type=float, default=30.0, metavar="S",
+                        help="seconds before a part of the FSM's proof with several "
+                             "assertions is split in smaller parts (default 30)")
     parser.add_argument("--jobs", type=int, default=2, help="tasks run in parallel (default 2)")
     parser.add_argument("--depth", type=int, default=12, metavar="N",
                         help="cycles of the bounded check of the whole block (default 12)")
@@ -152,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
                       f"{t.status:<8} {t.seconds:6.1f} s", flush=True)
 
         report = prove_file(vpath, block, workroot / vpath.stem, args.timeout, args.jobs,
-                            args.depth, progress, set(args.task) or None)
+                            args.depth, progress, set(args.task) or None, args.split_after)
         props = [p for p in report.props
                  if not args.only or any(o in (p.req, p.label, p.kind) for o in args.only)]
         code = report.exit_code()

@@ -15,7 +15,13 @@ list in. This module runs proof tasks over the file and maps the per-property re
   ``fsm-pipeline`` assume the pipeline's invariants in the current cycle. By induction
   on time every assertion holds: if all held before cycle t, ``fsm-pipeline`` gives its
   own at t, then the others theirs. A part counts as proved only when every FSM task
-  passed;
+  passed. A part with several assertions that gets no answer within ``split_after``
+  seconds is split (by kind of assertion, then in ``SPLIT_WAYS`` runs of the file's
+  order) and its pieces run instead: the solver's effort grows faster than the number of
+  goals it proves at once, so pieces answer sooner than the whole (one task for the 236
+  assertions of the closed-loop pump's FSM gets no answer in 600 s; the same assertions
+  a few at a time pass their induction step in seconds each). The pieces keep their part's assumptions, so
+  the argument above is unchanged; a single assertion gets the whole ``timeout``;
 * ``motor``: the motor block alone, every input free (it trusts nothing of the FSM),
   full width, k-induction (the limiter's sum chained the same way);
 * ``motor-shrunk``: the motor's induction with the timing/limiter parameters shrunk
@@ -37,13 +43,14 @@ known (proved at shrunk parameters, no violation within N cycles, induction fail
 """
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import shutil
 import subprocess
 import time
 import xml.etree.ElementTree as ET
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -59,7 +66,6 @@ class Prop:
     kind: str
     text: str
     module: str  # fsm | motor
-    size: int = 0  # comparisons in the asserted condition (a window chain: its links)
     outcome: str = "unknown"
     detail: str = ""
     task: str = ""
@@ -78,6 +84,8 @@ class Task:
     params: dict[str, int] = field(default_factory=dict)
     drop: tuple[str, ...] = ()  # assertion label globs removed (chformal)
     only: tuple[str, ...] = ()  # label globs asserted (the others are removed); () = all
+    # the labels it asserts, when the task is a part of the FSM's proof (split on timeout)
+    labels: tuple[str, ...] = ()
     assume: tuple[str, ...] = ()  # label globs assumed: proved by the tasks in `needs`
     needs: tuple[str, ...] = ()  # tasks whose proofs this one's relies on
     full_width: bool = True
@@ -126,7 +134,7 @@ class FormalBlock(Protocol):
 
 def properties(block: FormalBlock) -> list[Prop]:
     """One result slot per assertion of the block, in file order."""
-    return [Prop(c.label, c.req, c.kind, c.text, c.module, c.cond.count("==")) for c in block.checks]
+    return [Prop(c.label, c.req, c.kind, c.text, c.module) for c in block.checks]
 
 
 def solver() -> str:
@@ -150,20 +158,53 @@ FSM_PIPELINE = ("f_pipeline_*",)
 
 def fsm_tasks(base: str, props: list[Prop]) -> list[Task]:
     """The FSM's proof split in parts (see the module docstring); each needs all. The
-    window chains are the slow parts, each in a task of its own (two chains in one task
-    take longer than in two: the solver's effort grows faster than the goal), longest
-    first; every other assertion is in ``fsm``."""
+    window chains are the slow parts, each window's links in a task of its own (two
+    chains in one task take longer than in two: the solver's effort grows faster than the
+    goal), longest first; every other assertion is in ``fsm``."""
     fsm = f"{base}_fsm"
-    chains = sorted((p for p in props if p.module == "fsm" and p.kind == "window"
-                     and p.req.startswith("window.")), key=lambda p: -p.size)
+    mine = [p for p in props if p.module == "fsm"]
+    chains: dict[str, list[str]] = {}
+    for p in mine:
+        if p.kind == "window" and p.req.startswith("window."):
+            chains.setdefault(p.req.split(".", 1)[1], []).append(p.label)
     parts = [("fsm-pipeline", FSM_PIPELINE, ())]
-    parts += [(f"fsm-window-{p.req.split('.', 1)[1]}", (p.label,), FSM_PIPELINE) for p in chains]
+    parts += [(f"fsm-window-{name}", tuple(links), FSM_PIPELINE)
+              for name, links in sorted(chains.items(), key=lambda kv: -len(kv[1]))]
     names = tuple(name for name, _, _ in parts) + ("fsm",)
-    tasks = [Task(name, fsm, "prove", 1, only=only, assume=assume, needs=names)
-             for name, only, assume in parts]
+    tasks = [Task(name, fsm, "prove", 1, only=only, assume=assume, needs=names,
+                  labels=_matching(mine, only)) for name, only, assume in parts]
+    chain_labels = tuple(label for links in chains.values() for label in links)
+    rest = tuple(p.label for p in mine
+                 if p.label not in chain_labels and not _matching([p], FSM_PIPELINE))
     tasks.append(Task("fsm", fsm, "prove", 1, assume=FSM_PIPELINE, needs=names,
-                      drop=tuple(p.label for p in chains)))
+                      drop=chain_labels, labels=rest))
     return tasks
+
+
+def _matching(props: list[Prop], globs: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(p.label for p in props if any(fnmatch.fnmatchcase(p.label, g) for g in globs))
+
+
+# a part of the FSM's proof that times out is split in at most this many pieces
+SPLIT_WAYS = 4
+
+
+def split(task: Task, kinds: dict[str, str]) -> list[Task]:
+    """The pieces of an FSM part that got no answer: one per kind of assertion (range,
+    inv, assert, pipeline, ...) when it holds several kinds, else ``SPLIT_WAYS`` runs of
+    its labels in file order (neighbours read the same registers). Each piece asserts
+    its labels only and keeps the part's assumptions."""
+    by_kind: dict[str, list[str]] = {}
+    for label in task.labels:
+        by_kind.setdefault(kinds[label], []).append(label)
+    if len(by_kind) > 1:
+        groups = list(by_kind.values())
+    else:
+        size = -(-len(task.labels) // SPLIT_WAYS)
+        groups = [list(task.labels[i:i + size]) for i in range(0, len(task.labels), size)]
+    return [Task(f"{task.name}.{k + 1}", task.top, task.mode, task.depth, only=tuple(g),
+                 assume=task.assume, labels=tuple(g), model=task.model)
+            for k, g in enumerate(groups)]
 
 
 def default_tasks() -> set[str]:
@@ -289,10 +330,12 @@ def replay(task: Task, prop: Prop, vpath: Path) -> None:
 
 def prove_file(vpath: Path, block: FormalBlock, workroot: Path, timeout: float = 600.0,
                jobs: int = 2, bmc_depth: int = 24, progress=None,
-               only: set[str] | None = None) -> Report:
+               only: set[str] | None = None, split_after: float = 30.0) -> Report:
     """Run the proof tasks over ``vpath``, the file the backend wrote for ``block``
     (``only``: a subset of :data:`ALL_TASKS`, default :func:`default_tasks`; the
-    follow-up bounded checks run when a selected induction does not close)."""
+    follow-up bounded checks run when a selected induction does not close). A part of
+    the FSM's proof with several assertions runs at most ``split_after`` seconds before
+    it is split (:func:`split`); a single assertion runs at most ``timeout``."""
     t0 = time.monotonic()
     vpath = vpath.resolve()
     base, props, shrunk = block.top, properties(block), block.shrunk
@@ -309,24 +352,53 @@ def prove_file(vpath: Path, block: FormalBlock, workroot: Path, timeout: float =
     tasks = [t for t in tasks if t.name in selected
              or (t.top == f"{base}_fsm" and "fsm" in selected)
              or (t.name.startswith("fsm-window-") and "fsm-window" in selected)]
+    fsm = f"{base}_fsm"
+    kinds = {p.label: p.kind for p in props}
+
+    def budget(t: Task) -> float:
+        return min(timeout, split_after) if len(t.labels) > 1 else timeout
+
+    def run_all(batch: list[Task]) -> list[Task]:
+        """Run ``batch`` on the pool; an FSM part that times out is split at once and its
+        pieces join the pool. Returns every task run, in the order submitted (a split
+        part with status SPLIT); progress reports each task as it finishes."""
+        ran: list[Task] = []
+        pending: set[Future[Task]] = set()
+
+        def submit(ts: list[Task]) -> None:
+            ran.extend(ts)
+            pending.update(pool.submit(run_task, t, vpath, workroot, budget(t)) for t in ts)
+
+        submit(batch)
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                pending.discard(future)
+                t = future.result()
+                if t.status == "TIMEOUT" and len(t.labels) > 1:
+                    t.status = "SPLIT"
+                    submit(split(t, kinds))
+                if progress:
+                    progress(t)
+        return ran
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         share_models(tasks, pool, vpath, workroot)
-        done = list(pool.map(lambda t: run_task(t, vpath, workroot, timeout), tasks))
+        done = run_all(tasks)
+        # every FSM part relies on all the others (the induction on time above)
+        parts = tuple(t.name for t in done if t.top == fsm and t.status != "SPLIT")
         for t in done:
-            if progress:
-                progress(t)
+            if t.top == fsm:
+                t.needs = parts
         extra = []
         by = {t.name: t for t in done}
-        if any(t.status != "PASS" for t in done if t.top == f"{base}_fsm"):
+        if any(t.status not in ("PASS", "SPLIT") for t in done if t.top == fsm):
             extra.append(Task("fsm-bmc", f"{base}_fsm", "bmc", 14))
         if any(by[n].status != "PASS" for n in ("motor", "motor-shrunk") if n in by):
             # four ticks: arming, a first burst, a second one against the limiter
             extra.append(Task("motor-bmc", f"{base}_motor", "bmc", 4 * tick + 4,
                               params=motor_shrunk, full_width=False))
-        more = list(pool.map(lambda t: run_task(t, vpath, workroot, timeout), extra))
-        for t in more:
-            if progress:
-                progress(t)
+        more = run_all(extra)
     tasks = done + more
     classify(props, tasks, vpath)
     return Report(str(vpath), props, tasks, time.monotonic() - t0)

@@ -15,7 +15,7 @@ import pytest
 
 from compiler import pipeline
 from compiler.backends import verilog
-from compiler.rtlproof import prove_file, toolchain_missing
+from compiler.rtlproof import SPLIT_WAYS, fsm_tasks, properties, prove_file, split, toolchain_missing
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED = ROOT / "generated" / "infusion_pump.v"
@@ -47,6 +47,27 @@ def test_every_assertion_is_labelled_with_a_requirement(block):
     assert {p.kind for p in props} >= {"range", "inv", "assert", "ghost", "interlock",
                                        "limiter", "window"}
     assert shrunk["TICK_CYCLES"] < 100
+
+
+def test_fsm_parts_assert_every_fsm_label_once(block):
+    """The FSM's parts partition its assertions (the induction on time needs each proved
+    by one part), and a part split after a timeout partitions its own."""
+    props = properties(block)
+    fsm = [p.label for p in props if p.module == "fsm"]
+    tasks = fsm_tasks(block.top, props)
+    assert sorted(label for t in tasks for label in t.labels) == sorted(fsm)
+    kinds = {p.label: p.kind for p in props}
+    rest = next(t for t in tasks if t.name == "fsm")
+    by_kind = split(rest, kinds)
+    assert len(by_kind) == len({kinds[label] for label in rest.labels}) > 1
+    for piece in by_kind:
+        assert len({kinds[label] for label in piece.labels}) == 1
+        assert piece.only == piece.labels and piece.assume == rest.assume
+    assert sorted(label for piece in by_kind for label in piece.labels) == sorted(rest.labels)
+    ranges = next(piece for piece in by_kind if kinds[piece.labels[0]] == "range")
+    runs = split(ranges, kinds)
+    assert len(runs) == SPLIT_WAYS
+    assert [label for piece in runs for label in piece.labels] == list(ranges.labels)
 
 
 def test_formal_section_does_not_change_the_design():

@@ -325,10 +325,10 @@ class _FormalBuilder:
 
     def window_totals(self) -> None:
         """Running totals of the dose windows: ghost prefix sums, each updated locally like
-        the buckets (a shift moves prefix k-1 to k and adds the counted steps), and one
-        chain of exact links (one bit wider: no link wraps) from b0 to the register. The
-        chain proves the register is the sum of the buckets without re-associating a 7-
-        or 25-term sum in one induction step."""
+        the buckets (a shift moves prefix k-1 to k and adds the counted steps), and a
+        chain of exact links (one bit wider: no link wraps) from b0 to the register, one
+        assertion per link. The chain proves the register is the sum of the buckets
+        without re-associating a 7- or 25-term sum in one induction step."""
         for w, tot in self.totals:
             n, tw, bw = len(tot.buckets), tot.width, tot.bucket_width
             g = [f"f_pre_{identifier(w.name)}_{k}" for k in range(n - 1)]
@@ -356,9 +356,13 @@ class _FormalBuilder:
             links += [f"({{1'b0, {g[k]}}} == {{1'b0, {g[k - 1]}}} + {bucket[k]})"
                       for k in range(1, n - 1)]
             links.append(f"({{1'b0, {tot.name}}} == {{1'b0, {g[n - 2]}}} + {bucket[n - 1]})")
-            self.add(f"window.{w.name}", "window",
-                     f"the running total {tot.name} is the sum of the {n} buckets of `{w.name}` "
-                     f"(exact chain of ghost prefix sums)", "", "(" + " && ".join(links) + ")")
+            # one assertion per link: each is inductive given the links of the previous
+            # cycle, so the solver proves them apart (or a few at a time)
+            for k, link in enumerate(links):
+                self.add(f"window.{w.name}", "window",
+                         f"the running total {tot.name} is the sum of the {n} buckets of "
+                         f"`{w.name}` (exact chain of ghost prefix sums, link {k + 1} of {n})",
+                         "", link)
 
     def motor_steps(self, tick_steps: str, steps_width: int) -> None:
         """The steps a tick commands: never negative, at most max_steps_per_tick."""
