@@ -109,7 +109,8 @@ class Compiled:
     # -- probes
 
     def compile(self, probe: Probe) -> Callable:
-        """``f(pre, event, params, post, accepted, transition, lets) -> bool``."""
+        """``f(pre, event, params, post, accepted, transition, lets) -> bool``: the probe's
+        reading as ``Probe.on_eval`` judges it (its events, states, transition and expression)."""
         idx = self.index
         lets = {name: i for i, name in enumerate(self.lets)}
         in_step = Names(var=lambda name, post: f"{'post' if post else 'pre'}[{idx[name]}]",
@@ -122,6 +123,8 @@ class Compiled:
         names = in_step if probe.kind == "step" else on_config
         conds = []
         if probe.kind == "step":
+            if probe.events:
+                conds.append(f"event in {probe.events!r}")
             if probe.states:
                 conds.append(f"pre[0] in {tuple(self.state_index[s] for s in probe.states)!r}")
             if probe.transition is not None:
