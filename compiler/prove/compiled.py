@@ -110,7 +110,8 @@ class Compiled:
     # -- probes
 
     def compile(self, probe: Probe) -> Callable:
-        """``f(pre, event, params, post, accepted, transition, lets) -> bool``."""
+        """``f(pre, event, params, post, accepted, transition, lets) -> bool``: the probe's
+        reading as ``Probe.on_eval`` judges it (its events, states, transition and expression)."""
         idx = self.index
         lets = {name: i for i, name in enumerate(self.lets)}
         in_step = Names(var=lambda name, post: f"{'post' if post else 'pre'}[{idx[name]}]",

@@ -317,11 +317,14 @@ class Prover:
                      and c.kind != "recovery"]
         if not undecided:
             return
-        probed = [c for c in undecided if "probe" in c.extra]
+        # under ``fail_fast`` only an error check's counterexample matters, and the first
+        # one ends the run
+        probed = [c for c in undecided if "probe" in c.extra
+                  and (c.severity == "error" or not o.fail_fast)]
         if probed:
             t = time.monotonic()
             explorer = Explorer(self.m, self.compiled())
-            hits = explorer.run(probes_of(probed), o.explore_steps)
+            hits = explorer.run(probes_of(probed), o.explore_steps, first_hit=o.fail_fast)
             for c in probed:
                 if c.goal.key in hits:
                     cex = hits[c.goal.key]
@@ -354,9 +357,13 @@ class Prover:
             self.progress(c)
 
     def redo(self, c: Check, v: Verdict, started: float) -> None:
-        """Replace an undecided verdict."""
+        """Replace an undecided verdict (under ``fail_fast``, a violated error check stops
+        the run, as in ``done``)."""
         v.seconds = c.verdict.seconds + time.monotonic() - started
         c.verdict = v
+        if self.o.fail_fast and v.status == VIOLATED and c.severity == "error" \
+                and c.extra.get("selected", True):
+            raise _FirstViolation()
 
     def witness_search(self) -> None:
         """Exploration of the generated controller (with tick macro-steps) until every

@@ -84,6 +84,34 @@ def test_a_response_broken_122_steps_deep_is_violated_with_a_replayable_trace(tm
     assert "respon" in rp.message(c) and "violated" in rp.message(c)
 
 
+# the response's trigger (`press when armed`) reads nothing of its event, so a tick in an
+# armed state satisfies its condition; only `press` triggers it. The 21st press is
+# refused and leaves the pump armed: a violation 42 steps deep, beyond BMC's depth.
+PRESS = """
+pump Press
+units { step = 0.05 U  tick = 1 s  clock = 1 MHz }
+var armed   : bool = false
+var presses : 0 .. 20 = 0
+state S initial reject others "no"
+event arm
+event press
+on arm from S do armed := true
+on press from S when presses < 20 else reject "worn out" do armed := false; presses := presses + 1
+respond X-01 "a press disarms at once":
+    on press when armed -> not armed within 0 tick
+"""
+
+
+def test_a_response_is_triggered_by_its_event_only(capsys):
+    _, report = prove_text(PRESS, "press.pump")
+    c = check(report, "X-01")
+    assert c.outcome == "violated" and c.verdict.engine == "explore"
+    events = [event for event, _ in c.verdict.cex.inputs]
+    assert events.count("press") == 21 and events[-2:] == ["arm", "press"]
+    rp.replay(report, c.verdict.cex)
+    assert "internal error" not in capsys.readouterr().err
+
+
 def test_range_checks_the_intervals_decide_are_proved_without_z3():
     _, report = prove_text(COUNTER, "counter.pump")
     # `used := used + 2 U` may leave 0..10 U (interval 2..12 U): Z3 proves it from the guard
