@@ -26,7 +26,7 @@ import z3
 
 from compiler.eval.evaluator import Config, Outcome, in_domain
 from compiler.ir import nodes as ir
-from compiler.lockstep._simulator import verilator_bin
+from compiler.lockstep import verilator_bin
 from compiler.pipeline import analyze
 from compiler.prove.system import NO_REASON, System
 
