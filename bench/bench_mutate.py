@@ -32,8 +32,7 @@ SPECS = ("spec/infusion_pump.pump", "spec/examples/patch_pump.pump")
 def campaign(spec: str, jobs: int, limit: int | None, seed: int) -> mutate.Result:
     started = time.monotonic()
     analysis = pipeline.load(ROOT / spec)
-    budget = mutate.Budget()
-    original = pipeline.prove(analysis.module, budget.options())
+    original, budget = mutate.prove_original(analysis.module, mutate.Budget())
     assert original.exit_code == 0, f"{spec} does not prove"
     mutants = mutate.generate(analysis.module, analysis.text)
     chosen = mutate.select(mutants, limit=limit, seed=seed)

@@ -14,7 +14,6 @@ errors (or the spec itself does not prove), 4 usage errors. See docs/mutate.md.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 import time
@@ -49,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import mutate, pipeline
+    from .. import mutate
 
     text_mode = args.format == "text"
 
@@ -83,13 +82,9 @@ def run(args: argparse.Namespace) -> int:
     module, budget = analysis.module, mutate.Budget()
     started = time.monotonic()
     say(f"proving the original {module.name} ({args.file})")
-    original = pipeline.prove(module, budget.options())
-    if original.exit_code == 2:
-        # an invariant that holds but is not k-inductive within the budget's depth needs
-        # PDR (as `pumpspec prove` runs it): then every mutant gets it too
-        budget = dataclasses.replace(budget, pdr=True)
-        say("  undecided without PDR: proving the original and every mutant with PDR")
-        original = pipeline.prove(module, budget.options())
+    original, budget = mutate.prove_original(module, budget)
+    if budget.pdr:
+        say("  undecided without PDR: the original and every mutant are proved with PDR")
     if original.exit_code != 0:
         failed = [c.key for c in original.selected()
                   if c.severity == "error" and c.outcome != "proved"]

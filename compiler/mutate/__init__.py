@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 
-from .campaign import Budget, Job, Outcome, Status, decide, run
+from .campaign import Budget, Job, Outcome, Status, decide, prove_original, run
 from .explanations import Explanation, ExplanationError, default_path, load
 from .operators import Mutant, Operator, generate
 from .report import Result, text, to_json
@@ -31,5 +31,6 @@ def select(mutants: list[Mutant], operators: tuple[Operator, ...] = (),
 
 
 __all__ = ["Budget", "Explanation", "ExplanationError", "Job", "Mutant", "Operator", "Outcome",
-           "Result", "Status", "decide", "default_path", "generate", "load", "run", "select",
+           "Result", "Status", "decide", "default_path", "generate", "load", "prove_original", "run",
+           "select",
            "text", "to_json"]

@@ -84,6 +84,18 @@ class Budget:
                        only=("reachability",))
 
 
+def prove_original(module: ir.Module, budget: Budget):
+    """``(report, budget)``: the original spec proved under ``budget``; when that leaves a
+    check undecided, proved again with PDR (as ``pumpspec prove`` runs it: an invariant
+    that holds but is not k-inductive within the budget's depth), and the budget every
+    mutant then gets has PDR on too. The campaign needs ``report.exit_code == 0``."""
+    report = pipeline.prove(module, budget.options())
+    if report.exit_code == 2 and not budget.pdr:
+        budget = replace(budget, pdr=True)
+        report = pipeline.prove(module, budget.options())
+    return report, budget
+
+
 @dataclass(frozen=True)
 class Job:
     text: str
