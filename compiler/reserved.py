@@ -196,6 +196,21 @@ VERILOG_PREFIXES = {"state": "S_", "variable": "v_", "let": "l_", "event": "EV_"
                     "parameter": "p_", "window": "w_"}
 # the submodules of the generated block, after the top module's name
 VERILOG_SUBMODULES = ("_fsm", "_motor")
+# The Verilog modules the tool itself compiles beside the generated block: the lockstep
+# wrapper (compiler/lockstep/wrapper.v.j2: the cocotb benches' top too), the board's host
+# link and top level (hdl/*.v, built and linted with the block) and SymbiYosys' replay
+# testbench (compiler/rtlproof). A pump whose module (or submodule) takes one of these
+# names cannot be compiled with them; tests/test_reserved.py greps every module the
+# repository's .v and .v.j2 files declare and fails when one is missing here.
+TOOL_VERILOG_MODULES = {
+    "tb_pump": "the lockstep wrapper (compiler/lockstep/wrapper.v.j2)",
+    "tb_lockstep": "the lockstep wrapper (compiler/lockstep/wrapper.v.j2)",
+    "host_link": "the host link (hdl/host_link.v)",
+    "host_spi_slave": "the host link (hdl/host_link.v)",
+    "host_frame": "the host link (hdl/host_link.v)",
+    "pump_board_top": "the board's top level (hdl/pump_board_top.v)",
+    "testbench": "the replay testbench of prove-rtl (SymbiYosys)",
+}
 
 # ---------------------------------------------------------------- declarations
 
@@ -347,6 +362,9 @@ def name_problems(declared: Iterable[Declared]) -> list[NameProblem]:
                     why = _reserved_python(d, namespace, ident)
                 elif namespace == "module" and ident in VERILOG_RESERVED:
                     why = "is a Verilog or SystemVerilog keyword"
+                elif namespace == "module" and ident in TOOL_VERILOG_MODULES:
+                    why = (f"is already a module of {TOOL_VERILOG_MODULES[ident]},"
+                           " compiled with the block")
                 else:
                     why = None
                 if why is not None:

@@ -159,6 +159,9 @@ def test_a_name_goes_end_to_end_or_check_refuses_it(kind, sample, tmp_path):
     ("PUMP", "Logic", "E0110"), ("MEMBER", "mro", "E0110"), ("SOURCE", "total", "E0110"),
     ("VAR", "handle_fill", "E0111"), ("VAR", "check_stop", "E0111"),
     ("PARAM", "FIRST_KIND", None), ("PARAM", "KIND_FIRST", "E0111"), ("PUMP", "n" * 260, "E0110"),
+    ("PUMP", "TbLockstep", "E0110"), ("PUMP", "TbPump", "E0110"), ("PUMP", "HostLink", "E0110"),
+    ("PUMP", "HostFrame", "E0110"), ("PUMP", "PumpBoardTop", "E0110"),
+    ("PUMP", "Testbench", "E0110"), ("PUMP", "TbPumps", None),
 ])
 def test_refused_names(kind, name, code):
     analysis = pipeline.analyze(spec_with(kind, name), "spec.pump")
@@ -234,3 +237,25 @@ def test_the_runtime_tables_come_from_runtime_py():
     assert not reserved.VERILOG_KEYWORDS & reserved.SYSTEMVERILOG_KEYWORDS
     assert not any(k.startswith(tuple(reserved.VERILOG_PREFIXES.values()))
                    for k in reserved.VERILOG_RESERVED)
+
+
+def test_every_module_the_tool_compiles_beside_the_block_is_reserved():
+    """A pump whose module is named like one of the tool's own Verilog modules (the
+    lockstep wrapper, the board's host link and top level) breaks the simulators that
+    compile both: every module a .v or .v.j2 file of the repository declares, except the
+    generated block's own (named after the pump: `{{ ... }}` in a template, generated/),
+    is in TOOL_VERILOG_MODULES."""
+    files = subprocess.run(["git", "ls-files", "*.v", "*.v.j2"], cwd=ROOT, capture_output=True,
+                           text=True, check=True).stdout.split()
+    declared = {}
+    for name in files:
+        if name.startswith("generated/"):
+            continue
+        for m in re.finditer(r"^\s*module\s+([A-Za-z_][A-Za-z0-9_$]*)",
+                             (ROOT / name).read_text(), re.M):
+            declared[m.group(1)] = name
+    assert {"tb_pump", "tb_lockstep", "host_link", "pump_board_top"} <= set(declared)
+    missing = {m: f for m, f in declared.items() if m not in reserved.TOOL_VERILOG_MODULES}
+    assert not missing, f"modules the tool compiles that a pump may still be named: {missing}"
+    # prove-rtl's replay compiles SymbiYosys' testbench (top `testbench`) with the block
+    assert '"-s", "testbench"' in (ROOT / "compiler" / "rtlproof" / "__init__.py").read_text()
