@@ -160,8 +160,7 @@ class MotorLowering:
                 self.check.expect_dim(t, SETTINGS[name.name], expr.span, f"`{name.name}`")
                 if name.name in ("step_high", "step_low"):
                     if out["cycles_per_tick"]:
-                        out[name.name] = self.check.exact(t.const * out["cycles_per_tick"], Fraction(1),
-                                                          expr.span, NONE)
+                        out[name.name] = self._cycles(name.name, t.const, out, expr.span)
                         if out[name.name] < 1:
                             raise self.check.fail("E0205", f"`{name.name}` must be at least one clock cycle",
                                                   expr.span)
@@ -176,6 +175,21 @@ class MotorLowering:
             self.report(Diagnostic("E0404", f"the motor section does not set {', '.join(missing)}",
                                    block.span, help="every motor setting is needed to size the pulse generator"))
 
+
+    def _cycles(self, setting: str, ticks: Fraction, out: dict, span) -> int:
+        """A pulse width (``ticks`` ticks) as a whole number of clock cycles (E0302)."""
+        cycles = ticks * out["cycles_per_tick"]
+        if cycles.denominator == 1:
+            return cycles.numerator
+        seconds = ticks * self.r.base.tick_seconds
+        clock = _si(Fraction(out["clock_hz"]), "Hz")
+        rounded = [n for n in (cycles.numerator // cycles.denominator,
+                               -(-cycles.numerator // cycles.denominator)) if n >= 1]
+        near = " or ".join(f"{n} ({_si(Fraction(n, out['clock_hz']), 's')})" for n in rounded)
+        raise self.check.fail(
+            "E0302", f"`{setting}` = {_si(seconds, 's')} is {cycles} clock cycles of {clock}: "
+            "not a whole number", span, label=f"{significant(cycles)} cycles",
+            help=f"the generated Verilog times a pulse in whole clock cycles: make it {near} cycles")
 
     def _states(self, lists, flatten=False) -> list[str]:
         names: list[str] = []
@@ -575,3 +589,15 @@ def _before_first_tick(initial: str, transitions: Sequence[ir.Transition],
 
 def _read(var: ir.Variable) -> ir.Var:
     return ir.Var(var.name, var.type)
+
+
+_PREFIXES = ((Fraction(10**6), "M"), (Fraction(10**3), "k"), (Fraction(1), ""),
+             (Fraction(1, 10**3), "m"), (Fraction(1, 10**6), "u"), (Fraction(1, 10**9), "n"))
+
+
+def _si(value: Fraction, unit: str) -> str:
+    """``value`` with the largest SI prefix that keeps it at least 1: ``1.5 ms``, ``1 kHz``."""
+    for size, prefix in _PREFIXES:
+        if value >= size:
+            return f"{significant(value / size)} {prefix}{unit}"
+    return f"{significant(value)} {unit}"
