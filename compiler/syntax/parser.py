@@ -134,7 +134,28 @@ def _span_at(text: str, file: str, offset: int, length: int) -> Span:
     return Span(file, offset, offset + length, line, col, line, col + length)
 
 
+def _unterminated_comment(exc: UnexpectedInput, text: str) -> int | None:
+    """Where the block comment starts that the error is in, if it is one: a `/*` the
+    lexer could not end (no `*/` follows) reaches the parser as `/` and `*`, and the
+    error is at either of them."""
+    if isinstance(exc, UnexpectedCharacters):
+        offset = exc.pos_in_stream
+    elif isinstance(exc, UnexpectedToken) and exc.token.start_pos is not None:
+        offset = exc.token.start_pos
+    else:
+        return None
+    for start in (offset, offset - 1):
+        if start >= 0 and text.startswith("/*", start):
+            return start
+    return None
+
+
 def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> tuple[Diagnostic, int]:
+    comment = _unterminated_comment(exc, text)
+    if comment is not None:
+        return Diagnostic("E0003", "unexpected end of file inside a block comment",
+                          _span_at(text, file, comment, 2), label="this comment is never closed",
+                          help="end a block comment with `*/`"), comment
     if isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
         exc = UnexpectedEOF(exc.expected)
     if isinstance(exc, UnexpectedEOF):
