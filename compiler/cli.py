@@ -54,10 +54,22 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:
+        if exc.filename is None:
+            return _internal(exc)
+        # an I/O error on a file the command reads or writes (a folder it may not write, a
+        # disk full, ...): the user's to fix, named
+        files = " and ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+        print(f"error: cannot use {files}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:  # an internal bug, never a user error
-        print(f"error: internal compiler error: {type(exc).__name__}: {exc}\n"
-              "  = note: this is a bug in pumpspec, not in your spec; please report it\n"
-              "  = help: rerun with PUMPSPEC_DEBUG=1 for the Python traceback", file=sys.stderr)
-        if os.environ.get("PUMPSPEC_DEBUG") == "1":
-            traceback.print_exc(file=sys.stderr)
-        return EXIT_INTERNAL
+        return _internal(exc)
+
+
+def _internal(exc: BaseException) -> int:
+    print(f"error: internal compiler error: {type(exc).__name__}: {exc}\n"
+          "  = note: this is a bug in pumpspec, not in your spec; please report it\n"
+          "  = help: rerun with PUMPSPEC_DEBUG=1 for the Python traceback", file=sys.stderr)
+    if os.environ.get("PUMPSPEC_DEBUG") == "1":
+        traceback.print_exception(exc, file=sys.stderr)
+    return EXIT_INTERNAL

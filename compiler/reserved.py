@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import hashlib
 import keyword
 import re
 from dataclasses import dataclass
@@ -57,6 +58,20 @@ def python_module_stem(pump: str) -> str:
     """The generated files' name without suffix: ``<stem>.py`` and ``<stem>.v``; also the
     Verilog top module."""
     return snake_case(pump)
+
+
+def file_stem(name: str, longest_suffix: str = "") -> str:
+    """``name`` as the stem of a file name that holds it followed by suffixes up to
+    ``longest_suffix``: itself when that fits in :data:`NAME_MAX` bytes, else cut and
+    ended with ``-`` and 12 hex digits of its SHA-256, so distinct names stay distinct
+    and the same name always gives the same file (a long requirement id's
+    counterexample, a long pump's work folder)."""
+    room = NAME_MAX - len(longest_suffix.encode())
+    if len(name.encode()) <= room:
+        return name
+    digest = "-" + hashlib.sha256(name.encode()).hexdigest()[:12]
+    head = name.encode()[:room - len(digest)].decode("utf-8", "ignore")
+    return head + digest
 
 
 # ---------------------------------------------------------------- Python: the interpreter
@@ -152,8 +167,10 @@ PYTHON_CLASS_RESERVED = (PYTHON_KEYWORDS | PYTHON_BUILTINS_READ | RUNTIME_MEMBER
                          | frozenset(CLASS_PRIVATE))
 # modules a generated controller imports: its file must not shadow them
 PYTHON_IMPORTED_MODULES = RUNTIME_IMPORTS | frozenset(SPEC_PART_IMPORTS) | {"__future__"}
-# file systems limit a file name to 255 bytes; the longest suffix written is ".py"
-MAX_FILE_STEM = 255 - len(".py")
+# file systems limit a file name to NAME_MAX bytes; the longest suffix `build` writes after
+# the pump's stem is ".py" (every other file named after a spec name: file_stem)
+NAME_MAX = 255
+MAX_FILE_STEM = NAME_MAX - len(".py")
 
 # ---------------------------------------------------------------- Verilog
 

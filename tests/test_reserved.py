@@ -259,3 +259,16 @@ def test_every_module_the_tool_compiles_beside_the_block_is_reserved():
     assert not missing, f"modules the tool compiles that a pump may still be named: {missing}"
     # prove-rtl's replay compiles SymbiYosys' testbench (top `testbench`) with the block
     assert '"-s", "testbench"' in (ROOT / "compiler" / "rtlproof" / "__init__.py").read_text()
+
+
+def test_file_stem_keeps_a_name_that_fits_and_cuts_and_hashes_one_that_does_not():
+    assert reserved.file_stem("M-20", ".json") == "M-20"
+    fits = "a" * (reserved.NAME_MAX - len(".json"))
+    assert reserved.file_stem(fits, ".json") == fits
+    long_a, long_b = "LONG-" + "1" * 300, "LONG-" + "1" * 299 + "2"
+    cut = reserved.file_stem(long_a, "_tb.vvp")
+    assert len((cut + "_tb.vvp").encode()) == reserved.NAME_MAX
+    assert cut.startswith("LONG-111") and cut == reserved.file_stem(long_a, "_tb.vvp")
+    assert cut != reserved.file_stem(long_b, "_tb.vvp")  # distinct names, distinct files
+    wide = reserved.file_stem("é" * 200, ".html")  # cut on a character, not inside one
+    assert len((wide + ".html").encode()) <= reserved.NAME_MAX and wide.encode().decode() == wide

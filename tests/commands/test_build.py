@@ -44,3 +44,23 @@ def test_generated_file_runs_standalone(tmp_path, capsys):
     done = subprocess.run([sys.executable, "-I", "-c", script], cwd=tmp_path,
                           capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["Idle", "15", "False"]
+
+
+def test_a_pump_name_as_long_as_check_allows_builds(capsys, tmp_path):
+    """`check` allows a stem of MAX_FILE_STEM bytes (`<stem>.py` fills a file name): the
+    temporary file of the atomic write must fit too."""
+    from compiler.reserved import MAX_FILE_STEM
+
+    spec = tmp_path / "long.pump"
+    spec.write_text(Path(SPEC).read_text().replace("pump InfusionPump", "pump P" + "x" * (MAX_FILE_STEM - 1), 1))
+    out = tmp_path / "gen"
+    code, stdout, err = run_build(capsys, str(spec), "--out", str(out))
+    assert code == 0, err
+    assert sorted(len(p.name) for p in out.iterdir()) == [MAX_FILE_STEM + 2, MAX_FILE_STEM + 3]
+
+
+def test_a_file_that_cannot_be_written_is_named(capsys, tmp_path):
+    out = tmp_path / "gen"
+    out.write_text("a file where the folder should be")
+    code, _, err = run_build(capsys, SPEC, "--out", str(out))
+    assert code == 4 and f"cannot write {out / 'infusion_pump.py'}" in err

@@ -74,3 +74,14 @@ def test_first_day_trace_replays_with_every_property_monitored():
     r = pumpspec("simulate", REFERENCE, "spec/examples/traces/infusion_pump-first_day.trace", "--monitor")
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr
     assert "replayed 80070 of 80070 steps; every property held" in r.stdout
+
+
+def test_a_file_that_cannot_be_written_is_an_io_error_naming_it(tmp_path):
+    """An OSError on a file a command writes is exit 4 with the file named, not an
+    internal error (70)."""
+    target = tmp_path / "missing" / "out.sarif"
+    r = pumpspec("prove", "-q", "spec/examples/prove/invariant_violated.pump", "--only", "M-20",
+                 "--sarif", str(target))
+    assert r.returncode == 4, r.stderr
+    assert f"error: cannot use {target}: No such file or directory" in r.stderr
+    assert "internal" not in r.stderr

@@ -313,3 +313,18 @@ def test_reference_mutants_are_caught(name, old, new, want):
 @pytest.mark.parametrize("name,old,new,want", LONG_MUTANTS, ids=[m[0] for m in LONG_MUTANTS])
 def test_reference_mutation_campaign(name, old, new, want):
     _mutant(old, new, want)
+
+
+def test_a_requirement_id_too_long_for_a_file_name_gets_a_cut_hashed_trace_file(tmp_path, capsys):
+    from compiler.reserved import NAME_MAX, file_stem
+
+    req = "LONG-" + "1" * 250
+    spec = tmp_path / "long_id.pump"
+    spec.write_text((EXAMPLES / "invariant_violated.pump").read_text().replace("M-20", req))
+    code = main(["prove", "-q", str(spec), "--trace-out", str(tmp_path / "cex"), "--only", req])
+    out = capsys.readouterr().out
+    assert code == 1
+    (written,) = (tmp_path / "cex").iterdir()
+    assert written.name == f"{file_stem(req, '.json')}.json" and len(written.name) <= NAME_MAX
+    assert str(written) in out
+    assert tr.from_json(written.read_text(), load_spec(spec)).violation[0] == req

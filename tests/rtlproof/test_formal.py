@@ -147,3 +147,35 @@ def test_mutant_reset_runt_is_violated(tmp_path, block):
 @pytest.mark.formal
 def test_mutant_limiter_off_by_one_is_violated(tmp_path, block):
     _check_mutant(tmp_path, block, "limiter_off_by_one")
+
+
+# a pump name as long as `check` allows (its files `<stem>.py` fill a file name) and a
+# requirement id as long as a file name: every file prove-rtl derives from them fits
+LONG_NAMES = """\
+pump P{pump}
+units {{ step = 0.05 U  tick = 1 s  clock = 1 MHz }}
+var reservoir : 0 .. 10 U = 0 U
+state Idle initial reject others "no"
+state Run reject others "running"
+event go(amount: 0 .. 10 U)
+on go from Idle -> Run do reservoir := amount
+on tick from Run -> Idle
+invariant LONG-{req} "false": reservoir == 0 U
+"""
+
+
+@pytest.mark.formal
+def test_long_pump_names_and_requirement_ids_prove_and_replay(tmp_path):
+    from compiler.reserved import MAX_FILE_STEM
+
+    text = LONG_NAMES.format(pump="x" * (MAX_FILE_STEM - 1), req="1" * 250)
+    analysis = pipeline.analyze(text, "long.pump")
+    assert analysis.ok, [d.message for d in analysis.diagnostics]
+    ((name, source),) = verilog.emit(analysis.module).items()
+    vpath = tmp_path / name
+    vpath.write_text(source)
+    report = prove_file(vpath, verilog.formal(analysis.module), tmp_path / "work", timeout=120)
+    (bad,) = [p for p in report.props if p.outcome == "violated"]
+    assert bad.req.startswith("LONG-") and bad.replayed, bad.detail
+    longest = MAX_FILE_STEM + len(".py")  # what a file name may be
+    assert all(len(p.name.encode()) <= longest for p in (tmp_path / "work").rglob("*"))
