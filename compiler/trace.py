@@ -166,10 +166,18 @@ def parse_params(module: ir.Module, event: str, params: dict[str, Any], where: s
     extra = sorted(set(params) - set(names))
     missing = [n for n in names if n not in params]
     if extra or missing:
-        raise TraceError(f"{where}: `{event}` takes ({', '.join(names)}); "
-                         f"unknown: {extra or 'none'}, missing: {missing or 'none'}")
+        problems = ([f"unknown {_plural(len(extra), 'parameter')} "
+                     + ", ".join(f"`{n}`" for n in extra)] if extra else [])
+        problems += ([f"missing {_plural(len(missing), 'parameter')} "
+                      + ", ".join(f"`{n}`" for n in missing)] if missing else [])
+        takes = ", ".join(f"`{n}`" for n in names) if names else "no parameters"
+        raise TraceError(f"{where}: {'; '.join(problems)} (`{event}` takes {takes})")
     return tuple((p.name, _value_from_json(params[p.name], p.type, f"{where}: `{p.name}`"))
                  for p in decl.params)
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
 
 
 def _value_to_json(value: ir.Value, t: ir.Type) -> Any:

@@ -351,7 +351,14 @@ class Rejected(Exception):
 
 class InvalidEvent(Rejected):
     """Not a well-formed event: unknown (reason 1), or parameters missing, unexpected, of
-    the wrong type or outside their declared wire domain (reason 2). Nothing changed."""
+    the wrong type or outside their declared wire domain (reason 2). Nothing changed.
+    The message is the detail (what is wrong, which the reason's text only names for the
+    commonest case) and the reason's code."""
+
+    def __str__(self) -> str:
+        if not self.detail:
+            return super().__str__()
+        return f"{self.event} rejected in {self.state.name}: {self.detail} [reason {self.reason.code}]"
 
 
 class Outcome(NamedTuple):
@@ -568,19 +575,30 @@ class Controller:
     def _in_base_units(self, event: str, params: dict[str, Any]) -> dict[str, Any]:
         """``params`` with each quantity written as text (``"2.5 U"``) for a parameter that
         measures something converted exactly to base units (:meth:`Domain.to_base`); an
-        inexact or ill-formed one is an InvalidEvent (reason 2). Other values pass as
-        they are, for the event's own type check."""
+        inexact or ill-formed one is an InvalidEvent (reason 2), as is text for an enum
+        parameter (a member's name or not). Other values pass as they are, for the event's
+        own type check."""
         domains = self._event_info[event].params
         converted = dict(params)
         for name, value in params.items():
             domain = domains.get(name)
-            if value.__class__ is str and domain is not None and domain.measures:
+            if value.__class__ is not str or domain is None:
+                continue
+            problem = None
+            if domain.measures:
                 try:
                     converted[name] = domain.to_base(value)
                 except ValueError as exc:
-                    raise InvalidEvent(event, self._events.param_range,
-                                       self._events.states[self._state],
-                                       f"`{name}` = {value!r}: {exc}") from None
+                    problem = f"`{name}` = {value!r}: {exc}"
+            elif domain.kind == "enum":
+                problem = (f"`{name}` = {value!r} is text: it takes a member of its enum or its "
+                           f"index ({value} is {domain.members.index(value)})"
+                           if value in domain.members else
+                           f"`{name}` = {value!r} is no member of its enum "
+                           f"({', '.join(domain.members)})")
+            if problem is not None:
+                raise InvalidEvent(event, self._events.param_range,
+                                   self._events.states[self._state], problem)
         return converted
 
     def handle_code(self, code: int, /, *args: Any) -> Any:

@@ -109,19 +109,27 @@ class MotorLowering:
             self._read_settings(block, out)
         out["burst_cycles"] = ir.burst_cycles(out["max_steps_per_tick"], out["step_high"], out["step_low"])
         out["burst_fits"] = ir.burst_fits_in_tick(out["burst_cycles"], out["cycles_per_tick"])
-        if out["cycles_per_tick"] and not out["burst_fits"]:
+        if out["cycles_per_tick"] and not out["burst_fits"] and block is None:
+            needed = ir.burst_cycles(0, 1, 1) + ir.MIN_HOLD_CYCLES + ir.BURST_SPARE_CYCLES
+            self.report(Diagnostic(
+                "E0401", f"a tick of {out['cycles_per_tick']} clock cycles is too short for the "
+                f"generated block, which needs at least {needed} cycles per tick", self._clock_span(),
+                notes=(f"without a motor section the block still takes 1 cycle per tick to load "
+                       f"its (empty) pulse burst; the event logic settles for at least "
+                       f"{ir.MIN_HOLD_CYCLES} cycles before each tick, and an event's handshake "
+                       f"takes {ir.BURST_SPARE_CYCLES} more",),
+                help="raise `clock` or lengthen `tick`"))
+        elif out["cycles_per_tick"] and not out["burst_fits"]:
             self.report(Diagnostic(
                 "E0401", f"a burst of {out['max_steps_per_tick']} pulses takes {out['burst_cycles']} cycles "
                 f"and with {ir.MIN_HOLD_CYCLES} cycles of event logic and {ir.BURST_SPARE_CYCLES} "
                 f"spare cycles does not fit in a tick of {out['cycles_per_tick']} cycles",
-                block.span if block else self._clock_span(),
+                block.span,
                 notes=(f"1 cycle to load the burst, then {out['step_high']} high + {out['step_low']} low "
                        f"cycles per pulse; the event logic settles for at least "
                        f"{ir.MIN_HOLD_CYCLES} cycles before each tick, and an event's handshake "
                        f"takes the {ir.BURST_SPARE_CYCLES} spare cycles",),
-                help="shorten the pulses, lengthen the tick, or lower max_steps_per_tick" if block
-                else f"a tick needs at least {ir.burst_cycles(0, 1, 1) + ir.MIN_HOLD_CYCLES + ir.BURST_SPARE_CYCLES} "
-                     f"clock cycles: raise `clock` or lengthen `tick`"))
+                help="shorten the pulses, lengthen the tick, or lower max_steps_per_tick"))
         return out
 
     def _clock_span(self):

@@ -71,7 +71,7 @@ def test_text_glucose_is_one_unit():
     ("bolus amount=1 h", "does not measure the same thing"),
     ("bolus amount=1.5", "needs a unit"),
     ("bolsu amount=1", "unknown event `bolsu`"),
-    ("bolus volume=1", "unknown: ['volume'], missing: ['amount']"),
+    ("bolus volume=1", "unknown parameter `volume`; missing parameter `amount` (`bolus` takes `amount`)"),
     ("insert at=elbow", "expected one of none, abdomen_l"),
     ("bolus 40", "expected `name=value`"),
     ("bolus amount=1 => maybe", "after `=>` expected"),

@@ -347,3 +347,32 @@ def test_monitor_mode_on_a_legal_day(gen):
     assert pump.state == gen.State.Idle
     plain = gen.InfusionPump()
     assert not plain.monitor and type(plain) is gen.InfusionPump
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"amount": "1.01 U"},
+     "bolus rejected in SelfTest: `amount` = '1.01 U': 40.4 steps is not a whole number of "
+     "steps (0.025 U); round it explicitly (Domain.floor) [reason 2]"),
+    ({"amount": 4001},
+     "bolus rejected in SelfTest: `amount` must be an integer in 0..4000 (steps: 0 U .. 100 U), "
+     "got 4001 [reason 2]"),
+])
+def test_an_invalid_parameter_says_what_is_wrong_with_it(pump, params, message):
+    """The message is what is wrong (reason 2's text names only a value out of range)."""
+    with pytest.raises(Exception) as info:
+        pump.handle("bolus", **params)
+    assert str(info.value) == message and info.value.code == 2
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("arm_l", "`at` = 'arm_l' is text: it takes a member of its enum or its index "
+              "(arm_l is 5)"),
+    ("elbow", "`at` = 'elbow' is no member of its enum (none, abdomen_l, abdomen_r, thigh_l, "
+              "thigh_r, arm_l, arm_r, hip, lower_back)"),
+])
+def test_an_enum_parameter_given_as_text_says_so(gen, pump, value, message):
+    before = pump.snapshot()
+    with pytest.raises(gen.InvalidEvent) as info:
+        pump.handle("insert", at=value)
+    assert info.value.detail == message and info.value.code == 2 and pump.snapshot() == before
+    assert "declared range" not in str(info.value)
