@@ -52,6 +52,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from ..pipeline import load
     from ..simulate import TraceError, read_trace, replay, trace_json
+    from ..trace import other_pump
     from .machine import document, dumps, file_result
 
     text_mode = args.format == "text"
@@ -78,7 +79,7 @@ def run(args) -> int:
         return usage_error(str(exc))
     warnings = []
     if trace.pump and trace.pump != module.name:
-        warnings.append(f"the trace is for pump `{trace.pump}`, the spec defines `{module.name}`")
+        warnings.append(other_pump(trace.pump, module))
     if trace.spec_hash and trace.spec_hash != module.source_hash:
         warnings.append(f"the trace was recorded against another version of the spec "
                         f"(sha256 {trace.spec_hash[:12]}..., now {module.source_hash[:12]}...)")

@@ -208,3 +208,24 @@ def test_monitor_text_lists_every_violating_step_as_json_does(capsys, tmp_path):
     doc = json.loads(out)["files"][0]
     assert {(v["step"], p) for v in doc["violations"] for p in v["properties"]} == {
         (1, "V-2"), (3, "V-2"), (5, "V-2")} | {(s, "V-1") for s in range(3, 10)}
+
+
+def test_text_and_json_traces_refuse_what_a_controller_would_reject_with_reason_1_or_2(
+        capsys, tmp_path):
+    # docs/traces.md, "What a trace may hold": refused before the replay (exit 4), except
+    # a value of the right type outside the declared range, which replays rejected (2)
+    cases = {"unknown.trace": "tick\nlaunch\n", "missing.trace": "tick\nrefill\n",
+             "extra.trace": "tick\nrefill amount=1 U volume=2\n",
+             "type.trace": "tick\nrefill amount=true\n"}
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text)
+        code, out, err = run_cli(capsys, "simulate", BUGGY, str(tmp_path / name))
+        assert code == 4 and not out and err.startswith(f"error: {tmp_path / name}:2: "), name
+    (tmp_path / "range.trace").write_text("tick\nrefill amount=11 U\n")
+    code, out, _ = run_cli(capsys, "simulate", BUGGY, str(tmp_path / "range.trace"))
+    assert code == 0 and "rejected (2): parameter outside its declared range" in out
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"format": "pumpspec-trace/1", "pump": "SyringeDriver",
+                                 "steps": [{"event": "load", "params": {"amount": 1}}]}))
+    code, _, err = run_cli(capsys, "simulate", BUGGY, str(other))
+    assert code == 4 and "the trace is for pump `SyringeDriver`, the spec defines `BuggyPump`" in err
