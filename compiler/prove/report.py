@@ -473,4 +473,4 @@ def dumps(doc) -> str:
 __all__ = ["KINDS", "PROVER_CODES", "Group", "check_json", "counts", "diagnostic", "dumps",
            "findings", "group_lines", "groups", "has_trace", "hidden_variables", "paint",
            "progress_line", "replay", "report_json", "requirement", "step_table", "summary",
-           "to_trace", "trace_json", "trace_rows", "write_traces"]
+           "to_trace", "trace_json", "trace_rows", "violation_step", "write_traces"]
