@@ -77,7 +77,7 @@ def replay(report: Report, cex: Cex, from_init: bool = True,
 
 
 def trace_rows(report: Report, cex: Cex, from_init: bool = True,
-         violation: tuple[str, int] | None = None) -> list[StepRow]:
+               violation: tuple[str, int] | None = None) -> list[StepRow]:
     """The rows `prove` shows and writes: ``replay``'s, with every run of plain ticks as
     one row (``tracetable.merge_ticks``)."""
     return tt.merge_ticks(report.module, replay(report, cex, from_init, violation))
@@ -329,6 +329,12 @@ def _rank(c: Check) -> int:
     return {"unknown": 1, "dead": 2, "vacuous": 2, "skipped": 3}.get(o, 4)
 
 
+def _lead(checks) -> Check:
+    """The worst check (a property's before its vacuity check's), the first in
+    declaration order among equals."""
+    return min(checks, key=lambda c: (_rank(c), c.kind not in PROPERTY_KINDS))
+
+
 @dataclass(frozen=True)
 class Group:
     """The checks behind one requirement id, or behind one kind of check pumpspec adds."""
@@ -339,9 +345,8 @@ class Group:
 
     @property
     def lead(self) -> Check:
-        """The check whose outcome is the group's verdict: the worst one (a property's
-        before its vacuity check's), the first in declaration order among equals."""
-        return min(self.checks, key=lambda c: (_rank(c), c.kind not in PROPERTY_KINDS))
+        """The check whose outcome is the group's verdict (``_lead``)."""
+        return _lead(self.checks)
 
     @property
     def verdict(self) -> str:
@@ -364,7 +369,7 @@ def groups(report: Report) -> list[Group]:
     out = []
     for rid, checks in by_id.items():
         # the title of the check that gives the verdict, then how many other claims
-        lead = Group(rid, "", tuple(checks)).lead
+        lead = _lead(checks)
         others = {c.title for c in checks if c.kind in PROPERTY_KINDS} - {lead.title}
         title = lead.title + (f" (+{len(others)} more)" if others else "")
         out.append(Group(rid, title, tuple(checks)))
