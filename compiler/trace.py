@@ -111,6 +111,30 @@ def from_json(text: str, module: ir.Module, source: str = "<trace>") -> Trace:
     raw_steps = doc.get("steps")
     if not isinstance(raw_steps, list):
         raise TraceError(f"{source}: \"steps\" must be a list")
+    pump = str(doc.get("pump", ""))
+    try:
+        steps = _steps_from_json(raw_steps, module, source)
+    except TraceError as exc:
+        if pump and pump != module.name:  # likely why: say so
+            raise TraceError(f"{exc}; {other_pump(pump, module)}: replay it with the spec "
+                             f"of `{pump}`") from None
+        raise
+    violation = doc.get("violation")
+    return Trace(
+        pump=pump,
+        spec_hash=str(doc.get("spec_hash", "")),
+        steps=tuple(steps),
+        origin=str(doc.get("origin", "")),
+        violation=(violation["property"], int(violation["step"])) if violation else None,
+    )
+
+
+def other_pump(pump: str, module: ir.Module) -> str:
+    """What a trace naming another pump than ``module`` is told."""
+    return f"the trace is for pump `{pump}`, the spec defines `{module.name}`"
+
+
+def _steps_from_json(raw_steps: list, module: ir.Module, source: str) -> list[TraceStep]:
     steps = []
     total = 0
     for i, raw in enumerate(raw_steps):
@@ -126,14 +150,7 @@ def from_json(text: str, module: ir.Module, source: str = "<trace>") -> Trace:
         total = add_steps(total, repeat, where)
         steps.append(TraceStep(raw["event"], parse_params(module, raw["event"], params, where),
                                repeat, parse_expect(module, raw.get("expect", {}), where)))
-    violation = doc.get("violation")
-    return Trace(
-        pump=str(doc.get("pump", "")),
-        spec_hash=str(doc.get("spec_hash", "")),
-        steps=tuple(steps),
-        origin=str(doc.get("origin", "")),
-        violation=(violation["property"], int(violation["step"])) if violation else None,
-    )
+    return steps
 
 
 def parse_expect(module: ir.Module, expect: Any, where: str) -> tuple[tuple[str, Any], ...]:

@@ -79,6 +79,43 @@ def duration(module: ir.Module, ticks: int) -> str:
     return format_quantity(ticks, TIME, module.step_units, module.tick_seconds, Fraction(1))
 
 
+def merge_ticks(module: ir.Module, rows: Iterable[StepRow]) -> list[StepRow]:
+    """``rows`` with every run of consecutive plain ticks as one row (``tick x1,500``):
+    a plain tick fires no transition, leaves the control state as it was and violates
+    nothing, so a row of them shows only how the variables moved over the run; a tick
+    that fires a transition, changes the state or violates something keeps its row. How
+    `prove` prints and writes its traces (docs/traces.md)."""
+    order = {v.name: i for i, v in enumerate(module.variables)}
+
+    def plain(r: StepRow) -> bool:
+        return (module.event(r.event).kind == ir.EventKind.TICK and not r.transitions
+                and not r.violations and r.before == r.after)
+
+    out: list[StepRow] = []
+    for r in rows:
+        last = out[-1] if out else None
+        if last is None or not (plain(last) and plain(r)):
+            out.append(r)
+            continue
+        moved = {name: [a, b] for name, a, b in last.changes}
+        for name, a, b in r.changes:
+            moved.setdefault(name, [a, b])[1] = b
+        statuses = dict(last.statuses)
+        for status, n in r.statuses:
+            statuses[status] = statuses.get(status, 0) + n
+        motor = dict(last.motor_steps)
+        for source, n in r.motor_steps:
+            motor[source] = motor.get(source, 0) + n
+        out[-1] = StepRow(
+            index=last.index, count=last.count + r.count, event=last.event, params=last.params,
+            statuses=tuple(statuses.items()), before=last.before, after=r.after,
+            changes=tuple((name, a, b) for name, (a, b) in
+                          sorted(moved.items(), key=lambda kv: order[kv[0]]) if a != b),
+            reasons=tuple(dict.fromkeys(last.reasons + r.reasons)),
+            motor_steps=tuple(motor.items()))
+    return out
+
+
 # ---------------------------------------------------------------- text
 
 
@@ -185,5 +222,5 @@ def step_json(module: ir.Module, row: StepRow) -> dict[str, Any]:
     }
 
 
-__all__ = ["StepRow", "base_unit", "changes_text", "duration", "event_text", "reason_json",
-           "reason_text", "render", "result_text", "show", "step_json", "value_json"]
+__all__ = ["StepRow", "base_unit", "changes_text", "duration", "event_text", "merge_ticks",
+           "reason_json", "reason_text", "render", "result_text", "show", "step_json", "value_json"]

@@ -437,13 +437,22 @@ class PropertyViolation(AssertionError):
         self.result = result  # or what it returned (an Outcome or a TickSteps)
         self.observed = observed or (None,) * len(violated)
 
-    def __str__(self) -> str:
+    @property
+    def descriptions(self) -> tuple[str, ...]:
+        """One line per property of ``violated``: id, kind, text, the value a check found."""
+        return tuple(f"{p.id} violated ({p.kind}: {p.text}"
+                     + (f"; {seen.name} = {seen.text})" if seen else ")")
+                     for p, seen in zip(self.violated, self.observed, strict=True))
+
+    @property
+    def step_text(self) -> str:
+        """The step that broke them: ``after tick handled in Bolusing -> Bolusing``."""
         outcome = "rejected" if self.rejection else "handled"
-        lines = [f"{p.id} violated ({p.kind}: {p.text}"
-                 + (f"; {seen.name} = {seen.text})" if seen else ")")
-                 for p, seen in zip(self.violated, self.observed, strict=True)]
-        lines[0] += (f" after {self.event} {outcome} in {self.pre_state.name}"
-                     f" -> {self.post_state.name}")
+        return f"after {self.event} {outcome} in {self.pre_state.name} -> {self.post_state.name}"
+
+    def __str__(self) -> str:
+        lines = list(self.descriptions)
+        lines[0] += " " + self.step_text
         return "\n".join(lines)
 
 

@@ -7,8 +7,10 @@ the replay runs the spec as it is now. With --monitor every property of the spec
 every check of the prover that a run can break (declared ranges, tick values,
 max_steps_per_tick, determinism, completeness) is checked after each step; violations
 are reported with the property or check id, the 0-based step and the value found (the
-first one first), and the replay goes on. A trace that records a violation (a prover
-counterexample) is checked to reproduce it: same property or check, same step.
+first one first; then every violating step of every property, a run of consecutive
+steps with the same line as one range, "steps 6-10: ..."), and the replay goes on. A
+trace that records a violation (a prover counterexample) is checked to reproduce it:
+same property or check, same step.
 
 The table is the one `prove` prints (compiler.tracetable): values in the spec's units,
 rejections with their reason's code, requirement and text. --format json prints one
@@ -34,7 +36,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("trace", metavar="TRACE", help="trace file (JSON or text)")
     parser.add_argument("--monitor", action="store_true",
                         help="check every property, declared range and prover check a run can "
-                             "break after each step; report the first violated")
+                             "break after each step; report every violation, the first first")
     parser.add_argument("--trace-format", choices=("auto", "json", "text"), default="auto",
                         help="format of TRACE (default: by content)")
     parser.add_argument("--format", choices=("text", "json"), default="text",
@@ -50,6 +52,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from ..pipeline import load
     from ..simulate import TraceError, read_trace, replay, trace_json
+    from ..trace import other_pump
     from .machine import document, dumps, file_result
 
     text_mode = args.format == "text"
@@ -76,7 +79,7 @@ def run(args) -> int:
         return usage_error(str(exc))
     warnings = []
     if trace.pump and trace.pump != module.name:
-        warnings.append(f"the trace is for pump `{trace.pump}`, the spec defines `{module.name}`")
+        warnings.append(other_pump(trace.pump, module))
     if trace.spec_hash and trace.spec_hash != module.source_hash:
         warnings.append(f"the trace was recorded against another version of the spec "
                         f"(sha256 {trace.spec_hash[:12]}..., now {module.source_hash[:12]}...)")
@@ -111,7 +114,7 @@ def run(args) -> int:
 
 def print_text(module: ir.Module, trace, result, recorded: dict | None, monitor: bool,
                verbose: bool) -> None:
-    from ..simulate import step_row
+    from ..simulate import step_row, violation_runs
 
     hidden = frozenset() if verbose else frozenset(
         v.name for v in module.variables if v.role in (ir.Role.WINDOW, ir.Role.ACCUMULATOR))
@@ -121,18 +124,10 @@ def print_text(module: ir.Module, trace, result, recorded: dict | None, monitor:
     if result.violations:
         first = result.violation
         print(f"; first violation: {first.properties[0]} at step {first.step}")
-        # each property once per stretch of consecutive violating steps
-        before: set[str] = set()
-        last_step = None
-        for v in result.violations:
-            if last_step is None or v.step != last_step + 1:
-                before = set()
-            new = [p for p in v.properties if p not in before]
-            lines = [line for line in v.message.splitlines()
-                     if line.split(" ", 1)[0] in new]
-            for line in lines:
-                print(f"  step {v.step}: {line}")
-            before, last_step = set(v.properties), v.step
+        # every violating step of every property (the JSON's ``violations``), a run of
+        # consecutive steps with the same line as one line: "steps 6-10: ..."
+        for a, b, line in violation_runs(result.violations):
+            print(f"  step {a}: {line}" if a == b else f"  steps {a}-{b}: {line}")
     else:
         print("; every property held" if monitor else "")
     for failure in result.expect_failures:

@@ -451,13 +451,14 @@ class Explorer:
 
     def run(self, probes: dict[str, Probe], steps: int, max_nodes: int = 60_000,
             max_plain: int = 4000, max_below: int = 100, macro_ticks: int = 300_000,
-            max_running: int = 4, validate: bool = True, first_hit: bool = False
-            ) -> dict[str, Cex]:
+            max_running: int = 4, validate: bool = True, first_hit: bool = False,
+            earliest: bool = False) -> dict[str, Cex]:
         """A trace per probe hit, within ``steps`` steps of the compiled spec (every event
         tried in an expansion, every tick of a macro-step or of its ranking), and at most
         ``max_nodes`` configurations kept. Past ``max_plain`` configurations, macro-steps
         go first; expansions continue when none is left. ``first_hit``: stop at the first
-        hit."""
+        hit. ``earliest`` (counterexamples): each trace ends at the first step its probe
+        holds, within a macro-step too (``_earliest``)."""
         started = time.monotonic()
         self.stats = Stats(macro_limit=macro_ticks, budget=steps)
         limits = _Limits(steps, max_nodes, max_plain, max_below, macro_ticks, max_running,
@@ -466,7 +467,7 @@ class Explorer:
         while search.unfinished() and search.turn():
             pass
         search.record_stats()
-        out = self._witnesses(search.nodes, search.hits, probes, validate)
+        out = self._witnesses(search.nodes, search.hits, probes, validate, earliest)
         self.stats.seconds = time.monotonic() - started
         return out
 
@@ -546,15 +547,19 @@ class Explorer:
             return None
         return Cex(configs, ins, len(ins) - 1, "step")
 
-    def _witnesses(self, nodes, hits, probes, validate) -> dict[str, Cex]:
-        """A trace per hit: the path from the root to its node. ``validate``: replayed on
-        the evaluator, the probe re-checked with the evaluator's semantics (a hit that
-        fails there is dropped, with an internal-error note)."""
+    def _witnesses(self, nodes, hits, probes, validate, earliest: bool = False
+                   ) -> dict[str, Cex]:
+        """A trace per hit: the path from the root to its node (``earliest``: cut at the
+        first step where the probe holds). ``validate``: replayed on the evaluator, the
+        probe re-checked with the evaluator's semantics (a hit that fails there is
+        dropped, with an internal-error note)."""
         replay = _EvaluatorReplay(self, nodes)
         out: dict[str, Cex] = {}
         for key, j in hits.items():
             probe = probes[key]
             ids = _path(nodes, j)
+            if earliest:
+                ids = self._earliest(nodes, ids, probe)
             if validate:
                 configs = replay.confirmed(probe, ids)
                 if configs is None:
@@ -569,6 +574,38 @@ class Explorer:
             bad = len(ins) - 1 if probe.kind == "step" else len(ins)
             out[key] = Cex(configs, ins, bad, probe.kind, repeat)
         return out
+
+    def _earliest(self, nodes: list, ids: list[int], probe: Probe) -> list[int]:
+        """Path ``ids`` cut at the first step where ``probe`` holds. The search probes
+        every step it expands, but not the ticks inside a macro-step (nor the
+        configuration it ends in): those are run again one by one on the compiled spec,
+        and the first tick where the probe holds becomes the trace's last step, an
+        ordinary step after the macro-step's ticks before it (new nodes in ``nodes``).
+        Unchanged when the probe holds within no macro-step of the path."""
+        x = self.x
+        if probe.kind == "step" and probe.events and x.tick not in probe.events:
+            return ids
+        holds = x.compile(probe)
+        k = self.tick_input
+        _, params, args = self.inputs[k]
+        for pos, n in enumerate(ids):
+            _, parent, _, repeat = nodes[n]
+            if repeat == 1:
+                continue
+            config = nodes[parent][0]
+            for t in range(1, repeat + 1):
+                post, accepted, fired, lets = x.step(config, x.tick, args)
+                if (holds(config, x.tick, params, post, accepted, fired, lets)
+                        if probe.kind == "step" else
+                        holds(None, None, None, post, True, None, None)):
+                    before = parent
+                    if t > 1:  # the ticks before it: a shorter macro-step, or one tick
+                        nodes.append((config, parent, k, t - 1 if t > 2 else 1))
+                        before = len(nodes) - 1
+                    nodes.append((post, before, k, 1))
+                    return ids[:pos] + ([before] if t > 1 else []) + [len(nodes) - 1]
+                config = post
+        return ids
 
 
 def _path(nodes: list, j: int) -> list[int]:

@@ -77,6 +77,13 @@ def replay(report: Report, cex: Cex, from_init: bool = True,
     return rows
 
 
+def trace_rows(report: Report, cex: Cex, from_init: bool = True,
+               violation: tuple[str, int] | None = None) -> list[StepRow]:
+    """The rows `prove` shows and writes: ``replay``'s, with every run of plain ticks as
+    one row (``tracetable.merge_ticks``)."""
+    return tt.merge_ticks(report.module, replay(report, cex, from_init, violation))
+
+
 def hidden_variables(report: Report, c: Check | None = None) -> frozenset[str]:
     """Window buckets and accumulators, left out of a step table unless ``c`` is about
     one of them (``range.hourly_b3``)."""
@@ -89,7 +96,7 @@ def step_table(report: Report, cex: Cex, mark: tuple[str, int] | None = None,
                from_init: bool = True, hidden: frozenset[str] = frozenset()) -> str:
     """The shared step table (``compiler.tracetable``) of a replayed counterexample or
     witness; ``mark``: (check id, trace step) of the violation."""
-    return tt.render(report.module, replay(report, cex, from_init, mark), hidden)
+    return tt.render(report.module, trace_rows(report, cex, from_init, mark), hidden)
 
 
 def violation_step(cex: Cex, expanded: bool = True) -> int:
@@ -109,16 +116,14 @@ def to_trace(report: Report, c: Check) -> tr.Trace:
         extra.append(("start", {"state": state, "values": {
             k: _json_value(x, types[k]) for k, x in values.items()}}))
         extra.append(("start_reachable", "unknown: it satisfies the proved invariants only"))
-    steps = []
-    for j, (event, params) in enumerate(cex.inputs):
-        decl = m.event(event)
-        steps.append(tr.TraceStep(event, tuple((p.name, params[p.name]) for p in decl.params),
-                                  cex.repeat.get(j, 1)))
+    violation = (c.id, violation_step(cex)) if not (c.witness or start) else None
+    # the steps of the rows the step table shows (the violating step one of its own)
+    steps = [tr.TraceStep(r.event, r.params, r.count)
+             for r in trace_rows(report, cex, not start, violation)]
     return tr.Trace(
         pump=m.name, spec_hash=m.source_hash, steps=tuple(steps),
         origin=f"prove: {c.id} {c.outcome} ({c.kind}: {c.title})",
-        violation=(c.id, violation_step(cex)) if not (c.witness or start) else None,
-        extra=tuple(extra))
+        violation=violation, extra=tuple(extra))
 
 
 def _json_value(v: ir.Value, t: ir.Type):
@@ -158,7 +163,7 @@ def _steps(n: int) -> str:
 
 def message(c: Check) -> str:
     cex = c.verdict.cex
-    n = len(cex.inputs) if cex else 0
+    n = cex.events if cex else 0  # steps of the expanded trace, as the step table counts
     o = c.outcome
     if o == "unknown":
         return f"{c.kind} {c.key} could not be decided"
@@ -166,7 +171,7 @@ def message(c: Check) -> str:
         return f"invariant {c.id} violated after {_steps(n)}"
     if c.kind == "assertion":
         event = cex.inputs[cex.bad][0] if cex else "?"
-        return f"assertion {c.id} violated at step {cex.bad} (`{event}`)"
+        return f"assertion {c.id} violated at step {violation_step(cex)} (`{event}`)"
     if c.kind == "response":
         return f"response {c.id} violated after {_steps(n)}"
     if c.kind == "recovery":
@@ -326,6 +331,12 @@ def _rank(c: Check) -> int:
     return {"unknown": 1, "dead": 2, "vacuous": 2, "skipped": 3}.get(o, 4)
 
 
+def _lead(checks) -> Check:
+    """The worst check (a property's before its vacuity check's), the first in
+    declaration order among equals."""
+    return min(checks, key=lambda c: (_rank(c), c.kind not in PROPERTY_KINDS))
+
+
 @dataclass(frozen=True)
 class Group:
     """The checks behind one requirement id, or behind one kind of check pumpspec adds."""
@@ -335,9 +346,14 @@ class Group:
     checks: tuple[Check, ...]
 
     @property
+    def lead(self) -> Check:
+        """The check whose outcome is the group's verdict (``_lead``)."""
+        return _lead(self.checks)
+
+    @property
     def verdict(self) -> str:
-        """The worst outcome among the checks (a property's before its vacuity check's)."""
-        return min(self.checks, key=_rank).outcome
+        """The worst outcome among the checks (``lead``'s)."""
+        return self.lead.outcome
 
     @property
     def is_requirement(self) -> bool:
@@ -354,10 +370,10 @@ def groups(report: Report) -> list[Group]:
         (by_id.setdefault(rid, []) if rid else by_kind.setdefault(c.kind, [])).append(c)
     out = []
     for rid, checks in by_id.items():
-        titles = [c.title for c in checks if c.kind in PROPERTY_KINDS]
-        title = titles[0] if titles else checks[0].title
-        if len(set(titles)) > 1:
-            title += f" (+{len(set(titles)) - 1} more)"
+        # the title of the check that gives the verdict, then how many other claims
+        lead = _lead(checks)
+        others = {c.title for c in checks if c.kind in PROPERTY_KINDS} - {lead.title}
+        title = lead.title + (f" (+{len(others)} more)" if others else "")
         out.append(Group(rid, title, tuple(checks)))
     for kind in KINDS:
         if kind in by_kind:
@@ -403,7 +419,7 @@ def trace_json(report: Report, c: Check) -> dict:
     mark = None if c.witness else (c.id, violation_step(cex))
     doc = {"length": sum(cex.repeat.get(j, 1) for j in range(len(cex.inputs))),
            "start": None, "violation_step": mark[1] if mark else None,
-           "steps": [tt.step_json(m, r) for r in replay(report, cex, not start, mark)]}
+           "steps": [tt.step_json(m, r) for r in trace_rows(report, cex, not start, mark)]}
     if start:
         state, values, _ = cex.configs[0]
         doc["start"] = {"state": state, "reachable": "unknown: it satisfies the proved "
@@ -464,4 +480,4 @@ def dumps(doc) -> str:
 __all__ = ["KINDS", "PROVER_CODES", "Group", "check_json", "counts", "diagnostic", "dumps",
            "findings", "group_lines", "groups", "has_trace", "hidden_variables", "paint",
            "progress_line", "replay", "report_json", "requirement", "step_table", "summary",
-           "to_trace", "trace_json", "write_traces"]
+           "to_trace", "trace_json", "trace_rows", "violation_step", "write_traces"]

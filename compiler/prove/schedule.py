@@ -300,7 +300,7 @@ class Prover:
             return
         t = time.monotonic()
         hits = Explorer(self.m, self.compiled()).run(probes_of(probed), self.o.explore_first,
-                                                      first_hit=self.o.fail_fast)
+                                                      first_hit=self.o.fail_fast, earliest=True)
         for c in probed:
             if c.goal.key in hits:
                 cex = hits[c.goal.key]
@@ -324,7 +324,8 @@ class Prover:
         if probed:
             t = time.monotonic()
             explorer = Explorer(self.m, self.compiled())
-            hits = explorer.run(probes_of(probed), o.explore_steps, first_hit=o.fail_fast)
+            hits = explorer.run(probes_of(probed), o.explore_steps, first_hit=o.fail_fast,
+                                earliest=True)
             for c in probed:
                 if c.goal.key in hits:
                     cex = hits[c.goal.key]
@@ -557,8 +558,9 @@ class _FirstViolation(Exception):
 
 
 def _steps(what: str, cex: Cex) -> str:
-    """"witness of 7 steps", with the tick macro-steps it uses."""
-    n = cex.bad + 1 if cex.kind == "step" else cex.bad
+    """"witness of 7 steps" (the steps of the expanded trace), with the tick macro-steps
+    it uses."""
+    n = cex.expanded(cex.bad) + (cex.kind == "step")
     text = f"{what} of {n} step{'s' if n != 1 else ''}"
     macro = cex.macro_ticks
     if macro:

@@ -194,10 +194,10 @@ def _property(module, report, code: CodeMap, benches, checks, index: int,
     v = main.verdict if main is not None else None
     trace = None
     if v is not None and v.cex is not None and main.outcome == "violated":
-        trace = _trace(module, report, v.cex, "counterexample", mark=True)
+        trace = _trace(module, report, v.cex, "counterexample", main.id)
     elif vacuity is not None and vacuity.verdict is not None and vacuity.verdict.cex is not None:
         trace = _trace(module, report, vacuity.verdict.cex,
-                       "witness: a run where its premise holds", mark=False)
+                       "witness: a run where its premise holds", None)
     python = ((code.monitor[index],) if index in code.monitor else ()) + \
         code.python_rejects.get(p.id, ())
     rtl = tuple(a for a in code.assertions if a.req == p.id and a.text.startswith(p.text))
@@ -276,30 +276,28 @@ def show(module: ir.Module, value: ir.Value, t: ir.Type) -> str:
 
 
 def _trace(module: ir.Module, report: prover.Report, cex: prover.Cex, title: str,
-           mark: bool) -> Trace:
-    """The steps of ``cex`` with parameters and changed variables in spec units; the
-    outcome and state of each step from the prover's replay on the evaluator."""
-    replayed = prover.replay(report, cex, from_init=not cex_starts_elsewhere(report, cex))
+           violated: str | None) -> Trace:
+    """The rows `prove` shows (``prover.trace_rows``: replayed on the evaluator, a run of
+    plain ticks as one row), parameters and changed variables in spec units; the step
+    where ``violated`` is broken marked."""
+    mark = None if violated is None else (violated, prover.violation_step(cex))
     types = {v.name: v.type for v in module.variables}
     hidden = {v.name for v in module.variables
               if v.role in (ir.Role.WINDOW, ir.Role.ACCUMULATOR)}
-    bad = cex.bad if cex.kind == "step" else cex.bad - 1
     rows = []
-    for j, ((event, params), row) in enumerate(zip(cex.inputs, replayed, strict=True)):
-        n = cex.repeat.get(j, 1)
-        ptypes = {p.name: p.type for p in module.event(event).params}
-        args = ", ".join(f"{k}={show(module, x, ptypes[k])}" for k, x in params.items())
-        shown = f"{event}({args})" if args else event
-        first = cex.expanded(j)
-        if n > 1:
-            shown += f" ×{n:,} ({format_quantity(n, TIME, module.step_units, module.tick_seconds)})"
-        (s0, before, _), (s1, after, _) = cex.configs[j], cex.configs[j + 1]
-        changes = [f"{k}: {show(module, before[k], types[k])} → {show(module, after[k], types[k])}"
-                   for k in before if k not in hidden and after.get(k) != before[k]]
-        rows.append(TraceRow(f"{first}" if n == 1 else f"{first}–{first + n - 1}", shown,
-                             result_text(row),
-                             s1 if s0 == s1 else f"{s0} → {s1}", "; ".join(changes),
-                             mark and j == bad))
+    for r in prover.trace_rows(report, cex, not cex_starts_elsewhere(report, cex), mark):
+        ptypes = {p.name: p.type for p in module.event(r.event).params}
+        args = ", ".join(f"{k}={show(module, x, ptypes[k])}" for k, x in r.params)
+        shown = f"{r.event}({args})" if args else r.event
+        if r.count > 1:
+            shown += (f" ×{r.count:,} "
+                      f"({format_quantity(r.count, TIME, module.step_units, module.tick_seconds)})")
+        changes = [f"{k}: {show(module, a, types[k])} → {show(module, b, types[k])}"
+                   for k, a, b in r.changes if k not in hidden]
+        rows.append(TraceRow(f"{r.index}" if r.count == 1 else f"{r.index}–{r.index + r.count - 1}",
+                             shown, result_text(r),
+                             r.after if r.before == r.after else f"{r.before} → {r.after}",
+                             "; ".join(changes), bool(r.violations)))
     return Trace(f"{title} ({cex.events:,} events)", tuple(rows))
 
 

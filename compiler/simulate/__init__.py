@@ -64,6 +64,29 @@ class Violation:
     step: int  # 0-based, over the expanded trace
     properties: tuple[str, ...]  # ids, declaration order; the first is the one reported
     message: str
+    # one line per property, parallel to ``properties`` (what broke it, the value a check
+    # found), and the step that broke them: "after tick handled in Bolusing -> Bolusing"
+    lines: tuple[str, ...] = ()
+    step_text: str = ""
+
+
+def violation_runs(violations: list[Violation]) -> list[tuple[int, int, str]]:
+    """Every (step, property) of ``violations`` once, as runs: (first step, last step,
+    line), a run being consecutive steps where a property is violated with the same line
+    (the same value found, after the same event and states); ordered by first step, then
+    as each step lists its properties."""
+    runs: list[list] = []  # [first, last, property, line]
+    open_: dict[str, list] = {}  # property -> its run still open
+    for v in violations:
+        for pid, line in zip(v.properties, v.lines, strict=True):
+            text = f"{line} {v.step_text}"
+            run = open_.get(pid)
+            if run is not None and run[1] == v.step - 1 and run[3] == text:
+                run[1] = v.step
+            else:
+                open_[pid] = [v.step, v.step, pid, text]
+                runs.append(open_[pid])
+    return [(first, last, text) for first, last, _, text in runs]
 
 
 @dataclass
@@ -156,8 +179,10 @@ def _one(controller, event: str, params: dict, Rejected, Violated):
     try:
         result = controller.handle(event, **params)
     except Violated as exc:
-        ids = tuple(dict.fromkeys(p.id for p in exc.violated))
-        violation = Violation(-1, ids, str(exc))
+        lines: dict[str, str] = {}  # an id listed twice (two of its checks) keeps its first
+        for p, line in zip(exc.violated, exc.descriptions, strict=True):
+            lines.setdefault(p.id, line)
+        violation = Violation(-1, tuple(lines), str(exc), tuple(lines.values()), exc.step_text)
         if exc.rejection is not None:
             r = exc.rejection
             return "rejected", r.code, str(r), None, violation
@@ -218,4 +243,4 @@ def trace_json(trace: Trace, module: ir.Module) -> str:
 
 
 __all__ = ["Replay", "Row", "Violation", "read_trace", "replay", "step_row", "trace_json",
-           "TraceError"]
+           "TraceError", "violation_runs"]

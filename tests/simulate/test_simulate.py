@@ -168,3 +168,64 @@ def test_a_counterexample_for_another_step_is_flagged(counterexamples, capsys, t
     wrong.write_text(json.dumps(doc))
     code, _, err = run_cli(capsys, "simulate", BUGGY, str(wrong), "--monitor")
     assert code == 1 and "the controller found" in err
+
+
+RUNS = """\
+pump Runs
+units { step = 0.05 U  tick = 1 s  clock = 1 MHz }
+var x : 0 .. 20 = 0
+state Idle initial reject others "no"
+state Run reject others "running"
+event go
+event stop
+on go from Idle -> Run
+on stop from Run -> Idle
+every tick do x := if state == Run then min(x + 1, 20) else x
+invariant V-1 "x stays small": x <= 2
+assert V-2 "a tick leaves x even" on tick: next(x) mod 2 == 0
+"""
+
+
+def test_monitor_text_lists_every_violating_step_as_json_does(capsys, tmp_path):
+    spec, trace = tmp_path / "runs.pump", tmp_path / "runs.trace"
+    spec.write_text(RUNS)
+    trace.write_text("go\ntick x6\nstop\ntick x2\n")
+    code, out, _ = run_cli(capsys, "simulate", str(spec), str(trace), "--monitor")
+    assert code == 1
+    v1 = "V-1 violated (invariant: x stays small)"
+    v2 = "V-2 violated (assertion: a tick leaves x even)"
+    in_run = "after tick handled in Run -> Run"
+    listed = out.split("first violation: V-2 at step 1\n")[1].splitlines()
+    # every line says which step broke it; a run of equal lines is one range
+    assert listed == [f"  step 1: {v2} {in_run}",
+                      f"  steps 3-6: {v1} {in_run}",
+                      f"  step 3: {v2} {in_run}",
+                      f"  step 5: {v2} {in_run}",
+                      f"  step 7: {v1} after stop handled in Run -> Idle",
+                      f"  steps 8-9: {v1} after tick handled in Idle -> Idle"]
+    code, out, _ = run_cli(capsys, "simulate", str(spec), str(trace), "--monitor",
+                           "--format", "json")
+    doc = json.loads(out)["files"][0]
+    assert {(v["step"], p) for v in doc["violations"] for p in v["properties"]} == {
+        (1, "V-2"), (3, "V-2"), (5, "V-2")} | {(s, "V-1") for s in range(3, 10)}
+
+
+def test_text_and_json_traces_refuse_what_a_controller_would_reject_with_reason_1_or_2(
+        capsys, tmp_path):
+    # docs/traces.md, "What a trace may hold": refused before the replay (exit 4), except
+    # a value of the right type outside the declared range, which replays rejected (2)
+    cases = {"unknown.trace": "tick\nlaunch\n", "missing.trace": "tick\nrefill\n",
+             "extra.trace": "tick\nrefill amount=1 U volume=2\n",
+             "type.trace": "tick\nrefill amount=true\n"}
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text)
+        code, out, err = run_cli(capsys, "simulate", BUGGY, str(tmp_path / name))
+        assert code == 4 and not out and err.startswith(f"error: {tmp_path / name}:2: "), name
+    (tmp_path / "range.trace").write_text("tick\nrefill amount=11 U\n")
+    code, out, _ = run_cli(capsys, "simulate", BUGGY, str(tmp_path / "range.trace"))
+    assert code == 0 and "rejected (2): parameter outside its declared range" in out
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"format": "pumpspec-trace/1", "pump": "SyringeDriver",
+                                 "steps": [{"event": "load", "params": {"amount": 1}}]}))
+    code, _, err = run_cli(capsys, "simulate", BUGGY, str(other))
+    assert code == 4 and "the trace is for pump `SyringeDriver`, the spec defines `BuggyPump`" in err

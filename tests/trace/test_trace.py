@@ -64,6 +64,22 @@ def test_errors_say_where(text, message):
     assert str(info.value).startswith(message), str(info.value)
 
 
+def test_a_trace_for_another_pump_that_does_not_fit_says_so():
+    doc = {"format": "pumpspec-trace/1", "pump": "SyringeDriver",
+           "steps": [{"event": "tick"}, {"event": "load", "params": {"amount": 100}}]}
+    with pytest.raises(TraceError) as info:
+        from_json(json.dumps(doc), TOY, "t.json")
+    assert str(info.value).startswith("t.json: step 1: unknown event `load` (known: ")
+    assert str(info.value).endswith("; the trace is for pump `SyringeDriver`, the spec defines "
+                                    "`ToyPump`: replay it with the spec of `SyringeDriver`")
+    # the same error in a trace for this pump (or naming none) has no such note
+    for pump in ("ToyPump", None):
+        with pytest.raises(TraceError) as info:
+            from_json(json.dumps(doc | {"pump": pump} if pump else
+                                 {k: v for k, v in doc.items() if k != "pump"}), TOY, "t.json")
+        assert "the trace is for pump" not in str(info.value)
+
+
 def test_enum_values_are_member_names():
     trace = from_json(steps_doc({"event": "set_rate", "params": {"mode": "slow", "rate": 5}}), TOY)
     assert trace.steps[0].params == (("rate", 5), ("mode", SLOW))
