@@ -120,6 +120,8 @@ NO_ADAPTER: dict[str, str] = {
     "MinimalPatch": "no rate to set: `fill`, `apply`, then a fixed dose per `click`",
     "PcaPump": "an opioid PCA pump, not insulin: the patient's `demand` is a fixed dose and the "
                "`set_background` rate is the clinician's, after `unlock`",
+    "SyringeDriver": "a syringe driver: `program` sets a rate and a volume only before `start`, "
+                     "never while infusing, and `bolus` is a fixed 1 U behind a lockout",
     "WindowBound": "the proof instance of the window bound (1 U steps, a 6 U window over 4 s): "
                    "`set_rate` and `give` exercise its arithmetic, not a patient's therapy",
 }
