@@ -38,10 +38,11 @@ RTL_BROKEN: dict[str, str] = {}
 RTL_UNPROVED: dict[str, str] = {
     "closed_loop_pump":
     "f_window_ps_50_1, f_window_cl_05_1, f_window_cl_05_2, f_window_cl_06_2 and "
-    "f_window_cl_08_1 (properties over the 13-term weighted insulin-on-board sum) get no "
-    "answer alone in their task within 600 s; the other FSM tasks pass, but each assumes "
-    "every FSM assertion of the previous cycle, so prove-rtl reports 15 proved (the motor), "
-    "329 unknown (fsm-bmc: no violation in 14 cycles; docs/formal.md)",
+    "f_window_cl_09_2 (properties over the 13-term weighted insulin-on-board sum) get no "
+    "answer alone in their task within 600 s at load (ps_50_1 passes in 66 s at load 3; "
+    "cl_05_1, cl_05_2, cl_09_2 have no answer in 15-20 min); the other FSM tasks pass, but "
+    "each assumes every FSM assertion of the previous cycle, so prove-rtl reports the "
+    "motor's proved and the FSM's unknown (docs/formal.md)",
 }
 
 
