@@ -408,8 +408,8 @@ class Prover:
         if deadline.expired():
             why = f"the safety-net timeout ({self.o.timeout:g} s per check) struck"
         else:
-            why = (f"its query at depth {clean + 1} exhausted the resource limit "
-                   f"(--rlimit {self.o.rlimit:,})")
+            why = (f"its query at depth {clean + 1} exhausted the resource limit, "
+                   f"--rlimit {self.o.rlimit:,}")
         return f"stopped before depth {depth}: {why}"
 
     def relative_again(self) -> None:

@@ -313,3 +313,16 @@ def test_reference_mutants_are_caught(name, old, new, want):
 @pytest.mark.parametrize("name,old,new,want", LONG_MUTANTS, ids=[m[0] for m in LONG_MUTANTS])
 def test_reference_mutation_campaign(name, old, new, want):
     _mutant(old, new, want)
+
+
+def test_deep_bmc_says_why_it_stopped_before_its_depth():
+    """An unknown check's detail names the bound that stopped the deep BMC early (it used
+    to say only "no counterexample within N steps")."""
+    _, report = run("needs_pdr", Options(rlimit=2_000, pdr=False, witnesses=False,
+                                         explore_first=0, explore_steps=0))
+    unknown = [c for c in report.selected() if c.outcome == "unknown" and c.kind != "recovery"]
+    assert unknown
+    for c in unknown:
+        assert "(BMC, stopped before depth 12: its query at depth " in c.verdict.detail, \
+            c.verdict.detail
+        assert "exhausted the resource limit, --rlimit 2,000" in c.verdict.detail
