@@ -126,8 +126,11 @@ class Deadline:
             s.set("rlimit", self.rlimit)
 
 
-def solver(system: System, deadline: Deadline | None = None) -> z3.Solver:
-    s = z3.SolverFor("QF_LIA", ctx=system.ctx) if not system.module.variables else z3.Solver(ctx=system.ctx)
+def solver(system: System, deadline: Deadline | None = None,
+           ctx: z3.Context | None = None) -> z3.Solver:
+    """A solver for ``system``'s terms, in its context or in ``ctx`` (``own_solver``)."""
+    ctx = ctx or system.ctx
+    s = z3.SolverFor("QF_LIA", ctx=ctx) if not system.module.variables else z3.Solver(ctx=ctx)
     if deadline is not None:
         deadline.apply(s)
     return s
@@ -142,6 +145,27 @@ def check(s: z3.Solver, *assumptions, deadline: Deadline | None = None) -> z3.Ch
         return s.check(*assumptions)
     except z3.Z3Exception:
         return z3.unknown
+
+
+def own_solver(system: System, assertions, horn: bool = False) -> z3.Solver:
+    """A solver in a fresh Z3 context of its own holding ``assertions`` (terms of
+    ``system``'s context), for the queries of one check: k-induction, PDR, its re-check.
+
+    Every check's terms are built in the system's one context, where the checks built and
+    queried before have created terms too. Z3 numbers terms in creation order and orders
+    and breaks ties by those numbers, so the same query spends a different amount of work
+    in a context other checks have used: a PDR proof of a type check that closed within
+    the resource limit in one run exhausted it in a run with one more (unrelated)
+    ``respond``. Copying the terms with ``translate`` does not help (the copy keeps the
+    source's order); the query is passed as SMT-LIB text, which Z3 prints by structure, so
+    its verdict and its work depend on the query alone, not on the other checks of the
+    run."""
+    text = z3.Solver(ctx=system.ctx)
+    text.add(*assertions)
+    own = z3.Context()
+    s = z3.SolverFor("HORN", ctx=own) if horn else solver(system, ctx=own)
+    s.from_string(text.sexpr())
+    return s
 
 
 class Unroll:
@@ -340,10 +364,9 @@ def k_induction(goal: Goal, lemmas: list[StatePred], kmax: int, base_depth: int,
     for n in range(0, kmax + 1):
         last = len(u.frames) - 1 if goal.kind == "state" else len(u.steps) - 1
         if n >= 1:
-            s.push()
-            s.add(negation(goal, u, last))
-            r = check(s, deadline=deadline)
-            s.pop()
+            # in a context of its own: the verdict must not depend on the other checks
+            q = own_solver(system, list(s.assertions()) + [negation(goal, u, last)])
+            r = check(q, deadline=deadline)
             need = n - 1 if goal.kind == "state" else n
             if r == z3.unsat and base_depth >= need:
                 return Verdict(PROVED, f"{n}-induction",
@@ -376,13 +399,13 @@ def pdr(goal: Goal, lemmas: list[StatePred], deadline: Deadline) -> Verdict:
     L0 = z3.And([lemma(f0) for lemma in lemmas]) if lemmas else z3.BoolVal(True, ctx)
     bad = negation_at(goal, f0, step)
     allv = args0 + args1 + _input_args(inp)
-    s = z3.SolverFor("HORN", ctx=ctx)
+    s = own_solver(system, [
+        z3.ForAll(args0, z3.Implies(system.init(f0), inv(*args0))),
+        z3.ForAll(allv, z3.Implies(z3.And(inv(*args0), L0, step.trans), inv(*args1))),
+        z3.ForAll(allv, z3.Implies(z3.And(inv(*args0), L0, step.trans if goal.kind == "step"
+                                          else z3.BoolVal(True, ctx), bad),
+                                   z3.BoolVal(False, ctx)))], horn=True)
     deadline.apply(s)
-    s.add(z3.ForAll(args0, z3.Implies(system.init(f0), inv(*args0))))
-    s.add(z3.ForAll(allv, z3.Implies(z3.And(inv(*args0), L0, step.trans), inv(*args1))))
-    s.add(z3.ForAll(allv, z3.Implies(z3.And(inv(*args0), L0, step.trans if goal.kind == "step"
-                                            else z3.BoolVal(True, ctx), bad),
-                                     z3.BoolVal(False, ctx))))
     try:
         r = s.check()
     except z3.Z3Exception:
@@ -391,7 +414,7 @@ def pdr(goal: Goal, lemmas: list[StatePred], deadline: Deadline) -> Verdict:
         return Verdict(VIOLATED, "pdr", "PDR found a counterexample (deeper than the BMC bound)")
     if r != z3.sat:
         return Verdict(UNKNOWN, "pdr", "PDR did not finish within its resource limit")
-    candidate = _interpretation(s.model(), inv, args0)
+    candidate = _interpretation(s.model(), inv.name(), args0)
     ok, why = recheck(goal, lemmas, lambda f: z3.substitute(candidate, *zip(args0, _args(f), strict=True)),
                       deadline)
     if not ok:
@@ -413,28 +436,35 @@ def recheck(goal: Goal, lemmas: list[StatePred], inv: StatePred, deadline: Deadl
     queries.append(("inv => property", L + [inv(f0)] + ([step.trans] if goal.kind == "step" else [])
                     + [negation_at(goal, f0, step)]))
     for name, parts in queries:
-        s = solver(system)
-        s.add(*parts)
+        s = own_solver(system, parts)  # the verdict must not depend on the other checks
         r = check(s, deadline=deadline)
         if r != z3.unsat:
             return False, f"{name}: {r}"
     return True, ""
 
 
-def _interpretation(model: z3.ModelRef, inv: z3.FuncDeclRef, args: list) -> z3.BoolRef:
-    """Inv(args) under the Horn model. (``model.eval(..., model_completion=True)`` was
-    seen to answer ``True`` for an interpreted relation, so read the interpretation.)"""
-    fi = model[inv]
+def _interpretation(model: z3.ModelRef, name: str, args: list) -> z3.BoolRef:
+    """Inv(args) under the Horn model of relation ``name``. The model lives in
+    ``own_solver``'s context, ``args`` and the result in the system's: the result is read
+    over constants of the same names there, then copied back (the same constants).
+    (``model.eval(..., model_completion=True)`` was seen to answer ``True`` for an
+    interpreted relation, so read the interpretation.)"""
+    ctx = args[0].ctx
+    inv = next((d for d in model.decls() if d.name() == name), None)
+    fi = model[inv] if inv is not None else None
     if fi is None:
-        return z3.BoolVal(True, inv.ctx)
+        return z3.BoolVal(True, ctx)
+    own = model.ctx
+    mine = [z3.Const(str(a), a.sort().translate(own)) for a in args]
     if isinstance(fi, z3.FuncInterp):
-        term = z3.substitute_vars(fi.else_value(), *args)
+        term = z3.substitute_vars(fi.else_value(), *mine)
         for i in range(fi.num_entries()):
             entry = fi.entry(i)
-            cond = z3.And([a == entry.arg_value(j) for j, a in enumerate(args)])
+            cond = z3.And([a == entry.arg_value(j) for j, a in enumerate(mine)])
             term = z3.If(cond, entry.value(), term)
-        return term
-    return model.eval(inv(*args))
+    else:
+        term = model.eval(inv(*mine))
+    return term.translate(ctx)
 
 
 def negation_at(goal: Goal, f0: Frame, step: Step) -> z3.BoolRef:

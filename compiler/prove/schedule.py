@@ -345,15 +345,18 @@ class Prover:
             if not open_:
                 continue
             t = time.monotonic()
-            found, clean = bmc(system, [c.goal for c in open_], o.bmc_depth, [], self.bound())
+            deadline = self.bound()
+            found, clean = bmc(system, [c.goal for c in open_], o.bmc_depth, [], deadline)
             for c in open_:
                 if c.goal.key in found:
                     cex = found[c.goal.key]
                     self.redo(c, Verdict(VIOLATED, "bmc",
                                          f"counterexample of {len(cex.inputs)} steps", cex), t)
                 else:
+                    stop = self.bmc_stop(clean, deadline)
                     c.verdict.detail += (f"; no counterexample within {max(clean, 0)} steps "
-                                         f"(BMC) or {o.explore_steps:,} explored steps")
+                                         f"(BMC{', ' + stop if stop else ''}) or "
+                                         f"{o.explore_steps:,} explored steps")
         for c in undecided:
             self.progress(c)
 
@@ -386,13 +389,29 @@ class Prover:
         if not goals:
             return
         t = time.monotonic()
+        deadline = self.bound()
         found, clean = bmc(self.system, [c.goal for c in goals.values()], o.bmc_depth, [],
-                           self.bound())
+                           deadline)
         for key, c in goals.items():
             c.extra["bmc_clean"] = clean
+            c.extra["bmc_stop"] = self.bmc_stop(clean, deadline)
             if key in found:
                 cex = found[key]
                 self.done(c, Verdict(VIOLATED, "bmc", _steps("witness", cex), cex), t)
+
+    def bmc_stop(self, clean: int, deadline: Deadline) -> str:
+        """Why a BMC run to ``bmc_depth`` stopped at depth ``clean`` without a trace for
+        every goal: "" if it reached the depth, else the bound that ended it (a query's
+        resource limit, or the safety-net timeout)."""
+        depth = self.o.bmc_depth
+        if clean >= depth:
+            return ""
+        if deadline.expired():
+            why = f"the safety-net timeout ({self.o.timeout:g} s per check) struck"
+        else:
+            why = (f"its query at depth {clean + 1} exhausted the resource limit, "
+                   f"--rlimit {self.o.rlimit:,}")
+        return f"stopped before depth {depth}: {why}"
 
     def relative_again(self) -> None:
         """New lemmas may make more step goals 1-inductive."""
@@ -521,9 +540,10 @@ class Prover:
                     v.detail = "proved impossible: " + v.detail
                     self.done(c, v, t1)
                     continue
-            self.done(c, Verdict(UNKNOWN, "explore", self.not_reached(clean)), t)
+            self.done(c, Verdict(UNKNOWN, "explore",
+                                 self.not_reached(clean, c.extra.get("bmc_stop", ""))), t)
 
-    def not_reached(self, clean: int) -> str:
+    def not_reached(self, clean: int, stop: str = "") -> str:
         """Why a witness goal is unknown: what the searches covered (never "dead")."""
         parts = []
         st = self.explored
@@ -533,7 +553,7 @@ class Prover:
         elif st is not None:
             parts.append(f"not reached within the exploration's budget ({st.text()})")
         if clean >= 0:
-            parts.append(f"no BMC witness within {clean} steps")
+            parts.append(f"no BMC witness within {clean} steps" + (f" ({stop})" if stop else ""))
         return "; ".join(parts) or "not searched"
 
 

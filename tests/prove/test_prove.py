@@ -328,3 +328,16 @@ def test_a_requirement_id_too_long_for_a_file_name_gets_a_cut_hashed_trace_file(
     assert written.name == f"{file_stem(req, '.json')}.json" and len(written.name) <= NAME_MAX
     assert str(written) in out
     assert tr.from_json(written.read_text(), load_spec(spec)).violation[0] == req
+
+
+def test_deep_bmc_says_why_it_stopped_before_its_depth():
+    """An unknown check's detail names the bound that stopped the deep BMC early (it used
+    to say only "no counterexample within N steps")."""
+    _, report = run("needs_pdr", Options(rlimit=2_000, pdr=False, witnesses=False,
+                                         explore_first=0, explore_steps=0))
+    unknown = [c for c in report.selected() if c.outcome == "unknown" and c.kind != "recovery"]
+    assert unknown
+    for c in unknown:
+        assert "(BMC, stopped before depth 12: its query at depth " in c.verdict.detail, \
+            c.verdict.detail
+        assert "exhausted the resource limit, --rlimit 2,000" in c.verdict.detail

@@ -184,3 +184,29 @@ def test_two_runs_give_the_same_verdicts_and_traces(corpus_spec, request):
     # and their steps are compared too, deep ones included
     if corpus_spec.stem == "minimal_pump":
         assert any(len(c["witness"]["steps"]) > 10 for c in witnesses)
+
+
+def test_a_verdict_does_not_depend_on_the_other_checks_of_the_run():
+    """The same check gets the same verdict, engine and invariant whatever else is in the
+    run: one more (false, unrelated) response used to make the type check
+    ``range.syringe``, proved by PDR without it, unknown (its PDR query ran in the Z3
+    context the response's terms had been built in first, and exhausted its resource
+    limit there)."""
+    # the corpus's syringe driver (an outside user's spec) without the invariant that makes
+    # range.syringe 1-inductive: PDR proves it
+    strengthening = ('invariant SD-07 "nothing to infuse before programming": '
+                     'state in {SelfTest, Idle} implies vtbi == 0 U\n')
+    text = (ROOT / "spec" / "syringe_driver.pump").read_text()
+    assert strengthening in text
+    text = text.replace(strengthening, "")
+    extra = ('respond SD-92 "a bolus ends within 10 ticks": '
+             'on bolus -> state == Infusing within 10 tick\n')
+    runs = []
+    for spec, only in ((text, ()), (text + extra, ()), (text + extra, ("type",))):
+        _, report = prove_text(spec, "syringe_driver.pump",
+                               Options(witnesses=False, only=only))
+        runs.append({c.key: (c.outcome, c.verdict.engine, c.verdict.invariant)
+                     for c in report.selected() if c.kind == "type"})
+    assert runs[0]["range.syringe"][:2] == ("proved", "pdr")
+    assert runs[1] == runs[0]
+    assert runs[2] == runs[0]
