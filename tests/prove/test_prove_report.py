@@ -75,18 +75,7 @@ on tick from Bolusing -> Delivering when bolus_left - bol.steps == 0 U
 """
 
 # a counter that needs 1,500 ticks to break R-1 and 1,700 to break R-2
-LONG_RUN = """\
-pump LongRun
-units { step = 0.05 U  tick = 1 s  clock = 1 MHz }
-var x : 0 .. 2000 = 0
-state Idle initial reject others "no"
-state Run reject others "running"
-event go
-on go from Idle -> Run
-every tick do x := if state == Run then min(x + 1, 2000) else x
-assert R-1 "x never reaches exactly 1500" on tick: next(x) != 1500
-invariant R-2 "x is never exactly 1700": x != 1700
-"""
+LONG_RUN = (ROOT / "spec" / "examples" / "prove" / "long_counterexample.pump").read_text()
 
 
 def proved(tmp_path, text: str, *only: str):

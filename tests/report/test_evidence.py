@@ -3,20 +3,12 @@ prints, a run of plain ticks as one row, the first violating step marked."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from compiler.cli import main
 
-LONG_RUN = """\
-pump LongRun
-units { step = 0.05 U  tick = 1 s  clock = 1 MHz }
-var x : 0 .. 2000 = 0
-state Idle initial reject others "no"
-state Run reject others "running"
-event go
-on go from Idle -> Run
-every tick do x := if state == Run then min(x + 1, 2000) else x
-assert R-1 "x never reaches exactly 1500" on tick: next(x) != 1500
-"""
+LONG_RUN = (Path(__file__).resolve().parents[2] / "spec" / "examples" / "prove"
+            / "long_counterexample.pump").read_text()
 
 
 def test_a_long_counterexample_is_three_rows_with_its_violating_step_marked(tmp_path):
