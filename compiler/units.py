@@ -172,6 +172,15 @@ def scale_name(dim: Dim, scale: Fraction, base: BaseUnits) -> str:
     return f"{scale} {dim_name(dim)}"
 
 
+def in_largest_unit(value: Fraction, dim: Dim) -> str:
+    """``value`` reference units of ``dim`` (U, s, Hz, mg/dL) in the largest unit of the
+    spec language's that keeps it at least 1: ``1.5 ms``, ``1 kHz``, ``1.5 min``."""
+    units = sorted(((size, name) for name, (d, size) in _REFERENCE.items() if d == dim),
+                   reverse=True)
+    size, name = next(((size, name) for size, name in units if value >= size), units[-1])
+    return f"{significant(value / size)} {name}"
+
+
 def fraction_gcd(a: Fraction, b: Fraction) -> Fraction:
     """The largest r with a/r and b/r both integers (a, b > 0)."""
     return Fraction(gcd(a.numerator, b.numerator), lcm(a.denominator, b.denominator))

@@ -3,7 +3,8 @@ from fractions import Fraction
 
 import pytest
 
-from compiler.units import FREQUENCY, GLUCOSE, NONE, RATE, TIME, VOLUME, dim_name, format_quantity, significant
+from compiler.units import (FREQUENCY, GLUCOSE, NONE, RATE, TIME, VOLUME, dim_name, format_quantity,
+                            in_largest_unit, significant)
 
 STEP = Fraction(1, 40)  # 0.025 U per step
 TICK = Fraction(1)
@@ -49,3 +50,11 @@ def test_significant_prints_as_a_float_would(value):
 def test_significant_is_exact_beyond_the_float_range():
     assert significant(Fraction(10**400 * 5, 3)) == "1.66667e+400"
     assert significant(Fraction(-3, 10**400)) == "-3e-400"
+
+
+def test_in_largest_unit_picks_the_largest_unit_that_keeps_the_value_at_least_one():
+    assert in_largest_unit(Fraction(3, 2000), TIME) == "1.5 ms"
+    assert in_largest_unit(Fraction(90), TIME) == "1.5 min"
+    assert in_largest_unit(Fraction(1000), FREQUENCY) == "1 kHz"
+    assert in_largest_unit(Fraction(12_000_000), FREQUENCY) == "12 MHz"
+    assert in_largest_unit(Fraction(1, 10**12), TIME) == "0.001 ns"  # below the smallest

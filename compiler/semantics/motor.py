@@ -22,7 +22,7 @@ from ..diagnostics import Diagnostic, Label
 from ..ir import build as b
 from ..ir import nodes as ir
 from ..syntax import ast
-from ..units import NONE, RATE, TIME, VOLUME, significant
+from ..units import FREQUENCY, NONE, RATE, TIME, VOLUME, in_largest_unit, significant
 from .exprs import Fail
 from .symbols import Context, LetInfo, SourceInfo, VarInfo, WindowInfo
 
@@ -190,12 +190,13 @@ class MotorLowering:
         if cycles.denominator == 1:
             return cycles.numerator
         seconds = ticks * self.r.base.tick_seconds
-        clock = _si(Fraction(out["clock_hz"]), "Hz")
+        clock = in_largest_unit(Fraction(out["clock_hz"]), FREQUENCY)
         rounded = [n for n in (cycles.numerator // cycles.denominator,
                                -(-cycles.numerator // cycles.denominator)) if n >= 1]
-        near = " or ".join(f"{n} ({_si(Fraction(n, out['clock_hz']), 's')})" for n in rounded)
+        near = " or ".join(f"{n} ({in_largest_unit(Fraction(n, out['clock_hz']), TIME)})"
+                           for n in rounded)
         raise self.check.fail(
-            "E0302", f"`{setting}` = {_si(seconds, 's')} is {cycles} clock cycles of {clock}: "
+            "E0302", f"`{setting}` = {in_largest_unit(seconds, TIME)} is {cycles} clock cycles of {clock}: "
             "not a whole number", span, label=f"{significant(cycles)} cycles",
             help=f"the generated Verilog times a pulse in whole clock cycles: make it {near} cycles")
 
@@ -598,14 +599,3 @@ def _before_first_tick(initial: str, transitions: Sequence[ir.Transition],
 def _read(var: ir.Variable) -> ir.Var:
     return ir.Var(var.name, var.type)
 
-
-_PREFIXES = ((Fraction(10**6), "M"), (Fraction(10**3), "k"), (Fraction(1), ""),
-             (Fraction(1, 10**3), "m"), (Fraction(1, 10**6), "u"), (Fraction(1, 10**9), "n"))
-
-
-def _si(value: Fraction, unit: str) -> str:
-    """``value`` with the largest SI prefix that keeps it at least 1: ``1.5 ms``, ``1 kHz``."""
-    for size, prefix in _PREFIXES:
-        if value >= size:
-            return f"{significant(value / size)} {prefix}{unit}"
-    return f"{significant(value)} {unit}"
