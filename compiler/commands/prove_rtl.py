@@ -183,8 +183,11 @@ _ORDER = ("proved", "unknown", "violated")
 
 
 def print_text(vpath: Path, report, props, verbose: bool) -> None:
-    """One line per requirement id (its worst outcome, how many assertions), or per
-    assertion with ``verbose``; then every assertion not proved, in full."""
+    """One line per requirement id (its worst outcome, how many assertions, the title of
+    the assertion with that outcome: ``prove.lead``), or per assertion with ``verbose``;
+    then every assertion not proved, in full."""
+    from ..prove import lead, lead_title
+
     print()
     if verbose:
         for p in props:
@@ -195,9 +198,11 @@ def print_text(vpath: Path, report, props, verbose: bool) -> None:
             by_id.setdefault(p.req, []).append(p)
         width = max((len(r) for r in by_id), default=0)
         for req, group in by_id.items():
-            worst = max((p.outcome for p in group), key=_ORDER.index)
-            print(f"  {req:<{width}}  {worst:<8}  {len(group):>2} assertion"
-                  f"{'s' if len(group) != 1 else ' '}  {group[0].text}")
+            # the assertion whose outcome the line reports gives its title, as in `prove`
+            first = lead(group, lambda p: -_ORDER.index(p.outcome))
+            print(f"  {req:<{width}}  {first.outcome:<8}  {len(group):>2} assertion"
+                  f"{'s' if len(group) != 1 else ' '}  "
+                  f"{lead_title(first.text, (p.text for p in group))}")
     for p in props:
         if p.outcome == "proved":
             continue
