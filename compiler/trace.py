@@ -63,6 +63,14 @@ class Trace:
     origin: str = ""
     violation: tuple[str, int] | None = None  # (property id, 0-based expanded step)
     extra: tuple[tuple[str, Any], ...] = field(default=())
+    # a text trace: the line of each step in its file, for diagnostics (empty for JSON,
+    # whose steps are named by their index)
+    lines: tuple[int, ...] = field(default=(), compare=False)
+
+    def where(self, source: str, index: int) -> str:
+        """Where step ``index`` (of ``steps``) is in ``source``, as the readers' errors say
+        it: ``file:line`` (text) or ``file: step i`` (JSON)."""
+        return f"{source}:{self.lines[index]}" if self.lines else f"{source}: step {index}"
 
     def expanded(self) -> list[TraceStep]:
         """One TraceStep per handled event (``repeat`` unrolled)."""
