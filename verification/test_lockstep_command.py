@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from compiler import lockstep, pipeline
+from compiler import prove as prover
 from compiler.backends import verilog
 
 pytestmark = pytest.mark.sim
@@ -191,3 +192,18 @@ def test_the_stimulus_never_packs_a_wrapped_value():
     assert model.unpack_params(bolus, model.pack_params(bolus, {"amount": top})) == [top]
     with pytest.raises(ValueError, match="does not fit"):
         model.pack_params(bolus, {"amount": top + 1})
+
+
+def test_a_trace_from_a_recorded_start_is_refused(tmp_path):
+    # the JSON reader dropped "start", so the lockstep replayed it from reset (exit 0),
+    # though the block cannot be put in that configuration
+    spec = ROOT / "spec" / "examples" / "prove" / "recovery_unreachable_start.pump"
+    module = pipeline.load_module(str(spec))
+    report = pipeline.prove(module, prover.Options(witnesses=False, only=("M-13",)))
+    trace, = prover.write_traces(report, tmp_path).values()
+    assert "start" in json.loads(trace.read_text())
+    r = pumpspec("lockstep", str(spec), "--trace", str(trace), "--sim", SIM,
+                 "--work", str(tmp_path / "work"))
+    assert r.returncode == 4 and r.stdout == "", r.stdout + r.stderr
+    assert f"error[E0602]: `{trace}` starts from a configuration the prover recorded" in r.stderr
+    assert "help: replay it with `pumpspec simulate" in r.stderr

@@ -139,12 +139,23 @@ def replay_trace(prog: Program, trace: tr.Trace) -> list[str]:
 
 def refusals(module: ir.Module, trace: tr.Trace, source: str, text: str) -> list[Diagnostic]:
     """Why the lockstep cannot replay ``trace`` (read from ``source``, whose content is
-    ``text``) on the block, as diagnostics; none when it can. It refuses a parameter value
-    the block's port cannot carry (E0601: the port is as wide as the parameter's declared
-    range, so such a value would arrive wrapped, as another event).
+    ``text``) on the block, as diagnostics; none when it can. It refuses a trace that starts
+    from a configuration the prover recorded (E0602: the block starts from reset only) and
+    a parameter value the block's port cannot carry (E0601: the port is as wide as the
+    parameter's declared range, so such a value would arrive wrapped, as another event).
     A value outside the declared range that fits the port is sent: the block rejects it
     with reason 2, as the controller does."""
     out = []
+    start = dict(trace.extra).get("start")
+    if start is not None:
+        out.append(Diagnostic(
+            "E0602", f"`{source}` starts from a configuration the prover recorded, not from "
+                     "reset",
+            notes=(f"{source} records the start state `{start.get('state')}` and the values of "
+                   "the variables there (\"start\"); the lockstep starts the block and the "
+                   "controller from a power-on reset only",),
+            help=f"replay it with `pumpspec simulate SPEC {source} --monitor`, which starts "
+                 "the controller from the recorded configuration"))
     for index, step in enumerate(trace.steps):
         params = dict(step.params)
         for p in module.event(step.event).params if params else ():

@@ -118,7 +118,8 @@ def to_trace(report: Report, c: Check) -> tr.Trace:
         extra.append(("start", {"state": state, "values": {
             k: _json_value(x, types[k]) for k, x in values.items()}}))
         extra.append(("start_reachable", "unknown: it satisfies the proved invariants only"))
-    violation = (c.id, violation_step(cex)) if not (c.witness or start) else None
+    # a run from ``start`` shows the violation too: simulate starts there (docs/traces.md)
+    violation = (c.id, violation_step(cex)) if not c.witness else None
     # the steps of the rows the step table shows (the violating step one of its own)
     steps = [tr.TraceStep(r.event, r.params, r.count)
              for r in trace_rows(report, cex, not start, violation)]
