@@ -65,6 +65,9 @@ CODES: dict[str, str] = {
     "W0502": "a requirement nothing in the spec captures",
     "W0503": "a cited requirement id the spec does not declare",
     "W0504": "a requirement that controls no hazard",
+    # traces the lockstep cannot replay on the block (pumpspec lockstep; docs/traces.md)
+    "E0601": "a trace parameter value the block's event port cannot carry",
+    "E0602": "a trace that starts from a configuration recorded by the prover",
     # prover results (pumpspec prove; docs/prover.md)
     "P0100": "a variable or the control state leaves its declared type",
     "P0101": "invariant violated",

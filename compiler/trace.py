@@ -63,6 +63,14 @@ class Trace:
     origin: str = ""
     violation: tuple[str, int] | None = None  # (property id, 0-based expanded step)
     extra: tuple[tuple[str, Any], ...] = field(default=())
+    # a text trace: the line of each step in its file, for diagnostics (empty for JSON,
+    # whose steps are named by their index)
+    lines: tuple[int, ...] = field(default=(), compare=False)
+
+    def where(self, source: str, index: int) -> str:
+        """Where step ``index`` (of ``steps``) is in ``source``, as the readers' errors say
+        it: ``file:line`` (text) or ``file: step i`` (JSON)."""
+        return f"{source}:{self.lines[index]}" if self.lines else f"{source}: step {index}"
 
     def expanded(self) -> list[TraceStep]:
         """One TraceStep per handled event (``repeat`` unrolled)."""
@@ -120,13 +128,58 @@ def from_json(text: str, module: ir.Module, source: str = "<trace>") -> Trace:
                              f"of `{pump}`") from None
         raise
     violation = doc.get("violation")
-    return Trace(
+    # the other top-level keys (the prover's "check", "kind", "start", ...), kept
+    extra = tuple((k, v) for k, v in doc.items() if k not in _KEYS)
+    trace = Trace(
         pump=pump,
         spec_hash=str(doc.get("spec_hash", "")),
         steps=tuple(steps),
         origin=str(doc.get("origin", "")),
         violation=(violation["property"], int(violation["step"])) if violation else None,
+        extra=extra,
     )
+    start_configuration(trace, module, source)  # a recorded start must fit the spec
+    return trace
+
+
+_KEYS = ("format", "pump", "spec_hash", "origin", "violation", "steps")
+
+
+def start_configuration(trace: Trace, module: ir.Module, source: str = "<trace>"
+                        ) -> tuple[str, dict[str, ir.Value]] | None:
+    """The configuration a trace starts from instead of the initial state, when it records
+    one (``"start": {"state": ..., "values": {variable: value, ...}}``: the prover's
+    counterexample to a recovery from a configuration that only satisfies the proved
+    invariants): (state, IR value of every variable); None for a run from reset."""
+    raw = dict(trace.extra).get("start")
+    if raw is None:
+        return None
+    where = f"{source}: \"start\""
+    if not isinstance(raw, dict) or not isinstance(raw.get("values"), dict):
+        raise TraceError(f"{where} must be an object with \"state\" and \"values\"")
+    state = raw.get("state")
+    if state not in module.state_type.members:
+        raise TraceError(f"{where}: expected a state ({', '.join(module.state_type.members)}), "
+                         f"got {json.dumps(state)}")
+    values = raw["values"]
+    names = [v.name for v in module.variables]
+    unknown = sorted(set(values) - set(names))
+    missing = [n for n in names if n not in values]
+    if unknown or missing:
+        problems = ([f"unknown {_plural(len(unknown), 'variable')} "
+                     + ", ".join(f"`{n}`" for n in unknown)] if unknown else [])
+        problems += ([f"missing {_plural(len(missing), 'variable')} "
+                      + ", ".join(f"`{n}`" for n in missing)] if missing else [])
+        raise TraceError(f"{where}: {'; '.join(problems)} (a start configuration gives "
+                         "every variable of the spec)")
+    out: dict[str, ir.Value] = {}
+    for v in module.variables:
+        value = _value_from_json(values[v.name], v.type, f"{where}: `{v.name}`")
+        if isinstance(v.type, ir.IntType) and not v.type.lo <= value <= v.type.hi:
+            raise TraceError(f"{where}: `{v.name}` = {value} is outside its declared range "
+                             f"{v.type.lo} .. {v.type.hi}")
+        out[v.name] = value
+    return state, out
 
 
 def other_pump(pump: str, module: ir.Module) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from compiler import lockstep, pipeline
+from compiler import prove as prover
 from compiler.backends import verilog
 
 pytestmark = pytest.mark.sim
@@ -141,3 +142,68 @@ def test_spec_errors_exit_3(tmp_path):
     bad.write_text("pump X\nstate\n")
     r = pumpspec("lockstep", str(bad))
     assert r.returncode == 3 and "error[" in r.stderr
+
+
+WRAP_SPEC = """pump WrapParam
+units { step = 0.05 U   tick = 1 s   clock = 1 MHz }
+var level : 0 .. 10 = 0
+event set_level(n: 0 .. 12)
+state Idle initial ignore others
+on set_level from Idle when n <= 10 else reject X-1 "above ten" do level := n
+"""
+
+
+def test_a_value_the_port_cannot_carry_is_refused_one_that_fits_is_sent(tmp_path):
+    # n is 0 .. 12, a 4-bit port: 13 fits and is sent (the block rejects it with reason 2,
+    # as the controller does); 19 was sent as 19 mod 16 = 3, accepted, and the lockstep
+    # blamed the spec; now the trace is refused up front at its line, nothing sent
+    spec = tmp_path / "wrap.pump"
+    spec.write_text(WRAP_SPEC)
+    fits, wraps = tmp_path / "fits.trace", tmp_path / "wraps.trace"
+    fits.write_text("set_level n=13   => rejected 2\nset_level n=15 => rejected 2\n")
+    wraps.write_text("set_level n=13   => rejected 2\nset_level n=19   => rejected 2\n")
+    work = str(tmp_path / "work")
+    r = pumpspec("lockstep", str(spec), "--trace", str(fits), "--sim", SIM, "--work", work)
+    assert r.returncode == 0 and "0 mismatches" in r.stdout, r.stdout + r.stderr
+    assert "expectation failed" not in r.stdout
+    r = pumpspec("lockstep", str(spec), "--trace", str(wraps), "--sim", SIM, "--work", work)
+    assert r.returncode == 4 and "Traceback" not in r.stderr, r.stdout + r.stderr
+    assert r.stdout == ""  # refused before the simulator runs
+    err = r.stderr
+    assert "error[E0601]: `n` = 19 does not fit the block's 4-bit port of `set_level` (0 .. 15)" in err
+    assert f"--> {wraps}:2:11" in err and "the block would receive 19 mod 16 = 3" in err
+    assert "declared 0 .. 12" in err and "(13 .. 15) is sent" in err and "help:" in err
+    # a JSON trace names the step (its steps have no lines)
+    doc = {"format": "pumpspec-trace/1", "pump": "WrapParam",
+           "steps": [{"event": "set_level", "params": {"n": -1}}]}
+    js = tmp_path / "wraps.json"
+    js.write_text(json.dumps(doc))
+    r = pumpspec("lockstep", str(spec), "--trace", str(js), "--sim", SIM, "--work", work)
+    assert r.returncode == 4 and f"`n` = -1 does not fit the block's 4-bit port of `set_level` " \
+        f"(0 .. 15) at {js}: step 0" in r.stderr, r.stderr
+    assert "-1 mod 16 = 15" in r.stderr
+
+
+def test_the_stimulus_never_packs_a_wrapped_value():
+    module = pipeline.load_module(str(REFERENCE))
+    model = lockstep.Model(module)
+    bolus = model.by_name["bolus"]
+    top = (1 << verilog.type_bits(bolus.params[0].type)) - 1
+    assert model.unpack_params(bolus, model.pack_params(bolus, {"amount": top})) == [top]
+    with pytest.raises(ValueError, match="does not fit"):
+        model.pack_params(bolus, {"amount": top + 1})
+
+
+def test_a_trace_from_a_recorded_start_is_refused(tmp_path):
+    # the JSON reader dropped "start", so the lockstep replayed it from reset (exit 0),
+    # though the block cannot be put in that configuration
+    spec = ROOT / "spec" / "examples" / "prove" / "recovery_unreachable_start.pump"
+    module = pipeline.load_module(str(spec))
+    report = pipeline.prove(module, prover.Options(witnesses=False, only=("M-13",)))
+    trace, = prover.write_traces(report, tmp_path).values()
+    assert "start" in json.loads(trace.read_text())
+    r = pumpspec("lockstep", str(spec), "--trace", str(trace), "--sim", SIM,
+                 "--work", str(tmp_path / "work"))
+    assert r.returncode == 4 and r.stdout == "", r.stdout + r.stderr
+    assert f"error[E0602]: `{trace}` starts from a configuration the prover recorded" in r.stderr
+    assert "help: replay it with `pumpspec simulate" in r.stderr

@@ -13,7 +13,9 @@ prefixes. A mismatch that a finding of the spec explains (a variable left its de
 range, P0100; a source stepped in the first tick after reset, W0403) is printed with
 that finding at its span. Exit status: 0 the block and the controller agreed, 1 a
 mismatch (the first is printed and its trace written) or a failed trace expectation, 3 spec errors, 4 usage
-errors, an unreadable trace or a missing simulator.
+errors, an unreadable trace, a trace the block cannot be given (a parameter value its port
+cannot carry, E0601: never sent wrapped; a start configuration the prover recorded, E0602)
+or a missing simulator.
 """
 from __future__ import annotations
 
@@ -75,9 +77,10 @@ def run(args: argparse.Namespace) -> int:
         except TraceError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_USAGE
-        if dict(trace.extra).get("start") is not None:
-            print(f"error: {path} starts from a configuration recorded by the prover, not "
-                  "from reset; the hardware cannot be put there", file=sys.stderr)
+        content = Path(path).read_text(encoding="utf-8")
+        refused = lockstep.refusals(module, trace, path, content)
+        if refused:  # a start the block cannot be put in, a value its port cannot carry
+            print(render_text(refused, {path: content}), file=sys.stderr)
             return EXIT_USAGE
         if trace.pump and trace.pump != module.name:
             print(f"warning: {path} is for pump `{trace.pump}`, the spec defines "

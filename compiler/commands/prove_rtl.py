@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 from .status import EXIT_OK, EXIT_SPEC_ERROR, EXIT_USAGE, worse
-
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,16 +62,19 @@ def _load(spec: Path):
     return pipeline.load(str(spec))
 
 
-def _build(spec: Path, out: Path):
-    """(the spec's analysis, the block written into ``out``, its formal checks); the
-    last two None when the spec has errors."""
+def _build(spec: Path, workroot: Path):
+    """(the spec's analysis, the block written into its work folder under ``workroot``
+    (``<workroot>/<block>/<block>.v``, kept with the solver's output), its formal
+    checks); the last two None when the spec has errors."""
     from ..backends import verilog
 
     analysis = _load(spec)
     if not analysis.ok:
         return analysis, None, None
     (name, text), = verilog.emit(analysis.module).items()
-    path = out / name
+    folder = workroot / Path(name).stem
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
     path.write_text(text)
     return analysis, path, verilog.formal(analysis.module)
 
@@ -127,12 +128,11 @@ def run(args: argparse.Namespace) -> int:
     workroot = (args.work or default_workroot()).resolve()
     worst = EXIT_OK
     results = []
-    tmp = Path(tempfile.mkdtemp(prefix="pumpspec-rtl-"))
     for f in files:
         if not f.is_file():
             return usage_error(f"cannot read {f}")
         if f.suffix == ".pump":
-            analysis, vpath, block = _build(f, tmp)
+            analysis, vpath, block = _build(f, workroot)
         else:
             found = _formal_of(f)
             if isinstance(found, str):
@@ -183,8 +183,11 @@ _ORDER = ("proved", "unknown", "violated")
 
 
 def print_text(vpath: Path, report, props, verbose: bool) -> None:
-    """One line per requirement id (its worst outcome, how many assertions), or per
-    assertion with ``verbose``; then every assertion not proved, in full."""
+    """One line per requirement id (its worst outcome, how many assertions, the title of
+    the assertion with that outcome: ``prove.lead``), or per assertion with ``verbose``;
+    then every assertion not proved, in full."""
+    from ..prove import lead, lead_title
+
     print()
     if verbose:
         for p in props:
@@ -195,9 +198,11 @@ def print_text(vpath: Path, report, props, verbose: bool) -> None:
             by_id.setdefault(p.req, []).append(p)
         width = max((len(r) for r in by_id), default=0)
         for req, group in by_id.items():
-            worst = max((p.outcome for p in group), key=_ORDER.index)
-            print(f"  {req:<{width}}  {worst:<8}  {len(group):>2} assertion"
-                  f"{'s' if len(group) != 1 else ' '}  {group[0].text}")
+            # the assertion whose outcome the line reports gives its title, as in `prove`
+            first = lead(group, lambda p: -_ORDER.index(p.outcome))
+            print(f"  {req:<{width}}  {first.outcome:<8}  {len(group):>2} assertion"
+                  f"{'s' if len(group) != 1 else ' '}  "
+                  f"{lead_title(first.text, (p.text for p in group))}")
     for p in props:
         if p.outcome == "proved":
             continue

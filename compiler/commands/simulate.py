@@ -78,6 +78,14 @@ def run(args) -> int:
     except TraceError as exc:
         return usage_error(str(exc))
     warnings = []
+    start = dict(trace.extra).get("start")
+    if start is not None:  # the replay starts there: say so, it is not a run from reset
+        values = ", ".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}"
+                           for k, v in start["values"].items())
+        reachable = dict(trace.extra).get("start_reachable")
+        warnings.append(f"the trace starts from the configuration it records, not from the "
+                        f"initial state: {start['state']}: {values}"
+                        + (f" (reachable: {reachable})" if reachable else ""))
     if trace.pump and trace.pump != module.name:
         warnings.append(other_pump(trace.pump, module))
     if trace.spec_hash and trace.spec_hash != module.source_hash:
@@ -91,7 +99,10 @@ def run(args) -> int:
             Path(args.save_json).write_text(trace_json(trace, module), encoding="utf-8")
         except OSError as exc:
             return usage_error(f"cannot write {args.save_json}: {exc.strerror or exc}")
-    result = replay(module, trace, monitor=args.monitor)
+    try:
+        result = replay(module, trace, monitor=args.monitor)
+    except TraceError as exc:  # a recorded start configuration that breaks an invariant
+        return usage_error(f"{args.trace}: {exc}")
     status = EXIT_VIOLATED if result.violations or result.expect_failures else EXIT_OK
     recorded = None
     if trace.violation and args.monitor:

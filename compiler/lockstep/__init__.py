@@ -15,7 +15,7 @@ from ._causes import INTERLOCK_FAULT, explain
 from ._checker import Checker, Coverage, Mismatch
 from ._model import STATUS, Model, snapshot_layout
 from ._program import (END, EVENT, MARK, RESET, RESET_NOW, TICKS, Program, longest_event_run,
-                       replay_trace)
+                       refusals, replay_trace)
 from ._run import Bench, Result, build, run
 from ._simulator import SIMULATORS, SimulatorError, missing, verilator_bin
 from ._stimulus import MAX_PREFIX_STEPS, RandomGen
@@ -24,6 +24,6 @@ __all__ = [
     "END", "EVENT", "EVENTS_PER_TICK", "INTERLOCK_FAULT", "MARK", "MAX_PREFIX_STEPS", "PARAMETERS", "RESET",
     "RESET_NOW", "SIMULATORS", "STATUS", "TICKS", "Bench", "Checker", "Coverage", "Mismatch",
     "Model", "Program", "RandomGen", "Result", "SimParams", "SimulatorError", "build", "explain",
-    "longest_event_run", "missing", "replay_trace", "run", "sim_params", "snapshot_layout",
+    "longest_event_run", "missing", "refusals", "replay_trace", "run", "sim_params", "snapshot_layout",
     "verilator_bin", "wrapper_text",
 ]

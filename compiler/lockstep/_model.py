@@ -74,11 +74,17 @@ class Model:
         return out
 
     def pack_params(self, event: ir.Event, params: dict[str, int]) -> int:
-        """Parameters packed LSB first in declaration order, each ``type_bits`` wide."""
+        """Parameters packed LSB first in declaration order, each ``type_bits`` wide. A
+        value the field cannot carry is a ValueError, never wrapped (a trace holding one
+        is refused up front: ``refusals``)."""
         word, off = 0, 0
         for p in event.params:
             w = verilog.type_bits(p.type)
-            word |= (int(params[p.name]) & ((1 << w) - 1)) << off
+            value = int(params[p.name])
+            if not 0 <= value < 1 << w:
+                raise ValueError(f"`{event.name}({p.name})` = {value} does not fit its "
+                                 f"{w}-bit port field")
+            word |= value << off
             off += w
         return word
 

@@ -12,7 +12,13 @@ Program items (the stimulus file, one per line, hex ``kind a b``):
 """
 from __future__ import annotations
 
+import re
+
 from .. import trace as tr
+from ..backends import verilog
+from ..diagnostics import Diagnostic
+from ..ir import nodes as ir
+from ..source import Span
 from ._model import STATUS_NAMES, Model
 
 END, EVENT, TICKS, RESET, MARK, RESET_NOW = 0, 1, 2, 3, 4, 5
@@ -129,3 +135,59 @@ def replay_trace(prog: Program, trace: tr.Trace) -> list[str]:
                 break
     return failures
 
+
+
+def refusals(module: ir.Module, trace: tr.Trace, source: str, text: str) -> list[Diagnostic]:
+    """Why the lockstep cannot replay ``trace`` (read from ``source``, whose content is
+    ``text``) on the block, as diagnostics; none when it can. It refuses a trace that starts
+    from a configuration the prover recorded (E0602: the block starts from reset only) and
+    a parameter value the block's port cannot carry (E0601: the port is as wide as the
+    parameter's declared range, so such a value would arrive wrapped, as another event).
+    A value outside the declared range that fits the port is sent: the block rejects it
+    with reason 2, as the controller does."""
+    out = []
+    start = dict(trace.extra).get("start")
+    if start is not None:
+        out.append(Diagnostic(
+            "E0602", f"`{source}` starts from a configuration the prover recorded, not from "
+                     "reset",
+            notes=(f"{source} records the start state `{start.get('state')}` and the values of "
+                   "the variables there (\"start\"); the lockstep starts the block and the "
+                   "controller from a power-on reset only",),
+            help=f"replay it with `pumpspec simulate SPEC {source} --monitor`, which starts "
+                 "the controller from the recorded configuration"))
+    for index, step in enumerate(trace.steps):
+        params = dict(step.params)
+        for p in module.event(step.event).params if params else ():
+            if not isinstance(p.type, ir.IntType):
+                continue  # an enum member or a bool always fits (the readers check them)
+            value, bits = params[p.name], verilog.type_bits(p.type)
+            top = (1 << bits) - 1
+            if 0 <= value <= top:
+                continue
+            wrapped = f"the block would receive {value} mod {top + 1} = {value % (top + 1)}"
+            fits = (f"a value outside it that fits the port ({p.type.hi + 1} .. {top}) is sent, "
+                    "and the block rejects it with reason 2 as the controller does"
+                    if p.type.hi < top else "the port carries exactly that range")
+            span = _param_span(source, text, trace.lines[index], p.name) if trace.lines else None
+            out.append(Diagnostic(
+                "E0601", f"`{p.name}` = {value} does not fit the block's {bits}-bit port of "
+                         f"`{step.event}` (0 .. {top})"
+                         + ("" if span else f" at {trace.where(source, index)}"),
+                span=span, label=wrapped if span else "",
+                notes=(f"`{step.event}({p.name})` is declared {p.type.lo} .. {p.type.hi} and "
+                       f"the port is as wide as that range: {fits}",)
+                + (() if span else (f"{wrapped}, another event",)),
+                help=f"replay this trace with `pumpspec simulate` (it rejects the event with "
+                     f"reason 2), or give `{p.name}` a value of at most {top} for the lockstep"))
+    return out
+
+
+def _param_span(source: str, text: str, line: int, name: str) -> Span:
+    """The ``name=value`` token of a text trace's line ``line`` (the whole line if absent)."""
+    lines = text.splitlines(keepends=True)
+    offset = sum(len(x) for x in lines[:line - 1])
+    body = lines[line - 1].rstrip("\r\n") if line <= len(lines) else ""
+    found = re.search(rf"(?<!\S){re.escape(name)}=\S+(?:\s+[A-Za-z][A-Za-z/]*(?=\s|$))?", body)
+    col, end = (found.start(), found.end()) if found else (0, len(body))
+    return Span(source, offset + col, offset + end, line, col + 1, line, end + 1)

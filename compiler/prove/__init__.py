@@ -11,12 +11,12 @@ run would check and what ``--only`` selects. Reading a report: ``progress_line``
 from .engines import PROVED, UNKNOWN, VIOLATED, Cex, Verdict
 from .goals import KINDS, Check
 from .report import (PROVER_CODES, Group, diagnostic, dumps, findings, group_lines, groups,
-                     has_trace, paint, progress_line, replay, report_json, requirement,
-                     step_table, summary, to_trace, trace_rows, violation_step, write_traces)
+                     has_trace, lead, lead_title, paint, progress_line, replay, report_json,
+                     requirement, step_table, summary, to_trace, trace_rows, violation_step, write_traces)
 from .schedule import Options, Report, checks_of, matches, prove
 
 __all__ = ["KINDS", "PROVER_CODES", "PROVED", "UNKNOWN", "VIOLATED", "Cex", "Check", "Group",
            "Options", "Report", "Verdict", "checks_of", "diagnostic", "dumps", "findings",
-           "group_lines", "groups", "has_trace", "matches", "paint", "progress_line", "prove",
+           "group_lines", "groups", "has_trace", "lead", "lead_title", "matches", "paint", "progress_line", "prove",
            "replay", "report_json", "requirement", "step_table", "summary", "to_trace",
            "trace_rows", "violation_step", "write_traces"]

@@ -9,8 +9,10 @@ semantics).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .. import diagnostics as dg
 from .. import trace as tr
@@ -116,7 +118,8 @@ def to_trace(report: Report, c: Check) -> tr.Trace:
         extra.append(("start", {"state": state, "values": {
             k: _json_value(x, types[k]) for k, x in values.items()}}))
         extra.append(("start_reachable", "unknown: it satisfies the proved invariants only"))
-    violation = (c.id, violation_step(cex)) if not (c.witness or start) else None
+    # a run from ``start`` shows the violation too: simulate starts there (docs/traces.md)
+    violation = (c.id, violation_step(cex)) if not c.witness else None
     # the steps of the rows the step table shows (the violating step one of its own)
     steps = [tr.TraceStep(r.event, r.params, r.count)
              for r in trace_rows(report, cex, not start, violation)]
@@ -331,10 +334,26 @@ def _rank(c: Check) -> int:
     return {"unknown": 1, "dead": 2, "vacuous": 2, "skipped": 3}.get(o, 4)
 
 
+T = TypeVar("T")
+
+
+def lead(items: Iterable[T], rank: Callable[[T], Any]) -> T:
+    """The item a summary line reports, its verdict and its title: the worst by ``rank``
+    (lower is worse), the first in declaration order among equals. ``prove``'s line per
+    requirement id (``_lead``) and ``prove-rtl``'s use it."""
+    return min(items, key=rank)
+
+
+def lead_title(lead_title: str, titles: Iterable[str]) -> str:
+    """A summary line's title: the lead's, then how many other distinct claims."""
+    others = set(titles) - {lead_title}
+    return lead_title + (f" (+{len(others)} more)" if others else "")
+
+
 def _lead(checks) -> Check:
     """The worst check (a property's before its vacuity check's), the first in
     declaration order among equals."""
-    return min(checks, key=lambda c: (_rank(c), c.kind not in PROPERTY_KINDS))
+    return lead(checks, lambda c: (_rank(c), c.kind not in PROPERTY_KINDS))
 
 
 @dataclass(frozen=True)
@@ -371,9 +390,8 @@ def groups(report: Report) -> list[Group]:
     out = []
     for rid, checks in by_id.items():
         # the title of the check that gives the verdict, then how many other claims
-        lead = _lead(checks)
-        others = {c.title for c in checks if c.kind in PROPERTY_KINDS} - {lead.title}
-        title = lead.title + (f" (+{len(others)} more)" if others else "")
+        first = _lead(checks)
+        title = lead_title(first.title, (c.title for c in checks if c.kind in PROPERTY_KINDS))
         out.append(Group(rid, title, tuple(checks)))
     for kind in KINDS:
         if kind in by_kind:
@@ -478,6 +496,7 @@ def dumps(doc) -> str:
 
 
 __all__ = ["KINDS", "PROVER_CODES", "Group", "check_json", "counts", "diagnostic", "dumps",
-           "findings", "group_lines", "groups", "has_trace", "hidden_variables", "paint",
+           "findings", "group_lines", "groups", "has_trace", "hidden_variables", "lead",
+           "lead_title", "paint",
            "progress_line", "replay", "report_json", "requirement", "step_table", "summary",
            "to_trace", "trace_json", "trace_rows", "violation_step", "write_traces"]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..ir import nodes as ir
-from ..trace import Trace, TraceError, TraceStep, from_json
+from ..trace import Trace, TraceError, TraceStep, from_json, start_configuration
 from ..tracetable import StepRow
 from .text import from_text
 
@@ -120,12 +120,24 @@ def _show(value: Any) -> Any:
 
 def replay(module: ir.Module, trace: Trace, monitor: bool = False, generated: Any = None,
            stop_at: int | None = None) -> Replay:
-    """Run ``trace`` from the initial state (up to ``stop_at`` steps)."""
+    """Run ``trace`` (up to ``stop_at`` steps) from the initial state, or from the
+    configuration it records (``start_configuration``: the monitor starts there too, so
+    a recovery counterexample from a configuration the prover did not show reachable
+    replays as the prover found it). A recorded start that breaks an invariant is a
+    TraceError."""
+    from ..backends.python import place
     if generated is None:
         from ..backends.python import load
         generated = load(module)
     controller = getattr(generated, module.name)(monitor=monitor)
     Rejected, Violated = generated.Rejected, generated.PropertyViolation
+    start = start_configuration(trace, module)
+    if start is not None:
+        try:
+            place(generated, controller, module, *start)
+        except Violated as exc:
+            raise TraceError(f"the start configuration the trace records breaks "
+                             f"{', '.join(p.id for p in exc.violated)}: {exc}") from None
     rows: list[Row] = []
     index = 0
     violations: list[Violation] = []

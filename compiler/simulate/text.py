@@ -184,10 +184,13 @@ def _count(digits: str, where: str) -> int:
 
 def from_text(text: str, module: ir.Module, source: str = "<trace>") -> Trace:
     steps = []
+    lines = []
     total = 0
     for lineno, line in enumerate(text.splitlines(), 1):
         step = parse_line(line, lineno, module, source)
         if step is not None:
             total = add_steps(total, step.repeat, f"{source}:{lineno}")
             steps.append(step)
-    return Trace(pump=module.name, spec_hash="", steps=tuple(steps), origin=f"text trace {source}")
+            lines.append(lineno)
+    return Trace(pump=module.name, spec_hash="", steps=tuple(steps), origin=f"text trace {source}",
+                 lines=tuple(lines))

@@ -147,7 +147,8 @@ def test_recovery_failing_from_an_invariant_only_state_says_so(tmp_path, capsys)
     doc = json.loads((tmp_path / "M-13.json").read_text())
     # any state but Alarm with the alarm latched: acknowledge is refused there
     assert doc["start"]["state"] != "Alarm" and doc["start"]["values"]["empty_alarm"] is True
-    assert "violation" not in doc  # it does not replay from the initial state
+    # simulate replays it from the recorded start, where the sequence's last step breaks it
+    assert doc["violation"] == {"property": "M-13", "step": 0}
     assert [s["event"] for s in doc["steps"]] == ["acknowledge"]
 
 

@@ -229,3 +229,58 @@ def test_text_and_json_traces_refuse_what_a_controller_would_reject_with_reason_
                                  "steps": [{"event": "load", "params": {"amount": 1}}]}))
     code, _, err = run_cli(capsys, "simulate", BUGGY, str(other))
     assert code == 4 and "the trace is for pump `SyringeDriver`, the spec defines `BuggyPump`" in err
+
+
+# ---------------------------------------------------------------- a recorded start
+
+START_SPEC = """pump RecStart
+units { step = 0.05 U   tick = 1 s   clock = 1 MHz }
+var stuck : bool = false
+var level : 0 .. 10 = 0
+event up
+state Idle initial ignore others
+on up from Idle when level < 10 else reject X-1 "full" do level := level + 1
+invariant X-3 "the level stays below nine": level < 9
+recover X-2 "the pump is never stuck": to not stuck by up, tick
+"""
+
+
+def _start_trace(tmp_path, start, violation=None):
+    doc = {"format": "pumpspec-trace/1", "pump": "RecStart", "check": "X-2", "kind": "recovery",
+           "start": start, "steps": [{"event": "up"}, {"event": "tick"}]}
+    if violation:
+        doc["violation"] = violation
+    path = tmp_path / "start.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_a_trace_with_a_recorded_start_replays_from_it(capsys, tmp_path):
+    # it replayed from the initial state without a word and said every property held
+    spec = tmp_path / "rec.pump"
+    spec.write_text(START_SPEC)
+    trace = _start_trace(tmp_path, {"state": "Idle", "values": {"stuck": True, "level": 3}},
+                         {"property": "X-2", "step": 1})
+    code, out, err = run_cli(capsys, "simulate", str(spec), str(trace), "--monitor")
+    assert code == 1, out + err
+    assert ("warning: the trace starts from the configuration it records, not from the "
+            "initial state: Idle: stuck=true, level=3") in err
+    assert "level: 3 -> 4" in out and "reproduces the recorded violation: X-2 at step 1" in out
+    code, out, err = run_cli(capsys, "simulate", str(spec), str(trace))  # no monitor: no check
+    assert code == 0 and "level: 3 -> 4" in out and "warning: the trace starts" in err
+
+
+@pytest.mark.parametrize("start, says", [
+    ({"state": "Idle", "values": {"stuck": True}}, "\"start\": missing variable `level`"),
+    ({"state": "Busy", "values": {"stuck": True, "level": 0}}, "expected a state (Idle)"),
+    ({"state": "Idle", "values": {"stuck": True, "level": 11}},
+     "`level` = 11 is outside its declared range 0 .. 10"),
+    ({"state": "Idle", "values": {"stuck": True, "level": 9}},
+     "the start configuration the trace records breaks X-3"),
+])
+def test_a_recorded_start_that_does_not_fit_the_spec_is_refused(capsys, tmp_path, start, says):
+    spec = tmp_path / "rec.pump"
+    spec.write_text(START_SPEC)
+    code, out, err = run_cli(capsys, "simulate", str(spec), str(_start_trace(tmp_path, start)),
+                             "--monitor")
+    assert code == 4 and says in err and "Traceback" not in err, err

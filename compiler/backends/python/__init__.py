@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import types
+from collections.abc import Mapping
 
 from ...ir import nodes as ir
 from ...reserved import python_module_stem
@@ -45,6 +46,29 @@ def load(module: ir.Module, source: str | None = None) -> types.ModuleType:
     return mod
 
 
+def place(generated: types.ModuleType, controller, module: ir.Module, state: str,
+          values: Mapping[str, ir.Value]) -> None:
+    """Put ``controller`` (of ``generated = load(module)``, monitored or not) in a
+    configuration instead of the initial one: the control state ``state`` and every
+    variable's IR value (an enum member's index, a bool, an integer), in the slots the
+    stepper protocol documents (compiler/eval/stepper.py: ``_state``, the state's index,
+    then one per variable). A monitored controller then monitors from there as from a
+    fresh start: nothing pending, no recovery sequence begun, and its invariants checked
+    (``PropertyViolation`` at "start" when one fails)."""
+    slots = getattr(generated, module.name).__slots__
+    if len(slots) != 1 + len(module.variables) or slots[0] != "_state":
+        raise RuntimeError("internal error: the generated controller's slots do not match "
+                           "the module's variables")
+    states = [s.name for s in sorted(module.states, key=lambda s: s.index)]
+    config = [states.index(state)] + [
+        bool(values[v.name]) if isinstance(v.type, ir.BoolType) else int(values[v.name])
+        for v in module.variables]
+    for slot, value in zip(slots, config, strict=True):
+        setattr(controller, slot, value)
+    if controller.monitor:
+        controller._start()
+
+
 class ControllerStepper:
     """The generated controller as a fast stepper (see compiler/eval/stepper.py)."""
 
@@ -60,4 +84,4 @@ class ControllerStepper:
 
 STEPPER = ControllerStepper()
 
-__all__ = ["BACKEND", "STEPPER", "emit", "load", "module_name"]
+__all__ = ["BACKEND", "STEPPER", "emit", "load", "module_name", "place"]
