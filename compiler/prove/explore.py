@@ -29,9 +29,9 @@ futures as far as the probes can tell, so keeping the first loses no trace. The 
 then spends its work on what can lead to the violation (tests/prove/specs/clinic_motor.pump:
 seeing everything, 12,179 coarse views and the 60,000 configurations kept, no hit within
 3,000,000 steps; focused, the hit after 1,773 views and 7,020 configurations). The
-witness search keeps seeing everything: there,
-the variables outside the cone of its many targets are waypoints (a macro-step stops
-where an alert flips), and without them it misses witnesses it finds now.
+witness search keeps seeing everything: there, the variables outside the cone of its
+many targets are waypoints (a macro-step stops where an alert flips), and without them
+it misses witnesses it finds now (30 of closed_loop_pump's).
 
 **Validation.** Every witness is replayed on the IR evaluator (the oracle) before it is
 returned: each ordinary step is recomputed by the evaluator and must give the same
@@ -184,8 +184,9 @@ class _Search:
       cone of influence, ``Explorer.key``): the controller is deterministic, so two equal
       tuples have the same futures and keeping the first loses no trace. ``seen`` holds
       the key of every configuration kept as a fresh node; a repeated one is kept only as
-      the end of a hit. (The coarse view, each integer as 0 / 1 / 2+, only decides the frontier tier,
-      which ticks become macro-step candidates and where a macro-step stops.)
+      the end of a hit. (The coarse view, each integer as 0 / 1 / 2+, only decides the
+      frontier tier, which ticks become macro-step candidates and where a macro-step
+      stops.)
     - A key is in ``open_keys`` exactly when it is not in ``hits``; a closed key is in no
       table of open targets (``open_state``, ``open_step``, ``timed``, ``guides``).
     - ``root[j]``: for a node explored below a finished macro-step (``front``), the
