@@ -8,6 +8,9 @@ over here (the prover's fast stepper is the Python backend's controller).
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -100,9 +103,34 @@ def generate(module: Module) -> dict[str, str]:
     return dict(sorted(files.items()))
 
 
+# A folder where ``reachability_witnesses`` keeps its results (test runs set it: the
+# lockstep benches of one spec ask for the same witnesses many times, each in a process of
+# its own). The search is bounded by work, so the same IR and prover give the same traces.
+WITNESS_CACHE_ENV = "PUMPSPEC_WITNESS_CACHE"
+
+
 def reachability_witnesses(module: Module, max_steps: int) -> list[Trace]:
     """The prover's reachability witnesses (a state or transition reached) that run from
-    the initial state in at most ``max_steps`` steps: stimulus prefixes for the lockstep."""
+    the initial state in at most ``max_steps`` steps: stimulus prefixes for the lockstep.
+    With ``$PUMPSPEC_WITNESS_CACHE`` set, read from and written to that folder, keyed by
+    the IR, ``max_steps`` and the compiler's own source."""
+    from . import trace as tr
+
+    folder = os.environ.get(WITNESS_CACHE_ENV)
+    cached = Path(folder) / f"{_witness_key(module, max_steps)}.json" if folder else None
+    if cached is not None and cached.is_file():
+        return [tr.from_json(json.dumps(t), module, str(cached))
+                for t in json.loads(cached.read_text())]
+    out = _search_witnesses(module, max_steps)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps([json.loads(tr.to_json(t, module)) for t in out]))
+        os.replace(partial, cached)  # whole or absent: another process may read it now
+    return out
+
+
+def _search_witnesses(module: Module, max_steps: int) -> list[Trace]:
     from . import prove as prover
 
     report = prove(module, prover.Options(only=("reachability",)))
@@ -115,3 +143,12 @@ def reachability_witnesses(module: Module, max_steps: int) -> list[Trace]:
                 sum(s.repeat for s in trace.steps) <= max_steps:
             out.append(trace)
     return out
+
+
+def _witness_key(module: Module, max_steps: int) -> str:
+    from .ir.printer import dump_module
+
+    h = hashlib.sha256(f"{max_steps}\n{dump_module(module)}".encode())
+    for source in sorted(Path(__file__).parent.rglob("*.py")):
+        h.update(source.read_bytes())
+    return h.hexdigest()[:32]

@@ -162,7 +162,9 @@ def test_pdr_invariant_names_states():
 
 
 def test_tiny_timeout_reports_unknown_and_exit_2(capsys):
-    code = main(["prove", "-q", "--timeout", "0.001", "--no-witnesses",
+    # a small exploration budget: the timeout bounds the solver, the exploration is bounded
+    # by work (its default budget would only make the test slow)
+    code = main(["prove", "-q", "--timeout", "0.001", "--no-witnesses", "--explore-steps", "1000",
                  str(EXAMPLES / "needs_pdr.pump")])
     assert code == 2
     out = capsys.readouterr().out
