@@ -142,8 +142,12 @@ def parse_line(line: str, lineno: int, module: ir.Module, source: str) -> TraceS
     params: dict[str, Any] = {}
     repeat = 1
     i = 1
-    if decl.kind == "tick" and i < len(tokens) and _NUMBER.match(tokens[i]):
-        tick_type = ir.IntType(0, 0, "ticks", ir.Quantity(TIME, Fraction(1)))
+    tick_type = ir.IntType(0, 0, "ticks", ir.Quantity(TIME, Fraction(1)))
+    joined = _QUANTITY.match(tokens[i]) if decl.kind == "tick" and i < len(tokens) else None
+    if joined:  # `tick 1min`, written like a parameter's `3U`
+        repeat = convert(joined.group(1), joined.group(2), tick_type, module, where)
+        i += 1
+    elif decl.kind == "tick" and i < len(tokens) and _NUMBER.match(tokens[i]):
         if i + 1 < len(tokens) and _UNIT.match(tokens[i + 1]):
             repeat = convert(tokens[i], tokens[i + 1], tick_type, module, where)
             i += 2

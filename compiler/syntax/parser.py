@@ -178,6 +178,9 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> tuple[Diag
             help_text = "strings end on the same line with a closing `\"`"
         elif char == "/":
             help_text = "division is written `div` (floor division); `//` starts a comment"
+        elif not char.isascii():
+            help_text = ("names are ASCII letters, digits and `_`, starting with a letter "
+                         "(comments and strings may hold any text)")
         return Diagnostic("E0002", f"unexpected character `{char}`", span, label=label, help=help_text), offset
     assert isinstance(exc, UnexpectedToken)
     tok = exc.token
@@ -220,6 +223,9 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> tuple[Diag
         help_text = "a motor source lists its states after `during`"
     if str(tok) == "/":
         help_text = "division is written `div` (floor division); `/` only appears in units like U/h"
+    line_before = text[text.rfind("\n", 0, offset) + 1:offset]
+    if str(tok) == ")" and re.match(r"\s*event\s+\w+\s*\($", line_before):
+        help_text = "an event without parameters is declared without parentheses: `event start`"
     if str(tok) == "=" and "COMPARE" in (exc.accepts or exc.expected):
         help_text = "compare with `==`; assign with `:=` after `do`"
     return Diagnostic("E0001", f"unexpected `{tok}`", span, label=f"expected {expected}",

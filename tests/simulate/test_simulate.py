@@ -37,6 +37,7 @@ def test_text_values_and_units(reference):
         set_basal rate=1.2 U/h
         insert at=hip
         tick 2 min
+        tick 2min
         tick 3
         bolus amount=1 U x3
         bolus amount=1 U * 2 => rejected 41 Delivering
@@ -49,6 +50,7 @@ def test_text_values_and_units(reference):
         ("refill", (("amount", 100),), 1, {}),
         ("set_basal", (("rate", 48),), 1, {}),
         ("insert", (("at", site),), 1, {}),
+        ("tick", (), 120, {}),
         ("tick", (), 120, {}),
         ("tick", (), 3, {}),
         ("bolus", (("amount", 40),), 3, {}),
