@@ -1,4 +1,4 @@
-"""compiler/pipeline.py: the witness cache the lockstep benches share."""
+"""compiler/pipeline.py: the witness cache the lockstep benches share (reachability_witnesses)."""
 from __future__ import annotations
 
 from compiler import pipeline
