@@ -172,7 +172,7 @@ class Prover:
     def bound(self, share: float = 1.0) -> Deadline:
         """The bound of one check: ``share`` of the resource limit per query, and the
         wall-clock safety net."""
-        return Deadline(self.o.timeout, int(self.o.rlimit * share))
+        return Deadline(self.o.timeout, int(self.o.rlimit * share), self.o.rlimit)
 
     def run(self) -> list[Check]:
         """Every check's verdict, by the phases of the schedule (module docstring); a
@@ -406,12 +406,7 @@ class Prover:
         depth = self.o.bmc_depth
         if clean >= depth:
             return ""
-        if deadline.expired():
-            why = f"the safety-net timeout ({self.o.timeout:g} s per check) struck"
-        else:
-            why = (f"its query at depth {clean + 1} exhausted the resource limit, "
-                   f"--rlimit {self.o.rlimit:,}")
-        return f"stopped before depth {depth}: {why}"
+        return f"stopped before depth {depth}: its query at depth {clean + 1} {deadline.why()}"
 
     def relative_again(self) -> None:
         """New lemmas may make more step goals 1-inductive."""
@@ -472,7 +467,7 @@ class Prover:
                                  f"every state satisfying the proved invariants"), t)
             return
         if r == z3.unknown:
-            self.done(c, Verdict(UNKNOWN, "smt", "the recovery query timed out"), t)
+            self.done(c, Verdict(UNKNOWN, "smt", f"the recovery query {deadline.why()}"), t)
             return
         start = u.extract(s.model(), len(p.sequence), len(p.sequence), "state")
         found = self.reachable_failure(p, deadline)

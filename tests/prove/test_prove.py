@@ -340,4 +340,39 @@ def test_deep_bmc_says_why_it_stopped_before_its_depth():
     for c in unknown:
         assert "(BMC, stopped before depth 12: its query at depth " in c.verdict.detail, \
             c.verdict.detail
-        assert "exhausted the resource limit, --rlimit 2,000" in c.verdict.detail
+        assert "exhausted its resource limit (rlimit 2,000; raise --rlimit)" in c.verdict.detail
+
+
+def test_a_recovery_query_out_of_work_says_resource_limit_not_timed_out():
+    """The recovery query that exhausts its rlimit said "timed out" (outsider repro
+    recovery_rlimit_says_timed_out: --timeout 200 did not help, --rlimit did)."""
+    module, _ = run("mini")
+    recovery = next(p.id for p in module.properties if type(p).__name__ == "Recovery")
+    _, report = run("mini", Options(rlimit=500, only=(recovery,), witnesses=False,
+                                    explore_first=0))
+    (c,) = [c for c in report.selected() if c.kind == "recovery"]
+    assert c.outcome == "unknown"
+    assert c.verdict.detail == ("the recovery query exhausted its resource limit "
+                                "(rlimit 500; raise --rlimit)")
+
+
+def test_why_a_query_was_undecided_is_worded_in_one_place():
+    """Z3's reason_unknown: "timeout" is the safety net; "max. resource limit exceeded"
+    and "canceled" before the safety net are the resource limit (Z3 says either of an
+    rlimit stop, depending on the tactic); a share of --rlimit says so."""
+    from compiler.prove.engines import Deadline
+
+    def why(reason, deadline):
+        deadline.stopped(reason)
+        return deadline.why()
+
+    rlimit = "exhausted its resource limit (rlimit 2,000; raise --rlimit)"
+    assert why("max. resource limit exceeded", Deadline(30, 2_000)) == rlimit
+    assert why("canceled", Deadline(30, 2_000)) == rlimit
+    assert why("timeout", Deadline(30, 2_000)) == (
+        "was stopped by the wall-clock safety net (--timeout 30 s) before its resource limit")
+    assert why("canceled", Deadline(0, 2_000)).startswith("was stopped by the wall-clock")
+    assert why("max. resource limit exceeded", Deadline(30, 200, 2_000)) == (
+        "exhausted its resource limit (rlimit 200, its share of --rlimit 2,000; raise --rlimit)")
+    assert why("incomplete quantifiers", Deadline(30, 2_000)) == (
+        "was undecided: Z3 answered unknown (incomplete quantifiers)")
