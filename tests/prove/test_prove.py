@@ -338,9 +338,41 @@ def test_deep_bmc_says_why_it_stopped_before_its_depth():
     unknown = [c for c in report.selected() if c.outcome == "unknown" and c.kind != "recovery"]
     assert unknown
     for c in unknown:
-        assert "(BMC, stopped before depth 12: its query at depth " in c.verdict.detail, \
-            c.verdict.detail
+        assert re.search(r"\(BMC( over \d+ undecided checks together)?, stopped before depth 12: "
+                         r"its query at depth ", c.verdict.detail), c.verdict.detail
         assert "exhausted its resource limit (rlimit 2,000; raise --rlimit)" in c.verdict.detail
+
+
+def test_an_unknowns_time_holds_the_bmc_run_its_detail_blames(monkeypatch):
+    """The detail said the safety-net timeout struck the deep BMC while the check's time
+    left that BMC run out (outsider repro unknown_shallow_cex_odd: "30 s per check" struck,
+    the times 11.5 s and 7.7 s). The BMC run after k-induction and PDR is shared by the
+    undecided checks; each one's time holds it, and the detail says it was shared."""
+    import time
+
+    from compiler.prove import schedule
+
+    real = schedule.bmc
+
+    def slow_deep_bmc(system, goals, depth, lemmas, deadline, *args, **kwargs):
+        if depth != 12:  # phase 4's shallow BMC (kmax)
+            return real(system, goals, depth, lemmas, deadline, *args, **kwargs)
+        while not deadline.expired():  # a deep BMC the safety net stops at depth 4
+            time.sleep(0.01)
+        deadline.stopped("")
+        return {}, 3
+
+    monkeypatch.setattr(schedule, "bmc", slow_deep_bmc)
+    _, report = run("needs_pdr", Options(rlimit=2_000, timeout=0.5, pdr=False,
+                                         witnesses=False, explore_first=0, explore_steps=0))
+    unknown = [c for c in report.selected() if c.outcome == "unknown" and c.kind != "recovery"]
+    assert unknown and all(c.verdict.seconds >= 0.5 for c in unknown)
+    assert sum("undecided checks together" in c.verdict.detail for c in unknown) > 1
+    for c in unknown:
+        assert re.search(r"no counterexample within 3 steps \(BMC( over \d+ undecided checks "
+                         r"together)?, stopped before depth 12: its query at depth 4 was stopped "
+                         r"by the wall-clock safety net \(--timeout 0\.5 s\)", c.verdict.detail), \
+            c.verdict.detail
 
 
 def test_a_recovery_query_out_of_work_says_resource_limit_not_timed_out():
