@@ -86,6 +86,16 @@ def _interesting(module: ir.Module) -> dict[tuple[str, str], set[int]]:
     return out
 
 
+def sampled_params(module: ir.Module) -> tuple[str, ...]:
+    """The event parameters ``inputs_of`` tries at some of their values only, as
+    ``event(param)``."""
+    consts = _interesting(module)
+    return tuple(f"{e.name}({p.name})" for e in module.events for p in e.params
+                 if isinstance(p.type, ir.IntType) and
+                 len(_candidates(p.type, consts.get((e.name, p.name), set())))
+                 < p.type.hi - p.type.lo + 1)
+
+
 def inputs_of(module: ir.Module) -> list[tuple[str, dict, tuple]]:
     """The inputs the search tries from every configuration: (event, params by name,
     arguments in parameter order), every event with each combination of its
@@ -275,6 +285,8 @@ class _Search:
                 self.budget[r] -= 1
                 self.spent += self.expansion
                 self.expand(i, True)
+            else:
+                self.stats.unexpanded += 1
         elif macro_turn:
             if best[0] is None:  # start it (at most ``max_running`` unfinished)
                 i, _ = self.waiting.pop(0)
@@ -379,6 +391,8 @@ class _Search:
                 self._macro_candidate(i, config, post)
             fresh = post not in seen
             if not found and (not fresh or len(nodes) >= max_nodes):
+                if fresh:
+                    self.stats.dropped += 1
                 continue
             nodes.append((post, i, k, 1))
             depth.append(depth[i] + 1)
@@ -436,6 +450,7 @@ class Explorer:
         self.m = module
         self.x = compiled
         self.inputs = inputs_of(module)
+        self.sampled = sampled_params(module)
         visible = visible_variables(module)
         self.view = self.x.abstraction(visible)
         self.visible_idx = [self.x.index[v.name] for v in visible]
@@ -460,7 +475,8 @@ class Explorer:
         hit. ``earliest`` (counterexamples): each trace ends at the first step its probe
         holds, within a macro-step too (``_earliest``)."""
         started = time.monotonic()
-        self.stats = Stats(macro_limit=macro_ticks, budget=steps)
+        self.stats = Stats(macro_limit=macro_ticks, budget=steps, max_nodes=max_nodes,
+                           max_below=max_below, sampled=self.sampled)
         limits = _Limits(steps, max_nodes, max_plain, max_below, macro_ticks, max_running,
                          first_hit)
         search = _Search(self, probes, limits)

@@ -559,12 +559,8 @@ class Prover:
     def not_reached(self, clean: int, stop: str = "") -> str:
         """Why a witness goal is unknown: what the searches covered (never "dead")."""
         parts = []
-        st = self.explored
-        if st is not None and st.stopped == "exhausted":
-            parts.append(f"not reached: the exploration ran out of configurations and "
-                         f"macro-steps ({st.text()}; at most {st.macro_limit:,} ticks each)")
-        elif st is not None:
-            parts.append(f"not reached within the exploration's budget ({st.text()})")
+        if self.explored is not None:
+            parts.append(self.explored.not_reached())
         if clean >= 0:
             parts.append(f"no BMC witness within {clean} steps" + (f" ({stop})" if stop else ""))
         return "; ".join(parts) or "not searched"

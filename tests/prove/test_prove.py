@@ -131,9 +131,61 @@ def test_unreached_witness_is_unknown_with_what_was_searched(capsys):
     assert code == 2  # a witness not found: not everything was decided
     line = next(x for x in out.splitlines() if "reach.Service " in x)  # -v: every check
     assert line.split()[0] == "unknown" and "dead" not in line
-    assert "unknown: not reached within the exploration's budget (" in line
+    assert "unknown: not reached: the exploration stopped at its work budget (--explore-steps 500; " \
+        in line and "), not exhaustive" in line
     assert "configurations, deepest macro-step" in line and "no BMC witness within 2 steps" in line
     assert "warning[P0300]: reachability reach.Service could not be decided" in out
+
+
+# a state 100,000 events deep: past the exploration's cap of kept configurations
+DEEP_COUNTER = """
+pump DeepCounter
+units { step = 0.05 U  tick = 1 s  clock = 1 MHz }
+var n : 0 .. 100000 = 0
+state Counting initial ignore others
+state Done ignore others
+event up
+on up from Counting -> Done when n == 99999 do n := n + 1
+on up from Counting when n < 99999 do n := n + 1
+"""
+
+
+def test_an_unreached_witness_names_the_cut_that_made_the_search_not_exhaustive(tmp_path):
+    """The note said "the exploration ran out of configurations and macro-steps", which
+    reads as an exhaustive search, when the cap of kept configurations had left most of
+    them out (outsider repro reach_unknown_odd: a 75-step witness exists)."""
+    spec = tmp_path / "deep.pump"
+    spec.write_text(DEEP_COUNTER)
+    report = prove(load_spec(spec), Options(only=("reach.Done",), explore_first=0))
+    c = check(report, "reach.Done")
+    assert c.outcome == "unknown"
+    assert re.search(r"^not reached: the exploration stopped with nothing left to expand "
+                     r"\([\d,]+ steps, 60,00\d configurations, deepest macro-step [\d,]+ ticks\), "
+                     r"not exhaustive: it keeps at most 60,000 configurations \([\d,]+ steps? to "
+                     r"a new one not followed\); no BMC witness", c.verdict.detail), \
+        c.verdict.detail
+
+
+def test_an_exploration_says_exhaustive_only_without_a_cut():
+    from compiler.prove.macro import Stats
+
+    done = Stats(configs=4, steps=12, stopped="exhausted", max_nodes=60_000, max_below=100,
+                 macro_limit=300_000)
+    assert done.not_reached() == ("not reached by an exhaustive exploration: it expanded every "
+                                  "configuration reachable from the initial one (12 steps, 4 "
+                                  "configurations, deepest macro-step 0 ticks)")
+    for cut, words in ((dict(dropped=7), "it keeps at most 60,000 configurations (7 steps to "
+                                         "a new one not followed)"),
+                       (dict(unexpanded=3), "it expands at most 100 configurations below each "
+                                            "macro-step (3 configurations not expanded)"),
+                       (dict(macro_cut=1), "it stops a macro-step at 300,000 ticks (1 macro-step "
+                                           "stopped there)"),
+                       (dict(sampled=("bolus(amount)",)), "a few values only of bolus(amount)")):
+        text = Stats(**{**vars(done), **cut}).not_reached()
+        assert "not exhaustive: " in text and words in text, text
+    budget = Stats(**{**vars(done), "stopped": "budget", "budget": 500}).not_reached()
+    assert budget.startswith("not reached: the exploration stopped at its work budget "
+                             "(--explore-steps 500; ")
 
 
 def test_recovery_failing_from_an_invariant_only_state_says_so(tmp_path, capsys):
