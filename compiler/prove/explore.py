@@ -20,6 +20,19 @@ better newcomer pre-empts it, at most 4 started at once); it gets three times th
 of breadth-first expansion if it has an estimate, the same time otherwise. The search
 stops the moment every target is hit, or at its deadline.
 
+**Focus** (``run(focus=True)``, the counterexample search for the checks the proofs left
+open): the search sees only the probes' cone of influence (``macro.influence``), the
+variables that can decide them. A variable outside it (a last sensor reading kept for
+display, a counter nothing compares, an alert) is left out of the coarse view and out of
+the identity of configurations: two configurations equal inside the cone have the same
+futures as far as the probes can tell, so keeping the first loses no trace. The sweep
+then spends its work on what can lead to the violation (tests/prove/specs/clinic_motor.pump:
+seeing everything, 12,179 coarse views and the 60,000 configurations kept, no hit within
+3,000,000 steps; focused, the hit after 1,773 views and 7,020 configurations). The
+witness search keeps seeing everything: there, the variables outside the cone of its
+many targets are waypoints (a macro-step stops where an alert flips), and without them
+it misses witnesses it finds now (30 of closed_loop_pump's).
+
 **Validation.** Every witness is replayed on the IR evaluator (the oracle) before it is
 returned: each ordinary step is recomputed by the evaluator and must give the same
 configuration, and the target is re-checked with the evaluator's semantics. The ticks of
@@ -44,7 +57,7 @@ from ..ir.visitor import subexpressions
 from .compiled import Compiled, ReplayMismatch
 from .engines import Cex
 from .guide import GuideCompiler
-from .macro import Stats, TickMacroSteps, tick_cone, visible_variables
+from .macro import Stats, TickMacroSteps, influence, tick_cone, visible_variables
 from .probes import Probe
 
 
@@ -177,11 +190,13 @@ class _Search:
       a macro-step, 1 for any other step; node 0 is the initial configuration (parent -1);
       a parent always precedes its children, and ``depth[j]`` counts the steps from node 0
       (a macro-step is one).
-    - Configurations are identified exactly: the controller is deterministic, so two equal
+    - Configurations are identified exactly (with ``focus``: by their values inside the
+      cone of influence, ``Explorer.key``): the controller is deterministic, so two equal
       tuples have the same futures and keeping the first loses no trace. ``seen`` holds
-      every configuration kept as a fresh node; a repeated one is kept only as the end of
-      a hit. (The coarse view, each integer as 0 / 1 / 2+, only decides the frontier tier,
-      which ticks become macro-step candidates and where a macro-step stops.)
+      the key of every configuration kept as a fresh node; a repeated one is kept only as
+      the end of a hit. (The coarse view, each integer as 0 / 1 / 2+, only decides the
+      frontier tier, which ticks become macro-step candidates and where a macro-step
+      stops.)
     - A key is in ``open_keys`` exactly when it is not in ``hits``; a closed key is in no
       table of open targets (``open_state``, ``open_step``, ``timed``, ``guides``).
     - ``root[j]``: for a node explored below a finished macro-step (``front``), the
@@ -202,7 +217,7 @@ class _Search:
         for key, f in list(self.open_state.items()):
             if f(None, None, None, init, True, None, None):
                 self.hit(key, 0)
-        self.seen = {init}
+        self.seen = {explorer.key(init)}
         self.queue = Frontier(explorer.view, self.distance, self.depth)
         self.queue.push(0, init)
         self.front: deque[int] = deque()  # configurations after a macro-step, and below them
@@ -375,7 +390,7 @@ class _Search:
         nodes, depth, seen = self.nodes, self.depth, self.seen
         open_step, open_state = self.open_step, self.open_state
         step, view, discrete = self.x.step, self.ex.view, self.ex.discrete
-        tick_k, max_nodes = self.ex.tick_input, self.limits.max_nodes
+        tick_k, max_nodes, ident = self.ex.tick_input, self.limits.max_nodes, self.ex.key
         config = nodes[i][0]
         v_pre = view(config)
         for k, (event, params, args) in enumerate(self.ex.inputs):
@@ -389,7 +404,7 @@ class _Search:
                 continue
             if k == tick_k and fired is None and discrete(view(post)) == discrete(v_pre):
                 self._macro_candidate(i, config, post)
-            fresh = post not in seen
+            fresh = ident(post) not in seen
             if not found and (not fresh or len(nodes) >= max_nodes):
                 if fresh:
                     self.stats.dropped += 1
@@ -400,7 +415,7 @@ class _Search:
             for key in found:
                 self.hit(key, j)
             if fresh:
-                seen.add(post)
+                seen.add(ident(post))
                 if below:
                     self.root[j] = self.root[i]
                 self.queue.push(j, post, self.front if below else None)
@@ -451,34 +466,47 @@ class Explorer:
         self.x = compiled
         self.inputs = inputs_of(module)
         self.sampled = sampled_params(module)
-        visible = visible_variables(module)
+        self.tick_input = next(k for k, (e, _, _) in enumerate(self.inputs) if e == self.x.tick)
+        self.guides = GuideCompiler(compiled.stepper, compiled.index, compiled.state_index,
+                                    module.transitions, compiled.lets)
+        self.stats = Stats()
+        self.see({v.name for v in module.variables})
+
+    def see(self, relevant: set[str]) -> None:
+        """What the search sees of a configuration: the control state and the variables
+        in ``relevant``; ``key`` identifies configurations by them (a configuration
+        itself when they are every variable)."""
+        module = self.m
+        visible = [v for v in visible_variables(module) if v.name in relevant]
+        keep = [0] + [self.x.index[v.name] for v in module.variables if v.name in relevant]
+        self.key = (operator.itemgetter(*keep) if len(keep) <= len(module.variables)
+                    else _itself)
         self.view = self.x.abstraction(visible)
         self.visible_idx = [self.x.index[v.name] for v in visible]
         # positions (in the coarse view) of the control state, bools and enums
         self.discrete = operator.itemgetter(0, *[j + 1 for j, v in enumerate(visible)
                                                  if not isinstance(v.type, ir.IntType)])
-        self.cone = self.x.abstraction(tick_cone(module))
-        self.tick_input = next(k for k, (e, _, _) in enumerate(self.inputs) if e == self.x.tick)
+        self.cone = self.x.abstraction([v for v in tick_cone(module) if v.name in relevant])
         self.macro_steps = TickMacroSteps(module, self.x, self.inputs, visible, self.discrete)
-        self.guides = GuideCompiler(compiled.stepper, compiled.index, compiled.state_index,
-                                    module.transitions, compiled.lets)
-        self.stats = Stats()
 
     def run(self, probes: dict[str, Probe], steps: int, max_nodes: int = 60_000,
             max_plain: int = 4000, max_below: int = 100, macro_ticks: int = 300_000,
             max_running: int = 4, validate: bool = True, first_hit: bool = False,
-            earliest: bool = False) -> dict[str, Cex]:
+            earliest: bool = False, focus: bool = False) -> dict[str, Cex]:
         """A trace per probe hit, within ``steps`` steps of the compiled spec (every event
         tried in an expansion, every tick of a macro-step or of its ranking), and at most
         ``max_nodes`` configurations kept. Past ``max_plain`` configurations, macro-steps
         go first; expansions continue when none is left. ``first_hit``: stop at the first
         hit. ``earliest`` (counterexamples): each trace ends at the first step its probe
-        holds, within a macro-step too (``_earliest``)."""
+        holds, within a macro-step too (``_earliest``). ``focus``: the search sees only
+        the probes' cone of influence (module docstring)."""
         started = time.monotonic()
         self.stats = Stats(macro_limit=macro_ticks, budget=steps, max_nodes=max_nodes,
                            max_below=max_below, sampled=self.sampled)
         limits = _Limits(steps, max_nodes, max_plain, max_below, macro_ticks, max_running,
                          first_hit)
+        self.see(influence(self.m, probes.values()) if focus else
+                 {v.name for v in self.m.variables})
         search = _Search(self, probes, limits)
         while search.unfinished() and search.turn():
             pass
@@ -622,6 +650,10 @@ class Explorer:
                     return ids[:pos] + ([before] if t > 1 else []) + [len(nodes) - 1]
                 config = post
         return ids
+
+
+def _itself(t: tuple) -> tuple:
+    return t
 
 
 def _path(nodes: list, j: int) -> list[int]:

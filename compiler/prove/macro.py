@@ -107,6 +107,46 @@ def visible_variables(module: ir.Module) -> list[ir.Variable]:
             and v.name not in elements and v.name not in _clocks(module)]
 
 
+def influence(module: ir.Module, probes) -> set[str]:
+    """The variables whose values can decide whether one of ``probes`` holds, on some
+    path: the cone of influence. Those the probes read (tick lets expanded), every
+    variable a guard reads (guards decide the control state and which updates run), and,
+    closed under assignment, every variable an update to one of them reads. A variable
+    outside it is written only for itself (a last reading kept for display, a counter
+    nothing compares): two configurations equal inside the cone have the same futures as
+    far as the probes can tell."""
+    lets = {let.name: let.value for let in module.tick_lets}
+
+    def reads(e: ir.Expr | None, seen_lets: set[str]) -> set[str]:
+        out: set[str] = set()
+        for x in subexpressions(e) if e is not None else ():
+            if isinstance(x, ir.Var):
+                out.add(x.name)
+            elif isinstance(x, ir.LetRef) and x.name in lets and x.name not in seen_lets:
+                seen_lets.add(x.name)
+                out |= reads(lets[x.name], seen_lets)
+        return out
+
+    need: set[str] = set()
+    for p in probes:
+        need |= reads(p.expr, set())
+        if p.var is not None:
+            need.add(p.var)
+    for t in module.transitions:
+        for g in t.guards:
+            need |= reads(g.cond, set())
+    writers: dict[str, list[ir.Expr]] = {}
+    for u in [u for t in module.transitions for u in t.updates] + list(module.tick_updates):
+        writers.setdefault(u.var, []).append(u.value)
+    todo = list(need)
+    while todo:
+        for e in writers.get(todo.pop(), ()):
+            for name in reads(e, set()) - need:
+                need.add(name)
+                todo.append(name)
+    return need
+
+
 def _clocks(module: ir.Module) -> set[str]:
     """Variables every tick advances around a circle, ``x := (x + k) mod m``: a time of
     day. Its coarse view comes back to 0 every period, so it marks no progress, and seen

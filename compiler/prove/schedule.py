@@ -13,8 +13,8 @@
 5. Per open goal: k-induction, then PDR (Spacer). A newly proved invariant joins the
    lemmas. Responses: the shortcut, else a monitor automaton, the same engines.
 6. Safety goals still open (or violated by PDR, which gives no trace): the exploration
-   searches their counterexamples (responses with their monitor), then BMC deepens to
-   ``bmc_depth``.
+   searches their counterexamples, seeing only the variables that can decide them (their
+   cone of influence; responses with their monitor), then BMC deepens to ``bmc_depth``.
 7. Witness goals (reachability, vacuity): the exploration (tick macro-steps, guided
    towards the open targets) until every goal is reached or its work budget is spent;
    for the goals it missed, BMC to ``bmc_depth``, a cheap dead proof (induction) and a
@@ -310,7 +310,8 @@ class Prover:
     def falsify(self) -> None:
         """Counterexamples for the safety checks k-induction and PDR left undecided (or
         PDR found violated, without a trace): the exploration first (deep, cheap traces;
-        a response with its monitor), then BMC to ``bmc_depth``.
+        focused on the checks' cone of influence; a response with its monitor), then BMC
+        to ``bmc_depth``.
 
         A check's time grows by every search it took part in, shared ones whole (the
         exploration and the BMC run over every undecided check of a system), so that the
@@ -336,7 +337,7 @@ class Prover:
             t = time.monotonic()
             explorer = Explorer(self.m, self.compiled())
             hits = explorer.run(probes_of(probed), o.explore_steps, first_hit=o.fail_fast,
-                                earliest=True)
+                                earliest=True, focus=True)
             charge(probed, t)
             for c in probed:
                 if c.goal.key in hits:
