@@ -96,7 +96,7 @@ def report(module: Module, out: str | Path, *, proof: Report | None = None,
            lockstep: str | Path | None = None) -> Path:
     """Write the HTML evidence report of ``module`` into ``out`` and return its
     index.html. ``proof`` defaults to a full :func:`prove`; ``requirements`` is a
-    requirements document (requirement texts, hazard table), ``benches`` a folder of
+    requirements document that adds to the spec's own requirement texts and hazards, ``benches`` a folder of
     verification benches, ``lockstep`` a lockstep coverage file (all optional)."""
     from compiler.commands.build import write_atomically
 

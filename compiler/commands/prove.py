@@ -47,8 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              f"soon as every target is found "
                              f"(default {DEFAULTS['explore_steps']:,})")
     parser.add_argument("--timeout", type=float, metavar="S",
-                        help="seconds per check, a safety net only: a check it stops is "
-                             f"unknown (default {DEFAULTS['timeout']:g})")
+                        help="wall-clock seconds per bounded run (one check's k-induction and "
+                             "PDR, a recovery, or a run shared by several checks: Houdini, a "
+                             "BMC run), a safety net only: the checks it stops are unknown "
+                             f"(default {DEFAULTS['timeout']:g})")
     parser.add_argument("--only", action="append", default=[], metavar="ID",
                         help="only checks with this requirement id, key, key prefix or kind "
                              "(repeatable); one that matches no check is a usage error")

@@ -30,8 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--out", required=True, type=Path, metavar="DIR",
                         help="output folder (created; index.html and its assets)")
     parser.add_argument("--requirements", type=Path, metavar="FILE",
-                        help="requirements document with the requirement texts and the hazard "
-                             f"table (default: {DEFAULT_REQUIREMENTS} when it exists)")
+                        help="requirements document adding requirement texts and a hazard table "
+                             "to the spec's own declarations "
+                             f"(default: {DEFAULT_REQUIREMENTS} when it exists)")
     parser.add_argument("--benches", type=Path, metavar="DIR",
                         help="verification benches to cite per requirement (default: "
                              f"{DEFAULT_BENCHES}/ when it exists)")

@@ -95,14 +95,30 @@ class Verdict:
     extra: dict = field(default_factory=dict)
 
 
+# Z3's ``reason_unknown`` when a query ran out of its wall-clock ``timeout``; any other
+# reason of a query that stopped before its safety net ("max. resource limit exceeded",
+# "canceled": Z3 says both of an ``rlimit`` stop, depending on the tactic) is the
+# resource limit
+_Z3_TIMEOUT = "timeout"
+_Z3_STOPPED = ("max. resource limit exceeded", "canceled", "resource limits reached")
+
+
 class Deadline:
     """The bound of a check's solver queries: ``rlimit``, Z3's resource limit per query
     (the work bound: the same on every machine), and ``seconds`` from now, a wall-clock
-    safety net (when it strikes, the query is unknown)."""
+    safety net (when it strikes, the query is unknown). ``option`` is the ``--rlimit``
+    that ``rlimit`` is a share of (``rlimit`` itself when 0).
 
-    def __init__(self, seconds: float | None, rlimit: int = 0):
+    :func:`check` records why a query under it was undecided; :meth:`why` words it, for
+    every engine and query kind (the resource limit, the safety net, or Z3's own
+    reason)."""
+
+    def __init__(self, seconds: float | None, rlimit: int = 0, option: int = 0):
+        self.seconds = seconds
         self.end = None if seconds is None else time.monotonic() + seconds
         self.rlimit = rlimit
+        self.option = option or rlimit
+        self.stop = ""  # why the last undecided query stopped: "rlimit", "timeout", Z3's reason
 
     def ms(self, floor: int = 1) -> int:
         if self.end is None:
@@ -114,8 +130,8 @@ class Deadline:
 
     def scaled(self, rlimit_share: float) -> "Deadline":
         """The same safety net, ``rlimit_share`` of the resource limit."""
-        d = Deadline(None, int(self.rlimit * rlimit_share))
-        d.end = self.end
+        d = Deadline(None, int(self.rlimit * rlimit_share), self.option)
+        d.seconds, d.end = self.seconds, self.end
         return d
 
     def apply(self, s) -> None:
@@ -124,6 +140,28 @@ class Deadline:
             s.set("timeout", self.ms())
         if self.rlimit:
             s.set("rlimit", self.rlimit)
+
+    def stopped(self, reason: str) -> None:
+        """Record why a query under this bound was undecided; ``reason`` is Z3's
+        ``reason_unknown`` ("" when the query did not run: the safety net had struck)."""
+        if reason in ("", _Z3_TIMEOUT) or (self.expired() and reason in _Z3_STOPPED):
+            self.stop = "timeout"
+        elif reason in _Z3_STOPPED and self.rlimit:
+            self.stop = "rlimit"
+        else:
+            self.stop = reason
+
+    def why(self) -> str:
+        """Why the last undecided query under this bound stopped: a verb phrase whose
+        subject is the query ("PDR exhausted its resource limit (...)"), naming the option
+        that bounds it."""
+        if self.stop == "rlimit":
+            of = "" if self.rlimit == self.option else f", its share of --rlimit {self.option:,}"
+            return f"exhausted its resource limit (rlimit {self.rlimit:,}{of}; raise --rlimit)"
+        if self.stop == "timeout" and self.seconds is not None:
+            return (f"was stopped by the wall-clock safety net (--timeout {self.seconds:g} s) "
+                    f"before its resource limit")
+        return f"was undecided: Z3 answered unknown ({self.stop or 'no reason given'})"
 
 
 def solver(system: System, deadline: Deadline | None = None,
@@ -137,14 +175,22 @@ def solver(system: System, deadline: Deadline | None = None,
 
 
 def check(s: z3.Solver, *assumptions, deadline: Deadline | None = None) -> z3.CheckSatResult:
+    """``s.check``, bounded by ``deadline``, which records why an unknown stopped."""
     if deadline is not None:
         if deadline.expired():
+            deadline.stopped("")
             return z3.unknown
         deadline.apply(s)
     try:
-        return s.check(*assumptions)
-    except z3.Z3Exception:
+        r = s.check(*assumptions)
+    except z3.Z3Exception as exc:
+        if deadline is not None:
+            reason = exc.value.decode() if isinstance(exc.value, bytes) else str(exc.value)
+            deadline.stopped(reason)
         return z3.unknown
+    if r == z3.unknown and deadline is not None:
+        deadline.stopped(s.reason_unknown())
+    return r
 
 
 def own_solver(system: System, assertions, horn: bool = False) -> z3.Solver:
@@ -279,7 +325,10 @@ def bmc(system: System, goals: list[Goal], depth: int, lemmas: list[StatePred],
         clean = d
         if on_depth:
             on_depth(d)
-        if not open_goals or deadline.expired():
+        if not open_goals:
+            break
+        if deadline.expired():
+            deadline.stopped("")  # the safety net struck between two depths
             break
     return found, clean
 
@@ -372,7 +421,8 @@ def k_induction(goal: Goal, lemmas: list[StatePred], kmax: int, base_depth: int,
                 return Verdict(PROVED, f"{n}-induction",
                                f"{n}-inductive relative to the proved invariants")
             if r == z3.unknown:
-                return Verdict(UNKNOWN, "k-induction", f"k-induction timed out at k = {n}")
+                return Verdict(UNKNOWN, "k-induction",
+                               f"k-induction's query at k = {n} {deadline.why()}")
         s.add(z3.Not(negation(goal, u, last)))
         u.extend()
     return Verdict(UNKNOWN, "k-induction", f"not k-inductive for k <= {kmax}")
@@ -405,15 +455,11 @@ def pdr(goal: Goal, lemmas: list[StatePred], deadline: Deadline) -> Verdict:
         z3.ForAll(allv, z3.Implies(z3.And(inv(*args0), L0, step.trans if goal.kind == "step"
                                           else z3.BoolVal(True, ctx), bad),
                                    z3.BoolVal(False, ctx)))], horn=True)
-    deadline.apply(s)
-    try:
-        r = s.check()
-    except z3.Z3Exception:
-        r = z3.unknown
+    r = check(s, deadline=deadline)
     if r == z3.unsat:
         return Verdict(VIOLATED, "pdr", "PDR found a counterexample (deeper than the BMC bound)")
     if r != z3.sat:
-        return Verdict(UNKNOWN, "pdr", "PDR did not finish within its resource limit")
+        return Verdict(UNKNOWN, "pdr", f"PDR {deadline.why()}")
     candidate = _interpretation(s.model(), inv.name(), args0)
     ok, why = recheck(goal, lemmas, lambda f: z3.substitute(candidate, *zip(args0, _args(f), strict=True)),
                       deadline)
@@ -438,6 +484,8 @@ def recheck(goal: Goal, lemmas: list[StatePred], inv: StatePred, deadline: Deadl
     for name, parts in queries:
         s = own_solver(system, parts)  # the verdict must not depend on the other checks
         r = check(s, deadline=deadline)
+        if r == z3.unknown:
+            return False, f"{name}: the query {deadline.why()}"
         if r != z3.unsat:
             return False, f"{name}: {r}"
     return True, ""

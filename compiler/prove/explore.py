@@ -99,6 +99,16 @@ def _interesting(module: ir.Module) -> dict[tuple[str, str], set[int]]:
     return out
 
 
+def sampled_params(module: ir.Module) -> tuple[str, ...]:
+    """The event parameters ``inputs_of`` tries at some of their values only, as
+    ``event(param)``."""
+    consts = _interesting(module)
+    return tuple(f"{e.name}({p.name})" for e in module.events for p in e.params
+                 if isinstance(p.type, ir.IntType) and
+                 len(_candidates(p.type, consts.get((e.name, p.name), set())))
+                 < p.type.hi - p.type.lo + 1)
+
+
 def inputs_of(module: ir.Module) -> list[tuple[str, dict, tuple]]:
     """The inputs the search tries from every configuration: (event, params by name,
     arguments in parameter order), every event with each combination of its
@@ -290,6 +300,8 @@ class _Search:
                 self.budget[r] -= 1
                 self.spent += self.expansion
                 self.expand(i, True)
+            else:
+                self.stats.unexpanded += 1
         elif macro_turn:
             if best[0] is None:  # start it (at most ``max_running`` unfinished)
                 i, _ = self.waiting.pop(0)
@@ -394,6 +406,8 @@ class _Search:
                 self._macro_candidate(i, config, post)
             fresh = ident(post) not in seen
             if not found and (not fresh or len(nodes) >= max_nodes):
+                if fresh:
+                    self.stats.dropped += 1
                 continue
             nodes.append((post, i, k, 1))
             depth.append(depth[i] + 1)
@@ -451,6 +465,7 @@ class Explorer:
         self.m = module
         self.x = compiled
         self.inputs = inputs_of(module)
+        self.sampled = sampled_params(module)
         self.tick_input = next(k for k, (e, _, _) in enumerate(self.inputs) if e == self.x.tick)
         self.guides = GuideCompiler(compiled.stepper, compiled.index, compiled.state_index,
                                     module.transitions, compiled.lets)
@@ -486,7 +501,8 @@ class Explorer:
         holds, within a macro-step too (``_earliest``). ``focus``: the search sees only
         the probes' cone of influence (module docstring)."""
         started = time.monotonic()
-        self.stats = Stats(macro_limit=macro_ticks, budget=steps)
+        self.stats = Stats(macro_limit=macro_ticks, budget=steps, max_nodes=max_nodes,
+                           max_below=max_below, sampled=self.sampled)
         limits = _Limits(steps, max_nodes, max_plain, max_below, macro_ticks, max_running,
                          first_hit)
         self.see(influence(self.m, probes.values()) if focus else

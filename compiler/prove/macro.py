@@ -44,7 +44,16 @@ class Stats:
     budget: int = 0  # the steps the search may take
     steps: int = 0  # the steps it took: events of expansions, ticks
     seconds: float = 0.0
-    stopped: str = ""  # "resolved" (every target hit), "budget", or "exhausted"
+    # "resolved" (every target hit), "budget" (its steps spent), or "exhausted" (nothing
+    # left to expand: exhaustive only when none of the cuts below happened)
+    stopped: str = ""
+    # the cuts that leave reachable configurations unexplored
+    max_nodes: int = 0
+    dropped: int = 0  # steps to a new configuration not kept: ``max_nodes`` were kept
+    max_below: int = 0
+    unexpanded: int = 0  # configurations below a macro-step not expanded: ``max_below`` spent
+    macro_cut: int = 0  # macro-steps stopped at ``macro_limit`` ticks
+    sampled: tuple[str, ...] = ()  # event parameters tried at a few of their values only
 
     def ticks(self) -> int:
         return self.macro_ticks + self.ranking_ticks
@@ -52,6 +61,40 @@ class Stats:
     def text(self) -> str:
         return (f"{self.steps:,} steps, {self.configs:,} configurations, deepest macro-step "
                 f"{self.deepest:,} ticks")
+
+    def cuts(self) -> list[str]:
+        """The bounds that left reachable configurations unexplored, in words (empty:
+        the search expanded every configuration reachable from the initial one)."""
+        out = []
+        if self.dropped:
+            out.append(f"it keeps at most {self.max_nodes:,} configurations "
+                       f"({_count(self.dropped, 'step')} to a new one not followed)")
+        if self.unexpanded:
+            out.append(f"it expands at most {self.max_below:,} configurations below each "
+                       f"macro-step ({_count(self.unexpanded, 'configuration')} not expanded)")
+        if self.macro_cut:
+            out.append(f"it stops a macro-step at {self.macro_limit:,} ticks "
+                       f"({_count(self.macro_cut, 'macro-step')} stopped there)")
+        if self.sampled:
+            out.append(f"it tries a few values only of {', '.join(self.sampled)}")
+        return out
+
+    def not_reached(self) -> str:
+        """Why a target this search ran for was not reached: the bound that stopped it,
+        and whether the search was exhaustive."""
+        cuts = self.cuts()
+        if self.stopped == "budget":
+            return (f"not reached: the exploration stopped at its work budget (--explore-steps "
+                    f"{self.budget:,}; {self.text()}), not exhaustive")
+        if not cuts:
+            return (f"not reached by an exhaustive exploration: it expanded every "
+                    f"configuration reachable from the initial one ({self.text()})")
+        return (f"not reached: the exploration stopped with nothing left to expand "
+                f"({self.text()}), not exhaustive: {'; '.join(cuts)}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def visible_variables(module: ir.Module) -> list[ir.Variable]:
@@ -308,6 +351,7 @@ class TickMacroSteps:
             if n >= next_yield:
                 next_yield = n + chunk
                 yield
+        stats.macro_cut += 1  # ``limit`` ticks, and the abstraction still sees no change
         return None
 
     def _warm_up(self, c, ticks: int, stats: Stats) -> tuple[int, tuple | None, tuple]:

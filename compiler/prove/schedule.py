@@ -25,8 +25,9 @@
 Every search is bounded by work, not time: configurations and steps for the
 exploration, depth for BMC and k-induction, and a Z3 resource limit (``rlimit``) per
 solver query. The same spec and options give the same verdicts and traces on any
-machine. ``timeout`` (seconds per check) is only a safety net: when it strikes the
-check is unknown.
+machine. ``timeout`` (wall-clock seconds per bounded run: one check's k-induction and
+PDR, a recovery, or a run shared by several checks such as Houdini or a BMC run) is only a
+safety net: when it strikes, the checks of that run are unknown.
 """
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ from .system import System
 @dataclass
 class Options:
     rlimit: int = 20_000_000  # Z3 resource limit per solver query (the work bound)
-    timeout: float = 30.0  # seconds per check: a safety net only (then: unknown)
+    timeout: float = 30.0  # seconds per bounded run (``bound``): a safety net only (then: unknown)
     bmc_depth: int = 12  # BMC depth for counterexamples and witnesses
     kmax: int = 4
     only: tuple[str, ...] = ()
@@ -172,7 +173,7 @@ class Prover:
     def bound(self, share: float = 1.0) -> Deadline:
         """The bound of one check: ``share`` of the resource limit per query, and the
         wall-clock safety net."""
-        return Deadline(self.o.timeout, int(self.o.rlimit * share))
+        return Deadline(self.o.timeout, int(self.o.rlimit * share), self.o.rlimit)
 
     def run(self) -> list[Check]:
         """Every check's verdict, by the phases of the schedule (module docstring); a
@@ -310,7 +311,11 @@ class Prover:
         """Counterexamples for the safety checks k-induction and PDR left undecided (or
         PDR found violated, without a trace): the exploration first (deep, cheap traces;
         focused on the checks' cone of influence; a response with its monitor), then BMC
-        to ``bmc_depth``."""
+        to ``bmc_depth``.
+
+        A check's time grows by every search it took part in, shared ones whole (the
+        exploration and the BMC run over every undecided check of a system), so that the
+        time a detail's bound speaks of (the safety net of a BMC run) is in it."""
         o = self.o
         undecided = [c for c in self.checks if c.extra.get("selected", True) and not c.witness
                      and (c.outcome == "unknown" or (c.outcome == "violated" and
@@ -318,6 +323,12 @@ class Prover:
                      and c.kind != "recovery"]
         if not undecided:
             return
+        spent = {id(c): 0.0 for c in undecided}  # seconds of this phase's searches, per check
+
+        def charge(checks: list[Check], started: float) -> None:
+            for c in checks:
+                spent[id(c)] += time.monotonic() - started
+
         # under ``fail_fast`` only an error check's counterexample matters, and the first
         # one ends the run
         probed = [c for c in undecided if "probe" in c.extra
@@ -327,20 +338,22 @@ class Prover:
             explorer = Explorer(self.m, self.compiled())
             hits = explorer.run(probes_of(probed), o.explore_steps, first_hit=o.fail_fast,
                                 earliest=True, focus=True)
+            charge(probed, t)
             for c in probed:
                 if c.goal.key in hits:
                     cex = hits[c.goal.key]
                     self.redo(c, Verdict(VIOLATED, "explore", _steps("counterexample", cex),
-                                         cex), t)
+                                         cex), spent[id(c)])
         for c in undecided:
             if c.kind == "response" and c.verdict.cex is None:
                 t = time.monotonic()
                 trigger, answer, within = c.extra["respond"]
                 cex = Explorer(self.m, self.compiled()).respond(trigger, answer, within,
                                                                 o.explore_steps)
+                charge([c], t)
                 if cex is not None:
                     self.redo(c, Verdict(VIOLATED, "explore",
-                                         _steps("counterexample", cex), cex), t)
+                                         _steps("counterexample", cex), cex), spent[id(c)])
         for system in {id(c.goal.system): c.goal.system for c in undecided}.values():
             open_ = [c for c in undecided if c.goal.system is system and c.verdict.cex is None]
             if not open_:
@@ -348,23 +361,28 @@ class Prover:
             t = time.monotonic()
             deadline = self.bound()
             found, clean = bmc(system, [c.goal for c in open_], o.bmc_depth, [], deadline)
+            charge(open_, t)
+            run = "BMC" if len(open_) == 1 else f"BMC over {len(open_)} undecided checks together"
             for c in open_:
                 if c.goal.key in found:
                     cex = found[c.goal.key]
                     self.redo(c, Verdict(VIOLATED, "bmc",
-                                         f"counterexample of {len(cex.inputs)} steps", cex), t)
+                                         f"counterexample of {len(cex.inputs)} steps", cex),
+                              spent[id(c)])
                 else:
                     stop = self.bmc_stop(clean, deadline)
                     c.verdict.detail += (f"; no counterexample within {max(clean, 0)} steps "
-                                         f"(BMC{', ' + stop if stop else ''}) or "
+                                         f"({run}{', ' + stop if stop else ''}) or "
                                          f"{o.explore_steps:,} explored steps")
         for c in undecided:
+            if c.verdict.cex is None:  # not replaced by ``redo``: still undecided
+                c.verdict.seconds += spent[id(c)]
             self.progress(c)
 
-    def redo(self, c: Check, v: Verdict, started: float) -> None:
-        """Replace an undecided verdict (under ``fail_fast``, a violated error check stops
-        the run, as in ``done``)."""
-        v.seconds = c.verdict.seconds + time.monotonic() - started
+    def redo(self, c: Check, v: Verdict, spent: float) -> None:
+        """Replace an undecided verdict by ``v``, found by searches of ``spent`` seconds
+        (under ``fail_fast``, a violated error check stops the run, as in ``done``)."""
+        v.seconds = c.verdict.seconds + spent
         c.verdict = v
         if self.o.fail_fast and v.status == VIOLATED and c.severity == "error" \
                 and c.extra.get("selected", True):
@@ -407,12 +425,7 @@ class Prover:
         depth = self.o.bmc_depth
         if clean >= depth:
             return ""
-        if deadline.expired():
-            why = f"the safety-net timeout ({self.o.timeout:g} s per check) struck"
-        else:
-            why = (f"its query at depth {clean + 1} exhausted the resource limit, "
-                   f"--rlimit {self.o.rlimit:,}")
-        return f"stopped before depth {depth}: {why}"
+        return f"stopped before depth {depth}: its query at depth {clean + 1} {deadline.why()}"
 
     def relative_again(self) -> None:
         """New lemmas may make more step goals 1-inductive."""
@@ -473,7 +486,7 @@ class Prover:
                                  f"every state satisfying the proved invariants"), t)
             return
         if r == z3.unknown:
-            self.done(c, Verdict(UNKNOWN, "smt", "the recovery query timed out"), t)
+            self.done(c, Verdict(UNKNOWN, "smt", f"the recovery query {deadline.why()}"), t)
             return
         start = u.extract(s.model(), len(p.sequence), len(p.sequence), "state")
         found = self.reachable_failure(p, deadline)
@@ -547,12 +560,8 @@ class Prover:
     def not_reached(self, clean: int, stop: str = "") -> str:
         """Why a witness goal is unknown: what the searches covered (never "dead")."""
         parts = []
-        st = self.explored
-        if st is not None and st.stopped == "exhausted":
-            parts.append(f"not reached: the exploration ran out of configurations and "
-                         f"macro-steps ({st.text()}; at most {st.macro_limit:,} ticks each)")
-        elif st is not None:
-            parts.append(f"not reached within the exploration's budget ({st.text()})")
+        if self.explored is not None:
+            parts.append(self.explored.not_reached())
         if clean >= 0:
             parts.append(f"no BMC witness within {clean} steps" + (f" ({stop})" if stop else ""))
         return "; ".join(parts) or "not searched"

@@ -1,8 +1,9 @@
 """The evidence report: a self-contained HTML report of a spec for a safety engineer.
 
 ``generate(module, spec_text, proof, ...) -> {relative path: text}`` builds it from the
-IR, a proof run (``compiler.pipeline.prove``), the generated code, a requirements
-document (requirement texts and the hazard table), the verification benches and,
+IR, a proof run (``compiler.pipeline.prove``), the generated code, the requirement
+texts and hazard analysis the spec declares (a requirements document may add texts and a
+hazard table), the verification benches and,
 optionally, a lockstep coverage file: a state diagram (Graphviz SVG, inline), the
 hazard -> requirement -> property matrix with verdicts, engines, times and inductive
 invariants, each property's generated-code locations, RTL assertions, benches and
@@ -30,11 +31,13 @@ def generate(module: ir.Module, spec_text: str, proof: prover.Report, *,
              lockstep: LockstepCoverage | None = None,
              commands: tuple[str, ...] = ()) -> dict[str, str]:
     """The report's files, ``{relative path: text}``. ``requirements`` is a Markdown
-    requirements document, ``benches`` a folder of verification benches (both optional:
-    the report says what is missing). Raises DiagramError when Graphviz fails."""
+    requirements document that adds to the spec's own requirement texts and hazards,
+    ``benches`` a folder of verification benches (both optional: the report says what is
+    missing). Raises DiagramError when Graphviz fails."""
     code = code_map(module)
     dot = dot_source(module)
-    docs = reqdoc.read(requirements) if requirements is not None else reqdoc.NONE
+    docs = reqdoc.combine(reqdoc.of_module(module),
+                          reqdoc.read(requirements) if requirements is not None else reqdoc.NONE)
     cited = bench_scan.citing(benches) if benches is not None else {}
     evidence = collect(module, proof, code, docs, cited, str(benches or ""), lockstep,
                        __version__, commands, dot, render_svg(dot))

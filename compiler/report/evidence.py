@@ -1,5 +1,6 @@
 """The report's content, computed from the spec's IR, a proof run, the generated code,
-the requirements document, the verification benches and a lockstep coverage file.
+the requirement texts and hazards (the spec's, and a requirements document's), the
+verification benches and a lockstep coverage file.
 
 Everything here is plain data for the template (no HTML): :func:`collect` is the one
 entry point. Orders are those of the spec and the documents, never of a dict or a set.
@@ -98,10 +99,18 @@ class RequirementRow:
 
 
 @dataclass(frozen=True)
+class CauseRow:
+    text: str
+    requirements: tuple[tuple[str, str], ...]  # (id, verdict)
+    outside: str  # where it is controlled beyond the spec ("" when it is not)
+
+
+@dataclass(frozen=True)
 class HazardRow:
     name: str
-    causes: str
-    requirements: tuple[tuple[str, str], ...]  # (id, verdict)
+    severity: str  # "" for a document's row
+    source: str  # the spec file or the document that declares it
+    causes: tuple[CauseRow, ...]
 
 
 @dataclass(frozen=True)
@@ -123,8 +132,8 @@ class Evidence:
     dot: str
     svg: str
     alarm_states: tuple[str, ...]
-    requirements_source: str
-    hazards: tuple[HazardRow, ...]
+    requirements_source: str  # the requirements document, "" without one
+    hazards: tuple[HazardRow, ...]  # the spec's, then the document's
     requirements: tuple[RequirementRow, ...]
     not_captured: tuple[tuple[str, str], ...]  # documented ids no property of the spec cites
     other_checks: tuple[tuple[str, str, int], ...]  # (kind, outcome, count) of the other checks
@@ -156,10 +165,12 @@ def collect(module: ir.Module, report: prover.Report, code: CodeMap, docs: Requi
     rows = tuple(_requirement(module, rid, docs, hazards_of, by_req.get(rid, []), code, lockstep)
                  for rid in cited)
     verdicts = {r.id: r.verdict for r in rows}
-    hazards = tuple(HazardRow(h.name, h.causes,
-                              tuple((rid, verdicts.get(rid, "not captured"))
-                                    for rid in h.requirements))
-                    for h in docs.hazards)
+    hazards = tuple(
+        HazardRow(h.name, h.severity, h.source,
+                  tuple(CauseRow(c.text, tuple((rid, verdicts.get(rid, "not captured"))
+                                               for rid in c.requirements), c.outside)
+                        for c in h.causes))
+        for h in docs.hazards)
     counts: dict[tuple[str, str], int] = {}
     for c in checks:
         if c.kind not in PROPERTY_KINDS:

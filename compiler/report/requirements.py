@@ -1,4 +1,9 @@
-"""The requirement texts and the hazard analysis, read from a requirements document.
+"""The requirement texts and the hazard analysis: the spec's own (its ``requirement`` and
+``hazard`` declarations, in the IR) and a requirements document's, which adds to them.
+
+:func:`of_module` reads the spec's, :func:`read` / :func:`parse` a document's and
+:func:`combine` joins them: the spec's texts and hazards are kept as declared, the
+document adds the texts of ids the spec does not declare and its own hazard rows.
 
 The document is Markdown in the shape of the project's docs/requirements.md:
 
@@ -19,29 +24,65 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..ir import nodes as ir
+
 REQUIREMENT_ID = re.compile(r"\b([A-Z]{2,4})-(\d{2,3})\b")
 _ITEM = re.compile(r"^\s*[-*] \*\*([A-Z]{2,4}-\d{2,3})\*\*\s*(.*)$")
 _RANGE = re.compile(r"\b([A-Z]{2,4})-(\d{2,3})\s*(?:\.\.|–)\s*(?:\1-)?(\d{2,3})\b")
 
 
 @dataclass(frozen=True)
+class Cause:
+    text: str
+    requirements: tuple[str, ...]  # the ids that control it, in declaration order
+    outside: str = ""  # where it is controlled beyond the spec ("" when it is not)
+
+
+@dataclass(frozen=True)
 class Hazard:
-    name: str
-    causes: str
-    requirements: tuple[str, ...]  # the ids that control it, in the document's order
+    name: str  # the spec's ``H-01 over-delivery``; the document's first cell
+    causes: tuple[Cause, ...]  # a document row's causes are one cause, its cell's text
+    severity: str = ""  # the spec's severity; "" for a document's row
+    source: str = ""  # the spec file or the document it is declared in
+
+    @property
+    def requirements(self) -> tuple[str, ...]:
+        """Every id that controls one of its causes, each once, in order."""
+        return tuple(dict.fromkeys(rid for c in self.causes for rid in c.requirements))
 
 
 @dataclass(frozen=True)
 class Requirements:
     source: str  # the document's path as given, "" when there is none
-    texts: dict[str, str]  # id -> text, in the document's order
-    hazards: tuple[Hazard, ...]
+    texts: dict[str, str]  # id -> text, in the spec's then the document's order
+    hazards: tuple[Hazard, ...]  # the spec's, then the document's
+    declared: frozenset[str] = frozenset()  # the ids whose text the spec declares
 
     def text(self, rid: str) -> str:
         return self.texts.get(rid, "")
 
 
 NONE = Requirements("", {}, ())
+
+
+def of_module(module: ir.Module) -> Requirements:
+    """The spec's own requirement texts and hazard analysis (its source is empty: it is
+    no document)."""
+    hazards = tuple(
+        Hazard(f"{h.id} {h.harm}",
+               tuple(Cause(c.text, tuple(dict.fromkeys((*c.controlled_by, *c.outside_by))),
+                           c.outside_where) for c in h.causes),
+               str(h.severity), module.source_file)
+        for h in module.hazards)
+    return Requirements("", {r.id: r.text for r in module.requirements}, hazards,
+                        frozenset(r.id for r in module.requirements))
+
+
+def combine(spec: Requirements, doc: Requirements) -> Requirements:
+    """The spec's texts and hazards, to which the document adds: the texts of the ids the
+    spec does not declare, and its hazard rows after the spec's hazards."""
+    texts = spec.texts | {rid: t for rid, t in doc.texts.items() if rid not in spec.texts}
+    return Requirements(doc.source, texts, spec.hazards + doc.hazards, spec.declared)
 
 
 def read(path: Path) -> Requirements:
@@ -74,7 +115,7 @@ def parse(text: str, source: str = "") -> Requirements:
             short.setdefault(cells[0], _plain(cells[1]))
     texts = {rid: full.get(rid) or short[rid] for rid in short} | {
         rid: t for rid, t in full.items() if rid not in short}
-    return Requirements(source, texts, tuple(_hazards(lines, list(texts))))
+    return Requirements(source, texts, tuple(_hazards(lines, list(texts), source)))
 
 
 def _cells(line: str) -> list[str]:
@@ -91,7 +132,7 @@ def _plain(text: str) -> str:
     return " ".join(text.split())
 
 
-def _hazards(lines: list[str], known: list[str]) -> list[Hazard]:
+def _hazards(lines: list[str], known: list[str], source: str) -> list[Hazard]:
     out: list[Hazard] = []
     in_table = False
     for line in lines:
@@ -106,7 +147,9 @@ def _hazards(lines: list[str], known: list[str]) -> list[Hazard]:
             continue
         if len(cells) >= 2:
             causes = cells[1] if len(cells) >= 3 else ""
-            out.append(Hazard(_plain(cells[0]), _plain(causes), expand_ids(cells[-1], known)))
+            out.append(Hazard(_plain(cells[0]),
+                              (Cause(_plain(causes), expand_ids(cells[-1], known)),),
+                              source=source))
     return out
 
 

@@ -131,9 +131,61 @@ def test_unreached_witness_is_unknown_with_what_was_searched(capsys):
     assert code == 2  # a witness not found: not everything was decided
     line = next(x for x in out.splitlines() if "reach.Service " in x)  # -v: every check
     assert line.split()[0] == "unknown" and "dead" not in line
-    assert "unknown: not reached within the exploration's budget (" in line
+    assert "unknown: not reached: the exploration stopped at its work budget (--explore-steps 500; " \
+        in line and "), not exhaustive" in line
     assert "configurations, deepest macro-step" in line and "no BMC witness within 2 steps" in line
     assert "warning[P0300]: reachability reach.Service could not be decided" in out
+
+
+# a state 100,000 events deep: past the exploration's cap of kept configurations
+DEEP_COUNTER = """
+pump DeepCounter
+units { step = 0.05 U  tick = 1 s  clock = 1 MHz }
+var n : 0 .. 100000 = 0
+state Counting initial ignore others
+state Done ignore others
+event up
+on up from Counting -> Done when n == 99999 do n := n + 1
+on up from Counting when n < 99999 do n := n + 1
+"""
+
+
+def test_an_unreached_witness_names_the_cut_that_made_the_search_not_exhaustive(tmp_path):
+    """The note said "the exploration ran out of configurations and macro-steps", which
+    reads as an exhaustive search, when the cap of kept configurations had left most of
+    them out (outsider repro reach_unknown_odd: a 75-step witness exists)."""
+    spec = tmp_path / "deep.pump"
+    spec.write_text(DEEP_COUNTER)
+    report = prove(load_spec(spec), Options(only=("reach.Done",), explore_first=0))
+    c = check(report, "reach.Done")
+    assert c.outcome == "unknown"
+    assert re.search(r"^not reached: the exploration stopped with nothing left to expand "
+                     r"\([\d,]+ steps, 60,00\d configurations, deepest macro-step [\d,]+ ticks\), "
+                     r"not exhaustive: it keeps at most 60,000 configurations \([\d,]+ steps? to "
+                     r"a new one not followed\); no BMC witness", c.verdict.detail), \
+        c.verdict.detail
+
+
+def test_an_exploration_says_exhaustive_only_without_a_cut():
+    from compiler.prove.macro import Stats
+
+    done = Stats(configs=4, steps=12, stopped="exhausted", max_nodes=60_000, max_below=100,
+                 macro_limit=300_000)
+    assert done.not_reached() == ("not reached by an exhaustive exploration: it expanded every "
+                                  "configuration reachable from the initial one (12 steps, 4 "
+                                  "configurations, deepest macro-step 0 ticks)")
+    for cut, words in ((dict(dropped=7), "it keeps at most 60,000 configurations (7 steps to "
+                                         "a new one not followed)"),
+                       (dict(unexpanded=3), "it expands at most 100 configurations below each "
+                                            "macro-step (3 configurations not expanded)"),
+                       (dict(macro_cut=1), "it stops a macro-step at 300,000 ticks (1 macro-step "
+                                           "stopped there)"),
+                       (dict(sampled=("bolus(amount)",)), "a few values only of bolus(amount)")):
+        text = Stats(**{**vars(done), **cut}).not_reached()
+        assert "not exhaustive: " in text and words in text, text
+    budget = Stats(**{**vars(done), "stopped": "budget", "budget": 500}).not_reached()
+    assert budget.startswith("not reached: the exploration stopped at its work budget "
+                             "(--explore-steps 500; ")
 
 
 def test_recovery_failing_from_an_invariant_only_state_says_so(tmp_path, capsys):
@@ -341,6 +393,73 @@ def test_deep_bmc_says_why_it_stopped_before_its_depth():
     unknown = [c for c in report.selected() if c.outcome == "unknown" and c.kind != "recovery"]
     assert unknown
     for c in unknown:
-        assert "(BMC, stopped before depth 12: its query at depth " in c.verdict.detail, \
+        assert re.search(r"\(BMC( over \d+ undecided checks together)?, stopped before depth 12: "
+                         r"its query at depth ", c.verdict.detail), c.verdict.detail
+        assert "exhausted its resource limit (rlimit 2,000; raise --rlimit)" in c.verdict.detail
+
+
+def test_an_unknowns_time_holds_the_bmc_run_its_detail_blames(monkeypatch):
+    """The detail said the safety-net timeout struck the deep BMC while the check's time
+    left that BMC run out (outsider repro unknown_shallow_cex_odd: "30 s per check" struck,
+    the times 11.5 s and 7.7 s). The BMC run after k-induction and PDR is shared by the
+    undecided checks; each one's time holds it, and the detail says it was shared."""
+    import time
+
+    from compiler.prove import schedule
+
+    real = schedule.bmc
+
+    def slow_deep_bmc(system, goals, depth, lemmas, deadline, *args, **kwargs):
+        if depth != 12:  # phase 4's shallow BMC (kmax)
+            return real(system, goals, depth, lemmas, deadline, *args, **kwargs)
+        while not deadline.expired():  # a deep BMC the safety net stops at depth 4
+            time.sleep(0.01)
+        deadline.stopped("")
+        return {}, 3
+
+    monkeypatch.setattr(schedule, "bmc", slow_deep_bmc)
+    _, report = run("needs_pdr", Options(rlimit=2_000, timeout=0.5, pdr=False,
+                                         witnesses=False, explore_first=0, explore_steps=0))
+    unknown = [c for c in report.selected() if c.outcome == "unknown" and c.kind != "recovery"]
+    assert unknown and all(c.verdict.seconds >= 0.5 for c in unknown)
+    assert sum("undecided checks together" in c.verdict.detail for c in unknown) > 1
+    for c in unknown:
+        assert re.search(r"no counterexample within 3 steps \(BMC( over \d+ undecided checks "
+                         r"together)?, stopped before depth 12: its query at depth 4 was stopped "
+                         r"by the wall-clock safety net \(--timeout 0\.5 s\)", c.verdict.detail), \
             c.verdict.detail
-        assert "exhausted the resource limit, --rlimit 2,000" in c.verdict.detail
+
+
+def test_a_recovery_query_out_of_work_says_resource_limit_not_timed_out():
+    """The recovery query that exhausts its rlimit said "timed out" (outsider repro
+    recovery_rlimit_says_timed_out: --timeout 200 did not help, --rlimit did)."""
+    module, _ = run("mini")
+    recovery = next(p.id for p in module.properties if type(p).__name__ == "Recovery")
+    _, report = run("mini", Options(rlimit=500, only=(recovery,), witnesses=False,
+                                    explore_first=0))
+    (c,) = [c for c in report.selected() if c.kind == "recovery"]
+    assert c.outcome == "unknown"
+    assert c.verdict.detail == ("the recovery query exhausted its resource limit "
+                                "(rlimit 500; raise --rlimit)")
+
+
+def test_why_a_query_was_undecided_is_worded_in_one_place():
+    """Z3's reason_unknown: "timeout" is the safety net; "max. resource limit exceeded"
+    and "canceled" before the safety net are the resource limit (Z3 says either of an
+    rlimit stop, depending on the tactic); a share of --rlimit says so."""
+    from compiler.prove.engines import Deadline
+
+    def why(reason, deadline):
+        deadline.stopped(reason)
+        return deadline.why()
+
+    rlimit = "exhausted its resource limit (rlimit 2,000; raise --rlimit)"
+    assert why("max. resource limit exceeded", Deadline(30, 2_000)) == rlimit
+    assert why("canceled", Deadline(30, 2_000)) == rlimit
+    assert why("timeout", Deadline(30, 2_000)) == (
+        "was stopped by the wall-clock safety net (--timeout 30 s) before its resource limit")
+    assert why("canceled", Deadline(0, 2_000)).startswith("was stopped by the wall-clock")
+    assert why("max. resource limit exceeded", Deadline(30, 200, 2_000)) == (
+        "exhausted its resource limit (rlimit 200, its share of --rlimit 2,000; raise --rlimit)")
+    assert why("incomplete quantifiers", Deadline(30, 2_000)) == (
+        "was undecided: Z3 answered unknown (incomplete quantifiers)")
