@@ -57,7 +57,10 @@ class BehaviourReader:
             ast.ResponseDecl: self.response,
             ast.RecoveryDecl: self.recovery,
         }
-        for item in items:
+        # `every tick` first: a tick transition's table write at a run-time index needs the
+        # `every tick` updates of the elements it does not hit (``element_updates``)
+        ticks = [i for i in items if isinstance(i, ast.EveryTick)]
+        for item in ticks + [i for i in items if not isinstance(i, ast.EveryTick)]:
             handler = handlers.get(type(item))
             if handler is None:
                 continue
@@ -87,19 +90,24 @@ class BehaviourReader:
                                           help="drop the `else reject` clause")
                 reason = self.r.reasons.get(g.requirement, g.text, g.span)
             guards.append(ir.Guard(cond, reason, g.span))
-        updates = self.updates(t.updates, ctx)
+        unhit = {u.var: u.value for u in self.tick_updates} if tick else {}
+        updates = self.updates(t.updates, ctx, unhit=unhit)
         index = len(self.transitions)
         self.transitions.append(ir.Transition(index, event.name, sources, target, tuple(guards),
                                               tuple(updates), t.span))
 
-    def updates(self, assigns, ctx: Context, taken: dict | None = None) -> list[ir.Update]:
+    def updates(self, assigns, ctx: Context, taken: dict | None = None,
+                unhit: dict[str, ir.Expr] | None = None) -> list[ir.Update]:
+        """``unhit``: in a tick transition, the value of each `every tick` update by its
+        variable: what a table element takes when a write at a run-time index misses it
+        (``element_updates``)."""
         taken = {} if taken is None else taken
         out = []
         for a in assigns:
             name = a.target.name
             array = self.sym.arrays.get(name)
             if a.index is not None or array is not None:
-                out += self.element_updates(a, array, ctx, taken)
+                out += self.element_updates(a, array, ctx, taken, unhit or {})
                 continue
             info = self.sym.vars.get(name)
             if info is None:
@@ -136,11 +144,19 @@ class BehaviourReader:
             raise Fail()
         taken[name] = span
 
-    def element_updates(self, a, array, ctx: Context, taken: dict) -> list[ir.Update]:
+    def element_updates(self, a, array, ctx: Context, taken: dict,
+                        unhit: dict[str, ir.Expr]) -> list[ir.Update]:
         """``t[i] := v``: one update per element, ``t_k := if i == k then v else t_k`` (just
-        ``t_i := v`` for a constant index). A step writes at most one element of a table;
-        as for any variable, a tick transition's update of an element replaces the
-        `every tick` update of that element."""
+        ``t_i := v`` for a constant index). Each list of updates (a transition's, or all
+        the `every tick` ones) writes at most one element of a table (E0206).
+
+        As for any variable, a tick transition's update of an element replaces the
+        `every tick` update of that element; so that it replaces it only when the index hits
+        ``k``, a tick transition's run-time write falls back to the `every tick` update of
+        ``t_k`` (``unhit``) instead of ``t_k``: ``t_k := if i == k then v else <every tick's
+        t_k>``. Element ``k`` thus takes the transition's value if it writes ``k`` in the
+        step, else the `every tick` value of ``k`` if there is one, else keeps its value;
+        this is the one place the rule is made, and every semantics reads it from the IR."""
         name = a.target.name
         if array is None:
             raise self.check.fail("E0207", f"`{name}` is not a table variable", a.target.span,
@@ -163,9 +179,9 @@ class BehaviourReader:
         out = []
         for k, element in enumerate(array.elements, start=array.lo):
             var = element.var
-            current = ir.Var(var.name, var.type, False, a.span)
+            otherwise = unhit.get(var.name, ir.Var(var.name, var.type, False, a.span))
             hit = b.compare(ir.BinaryOp.EQ, index, b.lit_int(k), a.span)
-            out.append(ir.Update(var.name, b.cond(hit, stored, current, a.span), a.span))
+            out.append(ir.Update(var.name, b.cond(hit, stored, otherwise, a.span), a.span))
         return out
 
     def event_policy(self, p: ast.EventPolicyDecl) -> None:

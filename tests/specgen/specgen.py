@@ -613,7 +613,10 @@ class Writer:
 
     # -- behaviour
 
-    def updates(self, ctx: Ctx, exclude: set[str] = frozenset()) -> str:
+    def updates(self, ctx: Ctx, exclude: set[str] = frozenset(), written: set[str] | None = None,
+                often: set[str] = frozenset()) -> str:
+        """``do ...``: the tables it writes are added to ``written``; those in ``often`` are
+        written with a higher chance."""
         targets = [v for v in self.spec.vars if v.name not in exclude]
         if not targets:
             return ""
@@ -621,7 +624,9 @@ class Writer:
         chosen = chosen[:4]
         parts = [f"{v.name} := {self.stored(v, ctx)}" for v in chosen]
         for table, first, last in self.spec.arrays:  # one element of a table per step
-            if self.chance(0.4):
+            if self.chance(0.8 if table.name in often else 0.4):
+                if written is not None:
+                    written.add(table.name)
                 parts.append(f"{table.name}[{self.index(first, last, ctx)}] := {self.stored(table, ctx)}")
         if not parts:
             return ""
@@ -673,15 +678,17 @@ class Writer:
                 else:
                     self.items.append(f"on {event} from {state} ignore")
         tick = Ctx(tick=True)
+        ticked: set[str] = set()  # tables `every tick` writes
         if self.chance(0.7):
-            body = self.updates(tick)
+            body = self.updates(tick, written=ticked)
             if body:
                 self.items.append("every tick" + body)
         for _ in range(self.int(0, 3)):
             sources = self.subset(s.states)
             target = f" -> {self.pick(s.states)}" if self.chance(0.7) else ""
             guards = "".join(f"\n    when {self.expr(T_BOOL, tick, 2)}" for _ in range(self.int(0, 2)))
-            self.items.append(f"on tick from {', '.join(sources)}{target}{guards}{self.updates(tick)}")
+            # often the tables `every tick` writes: a transition replaces only the elements it writes
+            self.items.append(f"on tick from {', '.join(sources)}{target}{guards}{self.updates(tick, often=ticked)}")
 
     # -- properties
 
@@ -744,6 +751,20 @@ class Writer:
             severity = self.pick(["negligible", "minor", "serious", "critical", "catastrophic"])
             hazard = f"hazard {self.fresh('H-')} {self.text()} severity {severity} {{{''.join(causes)}\n}}"
             self.items.insert(self.int(0, len(self.items)), hazard)
+
+
+def runtime_indices(text: str) -> str:
+    """``text`` with every table write at a constant index, ``t[c] := ...``, written at
+    a run-time index of the same value, ``t[if state == S then c else c] := ...`` (S the
+    first state): the same spec, lowered the way a write at a run-time index is."""
+    first_state = re.search(r"^state (\w+)", text, re.M)
+    if first_state is None:
+        return text
+    tables = "|".join(re.findall(r"^(?:persistent )?var (\w+) : table ", text, re.M))
+    if not tables:
+        return text
+    return re.sub(rf"\b({tables})\[(\d+)\] :=",
+                  lambda m: f"{m[1]}[if state == {first_state[1]} then {m[2]} else {m[2]}] :=", text)
 
 
 @st.composite
