@@ -163,15 +163,10 @@ def start_configuration(trace: Trace, module: ir.Module, source: str = "<trace>"
                          f"got {json.dumps(state)}")
     values = raw["values"]
     names = [v.name for v in module.variables]
-    unknown = sorted(set(values) - set(names))
-    missing = [n for n in names if n not in values]
-    if unknown or missing:
-        problems = ([f"unknown {_plural(len(unknown), 'variable')} "
-                     + ", ".join(f"`{n}`" for n in unknown)] if unknown else [])
-        problems += ([f"missing {_plural(len(missing), 'variable')} "
-                      + ", ".join(f"`{n}`" for n in missing)] if missing else [])
-        raise TraceError(f"{where}: {'; '.join(problems)} (a start configuration gives "
-                         "every variable of the spec)")
+    problems = _unknown_and_missing(values, names, "variable")
+    if problems:
+        raise TraceError(f"{where}: {problems} (a start configuration gives every variable "
+                         "of the spec)")
     out: dict[str, ir.Value] = {}
     for v in module.variables:
         value = _value_from_json(values[v.name], v.type, f"{where}: `{v.name}`")
@@ -180,6 +175,16 @@ def start_configuration(trace: Trace, module: ir.Module, source: str = "<trace>"
                              f"{v.type.lo} .. {v.type.hi}")
         out[v.name] = value
     return state, out
+
+
+def _unknown_and_missing(given, names: list[str], what: str) -> str:
+    """``"unknown parameter `x`; missing parameters `a`, `b`"`` for the keys of ``given``
+    against ``names``, or "" when they match."""
+    unknown = sorted(set(given) - set(names))
+    missing = [n for n in names if n not in given]
+    problems = [f"{word} {_plural(len(found), what)} " + ", ".join(f"`{n}`" for n in found)
+                for word, found in (("unknown", unknown), ("missing", missing)) if found]
+    return "; ".join(problems)
 
 
 def other_pump(pump: str, module: ir.Module) -> str:
@@ -233,15 +238,10 @@ def parse_params(module: ir.Module, event: str, params: dict[str, Any], where: s
         known = ", ".join(e.name for e in module.events)
         raise TraceError(f"{where}: unknown event `{event}` (known: {known})") from None
     names = [p.name for p in decl.params]
-    extra = sorted(set(params) - set(names))
-    missing = [n for n in names if n not in params]
-    if extra or missing:
-        problems = ([f"unknown {_plural(len(extra), 'parameter')} "
-                     + ", ".join(f"`{n}`" for n in extra)] if extra else [])
-        problems += ([f"missing {_plural(len(missing), 'parameter')} "
-                      + ", ".join(f"`{n}`" for n in missing)] if missing else [])
+    problems = _unknown_and_missing(params, names, "parameter")
+    if problems:
         takes = ", ".join(f"`{n}`" for n in names) if names else "no parameters"
-        raise TraceError(f"{where}: {'; '.join(problems)} (`{event}` takes {takes})")
+        raise TraceError(f"{where}: {problems} (`{event}` takes {takes})")
     return tuple((p.name, _value_from_json(params[p.name], p.type, f"{where}: `{p.name}`"))
                  for p in decl.params)
 
