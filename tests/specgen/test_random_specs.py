@@ -99,7 +99,8 @@ def test_constant_and_runtime_table_indices_agree():
     twins = []
 
     # 200: the lowering that dropped a tick's `every tick` table write when a tick
-    # transition wrote another element at a run-time index first disagreed at example 93
+    # transition wrote another element at a run-time index disagrees within these 200
+    # examples (not within the first 100)
     @settings(max_examples=200, **DEFAULT)
     @given(specs(), st.integers(0, 2**32))
     def check(text, seed):
