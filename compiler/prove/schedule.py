@@ -485,6 +485,17 @@ class Prover:
                                  f"the {len(p.sequence)}-event sequence reaches the target from "
                                  f"every state satisfying the proved invariants"), t)
             return
+        typed = z3.And(list(self.system.types_ok(u.frames[0]).values()))
+        if r == z3.sat and not z3.is_true(s.model().eval(typed, model_completion=True)):
+            # a start outside the declared types is no configuration: one within them, if
+            # any (the type checks, unproved at this budget, could not exclude the others)
+            s.add(typed)
+            r = check(s, deadline=deadline)
+            if r == z3.unsat:
+                self.done(c, Verdict(UNKNOWN, "smt", "the sequence fails only from states "
+                                     "outside the declared types, which the type checks did "
+                                     "not prove unreachable"), t)
+                return
         if r == z3.unknown:
             self.done(c, Verdict(UNKNOWN, "smt", f"the recovery query {deadline.why()}"), t)
             return

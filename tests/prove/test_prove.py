@@ -443,6 +443,17 @@ def test_a_recovery_query_out_of_work_says_resource_limit_not_timed_out():
                                 "(rlimit 500; raise --rlimit)")
 
 
+def test_a_recovery_failing_only_outside_the_types_is_unknown_not_a_crash():
+    """With the type checks unproved (a tiny rlimit), the recovery query's model started in
+    a control state index past the last state, and extracting it raised IndexError (exit
+    70). A start within the declared types is searched for; there is none here."""
+    _, report = run("long_timer", Options(rlimit=20_000, witnesses=False))
+    (c,) = [c for c in report.selected() if c.kind == "recovery"]
+    assert c.outcome == "unknown"
+    assert c.verdict.detail == ("the sequence fails only from states outside the declared "
+                                "types, which the type checks did not prove unreachable")
+
+
 def test_why_a_query_was_undecided_is_worded_in_one_place():
     """Z3's reason_unknown: "timeout" is the safety net; "max. resource limit exceeded"
     and "canceled" before the safety net are the resource limit (Z3 says either of an
