@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import random
+from dataclasses import replace
 
 import cocotb
 from cocotb.clock import Clock
@@ -21,6 +22,7 @@ from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, Timer
 
 from compiler import pipeline
 from compiler.backends import verilog
+from compiler.ir import nodes as ir
 from compiler.lockstep import MAX_PREFIX_STEPS, Model, RandomGen, snapshot_layout
 from compiler.trace import TraceStep
 from harness import load_ir
@@ -236,7 +238,63 @@ class Bench:
                     break
         if best is None:
             raise AssertionError(f"no reachability witness of the spec reaches {state}")
-        return best
+        return self.shorter(best, state)
+
+    def _statuses(self, steps: list[TraceStep], state: str) -> list[int] | None:
+        """Each event's status with ``steps`` replayed on a fresh controller, if it ends in
+        ``state``; else None."""
+        m = self.model
+        ctl, statuses = m.new(), []
+        for s in steps:
+            if s.event == "tick":
+                ctl.tick()
+            else:
+                e = m.by_name[s.event]
+                word = m.pack_params(e, dict(s.params))
+                statuses.append(m.apply(ctl, e.code, m.unpack_params(e, word))[0])
+        return statuses if ctl.state.name == state else None
+
+    def shorter(self, steps: list[TraceStep], state: str) -> list[TraceStep]:
+        """``steps`` with smaller integer parameters and shorter runs of ticks wherever every
+        event keeps its status and the controller still ends in ``state``. A witness's large
+        values (a prime of the whole allowance) cost hundreds of ticks, each thousands of
+        simulated cycles of the link's bench, on the way to the state under test."""
+        want = self._statuses(steps, state)
+        assert want is not None
+        steps = list(steps)
+        for i in range(len(steps)):
+            decl = self.model.by_name[steps[i].event]
+            for p in (p for p in decl.params if isinstance(p.type, ir.IntType)):
+                value = dict(steps[i].params)[p.name]
+                for smaller in sorted({p.type.lo, p.type.lo + 1, value // 16, value // 4,
+                                       value // 2}):
+                    if not p.type.lo <= smaller < value:
+                        continue
+                    params = tuple((n, smaller if n == p.name else v)
+                                   for n, v in steps[i].params)
+                    tried = [*steps[:i], replace(steps[i], params=params), *steps[i + 1:]]
+                    if self._statuses(tried, state) == want:
+                        steps = tried
+                        break
+        # each run of ticks as short as that allows (bisection on its length)
+        i = 0
+        while i < len(steps):
+            if steps[i].event != "tick":
+                i += 1
+                continue
+            end = i
+            while end < len(steps) and steps[end].event == "tick":
+                end += 1
+            lo, hi = 0, end - i  # hi ticks keep the statuses; fewer than lo do not
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if self._statuses([*steps[:i], *steps[i:i + mid], *steps[end:]], state) == want:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            steps = [*steps[:i], *steps[i:i + hi], *steps[end:]]
+            i += hi + 1
+        return steps
 
     async def until_tick(self, count: int):
         """Until the block's tick counter (ticks since reset) is at least ``count``."""
