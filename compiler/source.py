@@ -19,3 +19,12 @@ class Span:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"
+
+    @classmethod
+    def at(cls, text: str, file: str, offset: int, length: int) -> "Span":
+        """The span of ``length`` characters at ``offset`` of ``text`` (one line; cut at
+        the end of the text)."""
+        length = max(0, min(length, len(text) - offset))
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        return cls(file, offset, offset + length, line, col, line, col + length)

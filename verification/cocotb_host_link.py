@@ -228,11 +228,7 @@ class Bench:
             for i, s in enumerate(steps):
                 if best is not None and i >= len(best):
                     break
-                if s.event == "tick":
-                    ctl.tick()
-                else:
-                    e = m.by_name[s.event]
-                    m.apply(ctl, e.code, m.unpack_params(e, m.pack_params(e, dict(s.params))))
+                self._apply(ctl, s)
                 if ctl.state.name == state:
                     best = steps[:i + 1]
                     break
@@ -240,19 +236,22 @@ class Bench:
             raise AssertionError(f"no reachability witness of the spec reaches {state}")
         return self.shorter(best, state)
 
+    def _apply(self, ctl, step: TraceStep) -> int | None:
+        """``step`` applied to controller ``ctl`` as the block would take it (parameters
+        through the port's packing); an event's status, None for a tick."""
+        m = self.model
+        if step.event == "tick":
+            ctl.tick()
+            return None
+        e = m.by_name[step.event]
+        return m.apply(ctl, e.code, m.unpack_params(e, m.pack_params(e, dict(step.params))))[0]
+
     def _statuses(self, steps: list[TraceStep], state: str) -> list[int] | None:
         """Each event's status with ``steps`` replayed on a fresh controller, if it ends in
         ``state``; else None."""
-        m = self.model
-        ctl, statuses = m.new(), []
-        for s in steps:
-            if s.event == "tick":
-                ctl.tick()
-            else:
-                e = m.by_name[s.event]
-                word = m.pack_params(e, dict(s.params))
-                statuses.append(m.apply(ctl, e.code, m.unpack_params(e, word))[0])
-        return statuses if ctl.state.name == state else None
+        ctl = self.model.new()
+        statuses = [self._apply(ctl, s) for s in steps]
+        return ([x for x in statuses if x is not None] if ctl.state.name == state else None)
 
     def shorter(self, steps: list[TraceStep], state: str) -> list[TraceStep]:
         """``steps`` with smaller integer parameters and shorter runs of ticks wherever every

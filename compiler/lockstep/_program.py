@@ -190,4 +190,4 @@ def _param_span(source: str, text: str, line: int, name: str) -> Span:
     body = lines[line - 1].rstrip("\r\n") if line <= len(lines) else ""
     found = re.search(rf"(?<!\S){re.escape(name)}=\S+(?:\s+[A-Za-z][A-Za-z/]*(?=\s|$))?", body)
     col, end = (found.start(), found.end()) if found else (0, len(body))
-    return Span(source, offset + col, offset + end, line, col + 1, line, end + 1)
+    return Span.at(text, source, offset + col, end - col)

@@ -64,7 +64,7 @@ def parse(text: str, file: str) -> tuple[ast.Spec | None, list[Diagnostic]]:
             return None, sorted(diagnostics, key=lambda d: d.span.start)
         too_deep = _deeper_than(tree, MAX_TREE_DEPTH)
         if too_deep is not None:
-            span = _span_at(text, file, too_deep.meta.start_pos, too_deep.meta.end_pos - too_deep.meta.start_pos)
+            span = Span.at(text, file, too_deep.meta.start_pos, too_deep.meta.end_pos - too_deep.meta.start_pos)
             return None, [Diagnostic("E0005", "expression nested too deeply to read", span,
                                      help="split it with constants or intermediate variables")]
         try:
@@ -127,13 +127,6 @@ def _describe_expected(names) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _span_at(text: str, file: str, offset: int, length: int) -> Span:
-    length = max(0, min(length, len(text) - offset))
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return Span(file, offset, offset + length, line, col, line, col + length)
-
-
 def _unterminated_comment(exc: UnexpectedInput, text: str) -> int | None:
     """Where the block comment starts that the error is in, if it is one: a `/*` the
     lexer could not end (no `*/` follows) reaches the parser as `/` and `*`, and the
@@ -154,23 +147,23 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> tuple[Diag
     comment = _unterminated_comment(exc, text)
     if comment is not None:
         return Diagnostic("E0003", "unexpected end of file inside a block comment",
-                          _span_at(text, file, comment, 2), label="this comment is never closed",
+                          Span.at(text, file, comment, 2), label="this comment is never closed",
                           help="end a block comment with `*/`"), comment
     if isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
         exc = UnexpectedEOF(exc.expected)
     if isinstance(exc, UnexpectedEOF):
         stripped = len(text.rstrip())
         if stripped == 0:
-            return Diagnostic("E0003", "the spec is empty", _span_at(text, file, 0, 0),
+            return Diagnostic("E0003", "the spec is empty", Span.at(text, file, 0, 0),
                               help="a spec starts with `pump NAME`"), len(text)
-        span = _span_at(text, file, max(stripped - 1, 0), 1)
+        span = Span.at(text, file, max(stripped - 1, 0), 1)
         expected = _describe_expected(exc.expected)
         return Diagnostic("E0003", "unexpected end of file", span, label=f"expected {expected} after this",
                           help="the last item is incomplete"), len(text)
     if isinstance(exc, UnexpectedCharacters):
         offset = exc.pos_in_stream
         char = text[offset]
-        span = _span_at(text, file, offset, 1)
+        span = Span.at(text, file, offset, 1)
         allowed = exc.allowed or set()
         label = f"expected {_describe_expected(allowed)}" if allowed else "not part of the language"
         help_text = None
@@ -189,12 +182,12 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> tuple[Diag
     if (previous is not None and previous.group(1) in ITEM_KEYWORDS
             and _ITEM_START.match(text, text.rfind("\n", 0, previous.start(1)) + 1)):
         # An incomplete item swallowed the next item's keyword as a name.
-        span = _span_at(text, file, previous.start(1), len(previous.group(1)))
+        span = Span.at(text, file, previous.start(1), len(previous.group(1)))
         return Diagnostic("E0001", f"unexpected `{previous.group(1)}`", span,
                           label="a new item starts here, but the one before it is incomplete",
                           help="finish the previous item"), max(previous.start(1) - 1, 0)
     offset = tok.start_pos if tok.start_pos is not None else 0
-    span = _span_at(text, file, offset, max(len(str(tok)), 1))
+    span = Span.at(text, file, offset, max(len(str(tok)), 1))
     expected = _describe_expected(exc.accepts or exc.expected)
     before = re.search(r"[0-9][ \t]*$", text[:offset])
     if tok.type == "NAME" and before is not None:
@@ -208,7 +201,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> tuple[Diag
     after_number = re.search(r"[0-9][ \t]*([A-Za-z_]\w*)\s*$", text[tail_start:offset])
     if after_number is not None and after_number.group(1) not in _keywords():
         word, start = after_number.group(1), tail_start + after_number.start(1)
-        return Diagnostic("E0109", f"unknown unit `{word}`", _span_at(text, file, start, len(word)),
+        return Diagnostic("E0109", f"unknown unit `{word}`", Span.at(text, file, start, len(word)),
                           label="not a unit", help=f"units: {', '.join(KNOWN_UNITS)}"), start
     if _ITEM_START.match(text, text.rfind("\n", 0, offset) + 1) and \
             not text[text.rfind("\n", 0, offset) + 1:offset].strip():
