@@ -344,10 +344,11 @@ def lead(items: Iterable[T], rank: Callable[[T], Any]) -> T:
     return min(items, key=rank)
 
 
-def lead_title(lead_title: str, titles: Iterable[str]) -> str:
-    """A summary line's title: the lead's, then how many other distinct claims."""
-    others = set(titles) - {lead_title}
-    return lead_title + (f" (+{len(others)} more)" if others else "")
+def lead_title(title: str, titles: Iterable[str]) -> str:
+    """A summary line's title: the lead's ``title``, then how many other distinct claims
+    among ``titles``."""
+    others = set(titles) - {title}
+    return title + (f" (+{len(others)} more)" if others else "")
 
 
 def _lead(checks) -> Check:
