@@ -2228,6 +2228,115 @@ module infusion_pump_fsm (
     // pumpspec-formal f_motor_steps_1 motor.steps motor: a tick commands 0 .. 2 steps (the motor block's input)
     // pumpspec-formal f_ghost_ps_21_1 PS-21 ghost: `basal`: issued steps never above the ideal and never more than one below
     // pumpspec-formal f_ghost_ps_21_2 PS-21 ghost: `basal`: the accumulator is the Bresenham remainder (ideal - issued) * 3600
+    // pumpspec-formal f_step_reservoir_1 step.reservoir step: `reservoir` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_set_loaded_1 step.set_loaded step: `set_loaded` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_set_kind_1 step.set_kind step: `set_kind` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_primed_1 step.primed step: `primed` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_prime_total_1 step.prime_total step: `prime_total` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_set_used_1 step.set_used step: `set_used` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_inserted_1 step.inserted step: `inserted` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_connected_1 step.connected step: `connected` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_filled_1 step.filled step: `filled` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_last_site_1 step.last_site step: `last_site` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_set_age_1 step.set_age step: `set_age` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_away_1 step.away step: `away` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_basal_rate_1 step.basal_rate step: `basal_rate` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_occluded_1 step.occluded step: `occluded` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_acked_1 step.acked step: `acked` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_silenced_1 step.silenced step: `silenced` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_stopped_1 step.stopped step: `stopped` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_bolus_left_1 step.bolus_left step: `bolus_left` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_prime_left_1 step.prime_left step: `prime_left` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_fill_left_1 step.fill_left step: `fill_left` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_occlusion_alarm_1 step.occlusion_alarm step: `occlusion_alarm` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_empty_alarm_1 step.empty_alarm step: `empty_alarm` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_wear_alarm_1 step.wear_alarm step: `wear_alarm` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_reconnect_alarm_1 step.reconnect_alarm step: `reconnect_alarm` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_low_reservoir_1 step.low_reservoir step: `low_reservoir` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_wear_alert_1 step.wear_alert step: `wear_alert` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_dose_limit_1 step.dose_limit step: `dose_limit` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_no_delivery_1 step.no_delivery step: `no_delivery` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_bolus_cut_1 step.bolus_cut step: `bolus_cut` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_hourly_b0_1 step.hourly_b0 step: `hourly_b0` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_hourly_b1_1 step.hourly_b1 step: `hourly_b1` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_hourly_b2_1 step.hourly_b2 step: `hourly_b2` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_hourly_b3_1 step.hourly_b3 step: `hourly_b3` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_hourly_b4_1 step.hourly_b4 step: `hourly_b4` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_hourly_b5_1 step.hourly_b5 step: `hourly_b5` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_hourly_b6_1 step.hourly_b6 step: `hourly_b6` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_hourly_b7_1 step.hourly_b7 step: `hourly_b7` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_hourly_b8_1 step.hourly_b8 step: `hourly_b8` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_hourly_b9_1 step.hourly_b9 step: `hourly_b9` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_hourly_b10_1 step.hourly_b10 step: `hourly_b10` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_hourly_b11_1 step.hourly_b11 step: `hourly_b11` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_hourly_b12_1 step.hourly_b12 step: `hourly_b12` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_hourly_phase_1 step.hourly_phase step: `hourly_phase` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b0_1 step.daily_b0 step: `daily_b0` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b1_1 step.daily_b1 step: `daily_b1` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b2_1 step.daily_b2 step: `daily_b2` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b3_1 step.daily_b3 step: `daily_b3` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b4_1 step.daily_b4 step: `daily_b4` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b5_1 step.daily_b5 step: `daily_b5` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b6_1 step.daily_b6 step: `daily_b6` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b7_1 step.daily_b7 step: `daily_b7` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b8_1 step.daily_b8 step: `daily_b8` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b9_1 step.daily_b9 step: `daily_b9` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b10_1 step.daily_b10 step: `daily_b10` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b11_1 step.daily_b11 step: `daily_b11` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b12_1 step.daily_b12 step: `daily_b12` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b13_1 step.daily_b13 step: `daily_b13` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b14_1 step.daily_b14 step: `daily_b14` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b15_1 step.daily_b15 step: `daily_b15` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b16_1 step.daily_b16 step: `daily_b16` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b17_1 step.daily_b17 step: `daily_b17` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b18_1 step.daily_b18 step: `daily_b18` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b19_1 step.daily_b19 step: `daily_b19` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b20_1 step.daily_b20 step: `daily_b20` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b21_1 step.daily_b21 step: `daily_b21` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b22_1 step.daily_b22 step: `daily_b22` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b23_1 step.daily_b23 step: `daily_b23` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_b24_1 step.daily_b24 step: `daily_b24` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_daily_phase_1 step.daily_phase step: `daily_phase` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_primes_b0_1 step.primes_b0 step: `primes_b0` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_primes_b1_1 step.primes_b1 step: `primes_b1` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_primes_b2_1 step.primes_b2 step: `primes_b2` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_primes_b3_1 step.primes_b3 step: `primes_b3` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_primes_b4_1 step.primes_b4 step: `primes_b4` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_primes_b5_1 step.primes_b5 step: `primes_b5` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_primes_b6_1 step.primes_b6 step: `primes_b6` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_primes_phase_1 step.primes_phase step: `primes_phase` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_basal_acc_1 step.basal_acc step: `basal_acc` after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_state_1 step.state step: the control state after every step is the spec's (the event's step from the pre-state, its own between steps, its initial value after reset)
+    // pumpspec-formal f_step_accepted_1 step.accepted step: `load_set` is accepted exactly when the spec accepts it
+    // pumpspec-formal f_step_accepted_2 step.accepted step: `refill` is accepted exactly when the spec accepts it
+    // pumpspec-formal f_step_accepted_3 step.accepted step: `rewind` is accepted exactly when the spec accepts it
+    // pumpspec-formal f_step_accepted_4 step.accepted step: `prime` is accepted exactly when the spec accepts it
+    // pumpspec-formal f_step_accepted_5 step.accepted step: `stop` is accepted exactly when the spec accepts it
+    // pumpspec-formal f_step_accepted_6 step.accepted step: `insert` is accepted exactly when the spec accepts it
+    // pumpspec-formal f_step_accepted_7 step.accepted step: `fill` is accepted exactly when the spec accepts it
+    // pumpspec-formal f_step_accepted_8 step.accepted step: `disconnect` is accepted exactly when the spec accepts it
+    // pumpspec-formal f_step_accepted_9 step.accepted step: `connect` is accepted exactly when the spec accepts it
+    // pumpspec-formal f_step_accepted_10 step.accepted step: `remove_set` is accepted exactly when the spec accepts it
+    // pumpspec-formal f_step_accepted_11 step.accepted step: `set_basal` is accepted exactly when the spec accepts it
+    // pumpspec-formal f_step_accepted_12 step.accepted step: `start` is accepted exactly when the spec accepts it
+    // pumpspec-formal f_step_accepted_13 step.accepted step: `suspend` is accepted exactly when the spec accepts it
+    // pumpspec-formal f_step_accepted_14 step.accepted step: `bolus` is accepted exactly when the spec accepts it
+    // pumpspec-formal f_step_accepted_15 step.accepted step: `occlusion` is accepted exactly when the spec accepts it
+    // pumpspec-formal f_step_accepted_16 step.accepted step: `clear_occlusion` is accepted exactly when the spec accepts it
+    // pumpspec-formal f_step_accepted_17 step.accepted step: `acknowledge` is accepted exactly when the spec accepts it
+    // pumpspec-formal f_step_basal_active_1 step.basal_active step: the tick value `basal_active` is its definition at every step that reads it
+    // pumpspec-formal f_step_basal_raw_1 step.basal_raw step: the tick value `basal_raw` is its definition at every step that reads it
+    // pumpspec-formal f_step_basal_steps_1 step.basal_steps step: the tick value `basal_steps` is its definition at every step that reads it
+    // pumpspec-formal f_step_bolus_active_1 step.bolus_active step: the tick value `bolus_active` is its definition at every step that reads it
+    // pumpspec-formal f_step_bolus_raw_1 step.bolus_raw step: the tick value `bolus_raw` is its definition at every step that reads it
+    // pumpspec-formal f_step_bolus_steps_1 step.bolus_steps step: the tick value `bolus_steps` is its definition at every step that reads it
+    // pumpspec-formal f_step_prime_active_1 step.prime_active step: the tick value `prime_active` is its definition at every step that reads it
+    // pumpspec-formal f_step_prime_raw_1 step.prime_raw step: the tick value `prime_raw` is its definition at every step that reads it
+    // pumpspec-formal f_step_prime_steps_1 step.prime_steps step: the tick value `prime_steps` is its definition at every step that reads it
+    // pumpspec-formal f_step_fill_active_1 step.fill_active step: the tick value `fill_active` is its definition at every step that reads it
+    // pumpspec-formal f_step_fill_raw_1 step.fill_raw step: the tick value `fill_raw` is its definition at every step that reads it
+    // pumpspec-formal f_step_fill_steps_1 step.fill_steps step: the tick value `fill_steps` is its definition at every step that reads it
+    // pumpspec-formal f_step_steps_1 step.steps step: the tick value `steps` is its definition at every step that reads it
     // pumpspec-formal f_pipeline_event pipeline.event pipeline: an event in flight commits EVENT_CYCLES cycles after its handshake with nothing changed in between; after EVENT_CYCLES cycles of hold none is in flight and the registers have not changed since
     // pumpspec-formal f_pipeline_1 pipeline.stage1 pipeline: the 26 stage registers of depth 1 hold their inputs once the registers and the latched event have been stable for 1 cycles
     // pumpspec-formal f_pipeline_2 pipeline.stage2 pipeline: the 8 stage registers of depth 2 hold their inputs once the registers and the latched event have been stable for 2 cycles
@@ -2335,6 +2444,204 @@ module infusion_pump_fsm (
     wire signed [11:0] fd43 = (12'sd1800 < fd17) ? 12'sd1800 : fd17;  // 1..1800
     wire signed [11:0] fd44 = (f_past_v_inserted && (!((f_past_state == 3'd4) || (f_past_state == 3'd5)))) ? fd43 : 12'sd0;  // 0..1800
     wire signed [10:0] fd45 = (f_past_v_acked && (fd18 < 11'sd600)) ? fd18 : 11'sd0;  // 0..601
+    wire signed [10:0] fsn0 = 11'sd800 - $signed({1'b0, v_prime_total});  // 0..800
+    wire signed [13:0] fsn1 = 14'sd840 - $signed({1'b0, w_primes_total});  // -5040..840
+    wire signed [6:0] fsn2 = (v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
+    wire signed [19:0] fsn3 = (v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
+    wire signed [15:0] fsn4 = 16'sd1600 - $signed({1'b0, w_hourly_total});  // -19200..1600
+    wire signed [18:0] fsn5 = 19'sd6000 - $signed({1'b0, w_daily_total});  // -144000..6000
+    wire signed [13:0] fsn6 = $signed({{2{1'b0}}, v_basal_acc}) + $signed({{3{1'b0}}, v_basal_rate});  // 0..4999
+    wire signed [13:0] fsn7 = (fsn6 >= 14'sd3600) ? 14'sd1 : 14'sd0;
+    wire signed [1:0] fsn8 = fsn7[1:0];  // 0..1
+    wire signed [1:0] fsn9 = l_basal_active ? fsn8 : 2'sd0;  // 0..1
+    wire signed [18:0] fsn10 = ($signed({{5{1'b0}}, v_reservoir}) < $signed({{17{l_basal_raw[1]}}, l_basal_raw})) ? $signed({{5{1'b0}}, v_reservoir}) : $signed({{17{l_basal_raw[1]}}, l_basal_raw});
+    wire signed [18:0] fsn11 = (fsn5 < $signed({{3{fsn4[15]}}, fsn4})) ? fsn5 : $signed({{3{fsn4[15]}}, fsn4});
+    wire signed [18:0] fsn12 = (fsn11 < fsn10) ? fsn11 : fsn10;  // -144000..1
+    wire signed [18:0] fsn13 = (fsn12 > 19'sd0) ? fsn12 : 19'sd0;
+    wire signed [1:0] fsn14 = fsn13[1:0];  // 0..1
+    wire signed [1:0] fsn15 = l_bolus_active ? 2'sd1 : 2'sd0;  // 0..1
+    wire signed [14:0] fsn16 = $signed({1'b0, v_reservoir}) - $signed({{13{l_basal_steps[1]}}, l_basal_steps});  // -1..12000
+    wire signed [15:0] fsn17 = fsn4 - $signed({{14{l_basal_steps[1]}}, l_basal_steps});  // -19201..1600
+    wire signed [18:0] fsn18 = fsn5 - $signed({{17{l_basal_steps[1]}}, l_basal_steps});  // -144001..6000
+    wire signed [18:0] fsn19 = ($signed({{9{1'b0}}, v_bolus_left}) < $signed({{17{l_bolus_raw[1]}}, l_bolus_raw})) ? $signed({{9{1'b0}}, v_bolus_left}) : $signed({{17{l_bolus_raw[1]}}, l_bolus_raw});
+    wire signed [18:0] fsn20 = ($signed({{3{fsn17[15]}}, fsn17}) < $signed({{4{fsn16[14]}}, fsn16})) ? $signed({{3{fsn17[15]}}, fsn17}) : $signed({{4{fsn16[14]}}, fsn16});
+    wire signed [18:0] fsn21 = (fsn20 < fsn19) ? fsn20 : fsn19;
+    wire signed [18:0] fsn22 = (fsn18 < fsn21) ? fsn18 : fsn21;  // -144001..1
+    wire signed [18:0] fsn23 = (fsn22 > 19'sd0) ? fsn22 : 19'sd0;
+    wire signed [1:0] fsn24 = fsn23[1:0];  // 0..1
+    wire signed [1:0] fsn25 = l_prime_active ? 2'sd1 : 2'sd0;  // 0..1
+    wire signed [2:0] fsn26 = $signed({l_basal_steps[1], l_basal_steps}) + $signed({l_bolus_steps[1], l_bolus_steps});  // 0..2
+    wire signed [14:0] fsn27 = $signed({1'b0, v_reservoir}) - $signed({{12{fsn26[2]}}, fsn26});  // -2..12000
+    wire signed [14:0] fsn28 = ($signed({{5{1'b0}}, v_prime_left}) < $signed({{13{l_prime_raw[1]}}, l_prime_raw})) ? $signed({{5{1'b0}}, v_prime_left}) : $signed({{13{l_prime_raw[1]}}, l_prime_raw});
+    wire signed [14:0] fsn29 = ($signed({fsn1[13], fsn1}) < fsn27) ? $signed({fsn1[13], fsn1}) : fsn27;
+    wire signed [14:0] fsn30 = (fsn29 < fsn28) ? fsn29 : fsn28;
+    wire signed [13:0] fsn31 = fsn30[13:0];  // -5040..1
+    wire signed [13:0] fsn32 = (fsn31 > 14'sd0) ? fsn31 : 14'sd0;
+    wire signed [1:0] fsn33 = fsn32[1:0];  // 0..1
+    wire signed [1:0] fsn34 = l_fill_active ? 2'sd1 : 2'sd0;  // 0..1
+    wire signed [2:0] fsn35 = fsn26 + $signed({l_prime_steps[1], l_prime_steps});  // 0..3
+    wire signed [14:0] fsn36 = $signed({1'b0, v_reservoir}) - $signed({{12{fsn35[2]}}, fsn35});  // -3..12000
+    wire signed [13:0] fsn37 = fsn1 - $signed({{12{l_prime_steps[1]}}, l_prime_steps});  // -5041..840
+    wire signed [14:0] fsn38 = ($signed({{9{1'b0}}, v_fill_left}) < $signed({{13{l_fill_raw[1]}}, l_fill_raw})) ? $signed({{9{1'b0}}, v_fill_left}) : $signed({{13{l_fill_raw[1]}}, l_fill_raw});
+    wire signed [14:0] fsn39 = ($signed({fsn37[13], fsn37}) < fsn36) ? $signed({fsn37[13], fsn37}) : fsn36;
+    wire signed [14:0] fsn40 = (fsn39 < fsn38) ? fsn39 : fsn38;
+    wire signed [13:0] fsn41 = fsn40[13:0];  // -5041..1
+    wire signed [13:0] fsn42 = (fsn41 > 14'sd0) ? fsn41 : 14'sd0;
+    wire signed [1:0] fsn43 = fsn42[1:0];  // 0..1
+    wire signed [3:0] fsn44 = $signed({fsn35[2], fsn35}) + $signed({{2{l_fill_steps[1]}}, l_fill_steps});  // 0..4
+    wire signed [14:0] fsd0 = $signed({1'b0, f_past_v_reservoir}) - $signed({{11{f_past_l_steps[3]}}, f_past_l_steps});  // -4..12000
+    wire signed [14:0] fsd1 = (((((f_past_state == 3'd1) || (f_past_state == 3'd7)) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_p_refill_amount}) > 15'sd0)) && ($signed({1'b0, f_past_p_refill_amount}) <= 15'sd12000)) ? $signed({1'b0, f_past_p_refill_amount}) : $signed({1'b0, f_past_v_reservoir});  // 0..16000
+    wire signed [14:0] fsd2 = ((f_past_state == 3'd1) && (!(f_past_v_inserted && f_past_v_connected))) ? 15'sd0 : $signed({1'b0, f_past_v_reservoir});  // 0..12000
+    wire [0:0] fsd3 = ((f_past_state == 3'd1) && (!f_past_v_inserted)) ? f_past_p_load_set_kind : f_past_v_set_kind;
+    wire signed [19:0] fsd4 = $signed({1'b0, f_past_v_set_age}) + 20'sd1;  // 1..288001
+    wire signed [19:0] fsd5 = (f_past_v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
+    wire signed [13:0] fsd6 = $signed({1'b0, f_past_v_away}) + 14'sd1;  // 1..7201
+    wire signed [10:0] fsd7 = $signed({1'b0, f_past_v_prime_left}) - $signed({{9{f_past_l_prime_steps[1]}}, f_past_l_prime_steps});  // -1..800
+    wire signed [10:0] fsd8 = $signed({1'b0, f_past_v_prime_total}) + $signed({{9{f_past_l_prime_steps[1]}}, f_past_l_prime_steps});  // 0..801
+    wire signed [10:0] fsd9 = ((f_past_state == 3'd1) && (!f_past_v_inserted)) ? 11'sd0 : $signed({1'b0, f_past_v_prime_total});  // 0..800
+    wire signed [6:0] fsd10 = (f_past_v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
+    wire signed [13:0] fsd11 = 14'sd840 - $signed({1'b0, f_past_w_primes_total});  // -5040..840
+    wire [3:0] fsd12 = (((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? f_past_p_insert_at : f_past_v_last_site;
+    wire signed [19:0] fsd13 = (20'sd288000 < fsd4) ? 20'sd288000 : fsd4;  // 1..288000
+    wire signed [19:0] fsd14 = f_past_v_inserted ? fsd13 : 20'sd0;  // 0..288000
+    wire signed [19:0] fsd15 = (((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? 20'sd0 : $signed({1'b0, f_past_v_set_age});  // 0..288000
+    wire signed [19:0] fsd16 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? 20'sd0 : $signed({1'b0, f_past_v_set_age});  // 0..288000
+    wire signed [13:0] fsd17 = (14'sd7200 < fsd6) ? 14'sd7200 : fsd6;  // 1..7200
+    wire signed [13:0] fsd18 = (f_past_v_inserted && (!f_past_v_connected)) ? fsd17 : 14'sd0;  // 0..7200
+    wire signed [13:0] fsd19 = (((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? 14'sd0 : $signed({1'b0, f_past_v_away});  // 0..7200
+    wire signed [13:0] fsd20 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && (!f_past_v_connected))) ? 14'sd0 : $signed({1'b0, f_past_v_away});  // 0..7200
+    wire signed [13:0] fsd21 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? 14'sd0 : $signed({1'b0, f_past_v_away});  // 0..7200
+    wire signed [12:0] fsd22 = (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && ($signed({1'b0, f_past_p_set_basal_rate}) <= 13'sd1400)) ? $signed({1'b0, f_past_p_set_basal_rate}) : $signed({{2{1'b0}}, f_past_v_basal_rate});  // 0..2400
+    wire signed [10:0] fsd23 = $signed({1'b0, f_past_v_silenced}) + 11'sd1;  // 1..601
+    wire signed [6:0] fsd24 = $signed({1'b0, f_past_v_fill_left}) - $signed({{5{f_past_l_fill_steps[1]}}, f_past_l_fill_steps});  // -1..40
+    wire signed [10:0] fsd25 = $signed({1'b0, f_past_v_bolus_left}) - $signed({{9{f_past_l_bolus_steps[1]}}, f_past_l_bolus_steps});  // -1..1000
+    wire signed [10:0] fsd26 = (((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && f_past_v_acked) && (fsd23 < 11'sd600)) ? fsd23 : 11'sd0;  // 0..601
+    wire signed [10:0] fsd27 = ((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 11'sd0 : fsd26;  // 0..601
+    wire signed [10:0] fsd28 = ((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? fsd26 : fsd27;  // 0..601
+    wire signed [10:0] fsd29 = ((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? fsd26 : fsd28;  // 0..601
+    wire signed [10:0] fsd30 = ((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? fsd26 : fsd29;  // 0..601
+    wire signed [10:0] fsd31 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? fsd26 : fsd30;  // 0..601
+    wire signed [10:0] fsd32 = ((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? fsd26 : fsd31;  // 0..601
+    wire signed [10:0] fsd33 = (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? fsd26 : fsd32;  // 0..601
+    wire signed [10:0] fsd34 = ((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? fsd26 : fsd33;  // 0..601
+    wire signed [10:0] fsd35 = ((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? fsd26 : fsd34;  // 0..601
+    wire signed [11:0] fsd36 = $signed({1'b0, f_past_v_stopped}) + 12'sd1;  // 1..1801
+    wire signed [11:0] fsd37 = (12'sd1800 < fsd36) ? 12'sd1800 : fsd36;  // 1..1800
+    wire signed [11:0] fsd38 = (f_past_v_inserted && (!((f_past_state == 3'd4) || (f_past_state == 3'd5)))) ? fsd37 : 12'sd0;  // 0..1800
+    wire signed [10:0] fsd39 = ((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? 11'sd0 : fsd25;  // -1..1000
+    wire signed [10:0] fsd40 = ((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? fsd25 : fsd39;  // -1..1000
+    wire signed [10:0] fsd41 = ((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? fsd25 : fsd40;  // -1..1000
+    wire signed [10:0] fsd42 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? fsd25 : fsd41;  // -1..1000
+    wire signed [10:0] fsd43 = ((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? 11'sd0 : fsd42;  // -1..1000
+    wire signed [10:0] fsd44 = (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 11'sd0 : fsd43;  // -1..1000
+    wire signed [10:0] fsd45 = ((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? fsd25 : fsd44;  // -1..1000
+    wire signed [10:0] fsd46 = ((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? fsd25 : fsd45;  // -1..1000
+    wire signed [10:0] fsd47 = ((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? 11'sd0 : $signed({1'b0, f_past_v_bolus_left});  // 0..1000
+    wire signed [10:0] fsd48 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? $signed({1'b0, f_past_v_bolus_left}) : fsd47;  // 0..1000
+    wire signed [15:0] fsd49 = 16'sd1600 - $signed({1'b0, f_past_w_hourly_total});  // -19200..1600
+    wire signed [18:0] fsd50 = 19'sd6000 - $signed({1'b0, f_past_w_daily_total});  // -144000..6000
+    wire signed [12:0] fsd51 = ((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd49)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd50)) ? $signed({1'b0, f_past_p_bolus_amount}) : $signed({{3{1'b0}}, f_past_v_bolus_left});  // 0..4000
+    wire signed [10:0] fsd52 = ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 11'sd0 : $signed({1'b0, f_past_v_bolus_left});  // 0..1000
+    wire signed [10:0] fsd53 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? 11'sd0 : fsd7;  // -1..800
+    wire signed [10:0] fsd54 = ((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? fsd7 : fsd53;  // -1..800
+    wire signed [10:0] fsd55 = (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 11'sd0 : fsd54;  // -1..800
+    wire signed [10:0] fsd56 = ((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? fsd7 : fsd55;  // -1..800
+    wire signed [10:0] fsd57 = ((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? fsd7 : fsd56;  // -1..800
+    wire signed [10:0] fsd58 = 11'sd800 - $signed({1'b0, f_past_v_prime_total});  // 0..800
+    wire signed [11:0] fsd59 = ((((((((f_past_state == 3'd1) && f_past_v_set_loaded) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_p_prime_amount}) > 12'sd0)) && ($signed({1'b0, f_past_p_prime_amount}) <= $signed({fsd58[10], fsd58}))) && ($signed({{3{1'b0}}, f_past_p_prime_amount}) <= fsd11)) ? $signed({1'b0, f_past_p_prime_amount}) : $signed({{2{1'b0}}, f_past_v_prime_left});  // 0..1600
+    wire signed [10:0] fsd60 = (((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? 11'sd0 : $signed({1'b0, f_past_v_prime_left});  // 0..800
+    wire signed [10:0] fsd61 = ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 11'sd0 : $signed({1'b0, f_past_v_prime_left});  // 0..800
+    wire signed [6:0] fsd62 = ((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? 7'sd0 : fsd24;  // -1..40
+    wire signed [6:0] fsd63 = (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 7'sd0 : fsd62;  // -1..40
+    wire signed [6:0] fsd64 = ((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? fsd24 : fsd63;  // -1..40
+    wire signed [6:0] fsd65 = ((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? fsd24 : fsd64;  // -1..40
+    wire signed [6:0] fsd66 = (((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? 7'sd0 : $signed({1'b0, f_past_v_fill_left});  // 0..40
+    wire signed [7:0] fsd67 = ((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd10[6], fsd10}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd5)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fsd11)) && (!f_past_v_occluded)) ? $signed({1'b0, f_past_p_fill_amount}) : $signed({{2{1'b0}}, f_past_v_fill_left});  // 0..80
+    wire signed [6:0] fsd68 = (f_past_state == 3'd3) ? 7'sd0 : $signed({1'b0, f_past_v_fill_left});  // 0..40
+    wire signed [6:0] fsd69 = ((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? $signed({1'b0, f_past_v_fill_left}) : fsd68;  // 0..40
+    wire signed [6:0] fsd70 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? $signed({1'b0, f_past_v_fill_left}) : fsd69;  // 0..40
+    wire signed [6:0] fsd71 = ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 7'sd0 : $signed({1'b0, f_past_v_fill_left});  // 0..40
+    wire signed [18:0] fsd72 = (f_past_v_set_kind == 1'd0) ? 19'sd259200 : 19'sd172800;  // 172800..259200
+    wire signed [2:0] fsd73 = $signed({f_past_l_basal_steps[1], f_past_l_basal_steps}) + $signed({f_past_l_bolus_steps[1], f_past_l_bolus_steps});  // 0..2
+    wire signed [2:0] fsd74 = $signed({f_past_l_basal_raw[1], f_past_l_basal_raw}) + $signed({f_past_l_bolus_raw[1], f_past_l_bolus_raw});  // 0..2
+    wire signed [11:0] fsd75 = $signed({1'b0, f_past_v_hourly_b0}) + $signed({{9{fsd73[2]}}, fsd73});  // 0..1602
+    wire signed [11:0] fsd76 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? 12'sd0 : fsd75;  // 0..1602
+    wire signed [11:0] fsd77 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? fsd75 : $signed({1'b0, f_past_v_hourly_b1});  // 0..1602
+    wire signed [11:0] fsd78 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b1}) : $signed({1'b0, f_past_v_hourly_b2});  // 0..1600
+    wire signed [11:0] fsd79 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b2}) : $signed({1'b0, f_past_v_hourly_b3});  // 0..1600
+    wire signed [11:0] fsd80 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b3}) : $signed({1'b0, f_past_v_hourly_b4});  // 0..1600
+    wire signed [11:0] fsd81 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b4}) : $signed({1'b0, f_past_v_hourly_b5});  // 0..1600
+    wire signed [11:0] fsd82 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b5}) : $signed({1'b0, f_past_v_hourly_b6});  // 0..1600
+    wire signed [11:0] fsd83 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b6}) : $signed({1'b0, f_past_v_hourly_b7});  // 0..1600
+    wire signed [11:0] fsd84 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b7}) : $signed({1'b0, f_past_v_hourly_b8});  // 0..1600
+    wire signed [11:0] fsd85 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b8}) : $signed({1'b0, f_past_v_hourly_b9});  // 0..1600
+    wire signed [11:0] fsd86 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b9}) : $signed({1'b0, f_past_v_hourly_b10});  // 0..1600
+    wire signed [11:0] fsd87 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b10}) : $signed({1'b0, f_past_v_hourly_b11});  // 0..1600
+    wire signed [11:0] fsd88 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b11}) : $signed({1'b0, f_past_v_hourly_b12});  // 0..1600
+    wire signed [9:0] fsd89 = $signed({1'b0, f_past_v_hourly_phase}) + 10'sd1;  // 1..300
+    wire signed [9:0] fsd90 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? 10'sd0 : fsd89;  // 0..300
+    wire signed [13:0] fsd91 = $signed({1'b0, f_past_v_daily_b0}) + $signed({{11{fsd73[2]}}, fsd73});  // 0..6002
+    wire signed [13:0] fsd92 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? 14'sd0 : fsd91;  // 0..6002
+    wire signed [13:0] fsd93 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? fsd91 : $signed({1'b0, f_past_v_daily_b1});  // 0..6002
+    wire signed [13:0] fsd94 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b1}) : $signed({1'b0, f_past_v_daily_b2});  // 0..6000
+    wire signed [13:0] fsd95 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b2}) : $signed({1'b0, f_past_v_daily_b3});  // 0..6000
+    wire signed [13:0] fsd96 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b3}) : $signed({1'b0, f_past_v_daily_b4});  // 0..6000
+    wire signed [13:0] fsd97 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b4}) : $signed({1'b0, f_past_v_daily_b5});  // 0..6000
+    wire signed [13:0] fsd98 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b5}) : $signed({1'b0, f_past_v_daily_b6});  // 0..6000
+    wire signed [13:0] fsd99 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b6}) : $signed({1'b0, f_past_v_daily_b7});  // 0..6000
+    wire signed [13:0] fsd100 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b7}) : $signed({1'b0, f_past_v_daily_b8});  // 0..6000
+    wire signed [13:0] fsd101 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b8}) : $signed({1'b0, f_past_v_daily_b9});  // 0..6000
+    wire signed [13:0] fsd102 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b9}) : $signed({1'b0, f_past_v_daily_b10});  // 0..6000
+    wire signed [13:0] fsd103 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b10}) : $signed({1'b0, f_past_v_daily_b11});  // 0..6000
+    wire signed [13:0] fsd104 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b11}) : $signed({1'b0, f_past_v_daily_b12});  // 0..6000
+    wire signed [13:0] fsd105 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b12}) : $signed({1'b0, f_past_v_daily_b13});  // 0..6000
+    wire signed [13:0] fsd106 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b13}) : $signed({1'b0, f_past_v_daily_b14});  // 0..6000
+    wire signed [13:0] fsd107 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b14}) : $signed({1'b0, f_past_v_daily_b15});  // 0..6000
+    wire signed [13:0] fsd108 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b15}) : $signed({1'b0, f_past_v_daily_b16});  // 0..6000
+    wire signed [13:0] fsd109 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b16}) : $signed({1'b0, f_past_v_daily_b17});  // 0..6000
+    wire signed [13:0] fsd110 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b17}) : $signed({1'b0, f_past_v_daily_b18});  // 0..6000
+    wire signed [13:0] fsd111 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b18}) : $signed({1'b0, f_past_v_daily_b19});  // 0..6000
+    wire signed [13:0] fsd112 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b19}) : $signed({1'b0, f_past_v_daily_b20});  // 0..6000
+    wire signed [13:0] fsd113 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b20}) : $signed({1'b0, f_past_v_daily_b21});  // 0..6000
+    wire signed [13:0] fsd114 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b21}) : $signed({1'b0, f_past_v_daily_b22});  // 0..6000
+    wire signed [13:0] fsd115 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b22}) : $signed({1'b0, f_past_v_daily_b23});  // 0..6000
+    wire signed [13:0] fsd116 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b23}) : $signed({1'b0, f_past_v_daily_b24});  // 0..6000
+    wire signed [12:0] fsd117 = $signed({1'b0, f_past_v_daily_phase}) + 13'sd1;  // 1..3600
+    wire signed [12:0] fsd118 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? 13'sd0 : fsd117;  // 0..3600
+    wire signed [2:0] fsd119 = $signed({f_past_l_prime_steps[1], f_past_l_prime_steps}) + $signed({f_past_l_fill_steps[1], f_past_l_fill_steps});  // 0..2
+    wire signed [10:0] fsd120 = $signed({1'b0, f_past_v_primes_b0}) + $signed({{8{fsd119[2]}}, fsd119});  // 0..842
+    wire signed [10:0] fsd121 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? 11'sd0 : fsd120;  // 0..842
+    wire signed [10:0] fsd122 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? fsd120 : $signed({1'b0, f_past_v_primes_b1});  // 0..842
+    wire signed [10:0] fsd123 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? $signed({1'b0, f_past_v_primes_b1}) : $signed({1'b0, f_past_v_primes_b2});  // 0..840
+    wire signed [10:0] fsd124 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? $signed({1'b0, f_past_v_primes_b2}) : $signed({1'b0, f_past_v_primes_b3});  // 0..840
+    wire signed [10:0] fsd125 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? $signed({1'b0, f_past_v_primes_b3}) : $signed({1'b0, f_past_v_primes_b4});  // 0..840
+    wire signed [10:0] fsd126 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? $signed({1'b0, f_past_v_primes_b4}) : $signed({1'b0, f_past_v_primes_b5});  // 0..840
+    wire signed [10:0] fsd127 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? $signed({1'b0, f_past_v_primes_b5}) : $signed({1'b0, f_past_v_primes_b6});  // 0..840
+    wire signed [10:0] fsd128 = $signed({1'b0, f_past_v_primes_phase}) + 11'sd1;  // 1..600
+    wire signed [10:0] fsd129 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? 11'sd0 : fsd128;  // 0..600
+    wire signed [13:0] fsd130 = $signed({{2{1'b0}}, f_past_v_basal_acc}) + $signed({{3{1'b0}}, f_past_v_basal_rate});  // 0..4999
+    wire signed [13:0] fsd131 = (fsd130 >= 14'sd3600) ? fsd130 - 14'sd3600 : fsd130 - 14'sd0;
+    wire signed [12:0] fsd132 = fsd131[12:0];  // 0..3599
+    wire signed [12:0] fsd133 = f_past_l_basal_active ? fsd132 : 13'sd0;  // 0..3599
+    wire [2:0] fsd134 = ((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 3'd1 : f_past_state;
+    wire [2:0] fsd135 = ((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? 3'd4 : fsd134;
+    wire [2:0] fsd136 = ((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? 3'd1 : fsd135;
+    wire [2:0] fsd137 = ((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? 3'd1 : fsd136;
+    wire [2:0] fsd138 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? 3'd7 : fsd137;
+    wire [2:0] fsd139 = ((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? 3'd7 : fsd138;
+    wire [2:0] fsd140 = (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 3'd7 : fsd139;
+    wire [2:0] fsd141 = ((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? 3'd7 : fsd140;
+    wire [2:0] fsd142 = ((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? 3'd1 : fsd141;
+    wire [2:0] fsd143 = ((((((((f_past_state == 3'd1) && f_past_v_set_loaded) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_p_prime_amount}) > 12'sd0)) && ($signed({1'b0, f_past_p_prime_amount}) <= $signed({fsd58[10], fsd58}))) && ($signed({{3{1'b0}}, f_past_p_prime_amount}) <= fsd11)) ? 3'd2 : f_past_state;
+    wire [2:0] fsd144 = (((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? 3'd1 : f_past_state;
+    wire [2:0] fsd145 = ((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd10[6], fsd10}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd5)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fsd11)) && (!f_past_v_occluded)) ? 3'd3 : f_past_state;
+    wire [2:0] fsd146 = (f_past_state == 3'd3) ? 3'd1 : f_past_state;
+    wire [2:0] fsd147 = ((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? 3'd6 : fsd146;
+    wire [2:0] fsd148 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? f_past_state : fsd147;
+    wire [2:0] fsd149 = (((((((f_past_state == 3'd1) || (f_past_state == 3'd6)) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd5)) && (!f_past_v_occluded)) ? 3'd4 : f_past_state;
+    wire [2:0] fsd150 = ((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? 3'd6 : f_past_state;
+    wire [2:0] fsd151 = ((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd49)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd50)) ? 3'd5 : f_past_state;
+    wire [2:0] fsd152 = ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 3'd7 : f_past_state;
     reg [14:0] f_past_w_hourly_total;
     reg signed [1:0] f_past_l_basal_steps;
     reg signed [1:0] f_past_l_bolus_steps;
@@ -2404,6 +2711,55 @@ module infusion_pump_fsm (
     reg [5:0] f_past_v_fill_left;
     reg signed [1:0] f_past_l_fill_steps;
     reg f_past_v_bolus_cut;
+    reg f_past_rst;
+    reg f_past_v_low_reservoir;
+    reg f_past_v_wear_alert;
+    reg f_past_v_dose_limit;
+    reg f_past_v_no_delivery;
+    reg [10:0] f_past_v_hourly_b0;
+    reg [10:0] f_past_v_hourly_b1;
+    reg [10:0] f_past_v_hourly_b2;
+    reg [10:0] f_past_v_hourly_b3;
+    reg [10:0] f_past_v_hourly_b4;
+    reg [10:0] f_past_v_hourly_b5;
+    reg [10:0] f_past_v_hourly_b6;
+    reg [10:0] f_past_v_hourly_b7;
+    reg [10:0] f_past_v_hourly_b8;
+    reg [10:0] f_past_v_hourly_b9;
+    reg [10:0] f_past_v_hourly_b10;
+    reg [10:0] f_past_v_hourly_b11;
+    reg [12:0] f_past_v_daily_b0;
+    reg [12:0] f_past_v_daily_b1;
+    reg [12:0] f_past_v_daily_b2;
+    reg [12:0] f_past_v_daily_b3;
+    reg [12:0] f_past_v_daily_b4;
+    reg [12:0] f_past_v_daily_b5;
+    reg [12:0] f_past_v_daily_b6;
+    reg [12:0] f_past_v_daily_b7;
+    reg [12:0] f_past_v_daily_b8;
+    reg [12:0] f_past_v_daily_b9;
+    reg [12:0] f_past_v_daily_b10;
+    reg [12:0] f_past_v_daily_b11;
+    reg [12:0] f_past_v_daily_b12;
+    reg [12:0] f_past_v_daily_b13;
+    reg [12:0] f_past_v_daily_b14;
+    reg [12:0] f_past_v_daily_b15;
+    reg [12:0] f_past_v_daily_b16;
+    reg [12:0] f_past_v_daily_b17;
+    reg [12:0] f_past_v_daily_b18;
+    reg [12:0] f_past_v_daily_b19;
+    reg [12:0] f_past_v_daily_b20;
+    reg [12:0] f_past_v_daily_b21;
+    reg [12:0] f_past_v_daily_b22;
+    reg [12:0] f_past_v_daily_b23;
+    reg [9:0] f_past_v_primes_phase;
+    reg [9:0] f_past_v_primes_b0;
+    reg [9:0] f_past_v_primes_b1;
+    reg [9:0] f_past_v_primes_b2;
+    reg [9:0] f_past_v_primes_b3;
+    reg [9:0] f_past_v_primes_b4;
+    reg [9:0] f_past_v_primes_b5;
+    reg [9:0] f_past_v_primes_b6;
     always @(posedge clk) begin
         f_past_w_hourly_total <= w_hourly_total;
         f_past_l_basal_steps <= l_basal_steps;
@@ -2474,6 +2830,55 @@ module infusion_pump_fsm (
         f_past_v_fill_left <= v_fill_left;
         f_past_l_fill_steps <= l_fill_steps;
         f_past_v_bolus_cut <= v_bolus_cut;
+        f_past_rst <= rst;
+        f_past_v_low_reservoir <= v_low_reservoir;
+        f_past_v_wear_alert <= v_wear_alert;
+        f_past_v_dose_limit <= v_dose_limit;
+        f_past_v_no_delivery <= v_no_delivery;
+        f_past_v_hourly_b0 <= v_hourly_b0;
+        f_past_v_hourly_b1 <= v_hourly_b1;
+        f_past_v_hourly_b2 <= v_hourly_b2;
+        f_past_v_hourly_b3 <= v_hourly_b3;
+        f_past_v_hourly_b4 <= v_hourly_b4;
+        f_past_v_hourly_b5 <= v_hourly_b5;
+        f_past_v_hourly_b6 <= v_hourly_b6;
+        f_past_v_hourly_b7 <= v_hourly_b7;
+        f_past_v_hourly_b8 <= v_hourly_b8;
+        f_past_v_hourly_b9 <= v_hourly_b9;
+        f_past_v_hourly_b10 <= v_hourly_b10;
+        f_past_v_hourly_b11 <= v_hourly_b11;
+        f_past_v_daily_b0 <= v_daily_b0;
+        f_past_v_daily_b1 <= v_daily_b1;
+        f_past_v_daily_b2 <= v_daily_b2;
+        f_past_v_daily_b3 <= v_daily_b3;
+        f_past_v_daily_b4 <= v_daily_b4;
+        f_past_v_daily_b5 <= v_daily_b5;
+        f_past_v_daily_b6 <= v_daily_b6;
+        f_past_v_daily_b7 <= v_daily_b7;
+        f_past_v_daily_b8 <= v_daily_b8;
+        f_past_v_daily_b9 <= v_daily_b9;
+        f_past_v_daily_b10 <= v_daily_b10;
+        f_past_v_daily_b11 <= v_daily_b11;
+        f_past_v_daily_b12 <= v_daily_b12;
+        f_past_v_daily_b13 <= v_daily_b13;
+        f_past_v_daily_b14 <= v_daily_b14;
+        f_past_v_daily_b15 <= v_daily_b15;
+        f_past_v_daily_b16 <= v_daily_b16;
+        f_past_v_daily_b17 <= v_daily_b17;
+        f_past_v_daily_b18 <= v_daily_b18;
+        f_past_v_daily_b19 <= v_daily_b19;
+        f_past_v_daily_b20 <= v_daily_b20;
+        f_past_v_daily_b21 <= v_daily_b21;
+        f_past_v_daily_b22 <= v_daily_b22;
+        f_past_v_daily_b23 <= v_daily_b23;
+        f_past_v_primes_phase <= v_primes_phase;
+        f_past_v_primes_b0 <= v_primes_b0;
+        f_past_v_primes_b1 <= v_primes_b1;
+        f_past_v_primes_b2 <= v_primes_b2;
+        f_past_v_primes_b3 <= v_primes_b3;
+        f_past_v_primes_b4 <= v_primes_b4;
+        f_past_v_primes_b5 <= v_primes_b5;
+        f_past_v_primes_b6 <= v_primes_b6;
     end
     // ghost prefix sums of window `hourly`: f_pre_hourly_0 = b0, f_pre_hourly_k = b0 + .. + bk
     reg [14:0] f_pre_hourly_0;
@@ -2921,6 +3326,115 @@ module infusion_pump_fsm (
     wire f_ok_239 = ((l_steps >= 4'sd0) && (tick_steps <= 3'd2));
     wire f_ok_240 = ((f_err_basal >= 16'sd0) && (f_err_basal < 16'sd3600));
     wire f_ok_241 = (f_err_basal == $signed({{4{1'b0}}, v_basal_acc}));
+    wire f_ok_242 = (f_past_rst ? ($signed({1'b0, v_reservoir}) == 15'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_reservoir}) == fsd0) : f_past_f_ev_refill ? ($signed({1'b0, v_reservoir}) == fsd1) : f_past_f_ev_rewind ? ($signed({1'b0, v_reservoir}) == fsd2) : ($signed({1'b0, v_reservoir}) == $signed({1'b0, f_past_v_reservoir})));
+    wire f_ok_243 = (f_past_rst ? (v_set_loaded == 1'b0) : f_past_f_ev_load_set ? (v_set_loaded == (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? 1'b1 : f_past_v_set_loaded)) : f_past_f_ev_remove_set ? (v_set_loaded == (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? 1'b0 : f_past_v_set_loaded)) : (v_set_loaded == f_past_v_set_loaded));
+    wire f_ok_244 = (f_past_rst ? (v_set_kind == 1'd0) : f_past_f_ev_load_set ? (v_set_kind == fsd3) : (v_set_kind == f_past_v_set_kind));
+    wire f_ok_245 = (f_past_rst ? (v_primed == 1'b0) : f_past_f_tick_step ? (v_primed == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_primed : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_primed : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? f_past_v_primed : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? f_past_v_primed : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? f_past_v_primed : (((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? 1'b1 : f_past_v_primed))))))) : f_past_f_ev_load_set ? (v_primed == (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? 1'b0 : f_past_v_primed)) : f_past_f_ev_refill ? (v_primed == ((((((f_past_state == 3'd1) || (f_past_state == 3'd7)) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_p_refill_amount}) > 15'sd0)) && ($signed({1'b0, f_past_p_refill_amount}) <= 15'sd12000)) ? 1'b0 : f_past_v_primed)) : f_past_f_ev_rewind ? (v_primed == (((f_past_state == 3'd1) && (!(f_past_v_inserted && f_past_v_connected))) ? 1'b0 : f_past_v_primed)) : f_past_f_ev_remove_set ? (v_primed == (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? 1'b0 : f_past_v_primed)) : (v_primed == f_past_v_primed));
+    wire f_ok_246 = (f_past_rst ? ($signed({1'b0, v_prime_total}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_prime_total}) == fsd8) : f_past_f_ev_load_set ? ($signed({1'b0, v_prime_total}) == fsd9) : ($signed({1'b0, v_prime_total}) == $signed({1'b0, f_past_v_prime_total})));
+    wire f_ok_247 = (f_past_rst ? (v_set_used == 1'b0) : f_past_f_ev_load_set ? (v_set_used == (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? 1'b0 : f_past_v_set_used)) : f_past_f_ev_insert ? (v_set_used == ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? 1'b1 : f_past_v_set_used)) : (v_set_used == f_past_v_set_used));
+    wire f_ok_248 = (f_past_rst ? (v_inserted == 1'b0) : f_past_f_ev_insert ? (v_inserted == ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? 1'b1 : f_past_v_inserted)) : f_past_f_ev_remove_set ? (v_inserted == (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? 1'b0 : f_past_v_inserted)) : (v_inserted == f_past_v_inserted));
+    wire f_ok_249 = (f_past_rst ? (v_connected == 1'b0) : f_past_f_ev_insert ? (v_connected == ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? 1'b1 : f_past_v_connected)) : f_past_f_ev_disconnect ? (v_connected == (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? 1'b0 : (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? 1'b0 : ((f_past_state == 3'd3) ? 1'b0 : f_past_v_connected)))) : f_past_f_ev_connect ? (v_connected == (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && (!f_past_v_connected))) ? 1'b1 : f_past_v_connected)) : f_past_f_ev_remove_set ? (v_connected == (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? 1'b0 : f_past_v_connected)) : (v_connected == f_past_v_connected));
+    wire f_ok_250 = (f_past_rst ? (v_filled == 1'b0) : f_past_f_ev_load_set ? (v_filled == (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? 1'b0 : f_past_v_filled)) : f_past_f_ev_insert ? (v_filled == ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? 1'b0 : f_past_v_filled)) : f_past_f_ev_fill ? (v_filled == (((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd10[6], fsd10}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd5)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fsd11)) && (!f_past_v_occluded)) ? 1'b1 : f_past_v_filled)) : (v_filled == f_past_v_filled));
+    wire f_ok_251 = (f_past_rst ? (v_last_site == 4'd0) : f_past_f_ev_insert ? (v_last_site == fsd12) : (v_last_site == f_past_v_last_site));
+    wire f_ok_252 = (f_past_rst ? ($signed({1'b0, v_set_age}) == 20'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_set_age}) == fsd14) : f_past_f_ev_insert ? ($signed({1'b0, v_set_age}) == fsd15) : f_past_f_ev_remove_set ? ($signed({1'b0, v_set_age}) == fsd16) : ($signed({1'b0, v_set_age}) == $signed({1'b0, f_past_v_set_age})));
+    wire f_ok_253 = (f_past_rst ? ($signed({1'b0, v_away}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_away}) == fsd18) : f_past_f_ev_insert ? ($signed({1'b0, v_away}) == fsd19) : f_past_f_ev_connect ? ($signed({1'b0, v_away}) == fsd20) : f_past_f_ev_remove_set ? ($signed({1'b0, v_away}) == fsd21) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away})));
+    wire f_ok_254 = (f_past_rst ? ($signed({1'b0, v_basal_rate}) == 12'sd0) : f_past_f_ev_set_basal ? ($signed({{2{1'b0}}, v_basal_rate}) == fsd22) : ($signed({1'b0, v_basal_rate}) == $signed({1'b0, f_past_v_basal_rate})));
+    wire f_ok_255 = (f_past_rst ? (v_occluded == 1'b0) : f_past_f_ev_occlusion ? (v_occluded == (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 1'b1 : (((((f_past_state == 3'd0) || (f_past_state == 3'd1)) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) ? 1'b1 : f_past_v_occluded))) : f_past_f_ev_clear_occlusion ? (v_occluded == (((((((((f_past_state == 3'd0) || (f_past_state == 3'd1)) || (f_past_state == 3'd2)) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) ? 1'b0 : f_past_v_occluded)) : (v_occluded == f_past_v_occluded));
+    wire f_ok_256 = (f_past_rst ? (v_acked == 1'b0) : f_past_f_tick_step ? (v_acked == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd23 >= 11'sd600)))) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd23 >= 11'sd600)))) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 1'b0 : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? 1'b0 : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? 1'b0 : (((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd23 >= 11'sd600)))) : (((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd23 >= 11'sd600)))) : (((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd23 >= 11'sd600)))) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 1'b0 : (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd23 >= 11'sd600)))))))))))))) : f_past_f_ev_occlusion ? (v_acked == (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 1'b0 : f_past_v_acked)) : f_past_f_ev_acknowledge ? (v_acked == ((f_past_state == 3'd7) ? 1'b1 : f_past_v_acked)) : (v_acked == f_past_v_acked));
+    wire f_ok_257 = (f_past_rst ? ($signed({1'b0, v_silenced}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_silenced}) == fsd35) : ($signed({1'b0, v_silenced}) == $signed({1'b0, f_past_v_silenced})));
+    wire f_ok_258 = (f_past_rst ? ($signed({1'b0, v_stopped}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_stopped}) == fsd38) : ($signed({1'b0, v_stopped}) == $signed({1'b0, f_past_v_stopped})));
+    wire f_ok_259 = (f_past_rst ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_bolus_left}) == fsd46) : f_past_f_ev_reset ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : f_past_f_ev_disconnect ? ($signed({1'b0, v_bolus_left}) == fsd48) : f_past_f_ev_suspend ? ($signed({1'b0, v_bolus_left}) == fsd47) : f_past_f_ev_bolus ? ($signed({{3{1'b0}}, v_bolus_left}) == fsd51) : f_past_f_ev_occlusion ? ($signed({1'b0, v_bolus_left}) == fsd52) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left})));
+    wire f_ok_260 = (f_past_rst ? ($signed({1'b0, v_prime_left}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_prime_left}) == fsd57) : f_past_f_ev_reset ? ($signed({1'b0, v_prime_left}) == 11'sd0) : f_past_f_ev_prime ? ($signed({{2{1'b0}}, v_prime_left}) == fsd59) : f_past_f_ev_stop ? ($signed({1'b0, v_prime_left}) == fsd60) : f_past_f_ev_occlusion ? ($signed({1'b0, v_prime_left}) == fsd61) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left})));
+    wire f_ok_261 = (f_past_rst ? ($signed({1'b0, v_fill_left}) == 7'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_fill_left}) == fsd65) : f_past_f_ev_reset ? ($signed({1'b0, v_fill_left}) == 7'sd0) : f_past_f_ev_stop ? ($signed({1'b0, v_fill_left}) == fsd66) : f_past_f_ev_fill ? ($signed({{2{1'b0}}, v_fill_left}) == fsd67) : f_past_f_ev_disconnect ? ($signed({1'b0, v_fill_left}) == fsd70) : f_past_f_ev_occlusion ? ($signed({1'b0, v_fill_left}) == fsd71) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left})));
+    wire f_ok_262 = (f_past_rst ? (v_occlusion_alarm == 1'b0) : f_past_f_tick_step ? (v_occlusion_alarm == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_occlusion_alarm : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_occlusion_alarm : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? f_past_v_occlusion_alarm : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? f_past_v_occlusion_alarm : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? f_past_v_occlusion_alarm : (((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? f_past_v_occlusion_alarm : (((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? f_past_v_occlusion_alarm : (((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? f_past_v_occlusion_alarm : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 1'b0 : f_past_v_occlusion_alarm)))))))))) : f_past_f_ev_occlusion ? (v_occlusion_alarm == (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 1'b1 : f_past_v_occlusion_alarm)) : (v_occlusion_alarm == f_past_v_occlusion_alarm));
+    wire f_ok_263 = (f_past_rst ? (v_empty_alarm == 1'b0) : f_past_f_tick_step ? (v_empty_alarm == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_empty_alarm : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_empty_alarm : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 1'b1 : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? f_past_v_empty_alarm : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? f_past_v_empty_alarm : (((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? f_past_v_empty_alarm : (((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? f_past_v_empty_alarm : (((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? f_past_v_empty_alarm : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 1'b0 : f_past_v_empty_alarm)))))))))) : (v_empty_alarm == f_past_v_empty_alarm));
+    wire f_ok_264 = (f_past_rst ? (v_wear_alarm == 1'b0) : f_past_f_tick_step ? (v_wear_alarm == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_wear_alarm : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_wear_alarm : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? f_past_v_wear_alarm : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? 1'b1 : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? f_past_v_wear_alarm : (((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? f_past_v_wear_alarm : (((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? f_past_v_wear_alarm : (((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? f_past_v_wear_alarm : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 1'b0 : f_past_v_wear_alarm)))))))))) : (v_wear_alarm == f_past_v_wear_alarm));
+    wire f_ok_265 = (f_past_rst ? (v_reconnect_alarm == 1'b0) : f_past_f_tick_step ? (v_reconnect_alarm == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_reconnect_alarm : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_reconnect_alarm : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? f_past_v_reconnect_alarm : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? f_past_v_reconnect_alarm : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? 1'b1 : (((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? f_past_v_reconnect_alarm : (((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? f_past_v_reconnect_alarm : (((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? f_past_v_reconnect_alarm : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 1'b0 : f_past_v_reconnect_alarm)))))))))) : (v_reconnect_alarm == f_past_v_reconnect_alarm));
+    wire f_ok_266 = (f_past_rst ? (v_low_reservoir == 1'b0) : f_past_f_tick_step ? (v_low_reservoir == (fsd0 < 15'sd400)) : f_past_f_ev_reset ? (v_low_reservoir == 1'b0) : (v_low_reservoir == f_past_v_low_reservoir));
+    wire f_ok_267 = (f_past_rst ? (v_wear_alert == 1'b0) : f_past_f_tick_step ? (v_wear_alert == (f_past_v_inserted && (fsd4 >= $signed({fsd72[18], fsd72})))) : f_past_f_ev_reset ? (v_wear_alert == 1'b0) : (v_wear_alert == f_past_v_wear_alert));
+    wire f_ok_268 = (f_past_rst ? (v_dose_limit == 1'b0) : f_past_f_tick_step ? (v_dose_limit == ((fsd73 < fsd74) && ($signed({{12{fsd73[2]}}, fsd73}) < $signed({1'b0, f_past_v_reservoir})))) : f_past_f_ev_reset ? (v_dose_limit == 1'b0) : (v_dose_limit == f_past_v_dose_limit));
+    wire f_ok_269 = (f_past_rst ? (v_no_delivery == 1'b0) : f_past_f_tick_step ? (v_no_delivery == ((f_past_v_inserted && (!((f_past_state == 3'd4) || (f_past_state == 3'd5)))) && (fsd36 >= 12'sd1800))) : f_past_f_ev_reset ? (v_no_delivery == 1'b0) : (v_no_delivery == f_past_v_no_delivery));
+    wire f_ok_270 = (f_past_rst ? (v_bolus_cut == 1'b0) : f_past_f_tick_step ? (v_bolus_cut == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_bolus_cut : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_bolus_cut : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? f_past_v_bolus_cut : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? f_past_v_bolus_cut : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? f_past_v_bolus_cut : (((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? f_past_v_bolus_cut : (((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? f_past_v_bolus_cut : (((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? (fsd25 > 11'sd0) : f_past_v_bolus_cut))))))))) : f_past_f_ev_reset ? (v_bolus_cut == 1'b0) : f_past_f_ev_bolus ? (v_bolus_cut == (((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd49)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd50)) ? 1'b0 : f_past_v_bolus_cut)) : (v_bolus_cut == f_past_v_bolus_cut));
+    wire f_ok_271 = (f_past_rst ? ($signed({1'b0, v_hourly_b0}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b0}) == fsd76) : ($signed({1'b0, v_hourly_b0}) == $signed({1'b0, f_past_v_hourly_b0})));
+    wire f_ok_272 = (f_past_rst ? ($signed({1'b0, v_hourly_b1}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b1}) == fsd77) : ($signed({1'b0, v_hourly_b1}) == $signed({1'b0, f_past_v_hourly_b1})));
+    wire f_ok_273 = (f_past_rst ? ($signed({1'b0, v_hourly_b2}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b2}) == fsd78) : ($signed({1'b0, v_hourly_b2}) == $signed({1'b0, f_past_v_hourly_b2})));
+    wire f_ok_274 = (f_past_rst ? ($signed({1'b0, v_hourly_b3}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b3}) == fsd79) : ($signed({1'b0, v_hourly_b3}) == $signed({1'b0, f_past_v_hourly_b3})));
+    wire f_ok_275 = (f_past_rst ? ($signed({1'b0, v_hourly_b4}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b4}) == fsd80) : ($signed({1'b0, v_hourly_b4}) == $signed({1'b0, f_past_v_hourly_b4})));
+    wire f_ok_276 = (f_past_rst ? ($signed({1'b0, v_hourly_b5}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b5}) == fsd81) : ($signed({1'b0, v_hourly_b5}) == $signed({1'b0, f_past_v_hourly_b5})));
+    wire f_ok_277 = (f_past_rst ? ($signed({1'b0, v_hourly_b6}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b6}) == fsd82) : ($signed({1'b0, v_hourly_b6}) == $signed({1'b0, f_past_v_hourly_b6})));
+    wire f_ok_278 = (f_past_rst ? ($signed({1'b0, v_hourly_b7}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b7}) == fsd83) : ($signed({1'b0, v_hourly_b7}) == $signed({1'b0, f_past_v_hourly_b7})));
+    wire f_ok_279 = (f_past_rst ? ($signed({1'b0, v_hourly_b8}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b8}) == fsd84) : ($signed({1'b0, v_hourly_b8}) == $signed({1'b0, f_past_v_hourly_b8})));
+    wire f_ok_280 = (f_past_rst ? ($signed({1'b0, v_hourly_b9}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b9}) == fsd85) : ($signed({1'b0, v_hourly_b9}) == $signed({1'b0, f_past_v_hourly_b9})));
+    wire f_ok_281 = (f_past_rst ? ($signed({1'b0, v_hourly_b10}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b10}) == fsd86) : ($signed({1'b0, v_hourly_b10}) == $signed({1'b0, f_past_v_hourly_b10})));
+    wire f_ok_282 = (f_past_rst ? ($signed({1'b0, v_hourly_b11}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b11}) == fsd87) : ($signed({1'b0, v_hourly_b11}) == $signed({1'b0, f_past_v_hourly_b11})));
+    wire f_ok_283 = (f_past_rst ? ($signed({1'b0, v_hourly_b12}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b12}) == fsd88) : ($signed({1'b0, v_hourly_b12}) == $signed({1'b0, f_past_v_hourly_b12})));
+    wire f_ok_284 = (f_past_rst ? ($signed({1'b0, v_hourly_phase}) == 10'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_phase}) == fsd90) : ($signed({1'b0, v_hourly_phase}) == $signed({1'b0, f_past_v_hourly_phase})));
+    wire f_ok_285 = (f_past_rst ? ($signed({1'b0, v_daily_b0}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b0}) == fsd92) : ($signed({1'b0, v_daily_b0}) == $signed({1'b0, f_past_v_daily_b0})));
+    wire f_ok_286 = (f_past_rst ? ($signed({1'b0, v_daily_b1}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b1}) == fsd93) : ($signed({1'b0, v_daily_b1}) == $signed({1'b0, f_past_v_daily_b1})));
+    wire f_ok_287 = (f_past_rst ? ($signed({1'b0, v_daily_b2}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b2}) == fsd94) : ($signed({1'b0, v_daily_b2}) == $signed({1'b0, f_past_v_daily_b2})));
+    wire f_ok_288 = (f_past_rst ? ($signed({1'b0, v_daily_b3}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b3}) == fsd95) : ($signed({1'b0, v_daily_b3}) == $signed({1'b0, f_past_v_daily_b3})));
+    wire f_ok_289 = (f_past_rst ? ($signed({1'b0, v_daily_b4}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b4}) == fsd96) : ($signed({1'b0, v_daily_b4}) == $signed({1'b0, f_past_v_daily_b4})));
+    wire f_ok_290 = (f_past_rst ? ($signed({1'b0, v_daily_b5}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b5}) == fsd97) : ($signed({1'b0, v_daily_b5}) == $signed({1'b0, f_past_v_daily_b5})));
+    wire f_ok_291 = (f_past_rst ? ($signed({1'b0, v_daily_b6}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b6}) == fsd98) : ($signed({1'b0, v_daily_b6}) == $signed({1'b0, f_past_v_daily_b6})));
+    wire f_ok_292 = (f_past_rst ? ($signed({1'b0, v_daily_b7}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b7}) == fsd99) : ($signed({1'b0, v_daily_b7}) == $signed({1'b0, f_past_v_daily_b7})));
+    wire f_ok_293 = (f_past_rst ? ($signed({1'b0, v_daily_b8}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b8}) == fsd100) : ($signed({1'b0, v_daily_b8}) == $signed({1'b0, f_past_v_daily_b8})));
+    wire f_ok_294 = (f_past_rst ? ($signed({1'b0, v_daily_b9}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b9}) == fsd101) : ($signed({1'b0, v_daily_b9}) == $signed({1'b0, f_past_v_daily_b9})));
+    wire f_ok_295 = (f_past_rst ? ($signed({1'b0, v_daily_b10}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b10}) == fsd102) : ($signed({1'b0, v_daily_b10}) == $signed({1'b0, f_past_v_daily_b10})));
+    wire f_ok_296 = (f_past_rst ? ($signed({1'b0, v_daily_b11}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b11}) == fsd103) : ($signed({1'b0, v_daily_b11}) == $signed({1'b0, f_past_v_daily_b11})));
+    wire f_ok_297 = (f_past_rst ? ($signed({1'b0, v_daily_b12}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b12}) == fsd104) : ($signed({1'b0, v_daily_b12}) == $signed({1'b0, f_past_v_daily_b12})));
+    wire f_ok_298 = (f_past_rst ? ($signed({1'b0, v_daily_b13}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b13}) == fsd105) : ($signed({1'b0, v_daily_b13}) == $signed({1'b0, f_past_v_daily_b13})));
+    wire f_ok_299 = (f_past_rst ? ($signed({1'b0, v_daily_b14}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b14}) == fsd106) : ($signed({1'b0, v_daily_b14}) == $signed({1'b0, f_past_v_daily_b14})));
+    wire f_ok_300 = (f_past_rst ? ($signed({1'b0, v_daily_b15}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b15}) == fsd107) : ($signed({1'b0, v_daily_b15}) == $signed({1'b0, f_past_v_daily_b15})));
+    wire f_ok_301 = (f_past_rst ? ($signed({1'b0, v_daily_b16}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b16}) == fsd108) : ($signed({1'b0, v_daily_b16}) == $signed({1'b0, f_past_v_daily_b16})));
+    wire f_ok_302 = (f_past_rst ? ($signed({1'b0, v_daily_b17}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b17}) == fsd109) : ($signed({1'b0, v_daily_b17}) == $signed({1'b0, f_past_v_daily_b17})));
+    wire f_ok_303 = (f_past_rst ? ($signed({1'b0, v_daily_b18}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b18}) == fsd110) : ($signed({1'b0, v_daily_b18}) == $signed({1'b0, f_past_v_daily_b18})));
+    wire f_ok_304 = (f_past_rst ? ($signed({1'b0, v_daily_b19}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b19}) == fsd111) : ($signed({1'b0, v_daily_b19}) == $signed({1'b0, f_past_v_daily_b19})));
+    wire f_ok_305 = (f_past_rst ? ($signed({1'b0, v_daily_b20}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b20}) == fsd112) : ($signed({1'b0, v_daily_b20}) == $signed({1'b0, f_past_v_daily_b20})));
+    wire f_ok_306 = (f_past_rst ? ($signed({1'b0, v_daily_b21}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b21}) == fsd113) : ($signed({1'b0, v_daily_b21}) == $signed({1'b0, f_past_v_daily_b21})));
+    wire f_ok_307 = (f_past_rst ? ($signed({1'b0, v_daily_b22}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b22}) == fsd114) : ($signed({1'b0, v_daily_b22}) == $signed({1'b0, f_past_v_daily_b22})));
+    wire f_ok_308 = (f_past_rst ? ($signed({1'b0, v_daily_b23}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b23}) == fsd115) : ($signed({1'b0, v_daily_b23}) == $signed({1'b0, f_past_v_daily_b23})));
+    wire f_ok_309 = (f_past_rst ? ($signed({1'b0, v_daily_b24}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b24}) == fsd116) : ($signed({1'b0, v_daily_b24}) == $signed({1'b0, f_past_v_daily_b24})));
+    wire f_ok_310 = (f_past_rst ? ($signed({1'b0, v_daily_phase}) == 13'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_phase}) == fsd118) : ($signed({1'b0, v_daily_phase}) == $signed({1'b0, f_past_v_daily_phase})));
+    wire f_ok_311 = (f_past_rst ? ($signed({1'b0, v_primes_b0}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b0}) == fsd121) : ($signed({1'b0, v_primes_b0}) == $signed({1'b0, f_past_v_primes_b0})));
+    wire f_ok_312 = (f_past_rst ? ($signed({1'b0, v_primes_b1}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b1}) == fsd122) : ($signed({1'b0, v_primes_b1}) == $signed({1'b0, f_past_v_primes_b1})));
+    wire f_ok_313 = (f_past_rst ? ($signed({1'b0, v_primes_b2}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b2}) == fsd123) : ($signed({1'b0, v_primes_b2}) == $signed({1'b0, f_past_v_primes_b2})));
+    wire f_ok_314 = (f_past_rst ? ($signed({1'b0, v_primes_b3}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b3}) == fsd124) : ($signed({1'b0, v_primes_b3}) == $signed({1'b0, f_past_v_primes_b3})));
+    wire f_ok_315 = (f_past_rst ? ($signed({1'b0, v_primes_b4}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b4}) == fsd125) : ($signed({1'b0, v_primes_b4}) == $signed({1'b0, f_past_v_primes_b4})));
+    wire f_ok_316 = (f_past_rst ? ($signed({1'b0, v_primes_b5}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b5}) == fsd126) : ($signed({1'b0, v_primes_b5}) == $signed({1'b0, f_past_v_primes_b5})));
+    wire f_ok_317 = (f_past_rst ? ($signed({1'b0, v_primes_b6}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b6}) == fsd127) : ($signed({1'b0, v_primes_b6}) == $signed({1'b0, f_past_v_primes_b6})));
+    wire f_ok_318 = (f_past_rst ? ($signed({1'b0, v_primes_phase}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_phase}) == fsd129) : ($signed({1'b0, v_primes_phase}) == $signed({1'b0, f_past_v_primes_phase})));
+    wire f_ok_319 = (f_past_rst ? ($signed({1'b0, v_basal_acc}) == 13'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_basal_acc}) == fsd133) : f_past_f_ev_reset ? ($signed({1'b0, v_basal_acc}) == 13'sd0) : ($signed({1'b0, v_basal_acc}) == $signed({1'b0, f_past_v_basal_acc})));
+    wire f_ok_320 = (f_past_rst ? (state == 3'd0) : f_past_f_tick_step ? (state == fsd142) : f_past_f_ev_reset ? (state == 3'd0) : f_past_f_ev_prime ? (state == fsd143) : f_past_f_ev_stop ? (state == fsd144) : f_past_f_ev_fill ? (state == fsd145) : f_past_f_ev_disconnect ? (state == fsd148) : f_past_f_ev_start ? (state == fsd149) : f_past_f_ev_suspend ? (state == fsd150) : f_past_f_ev_bolus ? (state == fsd151) : f_past_f_ev_occlusion ? (state == fsd152) : (state == f_past_state));
+    wire f_ok_321 = (f_ev_accepted == ((state == 3'd1) && (!v_inserted)));
+    wire f_ok_322 = (f_ev_accepted == (((((state == 3'd1) || (state == 3'd7)) && (!(v_inserted && v_connected))) && ($signed({1'b0, p_refill_amount}) > 15'sd0)) && ($signed({1'b0, p_refill_amount}) <= 15'sd12000)));
+    wire f_ok_323 = (f_ev_accepted == ((state == 3'd1) && (!(v_inserted && v_connected))));
+    wire f_ok_324 = (f_ev_accepted == ((((((((state == 3'd1) && v_set_loaded) && (!(v_inserted && v_connected))) && ($signed({1'b0, v_reservoir}) > 15'sd0)) && (!v_occluded)) && ($signed({1'b0, p_prime_amount}) > 12'sd0)) && ($signed({1'b0, p_prime_amount}) <= $signed({fsn0[10], fsn0}))) && ($signed({{3{1'b0}}, p_prime_amount}) <= fsn1)));
+    wire f_ok_325 = (f_ev_accepted == (((state == 3'd2) || (state == 3'd3)) || (state == 3'd6)));
+    wire f_ok_326 = (f_ev_accepted == (((((state == 3'd1) && (v_set_loaded && (!v_set_used))) && v_primed) && (p_insert_at != 4'd0)) && (p_insert_at != v_last_site)));
+    wire f_ok_327 = (f_ev_accepted == ((((((((((state == 3'd1) && (v_inserted && v_connected)) && v_primed) && (!v_filled)) && ($signed({1'b0, p_fill_amount}) > 8'sd0)) && ($signed({1'b0, p_fill_amount}) <= $signed({fsn2[6], fsn2}))) && ($signed({1'b0, v_reservoir}) > 15'sd0)) && ($signed({1'b0, v_set_age}) < fsn3)) && ($signed({{7{1'b0}}, p_fill_amount}) <= fsn1)) && (!v_occluded)));
+    wire f_ok_328 = (f_ev_accepted == ((((((state == 3'd1) || (state == 3'd6)) || (state == 3'd7)) && (v_inserted && v_connected)) || ((state == 3'd4) || (state == 3'd5))) || (state == 3'd3)));
+    wire f_ok_329 = (f_ev_accepted == ((((state == 3'd1) || (state == 3'd6)) || (state == 3'd7)) && (v_inserted && (!v_connected))));
+    wire f_ok_330 = (f_ev_accepted == ((((state == 3'd1) || (state == 3'd6)) || (state == 3'd7)) && v_set_loaded));
+    wire f_ok_331 = (f_ev_accepted == (((((state == 3'd1) || (state == 3'd6)) || (state == 3'd4)) || (state == 3'd5)) && ($signed({1'b0, p_set_basal_rate}) <= 13'sd1400)));
+    wire f_ok_332 = (f_ev_accepted == (((((((state == 3'd1) || (state == 3'd6)) && (v_inserted && v_connected)) && v_primed) && ($signed({1'b0, v_reservoir}) > 15'sd0)) && ($signed({1'b0, v_set_age}) < fsn3)) && (!v_occluded)));
+    wire f_ok_333 = (f_ev_accepted == ((state == 3'd4) || (state == 3'd5)));
+    wire f_ok_334 = (f_ev_accepted == ((((((state == 3'd4) && ($signed({1'b0, p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, p_bolus_amount}) <= $signed({1'b0, v_reservoir}))) && ($signed({{4{1'b0}}, p_bolus_amount}) <= fsn4)) && ($signed({{7{1'b0}}, p_bolus_amount}) <= fsn5)));
+    wire f_ok_335 = (f_ev_accepted == (((((state == 3'd2) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) || ((((state == 3'd0) || (state == 3'd1)) || (state == 3'd6)) || (state == 3'd7))));
+    wire f_ok_336 = (f_ev_accepted == ((((((((state == 3'd0) || (state == 3'd1)) || (state == 3'd2)) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) || (state == 3'd6)) || (state == 3'd7)));
+    wire f_ok_337 = (f_ev_accepted == (state == 3'd7));
+    wire f_ok_338 = (l_basal_active == (((state == 3'd4) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
+    wire f_ok_339 = (l_basal_raw == fsn9);
+    wire f_ok_340 = (l_basal_steps == fsn14);
+    wire f_ok_341 = (l_bolus_active == ((state == 3'd5) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
+    wire f_ok_342 = (l_bolus_raw == fsn15);
+    wire f_ok_343 = (l_bolus_steps == fsn24);
+    wire f_ok_344 = (l_prime_active == ((state == 3'd2) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
+    wire f_ok_345 = (l_prime_raw == fsn25);
+    wire f_ok_346 = (l_prime_steps == fsn33);
+    wire f_ok_347 = (l_fill_active == ((state == 3'd3) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
+    wire f_ok_348 = (l_fill_raw == fsn34);
+    wire f_ok_349 = (l_fill_steps == fsn43);
+    wire f_ok_350 = (l_steps == fsn44);
     wire f_ok_pipeline_event = (f_settle <= HOLD_CYCLES) && (f_hold_run <= HOLD_CYCLES) && (ev_left <= 4) && ((ev_left == 0) || ((ev_left + f_hold_run <= 4) && (f_settle + ev_left == 4))) && ((f_hold_run <= 4) || (f_settle + 4 >= f_hold_run));
     wire f_ok_pipeline_1 = (f_settle < 1) || ((t0 == nx_t0) && (l_basal_active == nx_l_basal_active) && (t7 == nx_t7) && (l_bolus_raw == nx_l_bolus_raw) && (l_prime_raw == nx_l_prime_raw) && (l_fill_raw == nx_l_fill_raw) && (t49 == nx_t49) && (t65 == nx_t65) && (t93 == nx_t93) && (t110 == nx_t110) && (t112 == nx_t112) && (t114 == nx_t114) && (t117 == nx_t117) && (en1 == nx_en1) && (g3_5 == nx_g3_5) && (g3_6 == nx_g3_6) && (en5 == nx_en5) && (g6_4 == nx_g6_4) && (g6_6 == nx_g6_6) && (g6_7 == nx_g6_7) && (g13_3 == nx_g13_3) && (g15_3 == nx_g15_3) && (g15_4 == nx_g15_4) && (en23 == nx_en23) && (en24 == nx_en24) && (g28_0 == nx_g28_0));
     wire f_ok_pipeline_2 = (f_settle < 2) || ((l_basal_raw == nx_l_basal_raw) && (t45 == nx_t45) && (t115 == nx_t115) && (t118 == nx_t118) && (en3 == nx_en3) && (en6 == nx_en6) && (en13 == nx_en13) && (en15 == nx_en15));
@@ -3183,6 +3697,115 @@ module infusion_pump_fsm (
             if ((f_tick_step) && !f_ok_239) $display("pumpspec-formal: %0t f_motor_steps_1 failed", $time);
             if (!f_ok_240) $display("pumpspec-formal: %0t f_ghost_ps_21_1 failed", $time);
             if (!f_ok_241) $display("pumpspec-formal: %0t f_ghost_ps_21_2 failed", $time);
+            if (!f_ok_242) $display("pumpspec-formal: %0t f_step_reservoir_1 failed", $time);
+            if (!f_ok_243) $display("pumpspec-formal: %0t f_step_set_loaded_1 failed", $time);
+            if (!f_ok_244) $display("pumpspec-formal: %0t f_step_set_kind_1 failed", $time);
+            if (!f_ok_245) $display("pumpspec-formal: %0t f_step_primed_1 failed", $time);
+            if (!f_ok_246) $display("pumpspec-formal: %0t f_step_prime_total_1 failed", $time);
+            if (!f_ok_247) $display("pumpspec-formal: %0t f_step_set_used_1 failed", $time);
+            if (!f_ok_248) $display("pumpspec-formal: %0t f_step_inserted_1 failed", $time);
+            if (!f_ok_249) $display("pumpspec-formal: %0t f_step_connected_1 failed", $time);
+            if (!f_ok_250) $display("pumpspec-formal: %0t f_step_filled_1 failed", $time);
+            if (!f_ok_251) $display("pumpspec-formal: %0t f_step_last_site_1 failed", $time);
+            if (!f_ok_252) $display("pumpspec-formal: %0t f_step_set_age_1 failed", $time);
+            if (!f_ok_253) $display("pumpspec-formal: %0t f_step_away_1 failed", $time);
+            if (!f_ok_254) $display("pumpspec-formal: %0t f_step_basal_rate_1 failed", $time);
+            if (!f_ok_255) $display("pumpspec-formal: %0t f_step_occluded_1 failed", $time);
+            if (!f_ok_256) $display("pumpspec-formal: %0t f_step_acked_1 failed", $time);
+            if (!f_ok_257) $display("pumpspec-formal: %0t f_step_silenced_1 failed", $time);
+            if (!f_ok_258) $display("pumpspec-formal: %0t f_step_stopped_1 failed", $time);
+            if (!f_ok_259) $display("pumpspec-formal: %0t f_step_bolus_left_1 failed", $time);
+            if (!f_ok_260) $display("pumpspec-formal: %0t f_step_prime_left_1 failed", $time);
+            if (!f_ok_261) $display("pumpspec-formal: %0t f_step_fill_left_1 failed", $time);
+            if (!f_ok_262) $display("pumpspec-formal: %0t f_step_occlusion_alarm_1 failed", $time);
+            if (!f_ok_263) $display("pumpspec-formal: %0t f_step_empty_alarm_1 failed", $time);
+            if (!f_ok_264) $display("pumpspec-formal: %0t f_step_wear_alarm_1 failed", $time);
+            if (!f_ok_265) $display("pumpspec-formal: %0t f_step_reconnect_alarm_1 failed", $time);
+            if (!f_ok_266) $display("pumpspec-formal: %0t f_step_low_reservoir_1 failed", $time);
+            if (!f_ok_267) $display("pumpspec-formal: %0t f_step_wear_alert_1 failed", $time);
+            if (!f_ok_268) $display("pumpspec-formal: %0t f_step_dose_limit_1 failed", $time);
+            if (!f_ok_269) $display("pumpspec-formal: %0t f_step_no_delivery_1 failed", $time);
+            if (!f_ok_270) $display("pumpspec-formal: %0t f_step_bolus_cut_1 failed", $time);
+            if (!f_ok_271) $display("pumpspec-formal: %0t f_step_hourly_b0_1 failed", $time);
+            if (!f_ok_272) $display("pumpspec-formal: %0t f_step_hourly_b1_1 failed", $time);
+            if (!f_ok_273) $display("pumpspec-formal: %0t f_step_hourly_b2_1 failed", $time);
+            if (!f_ok_274) $display("pumpspec-formal: %0t f_step_hourly_b3_1 failed", $time);
+            if (!f_ok_275) $display("pumpspec-formal: %0t f_step_hourly_b4_1 failed", $time);
+            if (!f_ok_276) $display("pumpspec-formal: %0t f_step_hourly_b5_1 failed", $time);
+            if (!f_ok_277) $display("pumpspec-formal: %0t f_step_hourly_b6_1 failed", $time);
+            if (!f_ok_278) $display("pumpspec-formal: %0t f_step_hourly_b7_1 failed", $time);
+            if (!f_ok_279) $display("pumpspec-formal: %0t f_step_hourly_b8_1 failed", $time);
+            if (!f_ok_280) $display("pumpspec-formal: %0t f_step_hourly_b9_1 failed", $time);
+            if (!f_ok_281) $display("pumpspec-formal: %0t f_step_hourly_b10_1 failed", $time);
+            if (!f_ok_282) $display("pumpspec-formal: %0t f_step_hourly_b11_1 failed", $time);
+            if (!f_ok_283) $display("pumpspec-formal: %0t f_step_hourly_b12_1 failed", $time);
+            if (!f_ok_284) $display("pumpspec-formal: %0t f_step_hourly_phase_1 failed", $time);
+            if (!f_ok_285) $display("pumpspec-formal: %0t f_step_daily_b0_1 failed", $time);
+            if (!f_ok_286) $display("pumpspec-formal: %0t f_step_daily_b1_1 failed", $time);
+            if (!f_ok_287) $display("pumpspec-formal: %0t f_step_daily_b2_1 failed", $time);
+            if (!f_ok_288) $display("pumpspec-formal: %0t f_step_daily_b3_1 failed", $time);
+            if (!f_ok_289) $display("pumpspec-formal: %0t f_step_daily_b4_1 failed", $time);
+            if (!f_ok_290) $display("pumpspec-formal: %0t f_step_daily_b5_1 failed", $time);
+            if (!f_ok_291) $display("pumpspec-formal: %0t f_step_daily_b6_1 failed", $time);
+            if (!f_ok_292) $display("pumpspec-formal: %0t f_step_daily_b7_1 failed", $time);
+            if (!f_ok_293) $display("pumpspec-formal: %0t f_step_daily_b8_1 failed", $time);
+            if (!f_ok_294) $display("pumpspec-formal: %0t f_step_daily_b9_1 failed", $time);
+            if (!f_ok_295) $display("pumpspec-formal: %0t f_step_daily_b10_1 failed", $time);
+            if (!f_ok_296) $display("pumpspec-formal: %0t f_step_daily_b11_1 failed", $time);
+            if (!f_ok_297) $display("pumpspec-formal: %0t f_step_daily_b12_1 failed", $time);
+            if (!f_ok_298) $display("pumpspec-formal: %0t f_step_daily_b13_1 failed", $time);
+            if (!f_ok_299) $display("pumpspec-formal: %0t f_step_daily_b14_1 failed", $time);
+            if (!f_ok_300) $display("pumpspec-formal: %0t f_step_daily_b15_1 failed", $time);
+            if (!f_ok_301) $display("pumpspec-formal: %0t f_step_daily_b16_1 failed", $time);
+            if (!f_ok_302) $display("pumpspec-formal: %0t f_step_daily_b17_1 failed", $time);
+            if (!f_ok_303) $display("pumpspec-formal: %0t f_step_daily_b18_1 failed", $time);
+            if (!f_ok_304) $display("pumpspec-formal: %0t f_step_daily_b19_1 failed", $time);
+            if (!f_ok_305) $display("pumpspec-formal: %0t f_step_daily_b20_1 failed", $time);
+            if (!f_ok_306) $display("pumpspec-formal: %0t f_step_daily_b21_1 failed", $time);
+            if (!f_ok_307) $display("pumpspec-formal: %0t f_step_daily_b22_1 failed", $time);
+            if (!f_ok_308) $display("pumpspec-formal: %0t f_step_daily_b23_1 failed", $time);
+            if (!f_ok_309) $display("pumpspec-formal: %0t f_step_daily_b24_1 failed", $time);
+            if (!f_ok_310) $display("pumpspec-formal: %0t f_step_daily_phase_1 failed", $time);
+            if (!f_ok_311) $display("pumpspec-formal: %0t f_step_primes_b0_1 failed", $time);
+            if (!f_ok_312) $display("pumpspec-formal: %0t f_step_primes_b1_1 failed", $time);
+            if (!f_ok_313) $display("pumpspec-formal: %0t f_step_primes_b2_1 failed", $time);
+            if (!f_ok_314) $display("pumpspec-formal: %0t f_step_primes_b3_1 failed", $time);
+            if (!f_ok_315) $display("pumpspec-formal: %0t f_step_primes_b4_1 failed", $time);
+            if (!f_ok_316) $display("pumpspec-formal: %0t f_step_primes_b5_1 failed", $time);
+            if (!f_ok_317) $display("pumpspec-formal: %0t f_step_primes_b6_1 failed", $time);
+            if (!f_ok_318) $display("pumpspec-formal: %0t f_step_primes_phase_1 failed", $time);
+            if (!f_ok_319) $display("pumpspec-formal: %0t f_step_basal_acc_1 failed", $time);
+            if (!f_ok_320) $display("pumpspec-formal: %0t f_step_state_1 failed", $time);
+            if ((f_ev_load_set) && !f_ok_321) $display("pumpspec-formal: %0t f_step_accepted_1 failed", $time);
+            if ((f_ev_refill) && !f_ok_322) $display("pumpspec-formal: %0t f_step_accepted_2 failed", $time);
+            if ((f_ev_rewind) && !f_ok_323) $display("pumpspec-formal: %0t f_step_accepted_3 failed", $time);
+            if ((f_ev_prime) && !f_ok_324) $display("pumpspec-formal: %0t f_step_accepted_4 failed", $time);
+            if ((f_ev_stop) && !f_ok_325) $display("pumpspec-formal: %0t f_step_accepted_5 failed", $time);
+            if ((f_ev_insert) && !f_ok_326) $display("pumpspec-formal: %0t f_step_accepted_6 failed", $time);
+            if ((f_ev_fill) && !f_ok_327) $display("pumpspec-formal: %0t f_step_accepted_7 failed", $time);
+            if ((f_ev_disconnect) && !f_ok_328) $display("pumpspec-formal: %0t f_step_accepted_8 failed", $time);
+            if ((f_ev_connect) && !f_ok_329) $display("pumpspec-formal: %0t f_step_accepted_9 failed", $time);
+            if ((f_ev_remove_set) && !f_ok_330) $display("pumpspec-formal: %0t f_step_accepted_10 failed", $time);
+            if ((f_ev_set_basal) && !f_ok_331) $display("pumpspec-formal: %0t f_step_accepted_11 failed", $time);
+            if ((f_ev_start) && !f_ok_332) $display("pumpspec-formal: %0t f_step_accepted_12 failed", $time);
+            if ((f_ev_suspend) && !f_ok_333) $display("pumpspec-formal: %0t f_step_accepted_13 failed", $time);
+            if ((f_ev_bolus) && !f_ok_334) $display("pumpspec-formal: %0t f_step_accepted_14 failed", $time);
+            if ((f_ev_occlusion) && !f_ok_335) $display("pumpspec-formal: %0t f_step_accepted_15 failed", $time);
+            if ((f_ev_clear_occlusion) && !f_ok_336) $display("pumpspec-formal: %0t f_step_accepted_16 failed", $time);
+            if ((f_ev_acknowledge) && !f_ok_337) $display("pumpspec-formal: %0t f_step_accepted_17 failed", $time);
+            if (((f_tick_step)) && !f_ok_338) $display("pumpspec-formal: %0t f_step_basal_active_1 failed", $time);
+            if (((f_tick_step)) && !f_ok_339) $display("pumpspec-formal: %0t f_step_basal_raw_1 failed", $time);
+            if (((f_tick_step)) && !f_ok_340) $display("pumpspec-formal: %0t f_step_basal_steps_1 failed", $time);
+            if (((f_tick_step)) && !f_ok_341) $display("pumpspec-formal: %0t f_step_bolus_active_1 failed", $time);
+            if (((f_tick_step)) && !f_ok_342) $display("pumpspec-formal: %0t f_step_bolus_raw_1 failed", $time);
+            if (((f_tick_step)) && !f_ok_343) $display("pumpspec-formal: %0t f_step_bolus_steps_1 failed", $time);
+            if (((f_tick_step)) && !f_ok_344) $display("pumpspec-formal: %0t f_step_prime_active_1 failed", $time);
+            if (((f_tick_step)) && !f_ok_345) $display("pumpspec-formal: %0t f_step_prime_raw_1 failed", $time);
+            if (((f_tick_step)) && !f_ok_346) $display("pumpspec-formal: %0t f_step_prime_steps_1 failed", $time);
+            if (((f_tick_step)) && !f_ok_347) $display("pumpspec-formal: %0t f_step_fill_active_1 failed", $time);
+            if (((f_tick_step)) && !f_ok_348) $display("pumpspec-formal: %0t f_step_fill_raw_1 failed", $time);
+            if (((f_tick_step)) && !f_ok_349) $display("pumpspec-formal: %0t f_step_fill_steps_1 failed", $time);
+            if (((f_tick_step)) && !f_ok_350) $display("pumpspec-formal: %0t f_step_steps_1 failed", $time);
             if (!f_ok_pipeline_event) $display("pumpspec-formal: %0t f_pipeline_event failed", $time);
             if (!f_ok_pipeline_1) $display("pumpspec-formal: %0t f_pipeline_1 failed", $time);
             if (!f_ok_pipeline_2) $display("pumpspec-formal: %0t f_pipeline_2 failed", $time);
@@ -3446,6 +4069,115 @@ module infusion_pump_fsm (
             if (f_tick_step) f_motor_steps_1: assert (f_ok_239);
             f_ghost_ps_21_1: assert (f_ok_240);
             f_ghost_ps_21_2: assert (f_ok_241);
+            f_step_reservoir_1: assert (f_ok_242);
+            f_step_set_loaded_1: assert (f_ok_243);
+            f_step_set_kind_1: assert (f_ok_244);
+            f_step_primed_1: assert (f_ok_245);
+            f_step_prime_total_1: assert (f_ok_246);
+            f_step_set_used_1: assert (f_ok_247);
+            f_step_inserted_1: assert (f_ok_248);
+            f_step_connected_1: assert (f_ok_249);
+            f_step_filled_1: assert (f_ok_250);
+            f_step_last_site_1: assert (f_ok_251);
+            f_step_set_age_1: assert (f_ok_252);
+            f_step_away_1: assert (f_ok_253);
+            f_step_basal_rate_1: assert (f_ok_254);
+            f_step_occluded_1: assert (f_ok_255);
+            f_step_acked_1: assert (f_ok_256);
+            f_step_silenced_1: assert (f_ok_257);
+            f_step_stopped_1: assert (f_ok_258);
+            f_step_bolus_left_1: assert (f_ok_259);
+            f_step_prime_left_1: assert (f_ok_260);
+            f_step_fill_left_1: assert (f_ok_261);
+            f_step_occlusion_alarm_1: assert (f_ok_262);
+            f_step_empty_alarm_1: assert (f_ok_263);
+            f_step_wear_alarm_1: assert (f_ok_264);
+            f_step_reconnect_alarm_1: assert (f_ok_265);
+            f_step_low_reservoir_1: assert (f_ok_266);
+            f_step_wear_alert_1: assert (f_ok_267);
+            f_step_dose_limit_1: assert (f_ok_268);
+            f_step_no_delivery_1: assert (f_ok_269);
+            f_step_bolus_cut_1: assert (f_ok_270);
+            f_step_hourly_b0_1: assert (f_ok_271);
+            f_step_hourly_b1_1: assert (f_ok_272);
+            f_step_hourly_b2_1: assert (f_ok_273);
+            f_step_hourly_b3_1: assert (f_ok_274);
+            f_step_hourly_b4_1: assert (f_ok_275);
+            f_step_hourly_b5_1: assert (f_ok_276);
+            f_step_hourly_b6_1: assert (f_ok_277);
+            f_step_hourly_b7_1: assert (f_ok_278);
+            f_step_hourly_b8_1: assert (f_ok_279);
+            f_step_hourly_b9_1: assert (f_ok_280);
+            f_step_hourly_b10_1: assert (f_ok_281);
+            f_step_hourly_b11_1: assert (f_ok_282);
+            f_step_hourly_b12_1: assert (f_ok_283);
+            f_step_hourly_phase_1: assert (f_ok_284);
+            f_step_daily_b0_1: assert (f_ok_285);
+            f_step_daily_b1_1: assert (f_ok_286);
+            f_step_daily_b2_1: assert (f_ok_287);
+            f_step_daily_b3_1: assert (f_ok_288);
+            f_step_daily_b4_1: assert (f_ok_289);
+            f_step_daily_b5_1: assert (f_ok_290);
+            f_step_daily_b6_1: assert (f_ok_291);
+            f_step_daily_b7_1: assert (f_ok_292);
+            f_step_daily_b8_1: assert (f_ok_293);
+            f_step_daily_b9_1: assert (f_ok_294);
+            f_step_daily_b10_1: assert (f_ok_295);
+            f_step_daily_b11_1: assert (f_ok_296);
+            f_step_daily_b12_1: assert (f_ok_297);
+            f_step_daily_b13_1: assert (f_ok_298);
+            f_step_daily_b14_1: assert (f_ok_299);
+            f_step_daily_b15_1: assert (f_ok_300);
+            f_step_daily_b16_1: assert (f_ok_301);
+            f_step_daily_b17_1: assert (f_ok_302);
+            f_step_daily_b18_1: assert (f_ok_303);
+            f_step_daily_b19_1: assert (f_ok_304);
+            f_step_daily_b20_1: assert (f_ok_305);
+            f_step_daily_b21_1: assert (f_ok_306);
+            f_step_daily_b22_1: assert (f_ok_307);
+            f_step_daily_b23_1: assert (f_ok_308);
+            f_step_daily_b24_1: assert (f_ok_309);
+            f_step_daily_phase_1: assert (f_ok_310);
+            f_step_primes_b0_1: assert (f_ok_311);
+            f_step_primes_b1_1: assert (f_ok_312);
+            f_step_primes_b2_1: assert (f_ok_313);
+            f_step_primes_b3_1: assert (f_ok_314);
+            f_step_primes_b4_1: assert (f_ok_315);
+            f_step_primes_b5_1: assert (f_ok_316);
+            f_step_primes_b6_1: assert (f_ok_317);
+            f_step_primes_phase_1: assert (f_ok_318);
+            f_step_basal_acc_1: assert (f_ok_319);
+            f_step_state_1: assert (f_ok_320);
+            if (f_ev_load_set) f_step_accepted_1: assert (f_ok_321);
+            if (f_ev_refill) f_step_accepted_2: assert (f_ok_322);
+            if (f_ev_rewind) f_step_accepted_3: assert (f_ok_323);
+            if (f_ev_prime) f_step_accepted_4: assert (f_ok_324);
+            if (f_ev_stop) f_step_accepted_5: assert (f_ok_325);
+            if (f_ev_insert) f_step_accepted_6: assert (f_ok_326);
+            if (f_ev_fill) f_step_accepted_7: assert (f_ok_327);
+            if (f_ev_disconnect) f_step_accepted_8: assert (f_ok_328);
+            if (f_ev_connect) f_step_accepted_9: assert (f_ok_329);
+            if (f_ev_remove_set) f_step_accepted_10: assert (f_ok_330);
+            if (f_ev_set_basal) f_step_accepted_11: assert (f_ok_331);
+            if (f_ev_start) f_step_accepted_12: assert (f_ok_332);
+            if (f_ev_suspend) f_step_accepted_13: assert (f_ok_333);
+            if (f_ev_bolus) f_step_accepted_14: assert (f_ok_334);
+            if (f_ev_occlusion) f_step_accepted_15: assert (f_ok_335);
+            if (f_ev_clear_occlusion) f_step_accepted_16: assert (f_ok_336);
+            if (f_ev_acknowledge) f_step_accepted_17: assert (f_ok_337);
+            if ((f_tick_step)) f_step_basal_active_1: assert (f_ok_338);
+            if ((f_tick_step)) f_step_basal_raw_1: assert (f_ok_339);
+            if ((f_tick_step)) f_step_basal_steps_1: assert (f_ok_340);
+            if ((f_tick_step)) f_step_bolus_active_1: assert (f_ok_341);
+            if ((f_tick_step)) f_step_bolus_raw_1: assert (f_ok_342);
+            if ((f_tick_step)) f_step_bolus_steps_1: assert (f_ok_343);
+            if ((f_tick_step)) f_step_prime_active_1: assert (f_ok_344);
+            if ((f_tick_step)) f_step_prime_raw_1: assert (f_ok_345);
+            if ((f_tick_step)) f_step_prime_steps_1: assert (f_ok_346);
+            if ((f_tick_step)) f_step_fill_active_1: assert (f_ok_347);
+            if ((f_tick_step)) f_step_fill_raw_1: assert (f_ok_348);
+            if ((f_tick_step)) f_step_fill_steps_1: assert (f_ok_349);
+            if ((f_tick_step)) f_step_steps_1: assert (f_ok_350);
             f_pipeline_event: assert (f_ok_pipeline_event);
             f_pipeline_1: assert (f_ok_pipeline_1);
             f_pipeline_2: assert (f_ok_pipeline_2);
@@ -3467,8 +4199,15 @@ module infusion_pump_fsm (
 `endif
     // every check above held in the previous cycle: the hypothesis the FSM's proof tasks
     // share (each proves some of the checks assuming this; by induction on time, all hold)
+    // (in groups of 64: one chain of hundreds of terms exhausts the Verilog parser's stack)
+    wire f_held_0 = f_ok_0 && f_ok_1 && f_ok_2 && f_ok_3 && f_ok_4 && f_ok_5 && f_ok_6 && f_ok_7 && f_ok_8 && f_ok_9 && f_ok_10 && f_ok_11 && f_ok_12 && f_ok_13 && f_ok_14 && f_ok_15 && f_ok_16 && f_ok_17 && f_ok_18 && f_ok_19 && f_ok_20 && f_ok_21 && f_ok_22 && f_ok_23 && f_ok_24 && f_ok_25 && f_ok_26 && f_ok_27 && f_ok_28 && f_ok_29 && f_ok_30 && f_ok_31 && f_ok_32 && f_ok_33 && f_ok_34 && f_ok_35 && f_ok_36 && f_ok_37 && f_ok_38 && f_ok_39 && f_ok_40 && f_ok_41 && f_ok_42 && f_ok_43 && f_ok_44 && f_ok_45 && f_ok_46 && f_ok_47 && f_ok_48 && f_ok_49 && f_ok_50 && f_ok_51 && f_ok_52 && f_ok_53 && f_ok_54 && f_ok_55 && f_ok_56 && f_ok_57 && f_ok_58 && f_ok_59 && f_ok_60 && (!(f_ev_prime) || f_ok_61) && (!(f_ev_insert) || f_ok_62) && (!(f_ev_fill) || f_ok_63);
+    wire f_held_1 = f_ok_64 && f_ok_65 && f_ok_66 && f_ok_67 && (!(f_past_f_tick_step) || f_ok_68) && (!(f_past_f_tick_step) || f_ok_69) && (!(f_ev_prime) || f_ok_70) && (!(f_ev_prime) || f_ok_71) && (!(f_ev_fill) || f_ok_72) && (!(f_ev_bolus) || f_ok_73) && (!(f_ev_bolus) || f_ok_74) && (!(f_ev_prime) || f_ok_75) && (!(f_ev_fill) || f_ok_76) && (!(f_ev_insert) || f_ok_77) && f_ok_78 && f_ok_79 && f_ok_80 && (!(f_ev_remove_set) || f_ok_81) && f_ok_82 && f_ok_83 && (!(f_ev_load_set) || f_ok_84) && (!(f_ev_refill) || f_ok_85) && (!(f_ev_rewind) || f_ok_86) && (!(f_past_f_tick_step) || f_ok_87) && f_ok_88 && (!(f_ev_insert) || f_ok_89) && f_ok_90 && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Priming))) || f_ok_91) && f_ok_92 && (!(f_ev_disconnect) || f_ok_93) && (!(f_ev_bolus) || f_ok_94) && (!(f_ev_bolus && ((state == S_Idle) || (state == S_Suspended))) || f_ok_95) && (!(f_ev_set_basal) || f_ok_96) && (!(f_past_f_tick_step) || f_ok_97) && (!(f_ev_bolus) || f_ok_98) && f_ok_99 && (!(f_ev_bolus && ((state == S_Bolusing))) || f_ok_100) && f_ok_101 && f_ok_102 && (!(f_past_f_tick_step) || f_ok_103) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_104) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_105) && f_ok_106 && (!(f_tick_step) || f_ok_107) && (!(f_ev_bolus) || f_ok_108) && (!(f_tick_step) || f_ok_109) && (!(f_past_f_ev_suspend && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_110) && (!(f_tick_step) || f_ok_111) && f_ok_112 && f_ok_113 && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_114) && f_ok_115 && f_ok_116 && (!(f_past_f_tick_step) || f_ok_117) && f_ok_118 && f_ok_119 && (!(f_past_f_ev_occlusion) || f_ok_120) && (!(f_past_f_ev_occlusion && ((f_past_state == S_Priming) || (f_past_state == S_Filling) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_121) && (!(f_past_f_ev_occlusion && ((f_past_state == S_SelfTest) || (f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_122) && f_ok_123 && (!(f_past_f_tick_step) || f_ok_124) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_125) && f_ok_126 && (!(f_past_f_ev_reset) || f_ok_127);
+    wire f_held_2 = (!(f_past_f_ev_prime && ((f_past_state == S_Idle))) || f_ok_128) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_129) && (!(f_past_f_ev_insert && ((f_past_state == S_Idle))) || f_ok_130) && (!(f_past_f_ev_fill && ((f_past_state == S_Idle))) || f_ok_131) && (!(f_past_f_ev_stop && ((f_past_state == S_Priming) || (f_past_state == S_Filling))) || f_ok_132) && (!(f_past_f_ev_load_set && ((f_past_state == S_Idle))) || f_ok_133) && (!(f_past_f_ev_remove_set && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_134) && (!(f_past_f_ev_refill && ((f_past_state == S_Idle) || (f_past_state == S_Alarm))) || f_ok_135) && (!(f_ev_refill) || f_ok_136) && (!(f_past_f_ev_rewind && ((f_past_state == S_Idle))) || f_ok_137) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_138) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Filling))) || f_ok_139) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_140) && (!(f_past_f_ev_connect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_141) && (!(f_past_f_ev_set_basal && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_142) && (!(f_past_f_ev_start && ((f_past_state == S_Idle) || (f_past_state == S_Suspended))) || f_ok_143) && (!(f_past_f_ev_bolus && ((f_past_state == S_Delivering))) || f_ok_144) && (!(f_past_f_ev_acknowledge && ((f_past_state == S_Alarm))) || f_ok_145) && (!(f_past_f_ev_stop && ((f_past_state == S_Suspended))) || f_ok_146) && (!(f_past_f_ev_clear_occlusion) || f_ok_147) && (!(f_ev_load_set && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_148) && (!(f_ev_refill && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended))) || f_ok_149) && (!(f_ev_rewind && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_150) && (!(f_ev_prime && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_151) && (!(f_ev_stop && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Alarm))) || f_ok_152) && (!(f_ev_insert && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_153) && (!(f_ev_fill && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_154) && (!(f_ev_disconnect && ((state == S_SelfTest) || (state == S_Priming))) || f_ok_155) && (!(f_ev_connect && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing))) || f_ok_156) && (!(f_ev_remove_set && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing))) || f_ok_157) && (!(f_ev_set_basal && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Alarm))) || f_ok_158) && (!(f_ev_start && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Alarm))) || f_ok_159) && (!(f_ev_suspend && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_160) && (!(f_ev_bolus && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_161) && (!(f_ev_acknowledge && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended))) || f_ok_162) && (!(f_past_f_tick_step && ((f_past_state == S_SelfTest))) || f_ok_163) && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended))) || f_ok_164) && (!(f_past_f_tick_step && ((f_past_state == S_Priming) || (f_past_state == S_Filling) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_165) && (!(f_past_f_tick_step && ((f_past_state == S_Filling) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_166) && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Priming))) || f_ok_167) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_168) && (!(f_past_f_tick_step && ((f_past_state == S_Filling))) || f_ok_169) && (!(f_past_f_tick_step && ((f_past_state == S_Delivering))) || f_ok_170) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_171) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_172) && (!(f_past_f_tick_step) || f_ok_173) && (!(f_past_f_tick_step) || f_ok_174) && (!(f_past_f_tick_step) || f_ok_175) && (!(f_past_f_tick_step) || f_ok_176) && (!(f_past_f_tick_step) || f_ok_177) && (!(f_past_f_tick_step) || f_ok_178) && (!(f_past_f_tick_step) || f_ok_179) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_180) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_181) && (!(f_past_f_tick_step && ((f_past_state == S_Filling))) || f_ok_182) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_183) && f_ok_184 && f_ok_185 && (!(f_past_f_tick_step) || f_ok_186) && (!(f_past_f_tick_step) || f_ok_187) && (!(f_past_f_ev_reset) || f_ok_188) && (!(f_past_f_ev_reset) || f_ok_189) && (!(f_past_f_ev_reset) || f_ok_190) && (!(f_tick_step) || f_ok_191);
+    wire f_held_3 = (!(f_ev_rewind) || f_ok_192) && (!(f_past_f_ev_reset) || f_ok_193) && f_ok_194 && f_ok_195 && f_ok_196 && f_ok_197 && f_ok_198 && f_ok_199 && f_ok_200 && f_ok_201 && f_ok_202 && f_ok_203 && f_ok_204 && f_ok_205 && f_ok_206 && f_ok_207 && f_ok_208 && f_ok_209 && f_ok_210 && f_ok_211 && f_ok_212 && f_ok_213 && f_ok_214 && f_ok_215 && f_ok_216 && f_ok_217 && f_ok_218 && f_ok_219 && f_ok_220 && f_ok_221 && f_ok_222 && f_ok_223 && f_ok_224 && f_ok_225 && f_ok_226 && f_ok_227 && f_ok_228 && f_ok_229 && f_ok_230 && f_ok_231 && f_ok_232 && f_ok_233 && f_ok_234 && f_ok_235 && f_ok_236 && f_ok_237 && f_ok_238 && (!(f_tick_step) || f_ok_239) && f_ok_240 && f_ok_241 && f_ok_242 && f_ok_243 && f_ok_244 && f_ok_245 && f_ok_246 && f_ok_247 && f_ok_248 && f_ok_249 && f_ok_250 && f_ok_251 && f_ok_252 && f_ok_253 && f_ok_254 && f_ok_255;
+    wire f_held_4 = f_ok_256 && f_ok_257 && f_ok_258 && f_ok_259 && f_ok_260 && f_ok_261 && f_ok_262 && f_ok_263 && f_ok_264 && f_ok_265 && f_ok_266 && f_ok_267 && f_ok_268 && f_ok_269 && f_ok_270 && f_ok_271 && f_ok_272 && f_ok_273 && f_ok_274 && f_ok_275 && f_ok_276 && f_ok_277 && f_ok_278 && f_ok_279 && f_ok_280 && f_ok_281 && f_ok_282 && f_ok_283 && f_ok_284 && f_ok_285 && f_ok_286 && f_ok_287 && f_ok_288 && f_ok_289 && f_ok_290 && f_ok_291 && f_ok_292 && f_ok_293 && f_ok_294 && f_ok_295 && f_ok_296 && f_ok_297 && f_ok_298 && f_ok_299 && f_ok_300 && f_ok_301 && f_ok_302 && f_ok_303 && f_ok_304 && f_ok_305 && f_ok_306 && f_ok_307 && f_ok_308 && f_ok_309 && f_ok_310 && f_ok_311 && f_ok_312 && f_ok_313 && f_ok_314 && f_ok_315 && f_ok_316 && f_ok_317 && f_ok_318 && f_ok_319;
+    wire f_held_5 = f_ok_320 && (!(f_ev_load_set) || f_ok_321) && (!(f_ev_refill) || f_ok_322) && (!(f_ev_rewind) || f_ok_323) && (!(f_ev_prime) || f_ok_324) && (!(f_ev_stop) || f_ok_325) && (!(f_ev_insert) || f_ok_326) && (!(f_ev_fill) || f_ok_327) && (!(f_ev_disconnect) || f_ok_328) && (!(f_ev_connect) || f_ok_329) && (!(f_ev_remove_set) || f_ok_330) && (!(f_ev_set_basal) || f_ok_331) && (!(f_ev_start) || f_ok_332) && (!(f_ev_suspend) || f_ok_333) && (!(f_ev_bolus) || f_ok_334) && (!(f_ev_occlusion) || f_ok_335) && (!(f_ev_clear_occlusion) || f_ok_336) && (!(f_ev_acknowledge) || f_ok_337) && (!((f_tick_step)) || f_ok_338) && (!((f_tick_step)) || f_ok_339) && (!((f_tick_step)) || f_ok_340) && (!((f_tick_step)) || f_ok_341) && (!((f_tick_step)) || f_ok_342) && (!((f_tick_step)) || f_ok_343) && (!((f_tick_step)) || f_ok_344) && (!((f_tick_step)) || f_ok_345) && (!((f_tick_step)) || f_ok_346) && (!((f_tick_step)) || f_ok_347) && (!((f_tick_step)) || f_ok_348) && (!((f_tick_step)) || f_ok_349) && (!((f_tick_step)) || f_ok_350) && f_ok_pipeline_event && f_ok_pipeline_1 && f_ok_pipeline_2 && f_ok_pipeline_3 && f_ok_pipeline_4 && f_ok_pipeline_5 && f_ok_pipeline_6 && f_ok_pipeline_7 && f_ok_pipeline_8 && f_ok_pipeline_9 && f_ok_pipeline_10 && f_ok_pipeline_11 && f_ok_pipeline_12 && f_ok_pipeline_13 && f_ok_pipeline_14 && f_ok_pipeline_15;
     reg f_held = 1'b1;
-    always @(posedge clk) f_held <= !f_past_valid || (f_ok_0 && f_ok_1 && f_ok_2 && f_ok_3 && f_ok_4 && f_ok_5 && f_ok_6 && f_ok_7 && f_ok_8 && f_ok_9 && f_ok_10 && f_ok_11 && f_ok_12 && f_ok_13 && f_ok_14 && f_ok_15 && f_ok_16 && f_ok_17 && f_ok_18 && f_ok_19 && f_ok_20 && f_ok_21 && f_ok_22 && f_ok_23 && f_ok_24 && f_ok_25 && f_ok_26 && f_ok_27 && f_ok_28 && f_ok_29 && f_ok_30 && f_ok_31 && f_ok_32 && f_ok_33 && f_ok_34 && f_ok_35 && f_ok_36 && f_ok_37 && f_ok_38 && f_ok_39 && f_ok_40 && f_ok_41 && f_ok_42 && f_ok_43 && f_ok_44 && f_ok_45 && f_ok_46 && f_ok_47 && f_ok_48 && f_ok_49 && f_ok_50 && f_ok_51 && f_ok_52 && f_ok_53 && f_ok_54 && f_ok_55 && f_ok_56 && f_ok_57 && f_ok_58 && f_ok_59 && f_ok_60 && (!(f_ev_prime) || f_ok_61) && (!(f_ev_insert) || f_ok_62) && (!(f_ev_fill) || f_ok_63) && f_ok_64 && f_ok_65 && f_ok_66 && f_ok_67 && (!(f_past_f_tick_step) || f_ok_68) && (!(f_past_f_tick_step) || f_ok_69) && (!(f_ev_prime) || f_ok_70) && (!(f_ev_prime) || f_ok_71) && (!(f_ev_fill) || f_ok_72) && (!(f_ev_bolus) || f_ok_73) && (!(f_ev_bolus) || f_ok_74) && (!(f_ev_prime) || f_ok_75) && (!(f_ev_fill) || f_ok_76) && (!(f_ev_insert) || f_ok_77) && f_ok_78 && f_ok_79 && f_ok_80 && (!(f_ev_remove_set) || f_ok_81) && f_ok_82 && f_ok_83 && (!(f_ev_load_set) || f_ok_84) && (!(f_ev_refill) || f_ok_85) && (!(f_ev_rewind) || f_ok_86) && (!(f_past_f_tick_step) || f_ok_87) && f_ok_88 && (!(f_ev_insert) || f_ok_89) && f_ok_90 && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Priming))) || f_ok_91) && f_ok_92 && (!(f_ev_disconnect) || f_ok_93) && (!(f_ev_bolus) || f_ok_94) && (!(f_ev_bolus && ((state == S_Idle) || (state == S_Suspended))) || f_ok_95) && (!(f_ev_set_basal) || f_ok_96) && (!(f_past_f_tick_step) || f_ok_97) && (!(f_ev_bolus) || f_ok_98) && f_ok_99 && (!(f_ev_bolus && ((state == S_Bolusing))) || f_ok_100) && f_ok_101 && f_ok_102 && (!(f_past_f_tick_step) || f_ok_103) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_104) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_105) && f_ok_106 && (!(f_tick_step) || f_ok_107) && (!(f_ev_bolus) || f_ok_108) && (!(f_tick_step) || f_ok_109) && (!(f_past_f_ev_suspend && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_110) && (!(f_tick_step) || f_ok_111) && f_ok_112 && f_ok_113 && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_114) && f_ok_115 && f_ok_116 && (!(f_past_f_tick_step) || f_ok_117) && f_ok_118 && f_ok_119 && (!(f_past_f_ev_occlusion) || f_ok_120) && (!(f_past_f_ev_occlusion && ((f_past_state == S_Priming) || (f_past_state == S_Filling) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_121) && (!(f_past_f_ev_occlusion && ((f_past_state == S_SelfTest) || (f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_122) && f_ok_123 && (!(f_past_f_tick_step) || f_ok_124) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_125) && f_ok_126 && (!(f_past_f_ev_reset) || f_ok_127) && (!(f_past_f_ev_prime && ((f_past_state == S_Idle))) || f_ok_128) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_129) && (!(f_past_f_ev_insert && ((f_past_state == S_Idle))) || f_ok_130) && (!(f_past_f_ev_fill && ((f_past_state == S_Idle))) || f_ok_131) && (!(f_past_f_ev_stop && ((f_past_state == S_Priming) || (f_past_state == S_Filling))) || f_ok_132) && (!(f_past_f_ev_load_set && ((f_past_state == S_Idle))) || f_ok_133) && (!(f_past_f_ev_remove_set && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_134) && (!(f_past_f_ev_refill && ((f_past_state == S_Idle) || (f_past_state == S_Alarm))) || f_ok_135) && (!(f_ev_refill) || f_ok_136) && (!(f_past_f_ev_rewind && ((f_past_state == S_Idle))) || f_ok_137) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_138) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Filling))) || f_ok_139) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_140) && (!(f_past_f_ev_connect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_141) && (!(f_past_f_ev_set_basal && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_142) && (!(f_past_f_ev_start && ((f_past_state == S_Idle) || (f_past_state == S_Suspended))) || f_ok_143) && (!(f_past_f_ev_bolus && ((f_past_state == S_Delivering))) || f_ok_144) && (!(f_past_f_ev_acknowledge && ((f_past_state == S_Alarm))) || f_ok_145) && (!(f_past_f_ev_stop && ((f_past_state == S_Suspended))) || f_ok_146) && (!(f_past_f_ev_clear_occlusion) || f_ok_147) && (!(f_ev_load_set && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_148) && (!(f_ev_refill && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended))) || f_ok_149) && (!(f_ev_rewind && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_150) && (!(f_ev_prime && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_151) && (!(f_ev_stop && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Alarm))) || f_ok_152) && (!(f_ev_insert && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_153) && (!(f_ev_fill && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_154) && (!(f_ev_disconnect && ((state == S_SelfTest) || (state == S_Priming))) || f_ok_155) && (!(f_ev_connect && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing))) || f_ok_156) && (!(f_ev_remove_set && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing))) || f_ok_157) && (!(f_ev_set_basal && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Alarm))) || f_ok_158) && (!(f_ev_start && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Alarm))) || f_ok_159) && (!(f_ev_suspend && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_160) && (!(f_ev_bolus && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_161) && (!(f_ev_acknowledge && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended))) || f_ok_162) && (!(f_past_f_tick_step && ((f_past_state == S_SelfTest))) || f_ok_163) && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended))) || f_ok_164) && (!(f_past_f_tick_step && ((f_past_state == S_Priming) || (f_past_state == S_Filling) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_165) && (!(f_past_f_tick_step && ((f_past_state == S_Filling) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_166) && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Priming))) || f_ok_167) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_168) && (!(f_past_f_tick_step && ((f_past_state == S_Filling))) || f_ok_169) && (!(f_past_f_tick_step && ((f_past_state == S_Delivering))) || f_ok_170) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_171) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_172) && (!(f_past_f_tick_step) || f_ok_173) && (!(f_past_f_tick_step) || f_ok_174) && (!(f_past_f_tick_step) || f_ok_175) && (!(f_past_f_tick_step) || f_ok_176) && (!(f_past_f_tick_step) || f_ok_177) && (!(f_past_f_tick_step) || f_ok_178) && (!(f_past_f_tick_step) || f_ok_179) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_180) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_181) && (!(f_past_f_tick_step && ((f_past_state == S_Filling))) || f_ok_182) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_183) && f_ok_184 && f_ok_185 && (!(f_past_f_tick_step) || f_ok_186) && (!(f_past_f_tick_step) || f_ok_187) && (!(f_past_f_ev_reset) || f_ok_188) && (!(f_past_f_ev_reset) || f_ok_189) && (!(f_past_f_ev_reset) || f_ok_190) && (!(f_tick_step) || f_ok_191) && (!(f_ev_rewind) || f_ok_192) && (!(f_past_f_ev_reset) || f_ok_193) && f_ok_194 && f_ok_195 && f_ok_196 && f_ok_197 && f_ok_198 && f_ok_199 && f_ok_200 && f_ok_201 && f_ok_202 && f_ok_203 && f_ok_204 && f_ok_205 && f_ok_206 && f_ok_207 && f_ok_208 && f_ok_209 && f_ok_210 && f_ok_211 && f_ok_212 && f_ok_213 && f_ok_214 && f_ok_215 && f_ok_216 && f_ok_217 && f_ok_218 && f_ok_219 && f_ok_220 && f_ok_221 && f_ok_222 && f_ok_223 && f_ok_224 && f_ok_225 && f_ok_226 && f_ok_227 && f_ok_228 && f_ok_229 && f_ok_230 && f_ok_231 && f_ok_232 && f_ok_233 && f_ok_234 && f_ok_235 && f_ok_236 && f_ok_237 && f_ok_238 && (!(f_tick_step) || f_ok_239) && f_ok_240 && f_ok_241 && f_ok_pipeline_event && f_ok_pipeline_1 && f_ok_pipeline_2 && f_ok_pipeline_3 && f_ok_pipeline_4 && f_ok_pipeline_5 && f_ok_pipeline_6 && f_ok_pipeline_7 && f_ok_pipeline_8 && f_ok_pipeline_9 && f_ok_pipeline_10 && f_ok_pipeline_11 && f_ok_pipeline_12 && f_ok_pipeline_13 && f_ok_pipeline_14 && f_ok_pipeline_15);
+    always @(posedge clk) f_held <= !f_past_valid || (f_held_0 && f_held_1 && f_held_2 && f_held_3 && f_held_4 && f_held_5);
 `ifndef PUMPSPEC_REPLAY
     always @* assume (f_held);
 `endif

@@ -38,6 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run only this proof task (fsm, motor, motor-shrunk, block-bmc; "
                              "repeatable; default fsm and motor, plus block-bmc with "
                              "PUMPSPEC_LONG=1)")
+    parser.add_argument("--by", choices=("both", "direct", "refinement"), default="both",
+                        help="how the spec's properties are proved on the block: each by its "
+                             "own induction, and what that leaves open by refinement (both, "
+                             "the default); by its own induction only (direct); by "
+                             "refinement only: the block computes the spec's step, and "
+                             "`pumpspec prove` proves the property on the spec (refinement)")
     parser.add_argument("--only", action="append", default=[], metavar="ID",
                         help="only show results of this requirement id, label or kind")
     parser.add_argument("--verbose", "-v", action="store_true",
@@ -102,6 +108,29 @@ def _formal_of(vpath: Path):
     return analysis, verilog.formal(analysis.module)
 
 
+# the IR prover's checks that an FSM assertion of the same id states (compiler.rtlproof)
+_STATED_KINDS = ("type", "invariant", "assertion", "motor")
+
+
+def proved_ids(checks) -> frozenset[str]:
+    """The ids all of whose checks of the kinds an FSM assertion states are proved."""
+    proved: dict[str, bool] = {}
+    for c in checks:
+        if c.kind in _STATED_KINDS:
+            proved[c.id] = proved.get(c.id, True) and c.outcome == "proved"
+    return frozenset(i for i, ok in proved.items() if ok)
+
+
+def _ir_prover(module, say):
+    """The ids ``pumpspec prove`` (default options) proves on ``module``, when asked."""
+    def run() -> frozenset[str]:
+        from .. import pipeline
+
+        say("  proving the spec's properties on the IR (pumpspec prove) for the refinement")
+        return proved_ids(pipeline.prove(module).checks)
+    return run
+
+
 def run(args: argparse.Namespace) -> int:
     from ..rtlproof import ALL_TASKS, default_workroot, prove_file, solver, toolchain_missing
     from .common import report as print_diagnostics
@@ -154,8 +183,13 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  task {t.name:<13} {t.mode:<5} depth {t.depth:<3} {scope:<10} "
                       f"{t.status:<8} {t.seconds:6.1f} s", flush=True)
 
+        def say(line: str, text_mode=text_mode) -> None:
+            if text_mode and not args.quiet:
+                print(line, flush=True)
+
         report = prove_file(vpath, block, workroot / vpath.stem, args.timeout, args.jobs,
-                            args.depth, progress, set(args.task) or None, args.split_after)
+                            args.depth, progress, set(args.task) or None, args.split_after,
+                            _ir_prover(analysis.module, say), args.by)
         props = [p for p in report.props
                  if not args.only or any(o in (p.req, p.label, p.kind) for o in args.only)]
         code = report.exit_code()
@@ -200,9 +234,10 @@ def print_text(vpath: Path, report, props, verbose: bool) -> None:
         for req, group in by_id.items():
             # the assertion whose outcome the line reports gives its title, as in `prove`
             first = lead(group, lambda p: -_ORDER.index(p.outcome))
+            refined = " (by refinement)" if first.task == "refinement" else ""
             print(f"  {req:<{width}}  {first.outcome:<8}  {len(group):>2} assertion"
                   f"{'s' if len(group) != 1 else ' '}  "
-                  f"{lead_title(first.text, (p.text for p in group))}")
+                  f"{lead_title(first.text, (p.text for p in group))}{refined}")
     for p in props:
         if p.outcome == "proved":
             continue
@@ -216,7 +251,9 @@ def print_text(vpath: Path, report, props, verbose: bool) -> None:
     for p in props:
         counts[p.outcome] = counts.get(p.outcome, 0) + 1
     ids = sorted({p.req for p in props})
+    refined = sum(p.outcome == "proved" and p.task == "refinement" for p in props)
     print()
     print(f"{vpath}: {len(props)} assertions over {len(ids)} ids: "
-          + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+          + ", ".join(f"{k} {v}" + (f" ({refined} by refinement)" if k == "proved" and refined
+                                    else "") for k, v in sorted(counts.items()))
           + f" ({report.seconds:.1f} s)")

@@ -53,7 +53,7 @@ import xml.etree.ElementTree as ET
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 from ..reserved import file_stem
 
@@ -132,6 +132,7 @@ class FormalBlock(Protocol):
     top: str  # the block; its parts are <top>_fsm and <top>_motor
     checks: tuple[FormalCheck, ...]
     shrunk: dict[str, int]
+    fsm_bmc_depth: int  # cycles of the FSM's bounded check (``fsm-bmc``)
 
 
 def properties(block: FormalBlock) -> list[Prop]:
@@ -158,11 +159,12 @@ ALL_TASKS = ("fsm", "fsm-pipeline", "fsm-window", "motor", "motor-shrunk", "bloc
 FSM_PIPELINE = ("f_pipeline_*",)
 
 
-def fsm_tasks(base: str, props: list[Prop]) -> list[Task]:
+def fsm_tasks(base: str, props: list[Prop], skip: frozenset[str] = frozenset()) -> list[Task]:
     """The FSM's proof split in parts (see the module docstring); each needs all. The
     window chains are the slow parts, each window's links in a task of its own (two
     chains in one task take longer than in two: the solver's effort grows faster than the
-    goal), longest first; every other assertion is in ``fsm``."""
+    goal), longest first; every other assertion is in ``fsm``, but those in ``skip``
+    (left to the refinement argument: still assumed, never a goal)."""
     fsm = f"{base}_fsm"
     mine = [p for p in props if p.module == "fsm"]
     chains: dict[str, list[str]] = {}
@@ -176,11 +178,25 @@ def fsm_tasks(base: str, props: list[Prop]) -> list[Task]:
     tasks = [Task(name, fsm, "prove", 1, only=only, assume=assume, needs=names,
                   labels=_matching(mine, only)) for name, only, assume in parts]
     chain_labels = tuple(label for links in chains.values() for label in links)
-    rest = tuple(p.label for p in mine
-                 if p.label not in chain_labels and not _matching([p], FSM_PIPELINE))
+    rest = tuple(p.label for p in mine if p.label not in chain_labels
+                 and p.label not in skip and not _matching([p], FSM_PIPELINE))
     tasks.append(Task("fsm", fsm, "prove", 1, assume=FSM_PIPELINE, needs=names,
-                      drop=chain_labels, labels=rest))
+                      drop=chain_labels + tuple(sorted(skip)), labels=rest))
     return tasks
+
+
+# How a property of the spec is proved on the FSM: `direct` by its own assertion's
+# induction only; `refinement` by the refinement argument only (the IR proof and the step
+# checks, no goal of its own); `both`: directly, and what that leaves open by refinement.
+ROUTES = ("both", "direct", "refinement")
+# the FSM's assertions that state a property of the spec (the others are about the design's
+# own registers: the step checks, the pipeline, the windows' chains, the Bresenham ghosts)
+_SPEC_KINDS = ("range", "inv", "assert", "window", "motor")
+
+
+def refinable(p: Prop) -> bool:
+    """``p`` states a property the IR prover checks under the same id."""
+    return p.module == "fsm" and p.kind in _SPEC_KINDS and not p.req.startswith("window.")
 
 
 def _matching(props: list[Prop], globs: tuple[str, ...]) -> tuple[str, ...]:
@@ -333,20 +349,29 @@ def replay(task: Task, prop: Prop, vpath: Path) -> None:
 
 def prove_file(vpath: Path, block: FormalBlock, workroot: Path, timeout: float = 600.0,
                jobs: int = 2, bmc_depth: int = 24, progress=None,
-               only: set[str] | None = None, split_after: float = 30.0) -> Report:
+               only: set[str] | None = None, split_after: float = 30.0,
+               ir_proved: Callable[[], frozenset[str]] | None = None,
+               route: str = "both") -> Report:
     """Run the proof tasks over ``vpath``, the file the backend wrote for ``block``
     (``only``: a subset of :data:`ALL_TASKS`, default :func:`default_tasks`; the
     follow-up bounded checks run when a selected induction does not close). A part of
     the FSM's proof with several assertions runs at most ``split_after`` seconds before
-    it is split (:func:`split`); a single assertion runs at most ``timeout``."""
+    it is split (:func:`split`); a single assertion runs at most ``timeout``.
+    ``ir_proved`` gives the ids whose every property the IR prover proves (called at most
+    once, when ``route`` needs it); without it nothing is proved by refinement."""
+    if route not in ROUTES:
+        raise ValueError(f"unknown route {route!r}")
     t0 = time.monotonic()
     vpath = vpath.resolve()
     base, props, shrunk = block.top, properties(block), block.shrunk
+    ir_ids = _Lazy(ir_proved if route != "direct" else None)
+    skip = frozenset(p.label for p in props if refinable(p) and p.req in ir_ids()) \
+        if route == "refinement" else frozenset()
     motor_shrunk = dict(shrunk)
     tick = shrunk.get("TICK_CYCLES", 16)
     selected = default_tasks() if only is None else only
     tasks = [
-        *fsm_tasks(base, props),
+        *fsm_tasks(base, props, skip),
         Task("motor", f"{base}_motor", "prove", 1),
         Task("motor-shrunk", f"{base}_motor", "prove", 1, params=motor_shrunk, full_width=False),
         Task("block-bmc", base, "bmc", bmc_depth, params=shrunk, full_width=False),
@@ -395,16 +420,29 @@ def prove_file(vpath: Path, block: FormalBlock, workroot: Path, timeout: float =
                 t.needs = parts
         extra = []
         by = {t.name: t for t in done}
-        if any(t.status not in ("PASS", "SPLIT") for t in done if t.top == fsm):
-            extra.append(Task("fsm-bmc", f"{base}_fsm", "bmc", 14))
+        if _open_fsm_parts(done) and not _settled(done, props, ir_ids):
+            extra.append(Task("fsm-bmc", f"{base}_fsm", "bmc", block.fsm_bmc_depth))
         if any(by[n].status != "PASS" for n in ("motor", "motor-shrunk") if n in by):
             # four ticks: arming, a first burst, a second one against the limiter
             extra.append(Task("motor-bmc", f"{base}_motor", "bmc", 4 * tick + 4,
                               params=motor_shrunk, full_width=False))
         more = run_all(extra)
     tasks = done + more
-    classify(props, tasks, vpath)
+    classify(props, tasks, vpath, ir_ids)
     return Report(str(vpath), props, tasks, time.monotonic() - t0)
+
+
+class _Lazy:
+    """The IR prover's proved ids, asked for once and only if needed (empty without a
+    source)."""
+
+    def __init__(self, source: Callable[[], frozenset[str]] | None):
+        self.source, self.value = source, None
+
+    def __call__(self) -> frozenset[str]:
+        if self.value is None:
+            self.value = self.source() if self.source else frozenset()
+        return self.value
 
 
 def share_models(tasks: list[Task], pool: ThreadPoolExecutor, vpath: Path,
@@ -425,7 +463,64 @@ def _module_tasks(p: Prop, tasks: list[Task]) -> list[Task]:
     return [t for t in tasks if t.top.endswith("_" + p.module) or t.name == "block-bmc"]
 
 
-def classify(props: list[Prop], tasks: list[Task], vpath: Path) -> None:
+def classify(props: list[Prop], tasks: list[Task], vpath: Path,
+             ir_ids: Callable[[], frozenset[str]] = frozenset) -> None:
+    """Each assertion's outcome. Proved: by a full-width induction that passed, where
+    every FSM part it relies on passed too, or was left open only on properties the IR
+    prover proves; or by refinement (:func:`_refinement`)."""
+    settled = {t.name for t in tasks if t.status == "PASS"}
+    if _settled(tasks, props, ir_ids):
+        settled |= {t.name for t in _open_fsm_parts(tasks)}
+    _classify(props, tasks, vpath, settled)
+    _refinement(props, tasks, ir_ids)
+
+
+def _open_fsm_parts(tasks: list[Task]) -> list[Task]:
+    """The FSM's full-width proof parts that did not pass (a split part's pieces stand
+    for it)."""
+    return [t for t in tasks if t.top.endswith("_fsm") and t.mode == "prove"
+            and t.full_width and t.status not in ("PASS", "SPLIT")]
+
+
+def _settled(tasks: list[Task], props: list[Prop],
+             ir_ids: Callable[[], frozenset[str]]) -> bool:
+    """Some FSM part is open, nothing failed from reset, and every open part asserts only
+    properties of the spec that the IR prover proves: the refinement argument stands in
+    for them (if the step checks are proved, :func:`_refinement`)."""
+    open_parts = _open_fsm_parts(tasks)
+    if not open_parts or any(kind == "trace" for t in tasks for kind, _ in t.failed.values()):
+        return False
+    ids = ir_ids()
+    spec_props = {p.label for p in props if refinable(p) and p.req in ids}
+    return all(t.labels and set(t.labels) <= spec_props for t in open_parts)
+
+
+def _refinement(props: list[Prop], tasks: list[Task],
+                ir_ids: Callable[[], frozenset[str]]) -> None:
+    """A property of the spec left open on the FSM is proved when the IR prover proves it
+    and every step check (``f_step_*``) is proved: by induction on time, the FSM's
+    registers after each step are the IR's from the same pre-state and event, and after
+    reset its initial configuration, so every run of the block is a run of the spec and
+    what holds on every run of the spec holds on the block. The step checks' own
+    induction assumes every check of the previous cycle, these properties included,
+    which hold there by the same argument (they hold in every configuration the spec
+    reaches)."""
+    steps = [p for p in props if p.kind == "step"]
+    if not steps or any(p.outcome != "proved" for p in steps):
+        return
+    todo = [p for p in props if p.outcome == "unknown" and refinable(p)]
+    if not todo:
+        return
+    ids = ir_ids()
+    for p in todo:
+        if p.req in ids:
+            p.outcome, p.task = "proved", "refinement"
+            p.detail = (f"by refinement: `pumpspec prove` proves {p.req} on the spec, and "
+                        f"the FSM computes the spec's step ({len(steps)} step checks proved "
+                        "at full width)")
+
+
+def _classify(props: list[Prop], tasks: list[Task], vpath: Path, settled: set[str]) -> None:
     for p in props:
         mine = _module_tasks(p, tasks)
         # violated: a trace from reset (basecase of a prove task, or a BMC)
@@ -442,7 +537,7 @@ def classify(props: list[Prop], tasks: list[Task], vpath: Path) -> None:
             continue
         status = {t.name: t.status for t in tasks}
         full = [t for t in mine if t.full_width and t.mode == "prove" and p.label in t.passed
-                and all(status.get(n) == "PASS" for n in t.needs)]
+                and all(status.get(n) == "PASS" or n in settled for n in t.needs)]
         if full and full[0].status == "PASS":
             p.outcome, p.task = "proved", full[0].name
             p.detail = f"k-induction (depth {full[0].depth}), full width"
@@ -453,7 +548,8 @@ def classify(props: list[Prop], tasks: list[Task], vpath: Path) -> None:
                 notes.append("proved by k-induction at shrunk parameters "
                              + ", ".join(f"{k}={v}" for k, v in t.params.items())
                              + " (not at full width)")
-            elif t.mode == "prove" and t.full_width and t.status == "TIMEOUT":
+            elif t.mode == "prove" and t.full_width and t.status == "TIMEOUT" and (
+                    not t.labels or p.label in t.labels):
                 notes.append("full-width induction: no answer within the time limit")
             elif t.mode == "prove" and t.full_width and p.label in t.failed:
                 notes.append(f"full-width induction failed at depth {t.depth} "

@@ -31,3 +31,46 @@ def test_a_passed_full_width_induction_proves():
     classify(props, [fsm], Path("p.v"))
     assert [p.outcome for p in props] == ["proved", "proved"]
     assert all("stopped" not in p.detail for p in props)
+
+
+def _refinement_case(ir_ids: frozenset[str], step_status: str = "PASS"):
+    """Three FSM parts: the step checks, the range fact, and an invariant whose own
+    induction got no answer in its time (a piece of a split part)."""
+    props = [Prop("f_step_x_1", "step.x", "step", "x is the spec's", "fsm"),
+             Prop("f_range_x", "range.x", "range", "x stays in range", "fsm"),
+             Prop("f_inv_a_1", "A-1", "inv", "a holds", "fsm")]
+    names = ("fsm.1", "fsm.2", "fsm.3")
+    steps = Task("fsm.1", "p_fsm", "prove", 1, status=step_status, labels=("f_step_x_1",),
+                 needs=names, passed={"f_step_x_1"} if step_status == "PASS" else set())
+    rng = Task("fsm.2", "p_fsm", "prove", 1, status="PASS", labels=("f_range_x",),
+               needs=names, passed={"f_range_x"})
+    inv = Task("fsm.3", "p_fsm", "prove", 1, status="TIMEOUT", labels=("f_inv_a_1",),
+               needs=names)
+    bmc = Task("fsm-bmc", "p_fsm", "bmc", 14, status="PASS")
+    classify(props, [steps, rng, inv, bmc], Path("p.v"), lambda: ir_ids)
+    return {p.label: p for p in props}
+
+
+def test_a_property_left_open_is_proved_by_refinement_when_the_ir_proves_it():
+    props = _refinement_case(frozenset({"A-1", "range.x"}))
+    assert {label: p.outcome for label, p in props.items()} == dict.fromkeys(props, "proved")
+    assert props["f_inv_a_1"].task == "refinement"
+    assert "`pumpspec prove` proves A-1" in props["f_inv_a_1"].detail
+    # the others by their own induction, which assumed the open one: sound by refinement
+    assert props["f_range_x"].detail.startswith("k-induction")
+
+
+def test_no_refinement_without_the_ir_proof():
+    props = _refinement_case(frozenset({"range.x"}))
+    assert [p.outcome for p in props.values()] == ["unknown"] * 3
+
+
+def test_no_refinement_without_every_step_check():
+    props = _refinement_case(frozenset({"A-1", "range.x"}), step_status="TIMEOUT")
+    assert [p.outcome for p in props.values()] == ["unknown"] * 3
+
+
+def test_a_step_check_is_never_settled_by_the_ir_proof():
+    # the step checks are about the design: the IR prover's ids never excuse them
+    props = _refinement_case(frozenset({"A-1", "range.x", "step.x"}), step_status="TIMEOUT")
+    assert props["f_step_x_1"].outcome == "unknown"

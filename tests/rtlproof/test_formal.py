@@ -96,13 +96,13 @@ MUTANTS = {
                    {"motor"}, "f_reset_step"),
     # the Bresenham remainder dropped: the basal accumulator restarts at 0 every tick
     "bresenham_remainder": (r"(\n\s+if \(tick\) begin\n(?:.*\n)*?\s+v_basal_acc <= )[^;]+;",
-                            r"\g<1>12'd0;", {"fsm"}, "f_ghost_"),
+                            r"\g<1>12'd0;", {"fsm"}, ("f_ghost_", "f_step_basal_acc_")),
 }
 
 
-def _mutate(tmp_path: Path, name: str) -> Path:
+def _mutate(tmp_path: Path, name: str, text: str | None = None) -> Path:
     pattern, repl, _, _ = MUTANTS[name]
-    text = GENERATED.read_text()
+    text = GENERATED.read_text() if text is None else text
     mutated, n = re.subn(pattern, repl, text, count=1)
     assert n == 1, f"mutant {name} did not apply"
     path = tmp_path / "infusion_pump.v"
@@ -179,3 +179,27 @@ def test_long_pump_names_and_requirement_ids_prove_and_replay(tmp_path):
     assert bad.req.startswith("LONG-") and bad.replayed, bad.detail
     longest = MAX_FILE_STEM + len(".py")  # what a file name may be
     assert all(len(p.name.encode()) <= longest for p in (tmp_path / "work").rglob("*"))
+
+
+@pytest.mark.formal
+def test_a_change_no_property_reads_is_violated_by_a_step_check(tmp_path):
+    """The syringe driver's `program` event stores the rate; no property of the spec reads
+    `rate`. A block that ignores the new rate (it would never infuse: an under-delivery
+    no property names) passes every property's own induction, and its step check
+    `f_step_rate_1` is violated from reset, with an Icarus replay."""
+    analysis = pipeline.load(str(ROOT / "spec" / "syringe_driver.pump"))
+    assert analysis.module is not None
+    (_, text), = verilog.emit(analysis.module).items()
+    block = verilog.formal(analysis.module)
+    mutated, n = re.subn(r"(v_rate <= )p_program_speed\[10:0\];", r"\g<1>v_rate;", text)
+    assert n == 1, "the mutant did not apply"
+    path = tmp_path / "syringe_driver.v"
+    path.write_text(mutated)
+    report = prove_file(path, block, tmp_path / "work", timeout=300, only={"fsm"},
+                        route="direct")
+    violated = {p.label: p for p in report.props if p.outcome == "violated"}
+    assert "f_step_rate_1" in violated, [(t.name, t.status) for t in report.tasks]
+    hit = violated["f_step_rate_1"]
+    assert hit.vcd and Path(hit.vcd).is_file() and hit.replayed, hit.detail
+    # no property of the spec is violated: only the refinement sees it
+    assert all(p.kind == "step" for p in violated.values()), sorted(violated)

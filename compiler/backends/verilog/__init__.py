@@ -46,11 +46,17 @@ class Formal:
     top: str  # the block; its parts are <top>_fsm and <top>_motor
     checks: tuple[Check, ...]  # every assertion, the FSM's then the motor's, as in the file
     shrunk: dict[str, int]  # parameters of the bounded checks: every burst fits in a tick
+    # cycles of the FSM's bounded check: reset, then two ticks (each after HOLD_CYCLES of
+    # hold) and four events (EVENT_CYCLES + 2 cycles each): enough to leave the initial
+    # state and reach an event's update
+    fsm_bmc_depth: int
 
 
 def formal(module: ir.Module) -> Formal:
     p = build(module)
-    return Formal(p.module, tuple(p.formal.checks + p.formal.motor_checks), dict(p.formal_shrunk))
+    depth = 1 + 2 * (p.pipe.hold_cycles + 1) + 4 * (p.pipe.event_cycles + 2)
+    return Formal(p.module, tuple(p.formal.checks + p.formal.motor_checks), dict(p.formal_shrunk),
+                  depth)
 
 
 BACKEND = Backend("verilog", emit)

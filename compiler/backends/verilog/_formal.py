@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 from ...ir import build as b
 from ...ir import nodes as ir
+from ...ir.step import EventStep, event_step
 from ..common import identifier, subexpressions
 from ._expr import Operand, VerilogPrinter, lit_signed, sbits, type_bits
 
@@ -225,6 +226,7 @@ def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str]
     fb.window_totals()
     fb.motor_steps(tick_steps, steps_width)
     fb.source_ghosts()
+    fb.steps()
     return fb.finish()
 
 
@@ -243,13 +245,22 @@ class _FormalBuilder:
                                  "f_ev_accepted")
         self.late = FormalPrinter(lambda n: var_reg[n], "state", "fd", True, self.past,
                                   "f_ev_accepted")
-        for p in (self.now, self.late):
+        # the step checks print as the design does (products by constants as shifts and
+        # adds, long table reads as part-selects), so the solver compares like with like
+        self.step_now = FormalPrinter(lambda n: var_reg[n], "state", "fsn", False, self.past,
+                                      "f_ev_accepted")
+        self.step_late = FormalPrinter(lambda n: var_reg[n], "state", "fsd", True, self.past,
+                                       "f_ev_accepted")
+        self.printers = (self.now, self.late, self.step_now, self.step_late)
+        for p in self.printers:
             p.let = lambda n: let_wire[n]
+        for p in (self.step_now, self.step_late):
+            p.for_synthesis = True
         # a window's total is read from the design's running-total register; the window
         # checks prove that register equals the sum of the buckets
         for w, tot in totals:
             post = b.with_post(w.total)
-            for p in (self.now, self.late):
+            for p in self.printers:
                 p.totals_pre[w.total] = (tot.name, tot.width)
                 p.totals_post[post] = (tot.name, tot.width)
         self.used: dict[str, int] = {}
@@ -432,10 +443,103 @@ class _FormalBuilder:
         self.add(req, "ghost", f"`{src.name}`: the accumulator is the Bresenham remainder "
                  f"(ideal - issued) * {den}", "", f"({gw} == {accv})")
 
+    def steps(self) -> None:
+        """The refinement checks: the FSM computes the IR's step function
+        (:mod:`compiler.ir.step`). After a reset cycle every register holds its initial
+        value; after a tick or an event with in-domain parameters, the value the event's
+        step gives from the pre-state (``f_past_*``); after any other cycle (no step, an
+        unknown code, a parameter out of its domain) its own. At each step the design's
+        decision is the IR's, and each tick value (a let) that the step reads is its
+        definition over the registers and earlier lets. Together with the reset state
+        they make every run of the block a run of the IR, so a property `pumpspec prove`
+        proves on the IR holds on the block (``compiler.rtlproof``: by refinement)."""
+        m = self.m
+        steps = {e.name: event_step(m, e.name) for e in m.events}
+        fired = {e.name: "f_tick_step" if e.kind == ir.EventKind.TICK
+                 else f"f_ev_{identifier(e.name)}" for e in m.events}
+        for wire in ("rst", *fired.values()):
+            self.past.setdefault(wire, (1, False))
+        for v in m.variables:
+            self.step_check(f"step.{v.name}", f"`{v.name}`", steps, fired,
+                            ir.Var(v.name, v.type, post=True), ir.Var(v.name, v.type),
+                            lambda st, name=v.name: st.values[name], ir.Lit(v.init, v.type))
+        self.step_check("step.state", "the control state", steps, fired,
+                        ir.StateRef(m.state_type, post=True), ir.StateRef(m.state_type),
+                        lambda st: st.state, ir.Lit(m.state(m.initial).index, m.state_type))
+        pr = self.step_now
+        for e in m.events:
+            if e.kind == ir.EventKind.USER:
+                self.scope(pr, e.name)
+                self.add("step.accepted", "step",
+                         f"`{e.name}` is accepted exactly when the spec accepts it",
+                         fired[e.name], f"(f_ev_accepted == {pr.boolean(steps[e.name].accepted)})")
+        readers = self.let_readers()
+        for let in m.tick_lets:
+            pr.scope = ""
+            self.scope(pr, None)
+            cond = pr.boolean(b.compare(ir.BinaryOp.EQ, ir.LetRef(let.name, let.value.type),
+                                        let.value))
+            when = [fired[e.name] for e in m.events if e.kind == ir.EventKind.TICK
+                    or let.name in readers.get(e.name, ())]
+            self.add(f"step.{let.name}", "step",
+                     f"the tick value `{let.name}` is its definition at every step that "
+                     f"reads it", "(" + " || ".join(when) + ")", cond)
+
+    def scope(self, pr: FormalPrinter, event: str | None) -> None:
+        pr.scope = event or ""
+        params = self.event_params.get(event, {}) if event else {}
+        pr.param = lambda n, params=params: params[n]
+
+    def step_check(self, req: str, what: str, steps: dict[str, EventStep],
+                   fired: dict[str, str], post: ir.Expr, pre: ir.Expr, after,
+                   init: ir.Lit) -> None:
+        """One register's refinement check: a chain of the cycle's cases, reset first."""
+        pr = self.step_late
+        self.scope(pr, None)
+        arms = [f"f_past_rst ? {pr.boolean(b.compare(ir.BinaryOp.EQ, post, init))}"]
+        for event, st in steps.items():
+            value = after(st)
+            if value == pre:
+                continue
+            self.scope(pr, event)
+            arms.append(f"f_past_{fired[event]} ? "
+                        f"{pr.boolean(b.compare(ir.BinaryOp.EQ, post, value))}")
+        self.scope(pr, None)
+        same = pr.boolean(b.compare(ir.BinaryOp.EQ, post, pre))
+        self.add(req, "step", f"{what} after every step is the spec's (the event's step "
+                 f"from the pre-state, its own between steps, its initial value after reset)",
+                 "", "(" + " : ".join(arms + [same]) + ")")
+
+    def let_readers(self) -> dict[str, set[str]]:
+        """event -> the tick values its transitions and its assertions read, with the
+        earlier values those read."""
+        m = self.m
+        deps = {let.name: {x.name for x in subexpressions(let.value) if isinstance(x, ir.LetRef)}
+                for let in m.tick_lets}
+        exprs: dict[str, list[ir.Expr]] = {}
+        for t in m.transitions:
+            exprs.setdefault(t.event, []).extend(
+                [g.cond for g in t.guards] + [u.value for u in t.updates])
+        for prop in m.properties:
+            if isinstance(prop, ir.Assertion):
+                for ev in prop.events:
+                    exprs.setdefault(ev, []).append(prop.expr)
+        out: dict[str, set[str]] = {}
+        for event, es in exprs.items():
+            todo = [x.name for e in es for x in subexpressions(e) if isinstance(x, ir.LetRef)]
+            seen: set[str] = set()
+            while todo:
+                name = todo.pop()
+                if name not in seen:
+                    seen.add(name)
+                    todo.extend(deps[name])
+            out[event] = seen
+        return out
+
     def finish(self) -> FormalPlan:
         fp = self.fp
         fp.motor_checks = motor_checks(self.m)
-        fp.decls = self.now.decls + self.late.decls
+        fp.decls = [d for p in self.printers for d in p.decls]
         fp.past = [(f"reg {'signed ' if sg else ''}[{w - 1}:0] f_past_{n};" if w > 1 or sg
                     else f"reg f_past_{n};", n) for n, (w, sg) in self.past.items()]
         return fp
