@@ -2337,6 +2337,42 @@ module infusion_pump_fsm (
     // pumpspec-formal f_step_fill_raw_1 step.fill_raw step: the tick value `fill_raw` is its definition at every step that reads it
     // pumpspec-formal f_step_fill_steps_1 step.fill_steps step: the tick value `fill_steps` is its definition at every step that reads it
     // pumpspec-formal f_step_steps_1 step.steps step: the tick value `steps` is its definition at every step that reads it
+    // pumpspec-formal f_stage_l_basal_raw_1 stage.l_basal_raw stage: the stage register `l_basal_raw` (depth 2) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_l_bolus_raw_1 stage.l_bolus_raw stage: the stage register `l_bolus_raw` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_l_bolus_steps_1 stage.l_bolus_steps stage: the stage register `l_bolus_steps` (depth 6) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_l_fill_raw_1 stage.l_fill_raw stage: the stage register `l_fill_raw` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_l_prime_raw_1 stage.l_prime_raw stage: the stage register `l_prime_raw` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_l_steps_1 stage.l_steps stage: the stage register `l_steps` (depth 13) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t0_1 stage.t0 stage: the stage register `t0` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t104_1 stage.t104 stage: the stage register `t104` (depth 7) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t105_1 stage.t105 stage: the stage register `t105` (depth 10) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t106_1 stage.t106 stage: the stage register `t106` (depth 10) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t107_1 stage.t107 stage: the stage register `t107` (depth 13) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t110_1 stage.t110 stage: the stage register `t110` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t112_1 stage.t112 stage: the stage register `t112` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t114_1 stage.t114 stage: the stage register `t114` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t115_1 stage.t115 stage: the stage register `t115` (depth 2) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t117_1 stage.t117 stage: the stage register `t117` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t118_1 stage.t118 stage: the stage register `t118` (depth 2) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t12_1 stage.t12 stage: the stage register `t12` (depth 4) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t13_1 stage.t13 stage: the stage register `t13` (depth 4) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t14_1 stage.t14 stage: the stage register `t14` (depth 4) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t22_1 stage.t22 stage: the stage register `t22` (depth 7) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t28_1 stage.t28 stage: the stage register `t28` (depth 9) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t32_1 stage.t32 stage: the stage register `t32` (depth 10) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t34_1 stage.t34 stage: the stage register `t34` (depth 10) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t38_1 stage.t38 stage: the stage register `t38` (depth 12) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t49_1 stage.t49 stage: the stage register `t49` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t51_1 stage.t51 stage: the stage register `t51` (depth 8) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t52_1 stage.t52 stage: the stage register `t52` (depth 8) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t65_1 stage.t65 stage: the stage register `t65` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t67_1 stage.t67 stage: the stage register `t67` (depth 8) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t68_1 stage.t68 stage: the stage register `t68` (depth 8) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t8_1 stage.t8 stage: the stage register `t8` (depth 3) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t93_1 stage.t93 stage: the stage register `t93` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t94_1 stage.t94 stage: the stage register `t94` (depth 13) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t96_1 stage.t96 stage: the stage register `t96` (depth 14) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t97_1 stage.t97 stage: the stage register `t97` (depth 14) holds the spec's value of its expression once settled
     // pumpspec-formal f_pipeline_event pipeline.event pipeline: an event in flight commits EVENT_CYCLES cycles after its handshake with nothing changed in between; after EVENT_CYCLES cycles of hold none is in flight and the registers have not changed since
     // pumpspec-formal f_pipeline_1 pipeline.stage1 pipeline: the 26 stage registers of depth 1 hold their inputs once the registers and the latched event have been stable for 1 cycles
     // pumpspec-formal f_pipeline_2 pipeline.stage2 pipeline: the 8 stage registers of depth 2 hold their inputs once the registers and the latched event have been stable for 2 cycles
@@ -2450,45 +2486,75 @@ module infusion_pump_fsm (
     wire signed [19:0] fsn3 = (v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
     wire signed [15:0] fsn4 = 16'sd1600 - $signed({1'b0, w_hourly_total});  // -19200..1600
     wire signed [18:0] fsn5 = 19'sd6000 - $signed({1'b0, w_daily_total});  // -144000..6000
-    wire signed [13:0] fsn6 = $signed({{2{1'b0}}, v_basal_acc}) + $signed({{3{1'b0}}, v_basal_rate});  // 0..4999
-    wire signed [13:0] fsn7 = (fsn6 >= 14'sd3600) ? 14'sd1 : 14'sd0;
-    wire signed [1:0] fsn8 = fsn7[1:0];  // 0..1
-    wire signed [1:0] fsn9 = l_basal_active ? fsn8 : 2'sd0;  // 0..1
-    wire signed [18:0] fsn10 = ($signed({{5{1'b0}}, v_reservoir}) < $signed({{17{l_basal_raw[1]}}, l_basal_raw})) ? $signed({{5{1'b0}}, v_reservoir}) : $signed({{17{l_basal_raw[1]}}, l_basal_raw});
-    wire signed [18:0] fsn11 = (fsn5 < $signed({{3{fsn4[15]}}, fsn4})) ? fsn5 : $signed({{3{fsn4[15]}}, fsn4});
-    wire signed [18:0] fsn12 = (fsn11 < fsn10) ? fsn11 : fsn10;  // -144000..1
-    wire signed [18:0] fsn13 = (fsn12 > 19'sd0) ? fsn12 : 19'sd0;
-    wire signed [1:0] fsn14 = fsn13[1:0];  // 0..1
-    wire signed [1:0] fsn15 = l_bolus_active ? 2'sd1 : 2'sd0;  // 0..1
-    wire signed [14:0] fsn16 = $signed({1'b0, v_reservoir}) - $signed({{13{l_basal_steps[1]}}, l_basal_steps});  // -1..12000
-    wire signed [15:0] fsn17 = fsn4 - $signed({{14{l_basal_steps[1]}}, l_basal_steps});  // -19201..1600
-    wire signed [18:0] fsn18 = fsn5 - $signed({{17{l_basal_steps[1]}}, l_basal_steps});  // -144001..6000
-    wire signed [18:0] fsn19 = ($signed({{9{1'b0}}, v_bolus_left}) < $signed({{17{l_bolus_raw[1]}}, l_bolus_raw})) ? $signed({{9{1'b0}}, v_bolus_left}) : $signed({{17{l_bolus_raw[1]}}, l_bolus_raw});
-    wire signed [18:0] fsn20 = ($signed({{3{fsn17[15]}}, fsn17}) < $signed({{4{fsn16[14]}}, fsn16})) ? $signed({{3{fsn17[15]}}, fsn17}) : $signed({{4{fsn16[14]}}, fsn16});
-    wire signed [18:0] fsn21 = (fsn20 < fsn19) ? fsn20 : fsn19;
-    wire signed [18:0] fsn22 = (fsn18 < fsn21) ? fsn18 : fsn21;  // -144001..1
-    wire signed [18:0] fsn23 = (fsn22 > 19'sd0) ? fsn22 : 19'sd0;
-    wire signed [1:0] fsn24 = fsn23[1:0];  // 0..1
-    wire signed [1:0] fsn25 = l_prime_active ? 2'sd1 : 2'sd0;  // 0..1
-    wire signed [2:0] fsn26 = $signed({l_basal_steps[1], l_basal_steps}) + $signed({l_bolus_steps[1], l_bolus_steps});  // 0..2
-    wire signed [14:0] fsn27 = $signed({1'b0, v_reservoir}) - $signed({{12{fsn26[2]}}, fsn26});  // -2..12000
-    wire signed [14:0] fsn28 = ($signed({{5{1'b0}}, v_prime_left}) < $signed({{13{l_prime_raw[1]}}, l_prime_raw})) ? $signed({{5{1'b0}}, v_prime_left}) : $signed({{13{l_prime_raw[1]}}, l_prime_raw});
-    wire signed [14:0] fsn29 = ($signed({fsn1[13], fsn1}) < fsn27) ? $signed({fsn1[13], fsn1}) : fsn27;
-    wire signed [14:0] fsn30 = (fsn29 < fsn28) ? fsn29 : fsn28;
-    wire signed [13:0] fsn31 = fsn30[13:0];  // -5040..1
-    wire signed [13:0] fsn32 = (fsn31 > 14'sd0) ? fsn31 : 14'sd0;
-    wire signed [1:0] fsn33 = fsn32[1:0];  // 0..1
-    wire signed [1:0] fsn34 = l_fill_active ? 2'sd1 : 2'sd0;  // 0..1
-    wire signed [2:0] fsn35 = fsn26 + $signed({l_prime_steps[1], l_prime_steps});  // 0..3
-    wire signed [14:0] fsn36 = $signed({1'b0, v_reservoir}) - $signed({{12{fsn35[2]}}, fsn35});  // -3..12000
-    wire signed [13:0] fsn37 = fsn1 - $signed({{12{l_prime_steps[1]}}, l_prime_steps});  // -5041..840
-    wire signed [14:0] fsn38 = ($signed({{9{1'b0}}, v_fill_left}) < $signed({{13{l_fill_raw[1]}}, l_fill_raw})) ? $signed({{9{1'b0}}, v_fill_left}) : $signed({{13{l_fill_raw[1]}}, l_fill_raw});
-    wire signed [14:0] fsn39 = ($signed({fsn37[13], fsn37}) < fsn36) ? $signed({fsn37[13], fsn37}) : fsn36;
-    wire signed [14:0] fsn40 = (fsn39 < fsn38) ? fsn39 : fsn38;
-    wire signed [13:0] fsn41 = fsn40[13:0];  // -5041..1
-    wire signed [13:0] fsn42 = (fsn41 > 14'sd0) ? fsn41 : 14'sd0;
-    wire signed [1:0] fsn43 = fsn42[1:0];  // 0..1
-    wire signed [3:0] fsn44 = $signed({fsn35[2], fsn35}) + $signed({{2{l_fill_steps[1]}}, l_fill_steps});  // 0..4
+    wire signed [13:0] fsn6 = (t0 >= 14'sd3600) ? 14'sd1 : 14'sd0;
+    wire signed [1:0] fsn7 = fsn6[1:0];  // 0..1
+    wire signed [1:0] fsn8 = l_basal_active ? fsn7 : 2'sd0;  // 0..1
+    wire signed [18:0] fsn9 = (t8 > 19'sd0) ? t8 : 19'sd0;
+    wire signed [1:0] fsn10 = fsn9[1:0];  // 0..1
+    wire signed [1:0] fsn11 = l_bolus_active ? 2'sd1 : 2'sd0;  // 0..1
+    wire signed [18:0] fsn12 = ($signed({{9{1'b0}}, v_bolus_left}) < $signed({{17{l_bolus_raw[1]}}, l_bolus_raw})) ? $signed({{9{1'b0}}, v_bolus_left}) : $signed({{17{l_bolus_raw[1]}}, l_bolus_raw});
+    wire signed [18:0] fsn13 = ($signed({{3{t13[15]}}, t13}) < $signed({{4{t12[14]}}, t12})) ? $signed({{3{t13[15]}}, t13}) : $signed({{4{t12[14]}}, t12});
+    wire signed [18:0] fsn14 = (fsn13 < fsn12) ? fsn13 : fsn12;
+    wire signed [18:0] fsn15 = (t14 < fsn14) ? t14 : fsn14;  // -144001..1
+    wire signed [18:0] fsn16 = (fsn15 > 19'sd0) ? fsn15 : 19'sd0;
+    wire signed [1:0] fsn17 = fsn16[1:0];  // 0..1
+    wire signed [1:0] fsn18 = l_prime_active ? 2'sd1 : 2'sd0;  // 0..1
+    wire signed [13:0] fsn19 = (t28 > 14'sd0) ? t28 : 14'sd0;
+    wire signed [1:0] fsn20 = fsn19[1:0];  // 0..1
+    wire signed [1:0] fsn21 = l_fill_active ? 2'sd1 : 2'sd0;  // 0..1
+    wire signed [13:0] fsn22 = (t38 > 14'sd0) ? t38 : 14'sd0;
+    wire signed [1:0] fsn23 = fsn22[1:0];  // 0..1
+    wire signed [3:0] fsn24 = $signed({t32[2], t32}) + $signed({{2{l_fill_steps[1]}}, l_fill_steps});  // 0..4
+    wire signed [13:0] fsn25 = $signed({{2{1'b0}}, v_basal_acc}) + $signed({{3{1'b0}}, v_basal_rate});  // 0..4999
+    wire signed [10:0] fsn26 = $signed({1'b0, v_bolus_left}) - $signed({{9{l_bolus_steps[1]}}, l_bolus_steps});  // -1..1000
+    wire signed [10:0] fsn27 = $signed({1'b0, v_prime_left}) - $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // -1..800
+    wire signed [10:0] fsn28 = $signed({1'b0, v_prime_total}) + $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // 0..801
+    wire signed [6:0] fsn29 = $signed({1'b0, v_fill_left}) - $signed({{5{l_fill_steps[1]}}, l_fill_steps});  // -1..40
+    wire signed [19:0] fsn30 = $signed({1'b0, v_set_age}) + 20'sd1;  // 1..288001
+    wire signed [19:0] fsn31 = (20'sd288000 < fsn30) ? 20'sd288000 : fsn30;  // 1..288000
+    wire signed [19:0] fsn32 = v_inserted ? fsn31 : 20'sd0;  // 0..288000
+    wire signed [13:0] fsn33 = $signed({1'b0, v_away}) + 14'sd1;  // 1..7201
+    wire signed [13:0] fsn34 = (14'sd7200 < fsn33) ? 14'sd7200 : fsn33;  // 1..7200
+    wire signed [10:0] fsn35 = $signed({1'b0, v_silenced}) + 11'sd1;  // 1..601
+    wire signed [10:0] fsn36 = (((((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) && v_acked) && (t114 < 11'sd600)) ? t114 : 11'sd0;  // 0..601
+    wire signed [11:0] fsn37 = $signed({1'b0, v_stopped}) + 12'sd1;  // 1..1801
+    wire signed [11:0] fsn38 = (12'sd1800 < fsn37) ? 12'sd1800 : fsn37;  // 1..1800
+    wire signed [11:0] fsn39 = (v_inserted && (!((state == 3'd4) || (state == 3'd5)))) ? t117 : 12'sd0;  // 0..1800
+    wire signed [14:0] fsn40 = $signed({1'b0, v_reservoir}) - $signed({{13{l_basal_steps[1]}}, l_basal_steps});  // -1..12000
+    wire signed [15:0] fsn41 = fsn4 - $signed({{14{l_basal_steps[1]}}, l_basal_steps});  // -19201..1600
+    wire signed [18:0] fsn42 = fsn5 - $signed({{17{l_basal_steps[1]}}, l_basal_steps});  // -144001..6000
+    wire signed [2:0] fsn43 = $signed({l_basal_steps[1], l_basal_steps}) + $signed({l_bolus_steps[1], l_bolus_steps});  // 0..2
+    wire signed [14:0] fsn44 = $signed({1'b0, v_reservoir}) - $signed({{12{t22[2]}}, t22});  // -2..12000
+    wire signed [14:0] fsn45 = ($signed({{5{1'b0}}, v_prime_left}) < $signed({{13{l_prime_raw[1]}}, l_prime_raw})) ? $signed({{5{1'b0}}, v_prime_left}) : $signed({{13{l_prime_raw[1]}}, l_prime_raw});
+    wire signed [14:0] fsn46 = ($signed({fsn1[13], fsn1}) < fsn44) ? $signed({fsn1[13], fsn1}) : fsn44;
+    wire signed [14:0] fsn47 = (fsn46 < fsn45) ? fsn46 : fsn45;
+    wire signed [13:0] fsn48 = fsn47[13:0];  // -5040..1
+    wire signed [2:0] fsn49 = t22 + $signed({l_prime_steps[1], l_prime_steps});  // 0..3
+    wire signed [13:0] fsn50 = fsn1 - $signed({{12{l_prime_steps[1]}}, l_prime_steps});  // -5041..840
+    wire signed [14:0] fsn51 = $signed({1'b0, v_reservoir}) - $signed({{12{t32[2]}}, t32});  // -3..12000
+    wire signed [14:0] fsn52 = ($signed({{9{1'b0}}, v_fill_left}) < $signed({{13{l_fill_raw[1]}}, l_fill_raw})) ? $signed({{9{1'b0}}, v_fill_left}) : $signed({{13{l_fill_raw[1]}}, l_fill_raw});
+    wire signed [14:0] fsn53 = ($signed({t34[13], t34}) < fsn51) ? $signed({t34[13], t34}) : fsn51;
+    wire signed [14:0] fsn54 = (fsn53 < fsn52) ? fsn53 : fsn52;
+    wire signed [13:0] fsn55 = fsn54[13:0];  // -5041..1
+    wire signed [9:0] fsn56 = $signed({1'b0, v_hourly_phase}) + 10'sd1;  // 1..300
+    wire signed [9:0] fsn57 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 10'sd0 : fsn56;  // 0..300
+    wire signed [11:0] fsn58 = $signed({1'b0, v_hourly_b0}) + $signed({{9{t22[2]}}, t22});  // 0..1602
+    wire signed [11:0] fsn59 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 12'sd0 : fsn58;  // 0..1602
+    wire signed [11:0] fsn60 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? fsn58 : $signed({1'b0, v_hourly_b1});  // 0..1602
+    wire signed [12:0] fsn61 = $signed({1'b0, v_daily_phase}) + 13'sd1;  // 1..3600
+    wire signed [12:0] fsn62 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 13'sd0 : fsn61;  // 0..3600
+    wire signed [13:0] fsn63 = $signed({1'b0, v_daily_b0}) + $signed({{11{t22[2]}}, t22});  // 0..6002
+    wire signed [13:0] fsn64 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 14'sd0 : fsn63;  // 0..6002
+    wire signed [13:0] fsn65 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? fsn63 : $signed({1'b0, v_daily_b1});  // 0..6002
+    wire signed [18:0] fsn66 = ($signed({{5{1'b0}}, v_reservoir}) < $signed({{17{l_basal_raw[1]}}, l_basal_raw})) ? $signed({{5{1'b0}}, v_reservoir}) : $signed({{17{l_basal_raw[1]}}, l_basal_raw});
+    wire signed [18:0] fsn67 = (fsn5 < $signed({{3{fsn4[15]}}, fsn4})) ? fsn5 : $signed({{3{fsn4[15]}}, fsn4});
+    wire signed [18:0] fsn68 = (fsn67 < fsn66) ? fsn67 : fsn66;  // -144000..1
+    wire signed [10:0] fsn69 = $signed({1'b0, v_primes_phase}) + 11'sd1;  // 1..600
+    wire signed [10:0] fsn70 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : fsn69;  // 0..600
+    wire signed [2:0] fsn71 = $signed({l_prime_steps[1], l_prime_steps}) + $signed({l_fill_steps[1], l_fill_steps});  // 0..2
+    wire signed [10:0] fsn72 = $signed({1'b0, v_primes_b0}) + $signed({{8{t94[2]}}, t94});  // 0..842
+    wire signed [10:0] fsn73 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : fsn72;  // 0..842
+    wire signed [10:0] fsn74 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? fsn72 : $signed({1'b0, v_primes_b1});  // 0..842
     wire signed [14:0] fsd0 = $signed({1'b0, f_past_v_reservoir}) - $signed({{11{f_past_l_steps[3]}}, f_past_l_steps});  // -4..12000
     wire signed [14:0] fsd1 = (((((f_past_state == 3'd1) || (f_past_state == 3'd7)) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_p_refill_amount}) > 15'sd0)) && ($signed({1'b0, f_past_p_refill_amount}) <= 15'sd12000)) ? $signed({1'b0, f_past_p_refill_amount}) : $signed({1'b0, f_past_v_reservoir});  // 0..16000
     wire signed [14:0] fsd2 = ((f_past_state == 3'd1) && (!(f_past_v_inserted && f_past_v_connected))) ? 15'sd0 : $signed({1'b0, f_past_v_reservoir});  // 0..12000
@@ -2496,152 +2562,123 @@ module infusion_pump_fsm (
     wire signed [19:0] fsd4 = $signed({1'b0, f_past_v_set_age}) + 20'sd1;  // 1..288001
     wire signed [19:0] fsd5 = (f_past_v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
     wire signed [13:0] fsd6 = $signed({1'b0, f_past_v_away}) + 14'sd1;  // 1..7201
-    wire signed [10:0] fsd7 = $signed({1'b0, f_past_v_prime_left}) - $signed({{9{f_past_l_prime_steps[1]}}, f_past_l_prime_steps});  // -1..800
-    wire signed [10:0] fsd8 = $signed({1'b0, f_past_v_prime_total}) + $signed({{9{f_past_l_prime_steps[1]}}, f_past_l_prime_steps});  // 0..801
-    wire signed [10:0] fsd9 = ((f_past_state == 3'd1) && (!f_past_v_inserted)) ? 11'sd0 : $signed({1'b0, f_past_v_prime_total});  // 0..800
-    wire signed [6:0] fsd10 = (f_past_v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
-    wire signed [13:0] fsd11 = 14'sd840 - $signed({1'b0, f_past_w_primes_total});  // -5040..840
-    wire [3:0] fsd12 = (((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? f_past_p_insert_at : f_past_v_last_site;
-    wire signed [19:0] fsd13 = (20'sd288000 < fsd4) ? 20'sd288000 : fsd4;  // 1..288000
-    wire signed [19:0] fsd14 = f_past_v_inserted ? fsd13 : 20'sd0;  // 0..288000
-    wire signed [19:0] fsd15 = (((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? 20'sd0 : $signed({1'b0, f_past_v_set_age});  // 0..288000
-    wire signed [19:0] fsd16 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? 20'sd0 : $signed({1'b0, f_past_v_set_age});  // 0..288000
-    wire signed [13:0] fsd17 = (14'sd7200 < fsd6) ? 14'sd7200 : fsd6;  // 1..7200
-    wire signed [13:0] fsd18 = (f_past_v_inserted && (!f_past_v_connected)) ? fsd17 : 14'sd0;  // 0..7200
-    wire signed [13:0] fsd19 = (((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? 14'sd0 : $signed({1'b0, f_past_v_away});  // 0..7200
-    wire signed [13:0] fsd20 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && (!f_past_v_connected))) ? 14'sd0 : $signed({1'b0, f_past_v_away});  // 0..7200
-    wire signed [13:0] fsd21 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? 14'sd0 : $signed({1'b0, f_past_v_away});  // 0..7200
-    wire signed [12:0] fsd22 = (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && ($signed({1'b0, f_past_p_set_basal_rate}) <= 13'sd1400)) ? $signed({1'b0, f_past_p_set_basal_rate}) : $signed({{2{1'b0}}, f_past_v_basal_rate});  // 0..2400
-    wire signed [10:0] fsd23 = $signed({1'b0, f_past_v_silenced}) + 11'sd1;  // 1..601
-    wire signed [6:0] fsd24 = $signed({1'b0, f_past_v_fill_left}) - $signed({{5{f_past_l_fill_steps[1]}}, f_past_l_fill_steps});  // -1..40
-    wire signed [10:0] fsd25 = $signed({1'b0, f_past_v_bolus_left}) - $signed({{9{f_past_l_bolus_steps[1]}}, f_past_l_bolus_steps});  // -1..1000
-    wire signed [10:0] fsd26 = (((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && f_past_v_acked) && (fsd23 < 11'sd600)) ? fsd23 : 11'sd0;  // 0..601
-    wire signed [10:0] fsd27 = ((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 11'sd0 : fsd26;  // 0..601
-    wire signed [10:0] fsd28 = ((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? fsd26 : fsd27;  // 0..601
-    wire signed [10:0] fsd29 = ((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? fsd26 : fsd28;  // 0..601
-    wire signed [10:0] fsd30 = ((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? fsd26 : fsd29;  // 0..601
-    wire signed [10:0] fsd31 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? fsd26 : fsd30;  // 0..601
-    wire signed [10:0] fsd32 = ((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? fsd26 : fsd31;  // 0..601
-    wire signed [10:0] fsd33 = (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? fsd26 : fsd32;  // 0..601
-    wire signed [10:0] fsd34 = ((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? fsd26 : fsd33;  // 0..601
-    wire signed [10:0] fsd35 = ((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? fsd26 : fsd34;  // 0..601
-    wire signed [11:0] fsd36 = $signed({1'b0, f_past_v_stopped}) + 12'sd1;  // 1..1801
-    wire signed [11:0] fsd37 = (12'sd1800 < fsd36) ? 12'sd1800 : fsd36;  // 1..1800
-    wire signed [11:0] fsd38 = (f_past_v_inserted && (!((f_past_state == 3'd4) || (f_past_state == 3'd5)))) ? fsd37 : 12'sd0;  // 0..1800
-    wire signed [10:0] fsd39 = ((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? 11'sd0 : fsd25;  // -1..1000
-    wire signed [10:0] fsd40 = ((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? fsd25 : fsd39;  // -1..1000
-    wire signed [10:0] fsd41 = ((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? fsd25 : fsd40;  // -1..1000
-    wire signed [10:0] fsd42 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? fsd25 : fsd41;  // -1..1000
-    wire signed [10:0] fsd43 = ((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? 11'sd0 : fsd42;  // -1..1000
-    wire signed [10:0] fsd44 = (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 11'sd0 : fsd43;  // -1..1000
-    wire signed [10:0] fsd45 = ((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? fsd25 : fsd44;  // -1..1000
-    wire signed [10:0] fsd46 = ((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? fsd25 : fsd45;  // -1..1000
-    wire signed [10:0] fsd47 = ((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? 11'sd0 : $signed({1'b0, f_past_v_bolus_left});  // 0..1000
-    wire signed [10:0] fsd48 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? $signed({1'b0, f_past_v_bolus_left}) : fsd47;  // 0..1000
-    wire signed [15:0] fsd49 = 16'sd1600 - $signed({1'b0, f_past_w_hourly_total});  // -19200..1600
-    wire signed [18:0] fsd50 = 19'sd6000 - $signed({1'b0, f_past_w_daily_total});  // -144000..6000
-    wire signed [12:0] fsd51 = ((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd49)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd50)) ? $signed({1'b0, f_past_p_bolus_amount}) : $signed({{3{1'b0}}, f_past_v_bolus_left});  // 0..4000
-    wire signed [10:0] fsd52 = ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 11'sd0 : $signed({1'b0, f_past_v_bolus_left});  // 0..1000
-    wire signed [10:0] fsd53 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? 11'sd0 : fsd7;  // -1..800
-    wire signed [10:0] fsd54 = ((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? fsd7 : fsd53;  // -1..800
-    wire signed [10:0] fsd55 = (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 11'sd0 : fsd54;  // -1..800
-    wire signed [10:0] fsd56 = ((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? fsd7 : fsd55;  // -1..800
-    wire signed [10:0] fsd57 = ((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? fsd7 : fsd56;  // -1..800
-    wire signed [10:0] fsd58 = 11'sd800 - $signed({1'b0, f_past_v_prime_total});  // 0..800
-    wire signed [11:0] fsd59 = ((((((((f_past_state == 3'd1) && f_past_v_set_loaded) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_p_prime_amount}) > 12'sd0)) && ($signed({1'b0, f_past_p_prime_amount}) <= $signed({fsd58[10], fsd58}))) && ($signed({{3{1'b0}}, f_past_p_prime_amount}) <= fsd11)) ? $signed({1'b0, f_past_p_prime_amount}) : $signed({{2{1'b0}}, f_past_v_prime_left});  // 0..1600
-    wire signed [10:0] fsd60 = (((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? 11'sd0 : $signed({1'b0, f_past_v_prime_left});  // 0..800
-    wire signed [10:0] fsd61 = ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 11'sd0 : $signed({1'b0, f_past_v_prime_left});  // 0..800
-    wire signed [6:0] fsd62 = ((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? 7'sd0 : fsd24;  // -1..40
-    wire signed [6:0] fsd63 = (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 7'sd0 : fsd62;  // -1..40
-    wire signed [6:0] fsd64 = ((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? fsd24 : fsd63;  // -1..40
-    wire signed [6:0] fsd65 = ((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? fsd24 : fsd64;  // -1..40
-    wire signed [6:0] fsd66 = (((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? 7'sd0 : $signed({1'b0, f_past_v_fill_left});  // 0..40
-    wire signed [7:0] fsd67 = ((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd10[6], fsd10}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd5)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fsd11)) && (!f_past_v_occluded)) ? $signed({1'b0, f_past_p_fill_amount}) : $signed({{2{1'b0}}, f_past_v_fill_left});  // 0..80
-    wire signed [6:0] fsd68 = (f_past_state == 3'd3) ? 7'sd0 : $signed({1'b0, f_past_v_fill_left});  // 0..40
-    wire signed [6:0] fsd69 = ((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? $signed({1'b0, f_past_v_fill_left}) : fsd68;  // 0..40
-    wire signed [6:0] fsd70 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? $signed({1'b0, f_past_v_fill_left}) : fsd69;  // 0..40
-    wire signed [6:0] fsd71 = ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 7'sd0 : $signed({1'b0, f_past_v_fill_left});  // 0..40
-    wire signed [18:0] fsd72 = (f_past_v_set_kind == 1'd0) ? 19'sd259200 : 19'sd172800;  // 172800..259200
-    wire signed [2:0] fsd73 = $signed({f_past_l_basal_steps[1], f_past_l_basal_steps}) + $signed({f_past_l_bolus_steps[1], f_past_l_bolus_steps});  // 0..2
-    wire signed [2:0] fsd74 = $signed({f_past_l_basal_raw[1], f_past_l_basal_raw}) + $signed({f_past_l_bolus_raw[1], f_past_l_bolus_raw});  // 0..2
-    wire signed [11:0] fsd75 = $signed({1'b0, f_past_v_hourly_b0}) + $signed({{9{fsd73[2]}}, fsd73});  // 0..1602
-    wire signed [11:0] fsd76 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? 12'sd0 : fsd75;  // 0..1602
-    wire signed [11:0] fsd77 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? fsd75 : $signed({1'b0, f_past_v_hourly_b1});  // 0..1602
-    wire signed [11:0] fsd78 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b1}) : $signed({1'b0, f_past_v_hourly_b2});  // 0..1600
-    wire signed [11:0] fsd79 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b2}) : $signed({1'b0, f_past_v_hourly_b3});  // 0..1600
-    wire signed [11:0] fsd80 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b3}) : $signed({1'b0, f_past_v_hourly_b4});  // 0..1600
-    wire signed [11:0] fsd81 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b4}) : $signed({1'b0, f_past_v_hourly_b5});  // 0..1600
-    wire signed [11:0] fsd82 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b5}) : $signed({1'b0, f_past_v_hourly_b6});  // 0..1600
-    wire signed [11:0] fsd83 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b6}) : $signed({1'b0, f_past_v_hourly_b7});  // 0..1600
-    wire signed [11:0] fsd84 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b7}) : $signed({1'b0, f_past_v_hourly_b8});  // 0..1600
-    wire signed [11:0] fsd85 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b8}) : $signed({1'b0, f_past_v_hourly_b9});  // 0..1600
-    wire signed [11:0] fsd86 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b9}) : $signed({1'b0, f_past_v_hourly_b10});  // 0..1600
-    wire signed [11:0] fsd87 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b10}) : $signed({1'b0, f_past_v_hourly_b11});  // 0..1600
-    wire signed [11:0] fsd88 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b11}) : $signed({1'b0, f_past_v_hourly_b12});  // 0..1600
-    wire signed [9:0] fsd89 = $signed({1'b0, f_past_v_hourly_phase}) + 10'sd1;  // 1..300
-    wire signed [9:0] fsd90 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? 10'sd0 : fsd89;  // 0..300
-    wire signed [13:0] fsd91 = $signed({1'b0, f_past_v_daily_b0}) + $signed({{11{fsd73[2]}}, fsd73});  // 0..6002
-    wire signed [13:0] fsd92 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? 14'sd0 : fsd91;  // 0..6002
-    wire signed [13:0] fsd93 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? fsd91 : $signed({1'b0, f_past_v_daily_b1});  // 0..6002
-    wire signed [13:0] fsd94 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b1}) : $signed({1'b0, f_past_v_daily_b2});  // 0..6000
-    wire signed [13:0] fsd95 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b2}) : $signed({1'b0, f_past_v_daily_b3});  // 0..6000
-    wire signed [13:0] fsd96 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b3}) : $signed({1'b0, f_past_v_daily_b4});  // 0..6000
-    wire signed [13:0] fsd97 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b4}) : $signed({1'b0, f_past_v_daily_b5});  // 0..6000
-    wire signed [13:0] fsd98 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b5}) : $signed({1'b0, f_past_v_daily_b6});  // 0..6000
-    wire signed [13:0] fsd99 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b6}) : $signed({1'b0, f_past_v_daily_b7});  // 0..6000
-    wire signed [13:0] fsd100 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b7}) : $signed({1'b0, f_past_v_daily_b8});  // 0..6000
-    wire signed [13:0] fsd101 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b8}) : $signed({1'b0, f_past_v_daily_b9});  // 0..6000
-    wire signed [13:0] fsd102 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b9}) : $signed({1'b0, f_past_v_daily_b10});  // 0..6000
-    wire signed [13:0] fsd103 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b10}) : $signed({1'b0, f_past_v_daily_b11});  // 0..6000
-    wire signed [13:0] fsd104 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b11}) : $signed({1'b0, f_past_v_daily_b12});  // 0..6000
-    wire signed [13:0] fsd105 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b12}) : $signed({1'b0, f_past_v_daily_b13});  // 0..6000
-    wire signed [13:0] fsd106 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b13}) : $signed({1'b0, f_past_v_daily_b14});  // 0..6000
-    wire signed [13:0] fsd107 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b14}) : $signed({1'b0, f_past_v_daily_b15});  // 0..6000
-    wire signed [13:0] fsd108 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b15}) : $signed({1'b0, f_past_v_daily_b16});  // 0..6000
-    wire signed [13:0] fsd109 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b16}) : $signed({1'b0, f_past_v_daily_b17});  // 0..6000
-    wire signed [13:0] fsd110 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b17}) : $signed({1'b0, f_past_v_daily_b18});  // 0..6000
-    wire signed [13:0] fsd111 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b18}) : $signed({1'b0, f_past_v_daily_b19});  // 0..6000
-    wire signed [13:0] fsd112 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b19}) : $signed({1'b0, f_past_v_daily_b20});  // 0..6000
-    wire signed [13:0] fsd113 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b20}) : $signed({1'b0, f_past_v_daily_b21});  // 0..6000
-    wire signed [13:0] fsd114 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b21}) : $signed({1'b0, f_past_v_daily_b22});  // 0..6000
-    wire signed [13:0] fsd115 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b22}) : $signed({1'b0, f_past_v_daily_b23});  // 0..6000
-    wire signed [13:0] fsd116 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b23}) : $signed({1'b0, f_past_v_daily_b24});  // 0..6000
-    wire signed [12:0] fsd117 = $signed({1'b0, f_past_v_daily_phase}) + 13'sd1;  // 1..3600
-    wire signed [12:0] fsd118 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? 13'sd0 : fsd117;  // 0..3600
-    wire signed [2:0] fsd119 = $signed({f_past_l_prime_steps[1], f_past_l_prime_steps}) + $signed({f_past_l_fill_steps[1], f_past_l_fill_steps});  // 0..2
-    wire signed [10:0] fsd120 = $signed({1'b0, f_past_v_primes_b0}) + $signed({{8{fsd119[2]}}, fsd119});  // 0..842
-    wire signed [10:0] fsd121 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? 11'sd0 : fsd120;  // 0..842
-    wire signed [10:0] fsd122 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? fsd120 : $signed({1'b0, f_past_v_primes_b1});  // 0..842
-    wire signed [10:0] fsd123 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? $signed({1'b0, f_past_v_primes_b1}) : $signed({1'b0, f_past_v_primes_b2});  // 0..840
-    wire signed [10:0] fsd124 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? $signed({1'b0, f_past_v_primes_b2}) : $signed({1'b0, f_past_v_primes_b3});  // 0..840
-    wire signed [10:0] fsd125 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? $signed({1'b0, f_past_v_primes_b3}) : $signed({1'b0, f_past_v_primes_b4});  // 0..840
-    wire signed [10:0] fsd126 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? $signed({1'b0, f_past_v_primes_b4}) : $signed({1'b0, f_past_v_primes_b5});  // 0..840
-    wire signed [10:0] fsd127 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? $signed({1'b0, f_past_v_primes_b5}) : $signed({1'b0, f_past_v_primes_b6});  // 0..840
-    wire signed [10:0] fsd128 = $signed({1'b0, f_past_v_primes_phase}) + 11'sd1;  // 1..600
-    wire signed [10:0] fsd129 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? 11'sd0 : fsd128;  // 0..600
-    wire signed [13:0] fsd130 = $signed({{2{1'b0}}, f_past_v_basal_acc}) + $signed({{3{1'b0}}, f_past_v_basal_rate});  // 0..4999
-    wire signed [13:0] fsd131 = (fsd130 >= 14'sd3600) ? fsd130 - 14'sd3600 : fsd130 - 14'sd0;
-    wire signed [12:0] fsd132 = fsd131[12:0];  // 0..3599
-    wire signed [12:0] fsd133 = f_past_l_basal_active ? fsd132 : 13'sd0;  // 0..3599
-    wire [2:0] fsd134 = ((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 3'd1 : f_past_state;
-    wire [2:0] fsd135 = ((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? 3'd4 : fsd134;
-    wire [2:0] fsd136 = ((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? 3'd1 : fsd135;
-    wire [2:0] fsd137 = ((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? 3'd1 : fsd136;
-    wire [2:0] fsd138 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? 3'd7 : fsd137;
-    wire [2:0] fsd139 = ((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? 3'd7 : fsd138;
-    wire [2:0] fsd140 = (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 3'd7 : fsd139;
-    wire [2:0] fsd141 = ((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? 3'd7 : fsd140;
-    wire [2:0] fsd142 = ((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? 3'd1 : fsd141;
-    wire [2:0] fsd143 = ((((((((f_past_state == 3'd1) && f_past_v_set_loaded) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_p_prime_amount}) > 12'sd0)) && ($signed({1'b0, f_past_p_prime_amount}) <= $signed({fsd58[10], fsd58}))) && ($signed({{3{1'b0}}, f_past_p_prime_amount}) <= fsd11)) ? 3'd2 : f_past_state;
-    wire [2:0] fsd144 = (((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? 3'd1 : f_past_state;
-    wire [2:0] fsd145 = ((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd10[6], fsd10}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd5)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fsd11)) && (!f_past_v_occluded)) ? 3'd3 : f_past_state;
-    wire [2:0] fsd146 = (f_past_state == 3'd3) ? 3'd1 : f_past_state;
-    wire [2:0] fsd147 = ((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? 3'd6 : fsd146;
-    wire [2:0] fsd148 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? f_past_state : fsd147;
-    wire [2:0] fsd149 = (((((((f_past_state == 3'd1) || (f_past_state == 3'd6)) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd5)) && (!f_past_v_occluded)) ? 3'd4 : f_past_state;
-    wire [2:0] fsd150 = ((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? 3'd6 : f_past_state;
-    wire [2:0] fsd151 = ((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd49)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd50)) ? 3'd5 : f_past_state;
-    wire [2:0] fsd152 = ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 3'd7 : f_past_state;
+    wire signed [10:0] fsd7 = ((f_past_state == 3'd1) && (!f_past_v_inserted)) ? 11'sd0 : $signed({1'b0, f_past_v_prime_total});  // 0..800
+    wire signed [6:0] fsd8 = (f_past_v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
+    wire signed [13:0] fsd9 = 14'sd840 - $signed({1'b0, f_past_w_primes_total});  // -5040..840
+    wire [3:0] fsd10 = (((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? f_past_p_insert_at : f_past_v_last_site;
+    wire signed [19:0] fsd11 = (((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? 20'sd0 : $signed({1'b0, f_past_v_set_age});  // 0..288000
+    wire signed [19:0] fsd12 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? 20'sd0 : $signed({1'b0, f_past_v_set_age});  // 0..288000
+    wire signed [13:0] fsd13 = (f_past_v_inserted && (!f_past_v_connected)) ? f_past_t112 : 14'sd0;  // 0..7200
+    wire signed [13:0] fsd14 = (((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? 14'sd0 : $signed({1'b0, f_past_v_away});  // 0..7200
+    wire signed [13:0] fsd15 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && (!f_past_v_connected))) ? 14'sd0 : $signed({1'b0, f_past_v_away});  // 0..7200
+    wire signed [13:0] fsd16 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? 14'sd0 : $signed({1'b0, f_past_v_away});  // 0..7200
+    wire signed [12:0] fsd17 = (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && ($signed({1'b0, f_past_p_set_basal_rate}) <= 13'sd1400)) ? $signed({1'b0, f_past_p_set_basal_rate}) : $signed({{2{1'b0}}, f_past_v_basal_rate});  // 0..2400
+    wire signed [10:0] fsd18 = ((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 11'sd0 : f_past_t115;  // 0..601
+    wire signed [10:0] fsd19 = ((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? f_past_t115 : fsd18;  // 0..601
+    wire signed [10:0] fsd20 = ((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) ? f_past_t115 : fsd19;  // 0..601
+    wire signed [10:0] fsd21 = ((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) ? f_past_t115 : fsd20;  // 0..601
+    wire signed [10:0] fsd22 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? f_past_t115 : fsd21;  // 0..601
+    wire signed [10:0] fsd23 = ((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? f_past_t115 : fsd22;  // 0..601
+    wire signed [10:0] fsd24 = (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? f_past_t115 : fsd23;  // 0..601
+    wire signed [10:0] fsd25 = ((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_t115 : fsd24;  // 0..601
+    wire signed [10:0] fsd26 = ((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_t115 : fsd25;  // 0..601
+    wire signed [10:0] fsd27 = ((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? 11'sd0 : f_past_t104;  // -1..1000
+    wire signed [10:0] fsd28 = ((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) ? f_past_t104 : fsd27;  // -1..1000
+    wire signed [10:0] fsd29 = ((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) ? f_past_t104 : fsd28;  // -1..1000
+    wire signed [10:0] fsd30 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? f_past_t104 : fsd29;  // -1..1000
+    wire signed [10:0] fsd31 = ((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? 11'sd0 : fsd30;  // -1..1000
+    wire signed [10:0] fsd32 = (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 11'sd0 : fsd31;  // -1..1000
+    wire signed [10:0] fsd33 = ((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_t104 : fsd32;  // -1..1000
+    wire signed [10:0] fsd34 = ((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_t104 : fsd33;  // -1..1000
+    wire signed [10:0] fsd35 = ((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? 11'sd0 : $signed({1'b0, f_past_v_bolus_left});  // 0..1000
+    wire signed [10:0] fsd36 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? $signed({1'b0, f_past_v_bolus_left}) : fsd35;  // 0..1000
+    wire signed [15:0] fsd37 = 16'sd1600 - $signed({1'b0, f_past_w_hourly_total});  // -19200..1600
+    wire signed [18:0] fsd38 = 19'sd6000 - $signed({1'b0, f_past_w_daily_total});  // -144000..6000
+    wire signed [12:0] fsd39 = ((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd37)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd38)) ? $signed({1'b0, f_past_p_bolus_amount}) : $signed({{3{1'b0}}, f_past_v_bolus_left});  // 0..4000
+    wire signed [10:0] fsd40 = ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 11'sd0 : $signed({1'b0, f_past_v_bolus_left});  // 0..1000
+    wire signed [10:0] fsd41 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? 11'sd0 : f_past_t105;  // -1..800
+    wire signed [10:0] fsd42 = ((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? f_past_t105 : fsd41;  // -1..800
+    wire signed [10:0] fsd43 = (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 11'sd0 : fsd42;  // -1..800
+    wire signed [10:0] fsd44 = ((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_t105 : fsd43;  // -1..800
+    wire signed [10:0] fsd45 = ((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_t105 : fsd44;  // -1..800
+    wire signed [10:0] fsd46 = 11'sd800 - $signed({1'b0, f_past_v_prime_total});  // 0..800
+    wire signed [11:0] fsd47 = ((((((((f_past_state == 3'd1) && f_past_v_set_loaded) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_p_prime_amount}) > 12'sd0)) && ($signed({1'b0, f_past_p_prime_amount}) <= $signed({fsd46[10], fsd46}))) && ($signed({{3{1'b0}}, f_past_p_prime_amount}) <= fsd9)) ? $signed({1'b0, f_past_p_prime_amount}) : $signed({{2{1'b0}}, f_past_v_prime_left});  // 0..1600
+    wire signed [10:0] fsd48 = (((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? 11'sd0 : $signed({1'b0, f_past_v_prime_left});  // 0..800
+    wire signed [10:0] fsd49 = ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 11'sd0 : $signed({1'b0, f_past_v_prime_left});  // 0..800
+    wire signed [6:0] fsd50 = ((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? 7'sd0 : f_past_t107;  // -1..40
+    wire signed [6:0] fsd51 = (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 7'sd0 : fsd50;  // -1..40
+    wire signed [6:0] fsd52 = ((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_t107 : fsd51;  // -1..40
+    wire signed [6:0] fsd53 = ((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_t107 : fsd52;  // -1..40
+    wire signed [6:0] fsd54 = (((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? 7'sd0 : $signed({1'b0, f_past_v_fill_left});  // 0..40
+    wire signed [7:0] fsd55 = ((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd8[6], fsd8}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd5)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fsd9)) && (!f_past_v_occluded)) ? $signed({1'b0, f_past_p_fill_amount}) : $signed({{2{1'b0}}, f_past_v_fill_left});  // 0..80
+    wire signed [6:0] fsd56 = (f_past_state == 3'd3) ? 7'sd0 : $signed({1'b0, f_past_v_fill_left});  // 0..40
+    wire signed [6:0] fsd57 = ((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? $signed({1'b0, f_past_v_fill_left}) : fsd56;  // 0..40
+    wire signed [6:0] fsd58 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? $signed({1'b0, f_past_v_fill_left}) : fsd57;  // 0..40
+    wire signed [6:0] fsd59 = ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 7'sd0 : $signed({1'b0, f_past_v_fill_left});  // 0..40
+    wire signed [18:0] fsd60 = (f_past_v_set_kind == 1'd0) ? 19'sd259200 : 19'sd172800;  // 172800..259200
+    wire signed [2:0] fsd61 = $signed({f_past_l_basal_raw[1], f_past_l_basal_raw}) + $signed({f_past_l_bolus_raw[1], f_past_l_bolus_raw});  // 0..2
+    wire signed [11:0] fsd62 = $signed({1'b0, f_past_v_stopped}) + 12'sd1;  // 1..1801
+    wire signed [11:0] fsd63 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b1}) : $signed({1'b0, f_past_v_hourly_b2});  // 0..1600
+    wire signed [11:0] fsd64 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b2}) : $signed({1'b0, f_past_v_hourly_b3});  // 0..1600
+    wire signed [11:0] fsd65 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b3}) : $signed({1'b0, f_past_v_hourly_b4});  // 0..1600
+    wire signed [11:0] fsd66 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b4}) : $signed({1'b0, f_past_v_hourly_b5});  // 0..1600
+    wire signed [11:0] fsd67 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b5}) : $signed({1'b0, f_past_v_hourly_b6});  // 0..1600
+    wire signed [11:0] fsd68 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b6}) : $signed({1'b0, f_past_v_hourly_b7});  // 0..1600
+    wire signed [11:0] fsd69 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b7}) : $signed({1'b0, f_past_v_hourly_b8});  // 0..1600
+    wire signed [11:0] fsd70 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b8}) : $signed({1'b0, f_past_v_hourly_b9});  // 0..1600
+    wire signed [11:0] fsd71 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b9}) : $signed({1'b0, f_past_v_hourly_b10});  // 0..1600
+    wire signed [11:0] fsd72 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b10}) : $signed({1'b0, f_past_v_hourly_b11});  // 0..1600
+    wire signed [11:0] fsd73 = ($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? $signed({1'b0, f_past_v_hourly_b11}) : $signed({1'b0, f_past_v_hourly_b12});  // 0..1600
+    wire signed [13:0] fsd74 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b1}) : $signed({1'b0, f_past_v_daily_b2});  // 0..6000
+    wire signed [13:0] fsd75 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b2}) : $signed({1'b0, f_past_v_daily_b3});  // 0..6000
+    wire signed [13:0] fsd76 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b3}) : $signed({1'b0, f_past_v_daily_b4});  // 0..6000
+    wire signed [13:0] fsd77 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b4}) : $signed({1'b0, f_past_v_daily_b5});  // 0..6000
+    wire signed [13:0] fsd78 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b5}) : $signed({1'b0, f_past_v_daily_b6});  // 0..6000
+    wire signed [13:0] fsd79 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b6}) : $signed({1'b0, f_past_v_daily_b7});  // 0..6000
+    wire signed [13:0] fsd80 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b7}) : $signed({1'b0, f_past_v_daily_b8});  // 0..6000
+    wire signed [13:0] fsd81 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b8}) : $signed({1'b0, f_past_v_daily_b9});  // 0..6000
+    wire signed [13:0] fsd82 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b9}) : $signed({1'b0, f_past_v_daily_b10});  // 0..6000
+    wire signed [13:0] fsd83 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b10}) : $signed({1'b0, f_past_v_daily_b11});  // 0..6000
+    wire signed [13:0] fsd84 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b11}) : $signed({1'b0, f_past_v_daily_b12});  // 0..6000
+    wire signed [13:0] fsd85 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b12}) : $signed({1'b0, f_past_v_daily_b13});  // 0..6000
+    wire signed [13:0] fsd86 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b13}) : $signed({1'b0, f_past_v_daily_b14});  // 0..6000
+    wire signed [13:0] fsd87 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b14}) : $signed({1'b0, f_past_v_daily_b15});  // 0..6000
+    wire signed [13:0] fsd88 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b15}) : $signed({1'b0, f_past_v_daily_b16});  // 0..6000
+    wire signed [13:0] fsd89 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b16}) : $signed({1'b0, f_past_v_daily_b17});  // 0..6000
+    wire signed [13:0] fsd90 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b17}) : $signed({1'b0, f_past_v_daily_b18});  // 0..6000
+    wire signed [13:0] fsd91 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b18}) : $signed({1'b0, f_past_v_daily_b19});  // 0..6000
+    wire signed [13:0] fsd92 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b19}) : $signed({1'b0, f_past_v_daily_b20});  // 0..6000
+    wire signed [13:0] fsd93 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b20}) : $signed({1'b0, f_past_v_daily_b21});  // 0..6000
+    wire signed [13:0] fsd94 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b21}) : $signed({1'b0, f_past_v_daily_b22});  // 0..6000
+    wire signed [13:0] fsd95 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b22}) : $signed({1'b0, f_past_v_daily_b23});  // 0..6000
+    wire signed [13:0] fsd96 = ($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? $signed({1'b0, f_past_v_daily_b23}) : $signed({1'b0, f_past_v_daily_b24});  // 0..6000
+    wire signed [10:0] fsd97 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? $signed({1'b0, f_past_v_primes_b1}) : $signed({1'b0, f_past_v_primes_b2});  // 0..840
+    wire signed [10:0] fsd98 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? $signed({1'b0, f_past_v_primes_b2}) : $signed({1'b0, f_past_v_primes_b3});  // 0..840
+    wire signed [10:0] fsd99 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? $signed({1'b0, f_past_v_primes_b3}) : $signed({1'b0, f_past_v_primes_b4});  // 0..840
+    wire signed [10:0] fsd100 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? $signed({1'b0, f_past_v_primes_b4}) : $signed({1'b0, f_past_v_primes_b5});  // 0..840
+    wire signed [10:0] fsd101 = ($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? $signed({1'b0, f_past_v_primes_b5}) : $signed({1'b0, f_past_v_primes_b6});  // 0..840
+    wire signed [13:0] fsd102 = (f_past_t0 >= 14'sd3600) ? f_past_t0 - 14'sd3600 : f_past_t0 - 14'sd0;
+    wire signed [12:0] fsd103 = fsd102[12:0];  // 0..3599
+    wire signed [12:0] fsd104 = f_past_l_basal_active ? fsd103 : 13'sd0;  // 0..3599
+    wire [2:0] fsd105 = ((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 3'd1 : f_past_state;
+    wire [2:0] fsd106 = ((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? 3'd4 : fsd105;
+    wire [2:0] fsd107 = ((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) ? 3'd1 : fsd106;
+    wire [2:0] fsd108 = ((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) ? 3'd1 : fsd107;
+    wire [2:0] fsd109 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? 3'd7 : fsd108;
+    wire [2:0] fsd110 = ((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? 3'd7 : fsd109;
+    wire [2:0] fsd111 = (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 3'd7 : fsd110;
+    wire [2:0] fsd112 = ((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? 3'd7 : fsd111;
+    wire [2:0] fsd113 = ((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? 3'd1 : fsd112;
+    wire [2:0] fsd114 = ((((((((f_past_state == 3'd1) && f_past_v_set_loaded) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_p_prime_amount}) > 12'sd0)) && ($signed({1'b0, f_past_p_prime_amount}) <= $signed({fsd46[10], fsd46}))) && ($signed({{3{1'b0}}, f_past_p_prime_amount}) <= fsd9)) ? 3'd2 : f_past_state;
+    wire [2:0] fsd115 = (((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? 3'd1 : f_past_state;
+    wire [2:0] fsd116 = ((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd8[6], fsd8}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd5)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fsd9)) && (!f_past_v_occluded)) ? 3'd3 : f_past_state;
+    wire [2:0] fsd117 = (f_past_state == 3'd3) ? 3'd1 : f_past_state;
+    wire [2:0] fsd118 = ((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? 3'd6 : fsd117;
+    wire [2:0] fsd119 = ((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? f_past_state : fsd118;
+    wire [2:0] fsd120 = (((((((f_past_state == 3'd1) || (f_past_state == 3'd6)) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd5)) && (!f_past_v_occluded)) ? 3'd4 : f_past_state;
+    wire [2:0] fsd121 = ((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? 3'd6 : f_past_state;
+    wire [2:0] fsd122 = ((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd37)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd38)) ? 3'd5 : f_past_state;
+    wire [2:0] fsd123 = ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 3'd7 : f_past_state;
     reg [14:0] f_past_w_hourly_total;
     reg signed [1:0] f_past_l_basal_steps;
     reg signed [1:0] f_past_l_bolus_steps;
@@ -2712,11 +2749,24 @@ module infusion_pump_fsm (
     reg signed [1:0] f_past_l_fill_steps;
     reg f_past_v_bolus_cut;
     reg f_past_rst;
+    reg signed [10:0] f_past_t105;
+    reg [4:0] f_past_f_settle;
+    reg signed [10:0] f_past_t106;
+    reg signed [19:0] f_past_t110;
+    reg signed [13:0] f_past_t112;
+    reg signed [10:0] f_past_t114;
+    reg signed [6:0] f_past_t107;
+    reg signed [10:0] f_past_t104;
+    reg signed [10:0] f_past_t115;
+    reg signed [11:0] f_past_t118;
     reg f_past_v_low_reservoir;
     reg f_past_v_wear_alert;
+    reg signed [2:0] f_past_t22;
     reg f_past_v_dose_limit;
     reg f_past_v_no_delivery;
+    reg signed [11:0] f_past_t51;
     reg [10:0] f_past_v_hourly_b0;
+    reg signed [11:0] f_past_t52;
     reg [10:0] f_past_v_hourly_b1;
     reg [10:0] f_past_v_hourly_b2;
     reg [10:0] f_past_v_hourly_b3;
@@ -2728,7 +2778,10 @@ module infusion_pump_fsm (
     reg [10:0] f_past_v_hourly_b9;
     reg [10:0] f_past_v_hourly_b10;
     reg [10:0] f_past_v_hourly_b11;
+    reg signed [9:0] f_past_t49;
+    reg signed [13:0] f_past_t67;
     reg [12:0] f_past_v_daily_b0;
+    reg signed [13:0] f_past_t68;
     reg [12:0] f_past_v_daily_b1;
     reg [12:0] f_past_v_daily_b2;
     reg [12:0] f_past_v_daily_b3;
@@ -2752,14 +2805,19 @@ module infusion_pump_fsm (
     reg [12:0] f_past_v_daily_b21;
     reg [12:0] f_past_v_daily_b22;
     reg [12:0] f_past_v_daily_b23;
-    reg [9:0] f_past_v_primes_phase;
+    reg signed [12:0] f_past_t65;
+    reg signed [10:0] f_past_t96;
     reg [9:0] f_past_v_primes_b0;
+    reg signed [10:0] f_past_t97;
     reg [9:0] f_past_v_primes_b1;
+    reg [9:0] f_past_v_primes_phase;
     reg [9:0] f_past_v_primes_b2;
     reg [9:0] f_past_v_primes_b3;
     reg [9:0] f_past_v_primes_b4;
     reg [9:0] f_past_v_primes_b5;
     reg [9:0] f_past_v_primes_b6;
+    reg signed [10:0] f_past_t93;
+    reg signed [13:0] f_past_t0;
     always @(posedge clk) begin
         f_past_w_hourly_total <= w_hourly_total;
         f_past_l_basal_steps <= l_basal_steps;
@@ -2831,11 +2889,24 @@ module infusion_pump_fsm (
         f_past_l_fill_steps <= l_fill_steps;
         f_past_v_bolus_cut <= v_bolus_cut;
         f_past_rst <= rst;
+        f_past_t105 <= t105;
+        f_past_f_settle <= f_settle;
+        f_past_t106 <= t106;
+        f_past_t110 <= t110;
+        f_past_t112 <= t112;
+        f_past_t114 <= t114;
+        f_past_t107 <= t107;
+        f_past_t104 <= t104;
+        f_past_t115 <= t115;
+        f_past_t118 <= t118;
         f_past_v_low_reservoir <= v_low_reservoir;
         f_past_v_wear_alert <= v_wear_alert;
+        f_past_t22 <= t22;
         f_past_v_dose_limit <= v_dose_limit;
         f_past_v_no_delivery <= v_no_delivery;
+        f_past_t51 <= t51;
         f_past_v_hourly_b0 <= v_hourly_b0;
+        f_past_t52 <= t52;
         f_past_v_hourly_b1 <= v_hourly_b1;
         f_past_v_hourly_b2 <= v_hourly_b2;
         f_past_v_hourly_b3 <= v_hourly_b3;
@@ -2847,7 +2918,10 @@ module infusion_pump_fsm (
         f_past_v_hourly_b9 <= v_hourly_b9;
         f_past_v_hourly_b10 <= v_hourly_b10;
         f_past_v_hourly_b11 <= v_hourly_b11;
+        f_past_t49 <= t49;
+        f_past_t67 <= t67;
         f_past_v_daily_b0 <= v_daily_b0;
+        f_past_t68 <= t68;
         f_past_v_daily_b1 <= v_daily_b1;
         f_past_v_daily_b2 <= v_daily_b2;
         f_past_v_daily_b3 <= v_daily_b3;
@@ -2871,14 +2945,19 @@ module infusion_pump_fsm (
         f_past_v_daily_b21 <= v_daily_b21;
         f_past_v_daily_b22 <= v_daily_b22;
         f_past_v_daily_b23 <= v_daily_b23;
-        f_past_v_primes_phase <= v_primes_phase;
+        f_past_t65 <= t65;
+        f_past_t96 <= t96;
         f_past_v_primes_b0 <= v_primes_b0;
+        f_past_t97 <= t97;
         f_past_v_primes_b1 <= v_primes_b1;
+        f_past_v_primes_phase <= v_primes_phase;
         f_past_v_primes_b2 <= v_primes_b2;
         f_past_v_primes_b3 <= v_primes_b3;
         f_past_v_primes_b4 <= v_primes_b4;
         f_past_v_primes_b5 <= v_primes_b5;
         f_past_v_primes_b6 <= v_primes_b6;
+        f_past_t93 <= t93;
+        f_past_t0 <= t0;
     end
     // ghost prefix sums of window `hourly`: f_pre_hourly_0 = b0, f_pre_hourly_k = b0 + .. + bk
     reg [14:0] f_pre_hourly_0;
@@ -3329,82 +3408,82 @@ module infusion_pump_fsm (
     wire f_ok_242 = (f_past_rst ? ($signed({1'b0, v_reservoir}) == 15'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_reservoir}) == fsd0) : f_past_f_ev_refill ? ($signed({1'b0, v_reservoir}) == fsd1) : f_past_f_ev_rewind ? ($signed({1'b0, v_reservoir}) == fsd2) : ($signed({1'b0, v_reservoir}) == $signed({1'b0, f_past_v_reservoir})));
     wire f_ok_243 = (f_past_rst ? (v_set_loaded == 1'b0) : f_past_f_ev_load_set ? (v_set_loaded == (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? 1'b1 : f_past_v_set_loaded)) : f_past_f_ev_remove_set ? (v_set_loaded == (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? 1'b0 : f_past_v_set_loaded)) : (v_set_loaded == f_past_v_set_loaded));
     wire f_ok_244 = (f_past_rst ? (v_set_kind == 1'd0) : f_past_f_ev_load_set ? (v_set_kind == fsd3) : (v_set_kind == f_past_v_set_kind));
-    wire f_ok_245 = (f_past_rst ? (v_primed == 1'b0) : f_past_f_tick_step ? (v_primed == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_primed : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_primed : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? f_past_v_primed : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? f_past_v_primed : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? f_past_v_primed : (((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? 1'b1 : f_past_v_primed))))))) : f_past_f_ev_load_set ? (v_primed == (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? 1'b0 : f_past_v_primed)) : f_past_f_ev_refill ? (v_primed == ((((((f_past_state == 3'd1) || (f_past_state == 3'd7)) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_p_refill_amount}) > 15'sd0)) && ($signed({1'b0, f_past_p_refill_amount}) <= 15'sd12000)) ? 1'b0 : f_past_v_primed)) : f_past_f_ev_rewind ? (v_primed == (((f_past_state == 3'd1) && (!(f_past_v_inserted && f_past_v_connected))) ? 1'b0 : f_past_v_primed)) : f_past_f_ev_remove_set ? (v_primed == (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? 1'b0 : f_past_v_primed)) : (v_primed == f_past_v_primed));
-    wire f_ok_246 = (f_past_rst ? ($signed({1'b0, v_prime_total}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_prime_total}) == fsd8) : f_past_f_ev_load_set ? ($signed({1'b0, v_prime_total}) == fsd9) : ($signed({1'b0, v_prime_total}) == $signed({1'b0, f_past_v_prime_total})));
+    wire f_ok_245 = (f_past_rst ? (v_primed == 1'b0) : f_past_f_tick_step ? ((v_primed == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_primed : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_primed : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? f_past_v_primed : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? f_past_v_primed : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? f_past_v_primed : (((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) ? 1'b1 : f_past_v_primed))))))) && (f_past_f_settle >= 5'd10)) : f_past_f_ev_load_set ? (v_primed == (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? 1'b0 : f_past_v_primed)) : f_past_f_ev_refill ? (v_primed == ((((((f_past_state == 3'd1) || (f_past_state == 3'd7)) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_p_refill_amount}) > 15'sd0)) && ($signed({1'b0, f_past_p_refill_amount}) <= 15'sd12000)) ? 1'b0 : f_past_v_primed)) : f_past_f_ev_rewind ? (v_primed == (((f_past_state == 3'd1) && (!(f_past_v_inserted && f_past_v_connected))) ? 1'b0 : f_past_v_primed)) : f_past_f_ev_remove_set ? (v_primed == (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? 1'b0 : f_past_v_primed)) : (v_primed == f_past_v_primed));
+    wire f_ok_246 = (f_past_rst ? ($signed({1'b0, v_prime_total}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_prime_total}) == f_past_t106) && (f_past_f_settle >= 5'd10)) : f_past_f_ev_load_set ? ($signed({1'b0, v_prime_total}) == fsd7) : ($signed({1'b0, v_prime_total}) == $signed({1'b0, f_past_v_prime_total})));
     wire f_ok_247 = (f_past_rst ? (v_set_used == 1'b0) : f_past_f_ev_load_set ? (v_set_used == (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? 1'b0 : f_past_v_set_used)) : f_past_f_ev_insert ? (v_set_used == ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? 1'b1 : f_past_v_set_used)) : (v_set_used == f_past_v_set_used));
     wire f_ok_248 = (f_past_rst ? (v_inserted == 1'b0) : f_past_f_ev_insert ? (v_inserted == ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? 1'b1 : f_past_v_inserted)) : f_past_f_ev_remove_set ? (v_inserted == (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? 1'b0 : f_past_v_inserted)) : (v_inserted == f_past_v_inserted));
     wire f_ok_249 = (f_past_rst ? (v_connected == 1'b0) : f_past_f_ev_insert ? (v_connected == ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? 1'b1 : f_past_v_connected)) : f_past_f_ev_disconnect ? (v_connected == (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? 1'b0 : (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? 1'b0 : ((f_past_state == 3'd3) ? 1'b0 : f_past_v_connected)))) : f_past_f_ev_connect ? (v_connected == (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && (!f_past_v_connected))) ? 1'b1 : f_past_v_connected)) : f_past_f_ev_remove_set ? (v_connected == (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? 1'b0 : f_past_v_connected)) : (v_connected == f_past_v_connected));
-    wire f_ok_250 = (f_past_rst ? (v_filled == 1'b0) : f_past_f_ev_load_set ? (v_filled == (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? 1'b0 : f_past_v_filled)) : f_past_f_ev_insert ? (v_filled == ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? 1'b0 : f_past_v_filled)) : f_past_f_ev_fill ? (v_filled == (((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd10[6], fsd10}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd5)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fsd11)) && (!f_past_v_occluded)) ? 1'b1 : f_past_v_filled)) : (v_filled == f_past_v_filled));
-    wire f_ok_251 = (f_past_rst ? (v_last_site == 4'd0) : f_past_f_ev_insert ? (v_last_site == fsd12) : (v_last_site == f_past_v_last_site));
-    wire f_ok_252 = (f_past_rst ? ($signed({1'b0, v_set_age}) == 20'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_set_age}) == fsd14) : f_past_f_ev_insert ? ($signed({1'b0, v_set_age}) == fsd15) : f_past_f_ev_remove_set ? ($signed({1'b0, v_set_age}) == fsd16) : ($signed({1'b0, v_set_age}) == $signed({1'b0, f_past_v_set_age})));
-    wire f_ok_253 = (f_past_rst ? ($signed({1'b0, v_away}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_away}) == fsd18) : f_past_f_ev_insert ? ($signed({1'b0, v_away}) == fsd19) : f_past_f_ev_connect ? ($signed({1'b0, v_away}) == fsd20) : f_past_f_ev_remove_set ? ($signed({1'b0, v_away}) == fsd21) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away})));
-    wire f_ok_254 = (f_past_rst ? ($signed({1'b0, v_basal_rate}) == 12'sd0) : f_past_f_ev_set_basal ? ($signed({{2{1'b0}}, v_basal_rate}) == fsd22) : ($signed({1'b0, v_basal_rate}) == $signed({1'b0, f_past_v_basal_rate})));
+    wire f_ok_250 = (f_past_rst ? (v_filled == 1'b0) : f_past_f_ev_load_set ? (v_filled == (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? 1'b0 : f_past_v_filled)) : f_past_f_ev_insert ? (v_filled == ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? 1'b0 : f_past_v_filled)) : f_past_f_ev_fill ? (v_filled == (((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd8[6], fsd8}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd5)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fsd9)) && (!f_past_v_occluded)) ? 1'b1 : f_past_v_filled)) : (v_filled == f_past_v_filled));
+    wire f_ok_251 = (f_past_rst ? (v_last_site == 4'd0) : f_past_f_ev_insert ? (v_last_site == fsd10) : (v_last_site == f_past_v_last_site));
+    wire f_ok_252 = (f_past_rst ? ($signed({1'b0, v_set_age}) == 20'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_set_age}) == f_past_t110) && (f_past_f_settle >= 5'd1)) : f_past_f_ev_insert ? ($signed({1'b0, v_set_age}) == fsd11) : f_past_f_ev_remove_set ? ($signed({1'b0, v_set_age}) == fsd12) : ($signed({1'b0, v_set_age}) == $signed({1'b0, f_past_v_set_age})));
+    wire f_ok_253 = (f_past_rst ? ($signed({1'b0, v_away}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_away}) == fsd13) && (f_past_f_settle >= 5'd1)) : f_past_f_ev_insert ? ($signed({1'b0, v_away}) == fsd14) : f_past_f_ev_connect ? ($signed({1'b0, v_away}) == fsd15) : f_past_f_ev_remove_set ? ($signed({1'b0, v_away}) == fsd16) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away})));
+    wire f_ok_254 = (f_past_rst ? ($signed({1'b0, v_basal_rate}) == 12'sd0) : f_past_f_ev_set_basal ? ($signed({{2{1'b0}}, v_basal_rate}) == fsd17) : ($signed({1'b0, v_basal_rate}) == $signed({1'b0, f_past_v_basal_rate})));
     wire f_ok_255 = (f_past_rst ? (v_occluded == 1'b0) : f_past_f_ev_occlusion ? (v_occluded == (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 1'b1 : (((((f_past_state == 3'd0) || (f_past_state == 3'd1)) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) ? 1'b1 : f_past_v_occluded))) : f_past_f_ev_clear_occlusion ? (v_occluded == (((((((((f_past_state == 3'd0) || (f_past_state == 3'd1)) || (f_past_state == 3'd2)) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) ? 1'b0 : f_past_v_occluded)) : (v_occluded == f_past_v_occluded));
-    wire f_ok_256 = (f_past_rst ? (v_acked == 1'b0) : f_past_f_tick_step ? (v_acked == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd23 >= 11'sd600)))) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd23 >= 11'sd600)))) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 1'b0 : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? 1'b0 : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? 1'b0 : (((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd23 >= 11'sd600)))) : (((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd23 >= 11'sd600)))) : (((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd23 >= 11'sd600)))) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 1'b0 : (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd23 >= 11'sd600)))))))))))))) : f_past_f_ev_occlusion ? (v_acked == (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 1'b0 : f_past_v_acked)) : f_past_f_ev_acknowledge ? (v_acked == ((f_past_state == 3'd7) ? 1'b1 : f_past_v_acked)) : (v_acked == f_past_v_acked));
-    wire f_ok_257 = (f_past_rst ? ($signed({1'b0, v_silenced}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_silenced}) == fsd35) : ($signed({1'b0, v_silenced}) == $signed({1'b0, f_past_v_silenced})));
-    wire f_ok_258 = (f_past_rst ? ($signed({1'b0, v_stopped}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_stopped}) == fsd38) : ($signed({1'b0, v_stopped}) == $signed({1'b0, f_past_v_stopped})));
-    wire f_ok_259 = (f_past_rst ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_bolus_left}) == fsd46) : f_past_f_ev_reset ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : f_past_f_ev_disconnect ? ($signed({1'b0, v_bolus_left}) == fsd48) : f_past_f_ev_suspend ? ($signed({1'b0, v_bolus_left}) == fsd47) : f_past_f_ev_bolus ? ($signed({{3{1'b0}}, v_bolus_left}) == fsd51) : f_past_f_ev_occlusion ? ($signed({1'b0, v_bolus_left}) == fsd52) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left})));
-    wire f_ok_260 = (f_past_rst ? ($signed({1'b0, v_prime_left}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_prime_left}) == fsd57) : f_past_f_ev_reset ? ($signed({1'b0, v_prime_left}) == 11'sd0) : f_past_f_ev_prime ? ($signed({{2{1'b0}}, v_prime_left}) == fsd59) : f_past_f_ev_stop ? ($signed({1'b0, v_prime_left}) == fsd60) : f_past_f_ev_occlusion ? ($signed({1'b0, v_prime_left}) == fsd61) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left})));
-    wire f_ok_261 = (f_past_rst ? ($signed({1'b0, v_fill_left}) == 7'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_fill_left}) == fsd65) : f_past_f_ev_reset ? ($signed({1'b0, v_fill_left}) == 7'sd0) : f_past_f_ev_stop ? ($signed({1'b0, v_fill_left}) == fsd66) : f_past_f_ev_fill ? ($signed({{2{1'b0}}, v_fill_left}) == fsd67) : f_past_f_ev_disconnect ? ($signed({1'b0, v_fill_left}) == fsd70) : f_past_f_ev_occlusion ? ($signed({1'b0, v_fill_left}) == fsd71) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left})));
-    wire f_ok_262 = (f_past_rst ? (v_occlusion_alarm == 1'b0) : f_past_f_tick_step ? (v_occlusion_alarm == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_occlusion_alarm : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_occlusion_alarm : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? f_past_v_occlusion_alarm : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? f_past_v_occlusion_alarm : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? f_past_v_occlusion_alarm : (((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? f_past_v_occlusion_alarm : (((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? f_past_v_occlusion_alarm : (((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? f_past_v_occlusion_alarm : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 1'b0 : f_past_v_occlusion_alarm)))))))))) : f_past_f_ev_occlusion ? (v_occlusion_alarm == (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 1'b1 : f_past_v_occlusion_alarm)) : (v_occlusion_alarm == f_past_v_occlusion_alarm));
-    wire f_ok_263 = (f_past_rst ? (v_empty_alarm == 1'b0) : f_past_f_tick_step ? (v_empty_alarm == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_empty_alarm : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_empty_alarm : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 1'b1 : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? f_past_v_empty_alarm : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? f_past_v_empty_alarm : (((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? f_past_v_empty_alarm : (((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? f_past_v_empty_alarm : (((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? f_past_v_empty_alarm : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 1'b0 : f_past_v_empty_alarm)))))))))) : (v_empty_alarm == f_past_v_empty_alarm));
-    wire f_ok_264 = (f_past_rst ? (v_wear_alarm == 1'b0) : f_past_f_tick_step ? (v_wear_alarm == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_wear_alarm : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_wear_alarm : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? f_past_v_wear_alarm : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? 1'b1 : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? f_past_v_wear_alarm : (((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? f_past_v_wear_alarm : (((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? f_past_v_wear_alarm : (((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? f_past_v_wear_alarm : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 1'b0 : f_past_v_wear_alarm)))))))))) : (v_wear_alarm == f_past_v_wear_alarm));
-    wire f_ok_265 = (f_past_rst ? (v_reconnect_alarm == 1'b0) : f_past_f_tick_step ? (v_reconnect_alarm == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_reconnect_alarm : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_reconnect_alarm : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? f_past_v_reconnect_alarm : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? f_past_v_reconnect_alarm : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? 1'b1 : (((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? f_past_v_reconnect_alarm : (((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? f_past_v_reconnect_alarm : (((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? f_past_v_reconnect_alarm : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 1'b0 : f_past_v_reconnect_alarm)))))))))) : (v_reconnect_alarm == f_past_v_reconnect_alarm));
+    wire f_ok_256 = (f_past_rst ? (v_acked == 1'b0) : f_past_f_tick_step ? ((v_acked == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t114 >= 11'sd600)))) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t114 >= 11'sd600)))) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 1'b0 : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? 1'b0 : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? 1'b0 : (((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) ? (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t114 >= 11'sd600)))) : (((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) ? (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t114 >= 11'sd600)))) : (((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t114 >= 11'sd600)))) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 1'b0 : (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t114 >= 11'sd600)))))))))))))) && (f_past_f_settle >= 5'd13)) : f_past_f_ev_occlusion ? (v_acked == (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 1'b0 : f_past_v_acked)) : f_past_f_ev_acknowledge ? (v_acked == ((f_past_state == 3'd7) ? 1'b1 : f_past_v_acked)) : (v_acked == f_past_v_acked));
+    wire f_ok_257 = (f_past_rst ? ($signed({1'b0, v_silenced}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_silenced}) == fsd26) && (f_past_f_settle >= 5'd13)) : ($signed({1'b0, v_silenced}) == $signed({1'b0, f_past_v_silenced})));
+    wire f_ok_258 = (f_past_rst ? ($signed({1'b0, v_stopped}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_stopped}) == f_past_t118) && (f_past_f_settle >= 5'd2)) : ($signed({1'b0, v_stopped}) == $signed({1'b0, f_past_v_stopped})));
+    wire f_ok_259 = (f_past_rst ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_bolus_left}) == fsd34) && (f_past_f_settle >= 5'd13)) : f_past_f_ev_reset ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : f_past_f_ev_disconnect ? ($signed({1'b0, v_bolus_left}) == fsd36) : f_past_f_ev_suspend ? ($signed({1'b0, v_bolus_left}) == fsd35) : f_past_f_ev_bolus ? ($signed({{3{1'b0}}, v_bolus_left}) == fsd39) : f_past_f_ev_occlusion ? ($signed({1'b0, v_bolus_left}) == fsd40) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left})));
+    wire f_ok_260 = (f_past_rst ? ($signed({1'b0, v_prime_left}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_prime_left}) == fsd45) && (f_past_f_settle >= 5'd10)) : f_past_f_ev_reset ? ($signed({1'b0, v_prime_left}) == 11'sd0) : f_past_f_ev_prime ? ($signed({{2{1'b0}}, v_prime_left}) == fsd47) : f_past_f_ev_stop ? ($signed({1'b0, v_prime_left}) == fsd48) : f_past_f_ev_occlusion ? ($signed({1'b0, v_prime_left}) == fsd49) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left})));
+    wire f_ok_261 = (f_past_rst ? ($signed({1'b0, v_fill_left}) == 7'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_fill_left}) == fsd53) && (f_past_f_settle >= 5'd13)) : f_past_f_ev_reset ? ($signed({1'b0, v_fill_left}) == 7'sd0) : f_past_f_ev_stop ? ($signed({1'b0, v_fill_left}) == fsd54) : f_past_f_ev_fill ? ($signed({{2{1'b0}}, v_fill_left}) == fsd55) : f_past_f_ev_disconnect ? ($signed({1'b0, v_fill_left}) == fsd58) : f_past_f_ev_occlusion ? ($signed({1'b0, v_fill_left}) == fsd59) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left})));
+    wire f_ok_262 = (f_past_rst ? (v_occlusion_alarm == 1'b0) : f_past_f_tick_step ? ((v_occlusion_alarm == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_occlusion_alarm : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_occlusion_alarm : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? f_past_v_occlusion_alarm : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? f_past_v_occlusion_alarm : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? f_past_v_occlusion_alarm : (((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) ? f_past_v_occlusion_alarm : (((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) ? f_past_v_occlusion_alarm : (((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? f_past_v_occlusion_alarm : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 1'b0 : f_past_v_occlusion_alarm)))))))))) && (f_past_f_settle >= 5'd13)) : f_past_f_ev_occlusion ? (v_occlusion_alarm == (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? 1'b1 : f_past_v_occlusion_alarm)) : (v_occlusion_alarm == f_past_v_occlusion_alarm));
+    wire f_ok_263 = (f_past_rst ? (v_empty_alarm == 1'b0) : f_past_f_tick_step ? ((v_empty_alarm == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_empty_alarm : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_empty_alarm : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? 1'b1 : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? f_past_v_empty_alarm : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? f_past_v_empty_alarm : (((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) ? f_past_v_empty_alarm : (((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) ? f_past_v_empty_alarm : (((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? f_past_v_empty_alarm : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 1'b0 : f_past_v_empty_alarm)))))))))) && (f_past_f_settle >= 5'd13)) : (v_empty_alarm == f_past_v_empty_alarm));
+    wire f_ok_264 = (f_past_rst ? (v_wear_alarm == 1'b0) : f_past_f_tick_step ? ((v_wear_alarm == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_wear_alarm : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_wear_alarm : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? f_past_v_wear_alarm : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? 1'b1 : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? f_past_v_wear_alarm : (((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) ? f_past_v_wear_alarm : (((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) ? f_past_v_wear_alarm : (((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? f_past_v_wear_alarm : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 1'b0 : f_past_v_wear_alarm)))))))))) && (f_past_f_settle >= 5'd13)) : (v_wear_alarm == f_past_v_wear_alarm));
+    wire f_ok_265 = (f_past_rst ? (v_reconnect_alarm == 1'b0) : f_past_f_tick_step ? ((v_reconnect_alarm == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_reconnect_alarm : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_reconnect_alarm : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? f_past_v_reconnect_alarm : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? f_past_v_reconnect_alarm : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? 1'b1 : (((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) ? f_past_v_reconnect_alarm : (((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) ? f_past_v_reconnect_alarm : (((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? f_past_v_reconnect_alarm : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? 1'b0 : f_past_v_reconnect_alarm)))))))))) && (f_past_f_settle >= 5'd13)) : (v_reconnect_alarm == f_past_v_reconnect_alarm));
     wire f_ok_266 = (f_past_rst ? (v_low_reservoir == 1'b0) : f_past_f_tick_step ? (v_low_reservoir == (fsd0 < 15'sd400)) : f_past_f_ev_reset ? (v_low_reservoir == 1'b0) : (v_low_reservoir == f_past_v_low_reservoir));
-    wire f_ok_267 = (f_past_rst ? (v_wear_alert == 1'b0) : f_past_f_tick_step ? (v_wear_alert == (f_past_v_inserted && (fsd4 >= $signed({fsd72[18], fsd72})))) : f_past_f_ev_reset ? (v_wear_alert == 1'b0) : (v_wear_alert == f_past_v_wear_alert));
-    wire f_ok_268 = (f_past_rst ? (v_dose_limit == 1'b0) : f_past_f_tick_step ? (v_dose_limit == ((fsd73 < fsd74) && ($signed({{12{fsd73[2]}}, fsd73}) < $signed({1'b0, f_past_v_reservoir})))) : f_past_f_ev_reset ? (v_dose_limit == 1'b0) : (v_dose_limit == f_past_v_dose_limit));
-    wire f_ok_269 = (f_past_rst ? (v_no_delivery == 1'b0) : f_past_f_tick_step ? (v_no_delivery == ((f_past_v_inserted && (!((f_past_state == 3'd4) || (f_past_state == 3'd5)))) && (fsd36 >= 12'sd1800))) : f_past_f_ev_reset ? (v_no_delivery == 1'b0) : (v_no_delivery == f_past_v_no_delivery));
-    wire f_ok_270 = (f_past_rst ? (v_bolus_cut == 1'b0) : f_past_f_tick_step ? (v_bolus_cut == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_bolus_cut : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_bolus_cut : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? f_past_v_bolus_cut : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? f_past_v_bolus_cut : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? f_past_v_bolus_cut : (((f_past_state == 3'd2) && (fsd7 == 11'sd0)) ? f_past_v_bolus_cut : (((f_past_state == 3'd3) && (fsd24 == 7'sd0)) ? f_past_v_bolus_cut : (((f_past_state == 3'd5) && ((fsd25 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? (fsd25 > 11'sd0) : f_past_v_bolus_cut))))))))) : f_past_f_ev_reset ? (v_bolus_cut == 1'b0) : f_past_f_ev_bolus ? (v_bolus_cut == (((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd49)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd50)) ? 1'b0 : f_past_v_bolus_cut)) : (v_bolus_cut == f_past_v_bolus_cut));
-    wire f_ok_271 = (f_past_rst ? ($signed({1'b0, v_hourly_b0}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b0}) == fsd76) : ($signed({1'b0, v_hourly_b0}) == $signed({1'b0, f_past_v_hourly_b0})));
-    wire f_ok_272 = (f_past_rst ? ($signed({1'b0, v_hourly_b1}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b1}) == fsd77) : ($signed({1'b0, v_hourly_b1}) == $signed({1'b0, f_past_v_hourly_b1})));
-    wire f_ok_273 = (f_past_rst ? ($signed({1'b0, v_hourly_b2}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b2}) == fsd78) : ($signed({1'b0, v_hourly_b2}) == $signed({1'b0, f_past_v_hourly_b2})));
-    wire f_ok_274 = (f_past_rst ? ($signed({1'b0, v_hourly_b3}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b3}) == fsd79) : ($signed({1'b0, v_hourly_b3}) == $signed({1'b0, f_past_v_hourly_b3})));
-    wire f_ok_275 = (f_past_rst ? ($signed({1'b0, v_hourly_b4}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b4}) == fsd80) : ($signed({1'b0, v_hourly_b4}) == $signed({1'b0, f_past_v_hourly_b4})));
-    wire f_ok_276 = (f_past_rst ? ($signed({1'b0, v_hourly_b5}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b5}) == fsd81) : ($signed({1'b0, v_hourly_b5}) == $signed({1'b0, f_past_v_hourly_b5})));
-    wire f_ok_277 = (f_past_rst ? ($signed({1'b0, v_hourly_b6}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b6}) == fsd82) : ($signed({1'b0, v_hourly_b6}) == $signed({1'b0, f_past_v_hourly_b6})));
-    wire f_ok_278 = (f_past_rst ? ($signed({1'b0, v_hourly_b7}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b7}) == fsd83) : ($signed({1'b0, v_hourly_b7}) == $signed({1'b0, f_past_v_hourly_b7})));
-    wire f_ok_279 = (f_past_rst ? ($signed({1'b0, v_hourly_b8}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b8}) == fsd84) : ($signed({1'b0, v_hourly_b8}) == $signed({1'b0, f_past_v_hourly_b8})));
-    wire f_ok_280 = (f_past_rst ? ($signed({1'b0, v_hourly_b9}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b9}) == fsd85) : ($signed({1'b0, v_hourly_b9}) == $signed({1'b0, f_past_v_hourly_b9})));
-    wire f_ok_281 = (f_past_rst ? ($signed({1'b0, v_hourly_b10}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b10}) == fsd86) : ($signed({1'b0, v_hourly_b10}) == $signed({1'b0, f_past_v_hourly_b10})));
-    wire f_ok_282 = (f_past_rst ? ($signed({1'b0, v_hourly_b11}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b11}) == fsd87) : ($signed({1'b0, v_hourly_b11}) == $signed({1'b0, f_past_v_hourly_b11})));
-    wire f_ok_283 = (f_past_rst ? ($signed({1'b0, v_hourly_b12}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b12}) == fsd88) : ($signed({1'b0, v_hourly_b12}) == $signed({1'b0, f_past_v_hourly_b12})));
-    wire f_ok_284 = (f_past_rst ? ($signed({1'b0, v_hourly_phase}) == 10'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_phase}) == fsd90) : ($signed({1'b0, v_hourly_phase}) == $signed({1'b0, f_past_v_hourly_phase})));
-    wire f_ok_285 = (f_past_rst ? ($signed({1'b0, v_daily_b0}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b0}) == fsd92) : ($signed({1'b0, v_daily_b0}) == $signed({1'b0, f_past_v_daily_b0})));
-    wire f_ok_286 = (f_past_rst ? ($signed({1'b0, v_daily_b1}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b1}) == fsd93) : ($signed({1'b0, v_daily_b1}) == $signed({1'b0, f_past_v_daily_b1})));
-    wire f_ok_287 = (f_past_rst ? ($signed({1'b0, v_daily_b2}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b2}) == fsd94) : ($signed({1'b0, v_daily_b2}) == $signed({1'b0, f_past_v_daily_b2})));
-    wire f_ok_288 = (f_past_rst ? ($signed({1'b0, v_daily_b3}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b3}) == fsd95) : ($signed({1'b0, v_daily_b3}) == $signed({1'b0, f_past_v_daily_b3})));
-    wire f_ok_289 = (f_past_rst ? ($signed({1'b0, v_daily_b4}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b4}) == fsd96) : ($signed({1'b0, v_daily_b4}) == $signed({1'b0, f_past_v_daily_b4})));
-    wire f_ok_290 = (f_past_rst ? ($signed({1'b0, v_daily_b5}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b5}) == fsd97) : ($signed({1'b0, v_daily_b5}) == $signed({1'b0, f_past_v_daily_b5})));
-    wire f_ok_291 = (f_past_rst ? ($signed({1'b0, v_daily_b6}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b6}) == fsd98) : ($signed({1'b0, v_daily_b6}) == $signed({1'b0, f_past_v_daily_b6})));
-    wire f_ok_292 = (f_past_rst ? ($signed({1'b0, v_daily_b7}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b7}) == fsd99) : ($signed({1'b0, v_daily_b7}) == $signed({1'b0, f_past_v_daily_b7})));
-    wire f_ok_293 = (f_past_rst ? ($signed({1'b0, v_daily_b8}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b8}) == fsd100) : ($signed({1'b0, v_daily_b8}) == $signed({1'b0, f_past_v_daily_b8})));
-    wire f_ok_294 = (f_past_rst ? ($signed({1'b0, v_daily_b9}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b9}) == fsd101) : ($signed({1'b0, v_daily_b9}) == $signed({1'b0, f_past_v_daily_b9})));
-    wire f_ok_295 = (f_past_rst ? ($signed({1'b0, v_daily_b10}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b10}) == fsd102) : ($signed({1'b0, v_daily_b10}) == $signed({1'b0, f_past_v_daily_b10})));
-    wire f_ok_296 = (f_past_rst ? ($signed({1'b0, v_daily_b11}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b11}) == fsd103) : ($signed({1'b0, v_daily_b11}) == $signed({1'b0, f_past_v_daily_b11})));
-    wire f_ok_297 = (f_past_rst ? ($signed({1'b0, v_daily_b12}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b12}) == fsd104) : ($signed({1'b0, v_daily_b12}) == $signed({1'b0, f_past_v_daily_b12})));
-    wire f_ok_298 = (f_past_rst ? ($signed({1'b0, v_daily_b13}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b13}) == fsd105) : ($signed({1'b0, v_daily_b13}) == $signed({1'b0, f_past_v_daily_b13})));
-    wire f_ok_299 = (f_past_rst ? ($signed({1'b0, v_daily_b14}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b14}) == fsd106) : ($signed({1'b0, v_daily_b14}) == $signed({1'b0, f_past_v_daily_b14})));
-    wire f_ok_300 = (f_past_rst ? ($signed({1'b0, v_daily_b15}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b15}) == fsd107) : ($signed({1'b0, v_daily_b15}) == $signed({1'b0, f_past_v_daily_b15})));
-    wire f_ok_301 = (f_past_rst ? ($signed({1'b0, v_daily_b16}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b16}) == fsd108) : ($signed({1'b0, v_daily_b16}) == $signed({1'b0, f_past_v_daily_b16})));
-    wire f_ok_302 = (f_past_rst ? ($signed({1'b0, v_daily_b17}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b17}) == fsd109) : ($signed({1'b0, v_daily_b17}) == $signed({1'b0, f_past_v_daily_b17})));
-    wire f_ok_303 = (f_past_rst ? ($signed({1'b0, v_daily_b18}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b18}) == fsd110) : ($signed({1'b0, v_daily_b18}) == $signed({1'b0, f_past_v_daily_b18})));
-    wire f_ok_304 = (f_past_rst ? ($signed({1'b0, v_daily_b19}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b19}) == fsd111) : ($signed({1'b0, v_daily_b19}) == $signed({1'b0, f_past_v_daily_b19})));
-    wire f_ok_305 = (f_past_rst ? ($signed({1'b0, v_daily_b20}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b20}) == fsd112) : ($signed({1'b0, v_daily_b20}) == $signed({1'b0, f_past_v_daily_b20})));
-    wire f_ok_306 = (f_past_rst ? ($signed({1'b0, v_daily_b21}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b21}) == fsd113) : ($signed({1'b0, v_daily_b21}) == $signed({1'b0, f_past_v_daily_b21})));
-    wire f_ok_307 = (f_past_rst ? ($signed({1'b0, v_daily_b22}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b22}) == fsd114) : ($signed({1'b0, v_daily_b22}) == $signed({1'b0, f_past_v_daily_b22})));
-    wire f_ok_308 = (f_past_rst ? ($signed({1'b0, v_daily_b23}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b23}) == fsd115) : ($signed({1'b0, v_daily_b23}) == $signed({1'b0, f_past_v_daily_b23})));
-    wire f_ok_309 = (f_past_rst ? ($signed({1'b0, v_daily_b24}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b24}) == fsd116) : ($signed({1'b0, v_daily_b24}) == $signed({1'b0, f_past_v_daily_b24})));
-    wire f_ok_310 = (f_past_rst ? ($signed({1'b0, v_daily_phase}) == 13'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_phase}) == fsd118) : ($signed({1'b0, v_daily_phase}) == $signed({1'b0, f_past_v_daily_phase})));
-    wire f_ok_311 = (f_past_rst ? ($signed({1'b0, v_primes_b0}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b0}) == fsd121) : ($signed({1'b0, v_primes_b0}) == $signed({1'b0, f_past_v_primes_b0})));
-    wire f_ok_312 = (f_past_rst ? ($signed({1'b0, v_primes_b1}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b1}) == fsd122) : ($signed({1'b0, v_primes_b1}) == $signed({1'b0, f_past_v_primes_b1})));
-    wire f_ok_313 = (f_past_rst ? ($signed({1'b0, v_primes_b2}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b2}) == fsd123) : ($signed({1'b0, v_primes_b2}) == $signed({1'b0, f_past_v_primes_b2})));
-    wire f_ok_314 = (f_past_rst ? ($signed({1'b0, v_primes_b3}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b3}) == fsd124) : ($signed({1'b0, v_primes_b3}) == $signed({1'b0, f_past_v_primes_b3})));
-    wire f_ok_315 = (f_past_rst ? ($signed({1'b0, v_primes_b4}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b4}) == fsd125) : ($signed({1'b0, v_primes_b4}) == $signed({1'b0, f_past_v_primes_b4})));
-    wire f_ok_316 = (f_past_rst ? ($signed({1'b0, v_primes_b5}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b5}) == fsd126) : ($signed({1'b0, v_primes_b5}) == $signed({1'b0, f_past_v_primes_b5})));
-    wire f_ok_317 = (f_past_rst ? ($signed({1'b0, v_primes_b6}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b6}) == fsd127) : ($signed({1'b0, v_primes_b6}) == $signed({1'b0, f_past_v_primes_b6})));
-    wire f_ok_318 = (f_past_rst ? ($signed({1'b0, v_primes_phase}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_phase}) == fsd129) : ($signed({1'b0, v_primes_phase}) == $signed({1'b0, f_past_v_primes_phase})));
-    wire f_ok_319 = (f_past_rst ? ($signed({1'b0, v_basal_acc}) == 13'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_basal_acc}) == fsd133) : f_past_f_ev_reset ? ($signed({1'b0, v_basal_acc}) == 13'sd0) : ($signed({1'b0, v_basal_acc}) == $signed({1'b0, f_past_v_basal_acc})));
-    wire f_ok_320 = (f_past_rst ? (state == 3'd0) : f_past_f_tick_step ? (state == fsd142) : f_past_f_ev_reset ? (state == 3'd0) : f_past_f_ev_prime ? (state == fsd143) : f_past_f_ev_stop ? (state == fsd144) : f_past_f_ev_fill ? (state == fsd145) : f_past_f_ev_disconnect ? (state == fsd148) : f_past_f_ev_start ? (state == fsd149) : f_past_f_ev_suspend ? (state == fsd150) : f_past_f_ev_bolus ? (state == fsd151) : f_past_f_ev_occlusion ? (state == fsd152) : (state == f_past_state));
+    wire f_ok_267 = (f_past_rst ? (v_wear_alert == 1'b0) : f_past_f_tick_step ? (v_wear_alert == (f_past_v_inserted && (fsd4 >= $signed({fsd60[18], fsd60})))) : f_past_f_ev_reset ? (v_wear_alert == 1'b0) : (v_wear_alert == f_past_v_wear_alert));
+    wire f_ok_268 = (f_past_rst ? (v_dose_limit == 1'b0) : f_past_f_tick_step ? ((v_dose_limit == ((f_past_t22 < fsd61) && ($signed({{12{f_past_t22[2]}}, f_past_t22}) < $signed({1'b0, f_past_v_reservoir})))) && (f_past_f_settle >= 5'd7)) : f_past_f_ev_reset ? (v_dose_limit == 1'b0) : (v_dose_limit == f_past_v_dose_limit));
+    wire f_ok_269 = (f_past_rst ? (v_no_delivery == 1'b0) : f_past_f_tick_step ? (v_no_delivery == ((f_past_v_inserted && (!((f_past_state == 3'd4) || (f_past_state == 3'd5)))) && (fsd62 >= 12'sd1800))) : f_past_f_ev_reset ? (v_no_delivery == 1'b0) : (v_no_delivery == f_past_v_no_delivery));
+    wire f_ok_270 = (f_past_rst ? (v_bolus_cut == 1'b0) : f_past_f_tick_step ? ((v_bolus_cut == (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? f_past_v_bolus_cut : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? f_past_v_bolus_cut : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? f_past_v_bolus_cut : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd4 >= fsd5)) ? f_past_v_bolus_cut : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd6 >= 14'sd7200))) ? f_past_v_bolus_cut : (((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) ? f_past_v_bolus_cut : (((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) ? f_past_v_bolus_cut : (((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? (f_past_t104 > 11'sd0) : f_past_v_bolus_cut))))))))) && (f_past_f_settle >= 5'd13)) : f_past_f_ev_reset ? (v_bolus_cut == 1'b0) : f_past_f_ev_bolus ? (v_bolus_cut == (((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd37)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd38)) ? 1'b0 : f_past_v_bolus_cut)) : (v_bolus_cut == f_past_v_bolus_cut));
+    wire f_ok_271 = (f_past_rst ? ($signed({1'b0, v_hourly_b0}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_hourly_b0}) == f_past_t51) && (f_past_f_settle >= 5'd8)) : ($signed({1'b0, v_hourly_b0}) == $signed({1'b0, f_past_v_hourly_b0})));
+    wire f_ok_272 = (f_past_rst ? ($signed({1'b0, v_hourly_b1}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_hourly_b1}) == f_past_t52) && (f_past_f_settle >= 5'd8)) : ($signed({1'b0, v_hourly_b1}) == $signed({1'b0, f_past_v_hourly_b1})));
+    wire f_ok_273 = (f_past_rst ? ($signed({1'b0, v_hourly_b2}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b2}) == fsd63) : ($signed({1'b0, v_hourly_b2}) == $signed({1'b0, f_past_v_hourly_b2})));
+    wire f_ok_274 = (f_past_rst ? ($signed({1'b0, v_hourly_b3}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b3}) == fsd64) : ($signed({1'b0, v_hourly_b3}) == $signed({1'b0, f_past_v_hourly_b3})));
+    wire f_ok_275 = (f_past_rst ? ($signed({1'b0, v_hourly_b4}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b4}) == fsd65) : ($signed({1'b0, v_hourly_b4}) == $signed({1'b0, f_past_v_hourly_b4})));
+    wire f_ok_276 = (f_past_rst ? ($signed({1'b0, v_hourly_b5}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b5}) == fsd66) : ($signed({1'b0, v_hourly_b5}) == $signed({1'b0, f_past_v_hourly_b5})));
+    wire f_ok_277 = (f_past_rst ? ($signed({1'b0, v_hourly_b6}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b6}) == fsd67) : ($signed({1'b0, v_hourly_b6}) == $signed({1'b0, f_past_v_hourly_b6})));
+    wire f_ok_278 = (f_past_rst ? ($signed({1'b0, v_hourly_b7}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b7}) == fsd68) : ($signed({1'b0, v_hourly_b7}) == $signed({1'b0, f_past_v_hourly_b7})));
+    wire f_ok_279 = (f_past_rst ? ($signed({1'b0, v_hourly_b8}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b8}) == fsd69) : ($signed({1'b0, v_hourly_b8}) == $signed({1'b0, f_past_v_hourly_b8})));
+    wire f_ok_280 = (f_past_rst ? ($signed({1'b0, v_hourly_b9}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b9}) == fsd70) : ($signed({1'b0, v_hourly_b9}) == $signed({1'b0, f_past_v_hourly_b9})));
+    wire f_ok_281 = (f_past_rst ? ($signed({1'b0, v_hourly_b10}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b10}) == fsd71) : ($signed({1'b0, v_hourly_b10}) == $signed({1'b0, f_past_v_hourly_b10})));
+    wire f_ok_282 = (f_past_rst ? ($signed({1'b0, v_hourly_b11}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b11}) == fsd72) : ($signed({1'b0, v_hourly_b11}) == $signed({1'b0, f_past_v_hourly_b11})));
+    wire f_ok_283 = (f_past_rst ? ($signed({1'b0, v_hourly_b12}) == 12'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_hourly_b12}) == fsd73) : ($signed({1'b0, v_hourly_b12}) == $signed({1'b0, f_past_v_hourly_b12})));
+    wire f_ok_284 = (f_past_rst ? ($signed({1'b0, v_hourly_phase}) == 10'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_hourly_phase}) == f_past_t49) && (f_past_f_settle >= 5'd1)) : ($signed({1'b0, v_hourly_phase}) == $signed({1'b0, f_past_v_hourly_phase})));
+    wire f_ok_285 = (f_past_rst ? ($signed({1'b0, v_daily_b0}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_daily_b0}) == f_past_t67) && (f_past_f_settle >= 5'd8)) : ($signed({1'b0, v_daily_b0}) == $signed({1'b0, f_past_v_daily_b0})));
+    wire f_ok_286 = (f_past_rst ? ($signed({1'b0, v_daily_b1}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_daily_b1}) == f_past_t68) && (f_past_f_settle >= 5'd8)) : ($signed({1'b0, v_daily_b1}) == $signed({1'b0, f_past_v_daily_b1})));
+    wire f_ok_287 = (f_past_rst ? ($signed({1'b0, v_daily_b2}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b2}) == fsd74) : ($signed({1'b0, v_daily_b2}) == $signed({1'b0, f_past_v_daily_b2})));
+    wire f_ok_288 = (f_past_rst ? ($signed({1'b0, v_daily_b3}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b3}) == fsd75) : ($signed({1'b0, v_daily_b3}) == $signed({1'b0, f_past_v_daily_b3})));
+    wire f_ok_289 = (f_past_rst ? ($signed({1'b0, v_daily_b4}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b4}) == fsd76) : ($signed({1'b0, v_daily_b4}) == $signed({1'b0, f_past_v_daily_b4})));
+    wire f_ok_290 = (f_past_rst ? ($signed({1'b0, v_daily_b5}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b5}) == fsd77) : ($signed({1'b0, v_daily_b5}) == $signed({1'b0, f_past_v_daily_b5})));
+    wire f_ok_291 = (f_past_rst ? ($signed({1'b0, v_daily_b6}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b6}) == fsd78) : ($signed({1'b0, v_daily_b6}) == $signed({1'b0, f_past_v_daily_b6})));
+    wire f_ok_292 = (f_past_rst ? ($signed({1'b0, v_daily_b7}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b7}) == fsd79) : ($signed({1'b0, v_daily_b7}) == $signed({1'b0, f_past_v_daily_b7})));
+    wire f_ok_293 = (f_past_rst ? ($signed({1'b0, v_daily_b8}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b8}) == fsd80) : ($signed({1'b0, v_daily_b8}) == $signed({1'b0, f_past_v_daily_b8})));
+    wire f_ok_294 = (f_past_rst ? ($signed({1'b0, v_daily_b9}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b9}) == fsd81) : ($signed({1'b0, v_daily_b9}) == $signed({1'b0, f_past_v_daily_b9})));
+    wire f_ok_295 = (f_past_rst ? ($signed({1'b0, v_daily_b10}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b10}) == fsd82) : ($signed({1'b0, v_daily_b10}) == $signed({1'b0, f_past_v_daily_b10})));
+    wire f_ok_296 = (f_past_rst ? ($signed({1'b0, v_daily_b11}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b11}) == fsd83) : ($signed({1'b0, v_daily_b11}) == $signed({1'b0, f_past_v_daily_b11})));
+    wire f_ok_297 = (f_past_rst ? ($signed({1'b0, v_daily_b12}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b12}) == fsd84) : ($signed({1'b0, v_daily_b12}) == $signed({1'b0, f_past_v_daily_b12})));
+    wire f_ok_298 = (f_past_rst ? ($signed({1'b0, v_daily_b13}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b13}) == fsd85) : ($signed({1'b0, v_daily_b13}) == $signed({1'b0, f_past_v_daily_b13})));
+    wire f_ok_299 = (f_past_rst ? ($signed({1'b0, v_daily_b14}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b14}) == fsd86) : ($signed({1'b0, v_daily_b14}) == $signed({1'b0, f_past_v_daily_b14})));
+    wire f_ok_300 = (f_past_rst ? ($signed({1'b0, v_daily_b15}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b15}) == fsd87) : ($signed({1'b0, v_daily_b15}) == $signed({1'b0, f_past_v_daily_b15})));
+    wire f_ok_301 = (f_past_rst ? ($signed({1'b0, v_daily_b16}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b16}) == fsd88) : ($signed({1'b0, v_daily_b16}) == $signed({1'b0, f_past_v_daily_b16})));
+    wire f_ok_302 = (f_past_rst ? ($signed({1'b0, v_daily_b17}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b17}) == fsd89) : ($signed({1'b0, v_daily_b17}) == $signed({1'b0, f_past_v_daily_b17})));
+    wire f_ok_303 = (f_past_rst ? ($signed({1'b0, v_daily_b18}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b18}) == fsd90) : ($signed({1'b0, v_daily_b18}) == $signed({1'b0, f_past_v_daily_b18})));
+    wire f_ok_304 = (f_past_rst ? ($signed({1'b0, v_daily_b19}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b19}) == fsd91) : ($signed({1'b0, v_daily_b19}) == $signed({1'b0, f_past_v_daily_b19})));
+    wire f_ok_305 = (f_past_rst ? ($signed({1'b0, v_daily_b20}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b20}) == fsd92) : ($signed({1'b0, v_daily_b20}) == $signed({1'b0, f_past_v_daily_b20})));
+    wire f_ok_306 = (f_past_rst ? ($signed({1'b0, v_daily_b21}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b21}) == fsd93) : ($signed({1'b0, v_daily_b21}) == $signed({1'b0, f_past_v_daily_b21})));
+    wire f_ok_307 = (f_past_rst ? ($signed({1'b0, v_daily_b22}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b22}) == fsd94) : ($signed({1'b0, v_daily_b22}) == $signed({1'b0, f_past_v_daily_b22})));
+    wire f_ok_308 = (f_past_rst ? ($signed({1'b0, v_daily_b23}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b23}) == fsd95) : ($signed({1'b0, v_daily_b23}) == $signed({1'b0, f_past_v_daily_b23})));
+    wire f_ok_309 = (f_past_rst ? ($signed({1'b0, v_daily_b24}) == 14'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_daily_b24}) == fsd96) : ($signed({1'b0, v_daily_b24}) == $signed({1'b0, f_past_v_daily_b24})));
+    wire f_ok_310 = (f_past_rst ? ($signed({1'b0, v_daily_phase}) == 13'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_daily_phase}) == f_past_t65) && (f_past_f_settle >= 5'd1)) : ($signed({1'b0, v_daily_phase}) == $signed({1'b0, f_past_v_daily_phase})));
+    wire f_ok_311 = (f_past_rst ? ($signed({1'b0, v_primes_b0}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_primes_b0}) == f_past_t96) && (f_past_f_settle >= 5'd14)) : ($signed({1'b0, v_primes_b0}) == $signed({1'b0, f_past_v_primes_b0})));
+    wire f_ok_312 = (f_past_rst ? ($signed({1'b0, v_primes_b1}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_primes_b1}) == f_past_t97) && (f_past_f_settle >= 5'd14)) : ($signed({1'b0, v_primes_b1}) == $signed({1'b0, f_past_v_primes_b1})));
+    wire f_ok_313 = (f_past_rst ? ($signed({1'b0, v_primes_b2}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b2}) == fsd97) : ($signed({1'b0, v_primes_b2}) == $signed({1'b0, f_past_v_primes_b2})));
+    wire f_ok_314 = (f_past_rst ? ($signed({1'b0, v_primes_b3}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b3}) == fsd98) : ($signed({1'b0, v_primes_b3}) == $signed({1'b0, f_past_v_primes_b3})));
+    wire f_ok_315 = (f_past_rst ? ($signed({1'b0, v_primes_b4}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b4}) == fsd99) : ($signed({1'b0, v_primes_b4}) == $signed({1'b0, f_past_v_primes_b4})));
+    wire f_ok_316 = (f_past_rst ? ($signed({1'b0, v_primes_b5}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b5}) == fsd100) : ($signed({1'b0, v_primes_b5}) == $signed({1'b0, f_past_v_primes_b5})));
+    wire f_ok_317 = (f_past_rst ? ($signed({1'b0, v_primes_b6}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_primes_b6}) == fsd101) : ($signed({1'b0, v_primes_b6}) == $signed({1'b0, f_past_v_primes_b6})));
+    wire f_ok_318 = (f_past_rst ? ($signed({1'b0, v_primes_phase}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_primes_phase}) == f_past_t93) && (f_past_f_settle >= 5'd1)) : ($signed({1'b0, v_primes_phase}) == $signed({1'b0, f_past_v_primes_phase})));
+    wire f_ok_319 = (f_past_rst ? ($signed({1'b0, v_basal_acc}) == 13'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_basal_acc}) == fsd104) && (f_past_f_settle >= 5'd1)) : f_past_f_ev_reset ? ($signed({1'b0, v_basal_acc}) == 13'sd0) : ($signed({1'b0, v_basal_acc}) == $signed({1'b0, f_past_v_basal_acc})));
+    wire f_ok_320 = (f_past_rst ? (state == 3'd0) : f_past_f_tick_step ? ((state == fsd113) && (f_past_f_settle >= 5'd13)) : f_past_f_ev_reset ? (state == 3'd0) : f_past_f_ev_prime ? (state == fsd114) : f_past_f_ev_stop ? (state == fsd115) : f_past_f_ev_fill ? (state == fsd116) : f_past_f_ev_disconnect ? (state == fsd119) : f_past_f_ev_start ? (state == fsd120) : f_past_f_ev_suspend ? (state == fsd121) : f_past_f_ev_bolus ? (state == fsd122) : f_past_f_ev_occlusion ? (state == fsd123) : (state == f_past_state));
     wire f_ok_321 = (f_ev_accepted == ((state == 3'd1) && (!v_inserted)));
     wire f_ok_322 = (f_ev_accepted == (((((state == 3'd1) || (state == 3'd7)) && (!(v_inserted && v_connected))) && ($signed({1'b0, p_refill_amount}) > 15'sd0)) && ($signed({1'b0, p_refill_amount}) <= 15'sd12000)));
     wire f_ok_323 = (f_ev_accepted == ((state == 3'd1) && (!(v_inserted && v_connected))));
@@ -3423,18 +3502,54 @@ module infusion_pump_fsm (
     wire f_ok_336 = (f_ev_accepted == ((((((((state == 3'd0) || (state == 3'd1)) || (state == 3'd2)) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) || (state == 3'd6)) || (state == 3'd7)));
     wire f_ok_337 = (f_ev_accepted == (state == 3'd7));
     wire f_ok_338 = (l_basal_active == (((state == 3'd4) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
-    wire f_ok_339 = (l_basal_raw == fsn9);
-    wire f_ok_340 = (l_basal_steps == fsn14);
+    wire f_ok_339 = ((l_basal_raw == fsn8) && (f_settle >= 5'd1));
+    wire f_ok_340 = ((l_basal_steps == fsn10) && (f_settle >= 5'd3));
     wire f_ok_341 = (l_bolus_active == ((state == 3'd5) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
-    wire f_ok_342 = (l_bolus_raw == fsn15);
-    wire f_ok_343 = (l_bolus_steps == fsn24);
+    wire f_ok_342 = (l_bolus_raw == fsn11);
+    wire f_ok_343 = ((l_bolus_steps == fsn17) && (f_settle >= 5'd4));
     wire f_ok_344 = (l_prime_active == ((state == 3'd2) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
-    wire f_ok_345 = (l_prime_raw == fsn25);
-    wire f_ok_346 = (l_prime_steps == fsn33);
+    wire f_ok_345 = (l_prime_raw == fsn18);
+    wire f_ok_346 = ((l_prime_steps == fsn20) && (f_settle >= 5'd9));
     wire f_ok_347 = (l_fill_active == ((state == 3'd3) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
-    wire f_ok_348 = (l_fill_raw == fsn34);
-    wire f_ok_349 = (l_fill_steps == fsn43);
-    wire f_ok_350 = (l_steps == fsn44);
+    wire f_ok_348 = (l_fill_raw == fsn21);
+    wire f_ok_349 = ((l_fill_steps == fsn23) && (f_settle >= 5'd12));
+    wire f_ok_350 = ((l_steps == fsn24) && (f_settle >= 5'd10));
+    wire f_ok_351 = ((f_settle < 5'd2) || (l_basal_raw == l_basal_raw));
+    wire f_ok_352 = ((f_settle < 5'd1) || (l_bolus_raw == l_bolus_raw));
+    wire f_ok_353 = ((f_settle < 5'd6) || (l_bolus_steps == l_bolus_steps));
+    wire f_ok_354 = ((f_settle < 5'd1) || (l_fill_raw == l_fill_raw));
+    wire f_ok_355 = ((f_settle < 5'd1) || (l_prime_raw == l_prime_raw));
+    wire f_ok_356 = ((f_settle < 5'd13) || (l_steps == l_steps));
+    wire f_ok_357 = ((f_settle < 5'd1) || (t0 == fsn25));
+    wire f_ok_358 = ((f_settle < 5'd7) || (t104 == fsn26));
+    wire f_ok_359 = ((f_settle < 5'd10) || (t105 == fsn27));
+    wire f_ok_360 = ((f_settle < 5'd10) || (t106 == fsn28));
+    wire f_ok_361 = ((f_settle < 5'd13) || (t107 == fsn29));
+    wire f_ok_362 = ((f_settle < 5'd1) || (t110 == fsn32));
+    wire f_ok_363 = ((f_settle < 5'd1) || (t112 == fsn34));
+    wire f_ok_364 = ((f_settle < 5'd1) || (t114 == fsn35));
+    wire f_ok_365 = ((f_settle < 5'd2) || (t115 == fsn36));
+    wire f_ok_366 = ((f_settle < 5'd1) || (t117 == fsn38));
+    wire f_ok_367 = ((f_settle < 5'd2) || (t118 == fsn39));
+    wire f_ok_368 = ((f_settle < 5'd4) || (t12 == fsn40));
+    wire f_ok_369 = ((f_settle < 5'd4) || (t13 == fsn41));
+    wire f_ok_370 = ((f_settle < 5'd4) || (t14 == fsn42));
+    wire f_ok_371 = ((f_settle < 5'd7) || (t22 == fsn43));
+    wire f_ok_372 = ((f_settle < 5'd9) || (t28 == fsn48));
+    wire f_ok_373 = ((f_settle < 5'd10) || (t32 == fsn49));
+    wire f_ok_374 = ((f_settle < 5'd10) || (t34 == fsn50));
+    wire f_ok_375 = ((f_settle < 5'd12) || (t38 == fsn55));
+    wire f_ok_376 = ((f_settle < 5'd1) || (t49 == fsn57));
+    wire f_ok_377 = ((f_settle < 5'd8) || (t51 == fsn59));
+    wire f_ok_378 = ((f_settle < 5'd8) || (t52 == fsn60));
+    wire f_ok_379 = ((f_settle < 5'd1) || (t65 == fsn62));
+    wire f_ok_380 = ((f_settle < 5'd8) || (t67 == fsn64));
+    wire f_ok_381 = ((f_settle < 5'd8) || (t68 == fsn65));
+    wire f_ok_382 = ((f_settle < 5'd3) || (t8 == fsn68));
+    wire f_ok_383 = ((f_settle < 5'd1) || (t93 == fsn70));
+    wire f_ok_384 = ((f_settle < 5'd13) || (t94 == fsn71));
+    wire f_ok_385 = ((f_settle < 5'd14) || (t96 == fsn73));
+    wire f_ok_386 = ((f_settle < 5'd14) || (t97 == fsn74));
     wire f_ok_pipeline_event = (f_settle <= HOLD_CYCLES) && (f_hold_run <= HOLD_CYCLES) && (ev_left <= 4) && ((ev_left == 0) || ((ev_left + f_hold_run <= 4) && (f_settle + ev_left == 4))) && ((f_hold_run <= 4) || (f_settle + 4 >= f_hold_run));
     wire f_ok_pipeline_1 = (f_settle < 1) || ((t0 == nx_t0) && (l_basal_active == nx_l_basal_active) && (t7 == nx_t7) && (l_bolus_raw == nx_l_bolus_raw) && (l_prime_raw == nx_l_prime_raw) && (l_fill_raw == nx_l_fill_raw) && (t49 == nx_t49) && (t65 == nx_t65) && (t93 == nx_t93) && (t110 == nx_t110) && (t112 == nx_t112) && (t114 == nx_t114) && (t117 == nx_t117) && (en1 == nx_en1) && (g3_5 == nx_g3_5) && (g3_6 == nx_g3_6) && (en5 == nx_en5) && (g6_4 == nx_g6_4) && (g6_6 == nx_g6_6) && (g6_7 == nx_g6_7) && (g13_3 == nx_g13_3) && (g15_3 == nx_g15_3) && (g15_4 == nx_g15_4) && (en23 == nx_en23) && (en24 == nx_en24) && (g28_0 == nx_g28_0));
     wire f_ok_pipeline_2 = (f_settle < 2) || ((l_basal_raw == nx_l_basal_raw) && (t45 == nx_t45) && (t115 == nx_t115) && (t118 == nx_t118) && (en3 == nx_en3) && (en6 == nx_en6) && (en13 == nx_en13) && (en15 == nx_en15));
@@ -3806,6 +3921,42 @@ module infusion_pump_fsm (
             if (((f_tick_step)) && !f_ok_348) $display("pumpspec-formal: %0t f_step_fill_raw_1 failed", $time);
             if (((f_tick_step)) && !f_ok_349) $display("pumpspec-formal: %0t f_step_fill_steps_1 failed", $time);
             if (((f_tick_step)) && !f_ok_350) $display("pumpspec-formal: %0t f_step_steps_1 failed", $time);
+            if (!f_ok_351) $display("pumpspec-formal: %0t f_stage_l_basal_raw_1 failed", $time);
+            if (!f_ok_352) $display("pumpspec-formal: %0t f_stage_l_bolus_raw_1 failed", $time);
+            if (!f_ok_353) $display("pumpspec-formal: %0t f_stage_l_bolus_steps_1 failed", $time);
+            if (!f_ok_354) $display("pumpspec-formal: %0t f_stage_l_fill_raw_1 failed", $time);
+            if (!f_ok_355) $display("pumpspec-formal: %0t f_stage_l_prime_raw_1 failed", $time);
+            if (!f_ok_356) $display("pumpspec-formal: %0t f_stage_l_steps_1 failed", $time);
+            if (!f_ok_357) $display("pumpspec-formal: %0t f_stage_t0_1 failed", $time);
+            if (!f_ok_358) $display("pumpspec-formal: %0t f_stage_t104_1 failed", $time);
+            if (!f_ok_359) $display("pumpspec-formal: %0t f_stage_t105_1 failed", $time);
+            if (!f_ok_360) $display("pumpspec-formal: %0t f_stage_t106_1 failed", $time);
+            if (!f_ok_361) $display("pumpspec-formal: %0t f_stage_t107_1 failed", $time);
+            if (!f_ok_362) $display("pumpspec-formal: %0t f_stage_t110_1 failed", $time);
+            if (!f_ok_363) $display("pumpspec-formal: %0t f_stage_t112_1 failed", $time);
+            if (!f_ok_364) $display("pumpspec-formal: %0t f_stage_t114_1 failed", $time);
+            if (!f_ok_365) $display("pumpspec-formal: %0t f_stage_t115_1 failed", $time);
+            if (!f_ok_366) $display("pumpspec-formal: %0t f_stage_t117_1 failed", $time);
+            if (!f_ok_367) $display("pumpspec-formal: %0t f_stage_t118_1 failed", $time);
+            if (!f_ok_368) $display("pumpspec-formal: %0t f_stage_t12_1 failed", $time);
+            if (!f_ok_369) $display("pumpspec-formal: %0t f_stage_t13_1 failed", $time);
+            if (!f_ok_370) $display("pumpspec-formal: %0t f_stage_t14_1 failed", $time);
+            if (!f_ok_371) $display("pumpspec-formal: %0t f_stage_t22_1 failed", $time);
+            if (!f_ok_372) $display("pumpspec-formal: %0t f_stage_t28_1 failed", $time);
+            if (!f_ok_373) $display("pumpspec-formal: %0t f_stage_t32_1 failed", $time);
+            if (!f_ok_374) $display("pumpspec-formal: %0t f_stage_t34_1 failed", $time);
+            if (!f_ok_375) $display("pumpspec-formal: %0t f_stage_t38_1 failed", $time);
+            if (!f_ok_376) $display("pumpspec-formal: %0t f_stage_t49_1 failed", $time);
+            if (!f_ok_377) $display("pumpspec-formal: %0t f_stage_t51_1 failed", $time);
+            if (!f_ok_378) $display("pumpspec-formal: %0t f_stage_t52_1 failed", $time);
+            if (!f_ok_379) $display("pumpspec-formal: %0t f_stage_t65_1 failed", $time);
+            if (!f_ok_380) $display("pumpspec-formal: %0t f_stage_t67_1 failed", $time);
+            if (!f_ok_381) $display("pumpspec-formal: %0t f_stage_t68_1 failed", $time);
+            if (!f_ok_382) $display("pumpspec-formal: %0t f_stage_t8_1 failed", $time);
+            if (!f_ok_383) $display("pumpspec-formal: %0t f_stage_t93_1 failed", $time);
+            if (!f_ok_384) $display("pumpspec-formal: %0t f_stage_t94_1 failed", $time);
+            if (!f_ok_385) $display("pumpspec-formal: %0t f_stage_t96_1 failed", $time);
+            if (!f_ok_386) $display("pumpspec-formal: %0t f_stage_t97_1 failed", $time);
             if (!f_ok_pipeline_event) $display("pumpspec-formal: %0t f_pipeline_event failed", $time);
             if (!f_ok_pipeline_1) $display("pumpspec-formal: %0t f_pipeline_1 failed", $time);
             if (!f_ok_pipeline_2) $display("pumpspec-formal: %0t f_pipeline_2 failed", $time);
@@ -4178,6 +4329,42 @@ module infusion_pump_fsm (
             if ((f_tick_step)) f_step_fill_raw_1: assert (f_ok_348);
             if ((f_tick_step)) f_step_fill_steps_1: assert (f_ok_349);
             if ((f_tick_step)) f_step_steps_1: assert (f_ok_350);
+            f_stage_l_basal_raw_1: assert (f_ok_351);
+            f_stage_l_bolus_raw_1: assert (f_ok_352);
+            f_stage_l_bolus_steps_1: assert (f_ok_353);
+            f_stage_l_fill_raw_1: assert (f_ok_354);
+            f_stage_l_prime_raw_1: assert (f_ok_355);
+            f_stage_l_steps_1: assert (f_ok_356);
+            f_stage_t0_1: assert (f_ok_357);
+            f_stage_t104_1: assert (f_ok_358);
+            f_stage_t105_1: assert (f_ok_359);
+            f_stage_t106_1: assert (f_ok_360);
+            f_stage_t107_1: assert (f_ok_361);
+            f_stage_t110_1: assert (f_ok_362);
+            f_stage_t112_1: assert (f_ok_363);
+            f_stage_t114_1: assert (f_ok_364);
+            f_stage_t115_1: assert (f_ok_365);
+            f_stage_t117_1: assert (f_ok_366);
+            f_stage_t118_1: assert (f_ok_367);
+            f_stage_t12_1: assert (f_ok_368);
+            f_stage_t13_1: assert (f_ok_369);
+            f_stage_t14_1: assert (f_ok_370);
+            f_stage_t22_1: assert (f_ok_371);
+            f_stage_t28_1: assert (f_ok_372);
+            f_stage_t32_1: assert (f_ok_373);
+            f_stage_t34_1: assert (f_ok_374);
+            f_stage_t38_1: assert (f_ok_375);
+            f_stage_t49_1: assert (f_ok_376);
+            f_stage_t51_1: assert (f_ok_377);
+            f_stage_t52_1: assert (f_ok_378);
+            f_stage_t65_1: assert (f_ok_379);
+            f_stage_t67_1: assert (f_ok_380);
+            f_stage_t68_1: assert (f_ok_381);
+            f_stage_t8_1: assert (f_ok_382);
+            f_stage_t93_1: assert (f_ok_383);
+            f_stage_t94_1: assert (f_ok_384);
+            f_stage_t96_1: assert (f_ok_385);
+            f_stage_t97_1: assert (f_ok_386);
             f_pipeline_event: assert (f_ok_pipeline_event);
             f_pipeline_1: assert (f_ok_pipeline_1);
             f_pipeline_2: assert (f_ok_pipeline_2);
@@ -4205,9 +4392,10 @@ module infusion_pump_fsm (
     wire f_held_2 = (!(f_past_f_ev_prime && ((f_past_state == S_Idle))) || f_ok_128) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_129) && (!(f_past_f_ev_insert && ((f_past_state == S_Idle))) || f_ok_130) && (!(f_past_f_ev_fill && ((f_past_state == S_Idle))) || f_ok_131) && (!(f_past_f_ev_stop && ((f_past_state == S_Priming) || (f_past_state == S_Filling))) || f_ok_132) && (!(f_past_f_ev_load_set && ((f_past_state == S_Idle))) || f_ok_133) && (!(f_past_f_ev_remove_set && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_134) && (!(f_past_f_ev_refill && ((f_past_state == S_Idle) || (f_past_state == S_Alarm))) || f_ok_135) && (!(f_ev_refill) || f_ok_136) && (!(f_past_f_ev_rewind && ((f_past_state == S_Idle))) || f_ok_137) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_138) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Filling))) || f_ok_139) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_140) && (!(f_past_f_ev_connect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_141) && (!(f_past_f_ev_set_basal && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_142) && (!(f_past_f_ev_start && ((f_past_state == S_Idle) || (f_past_state == S_Suspended))) || f_ok_143) && (!(f_past_f_ev_bolus && ((f_past_state == S_Delivering))) || f_ok_144) && (!(f_past_f_ev_acknowledge && ((f_past_state == S_Alarm))) || f_ok_145) && (!(f_past_f_ev_stop && ((f_past_state == S_Suspended))) || f_ok_146) && (!(f_past_f_ev_clear_occlusion) || f_ok_147) && (!(f_ev_load_set && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_148) && (!(f_ev_refill && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended))) || f_ok_149) && (!(f_ev_rewind && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_150) && (!(f_ev_prime && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_151) && (!(f_ev_stop && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Alarm))) || f_ok_152) && (!(f_ev_insert && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_153) && (!(f_ev_fill && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_154) && (!(f_ev_disconnect && ((state == S_SelfTest) || (state == S_Priming))) || f_ok_155) && (!(f_ev_connect && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing))) || f_ok_156) && (!(f_ev_remove_set && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing))) || f_ok_157) && (!(f_ev_set_basal && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Alarm))) || f_ok_158) && (!(f_ev_start && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Alarm))) || f_ok_159) && (!(f_ev_suspend && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_160) && (!(f_ev_bolus && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_161) && (!(f_ev_acknowledge && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended))) || f_ok_162) && (!(f_past_f_tick_step && ((f_past_state == S_SelfTest))) || f_ok_163) && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended))) || f_ok_164) && (!(f_past_f_tick_step && ((f_past_state == S_Priming) || (f_past_state == S_Filling) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_165) && (!(f_past_f_tick_step && ((f_past_state == S_Filling) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_166) && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Priming))) || f_ok_167) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_168) && (!(f_past_f_tick_step && ((f_past_state == S_Filling))) || f_ok_169) && (!(f_past_f_tick_step && ((f_past_state == S_Delivering))) || f_ok_170) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_171) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_172) && (!(f_past_f_tick_step) || f_ok_173) && (!(f_past_f_tick_step) || f_ok_174) && (!(f_past_f_tick_step) || f_ok_175) && (!(f_past_f_tick_step) || f_ok_176) && (!(f_past_f_tick_step) || f_ok_177) && (!(f_past_f_tick_step) || f_ok_178) && (!(f_past_f_tick_step) || f_ok_179) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_180) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_181) && (!(f_past_f_tick_step && ((f_past_state == S_Filling))) || f_ok_182) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_183) && f_ok_184 && f_ok_185 && (!(f_past_f_tick_step) || f_ok_186) && (!(f_past_f_tick_step) || f_ok_187) && (!(f_past_f_ev_reset) || f_ok_188) && (!(f_past_f_ev_reset) || f_ok_189) && (!(f_past_f_ev_reset) || f_ok_190) && (!(f_tick_step) || f_ok_191);
     wire f_held_3 = (!(f_ev_rewind) || f_ok_192) && (!(f_past_f_ev_reset) || f_ok_193) && f_ok_194 && f_ok_195 && f_ok_196 && f_ok_197 && f_ok_198 && f_ok_199 && f_ok_200 && f_ok_201 && f_ok_202 && f_ok_203 && f_ok_204 && f_ok_205 && f_ok_206 && f_ok_207 && f_ok_208 && f_ok_209 && f_ok_210 && f_ok_211 && f_ok_212 && f_ok_213 && f_ok_214 && f_ok_215 && f_ok_216 && f_ok_217 && f_ok_218 && f_ok_219 && f_ok_220 && f_ok_221 && f_ok_222 && f_ok_223 && f_ok_224 && f_ok_225 && f_ok_226 && f_ok_227 && f_ok_228 && f_ok_229 && f_ok_230 && f_ok_231 && f_ok_232 && f_ok_233 && f_ok_234 && f_ok_235 && f_ok_236 && f_ok_237 && f_ok_238 && (!(f_tick_step) || f_ok_239) && f_ok_240 && f_ok_241 && f_ok_242 && f_ok_243 && f_ok_244 && f_ok_245 && f_ok_246 && f_ok_247 && f_ok_248 && f_ok_249 && f_ok_250 && f_ok_251 && f_ok_252 && f_ok_253 && f_ok_254 && f_ok_255;
     wire f_held_4 = f_ok_256 && f_ok_257 && f_ok_258 && f_ok_259 && f_ok_260 && f_ok_261 && f_ok_262 && f_ok_263 && f_ok_264 && f_ok_265 && f_ok_266 && f_ok_267 && f_ok_268 && f_ok_269 && f_ok_270 && f_ok_271 && f_ok_272 && f_ok_273 && f_ok_274 && f_ok_275 && f_ok_276 && f_ok_277 && f_ok_278 && f_ok_279 && f_ok_280 && f_ok_281 && f_ok_282 && f_ok_283 && f_ok_284 && f_ok_285 && f_ok_286 && f_ok_287 && f_ok_288 && f_ok_289 && f_ok_290 && f_ok_291 && f_ok_292 && f_ok_293 && f_ok_294 && f_ok_295 && f_ok_296 && f_ok_297 && f_ok_298 && f_ok_299 && f_ok_300 && f_ok_301 && f_ok_302 && f_ok_303 && f_ok_304 && f_ok_305 && f_ok_306 && f_ok_307 && f_ok_308 && f_ok_309 && f_ok_310 && f_ok_311 && f_ok_312 && f_ok_313 && f_ok_314 && f_ok_315 && f_ok_316 && f_ok_317 && f_ok_318 && f_ok_319;
-    wire f_held_5 = f_ok_320 && (!(f_ev_load_set) || f_ok_321) && (!(f_ev_refill) || f_ok_322) && (!(f_ev_rewind) || f_ok_323) && (!(f_ev_prime) || f_ok_324) && (!(f_ev_stop) || f_ok_325) && (!(f_ev_insert) || f_ok_326) && (!(f_ev_fill) || f_ok_327) && (!(f_ev_disconnect) || f_ok_328) && (!(f_ev_connect) || f_ok_329) && (!(f_ev_remove_set) || f_ok_330) && (!(f_ev_set_basal) || f_ok_331) && (!(f_ev_start) || f_ok_332) && (!(f_ev_suspend) || f_ok_333) && (!(f_ev_bolus) || f_ok_334) && (!(f_ev_occlusion) || f_ok_335) && (!(f_ev_clear_occlusion) || f_ok_336) && (!(f_ev_acknowledge) || f_ok_337) && (!((f_tick_step)) || f_ok_338) && (!((f_tick_step)) || f_ok_339) && (!((f_tick_step)) || f_ok_340) && (!((f_tick_step)) || f_ok_341) && (!((f_tick_step)) || f_ok_342) && (!((f_tick_step)) || f_ok_343) && (!((f_tick_step)) || f_ok_344) && (!((f_tick_step)) || f_ok_345) && (!((f_tick_step)) || f_ok_346) && (!((f_tick_step)) || f_ok_347) && (!((f_tick_step)) || f_ok_348) && (!((f_tick_step)) || f_ok_349) && (!((f_tick_step)) || f_ok_350) && f_ok_pipeline_event && f_ok_pipeline_1 && f_ok_pipeline_2 && f_ok_pipeline_3 && f_ok_pipeline_4 && f_ok_pipeline_5 && f_ok_pipeline_6 && f_ok_pipeline_7 && f_ok_pipeline_8 && f_ok_pipeline_9 && f_ok_pipeline_10 && f_ok_pipeline_11 && f_ok_pipeline_12 && f_ok_pipeline_13 && f_ok_pipeline_14 && f_ok_pipeline_15;
+    wire f_held_5 = f_ok_320 && (!(f_ev_load_set) || f_ok_321) && (!(f_ev_refill) || f_ok_322) && (!(f_ev_rewind) || f_ok_323) && (!(f_ev_prime) || f_ok_324) && (!(f_ev_stop) || f_ok_325) && (!(f_ev_insert) || f_ok_326) && (!(f_ev_fill) || f_ok_327) && (!(f_ev_disconnect) || f_ok_328) && (!(f_ev_connect) || f_ok_329) && (!(f_ev_remove_set) || f_ok_330) && (!(f_ev_set_basal) || f_ok_331) && (!(f_ev_start) || f_ok_332) && (!(f_ev_suspend) || f_ok_333) && (!(f_ev_bolus) || f_ok_334) && (!(f_ev_occlusion) || f_ok_335) && (!(f_ev_clear_occlusion) || f_ok_336) && (!(f_ev_acknowledge) || f_ok_337) && (!((f_tick_step)) || f_ok_338) && (!((f_tick_step)) || f_ok_339) && (!((f_tick_step)) || f_ok_340) && (!((f_tick_step)) || f_ok_341) && (!((f_tick_step)) || f_ok_342) && (!((f_tick_step)) || f_ok_343) && (!((f_tick_step)) || f_ok_344) && (!((f_tick_step)) || f_ok_345) && (!((f_tick_step)) || f_ok_346) && (!((f_tick_step)) || f_ok_347) && (!((f_tick_step)) || f_ok_348) && (!((f_tick_step)) || f_ok_349) && (!((f_tick_step)) || f_ok_350) && f_ok_351 && f_ok_352 && f_ok_353 && f_ok_354 && f_ok_355 && f_ok_356 && f_ok_357 && f_ok_358 && f_ok_359 && f_ok_360 && f_ok_361 && f_ok_362 && f_ok_363 && f_ok_364 && f_ok_365 && f_ok_366 && f_ok_367 && f_ok_368 && f_ok_369 && f_ok_370 && f_ok_371 && f_ok_372 && f_ok_373 && f_ok_374 && f_ok_375 && f_ok_376 && f_ok_377 && f_ok_378 && f_ok_379 && f_ok_380 && f_ok_381 && f_ok_382 && f_ok_383;
+    wire f_held_6 = f_ok_384 && f_ok_385 && f_ok_386 && f_ok_pipeline_event && f_ok_pipeline_1 && f_ok_pipeline_2 && f_ok_pipeline_3 && f_ok_pipeline_4 && f_ok_pipeline_5 && f_ok_pipeline_6 && f_ok_pipeline_7 && f_ok_pipeline_8 && f_ok_pipeline_9 && f_ok_pipeline_10 && f_ok_pipeline_11 && f_ok_pipeline_12 && f_ok_pipeline_13 && f_ok_pipeline_14 && f_ok_pipeline_15;
     reg f_held = 1'b1;
-    always @(posedge clk) f_held <= !f_past_valid || (f_held_0 && f_held_1 && f_held_2 && f_held_3 && f_held_4 && f_held_5);
+    always @(posedge clk) f_held <= !f_past_valid || (f_held_0 && f_held_1 && f_held_2 && f_held_3 && f_held_4 && f_held_5 && f_held_6);
 `ifndef PUMPSPEC_REPLAY
     always @* assume (f_held);
 `endif

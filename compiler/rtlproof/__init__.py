@@ -190,7 +190,7 @@ def fsm_tasks(base: str, props: list[Prop], skip: frozenset[str] = frozenset()) 
 # checks, no goal of its own); `both`: directly, and what that leaves open by refinement.
 ROUTES = ("both", "direct", "refinement")
 # the FSM's assertions that state a property of the spec (the others are about the design's
-# own registers: the step checks, the pipeline, the windows' chains, the Bresenham ghosts)
+# own registers: the step and stage checks, the pipeline, the windows' chains, the ghosts)
 _SPEC_KINDS = ("range", "inv", "assert", "window", "motor")
 
 
@@ -498,7 +498,8 @@ def _settled(tasks: list[Task], props: list[Prop],
 def _refinement(props: list[Prop], tasks: list[Task],
                 ir_ids: Callable[[], frozenset[str]]) -> None:
     """A property of the spec left open on the FSM is proved when the IR prover proves it
-    and every step check (``f_step_*``) is proved: by induction on time, the FSM's
+    and every step and stage check (``f_step_*``, ``f_stage_*``) is proved: by induction
+    on the depth a settled stage register holds its expression; by induction on time, the FSM's
     registers after each step are the IR's from the same pre-state and event, and after
     reset its initial configuration, so every run of the block is a run of the spec and
     what holds on every run of the spec holds on the block. The step checks' own
@@ -506,7 +507,8 @@ def _refinement(props: list[Prop], tasks: list[Task],
     which hold there by the same argument (they hold in every configuration the spec
     reaches)."""
     steps = [p for p in props if p.kind == "step"]
-    if not steps or any(p.outcome != "proved" for p in steps):
+    lemmas = [p for p in props if p.kind == "stage"]
+    if not steps or any(p.outcome != "proved" for p in steps + lemmas):
         return
     todo = [p for p in props if p.outcome == "unknown" and refinable(p)]
     if not todo:
@@ -516,8 +518,8 @@ def _refinement(props: list[Prop], tasks: list[Task],
         if p.req in ids:
             p.outcome, p.task = "proved", "refinement"
             p.detail = (f"by refinement: `pumpspec prove` proves {p.req} on the spec, and "
-                        f"the FSM computes the spec's step ({len(steps)} step checks proved "
-                        "at full width)")
+                        f"the FSM computes the spec's step ({len(steps)} step and "
+                        f"{len(lemmas)} stage checks proved at full width)")
 
 
 def _classify(props: list[Prop], tasks: list[Task], vpath: Path, settled: set[str]) -> None:
@@ -552,11 +554,13 @@ def _classify(props: list[Prop], tasks: list[Task], vpath: Path, settled: set[st
                     not t.labels or p.label in t.labels):
                 notes.append("full-width induction: no answer within the time limit")
             elif t.mode == "prove" and t.full_width and p.label in t.failed:
+                hint = ("the check is local (one step, one stage): most likely the block "
+                        "does not compute the spec's step there" if p.kind in ("step", "stage") else
+                        "if `pumpspec prove` proves it, it holds but is not inductive on "
+                        "the block: write its strengthening as invariants of the spec "
+                        "(docs/formal.md)")
                 notes.append(f"full-width induction failed at depth {t.depth} "
-                             f"(counterexample to induction: {t.failed[p.label][1]}); "
-                             "if `pumpspec prove` proves it, it holds but is not inductive "
-                             "on the block: write its strengthening as invariants of the "
-                             "spec (docs/formal.md)")
+                             f"(counterexample to induction: {t.failed[p.label][1]}); {hint}")
             elif t.mode == "bmc" and t.status in ("PASS", "FAIL") and p.label not in t.failed:
                 notes.append(f"no violation within {t.depth} cycles from reset ({t.name})")
         if not any(p.label in t.failed for t in mine):

@@ -220,10 +220,19 @@ class VerilogPrinter(ExprVisitor[Printed]):
     def visit(self, e: ir.Expr) -> Printed:
         if e in self.subst:
             return self.subst[e]
-        key = (e, self.scope if self._reads_scope(e) else "")
+        key = self.scope_key(e)
         if key not in self._cache:
             self._cache[key] = super().visit(e)
         return self._cache[key]
+
+    def printed(self) -> list[tuple[tuple[ir.Expr, str], Operand]]:
+        """Every integer expression printed so far: ((expression, scope), its operand);
+        the scope is "" unless the expression reads a parameter or a tick value."""
+        return [(key, op) for key, op in self._cache.items() if isinstance(op, Operand)]
+
+    def scope_key(self, e: ir.Expr) -> tuple[ir.Expr, str]:
+        """The key ``e`` is shared under in the current scope."""
+        return (e, self.scope if self._reads_scope(e) else "")
 
     def _reads_scope(self, e: ir.Expr) -> bool:
         if e not in self._local:

@@ -22,7 +22,11 @@ to map labels back to requirement ids. The FSM's checks:
   (ideal steps - issued steps) * denominator, accumulated on every active tick from the
   numerator and the raw steps the design commands, restarted where the spec restarts the
   accumulator: issued never above the ideal and never more than one below
-  (``0 <= f_err < den``), and ``f_err`` equals the accumulator (the Bresenham remainder).
+  (``0 <= f_err < den``), and ``f_err`` equals the accumulator (the Bresenham remainder);
+* ``step.*``: the refinement checks, every register after each cycle, each event's
+  decision and each tick value as the IR's step function gives them
+  (:meth:`_FormalBuilder.steps`), and ``stage.*``: each stage register the pipeline cut
+  holds its IR expression once settled (:meth:`_FormalBuilder.stage_checks`).
 
 Responses and recovery sequences are liveness-like and are left to ``pumpspec prove``.
 The motor block's checks (the interlocks, the limiter, the watchdog, its counters'
@@ -35,6 +39,7 @@ from dataclasses import dataclass, field
 from ...ir import build as b
 from ...ir import nodes as ir
 from ...ir.step import EventStep, event_step
+from ...ir.visitor import children
 from ..common import identifier, subexpressions
 from ._expr import Operand, VerilogPrinter, lit_signed, sbits, type_bits
 
@@ -45,7 +50,8 @@ class Check:
 
     label: str  # the Verilog assertion label (unique in the file)
     req: str  # requirement id, or a key such as range.reservoir
-    # range | inv | window | assert | motor | ghost | interlock | limiter | watchdog | pipeline
+    # range | inv | window | assert | motor | ghost | step | stage | interlock | limiter |
+    # watchdog | pipeline
     kind: str
     text: str
     module: str  # fsm | motor: the Verilog module that asserts it
@@ -151,6 +157,10 @@ class FormalPrinter(VerilogPrinter):
         # a window total (pre-state / post-state sum of its buckets) -> (register, width)
         self.totals_pre: dict[ir.Expr, tuple[str, int]] = {}
         self.totals_post: dict[ir.Expr, tuple[str, int]] = {}
+        # (expression, scope) -> (the design's stage register holding it, its depth): read
+        # instead of recomputing the expression (the step checks' printers only)
+        self.stages: dict[tuple[ir.Expr, str], tuple[Operand, int]] = {}
+        self.skip: tuple[ir.Expr, str] | None = None  # the stage whose own check prints it
 
     def visit(self, e: ir.Expr):
         if e in self.totals_pre:
@@ -161,7 +171,25 @@ class FormalPrinter(VerilogPrinter):
                 raise AssertionError("post-state read in a same-cycle check")
             name, w = self.totals_post[e]
             return Operand(name, w, "unsigned")
+        stage = self.stage(e)
+        if stage is not None:
+            op = stage[0]
+            return Operand(self._pre(op.text, op.width, op.kind == "signed"), op.width, op.kind)
         return super().visit(e)
+
+    def stage(self, e: ir.Expr) -> tuple[Operand, int] | None:
+        """The stage register read for ``e`` in the current scope, if any."""
+        if not self.stages or isinstance(e, (ir.Lit, ir.Var, ir.StateRef, ir.Param, ir.LetRef)):
+            return None
+        key = self.scope_key(e)
+        return None if key == self.skip else self.stages.get(key)
+
+    def stage_depth(self, e: ir.Expr) -> int:
+        """The depth of the deepest stage register that printing ``e`` reads (0: none)."""
+        hit = self.stage(e)
+        if hit is not None:
+            return hit[1]
+        return max((self.stage_depth(x) for x in children(e)), default=0)
 
     def _pre(self, name: str, width: int, signed: bool = False) -> str:
         if not self.delayed or name.startswith(("1'", "0'")):
@@ -217,10 +245,14 @@ def _reads_post(e: ir.Expr) -> bool:
 
 def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str],
                  let_wire: dict[str, str], event_params: dict[str, dict[str, str]],
-                 tick_steps: str, steps_width: int, totals=()) -> FormalPlan:
+                 tick_steps: str, steps_width: int, totals=(), stages=None,
+                 settle_width: int = 1) -> FormalPlan:
     """The FSM's formal section, in label order: range facts, the spec's properties, the
-    windows' running totals, the motor's steps, the sources' Bresenham ghosts."""
+    windows' running totals, the motor's steps, the sources' Bresenham ghosts, the
+    refinement checks (``stages``: the pipeline's stage registers by the expression they
+    hold; ``settle_width``: the bits of the ghost ``f_settle``)."""
     fb = _FormalBuilder(m, var_reg, state_lp, let_wire, event_params, totals)
+    fb.stages, fb.settle_width = dict(stages or {}), settle_width
     fb.ranges()
     fb.properties()
     fb.window_totals()
@@ -245,8 +277,7 @@ class _FormalBuilder:
                                  "f_ev_accepted")
         self.late = FormalPrinter(lambda n: var_reg[n], "state", "fd", True, self.past,
                                   "f_ev_accepted")
-        # the step checks print as the design does (products by constants as shifts and
-        # adds, long table reads as part-selects), so the solver compares like with like
+        # the step checks' printers read the design's stage registers (``stages``)
         self.step_now = FormalPrinter(lambda n: var_reg[n], "state", "fsn", False, self.past,
                                       "f_ev_accepted")
         self.step_late = FormalPrinter(lambda n: var_reg[n], "state", "fsd", True, self.past,
@@ -254,8 +285,8 @@ class _FormalBuilder:
         self.printers = (self.now, self.late, self.step_now, self.step_late)
         for p in self.printers:
             p.let = lambda n: let_wire[n]
-        for p in (self.step_now, self.step_late):
-            p.for_synthesis = True
+        self.stages: dict[tuple[ir.Expr, str], tuple[Operand, int]] = {}
+        self.settle_width = 1
         # a window's total is read from the design's running-total register; the window
         # checks prove that register equals the sum of the buckets
         for w, tot in totals:
@@ -454,6 +485,8 @@ class _FormalBuilder:
         they make every run of the block a run of the IR, so a property `pumpspec prove`
         proves on the IR holds on the block (``compiler.rtlproof``: by refinement)."""
         m = self.m
+        for p in (self.step_now, self.step_late):
+            p.stages = self.stages
         steps = {e.name: event_step(m, e.name) for e in m.events}
         fired = {e.name: "f_tick_step" if e.kind == ir.EventKind.TICK
                  else f"f_ev_{identifier(e.name)}" for e in m.events}
@@ -470,20 +503,59 @@ class _FormalBuilder:
         for e in m.events:
             if e.kind == ir.EventKind.USER:
                 self.scope(pr, e.name)
+                accepted = steps[e.name].accepted
                 self.add("step.accepted", "step",
                          f"`{e.name}` is accepted exactly when the spec accepts it",
-                         fired[e.name], f"(f_ev_accepted == {pr.boolean(steps[e.name].accepted)})")
+                         fired[e.name], self.settled(pr, [accepted],
+                                                     f"(f_ev_accepted == {pr.boolean(accepted)})"))
         readers = self.let_readers()
+        tick = next(e.name for e in m.events if e.kind == ir.EventKind.TICK)
         for let in m.tick_lets:
-            pr.scope = ""
-            self.scope(pr, None)
-            cond = pr.boolean(b.compare(ir.BinaryOp.EQ, ir.LetRef(let.name, let.value.type),
-                                        let.value))
+            self.scope(pr, tick)
+            eq = b.compare(ir.BinaryOp.EQ, ir.LetRef(let.name, let.value.type), let.value)
             when = [fired[e.name] for e in m.events if e.kind == ir.EventKind.TICK
                     or let.name in readers.get(e.name, ())]
             self.add(f"step.{let.name}", "step",
                      f"the tick value `{let.name}` is its definition at every step that "
-                     f"reads it", "(" + " || ".join(when) + ")", cond)
+                     f"reads it", "(" + " || ".join(when) + ")",
+                     self.settled(pr, [let.value], pr.boolean(eq)))
+        self.stage_checks()
+
+    def settled(self, pr: FormalPrinter, exprs: list[ir.Expr], cond: str) -> str:
+        """``cond`` and every stage register it reads settled (``f_settle`` at least its
+        depth, in the step's cycle): a stage register holds its expression's value only
+        then (:meth:`stage_checks`)."""
+        depth = max((pr.stage_depth(e) for e in exprs), default=0)
+        if not depth:
+            return cond
+        settle = "f_settle"
+        if pr.delayed:
+            self.past.setdefault("f_settle", (self.settle_width, False))
+            settle = "f_past_f_settle"
+        return f"({cond} && ({settle} >= {self.settle_width}'d{depth}))"
+
+    def stage_checks(self) -> None:
+        """Each stage register the step checks read holds, once settled, its IR expression
+        computed from the registers and the stage registers it reads in turn (printed
+        here from the IR, products and table reads as plain as in every formal check).
+        By induction on the depth, a settled stage register holds its expression's value
+        over the registers: what the step checks rely on when they read it."""
+        pr = self.step_now
+        for (e, scope), (op, depth) in sorted(self.stages.items(), key=lambda kv: kv[1][0].text):
+            self.scope(pr, scope or None)
+            pr.skip = (e, scope)
+            value = pr.operand(e)
+            pr.skip = None
+            if isinstance(e.type, ir.EnumType):
+                w = max(op.width, value.width)
+                same = f"({op.unsigned(w)} == {value.unsigned(w)})"
+            else:
+                w = max(op.sbits, value.sbits)
+                same = f"({op.fit(w)} == {value.fit(w)})"
+            self.add(f"stage.{op.text}", "stage",
+                     f"the stage register `{op.text}` (depth {depth}) holds the spec's value "
+                     "of its expression once settled", "",
+                     f"((f_settle < {self.settle_width}'d{depth}) || {same})")
 
     def scope(self, pr: FormalPrinter, event: str | None) -> None:
         pr.scope = event or ""
@@ -502,8 +574,8 @@ class _FormalBuilder:
             if value == pre:
                 continue
             self.scope(pr, event)
-            arms.append(f"f_past_{fired[event]} ? "
-                        f"{pr.boolean(b.compare(ir.BinaryOp.EQ, post, value))}")
+            eq = pr.boolean(b.compare(ir.BinaryOp.EQ, post, value))
+            arms.append(f"f_past_{fired[event]} ? {self.settled(pr, [value], eq)}")
         self.scope(pr, None)
         same = pr.boolean(b.compare(ir.BinaryOp.EQ, post, pre))
         self.add(req, "step", f"{what} after every step is the spec's (the event's step "

@@ -443,8 +443,13 @@ def _add_formal(plan: Plan, fsm: _FsmBuilder, pipe: _pipeline.Pipeline) -> None:
     the pipeline's), the formal events, the motor's decode of "may move" and the shrunk
     parameters of the bounded checks."""
     m = fsm.m
+    # the stage registers of the pipeline that hold an integer expression of the IR
+    depth = {n.name: n.depth for n in pipe.nets.values() if n.staged}
+    stages = {key: (op, depth[op.text]) for key, op in fsm.printer.printed()
+              if op.text in depth}
     plan.formal = build_formal(m, fsm.var_reg, fsm.state_lp, fsm.let_wire, fsm.event_params,
-                               "tick_steps", plan.steps_width, fsm.totals)
+                               "tick_steps", plan.steps_width, fsm.totals, stages,
+                               ubits(pipe.hold_cycles))
     plan.formal.checks += _pipeline.checks(pipe)
     plan.formal_events = [(fsm.namer.add(e.name, f"f_ev_{identifier(e.name)}", "event (formal)"),
                            e.localparam, e.in_domain) for e in plan.events]
