@@ -51,11 +51,11 @@ def agree(module: ir.Module, trace) -> int:
 
 def test_corpus_specs_step_as_the_evaluator(corpus_spec):
     module = pipeline.load_module(corpus_spec)
-    for seed in range(3):
-        assert agree(module, fourway.random_trace(module, seed, 300)) > 100
+    for seed in range(2):
+        assert agree(module, fourway.random_trace(module, seed, 250)) > 80
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
           phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
 @given(specs(), st.integers(0, 2**32))
 def test_random_specs_step_as_the_evaluator(text, seed):
