@@ -484,11 +484,13 @@ def _open_fsm_parts(tasks: list[Task]) -> list[Task]:
 
 def _settled(tasks: list[Task], props: list[Prop],
              ir_ids: Callable[[], frozenset[str]]) -> bool:
-    """Some FSM part is open, nothing failed from reset, and every open part asserts only
-    properties of the spec that the IR prover proves: the refinement argument stands in
-    for them (if the step checks are proved, :func:`_refinement`)."""
+    """Some FSM part is open, nothing failed from reset, the block has step checks, and
+    every open part asserts only properties of the spec that the IR prover proves: the
+    refinement argument stands in for them. (Every step and stage check is then in a part
+    that passed: :func:`_refinement` proves the open ones.)"""
     open_parts = _open_fsm_parts(tasks)
-    if not open_parts or any(kind == "trace" for t in tasks for kind, _ in t.failed.values()):
+    if not open_parts or not any(p.kind == "step" for p in props) or any(
+            kind == "trace" for t in tasks for kind, _ in t.failed.values()):
         return False
     ids = ir_ids()
     spec_props = {p.label for p in props if refinable(p) and p.req in ids}

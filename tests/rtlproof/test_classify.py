@@ -74,3 +74,36 @@ def test_a_step_check_is_never_settled_by_the_ir_proof():
     # the step checks are about the design: the IR prover's ids never excuse them
     props = _refinement_case(frozenset({"A-1", "range.x", "step.x"}), step_status="TIMEOUT")
     assert props["f_step_x_1"].outcome == "unknown"
+
+
+def test_no_refinement_for_a_block_without_step_checks():
+    # an open part is never excused when the block carries no refinement checks
+    props = [Prop("f_range_x", "range.x", "range", "x stays in range", "fsm"),
+             Prop("f_inv_a_1", "A-1", "inv", "a holds", "fsm")]
+    names = ("fsm.1", "fsm.2")
+    rng = Task("fsm.1", "p_fsm", "prove", 1, status="PASS", labels=("f_range_x",),
+               needs=names, passed={"f_range_x"})
+    inv = Task("fsm.2", "p_fsm", "prove", 1, status="TIMEOUT", labels=("f_inv_a_1",),
+               needs=names)
+    classify(props, [rng, inv], Path("p.v"), lambda: frozenset({"A-1", "range.x"}))
+    assert [p.outcome for p in props] == ["unknown", "unknown"]
+
+
+def test_a_trace_from_reset_blocks_the_refinement():
+    props = _refinement_case(frozenset({"A-1", "range.x"}))
+    assert props["f_inv_a_1"].outcome == "proved"  # the case itself closes
+    steps = Task("fsm.1", "p_fsm", "prove", 1, status="PASS", labels=("f_step_x_1",),
+                 needs=("fsm.1", "fsm.2", "fsm.3"), passed={"f_step_x_1"})
+    rng = Task("fsm.2", "p_fsm", "prove", 1, status="PASS", labels=("f_range_x",),
+               needs=("fsm.1", "fsm.2", "fsm.3"), passed={"f_range_x"})
+    inv = Task("fsm.3", "p_fsm", "prove", 1, status="TIMEOUT", labels=("f_inv_a_1",),
+               needs=("fsm.1", "fsm.2", "fsm.3"))
+    bmc = Task("fsm-bmc", "p_fsm", "bmc", 14, status="FAIL",
+               failed={"f_inv_a_1": ("trace", None)})
+    fresh = [Prop("f_step_x_1", "step.x", "step", "x is the spec's", "fsm"),
+             Prop("f_range_x", "range.x", "range", "x stays in range", "fsm"),
+             Prop("f_inv_a_1", "A-1", "inv", "a holds", "fsm")]
+    classify(fresh, [steps, rng, inv, bmc], Path("p.v"), lambda: frozenset({"A-1", "range.x"}))
+    outcome = {p.label: p.outcome for p in fresh}
+    assert outcome["f_inv_a_1"] == "violated"
+    assert outcome["f_range_x"] == outcome["f_step_x_1"] == "unknown"
