@@ -220,10 +220,19 @@ class VerilogPrinter(ExprVisitor[Printed]):
     def visit(self, e: ir.Expr) -> Printed:
         if e in self.subst:
             return self.subst[e]
+        held = self.held(e)
+        if held is not None:
+            return held
         key = self.scope_key(e)
         if key not in self._cache:
             self._cache[key] = super().visit(e)
         return self._cache[key]
+
+    def held(self, e: ir.Expr) -> Printed | None:
+        """A register that holds ``e``'s value, printed instead of ``e`` (a hook: none
+        here). A hook rather than an override of :meth:`visit`, so that a nested
+        expression costs a subclass no more stack than this printer."""
+        return None
 
     def printed(self) -> list[tuple[tuple[ir.Expr, str], Operand]]:
         """Every integer expression printed so far: ((expression, scope), its operand);
@@ -302,13 +311,17 @@ class VerilogPrinter(ExprVisitor[Printed]):
     def visit_Unary(self, e: ir.Unary) -> Printed:
         match e.op:
             case ir.UnaryOp.NOT:
-                return negate(self.boolean(e.operand))
+                return self.negation(self.boolean(e.operand))
             case ir.UnaryOp.NEG:
                 x = self.operand(e.operand)
                 w = max(x.sbits, sbits(e.type.lo, e.type.hi))
                 return self._node(e, w, f"-{x.fit(w)}")
             case _:
                 raise BackendError(f"internal error: unknown operator `{e.op}`", e.span)
+
+    def negation(self, text: str) -> str:
+        """``not`` of a printed boolean."""
+        return negate(text)
 
     def visit_Binary(self, e: ir.Binary) -> Printed:
         B = ir.BinaryOp

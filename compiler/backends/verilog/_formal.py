@@ -162,7 +162,7 @@ class FormalPrinter(VerilogPrinter):
         self.stages: dict[tuple[ir.Expr, str], tuple[Operand, int]] = {}
         self.skip: tuple[ir.Expr, str] | None = None  # the stage whose own check prints it
 
-    def visit(self, e: ir.Expr):
+    def held(self, e: ir.Expr) -> Operand | None:
         if e in self.totals_pre:
             name, w = self.totals_pre[e]
             return Operand(self._pre(name, w), w, "unsigned")
@@ -175,7 +175,7 @@ class FormalPrinter(VerilogPrinter):
         if stage is not None:
             op = stage[0]
             return Operand(self._pre(op.text, op.width, op.kind == "signed"), op.width, op.kind)
-        return super().visit(e)
+        return None
 
     def stage(self, e: ir.Expr) -> tuple[Operand, int] | None:
         """The stage register read for ``e`` in the current scope, if any."""
@@ -220,10 +220,8 @@ class FormalPrinter(VerilogPrinter):
         w = sbits(e.type.lo, e.type.hi)
         return Operand(self._pre(name, w, True), w, "signed")
 
-    def visit_Unary(self, e: ir.Unary):
-        if e.op == ir.UnaryOp.NOT:  # parenthesised: Icarus does not parse `!!x`
-            return f"(!{self.boolean(e.operand)})"
-        return super().visit_Unary(e)
+    def negation(self, text: str) -> str:
+        return f"(!{text})"  # parenthesised: Icarus does not parse `!!x`
 
     def visit_Accepted(self, e: ir.Accepted):
         return self._pre(self.accepted, 1) if self.delayed else self.accepted
