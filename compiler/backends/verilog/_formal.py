@@ -34,6 +34,7 @@ ranges) read the motor's own registers and ghosts, which the template declares.
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 from ...ir import build as b
@@ -42,6 +43,11 @@ from ...ir.step import EventStep, event_step
 from ...ir.visitor import children
 from ..common import identifier, subexpressions
 from ._expr import Operand, VerilogPrinter, lit_signed, sbits, type_bits
+
+
+# Python frames allowed while printing the step checks: 4 a level, so events of a few
+# thousand transitions around updates nested as deep as the front end allows
+STEP_RECURSION_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,8 @@ class FormalPrinter(VerilogPrinter):
         # instead of recomputing the expression (the step checks' printers only)
         self.stages: dict[tuple[ir.Expr, str], tuple[Operand, int]] = {}
         self.skip: tuple[ir.Expr, str] | None = None  # the stage whose own check prints it
+        self._depths: dict[tuple, int] = {}
+        self._alive: list[ir.Expr] = []
 
     def held(self, e: ir.Expr) -> Operand | None:
         if e in self.totals_pre:
@@ -185,11 +193,17 @@ class FormalPrinter(VerilogPrinter):
         return None if key == self.skip else self.stages.get(key)
 
     def stage_depth(self, e: ir.Expr) -> int:
-        """The depth of the deepest stage register that printing ``e`` reads (0: none)."""
-        hit = self.stage(e)
-        if hit is not None:
-            return hit[1]
-        return max((self.stage_depth(x) for x in children(e)), default=0)
+        """The depth of the deepest stage register that printing ``e`` reads (0: none);
+        remembered by node and scope (an IR node's hash walks its whole tree)."""
+        if not self.stages:
+            return 0
+        key = (id(e), self.scope, self.skip)
+        if key not in self._depths:
+            hit = self.stage(e)
+            self._depths[key] = (hit[1] if hit is not None else
+                                 max((self.stage_depth(x) for x in children(e)), default=0))
+            self._alive.append(e)  # keeps id(e) unique while it is remembered
+        return self._depths[key]
 
     def _pre(self, name: str, width: int, signed: bool = False) -> str:
         if not self.delayed or name.startswith(("1'", "0'")):
@@ -256,7 +270,14 @@ def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str]
     fb.window_totals()
     fb.motor_steps(tick_steps, steps_width)
     fb.source_ghosts()
-    fb.steps()
+    # an event's step nests one conditional per transition of the event around updates
+    # up to MAX_DEPTH deep, and a printer takes 4 frames a level
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, STEP_RECURSION_LIMIT))
+    try:
+        fb.steps()
+    finally:
+        sys.setrecursionlimit(limit)
     return fb.finish()
 
 
@@ -572,13 +593,26 @@ class _FormalBuilder:
             if value == pre:
                 continue
             self.scope(pr, event)
-            eq = pr.boolean(b.compare(ir.BinaryOp.EQ, post, value))
-            arms.append(f"f_past_{fired[event]} ? {self.settled(pr, [value], eq)}")
+            arms.append(f"f_past_{fired[event]} ? {self.becomes(pr, post, value)}")
         self.scope(pr, None)
         same = pr.boolean(b.compare(ir.BinaryOp.EQ, post, pre))
         self.add(req, "step", f"{what} after every step is the spec's (the event's step "
                  f"from the pre-state, its own between steps, its initial value after reset)",
                  "", "(" + " : ".join(arms + [same]) + ")")
+
+    def becomes(self, pr: FormalPrinter, post: ir.Expr, value: ir.Expr) -> str:
+        """``post == value``, each conditional along the else-branches of ``value`` (the
+        step nests one per transition of the event) printed as a case of its own, so no
+        expression deeper than the spec's own is printed."""
+        cases: list[tuple[ir.Expr, ir.Expr]] = []
+        while isinstance(value, ir.Cond):
+            cases.append((value.cond, value.then))
+            value = value.orelse
+        out = self.settled(pr, [value], pr.boolean(b.compare(ir.BinaryOp.EQ, post, value)))
+        for cond, then in reversed(cases):
+            eq = self.settled(pr, [then], pr.boolean(b.compare(ir.BinaryOp.EQ, post, then)))
+            out = f"({self.settled(pr, [cond], pr.boolean(cond))} ? {eq} : {out})"
+        return out
 
     def let_readers(self) -> dict[str, set[str]]:
         """event -> the tick values its transitions and its assertions read, with the
