@@ -98,6 +98,17 @@ def test_deeply_nested_negation(tmp_path, command):
     assert_clean(*args, timeout=60)
 
 
+def test_many_transitions_around_deep_updates_build(tmp_path):
+    """The Verilog's step checks nest one conditional per transition of an event around
+    its updates: 100 transitions of `go` around updates nested 190 deep gave exit 70
+    (RecursionError) before each was printed as a case of its own."""
+    deep = "-" * 190 + "n"
+    more = "\n".join(f"on go from Run when n == {k % 10} steps do x := {deep}" for k in range(100))
+    text = BASE.replace("on go from Idle -> Run do x := n",
+                        f"on go from Idle -> Run do x := {deep}\n{more}")
+    assert_clean("build", spec(tmp_path, text), "--out", str(tmp_path / "out"), timeout=60)
+
+
 def test_deeply_nested_min(tmp_path):
     nested = "n"
     for _ in range(100):
