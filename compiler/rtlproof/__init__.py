@@ -44,6 +44,7 @@ known (proved at shrunk parameters, no violation within N cycles, induction fail
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 import shutil
@@ -364,7 +365,8 @@ def prove_file(vpath: Path, block: FormalBlock, workroot: Path, timeout: float =
     t0 = time.monotonic()
     vpath = vpath.resolve()
     base, props, shrunk = block.top, properties(block), block.shrunk
-    ir_ids = _Lazy(ir_proved if route != "direct" else None)
+    # the IR prover's proved ids, asked for once and only if needed
+    ir_ids = functools.cache(ir_proved if ir_proved and route != "direct" else frozenset)
     skip = frozenset(p.label for p in props if refinable(p) and p.req in ir_ids()) \
         if route == "refinement" else frozenset()
     motor_shrunk = dict(shrunk)
@@ -430,19 +432,6 @@ def prove_file(vpath: Path, block: FormalBlock, workroot: Path, timeout: float =
     tasks = done + more
     classify(props, tasks, vpath, ir_ids)
     return Report(str(vpath), props, tasks, time.monotonic() - t0)
-
-
-class _Lazy:
-    """The IR prover's proved ids, asked for once and only if needed (empty without a
-    source)."""
-
-    def __init__(self, source: Callable[[], frozenset[str]] | None):
-        self.source, self.value = source, None
-
-    def __call__(self) -> frozenset[str]:
-        if self.value is None:
-            self.value = self.source() if self.source else frozenset()
-        return self.value
 
 
 def share_models(tasks: list[Task], pool: ThreadPoolExecutor, vpath: Path,

@@ -263,15 +263,15 @@ def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str]
     windows' running totals, the motor's steps, the sources' Bresenham ghosts, the
     refinement checks (``stages``: the pipeline's stage registers by the expression they
     hold; ``settle_width``: the bits of the ghost ``f_settle``)."""
-    fb = _FormalBuilder(m, var_reg, state_lp, let_wire, event_params, totals)
-    fb.stages, fb.settle_width = dict(stages or {}), settle_width
+    fb = _FormalBuilder(m, var_reg, state_lp, let_wire, event_params, totals,
+                        dict(stages or {}), settle_width)
     fb.ranges()
     fb.properties()
     fb.window_totals()
     fb.motor_steps(tick_steps, steps_width)
     fb.source_ghosts()
-    # an event's step nests one conditional per transition of the event around updates
-    # up to MAX_DEPTH deep, and a printer takes 4 frames a level
+    # an event's decision is an `or` of one enable per transition of the event, each up
+    # to MAX_DEPTH deep, and a printer takes 4 frames a level
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, STEP_RECURSION_LIMIT))
     try:
@@ -286,7 +286,8 @@ class _FormalBuilder:
     ``late`` for checks one cycle later (reading ``f_past_*`` copies of the pre-state)."""
 
     def __init__(self, m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str],
-                 let_wire: dict[str, str], event_params: dict[str, dict[str, str]], totals):
+                 let_wire: dict[str, str], event_params: dict[str, dict[str, str]], totals,
+                 stages: dict[tuple[ir.Expr, str], tuple[Operand, int]], settle_width: int):
         self.m, self.var_reg, self.state_lp = m, var_reg, state_lp
         self.let_wire, self.event_params, self.totals = let_wire, event_params, totals
         self.fp = FormalPlan()
@@ -304,8 +305,9 @@ class _FormalBuilder:
         self.printers = (self.now, self.late, self.step_now, self.step_late)
         for p in self.printers:
             p.let = lambda n: let_wire[n]
-        self.stages: dict[tuple[ir.Expr, str], tuple[Operand, int]] = {}
-        self.settle_width = 1
+        for p in (self.step_now, self.step_late):
+            p.stages = stages
+        self.stages, self.settle_width = stages, settle_width
         # a window's total is read from the design's running-total register; the window
         # checks prove that register equals the sum of the buckets
         for w, tot in totals:
@@ -371,9 +373,7 @@ class _FormalBuilder:
         delayed = _reads_post(prop.expr)
         pr = self.late if delayed else self.now
         event = self.m.event(ev)
-        pr.scope = ev
-        params = self.event_params.get(ev, {})
-        pr.param = lambda n, params=params: params[n]
+        self.scope(pr, ev)
         pr.accepted = "1'b1" if event.kind == "tick" else "f_ev_accepted"
         cond = pr.boolean(prop.expr)
         step = "f_tick_step" if event.kind == "tick" else f"f_ev_{identifier(ev)}"
@@ -504,8 +504,6 @@ class _FormalBuilder:
         they make every run of the block a run of the IR, so a property `pumpspec prove`
         proves on the IR holds on the block (``compiler.rtlproof``: by refinement)."""
         m = self.m
-        for p in (self.step_now, self.step_late):
-            p.stages = self.stages
         steps = {e.name: event_step(m, e.name) for e in m.events}
         fired = {e.name: "f_tick_step" if e.kind == ir.EventKind.TICK
                  else f"f_ev_{identifier(e.name)}" for e in m.events}
