@@ -71,7 +71,7 @@ def test_host_link(testcase):
 
     module = harness.load_ir(harness.REFERENCE)
     plan = verilog.plan(module)
-    build_dir = BUILD / "tb"
+    build_dir = BUILD / testcase  # one folder per test: tests may run at once
     build_dir.mkdir(parents=True, exist_ok=True)
     (path, text), = verilog.emit(module).items()
     block = build_dir / Path(path).name

@@ -40,7 +40,7 @@ def _run(name: str, testcase: str, ir_ref: str, *, extra_env=None, rtl=None,
          toplevel: str = "tb_pump", events_per_tick: int = 4, **over):
     module = harness.load_ir(ir_ref)
     params = lockstep.sim_params(module, events_per_tick, **over).as_dict()
-    build_dir = BUILD / name
+    build_dir = BUILD / f"{name}-{testcase}"  # one folder per test: tests may run at once
     own = {"lockstep_random": "lockstep.json", "replay_traces": "traces.json"}.get(testcase)
     for stale in [*build_dir.glob("mismatch_seed*.json"), *([build_dir / own] if own else [])]:
         stale.unlink(missing_ok=True)  # left by an earlier run

@@ -297,6 +297,12 @@ class ExprChecker:
                 return self.runtime_int(b.sub(b.lit_int(w.limit, "steps"), w.total, e.span), VOLUME, Fraction(1))
             raise self.fail("E0102", f"window `{owner}` has no `{field}`", e.field.span,
                             help=f"its fields: {', '.join(WINDOW_FIELDS)}")
+        if owner in sym.pending_sources:
+            line = sym.pending_sources[owner].line
+            raise self.fail("E0102", f"motor source `{owner}` is not declared above this source",
+                            e.base.span, label=f"`source {owner}` is on line {line}",
+                            help="a source's rate and limit read only the sources declared above "
+                                 "it, which are served before it: move this source below it")
         raise self.fail("E0102", f"unknown name `{owner}`", e.base.span,
                         label="not a motor source, window or enum")
 

@@ -70,11 +70,14 @@ class MotorLowering:
         source_names = {s.name.name for s in source_decls}
         drafts = [w for w in (self._window(d, source_names) for d in windows) if w]
         budgets = self._budgets(block.budgets if block else ())
+        sym.pending_sources = {s.name.name: s.name.span for s in source_decls}
         for decl in source_decls:
             try:
                 self._source(decl, moving, budgets, drafts)
             except Fail:
                 continue
+            finally:
+                sym.pending_sources.pop(decl.name.name, None)
         steps = self._let("steps", b.total((self._ref(s.steps.name) for s in self.sources), "steps"), VOLUME,
                           "motor steps commanded this tick")
         for draft in drafts:

@@ -115,6 +115,9 @@ class Symbols:
     event_param_info: dict[str, dict[str, VarInfo]] = field(default_factory=dict)
     lets: dict[str, LetInfo] = field(default_factory=dict)
     sources: dict[str, SourceInfo] = field(default_factory=dict)
+    # motor sources not analysed yet (name -> declaration): while the motor section is read,
+    # a source may read only the sources above it, which are served before it
+    pending_sources: dict[str, ir.Span] = field(default_factory=dict)
     windows: dict[str, WindowInfo] = field(default_factory=dict)
     any_alarm: ir.Expr | None = None
     motor_enabled: ir.Expr | None = None

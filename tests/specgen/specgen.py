@@ -605,7 +605,11 @@ class Writer:
                             f"{self.quantity(TIME, self.int(2, span))}")
         if self.chance(0.6):
             body.append(f"    watchdog {self.req()} = {self.quantity(TIME, self.int(1, 100))}")
+        # the items in any order, but the sources in theirs: a rate reads only the sources
+        # above it (their `.acc`), and sources are served in declaration order
         order = body[:4] + self.draw(st.permutations(body[4:]))
+        in_order = iter(sources)
+        order = [next(in_order) if line in sources else line for line in order]
         self.items.append("motor {\n" + "\n".join(order) + "\n}")
         for name, buckets, length, limit, counts in windows:
             self.items.append(f"window {name} : {buckets} buckets of {self.quantity(TIME, length)}, "
