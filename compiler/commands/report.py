@@ -58,7 +58,8 @@ def command_lines(args: argparse.Namespace) -> tuple[str, ...]:
     lines = [report, f"pumpspec prove {spec}", f"pumpspec build {spec} --out generated",
              f"pumpspec prove-rtl {spec}"]
     if args.lockstep_coverage is not None:
-        lines.append("pytest -q verification  # the lockstep run; writes build/sim/reference-lockstep_random/lockstep.json")
+        lines.append("pytest -q verification  # the lockstep run; writes "
+                     "build/sim/reference-lockstep_random/lockstep.json")
     return tuple(lines)
 
 
