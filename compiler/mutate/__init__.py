@@ -8,12 +8,30 @@ can be explained in a reviewed side file (``explanations``). See docs/mutate.md.
 """
 from __future__ import annotations
 
+import importlib
 import random
+from typing import TYPE_CHECKING
 
-from .campaign import Budget, Job, Outcome, Status, decide, prove_original, run
 from .explanations import Explanation, ExplanationError, default_path, load
 from .operators import Mutant, Operator, generate
-from .report import Result, text, to_json
+
+if TYPE_CHECKING:
+    from .campaign import Budget, Job, Outcome, Status, decide, prove_original, run
+    from .report import Result, text, to_json
+
+# The campaign (it loads the prover, the backends and z3) and the report load when first
+# used: every `pumpspec` command builds the mutate command's parser, which needs Operator only.
+_LAZY = {**dict.fromkeys(("Budget", "Job", "Outcome", "Status", "decide", "prove_original", "run"),
+                         "campaign"),
+         **dict.fromkeys(("Result", "text", "to_json"), "report")}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
 
 
 def select(mutants: list[Mutant], operators: tuple[Operator, ...] = (),
