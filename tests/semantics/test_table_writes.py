@@ -131,9 +131,7 @@ def test_evaluator_python_and_z3_follow_the_rule(module, index):
         assert {t.index for t in module.transitions if t.event == "tick"} <= fired, fired
 
 
-def test_verilog_agrees_in_rtl_lockstep(module, tmp_path):
-    if (why := lockstep.missing("icarus")) is not None:
-        pytest.skip(why)
+def test_verilog_agrees_in_rtl_lockstep(module, tmp_path, iverilog):
     traces = [(f"trace {i}", tr.Trace(module.name, module.source_hash, tuple(
         tr.TraceStep(event, tuple(params.items())) for event, params in steps)))
         for i, steps in enumerate(TRACES)]
