@@ -164,13 +164,13 @@ def test_limiter_budget(corpus_rtl):
 
 
 def test_lockstep_random_reference():
-    """60 random sequences of 500 port events through cocotb; every transition fires but
+    """30 random sequences of 500 port events through cocotb; every transition fires but
     the alarm ticks behind hour timers (the wear and reconnect traces fire those)."""
-    env = {"PUMPSPEC_SEQS": "60", "PUMPSPEC_SEQ_LEN": "500"}
+    env = {"PUMPSPEC_SEQS": "30", "PUMPSPEC_SEQ_LEN": "500"}
     results, build_dir = _run("reference", "lockstep_random", REFERENCE, extra_env=env)
     _check(results, "lockstep_random")
     stats = _lockstep(build_dir)
-    assert stats["sequences"] == 60 and stats["port_events"] >= 60 * 500, stats
+    assert stats["sequences"] == 30 and stats["port_events"] >= 30 * 500, stats
     assert len(stats["never_fired"]) <= 2, stats
 
 
