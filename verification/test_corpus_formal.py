@@ -1,6 +1,7 @@
 """The formal tier: `pumpspec prove-rtl` on every corpus spec (conftest.py), gated as CI
 gates it (``python -m compiler.rtlproof``: no assertion violated, none unknown). Runs with
-``--formal`` or PUMPSPEC_FORMAL=1 (tox env formal); skipped otherwise. The specs whose
+``--formal`` or PUMPSPEC_FORMAL=1 (`./test.sh --formal -m formal`, tox env formal);
+skipped otherwise. The specs whose
 proofs take minutes (conftest.py, RTL_LONG) or do not close (RTL_UNPROVED: a strict xfail)
 run with --long."""
 from __future__ import annotations

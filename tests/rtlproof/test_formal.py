@@ -2,8 +2,8 @@
 mutants of the generated Verilog reported violated with a trace that Icarus replays.
 
 The mutant tests are marked ``formal``: they need the formal extra (YoWASP Yosys and
-SymbiYosys). `tox -e formal` runs them; `tox -e unit`, which installs only the test
-extra, deselects them with ``-m "not formal"``.
+SymbiYosys) and run in the formal tier (`./test.sh --formal -m formal`, `tox -e formal`);
+without ``--formal`` they are skipped.
 """
 from __future__ import annotations
 
