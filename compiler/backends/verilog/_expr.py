@@ -319,6 +319,11 @@ class VerilogPrinter(ExprVisitor[Printed]):
             case _:
                 raise BackendError(f"internal error: unknown operator `{e.op}`", e.span)
 
+    def serial(self, e: ir.Binary) -> Operand | None:
+        """``e`` (a sum) computed over several cycles, its result register (a hook: none
+        here; _serial.SerialPrinter, the design's printer)."""
+        return None
+
     def negation(self, text: str) -> str:
         """``not`` of a printed boolean."""
         return negate(text)
@@ -334,6 +339,10 @@ class VerilogPrinter(ExprVisitor[Printed]):
             case B.EQ | B.NE | B.LT | B.LE | B.GT | B.GE:
                 return self._compare(e)
             case B.ADD | B.SUB | B.MUL:
+                if e.op == B.ADD and self.for_synthesis:
+                    serial = self.serial(e)
+                    if serial is not None:
+                        return serial
                 a, b = self.operand(e.left), self.operand(e.right)
                 w = max(a.sbits, b.sbits, sbits(e.type.lo, e.type.hi))
                 if self.for_synthesis and e.op == B.MUL and (a.kind == "lit") != (b.kind == "lit"):

@@ -28,6 +28,10 @@ The ``ifdef FORMAL`` section proves exactly this (``f_pipeline_*``): a ghost cou
 cycles since the inputs last changed, and each stage level is asserted equal to its
 input once that count reaches the level.
 
+A serial fold (_serial.py: a long weighted sum over window buckets, a max or min of many
+registers) is a stage too, computed over several cycles: its own depth is its latency,
+``2n + 1`` for ``n`` terms, instead of 1, and the latencies above count it so.
+
 Where to cut: a greedy pass in declaration order (the printer declares operands before
 their users) estimates each wire's delay from its own operators (a carry chain or a
 comparison 1, a multiplexer 0.5, a gate 0.2) plus its slowest unregistered operand; when
@@ -40,6 +44,7 @@ import re
 from dataclasses import dataclass, field
 
 from ._formal import Check
+from ._serial import Serial
 
 # estimated delay budget of one stage, in units of one carry chain / comparator; with the
 # consumers' costs below it keeps the board top on the UP5K above twice the 12 MHz clock
@@ -53,6 +58,8 @@ COMMIT_COST = 1.5
 # the motor adds a tick's steps to the limiter's running sum and compares it with the
 # limit before loading the burst: its step request comes straight from a stage register
 # (its cost is the whole stage budget)
+# a serial fold (_serial.py) selects its operands through a multiplexer into a register
+SERIAL_COST = 0.5
 
 _DECL = re.compile(r"^wire(?P<head>(?: signed)?(?: \[\d+:0\])?) (?P<name>\w+) = (?P<value>.*?);"
                    r"(?P<tail>  // .*)?$")
@@ -75,6 +82,7 @@ class Net:
     staged: bool = False
     arrival: float = 0.0  # estimated delay from a register to this wire's value
     depth: int = 0  # stage registers on the longest path from the inputs, itself included
+    serial: Serial | None = None  # a serial fold's result: its depth adds its latency
 
     def declaration(self) -> str:
         if self.staged:
@@ -89,6 +97,12 @@ class Pipeline:
     event_cycles: int  # handshake to commit (the decision and updates are settled then)
     decision_depth: int  # depth of the registered decision (fire/status/reason)
     levels: list[list[str]] = field(default_factory=list)  # stage registers by depth 1..
+    # the serial folds, each with its operands' depth (its own is that + its latency)
+    serial_depths: list[tuple[Serial, int]] = field(default_factory=list)
+
+    @property
+    def serials(self) -> list[Serial]:
+        return [s for s, _ in self.serial_depths]
 
     @property
     def hold_cycles(self) -> int:
@@ -100,10 +114,11 @@ class Pipeline:
         return [self.nets[n.name].declaration() for n in parse(lines)]
 
     def regs(self) -> list[str]:
-        return [f"reg{n.head} {n.name};" for n in self.nets.values() if n.staged]
+        return [f"reg{n.head} {n.name};" for n in self.nets.values()
+                if n.staged and n.serial is None]
 
     def stages(self) -> list[str]:
-        return [n.name for n in self.nets.values() if n.staged]
+        return [n.name for n in self.nets.values() if n.staged and n.serial is None]
 
 
 def parse(lines: list[str]) -> list[Net]:
@@ -125,7 +140,7 @@ def reads(text: str, nets: dict[str, Net]) -> list[str]:
 
 def build(lines: list[str], tick_roots: list[str], decision_roots: list[str],
           commit_roots: list[str], motor_roots: list[str], params: set[str],
-          max_hold_cycles: int) -> Pipeline:
+          max_hold_cycles: int, serials: list[Serial] = ()) -> Pipeline:
     """Choose the stage registers among the wire declarations ``lines`` and compute the
     latencies. Roots are the Verilog texts the consumers read.
 
@@ -135,7 +150,8 @@ def build(lines: list[str], tick_roots: list[str], decision_roots: list[str],
     ``ir.MIN_HOLD_CYCLES``, which the front end's E0401 guarantees fits."""
     budget = STAGE_BUDGET
     while True:
-        pipe = _cut(lines, tick_roots, decision_roots, commit_roots, motor_roots, params, budget)
+        pipe = _cut(lines, tick_roots, decision_roots, commit_roots, motor_roots, params,
+                    serials, budget)
         if pipe.hold_cycles <= max_hold_cycles or not pipe.levels:
             return pipe
         budget *= 2
@@ -143,9 +159,13 @@ def build(lines: list[str], tick_roots: list[str], decision_roots: list[str],
 
 def _cut(lines: list[str], tick_roots: list[str], decision_roots: list[str],
          commit_roots: list[str], motor_roots: list[str], params: set[str],
-         budget: float) -> Pipeline:
+         serials: list[Serial], budget: float) -> Pipeline:
     """The pipeline whose stages each take at most ``budget`` of estimated delay."""
     parsed = {n.name: n for n in parse(lines)}
+    for s in serials:  # registered results; their operands pass a multiplexer first
+        parsed[s.name] = Net(s.name, f" signed [{s.width - 1}:0]", "", "",
+                             _IDENT.findall(" ".join(x.text for x in s.xs)), SERIAL_COST,
+                             staged=True, serial=s)
     nets: dict[str, Net] = {}
 
     def visit(n: Net) -> None:  # operands first (a tick value may be declared after its user)
@@ -182,7 +202,8 @@ def _cut(lines: list[str], tick_roots: list[str], decision_roots: list[str],
 
     param_reader: dict[str, bool] = {}
     for n in nets.values():
-        n.depth = max((nets[d].depth for d in n.deps), default=0) + (1 if n.staged else 0)
+        n.depth = max((nets[d].depth for d in n.deps), default=0) + (
+            n.serial.latency if n.serial is not None else 1 if n.staged else 0)
         param_reader[n.name] = (any(x in params for x in _IDENT.findall(n.value))
                                 or any(param_reader[d] for d in n.deps))
 
@@ -194,9 +215,11 @@ def _cut(lines: list[str], tick_roots: list[str], decision_roots: list[str],
     decision_depth = depth(decision_roots) + 1
     event_cycles = max(decision_depth, depth(commit_roots)) + 1
     top = max((n.depth for n in nets.values() if n.staged), default=0)
-    levels = [[n.name for n in nets.values() if n.staged and n.depth == d]
+    levels = [[n.name for n in nets.values() if n.staged and n.serial is None and n.depth == d]
               for d in range(1, top + 1)]
-    return Pipeline(nets, tick_depth, event_cycles, decision_depth, levels)
+    serial_depths = [(n.serial, n.depth - n.serial.latency) for n in nets.values()
+                     if n.serial is not None]
+    return Pipeline(nets, tick_depth, event_cycles, decision_depth, levels, serial_depths)
 
 
 def checks(pipe: Pipeline) -> list[Check]:
@@ -216,6 +239,8 @@ def checks(pipe: Pipeline) -> list[Check]:
         same = [f"({n} == nx_{n})" for n in names]
         if d == pipe.decision_depth:
             same += ["(fire_q == fire)", "(status_q == status)", "(reason_q == reason)"]
+        if not same:  # only serial folds end at this depth (their checks follow)
+            continue
         out.append(Check(
             f"f_pipeline_{d}", f"pipeline.stage{d}", "pipeline",
             f"the {len(same)} stage registers of depth {d} hold their inputs once the "
@@ -229,4 +254,10 @@ def checks(pipe: Pipeline) -> list[Check]:
             "fsm", "", f"f_ok_pipeline_{pipe.decision_depth}",
             f"(f_settle < {pipe.decision_depth}) || ((fire_q == fire) && (status_q == status) "
             "&& (reason_q == reason))"))
+    for serial, depth in pipe.serial_depths:
+        for part, text, cond in serial.conditions(depth):
+            label = f"f_serial_{serial.name}_{part}"
+            out.append(Check(label, f"pipeline.{serial.name}.{part}", "pipeline",
+                             f"serial {serial.what} {serial.name}: {text}", "fsm", "",
+                             f"f_ok_serial_{serial.name}_{part}", cond))
     return out

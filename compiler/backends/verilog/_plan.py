@@ -13,6 +13,7 @@ from ..common import BackendError, Namer, banner_lines, display_path, identifier
 from ._expr import Operand, VerilogPrinter, sbits, type_bits, ubits
 from . import _pipeline
 from ._formal import FormalPlan, build_formal, hardware_requirements
+from ._serial import SerialPrinter
 from ._text import verilog_comment
 
 # the block's response status on its event port: resp_status = the name's index here (the
@@ -144,6 +145,7 @@ class Plan:
     pipe: _pipeline.Pipeline | None = None
     pipe_regs: list[str] = field(default_factory=list)
     pipe_stages: list[str] = field(default_factory=list)
+    serial_lines: list[str] = field(default_factory=list)  # the serial sums (_serial.py)
     event_left_width: int = 1
     hold_width: int = 1
     notes: list[str] = field(default_factory=list)
@@ -196,8 +198,8 @@ class _FsmBuilder:
         self.var_reg = {v.name: self.namer.add(v.name, prefix["variable"] + identifier(v.name),
                                                "variable", v.span)
                         for v in m.variables}
-        self.printer = VerilogPrinter(lambda n: self.var_reg[n], "state")
-        self.printer.for_synthesis = True
+        self.printer = SerialPrinter(lambda n: self.var_reg[n], "state", frozenset(
+            v.name for w in m.windows for v in w.bucket_vars))
         self.totals = running_totals(m, self.namer, self.var_reg)
         self.printer.subst = {w.total: Operand(tot.name, tot.width, "unsigned")
                               for w, tot in self.totals}
@@ -380,6 +382,7 @@ class _FsmBuilder:
             commit_roots=[a.value for f in event_fires for a in f.updates],
             motor_roots=[steps_expr],
             params={w for e in events for w, *_ in e.params},
+            serials=self.printer.serials,
             max_hold_cycles=ir.max_hold_cycles(self.m.motor.burst_cycles,
                                                self.m.motor.cycles_per_tick))
         return pipe
@@ -433,6 +436,7 @@ class _FsmBuilder:
             pipe=pipe,
             pipe_regs=pipe.regs(),
             pipe_stages=pipe.stages(),
+            serial_lines=[line for s in pipe.serials for line in s.lines()],
             event_left_width=ubits(pipe.event_cycles),
             hold_width=ubits(pipe.hold_cycles),
         )
@@ -451,6 +455,7 @@ def _add_formal(plan: Plan, fsm: _FsmBuilder, pipe: _pipeline.Pipeline) -> None:
                                "tick_steps", plan.steps_width, fsm.totals, stages,
                                ubits(pipe.hold_cycles))
     plan.formal.checks += _pipeline.checks(pipe)
+    plan.formal.decls += [line for s in pipe.serials for line in s.folds()]
     plan.formal_events = [(fsm.namer.add(e.name, f"f_ev_{identifier(e.name)}", "event (formal)"),
                            e.localparam, e.in_domain) for e in plan.events]
     # the motor's formal ghost decodes "may move" from the state codes itself
