@@ -241,7 +241,9 @@ class Writer:
             for table, first, last in self.spec.arrays:
                 if table.ty == ty and self.chance(0.5):
                     names.append(f"{table.name}[{self.index(first, last, ctx)}]")
-                if table.ty == ty and ty.kind == NUM and first < last and self.chance(0.2):
+                # a long table's min or max is a serial fold in the Verilog design
+                folds = 0.5 if last - first + 1 >= 8 else 0.2
+                if table.ty == ty and ty.kind == NUM and first < last and self.chance(folds):
                     names.append(f"{self.pick(['min', 'max'])}({table.name})")
         return names
 
@@ -488,7 +490,8 @@ class Writer:
             ty, lo, hi = self.draw_type()
             table = Named(self.fresh("arr"), ty, lo, hi, self.chance(0.5))
             first = self.int(0, 2)
-            last = first + self.int(0, 5)
+            # often 8 entries or more: the Verilog design folds their min/max serially
+            last = first + (self.int(7, 10) if self.chance(0.4) else self.int(0, 5))
             self.spec.arrays.append((table, first, last))
             init = self.literal(ty, lo, hi) if ty.kind != NUM else self.quantity(ty.name, self.int(lo, hi))
             prefix = "persistent " if table.persistent else ""

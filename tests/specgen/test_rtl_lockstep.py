@@ -127,3 +127,22 @@ def test_leaving_a_declared_range_is_told_apart_from_a_backend_mismatch(tmp_path
 @pytest.mark.long
 def test_long_sampled_specs_agree_in_rtl_lockstep(tmp_path_factory):
     lockstep_sample(40, LONG, lambda: tmp_path_factory.mktemp("lockstep"))
+
+
+SERIAL_DRAWS = 60  # derandomized: three of them fold a table of 9 entries serially
+
+
+def test_random_specs_with_serial_folds_agree(tmp_path):
+    """Random specs whose Verilog computes a min or max of a long table one term a cycle
+    (compiler/backends/verilog/_serial.py) run in lockstep with their controllers."""
+    folded = []
+    for text in drawn_specs(SERIAL_DRAWS, DEFAULT):
+        try:
+            module = fourway.module_of(text)
+        except fourway.SpecRejected:  # a spec `check` refuses: test_random_specs covers those
+            continue
+        if verilog.plan(module).pipe.serials:
+            folded.append(text)
+    assert folded, f"none of {SERIAL_DRAWS} random specs folds serially"
+    outcomes = Counter(lockstep_outcome(text, tmp_path / str(i)) for i, text in enumerate(folded[:2]))
+    assert outcomes[AGREED] >= 1, dict(outcomes)
