@@ -205,14 +205,20 @@ def test_a_change_no_property_reads_is_violated_by_a_step_check(tmp_path):
     assert n == 1, "the mutant did not apply"
     path = tmp_path / "syringe_driver.v"
     path.write_text(mutated)
-    report = prove_file(path, block, tmp_path / "work", timeout=300, only={"fsm"},
-                        route="direct")
-    violated = {p.label: p for p in report.props if p.outcome == "violated"}
-    assert "f_step_rate_1" in violated, [(t.name, t.status) for t in report.tasks]
-    hit = violated["f_step_rate_1"]
-    assert hit.vcd and Path(hit.vcd).is_file() and hit.replayed, hit.detail
+    violated = _violated_in_fsm(path, block, tmp_path / "work", "f_step_rate_1")
     # no property of the spec is violated: only the refinement sees it
     assert all(p.kind == "step" for p in violated.values()), sorted(violated)
+
+
+def _violated_in_fsm(path: Path, block, work: Path, label: str, timeout: float = 300) -> dict:
+    """The FSM's proof of the block at ``path`` (each check by its own induction): ``label``
+    is violated, with a VCD and an Icarus replay that reproduces it; every violation."""
+    report = prove_file(path, block, work, timeout=timeout, only={"fsm"}, route="direct")
+    violated = {p.label: p for p in report.props if p.outcome == "violated"}
+    assert label in violated, [(t.name, t.status) for t in report.tasks]
+    hit = violated[label]
+    assert hit.vcd and Path(hit.vcd).is_file() and hit.replayed, hit.detail
+    return violated
 
 
 WEIGHTED = ROOT / "tests" / "backends" / "verilog" / "specs" / "weighted_window.pump"
@@ -243,16 +249,11 @@ def test_a_serial_sum_is_proved_and_a_wrong_weight_is_violated(tmp_path):
     assert len(serial) == 12 and all(p.outcome == "proved" for p in serial), \
         [(p.label, p.outcome) for p in serial]
     path.write_text(_wrong_weight(text, "ser0", "5'sd7", "5'sd6"))
-    report = prove_file(path, block, tmp_path / "mutant", timeout=300, only={"fsm"},
-                        route="direct")
-    violated = {p.label: p for p in report.props if p.outcome == "violated"}
-    assert "f_serial_ser0_operand" in violated, [(t.name, t.status) for t in report.tasks]
-    hit = violated["f_serial_ser0_operand"]
-    assert hit.vcd and Path(hit.vcd).is_file() and hit.replayed, hit.detail
+    _violated_in_fsm(path, block, tmp_path / "mutant", "f_serial_ser0_operand")
 
 
 @pytest.mark.formal
-@pytest.mark.long  # ~5 min: the closed-loop block's FSM proof
+@pytest.mark.long  # ~2 min: the closed-loop block's FSM proof
 def test_a_wrong_weight_of_the_insulin_on_board_is_violated(tmp_path):
     """The closed-loop pump's insulin-on-board weight of bucket 5 (74 %) printed as 73 %
     in the design's serial sum: its operand register holds the wrong weight a few cycles
@@ -263,8 +264,4 @@ def test_a_wrong_weight_of_the_insulin_on_board_is_violated(tmp_path):
     block = verilog.formal(analysis.module)
     path = tmp_path / "closed_loop_pump.v"
     path.write_text(_wrong_weight(text, "ser0", "8'sd74", "8'sd73"))
-    report = prove_file(path, block, tmp_path / "work", timeout=120, only={"fsm"},
-                        route="direct")
-    violated = {p.label: p for p in report.props if p.outcome == "violated"}
-    assert "f_serial_ser0_operand" in violated, [(t.name, t.status) for t in report.tasks]
-    assert violated["f_serial_ser0_operand"].replayed
+    _violated_in_fsm(path, block, tmp_path / "work", "f_serial_ser0_operand", timeout=120)
