@@ -143,6 +143,14 @@ def _unterminated_comment(exc: UnexpectedInput, text: str) -> int | None:
     return None
 
 
+def _parses(text: str) -> bool:
+    try:
+        _lark().parse(text)
+    except UnexpectedInput:
+        return False
+    return True
+
+
 def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> tuple[Diagnostic, int]:
     comment = _unterminated_comment(exc, text)
     if comment is not None:
@@ -180,8 +188,10 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> tuple[Diag
     offset = tok.start_pos if tok.start_pos is not None else 0
     previous = re.search(r"(\w+)[ \t]*$", text[:offset])
     if (previous is not None and previous.group(1) in ITEM_KEYWORDS
-            and _ITEM_START.match(text, text.rfind("\n", 0, previous.start(1)) + 1)):
-        # An incomplete item swallowed the next item's keyword as a name.
+            and _ITEM_START.match(text, text.rfind("\n", 0, previous.start(1)) + 1)
+            and not _parses(text[:previous.start(1)])):
+        # An incomplete item swallowed the next item's keyword as a name. (When the items
+        # before the keyword parse, its own item is the broken one: reported below.)
         span = Span.at(text, file, previous.start(1), len(previous.group(1)))
         return Diagnostic("E0001", f"unexpected `{previous.group(1)}`", span,
                           label="a new item starts here, but the one before it is incomplete",
