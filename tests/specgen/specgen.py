@@ -212,6 +212,13 @@ class Writer:
             return self.member(ty.name)
         return self.quantity(ty.name, self.int(lo, hi))
 
+    def argument(self, p: Named) -> str:
+        """A value of the event parameter ``p`` as a spec writes it in a scenario: a rate
+        whose range type_text may have written per minute is whole steps per minute."""
+        if p.ty.kind == NUM and p.ty.name == RATE and p.lo % 60 == 0 and p.hi % 60 == 0:
+            return self.quantity(RATE, 60 * self.int(p.lo // 60, p.hi // 60))
+        return self.literal(p.ty, p.lo, p.hi)
+
     def member(self, enum: str) -> str:
         m = self.pick(self.spec.enums[enum])
         return f"{enum}.{m}" if self.chance(0.4) else m
@@ -728,7 +735,7 @@ class Writer:
             for _ in range(self.int(1, 4)):
                 event = self.pick(user + ["tick", "reset"])
                 params = s.events.get(event, ())
-                args = [f"{p.name} = {self.literal(p.ty, p.lo, p.hi)}" for p in params]
+                args = [f"{p.name} = {self.argument(p)}" for p in params]
                 calls.append(f"{event}({', '.join(args)})" if args else event)
             self.items.append(f"recover {self.req()} {self.text()}:\n    to {self.expr(T_BOOL, Ctx(), 2)} "
                               f"by {', '.join(calls)}")
