@@ -245,11 +245,11 @@ def test_a_serial_sum_is_proved_and_a_wrong_weight_is_violated(tmp_path):
     path.write_text(text)
     report = prove_file(path, block, tmp_path / "work", timeout=300, only={"fsm"},
                         route="direct")
-    serial = [p for p in report.props if p.label.startswith(("f_serial_", "f_stage_ser"))]
+    serial = [p for p in report.props if p.label.startswith(("f_pipeline_ser", "f_stage_ser"))]
     assert len(serial) == 12 and all(p.outcome == "proved" for p in serial), \
         [(p.label, p.outcome) for p in serial]
     path.write_text(_wrong_weight(text, "ser0", "5'sd7", "5'sd6"))
-    _violated_in_fsm(path, block, tmp_path / "mutant", "f_serial_ser0_operand")
+    _violated_in_fsm(path, block, tmp_path / "mutant", "f_pipeline_ser0_operand")
 
 
 @pytest.mark.formal
@@ -264,4 +264,4 @@ def test_a_wrong_weight_of_the_insulin_on_board_is_violated(tmp_path):
     block = verilog.formal(analysis.module)
     path = tmp_path / "closed_loop_pump.v"
     path.write_text(_wrong_weight(text, "ser0", "8'sd74", "8'sd73"))
-    _violated_in_fsm(path, block, tmp_path / "work", "f_serial_ser0_operand", timeout=120)
+    _violated_in_fsm(path, block, tmp_path / "work", "f_pipeline_ser0_operand", timeout=120)

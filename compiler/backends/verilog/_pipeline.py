@@ -256,8 +256,10 @@ def checks(pipe: Pipeline) -> list[Check]:
             "&& (reason_q == reason))"))
     for serial, depth in pipe.serial_depths:
         for part, text, cond in serial.conditions(depth):
-            label = f"f_serial_{serial.name}_{part}"
+            # f_pipeline_*: proved with the other pipeline invariants, assumed by the
+            # FSM's other proof tasks (the stage check of the result among them)
+            label = f"f_pipeline_{serial.name}_{part}"
             out.append(Check(label, f"pipeline.{serial.name}.{part}", "pipeline",
                              f"serial {serial.what} {serial.name}: {text}", "fsm", "",
-                             f"f_ok_serial_{serial.name}_{part}", cond))
+                             f"f_ok_pipeline_{serial.name}_{part}", cond))
     return out

@@ -26,7 +26,7 @@ stable for ``s`` cycles,
 
 each by induction on time from the one before (the last: the result was loaded
 ``(j3 + 1 mod n) + 1`` cycles ago from an ``acc`` and a ``p_q`` that were settled then).
-The formal section asserts these (``f_serial_*``), case by case of ``k``.
+The formal section asserts these (``f_pipeline_<name>_*``), case by case of ``k``.
 """
 from __future__ import annotations
 

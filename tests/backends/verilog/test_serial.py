@@ -65,7 +65,7 @@ def test_each_fold_is_a_stage_of_its_latency():
         assert pipe.nets[s.name].depth < pipe.event_cycles
         assert s.name not in plan.pipe_stages  # not a one-cycle stage register
         for part in ("k", "operand", "product", "partial", "result"):
-            assert f"f_serial_{s.name}_{part}" in labels
+            assert f"f_pipeline_{s.name}_{part}" in labels
         assert f"f_stage_{s.name}_1" in labels  # and its value is the spec's, once settled
 
 
