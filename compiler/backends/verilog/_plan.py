@@ -145,7 +145,7 @@ class Plan:
     pipe: _pipeline.Pipeline | None = None
     pipe_regs: list[str] = field(default_factory=list)
     pipe_stages: list[str] = field(default_factory=list)
-    serial_lines: list[str] = field(default_factory=list)  # the serial sums (_serial.py)
+    serial_lines: list[str] = field(default_factory=list)  # the serial folds (_serial.py)
     event_left_width: int = 1
     hold_width: int = 1
     notes: list[str] = field(default_factory=list)
