@@ -132,12 +132,8 @@ class Serial:
         if self.is_sum:
             cs = [lit_signed(v, cw) for v in self.cs] + [lit_signed(self.cs[-1], cw)] * (pad - n)
             out.append(f"wire [{pad * cw - 1}:0] {self.reg('cs')} = {{{', '.join(reversed(cs))}}};")
-            out.append(f"wire signed [{aw - 1}:0] {nxt} = ({self.k_is(2)} ? "
-                       f"{lit_signed(0, aw)} : {acc}) + {p};")
-        else:
-            cmp = ">" if self.op == "max" else "<"
-            out.append(f"wire signed [{aw - 1}:0] {nxt} = ({self.k_is(2)} || ({p} {cmp} {acc})) "
-                       f"? {p} : {acc};")
+        # term 0 starts the fold; every later term is folded into the accumulator
+        out.append(f"wire signed [{aw - 1}:0] {nxt} = {self.k_is(2)} ? {p} : {self.fold(acc, p)};")
         out += [
             "always @(posedge clk) begin",
             f"    {k} <= (rst || {self.k_is(n - 1)}) ? {kw}'d0 : {k} + {kw}'d1;",
