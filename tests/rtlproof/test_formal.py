@@ -224,18 +224,21 @@ def _violated_in_fsm(path: Path, block, work: Path, label: str, timeout: float =
 WEIGHTED = ROOT / "tests" / "backends" / "verilog" / "specs" / "weighted_window.pump"
 
 
-def _wrong_weight(text: str, serial: str, weight: str, wrong: str) -> str:
-    """``text`` with one constant of a serial sum's table of weights changed."""
-    mutated, n = re.subn(rf"(wire \[\d+:0\] {serial}_cs = \{{(?:[^;]*?, )?){weight}\b",
+def _wrong_weight(m, text: str, weight: str, wrong: str) -> tuple[str, str]:
+    """``text``, the Verilog of ``m``, with one constant of its serial sum's table of
+    weights changed; and the label of the invariant of the sum's operand register."""
+    (walk,) = [s.walk for s in verilog.plan(m).pipe.serials if s.op == "+"]
+    mutated, n = re.subn(rf"(wire \[\d+:0\] {walk.name}_cs = \{{(?:[^;]*?, )?){weight}\b",
                          rf"\g<1>{wrong}", text, count=1)
     assert n == 1, "the mutant did not apply"
-    return mutated
+    return mutated, f"f_pipeline_{walk.name}_operand"
 
 
 @pytest.mark.formal
 def test_a_serial_sum_is_proved_and_a_wrong_weight_is_violated(tmp_path):
-    """The serial sum and the serial max of tests/backends/verilog/specs/weighted_window.pump:
-    their invariants and stage checks are proved at full width; with the weight of bucket
+    """The serial sum, the serial max and the serial table read of
+    tests/backends/verilog/specs/weighted_window.pump: their invariants and stage checks
+    are proved at full width; with the weight of bucket
     2 (7) printed as 6 the sum's operand register holds a wrong constant two cycles after
     reset, a violation with a trace that Icarus replays."""
     m = pipeline.load_module(WEIGHTED)
@@ -246,10 +249,12 @@ def test_a_serial_sum_is_proved_and_a_wrong_weight_is_violated(tmp_path):
     report = prove_file(path, block, tmp_path / "work", timeout=300, only={"fsm"},
                         route="direct")
     serial = [p for p in report.props if p.label.startswith(("f_pipeline_ser", "f_stage_ser"))]
-    assert len(serial) == 12 and all(p.outcome == "proved" for p in serial), \
+    # two walks (3 invariants each), three folds (2 each, 3 for the read), 3 stage checks
+    assert len(serial) == 16 and all(p.outcome == "proved" for p in serial), \
         [(p.label, p.outcome) for p in serial]
-    path.write_text(_wrong_weight(text, "ser0", "5'sd7", "5'sd6"))
-    _violated_in_fsm(path, block, tmp_path / "mutant", "f_pipeline_ser0_operand")
+    mutated, label = _wrong_weight(m, text, "5'sd7", "5'sd6")
+    path.write_text(mutated)
+    _violated_in_fsm(path, block, tmp_path / "mutant", label)
 
 
 @pytest.mark.formal
@@ -263,5 +268,6 @@ def test_a_wrong_weight_of_the_insulin_on_board_is_violated(tmp_path):
     (_, text), = verilog.emit(analysis.module).items()
     block = verilog.formal(analysis.module)
     path = tmp_path / "closed_loop_pump.v"
-    path.write_text(_wrong_weight(text, "ser0", "8'sd74", "8'sd73"))
-    _violated_in_fsm(path, block, tmp_path / "work", "f_pipeline_ser0_operand", timeout=120)
+    mutated, label = _wrong_weight(analysis.module, text, "8'sd74", "8'sd73")
+    path.write_text(mutated)
+    _violated_in_fsm(path, block, tmp_path / "work", label, timeout=120)

@@ -29,8 +29,9 @@ cycles since the inputs last changed, and each stage level is asserted equal to 
 input once that count reaches the level.
 
 A serial fold (_serial.py: a long weighted sum over window buckets, a max or min of many
-registers) is a stage too, computed over several cycles: its own depth is its latency,
-``2n + 1`` for ``n`` terms, instead of 1, and the latencies above count it so.
+registers, one of them read at a run-time index) is a stage too, computed over several
+cycles: its own depth is its latency, ``2n + 1`` for ``n`` terms, instead of 1, and the
+latencies above count it so.
 
 Where to cut: a greedy pass in declaration order (the printer declares operands before
 their users) estimates each wire's delay from its own operators (a carry chain or a
@@ -44,7 +45,7 @@ import re
 from dataclasses import dataclass, field
 
 from ._formal import Check
-from ._serial import Serial
+from ._serial import Serial, Walk
 
 # estimated delay budget of one stage, in units of one carry chain / comparator; with the
 # consumers' costs below it keeps the board top on the UP5K above twice the 12 MHz clock
@@ -58,8 +59,10 @@ COMMIT_COST = 1.5
 # the motor adds a tick's steps to the limiter's running sum and compares it with the
 # limit before loading the burst: its step request comes straight from a stage register
 # (its cost is the whole stage budget)
-# a serial fold (_serial.py) selects its operands through a multiplexer into a register
+# a serial fold (_serial.py) selects its operands through a multiplexer into a register;
+# a serial read at a run-time index also compares the index with the term's
 SERIAL_COST = 0.5
+SELECT_COST = 1.0
 
 _DECL = re.compile(r"^wire(?P<head>(?: signed)?(?: \[\d+:0\])?) (?P<name>\w+) = (?P<value>.*?);"
                    r"(?P<tail>  // .*)?$")
@@ -97,12 +100,18 @@ class Pipeline:
     event_cycles: int  # handshake to commit (the decision and updates are settled then)
     decision_depth: int  # depth of the registered decision (fire/status/reason)
     levels: list[list[str]] = field(default_factory=list)  # stage registers by depth 1..
-    # the serial folds, each with its operands' depth (its own is that + its latency)
+    # the serial folds, each with its operands' depth (its own is that + its latency),
+    # and their walks, each with its terms' depth
     serial_depths: list[tuple[Serial, int]] = field(default_factory=list)
+    walk_depths: list[tuple[Walk, int]] = field(default_factory=list)
 
     @property
     def serials(self) -> list[Serial]:
         return [s for s, _ in self.serial_depths]
+
+    @property
+    def walks(self) -> list[Walk]:
+        return [w for w, _ in self.walk_depths]
 
     @property
     def hold_cycles(self) -> int:
@@ -163,8 +172,10 @@ def _cut(lines: list[str], tick_roots: list[str], decision_roots: list[str],
     """The pipeline whose stages each take at most ``budget`` of estimated delay."""
     parsed = {n.name: n for n in parse(lines)}
     for s in serials:  # registered results; their operands pass a multiplexer first
+        operands = [*s.walk.xs, *([s.index] if s.index is not None else [])]
         parsed[s.name] = Net(s.name, f" signed [{s.width - 1}:0]", "", "",
-                             _IDENT.findall(" ".join(x.text for x in s.xs)), SERIAL_COST,
+                             _IDENT.findall(" ".join(x.text for x in operands)),
+                             SELECT_COST if s.index is not None else SERIAL_COST,
                              staged=True, serial=s)
     nets: dict[str, Net] = {}
 
@@ -219,7 +230,10 @@ def _cut(lines: list[str], tick_roots: list[str], decision_roots: list[str],
               for d in range(1, top + 1)]
     serial_depths = [(n.serial, n.depth - n.serial.latency) for n in nets.values()
                      if n.serial is not None]
-    return Pipeline(nets, tick_depth, event_cycles, decision_depth, levels, serial_depths)
+    walks = dict.fromkeys(s.walk for s, _ in serial_depths)
+    walk_depths = [(w, depth([x.text for x in w.xs])) for w in walks]
+    return Pipeline(nets, tick_depth, event_cycles, decision_depth, levels, serial_depths,
+                    walk_depths)
 
 
 def checks(pipe: Pipeline) -> list[Check]:
@@ -254,12 +268,14 @@ def checks(pipe: Pipeline) -> list[Check]:
             "fsm", "", f"f_ok_pipeline_{pipe.decision_depth}",
             f"(f_settle < {pipe.decision_depth}) || ((fire_q == fire) && (status_q == status) "
             "&& (reason_q == reason))"))
-    for serial, depth in pipe.serial_depths:
-        for part, text, cond in serial.conditions(depth):
-            # f_pipeline_*: proved with the other pipeline invariants, assumed by the
-            # FSM's other proof tasks (the stage check of the result among them)
-            label = f"f_pipeline_{serial.name}_{part}"
-            out.append(Check(label, f"pipeline.{serial.name}.{part}", "pipeline",
-                             f"serial {serial.what} {serial.name}: {text}", "fsm", "",
-                             f"f_ok_pipeline_{serial.name}_{part}", cond))
+    # f_pipeline_*: proved with the other pipeline invariants, assumed by the FSM's
+    # other proof tasks (the stage check of a fold's result among them)
+    parts = [(walk.name, f"the terms of {walk.name}", walk.conditions(depth))
+             for walk, depth in pipe.walk_depths]
+    parts += [(s.name, f"serial {s.what} {s.name}", s.conditions(depth))
+              for s, depth in pipe.serial_depths]
+    for name, what, conditions in parts:
+        for part, text, cond in conditions:
+            out.append(Check(f"f_pipeline_{name}_{part}", f"pipeline.{name}.{part}", "pipeline",
+                             f"{what}: {text}", "fsm", "", f"f_ok_pipeline_{name}_{part}", cond))
     return out

@@ -436,7 +436,7 @@ class _FsmBuilder:
             pipe=pipe,
             pipe_regs=pipe.regs(),
             pipe_stages=pipe.stages(),
-            serial_lines=[line for s in pipe.serials for line in s.lines()],
+            serial_lines=[line for part in [*pipe.walks, *pipe.serials] for line in part.lines()],
             event_left_width=ubits(pipe.event_cycles),
             hold_width=ubits(pipe.hold_cycles),
         )
