@@ -43,8 +43,8 @@ from ...ir import nodes as ir
 from ..common import subexpressions
 from ._expr import Operand, Printed, VerilogPrinter, lit_signed, sbits, ubits
 
-# A sum over window buckets, or a min/max of registers, of at least this many terms is
-# printed serially.
+# A sum over window buckets, a min/max of registers, or a read of registers at a run-time
+# index, of at least this many terms is printed serially.
 SERIAL_TERMS = 8
 
 
