@@ -258,7 +258,7 @@ def test_a_serial_sum_is_proved_and_a_wrong_weight_is_violated(tmp_path):
 
 
 @pytest.mark.formal
-@pytest.mark.long  # ~2 min: the closed-loop block's FSM proof
+@pytest.mark.long  # ~13 min: the closed-loop block's FSM proof, split to 120 s pieces
 def test_a_wrong_weight_of_the_insulin_on_board_is_violated(tmp_path):
     """The closed-loop pump's insulin-on-board weight of bucket 5 (74 %) printed as 73 %
     in the design's serial sum: its operand register holds the wrong weight a few cycles
