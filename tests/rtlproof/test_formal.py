@@ -238,9 +238,9 @@ def _wrong_weight(m, text: str, weight: str, wrong: str) -> tuple[str, str]:
 def test_a_serial_sum_is_proved_and_a_wrong_weight_is_violated(tmp_path):
     """The serial sum, the serial max and the serial table read of
     tests/backends/verilog/specs/weighted_window.pump: their invariants and stage checks
-    are proved at full width; with the weight of bucket
-    2 (7) printed as 6 the sum's operand register holds a wrong constant two cycles after
-    reset, a violation with a trace that Icarus replays."""
+    are proved at full width; with the weight of bucket 2 (7) printed as 6 the sum's
+    operand register holds a wrong constant two cycles after reset, a violation with a
+    trace that Icarus replays."""
     m = pipeline.load_module(WEIGHTED)
     (_, text), = verilog.emit(m).items()
     block = verilog.formal(m)

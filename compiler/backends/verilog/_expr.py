@@ -52,6 +52,17 @@ def sbits(lo: int, hi: int) -> int:
     return w
 
 
+def select_index(index: "Operand", lo: int, n: int) -> tuple[str, int]:
+    """How a read of ``n`` table elements from index ``lo`` reads its index: as an unsigned
+    number of ``iw`` bits, those of the last index ``lo + n - 1``; element ``k`` where it
+    equals ``lo + k``, the last element where no other matches. Returns (that text, iw).
+    The front end proves the index lies in range; the rule also fixes the value read for
+    an index out of range (a parameter's bits while another event is latched), which
+    every printer of a read must agree on."""
+    iw = ubits(lo + n - 1)
+    return index.unsigned(iw), iw
+
+
 def type_bits(t: ir.Type) -> int:
     """Register width of a declared (non-negative) variable or parameter type."""
     if isinstance(t, ir.BoolType):
@@ -476,11 +487,8 @@ class VerilogPrinter(ExprVisitor[Printed]):
 
     def visit_Select(self, e: ir.Select) -> Printed:
         """A multiplexer over the table's registers: ``(sel == k) ? element_k : ...``, the
-        last element in the final arm. The front end proves the index lies in lo..hi, so
-        it fits ``ubits(hi)`` unsigned bits and exactly one arm matches."""
-        hi = e.lo + len(e.elements) - 1
-        iw = ubits(hi)
-        sel = self.operand(e.index).unsigned(iw)
+        last element in the final arm (:func:`select_index`)."""
+        sel, iw = select_index(self.operand(e.index), e.lo, len(e.elements))
         tests = [f"({sel} == {iw}'d{e.lo + k}) ? " for k in range(len(e.elements) - 1)]
 
         def mux(arms: list[str]) -> str:

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 from ...ir import nodes as ir
 from ..common import subexpressions
-from ._expr import Operand, Printed, VerilogPrinter, lit_signed, sbits, ubits
+from ._expr import Operand, Printed, VerilogPrinter, lit_signed, sbits, select_index, ubits
 
 # A sum over window buckets, a min/max of registers, or a read of registers at a run-time
 # index, of at least this many terms is printed serially.
@@ -199,13 +199,11 @@ class Serial:
 
     def hit(self, j: int | str) -> str:
         """Whether a select's index reads term ``j`` (a number, or the counter's register),
-        as the multiplexer of the IR's table read decides (``VerilogPrinter.visit_Select``):
-        the index in the bits of the table's last index, term ``n - 1`` where no other
-        term's matches (an index out of range, as when the latched event is another)."""
+        by the rule of every table read (:func:`select_index`): term ``n - 1`` where no
+        other term's matches."""
         assert self.index is not None
         n, lo, kw = self.terms, self.lo, self.walk.k_width
-        iw = ubits(lo + n - 1)
-        sel = self.index.unsigned(iw)
+        sel, iw = select_index(self.index, lo, n)
         last = f"({sel} > {iw}'d{lo + n - 2})"
         if lo:
             last = f"(({sel} < {iw}'d{lo}) || {last})"
