@@ -83,6 +83,8 @@ def measure(sources: list[Path], top: str, parts: list[tuple[str, str]]) -> dict
         out["cells"] = cells
         out["luts"] = cells.get("SB_LUT4", 0)
         out["ffs"] = sum(v for k, v in cells.items() if k.startswith("SB_DFF"))
+        out["brams"] = cells.get("SB_RAM40_4K", 0)  # 4 kbit block RAMs (EBR)
+        out["lone_ffs"] = lone_flip_flops(json.loads((t / "net.json").read_text()), top)
         for device, package in parts:
             report = t / f"report_{device}.json"
             t0 = time.monotonic()
@@ -131,6 +133,32 @@ def synth_script(sources: list[str], top: str, dsp: bool) -> str:
         ""])
 
 
+def lone_flip_flops(netlist: dict, top: str) -> int:
+    """Flip-flops of the synthesised netlist that take a logic cell of their own: a cell's
+    flip-flop is loaded from its own LUT, so one whose input is not a LUT output driving
+    it alone (a register loaded from another register, a shared bus) cannot share one."""
+    mod = netlist["modules"][top]
+    lut_out: set[int] = set()
+    loads: dict[int, int] = {}
+    for cell in mod["cells"].values():
+        for port, bits in cell["connections"].items():
+            output = cell["port_directions"][port] == "output"
+            for bit in bits:
+                if isinstance(bit, int):  # constants are "0", "1", "x"
+                    if output and cell["type"] == "SB_LUT4":
+                        lut_out.add(bit)
+                    elif not output:
+                        loads[bit] = loads.get(bit, 0) + 1
+    for port in mod["ports"].values():
+        if port["direction"] == "output":
+            for bit in port["bits"]:
+                if isinstance(bit, int):
+                    loads[bit] = loads.get(bit, 0) + 1
+    return sum(1 for cell in mod["cells"].values() if cell["type"].startswith("SB_DFF")
+               and not (cell["connections"]["D"][0] in lut_out
+                        and loads.get(cell["connections"]["D"][0]) == 1))
+
+
 def packed_cells(folder: Path, device: str, package: str) -> str:
     """The logic cells the packer needs for ``folder``/net.json on a part it does not fit,
     as nextpnr prints them ("7789/5280"): its utilisation report before placement."""
@@ -177,6 +205,7 @@ def measure_spec(spec: Path) -> dict:
     return {"spec": str(spec.relative_to(ROOT)) if spec.is_relative_to(ROOT) else str(spec),
             "module": plan.module, "tick_depth": plan.pipe.tick_depth,
             "event_cycles": plan.pipe.event_cycles, "hold_cycles": plan.pipe.hold_cycles,
+            "window_rams": len(plan.rams),
             "block": alone, "board": board}
 
 
@@ -187,12 +216,15 @@ def corpus_table(rows: list[dict]) -> str:
         a, b = r["block"], r["board"]
         if "fmax" in b:
             lcs = b["utilization"].get("ICESTORM_LC", "?")
-            board = f"**{b['fmax']:.2f} MHz**, {b['luts']:,} LUT4, {b['ffs']:,} FFs, {lcs} LCs"
+            board = (f"**{b['fmax']:.2f} MHz**, {b['luts']:,} LUT4, {b['ffs']:,} FFs, "
+                     f"{b['brams']} EBR, {lcs} LCs")
         else:
             lcs = b["did_not_fit"][-1]["ICESTORM_LC"]
-            board = f"**does not fit**: {b['luts']:,} LUT4, {b['ffs']:,} FFs, {lcs} LCs"
+            board = (f"**does not fit**: {b['luts']:,} LUT4, {b['ffs']:,} FFs, {b['brams']} EBR, "
+                     f"{lcs} LCs")
         lines.append(
-            f"| `{r['spec']}` | **{a['fmax']:.2f} MHz**, {a['luts']:,} LUT4, {a['ffs']:,} FFs | "
+            f"| `{r['spec']}` | **{a['fmax']:.2f} MHz**, {a['luts']:,} LUT4, {a['ffs']:,} FFs, "
+            f"{a['brams']} EBR | "
             f"{board} | {r['event_cycles']}, {r['event_cycles'] + 1} cycles | "
             f"{r['hold_cycles']} cycles |")
     return "\n".join(lines)

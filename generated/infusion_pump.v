@@ -152,54 +152,74 @@ module infusion_pump_fsm (
     reg [0:0] v_no_delivery;  // no_delivery: bool (alert)
     reg [0:0] v_bolus_cut;  // bolus_cut: bool (alert)
     reg [10:0] v_hourly_b0;  // hourly_b0: 0..1600 (window, persistent)
-    reg [10:0] v_hourly_b1;  // hourly_b1: 0..1600 (window, persistent)
-    reg [10:0] v_hourly_b2;  // hourly_b2: 0..1600 (window, persistent)
-    reg [10:0] v_hourly_b3;  // hourly_b3: 0..1600 (window, persistent)
-    reg [10:0] v_hourly_b4;  // hourly_b4: 0..1600 (window, persistent)
-    reg [10:0] v_hourly_b5;  // hourly_b5: 0..1600 (window, persistent)
-    reg [10:0] v_hourly_b6;  // hourly_b6: 0..1600 (window, persistent)
-    reg [10:0] v_hourly_b7;  // hourly_b7: 0..1600 (window, persistent)
-    reg [10:0] v_hourly_b8;  // hourly_b8: 0..1600 (window, persistent)
-    reg [10:0] v_hourly_b9;  // hourly_b9: 0..1600 (window, persistent)
-    reg [10:0] v_hourly_b10;  // hourly_b10: 0..1600 (window, persistent)
-    reg [10:0] v_hourly_b11;  // hourly_b11: 0..1600 (window, persistent)
     reg [10:0] v_hourly_b12;  // hourly_b12: 0..1600 (window, persistent)
     reg [8:0] v_hourly_phase;  // hourly_phase: 0..299 (window, persistent)
     reg [12:0] v_daily_b0;  // daily_b0: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b1;  // daily_b1: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b2;  // daily_b2: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b3;  // daily_b3: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b4;  // daily_b4: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b5;  // daily_b5: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b6;  // daily_b6: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b7;  // daily_b7: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b8;  // daily_b8: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b9;  // daily_b9: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b10;  // daily_b10: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b11;  // daily_b11: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b12;  // daily_b12: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b13;  // daily_b13: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b14;  // daily_b14: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b15;  // daily_b15: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b16;  // daily_b16: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b17;  // daily_b17: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b18;  // daily_b18: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b19;  // daily_b19: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b20;  // daily_b20: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b21;  // daily_b21: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b22;  // daily_b22: 0..6000 (window, persistent)
-    reg [12:0] v_daily_b23;  // daily_b23: 0..6000 (window, persistent)
     reg [12:0] v_daily_b24;  // daily_b24: 0..6000 (window, persistent)
     reg [11:0] v_daily_phase;  // daily_phase: 0..3599 (window, persistent)
     reg [9:0] v_primes_b0;  // primes_b0: 0..840 (window, persistent)
-    reg [9:0] v_primes_b1;  // primes_b1: 0..840 (window, persistent)
-    reg [9:0] v_primes_b2;  // primes_b2: 0..840 (window, persistent)
-    reg [9:0] v_primes_b3;  // primes_b3: 0..840 (window, persistent)
-    reg [9:0] v_primes_b4;  // primes_b4: 0..840 (window, persistent)
-    reg [9:0] v_primes_b5;  // primes_b5: 0..840 (window, persistent)
     reg [9:0] v_primes_b6;  // primes_b6: 0..840 (window, persistent)
     reg [9:0] v_primes_phase;  // primes_phase: 0..599 (window, persistent)
     reg [11:0] v_basal_acc;  // basal_acc: 0..3599 (accumulator)
+    // the middle buckets of these windows are words of a RAM used as a ring (_ram.py);
+    // their wires are for the formal section and the bench (synthesis drops them)
+    (* ram_style = "block" *) reg [10:0] w_hourly_ram [0:10];  // hourly: buckets 1..11 (11 words)
+    reg [3:0] w_hourly_head;  // the word holding bucket 11
+    reg [3:0] w_hourly_filled;  // words written since reset (at most 11)
+    reg [10:0] w_hourly_next_q;
+    reg w_hourly_next_ok;
+    wire [10:0] w_hourly_next = w_hourly_next_ok ? w_hourly_next_q : 11'd0;  // bucket 11, settled a cycle after a tick or reset
+    wire [10:0] v_hourly_b1 = (w_hourly_filled >= 4'd1) ? w_hourly_ram[((w_hourly_head >= 4'd1) ? w_hourly_head - 4'd1 : w_hourly_head + 4'd10)] : 11'd0;
+    wire [10:0] v_hourly_b2 = (w_hourly_filled >= 4'd2) ? w_hourly_ram[((w_hourly_head >= 4'd2) ? w_hourly_head - 4'd2 : w_hourly_head + 4'd9)] : 11'd0;
+    wire [10:0] v_hourly_b3 = (w_hourly_filled >= 4'd3) ? w_hourly_ram[((w_hourly_head >= 4'd3) ? w_hourly_head - 4'd3 : w_hourly_head + 4'd8)] : 11'd0;
+    wire [10:0] v_hourly_b4 = (w_hourly_filled >= 4'd4) ? w_hourly_ram[((w_hourly_head >= 4'd4) ? w_hourly_head - 4'd4 : w_hourly_head + 4'd7)] : 11'd0;
+    wire [10:0] v_hourly_b5 = (w_hourly_filled >= 4'd5) ? w_hourly_ram[((w_hourly_head >= 4'd5) ? w_hourly_head - 4'd5 : w_hourly_head + 4'd6)] : 11'd0;
+    wire [10:0] v_hourly_b6 = (w_hourly_filled >= 4'd6) ? w_hourly_ram[((w_hourly_head >= 4'd6) ? w_hourly_head - 4'd6 : w_hourly_head + 4'd5)] : 11'd0;
+    wire [10:0] v_hourly_b7 = (w_hourly_filled >= 4'd7) ? w_hourly_ram[((w_hourly_head >= 4'd7) ? w_hourly_head - 4'd7 : w_hourly_head + 4'd4)] : 11'd0;
+    wire [10:0] v_hourly_b8 = (w_hourly_filled >= 4'd8) ? w_hourly_ram[((w_hourly_head >= 4'd8) ? w_hourly_head - 4'd8 : w_hourly_head + 4'd3)] : 11'd0;
+    wire [10:0] v_hourly_b9 = (w_hourly_filled >= 4'd9) ? w_hourly_ram[((w_hourly_head >= 4'd9) ? w_hourly_head - 4'd9 : w_hourly_head + 4'd2)] : 11'd0;
+    wire [10:0] v_hourly_b10 = (w_hourly_filled >= 4'd10) ? w_hourly_ram[((w_hourly_head >= 4'd10) ? w_hourly_head - 4'd10 : w_hourly_head + 4'd1)] : 11'd0;
+    wire [10:0] v_hourly_b11 = (w_hourly_filled >= 4'd11) ? w_hourly_ram[w_hourly_head] : 11'd0;
+    (* ram_style = "block" *) reg [12:0] w_daily_ram [0:22];  // daily: buckets 1..23 (23 words)
+    reg [4:0] w_daily_head;  // the word holding bucket 23
+    reg [4:0] w_daily_filled;  // words written since reset (at most 23)
+    reg [12:0] w_daily_next_q;
+    reg w_daily_next_ok;
+    wire [12:0] w_daily_next = w_daily_next_ok ? w_daily_next_q : 13'd0;  // bucket 23, settled a cycle after a tick or reset
+    wire [12:0] v_daily_b1 = (w_daily_filled >= 5'd1) ? w_daily_ram[((w_daily_head >= 5'd1) ? w_daily_head - 5'd1 : w_daily_head + 5'd22)] : 13'd0;
+    wire [12:0] v_daily_b2 = (w_daily_filled >= 5'd2) ? w_daily_ram[((w_daily_head >= 5'd2) ? w_daily_head - 5'd2 : w_daily_head + 5'd21)] : 13'd0;
+    wire [12:0] v_daily_b3 = (w_daily_filled >= 5'd3) ? w_daily_ram[((w_daily_head >= 5'd3) ? w_daily_head - 5'd3 : w_daily_head + 5'd20)] : 13'd0;
+    wire [12:0] v_daily_b4 = (w_daily_filled >= 5'd4) ? w_daily_ram[((w_daily_head >= 5'd4) ? w_daily_head - 5'd4 : w_daily_head + 5'd19)] : 13'd0;
+    wire [12:0] v_daily_b5 = (w_daily_filled >= 5'd5) ? w_daily_ram[((w_daily_head >= 5'd5) ? w_daily_head - 5'd5 : w_daily_head + 5'd18)] : 13'd0;
+    wire [12:0] v_daily_b6 = (w_daily_filled >= 5'd6) ? w_daily_ram[((w_daily_head >= 5'd6) ? w_daily_head - 5'd6 : w_daily_head + 5'd17)] : 13'd0;
+    wire [12:0] v_daily_b7 = (w_daily_filled >= 5'd7) ? w_daily_ram[((w_daily_head >= 5'd7) ? w_daily_head - 5'd7 : w_daily_head + 5'd16)] : 13'd0;
+    wire [12:0] v_daily_b8 = (w_daily_filled >= 5'd8) ? w_daily_ram[((w_daily_head >= 5'd8) ? w_daily_head - 5'd8 : w_daily_head + 5'd15)] : 13'd0;
+    wire [12:0] v_daily_b9 = (w_daily_filled >= 5'd9) ? w_daily_ram[((w_daily_head >= 5'd9) ? w_daily_head - 5'd9 : w_daily_head + 5'd14)] : 13'd0;
+    wire [12:0] v_daily_b10 = (w_daily_filled >= 5'd10) ? w_daily_ram[((w_daily_head >= 5'd10) ? w_daily_head - 5'd10 : w_daily_head + 5'd13)] : 13'd0;
+    wire [12:0] v_daily_b11 = (w_daily_filled >= 5'd11) ? w_daily_ram[((w_daily_head >= 5'd11) ? w_daily_head - 5'd11 : w_daily_head + 5'd12)] : 13'd0;
+    wire [12:0] v_daily_b12 = (w_daily_filled >= 5'd12) ? w_daily_ram[((w_daily_head >= 5'd12) ? w_daily_head - 5'd12 : w_daily_head + 5'd11)] : 13'd0;
+    wire [12:0] v_daily_b13 = (w_daily_filled >= 5'd13) ? w_daily_ram[((w_daily_head >= 5'd13) ? w_daily_head - 5'd13 : w_daily_head + 5'd10)] : 13'd0;
+    wire [12:0] v_daily_b14 = (w_daily_filled >= 5'd14) ? w_daily_ram[((w_daily_head >= 5'd14) ? w_daily_head - 5'd14 : w_daily_head + 5'd9)] : 13'd0;
+    wire [12:0] v_daily_b15 = (w_daily_filled >= 5'd15) ? w_daily_ram[((w_daily_head >= 5'd15) ? w_daily_head - 5'd15 : w_daily_head + 5'd8)] : 13'd0;
+    wire [12:0] v_daily_b16 = (w_daily_filled >= 5'd16) ? w_daily_ram[((w_daily_head >= 5'd16) ? w_daily_head - 5'd16 : w_daily_head + 5'd7)] : 13'd0;
+    wire [12:0] v_daily_b17 = (w_daily_filled >= 5'd17) ? w_daily_ram[((w_daily_head >= 5'd17) ? w_daily_head - 5'd17 : w_daily_head + 5'd6)] : 13'd0;
+    wire [12:0] v_daily_b18 = (w_daily_filled >= 5'd18) ? w_daily_ram[((w_daily_head >= 5'd18) ? w_daily_head - 5'd18 : w_daily_head + 5'd5)] : 13'd0;
+    wire [12:0] v_daily_b19 = (w_daily_filled >= 5'd19) ? w_daily_ram[((w_daily_head >= 5'd19) ? w_daily_head - 5'd19 : w_daily_head + 5'd4)] : 13'd0;
+    wire [12:0] v_daily_b20 = (w_daily_filled >= 5'd20) ? w_daily_ram[((w_daily_head >= 5'd20) ? w_daily_head - 5'd20 : w_daily_head + 5'd3)] : 13'd0;
+    wire [12:0] v_daily_b21 = (w_daily_filled >= 5'd21) ? w_daily_ram[((w_daily_head >= 5'd21) ? w_daily_head - 5'd21 : w_daily_head + 5'd2)] : 13'd0;
+    wire [12:0] v_daily_b22 = (w_daily_filled >= 5'd22) ? w_daily_ram[((w_daily_head >= 5'd22) ? w_daily_head - 5'd22 : w_daily_head + 5'd1)] : 13'd0;
+    wire [12:0] v_daily_b23 = (w_daily_filled >= 5'd23) ? w_daily_ram[w_daily_head] : 13'd0;
+    (* ram_style = "block" *) reg [9:0] w_primes_ram [0:4];  // primes: buckets 1..5 (5 words)
+    reg [2:0] w_primes_head;  // the word holding bucket 5
+    reg [2:0] w_primes_filled;  // words written since reset (at most 5)
+    reg [9:0] w_primes_next_q;
+    reg w_primes_next_ok;
+    wire [9:0] w_primes_next = w_primes_next_ok ? w_primes_next_q : 10'd0;  // bucket 5, settled a cycle after a tick or reset
+    wire [9:0] v_primes_b1 = (w_primes_filled >= 3'd1) ? w_primes_ram[((w_primes_head >= 3'd1) ? w_primes_head - 3'd1 : w_primes_head + 3'd4)] : 10'd0;
+    wire [9:0] v_primes_b2 = (w_primes_filled >= 3'd2) ? w_primes_ram[((w_primes_head >= 3'd2) ? w_primes_head - 3'd2 : w_primes_head + 3'd3)] : 10'd0;
+    wire [9:0] v_primes_b3 = (w_primes_filled >= 3'd3) ? w_primes_ram[((w_primes_head >= 3'd3) ? w_primes_head - 3'd3 : w_primes_head + 3'd2)] : 10'd0;
+    wire [9:0] v_primes_b4 = (w_primes_filled >= 3'd4) ? w_primes_ram[((w_primes_head >= 3'd4) ? w_primes_head - 3'd4 : w_primes_head + 3'd1)] : 10'd0;
+    wire [9:0] v_primes_b5 = (w_primes_filled >= 3'd5) ? w_primes_ram[w_primes_head] : 10'd0;
     /* verilator lint_on UNUSEDSIGNAL */
     // running totals of the dose windows (registers of the design, not spec variables):
     // total' = total + counted - dropped on a tick; the guards read them, not the sums
@@ -304,81 +324,42 @@ module infusion_pump_fsm (
     wire signed [9:0] nx_t49 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 10'sd0 : t48;  // 0..300
     wire signed [11:0] t50 = $signed({1'b0, v_hourly_b0}) + $signed({{9{t22[2]}}, t22});  // 0..1602
     wire signed [11:0] nx_t51 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 12'sd0 : t50;  // 0..1602
-    wire signed [11:0] nx_t52 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? t50 : $signed({1'b0, v_hourly_b1});  // 0..1602
-    wire signed [11:0] t53 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b1}) : $signed({1'b0, v_hourly_b2});  // 0..1600
-    wire signed [11:0] t54 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b2}) : $signed({1'b0, v_hourly_b3});  // 0..1600
-    wire signed [11:0] t55 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b3}) : $signed({1'b0, v_hourly_b4});  // 0..1600
-    wire signed [11:0] t56 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b4}) : $signed({1'b0, v_hourly_b5});  // 0..1600
-    wire signed [11:0] t57 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b5}) : $signed({1'b0, v_hourly_b6});  // 0..1600
-    wire signed [11:0] t58 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b6}) : $signed({1'b0, v_hourly_b7});  // 0..1600
-    wire signed [11:0] t59 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b7}) : $signed({1'b0, v_hourly_b8});  // 0..1600
-    wire signed [11:0] t60 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b8}) : $signed({1'b0, v_hourly_b9});  // 0..1600
-    wire signed [11:0] t61 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b9}) : $signed({1'b0, v_hourly_b10});  // 0..1600
-    wire signed [11:0] t62 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b10}) : $signed({1'b0, v_hourly_b11});  // 0..1600
-    wire signed [11:0] t63 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? $signed({1'b0, v_hourly_b11}) : $signed({1'b0, v_hourly_b12});  // 0..1600
-    wire signed [12:0] t64 = $signed({1'b0, v_daily_phase}) + 13'sd1;  // 1..3600
-    wire signed [12:0] nx_t65 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 13'sd0 : t64;  // 0..3600
-    wire signed [13:0] t66 = $signed({1'b0, v_daily_b0}) + $signed({{11{t22[2]}}, t22});  // 0..6002
-    wire signed [13:0] nx_t67 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 14'sd0 : t66;  // 0..6002
-    wire signed [13:0] nx_t68 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? t66 : $signed({1'b0, v_daily_b1});  // 0..6002
-    wire signed [13:0] t69 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b1}) : $signed({1'b0, v_daily_b2});  // 0..6000
-    wire signed [13:0] t70 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b2}) : $signed({1'b0, v_daily_b3});  // 0..6000
-    wire signed [13:0] t71 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b3}) : $signed({1'b0, v_daily_b4});  // 0..6000
-    wire signed [13:0] t72 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b4}) : $signed({1'b0, v_daily_b5});  // 0..6000
-    wire signed [13:0] t73 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b5}) : $signed({1'b0, v_daily_b6});  // 0..6000
-    wire signed [13:0] t74 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b6}) : $signed({1'b0, v_daily_b7});  // 0..6000
-    wire signed [13:0] t75 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b7}) : $signed({1'b0, v_daily_b8});  // 0..6000
-    wire signed [13:0] t76 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b8}) : $signed({1'b0, v_daily_b9});  // 0..6000
-    wire signed [13:0] t77 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b9}) : $signed({1'b0, v_daily_b10});  // 0..6000
-    wire signed [13:0] t78 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b10}) : $signed({1'b0, v_daily_b11});  // 0..6000
-    wire signed [13:0] t79 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b11}) : $signed({1'b0, v_daily_b12});  // 0..6000
-    wire signed [13:0] t80 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b12}) : $signed({1'b0, v_daily_b13});  // 0..6000
-    wire signed [13:0] t81 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b13}) : $signed({1'b0, v_daily_b14});  // 0..6000
-    wire signed [13:0] t82 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b14}) : $signed({1'b0, v_daily_b15});  // 0..6000
-    wire signed [13:0] t83 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b15}) : $signed({1'b0, v_daily_b16});  // 0..6000
-    wire signed [13:0] t84 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b16}) : $signed({1'b0, v_daily_b17});  // 0..6000
-    wire signed [13:0] t85 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b17}) : $signed({1'b0, v_daily_b18});  // 0..6000
-    wire signed [13:0] t86 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b18}) : $signed({1'b0, v_daily_b19});  // 0..6000
-    wire signed [13:0] t87 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b19}) : $signed({1'b0, v_daily_b20});  // 0..6000
-    wire signed [13:0] t88 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b20}) : $signed({1'b0, v_daily_b21});  // 0..6000
-    wire signed [13:0] t89 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b21}) : $signed({1'b0, v_daily_b22});  // 0..6000
-    wire signed [13:0] t90 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b22}) : $signed({1'b0, v_daily_b23});  // 0..6000
-    wire signed [13:0] t91 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? $signed({1'b0, v_daily_b23}) : $signed({1'b0, v_daily_b24});  // 0..6000
-    wire signed [10:0] t92 = $signed({1'b0, v_primes_phase}) + 11'sd1;  // 1..600
-    wire signed [10:0] nx_t93 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t92;  // 0..600
-    wire signed [2:0] nx_t94 = $signed({l_prime_steps[1], l_prime_steps}) + $signed({l_fill_steps[1], l_fill_steps});  // 0..2
-    wire signed [10:0] t95 = $signed({1'b0, v_primes_b0}) + $signed({{8{t94[2]}}, t94});  // 0..842
-    wire signed [10:0] nx_t96 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t95;  // 0..842
-    wire signed [10:0] nx_t97 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? t95 : $signed({1'b0, v_primes_b1});  // 0..842
-    wire signed [10:0] t98 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b1}) : $signed({1'b0, v_primes_b2});  // 0..840
-    wire signed [10:0] t99 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b2}) : $signed({1'b0, v_primes_b3});  // 0..840
-    wire signed [10:0] t100 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b3}) : $signed({1'b0, v_primes_b4});  // 0..840
-    wire signed [10:0] t101 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b4}) : $signed({1'b0, v_primes_b5});  // 0..840
-    wire signed [10:0] t102 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? $signed({1'b0, v_primes_b5}) : $signed({1'b0, v_primes_b6});  // 0..840
-    wire signed [14:0] t103 = $signed({1'b0, v_reservoir}) - $signed({{11{l_steps[3]}}, l_steps});  // -4..12000
-    wire signed [10:0] nx_t104 = $signed({1'b0, v_bolus_left}) - $signed({{9{l_bolus_steps[1]}}, l_bolus_steps});  // -1..1000
-    wire signed [10:0] nx_t105 = $signed({1'b0, v_prime_left}) - $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // -1..800
-    wire signed [10:0] nx_t106 = $signed({1'b0, v_prime_total}) + $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // 0..801
-    wire signed [6:0] nx_t107 = $signed({1'b0, v_fill_left}) - $signed({{5{l_fill_steps[1]}}, l_fill_steps});  // -1..40
-    wire signed [19:0] t108 = $signed({1'b0, v_set_age}) + 20'sd1;  // 1..288001
-    wire signed [19:0] t109 = (20'sd288000 < t108) ? 20'sd288000 : t108;  // 1..288000
-    wire signed [19:0] nx_t110 = v_inserted ? t109 : 20'sd0;  // 0..288000
-    wire signed [13:0] t111 = $signed({1'b0, v_away}) + 14'sd1;  // 1..7201
-    wire signed [13:0] nx_t112 = (14'sd7200 < t111) ? 14'sd7200 : t111;  // 1..7200
-    wire signed [13:0] t113 = (v_inserted && !v_connected) ? t112 : 14'sd0;  // 0..7200
-    wire signed [10:0] nx_t114 = $signed({1'b0, v_silenced}) + 11'sd1;  // 1..601
-    wire signed [10:0] nx_t115 = (((((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) && v_acked) && (t114 < 11'sd600)) ? t114 : 11'sd0;  // 0..601
-    wire signed [11:0] t116 = $signed({1'b0, v_stopped}) + 12'sd1;  // 1..1801
-    wire signed [11:0] nx_t117 = (12'sd1800 < t116) ? 12'sd1800 : t116;  // 1..1800
-    wire signed [11:0] nx_t118 = (v_inserted && !((state == 3'd4) || (state == 3'd5))) ? t117 : 12'sd0;  // 0..1800
-    wire signed [18:0] t119 = (v_set_kind == 1'd0) ? 19'sd259200 : 19'sd172800;  // 172800..259200
-    wire signed [2:0] t120 = $signed({l_basal_raw[1], l_basal_raw}) + $signed({l_bolus_raw[1], l_bolus_raw});  // 0..2
-    wire signed [15:0] nx_t121 = $signed({1'b0, w_hourly_total}) + $signed({{13{t22[2]}}, t22});
-    wire signed [15:0] nx_t122 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? t121 - $signed({{5{1'b0}}, v_hourly_b12}) : t121;  // hourly.total after the tick
-    wire signed [18:0] nx_t123 = $signed({1'b0, w_daily_total}) + $signed({{16{t22[2]}}, t22});
-    wire signed [18:0] nx_t124 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? t123 - $signed({{6{1'b0}}, v_daily_b24}) : t123;  // daily.total after the tick
-    wire signed [13:0] nx_t125 = $signed({1'b0, w_primes_total}) + $signed({{11{t94[2]}}, t94});
-    wire signed [13:0] nx_t126 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? t125 - $signed({{4{1'b0}}, v_primes_b6}) : t125;  // primes.total after the tick
+    wire signed [12:0] t52 = $signed({1'b0, v_daily_phase}) + 13'sd1;  // 1..3600
+    wire signed [12:0] nx_t53 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 13'sd0 : t52;  // 0..3600
+    wire signed [13:0] t54 = $signed({1'b0, v_daily_b0}) + $signed({{11{t22[2]}}, t22});  // 0..6002
+    wire signed [13:0] nx_t55 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 14'sd0 : t54;  // 0..6002
+    wire signed [10:0] t56 = $signed({1'b0, v_primes_phase}) + 11'sd1;  // 1..600
+    wire signed [10:0] nx_t57 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t56;  // 0..600
+    wire signed [2:0] nx_t58 = $signed({l_prime_steps[1], l_prime_steps}) + $signed({l_fill_steps[1], l_fill_steps});  // 0..2
+    wire signed [10:0] t59 = $signed({1'b0, v_primes_b0}) + $signed({{8{t58[2]}}, t58});  // 0..842
+    wire signed [10:0] nx_t60 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t59;  // 0..842
+    wire signed [14:0] t61 = $signed({1'b0, v_reservoir}) - $signed({{11{l_steps[3]}}, l_steps});  // -4..12000
+    wire signed [10:0] nx_t62 = $signed({1'b0, v_bolus_left}) - $signed({{9{l_bolus_steps[1]}}, l_bolus_steps});  // -1..1000
+    wire signed [10:0] nx_t63 = $signed({1'b0, v_prime_left}) - $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // -1..800
+    wire signed [10:0] nx_t64 = $signed({1'b0, v_prime_total}) + $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // 0..801
+    wire signed [6:0] nx_t65 = $signed({1'b0, v_fill_left}) - $signed({{5{l_fill_steps[1]}}, l_fill_steps});  // -1..40
+    wire signed [19:0] t66 = $signed({1'b0, v_set_age}) + 20'sd1;  // 1..288001
+    wire signed [19:0] t67 = (20'sd288000 < t66) ? 20'sd288000 : t66;  // 1..288000
+    wire signed [19:0] nx_t68 = v_inserted ? t67 : 20'sd0;  // 0..288000
+    wire signed [13:0] t69 = $signed({1'b0, v_away}) + 14'sd1;  // 1..7201
+    wire signed [13:0] nx_t70 = (14'sd7200 < t69) ? 14'sd7200 : t69;  // 1..7200
+    wire signed [13:0] t71 = (v_inserted && !v_connected) ? t70 : 14'sd0;  // 0..7200
+    wire signed [10:0] nx_t72 = $signed({1'b0, v_silenced}) + 11'sd1;  // 1..601
+    wire signed [10:0] nx_t73 = (((((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) && v_acked) && (t72 < 11'sd600)) ? t72 : 11'sd0;  // 0..601
+    wire signed [11:0] t74 = $signed({1'b0, v_stopped}) + 12'sd1;  // 1..1801
+    wire signed [11:0] nx_t75 = (12'sd1800 < t74) ? 12'sd1800 : t74;  // 1..1800
+    wire signed [11:0] nx_t76 = (v_inserted && !((state == 3'd4) || (state == 3'd5))) ? t75 : 12'sd0;  // 0..1800
+    wire signed [18:0] t77 = (v_set_kind == 1'd0) ? 19'sd259200 : 19'sd172800;  // 172800..259200
+    wire signed [2:0] t78 = $signed({l_basal_raw[1], l_basal_raw}) + $signed({l_bolus_raw[1], l_bolus_raw});  // 0..2
+    wire signed [15:0] nx_t79 = $signed({1'b0, w_hourly_total}) + $signed({{13{t22[2]}}, t22});
+    wire signed [15:0] nx_t80 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? t79 - $signed({{5{1'b0}}, v_hourly_b12}) : t79;  // hourly.total after the tick
+    wire signed [12:0] t81 = $signed({{2{1'b0}}, v_hourly_b0}) + $signed({{10{t22[2]}}, t22});  // hourly: bucket 1 after a wrap
+    wire signed [18:0] nx_t82 = $signed({1'b0, w_daily_total}) + $signed({{16{t22[2]}}, t22});
+    wire signed [18:0] nx_t83 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? t82 - $signed({{6{1'b0}}, v_daily_b24}) : t82;  // daily.total after the tick
+    wire signed [14:0] t84 = $signed({{2{1'b0}}, v_daily_b0}) + $signed({{12{t22[2]}}, t22});  // daily: bucket 1 after a wrap
+    wire signed [13:0] nx_t85 = $signed({1'b0, w_primes_total}) + $signed({{11{t58[2]}}, t58});
+    wire signed [13:0] nx_t86 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? t85 - $signed({{4{1'b0}}, v_primes_b6}) : t85;  // primes.total after the tick
+    wire signed [11:0] t87 = $signed({{2{1'b0}}, v_primes_b0}) + $signed({{9{t58[2]}}, t58});  // primes: bucket 1 after a wrap
 
     // tick values, from the pre-state
     wire nx_l_basal_active = (((state == 3'd4) || (state == 3'd5)) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // basal_active
@@ -461,17 +442,17 @@ module infusion_pump_fsm (
     wire en20 = g20_0;  // #20 on tick from SelfTest -> Idle
     wire g21_0 = (((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm);
     wire en21 = g21_0;  // #21 on tick from SelfTest -> Alarm
-    wire g22_0 = (t103 == 15'sd0);  // spec/infusion_pump.pump:268:10
+    wire g22_0 = (t61 == 15'sd0);  // spec/infusion_pump.pump:268:10
     wire nx_en22 = g22_0;  // #22 on tick from Priming, Filling, Delivering, Bolusing -> Alarm
-    wire g23_0 = (t108 >= t44);  // spec/infusion_pump.pump:272:10
+    wire g23_0 = (t66 >= t44);  // spec/infusion_pump.pump:272:10
     wire nx_en23 = g23_0;  // #23 on tick from Filling, Delivering, Bolusing -> Alarm
-    wire g24_0 = ((v_inserted && !v_connected) && (t111 >= 14'sd7200));  // spec/infusion_pump.pump:276:10
+    wire g24_0 = ((v_inserted && !v_connected) && (t69 >= 14'sd7200));  // spec/infusion_pump.pump:276:10
     wire nx_en24 = g24_0;  // #24 on tick from Idle, Suspended, Priming -> Alarm
-    wire g25_0 = (t105 == 11'sd0);  // spec/infusion_pump.pump:279:41
+    wire g25_0 = (t63 == 11'sd0);  // spec/infusion_pump.pump:279:41
     wire en25 = g25_0;  // #25 on tick from Priming -> Idle
-    wire g26_0 = (t107 == 7'sd0);  // spec/infusion_pump.pump:280:41
+    wire g26_0 = (t65 == 7'sd0);  // spec/infusion_pump.pump:280:41
     wire en26 = g26_0;  // #26 on tick from Filling -> Idle
-    wire g27_0 = ((t104 == 11'sd0) || (l_bolus_steps < l_bolus_raw));  // spec/infusion_pump.pump:285:10
+    wire g27_0 = ((t62 == 11'sd0) || (l_bolus_steps < l_bolus_raw));  // spec/infusion_pump.pump:285:10
     wire nx_en27 = g27_0;  // #27 on tick from Bolusing -> Delivering
     wire nx_g28_0 = ((((v_acked && !(v_occlusion_alarm && v_occluded)) && !(v_empty_alarm && ($signed({1'b0, v_reservoir}) == 15'sd0))) && !(v_wear_alarm && v_inserted)) && !((v_reconnect_alarm && v_inserted) && !v_connected));  // spec/infusion_pump.pump:289:10
     wire en28 = g28_0;  // #28 on tick from Alarm -> Idle
@@ -510,31 +491,28 @@ module infusion_pump_fsm (
     reg signed [13:0] t45;
     reg signed [9:0] t49;
     reg signed [11:0] t51;
-    reg signed [11:0] t52;
-    reg signed [12:0] t65;
-    reg signed [13:0] t67;
-    reg signed [13:0] t68;
-    reg signed [10:0] t93;
-    reg signed [2:0] t94;
-    reg signed [10:0] t96;
-    reg signed [10:0] t97;
+    reg signed [12:0] t53;
+    reg signed [13:0] t55;
+    reg signed [10:0] t57;
+    reg signed [2:0] t58;
+    reg signed [10:0] t60;
     reg signed [3:0] l_steps;
-    reg signed [10:0] t104;
-    reg signed [10:0] t105;
-    reg signed [10:0] t106;
-    reg signed [6:0] t107;
-    reg signed [19:0] t110;
-    reg signed [13:0] t112;
-    reg signed [10:0] t114;
-    reg signed [10:0] t115;
-    reg signed [11:0] t117;
-    reg signed [11:0] t118;
-    reg signed [15:0] t121;
-    reg signed [15:0] t122;
-    reg signed [18:0] t123;
-    reg signed [18:0] t124;
-    reg signed [13:0] t125;
-    reg signed [13:0] t126;
+    reg signed [10:0] t62;
+    reg signed [10:0] t63;
+    reg signed [10:0] t64;
+    reg signed [6:0] t65;
+    reg signed [19:0] t68;
+    reg signed [13:0] t70;
+    reg signed [10:0] t72;
+    reg signed [10:0] t73;
+    reg signed [11:0] t75;
+    reg signed [11:0] t76;
+    reg signed [15:0] t79;
+    reg signed [15:0] t80;
+    reg signed [18:0] t82;
+    reg signed [18:0] t83;
+    reg signed [13:0] t85;
+    reg signed [13:0] t86;
     reg en1;
     reg g3_5;
     reg g3_6;
@@ -579,31 +557,28 @@ module infusion_pump_fsm (
         t45 <= nx_t45;
         t49 <= nx_t49;
         t51 <= nx_t51;
-        t52 <= nx_t52;
-        t65 <= nx_t65;
-        t67 <= nx_t67;
-        t68 <= nx_t68;
-        t93 <= nx_t93;
-        t94 <= nx_t94;
-        t96 <= nx_t96;
-        t97 <= nx_t97;
+        t53 <= nx_t53;
+        t55 <= nx_t55;
+        t57 <= nx_t57;
+        t58 <= nx_t58;
+        t60 <= nx_t60;
         l_steps <= nx_l_steps;
-        t104 <= nx_t104;
-        t105 <= nx_t105;
-        t106 <= nx_t106;
-        t107 <= nx_t107;
-        t110 <= nx_t110;
-        t112 <= nx_t112;
-        t114 <= nx_t114;
-        t115 <= nx_t115;
-        t117 <= nx_t117;
-        t118 <= nx_t118;
-        t121 <= nx_t121;
-        t122 <= nx_t122;
-        t123 <= nx_t123;
-        t124 <= nx_t124;
-        t125 <= nx_t125;
-        t126 <= nx_t126;
+        t62 <= nx_t62;
+        t63 <= nx_t63;
+        t64 <= nx_t64;
+        t65 <= nx_t65;
+        t68 <= nx_t68;
+        t70 <= nx_t70;
+        t72 <= nx_t72;
+        t73 <= nx_t73;
+        t75 <= nx_t75;
+        t76 <= nx_t76;
+        t79 <= nx_t79;
+        t80 <= nx_t80;
+        t82 <= nx_t82;
+        t83 <= nx_t83;
+        t85 <= nx_t85;
+        t86 <= nx_t86;
         en1 <= nx_en1;
         g3_5 <= nx_g3_5;
         g3_6 <= nx_g3_6;
@@ -1588,6 +1563,24 @@ module infusion_pump_fsm (
         endcase
     end
 
+    // ------------------------------------------------------------ window RAMs
+    // a registered read of the oldest word every cycle, a write on a wrap tick
+    always @(posedge clk) begin
+        w_hourly_next_q <= w_hourly_ram[w_hourly_head];
+        w_hourly_next_ok <= (w_hourly_filled == 4'd11);
+        if (!rst && tick && ($signed({1'b0, v_hourly_phase}) == 10'sd299)) w_hourly_ram[w_hourly_head] <= t81[10:0];
+    end
+    always @(posedge clk) begin
+        w_daily_next_q <= w_daily_ram[w_daily_head];
+        w_daily_next_ok <= (w_daily_filled == 5'd23);
+        if (!rst && tick && ($signed({1'b0, v_daily_phase}) == 13'sd3599)) w_daily_ram[w_daily_head] <= t84[12:0];
+    end
+    always @(posedge clk) begin
+        w_primes_next_q <= w_primes_ram[w_primes_head];
+        w_primes_next_ok <= (w_primes_filled == 3'd5);
+        if (!rst && tick && ($signed({1'b0, v_primes_phase}) == 11'sd599)) w_primes_ram[w_primes_head] <= t87[9:0];
+    end
+
     // ------------------------------------------------------------ state update
     // Non-blocking: every read sees the pre-state, all updates are simultaneous, and a
     // later assignment to the same register (a transition's update) overrides an earlier
@@ -1625,54 +1618,21 @@ module infusion_pump_fsm (
             v_no_delivery <= 1'b0;
             v_bolus_cut <= 1'b0;
             v_hourly_b0 <= 11'd0;
-            v_hourly_b1 <= 11'd0;
-            v_hourly_b2 <= 11'd0;
-            v_hourly_b3 <= 11'd0;
-            v_hourly_b4 <= 11'd0;
-            v_hourly_b5 <= 11'd0;
-            v_hourly_b6 <= 11'd0;
-            v_hourly_b7 <= 11'd0;
-            v_hourly_b8 <= 11'd0;
-            v_hourly_b9 <= 11'd0;
-            v_hourly_b10 <= 11'd0;
-            v_hourly_b11 <= 11'd0;
             v_hourly_b12 <= 11'd0;
             v_hourly_phase <= 9'd0;
             v_daily_b0 <= 13'd0;
-            v_daily_b1 <= 13'd0;
-            v_daily_b2 <= 13'd0;
-            v_daily_b3 <= 13'd0;
-            v_daily_b4 <= 13'd0;
-            v_daily_b5 <= 13'd0;
-            v_daily_b6 <= 13'd0;
-            v_daily_b7 <= 13'd0;
-            v_daily_b8 <= 13'd0;
-            v_daily_b9 <= 13'd0;
-            v_daily_b10 <= 13'd0;
-            v_daily_b11 <= 13'd0;
-            v_daily_b12 <= 13'd0;
-            v_daily_b13 <= 13'd0;
-            v_daily_b14 <= 13'd0;
-            v_daily_b15 <= 13'd0;
-            v_daily_b16 <= 13'd0;
-            v_daily_b17 <= 13'd0;
-            v_daily_b18 <= 13'd0;
-            v_daily_b19 <= 13'd0;
-            v_daily_b20 <= 13'd0;
-            v_daily_b21 <= 13'd0;
-            v_daily_b22 <= 13'd0;
-            v_daily_b23 <= 13'd0;
             v_daily_b24 <= 13'd0;
             v_daily_phase <= 12'd0;
             v_primes_b0 <= 10'd0;
-            v_primes_b1 <= 10'd0;
-            v_primes_b2 <= 10'd0;
-            v_primes_b3 <= 10'd0;
-            v_primes_b4 <= 10'd0;
-            v_primes_b5 <= 10'd0;
             v_primes_b6 <= 10'd0;
             v_primes_phase <= 10'd0;
             v_basal_acc <= 12'd0;
+            w_hourly_head <= 4'd0;
+            w_hourly_filled <= 4'd0;
+            w_daily_head <= 5'd0;
+            w_daily_filled <= 5'd0;
+            w_primes_head <= 3'd0;
+            w_primes_filled <= 3'd0;
             w_hourly_total <= 15'd0;
             w_daily_total <= 18'd0;
             w_primes_total <= 13'd0;
@@ -1686,72 +1646,39 @@ module infusion_pump_fsm (
                 resp_reason <= reason_q;
             end
             if (tick) begin
-                w_hourly_total <= t122[14:0];
-                w_daily_total <= t124[17:0];
-                w_primes_total <= t126[12:0];
+                w_hourly_total <= t80[14:0];
+                w_daily_total <= t83[17:0];
+                w_primes_total <= t86[12:0];
                 v_basal_acc <= t47[11:0];
                 v_hourly_phase <= t49[8:0];
                 v_hourly_b0 <= t51[10:0];
-                v_hourly_b1 <= t52[10:0];
-                v_hourly_b2 <= t53[10:0];
-                v_hourly_b3 <= t54[10:0];
-                v_hourly_b4 <= t55[10:0];
-                v_hourly_b5 <= t56[10:0];
-                v_hourly_b6 <= t57[10:0];
-                v_hourly_b7 <= t58[10:0];
-                v_hourly_b8 <= t59[10:0];
-                v_hourly_b9 <= t60[10:0];
-                v_hourly_b10 <= t61[10:0];
-                v_hourly_b11 <= t62[10:0];
-                v_hourly_b12 <= t63[10:0];
-                v_daily_phase <= t65[11:0];
-                v_daily_b0 <= t67[12:0];
-                v_daily_b1 <= t68[12:0];
-                v_daily_b2 <= t69[12:0];
-                v_daily_b3 <= t70[12:0];
-                v_daily_b4 <= t71[12:0];
-                v_daily_b5 <= t72[12:0];
-                v_daily_b6 <= t73[12:0];
-                v_daily_b7 <= t74[12:0];
-                v_daily_b8 <= t75[12:0];
-                v_daily_b9 <= t76[12:0];
-                v_daily_b10 <= t77[12:0];
-                v_daily_b11 <= t78[12:0];
-                v_daily_b12 <= t79[12:0];
-                v_daily_b13 <= t80[12:0];
-                v_daily_b14 <= t81[12:0];
-                v_daily_b15 <= t82[12:0];
-                v_daily_b16 <= t83[12:0];
-                v_daily_b17 <= t84[12:0];
-                v_daily_b18 <= t85[12:0];
-                v_daily_b19 <= t86[12:0];
-                v_daily_b20 <= t87[12:0];
-                v_daily_b21 <= t88[12:0];
-                v_daily_b22 <= t89[12:0];
-                v_daily_b23 <= t90[12:0];
-                v_daily_b24 <= t91[12:0];
-                v_primes_phase <= t93[9:0];
-                v_primes_b0 <= t96[9:0];
-                v_primes_b1 <= t97[9:0];
-                v_primes_b2 <= t98[9:0];
-                v_primes_b3 <= t99[9:0];
-                v_primes_b4 <= t100[9:0];
-                v_primes_b5 <= t101[9:0];
-                v_primes_b6 <= t102[9:0];
-                v_reservoir <= t103[13:0];
-                v_bolus_left <= t104[9:0];
-                v_prime_left <= t105[9:0];
-                v_prime_total <= t106[9:0];
-                v_fill_left <= t107[5:0];
-                v_set_age <= t110[18:0];
-                v_away <= t113[12:0];
-                v_silenced <= t115[9:0];
-                v_acked <= (v_acked && !((((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) && (t114 >= 11'sd600)));
-                v_stopped <= t118[10:0];
-                v_low_reservoir <= (t103 < 15'sd400);
-                v_wear_alert <= (v_inserted && (t108 >= $signed({t119[18], t119})));
-                v_no_delivery <= ((v_inserted && !((state == 3'd4) || (state == 3'd5))) && (t116 >= 12'sd1800));
-                v_dose_limit <= ((t22 < t120) && ($signed({{12{t22[2]}}, t22}) < $signed({1'b0, v_reservoir})));
+                v_daily_phase <= t53[11:0];
+                v_daily_b0 <= t55[12:0];
+                v_primes_phase <= t57[9:0];
+                v_primes_b0 <= t60[9:0];
+                v_reservoir <= t61[13:0];
+                v_bolus_left <= t62[9:0];
+                v_prime_left <= t63[9:0];
+                v_prime_total <= t64[9:0];
+                v_fill_left <= t65[5:0];
+                v_set_age <= t68[18:0];
+                v_away <= t71[12:0];
+                v_silenced <= t73[9:0];
+                v_acked <= (v_acked && !((((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) && (t72 >= 11'sd600)));
+                v_stopped <= t76[10:0];
+                v_low_reservoir <= (t61 < 15'sd400);
+                v_wear_alert <= (v_inserted && (t66 >= $signed({t77[18], t77})));
+                v_no_delivery <= ((v_inserted && !((state == 3'd4) || (state == 3'd5))) && (t74 >= 12'sd1800));
+                v_dose_limit <= ((t22 < t78) && ($signed({{12{t22[2]}}, t22}) < $signed({1'b0, v_reservoir})));
+                v_hourly_b12 <= ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? w_hourly_next : v_hourly_b12;
+                w_hourly_head <= ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? ((w_hourly_head == 4'd10) ? 4'd0 : w_hourly_head + 4'd1) : w_hourly_head;
+                w_hourly_filled <= ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? ((w_hourly_filled == 4'd11) ? w_hourly_filled : w_hourly_filled + 4'd1) : w_hourly_filled;
+                v_daily_b24 <= ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? w_daily_next : v_daily_b24;
+                w_daily_head <= ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? ((w_daily_head == 5'd22) ? 5'd0 : w_daily_head + 5'd1) : w_daily_head;
+                w_daily_filled <= ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? ((w_daily_filled == 5'd23) ? w_daily_filled : w_daily_filled + 5'd1) : w_daily_filled;
+                v_primes_b6 <= ($signed({1'b0, v_primes_phase}) == 11'sd599) ? w_primes_next : v_primes_b6;
+                w_primes_head <= ($signed({1'b0, v_primes_phase}) == 11'sd599) ? ((w_primes_head == 3'd4) ? 3'd0 : w_primes_head + 3'd1) : w_primes_head;
+                w_primes_filled <= ($signed({1'b0, v_primes_phase}) == 11'sd599) ? ((w_primes_filled == 3'd5) ? w_primes_filled : w_primes_filled + 3'd1) : w_primes_filled;
                 case (state)
                 S_SelfTest: begin
                     if (en20) begin  // #20 on tick from SelfTest -> Idle
@@ -1837,7 +1764,7 @@ module infusion_pump_fsm (
                     end else if (en27) begin  // #27 on tick from Bolusing -> Delivering
                         state <= S_Delivering;
                         v_bolus_left <= 10'd0;
-                        v_bolus_cut <= (t104 > 11'sd0);
+                        v_bolus_cut <= (t62 > 11'sd0);
                     end
                 end
                 S_Suspended: begin
@@ -2344,16 +2271,6 @@ module infusion_pump_fsm (
     // pumpspec-formal f_stage_l_prime_raw_1 stage.l_prime_raw stage: the stage register `l_prime_raw` (depth 1) holds the spec's value of its expression once settled
     // pumpspec-formal f_stage_l_steps_1 stage.l_steps stage: the stage register `l_steps` (depth 13) holds the spec's value of its expression once settled
     // pumpspec-formal f_stage_t0_1 stage.t0 stage: the stage register `t0` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t104_1 stage.t104 stage: the stage register `t104` (depth 7) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t105_1 stage.t105 stage: the stage register `t105` (depth 10) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t106_1 stage.t106 stage: the stage register `t106` (depth 10) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t107_1 stage.t107 stage: the stage register `t107` (depth 13) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t110_1 stage.t110 stage: the stage register `t110` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t112_1 stage.t112 stage: the stage register `t112` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t114_1 stage.t114 stage: the stage register `t114` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t115_1 stage.t115 stage: the stage register `t115` (depth 2) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t117_1 stage.t117 stage: the stage register `t117` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t118_1 stage.t118 stage: the stage register `t118` (depth 2) holds the spec's value of its expression once settled
     // pumpspec-formal f_stage_t12_1 stage.t12 stage: the stage register `t12` (depth 4) holds the spec's value of its expression once settled
     // pumpspec-formal f_stage_t13_1 stage.t13 stage: the stage register `t13` (depth 4) holds the spec's value of its expression once settled
     // pumpspec-formal f_stage_t14_1 stage.t14 stage: the stage register `t14` (depth 4) holds the spec's value of its expression once settled
@@ -2364,15 +2281,22 @@ module infusion_pump_fsm (
     // pumpspec-formal f_stage_t38_1 stage.t38 stage: the stage register `t38` (depth 12) holds the spec's value of its expression once settled
     // pumpspec-formal f_stage_t49_1 stage.t49 stage: the stage register `t49` (depth 1) holds the spec's value of its expression once settled
     // pumpspec-formal f_stage_t51_1 stage.t51 stage: the stage register `t51` (depth 8) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t52_1 stage.t52 stage: the stage register `t52` (depth 8) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t65_1 stage.t65 stage: the stage register `t65` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t67_1 stage.t67 stage: the stage register `t67` (depth 8) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t68_1 stage.t68 stage: the stage register `t68` (depth 8) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t53_1 stage.t53 stage: the stage register `t53` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t55_1 stage.t55 stage: the stage register `t55` (depth 8) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t57_1 stage.t57 stage: the stage register `t57` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t58_1 stage.t58 stage: the stage register `t58` (depth 13) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t60_1 stage.t60 stage: the stage register `t60` (depth 14) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t62_1 stage.t62 stage: the stage register `t62` (depth 7) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t63_1 stage.t63 stage: the stage register `t63` (depth 10) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t64_1 stage.t64 stage: the stage register `t64` (depth 10) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t65_1 stage.t65 stage: the stage register `t65` (depth 13) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t68_1 stage.t68 stage: the stage register `t68` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t70_1 stage.t70 stage: the stage register `t70` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t72_1 stage.t72 stage: the stage register `t72` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t73_1 stage.t73 stage: the stage register `t73` (depth 2) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t75_1 stage.t75 stage: the stage register `t75` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t76_1 stage.t76 stage: the stage register `t76` (depth 2) holds the spec's value of its expression once settled
     // pumpspec-formal f_stage_t8_1 stage.t8 stage: the stage register `t8` (depth 3) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t93_1 stage.t93 stage: the stage register `t93` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t94_1 stage.t94 stage: the stage register `t94` (depth 13) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t96_1 stage.t96 stage: the stage register `t96` (depth 14) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t97_1 stage.t97 stage: the stage register `t97` (depth 14) holds the spec's value of its expression once settled
     // pumpspec-formal f_pipeline_event pipeline.event pipeline: an event in flight commits EVENT_CYCLES cycles after its handshake with nothing changed in between; after EVENT_CYCLES cycles of hold none is in flight and the registers have not changed since
     // pumpspec-formal f_pipeline_1 pipeline.stage1 pipeline: the 26 stage registers of depth 1 hold their inputs once the registers and the latched event have been stable for 1 cycles
     // pumpspec-formal f_pipeline_2 pipeline.stage2 pipeline: the 8 stage registers of depth 2 hold their inputs once the registers and the latched event have been stable for 2 cycles
@@ -2381,14 +2305,23 @@ module infusion_pump_fsm (
     // pumpspec-formal f_pipeline_5 pipeline.stage5 pipeline: the 1 stage registers of depth 5 hold their inputs once the registers and the latched event have been stable for 5 cycles
     // pumpspec-formal f_pipeline_6 pipeline.stage6 pipeline: the 1 stage registers of depth 6 hold their inputs once the registers and the latched event have been stable for 6 cycles
     // pumpspec-formal f_pipeline_7 pipeline.stage7 pipeline: the 2 stage registers of depth 7 hold their inputs once the registers and the latched event have been stable for 7 cycles
-    // pumpspec-formal f_pipeline_8 pipeline.stage8 pipeline: the 8 stage registers of depth 8 hold their inputs once the registers and the latched event have been stable for 8 cycles
+    // pumpspec-formal f_pipeline_8 pipeline.stage8 pipeline: the 6 stage registers of depth 8 hold their inputs once the registers and the latched event have been stable for 8 cycles
     // pumpspec-formal f_pipeline_9 pipeline.stage9 pipeline: the 3 stage registers of depth 9 hold their inputs once the registers and the latched event have been stable for 9 cycles
     // pumpspec-formal f_pipeline_10 pipeline.stage10 pipeline: the 4 stage registers of depth 10 hold their inputs once the registers and the latched event have been stable for 10 cycles
     // pumpspec-formal f_pipeline_11 pipeline.stage11 pipeline: the 1 stage registers of depth 11 hold their inputs once the registers and the latched event have been stable for 11 cycles
     // pumpspec-formal f_pipeline_12 pipeline.stage12 pipeline: the 1 stage registers of depth 12 hold their inputs once the registers and the latched event have been stable for 12 cycles
     // pumpspec-formal f_pipeline_13 pipeline.stage13 pipeline: the 3 stage registers of depth 13 hold their inputs once the registers and the latched event have been stable for 13 cycles
-    // pumpspec-formal f_pipeline_14 pipeline.stage14 pipeline: the 4 stage registers of depth 14 hold their inputs once the registers and the latched event have been stable for 14 cycles
+    // pumpspec-formal f_pipeline_14 pipeline.stage14 pipeline: the 3 stage registers of depth 14 hold their inputs once the registers and the latched event have been stable for 14 cycles
     // pumpspec-formal f_pipeline_15 pipeline.stage15 pipeline: the 1 stage registers of depth 15 hold their inputs once the registers and the latched event have been stable for 15 cycles
+    // pumpspec-formal f_pipeline_w_hourly_ring pipeline.w_hourly.ring pipeline: the ring of window `hourly` points inside its 11 words
+    // pumpspec-formal f_pipeline_w_hourly_words pipeline.w_hourly.words pipeline: the 11 words of window `hourly`'s ring hold its buckets 1..11 as the spec shifts them
+    // pumpspec-formal f_pipeline_w_hourly_next pipeline.w_hourly.next pipeline: the registered read of window `hourly` holds its bucket 11 after a cycle of hold (no tick, no reset)
+    // pumpspec-formal f_pipeline_w_daily_ring pipeline.w_daily.ring pipeline: the ring of window `daily` points inside its 23 words
+    // pumpspec-formal f_pipeline_w_daily_words pipeline.w_daily.words pipeline: the 23 words of window `daily`'s ring hold its buckets 1..23 as the spec shifts them
+    // pumpspec-formal f_pipeline_w_daily_next pipeline.w_daily.next pipeline: the registered read of window `daily` holds its bucket 23 after a cycle of hold (no tick, no reset)
+    // pumpspec-formal f_pipeline_w_primes_ring pipeline.w_primes.ring pipeline: the ring of window `primes` points inside its 5 words
+    // pumpspec-formal f_pipeline_w_primes_words pipeline.w_primes.words pipeline: the 5 words of window `primes`'s ring hold its buckets 1..5 as the spec shifts them
+    // pumpspec-formal f_pipeline_w_primes_next pipeline.w_primes.next pipeline: the registered read of window `primes` holds its bucket 5 after a cycle of hold (no tick, no reset)
     reg f_past_valid = 1'b0;
     always @(posedge clk) f_past_valid <= 1'b1;
 `ifndef PUMPSPEC_REPLAY
@@ -2428,6 +2361,99 @@ module infusion_pump_fsm (
     wire f_ev_clear_occlusion = ev_commit && (q_code == EV_clear_occlusion);
     wire f_ev_acknowledge = ev_commit && (q_code == EV_acknowledge);
     wire f_ev_accepted = (status_q == ACCEPTED);
+    reg [10:0] f_v_hourly_b1, f_v_hourly_b2, f_v_hourly_b3, f_v_hourly_b4, f_v_hourly_b5, f_v_hourly_b6, f_v_hourly_b7, f_v_hourly_b8, f_v_hourly_b9, f_v_hourly_b10, f_v_hourly_b11;  // `hourly`'s buckets 1..11 as the spec shifts them
+    always @(posedge clk)
+        if (rst) begin
+            f_v_hourly_b1 <= 11'd0;
+            f_v_hourly_b2 <= 11'd0;
+            f_v_hourly_b3 <= 11'd0;
+            f_v_hourly_b4 <= 11'd0;
+            f_v_hourly_b5 <= 11'd0;
+            f_v_hourly_b6 <= 11'd0;
+            f_v_hourly_b7 <= 11'd0;
+            f_v_hourly_b8 <= 11'd0;
+            f_v_hourly_b9 <= 11'd0;
+            f_v_hourly_b10 <= 11'd0;
+            f_v_hourly_b11 <= 11'd0;
+        end else if (tick && ($signed({1'b0, v_hourly_phase}) == 10'sd299)) begin
+            f_v_hourly_b1 <= t81[10:0];
+            f_v_hourly_b2 <= f_v_hourly_b1;
+            f_v_hourly_b3 <= f_v_hourly_b2;
+            f_v_hourly_b4 <= f_v_hourly_b3;
+            f_v_hourly_b5 <= f_v_hourly_b4;
+            f_v_hourly_b6 <= f_v_hourly_b5;
+            f_v_hourly_b7 <= f_v_hourly_b6;
+            f_v_hourly_b8 <= f_v_hourly_b7;
+            f_v_hourly_b9 <= f_v_hourly_b8;
+            f_v_hourly_b10 <= f_v_hourly_b9;
+            f_v_hourly_b11 <= f_v_hourly_b10;
+        end
+    reg [12:0] f_v_daily_b1, f_v_daily_b2, f_v_daily_b3, f_v_daily_b4, f_v_daily_b5, f_v_daily_b6, f_v_daily_b7, f_v_daily_b8, f_v_daily_b9, f_v_daily_b10, f_v_daily_b11, f_v_daily_b12, f_v_daily_b13, f_v_daily_b14, f_v_daily_b15, f_v_daily_b16, f_v_daily_b17, f_v_daily_b18, f_v_daily_b19, f_v_daily_b20, f_v_daily_b21, f_v_daily_b22, f_v_daily_b23;  // `daily`'s buckets 1..23 as the spec shifts them
+    always @(posedge clk)
+        if (rst) begin
+            f_v_daily_b1 <= 13'd0;
+            f_v_daily_b2 <= 13'd0;
+            f_v_daily_b3 <= 13'd0;
+            f_v_daily_b4 <= 13'd0;
+            f_v_daily_b5 <= 13'd0;
+            f_v_daily_b6 <= 13'd0;
+            f_v_daily_b7 <= 13'd0;
+            f_v_daily_b8 <= 13'd0;
+            f_v_daily_b9 <= 13'd0;
+            f_v_daily_b10 <= 13'd0;
+            f_v_daily_b11 <= 13'd0;
+            f_v_daily_b12 <= 13'd0;
+            f_v_daily_b13 <= 13'd0;
+            f_v_daily_b14 <= 13'd0;
+            f_v_daily_b15 <= 13'd0;
+            f_v_daily_b16 <= 13'd0;
+            f_v_daily_b17 <= 13'd0;
+            f_v_daily_b18 <= 13'd0;
+            f_v_daily_b19 <= 13'd0;
+            f_v_daily_b20 <= 13'd0;
+            f_v_daily_b21 <= 13'd0;
+            f_v_daily_b22 <= 13'd0;
+            f_v_daily_b23 <= 13'd0;
+        end else if (tick && ($signed({1'b0, v_daily_phase}) == 13'sd3599)) begin
+            f_v_daily_b1 <= t84[12:0];
+            f_v_daily_b2 <= f_v_daily_b1;
+            f_v_daily_b3 <= f_v_daily_b2;
+            f_v_daily_b4 <= f_v_daily_b3;
+            f_v_daily_b5 <= f_v_daily_b4;
+            f_v_daily_b6 <= f_v_daily_b5;
+            f_v_daily_b7 <= f_v_daily_b6;
+            f_v_daily_b8 <= f_v_daily_b7;
+            f_v_daily_b9 <= f_v_daily_b8;
+            f_v_daily_b10 <= f_v_daily_b9;
+            f_v_daily_b11 <= f_v_daily_b10;
+            f_v_daily_b12 <= f_v_daily_b11;
+            f_v_daily_b13 <= f_v_daily_b12;
+            f_v_daily_b14 <= f_v_daily_b13;
+            f_v_daily_b15 <= f_v_daily_b14;
+            f_v_daily_b16 <= f_v_daily_b15;
+            f_v_daily_b17 <= f_v_daily_b16;
+            f_v_daily_b18 <= f_v_daily_b17;
+            f_v_daily_b19 <= f_v_daily_b18;
+            f_v_daily_b20 <= f_v_daily_b19;
+            f_v_daily_b21 <= f_v_daily_b20;
+            f_v_daily_b22 <= f_v_daily_b21;
+            f_v_daily_b23 <= f_v_daily_b22;
+        end
+    reg [9:0] f_v_primes_b1, f_v_primes_b2, f_v_primes_b3, f_v_primes_b4, f_v_primes_b5;  // `primes`'s buckets 1..5 as the spec shifts them
+    always @(posedge clk)
+        if (rst) begin
+            f_v_primes_b1 <= 10'd0;
+            f_v_primes_b2 <= 10'd0;
+            f_v_primes_b3 <= 10'd0;
+            f_v_primes_b4 <= 10'd0;
+            f_v_primes_b5 <= 10'd0;
+        end else if (tick && ($signed({1'b0, v_primes_phase}) == 11'sd599)) begin
+            f_v_primes_b1 <= t87[9:0];
+            f_v_primes_b2 <= f_v_primes_b1;
+            f_v_primes_b3 <= f_v_primes_b2;
+            f_v_primes_b4 <= f_v_primes_b3;
+            f_v_primes_b5 <= f_v_primes_b4;
+        end
     wire signed [6:0] fn0 = (v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
     wire signed [11:0] fn1 = $signed({{2{1'b0}}, v_prime_total}) + $signed({{2{1'b0}}, v_prime_left});  // 0..1600
     wire signed [15:0] fn2 = 16'sd1600 - $signed({1'b0, w_hourly_total});  // -19200..1600
@@ -2506,55 +2532,52 @@ module infusion_pump_fsm (
     wire signed [1:0] fsn23 = fsn22[1:0];  // 0..1
     wire signed [3:0] fsn24 = $signed({t32[2], t32}) + $signed({{2{l_fill_steps[1]}}, l_fill_steps});  // 0..4
     wire signed [13:0] fsn25 = $signed({{2{1'b0}}, v_basal_acc}) + $signed({{3{1'b0}}, v_basal_rate});  // 0..4999
-    wire signed [10:0] fsn26 = $signed({1'b0, v_bolus_left}) - $signed({{9{l_bolus_steps[1]}}, l_bolus_steps});  // -1..1000
-    wire signed [10:0] fsn27 = $signed({1'b0, v_prime_left}) - $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // -1..800
-    wire signed [10:0] fsn28 = $signed({1'b0, v_prime_total}) + $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // 0..801
-    wire signed [6:0] fsn29 = $signed({1'b0, v_fill_left}) - $signed({{5{l_fill_steps[1]}}, l_fill_steps});  // -1..40
-    wire signed [19:0] fsn30 = $signed({1'b0, v_set_age}) + 20'sd1;  // 1..288001
-    wire signed [19:0] fsn31 = (20'sd288000 < fsn30) ? 20'sd288000 : fsn30;  // 1..288000
-    wire signed [19:0] fsn32 = v_inserted ? fsn31 : 20'sd0;  // 0..288000
-    wire signed [13:0] fsn33 = $signed({1'b0, v_away}) + 14'sd1;  // 1..7201
-    wire signed [13:0] fsn34 = (14'sd7200 < fsn33) ? 14'sd7200 : fsn33;  // 1..7200
-    wire signed [10:0] fsn35 = $signed({1'b0, v_silenced}) + 11'sd1;  // 1..601
-    wire signed [10:0] fsn36 = (((((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) && v_acked) && (t114 < 11'sd600)) ? t114 : 11'sd0;  // 0..601
-    wire signed [11:0] fsn37 = $signed({1'b0, v_stopped}) + 12'sd1;  // 1..1801
-    wire signed [11:0] fsn38 = (12'sd1800 < fsn37) ? 12'sd1800 : fsn37;  // 1..1800
-    wire signed [11:0] fsn39 = (v_inserted && (!((state == 3'd4) || (state == 3'd5)))) ? t117 : 12'sd0;  // 0..1800
-    wire signed [14:0] fsn40 = $signed({1'b0, v_reservoir}) - $signed({{13{l_basal_steps[1]}}, l_basal_steps});  // -1..12000
-    wire signed [15:0] fsn41 = fsn4 - $signed({{14{l_basal_steps[1]}}, l_basal_steps});  // -19201..1600
-    wire signed [18:0] fsn42 = fsn5 - $signed({{17{l_basal_steps[1]}}, l_basal_steps});  // -144001..6000
-    wire signed [2:0] fsn43 = $signed({l_basal_steps[1], l_basal_steps}) + $signed({l_bolus_steps[1], l_bolus_steps});  // 0..2
-    wire signed [14:0] fsn44 = $signed({1'b0, v_reservoir}) - $signed({{12{t22[2]}}, t22});  // -2..12000
-    wire signed [14:0] fsn45 = ($signed({{5{1'b0}}, v_prime_left}) < $signed({{13{l_prime_raw[1]}}, l_prime_raw})) ? $signed({{5{1'b0}}, v_prime_left}) : $signed({{13{l_prime_raw[1]}}, l_prime_raw});
-    wire signed [14:0] fsn46 = ($signed({fsn1[13], fsn1}) < fsn44) ? $signed({fsn1[13], fsn1}) : fsn44;
-    wire signed [14:0] fsn47 = (fsn46 < fsn45) ? fsn46 : fsn45;
-    wire signed [13:0] fsn48 = fsn47[13:0];  // -5040..1
-    wire signed [2:0] fsn49 = t22 + $signed({l_prime_steps[1], l_prime_steps});  // 0..3
-    wire signed [13:0] fsn50 = fsn1 - $signed({{12{l_prime_steps[1]}}, l_prime_steps});  // -5041..840
-    wire signed [14:0] fsn51 = $signed({1'b0, v_reservoir}) - $signed({{12{t32[2]}}, t32});  // -3..12000
-    wire signed [14:0] fsn52 = ($signed({{9{1'b0}}, v_fill_left}) < $signed({{13{l_fill_raw[1]}}, l_fill_raw})) ? $signed({{9{1'b0}}, v_fill_left}) : $signed({{13{l_fill_raw[1]}}, l_fill_raw});
-    wire signed [14:0] fsn53 = ($signed({t34[13], t34}) < fsn51) ? $signed({t34[13], t34}) : fsn51;
-    wire signed [14:0] fsn54 = (fsn53 < fsn52) ? fsn53 : fsn52;
-    wire signed [13:0] fsn55 = fsn54[13:0];  // -5041..1
-    wire signed [9:0] fsn56 = $signed({1'b0, v_hourly_phase}) + 10'sd1;  // 1..300
-    wire signed [9:0] fsn57 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 10'sd0 : fsn56;  // 0..300
-    wire signed [11:0] fsn58 = $signed({1'b0, v_hourly_b0}) + $signed({{9{t22[2]}}, t22});  // 0..1602
-    wire signed [11:0] fsn59 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 12'sd0 : fsn58;  // 0..1602
-    wire signed [11:0] fsn60 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? fsn58 : $signed({1'b0, v_hourly_b1});  // 0..1602
-    wire signed [12:0] fsn61 = $signed({1'b0, v_daily_phase}) + 13'sd1;  // 1..3600
-    wire signed [12:0] fsn62 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 13'sd0 : fsn61;  // 0..3600
-    wire signed [13:0] fsn63 = $signed({1'b0, v_daily_b0}) + $signed({{11{t22[2]}}, t22});  // 0..6002
-    wire signed [13:0] fsn64 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 14'sd0 : fsn63;  // 0..6002
-    wire signed [13:0] fsn65 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? fsn63 : $signed({1'b0, v_daily_b1});  // 0..6002
-    wire signed [18:0] fsn66 = ($signed({{5{1'b0}}, v_reservoir}) < $signed({{17{l_basal_raw[1]}}, l_basal_raw})) ? $signed({{5{1'b0}}, v_reservoir}) : $signed({{17{l_basal_raw[1]}}, l_basal_raw});
-    wire signed [18:0] fsn67 = (fsn5 < $signed({{3{fsn4[15]}}, fsn4})) ? fsn5 : $signed({{3{fsn4[15]}}, fsn4});
-    wire signed [18:0] fsn68 = (fsn67 < fsn66) ? fsn67 : fsn66;  // -144000..1
-    wire signed [10:0] fsn69 = $signed({1'b0, v_primes_phase}) + 11'sd1;  // 1..600
-    wire signed [10:0] fsn70 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : fsn69;  // 0..600
-    wire signed [2:0] fsn71 = $signed({l_prime_steps[1], l_prime_steps}) + $signed({l_fill_steps[1], l_fill_steps});  // 0..2
-    wire signed [10:0] fsn72 = $signed({1'b0, v_primes_b0}) + $signed({{8{t94[2]}}, t94});  // 0..842
-    wire signed [10:0] fsn73 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : fsn72;  // 0..842
-    wire signed [10:0] fsn74 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? fsn72 : $signed({1'b0, v_primes_b1});  // 0..842
+    wire signed [14:0] fsn26 = $signed({1'b0, v_reservoir}) - $signed({{13{l_basal_steps[1]}}, l_basal_steps});  // -1..12000
+    wire signed [15:0] fsn27 = fsn4 - $signed({{14{l_basal_steps[1]}}, l_basal_steps});  // -19201..1600
+    wire signed [18:0] fsn28 = fsn5 - $signed({{17{l_basal_steps[1]}}, l_basal_steps});  // -144001..6000
+    wire signed [2:0] fsn29 = $signed({l_basal_steps[1], l_basal_steps}) + $signed({l_bolus_steps[1], l_bolus_steps});  // 0..2
+    wire signed [14:0] fsn30 = $signed({1'b0, v_reservoir}) - $signed({{12{t22[2]}}, t22});  // -2..12000
+    wire signed [14:0] fsn31 = ($signed({{5{1'b0}}, v_prime_left}) < $signed({{13{l_prime_raw[1]}}, l_prime_raw})) ? $signed({{5{1'b0}}, v_prime_left}) : $signed({{13{l_prime_raw[1]}}, l_prime_raw});
+    wire signed [14:0] fsn32 = ($signed({fsn1[13], fsn1}) < fsn30) ? $signed({fsn1[13], fsn1}) : fsn30;
+    wire signed [14:0] fsn33 = (fsn32 < fsn31) ? fsn32 : fsn31;
+    wire signed [13:0] fsn34 = fsn33[13:0];  // -5040..1
+    wire signed [2:0] fsn35 = t22 + $signed({l_prime_steps[1], l_prime_steps});  // 0..3
+    wire signed [13:0] fsn36 = fsn1 - $signed({{12{l_prime_steps[1]}}, l_prime_steps});  // -5041..840
+    wire signed [14:0] fsn37 = $signed({1'b0, v_reservoir}) - $signed({{12{t32[2]}}, t32});  // -3..12000
+    wire signed [14:0] fsn38 = ($signed({{9{1'b0}}, v_fill_left}) < $signed({{13{l_fill_raw[1]}}, l_fill_raw})) ? $signed({{9{1'b0}}, v_fill_left}) : $signed({{13{l_fill_raw[1]}}, l_fill_raw});
+    wire signed [14:0] fsn39 = ($signed({t34[13], t34}) < fsn37) ? $signed({t34[13], t34}) : fsn37;
+    wire signed [14:0] fsn40 = (fsn39 < fsn38) ? fsn39 : fsn38;
+    wire signed [13:0] fsn41 = fsn40[13:0];  // -5041..1
+    wire signed [9:0] fsn42 = $signed({1'b0, v_hourly_phase}) + 10'sd1;  // 1..300
+    wire signed [9:0] fsn43 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 10'sd0 : fsn42;  // 0..300
+    wire signed [11:0] fsn44 = $signed({1'b0, v_hourly_b0}) + $signed({{9{t22[2]}}, t22});  // 0..1602
+    wire signed [11:0] fsn45 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 12'sd0 : fsn44;  // 0..1602
+    wire signed [12:0] fsn46 = $signed({1'b0, v_daily_phase}) + 13'sd1;  // 1..3600
+    wire signed [12:0] fsn47 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 13'sd0 : fsn46;  // 0..3600
+    wire signed [13:0] fsn48 = $signed({1'b0, v_daily_b0}) + $signed({{11{t22[2]}}, t22});  // 0..6002
+    wire signed [13:0] fsn49 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 14'sd0 : fsn48;  // 0..6002
+    wire signed [10:0] fsn50 = $signed({1'b0, v_primes_phase}) + 11'sd1;  // 1..600
+    wire signed [10:0] fsn51 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : fsn50;  // 0..600
+    wire signed [2:0] fsn52 = $signed({l_prime_steps[1], l_prime_steps}) + $signed({l_fill_steps[1], l_fill_steps});  // 0..2
+    wire signed [10:0] fsn53 = $signed({1'b0, v_primes_b0}) + $signed({{8{t58[2]}}, t58});  // 0..842
+    wire signed [10:0] fsn54 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : fsn53;  // 0..842
+    wire signed [10:0] fsn55 = $signed({1'b0, v_bolus_left}) - $signed({{9{l_bolus_steps[1]}}, l_bolus_steps});  // -1..1000
+    wire signed [10:0] fsn56 = $signed({1'b0, v_prime_left}) - $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // -1..800
+    wire signed [10:0] fsn57 = $signed({1'b0, v_prime_total}) + $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // 0..801
+    wire signed [6:0] fsn58 = $signed({1'b0, v_fill_left}) - $signed({{5{l_fill_steps[1]}}, l_fill_steps});  // -1..40
+    wire signed [19:0] fsn59 = $signed({1'b0, v_set_age}) + 20'sd1;  // 1..288001
+    wire signed [19:0] fsn60 = (20'sd288000 < fsn59) ? 20'sd288000 : fsn59;  // 1..288000
+    wire signed [19:0] fsn61 = v_inserted ? fsn60 : 20'sd0;  // 0..288000
+    wire signed [13:0] fsn62 = $signed({1'b0, v_away}) + 14'sd1;  // 1..7201
+    wire signed [13:0] fsn63 = (14'sd7200 < fsn62) ? 14'sd7200 : fsn62;  // 1..7200
+    wire signed [10:0] fsn64 = $signed({1'b0, v_silenced}) + 11'sd1;  // 1..601
+    wire signed [10:0] fsn65 = (((((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) && v_acked) && (t72 < 11'sd600)) ? t72 : 11'sd0;  // 0..601
+    wire signed [11:0] fsn66 = $signed({1'b0, v_stopped}) + 12'sd1;  // 1..1801
+    wire signed [11:0] fsn67 = (12'sd1800 < fsn66) ? 12'sd1800 : fsn66;  // 1..1800
+    wire signed [11:0] fsn68 = (v_inserted && (!((state == 3'd4) || (state == 3'd5)))) ? t75 : 12'sd0;  // 0..1800
+    wire signed [18:0] fsn69 = ($signed({{5{1'b0}}, v_reservoir}) < $signed({{17{l_basal_raw[1]}}, l_basal_raw})) ? $signed({{5{1'b0}}, v_reservoir}) : $signed({{17{l_basal_raw[1]}}, l_basal_raw});
+    wire signed [18:0] fsn70 = (fsn5 < $signed({{3{fsn4[15]}}, fsn4})) ? fsn5 : $signed({{3{fsn4[15]}}, fsn4});
+    wire signed [18:0] fsn71 = (fsn70 < fsn69) ? fsn70 : fsn69;  // -144000..1
     wire signed [14:0] fsd0 = $signed({1'b0, f_past_v_reservoir}) - $signed({{11{f_past_l_steps[3]}}, f_past_l_steps});  // -4..12000
     wire signed [13:0] fsd1 = $signed({1'b0, f_past_v_away}) + 14'sd1;  // 1..7201
     wire signed [19:0] fsd2 = $signed({1'b0, f_past_v_set_age}) + 20'sd1;  // 1..288001
@@ -2572,7 +2595,7 @@ module infusion_pump_fsm (
     wire signed [9:0] fsd14 = $signed({1'b0, f_past_v_hourly_phase}) + 10'sd1;  // 1..300
     wire signed [13:0] fsd15 = $signed({1'b0, f_past_v_daily_b0}) + $signed({{11{f_past_t22[2]}}, f_past_t22});  // 0..6002
     wire signed [12:0] fsd16 = $signed({1'b0, f_past_v_daily_phase}) + 13'sd1;  // 1..3600
-    wire signed [10:0] fsd17 = $signed({1'b0, f_past_v_primes_b0}) + $signed({{8{f_past_t94[2]}}, f_past_t94});  // 0..842
+    wire signed [10:0] fsd17 = $signed({1'b0, f_past_v_primes_b0}) + $signed({{8{f_past_t58[2]}}, f_past_t58});  // 0..842
     wire signed [10:0] fsd18 = $signed({1'b0, f_past_v_primes_phase}) + 11'sd1;  // 1..600
     wire signed [13:0] fsd19 = (f_past_t0 >= 14'sd3600) ? f_past_t0 - 14'sd3600 : f_past_t0 - 14'sd0;
     wire signed [12:0] fsd20 = fsd19[12:0];  // 0..3599
@@ -2646,64 +2669,64 @@ module infusion_pump_fsm (
     reg signed [1:0] f_past_l_fill_steps;
     reg f_past_v_bolus_cut;
     reg f_past_rst;
-    reg signed [10:0] f_past_t105;
+    reg signed [10:0] f_past_t63;
     reg [4:0] f_past_f_settle;
-    reg signed [10:0] f_past_t106;
-    reg signed [13:0] f_past_t112;
-    reg signed [10:0] f_past_t114;
-    reg signed [10:0] f_past_t104;
-    reg signed [6:0] f_past_t107;
-    reg signed [10:0] f_past_t115;
-    reg signed [11:0] f_past_t117;
+    reg signed [10:0] f_past_t64;
+    reg signed [13:0] f_past_t70;
+    reg signed [10:0] f_past_t72;
+    reg signed [10:0] f_past_t62;
+    reg signed [6:0] f_past_t65;
+    reg signed [10:0] f_past_t73;
+    reg signed [11:0] f_past_t75;
     reg f_past_v_low_reservoir;
     reg f_past_v_wear_alert;
     reg signed [2:0] f_past_t22;
     reg f_past_v_dose_limit;
     reg f_past_v_no_delivery;
     reg [10:0] f_past_v_hourly_b0;
-    reg [10:0] f_past_v_hourly_b1;
-    reg [10:0] f_past_v_hourly_b2;
-    reg [10:0] f_past_v_hourly_b3;
-    reg [10:0] f_past_v_hourly_b4;
-    reg [10:0] f_past_v_hourly_b5;
-    reg [10:0] f_past_v_hourly_b6;
-    reg [10:0] f_past_v_hourly_b7;
-    reg [10:0] f_past_v_hourly_b8;
-    reg [10:0] f_past_v_hourly_b9;
-    reg [10:0] f_past_v_hourly_b10;
-    reg [10:0] f_past_v_hourly_b11;
+    reg [10:0] f_past_f_v_hourly_b1;
+    reg [10:0] f_past_f_v_hourly_b2;
+    reg [10:0] f_past_f_v_hourly_b3;
+    reg [10:0] f_past_f_v_hourly_b4;
+    reg [10:0] f_past_f_v_hourly_b5;
+    reg [10:0] f_past_f_v_hourly_b6;
+    reg [10:0] f_past_f_v_hourly_b7;
+    reg [10:0] f_past_f_v_hourly_b8;
+    reg [10:0] f_past_f_v_hourly_b9;
+    reg [10:0] f_past_f_v_hourly_b10;
+    reg [10:0] f_past_f_v_hourly_b11;
     reg [12:0] f_past_v_daily_b0;
-    reg [12:0] f_past_v_daily_b1;
-    reg [12:0] f_past_v_daily_b2;
-    reg [12:0] f_past_v_daily_b3;
-    reg [12:0] f_past_v_daily_b4;
-    reg [12:0] f_past_v_daily_b5;
-    reg [12:0] f_past_v_daily_b6;
-    reg [12:0] f_past_v_daily_b7;
-    reg [12:0] f_past_v_daily_b8;
-    reg [12:0] f_past_v_daily_b9;
-    reg [12:0] f_past_v_daily_b10;
-    reg [12:0] f_past_v_daily_b11;
-    reg [12:0] f_past_v_daily_b12;
-    reg [12:0] f_past_v_daily_b13;
-    reg [12:0] f_past_v_daily_b14;
-    reg [12:0] f_past_v_daily_b15;
-    reg [12:0] f_past_v_daily_b16;
-    reg [12:0] f_past_v_daily_b17;
-    reg [12:0] f_past_v_daily_b18;
-    reg [12:0] f_past_v_daily_b19;
-    reg [12:0] f_past_v_daily_b20;
-    reg [12:0] f_past_v_daily_b21;
-    reg [12:0] f_past_v_daily_b22;
-    reg [12:0] f_past_v_daily_b23;
+    reg [12:0] f_past_f_v_daily_b1;
+    reg [12:0] f_past_f_v_daily_b2;
+    reg [12:0] f_past_f_v_daily_b3;
+    reg [12:0] f_past_f_v_daily_b4;
+    reg [12:0] f_past_f_v_daily_b5;
+    reg [12:0] f_past_f_v_daily_b6;
+    reg [12:0] f_past_f_v_daily_b7;
+    reg [12:0] f_past_f_v_daily_b8;
+    reg [12:0] f_past_f_v_daily_b9;
+    reg [12:0] f_past_f_v_daily_b10;
+    reg [12:0] f_past_f_v_daily_b11;
+    reg [12:0] f_past_f_v_daily_b12;
+    reg [12:0] f_past_f_v_daily_b13;
+    reg [12:0] f_past_f_v_daily_b14;
+    reg [12:0] f_past_f_v_daily_b15;
+    reg [12:0] f_past_f_v_daily_b16;
+    reg [12:0] f_past_f_v_daily_b17;
+    reg [12:0] f_past_f_v_daily_b18;
+    reg [12:0] f_past_f_v_daily_b19;
+    reg [12:0] f_past_f_v_daily_b20;
+    reg [12:0] f_past_f_v_daily_b21;
+    reg [12:0] f_past_f_v_daily_b22;
+    reg [12:0] f_past_f_v_daily_b23;
     reg [9:0] f_past_v_primes_b0;
-    reg signed [2:0] f_past_t94;
+    reg signed [2:0] f_past_t58;
     reg [9:0] f_past_v_primes_phase;
-    reg [9:0] f_past_v_primes_b1;
-    reg [9:0] f_past_v_primes_b2;
-    reg [9:0] f_past_v_primes_b3;
-    reg [9:0] f_past_v_primes_b4;
-    reg [9:0] f_past_v_primes_b5;
+    reg [9:0] f_past_f_v_primes_b1;
+    reg [9:0] f_past_f_v_primes_b2;
+    reg [9:0] f_past_f_v_primes_b3;
+    reg [9:0] f_past_f_v_primes_b4;
+    reg [9:0] f_past_f_v_primes_b5;
     reg [9:0] f_past_v_primes_b6;
     reg signed [13:0] f_past_t0;
     always @(posedge clk) begin
@@ -2777,64 +2800,64 @@ module infusion_pump_fsm (
         f_past_l_fill_steps <= l_fill_steps;
         f_past_v_bolus_cut <= v_bolus_cut;
         f_past_rst <= rst;
-        f_past_t105 <= t105;
+        f_past_t63 <= t63;
         f_past_f_settle <= f_settle;
-        f_past_t106 <= t106;
-        f_past_t112 <= t112;
-        f_past_t114 <= t114;
-        f_past_t104 <= t104;
-        f_past_t107 <= t107;
-        f_past_t115 <= t115;
-        f_past_t117 <= t117;
+        f_past_t64 <= t64;
+        f_past_t70 <= t70;
+        f_past_t72 <= t72;
+        f_past_t62 <= t62;
+        f_past_t65 <= t65;
+        f_past_t73 <= t73;
+        f_past_t75 <= t75;
         f_past_v_low_reservoir <= v_low_reservoir;
         f_past_v_wear_alert <= v_wear_alert;
         f_past_t22 <= t22;
         f_past_v_dose_limit <= v_dose_limit;
         f_past_v_no_delivery <= v_no_delivery;
         f_past_v_hourly_b0 <= v_hourly_b0;
-        f_past_v_hourly_b1 <= v_hourly_b1;
-        f_past_v_hourly_b2 <= v_hourly_b2;
-        f_past_v_hourly_b3 <= v_hourly_b3;
-        f_past_v_hourly_b4 <= v_hourly_b4;
-        f_past_v_hourly_b5 <= v_hourly_b5;
-        f_past_v_hourly_b6 <= v_hourly_b6;
-        f_past_v_hourly_b7 <= v_hourly_b7;
-        f_past_v_hourly_b8 <= v_hourly_b8;
-        f_past_v_hourly_b9 <= v_hourly_b9;
-        f_past_v_hourly_b10 <= v_hourly_b10;
-        f_past_v_hourly_b11 <= v_hourly_b11;
+        f_past_f_v_hourly_b1 <= f_v_hourly_b1;
+        f_past_f_v_hourly_b2 <= f_v_hourly_b2;
+        f_past_f_v_hourly_b3 <= f_v_hourly_b3;
+        f_past_f_v_hourly_b4 <= f_v_hourly_b4;
+        f_past_f_v_hourly_b5 <= f_v_hourly_b5;
+        f_past_f_v_hourly_b6 <= f_v_hourly_b6;
+        f_past_f_v_hourly_b7 <= f_v_hourly_b7;
+        f_past_f_v_hourly_b8 <= f_v_hourly_b8;
+        f_past_f_v_hourly_b9 <= f_v_hourly_b9;
+        f_past_f_v_hourly_b10 <= f_v_hourly_b10;
+        f_past_f_v_hourly_b11 <= f_v_hourly_b11;
         f_past_v_daily_b0 <= v_daily_b0;
-        f_past_v_daily_b1 <= v_daily_b1;
-        f_past_v_daily_b2 <= v_daily_b2;
-        f_past_v_daily_b3 <= v_daily_b3;
-        f_past_v_daily_b4 <= v_daily_b4;
-        f_past_v_daily_b5 <= v_daily_b5;
-        f_past_v_daily_b6 <= v_daily_b6;
-        f_past_v_daily_b7 <= v_daily_b7;
-        f_past_v_daily_b8 <= v_daily_b8;
-        f_past_v_daily_b9 <= v_daily_b9;
-        f_past_v_daily_b10 <= v_daily_b10;
-        f_past_v_daily_b11 <= v_daily_b11;
-        f_past_v_daily_b12 <= v_daily_b12;
-        f_past_v_daily_b13 <= v_daily_b13;
-        f_past_v_daily_b14 <= v_daily_b14;
-        f_past_v_daily_b15 <= v_daily_b15;
-        f_past_v_daily_b16 <= v_daily_b16;
-        f_past_v_daily_b17 <= v_daily_b17;
-        f_past_v_daily_b18 <= v_daily_b18;
-        f_past_v_daily_b19 <= v_daily_b19;
-        f_past_v_daily_b20 <= v_daily_b20;
-        f_past_v_daily_b21 <= v_daily_b21;
-        f_past_v_daily_b22 <= v_daily_b22;
-        f_past_v_daily_b23 <= v_daily_b23;
+        f_past_f_v_daily_b1 <= f_v_daily_b1;
+        f_past_f_v_daily_b2 <= f_v_daily_b2;
+        f_past_f_v_daily_b3 <= f_v_daily_b3;
+        f_past_f_v_daily_b4 <= f_v_daily_b4;
+        f_past_f_v_daily_b5 <= f_v_daily_b5;
+        f_past_f_v_daily_b6 <= f_v_daily_b6;
+        f_past_f_v_daily_b7 <= f_v_daily_b7;
+        f_past_f_v_daily_b8 <= f_v_daily_b8;
+        f_past_f_v_daily_b9 <= f_v_daily_b9;
+        f_past_f_v_daily_b10 <= f_v_daily_b10;
+        f_past_f_v_daily_b11 <= f_v_daily_b11;
+        f_past_f_v_daily_b12 <= f_v_daily_b12;
+        f_past_f_v_daily_b13 <= f_v_daily_b13;
+        f_past_f_v_daily_b14 <= f_v_daily_b14;
+        f_past_f_v_daily_b15 <= f_v_daily_b15;
+        f_past_f_v_daily_b16 <= f_v_daily_b16;
+        f_past_f_v_daily_b17 <= f_v_daily_b17;
+        f_past_f_v_daily_b18 <= f_v_daily_b18;
+        f_past_f_v_daily_b19 <= f_v_daily_b19;
+        f_past_f_v_daily_b20 <= f_v_daily_b20;
+        f_past_f_v_daily_b21 <= f_v_daily_b21;
+        f_past_f_v_daily_b22 <= f_v_daily_b22;
+        f_past_f_v_daily_b23 <= f_v_daily_b23;
         f_past_v_primes_b0 <= v_primes_b0;
-        f_past_t94 <= t94;
+        f_past_t58 <= t58;
         f_past_v_primes_phase <= v_primes_phase;
-        f_past_v_primes_b1 <= v_primes_b1;
-        f_past_v_primes_b2 <= v_primes_b2;
-        f_past_v_primes_b3 <= v_primes_b3;
-        f_past_v_primes_b4 <= v_primes_b4;
-        f_past_v_primes_b5 <= v_primes_b5;
+        f_past_f_v_primes_b1 <= f_v_primes_b1;
+        f_past_f_v_primes_b2 <= f_v_primes_b2;
+        f_past_f_v_primes_b3 <= f_v_primes_b3;
+        f_past_f_v_primes_b4 <= f_v_primes_b4;
+        f_past_f_v_primes_b5 <= f_v_primes_b5;
         f_past_v_primes_b6 <= v_primes_b6;
         f_past_t0 <= t0;
     end
@@ -3018,18 +3041,18 @@ module infusion_pump_fsm (
         end else if (tick) begin
             if (($signed({1'b0, v_primes_phase}) == 11'sd599)) begin
                 f_pre_primes_0 <= 13'd0;
-                f_pre_primes_1 <= f_pre_primes_0 + {{10{t94[2]}}, t94};
-                f_pre_primes_2 <= f_pre_primes_1 + {{10{t94[2]}}, t94};
-                f_pre_primes_3 <= f_pre_primes_2 + {{10{t94[2]}}, t94};
-                f_pre_primes_4 <= f_pre_primes_3 + {{10{t94[2]}}, t94};
-                f_pre_primes_5 <= f_pre_primes_4 + {{10{t94[2]}}, t94};
+                f_pre_primes_1 <= f_pre_primes_0 + {{10{t58[2]}}, t58};
+                f_pre_primes_2 <= f_pre_primes_1 + {{10{t58[2]}}, t58};
+                f_pre_primes_3 <= f_pre_primes_2 + {{10{t58[2]}}, t58};
+                f_pre_primes_4 <= f_pre_primes_3 + {{10{t58[2]}}, t58};
+                f_pre_primes_5 <= f_pre_primes_4 + {{10{t58[2]}}, t58};
             end else begin
-                f_pre_primes_0 <= f_pre_primes_0 + {{10{t94[2]}}, t94};
-                f_pre_primes_1 <= f_pre_primes_1 + {{10{t94[2]}}, t94};
-                f_pre_primes_2 <= f_pre_primes_2 + {{10{t94[2]}}, t94};
-                f_pre_primes_3 <= f_pre_primes_3 + {{10{t94[2]}}, t94};
-                f_pre_primes_4 <= f_pre_primes_4 + {{10{t94[2]}}, t94};
-                f_pre_primes_5 <= f_pre_primes_5 + {{10{t94[2]}}, t94};
+                f_pre_primes_0 <= f_pre_primes_0 + {{10{t58[2]}}, t58};
+                f_pre_primes_1 <= f_pre_primes_1 + {{10{t58[2]}}, t58};
+                f_pre_primes_2 <= f_pre_primes_2 + {{10{t58[2]}}, t58};
+                f_pre_primes_3 <= f_pre_primes_3 + {{10{t58[2]}}, t58};
+                f_pre_primes_4 <= f_pre_primes_4 + {{10{t58[2]}}, t58};
+                f_pre_primes_5 <= f_pre_primes_5 + {{10{t58[2]}}, t58};
             end
         end
     end
@@ -3054,51 +3077,51 @@ module infusion_pump_fsm (
     wire f_ok_9 = (v_prime_left <= 10'd800);
     wire f_ok_10 = (v_fill_left <= 6'd40);
     wire f_ok_11 = (v_hourly_b0 <= 11'd1600);
-    wire f_ok_12 = (v_hourly_b1 <= 11'd1600);
-    wire f_ok_13 = (v_hourly_b2 <= 11'd1600);
-    wire f_ok_14 = (v_hourly_b3 <= 11'd1600);
-    wire f_ok_15 = (v_hourly_b4 <= 11'd1600);
-    wire f_ok_16 = (v_hourly_b5 <= 11'd1600);
-    wire f_ok_17 = (v_hourly_b6 <= 11'd1600);
-    wire f_ok_18 = (v_hourly_b7 <= 11'd1600);
-    wire f_ok_19 = (v_hourly_b8 <= 11'd1600);
-    wire f_ok_20 = (v_hourly_b9 <= 11'd1600);
-    wire f_ok_21 = (v_hourly_b10 <= 11'd1600);
-    wire f_ok_22 = (v_hourly_b11 <= 11'd1600);
+    wire f_ok_12 = (f_v_hourly_b1 <= 11'd1600);
+    wire f_ok_13 = (f_v_hourly_b2 <= 11'd1600);
+    wire f_ok_14 = (f_v_hourly_b3 <= 11'd1600);
+    wire f_ok_15 = (f_v_hourly_b4 <= 11'd1600);
+    wire f_ok_16 = (f_v_hourly_b5 <= 11'd1600);
+    wire f_ok_17 = (f_v_hourly_b6 <= 11'd1600);
+    wire f_ok_18 = (f_v_hourly_b7 <= 11'd1600);
+    wire f_ok_19 = (f_v_hourly_b8 <= 11'd1600);
+    wire f_ok_20 = (f_v_hourly_b9 <= 11'd1600);
+    wire f_ok_21 = (f_v_hourly_b10 <= 11'd1600);
+    wire f_ok_22 = (f_v_hourly_b11 <= 11'd1600);
     wire f_ok_23 = (v_hourly_b12 <= 11'd1600);
     wire f_ok_24 = (v_hourly_phase <= 9'd299);
     wire f_ok_25 = (v_daily_b0 <= 13'd6000);
-    wire f_ok_26 = (v_daily_b1 <= 13'd6000);
-    wire f_ok_27 = (v_daily_b2 <= 13'd6000);
-    wire f_ok_28 = (v_daily_b3 <= 13'd6000);
-    wire f_ok_29 = (v_daily_b4 <= 13'd6000);
-    wire f_ok_30 = (v_daily_b5 <= 13'd6000);
-    wire f_ok_31 = (v_daily_b6 <= 13'd6000);
-    wire f_ok_32 = (v_daily_b7 <= 13'd6000);
-    wire f_ok_33 = (v_daily_b8 <= 13'd6000);
-    wire f_ok_34 = (v_daily_b9 <= 13'd6000);
-    wire f_ok_35 = (v_daily_b10 <= 13'd6000);
-    wire f_ok_36 = (v_daily_b11 <= 13'd6000);
-    wire f_ok_37 = (v_daily_b12 <= 13'd6000);
-    wire f_ok_38 = (v_daily_b13 <= 13'd6000);
-    wire f_ok_39 = (v_daily_b14 <= 13'd6000);
-    wire f_ok_40 = (v_daily_b15 <= 13'd6000);
-    wire f_ok_41 = (v_daily_b16 <= 13'd6000);
-    wire f_ok_42 = (v_daily_b17 <= 13'd6000);
-    wire f_ok_43 = (v_daily_b18 <= 13'd6000);
-    wire f_ok_44 = (v_daily_b19 <= 13'd6000);
-    wire f_ok_45 = (v_daily_b20 <= 13'd6000);
-    wire f_ok_46 = (v_daily_b21 <= 13'd6000);
-    wire f_ok_47 = (v_daily_b22 <= 13'd6000);
-    wire f_ok_48 = (v_daily_b23 <= 13'd6000);
+    wire f_ok_26 = (f_v_daily_b1 <= 13'd6000);
+    wire f_ok_27 = (f_v_daily_b2 <= 13'd6000);
+    wire f_ok_28 = (f_v_daily_b3 <= 13'd6000);
+    wire f_ok_29 = (f_v_daily_b4 <= 13'd6000);
+    wire f_ok_30 = (f_v_daily_b5 <= 13'd6000);
+    wire f_ok_31 = (f_v_daily_b6 <= 13'd6000);
+    wire f_ok_32 = (f_v_daily_b7 <= 13'd6000);
+    wire f_ok_33 = (f_v_daily_b8 <= 13'd6000);
+    wire f_ok_34 = (f_v_daily_b9 <= 13'd6000);
+    wire f_ok_35 = (f_v_daily_b10 <= 13'd6000);
+    wire f_ok_36 = (f_v_daily_b11 <= 13'd6000);
+    wire f_ok_37 = (f_v_daily_b12 <= 13'd6000);
+    wire f_ok_38 = (f_v_daily_b13 <= 13'd6000);
+    wire f_ok_39 = (f_v_daily_b14 <= 13'd6000);
+    wire f_ok_40 = (f_v_daily_b15 <= 13'd6000);
+    wire f_ok_41 = (f_v_daily_b16 <= 13'd6000);
+    wire f_ok_42 = (f_v_daily_b17 <= 13'd6000);
+    wire f_ok_43 = (f_v_daily_b18 <= 13'd6000);
+    wire f_ok_44 = (f_v_daily_b19 <= 13'd6000);
+    wire f_ok_45 = (f_v_daily_b20 <= 13'd6000);
+    wire f_ok_46 = (f_v_daily_b21 <= 13'd6000);
+    wire f_ok_47 = (f_v_daily_b22 <= 13'd6000);
+    wire f_ok_48 = (f_v_daily_b23 <= 13'd6000);
     wire f_ok_49 = (v_daily_b24 <= 13'd6000);
     wire f_ok_50 = (v_daily_phase <= 12'd3599);
     wire f_ok_51 = (v_primes_b0 <= 10'd840);
-    wire f_ok_52 = (v_primes_b1 <= 10'd840);
-    wire f_ok_53 = (v_primes_b2 <= 10'd840);
-    wire f_ok_54 = (v_primes_b3 <= 10'd840);
-    wire f_ok_55 = (v_primes_b4 <= 10'd840);
-    wire f_ok_56 = (v_primes_b5 <= 10'd840);
+    wire f_ok_52 = (f_v_primes_b1 <= 10'd840);
+    wire f_ok_53 = (f_v_primes_b2 <= 10'd840);
+    wire f_ok_54 = (f_v_primes_b3 <= 10'd840);
+    wire f_ok_55 = (f_v_primes_b4 <= 10'd840);
+    wire f_ok_56 = (f_v_primes_b5 <= 10'd840);
     wire f_ok_57 = (v_primes_b6 <= 10'd840);
     wire f_ok_58 = (v_primes_phase <= 10'd599);
     wire f_ok_59 = (v_basal_acc <= 12'd3599);
@@ -3237,49 +3260,49 @@ module infusion_pump_fsm (
     wire f_ok_192 = (!f_ev_accepted || (!(v_inserted && v_connected)));
     wire f_ok_193 = (!(((((state == 3'd2) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
     wire f_ok_194 = ({1'b0, f_pre_hourly_0} == {5'd0, v_hourly_b0});
-    wire f_ok_195 = ({1'b0, f_pre_hourly_1} == {1'b0, f_pre_hourly_0} + {5'd0, v_hourly_b1});
-    wire f_ok_196 = ({1'b0, f_pre_hourly_2} == {1'b0, f_pre_hourly_1} + {5'd0, v_hourly_b2});
-    wire f_ok_197 = ({1'b0, f_pre_hourly_3} == {1'b0, f_pre_hourly_2} + {5'd0, v_hourly_b3});
-    wire f_ok_198 = ({1'b0, f_pre_hourly_4} == {1'b0, f_pre_hourly_3} + {5'd0, v_hourly_b4});
-    wire f_ok_199 = ({1'b0, f_pre_hourly_5} == {1'b0, f_pre_hourly_4} + {5'd0, v_hourly_b5});
-    wire f_ok_200 = ({1'b0, f_pre_hourly_6} == {1'b0, f_pre_hourly_5} + {5'd0, v_hourly_b6});
-    wire f_ok_201 = ({1'b0, f_pre_hourly_7} == {1'b0, f_pre_hourly_6} + {5'd0, v_hourly_b7});
-    wire f_ok_202 = ({1'b0, f_pre_hourly_8} == {1'b0, f_pre_hourly_7} + {5'd0, v_hourly_b8});
-    wire f_ok_203 = ({1'b0, f_pre_hourly_9} == {1'b0, f_pre_hourly_8} + {5'd0, v_hourly_b9});
-    wire f_ok_204 = ({1'b0, f_pre_hourly_10} == {1'b0, f_pre_hourly_9} + {5'd0, v_hourly_b10});
-    wire f_ok_205 = ({1'b0, f_pre_hourly_11} == {1'b0, f_pre_hourly_10} + {5'd0, v_hourly_b11});
+    wire f_ok_195 = ({1'b0, f_pre_hourly_1} == {1'b0, f_pre_hourly_0} + {5'd0, f_v_hourly_b1});
+    wire f_ok_196 = ({1'b0, f_pre_hourly_2} == {1'b0, f_pre_hourly_1} + {5'd0, f_v_hourly_b2});
+    wire f_ok_197 = ({1'b0, f_pre_hourly_3} == {1'b0, f_pre_hourly_2} + {5'd0, f_v_hourly_b3});
+    wire f_ok_198 = ({1'b0, f_pre_hourly_4} == {1'b0, f_pre_hourly_3} + {5'd0, f_v_hourly_b4});
+    wire f_ok_199 = ({1'b0, f_pre_hourly_5} == {1'b0, f_pre_hourly_4} + {5'd0, f_v_hourly_b5});
+    wire f_ok_200 = ({1'b0, f_pre_hourly_6} == {1'b0, f_pre_hourly_5} + {5'd0, f_v_hourly_b6});
+    wire f_ok_201 = ({1'b0, f_pre_hourly_7} == {1'b0, f_pre_hourly_6} + {5'd0, f_v_hourly_b7});
+    wire f_ok_202 = ({1'b0, f_pre_hourly_8} == {1'b0, f_pre_hourly_7} + {5'd0, f_v_hourly_b8});
+    wire f_ok_203 = ({1'b0, f_pre_hourly_9} == {1'b0, f_pre_hourly_8} + {5'd0, f_v_hourly_b9});
+    wire f_ok_204 = ({1'b0, f_pre_hourly_10} == {1'b0, f_pre_hourly_9} + {5'd0, f_v_hourly_b10});
+    wire f_ok_205 = ({1'b0, f_pre_hourly_11} == {1'b0, f_pre_hourly_10} + {5'd0, f_v_hourly_b11});
     wire f_ok_206 = ({1'b0, w_hourly_total} == {1'b0, f_pre_hourly_11} + {5'd0, v_hourly_b12});
     wire f_ok_207 = ({1'b0, f_pre_daily_0} == {6'd0, v_daily_b0});
-    wire f_ok_208 = ({1'b0, f_pre_daily_1} == {1'b0, f_pre_daily_0} + {6'd0, v_daily_b1});
-    wire f_ok_209 = ({1'b0, f_pre_daily_2} == {1'b0, f_pre_daily_1} + {6'd0, v_daily_b2});
-    wire f_ok_210 = ({1'b0, f_pre_daily_3} == {1'b0, f_pre_daily_2} + {6'd0, v_daily_b3});
-    wire f_ok_211 = ({1'b0, f_pre_daily_4} == {1'b0, f_pre_daily_3} + {6'd0, v_daily_b4});
-    wire f_ok_212 = ({1'b0, f_pre_daily_5} == {1'b0, f_pre_daily_4} + {6'd0, v_daily_b5});
-    wire f_ok_213 = ({1'b0, f_pre_daily_6} == {1'b0, f_pre_daily_5} + {6'd0, v_daily_b6});
-    wire f_ok_214 = ({1'b0, f_pre_daily_7} == {1'b0, f_pre_daily_6} + {6'd0, v_daily_b7});
-    wire f_ok_215 = ({1'b0, f_pre_daily_8} == {1'b0, f_pre_daily_7} + {6'd0, v_daily_b8});
-    wire f_ok_216 = ({1'b0, f_pre_daily_9} == {1'b0, f_pre_daily_8} + {6'd0, v_daily_b9});
-    wire f_ok_217 = ({1'b0, f_pre_daily_10} == {1'b0, f_pre_daily_9} + {6'd0, v_daily_b10});
-    wire f_ok_218 = ({1'b0, f_pre_daily_11} == {1'b0, f_pre_daily_10} + {6'd0, v_daily_b11});
-    wire f_ok_219 = ({1'b0, f_pre_daily_12} == {1'b0, f_pre_daily_11} + {6'd0, v_daily_b12});
-    wire f_ok_220 = ({1'b0, f_pre_daily_13} == {1'b0, f_pre_daily_12} + {6'd0, v_daily_b13});
-    wire f_ok_221 = ({1'b0, f_pre_daily_14} == {1'b0, f_pre_daily_13} + {6'd0, v_daily_b14});
-    wire f_ok_222 = ({1'b0, f_pre_daily_15} == {1'b0, f_pre_daily_14} + {6'd0, v_daily_b15});
-    wire f_ok_223 = ({1'b0, f_pre_daily_16} == {1'b0, f_pre_daily_15} + {6'd0, v_daily_b16});
-    wire f_ok_224 = ({1'b0, f_pre_daily_17} == {1'b0, f_pre_daily_16} + {6'd0, v_daily_b17});
-    wire f_ok_225 = ({1'b0, f_pre_daily_18} == {1'b0, f_pre_daily_17} + {6'd0, v_daily_b18});
-    wire f_ok_226 = ({1'b0, f_pre_daily_19} == {1'b0, f_pre_daily_18} + {6'd0, v_daily_b19});
-    wire f_ok_227 = ({1'b0, f_pre_daily_20} == {1'b0, f_pre_daily_19} + {6'd0, v_daily_b20});
-    wire f_ok_228 = ({1'b0, f_pre_daily_21} == {1'b0, f_pre_daily_20} + {6'd0, v_daily_b21});
-    wire f_ok_229 = ({1'b0, f_pre_daily_22} == {1'b0, f_pre_daily_21} + {6'd0, v_daily_b22});
-    wire f_ok_230 = ({1'b0, f_pre_daily_23} == {1'b0, f_pre_daily_22} + {6'd0, v_daily_b23});
+    wire f_ok_208 = ({1'b0, f_pre_daily_1} == {1'b0, f_pre_daily_0} + {6'd0, f_v_daily_b1});
+    wire f_ok_209 = ({1'b0, f_pre_daily_2} == {1'b0, f_pre_daily_1} + {6'd0, f_v_daily_b2});
+    wire f_ok_210 = ({1'b0, f_pre_daily_3} == {1'b0, f_pre_daily_2} + {6'd0, f_v_daily_b3});
+    wire f_ok_211 = ({1'b0, f_pre_daily_4} == {1'b0, f_pre_daily_3} + {6'd0, f_v_daily_b4});
+    wire f_ok_212 = ({1'b0, f_pre_daily_5} == {1'b0, f_pre_daily_4} + {6'd0, f_v_daily_b5});
+    wire f_ok_213 = ({1'b0, f_pre_daily_6} == {1'b0, f_pre_daily_5} + {6'd0, f_v_daily_b6});
+    wire f_ok_214 = ({1'b0, f_pre_daily_7} == {1'b0, f_pre_daily_6} + {6'd0, f_v_daily_b7});
+    wire f_ok_215 = ({1'b0, f_pre_daily_8} == {1'b0, f_pre_daily_7} + {6'd0, f_v_daily_b8});
+    wire f_ok_216 = ({1'b0, f_pre_daily_9} == {1'b0, f_pre_daily_8} + {6'd0, f_v_daily_b9});
+    wire f_ok_217 = ({1'b0, f_pre_daily_10} == {1'b0, f_pre_daily_9} + {6'd0, f_v_daily_b10});
+    wire f_ok_218 = ({1'b0, f_pre_daily_11} == {1'b0, f_pre_daily_10} + {6'd0, f_v_daily_b11});
+    wire f_ok_219 = ({1'b0, f_pre_daily_12} == {1'b0, f_pre_daily_11} + {6'd0, f_v_daily_b12});
+    wire f_ok_220 = ({1'b0, f_pre_daily_13} == {1'b0, f_pre_daily_12} + {6'd0, f_v_daily_b13});
+    wire f_ok_221 = ({1'b0, f_pre_daily_14} == {1'b0, f_pre_daily_13} + {6'd0, f_v_daily_b14});
+    wire f_ok_222 = ({1'b0, f_pre_daily_15} == {1'b0, f_pre_daily_14} + {6'd0, f_v_daily_b15});
+    wire f_ok_223 = ({1'b0, f_pre_daily_16} == {1'b0, f_pre_daily_15} + {6'd0, f_v_daily_b16});
+    wire f_ok_224 = ({1'b0, f_pre_daily_17} == {1'b0, f_pre_daily_16} + {6'd0, f_v_daily_b17});
+    wire f_ok_225 = ({1'b0, f_pre_daily_18} == {1'b0, f_pre_daily_17} + {6'd0, f_v_daily_b18});
+    wire f_ok_226 = ({1'b0, f_pre_daily_19} == {1'b0, f_pre_daily_18} + {6'd0, f_v_daily_b19});
+    wire f_ok_227 = ({1'b0, f_pre_daily_20} == {1'b0, f_pre_daily_19} + {6'd0, f_v_daily_b20});
+    wire f_ok_228 = ({1'b0, f_pre_daily_21} == {1'b0, f_pre_daily_20} + {6'd0, f_v_daily_b21});
+    wire f_ok_229 = ({1'b0, f_pre_daily_22} == {1'b0, f_pre_daily_21} + {6'd0, f_v_daily_b22});
+    wire f_ok_230 = ({1'b0, f_pre_daily_23} == {1'b0, f_pre_daily_22} + {6'd0, f_v_daily_b23});
     wire f_ok_231 = ({1'b0, w_daily_total} == {1'b0, f_pre_daily_23} + {6'd0, v_daily_b24});
     wire f_ok_232 = ({1'b0, f_pre_primes_0} == {4'd0, v_primes_b0});
-    wire f_ok_233 = ({1'b0, f_pre_primes_1} == {1'b0, f_pre_primes_0} + {4'd0, v_primes_b1});
-    wire f_ok_234 = ({1'b0, f_pre_primes_2} == {1'b0, f_pre_primes_1} + {4'd0, v_primes_b2});
-    wire f_ok_235 = ({1'b0, f_pre_primes_3} == {1'b0, f_pre_primes_2} + {4'd0, v_primes_b3});
-    wire f_ok_236 = ({1'b0, f_pre_primes_4} == {1'b0, f_pre_primes_3} + {4'd0, v_primes_b4});
-    wire f_ok_237 = ({1'b0, f_pre_primes_5} == {1'b0, f_pre_primes_4} + {4'd0, v_primes_b5});
+    wire f_ok_233 = ({1'b0, f_pre_primes_1} == {1'b0, f_pre_primes_0} + {4'd0, f_v_primes_b1});
+    wire f_ok_234 = ({1'b0, f_pre_primes_2} == {1'b0, f_pre_primes_1} + {4'd0, f_v_primes_b2});
+    wire f_ok_235 = ({1'b0, f_pre_primes_3} == {1'b0, f_pre_primes_2} + {4'd0, f_v_primes_b3});
+    wire f_ok_236 = ({1'b0, f_pre_primes_4} == {1'b0, f_pre_primes_3} + {4'd0, f_v_primes_b4});
+    wire f_ok_237 = ({1'b0, f_pre_primes_5} == {1'b0, f_pre_primes_4} + {4'd0, f_v_primes_b5});
     wire f_ok_238 = ({1'b0, w_primes_total} == {1'b0, f_pre_primes_5} + {4'd0, v_primes_b6});
     wire f_ok_239 = ((l_steps >= 4'sd0) && (tick_steps <= 3'd2));
     wire f_ok_240 = ((f_err_basal >= 16'sd0) && (f_err_basal < 16'sd3600));
@@ -3287,82 +3310,82 @@ module infusion_pump_fsm (
     wire f_ok_242 = (f_past_rst ? ($signed({1'b0, v_reservoir}) == 15'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_reservoir}) == fsd0) : f_past_f_ev_refill ? ((((((f_past_state == 3'd1) || (f_past_state == 3'd7)) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_p_refill_amount}) > 15'sd0)) && ($signed({1'b0, f_past_p_refill_amount}) <= 15'sd12000)) ? ($signed({1'b0, v_reservoir}) == $signed({1'b0, f_past_p_refill_amount})) : ($signed({1'b0, v_reservoir}) == $signed({1'b0, f_past_v_reservoir}))) : f_past_f_ev_rewind ? (((f_past_state == 3'd1) && (!(f_past_v_inserted && f_past_v_connected))) ? ($signed({1'b0, v_reservoir}) == 15'sd0) : ($signed({1'b0, v_reservoir}) == $signed({1'b0, f_past_v_reservoir}))) : ($signed({1'b0, v_reservoir}) == $signed({1'b0, f_past_v_reservoir})));
     wire f_ok_243 = (f_past_rst ? (v_set_loaded == 1'b0) : f_past_f_ev_load_set ? (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? (v_set_loaded == 1'b1) : (v_set_loaded == f_past_v_set_loaded)) : f_past_f_ev_remove_set ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? (v_set_loaded == 1'b0) : (v_set_loaded == f_past_v_set_loaded)) : (v_set_loaded == f_past_v_set_loaded));
     wire f_ok_244 = (f_past_rst ? (v_set_kind == 1'd0) : f_past_f_ev_load_set ? (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? (v_set_kind == f_past_p_load_set_kind) : (v_set_kind == f_past_v_set_kind)) : (v_set_kind == f_past_v_set_kind));
-    wire f_ok_245 = (f_past_rst ? (v_primed == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_primed == f_past_v_primed) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_primed == f_past_v_primed) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_primed == f_past_v_primed) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_primed == f_past_v_primed) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_primed == f_past_v_primed) : ((((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (v_primed == 1'b1) : (v_primed == f_past_v_primed))))))) : f_past_f_ev_load_set ? (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? (v_primed == 1'b0) : (v_primed == f_past_v_primed)) : f_past_f_ev_refill ? ((((((f_past_state == 3'd1) || (f_past_state == 3'd7)) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_p_refill_amount}) > 15'sd0)) && ($signed({1'b0, f_past_p_refill_amount}) <= 15'sd12000)) ? (v_primed == 1'b0) : (v_primed == f_past_v_primed)) : f_past_f_ev_rewind ? (((f_past_state == 3'd1) && (!(f_past_v_inserted && f_past_v_connected))) ? (v_primed == 1'b0) : (v_primed == f_past_v_primed)) : f_past_f_ev_remove_set ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? (v_primed == 1'b0) : (v_primed == f_past_v_primed)) : (v_primed == f_past_v_primed));
-    wire f_ok_246 = (f_past_rst ? ($signed({1'b0, v_prime_total}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_prime_total}) == f_past_t106) && (f_past_f_settle >= 5'd10)) : f_past_f_ev_load_set ? (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? ($signed({1'b0, v_prime_total}) == 11'sd0) : ($signed({1'b0, v_prime_total}) == $signed({1'b0, f_past_v_prime_total}))) : ($signed({1'b0, v_prime_total}) == $signed({1'b0, f_past_v_prime_total})));
+    wire f_ok_245 = (f_past_rst ? (v_primed == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_primed == f_past_v_primed) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_primed == f_past_v_primed) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_primed == f_past_v_primed) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_primed == f_past_v_primed) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_primed == f_past_v_primed) : ((((f_past_state == 3'd2) && (f_past_t63 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (v_primed == 1'b1) : (v_primed == f_past_v_primed))))))) : f_past_f_ev_load_set ? (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? (v_primed == 1'b0) : (v_primed == f_past_v_primed)) : f_past_f_ev_refill ? ((((((f_past_state == 3'd1) || (f_past_state == 3'd7)) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_p_refill_amount}) > 15'sd0)) && ($signed({1'b0, f_past_p_refill_amount}) <= 15'sd12000)) ? (v_primed == 1'b0) : (v_primed == f_past_v_primed)) : f_past_f_ev_rewind ? (((f_past_state == 3'd1) && (!(f_past_v_inserted && f_past_v_connected))) ? (v_primed == 1'b0) : (v_primed == f_past_v_primed)) : f_past_f_ev_remove_set ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? (v_primed == 1'b0) : (v_primed == f_past_v_primed)) : (v_primed == f_past_v_primed));
+    wire f_ok_246 = (f_past_rst ? ($signed({1'b0, v_prime_total}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_prime_total}) == f_past_t64) && (f_past_f_settle >= 5'd10)) : f_past_f_ev_load_set ? (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? ($signed({1'b0, v_prime_total}) == 11'sd0) : ($signed({1'b0, v_prime_total}) == $signed({1'b0, f_past_v_prime_total}))) : ($signed({1'b0, v_prime_total}) == $signed({1'b0, f_past_v_prime_total})));
     wire f_ok_247 = (f_past_rst ? (v_set_used == 1'b0) : f_past_f_ev_load_set ? (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? (v_set_used == 1'b0) : (v_set_used == f_past_v_set_used)) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? (v_set_used == 1'b1) : (v_set_used == f_past_v_set_used)) : (v_set_used == f_past_v_set_used));
     wire f_ok_248 = (f_past_rst ? (v_inserted == 1'b0) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? (v_inserted == 1'b1) : (v_inserted == f_past_v_inserted)) : f_past_f_ev_remove_set ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? (v_inserted == 1'b0) : (v_inserted == f_past_v_inserted)) : (v_inserted == f_past_v_inserted));
     wire f_ok_249 = (f_past_rst ? (v_connected == 1'b0) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? (v_connected == 1'b1) : (v_connected == f_past_v_connected)) : f_past_f_ev_disconnect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? (v_connected == 1'b0) : (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? (v_connected == 1'b0) : ((f_past_state == 3'd3) ? (v_connected == 1'b0) : (v_connected == f_past_v_connected)))) : f_past_f_ev_connect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && (!f_past_v_connected))) ? (v_connected == 1'b1) : (v_connected == f_past_v_connected)) : f_past_f_ev_remove_set ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? (v_connected == 1'b0) : (v_connected == f_past_v_connected)) : (v_connected == f_past_v_connected));
     wire f_ok_250 = (f_past_rst ? (v_filled == 1'b0) : f_past_f_ev_load_set ? (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? (v_filled == 1'b0) : (v_filled == f_past_v_filled)) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? (v_filled == 1'b0) : (v_filled == f_past_v_filled)) : f_past_f_ev_fill ? (((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd4[6], fsd4}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd3)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fsd5)) && (!f_past_v_occluded)) ? (v_filled == 1'b1) : (v_filled == f_past_v_filled)) : (v_filled == f_past_v_filled));
     wire f_ok_251 = (f_past_rst ? (v_last_site == 4'd0) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? (v_last_site == f_past_p_insert_at) : (v_last_site == f_past_v_last_site)) : (v_last_site == f_past_v_last_site));
     wire f_ok_252 = (f_past_rst ? ($signed({1'b0, v_set_age}) == 20'sd0) : f_past_f_tick_step ? (f_past_v_inserted ? ($signed({1'b0, v_set_age}) == fsd6) : ($signed({1'b0, v_set_age}) == 20'sd0)) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? ($signed({1'b0, v_set_age}) == 20'sd0) : ($signed({1'b0, v_set_age}) == $signed({1'b0, f_past_v_set_age}))) : f_past_f_ev_remove_set ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? ($signed({1'b0, v_set_age}) == 20'sd0) : ($signed({1'b0, v_set_age}) == $signed({1'b0, f_past_v_set_age}))) : ($signed({1'b0, v_set_age}) == $signed({1'b0, f_past_v_set_age})));
-    wire f_ok_253 = (f_past_rst ? ($signed({1'b0, v_away}) == 14'sd0) : f_past_f_tick_step ? ((f_past_v_inserted && (!f_past_v_connected)) ? (($signed({1'b0, v_away}) == f_past_t112) && (f_past_f_settle >= 5'd1)) : ($signed({1'b0, v_away}) == 14'sd0)) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? ($signed({1'b0, v_away}) == 14'sd0) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away}))) : f_past_f_ev_connect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && (!f_past_v_connected))) ? ($signed({1'b0, v_away}) == 14'sd0) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away}))) : f_past_f_ev_remove_set ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? ($signed({1'b0, v_away}) == 14'sd0) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away}))) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away})));
+    wire f_ok_253 = (f_past_rst ? ($signed({1'b0, v_away}) == 14'sd0) : f_past_f_tick_step ? ((f_past_v_inserted && (!f_past_v_connected)) ? (($signed({1'b0, v_away}) == f_past_t70) && (f_past_f_settle >= 5'd1)) : ($signed({1'b0, v_away}) == 14'sd0)) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? ($signed({1'b0, v_away}) == 14'sd0) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away}))) : f_past_f_ev_connect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && (!f_past_v_connected))) ? ($signed({1'b0, v_away}) == 14'sd0) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away}))) : f_past_f_ev_remove_set ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? ($signed({1'b0, v_away}) == 14'sd0) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away}))) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away})));
     wire f_ok_254 = (f_past_rst ? ($signed({1'b0, v_basal_rate}) == 12'sd0) : f_past_f_ev_set_basal ? ((((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && ($signed({1'b0, f_past_p_set_basal_rate}) <= 13'sd1400)) ? ($signed({{2{1'b0}}, v_basal_rate}) == $signed({1'b0, f_past_p_set_basal_rate})) : ($signed({1'b0, v_basal_rate}) == $signed({1'b0, f_past_v_basal_rate}))) : ($signed({1'b0, v_basal_rate}) == $signed({1'b0, f_past_v_basal_rate})));
     wire f_ok_255 = (f_past_rst ? (v_occluded == 1'b0) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? (v_occluded == 1'b1) : (((((f_past_state == 3'd0) || (f_past_state == 3'd1)) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) ? (v_occluded == 1'b1) : (v_occluded == f_past_v_occluded))) : f_past_f_ev_clear_occlusion ? (((((((((f_past_state == 3'd0) || (f_past_state == 3'd1)) || (f_past_state == 3'd2)) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) ? (v_occluded == 1'b0) : (v_occluded == f_past_v_occluded)) : (v_occluded == f_past_v_occluded));
-    wire f_ok_256 = (f_past_rst ? (v_acked == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t114 >= 11'sd600))))) && (f_past_f_settle >= 5'd1)) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t114 >= 11'sd600))))) && (f_past_f_settle >= 5'd1)) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_acked == 1'b0) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_acked == 1'b0) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_acked == 1'b0) : ((((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t114 >= 11'sd600))))) && (f_past_f_settle >= 5'd1)) : ((((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t114 >= 11'sd600))))) && (f_past_f_settle >= 5'd1)) : ((((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t114 >= 11'sd600))))) && (f_past_f_settle >= 5'd1)) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_acked == 1'b0) : ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t114 >= 11'sd600))))) && (f_past_f_settle >= 5'd1))))))))))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? (v_acked == 1'b0) : (v_acked == f_past_v_acked)) : f_past_f_ev_acknowledge ? ((f_past_state == 3'd7) ? (v_acked == 1'b1) : (v_acked == f_past_v_acked)) : (v_acked == f_past_v_acked));
-    wire f_ok_257 = (f_past_rst ? ($signed({1'b0, v_silenced}) == 11'sd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (($signed({1'b0, v_silenced}) == f_past_t115) && (f_past_f_settle >= 5'd2)) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (($signed({1'b0, v_silenced}) == f_past_t115) && (f_past_f_settle >= 5'd2)) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (($signed({1'b0, v_silenced}) == f_past_t115) && (f_past_f_settle >= 5'd2)) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (($signed({1'b0, v_silenced}) == f_past_t115) && (f_past_f_settle >= 5'd2)) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (($signed({1'b0, v_silenced}) == f_past_t115) && (f_past_f_settle >= 5'd2)) : ((((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (($signed({1'b0, v_silenced}) == f_past_t115) && (f_past_f_settle >= 5'd2)) : ((((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? (($signed({1'b0, v_silenced}) == f_past_t115) && (f_past_f_settle >= 5'd2)) : ((((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? (($signed({1'b0, v_silenced}) == f_past_t115) && (f_past_f_settle >= 5'd2)) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? ($signed({1'b0, v_silenced}) == 11'sd0) : (((((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && f_past_v_acked) && (f_past_t114 < 11'sd600)) && (f_past_f_settle >= 5'd1)) ? (($signed({1'b0, v_silenced}) == f_past_t114) && (f_past_f_settle >= 5'd1)) : ($signed({1'b0, v_silenced}) == 11'sd0))))))))))) : ($signed({1'b0, v_silenced}) == $signed({1'b0, f_past_v_silenced})));
-    wire f_ok_258 = (f_past_rst ? ($signed({1'b0, v_stopped}) == 12'sd0) : f_past_f_tick_step ? ((f_past_v_inserted && (!((f_past_state == 3'd4) || (f_past_state == 3'd5)))) ? (($signed({1'b0, v_stopped}) == f_past_t117) && (f_past_f_settle >= 5'd1)) : ($signed({1'b0, v_stopped}) == 12'sd0)) : ($signed({1'b0, v_stopped}) == $signed({1'b0, f_past_v_stopped})));
-    wire f_ok_259 = (f_past_rst ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (($signed({1'b0, v_bolus_left}) == f_past_t104) && (f_past_f_settle >= 5'd7)) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (($signed({1'b0, v_bolus_left}) == f_past_t104) && (f_past_f_settle >= 5'd7)) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (($signed({1'b0, v_bolus_left}) == f_past_t104) && (f_past_f_settle >= 5'd7)) : ((((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (($signed({1'b0, v_bolus_left}) == f_past_t104) && (f_past_f_settle >= 5'd7)) : ((((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? (($signed({1'b0, v_bolus_left}) == f_past_t104) && (f_past_f_settle >= 5'd7)) : ((((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : (($signed({1'b0, v_bolus_left}) == f_past_t104) && (f_past_f_settle >= 5'd7)))))))))) : f_past_f_ev_reset ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : f_past_f_ev_disconnect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left})) : (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left})))) : f_past_f_ev_suspend ? (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left}))) : f_past_f_ev_bolus ? (((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd7)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd8)) ? ($signed({{3{1'b0}}, v_bolus_left}) == $signed({1'b0, f_past_p_bolus_amount})) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left}))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left}))) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left})));
-    wire f_ok_260 = (f_past_rst ? ($signed({1'b0, v_prime_left}) == 11'sd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (($signed({1'b0, v_prime_left}) == f_past_t105) && (f_past_f_settle >= 5'd10)) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (($signed({1'b0, v_prime_left}) == f_past_t105) && (f_past_f_settle >= 5'd10)) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? ($signed({1'b0, v_prime_left}) == 11'sd0) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (($signed({1'b0, v_prime_left}) == f_past_t105) && (f_past_f_settle >= 5'd10)) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? ($signed({1'b0, v_prime_left}) == 11'sd0) : (($signed({1'b0, v_prime_left}) == f_past_t105) && (f_past_f_settle >= 5'd10))))))) : f_past_f_ev_reset ? ($signed({1'b0, v_prime_left}) == 11'sd0) : f_past_f_ev_prime ? (((((((((f_past_state == 3'd1) && f_past_v_set_loaded) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_p_prime_amount}) > 12'sd0)) && ($signed({1'b0, f_past_p_prime_amount}) <= $signed({fsd9[10], fsd9}))) && ($signed({{3{1'b0}}, f_past_p_prime_amount}) <= fsd5)) ? ($signed({{2{1'b0}}, v_prime_left}) == $signed({1'b0, f_past_p_prime_amount})) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left}))) : f_past_f_ev_stop ? ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? ($signed({1'b0, v_prime_left}) == 11'sd0) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left}))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_prime_left}) == 11'sd0) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left}))) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left})));
-    wire f_ok_261 = (f_past_rst ? ($signed({1'b0, v_fill_left}) == 7'sd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (($signed({1'b0, v_fill_left}) == f_past_t107) && (f_past_f_settle >= 5'd13)) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (($signed({1'b0, v_fill_left}) == f_past_t107) && (f_past_f_settle >= 5'd13)) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : (($signed({1'b0, v_fill_left}) == f_past_t107) && (f_past_f_settle >= 5'd13)))))) : f_past_f_ev_reset ? ($signed({1'b0, v_fill_left}) == 7'sd0) : f_past_f_ev_stop ? ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left}))) : f_past_f_ev_fill ? (((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd4[6], fsd4}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd3)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fsd5)) && (!f_past_v_occluded)) ? ($signed({{2{1'b0}}, v_fill_left}) == $signed({1'b0, f_past_p_fill_amount})) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left}))) : f_past_f_ev_disconnect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left})) : (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left})) : ((f_past_state == 3'd3) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left}))))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left}))) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left})));
-    wire f_ok_262 = (f_past_rst ? (v_occlusion_alarm == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : ((((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : ((((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : ((((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_occlusion_alarm == 1'b0) : (v_occlusion_alarm == f_past_v_occlusion_alarm)))))))))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? (v_occlusion_alarm == 1'b1) : (v_occlusion_alarm == f_past_v_occlusion_alarm)) : (v_occlusion_alarm == f_past_v_occlusion_alarm));
-    wire f_ok_263 = (f_past_rst ? (v_empty_alarm == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_empty_alarm == f_past_v_empty_alarm) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_empty_alarm == f_past_v_empty_alarm) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_empty_alarm == 1'b1) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_empty_alarm == f_past_v_empty_alarm) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_empty_alarm == f_past_v_empty_alarm) : ((((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (v_empty_alarm == f_past_v_empty_alarm) : ((((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? (v_empty_alarm == f_past_v_empty_alarm) : ((((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? (v_empty_alarm == f_past_v_empty_alarm) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_empty_alarm == 1'b0) : (v_empty_alarm == f_past_v_empty_alarm)))))))))) : (v_empty_alarm == f_past_v_empty_alarm));
-    wire f_ok_264 = (f_past_rst ? (v_wear_alarm == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_wear_alarm == f_past_v_wear_alarm) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_wear_alarm == f_past_v_wear_alarm) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_wear_alarm == f_past_v_wear_alarm) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_wear_alarm == 1'b1) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_wear_alarm == f_past_v_wear_alarm) : ((((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (v_wear_alarm == f_past_v_wear_alarm) : ((((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? (v_wear_alarm == f_past_v_wear_alarm) : ((((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? (v_wear_alarm == f_past_v_wear_alarm) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_wear_alarm == 1'b0) : (v_wear_alarm == f_past_v_wear_alarm)))))))))) : (v_wear_alarm == f_past_v_wear_alarm));
-    wire f_ok_265 = (f_past_rst ? (v_reconnect_alarm == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_reconnect_alarm == 1'b1) : ((((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : ((((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : ((((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_reconnect_alarm == 1'b0) : (v_reconnect_alarm == f_past_v_reconnect_alarm)))))))))) : (v_reconnect_alarm == f_past_v_reconnect_alarm));
+    wire f_ok_256 = (f_past_rst ? (v_acked == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t72 >= 11'sd600))))) && (f_past_f_settle >= 5'd1)) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t72 >= 11'sd600))))) && (f_past_f_settle >= 5'd1)) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_acked == 1'b0) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_acked == 1'b0) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_acked == 1'b0) : ((((f_past_state == 3'd2) && (f_past_t63 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t72 >= 11'sd600))))) && (f_past_f_settle >= 5'd1)) : ((((f_past_state == 3'd3) && (f_past_t65 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t72 >= 11'sd600))))) && (f_past_f_settle >= 5'd1)) : ((((f_past_state == 3'd5) && ((f_past_t62 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t72 >= 11'sd600))))) && (f_past_f_settle >= 5'd1)) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_acked == 1'b0) : ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t72 >= 11'sd600))))) && (f_past_f_settle >= 5'd1))))))))))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? (v_acked == 1'b0) : (v_acked == f_past_v_acked)) : f_past_f_ev_acknowledge ? ((f_past_state == 3'd7) ? (v_acked == 1'b1) : (v_acked == f_past_v_acked)) : (v_acked == f_past_v_acked));
+    wire f_ok_257 = (f_past_rst ? ($signed({1'b0, v_silenced}) == 11'sd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (($signed({1'b0, v_silenced}) == f_past_t73) && (f_past_f_settle >= 5'd2)) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (($signed({1'b0, v_silenced}) == f_past_t73) && (f_past_f_settle >= 5'd2)) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (($signed({1'b0, v_silenced}) == f_past_t73) && (f_past_f_settle >= 5'd2)) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (($signed({1'b0, v_silenced}) == f_past_t73) && (f_past_f_settle >= 5'd2)) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (($signed({1'b0, v_silenced}) == f_past_t73) && (f_past_f_settle >= 5'd2)) : ((((f_past_state == 3'd2) && (f_past_t63 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (($signed({1'b0, v_silenced}) == f_past_t73) && (f_past_f_settle >= 5'd2)) : ((((f_past_state == 3'd3) && (f_past_t65 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? (($signed({1'b0, v_silenced}) == f_past_t73) && (f_past_f_settle >= 5'd2)) : ((((f_past_state == 3'd5) && ((f_past_t62 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? (($signed({1'b0, v_silenced}) == f_past_t73) && (f_past_f_settle >= 5'd2)) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? ($signed({1'b0, v_silenced}) == 11'sd0) : (((((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && f_past_v_acked) && (f_past_t72 < 11'sd600)) && (f_past_f_settle >= 5'd1)) ? (($signed({1'b0, v_silenced}) == f_past_t72) && (f_past_f_settle >= 5'd1)) : ($signed({1'b0, v_silenced}) == 11'sd0))))))))))) : ($signed({1'b0, v_silenced}) == $signed({1'b0, f_past_v_silenced})));
+    wire f_ok_258 = (f_past_rst ? ($signed({1'b0, v_stopped}) == 12'sd0) : f_past_f_tick_step ? ((f_past_v_inserted && (!((f_past_state == 3'd4) || (f_past_state == 3'd5)))) ? (($signed({1'b0, v_stopped}) == f_past_t75) && (f_past_f_settle >= 5'd1)) : ($signed({1'b0, v_stopped}) == 12'sd0)) : ($signed({1'b0, v_stopped}) == $signed({1'b0, f_past_v_stopped})));
+    wire f_ok_259 = (f_past_rst ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (($signed({1'b0, v_bolus_left}) == f_past_t62) && (f_past_f_settle >= 5'd7)) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (($signed({1'b0, v_bolus_left}) == f_past_t62) && (f_past_f_settle >= 5'd7)) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (($signed({1'b0, v_bolus_left}) == f_past_t62) && (f_past_f_settle >= 5'd7)) : ((((f_past_state == 3'd2) && (f_past_t63 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (($signed({1'b0, v_bolus_left}) == f_past_t62) && (f_past_f_settle >= 5'd7)) : ((((f_past_state == 3'd3) && (f_past_t65 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? (($signed({1'b0, v_bolus_left}) == f_past_t62) && (f_past_f_settle >= 5'd7)) : ((((f_past_state == 3'd5) && ((f_past_t62 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : (($signed({1'b0, v_bolus_left}) == f_past_t62) && (f_past_f_settle >= 5'd7)))))))))) : f_past_f_ev_reset ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : f_past_f_ev_disconnect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left})) : (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left})))) : f_past_f_ev_suspend ? (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left}))) : f_past_f_ev_bolus ? (((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd7)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd8)) ? ($signed({{3{1'b0}}, v_bolus_left}) == $signed({1'b0, f_past_p_bolus_amount})) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left}))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left}))) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left})));
+    wire f_ok_260 = (f_past_rst ? ($signed({1'b0, v_prime_left}) == 11'sd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (($signed({1'b0, v_prime_left}) == f_past_t63) && (f_past_f_settle >= 5'd10)) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (($signed({1'b0, v_prime_left}) == f_past_t63) && (f_past_f_settle >= 5'd10)) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? ($signed({1'b0, v_prime_left}) == 11'sd0) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (($signed({1'b0, v_prime_left}) == f_past_t63) && (f_past_f_settle >= 5'd10)) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? ($signed({1'b0, v_prime_left}) == 11'sd0) : (($signed({1'b0, v_prime_left}) == f_past_t63) && (f_past_f_settle >= 5'd10))))))) : f_past_f_ev_reset ? ($signed({1'b0, v_prime_left}) == 11'sd0) : f_past_f_ev_prime ? (((((((((f_past_state == 3'd1) && f_past_v_set_loaded) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_p_prime_amount}) > 12'sd0)) && ($signed({1'b0, f_past_p_prime_amount}) <= $signed({fsd9[10], fsd9}))) && ($signed({{3{1'b0}}, f_past_p_prime_amount}) <= fsd5)) ? ($signed({{2{1'b0}}, v_prime_left}) == $signed({1'b0, f_past_p_prime_amount})) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left}))) : f_past_f_ev_stop ? ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? ($signed({1'b0, v_prime_left}) == 11'sd0) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left}))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_prime_left}) == 11'sd0) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left}))) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left})));
+    wire f_ok_261 = (f_past_rst ? ($signed({1'b0, v_fill_left}) == 7'sd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (($signed({1'b0, v_fill_left}) == f_past_t65) && (f_past_f_settle >= 5'd13)) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (($signed({1'b0, v_fill_left}) == f_past_t65) && (f_past_f_settle >= 5'd13)) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : (($signed({1'b0, v_fill_left}) == f_past_t65) && (f_past_f_settle >= 5'd13)))))) : f_past_f_ev_reset ? ($signed({1'b0, v_fill_left}) == 7'sd0) : f_past_f_ev_stop ? ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left}))) : f_past_f_ev_fill ? (((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd4[6], fsd4}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd3)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fsd5)) && (!f_past_v_occluded)) ? ($signed({{2{1'b0}}, v_fill_left}) == $signed({1'b0, f_past_p_fill_amount})) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left}))) : f_past_f_ev_disconnect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left})) : (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left})) : ((f_past_state == 3'd3) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left}))))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left}))) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left})));
+    wire f_ok_262 = (f_past_rst ? (v_occlusion_alarm == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : ((((f_past_state == 3'd2) && (f_past_t63 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : ((((f_past_state == 3'd3) && (f_past_t65 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : ((((f_past_state == 3'd5) && ((f_past_t62 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_occlusion_alarm == 1'b0) : (v_occlusion_alarm == f_past_v_occlusion_alarm)))))))))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? (v_occlusion_alarm == 1'b1) : (v_occlusion_alarm == f_past_v_occlusion_alarm)) : (v_occlusion_alarm == f_past_v_occlusion_alarm));
+    wire f_ok_263 = (f_past_rst ? (v_empty_alarm == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_empty_alarm == f_past_v_empty_alarm) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_empty_alarm == f_past_v_empty_alarm) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_empty_alarm == 1'b1) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_empty_alarm == f_past_v_empty_alarm) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_empty_alarm == f_past_v_empty_alarm) : ((((f_past_state == 3'd2) && (f_past_t63 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (v_empty_alarm == f_past_v_empty_alarm) : ((((f_past_state == 3'd3) && (f_past_t65 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? (v_empty_alarm == f_past_v_empty_alarm) : ((((f_past_state == 3'd5) && ((f_past_t62 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? (v_empty_alarm == f_past_v_empty_alarm) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_empty_alarm == 1'b0) : (v_empty_alarm == f_past_v_empty_alarm)))))))))) : (v_empty_alarm == f_past_v_empty_alarm));
+    wire f_ok_264 = (f_past_rst ? (v_wear_alarm == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_wear_alarm == f_past_v_wear_alarm) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_wear_alarm == f_past_v_wear_alarm) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_wear_alarm == f_past_v_wear_alarm) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_wear_alarm == 1'b1) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_wear_alarm == f_past_v_wear_alarm) : ((((f_past_state == 3'd2) && (f_past_t63 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (v_wear_alarm == f_past_v_wear_alarm) : ((((f_past_state == 3'd3) && (f_past_t65 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? (v_wear_alarm == f_past_v_wear_alarm) : ((((f_past_state == 3'd5) && ((f_past_t62 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? (v_wear_alarm == f_past_v_wear_alarm) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_wear_alarm == 1'b0) : (v_wear_alarm == f_past_v_wear_alarm)))))))))) : (v_wear_alarm == f_past_v_wear_alarm));
+    wire f_ok_265 = (f_past_rst ? (v_reconnect_alarm == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_reconnect_alarm == 1'b1) : ((((f_past_state == 3'd2) && (f_past_t63 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : ((((f_past_state == 3'd3) && (f_past_t65 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : ((((f_past_state == 3'd5) && ((f_past_t62 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_reconnect_alarm == 1'b0) : (v_reconnect_alarm == f_past_v_reconnect_alarm)))))))))) : (v_reconnect_alarm == f_past_v_reconnect_alarm));
     wire f_ok_266 = (f_past_rst ? (v_low_reservoir == 1'b0) : f_past_f_tick_step ? (v_low_reservoir == (fsd0 < 15'sd400)) : f_past_f_ev_reset ? (v_low_reservoir == 1'b0) : (v_low_reservoir == f_past_v_low_reservoir));
     wire f_ok_267 = (f_past_rst ? (v_wear_alert == 1'b0) : f_past_f_tick_step ? (v_wear_alert == (f_past_v_inserted && (fsd2 >= $signed({fsd10[18], fsd10})))) : f_past_f_ev_reset ? (v_wear_alert == 1'b0) : (v_wear_alert == f_past_v_wear_alert));
     wire f_ok_268 = (f_past_rst ? (v_dose_limit == 1'b0) : f_past_f_tick_step ? ((v_dose_limit == ((f_past_t22 < fsd11) && ($signed({{12{f_past_t22[2]}}, f_past_t22}) < $signed({1'b0, f_past_v_reservoir})))) && (f_past_f_settle >= 5'd7)) : f_past_f_ev_reset ? (v_dose_limit == 1'b0) : (v_dose_limit == f_past_v_dose_limit));
     wire f_ok_269 = (f_past_rst ? (v_no_delivery == 1'b0) : f_past_f_tick_step ? (v_no_delivery == ((f_past_v_inserted && (!((f_past_state == 3'd4) || (f_past_state == 3'd5)))) && (fsd12 >= 12'sd1800))) : f_past_f_ev_reset ? (v_no_delivery == 1'b0) : (v_no_delivery == f_past_v_no_delivery));
-    wire f_ok_270 = (f_past_rst ? (v_bolus_cut == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_bolus_cut == f_past_v_bolus_cut) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_bolus_cut == f_past_v_bolus_cut) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_bolus_cut == f_past_v_bolus_cut) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_bolus_cut == f_past_v_bolus_cut) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_bolus_cut == f_past_v_bolus_cut) : ((((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (v_bolus_cut == f_past_v_bolus_cut) : ((((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? (v_bolus_cut == f_past_v_bolus_cut) : ((((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? ((v_bolus_cut == (f_past_t104 > 11'sd0)) && (f_past_f_settle >= 5'd7)) : (v_bolus_cut == f_past_v_bolus_cut))))))))) : f_past_f_ev_reset ? (v_bolus_cut == 1'b0) : f_past_f_ev_bolus ? (((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd7)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd8)) ? (v_bolus_cut == 1'b0) : (v_bolus_cut == f_past_v_bolus_cut)) : (v_bolus_cut == f_past_v_bolus_cut));
+    wire f_ok_270 = (f_past_rst ? (v_bolus_cut == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_bolus_cut == f_past_v_bolus_cut) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_bolus_cut == f_past_v_bolus_cut) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_bolus_cut == f_past_v_bolus_cut) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_bolus_cut == f_past_v_bolus_cut) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_bolus_cut == f_past_v_bolus_cut) : ((((f_past_state == 3'd2) && (f_past_t63 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (v_bolus_cut == f_past_v_bolus_cut) : ((((f_past_state == 3'd3) && (f_past_t65 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? (v_bolus_cut == f_past_v_bolus_cut) : ((((f_past_state == 3'd5) && ((f_past_t62 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? ((v_bolus_cut == (f_past_t62 > 11'sd0)) && (f_past_f_settle >= 5'd7)) : (v_bolus_cut == f_past_v_bolus_cut))))))))) : f_past_f_ev_reset ? (v_bolus_cut == 1'b0) : f_past_f_ev_bolus ? (((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd7)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd8)) ? (v_bolus_cut == 1'b0) : (v_bolus_cut == f_past_v_bolus_cut)) : (v_bolus_cut == f_past_v_bolus_cut));
     wire f_ok_271 = (f_past_rst ? ($signed({1'b0, v_hourly_b0}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_b0}) == 12'sd0) : (($signed({1'b0, v_hourly_b0}) == fsd13) && (f_past_f_settle >= 5'd7))) : ($signed({1'b0, v_hourly_b0}) == $signed({1'b0, f_past_v_hourly_b0})));
-    wire f_ok_272 = (f_past_rst ? ($signed({1'b0, v_hourly_b1}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? (($signed({1'b0, v_hourly_b1}) == fsd13) && (f_past_f_settle >= 5'd7)) : ($signed({1'b0, v_hourly_b1}) == $signed({1'b0, f_past_v_hourly_b1}))) : ($signed({1'b0, v_hourly_b1}) == $signed({1'b0, f_past_v_hourly_b1})));
-    wire f_ok_273 = (f_past_rst ? ($signed({1'b0, v_hourly_b2}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_b2}) == $signed({1'b0, f_past_v_hourly_b1})) : ($signed({1'b0, v_hourly_b2}) == $signed({1'b0, f_past_v_hourly_b2}))) : ($signed({1'b0, v_hourly_b2}) == $signed({1'b0, f_past_v_hourly_b2})));
-    wire f_ok_274 = (f_past_rst ? ($signed({1'b0, v_hourly_b3}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_b3}) == $signed({1'b0, f_past_v_hourly_b2})) : ($signed({1'b0, v_hourly_b3}) == $signed({1'b0, f_past_v_hourly_b3}))) : ($signed({1'b0, v_hourly_b3}) == $signed({1'b0, f_past_v_hourly_b3})));
-    wire f_ok_275 = (f_past_rst ? ($signed({1'b0, v_hourly_b4}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_b4}) == $signed({1'b0, f_past_v_hourly_b3})) : ($signed({1'b0, v_hourly_b4}) == $signed({1'b0, f_past_v_hourly_b4}))) : ($signed({1'b0, v_hourly_b4}) == $signed({1'b0, f_past_v_hourly_b4})));
-    wire f_ok_276 = (f_past_rst ? ($signed({1'b0, v_hourly_b5}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_b5}) == $signed({1'b0, f_past_v_hourly_b4})) : ($signed({1'b0, v_hourly_b5}) == $signed({1'b0, f_past_v_hourly_b5}))) : ($signed({1'b0, v_hourly_b5}) == $signed({1'b0, f_past_v_hourly_b5})));
-    wire f_ok_277 = (f_past_rst ? ($signed({1'b0, v_hourly_b6}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_b6}) == $signed({1'b0, f_past_v_hourly_b5})) : ($signed({1'b0, v_hourly_b6}) == $signed({1'b0, f_past_v_hourly_b6}))) : ($signed({1'b0, v_hourly_b6}) == $signed({1'b0, f_past_v_hourly_b6})));
-    wire f_ok_278 = (f_past_rst ? ($signed({1'b0, v_hourly_b7}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_b7}) == $signed({1'b0, f_past_v_hourly_b6})) : ($signed({1'b0, v_hourly_b7}) == $signed({1'b0, f_past_v_hourly_b7}))) : ($signed({1'b0, v_hourly_b7}) == $signed({1'b0, f_past_v_hourly_b7})));
-    wire f_ok_279 = (f_past_rst ? ($signed({1'b0, v_hourly_b8}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_b8}) == $signed({1'b0, f_past_v_hourly_b7})) : ($signed({1'b0, v_hourly_b8}) == $signed({1'b0, f_past_v_hourly_b8}))) : ($signed({1'b0, v_hourly_b8}) == $signed({1'b0, f_past_v_hourly_b8})));
-    wire f_ok_280 = (f_past_rst ? ($signed({1'b0, v_hourly_b9}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_b9}) == $signed({1'b0, f_past_v_hourly_b8})) : ($signed({1'b0, v_hourly_b9}) == $signed({1'b0, f_past_v_hourly_b9}))) : ($signed({1'b0, v_hourly_b9}) == $signed({1'b0, f_past_v_hourly_b9})));
-    wire f_ok_281 = (f_past_rst ? ($signed({1'b0, v_hourly_b10}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_b10}) == $signed({1'b0, f_past_v_hourly_b9})) : ($signed({1'b0, v_hourly_b10}) == $signed({1'b0, f_past_v_hourly_b10}))) : ($signed({1'b0, v_hourly_b10}) == $signed({1'b0, f_past_v_hourly_b10})));
-    wire f_ok_282 = (f_past_rst ? ($signed({1'b0, v_hourly_b11}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_b11}) == $signed({1'b0, f_past_v_hourly_b10})) : ($signed({1'b0, v_hourly_b11}) == $signed({1'b0, f_past_v_hourly_b11}))) : ($signed({1'b0, v_hourly_b11}) == $signed({1'b0, f_past_v_hourly_b11})));
-    wire f_ok_283 = (f_past_rst ? ($signed({1'b0, v_hourly_b12}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_b12}) == $signed({1'b0, f_past_v_hourly_b11})) : ($signed({1'b0, v_hourly_b12}) == $signed({1'b0, f_past_v_hourly_b12}))) : ($signed({1'b0, v_hourly_b12}) == $signed({1'b0, f_past_v_hourly_b12})));
+    wire f_ok_272 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b1}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? (($signed({1'b0, f_v_hourly_b1}) == fsd13) && (f_past_f_settle >= 5'd7)) : ($signed({1'b0, f_v_hourly_b1}) == $signed({1'b0, f_past_f_v_hourly_b1}))) : ($signed({1'b0, f_v_hourly_b1}) == $signed({1'b0, f_past_f_v_hourly_b1})));
+    wire f_ok_273 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b2}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, f_v_hourly_b2}) == $signed({1'b0, f_past_f_v_hourly_b1})) : ($signed({1'b0, f_v_hourly_b2}) == $signed({1'b0, f_past_f_v_hourly_b2}))) : ($signed({1'b0, f_v_hourly_b2}) == $signed({1'b0, f_past_f_v_hourly_b2})));
+    wire f_ok_274 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b3}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, f_v_hourly_b3}) == $signed({1'b0, f_past_f_v_hourly_b2})) : ($signed({1'b0, f_v_hourly_b3}) == $signed({1'b0, f_past_f_v_hourly_b3}))) : ($signed({1'b0, f_v_hourly_b3}) == $signed({1'b0, f_past_f_v_hourly_b3})));
+    wire f_ok_275 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b4}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, f_v_hourly_b4}) == $signed({1'b0, f_past_f_v_hourly_b3})) : ($signed({1'b0, f_v_hourly_b4}) == $signed({1'b0, f_past_f_v_hourly_b4}))) : ($signed({1'b0, f_v_hourly_b4}) == $signed({1'b0, f_past_f_v_hourly_b4})));
+    wire f_ok_276 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b5}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, f_v_hourly_b5}) == $signed({1'b0, f_past_f_v_hourly_b4})) : ($signed({1'b0, f_v_hourly_b5}) == $signed({1'b0, f_past_f_v_hourly_b5}))) : ($signed({1'b0, f_v_hourly_b5}) == $signed({1'b0, f_past_f_v_hourly_b5})));
+    wire f_ok_277 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b6}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, f_v_hourly_b6}) == $signed({1'b0, f_past_f_v_hourly_b5})) : ($signed({1'b0, f_v_hourly_b6}) == $signed({1'b0, f_past_f_v_hourly_b6}))) : ($signed({1'b0, f_v_hourly_b6}) == $signed({1'b0, f_past_f_v_hourly_b6})));
+    wire f_ok_278 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b7}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, f_v_hourly_b7}) == $signed({1'b0, f_past_f_v_hourly_b6})) : ($signed({1'b0, f_v_hourly_b7}) == $signed({1'b0, f_past_f_v_hourly_b7}))) : ($signed({1'b0, f_v_hourly_b7}) == $signed({1'b0, f_past_f_v_hourly_b7})));
+    wire f_ok_279 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b8}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, f_v_hourly_b8}) == $signed({1'b0, f_past_f_v_hourly_b7})) : ($signed({1'b0, f_v_hourly_b8}) == $signed({1'b0, f_past_f_v_hourly_b8}))) : ($signed({1'b0, f_v_hourly_b8}) == $signed({1'b0, f_past_f_v_hourly_b8})));
+    wire f_ok_280 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b9}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, f_v_hourly_b9}) == $signed({1'b0, f_past_f_v_hourly_b8})) : ($signed({1'b0, f_v_hourly_b9}) == $signed({1'b0, f_past_f_v_hourly_b9}))) : ($signed({1'b0, f_v_hourly_b9}) == $signed({1'b0, f_past_f_v_hourly_b9})));
+    wire f_ok_281 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b10}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, f_v_hourly_b10}) == $signed({1'b0, f_past_f_v_hourly_b9})) : ($signed({1'b0, f_v_hourly_b10}) == $signed({1'b0, f_past_f_v_hourly_b10}))) : ($signed({1'b0, f_v_hourly_b10}) == $signed({1'b0, f_past_f_v_hourly_b10})));
+    wire f_ok_282 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b11}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, f_v_hourly_b11}) == $signed({1'b0, f_past_f_v_hourly_b10})) : ($signed({1'b0, f_v_hourly_b11}) == $signed({1'b0, f_past_f_v_hourly_b11}))) : ($signed({1'b0, f_v_hourly_b11}) == $signed({1'b0, f_past_f_v_hourly_b11})));
+    wire f_ok_283 = (f_past_rst ? ($signed({1'b0, v_hourly_b12}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_b12}) == $signed({1'b0, f_past_f_v_hourly_b11})) : ($signed({1'b0, v_hourly_b12}) == $signed({1'b0, f_past_v_hourly_b12}))) : ($signed({1'b0, v_hourly_b12}) == $signed({1'b0, f_past_v_hourly_b12})));
     wire f_ok_284 = (f_past_rst ? ($signed({1'b0, v_hourly_phase}) == 10'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_phase}) == 10'sd0) : ($signed({1'b0, v_hourly_phase}) == fsd14)) : ($signed({1'b0, v_hourly_phase}) == $signed({1'b0, f_past_v_hourly_phase})));
     wire f_ok_285 = (f_past_rst ? ($signed({1'b0, v_daily_b0}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b0}) == 14'sd0) : (($signed({1'b0, v_daily_b0}) == fsd15) && (f_past_f_settle >= 5'd7))) : ($signed({1'b0, v_daily_b0}) == $signed({1'b0, f_past_v_daily_b0})));
-    wire f_ok_286 = (f_past_rst ? ($signed({1'b0, v_daily_b1}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? (($signed({1'b0, v_daily_b1}) == fsd15) && (f_past_f_settle >= 5'd7)) : ($signed({1'b0, v_daily_b1}) == $signed({1'b0, f_past_v_daily_b1}))) : ($signed({1'b0, v_daily_b1}) == $signed({1'b0, f_past_v_daily_b1})));
-    wire f_ok_287 = (f_past_rst ? ($signed({1'b0, v_daily_b2}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b2}) == $signed({1'b0, f_past_v_daily_b1})) : ($signed({1'b0, v_daily_b2}) == $signed({1'b0, f_past_v_daily_b2}))) : ($signed({1'b0, v_daily_b2}) == $signed({1'b0, f_past_v_daily_b2})));
-    wire f_ok_288 = (f_past_rst ? ($signed({1'b0, v_daily_b3}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b3}) == $signed({1'b0, f_past_v_daily_b2})) : ($signed({1'b0, v_daily_b3}) == $signed({1'b0, f_past_v_daily_b3}))) : ($signed({1'b0, v_daily_b3}) == $signed({1'b0, f_past_v_daily_b3})));
-    wire f_ok_289 = (f_past_rst ? ($signed({1'b0, v_daily_b4}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b4}) == $signed({1'b0, f_past_v_daily_b3})) : ($signed({1'b0, v_daily_b4}) == $signed({1'b0, f_past_v_daily_b4}))) : ($signed({1'b0, v_daily_b4}) == $signed({1'b0, f_past_v_daily_b4})));
-    wire f_ok_290 = (f_past_rst ? ($signed({1'b0, v_daily_b5}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b5}) == $signed({1'b0, f_past_v_daily_b4})) : ($signed({1'b0, v_daily_b5}) == $signed({1'b0, f_past_v_daily_b5}))) : ($signed({1'b0, v_daily_b5}) == $signed({1'b0, f_past_v_daily_b5})));
-    wire f_ok_291 = (f_past_rst ? ($signed({1'b0, v_daily_b6}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b6}) == $signed({1'b0, f_past_v_daily_b5})) : ($signed({1'b0, v_daily_b6}) == $signed({1'b0, f_past_v_daily_b6}))) : ($signed({1'b0, v_daily_b6}) == $signed({1'b0, f_past_v_daily_b6})));
-    wire f_ok_292 = (f_past_rst ? ($signed({1'b0, v_daily_b7}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b7}) == $signed({1'b0, f_past_v_daily_b6})) : ($signed({1'b0, v_daily_b7}) == $signed({1'b0, f_past_v_daily_b7}))) : ($signed({1'b0, v_daily_b7}) == $signed({1'b0, f_past_v_daily_b7})));
-    wire f_ok_293 = (f_past_rst ? ($signed({1'b0, v_daily_b8}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b8}) == $signed({1'b0, f_past_v_daily_b7})) : ($signed({1'b0, v_daily_b8}) == $signed({1'b0, f_past_v_daily_b8}))) : ($signed({1'b0, v_daily_b8}) == $signed({1'b0, f_past_v_daily_b8})));
-    wire f_ok_294 = (f_past_rst ? ($signed({1'b0, v_daily_b9}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b9}) == $signed({1'b0, f_past_v_daily_b8})) : ($signed({1'b0, v_daily_b9}) == $signed({1'b0, f_past_v_daily_b9}))) : ($signed({1'b0, v_daily_b9}) == $signed({1'b0, f_past_v_daily_b9})));
-    wire f_ok_295 = (f_past_rst ? ($signed({1'b0, v_daily_b10}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b10}) == $signed({1'b0, f_past_v_daily_b9})) : ($signed({1'b0, v_daily_b10}) == $signed({1'b0, f_past_v_daily_b10}))) : ($signed({1'b0, v_daily_b10}) == $signed({1'b0, f_past_v_daily_b10})));
-    wire f_ok_296 = (f_past_rst ? ($signed({1'b0, v_daily_b11}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b11}) == $signed({1'b0, f_past_v_daily_b10})) : ($signed({1'b0, v_daily_b11}) == $signed({1'b0, f_past_v_daily_b11}))) : ($signed({1'b0, v_daily_b11}) == $signed({1'b0, f_past_v_daily_b11})));
-    wire f_ok_297 = (f_past_rst ? ($signed({1'b0, v_daily_b12}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b12}) == $signed({1'b0, f_past_v_daily_b11})) : ($signed({1'b0, v_daily_b12}) == $signed({1'b0, f_past_v_daily_b12}))) : ($signed({1'b0, v_daily_b12}) == $signed({1'b0, f_past_v_daily_b12})));
-    wire f_ok_298 = (f_past_rst ? ($signed({1'b0, v_daily_b13}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b13}) == $signed({1'b0, f_past_v_daily_b12})) : ($signed({1'b0, v_daily_b13}) == $signed({1'b0, f_past_v_daily_b13}))) : ($signed({1'b0, v_daily_b13}) == $signed({1'b0, f_past_v_daily_b13})));
-    wire f_ok_299 = (f_past_rst ? ($signed({1'b0, v_daily_b14}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b14}) == $signed({1'b0, f_past_v_daily_b13})) : ($signed({1'b0, v_daily_b14}) == $signed({1'b0, f_past_v_daily_b14}))) : ($signed({1'b0, v_daily_b14}) == $signed({1'b0, f_past_v_daily_b14})));
-    wire f_ok_300 = (f_past_rst ? ($signed({1'b0, v_daily_b15}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b15}) == $signed({1'b0, f_past_v_daily_b14})) : ($signed({1'b0, v_daily_b15}) == $signed({1'b0, f_past_v_daily_b15}))) : ($signed({1'b0, v_daily_b15}) == $signed({1'b0, f_past_v_daily_b15})));
-    wire f_ok_301 = (f_past_rst ? ($signed({1'b0, v_daily_b16}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b16}) == $signed({1'b0, f_past_v_daily_b15})) : ($signed({1'b0, v_daily_b16}) == $signed({1'b0, f_past_v_daily_b16}))) : ($signed({1'b0, v_daily_b16}) == $signed({1'b0, f_past_v_daily_b16})));
-    wire f_ok_302 = (f_past_rst ? ($signed({1'b0, v_daily_b17}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b17}) == $signed({1'b0, f_past_v_daily_b16})) : ($signed({1'b0, v_daily_b17}) == $signed({1'b0, f_past_v_daily_b17}))) : ($signed({1'b0, v_daily_b17}) == $signed({1'b0, f_past_v_daily_b17})));
-    wire f_ok_303 = (f_past_rst ? ($signed({1'b0, v_daily_b18}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b18}) == $signed({1'b0, f_past_v_daily_b17})) : ($signed({1'b0, v_daily_b18}) == $signed({1'b0, f_past_v_daily_b18}))) : ($signed({1'b0, v_daily_b18}) == $signed({1'b0, f_past_v_daily_b18})));
-    wire f_ok_304 = (f_past_rst ? ($signed({1'b0, v_daily_b19}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b19}) == $signed({1'b0, f_past_v_daily_b18})) : ($signed({1'b0, v_daily_b19}) == $signed({1'b0, f_past_v_daily_b19}))) : ($signed({1'b0, v_daily_b19}) == $signed({1'b0, f_past_v_daily_b19})));
-    wire f_ok_305 = (f_past_rst ? ($signed({1'b0, v_daily_b20}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b20}) == $signed({1'b0, f_past_v_daily_b19})) : ($signed({1'b0, v_daily_b20}) == $signed({1'b0, f_past_v_daily_b20}))) : ($signed({1'b0, v_daily_b20}) == $signed({1'b0, f_past_v_daily_b20})));
-    wire f_ok_306 = (f_past_rst ? ($signed({1'b0, v_daily_b21}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b21}) == $signed({1'b0, f_past_v_daily_b20})) : ($signed({1'b0, v_daily_b21}) == $signed({1'b0, f_past_v_daily_b21}))) : ($signed({1'b0, v_daily_b21}) == $signed({1'b0, f_past_v_daily_b21})));
-    wire f_ok_307 = (f_past_rst ? ($signed({1'b0, v_daily_b22}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b22}) == $signed({1'b0, f_past_v_daily_b21})) : ($signed({1'b0, v_daily_b22}) == $signed({1'b0, f_past_v_daily_b22}))) : ($signed({1'b0, v_daily_b22}) == $signed({1'b0, f_past_v_daily_b22})));
-    wire f_ok_308 = (f_past_rst ? ($signed({1'b0, v_daily_b23}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b23}) == $signed({1'b0, f_past_v_daily_b22})) : ($signed({1'b0, v_daily_b23}) == $signed({1'b0, f_past_v_daily_b23}))) : ($signed({1'b0, v_daily_b23}) == $signed({1'b0, f_past_v_daily_b23})));
-    wire f_ok_309 = (f_past_rst ? ($signed({1'b0, v_daily_b24}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b24}) == $signed({1'b0, f_past_v_daily_b23})) : ($signed({1'b0, v_daily_b24}) == $signed({1'b0, f_past_v_daily_b24}))) : ($signed({1'b0, v_daily_b24}) == $signed({1'b0, f_past_v_daily_b24})));
+    wire f_ok_286 = (f_past_rst ? ($signed({1'b0, f_v_daily_b1}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? (($signed({1'b0, f_v_daily_b1}) == fsd15) && (f_past_f_settle >= 5'd7)) : ($signed({1'b0, f_v_daily_b1}) == $signed({1'b0, f_past_f_v_daily_b1}))) : ($signed({1'b0, f_v_daily_b1}) == $signed({1'b0, f_past_f_v_daily_b1})));
+    wire f_ok_287 = (f_past_rst ? ($signed({1'b0, f_v_daily_b2}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b2}) == $signed({1'b0, f_past_f_v_daily_b1})) : ($signed({1'b0, f_v_daily_b2}) == $signed({1'b0, f_past_f_v_daily_b2}))) : ($signed({1'b0, f_v_daily_b2}) == $signed({1'b0, f_past_f_v_daily_b2})));
+    wire f_ok_288 = (f_past_rst ? ($signed({1'b0, f_v_daily_b3}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b3}) == $signed({1'b0, f_past_f_v_daily_b2})) : ($signed({1'b0, f_v_daily_b3}) == $signed({1'b0, f_past_f_v_daily_b3}))) : ($signed({1'b0, f_v_daily_b3}) == $signed({1'b0, f_past_f_v_daily_b3})));
+    wire f_ok_289 = (f_past_rst ? ($signed({1'b0, f_v_daily_b4}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b4}) == $signed({1'b0, f_past_f_v_daily_b3})) : ($signed({1'b0, f_v_daily_b4}) == $signed({1'b0, f_past_f_v_daily_b4}))) : ($signed({1'b0, f_v_daily_b4}) == $signed({1'b0, f_past_f_v_daily_b4})));
+    wire f_ok_290 = (f_past_rst ? ($signed({1'b0, f_v_daily_b5}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b5}) == $signed({1'b0, f_past_f_v_daily_b4})) : ($signed({1'b0, f_v_daily_b5}) == $signed({1'b0, f_past_f_v_daily_b5}))) : ($signed({1'b0, f_v_daily_b5}) == $signed({1'b0, f_past_f_v_daily_b5})));
+    wire f_ok_291 = (f_past_rst ? ($signed({1'b0, f_v_daily_b6}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b6}) == $signed({1'b0, f_past_f_v_daily_b5})) : ($signed({1'b0, f_v_daily_b6}) == $signed({1'b0, f_past_f_v_daily_b6}))) : ($signed({1'b0, f_v_daily_b6}) == $signed({1'b0, f_past_f_v_daily_b6})));
+    wire f_ok_292 = (f_past_rst ? ($signed({1'b0, f_v_daily_b7}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b7}) == $signed({1'b0, f_past_f_v_daily_b6})) : ($signed({1'b0, f_v_daily_b7}) == $signed({1'b0, f_past_f_v_daily_b7}))) : ($signed({1'b0, f_v_daily_b7}) == $signed({1'b0, f_past_f_v_daily_b7})));
+    wire f_ok_293 = (f_past_rst ? ($signed({1'b0, f_v_daily_b8}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b8}) == $signed({1'b0, f_past_f_v_daily_b7})) : ($signed({1'b0, f_v_daily_b8}) == $signed({1'b0, f_past_f_v_daily_b8}))) : ($signed({1'b0, f_v_daily_b8}) == $signed({1'b0, f_past_f_v_daily_b8})));
+    wire f_ok_294 = (f_past_rst ? ($signed({1'b0, f_v_daily_b9}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b9}) == $signed({1'b0, f_past_f_v_daily_b8})) : ($signed({1'b0, f_v_daily_b9}) == $signed({1'b0, f_past_f_v_daily_b9}))) : ($signed({1'b0, f_v_daily_b9}) == $signed({1'b0, f_past_f_v_daily_b9})));
+    wire f_ok_295 = (f_past_rst ? ($signed({1'b0, f_v_daily_b10}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b10}) == $signed({1'b0, f_past_f_v_daily_b9})) : ($signed({1'b0, f_v_daily_b10}) == $signed({1'b0, f_past_f_v_daily_b10}))) : ($signed({1'b0, f_v_daily_b10}) == $signed({1'b0, f_past_f_v_daily_b10})));
+    wire f_ok_296 = (f_past_rst ? ($signed({1'b0, f_v_daily_b11}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b11}) == $signed({1'b0, f_past_f_v_daily_b10})) : ($signed({1'b0, f_v_daily_b11}) == $signed({1'b0, f_past_f_v_daily_b11}))) : ($signed({1'b0, f_v_daily_b11}) == $signed({1'b0, f_past_f_v_daily_b11})));
+    wire f_ok_297 = (f_past_rst ? ($signed({1'b0, f_v_daily_b12}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b12}) == $signed({1'b0, f_past_f_v_daily_b11})) : ($signed({1'b0, f_v_daily_b12}) == $signed({1'b0, f_past_f_v_daily_b12}))) : ($signed({1'b0, f_v_daily_b12}) == $signed({1'b0, f_past_f_v_daily_b12})));
+    wire f_ok_298 = (f_past_rst ? ($signed({1'b0, f_v_daily_b13}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b13}) == $signed({1'b0, f_past_f_v_daily_b12})) : ($signed({1'b0, f_v_daily_b13}) == $signed({1'b0, f_past_f_v_daily_b13}))) : ($signed({1'b0, f_v_daily_b13}) == $signed({1'b0, f_past_f_v_daily_b13})));
+    wire f_ok_299 = (f_past_rst ? ($signed({1'b0, f_v_daily_b14}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b14}) == $signed({1'b0, f_past_f_v_daily_b13})) : ($signed({1'b0, f_v_daily_b14}) == $signed({1'b0, f_past_f_v_daily_b14}))) : ($signed({1'b0, f_v_daily_b14}) == $signed({1'b0, f_past_f_v_daily_b14})));
+    wire f_ok_300 = (f_past_rst ? ($signed({1'b0, f_v_daily_b15}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b15}) == $signed({1'b0, f_past_f_v_daily_b14})) : ($signed({1'b0, f_v_daily_b15}) == $signed({1'b0, f_past_f_v_daily_b15}))) : ($signed({1'b0, f_v_daily_b15}) == $signed({1'b0, f_past_f_v_daily_b15})));
+    wire f_ok_301 = (f_past_rst ? ($signed({1'b0, f_v_daily_b16}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b16}) == $signed({1'b0, f_past_f_v_daily_b15})) : ($signed({1'b0, f_v_daily_b16}) == $signed({1'b0, f_past_f_v_daily_b16}))) : ($signed({1'b0, f_v_daily_b16}) == $signed({1'b0, f_past_f_v_daily_b16})));
+    wire f_ok_302 = (f_past_rst ? ($signed({1'b0, f_v_daily_b17}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b17}) == $signed({1'b0, f_past_f_v_daily_b16})) : ($signed({1'b0, f_v_daily_b17}) == $signed({1'b0, f_past_f_v_daily_b17}))) : ($signed({1'b0, f_v_daily_b17}) == $signed({1'b0, f_past_f_v_daily_b17})));
+    wire f_ok_303 = (f_past_rst ? ($signed({1'b0, f_v_daily_b18}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b18}) == $signed({1'b0, f_past_f_v_daily_b17})) : ($signed({1'b0, f_v_daily_b18}) == $signed({1'b0, f_past_f_v_daily_b18}))) : ($signed({1'b0, f_v_daily_b18}) == $signed({1'b0, f_past_f_v_daily_b18})));
+    wire f_ok_304 = (f_past_rst ? ($signed({1'b0, f_v_daily_b19}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b19}) == $signed({1'b0, f_past_f_v_daily_b18})) : ($signed({1'b0, f_v_daily_b19}) == $signed({1'b0, f_past_f_v_daily_b19}))) : ($signed({1'b0, f_v_daily_b19}) == $signed({1'b0, f_past_f_v_daily_b19})));
+    wire f_ok_305 = (f_past_rst ? ($signed({1'b0, f_v_daily_b20}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b20}) == $signed({1'b0, f_past_f_v_daily_b19})) : ($signed({1'b0, f_v_daily_b20}) == $signed({1'b0, f_past_f_v_daily_b20}))) : ($signed({1'b0, f_v_daily_b20}) == $signed({1'b0, f_past_f_v_daily_b20})));
+    wire f_ok_306 = (f_past_rst ? ($signed({1'b0, f_v_daily_b21}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b21}) == $signed({1'b0, f_past_f_v_daily_b20})) : ($signed({1'b0, f_v_daily_b21}) == $signed({1'b0, f_past_f_v_daily_b21}))) : ($signed({1'b0, f_v_daily_b21}) == $signed({1'b0, f_past_f_v_daily_b21})));
+    wire f_ok_307 = (f_past_rst ? ($signed({1'b0, f_v_daily_b22}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b22}) == $signed({1'b0, f_past_f_v_daily_b21})) : ($signed({1'b0, f_v_daily_b22}) == $signed({1'b0, f_past_f_v_daily_b22}))) : ($signed({1'b0, f_v_daily_b22}) == $signed({1'b0, f_past_f_v_daily_b22})));
+    wire f_ok_308 = (f_past_rst ? ($signed({1'b0, f_v_daily_b23}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b23}) == $signed({1'b0, f_past_f_v_daily_b22})) : ($signed({1'b0, f_v_daily_b23}) == $signed({1'b0, f_past_f_v_daily_b23}))) : ($signed({1'b0, f_v_daily_b23}) == $signed({1'b0, f_past_f_v_daily_b23})));
+    wire f_ok_309 = (f_past_rst ? ($signed({1'b0, v_daily_b24}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b24}) == $signed({1'b0, f_past_f_v_daily_b23})) : ($signed({1'b0, v_daily_b24}) == $signed({1'b0, f_past_v_daily_b24}))) : ($signed({1'b0, v_daily_b24}) == $signed({1'b0, f_past_v_daily_b24})));
     wire f_ok_310 = (f_past_rst ? ($signed({1'b0, v_daily_phase}) == 13'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_phase}) == 13'sd0) : ($signed({1'b0, v_daily_phase}) == fsd16)) : ($signed({1'b0, v_daily_phase}) == $signed({1'b0, f_past_v_daily_phase})));
     wire f_ok_311 = (f_past_rst ? ($signed({1'b0, v_primes_b0}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, v_primes_b0}) == 11'sd0) : (($signed({1'b0, v_primes_b0}) == fsd17) && (f_past_f_settle >= 5'd13))) : ($signed({1'b0, v_primes_b0}) == $signed({1'b0, f_past_v_primes_b0})));
-    wire f_ok_312 = (f_past_rst ? ($signed({1'b0, v_primes_b1}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? (($signed({1'b0, v_primes_b1}) == fsd17) && (f_past_f_settle >= 5'd13)) : ($signed({1'b0, v_primes_b1}) == $signed({1'b0, f_past_v_primes_b1}))) : ($signed({1'b0, v_primes_b1}) == $signed({1'b0, f_past_v_primes_b1})));
-    wire f_ok_313 = (f_past_rst ? ($signed({1'b0, v_primes_b2}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, v_primes_b2}) == $signed({1'b0, f_past_v_primes_b1})) : ($signed({1'b0, v_primes_b2}) == $signed({1'b0, f_past_v_primes_b2}))) : ($signed({1'b0, v_primes_b2}) == $signed({1'b0, f_past_v_primes_b2})));
-    wire f_ok_314 = (f_past_rst ? ($signed({1'b0, v_primes_b3}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, v_primes_b3}) == $signed({1'b0, f_past_v_primes_b2})) : ($signed({1'b0, v_primes_b3}) == $signed({1'b0, f_past_v_primes_b3}))) : ($signed({1'b0, v_primes_b3}) == $signed({1'b0, f_past_v_primes_b3})));
-    wire f_ok_315 = (f_past_rst ? ($signed({1'b0, v_primes_b4}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, v_primes_b4}) == $signed({1'b0, f_past_v_primes_b3})) : ($signed({1'b0, v_primes_b4}) == $signed({1'b0, f_past_v_primes_b4}))) : ($signed({1'b0, v_primes_b4}) == $signed({1'b0, f_past_v_primes_b4})));
-    wire f_ok_316 = (f_past_rst ? ($signed({1'b0, v_primes_b5}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, v_primes_b5}) == $signed({1'b0, f_past_v_primes_b4})) : ($signed({1'b0, v_primes_b5}) == $signed({1'b0, f_past_v_primes_b5}))) : ($signed({1'b0, v_primes_b5}) == $signed({1'b0, f_past_v_primes_b5})));
-    wire f_ok_317 = (f_past_rst ? ($signed({1'b0, v_primes_b6}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, v_primes_b6}) == $signed({1'b0, f_past_v_primes_b5})) : ($signed({1'b0, v_primes_b6}) == $signed({1'b0, f_past_v_primes_b6}))) : ($signed({1'b0, v_primes_b6}) == $signed({1'b0, f_past_v_primes_b6})));
+    wire f_ok_312 = (f_past_rst ? ($signed({1'b0, f_v_primes_b1}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? (($signed({1'b0, f_v_primes_b1}) == fsd17) && (f_past_f_settle >= 5'd13)) : ($signed({1'b0, f_v_primes_b1}) == $signed({1'b0, f_past_f_v_primes_b1}))) : ($signed({1'b0, f_v_primes_b1}) == $signed({1'b0, f_past_f_v_primes_b1})));
+    wire f_ok_313 = (f_past_rst ? ($signed({1'b0, f_v_primes_b2}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, f_v_primes_b2}) == $signed({1'b0, f_past_f_v_primes_b1})) : ($signed({1'b0, f_v_primes_b2}) == $signed({1'b0, f_past_f_v_primes_b2}))) : ($signed({1'b0, f_v_primes_b2}) == $signed({1'b0, f_past_f_v_primes_b2})));
+    wire f_ok_314 = (f_past_rst ? ($signed({1'b0, f_v_primes_b3}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, f_v_primes_b3}) == $signed({1'b0, f_past_f_v_primes_b2})) : ($signed({1'b0, f_v_primes_b3}) == $signed({1'b0, f_past_f_v_primes_b3}))) : ($signed({1'b0, f_v_primes_b3}) == $signed({1'b0, f_past_f_v_primes_b3})));
+    wire f_ok_315 = (f_past_rst ? ($signed({1'b0, f_v_primes_b4}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, f_v_primes_b4}) == $signed({1'b0, f_past_f_v_primes_b3})) : ($signed({1'b0, f_v_primes_b4}) == $signed({1'b0, f_past_f_v_primes_b4}))) : ($signed({1'b0, f_v_primes_b4}) == $signed({1'b0, f_past_f_v_primes_b4})));
+    wire f_ok_316 = (f_past_rst ? ($signed({1'b0, f_v_primes_b5}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, f_v_primes_b5}) == $signed({1'b0, f_past_f_v_primes_b4})) : ($signed({1'b0, f_v_primes_b5}) == $signed({1'b0, f_past_f_v_primes_b5}))) : ($signed({1'b0, f_v_primes_b5}) == $signed({1'b0, f_past_f_v_primes_b5})));
+    wire f_ok_317 = (f_past_rst ? ($signed({1'b0, v_primes_b6}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, v_primes_b6}) == $signed({1'b0, f_past_f_v_primes_b5})) : ($signed({1'b0, v_primes_b6}) == $signed({1'b0, f_past_v_primes_b6}))) : ($signed({1'b0, v_primes_b6}) == $signed({1'b0, f_past_v_primes_b6})));
     wire f_ok_318 = (f_past_rst ? ($signed({1'b0, v_primes_phase}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, v_primes_phase}) == 11'sd0) : ($signed({1'b0, v_primes_phase}) == fsd18)) : ($signed({1'b0, v_primes_phase}) == $signed({1'b0, f_past_v_primes_phase})));
     wire f_ok_319 = (f_past_rst ? ($signed({1'b0, v_basal_acc}) == 13'sd0) : f_past_f_tick_step ? (f_past_l_basal_active ? (($signed({1'b0, v_basal_acc}) == fsd20) && (f_past_f_settle >= 5'd1)) : ($signed({1'b0, v_basal_acc}) == 13'sd0)) : f_past_f_ev_reset ? ($signed({1'b0, v_basal_acc}) == 13'sd0) : ($signed({1'b0, v_basal_acc}) == $signed({1'b0, f_past_v_basal_acc})));
-    wire f_ok_320 = (f_past_rst ? (state == 3'd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (state == 3'd1) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (state == 3'd7) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (state == 3'd7) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (state == 3'd7) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (state == 3'd7) : ((((f_past_state == 3'd2) && (f_past_t105 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (state == 3'd1) : ((((f_past_state == 3'd3) && (f_past_t107 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? (state == 3'd1) : ((((f_past_state == 3'd5) && ((f_past_t104 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? (state == 3'd4) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (state == 3'd1) : (state == f_past_state)))))))))) : f_past_f_ev_reset ? (state == 3'd0) : f_past_f_ev_prime ? (((((((((f_past_state == 3'd1) && f_past_v_set_loaded) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_p_prime_amount}) > 12'sd0)) && ($signed({1'b0, f_past_p_prime_amount}) <= $signed({fsd9[10], fsd9}))) && ($signed({{3{1'b0}}, f_past_p_prime_amount}) <= fsd5)) ? (state == 3'd2) : (state == f_past_state)) : f_past_f_ev_stop ? ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? (state == 3'd1) : (state == f_past_state)) : f_past_f_ev_fill ? (((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd4[6], fsd4}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd3)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fsd5)) && (!f_past_v_occluded)) ? (state == 3'd3) : (state == f_past_state)) : f_past_f_ev_disconnect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? (state == f_past_state) : (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? (state == 3'd6) : ((f_past_state == 3'd3) ? (state == 3'd1) : (state == f_past_state)))) : f_past_f_ev_start ? ((((((((f_past_state == 3'd1) || (f_past_state == 3'd6)) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd3)) && (!f_past_v_occluded)) ? (state == 3'd4) : (state == f_past_state)) : f_past_f_ev_suspend ? (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? (state == 3'd6) : (state == f_past_state)) : f_past_f_ev_bolus ? (((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd7)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd8)) ? (state == 3'd5) : (state == f_past_state)) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? (state == 3'd7) : (state == f_past_state)) : (state == f_past_state));
+    wire f_ok_320 = (f_past_rst ? (state == 3'd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (state == 3'd1) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (state == 3'd7) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (state == 3'd7) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (state == 3'd7) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (state == 3'd7) : ((((f_past_state == 3'd2) && (f_past_t63 == 11'sd0)) && (f_past_f_settle >= 5'd10)) ? (state == 3'd1) : ((((f_past_state == 3'd3) && (f_past_t65 == 7'sd0)) && (f_past_f_settle >= 5'd13)) ? (state == 3'd1) : ((((f_past_state == 3'd5) && ((f_past_t62 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd7)) ? (state == 3'd4) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (state == 3'd1) : (state == f_past_state)))))))))) : f_past_f_ev_reset ? (state == 3'd0) : f_past_f_ev_prime ? (((((((((f_past_state == 3'd1) && f_past_v_set_loaded) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_p_prime_amount}) > 12'sd0)) && ($signed({1'b0, f_past_p_prime_amount}) <= $signed({fsd9[10], fsd9}))) && ($signed({{3{1'b0}}, f_past_p_prime_amount}) <= fsd5)) ? (state == 3'd2) : (state == f_past_state)) : f_past_f_ev_stop ? ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? (state == 3'd1) : (state == f_past_state)) : f_past_f_ev_fill ? (((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd4[6], fsd4}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd3)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fsd5)) && (!f_past_v_occluded)) ? (state == 3'd3) : (state == f_past_state)) : f_past_f_ev_disconnect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? (state == f_past_state) : (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? (state == 3'd6) : ((f_past_state == 3'd3) ? (state == 3'd1) : (state == f_past_state)))) : f_past_f_ev_start ? ((((((((f_past_state == 3'd1) || (f_past_state == 3'd6)) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd3)) && (!f_past_v_occluded)) ? (state == 3'd4) : (state == f_past_state)) : f_past_f_ev_suspend ? (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? (state == 3'd6) : (state == f_past_state)) : f_past_f_ev_bolus ? (((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd7)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd8)) ? (state == 3'd5) : (state == f_past_state)) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? (state == 3'd7) : (state == f_past_state)) : (state == f_past_state));
     wire f_ok_321 = (f_ev_accepted == ((state == 3'd1) && (!v_inserted)));
     wire f_ok_322 = (f_ev_accepted == (((((state == 3'd1) || (state == 3'd7)) && (!(v_inserted && v_connected))) && ($signed({1'b0, p_refill_amount}) > 15'sd0)) && ($signed({1'b0, p_refill_amount}) <= 15'sd12000)));
     wire f_ok_323 = (f_ev_accepted == ((state == 3'd1) && (!(v_inserted && v_connected))));
@@ -3400,51 +3423,57 @@ module infusion_pump_fsm (
     wire f_ok_355 = ((f_settle < 5'd1) || (l_prime_raw == l_prime_raw));
     wire f_ok_356 = ((f_settle < 5'd13) || (l_steps == l_steps));
     wire f_ok_357 = ((f_settle < 5'd1) || (t0 == fsn25));
-    wire f_ok_358 = ((f_settle < 5'd7) || (t104 == fsn26));
-    wire f_ok_359 = ((f_settle < 5'd10) || (t105 == fsn27));
-    wire f_ok_360 = ((f_settle < 5'd10) || (t106 == fsn28));
-    wire f_ok_361 = ((f_settle < 5'd13) || (t107 == fsn29));
-    wire f_ok_362 = ((f_settle < 5'd1) || (t110 == fsn32));
-    wire f_ok_363 = ((f_settle < 5'd1) || (t112 == fsn34));
-    wire f_ok_364 = ((f_settle < 5'd1) || (t114 == fsn35));
-    wire f_ok_365 = ((f_settle < 5'd2) || (t115 == fsn36));
-    wire f_ok_366 = ((f_settle < 5'd1) || (t117 == fsn38));
-    wire f_ok_367 = ((f_settle < 5'd2) || (t118 == fsn39));
-    wire f_ok_368 = ((f_settle < 5'd4) || (t12 == fsn40));
-    wire f_ok_369 = ((f_settle < 5'd4) || (t13 == fsn41));
-    wire f_ok_370 = ((f_settle < 5'd4) || (t14 == fsn42));
-    wire f_ok_371 = ((f_settle < 5'd7) || (t22 == fsn43));
-    wire f_ok_372 = ((f_settle < 5'd9) || (t28 == fsn48));
-    wire f_ok_373 = ((f_settle < 5'd10) || (t32 == fsn49));
-    wire f_ok_374 = ((f_settle < 5'd10) || (t34 == fsn50));
-    wire f_ok_375 = ((f_settle < 5'd12) || (t38 == fsn55));
-    wire f_ok_376 = ((f_settle < 5'd1) || (t49 == fsn57));
-    wire f_ok_377 = ((f_settle < 5'd8) || (t51 == fsn59));
-    wire f_ok_378 = ((f_settle < 5'd8) || (t52 == fsn60));
-    wire f_ok_379 = ((f_settle < 5'd1) || (t65 == fsn62));
-    wire f_ok_380 = ((f_settle < 5'd8) || (t67 == fsn64));
-    wire f_ok_381 = ((f_settle < 5'd8) || (t68 == fsn65));
-    wire f_ok_382 = ((f_settle < 5'd3) || (t8 == fsn68));
-    wire f_ok_383 = ((f_settle < 5'd1) || (t93 == fsn70));
-    wire f_ok_384 = ((f_settle < 5'd13) || (t94 == fsn71));
-    wire f_ok_385 = ((f_settle < 5'd14) || (t96 == fsn73));
-    wire f_ok_386 = ((f_settle < 5'd14) || (t97 == fsn74));
+    wire f_ok_358 = ((f_settle < 5'd4) || (t12 == fsn26));
+    wire f_ok_359 = ((f_settle < 5'd4) || (t13 == fsn27));
+    wire f_ok_360 = ((f_settle < 5'd4) || (t14 == fsn28));
+    wire f_ok_361 = ((f_settle < 5'd7) || (t22 == fsn29));
+    wire f_ok_362 = ((f_settle < 5'd9) || (t28 == fsn34));
+    wire f_ok_363 = ((f_settle < 5'd10) || (t32 == fsn35));
+    wire f_ok_364 = ((f_settle < 5'd10) || (t34 == fsn36));
+    wire f_ok_365 = ((f_settle < 5'd12) || (t38 == fsn41));
+    wire f_ok_366 = ((f_settle < 5'd1) || (t49 == fsn43));
+    wire f_ok_367 = ((f_settle < 5'd8) || (t51 == fsn45));
+    wire f_ok_368 = ((f_settle < 5'd1) || (t53 == fsn47));
+    wire f_ok_369 = ((f_settle < 5'd8) || (t55 == fsn49));
+    wire f_ok_370 = ((f_settle < 5'd1) || (t57 == fsn51));
+    wire f_ok_371 = ((f_settle < 5'd13) || (t58 == fsn52));
+    wire f_ok_372 = ((f_settle < 5'd14) || (t60 == fsn54));
+    wire f_ok_373 = ((f_settle < 5'd7) || (t62 == fsn55));
+    wire f_ok_374 = ((f_settle < 5'd10) || (t63 == fsn56));
+    wire f_ok_375 = ((f_settle < 5'd10) || (t64 == fsn57));
+    wire f_ok_376 = ((f_settle < 5'd13) || (t65 == fsn58));
+    wire f_ok_377 = ((f_settle < 5'd1) || (t68 == fsn61));
+    wire f_ok_378 = ((f_settle < 5'd1) || (t70 == fsn63));
+    wire f_ok_379 = ((f_settle < 5'd1) || (t72 == fsn64));
+    wire f_ok_380 = ((f_settle < 5'd2) || (t73 == fsn65));
+    wire f_ok_381 = ((f_settle < 5'd1) || (t75 == fsn67));
+    wire f_ok_382 = ((f_settle < 5'd2) || (t76 == fsn68));
+    wire f_ok_383 = ((f_settle < 5'd3) || (t8 == fsn71));
     wire f_ok_pipeline_event = (f_settle <= HOLD_CYCLES) && (f_hold_run <= HOLD_CYCLES) && (ev_left <= 4) && ((ev_left == 0) || ((ev_left + f_hold_run <= 4) && (f_settle + ev_left == 4))) && ((f_hold_run <= 4) || (f_settle + 4 >= f_hold_run));
-    wire f_ok_pipeline_1 = (f_settle < 1) || ((t0 == nx_t0) && (l_basal_active == nx_l_basal_active) && (t7 == nx_t7) && (l_bolus_raw == nx_l_bolus_raw) && (l_prime_raw == nx_l_prime_raw) && (l_fill_raw == nx_l_fill_raw) && (t49 == nx_t49) && (t65 == nx_t65) && (t93 == nx_t93) && (t110 == nx_t110) && (t112 == nx_t112) && (t114 == nx_t114) && (t117 == nx_t117) && (en1 == nx_en1) && (g3_5 == nx_g3_5) && (g3_6 == nx_g3_6) && (en5 == nx_en5) && (g6_4 == nx_g6_4) && (g6_6 == nx_g6_6) && (g6_7 == nx_g6_7) && (g13_3 == nx_g13_3) && (g15_3 == nx_g15_3) && (g15_4 == nx_g15_4) && (en23 == nx_en23) && (en24 == nx_en24) && (g28_0 == nx_g28_0));
-    wire f_ok_pipeline_2 = (f_settle < 2) || ((l_basal_raw == nx_l_basal_raw) && (t45 == nx_t45) && (t115 == nx_t115) && (t118 == nx_t118) && (en3 == nx_en3) && (en6 == nx_en6) && (en13 == nx_en13) && (en15 == nx_en15));
+    wire f_ok_pipeline_1 = (f_settle < 1) || ((t0 == nx_t0) && (l_basal_active == nx_l_basal_active) && (t7 == nx_t7) && (l_bolus_raw == nx_l_bolus_raw) && (l_prime_raw == nx_l_prime_raw) && (l_fill_raw == nx_l_fill_raw) && (t49 == nx_t49) && (t53 == nx_t53) && (t57 == nx_t57) && (t68 == nx_t68) && (t70 == nx_t70) && (t72 == nx_t72) && (t75 == nx_t75) && (en1 == nx_en1) && (g3_5 == nx_g3_5) && (g3_6 == nx_g3_6) && (en5 == nx_en5) && (g6_4 == nx_g6_4) && (g6_6 == nx_g6_6) && (g6_7 == nx_g6_7) && (g13_3 == nx_g13_3) && (g15_3 == nx_g15_3) && (g15_4 == nx_g15_4) && (en23 == nx_en23) && (en24 == nx_en24) && (g28_0 == nx_g28_0));
+    wire f_ok_pipeline_2 = (f_settle < 2) || ((l_basal_raw == nx_l_basal_raw) && (t45 == nx_t45) && (t73 == nx_t73) && (t76 == nx_t76) && (en3 == nx_en3) && (en6 == nx_en6) && (en13 == nx_en13) && (en15 == nx_en15));
     wire f_ok_pipeline_3 = (f_settle < 3) || ((t8 == nx_t8) && (fire_q == fire) && (status_q == status) && (reason_q == reason));
     wire f_ok_pipeline_4 = (f_settle < 4) || ((t12 == nx_t12) && (t13 == nx_t13) && (t14 == nx_t14));
     wire f_ok_pipeline_5 = (f_settle < 5) || ((t17 == nx_t17));
     wire f_ok_pipeline_6 = (f_settle < 6) || ((l_bolus_steps == nx_l_bolus_steps));
-    wire f_ok_pipeline_7 = (f_settle < 7) || ((t22 == nx_t22) && (t104 == nx_t104));
-    wire f_ok_pipeline_8 = (f_settle < 8) || ((t26 == nx_t26) && (t51 == nx_t51) && (t52 == nx_t52) && (t67 == nx_t67) && (t68 == nx_t68) && (t121 == nx_t121) && (t123 == nx_t123) && (en27 == nx_en27));
-    wire f_ok_pipeline_9 = (f_settle < 9) || ((t28 == nx_t28) && (t122 == nx_t122) && (t124 == nx_t124));
-    wire f_ok_pipeline_10 = (f_settle < 10) || ((t32 == nx_t32) && (t34 == nx_t34) && (t105 == nx_t105) && (t106 == nx_t106));
+    wire f_ok_pipeline_7 = (f_settle < 7) || ((t22 == nx_t22) && (t62 == nx_t62));
+    wire f_ok_pipeline_8 = (f_settle < 8) || ((t26 == nx_t26) && (t51 == nx_t51) && (t55 == nx_t55) && (t79 == nx_t79) && (t82 == nx_t82) && (en27 == nx_en27));
+    wire f_ok_pipeline_9 = (f_settle < 9) || ((t28 == nx_t28) && (t80 == nx_t80) && (t83 == nx_t83));
+    wire f_ok_pipeline_10 = (f_settle < 10) || ((t32 == nx_t32) && (t34 == nx_t34) && (t63 == nx_t63) && (t64 == nx_t64));
     wire f_ok_pipeline_11 = (f_settle < 11) || ((t36 == nx_t36));
     wire f_ok_pipeline_12 = (f_settle < 12) || ((t38 == nx_t38));
-    wire f_ok_pipeline_13 = (f_settle < 13) || ((t94 == nx_t94) && (l_steps == nx_l_steps) && (t107 == nx_t107));
-    wire f_ok_pipeline_14 = (f_settle < 14) || ((t96 == nx_t96) && (t97 == nx_t97) && (t125 == nx_t125) && (en22 == nx_en22));
-    wire f_ok_pipeline_15 = (f_settle < 15) || ((t126 == nx_t126));
+    wire f_ok_pipeline_13 = (f_settle < 13) || ((t58 == nx_t58) && (l_steps == nx_l_steps) && (t65 == nx_t65));
+    wire f_ok_pipeline_14 = (f_settle < 14) || ((t60 == nx_t60) && (t85 == nx_t85) && (en22 == nx_en22));
+    wire f_ok_pipeline_15 = (f_settle < 15) || ((t86 == nx_t86));
+    wire f_ok_pipeline_w_hourly_ring = (w_hourly_head <= 4'd10) && (w_hourly_filled <= 4'd11);
+    wire f_ok_pipeline_w_hourly_words = (f_v_hourly_b1 == v_hourly_b1) && (f_v_hourly_b2 == v_hourly_b2) && (f_v_hourly_b3 == v_hourly_b3) && (f_v_hourly_b4 == v_hourly_b4) && (f_v_hourly_b5 == v_hourly_b5) && (f_v_hourly_b6 == v_hourly_b6) && (f_v_hourly_b7 == v_hourly_b7) && (f_v_hourly_b8 == v_hourly_b8) && (f_v_hourly_b9 == v_hourly_b9) && (f_v_hourly_b10 == v_hourly_b10) && (f_v_hourly_b11 == v_hourly_b11);
+    wire f_ok_pipeline_w_hourly_next = (f_hold_run == 0) || (w_hourly_next == f_v_hourly_b11);
+    wire f_ok_pipeline_w_daily_ring = (w_daily_head <= 5'd22) && (w_daily_filled <= 5'd23);
+    wire f_ok_pipeline_w_daily_words = (f_v_daily_b1 == v_daily_b1) && (f_v_daily_b2 == v_daily_b2) && (f_v_daily_b3 == v_daily_b3) && (f_v_daily_b4 == v_daily_b4) && (f_v_daily_b5 == v_daily_b5) && (f_v_daily_b6 == v_daily_b6) && (f_v_daily_b7 == v_daily_b7) && (f_v_daily_b8 == v_daily_b8) && (f_v_daily_b9 == v_daily_b9) && (f_v_daily_b10 == v_daily_b10) && (f_v_daily_b11 == v_daily_b11) && (f_v_daily_b12 == v_daily_b12) && (f_v_daily_b13 == v_daily_b13) && (f_v_daily_b14 == v_daily_b14) && (f_v_daily_b15 == v_daily_b15) && (f_v_daily_b16 == v_daily_b16) && (f_v_daily_b17 == v_daily_b17) && (f_v_daily_b18 == v_daily_b18) && (f_v_daily_b19 == v_daily_b19) && (f_v_daily_b20 == v_daily_b20) && (f_v_daily_b21 == v_daily_b21) && (f_v_daily_b22 == v_daily_b22) && (f_v_daily_b23 == v_daily_b23);
+    wire f_ok_pipeline_w_daily_next = (f_hold_run == 0) || (w_daily_next == f_v_daily_b23);
+    wire f_ok_pipeline_w_primes_ring = (w_primes_head <= 3'd4) && (w_primes_filled <= 3'd5);
+    wire f_ok_pipeline_w_primes_words = (f_v_primes_b1 == v_primes_b1) && (f_v_primes_b2 == v_primes_b2) && (f_v_primes_b3 == v_primes_b3) && (f_v_primes_b4 == v_primes_b4) && (f_v_primes_b5 == v_primes_b5);
+    wire f_ok_pipeline_w_primes_next = (f_hold_run == 0) || (w_primes_next == f_v_primes_b5);
     // checked in every cycle on the current registers (the replay samples them at the edge)
 `ifdef PUMPSPEC_REPLAY
     always @(posedge clk) begin
@@ -3807,35 +3836,32 @@ module infusion_pump_fsm (
             if (!f_ok_355) $display("pumpspec-formal: %0t f_stage_l_prime_raw_1 failed", $time);
             if (!f_ok_356) $display("pumpspec-formal: %0t f_stage_l_steps_1 failed", $time);
             if (!f_ok_357) $display("pumpspec-formal: %0t f_stage_t0_1 failed", $time);
-            if (!f_ok_358) $display("pumpspec-formal: %0t f_stage_t104_1 failed", $time);
-            if (!f_ok_359) $display("pumpspec-formal: %0t f_stage_t105_1 failed", $time);
-            if (!f_ok_360) $display("pumpspec-formal: %0t f_stage_t106_1 failed", $time);
-            if (!f_ok_361) $display("pumpspec-formal: %0t f_stage_t107_1 failed", $time);
-            if (!f_ok_362) $display("pumpspec-formal: %0t f_stage_t110_1 failed", $time);
-            if (!f_ok_363) $display("pumpspec-formal: %0t f_stage_t112_1 failed", $time);
-            if (!f_ok_364) $display("pumpspec-formal: %0t f_stage_t114_1 failed", $time);
-            if (!f_ok_365) $display("pumpspec-formal: %0t f_stage_t115_1 failed", $time);
-            if (!f_ok_366) $display("pumpspec-formal: %0t f_stage_t117_1 failed", $time);
-            if (!f_ok_367) $display("pumpspec-formal: %0t f_stage_t118_1 failed", $time);
-            if (!f_ok_368) $display("pumpspec-formal: %0t f_stage_t12_1 failed", $time);
-            if (!f_ok_369) $display("pumpspec-formal: %0t f_stage_t13_1 failed", $time);
-            if (!f_ok_370) $display("pumpspec-formal: %0t f_stage_t14_1 failed", $time);
-            if (!f_ok_371) $display("pumpspec-formal: %0t f_stage_t22_1 failed", $time);
-            if (!f_ok_372) $display("pumpspec-formal: %0t f_stage_t28_1 failed", $time);
-            if (!f_ok_373) $display("pumpspec-formal: %0t f_stage_t32_1 failed", $time);
-            if (!f_ok_374) $display("pumpspec-formal: %0t f_stage_t34_1 failed", $time);
-            if (!f_ok_375) $display("pumpspec-formal: %0t f_stage_t38_1 failed", $time);
-            if (!f_ok_376) $display("pumpspec-formal: %0t f_stage_t49_1 failed", $time);
-            if (!f_ok_377) $display("pumpspec-formal: %0t f_stage_t51_1 failed", $time);
-            if (!f_ok_378) $display("pumpspec-formal: %0t f_stage_t52_1 failed", $time);
-            if (!f_ok_379) $display("pumpspec-formal: %0t f_stage_t65_1 failed", $time);
-            if (!f_ok_380) $display("pumpspec-formal: %0t f_stage_t67_1 failed", $time);
-            if (!f_ok_381) $display("pumpspec-formal: %0t f_stage_t68_1 failed", $time);
-            if (!f_ok_382) $display("pumpspec-formal: %0t f_stage_t8_1 failed", $time);
-            if (!f_ok_383) $display("pumpspec-formal: %0t f_stage_t93_1 failed", $time);
-            if (!f_ok_384) $display("pumpspec-formal: %0t f_stage_t94_1 failed", $time);
-            if (!f_ok_385) $display("pumpspec-formal: %0t f_stage_t96_1 failed", $time);
-            if (!f_ok_386) $display("pumpspec-formal: %0t f_stage_t97_1 failed", $time);
+            if (!f_ok_358) $display("pumpspec-formal: %0t f_stage_t12_1 failed", $time);
+            if (!f_ok_359) $display("pumpspec-formal: %0t f_stage_t13_1 failed", $time);
+            if (!f_ok_360) $display("pumpspec-formal: %0t f_stage_t14_1 failed", $time);
+            if (!f_ok_361) $display("pumpspec-formal: %0t f_stage_t22_1 failed", $time);
+            if (!f_ok_362) $display("pumpspec-formal: %0t f_stage_t28_1 failed", $time);
+            if (!f_ok_363) $display("pumpspec-formal: %0t f_stage_t32_1 failed", $time);
+            if (!f_ok_364) $display("pumpspec-formal: %0t f_stage_t34_1 failed", $time);
+            if (!f_ok_365) $display("pumpspec-formal: %0t f_stage_t38_1 failed", $time);
+            if (!f_ok_366) $display("pumpspec-formal: %0t f_stage_t49_1 failed", $time);
+            if (!f_ok_367) $display("pumpspec-formal: %0t f_stage_t51_1 failed", $time);
+            if (!f_ok_368) $display("pumpspec-formal: %0t f_stage_t53_1 failed", $time);
+            if (!f_ok_369) $display("pumpspec-formal: %0t f_stage_t55_1 failed", $time);
+            if (!f_ok_370) $display("pumpspec-formal: %0t f_stage_t57_1 failed", $time);
+            if (!f_ok_371) $display("pumpspec-formal: %0t f_stage_t58_1 failed", $time);
+            if (!f_ok_372) $display("pumpspec-formal: %0t f_stage_t60_1 failed", $time);
+            if (!f_ok_373) $display("pumpspec-formal: %0t f_stage_t62_1 failed", $time);
+            if (!f_ok_374) $display("pumpspec-formal: %0t f_stage_t63_1 failed", $time);
+            if (!f_ok_375) $display("pumpspec-formal: %0t f_stage_t64_1 failed", $time);
+            if (!f_ok_376) $display("pumpspec-formal: %0t f_stage_t65_1 failed", $time);
+            if (!f_ok_377) $display("pumpspec-formal: %0t f_stage_t68_1 failed", $time);
+            if (!f_ok_378) $display("pumpspec-formal: %0t f_stage_t70_1 failed", $time);
+            if (!f_ok_379) $display("pumpspec-formal: %0t f_stage_t72_1 failed", $time);
+            if (!f_ok_380) $display("pumpspec-formal: %0t f_stage_t73_1 failed", $time);
+            if (!f_ok_381) $display("pumpspec-formal: %0t f_stage_t75_1 failed", $time);
+            if (!f_ok_382) $display("pumpspec-formal: %0t f_stage_t76_1 failed", $time);
+            if (!f_ok_383) $display("pumpspec-formal: %0t f_stage_t8_1 failed", $time);
             if (!f_ok_pipeline_event) $display("pumpspec-formal: %0t f_pipeline_event failed", $time);
             if (!f_ok_pipeline_1) $display("pumpspec-formal: %0t f_pipeline_1 failed", $time);
             if (!f_ok_pipeline_2) $display("pumpspec-formal: %0t f_pipeline_2 failed", $time);
@@ -3852,6 +3878,15 @@ module infusion_pump_fsm (
             if (!f_ok_pipeline_13) $display("pumpspec-formal: %0t f_pipeline_13 failed", $time);
             if (!f_ok_pipeline_14) $display("pumpspec-formal: %0t f_pipeline_14 failed", $time);
             if (!f_ok_pipeline_15) $display("pumpspec-formal: %0t f_pipeline_15 failed", $time);
+            if (!f_ok_pipeline_w_hourly_ring) $display("pumpspec-formal: %0t f_pipeline_w_hourly_ring failed", $time);
+            if (!f_ok_pipeline_w_hourly_words) $display("pumpspec-formal: %0t f_pipeline_w_hourly_words failed", $time);
+            if (!f_ok_pipeline_w_hourly_next) $display("pumpspec-formal: %0t f_pipeline_w_hourly_next failed", $time);
+            if (!f_ok_pipeline_w_daily_ring) $display("pumpspec-formal: %0t f_pipeline_w_daily_ring failed", $time);
+            if (!f_ok_pipeline_w_daily_words) $display("pumpspec-formal: %0t f_pipeline_w_daily_words failed", $time);
+            if (!f_ok_pipeline_w_daily_next) $display("pumpspec-formal: %0t f_pipeline_w_daily_next failed", $time);
+            if (!f_ok_pipeline_w_primes_ring) $display("pumpspec-formal: %0t f_pipeline_w_primes_ring failed", $time);
+            if (!f_ok_pipeline_w_primes_words) $display("pumpspec-formal: %0t f_pipeline_w_primes_words failed", $time);
+            if (!f_ok_pipeline_w_primes_next) $display("pumpspec-formal: %0t f_pipeline_w_primes_next failed", $time);
         end
     end
 `else
@@ -4215,35 +4250,32 @@ module infusion_pump_fsm (
             f_stage_l_prime_raw_1: assert (f_ok_355);
             f_stage_l_steps_1: assert (f_ok_356);
             f_stage_t0_1: assert (f_ok_357);
-            f_stage_t104_1: assert (f_ok_358);
-            f_stage_t105_1: assert (f_ok_359);
-            f_stage_t106_1: assert (f_ok_360);
-            f_stage_t107_1: assert (f_ok_361);
-            f_stage_t110_1: assert (f_ok_362);
-            f_stage_t112_1: assert (f_ok_363);
-            f_stage_t114_1: assert (f_ok_364);
-            f_stage_t115_1: assert (f_ok_365);
-            f_stage_t117_1: assert (f_ok_366);
-            f_stage_t118_1: assert (f_ok_367);
-            f_stage_t12_1: assert (f_ok_368);
-            f_stage_t13_1: assert (f_ok_369);
-            f_stage_t14_1: assert (f_ok_370);
-            f_stage_t22_1: assert (f_ok_371);
-            f_stage_t28_1: assert (f_ok_372);
-            f_stage_t32_1: assert (f_ok_373);
-            f_stage_t34_1: assert (f_ok_374);
-            f_stage_t38_1: assert (f_ok_375);
-            f_stage_t49_1: assert (f_ok_376);
-            f_stage_t51_1: assert (f_ok_377);
-            f_stage_t52_1: assert (f_ok_378);
-            f_stage_t65_1: assert (f_ok_379);
-            f_stage_t67_1: assert (f_ok_380);
-            f_stage_t68_1: assert (f_ok_381);
-            f_stage_t8_1: assert (f_ok_382);
-            f_stage_t93_1: assert (f_ok_383);
-            f_stage_t94_1: assert (f_ok_384);
-            f_stage_t96_1: assert (f_ok_385);
-            f_stage_t97_1: assert (f_ok_386);
+            f_stage_t12_1: assert (f_ok_358);
+            f_stage_t13_1: assert (f_ok_359);
+            f_stage_t14_1: assert (f_ok_360);
+            f_stage_t22_1: assert (f_ok_361);
+            f_stage_t28_1: assert (f_ok_362);
+            f_stage_t32_1: assert (f_ok_363);
+            f_stage_t34_1: assert (f_ok_364);
+            f_stage_t38_1: assert (f_ok_365);
+            f_stage_t49_1: assert (f_ok_366);
+            f_stage_t51_1: assert (f_ok_367);
+            f_stage_t53_1: assert (f_ok_368);
+            f_stage_t55_1: assert (f_ok_369);
+            f_stage_t57_1: assert (f_ok_370);
+            f_stage_t58_1: assert (f_ok_371);
+            f_stage_t60_1: assert (f_ok_372);
+            f_stage_t62_1: assert (f_ok_373);
+            f_stage_t63_1: assert (f_ok_374);
+            f_stage_t64_1: assert (f_ok_375);
+            f_stage_t65_1: assert (f_ok_376);
+            f_stage_t68_1: assert (f_ok_377);
+            f_stage_t70_1: assert (f_ok_378);
+            f_stage_t72_1: assert (f_ok_379);
+            f_stage_t73_1: assert (f_ok_380);
+            f_stage_t75_1: assert (f_ok_381);
+            f_stage_t76_1: assert (f_ok_382);
+            f_stage_t8_1: assert (f_ok_383);
             f_pipeline_event: assert (f_ok_pipeline_event);
             f_pipeline_1: assert (f_ok_pipeline_1);
             f_pipeline_2: assert (f_ok_pipeline_2);
@@ -4260,6 +4292,15 @@ module infusion_pump_fsm (
             f_pipeline_13: assert (f_ok_pipeline_13);
             f_pipeline_14: assert (f_ok_pipeline_14);
             f_pipeline_15: assert (f_ok_pipeline_15);
+            f_pipeline_w_hourly_ring: assert (f_ok_pipeline_w_hourly_ring);
+            f_pipeline_w_hourly_words: assert (f_ok_pipeline_w_hourly_words);
+            f_pipeline_w_hourly_next: assert (f_ok_pipeline_w_hourly_next);
+            f_pipeline_w_daily_ring: assert (f_ok_pipeline_w_daily_ring);
+            f_pipeline_w_daily_words: assert (f_ok_pipeline_w_daily_words);
+            f_pipeline_w_daily_next: assert (f_ok_pipeline_w_daily_next);
+            f_pipeline_w_primes_ring: assert (f_ok_pipeline_w_primes_ring);
+            f_pipeline_w_primes_words: assert (f_ok_pipeline_w_primes_words);
+            f_pipeline_w_primes_next: assert (f_ok_pipeline_w_primes_next);
         end
     end
 `endif
@@ -4272,7 +4313,7 @@ module infusion_pump_fsm (
     wire f_held_3 = (!(f_ev_rewind) || f_ok_192) && (!(f_past_f_ev_reset) || f_ok_193) && f_ok_194 && f_ok_195 && f_ok_196 && f_ok_197 && f_ok_198 && f_ok_199 && f_ok_200 && f_ok_201 && f_ok_202 && f_ok_203 && f_ok_204 && f_ok_205 && f_ok_206 && f_ok_207 && f_ok_208 && f_ok_209 && f_ok_210 && f_ok_211 && f_ok_212 && f_ok_213 && f_ok_214 && f_ok_215 && f_ok_216 && f_ok_217 && f_ok_218 && f_ok_219 && f_ok_220 && f_ok_221 && f_ok_222 && f_ok_223 && f_ok_224 && f_ok_225 && f_ok_226 && f_ok_227 && f_ok_228 && f_ok_229 && f_ok_230 && f_ok_231 && f_ok_232 && f_ok_233 && f_ok_234 && f_ok_235 && f_ok_236 && f_ok_237 && f_ok_238 && (!(f_tick_step) || f_ok_239) && f_ok_240 && f_ok_241 && f_ok_242 && f_ok_243 && f_ok_244 && f_ok_245 && f_ok_246 && f_ok_247 && f_ok_248 && f_ok_249 && f_ok_250 && f_ok_251 && f_ok_252 && f_ok_253 && f_ok_254 && f_ok_255;
     wire f_held_4 = f_ok_256 && f_ok_257 && f_ok_258 && f_ok_259 && f_ok_260 && f_ok_261 && f_ok_262 && f_ok_263 && f_ok_264 && f_ok_265 && f_ok_266 && f_ok_267 && f_ok_268 && f_ok_269 && f_ok_270 && f_ok_271 && f_ok_272 && f_ok_273 && f_ok_274 && f_ok_275 && f_ok_276 && f_ok_277 && f_ok_278 && f_ok_279 && f_ok_280 && f_ok_281 && f_ok_282 && f_ok_283 && f_ok_284 && f_ok_285 && f_ok_286 && f_ok_287 && f_ok_288 && f_ok_289 && f_ok_290 && f_ok_291 && f_ok_292 && f_ok_293 && f_ok_294 && f_ok_295 && f_ok_296 && f_ok_297 && f_ok_298 && f_ok_299 && f_ok_300 && f_ok_301 && f_ok_302 && f_ok_303 && f_ok_304 && f_ok_305 && f_ok_306 && f_ok_307 && f_ok_308 && f_ok_309 && f_ok_310 && f_ok_311 && f_ok_312 && f_ok_313 && f_ok_314 && f_ok_315 && f_ok_316 && f_ok_317 && f_ok_318 && f_ok_319;
     wire f_held_5 = f_ok_320 && (!(f_ev_load_set) || f_ok_321) && (!(f_ev_refill) || f_ok_322) && (!(f_ev_rewind) || f_ok_323) && (!(f_ev_prime) || f_ok_324) && (!(f_ev_stop) || f_ok_325) && (!(f_ev_insert) || f_ok_326) && (!(f_ev_fill) || f_ok_327) && (!(f_ev_disconnect) || f_ok_328) && (!(f_ev_connect) || f_ok_329) && (!(f_ev_remove_set) || f_ok_330) && (!(f_ev_set_basal) || f_ok_331) && (!(f_ev_start) || f_ok_332) && (!(f_ev_suspend) || f_ok_333) && (!(f_ev_bolus) || f_ok_334) && (!(f_ev_occlusion) || f_ok_335) && (!(f_ev_clear_occlusion) || f_ok_336) && (!(f_ev_acknowledge) || f_ok_337) && (!((f_tick_step)) || f_ok_338) && (!((f_tick_step)) || f_ok_339) && (!((f_tick_step)) || f_ok_340) && (!((f_tick_step)) || f_ok_341) && (!((f_tick_step)) || f_ok_342) && (!((f_tick_step)) || f_ok_343) && (!((f_tick_step)) || f_ok_344) && (!((f_tick_step)) || f_ok_345) && (!((f_tick_step)) || f_ok_346) && (!((f_tick_step)) || f_ok_347) && (!((f_tick_step)) || f_ok_348) && (!((f_tick_step)) || f_ok_349) && (!((f_tick_step)) || f_ok_350) && f_ok_351 && f_ok_352 && f_ok_353 && f_ok_354 && f_ok_355 && f_ok_356 && f_ok_357 && f_ok_358 && f_ok_359 && f_ok_360 && f_ok_361 && f_ok_362 && f_ok_363 && f_ok_364 && f_ok_365 && f_ok_366 && f_ok_367 && f_ok_368 && f_ok_369 && f_ok_370 && f_ok_371 && f_ok_372 && f_ok_373 && f_ok_374 && f_ok_375 && f_ok_376 && f_ok_377 && f_ok_378 && f_ok_379 && f_ok_380 && f_ok_381 && f_ok_382 && f_ok_383;
-    wire f_held_6 = f_ok_384 && f_ok_385 && f_ok_386 && f_ok_pipeline_event && f_ok_pipeline_1 && f_ok_pipeline_2 && f_ok_pipeline_3 && f_ok_pipeline_4 && f_ok_pipeline_5 && f_ok_pipeline_6 && f_ok_pipeline_7 && f_ok_pipeline_8 && f_ok_pipeline_9 && f_ok_pipeline_10 && f_ok_pipeline_11 && f_ok_pipeline_12 && f_ok_pipeline_13 && f_ok_pipeline_14 && f_ok_pipeline_15;
+    wire f_held_6 = f_ok_pipeline_event && f_ok_pipeline_1 && f_ok_pipeline_2 && f_ok_pipeline_3 && f_ok_pipeline_4 && f_ok_pipeline_5 && f_ok_pipeline_6 && f_ok_pipeline_7 && f_ok_pipeline_8 && f_ok_pipeline_9 && f_ok_pipeline_10 && f_ok_pipeline_11 && f_ok_pipeline_12 && f_ok_pipeline_13 && f_ok_pipeline_14 && f_ok_pipeline_15 && f_ok_pipeline_w_hourly_ring && f_ok_pipeline_w_hourly_words && f_ok_pipeline_w_hourly_next && f_ok_pipeline_w_daily_ring && f_ok_pipeline_w_daily_words && f_ok_pipeline_w_daily_next && f_ok_pipeline_w_primes_ring && f_ok_pipeline_w_primes_words && f_ok_pipeline_w_primes_next;
     reg f_held = 1'b1;
     always @(posedge clk) f_held <= !f_past_valid || (f_held_0 && f_held_1 && f_held_2 && f_held_3 && f_held_4 && f_held_5 && f_held_6);
 `ifndef PUMPSPEC_REPLAY

@@ -327,8 +327,10 @@ def replay(task: Task, prop: Prop, vpath: Path) -> None:
     if not tb.exists() or shutil.which("iverilog") is None:
         return
     text = tb.read_text()
-    # initial values of internal registers are the solver's (reset comes first anyway)
-    text = "\n".join(ln for ln in text.splitlines() if not re.match(r"\s*UUT\.", ln))
+    # initial values of internal registers are the solver's (reset comes first anyway);
+    # a RAM's words (UUT.<memory>[<address>]) are not reset: the trace's are kept
+    text = "\n".join(ln for ln in text.splitlines()
+                     if not re.match(r"\s*UUT\.", ln) or re.match(r"\s*UUT\.\w+\[", ln))
     if task.params:
         ps = ", ".join(f".{k}({v})" for k, v in task.params.items())
         text = re.sub(rf"^(\s*){task.top}\s+UUT", rf"\1{task.top} #({ps}) UUT", text, flags=re.M)

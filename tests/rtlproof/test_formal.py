@@ -94,6 +94,10 @@ MUTANTS = {
     # the runt pulse (PS-44): STEP no longer forced low while rst is high
     "reset_runt": (r"assign step = step_q && motor_en && !rst;", "assign step = step_q && motor_en;",
                    {"motor"}, "f_reset_step"),
+    # a reset no longer empties the primes window's RAM: a word not written since reads
+    # as bucket 1 (compiler/backends/verilog/_ram.py)
+    "ram_not_cleared": (r"(\n\s+w_primes_filled <= 3'd)0;", r"\g<1>1;", {"fsm"},
+                        "f_pipeline_w_primes_words"),
     # the Bresenham remainder dropped: the basal accumulator restarts at 0 every tick
     "bresenham_remainder": (r"(\n\s+if \(tick\) begin\n(?:.*\n)*?\s+v_basal_acc <= )[^;]+;",
                             r"\g<1>12'd0;", {"fsm"}, ("f_ghost_", "f_step_basal_acc_")),
@@ -157,6 +161,11 @@ def test_mutant_reset_runt_is_violated(tmp_path, block):
 @pytest.mark.formal
 def test_mutant_limiter_off_by_one_is_violated(tmp_path, block):
     _check_mutant(tmp_path, block, "limiter_off_by_one")
+
+
+@pytest.mark.formal
+def test_mutant_ram_not_cleared_is_violated(tmp_path, block):
+    _check_mutant(tmp_path, block, "ram_not_cleared")
 
 
 # a pump name as long as `check` allows (its files `<stem>.py` fill a file name) and a

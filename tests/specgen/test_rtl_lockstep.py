@@ -60,7 +60,7 @@ def g6_literal_does_not_fit(exc: BackendError) -> bool:
     return re.search(r"-?\d+ does not fit \d+ (un)?signed bits", str(exc)) is not None
 
 
-def lockstep_outcome(text: str, workdir: Path) -> str:
+def lockstep_outcome(text: str, workdir: Path, events: int = EVENTS) -> str:
     """``AGREED``, or the named predicate that sets the spec aside; raises AssertionError
     on anything else (with the spec, and the mismatch table if there is one)."""
     module = fourway.module_of(text)
@@ -74,10 +74,10 @@ def lockstep_outcome(text: str, workdir: Path) -> str:
         bench = lockstep.build(module, workdir=workdir, block=block)
     except lockstep.SimulatorError as exc:
         raise AssertionError(f"Icarus refused the block: {exc}\n{text}") from exc
-    result = lockstep.run(bench, sequences=SEQUENCES, events=EVENTS, seed=1)
+    result = lockstep.run(bench, sequences=SEQUENCES, events=events, seed=1)
     assert not result.expectation_failures, result.expectation_failures
     if result.mismatch is None:
-        assert result.sequences == SEQUENCES and result.port_events >= SEQUENCES * EVENTS, result
+        assert result.sequences == SEQUENCES and result.port_events >= SEQUENCES * events, result
         return AGREED
     if result.cause is not None:
         return result.cause.code
@@ -150,4 +150,34 @@ def test_random_specs_with_serial_folds_agree(tmp_path):
     assert not folded[0][0], f"none of {SERIAL_DRAWS} random specs reads a table serially"
     outcomes = Counter(lockstep_outcome(text, tmp_path / str(i))
                        for i, (_, text) in enumerate(folded[:2]))
+    assert outcomes[AGREED] >= 1, dict(outcomes)
+
+
+RAM_DRAWS = 60  # derandomized: some of them keep a window's middle buckets in a RAM
+RAM_EVENTS = 400  # port events per sequence: over 1,000 ticks between them
+RAM_TURN_TICKS = 400  # a chosen spec's ring goes round in at most this many ticks
+
+
+def test_random_specs_with_window_rams_agree(tmp_path):
+    """Random specs whose Verilog keeps a window's middle buckets in a RAM ring
+    (compiler/backends/verilog/_ram.py) run in lockstep with their controllers; those run
+    first are those whose ring goes round soonest (buckets x bucket length in ticks), and
+    each sequence is long enough to fill it, overwrite its oldest words and read them
+    back."""
+    rams = []
+    for text in drawn_specs(RAM_DRAWS, DEFAULT):
+        try:
+            module = fourway.module_of(text)
+        except fourway.SpecRejected:  # a spec `check` refuses: test_random_specs covers those
+            continue
+        windows = {r.window for r in verilog.plan(module).rams}
+        turns = [w.buckets * w.bucket_ticks for w in module.windows if w.name in windows]
+        if turns:
+            rams.append((min(turns), text))
+    assert rams, f"none of {RAM_DRAWS} random specs keeps window buckets in a RAM"
+    rams.sort(key=lambda r: r[0])  # stable: the draws' order among equal turns
+    chosen = [r for r in rams[:3] if r[0] <= RAM_TURN_TICKS]
+    assert chosen, f"no ring of {len(rams)} random specs goes round in {RAM_TURN_TICKS} ticks"
+    outcomes = Counter(lockstep_outcome(text, tmp_path / str(i), RAM_EVENTS)
+                       for i, (_, text) in enumerate(chosen))
     assert outcomes[AGREED] >= 1, dict(outcomes)

@@ -5,13 +5,14 @@ computed here (through :class:`VerilogPrinter`), never in the template.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ...ir import nodes as ir
 from ...reserved import VERILOG_PREFIXES, VERILOG_RESERVED, python_module_stem
 from ..common import BackendError, Namer, banner_lines, display_path, identifier
 from ._expr import Operand, VerilogPrinter, sbits, type_bits, ubits
 from . import _pipeline
+from . import _ram
 from ._formal import FormalPlan, build_formal, hardware_requirements
 from ._serial import SerialPrinter
 from ._text import verilog_comment
@@ -30,6 +31,7 @@ class Reg:
     persistent: bool
     role: str
     comment: str
+    in_ram: bool = False  # a window's middle bucket: a word of its RAM (_ram.py), read by a wire
 
 
 @dataclass
@@ -96,6 +98,10 @@ class Plan:
     initial: str
     regs: list[Reg]
     totals: list[Total]
+    rams: list[_ram.WindowRam]  # windows whose middle buckets are in a RAM
+    ram_declarations: list[str]
+    ram_ports: list[str]
+    ram_resets: list[Assign]
     alarms: list[str]
     code_width: int
     param_width: int
@@ -203,6 +209,13 @@ class _FsmBuilder:
         self.totals = running_totals(m, self.namer, self.var_reg)
         self.printer.subst = {w.total: Operand(tot.name, tot.width, "unsigned")
                               for w, tot in self.totals}
+        self.rams = {w.name: _ram.build(w, self.namer, self.var_reg) for w in _ram.ram_windows(m)}
+        # the RAM windows' buckets but b0: the RAM's tick logic updates them (_ram.py);
+        # the middle ones are words of the RAM
+        self.ram_buckets = {v.name for w in m.windows if w.name in self.rams
+                            for v in w.bucket_vars[1:]}
+        self.ram_words = {v.name for w in m.windows if w.name in self.rams
+                          for v in w.bucket_vars[1:-1]}
         self.let_wire: dict[str, str] = {}
         self.reset_code: str | None = None  # the reset event's localparam
         self.event_params: dict[str, dict[str, str]] = {}
@@ -225,7 +238,8 @@ class _FsmBuilder:
             flags = ", ".join(x for x in (v.role if v.role != ir.Role.VAR else "",
                                           "persistent" if v.persistent else "") if x)
             regs.append(Reg(self.var_reg[v.name], v.name, w, init, v.persistent, v.role,
-                            f"{v.name}: {what}" + (f" ({flags})" if flags else "")))
+                            f"{v.name}: {what}" + (f" ({flags})" if flags else ""),
+                            v.name in self.ram_words))
         return regs
 
     def tick_values(self) -> tuple[list[str], str]:
@@ -359,9 +373,14 @@ class _FsmBuilder:
         printer = self.printer
         printer.scope = "tick"
         printer.param = lambda n: (_ for _ in ()).throw(BackendError("internal error: a tick has no parameters"))
-        tick_assigns = self.assigns(self.m.tick_updates)
+        tick_assigns = self.assigns([u for u in self.m.tick_updates
+                                     if u.var not in self.ram_buckets])
         for w, tot in self.totals:
             total_next(w, tot, printer)
+            if w.name in self.rams:
+                ram = self.rams[w.name]
+                _ram.print_tick(ram, tot.wrap, tot.counted, printer)
+                tick_assigns += [Assign(reg, value) for reg, value in ram.tick_updates()]
         for t in self.m.transitions:
             if t.event == "tick":
                 self.transition(t)
@@ -374,6 +393,7 @@ class _FsmBuilder:
         pipe = _pipeline.build(
             self.printer.decls + self.guards + lets,
             tick_roots=[a.value for a in tick_assigns] + [tot.next for _, tot in self.totals]
+            + [ram.data for ram in self.rams.values()]
             + [f.enable for d in tick_decisions for f in d.fires]
             + [a.value for d in tick_decisions for f in d.fires for a in f.updates],
             decision_roots=[e.in_domain for e in events]
@@ -399,6 +419,10 @@ class _FsmBuilder:
             initial=state_lp[m.initial],
             regs=regs,
             totals=[tot for _, tot in self.totals],
+            rams=list(self.rams.values()),
+            ram_declarations=[x for ram in self.rams.values() for x in ram.declarations()],
+            ram_ports=[x for ram in self.rams.values() for x in ram.ports()],
+            ram_resets=[Assign(reg, v) for ram in self.rams.values() for reg, v in ram.resets()],
             alarms=[self.var_reg[v.name] for v in m.variables if v.role == ir.Role.ALARM],
             code_width=ubits(max(e.code for e in m.events)),
             param_width=max([1] + [sum(type_bits(p.type) for p in e.params) for e in m.events]),
@@ -451,10 +475,18 @@ def _add_formal(plan: Plan, fsm: _FsmBuilder, pipe: _pipeline.Pipeline) -> None:
     depth = {n.name: n.depth for n in pipe.nets.values() if n.staged}
     stages = {key: (op, depth[op.text]) for key, op in fsm.printer.printed()
               if op.text in depth}
-    plan.formal = build_formal(m, fsm.var_reg, fsm.state_lp, fsm.let_wire, fsm.event_params,
-                               "tick_steps", plan.steps_width, fsm.totals, stages,
+    # the formal section reads a RAM's buckets from its ghost registers (_ram.py)
+    ghost = {wire: g for ram in plan.rams for wire, g in zip(ram.buckets, ram.ghosts, strict=True)}
+    regs = {name: ghost.get(reg, reg) for name, reg in fsm.var_reg.items()}
+    totals = [(w, replace(tot, buckets=[ghost.get(b, b) for b in tot.buckets]))
+              for w, tot in fsm.totals]
+    plan.formal = build_formal(m, regs, fsm.state_lp, fsm.let_wire, fsm.event_params,
+                               "tick_steps", plan.steps_width, totals, stages,
                                ubits(pipe.hold_cycles))
+    # declared first: the printed checks and their one-cycle copies read them
+    plan.formal.decls[:0] = [line for ram in plan.rams for line in ram.ghost_lines()]
     plan.formal.checks += _pipeline.checks(pipe)
+    plan.formal.checks += [c for ram in plan.rams for c in ram.checks()]
     plan.formal.decls += [line for s in pipe.serials for line in s.folds()]
     plan.formal_events = [(fsm.namer.add(e.name, f"f_ev_{identifier(e.name)}", "event (formal)"),
                            e.localparam, e.in_domain) for e in plan.events]
