@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 import fourway
 from compiler import lockstep
 from compiler.backends import BackendError, verilog
+from compiler.ir.nodes import Module
 from specgen import specs
 
 SEQUENCES = 3  # random sequences per spec
@@ -96,6 +97,18 @@ def drawn_specs(count: int, hypothesis_settings: dict) -> list[str]:
     return texts
 
 
+def checked_specs(count: int) -> list[tuple[str, Module]]:
+    """The specs `check` accepts among ``count`` derandomized draws, with their modules
+    (those it refuses: test_random_specs covers them)."""
+    out = []
+    for text in drawn_specs(count, DEFAULT):
+        try:
+            out.append((text, fourway.module_of(text)))
+        except fourway.SpecRejected:
+            continue
+    return out
+
+
 def lockstep_sample(size: int, hypothesis_settings: dict, workdir: Callable[[], Path]) -> Counter:
     """Lockstep drawn specs until ``size`` agreed; the outcomes by name."""
     outcomes: Counter = Counter()
@@ -137,11 +150,7 @@ def test_random_specs_with_serial_folds_agree(tmp_path):
     run-time index, one term a cycle (compiler/backends/verilog/_serial.py) run in
     lockstep with their controllers; the specs run first are those that read it."""
     folded = []
-    for text in drawn_specs(SERIAL_DRAWS, DEFAULT):
-        try:
-            module = fourway.module_of(text)
-        except fourway.SpecRejected:  # a spec `check` refuses: test_random_specs covers those
-            continue
+    for text, module in checked_specs(SERIAL_DRAWS):
         ops = {s.op for s in verilog.plan(module).pipe.serials}
         if ops:
             folded.append(("select" not in ops, text))
@@ -165,11 +174,7 @@ def test_random_specs_with_window_rams_agree(tmp_path):
     each sequence is long enough to fill it, overwrite its oldest words and read them
     back."""
     rams = []
-    for text in drawn_specs(RAM_DRAWS, DEFAULT):
-        try:
-            module = fourway.module_of(text)
-        except fourway.SpecRejected:  # a spec `check` refuses: test_random_specs covers those
-            continue
+    for text, module in checked_specs(RAM_DRAWS):
         windows = {r.window for r in verilog.plan(module).rams}
         turns = [w.buckets * w.bucket_ticks for w in module.windows if w.name in windows]
         if turns:
