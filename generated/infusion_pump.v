@@ -1564,21 +1564,24 @@ module infusion_pump_fsm (
     end
 
     // ------------------------------------------------------------ window RAMs
-    // a registered read of the oldest word every cycle, a write on a wrap tick
+    // a write on a wrap tick; in every other cycle a registered read of the oldest word
+    wire w_hourly_we = !rst && tick && ($signed({1'b0, v_hourly_phase}) == 10'sd299);
     always @(posedge clk) begin
-        w_hourly_next_q <= w_hourly_ram[w_hourly_head];
+        if (w_hourly_we) w_hourly_ram[w_hourly_head] <= t81[10:0];
+        else w_hourly_next_q <= w_hourly_ram[w_hourly_head];
         w_hourly_next_ok <= (w_hourly_filled == 4'd11);
-        if (!rst && tick && ($signed({1'b0, v_hourly_phase}) == 10'sd299)) w_hourly_ram[w_hourly_head] <= t81[10:0];
     end
+    wire w_daily_we = !rst && tick && ($signed({1'b0, v_daily_phase}) == 13'sd3599);
     always @(posedge clk) begin
-        w_daily_next_q <= w_daily_ram[w_daily_head];
+        if (w_daily_we) w_daily_ram[w_daily_head] <= t84[12:0];
+        else w_daily_next_q <= w_daily_ram[w_daily_head];
         w_daily_next_ok <= (w_daily_filled == 5'd23);
-        if (!rst && tick && ($signed({1'b0, v_daily_phase}) == 13'sd3599)) w_daily_ram[w_daily_head] <= t84[12:0];
     end
+    wire w_primes_we = !rst && tick && ($signed({1'b0, v_primes_phase}) == 11'sd599);
     always @(posedge clk) begin
-        w_primes_next_q <= w_primes_ram[w_primes_head];
+        if (w_primes_we) w_primes_ram[w_primes_head] <= t87[9:0];
+        else w_primes_next_q <= w_primes_ram[w_primes_head];
         w_primes_next_ok <= (w_primes_filled == 3'd5);
-        if (!rst && tick && ($signed({1'b0, v_primes_phase}) == 11'sd599)) w_primes_ram[w_primes_head] <= t87[9:0];
     end
 
     // ------------------------------------------------------------ state update

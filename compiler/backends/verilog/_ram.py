@@ -11,8 +11,8 @@ stay registers:
     bi  (1<=i<=W)   word (head + W - i) mod W, when i <= filled; else 0
     filled          words written since reset, saturating at W (reset clears the
                     buckets: a word not written since reads 0)
-    next            a registered read of word head every cycle: b(n-2) unless the
-                    cycle before was a tick or a reset
+    next            a registered read of word head in every cycle that writes none:
+                    b(n-2) unless the cycle before was a tick or a reset
 
 and on a wrap tick
 
@@ -116,11 +116,16 @@ class WindowRam:
         return out
 
     def ports(self) -> list[str]:
-        """The registered read of word ``head`` and the write of a wrap tick."""
-        return ["always @(posedge clk) begin",
-                f"    {self.stem}_next_q <= {self.name}[{self.head}];",
+        """The write of a wrap tick and the registered read of word ``head`` in every
+        other cycle: never both at once, so the block RAM needs no logic for a read of
+        the word being written (yosys adds a register of the written word and a bypass
+        multiplexer when both may happen in one cycle)."""
+        we = f"{self.stem}_we"
+        return [f"wire {we} = !rst && tick && {self.wrap};",
+                "always @(posedge clk) begin",
+                f"    if ({we}) {self.name}[{self.head}] <= {self.data};",
+                f"    else {self.stem}_next_q <= {self.name}[{self.head}];",
                 f"    {self.stem}_next_ok <= ({self.filled} == {self.filled_width}'d{self.words});",
-                f"    if (!rst && tick && {self.wrap}) {self.name}[{self.head}] <= {self.data};",
                 "end"]
 
     @property
@@ -207,7 +212,7 @@ def ram_windows(m: ir.Module) -> list[ir.Window]:
 def build(w: ir.Window, namer: Namer, var_reg: dict[str, str]) -> WindowRam:
     stem = f"{VERILOG_PREFIXES['window']}{identifier(w.name)}"
     name = namer.add(f"{w.name}.ram", f"{stem}_ram", "window RAM", w.span)
-    for part in ("head", "filled", "next_q", "next_ok", "next"):
+    for part in ("head", "filled", "next_q", "next_ok", "next", "we"):
         namer.add(f"{w.name}.{part}", f"{stem}_{part}", "window RAM", w.span)
     return WindowRam(w.name, name, w.buckets - 2, type_bits(w.bucket_vars[0].type),
                      [var_reg[v.name] for v in w.bucket_vars[1:-1]],

@@ -61,9 +61,11 @@ def test_a_ram_holds_the_middle_buckets_and_the_bench_still_reads_them(corpus_sp
         # b0 and the oldest bucket stay registers
         for v in (w.bucket_vars[0], w.bucket_vars[-1]):
             assert f"reg [{ram.width - 1}:0] v_{v.name};" in text
-        # one registered read of the head word, one write on a wrap tick
-        assert text.count(f"_next_q <= {ram.name}[{ram.head}];") == 1
-        assert f"if (!rst && tick && {ram.wrap}) {ram.name}[{ram.head}] <= " in text
+        # one write on a wrap tick, one registered read of the head word in the other
+        # cycles (never both: no bypass logic in the block RAM)
+        assert f"wire {ram.stem}_we = !rst && tick && {ram.wrap};" in text
+        assert f"    if ({ram.stem}_we) {ram.name}[{ram.head}] <= " in text
+        assert text.count(f"    else {ram.stem}_next_q <= {ram.name}[{ram.head}];") == 1
 
 
 def test_the_formal_section_reads_the_ghosts_and_ties_them_to_the_ring(corpus_spec):
