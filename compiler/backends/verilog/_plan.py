@@ -210,12 +210,9 @@ class _FsmBuilder:
         self.printer.subst = {w.total: Operand(tot.name, tot.width, "unsigned")
                               for w, tot in self.totals}
         self.rams = {w.name: _ram.build(w, self.namer, self.var_reg) for w in _ram.ram_windows(m)}
-        # the RAM windows' buckets but b0: the RAM's tick logic updates them (_ram.py);
-        # the middle ones are words of the RAM
-        self.ram_buckets = {v.name for w in m.windows if w.name in self.rams
-                            for v in w.bucket_vars[1:]}
-        self.ram_words = {v.name for w in m.windows if w.name in self.rams
-                          for v in w.bucket_vars[1:-1]}
+        # the buckets the RAMs' tick logic updates (_ram.py), and those that are words
+        self.ram_buckets = {n for ram in self.rams.values() for n in ram.spec_updated}
+        self.ram_words = {n for ram in self.rams.values() for n in ram.spec_words}
         self.let_wire: dict[str, str] = {}
         self.reset_code: str | None = None  # the reset event's localparam
         self.event_params: dict[str, dict[str, str]] = {}

@@ -32,9 +32,11 @@ its predecessor), so the spec's checks over the buckets reason about registers, 
 about a RAM's ring; three pipeline checks tie the ring to them: ``head`` and ``filled``
 stay in range (``f_pipeline_<ram>_ring``), each word's wire equals its ghost
 (``f_pipeline_<ram>_words``) and ``next`` holds bucket ``W`` after a cycle of hold
-(``f_pipeline_<ram>_next``). A window qualifies when nothing but its own tick updates reads its middle
-buckets (the guards read its running total) and it has at least :data:`RAM_WORDS` of
-them; an insulin-on-board curve that weighs each bucket keeps them as registers.
+(``f_pipeline_<ram>_next``).
+
+A window qualifies when nothing but its own tick updates reads its middle buckets (the
+guards read its running total) and it has at least :data:`RAM_WORDS` of them; an
+insulin-on-board curve that weighs each bucket keeps them as registers.
 """
 from __future__ import annotations
 
@@ -60,15 +62,21 @@ class WindowRam:
     words: int  # W = buckets - 2
     width: int  # a bucket's bits
     buckets: list[str]  # b1 .. b(n-2): the wires of the words, in bucket order
-    spec_buckets: list[str]  # their spec names
+    spec_words: list[str]  # their spec names
     first: str  # b0's register
     last: str  # b(n-1)'s register
+    spec_last: str  # b(n-1)'s spec name
     wrap: str = ""  # the window wraps on this tick (printed)
     data: str = ""  # b0 + counted, the word written on a wrap tick (printed)
 
     @property
     def stem(self) -> str:
         return self.name.removesuffix("_ram")
+
+    @property
+    def spec_updated(self) -> frozenset[str]:
+        """The buckets whose tick updates the RAM's logic prints (the IR's are not)."""
+        return frozenset([*self.spec_words, self.spec_last])
 
     @property
     def head(self) -> str:
@@ -214,10 +222,10 @@ def build(w: ir.Window, namer: Namer, var_reg: dict[str, str]) -> WindowRam:
     name = namer.add(f"{w.name}.ram", f"{stem}_ram", "window RAM", w.span)
     for part in ("head", "filled", "next_q", "next_ok", "next", "we"):
         namer.add(f"{w.name}.{part}", f"{stem}_{part}", "window RAM", w.span)
-    return WindowRam(w.name, name, w.buckets - 2, type_bits(w.bucket_vars[0].type),
-                     [var_reg[v.name] for v in w.bucket_vars[1:-1]],
-                     [v.name for v in w.bucket_vars[1:-1]],
-                     var_reg[w.bucket_vars[0].name], var_reg[w.bucket_vars[-1].name])
+    first, *middle, last = w.bucket_vars
+    return WindowRam(w.name, name, w.buckets - 2, type_bits(first.type),
+                     [var_reg[v.name] for v in middle], [v.name for v in middle],
+                     var_reg[first.name], var_reg[last.name], last.name)
 
 
 def print_tick(ram: WindowRam, wrap: str, counted: Operand, printer: VerilogPrinter) -> None:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compiler import pipeline
+from compiler import lockstep, pipeline
 from compiler.backends import verilog
 from compiler.backends.verilog import _ram
-from compiler import lockstep
 
 ROOT = Path(__file__).resolve().parents[3]
 REFERENCE = ROOT / "spec" / "infusion_pump.pump"
