@@ -161,8 +161,9 @@ module infusion_pump_fsm (
     reg [9:0] v_primes_b6;  // primes_b6: 0..840 (window, persistent)
     reg [9:0] v_primes_phase;  // primes_phase: 0..599 (window, persistent)
     reg [11:0] v_basal_acc;  // basal_acc: 0..3599 (accumulator)
-    // the middle buckets of these windows are words of a RAM used as a ring (_ram.py);
-    // their wires are for the formal section and the bench (synthesis drops them)
+    // words of RAMs: the middle buckets of windows, a RAM used as a ring (_ram.py), and
+    // the elements of tables (_table_ram.py); their wires are for the formal section and
+    // the bench (synthesis drops them)
     (* ram_style = "block" *) reg [10:0] w_hourly_ram [0:10];  // hourly: buckets 1..11 (11 words)
     reg [3:0] w_hourly_head;  // the word holding bucket 11
     reg [3:0] w_hourly_filled;  // words written since reset (at most 11)
@@ -1563,8 +1564,10 @@ module infusion_pump_fsm (
         endcase
     end
 
-    // ------------------------------------------------------------ window RAMs
-    // a write on a wrap tick; in every other cycle a registered read of the oldest word
+    // ------------------------------------------------------------ RAMs
+    // a window's: a write on a wrap tick, in every other cycle a registered read of the
+    // oldest word; a table's: a write when an event that writes it commits, in every
+    // other cycle a registered read of the word its walk takes
     wire w_hourly_we = !rst && tick && ($signed({1'b0, v_hourly_phase}) == 10'sd299);
     always @(posedge clk) begin
         if (w_hourly_we) w_hourly_ram[w_hourly_head] <= t81[10:0];

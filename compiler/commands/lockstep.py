@@ -7,8 +7,8 @@ emits, motor_en, no fault and the STEP timing, against the Python controller gen
 from the same spec. Stimulus: each --trace (text or JSON, e.g. what `prove --trace-out`
 writes; replayed from a power-on reset, its `=>` expectations checked), then
 --sequences random sequences of --events port events, guided by the spec: its events,
-parameter boundaries (lo, hi, hi + 1, the values its guards compare with), unknown event
-codes, values outside the wire domain, resets, and the prover's reachability witnesses as
+parameter boundaries (lo - 1, lo, hi, hi + 1, the values its guards compare with), unknown event
+codes, values outside the declared domain, resets, and the prover's reachability witnesses as
 prefixes. A mismatch that a finding of the spec explains (a variable left its declared
 range, P0100; a source stepped in the first tick after reset, W0403) is printed with
 that finding at its span. Exit status: 0 the block and the controller agreed, 1 a

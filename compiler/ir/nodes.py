@@ -382,10 +382,26 @@ class Guard:
 
 
 @dataclass(frozen=True)
+class ElementWrite:
+    """``array[index] := value``: the write of one element of a table variable that an
+    element's :class:`Update` comes from (its value is ``if index == k then value else
+    ...``, or ``value`` for a constant index). ``index`` lies in the table's index range;
+    ``value`` is converted to the element type."""
+
+    array: str
+    index: Expr
+    value: Expr
+
+
+@dataclass(frozen=True)
 class Update:
+    """``var' = value``. ``write``: the table write the update lowers, if it is one (a
+    backend may keep the table in a memory written at ``write.index``)."""
+
     var: str
     value: Expr
     span: Span | None = _span()
+    write: ElementWrite | None = None
 
 
 @dataclass(frozen=True)

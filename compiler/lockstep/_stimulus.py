@@ -18,8 +18,9 @@ of its boundary values, sent when the controller refuses it (a refusal changes n
 so the sweep stays in the state and probes every guard's edge where it is checked).
 
 Parameter values: often small (a dose that completes soon), often a boundary (the
-parameter's ``lo``, ``hi`` and ``hi + 1``, each literal in the event's guards and one
-either side), sometimes outside the declared wire domain, else uniform.
+parameter's ``lo - 1``, ``lo``, ``hi`` and ``hi + 1``, each literal in the event's guards
+and one either side), sometimes outside the declared domain (above it up to the port's
+width, or below a lowest value above 0), else uniform.
 """
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ class RandomGen:
         for p in e.params:
             if isinstance(p.type, ir.IntType):
                 wire_top = (1 << verilog.type_bits(p.type)) - 1
-                values = {p.type.lo, p.type.hi, p.type.hi + 1, *guard}
+                values = {p.type.lo - 1, p.type.lo, p.type.hi, p.type.hi + 1, *guard}
                 out[p.name] = sorted(v for v in values if 0 <= v <= wire_top)
         return out
 
@@ -79,8 +80,13 @@ class RandomGen:
             hi = len(t.members) - 1 if isinstance(t, ir.EnumType) else t.hi
             edges = self.boundaries[e.name].get(p.name)
             r = 0.6 if boundary and edges else rng.random()
-            if r < 0.05 and hi < (1 << w) - 1:
-                out[p.name] = rng.randint(hi + 1, (1 << w) - 1)  # outside the wire domain
+            lo = t.lo if isinstance(t, ir.IntType) else 0
+            if r < 0.05 and (hi < (1 << w) - 1 or lo > 0):
+                # outside the declared domain: above it (up to the port's top), below it
+                outside = [(hi + 1, (1 << w) - 1)] if hi < (1 << w) - 1 else []
+                outside += [(0, lo - 1)] if lo > 0 else []
+                low, high = outside[0] if len(outside) == 1 else rng.choice(outside)
+                out[p.name] = rng.randint(low, high)
             elif isinstance(t, ir.EnumType):
                 out[p.name] = rng.randint(0, hi)
             elif r < 0.45:

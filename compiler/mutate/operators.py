@@ -339,7 +339,8 @@ class _Generator:
                               rebuilt(updates[:j] + updates[j + 1:]))
             for c in _expression_changes(u.value):
                 before, after = self.clause(u, c)
-                new = updates[:j] + (replace(u, value=c.expr),) + updates[j + 1:]
+                # a changed value is no longer the table write it came from
+                new = updates[:j] + (replace(u, value=c.expr, write=None),) + updates[j + 1:]
                 yield self.mutant(f"{c.operator}:{key}:{u.var}.{c.label}", c.operator,
                                   c.old_node.span or u.span, f"{head}: {before}", f"{head}: {after}",
                                   self.near(t, names), rebuilt(new))

@@ -174,14 +174,16 @@ class BehaviourReader:
             shown = f"{stored.value} {vtype.unit}".rstrip()
             raise self.check.fail("E0205", f"{shown} is outside the range {vtype} of `{name}`'s elements",
                                   a.value.span, label="out of range")
+        write = ir.ElementWrite(name, index, stored)
         if isinstance(index, ir.Lit):
-            return [ir.Update(array.elements[index.value - array.lo].var.name, stored, a.span)]
+            return [ir.Update(array.elements[index.value - array.lo].var.name, stored, a.span,
+                              write)]
         out = []
         for k, element in enumerate(array.elements, start=array.lo):
             var = element.var
             otherwise = unhit.get(var.name, ir.Var(var.name, var.type, False, a.span))
             hit = b.compare(ir.BinaryOp.EQ, index, b.lit_int(k), a.span)
-            out.append(ir.Update(var.name, b.cond(hit, stored, otherwise, a.span), a.span))
+            out.append(ir.Update(var.name, b.cond(hit, stored, otherwise, a.span), a.span, write))
         return out
 
     def event_policy(self, p: ast.EventPolicyDecl) -> None:

@@ -12,7 +12,7 @@ from ...reserved import VERILOG_PREFIXES, VERILOG_RESERVED, python_module_stem
 from ..common import BackendError, Namer, banner_lines, display_path, identifier
 from ._expr import Operand, VerilogPrinter, sbits, type_bits, ubits
 from . import _pipeline
-from . import _ram
+from . import _ram, _table_ram
 from ._formal import FormalPlan, build_formal, hardware_requirements
 from ._serial import SerialPrinter
 from ._text import verilog_comment
@@ -31,7 +31,9 @@ class Reg:
     persistent: bool
     role: str
     comment: str
-    in_ram: bool = False  # a window's middle bucket: a word of its RAM (_ram.py), read by a wire
+    # a window's middle bucket (_ram.py) or a table's element (_table_ram.py): a word of a
+    # RAM, read by a wire
+    in_ram: bool = False
 
 
 @dataclass
@@ -99,6 +101,7 @@ class Plan:
     regs: list[Reg]
     totals: list[Total]
     rams: list[_ram.WindowRam]  # windows whose middle buckets are in a RAM
+    tables: list[_table_ram.TableRam]  # table variables in a RAM
     ram_declarations: list[str]
     ram_ports: list[str]
     ram_resets: list[Assign]
@@ -213,6 +216,11 @@ class _FsmBuilder:
         # the buckets the RAMs' tick logic updates (_ram.py), and those that are words
         self.ram_buckets = {n for ram in self.rams.values() for n in ram.spec_updated}
         self.ram_words = {n for ram in self.rams.values() for n in ram.spec_words}
+        self.tables = {a.name: _table_ram.build(a, self.namer, self.var_reg)
+                       for a in _table_ram.ram_tables(m)}
+        self.printer.tables = {tuple(t.elements): t for t in self.tables.values()}
+        # the tables' elements: their writes go to the RAMs' write port
+        self.table_elements = {n for t in self.tables.values() for n in t.spec_elements}
         self.let_wire: dict[str, str] = {}
         self.reset_code: str | None = None  # the reset event's localparam
         self.event_params: dict[str, dict[str, str]] = {}
@@ -236,7 +244,7 @@ class _FsmBuilder:
                                           "persistent" if v.persistent else "") if x)
             regs.append(Reg(self.var_reg[v.name], v.name, w, init, v.persistent, v.role,
                             f"{v.name}: {what}" + (f" ({flags})" if flags else ""),
-                            v.name in self.ram_words))
+                            v.name in self.ram_words or v.name in self.table_elements))
         return regs
 
     def tick_values(self) -> tuple[list[str], str]:
@@ -285,7 +293,14 @@ class _FsmBuilder:
         self.guards.append(f"wire {en} = {cond};"
                            f"  // {verilog_comment(t.label)}")
         self.enabled[t.index] = (en, names)
-        self.fire_updates[t.index] = self.assigns(t.updates)
+        self.fire_updates[t.index] = self.assigns([u for u in t.updates
+                                                   if u.var not in self.table_elements])
+        for table in self.tables.values():
+            write = next((u.write for u in t.updates if u.var in table.spec_elements), None)
+            if write is not None:
+                table.add_writer(t.index + 1, self.printer.operand(write.index),
+                                 self.printer.assign(write.value, table.element_type),
+                                 self.printer)
 
     def decisions_for(self, event: str) -> list[Decision]:
         """Per state: fire the first enabled transition of ``event``; the reject reason is
@@ -344,7 +359,8 @@ class _FsmBuilder:
 
     def event_parameters(self, e: ir.Event) -> tuple[list[tuple[str, int, int, str]], list[str]]:
         """``e``'s parameter slices of the packed parameter bus (wire, offset, width,
-        comment) and the range conditions of those whose type does not fill their bits."""
+        comment) and the range conditions of those whose type does not fill their bits (a
+        value below the type's lowest or above its highest is outside the event's domain)."""
         params = []
         pwire = {}
         off = 0
@@ -357,8 +373,10 @@ class _FsmBuilder:
             params.append((wire, off, w, f"{p.name}: {p.type}"))
             pwire[p.name] = wire
             off += w
-            hi = (len(p.type.members) - 1 if isinstance(p.type, ir.EnumType)
-                  else 1 if isinstance(p.type, ir.BoolType) else p.type.hi)
+            lo, hi = ((0, len(p.type.members) - 1) if isinstance(p.type, ir.EnumType)
+                      else (0, 1) if isinstance(p.type, ir.BoolType) else (p.type.lo, p.type.hi))
+            if lo > 0:
+                domain.append(f"({wire} >= {w}'d{lo})")
             if hi < (1 << w) - 1:
                 domain.append(f"({wire} <= {w}'d{hi})")
         self.event_params[e.name] = pwire
@@ -396,7 +414,8 @@ class _FsmBuilder:
             decision_roots=[e.in_domain for e in events]
             + [x for e in events for d in e.decisions for x in [d.reject_reason]
                + [f.enable for f in d.fires]],
-            commit_roots=[a.value for f in event_fires for a in f.updates],
+            commit_roots=[a.value for f in event_fires for a in f.updates]
+            + [x for table in self.tables.values() for x in table.roots()],
             motor_roots=[steps_expr],
             params={w for e in events for w, *_ in e.params},
             serials=self.printer.serials,
@@ -408,6 +427,7 @@ class _FsmBuilder:
              event_fires: list[Fire], tick_assigns: list[Assign],
              tick_decisions: list[Decision], pipe: _pipeline.Pipeline) -> Plan:
         m, motor, state_lp = self.m, self.m.motor, self.state_lp
+        fire_width = ubits(len(m.transitions) + 1)
         return Plan(
             banner="".join(f"// {verilog_comment(line)}\n" for line in banner_lines(m)),
             module=python_module_stem(m.name),
@@ -417,8 +437,11 @@ class _FsmBuilder:
             regs=regs,
             totals=[tot for _, tot in self.totals],
             rams=list(self.rams.values()),
-            ram_declarations=[x for ram in self.rams.values() for x in ram.declarations()],
-            ram_ports=[x for ram in self.rams.values() for x in ram.ports()],
+            tables=list(self.tables.values()),
+            ram_declarations=[x for ram in [*self.rams.values(), *self.tables.values()]
+                              for x in ram.declarations()],
+            ram_ports=[x for ram in self.rams.values() for x in ram.ports()]
+            + [x for table in self.tables.values() for x in table.ports(fire_width)],
             ram_resets=[Assign(reg, v) for ram in self.rams.values() for reg, v in ram.resets()],
             alarms=[self.var_reg[v.name] for v in m.variables if v.role == ir.Role.ALARM],
             code_width=ubits(max(e.code for e in m.events)),
@@ -427,7 +450,8 @@ class _FsmBuilder:
             steps_width=self.steps_width,
             events=events,
             reset_code=self.reset_code,
-            reset_assigns=[Assign(r.name, r.init) for r in regs if not r.persistent],
+            reset_assigns=[Assign(r.name, r.init) for r in regs
+                           if not r.persistent and not r.in_ram],
             decls=pipe.declarations(self.printer.decls),
             guards=pipe.declarations(self.guards),
             lets=pipe.declarations(lets),
@@ -443,7 +467,7 @@ class _FsmBuilder:
             reason_unknown_event=self.reason_lit(ir.REASON_UNKNOWN_EVENT.code),
             reason_param_range=self.reason_lit(ir.REASON_PARAM_RANGE.code),
             reason_no_transition=self.reason_lit(ir.REASON_NO_TRANSITION.code),
-            fire_width=ubits(len(m.transitions) + 1),
+            fire_width=fire_width,
             tick_cycles=motor.cycles_per_tick,
             step_high=motor.step_high_cycles,
             step_low=motor.step_low_cycles,
@@ -474,6 +498,8 @@ def _add_formal(plan: Plan, fsm: _FsmBuilder, pipe: _pipeline.Pipeline) -> None:
               if op.text in depth}
     # the formal section reads a RAM's buckets from its ghost registers (_ram.py)
     ghost = {wire: g for ram in plan.rams for wire, g in zip(ram.buckets, ram.ghosts, strict=True)}
+    ghost |= {wire: g for table in plan.tables
+              for wire, g in zip(table.elements, table.ghosts, strict=True)}
     regs = {name: ghost.get(reg, reg) for name, reg in fsm.var_reg.items()}
     totals = [(w, replace(tot, buckets=[ghost.get(b, b) for b in tot.buckets]))
               for w, tot in fsm.totals]
@@ -481,9 +507,10 @@ def _add_formal(plan: Plan, fsm: _FsmBuilder, pipe: _pipeline.Pipeline) -> None:
                                "tick_steps", plan.steps_width, totals, stages,
                                ubits(pipe.hold_cycles))
     # declared first: the printed checks and their one-cycle copies read them
-    plan.formal.decls[:0] = [line for ram in plan.rams for line in ram.ghost_lines()]
+    plan.formal.decls[:0] = [line for ram in [*plan.rams, *plan.tables]
+                             for line in ram.ghost_lines()]
     plan.formal.checks += _pipeline.checks(pipe)
-    plan.formal.checks += [c for ram in plan.rams for c in ram.checks()]
+    plan.formal.checks += [c for ram in [*plan.rams, *plan.tables] for c in ram.checks()]
     plan.formal.decls += [line for s in pipe.serials for line in s.folds()]
     plan.formal_events = [(fsm.namer.add(e.name, f"f_ev_{identifier(e.name)}", "event (formal)"),
                            e.localparam, e.in_domain) for e in plan.events]

@@ -37,11 +37,15 @@ The formal section asserts these, case by case of ``k``: the walk's
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ...ir import nodes as ir
 from ..common import subexpressions
 from ._expr import Operand, Printed, VerilogPrinter, lit_signed, sbits, select_index, ubits
+
+if TYPE_CHECKING:
+    from ._table_ram import TableRam
 
 # A sum over window buckets, a min/max of registers, or a read of registers at a run-time
 # index, of at least this many terms is printed serially.
@@ -60,6 +64,11 @@ class Walk:
     xs: tuple[Operand, ...]
     cs: tuple[int, ...]  # a weighted sum's constants; empty: p is a copy of x
     ranges: tuple[tuple[int, int], ...]
+    # the terms are the words of a table's RAM (_table_ram.py): ``x`` is its registered
+    # read of word k - 1 (``ram``, a wire), and the formal section reads the elements'
+    # ghost registers (``formal_xs``) instead of the words
+    ram: Operand | None = None
+    formal_xs: tuple[Operand, ...] = ()
 
     @property
     def terms(self) -> int:
@@ -92,11 +101,17 @@ class Walk:
         """A chain over the counter's values, ``arm(v)`` for ``k == v``; out of range: false."""
         return "(" + "".join(f"{self.k_is(v)} ? {arm(v)} : " for v in range(self.terms)) + "1'b0)"
 
+    @property
+    def formal_terms(self) -> tuple[Operand, ...]:
+        """The terms' operands as the formal section reads them."""
+        return self.formal_xs or self.xs
+
     def term(self, i: int, w: int) -> str:
         """Term ``i`` as the formal section computes it, signed ``w`` bits."""
+        x = self.formal_terms[i]
         if self.cs:
-            return f"({self.xs[i].fit(w)} * {lit_signed(self.cs[i], w)})"
-        return self.xs[i].fit(w)
+            return f"({x.fit(w)} * {lit_signed(self.cs[i], w)})"
+        return x.fit(w)
 
     def lines(self) -> list[str]:
         n, kw, xw, cw, pw = self.terms, self.k_width, self.x_width, self.c_width, self.p_width
@@ -107,22 +122,26 @@ class Walk:
         out = [
             f"// the terms of {self.name}, one a cycle",
             f"reg [{kw - 1}:0] {k};  // the term selected in this cycle",
-            f"reg signed [{xw - 1}:0] {x};  // term k - 1: its operand",
         ]
+        if self.ram is not None:
+            out.append(f"wire signed [{xw - 1}:0] {x} = {self.ram.fit(xw)};  "
+                       "// term k - 1: its operand, read from the RAM")
+        else:
+            out.append(f"reg signed [{xw - 1}:0] {x};  // term k - 1: its operand")
         if self.cs:
             out.append(f"reg signed [{cw - 1}:0] {c};  // term k - 1: its constant")
-        out += [
-            f"reg signed [{pw - 1}:0] {p};  // term k - 2",
-            f"wire [{pad * xw - 1}:0] {self.reg('xs')} = {{{', '.join(reversed(xs))}}};",
-        ]
+        out.append(f"reg signed [{pw - 1}:0] {p};  // term k - 2")
+        if self.ram is None:
+            out.append(f"wire [{pad * xw - 1}:0] {self.reg('xs')} = {{{', '.join(reversed(xs))}}};")
         if self.cs:
             cs = [lit_signed(v, cw) for v in self.cs] + [lit_signed(self.cs[-1], cw)] * (pad - n)
             out.append(f"wire [{pad * cw - 1}:0] {self.reg('cs')} = {{{', '.join(reversed(cs))}}};")
         out += [
             "always @(posedge clk) begin",
             f"    {k} <= (rst || {self.k_is(n - 1)}) ? {kw}'d0 : {k} + {kw}'d1;",
-            f"    {x} <= $signed({self.reg('xs')}[{k} * {xw} +: {xw}]);",
         ]
+        if self.ram is None:
+            out.append(f"    {x} <= $signed({self.reg('xs')}[{k} * {xw} +: {xw}]);")
         if self.cs:
             out += [f"    {c} <= $signed({self.reg('cs')}[{k} * {cw} +: {cw}]);",
                     f"    {p} <= {sx.fit(pw)} * {sc.fit(pw)};"]
@@ -137,7 +156,7 @@ class Walk:
 
         def operand(v: int) -> str:
             j = (v - 1) % n
-            same = f"({x} == {self.xs[j].fit(self.x_width)})"
+            same = f"({x} == {self.formal_terms[j].fit(self.x_width)})"
             return (f"({same} && ({c} == {lit_signed(self.cs[j], self.c_width)}))"
                     if self.cs else same)
 
@@ -320,6 +339,9 @@ class SerialPrinter(VerilogPrinter):
         super().__init__(var, state)
         self.for_synthesis = True
         self.buckets = buckets
+        # tables in a RAM (_table_ram.py), by their elements' registers: a walk over
+        # them reads the RAM
+        self.tables: dict[tuple[str, ...], TableRam] = {}
         self.serials: list[Serial] = []
         self._walks: dict[tuple, Walk] = {}  # (operands, constants) -> their walk
 
@@ -358,8 +380,17 @@ class SerialPrinter(VerilogPrinter):
              lo: int = 0) -> Operand:
         name = f"ser{len(self.serials)}"
         operands = tuple(self.operand(x) for x in xs)
-        walk = self._walks.setdefault((operands, tuple(cs)),
-                                      Walk(name, operands, tuple(cs), tuple(ranges)))
+        key = (operands, tuple(cs))
+        if key not in self._walks:
+            table = None if cs else self.tables.get(tuple(op.text for op in operands))
+            if table is None:
+                self._walks[key] = Walk(name, operands, tuple(cs), tuple(ranges))
+            else:
+                table.walk_k = f"{name}_k"
+                self._walks[key] = Walk(name, operands, (), tuple(ranges), table.read,
+                                        tuple(replace(op, text=g) for op, g in
+                                              zip(operands, table.ghosts, strict=True)))
+        walk = self._walks[key]
         out = Serial(name, op, sbits(e.type.lo, e.type.hi), walk,
                      f"{what}, {e.type.lo}..{e.type.hi}", index, lo)
         self.serials.append(out)

@@ -61,8 +61,10 @@ def test_a_read_of_a_table_at_a_run_time_index_shares_the_walk_of_its_max():
     assert plan.pipe.walks == list(dict.fromkeys(s.walk for s in plan.pipe.serials))
     assert len(plan.pipe.walks) == 2  # the weighted sum's and the table's
     text = "\n".join(plan.serial_lines)
-    # one counter and one operand multiplexer per walk; an accumulator per fold
-    assert text.count("_k <= (rst ||") == 2 and text.count("_xs[") == 2
+    # one counter per walk; an operand multiplexer for the sum's, while the table's walk
+    # reads its RAM (_table_ram.py); an accumulator per fold
+    assert text.count("_k <= (rst ||") == 2 and text.count("_xs[") == 1
+    assert top.walk.ram is not None and f"{top.walk.name}_x = " in text
     assert text.count("_acc <= ") == 3
     # the read keeps the term its index selects: a hit flag per term, then the fold
     assert f"{read.name}_h <= (" in text and f"{read.name}_ph ? {top.walk.name}_p" in text
