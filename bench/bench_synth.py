@@ -205,7 +205,7 @@ def measure_spec(spec: Path) -> dict:
     return {"spec": str(spec.relative_to(ROOT)) if spec.is_relative_to(ROOT) else str(spec),
             "module": plan.module, "tick_depth": plan.pipe.tick_depth,
             "event_cycles": plan.pipe.event_cycles, "hold_cycles": plan.pipe.hold_cycles,
-            "window_rams": len(plan.rams),
+            "window_rams": len(plan.rams), "table_rams": len(plan.tables),
             "block": alone, "board": board}
 
 

@@ -280,3 +280,60 @@ def test_a_wrong_weight_of_the_insulin_on_board_is_violated(tmp_path):
     mutated, label = _wrong_weight(analysis.module, text, "8'sd74", "8'sd73")
     path.write_text(mutated)
     _violated_in_fsm(path, block, tmp_path / "work", label, timeout=120)
+
+
+SEGMENTS = ROOT / "tests" / "backends" / "verilog" / "specs" / "segment_table.pump"
+
+
+def _table_mutant(text: str, plan, name: str) -> tuple[str, str]:
+    """``text`` with one change to the RAM logic of a table of segment_table.pump, and the
+    label (or the start of the labels) of the checks it breaks."""
+    program, boost = plan.tables
+    (walk,) = [w for w in plan.pipe.walks if w.ram is not None and w.ram.text == program.read.text]
+    changes = {
+        # a reset no longer clears the flag of the programme's word 0: the word reads what
+        # the RAM holds instead of the initial value
+        "flag_not_cleared": (f"if (rst) {program.stem}_written <= {program.words}'d0;",
+                             f"if (rst) {program.stem}_written <= {program.words}'d1;",
+                             f"f_pipeline_{program.stem}_words"),
+        # the walk's operand ignores the flag of the word it read
+        "flag_ignored": (f"{program.read.text} = {program.stem}_q_ok ? {program.stem}_q : "
+                         f"{program.init_lit()};", f"{program.read.text} = {program.stem}_q;",
+                         f"f_pipeline_{walk.name}_operand"),
+        # `boost`'s first index is 1: the port writes word `segment` instead of
+        # `segment - 1`, and the step check of the element written is violated
+        "boost_offset_dropped": (f"wire [{boost.addr_width - 1}:0] {boost.stem}_addr = {boost.writers[0][1]};",
+                                 f"wire [{boost.addr_width - 1}:0] {boost.stem}_addr = "
+                                 f"p_set_boost_segment[{boost.addr_width - 1}:0];",
+                                 "f_step_boost_"),
+    }
+    old, new, label = changes[name]
+    assert text.count(old) == 1, f"mutant {name} did not apply"
+    return text.replace(old, new), label
+
+
+@pytest.mark.formal
+def test_tables_in_ram_are_proved_and_their_mutants_violated(tmp_path):
+    """tests/backends/verilog/specs/segment_table.pump keeps both its tables in RAMs
+    (compiler/backends/verilog/_table_ram.py): every assertion is proved at full width;
+    each of three changes to the RAMs' logic (two of a flag, one of an address) is a
+    violation with a trace that Icarus replays."""
+    m = pipeline.load_module(SEGMENTS)
+    plan = verilog.plan(m)
+    assert [t.table for t in plan.tables] == ["program", "boost"]
+    (_, text), = verilog.emit(m).items()
+    block = verilog.formal(m)
+    path = tmp_path / "segment_table.v"
+    path.write_text(text)
+    report = prove_file(path, block, tmp_path / "work", timeout=300)
+    assert report.exit_code() == 0, [(p.label, p.outcome) for p in report.props if p.outcome != "proved"]
+    assert {f"f_pipeline_{t.stem}_words" for t in plan.tables} <= {p.label for p in report.props}
+    for name in ("flag_not_cleared", "flag_ignored", "boost_offset_dropped"):
+        mutated, label = _table_mutant(text, plan, name)
+        path.write_text(mutated)
+        report = prove_file(path, block, tmp_path / name, timeout=300, only={"fsm"},
+                            route="direct")
+        hit = [p for p in report.props if p.outcome == "violated" and p.label.startswith(label)]
+        assert hit, (name, [(t.name, t.status) for t in report.tasks])
+        assert all(p.vcd and Path(p.vcd).is_file() and p.replayed for p in hit), \
+            [(p.label, p.detail) for p in hit]

@@ -127,6 +127,13 @@ class Spec:
     reqs: list[str] = field(default_factory=list)  # requirement ids carried so far
 
 
+def programme(table: Named, first: int, last: int) -> bool:
+    """A long persistent table, such as a basal programme: read and written only at run-time
+    indices, and written only by events, so the Verilog design keeps it in block RAM
+    (compiler/backends/verilog/_table_ram.py)."""
+    return last - first + 1 >= 8 and table.persistent
+
+
 class Writer:
     """Draws the text of one spec."""
 
@@ -247,17 +254,18 @@ class Writer:
             names += [p.name for p in ctx.params if p.ty == ty]
             for table, first, last in self.spec.arrays:
                 if table.ty == ty and self.chance(0.5):
-                    names.append(f"{table.name}[{self.index(first, last, ctx)}]")
+                    runtime = programme(table, first, last)
+                    names.append(f"{table.name}[{self.index(first, last, ctx, runtime)}]")
                 # a long table's min or max is a serial fold in the Verilog design
                 folds = 0.5 if last - first + 1 >= 8 else 0.2
                 if table.ty == ty and ty.kind == NUM and first < last and self.chance(folds):
                     names.append(f"{self.pick(['min', 'max'])}({table.name})")
         return names
 
-    def index(self, first: int, last: int, ctx: Ctx) -> str:
+    def index(self, first: int, last: int, ctx: Ctx, runtime: bool = False) -> str:
         """An index of a table variable that is in first..last by its interval alone:
-        a constant, a clamped or a wrapped plain number."""
-        shape = self.pick(["const", "clamp", "wrap"])
+        a constant (unless ``runtime``), a clamped or a wrapped plain number."""
+        shape = self.pick(["clamp", "wrap"] if runtime else ["const", "clamp", "wrap"])
         if shape == "const":
             return str(self.int(first, last))
         e = self.expr(num(PLAIN), replace(ctx, constant=False), 0)
@@ -638,10 +646,14 @@ class Writer:
         chosen = chosen[:4]
         parts = [f"{v.name} := {self.stored(v, ctx)}" for v in chosen]
         for table, first, last in self.spec.arrays:  # one element of a table per step
+            runtime = programme(table, first, last)
+            if runtime and ctx.tick:
+                continue
             if self.chance(0.8 if table.name in often else 0.4):
                 if written is not None:
                     written.add(table.name)
-                parts.append(f"{table.name}[{self.index(first, last, ctx)}] := {self.stored(table, ctx)}")
+                parts.append(f"{table.name}[{self.index(first, last, ctx, runtime)}] := "
+                             f"{self.stored(table, ctx)}")
         if not parts:
             return ""
         sep = self.pick([";\n       ", "; "])

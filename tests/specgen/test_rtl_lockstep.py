@@ -186,3 +186,20 @@ def test_random_specs_with_window_rams_agree(tmp_path):
     outcomes = Counter(lockstep_outcome(text, tmp_path / str(i), RAM_EVENTS)
                        for i, (_, text) in enumerate(chosen))
     assert outcomes[AGREED] >= 1, dict(outcomes)
+
+
+TABLE_DRAWS = 200  # derandomized: a few of them keep a table in a RAM
+
+
+def test_random_specs_with_table_rams_agree(tmp_path):
+    """Random specs whose Verilog keeps a table variable in a RAM
+    (compiler/backends/verilog/_table_ram.py; specgen draws a long persistent table as a
+    programme, read and written at run-time indices) run in lockstep with their
+    controllers: the writes through the RAM's port, the flags of words not written since
+    reset, and the walk's registered reads."""
+    chosen = [text for text, module in checked_specs(TABLE_DRAWS)
+              if verilog.plan(module).tables][:2]
+    assert chosen, f"none of {TABLE_DRAWS} random specs keeps a table in a RAM"
+    outcomes = Counter(lockstep_outcome(text, tmp_path / str(i), RAM_EVENTS)
+                       for i, text in enumerate(chosen))
+    assert outcomes[AGREED] >= 1, dict(outcomes)
