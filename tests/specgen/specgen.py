@@ -127,20 +127,20 @@ class Spec:
     reqs: list[str] = field(default_factory=list)  # requirement ids carried so far
 
 
-def programme(table: Named, first: int, last: int) -> bool:
-    """A long persistent table, such as a basal programme: read and written only at run-time
-    indices, and written only by events, so the Verilog design keeps it in block RAM
-    (compiler/backends/verilog/_table_ram.py)."""
-    return last - first + 1 >= 8 and table.persistent
-
-
 class Writer:
     """Draws the text of one spec."""
 
-    def __init__(self, draw):
+    def __init__(self, draw, programmes: bool = False):
         self.draw = draw
+        self.programmes = programmes
         self.items: list[str] = []
         self.counter = 0
+
+    def programme(self, table: Named, first: int, last: int) -> bool:
+        """With ``programmes``, a long persistent table is drawn as a basal programme: read
+        and written only at run-time indices, and written only by events, so the Verilog
+        design keeps it in block RAM (compiler/backends/verilog/_table_ram.py)."""
+        return self.programmes and last - first + 1 >= 8 and table.persistent
 
     # -- small draws
 
@@ -254,7 +254,7 @@ class Writer:
             names += [p.name for p in ctx.params if p.ty == ty]
             for table, first, last in self.spec.arrays:
                 if table.ty == ty and self.chance(0.5):
-                    runtime = programme(table, first, last)
+                    runtime = self.programme(table, first, last)
                     names.append(f"{table.name}[{self.index(first, last, ctx, runtime)}]")
                 # a long table's min or max is a serial fold in the Verilog design
                 folds = 0.5 if last - first + 1 >= 8 else 0.2
@@ -646,7 +646,7 @@ class Writer:
         chosen = chosen[:4]
         parts = [f"{v.name} := {self.stored(v, ctx)}" for v in chosen]
         for table, first, last in self.spec.arrays:  # one element of a table per step
-            runtime = programme(table, first, last)
+            runtime = self.programme(table, first, last)
             if runtime and ctx.tick:
                 continue
             if self.chance(0.8 if table.name in often else 0.4):
@@ -794,9 +794,9 @@ def runtime_indices(text: str) -> str:
 
 
 @st.composite
-def specs(draw) -> str:
-    """The text of a random well-formed spec."""
-    w = Writer(draw)
+def specs(draw, programmes: bool = False) -> str:
+    """The text of a random well-formed spec (``programmes``: :meth:`Writer.programme`)."""
+    w = Writer(draw, programmes)
     units = Units(step_mu=w.pick([10, 25, 50, 100]), tick_ms=w.pick([1000, 1000, 500, 2000]),
                   clock_mhz=w.pick([1, 4, 12]))
     w.spec = Spec(units)

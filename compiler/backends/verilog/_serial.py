@@ -34,6 +34,11 @@ each by induction on time from the one before (the last: the result was loaded
 The formal section asserts these, case by case of ``k``: the walk's
 (``f_pipeline_<walk>_{k,operand,product}``) and each fold's
 (``f_pipeline_<name>_{hit,partial,result}``).
+
+A walk over the elements of a table kept in a RAM (_table_ram.py) has no multiplexer:
+its operand register is the RAM's registered read of word ``k`` (with the word's
+written flag), the same timing as ``x_q <= x[k]``; its formal invariants read the
+table's ghost elements.
 """
 from __future__ import annotations
 
