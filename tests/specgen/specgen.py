@@ -137,9 +137,10 @@ class Writer:
         self.counter = 0
 
     def programme(self, table: Named, first: int, last: int) -> bool:
-        """With ``programmes``, a long persistent table is drawn as a basal programme: read
-        and written only at run-time indices, and written only by events, so the Verilog
-        design keeps it in block RAM (compiler/backends/verilog/_table_ram.py)."""
+        """With ``programmes`` every table is drawn as a basal programme: numbers, at least
+        8 of them, persistent, read and written only at run-time indices (a plain variable
+        or parameter where there is one) and written only by events, so the Verilog design
+        keeps it in block RAM (compiler/backends/verilog/_table_ram.py)."""
         return self.programmes and last - first + 1 >= 8 and table.persistent
 
     # -- small draws
@@ -268,7 +269,10 @@ class Writer:
         shape = self.pick(["clamp", "wrap"] if runtime else ["const", "clamp", "wrap"])
         if shape == "const":
             return str(self.int(first, last))
-        e = self.expr(num(PLAIN), replace(ctx, constant=False), 0)
+        # a programme's index reads a plain variable or parameter where there is one (an
+        # expression of constants would be a write at a constant index)
+        plain = [x.name for x in [*self.spec.vars, *ctx.params] if x.ty == num(PLAIN)] if runtime else []
+        e = self.pick(plain) if plain else self.expr(num(PLAIN), replace(ctx, constant=False), 0)
         if shape == "clamp":
             return f"min(max({e}, {first}), {last})"
         return f"{first} + ({e}) mod {last - first + 1}" if first else f"({e}) mod {last + 1}"
@@ -480,8 +484,8 @@ class Writer:
         high = self.pick(fitting) if fitting and self.chance(0.5) else self.quantity(ty.name, hi)
         return f"{self.quantity(ty.name, lo)} .. {high}"
 
-    def draw_type(self) -> tuple[Ty, int, int]:
-        kinds = [BOOL, NUM, NUM, NUM] + ([ENUM] if self.spec.enums else [])
+    def draw_type(self, number: bool = False) -> tuple[Ty, int, int]:
+        kinds = [NUM] if number else [BOOL, NUM, NUM, NUM] + ([ENUM] if self.spec.enums else [])
         kind = self.pick(kinds)
         if kind == BOOL:
             return T_BOOL, 0, 1
@@ -502,11 +506,13 @@ class Writer:
             prefix = "persistent " if persistent else ""
             self.items.append(f"{prefix}var {name} : {self.type_text(ty, lo, hi)} = {init}" + self.comment())
         if self.chance(0.35):  # a table variable
-            ty, lo, hi = self.draw_type()
-            table = Named(self.fresh("arr"), ty, lo, hi, self.chance(0.5))
+            ty, lo, hi = self.draw_type(number=self.programmes)
+            # with ``programmes`` always numbers, long and persistent: a programme
+            table = Named(self.fresh("arr"), ty, lo, hi, self.programmes or self.chance(0.5))
             first = self.int(0, 2)
             # often 8 entries or more: the Verilog design folds their min/max serially
-            last = first + (self.int(7, 10) if self.chance(0.4) else self.int(0, 5))
+            last = first + (self.int(7, 10) if self.programmes or self.chance(0.4)
+                            else self.int(0, 5))
             self.spec.arrays.append((table, first, last))
             init = self.literal(ty, lo, hi) if ty.kind != NUM else self.quantity(ty.name, self.int(lo, hi))
             prefix = "persistent " if table.persistent else ""
@@ -649,7 +655,7 @@ class Writer:
             runtime = self.programme(table, first, last)
             if runtime and ctx.tick:
                 continue
-            if self.chance(0.8 if table.name in often else 0.4):
+            if self.chance(0.8 if table.name in often or runtime else 0.4):
                 if written is not None:
                     written.add(table.name)
                 parts.append(f"{table.name}[{self.index(first, last, ctx, runtime)}] := "

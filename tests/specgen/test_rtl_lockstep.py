@@ -207,7 +207,7 @@ def test_random_specs_with_window_rams_agree(tmp_path):
     assert outcomes[AGREED] >= 1, dict(outcomes)
 
 
-TABLE_DRAWS = 100  # derandomized, drawing long persistent tables as programmes
+TABLE_DRAWS = 50  # derandomized, drawing every table as a programme
 
 
 def test_random_specs_with_table_rams_agree(tmp_path):
@@ -217,9 +217,8 @@ def test_random_specs_with_table_rams_agree(tmp_path):
     controllers: the writes through the RAM's port, the flags of words not written since
     reset, and the walk's registered reads."""
     chosen, draws = specs_where(lambda drawn: [text for text, module in drawn
-                                               if verilog.plan(module).tables][:2],
+                                               if verilog.plan(module).tables][:1],
                                 TABLE_DRAWS, programmes=True)
     assert chosen, f"none of {draws} random specs keeps a table in a RAM"
-    outcomes = Counter(lockstep_outcome(text, tmp_path / str(i), RAM_EVENTS)
-                       for i, text in enumerate(chosen))
-    assert outcomes[AGREED] >= 1, dict(outcomes)
+    (text,) = chosen
+    assert lockstep_outcome(text, tmp_path) == AGREED

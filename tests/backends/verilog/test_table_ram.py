@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -139,7 +140,7 @@ def test_the_block_lints_and_runs_in_lockstep(tmp_path):
     lint = subprocess.run([str(Path(lockstep.verilator_bin()) / "verilator"), "--lint-only", "-Wall",
                            str(path)], capture_output=True, text=True)
     assert lint.returncode == 0, lint.stderr
-    run = subprocess.run(["python", "-m", "compiler", "lockstep", str(SEGMENTS), "--sequences", "10",
+    run = subprocess.run([sys.executable, "-m", "compiler", "lockstep", str(SEGMENTS), "--sequences", "6",
                           "--events", "200", "--work", str(tmp_path / "work")],
                          capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
