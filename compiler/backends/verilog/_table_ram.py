@@ -93,6 +93,12 @@ class TableRam:
     def init_lit(self) -> str:
         return f"{self.width}'d{self.init}"
 
+    @property
+    def clear(self) -> str:
+        """When the flags (and the ghosts) go back to the initial value: a reset, and a
+        reset event for a table that is not persistent."""
+        return "rst" if self.persistent else "rst || (ev_commit && (fire_q == FIRE_RESET))"
+
     def declarations(self) -> list[str]:
         w, n = self.width, self.words
         out = [f"(* ram_style = \"block\" *) reg [{w - 1}:0] {self.name} [0:{n - 1}];  "
@@ -142,8 +148,7 @@ class TableRam:
                     "    end"]
         else:
             out.append(f"    if ({we}) {self.name}[{addr}] <= {data};")
-        clear = "rst" if self.persistent else "rst || (ev_commit && (fire_q == FIRE_RESET))"
-        out += [f"    if ({clear}) {self.part('written')} <= {self.words}'d0;",
+        out += [f"    if ({self.clear}) {self.part('written')} <= {self.words}'d0;",
                 f"    else if ({we}) {self.part('written')}[{addr}] <= 1'b1;",
                 "end"]
         return out
@@ -151,11 +156,10 @@ class TableRam:
     def ghost_lines(self) -> list[str]:
         """The elements as the spec writes them, from the write port's address and value."""
         aw = self.addr_width
-        clear = "rst" if self.persistent else "rst || (ev_commit && (fire_q == FIRE_RESET))"
         return [f"reg [{self.width - 1}:0] {', '.join(self.ghosts)};  "
                 f"// `{self.table}`'s elements as the spec writes them",
                 "always @(posedge clk)",
-                f"    if ({clear}) begin",
+                f"    if ({self.clear}) begin",
                 *[f"        {g} <= {self.init_lit()};" for g in self.ghosts],
                 f"    end else if ({self.part('we')}) begin",
                 *[f"        if ({self.part('addr')} == {aw}'d{k}) {g} <= {self.part('data')};"
@@ -193,6 +197,10 @@ def _reads(e: ir.Expr, elements: tuple[str, ...]) -> bool:
 
 def ram_tables(m: ir.Module) -> list[ir.Array]:
     """The table variables kept in a RAM (the module docstring's rule)."""
+    # every expression the design prints, but the tables' own writes (added per table)
+    common = [g.cond for t in m.transitions for g in t.guards]
+    common += [x.value for x in m.tick_lets] + [u.value for u in m.tick_updates]
+    common += [x for w in m.windows for x in (w.wrap, w.counted)]
     out = []
     for a in m.arrays:
         elements = tuple(v.name for v in a.elements)
@@ -200,9 +208,7 @@ def ram_tables(m: ir.Module) -> list[ir.Array]:
                 or len({int(v.init) for v in a.elements}) != 1
                 or any(u.var in elements for u in m.tick_updates)):
             continue
-        exprs = [g.cond for t in m.transitions for g in t.guards]
-        exprs += [x.value for x in m.tick_lets] + [u.value for u in m.tick_updates]
-        exprs += [x for w in m.windows for x in (w.wrap, w.counted)]
+        exprs = list(common)
         writes_ok, writers = True, 0
         for t in m.transitions:
             mine = [u for u in t.updates if u.var in elements]
