@@ -63,6 +63,26 @@ def select_index(index: "Operand", lo: int, n: int) -> tuple[str, int]:
     return index.unsigned(iw), iw
 
 
+def clamped(e: ir.MinMax) -> tuple[ir.Expr, int, int] | None:
+    """``(x, lo, hi)`` when ``e`` is ``max(min(x, hi), lo)`` or ``min(max(x, lo), hi)``
+    for constants ``lo < hi``, else None."""
+    def split(m: ir.Expr, op: ir.MinMaxOp) -> tuple[ir.Expr, int] | None:
+        if not isinstance(m, ir.MinMax) or m.op != op or len(m.args) != 2:
+            return None
+        x, c = m.args
+        if isinstance(x, ir.Lit):
+            x, c = c, x
+        return (x, c.value) if isinstance(c, ir.Lit) and not isinstance(x, ir.Lit) else None
+    inner_op = ir.MinMaxOp.MIN if e.op == ir.MinMaxOp.MAX else ir.MinMaxOp.MAX
+    outer = split(e, e.op)
+    inner = split(outer[0], inner_op) if outer is not None else None
+    if inner is None:
+        return None
+    (x, c_in), c_out = inner, outer[1]
+    lo, hi = (c_out, c_in) if e.op == ir.MinMaxOp.MAX else (c_in, c_out)
+    return (x, lo, hi) if lo < hi else None
+
+
 def type_bits(t: ir.Type) -> int:
     """Register width of a declared (non-negative) variable or parameter type."""
     if isinstance(t, ir.BoolType):
@@ -442,6 +462,9 @@ class VerilogPrinter(ExprVisitor[Printed]):
         chain would use): a shorter path for timing, and a shallow argument for the RTL
         proofs (``max(xs) <= y`` implies every ``x <= y`` through a few comparisons
         instead of a chain of n - 1, which the SMT solvers do not close)."""
+        clamp = clamped(e)
+        if clamp is not None:
+            return self._clamp(e, *clamp)
         args = [self.operand(x) for x in e.args]
         w = max([x.sbits for x in args] + [sbits(e.type.lo, e.type.hi)])
         match e.op:
@@ -459,6 +482,15 @@ class VerilogPrinter(ExprVisitor[Printed]):
                 paired.append(self._node(e, w, value) if len(level) == 2 else self._wire(w, value))
             level = paired + level[len(paired) * 2:]
         return level[0]
+
+    def _clamp(self, e: ir.MinMax, x: ir.Expr, lo: int, hi: int) -> Operand:
+        """``max(min(x, hi), lo)`` as one selection: both comparisons read ``x``, and the
+        multiplexer is only as wide as ``lo .. hi`` (the narrowing's clamps, _narrow.py)."""
+        a = self.operand(x)
+        w = max(a.sbits, sbits(lo, hi))
+        value = (f"({a.fit(w)} < {lit_signed(lo, w)}) ? {lit_signed(lo, w)} : "
+                 f"({a.fit(w)} > {lit_signed(hi, w)}) ? {lit_signed(hi, w)} : {a.fit(w)}")
+        return self._node(e, w, value)
 
     def visit_Table(self, e: ir.Table) -> Printed:
         ix = self.operand(e.index)

@@ -258,13 +258,14 @@ def _reads_post(e: ir.Expr) -> bool:
 def build_formal(m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str],
                  let_wire: dict[str, str], event_params: dict[str, dict[str, str]],
                  tick_steps: str, steps_width: int, totals=(), stages=None,
-                 settle_width: int = 1) -> FormalPlan:
+                 settle_width: int = 1, let_values=None) -> FormalPlan:
     """The FSM's formal section, in label order: range facts, the spec's properties, the
     windows' running totals, the motor's steps, the sources' Bresenham ghosts, the
     refinement checks (``stages``: the pipeline's stage registers by the expression they
-    hold; ``settle_width``: the bits of the ghost ``f_settle``)."""
+    hold; ``settle_width``: the bits of the ghost ``f_settle``; ``let_values``: what the
+    design computes for a tick value where that is not its definition, _narrow.py)."""
     fb = _FormalBuilder(m, var_reg, state_lp, let_wire, event_params, totals,
-                        dict(stages or {}), settle_width)
+                        dict(stages or {}), settle_width, dict(let_values or {}))
     fb.ranges()
     fb.properties()
     fb.window_totals()
@@ -287,8 +288,10 @@ class _FormalBuilder:
 
     def __init__(self, m: ir.Module, var_reg: dict[str, str], state_lp: dict[str, str],
                  let_wire: dict[str, str], event_params: dict[str, dict[str, str]], totals,
-                 stages: dict[tuple[ir.Expr, str], tuple[Operand, int]], settle_width: int):
+                 stages: dict[tuple[ir.Expr, str], tuple[Operand, int]], settle_width: int,
+                 let_values: dict[str, ir.Expr]):
         self.m, self.var_reg, self.state_lp = m, var_reg, state_lp
+        self.let_values = let_values
         self.let_wire, self.event_params, self.totals = let_wire, event_params, totals
         self.fp = FormalPlan()
         self.past: dict[str, tuple[int, bool]] = {}  # f_past_<name>: (width, signed)
@@ -535,7 +538,8 @@ class _FormalBuilder:
             self.add(f"step.{let.name}", "step",
                      f"the tick value `{let.name}` is its definition at every step that "
                      f"reads it", "(" + " || ".join(when) + ")",
-                     self.settled(pr, [let.value], pr.boolean(eq)))
+                     self.settled(pr, [let.value, self.let_values.get(let.name, let.value)],
+                                  pr.boolean(eq)))
         self.stage_checks()
 
     def settled(self, pr: FormalPrinter, exprs: list[ir.Expr], cond: str) -> str:

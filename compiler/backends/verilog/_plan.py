@@ -13,6 +13,7 @@ from ..common import BackendError, Namer, banner_lines, display_path, identifier
 from ._expr import Operand, VerilogPrinter, sbits, type_bits, ubits
 from . import _pipeline
 from . import _ram, _table_ram
+from ._narrow import narrowed, serial_shape
 from ._formal import FormalPlan, build_formal, hardware_requirements
 from ._serial import SerialPrinter
 from ._text import verilog_comment
@@ -222,6 +223,9 @@ class _FsmBuilder:
         # the tables' elements: their writes go to the RAMs' write port
         self.table_elements = {n for t in self.tables.values() for n in t.spec_elements}
         self.let_wire: dict[str, str] = {}
+        # what the design computes for each tick value: the tick values' definitions with
+        # their intermediates clamped to what decides them (_narrow.py)
+        self.let_values: dict[str, ir.Expr] = {}
         self.reset_code: str | None = None  # the reset event's localparam
         self.event_params: dict[str, dict[str, str]] = {}
         self.guards: list[str] = []  # "wire gN_i = ...;" and "wire enN = ...;"
@@ -253,19 +257,21 @@ class _FsmBuilder:
         lets: list[str] = []
         printer.let = lambda n: self.let_wire[n]
         printer.scope = "tick"
-        for let in m.tick_lets:
+        values = narrowed([let.value for let in m.tick_lets], self.opaque)
+        for let, value in zip(m.tick_lets, values, strict=True):
             name = self.namer.add(let.name, VERILOG_PREFIXES["let"] + identifier(let.name),
                                   "tick value", let.span)
             t = let.value.type
+            self.let_values[let.name] = value
             if isinstance(t, ir.BoolType):
-                lets.append(f"wire {name} = {printer.boolean(let.value)};  // {let.name}")
+                lets.append(f"wire {name} = {printer.boolean(value)};  // {let.name}")
             elif isinstance(t, ir.EnumType):
                 w = type_bits(t)
-                lets.append(f"wire [{w - 1}:0] {name} = {printer.operand(let.value).unsigned(w)};"
+                lets.append(f"wire [{w - 1}:0] {name} = {printer.operand(value).unsigned(w)};"
                             f"  // {let.name}")
             else:
                 w = sbits(t.lo, t.hi)
-                op = printer.operand(let.value)
+                op = printer.operand(value)
                 value = op.fit(w) if op.sbits <= w else f"{op.text}[{w - 1}:0]"
                 lets.append(f"wire signed [{w - 1}:0] {name} = {value};  // {let.name}: {t.lo}..{t.hi}")
             self.let_wire[let.name] = name
@@ -274,6 +280,11 @@ class _FsmBuilder:
         # prover shows steps are never negative, and the formal harness re-asserts it.
         steps = Operand(self.let_wire[m.motor.steps_let], sbits(st.lo, st.hi), "signed")
         return lets, steps.unsigned(self.steps_width)
+
+    def opaque(self, e: ir.Expr) -> bool:
+        """Whether the narrowing (_narrow.py) keeps ``e`` whole: a running total the
+        printer reads from its register, a serial fold."""
+        return e in self.printer.subst or serial_shape(e)
 
     def assigns(self, updates) -> list[Assign]:
         return [Assign(self.var_reg[u.var], self.printer.assign(u.value, self.m.variable(u.var).type))
@@ -505,7 +516,7 @@ def _add_formal(plan: Plan, fsm: _FsmBuilder, pipe: _pipeline.Pipeline) -> None:
               for w, tot in fsm.totals]
     plan.formal = build_formal(m, regs, fsm.state_lp, fsm.let_wire, fsm.event_params,
                                "tick_steps", plan.steps_width, totals, stages,
-                               ubits(pipe.hold_cycles))
+                               ubits(pipe.hold_cycles), fsm.let_values)
     # declared first: the printed checks and their one-cycle copies read them
     plan.formal.decls[:0] = [line for ram in [*plan.rams, *plan.tables]
                              for line in ram.ghost_lines()]
