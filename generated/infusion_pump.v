@@ -4502,12 +4502,27 @@ module infusion_pump_motor #(
     // tick is high when div is 0 again: hold covers the HOLD_CYCLES cycles before it
     assign hold = (div >= HOLD_FROM);
 
-    // -- step limiter (PS-41): b0 being filled, hist = b1 .. b(B-1), sum = all of them
+    // -- step limiter (PS-41): b0 being filled, b1 .. b(B-1) in a ring, sum = all
+    // of them. The ring: LH = B - 1 words of a block RAM; bucket i (1 <= i <= LH) is word
+    // (lim_head + LH - i) mod LH when i <= lim_filled (words written since reset), else 0;
+    // a shift writes b0 + loaded (the new b1) over word lim_head (the oldest, dropped) and
+    // advances lim_head. lim_oldest, bucket LH, is a registered read of word lim_head in
+    // every cycle that writes none: settled at every tick (no tick follows a tick or a
+    // reset cycle).
+    localparam LH = LIMIT_BUCKETS - 1;
+    localparam LHW = (LH > 1) ? $clog2(LH) : 1;
+    localparam LFW = $clog2(LH + 1);
+    localparam [LHW-1:0] HEAD_LAST = LH - 1;
+    localparam [LFW-1:0] FILLED_ALL = LH;
     reg [LW-1:0] lim_b0;
-    reg [(LIMIT_BUCKETS-1)*LW-1:0] lim_hist;
+    (* ram_style = "block" *) reg [LW-1:0] lim_ram [0:LH-1];
+    reg [LHW-1:0] lim_head;
+    reg [LFW-1:0] lim_filled;
+    reg [LW-1:0] lim_oldest_q;
+    reg lim_oldest_ok;
+    wire [LW-1:0] lim_oldest = lim_oldest_ok ? lim_oldest_q : {LW{1'b0}};
     reg [LW-1:0] lim_sum;
     reg [BW-1:0] lim_phase;
-    wire [LW-1:0] lim_oldest = lim_hist[(LIMIT_BUCKETS-1)*LW-1 -: LW];
     wire [LW:0] lim_after = {1'b0, lim_sum} + { {(LW+1-SW){1'b0}}, step_req};
     wire over = lim_after > LIMIT;
 
@@ -4523,9 +4538,8 @@ module infusion_pump_motor #(
     wire load = tick && !faulting && armed && authorized && (step_req != {SW{1'b0}});
     wire [SW-1:0] loaded = load ? step_req : {SW{1'b0}};
     assign fault = fault_cause != 4'd0;
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire [LIMIT_BUCKETS*LW-1:0] lim_shifted = {lim_hist, lim_b0 + { {(LW-SW){1'b0}}, loaded}};
-    /* verilator lint_on UNUSEDSIGNAL */
+    wire lim_shift = tick && !rst && (lim_phase == BUCKET_LAST);
+    wire [LW-1:0] lim_new = lim_b0 + { {(LW-SW){1'b0}}, loaded};  // b1 after a shift
 
     always @(posedge clk) begin
         if (rst) begin
@@ -4541,7 +4555,8 @@ module infusion_pump_motor #(
     always @(posedge clk) begin
         if (rst) begin
             lim_b0 <= {LW{1'b0}};
-            lim_hist <= {(LIMIT_BUCKETS-1)*LW{1'b0}};
+            lim_head <= {LHW{1'b0}};
+            lim_filled <= {LFW{1'b0}};
             lim_sum <= {LW{1'b0}};
             lim_phase <= {BW{1'b0}};
         end else if (tick) begin
@@ -4549,12 +4564,21 @@ module infusion_pump_motor #(
             if (lim_phase == BUCKET_LAST) begin
                 lim_phase <= {BW{1'b0}};
                 lim_b0 <= {LW{1'b0}};
-                lim_hist <= lim_shifted[(LIMIT_BUCKETS-1)*LW-1:0];
+                lim_head <= (lim_head == HEAD_LAST) ? {LHW{1'b0}} : lim_head + 1'b1;
+                if (lim_filled != FILLED_ALL) lim_filled <= lim_filled + 1'b1;
             end else begin
                 lim_phase <= lim_phase + 1'b1;
                 lim_b0 <= lim_b0 + { {(LW-SW){1'b0}}, loaded};
             end
         end
+    end
+
+    // the ring's ports: a write on a shift, else a registered read of the oldest word
+    // (never both: the block RAM needs no bypass of a word being written)
+    always @(posedge clk) begin
+        if (lim_shift) lim_ram[lim_head] <= lim_new;
+        else lim_oldest_q <= lim_ram[lim_head];
+        lim_oldest_ok <= (lim_filled == FILLED_ALL);
     end
 
     // -- burst generator
@@ -4612,6 +4636,8 @@ module infusion_pump_motor #(
     // pumpspec-formal f_reset_off PS-44 interlock: no STEP, enable or burst in the cycle after a reset cycle
     // pumpspec-formal f_reset_step PS-44 interlock: no STEP while rst is high (no runt pulse when a reset lands in a burst)
     // pumpspec-formal f_limiter_sum PS-41 limiter: the running sum is the sum of the buckets (exact chain of ghost prefix sums)
+    // pumpspec-formal f_limiter_ring PS-41 limiter: the ring of the limiter's buckets points inside its words, and each word (when written since reset) is its bucket
+    // pumpspec-formal f_limiter_oldest PS-41 limiter: the registered read of the ring holds the oldest bucket after a cycle without reset or shift, and no tick comes right after one
     // pumpspec-formal f_limiter_bound PS-41 limiter: the running sum (so the buckets checked at a tick) never exceeds LIMIT_STEPS
     // pumpspec-formal f_limiter_exact PS-41 limiter: a tick trips the limiter iff its steps would pass LIMIT_STEPS
     // pumpspec-formal f_watchdog_range PS-42 watchdog: the watchdog counter stays within WATCHDOG_TICKS
@@ -4654,7 +4680,7 @@ module infusion_pump_motor #(
     end
     // the limiter's buckets summed by ghost prefix sums, each updated locally (a shift
     // moves prefix k-1 to k and adds the loaded steps, like the buckets themselves):
-    // f_pre[k] = b0 + hist[0] + ... + hist[k-1] for k = 0 .. LIMIT_BUCKETS-2. The chain
+    // f_pre[k] = b0 + b1 + ... + bk for k = 0 .. LIMIT_BUCKETS-2. The chain
     // check below asserts each link exactly (LW+1 bits: no link wraps), so it proves the
     // running sum is the true sum of the buckets without re-associating a long sum.
     wire [LW-1:0] f_loaded = { {(LW-SW){1'b0}}, loaded};
@@ -4674,13 +4700,40 @@ module infusion_pump_motor #(
             end
         end
     end
+    // the buckets b1 .. b(B-1) as the limiter shifts them (f_hist[i-1] = bucket i), which
+    // the chain reads; f_ring ties the ring's words to them, f_oldest its registered read
+    reg [LH*LW-1:0] f_hist;
+    wire [LH*LW+LW-1:0] f_hist_shifted = {f_hist, lim_new};
+    reg f_past_shift;
+    always @(posedge clk) begin
+        if (rst) f_hist <= {LH*LW{1'b0}};
+        else if (lim_shift) f_hist <= f_hist_shifted[LH*LW-1:0];
+        f_past_shift <= lim_shift;
+    end
+    wire [31:0] f_head = { {(32-LHW){1'b0}}, lim_head};
+    wire [31:0] f_filled = { {(32-LFW){1'b0}}, lim_filled};
+    reg [31:0] f_word;
+    reg f_ring;
+    always @* begin
+        f_ring = (lim_head <= HEAD_LAST) && (lim_filled <= FILLED_ALL);
+        f_word = 32'd0;
+        for (f_k = 1; f_k <= LH; f_k = f_k + 1) begin
+            f_word = (f_head >= f_k) ? f_head - f_k : f_head + LH - f_k;  // bucket f_k's word
+            f_ring = f_ring && (f_hist[(f_k-1)*LW +: LW]
+                                == ((f_filled >= f_k) ? lim_ram[f_word[LHW-1:0]] : {LW{1'b0}}));
+        end
+    end
+    // no tick follows a reset or a shift (the divider restarts), and otherwise the read
+    // holds the oldest bucket
+    wire f_oldest = (f_past_rst || f_past_shift) ? !tick : (lim_oldest == f_hist[(LH-1)*LW +: LW]);
     reg f_chain;
     always @* begin
         f_chain = (f_pre[LW-1:0] == lim_b0);
         for (f_k = 1; f_k < LIMIT_BUCKETS - 1; f_k = f_k + 1)
             f_chain = f_chain && ({1'b0, f_pre[f_k*LW +: LW]}
-                                  == {1'b0, f_pre[(f_k-1)*LW +: LW]} + {1'b0, lim_hist[(f_k-1)*LW +: LW]});
-        f_chain = f_chain && ({1'b0, lim_sum} == {1'b0, f_pre[(LIMIT_BUCKETS-2)*LW +: LW]} + {1'b0, lim_oldest});
+                                  == {1'b0, f_pre[(f_k-1)*LW +: LW]} + {1'b0, f_hist[(f_k-1)*LW +: LW]});
+        f_chain = f_chain && ({1'b0, lim_sum} == {1'b0, f_pre[(LIMIT_BUCKETS-2)*LW +: LW]}
+                                                + {1'b0, f_hist[(LH-1)*LW +: LW]});
     end
     wire f_ok_pin = !step || motor_en;
     wire f_ok_auth = !motor_en || f_auth;
@@ -4689,6 +4742,8 @@ module infusion_pump_motor #(
     wire f_ok_reset = !f_past_rst || (!step && !motor_en && !busy);
     wire f_ok_rst_step = !rst || !step;
     wire f_ok_sum = f_chain;
+    wire f_ok_ring = f_ring;
+    wire f_ok_oldest = f_oldest;
     wire f_ok_bound = (lim_sum <= LIMIT_STEPS);
     wire f_ok_exact = !f_past_tick || f_past_cause[1] || (fault_cause[1] == f_past_trip);
     wire f_ok_wd = (wd <= WATCHDOG_LAST + 1) && (fault_cause[0] || (wd <= WATCHDOG_LAST));
@@ -4707,6 +4762,8 @@ module infusion_pump_motor #(
             if (!f_ok_reset) $display("pumpspec-formal: %0t f_reset_off failed", $time);
             if (!f_ok_rst_step) $display("pumpspec-formal: %0t f_reset_step failed", $time);
             if (!f_ok_sum) $display("pumpspec-formal: %0t f_limiter_sum failed", $time);
+            if (!f_ok_ring) $display("pumpspec-formal: %0t f_limiter_ring failed", $time);
+            if (!f_ok_oldest) $display("pumpspec-formal: %0t f_limiter_oldest failed", $time);
             if (!f_ok_bound) $display("pumpspec-formal: %0t f_limiter_bound failed", $time);
             if (!f_ok_exact) $display("pumpspec-formal: %0t f_limiter_exact failed", $time);
             if (!f_ok_wd) $display("pumpspec-formal: %0t f_watchdog_range failed", $time);
@@ -4727,6 +4784,8 @@ module infusion_pump_motor #(
             f_reset_off: assert (f_ok_reset);
             f_reset_step: assert (f_ok_rst_step);
             f_limiter_sum: assert (f_ok_sum);
+            f_limiter_ring: assert (f_ok_ring);
+            f_limiter_oldest: assert (f_ok_oldest);
             f_limiter_bound: assert (f_ok_bound);
             f_limiter_exact: assert (f_ok_exact);
             f_watchdog_range: assert (f_ok_wd);

@@ -108,6 +108,14 @@ _MOTOR_CHECKS = (
     ("f_limiter_sum", "limiter", "limiter",
      "the running sum is the sum of the buckets (exact chain of ghost prefix sums)",
      "f_ok_sum", "f_chain"),
+    ("f_limiter_ring", "limiter", "limiter",
+     "the ring of the limiter's buckets points inside its words, and each word (when "
+     "written since reset) is its bucket",
+     "f_ok_ring", "f_ring"),
+    ("f_limiter_oldest", "limiter", "limiter",
+     "the registered read of the ring holds the oldest bucket after a cycle without "
+     "reset or shift, and no tick comes right after one",
+     "f_ok_oldest", "f_oldest"),
     ("f_limiter_bound", "limiter", "limiter",
      "the running sum (so the buckets checked at a tick) never exceeds LIMIT_STEPS",
      "f_ok_bound", "(lim_sum <= LIMIT_STEPS)"),

@@ -20,8 +20,10 @@ whole range. A node passes demands to its operands, every value within its range
     a * k, k > 0:               a in [floor(L / k), ceil(H / k)]          (k < 0: via -a)
     a // k, k > 0:              a in [L * k, H * k + k - 1]
     c ? a : b:                  a, b in [L, H]
-    a < b (any comparison):     a in [b.lo - 1, b.hi + 1]                 (b: dually)
     anything else:              every operand its whole range
+
+(A comparison decides on fewer bits too, ``a < b`` on ``a`` in ``[b.lo - 1, b.hi + 1]``,
+but clamping its operand costs a comparison as wide as the one it narrows.)
 
 Each is projected onto the operand's range (both ends clamped into it: for ``x`` in
 range, ``clamp(x, D) == clamp(clamp(x, proj(D)), D)``); a node read twice takes the
@@ -140,8 +142,6 @@ def _operand_demands(e: ir.Expr, d: Interval | None) -> list[tuple[ir.Expr, Inte
             return [(x, (d[0] * k, d[1] * k + k - 1)), (e.right, None)]
         case ir.Cond(cond=c, then=x, orelse=y) if d is not None:
             return [(c, None), (x, d), (y, d)]
-        case ir.Binary(op=op, left=x, right=y) if op in ir.COMPARE_OPS and _is_int(x) and _is_int(y):
-            return [(x, (y.type.lo - 1, y.type.hi + 1)), (y, (x.type.lo - 1, x.type.hi + 1))]
     return [(x, _whole(x)) for x in children(e)]
 
 

@@ -158,6 +158,8 @@ class Plan:
     serial_lines: list[str] = field(default_factory=list)  # the serial folds (_serial.py)
     event_left_width: int = 1
     hold_width: int = 1
+    # each tick value as the design computes it (narrowed, _narrow.py), by name
+    let_values: dict[str, ir.Expr] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -466,6 +468,7 @@ class _FsmBuilder:
             decls=pipe.declarations(self.printer.decls),
             guards=pipe.declarations(self.guards),
             lets=pipe.declarations(lets),
+            let_values=dict(self.let_values),
             steps_expr=steps_expr,
             tick_assigns=tick_assigns,
             tick_decisions=tick_decisions,
