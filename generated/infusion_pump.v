@@ -12,7 +12,7 @@
 // Event port: ev_code/ev_params are sampled when ev_valid && ev_ready; the event commits
 // 4 cycles later and in the cycle after that resp_valid pulses with resp_status (0
 // accepted, 1 rejected, 2 ignored) and resp_reason. ev_ready is low while an event is in
-// flight, in the 20 cycles before a tick and in the tick cycle, and while a STEP burst is
+// flight, in the 12 cycles before a tick and in the tick cycle, and while a STEP burst is
 // being emitted. Parameters are packed LSB first in declaration order.
 //
 // Reason codes:
@@ -115,7 +115,7 @@ module infusion_pump_fsm (
     // pipeline (see the section below): an event commits EVENT_CYCLES cycles after its
     // handshake; a tick reads stages settled during the HOLD_CYCLES cycles before it
     localparam EVENT_CYCLES = 4;
-    localparam HOLD_CYCLES = 20;
+    localparam HOLD_CYCLES = 12;
     /* verilator lint_on UNUSEDPARAM */
 
     // ------------------------------------------------------------ state variables
@@ -273,121 +273,121 @@ module infusion_pump_fsm (
     // Each wire is exactly as wide as its value's range (two's complement); operands
     // are extended explicitly, so nothing wraps and nothing depends on context width.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire signed [13:0] nx_t0 = $signed({{2{1'b0}}, v_basal_acc}) + $signed({{3{1'b0}}, v_basal_rate});  // 0..4999
+    wire signed [13:0] t0 = $signed({{2{1'b0}}, v_basal_acc}) + $signed({{3{1'b0}}, v_basal_rate});  // 0..4999
     wire signed [13:0] t1 = (t0 >= 14'sd3600) ? 14'sd1 : 14'sd0;
     wire signed [1:0] t2 = t1[1:0];  // 0..1
     wire signed [1:0] t3 = l_basal_active ? t2 : 2'sd0;  // 0..1
     wire signed [14:0] t4 = (15'sd4 < $signed({1'b0, v_reservoir})) ? 15'sd4 : $signed({1'b0, v_reservoir});
     wire signed [3:0] t5 = t4[3:0];  // 0..4
-    wire signed [15:0] nx_t6 = 16'sd1600 - $signed({1'b0, w_hourly_total});  // -19200..1600
+    wire signed [15:0] t6 = 16'sd1600 - $signed({1'b0, w_hourly_total});  // -19200..1600
     wire signed [15:0] t7 = (t6 < 16'sd0) ? 16'sd0 : (t6 > 16'sd2) ? 16'sd2 : t6;
     wire signed [2:0] nx_t8 = t7[2:0];  // 0..2
-    wire signed [18:0] nx_t9 = 19'sd6000 - $signed({1'b0, w_daily_total});  // -144000..6000
+    wire signed [18:0] t9 = 19'sd6000 - $signed({1'b0, w_daily_total});  // -144000..6000
     wire signed [18:0] t10 = (t9 < 19'sd0) ? 19'sd0 : (t9 > 19'sd2) ? 19'sd2 : t9;
     wire signed [2:0] nx_t11 = t10[2:0];  // 0..2
     wire signed [3:0] nx_t12 = (t5 < $signed({{2{l_basal_raw[1]}}, l_basal_raw})) ? t5 : $signed({{2{l_basal_raw[1]}}, l_basal_raw});
     wire signed [3:0] t13 = ($signed({t11[2], t11}) < $signed({t8[2], t8})) ? $signed({t11[2], t11}) : $signed({t8[2], t8});
     wire signed [3:0] t14 = (t13 < t12) ? t13 : t12;
-    wire signed [1:0] nx_t15 = t14[1:0];  // 0..1
+    wire signed [1:0] t15 = t14[1:0];  // 0..1
     wire signed [1:0] t16 = (t15 > 2'sd0) ? t15 : 2'sd0;  // 0..1
     wire signed [1:0] t17 = l_bolus_active ? 2'sd1 : 2'sd0;  // 0..1
     wire signed [10:0] t18 = (11'sd1 < $signed({1'b0, v_bolus_left})) ? 11'sd1 : $signed({1'b0, v_bolus_left});
     wire signed [1:0] t19 = t18[1:0];  // 0..1
-    wire signed [3:0] nx_t20 = t5 - $signed({{2{l_basal_steps[1]}}, l_basal_steps});  // -1..4
-    wire signed [2:0] nx_t21 = t8 - $signed({l_basal_steps[1], l_basal_steps});  // -1..2
-    wire signed [2:0] nx_t22 = t11 - $signed({l_basal_steps[1], l_basal_steps});  // -1..2
+    wire signed [3:0] t20 = t5 - $signed({{2{l_basal_steps[1]}}, l_basal_steps});  // -1..4
+    wire signed [2:0] t21 = t8 - $signed({l_basal_steps[1], l_basal_steps});  // -1..2
+    wire signed [2:0] t22 = t11 - $signed({l_basal_steps[1], l_basal_steps});  // -1..2
     wire signed [3:0] nx_t23 = ($signed({{2{t19[1]}}, t19}) < $signed({{2{l_bolus_raw[1]}}, l_bolus_raw})) ? $signed({{2{t19[1]}}, t19}) : $signed({{2{l_bolus_raw[1]}}, l_bolus_raw});
-    wire signed [3:0] t24 = ($signed({t21[2], t21}) < t20) ? $signed({t21[2], t21}) : t20;
-    wire signed [3:0] nx_t25 = (t24 < t23) ? t24 : t23;
+    wire signed [3:0] nx_t24 = ($signed({t21[2], t21}) < t20) ? $signed({t21[2], t21}) : t20;
+    wire signed [3:0] t25 = (t24 < t23) ? t24 : t23;
     wire signed [3:0] t26 = ($signed({t22[2], t22}) < t25) ? $signed({t22[2], t22}) : t25;
     wire signed [1:0] t27 = t26[1:0];  // -1..1
     wire signed [1:0] t28 = (t27 > 2'sd0) ? t27 : 2'sd0;  // 0..1
     wire signed [1:0] t29 = l_prime_active ? 2'sd1 : 2'sd0;  // 0..1
     wire signed [10:0] t30 = (11'sd1 < $signed({1'b0, v_prime_left})) ? 11'sd1 : $signed({1'b0, v_prime_left});
     wire signed [1:0] t31 = t30[1:0];  // 0..1
-    wire signed [2:0] nx_t32 = $signed({l_basal_steps[1], l_basal_steps}) + $signed({l_bolus_steps[1], l_bolus_steps});  // 0..2
-    wire signed [3:0] nx_t33 = t5 - $signed({t32[2], t32});  // -2..4
-    wire signed [13:0] nx_t34 = 14'sd840 - $signed({1'b0, w_primes_total});  // -5040..840
+    wire signed [2:0] t32 = $signed({l_basal_steps[1], l_basal_steps}) + $signed({l_bolus_steps[1], l_bolus_steps});  // 0..2
+    wire signed [3:0] t33 = t5 - $signed({t32[2], t32});  // -2..4
+    wire signed [13:0] t34 = 14'sd840 - $signed({1'b0, w_primes_total});  // -5040..840
     wire signed [13:0] t35 = (t34 < 14'sd0) ? 14'sd0 : (t34 > 14'sd2) ? 14'sd2 : t34;
     wire signed [2:0] nx_t36 = t35[2:0];  // 0..2
     wire signed [3:0] nx_t37 = ($signed({{2{t31[1]}}, t31}) < $signed({{2{l_prime_raw[1]}}, l_prime_raw})) ? $signed({{2{t31[1]}}, t31}) : $signed({{2{l_prime_raw[1]}}, l_prime_raw});
-    wire signed [3:0] t38 = ($signed({t36[2], t36}) < t33) ? $signed({t36[2], t36}) : t33;
+    wire signed [3:0] nx_t38 = ($signed({t36[2], t36}) < t33) ? $signed({t36[2], t36}) : t33;
     wire signed [3:0] t39 = (t38 < t37) ? t38 : t37;
-    wire signed [1:0] nx_t40 = t39[1:0];  // -2..1
+    wire signed [1:0] t40 = t39[1:0];  // -2..1
     wire signed [1:0] t41 = (t40 > 2'sd0) ? t40 : 2'sd0;  // 0..1
     wire signed [1:0] t42 = l_fill_active ? 2'sd1 : 2'sd0;  // 0..1
     wire signed [6:0] t43 = (7'sd1 < $signed({1'b0, v_fill_left})) ? 7'sd1 : $signed({1'b0, v_fill_left});
     wire signed [1:0] t44 = t43[1:0];  // 0..1
-    wire signed [2:0] nx_t45 = t32 + $signed({l_prime_steps[1], l_prime_steps});  // 0..3
+    wire signed [2:0] t45 = t32 + $signed({l_prime_steps[1], l_prime_steps});  // 0..3
     wire signed [3:0] nx_t46 = t5 - $signed({t45[2], t45});  // -3..4
     wire signed [2:0] nx_t47 = t36 - $signed({l_prime_steps[1], l_prime_steps});  // -1..2
     wire signed [3:0] nx_t48 = ($signed({{2{t44[1]}}, t44}) < $signed({{2{l_fill_raw[1]}}, l_fill_raw})) ? $signed({{2{t44[1]}}, t44}) : $signed({{2{l_fill_raw[1]}}, l_fill_raw});
     wire signed [3:0] t49 = ($signed({t47[2], t47}) < t46) ? $signed({t47[2], t47}) : t46;
     wire signed [3:0] t50 = (t49 < t48) ? t49 : t48;
-    wire signed [2:0] nx_t51 = t50[2:0];  // -3..1
+    wire signed [2:0] t51 = t50[2:0];  // -3..1
     wire signed [2:0] t52 = (t51 > 3'sd0) ? t51 : 3'sd0;
     wire signed [1:0] t53 = t52[1:0];  // 0..1
     wire signed [3:0] t54 = $signed({t45[2], t45}) + $signed({{2{l_fill_steps[1]}}, l_fill_steps});  // 0..4
     wire signed [10:0] t55 = 11'sd800 - $signed({1'b0, v_prime_total});  // 0..800
     wire signed [6:0] t56 = (v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
     wire signed [19:0] t57 = (v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
-    wire signed [13:0] nx_t58 = (t0 >= 14'sd3600) ? t0 - 14'sd3600 : t0 - 14'sd0;
+    wire signed [13:0] t58 = (t0 >= 14'sd3600) ? t0 - 14'sd3600 : t0 - 14'sd0;
     wire signed [12:0] t59 = t58[12:0];  // 0..3599
-    wire signed [12:0] t60 = l_basal_active ? t59 : 13'sd0;  // 0..3599
+    wire signed [12:0] nx_t60 = l_basal_active ? t59 : 13'sd0;  // 0..3599
     wire signed [9:0] t61 = $signed({1'b0, v_hourly_phase}) + 10'sd1;  // 1..300
-    wire signed [9:0] nx_t62 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 10'sd0 : t61;  // 0..300
+    wire signed [9:0] t62 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 10'sd0 : t61;  // 0..300
     wire signed [11:0] t63 = $signed({1'b0, v_hourly_b0}) + $signed({{9{t32[2]}}, t32});  // 0..1602
-    wire signed [11:0] nx_t64 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 12'sd0 : t63;  // 0..1602
+    wire signed [11:0] t64 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 12'sd0 : t63;  // 0..1602
     wire signed [12:0] t65 = $signed({1'b0, v_daily_phase}) + 13'sd1;  // 1..3600
-    wire signed [12:0] nx_t66 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 13'sd0 : t65;  // 0..3600
+    wire signed [12:0] t66 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 13'sd0 : t65;  // 0..3600
     wire signed [13:0] t67 = $signed({1'b0, v_daily_b0}) + $signed({{11{t32[2]}}, t32});  // 0..6002
-    wire signed [13:0] nx_t68 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 14'sd0 : t67;  // 0..6002
+    wire signed [13:0] t68 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 14'sd0 : t67;  // 0..6002
     wire signed [10:0] t69 = $signed({1'b0, v_primes_phase}) + 11'sd1;  // 1..600
-    wire signed [10:0] nx_t70 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t69;  // 0..600
-    wire signed [2:0] nx_t71 = $signed({l_prime_steps[1], l_prime_steps}) + $signed({l_fill_steps[1], l_fill_steps});  // 0..2
-    wire signed [10:0] t72 = $signed({1'b0, v_primes_b0}) + $signed({{8{t71[2]}}, t71});  // 0..842
-    wire signed [10:0] nx_t73 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t72;  // 0..842
+    wire signed [10:0] t70 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t69;  // 0..600
+    wire signed [2:0] t71 = $signed({l_prime_steps[1], l_prime_steps}) + $signed({l_fill_steps[1], l_fill_steps});  // 0..2
+    wire signed [10:0] nx_t72 = $signed({1'b0, v_primes_b0}) + $signed({{8{t71[2]}}, t71});  // 0..842
+    wire signed [10:0] t73 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : t72;  // 0..842
     wire signed [14:0] t74 = $signed({1'b0, v_reservoir}) - $signed({{11{l_steps[3]}}, l_steps});  // -4..12000
-    wire signed [10:0] nx_t75 = $signed({1'b0, v_bolus_left}) - $signed({{9{l_bolus_steps[1]}}, l_bolus_steps});  // -1..1000
-    wire signed [10:0] nx_t76 = $signed({1'b0, v_prime_left}) - $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // -1..800
-    wire signed [10:0] nx_t77 = $signed({1'b0, v_prime_total}) + $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // 0..801
-    wire signed [6:0] nx_t78 = $signed({1'b0, v_fill_left}) - $signed({{5{l_fill_steps[1]}}, l_fill_steps});  // -1..40
+    wire signed [10:0] t75 = $signed({1'b0, v_bolus_left}) - $signed({{9{l_bolus_steps[1]}}, l_bolus_steps});  // -1..1000
+    wire signed [10:0] t76 = $signed({1'b0, v_prime_left}) - $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // -1..800
+    wire signed [10:0] t77 = $signed({1'b0, v_prime_total}) + $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // 0..801
+    wire signed [6:0] t78 = $signed({1'b0, v_fill_left}) - $signed({{5{l_fill_steps[1]}}, l_fill_steps});  // -1..40
     wire signed [19:0] t79 = $signed({1'b0, v_set_age}) + 20'sd1;  // 1..288001
     wire signed [19:0] t80 = (20'sd288000 < t79) ? 20'sd288000 : t79;  // 1..288000
-    wire signed [19:0] nx_t81 = v_inserted ? t80 : 20'sd0;  // 0..288000
+    wire signed [19:0] t81 = v_inserted ? t80 : 20'sd0;  // 0..288000
     wire signed [13:0] t82 = $signed({1'b0, v_away}) + 14'sd1;  // 1..7201
-    wire signed [13:0] nx_t83 = (14'sd7200 < t82) ? 14'sd7200 : t82;  // 1..7200
+    wire signed [13:0] t83 = (14'sd7200 < t82) ? 14'sd7200 : t82;  // 1..7200
     wire signed [13:0] t84 = (v_inserted && !v_connected) ? t83 : 14'sd0;  // 0..7200
-    wire signed [10:0] nx_t85 = $signed({1'b0, v_silenced}) + 11'sd1;  // 1..601
-    wire signed [10:0] nx_t86 = (((((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) && v_acked) && (t85 < 11'sd600)) ? t85 : 11'sd0;  // 0..601
+    wire signed [10:0] t85 = $signed({1'b0, v_silenced}) + 11'sd1;  // 1..601
+    wire signed [10:0] t86 = (((((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) && v_acked) && (t85 < 11'sd600)) ? t85 : 11'sd0;  // 0..601
     wire signed [11:0] t87 = $signed({1'b0, v_stopped}) + 12'sd1;  // 1..1801
     wire signed [11:0] nx_t88 = (12'sd1800 < t87) ? 12'sd1800 : t87;  // 1..1800
-    wire signed [11:0] nx_t89 = (v_inserted && !((state == 3'd4) || (state == 3'd5))) ? t88 : 12'sd0;  // 0..1800
+    wire signed [11:0] t89 = (v_inserted && !((state == 3'd4) || (state == 3'd5))) ? t88 : 12'sd0;  // 0..1800
     wire signed [18:0] t90 = (v_set_kind == 1'd0) ? 19'sd259200 : 19'sd172800;  // 172800..259200
-    wire signed [2:0] t91 = $signed({l_basal_raw[1], l_basal_raw}) + $signed({l_bolus_raw[1], l_bolus_raw});  // 0..2
-    wire signed [15:0] nx_t92 = $signed({1'b0, w_hourly_total}) + $signed({{13{t32[2]}}, t32});
+    wire signed [2:0] nx_t91 = $signed({l_basal_raw[1], l_basal_raw}) + $signed({l_bolus_raw[1], l_bolus_raw});  // 0..2
+    wire signed [15:0] t92 = $signed({1'b0, w_hourly_total}) + $signed({{13{t32[2]}}, t32});
     wire signed [15:0] nx_t93 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? t92 - $signed({{5{1'b0}}, v_hourly_b12}) : t92;  // hourly.total after the tick
     wire signed [12:0] t94 = $signed({{2{1'b0}}, v_hourly_b0}) + $signed({{10{t32[2]}}, t32});  // hourly: bucket 1 after a wrap
-    wire signed [18:0] nx_t95 = $signed({1'b0, w_daily_total}) + $signed({{16{t32[2]}}, t32});
+    wire signed [18:0] t95 = $signed({1'b0, w_daily_total}) + $signed({{16{t32[2]}}, t32});
     wire signed [18:0] nx_t96 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? t95 - $signed({{6{1'b0}}, v_daily_b24}) : t95;  // daily.total after the tick
     wire signed [14:0] t97 = $signed({{2{1'b0}}, v_daily_b0}) + $signed({{12{t32[2]}}, t32});  // daily: bucket 1 after a wrap
     wire signed [13:0] nx_t98 = $signed({1'b0, w_primes_total}) + $signed({{11{t71[2]}}, t71});
-    wire signed [13:0] nx_t99 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? t98 - $signed({{4{1'b0}}, v_primes_b6}) : t98;  // primes.total after the tick
-    wire signed [11:0] t100 = $signed({{2{1'b0}}, v_primes_b0}) + $signed({{9{t71[2]}}, t71});  // primes: bucket 1 after a wrap
+    wire signed [13:0] t99 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? t98 - $signed({{4{1'b0}}, v_primes_b6}) : t98;  // primes.total after the tick
+    wire signed [11:0] nx_t100 = $signed({{2{1'b0}}, v_primes_b0}) + $signed({{9{t71[2]}}, t71});  // primes: bucket 1 after a wrap
 
     // tick values, from the pre-state
-    wire nx_l_basal_active = (((state == 3'd4) || (state == 3'd5)) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // basal_active
-    wire signed [1:0] nx_l_basal_raw = t3;  // basal_raw: 0..1
-    wire signed [1:0] l_basal_steps = t16;  // basal_steps: 0..1
+    wire l_basal_active = (((state == 3'd4) || (state == 3'd5)) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // basal_active
+    wire signed [1:0] l_basal_raw = t3;  // basal_raw: 0..1
+    wire signed [1:0] nx_l_basal_steps = t16;  // basal_steps: 0..1
     wire l_bolus_active = ((state == 3'd5) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // bolus_active
-    wire signed [1:0] nx_l_bolus_raw = t17;  // bolus_raw: 0..1
+    wire signed [1:0] l_bolus_raw = t17;  // bolus_raw: 0..1
     wire signed [1:0] nx_l_bolus_steps = t28;  // bolus_steps: 0..1
     wire l_prime_active = ((state == 3'd2) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // prime_active
-    wire signed [1:0] nx_l_prime_raw = t29;  // prime_raw: 0..1
+    wire signed [1:0] l_prime_raw = t29;  // prime_raw: 0..1
     wire signed [1:0] l_prime_steps = t41;  // prime_steps: 0..1
     wire l_fill_active = ((state == 3'd3) && !(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm));  // fill_active
-    wire signed [1:0] nx_l_fill_raw = t42;  // fill_raw: 0..1
-    wire signed [1:0] l_fill_steps = t53;  // fill_steps: 0..1
+    wire signed [1:0] l_fill_raw = t42;  // fill_raw: 0..1
+    wire signed [1:0] nx_l_fill_steps = t53;  // fill_steps: 0..1
     wire signed [3:0] nx_l_steps = t54;  // steps: 0..4
     /* verilator lint_on UNUSEDSIGNAL */
     assign tick_steps = l_steps[2:0];
@@ -407,7 +407,7 @@ module infusion_pump_fsm (
     wire g3_3 = !v_occluded;  // spec/infusion_pump.pump:151:10
     wire g3_4 = ($signed({1'b0, p_prime_amount}) > 12'sd0);  // spec/infusion_pump.pump:152:10
     wire nx_g3_5 = ($signed({1'b0, p_prime_amount}) <= $signed({t55[10], t55}));  // spec/infusion_pump.pump:153:10
-    wire g3_6 = ($signed({{3{1'b0}}, p_prime_amount}) <= t34);  // spec/infusion_pump.pump:154:10
+    wire nx_g3_6 = ($signed({{3{1'b0}}, p_prime_amount}) <= t34);  // spec/infusion_pump.pump:154:10
     wire nx_en3 = g3_0 && g3_1 && g3_2 && g3_3 && g3_4 && g3_5 && g3_6;  // #3 on prime from Idle -> Priming
     wire en4 = 1'b1;  // #4 on stop from Priming, Filling, Suspended -> Idle
     wire g5_0 = (v_set_loaded && !v_set_used);  // spec/infusion_pump.pump:161:10
@@ -422,7 +422,7 @@ module infusion_pump_fsm (
     wire nx_g6_4 = ($signed({1'b0, p_fill_amount}) <= $signed({t56[6], t56}));  // spec/infusion_pump.pump:173:10
     wire g6_5 = ($signed({1'b0, v_reservoir}) > 15'sd0);  // spec/infusion_pump.pump:174:10
     wire nx_g6_6 = ($signed({1'b0, v_set_age}) < t57);  // spec/infusion_pump.pump:175:10
-    wire g6_7 = ($signed({{7{1'b0}}, p_fill_amount}) <= t34);  // spec/infusion_pump.pump:176:10
+    wire nx_g6_7 = ($signed({{7{1'b0}}, p_fill_amount}) <= t34);  // spec/infusion_pump.pump:176:10
     wire g6_8 = !v_occluded;  // spec/infusion_pump.pump:177:10
     wire nx_en6 = g6_0 && g6_1 && g6_2 && g6_3 && g6_4 && g6_5 && g6_6 && g6_7 && g6_8;  // #6 on fill from Idle -> Filling
     wire g7_0 = (v_inserted && v_connected);  // spec/infusion_pump.pump:181:10
@@ -445,8 +445,8 @@ module infusion_pump_fsm (
     wire g15_0 = ($signed({1'b0, p_bolus_amount}) > 13'sd0);  // spec/infusion_pump.pump:216:10
     wire g15_1 = ($signed({1'b0, p_bolus_amount}) <= 13'sd1000);  // spec/infusion_pump.pump:217:10
     wire g15_2 = ($signed({{3{1'b0}}, p_bolus_amount}) <= $signed({1'b0, v_reservoir}));  // spec/infusion_pump.pump:218:10
-    wire g15_3 = ($signed({{4{1'b0}}, p_bolus_amount}) <= t6);  // spec/infusion_pump.pump:219:10
-    wire g15_4 = ($signed({{7{1'b0}}, p_bolus_amount}) <= t9);  // spec/infusion_pump.pump:220:10
+    wire nx_g15_3 = ($signed({{4{1'b0}}, p_bolus_amount}) <= t6);  // spec/infusion_pump.pump:219:10
+    wire nx_g15_4 = ($signed({{7{1'b0}}, p_bolus_amount}) <= t9);  // spec/infusion_pump.pump:220:10
     wire nx_en15 = g15_0 && g15_1 && g15_2 && g15_3 && g15_4;  // #15 on bolus from Delivering -> Bolusing
     wire en16 = 1'b1;  // #16 on occlusion from Priming, Filling, Delivering, Bolusing -> Alarm
     wire en17 = 1'b1;  // #17 on occlusion from SelfTest, Idle, Suspended, Alarm
@@ -457,18 +457,18 @@ module infusion_pump_fsm (
     wire g21_0 = (((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm);
     wire en21 = g21_0;  // #21 on tick from SelfTest -> Alarm
     wire g22_0 = (t74 == 15'sd0);  // spec/infusion_pump.pump:268:10
-    wire nx_en22 = g22_0;  // #22 on tick from Priming, Filling, Delivering, Bolusing -> Alarm
+    wire en22 = g22_0;  // #22 on tick from Priming, Filling, Delivering, Bolusing -> Alarm
     wire g23_0 = (t79 >= t57);  // spec/infusion_pump.pump:272:10
-    wire nx_en23 = g23_0;  // #23 on tick from Filling, Delivering, Bolusing -> Alarm
+    wire en23 = g23_0;  // #23 on tick from Filling, Delivering, Bolusing -> Alarm
     wire g24_0 = ((v_inserted && !v_connected) && (t82 >= 14'sd7200));  // spec/infusion_pump.pump:276:10
-    wire nx_en24 = g24_0;  // #24 on tick from Idle, Suspended, Priming -> Alarm
+    wire en24 = g24_0;  // #24 on tick from Idle, Suspended, Priming -> Alarm
     wire g25_0 = (t76 == 11'sd0);  // spec/infusion_pump.pump:279:41
-    wire en25 = g25_0;  // #25 on tick from Priming -> Idle
+    wire nx_en25 = g25_0;  // #25 on tick from Priming -> Idle
     wire g26_0 = (t78 == 7'sd0);  // spec/infusion_pump.pump:280:41
     wire en26 = g26_0;  // #26 on tick from Filling -> Idle
     wire g27_0 = ((t75 == 11'sd0) || (l_bolus_steps < l_bolus_raw));  // spec/infusion_pump.pump:285:10
     wire nx_en27 = g27_0;  // #27 on tick from Bolusing -> Delivering
-    wire nx_g28_0 = ((((v_acked && !(v_occlusion_alarm && v_occluded)) && !(v_empty_alarm && ($signed({1'b0, v_reservoir}) == 15'sd0))) && !(v_wear_alarm && v_inserted)) && !((v_reconnect_alarm && v_inserted) && !v_connected));  // spec/infusion_pump.pump:289:10
+    wire g28_0 = ((((v_acked && !(v_occlusion_alarm && v_occluded)) && !(v_empty_alarm && ($signed({1'b0, v_reservoir}) == 15'sd0))) && !(v_wear_alarm && v_inserted)) && !((v_reconnect_alarm && v_inserted) && !v_connected));  // spec/infusion_pump.pump:289:10
     wire en28 = g28_0;  // #28 on tick from Alarm -> Idle
 
     // ------------------------------------------------------------ pipeline stages
@@ -476,152 +476,92 @@ module infusion_pump_fsm (
     // reset. Once the registers above and the latched event have been stable for d cycles,
     // every stage of depth d (stage registers on its longest path from them, itself
     // included) equals its wire, by induction on d. A tick reads stages of depth
-    // <= 16: the HOLD_CYCLES = 16 + EVENT_CYCLES cycles before it take no event, and an
-    // event taken before them has committed 16 cycles before the tick. An event commits
+    // <= 8: the HOLD_CYCLES = 8 + EVENT_CYCLES cycles before it take no event, and an
+    // event taken before them has committed 8 cycles before the tick. An event commits
     // EVENT_CYCLES cycles after its handshake, reading stages of depth < EVENT_CYCLES
     // (the decision fire_q/status_q/reason_q included); no tick falls in between.
     // (The formal section proves these facts: f_pipeline_*.)
     /* verilator lint_off UNUSEDSIGNAL */
-    reg signed [13:0] t0;
-    reg l_basal_active;
-    reg signed [15:0] t6;
     reg signed [2:0] t8;
-    reg signed [18:0] t9;
     reg signed [2:0] t11;
-    reg signed [1:0] l_basal_raw;
     reg signed [3:0] t12;
-    reg signed [1:0] t15;
-    reg signed [3:0] t20;
-    reg signed [2:0] t21;
-    reg signed [2:0] t22;
-    reg signed [1:0] l_bolus_raw;
+    reg signed [1:0] l_basal_steps;
     reg signed [3:0] t23;
-    reg signed [3:0] t25;
+    reg signed [3:0] t24;
     reg signed [1:0] l_bolus_steps;
-    reg signed [2:0] t32;
-    reg signed [3:0] t33;
-    reg signed [13:0] t34;
     reg signed [2:0] t36;
-    reg signed [1:0] l_prime_raw;
     reg signed [3:0] t37;
-    reg signed [1:0] t40;
-    reg signed [2:0] t45;
+    reg signed [3:0] t38;
     reg signed [3:0] t46;
     reg signed [2:0] t47;
-    reg signed [1:0] l_fill_raw;
     reg signed [3:0] t48;
-    reg signed [2:0] t51;
-    reg signed [13:0] t58;
-    reg signed [9:0] t62;
-    reg signed [11:0] t64;
-    reg signed [12:0] t66;
-    reg signed [13:0] t68;
-    reg signed [10:0] t70;
-    reg signed [2:0] t71;
-    reg signed [10:0] t73;
+    reg signed [1:0] l_fill_steps;
+    reg signed [12:0] t60;
+    reg signed [10:0] t72;
     reg signed [3:0] l_steps;
-    reg signed [10:0] t75;
-    reg signed [10:0] t76;
-    reg signed [10:0] t77;
-    reg signed [6:0] t78;
-    reg signed [19:0] t81;
-    reg signed [13:0] t83;
-    reg signed [10:0] t85;
-    reg signed [10:0] t86;
     reg signed [11:0] t88;
-    reg signed [11:0] t89;
-    reg signed [15:0] t92;
+    reg signed [2:0] t91;
     reg signed [15:0] t93;
-    reg signed [18:0] t95;
     reg signed [18:0] t96;
     reg signed [13:0] t98;
-    reg signed [13:0] t99;
+    reg signed [11:0] t100;
     reg en1;
     reg g3_5;
+    reg g3_6;
     reg en3;
     reg en5;
     reg g6_4;
     reg g6_6;
+    reg g6_7;
     reg en6;
     reg g13_3;
     reg en13;
+    reg g15_3;
+    reg g15_4;
     reg en15;
-    reg en22;
-    reg en23;
-    reg en24;
+    reg en25;
     reg en27;
-    reg g28_0;
     /* verilator lint_on UNUSEDSIGNAL */
     always @(posedge clk) begin
-        t0 <= nx_t0;
-        l_basal_active <= nx_l_basal_active;
-        t6 <= nx_t6;
         t8 <= nx_t8;
-        t9 <= nx_t9;
         t11 <= nx_t11;
-        l_basal_raw <= nx_l_basal_raw;
         t12 <= nx_t12;
-        t15 <= nx_t15;
-        t20 <= nx_t20;
-        t21 <= nx_t21;
-        t22 <= nx_t22;
-        l_bolus_raw <= nx_l_bolus_raw;
+        l_basal_steps <= nx_l_basal_steps;
         t23 <= nx_t23;
-        t25 <= nx_t25;
+        t24 <= nx_t24;
         l_bolus_steps <= nx_l_bolus_steps;
-        t32 <= nx_t32;
-        t33 <= nx_t33;
-        t34 <= nx_t34;
         t36 <= nx_t36;
-        l_prime_raw <= nx_l_prime_raw;
         t37 <= nx_t37;
-        t40 <= nx_t40;
-        t45 <= nx_t45;
+        t38 <= nx_t38;
         t46 <= nx_t46;
         t47 <= nx_t47;
-        l_fill_raw <= nx_l_fill_raw;
         t48 <= nx_t48;
-        t51 <= nx_t51;
-        t58 <= nx_t58;
-        t62 <= nx_t62;
-        t64 <= nx_t64;
-        t66 <= nx_t66;
-        t68 <= nx_t68;
-        t70 <= nx_t70;
-        t71 <= nx_t71;
-        t73 <= nx_t73;
+        l_fill_steps <= nx_l_fill_steps;
+        t60 <= nx_t60;
+        t72 <= nx_t72;
         l_steps <= nx_l_steps;
-        t75 <= nx_t75;
-        t76 <= nx_t76;
-        t77 <= nx_t77;
-        t78 <= nx_t78;
-        t81 <= nx_t81;
-        t83 <= nx_t83;
-        t85 <= nx_t85;
-        t86 <= nx_t86;
         t88 <= nx_t88;
-        t89 <= nx_t89;
-        t92 <= nx_t92;
+        t91 <= nx_t91;
         t93 <= nx_t93;
-        t95 <= nx_t95;
         t96 <= nx_t96;
         t98 <= nx_t98;
-        t99 <= nx_t99;
+        t100 <= nx_t100;
         en1 <= nx_en1;
         g3_5 <= nx_g3_5;
+        g3_6 <= nx_g3_6;
         en3 <= nx_en3;
         en5 <= nx_en5;
         g6_4 <= nx_g6_4;
         g6_6 <= nx_g6_6;
+        g6_7 <= nx_g6_7;
         en6 <= nx_en6;
         g13_3 <= nx_g13_3;
         en13 <= nx_en13;
+        g15_3 <= nx_g15_3;
+        g15_4 <= nx_g15_4;
         en15 <= nx_en15;
-        en22 <= nx_en22;
-        en23 <= nx_en23;
-        en24 <= nx_en24;
+        en25 <= nx_en25;
         en27 <= nx_en27;
-        g28_0 <= nx_g28_0;
         fire_q <= fire;
         status_q <= status;
         reason_q <= reason;
@@ -2293,64 +2233,28 @@ module infusion_pump_fsm (
     // pumpspec-formal f_step_fill_raw_1 step.fill_raw step: the tick value `fill_raw` is its definition at every step that reads it
     // pumpspec-formal f_step_fill_steps_1 step.fill_steps step: the tick value `fill_steps` is its definition at every step that reads it
     // pumpspec-formal f_step_steps_1 step.steps step: the tick value `steps` is its definition at every step that reads it
-    // pumpspec-formal f_stage_l_basal_raw_1 stage.l_basal_raw stage: the stage register `l_basal_raw` (depth 2) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_l_bolus_raw_1 stage.l_bolus_raw stage: the stage register `l_bolus_raw` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_l_bolus_steps_1 stage.l_bolus_steps stage: the stage register `l_bolus_steps` (depth 7) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_l_fill_raw_1 stage.l_fill_raw stage: the stage register `l_fill_raw` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_l_prime_raw_1 stage.l_prime_raw stage: the stage register `l_prime_raw` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_l_steps_1 stage.l_steps stage: the stage register `l_steps` (depth 14) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t0_1 stage.t0 stage: the stage register `t0` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t11_1 stage.t11 stage: the stage register `t11` (depth 2) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t15_1 stage.t15 stage: the stage register `t15` (depth 4) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t20_1 stage.t20 stage: the stage register `t20` (depth 5) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t21_1 stage.t21 stage: the stage register `t21` (depth 5) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t22_1 stage.t22 stage: the stage register `t22` (depth 5) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t32_1 stage.t32 stage: the stage register `t32` (depth 8) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t33_1 stage.t33 stage: the stage register `t33` (depth 9) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t34_1 stage.t34 stage: the stage register `t34` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t36_1 stage.t36 stage: the stage register `t36` (depth 2) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t40_1 stage.t40 stage: the stage register `t40` (depth 10) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t45_1 stage.t45 stage: the stage register `t45` (depth 11) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t46_1 stage.t46 stage: the stage register `t46` (depth 12) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t47_1 stage.t47 stage: the stage register `t47` (depth 11) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t51_1 stage.t51 stage: the stage register `t51` (depth 13) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t6_1 stage.t6 stage: the stage register `t6` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t62_1 stage.t62 stage: the stage register `t62` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t64_1 stage.t64 stage: the stage register `t64` (depth 9) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t66_1 stage.t66 stage: the stage register `t66` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t68_1 stage.t68 stage: the stage register `t68` (depth 9) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t70_1 stage.t70 stage: the stage register `t70` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t71_1 stage.t71 stage: the stage register `t71` (depth 14) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t73_1 stage.t73 stage: the stage register `t73` (depth 15) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t75_1 stage.t75 stage: the stage register `t75` (depth 8) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t76_1 stage.t76 stage: the stage register `t76` (depth 11) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t77_1 stage.t77 stage: the stage register `t77` (depth 11) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t78_1 stage.t78 stage: the stage register `t78` (depth 14) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t8_1 stage.t8 stage: the stage register `t8` (depth 2) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t81_1 stage.t81 stage: the stage register `t81` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t83_1 stage.t83 stage: the stage register `t83` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t85_1 stage.t85 stage: the stage register `t85` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t86_1 stage.t86 stage: the stage register `t86` (depth 2) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_l_basal_steps_1 stage.l_basal_steps stage: the stage register `l_basal_steps` (depth 2) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_l_bolus_steps_1 stage.l_bolus_steps stage: the stage register `l_bolus_steps` (depth 4) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_l_fill_steps_1 stage.l_fill_steps stage: the stage register `l_fill_steps` (depth 7) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_l_steps_1 stage.l_steps stage: the stage register `l_steps` (depth 8) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t11_1 stage.t11 stage: the stage register `t11` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t36_1 stage.t36 stage: the stage register `t36` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t46_1 stage.t46 stage: the stage register `t46` (depth 6) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t47_1 stage.t47 stage: the stage register `t47` (depth 6) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t60_1 stage.t60 stage: the stage register `t60` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t72_1 stage.t72 stage: the stage register `t72` (depth 8) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t8_1 stage.t8 stage: the stage register `t8` (depth 1) holds the spec's value of its expression once settled
     // pumpspec-formal f_stage_t88_1 stage.t88 stage: the stage register `t88` (depth 1) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t89_1 stage.t89 stage: the stage register `t89` (depth 2) holds the spec's value of its expression once settled
-    // pumpspec-formal f_stage_t9_1 stage.t9 stage: the stage register `t9` (depth 1) holds the spec's value of its expression once settled
+    // pumpspec-formal f_stage_t91_1 stage.t91 stage: the stage register `t91` (depth 1) holds the spec's value of its expression once settled
     // pumpspec-formal f_pipeline_event pipeline.event pipeline: an event in flight commits EVENT_CYCLES cycles after its handshake with nothing changed in between; after EVENT_CYCLES cycles of hold none is in flight and the registers have not changed since
-    // pumpspec-formal f_pipeline_1 pipeline.stage1 pipeline: the 24 stage registers of depth 1 hold their inputs once the registers and the latched event have been stable for 1 cycles
-    // pumpspec-formal f_pipeline_2 pipeline.stage2 pipeline: the 14 stage registers of depth 2 hold their inputs once the registers and the latched event have been stable for 2 cycles
+    // pumpspec-formal f_pipeline_1 pipeline.stage1 pipeline: the 20 stage registers of depth 1 hold their inputs once the registers and the latched event have been stable for 1 cycles
+    // pumpspec-formal f_pipeline_2 pipeline.stage2 pipeline: the 5 stage registers of depth 2 hold their inputs once the registers and the latched event have been stable for 2 cycles
     // pumpspec-formal f_pipeline_3 pipeline.stage3 pipeline: the 4 stage registers of depth 3 hold their inputs once the registers and the latched event have been stable for 3 cycles
     // pumpspec-formal f_pipeline_4 pipeline.stage4 pipeline: the 1 stage registers of depth 4 hold their inputs once the registers and the latched event have been stable for 4 cycles
-    // pumpspec-formal f_pipeline_5 pipeline.stage5 pipeline: the 3 stage registers of depth 5 hold their inputs once the registers and the latched event have been stable for 5 cycles
-    // pumpspec-formal f_pipeline_6 pipeline.stage6 pipeline: the 1 stage registers of depth 6 hold their inputs once the registers and the latched event have been stable for 6 cycles
+    // pumpspec-formal f_pipeline_5 pipeline.stage5 pipeline: the 4 stage registers of depth 5 hold their inputs once the registers and the latched event have been stable for 5 cycles
+    // pumpspec-formal f_pipeline_6 pipeline.stage6 pipeline: the 3 stage registers of depth 6 hold their inputs once the registers and the latched event have been stable for 6 cycles
     // pumpspec-formal f_pipeline_7 pipeline.stage7 pipeline: the 1 stage registers of depth 7 hold their inputs once the registers and the latched event have been stable for 7 cycles
-    // pumpspec-formal f_pipeline_8 pipeline.stage8 pipeline: the 2 stage registers of depth 8 hold their inputs once the registers and the latched event have been stable for 8 cycles
-    // pumpspec-formal f_pipeline_9 pipeline.stage9 pipeline: the 6 stage registers of depth 9 hold their inputs once the registers and the latched event have been stable for 9 cycles
-    // pumpspec-formal f_pipeline_10 pipeline.stage10 pipeline: the 3 stage registers of depth 10 hold their inputs once the registers and the latched event have been stable for 10 cycles
-    // pumpspec-formal f_pipeline_11 pipeline.stage11 pipeline: the 4 stage registers of depth 11 hold their inputs once the registers and the latched event have been stable for 11 cycles
-    // pumpspec-formal f_pipeline_12 pipeline.stage12 pipeline: the 1 stage registers of depth 12 hold their inputs once the registers and the latched event have been stable for 12 cycles
-    // pumpspec-formal f_pipeline_13 pipeline.stage13 pipeline: the 1 stage registers of depth 13 hold their inputs once the registers and the latched event have been stable for 13 cycles
-    // pumpspec-formal f_pipeline_14 pipeline.stage14 pipeline: the 3 stage registers of depth 14 hold their inputs once the registers and the latched event have been stable for 14 cycles
-    // pumpspec-formal f_pipeline_15 pipeline.stage15 pipeline: the 3 stage registers of depth 15 hold their inputs once the registers and the latched event have been stable for 15 cycles
-    // pumpspec-formal f_pipeline_16 pipeline.stage16 pipeline: the 1 stage registers of depth 16 hold their inputs once the registers and the latched event have been stable for 16 cycles
+    // pumpspec-formal f_pipeline_8 pipeline.stage8 pipeline: the 4 stage registers of depth 8 hold their inputs once the registers and the latched event have been stable for 8 cycles
     // pumpspec-formal f_pipeline_w_hourly_ring pipeline.w_hourly.ring pipeline: the ring of window `hourly` points inside its 11 words
     // pumpspec-formal f_pipeline_w_hourly_words pipeline.w_hourly.words pipeline: the 11 words of window `hourly`'s ring hold its buckets 1..11 as the spec shifts them
     // pumpspec-formal f_pipeline_w_hourly_next pipeline.w_hourly.next pipeline: the registered read of window `hourly` holds its bucket 11 after a cycle of hold (no tick, no reset)
@@ -2370,12 +2274,12 @@ module infusion_pump_fsm (
     // last changed, f_hold_run the cycles of `hold` (no reset, no tick) just before this
     // one; both saturate at HOLD_CYCLES. The motor guarantees what is assumed here (its
     // f_pipeline_hold): a tick comes after HOLD_CYCLES cycles of hold.
-    reg [4:0] f_settle, f_hold_run;
+    reg [3:0] f_settle, f_hold_run;
     always @(posedge clk) begin
-        if (rst || tick || ev_go || ev_commit) f_settle <= 5'd0;
-        else if (f_settle != HOLD_CYCLES) f_settle <= f_settle + 5'd1;
-        if (rst || tick || !hold) f_hold_run <= 5'd0;
-        else if (f_hold_run != HOLD_CYCLES) f_hold_run <= f_hold_run + 5'd1;
+        if (rst || tick || ev_go || ev_commit) f_settle <= 4'd0;
+        else if (f_settle != HOLD_CYCLES) f_settle <= f_settle + 4'd1;
+        if (rst || tick || !hold) f_hold_run <= 4'd0;
+        else if (f_hold_run != HOLD_CYCLES) f_hold_run <= f_hold_run + 4'd1;
     end
 `ifndef PUMPSPEC_REPLAY
     always @* if (f_past_valid && tick && !rst) assume (f_hold_run == HOLD_CYCLES);
@@ -2545,125 +2449,96 @@ module infusion_pump_fsm (
     wire signed [11:0] fd44 = (f_past_v_inserted && (!((f_past_state == 3'd4) || (f_past_state == 3'd5)))) ? fd43 : 12'sd0;  // 0..1800
     wire signed [10:0] fd45 = (f_past_v_acked && (fd18 < 11'sd600)) ? fd18 : 11'sd0;  // 0..601
     wire signed [10:0] fsn0 = 11'sd800 - $signed({1'b0, v_prime_total});  // 0..800
-    wire signed [6:0] fsn1 = (v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
-    wire signed [19:0] fsn2 = (v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
-    wire signed [13:0] fsn3 = (t0 >= 14'sd3600) ? 14'sd1 : 14'sd0;
-    wire signed [1:0] fsn4 = fsn3[1:0];  // 0..1
-    wire signed [1:0] fsn5 = l_basal_active ? fsn4 : 2'sd0;  // 0..1
-    wire signed [18:0] fsn6 = ($signed({{5{1'b0}}, v_reservoir}) < $signed({{17{l_basal_raw[1]}}, l_basal_raw})) ? $signed({{5{1'b0}}, v_reservoir}) : $signed({{17{l_basal_raw[1]}}, l_basal_raw});
-    wire signed [18:0] fsn7 = (t9 < $signed({{3{t6[15]}}, t6})) ? t9 : $signed({{3{t6[15]}}, t6});
-    wire signed [18:0] fsn8 = (fsn7 < fsn6) ? fsn7 : fsn6;  // -144000..1
-    wire signed [18:0] fsn9 = (fsn8 > 19'sd0) ? fsn8 : 19'sd0;
-    wire signed [1:0] fsn10 = fsn9[1:0];  // 0..1
-    wire signed [1:0] fsn11 = l_bolus_active ? 2'sd1 : 2'sd0;  // 0..1
-    wire signed [14:0] fsn12 = $signed({1'b0, v_reservoir}) - $signed({{13{l_basal_steps[1]}}, l_basal_steps});  // -1..12000
-    wire signed [15:0] fsn13 = t6 - $signed({{14{l_basal_steps[1]}}, l_basal_steps});  // -19201..1600
-    wire signed [18:0] fsn14 = t9 - $signed({{17{l_basal_steps[1]}}, l_basal_steps});  // -144001..6000
-    wire signed [18:0] fsn15 = ($signed({{9{1'b0}}, v_bolus_left}) < $signed({{17{l_bolus_raw[1]}}, l_bolus_raw})) ? $signed({{9{1'b0}}, v_bolus_left}) : $signed({{17{l_bolus_raw[1]}}, l_bolus_raw});
-    wire signed [18:0] fsn16 = ($signed({{3{fsn13[15]}}, fsn13}) < $signed({{4{fsn12[14]}}, fsn12})) ? $signed({{3{fsn13[15]}}, fsn13}) : $signed({{4{fsn12[14]}}, fsn12});
-    wire signed [18:0] fsn17 = (fsn16 < fsn15) ? fsn16 : fsn15;
-    wire signed [18:0] fsn18 = (fsn14 < fsn17) ? fsn14 : fsn17;  // -144001..1
-    wire signed [18:0] fsn19 = (fsn18 > 19'sd0) ? fsn18 : 19'sd0;
-    wire signed [1:0] fsn20 = fsn19[1:0];  // 0..1
-    wire signed [1:0] fsn21 = l_prime_active ? 2'sd1 : 2'sd0;  // 0..1
-    wire signed [14:0] fsn22 = $signed({1'b0, v_reservoir}) - $signed({{12{t32[2]}}, t32});  // -2..12000
-    wire signed [14:0] fsn23 = ($signed({{5{1'b0}}, v_prime_left}) < $signed({{13{l_prime_raw[1]}}, l_prime_raw})) ? $signed({{5{1'b0}}, v_prime_left}) : $signed({{13{l_prime_raw[1]}}, l_prime_raw});
-    wire signed [14:0] fsn24 = ($signed({t34[13], t34}) < fsn22) ? $signed({t34[13], t34}) : fsn22;
-    wire signed [14:0] fsn25 = (fsn24 < fsn23) ? fsn24 : fsn23;
-    wire signed [13:0] fsn26 = fsn25[13:0];  // -5040..1
-    wire signed [13:0] fsn27 = (fsn26 > 14'sd0) ? fsn26 : 14'sd0;
-    wire signed [1:0] fsn28 = fsn27[1:0];  // 0..1
-    wire signed [1:0] fsn29 = l_fill_active ? 2'sd1 : 2'sd0;  // 0..1
-    wire signed [14:0] fsn30 = $signed({1'b0, v_reservoir}) - $signed({{12{t45[2]}}, t45});  // -3..12000
-    wire signed [13:0] fsn31 = t34 - $signed({{12{l_prime_steps[1]}}, l_prime_steps});  // -5041..840
-    wire signed [14:0] fsn32 = ($signed({{9{1'b0}}, v_fill_left}) < $signed({{13{l_fill_raw[1]}}, l_fill_raw})) ? $signed({{9{1'b0}}, v_fill_left}) : $signed({{13{l_fill_raw[1]}}, l_fill_raw});
-    wire signed [14:0] fsn33 = ($signed({fsn31[13], fsn31}) < fsn30) ? $signed({fsn31[13], fsn31}) : fsn30;
-    wire signed [14:0] fsn34 = (fsn33 < fsn32) ? fsn33 : fsn32;
-    wire signed [13:0] fsn35 = fsn34[13:0];  // -5041..1
-    wire signed [13:0] fsn36 = (fsn35 > 14'sd0) ? fsn35 : 14'sd0;
-    wire signed [1:0] fsn37 = fsn36[1:0];  // 0..1
-    wire signed [3:0] fsn38 = $signed({t45[2], t45}) + $signed({{2{l_fill_steps[1]}}, l_fill_steps});  // 0..4
-    wire signed [13:0] fsn39 = $signed({{2{1'b0}}, v_basal_acc}) + $signed({{3{1'b0}}, v_basal_rate});  // 0..4999
-    wire signed [18:0] fsn40 = (t9 < 19'sd0) ? 19'sd0 : (t9 > 19'sd2) ? 19'sd2 : t9;
-    wire signed [2:0] fsn41 = fsn40[2:0];  // 0..2
-    wire signed [14:0] fsn42 = (15'sd4 < $signed({1'b0, v_reservoir})) ? 15'sd4 : $signed({1'b0, v_reservoir});
-    wire signed [3:0] fsn43 = fsn42[3:0];  // 0..4
-    wire signed [3:0] fsn44 = (fsn43 < $signed({{2{l_basal_raw[1]}}, l_basal_raw})) ? fsn43 : $signed({{2{l_basal_raw[1]}}, l_basal_raw});
-    wire signed [3:0] fsn45 = ($signed({t11[2], t11}) < $signed({t8[2], t8})) ? $signed({t11[2], t11}) : $signed({t8[2], t8});
-    wire signed [3:0] fsn46 = (fsn45 < fsn44) ? fsn45 : fsn44;
-    wire signed [1:0] fsn47 = fsn46[1:0];  // 0..1
-    wire signed [3:0] fsn48 = fsn43 - $signed({{2{l_basal_steps[1]}}, l_basal_steps});  // -1..4
-    wire signed [2:0] fsn49 = t8 - $signed({l_basal_steps[1], l_basal_steps});  // -1..2
-    wire signed [2:0] fsn50 = t11 - $signed({l_basal_steps[1], l_basal_steps});  // -1..2
-    wire signed [2:0] fsn51 = $signed({l_basal_steps[1], l_basal_steps}) + $signed({l_bolus_steps[1], l_bolus_steps});  // 0..2
-    wire signed [3:0] fsn52 = fsn43 - $signed({t32[2], t32});  // -2..4
-    wire signed [13:0] fsn53 = 14'sd840 - $signed({1'b0, w_primes_total});  // -5040..840
-    wire signed [13:0] fsn54 = (t34 < 14'sd0) ? 14'sd0 : (t34 > 14'sd2) ? 14'sd2 : t34;
-    wire signed [2:0] fsn55 = fsn54[2:0];  // 0..2
-    wire signed [10:0] fsn56 = (11'sd1 < $signed({1'b0, v_prime_left})) ? 11'sd1 : $signed({1'b0, v_prime_left});
-    wire signed [1:0] fsn57 = fsn56[1:0];  // 0..1
-    wire signed [3:0] fsn58 = ($signed({{2{fsn57[1]}}, fsn57}) < $signed({{2{l_prime_raw[1]}}, l_prime_raw})) ? $signed({{2{fsn57[1]}}, fsn57}) : $signed({{2{l_prime_raw[1]}}, l_prime_raw});
-    wire signed [3:0] fsn59 = ($signed({t36[2], t36}) < t33) ? $signed({t36[2], t36}) : t33;
-    wire signed [3:0] fsn60 = (fsn59 < fsn58) ? fsn59 : fsn58;
-    wire signed [1:0] fsn61 = fsn60[1:0];  // -2..1
-    wire signed [2:0] fsn62 = t32 + $signed({l_prime_steps[1], l_prime_steps});  // 0..3
-    wire signed [3:0] fsn63 = fsn43 - $signed({t45[2], t45});  // -3..4
-    wire signed [2:0] fsn64 = t36 - $signed({l_prime_steps[1], l_prime_steps});  // -1..2
-    wire signed [6:0] fsn65 = (7'sd1 < $signed({1'b0, v_fill_left})) ? 7'sd1 : $signed({1'b0, v_fill_left});
-    wire signed [1:0] fsn66 = fsn65[1:0];  // 0..1
-    wire signed [3:0] fsn67 = ($signed({{2{fsn66[1]}}, fsn66}) < $signed({{2{l_fill_raw[1]}}, l_fill_raw})) ? $signed({{2{fsn66[1]}}, fsn66}) : $signed({{2{l_fill_raw[1]}}, l_fill_raw});
-    wire signed [3:0] fsn68 = ($signed({t47[2], t47}) < t46) ? $signed({t47[2], t47}) : t46;
-    wire signed [3:0] fsn69 = (fsn68 < fsn67) ? fsn68 : fsn67;
-    wire signed [2:0] fsn70 = fsn69[2:0];  // -3..1
-    wire signed [15:0] fsn71 = 16'sd1600 - $signed({1'b0, w_hourly_total});  // -19200..1600
-    wire signed [9:0] fsn72 = $signed({1'b0, v_hourly_phase}) + 10'sd1;  // 1..300
-    wire signed [9:0] fsn73 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 10'sd0 : fsn72;  // 0..300
-    wire signed [11:0] fsn74 = $signed({1'b0, v_hourly_b0}) + $signed({{9{t32[2]}}, t32});  // 0..1602
-    wire signed [11:0] fsn75 = ($signed({1'b0, v_hourly_phase}) == 10'sd299) ? 12'sd0 : fsn74;  // 0..1602
-    wire signed [12:0] fsn76 = $signed({1'b0, v_daily_phase}) + 13'sd1;  // 1..3600
-    wire signed [12:0] fsn77 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 13'sd0 : fsn76;  // 0..3600
-    wire signed [13:0] fsn78 = $signed({1'b0, v_daily_b0}) + $signed({{11{t32[2]}}, t32});  // 0..6002
-    wire signed [13:0] fsn79 = ($signed({1'b0, v_daily_phase}) == 13'sd3599) ? 14'sd0 : fsn78;  // 0..6002
-    wire signed [10:0] fsn80 = $signed({1'b0, v_primes_phase}) + 11'sd1;  // 1..600
-    wire signed [10:0] fsn81 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : fsn80;  // 0..600
-    wire signed [2:0] fsn82 = $signed({l_prime_steps[1], l_prime_steps}) + $signed({l_fill_steps[1], l_fill_steps});  // 0..2
-    wire signed [10:0] fsn83 = $signed({1'b0, v_primes_b0}) + $signed({{8{t71[2]}}, t71});  // 0..842
-    wire signed [10:0] fsn84 = ($signed({1'b0, v_primes_phase}) == 11'sd599) ? 11'sd0 : fsn83;  // 0..842
-    wire signed [10:0] fsn85 = $signed({1'b0, v_bolus_left}) - $signed({{9{l_bolus_steps[1]}}, l_bolus_steps});  // -1..1000
-    wire signed [10:0] fsn86 = $signed({1'b0, v_prime_left}) - $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // -1..800
-    wire signed [10:0] fsn87 = $signed({1'b0, v_prime_total}) + $signed({{9{l_prime_steps[1]}}, l_prime_steps});  // 0..801
-    wire signed [6:0] fsn88 = $signed({1'b0, v_fill_left}) - $signed({{5{l_fill_steps[1]}}, l_fill_steps});  // -1..40
-    wire signed [15:0] fsn89 = (t6 < 16'sd0) ? 16'sd0 : (t6 > 16'sd2) ? 16'sd2 : t6;
-    wire signed [2:0] fsn90 = fsn89[2:0];  // 0..2
-    wire signed [19:0] fsn91 = $signed({1'b0, v_set_age}) + 20'sd1;  // 1..288001
-    wire signed [19:0] fsn92 = (20'sd288000 < fsn91) ? 20'sd288000 : fsn91;  // 1..288000
-    wire signed [19:0] fsn93 = v_inserted ? fsn92 : 20'sd0;  // 0..288000
-    wire signed [13:0] fsn94 = $signed({1'b0, v_away}) + 14'sd1;  // 1..7201
-    wire signed [13:0] fsn95 = (14'sd7200 < fsn94) ? 14'sd7200 : fsn94;  // 1..7200
-    wire signed [10:0] fsn96 = $signed({1'b0, v_silenced}) + 11'sd1;  // 1..601
-    wire signed [10:0] fsn97 = (((((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm) && v_acked) && (t85 < 11'sd600)) ? t85 : 11'sd0;  // 0..601
-    wire signed [11:0] fsn98 = $signed({1'b0, v_stopped}) + 12'sd1;  // 1..1801
-    wire signed [11:0] fsn99 = (12'sd1800 < fsn98) ? 12'sd1800 : fsn98;  // 1..1800
-    wire signed [11:0] fsn100 = (v_inserted && (!((state == 3'd4) || (state == 3'd5)))) ? t88 : 12'sd0;  // 0..1800
-    wire signed [18:0] fsn101 = 19'sd6000 - $signed({1'b0, w_daily_total});  // -144000..6000
+    wire signed [13:0] fsn1 = 14'sd840 - $signed({1'b0, w_primes_total});  // -5040..840
+    wire signed [6:0] fsn2 = (v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
+    wire signed [19:0] fsn3 = (v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
+    wire signed [15:0] fsn4 = 16'sd1600 - $signed({1'b0, w_hourly_total});  // -19200..1600
+    wire signed [18:0] fsn5 = 19'sd6000 - $signed({1'b0, w_daily_total});  // -144000..6000
+    wire signed [13:0] fsn6 = $signed({{2{1'b0}}, v_basal_acc}) + $signed({{3{1'b0}}, v_basal_rate});  // 0..4999
+    wire signed [13:0] fsn7 = (fsn6 >= 14'sd3600) ? 14'sd1 : 14'sd0;
+    wire signed [1:0] fsn8 = fsn7[1:0];  // 0..1
+    wire signed [1:0] fsn9 = l_basal_active ? fsn8 : 2'sd0;  // 0..1
+    wire signed [18:0] fsn10 = ($signed({{5{1'b0}}, v_reservoir}) < $signed({{17{l_basal_raw[1]}}, l_basal_raw})) ? $signed({{5{1'b0}}, v_reservoir}) : $signed({{17{l_basal_raw[1]}}, l_basal_raw});
+    wire signed [18:0] fsn11 = (fsn5 < $signed({{3{fsn4[15]}}, fsn4})) ? fsn5 : $signed({{3{fsn4[15]}}, fsn4});
+    wire signed [18:0] fsn12 = (fsn11 < fsn10) ? fsn11 : fsn10;  // -144000..1
+    wire signed [18:0] fsn13 = (fsn12 > 19'sd0) ? fsn12 : 19'sd0;
+    wire signed [1:0] fsn14 = fsn13[1:0];  // 0..1
+    wire signed [1:0] fsn15 = l_bolus_active ? 2'sd1 : 2'sd0;  // 0..1
+    wire signed [14:0] fsn16 = $signed({1'b0, v_reservoir}) - $signed({{13{l_basal_steps[1]}}, l_basal_steps});  // -1..12000
+    wire signed [15:0] fsn17 = fsn4 - $signed({{14{l_basal_steps[1]}}, l_basal_steps});  // -19201..1600
+    wire signed [18:0] fsn18 = fsn5 - $signed({{17{l_basal_steps[1]}}, l_basal_steps});  // -144001..6000
+    wire signed [18:0] fsn19 = ($signed({{9{1'b0}}, v_bolus_left}) < $signed({{17{l_bolus_raw[1]}}, l_bolus_raw})) ? $signed({{9{1'b0}}, v_bolus_left}) : $signed({{17{l_bolus_raw[1]}}, l_bolus_raw});
+    wire signed [18:0] fsn20 = ($signed({{3{fsn17[15]}}, fsn17}) < $signed({{4{fsn16[14]}}, fsn16})) ? $signed({{3{fsn17[15]}}, fsn17}) : $signed({{4{fsn16[14]}}, fsn16});
+    wire signed [18:0] fsn21 = (fsn20 < fsn19) ? fsn20 : fsn19;
+    wire signed [18:0] fsn22 = (fsn18 < fsn21) ? fsn18 : fsn21;  // -144001..1
+    wire signed [18:0] fsn23 = (fsn22 > 19'sd0) ? fsn22 : 19'sd0;
+    wire signed [1:0] fsn24 = fsn23[1:0];  // 0..1
+    wire signed [1:0] fsn25 = l_prime_active ? 2'sd1 : 2'sd0;  // 0..1
+    wire signed [2:0] fsn26 = $signed({l_basal_steps[1], l_basal_steps}) + $signed({l_bolus_steps[1], l_bolus_steps});  // 0..2
+    wire signed [14:0] fsn27 = $signed({1'b0, v_reservoir}) - $signed({{12{fsn26[2]}}, fsn26});  // -2..12000
+    wire signed [14:0] fsn28 = ($signed({{5{1'b0}}, v_prime_left}) < $signed({{13{l_prime_raw[1]}}, l_prime_raw})) ? $signed({{5{1'b0}}, v_prime_left}) : $signed({{13{l_prime_raw[1]}}, l_prime_raw});
+    wire signed [14:0] fsn29 = ($signed({fsn1[13], fsn1}) < fsn27) ? $signed({fsn1[13], fsn1}) : fsn27;
+    wire signed [14:0] fsn30 = (fsn29 < fsn28) ? fsn29 : fsn28;
+    wire signed [13:0] fsn31 = fsn30[13:0];  // -5040..1
+    wire signed [13:0] fsn32 = (fsn31 > 14'sd0) ? fsn31 : 14'sd0;
+    wire signed [1:0] fsn33 = fsn32[1:0];  // 0..1
+    wire signed [1:0] fsn34 = l_fill_active ? 2'sd1 : 2'sd0;  // 0..1
+    wire signed [2:0] fsn35 = fsn26 + $signed({l_prime_steps[1], l_prime_steps});  // 0..3
+    wire signed [14:0] fsn36 = $signed({1'b0, v_reservoir}) - $signed({{12{fsn35[2]}}, fsn35});  // -3..12000
+    wire signed [13:0] fsn37 = fsn1 - $signed({{12{l_prime_steps[1]}}, l_prime_steps});  // -5041..840
+    wire signed [14:0] fsn38 = ($signed({{9{1'b0}}, v_fill_left}) < $signed({{13{l_fill_raw[1]}}, l_fill_raw})) ? $signed({{9{1'b0}}, v_fill_left}) : $signed({{13{l_fill_raw[1]}}, l_fill_raw});
+    wire signed [14:0] fsn39 = ($signed({fsn37[13], fsn37}) < fsn36) ? $signed({fsn37[13], fsn37}) : fsn36;
+    wire signed [14:0] fsn40 = (fsn39 < fsn38) ? fsn39 : fsn38;
+    wire signed [13:0] fsn41 = fsn40[13:0];  // -5041..1
+    wire signed [13:0] fsn42 = (fsn41 > 14'sd0) ? fsn41 : 14'sd0;
+    wire signed [1:0] fsn43 = fsn42[1:0];  // 0..1
+    wire signed [3:0] fsn44 = $signed({fsn35[2], fsn35}) + $signed({{2{l_fill_steps[1]}}, l_fill_steps});  // 0..4
+    wire signed [18:0] fsn45 = (fsn5 < 19'sd0) ? 19'sd0 : (fsn5 > 19'sd2) ? 19'sd2 : fsn5;
+    wire signed [2:0] fsn46 = fsn45[2:0];  // 0..2
+    wire signed [13:0] fsn47 = (fsn1 < 14'sd0) ? 14'sd0 : (fsn1 > 14'sd2) ? 14'sd2 : fsn1;
+    wire signed [2:0] fsn48 = fsn47[2:0];  // 0..2
+    wire signed [14:0] fsn49 = (15'sd4 < $signed({1'b0, v_reservoir})) ? 15'sd4 : $signed({1'b0, v_reservoir});
+    wire signed [3:0] fsn50 = fsn49[3:0];  // 0..4
+    wire signed [3:0] fsn51 = fsn50 - $signed({fsn35[2], fsn35});  // -3..4
+    wire signed [2:0] fsn52 = t36 - $signed({l_prime_steps[1], l_prime_steps});  // -1..2
+    wire signed [13:0] fsn53 = (fsn6 >= 14'sd3600) ? fsn6 - 14'sd3600 : fsn6 - 14'sd0;
+    wire signed [12:0] fsn54 = fsn53[12:0];  // 0..3599
+    wire signed [12:0] fsn55 = l_basal_active ? fsn54 : 13'sd0;  // 0..3599
+    wire signed [2:0] fsn56 = $signed({l_prime_steps[1], l_prime_steps}) + $signed({l_fill_steps[1], l_fill_steps});  // 0..2
+    wire signed [10:0] fsn57 = $signed({1'b0, v_primes_b0}) + $signed({{8{fsn56[2]}}, fsn56});  // 0..842
+    wire signed [15:0] fsn58 = (fsn4 < 16'sd0) ? 16'sd0 : (fsn4 > 16'sd2) ? 16'sd2 : fsn4;
+    wire signed [2:0] fsn59 = fsn58[2:0];  // 0..2
+    wire signed [11:0] fsn60 = $signed({1'b0, v_stopped}) + 12'sd1;  // 1..1801
+    wire signed [11:0] fsn61 = (12'sd1800 < fsn60) ? 12'sd1800 : fsn60;  // 1..1800
+    wire signed [2:0] fsn62 = $signed({l_basal_raw[1], l_basal_raw}) + $signed({l_bolus_raw[1], l_bolus_raw});  // 0..2
     wire signed [14:0] fsd0 = $signed({1'b0, f_past_v_reservoir}) - $signed({{11{f_past_l_steps[3]}}, f_past_l_steps});  // -4..12000
-    wire signed [13:0] fsd1 = $signed({1'b0, f_past_v_away}) + 14'sd1;  // 1..7201
-    wire signed [19:0] fsd2 = $signed({1'b0, f_past_v_set_age}) + 20'sd1;  // 1..288001
-    wire signed [19:0] fsd3 = (f_past_v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
-    wire signed [6:0] fsd4 = (f_past_v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
-    wire signed [19:0] fsd5 = (20'sd288000 < fsd2) ? 20'sd288000 : fsd2;  // 1..288000
-    wire signed [10:0] fsd6 = 11'sd800 - $signed({1'b0, f_past_v_prime_total});  // 0..800
-    wire signed [18:0] fsd7 = (f_past_v_set_kind == 1'd0) ? 19'sd259200 : 19'sd172800;  // 172800..259200
-    wire signed [2:0] fsd8 = $signed({f_past_l_basal_raw[1], f_past_l_basal_raw}) + $signed({f_past_l_bolus_raw[1], f_past_l_bolus_raw});  // 0..2
-    wire signed [11:0] fsd9 = $signed({1'b0, f_past_v_stopped}) + 12'sd1;  // 1..1801
-    wire signed [11:0] fsd10 = $signed({1'b0, f_past_v_hourly_b0}) + $signed({{9{f_past_t32[2]}}, f_past_t32});  // 0..1602
-    wire signed [9:0] fsd11 = $signed({1'b0, f_past_v_hourly_phase}) + 10'sd1;  // 1..300
-    wire signed [13:0] fsd12 = $signed({1'b0, f_past_v_daily_b0}) + $signed({{11{f_past_t32[2]}}, f_past_t32});  // 0..6002
-    wire signed [12:0] fsd13 = $signed({1'b0, f_past_v_daily_phase}) + 13'sd1;  // 1..3600
-    wire signed [10:0] fsd14 = $signed({1'b0, f_past_v_primes_b0}) + $signed({{8{f_past_t71[2]}}, f_past_t71});  // 0..842
-    wire signed [10:0] fsd15 = $signed({1'b0, f_past_v_primes_phase}) + 11'sd1;  // 1..600
-    wire signed [13:0] fsd16 = (f_past_t0 >= 14'sd3600) ? f_past_t0 - 14'sd3600 : f_past_t0 - 14'sd0;
-    wire signed [12:0] fsd17 = fsd16[12:0];  // 0..3599
+    wire signed [10:0] fsd1 = $signed({1'b0, f_past_v_prime_left}) - $signed({{9{f_past_l_prime_steps[1]}}, f_past_l_prime_steps});  // -1..800
+    wire signed [13:0] fsd2 = $signed({1'b0, f_past_v_away}) + 14'sd1;  // 1..7201
+    wire signed [19:0] fsd3 = $signed({1'b0, f_past_v_set_age}) + 20'sd1;  // 1..288001
+    wire signed [19:0] fsd4 = (f_past_v_set_kind == 1'd0) ? 20'sd288000 : 20'sd201600;  // 201600..288000
+    wire signed [10:0] fsd5 = $signed({1'b0, f_past_v_prime_total}) + $signed({{9{f_past_l_prime_steps[1]}}, f_past_l_prime_steps});  // 0..801
+    wire signed [6:0] fsd6 = (f_past_v_set_kind == 1'd0) ? 7'sd40 : 7'sd12;  // 12..40
+    wire signed [13:0] fsd7 = 14'sd840 - $signed({1'b0, f_past_w_primes_total});  // -5040..840
+    wire signed [19:0] fsd8 = (20'sd288000 < fsd3) ? 20'sd288000 : fsd3;  // 1..288000
+    wire signed [13:0] fsd9 = (14'sd7200 < fsd2) ? 14'sd7200 : fsd2;  // 1..7200
+    wire signed [10:0] fsd10 = $signed({1'b0, f_past_v_silenced}) + 11'sd1;  // 1..601
+    wire signed [10:0] fsd11 = $signed({1'b0, f_past_v_bolus_left}) - $signed({{9{f_past_l_bolus_steps[1]}}, f_past_l_bolus_steps});  // -1..1000
+    wire signed [6:0] fsd12 = $signed({1'b0, f_past_v_fill_left}) - $signed({{5{f_past_l_fill_steps[1]}}, f_past_l_fill_steps});  // -1..40
+    wire signed [10:0] fsd13 = (((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && f_past_v_acked) && (fsd10 < 11'sd600)) ? fsd10 : 11'sd0;  // 0..601
+    wire signed [15:0] fsd14 = 16'sd1600 - $signed({1'b0, f_past_w_hourly_total});  // -19200..1600
+    wire signed [18:0] fsd15 = 19'sd6000 - $signed({1'b0, f_past_w_daily_total});  // -144000..6000
+    wire signed [10:0] fsd16 = 11'sd800 - $signed({1'b0, f_past_v_prime_total});  // 0..800
+    wire signed [18:0] fsd17 = (f_past_v_set_kind == 1'd0) ? 19'sd259200 : 19'sd172800;  // 172800..259200
+    wire signed [2:0] fsd18 = $signed({f_past_l_basal_steps[1], f_past_l_basal_steps}) + $signed({f_past_l_bolus_steps[1], f_past_l_bolus_steps});  // 0..2
+    wire signed [11:0] fsd19 = $signed({1'b0, f_past_v_stopped}) + 12'sd1;  // 1..1801
+    wire signed [11:0] fsd20 = $signed({1'b0, f_past_v_hourly_b0}) + $signed({{9{fsd18[2]}}, fsd18});  // 0..1602
+    wire signed [9:0] fsd21 = $signed({1'b0, f_past_v_hourly_phase}) + 10'sd1;  // 1..300
+    wire signed [13:0] fsd22 = $signed({1'b0, f_past_v_daily_b0}) + $signed({{11{fsd18[2]}}, fsd18});  // 0..6002
+    wire signed [12:0] fsd23 = $signed({1'b0, f_past_v_daily_phase}) + 13'sd1;  // 1..3600
+    wire signed [10:0] fsd24 = $signed({1'b0, f_past_v_primes_phase}) + 11'sd1;  // 1..600
+    wire signed [13:0] fsd25 = $signed({{2{1'b0}}, f_past_v_basal_acc}) + $signed({{3{1'b0}}, f_past_v_basal_rate});  // 0..4999
+    wire signed [13:0] fsd26 = (fsd25 >= 14'sd3600) ? fsd25 - 14'sd3600 : fsd25 - 14'sd0;
+    wire signed [12:0] fsd27 = fsd26[12:0];  // 0..3599
     reg [14:0] f_past_w_hourly_total;
     reg signed [1:0] f_past_l_basal_steps;
     reg signed [1:0] f_past_l_bolus_steps;
@@ -2734,21 +2609,11 @@ module infusion_pump_fsm (
     reg signed [1:0] f_past_l_fill_steps;
     reg f_past_v_bolus_cut;
     reg f_past_rst;
-    reg signed [10:0] f_past_t76;
-    reg [4:0] f_past_f_settle;
-    reg signed [10:0] f_past_t77;
-    reg signed [13:0] f_past_t34;
-    reg signed [13:0] f_past_t83;
-    reg signed [10:0] f_past_t85;
-    reg signed [10:0] f_past_t75;
-    reg signed [6:0] f_past_t78;
-    reg signed [10:0] f_past_t86;
     reg signed [11:0] f_past_t88;
-    reg signed [15:0] f_past_t6;
-    reg signed [18:0] f_past_t9;
+    reg [3:0] f_past_f_settle;
     reg f_past_v_low_reservoir;
     reg f_past_v_wear_alert;
-    reg signed [2:0] f_past_t32;
+    reg signed [2:0] f_past_t91;
     reg f_past_v_dose_limit;
     reg f_past_v_no_delivery;
     reg [10:0] f_past_v_hourly_b0;
@@ -2787,16 +2652,15 @@ module infusion_pump_fsm (
     reg [12:0] f_past_f_v_daily_b21;
     reg [12:0] f_past_f_v_daily_b22;
     reg [12:0] f_past_f_v_daily_b23;
-    reg [9:0] f_past_v_primes_b0;
-    reg signed [2:0] f_past_t71;
+    reg signed [10:0] f_past_t72;
     reg [9:0] f_past_v_primes_phase;
+    reg [9:0] f_past_v_primes_b0;
     reg [9:0] f_past_f_v_primes_b1;
     reg [9:0] f_past_f_v_primes_b2;
     reg [9:0] f_past_f_v_primes_b3;
     reg [9:0] f_past_f_v_primes_b4;
     reg [9:0] f_past_f_v_primes_b5;
     reg [9:0] f_past_v_primes_b6;
-    reg signed [13:0] f_past_t0;
     always @(posedge clk) begin
         f_past_w_hourly_total <= w_hourly_total;
         f_past_l_basal_steps <= l_basal_steps;
@@ -2868,21 +2732,11 @@ module infusion_pump_fsm (
         f_past_l_fill_steps <= l_fill_steps;
         f_past_v_bolus_cut <= v_bolus_cut;
         f_past_rst <= rst;
-        f_past_t76 <= t76;
-        f_past_f_settle <= f_settle;
-        f_past_t77 <= t77;
-        f_past_t34 <= t34;
-        f_past_t83 <= t83;
-        f_past_t85 <= t85;
-        f_past_t75 <= t75;
-        f_past_t78 <= t78;
-        f_past_t86 <= t86;
         f_past_t88 <= t88;
-        f_past_t6 <= t6;
-        f_past_t9 <= t9;
+        f_past_f_settle <= f_settle;
         f_past_v_low_reservoir <= v_low_reservoir;
         f_past_v_wear_alert <= v_wear_alert;
-        f_past_t32 <= t32;
+        f_past_t91 <= t91;
         f_past_v_dose_limit <= v_dose_limit;
         f_past_v_no_delivery <= v_no_delivery;
         f_past_v_hourly_b0 <= v_hourly_b0;
@@ -2921,16 +2775,15 @@ module infusion_pump_fsm (
         f_past_f_v_daily_b21 <= f_v_daily_b21;
         f_past_f_v_daily_b22 <= f_v_daily_b22;
         f_past_f_v_daily_b23 <= f_v_daily_b23;
-        f_past_v_primes_b0 <= v_primes_b0;
-        f_past_t71 <= t71;
+        f_past_t72 <= t72;
         f_past_v_primes_phase <= v_primes_phase;
+        f_past_v_primes_b0 <= v_primes_b0;
         f_past_f_v_primes_b1 <= f_v_primes_b1;
         f_past_f_v_primes_b2 <= f_v_primes_b2;
         f_past_f_v_primes_b3 <= f_v_primes_b3;
         f_past_f_v_primes_b4 <= f_v_primes_b4;
         f_past_f_v_primes_b5 <= f_v_primes_b5;
         f_past_v_primes_b6 <= v_primes_b6;
-        f_past_t0 <= t0;
     end
     // ghost prefix sums of window `hourly`: f_pre_hourly_0 = b0, f_pre_hourly_k = b0 + .. + bk
     reg [14:0] f_pre_hourly_0;
@@ -3381,34 +3234,34 @@ module infusion_pump_fsm (
     wire f_ok_242 = (f_past_rst ? ($signed({1'b0, v_reservoir}) == 15'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_reservoir}) == fsd0) : f_past_f_ev_refill ? ((((((f_past_state == 3'd1) || (f_past_state == 3'd7)) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_p_refill_amount}) > 15'sd0)) && ($signed({1'b0, f_past_p_refill_amount}) <= 15'sd12000)) ? ($signed({1'b0, v_reservoir}) == $signed({1'b0, f_past_p_refill_amount})) : ($signed({1'b0, v_reservoir}) == $signed({1'b0, f_past_v_reservoir}))) : f_past_f_ev_rewind ? (((f_past_state == 3'd1) && (!(f_past_v_inserted && f_past_v_connected))) ? ($signed({1'b0, v_reservoir}) == 15'sd0) : ($signed({1'b0, v_reservoir}) == $signed({1'b0, f_past_v_reservoir}))) : ($signed({1'b0, v_reservoir}) == $signed({1'b0, f_past_v_reservoir})));
     wire f_ok_243 = (f_past_rst ? (v_set_loaded == 1'b0) : f_past_f_ev_load_set ? (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? (v_set_loaded == 1'b1) : (v_set_loaded == f_past_v_set_loaded)) : f_past_f_ev_remove_set ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? (v_set_loaded == 1'b0) : (v_set_loaded == f_past_v_set_loaded)) : (v_set_loaded == f_past_v_set_loaded));
     wire f_ok_244 = (f_past_rst ? (v_set_kind == 1'd0) : f_past_f_ev_load_set ? (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? (v_set_kind == f_past_p_load_set_kind) : (v_set_kind == f_past_v_set_kind)) : (v_set_kind == f_past_v_set_kind));
-    wire f_ok_245 = (f_past_rst ? (v_primed == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_primed == f_past_v_primed) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_primed == f_past_v_primed) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_primed == f_past_v_primed) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_primed == f_past_v_primed) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_primed == f_past_v_primed) : ((((f_past_state == 3'd2) && (f_past_t76 == 11'sd0)) && (f_past_f_settle >= 5'd11)) ? (v_primed == 1'b1) : (v_primed == f_past_v_primed))))))) : f_past_f_ev_load_set ? (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? (v_primed == 1'b0) : (v_primed == f_past_v_primed)) : f_past_f_ev_refill ? ((((((f_past_state == 3'd1) || (f_past_state == 3'd7)) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_p_refill_amount}) > 15'sd0)) && ($signed({1'b0, f_past_p_refill_amount}) <= 15'sd12000)) ? (v_primed == 1'b0) : (v_primed == f_past_v_primed)) : f_past_f_ev_rewind ? (((f_past_state == 3'd1) && (!(f_past_v_inserted && f_past_v_connected))) ? (v_primed == 1'b0) : (v_primed == f_past_v_primed)) : f_past_f_ev_remove_set ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? (v_primed == 1'b0) : (v_primed == f_past_v_primed)) : (v_primed == f_past_v_primed));
-    wire f_ok_246 = (f_past_rst ? ($signed({1'b0, v_prime_total}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, v_prime_total}) == f_past_t77) && (f_past_f_settle >= 5'd11)) : f_past_f_ev_load_set ? (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? ($signed({1'b0, v_prime_total}) == 11'sd0) : ($signed({1'b0, v_prime_total}) == $signed({1'b0, f_past_v_prime_total}))) : ($signed({1'b0, v_prime_total}) == $signed({1'b0, f_past_v_prime_total})));
+    wire f_ok_245 = (f_past_rst ? (v_primed == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_primed == f_past_v_primed) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_primed == f_past_v_primed) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_primed == f_past_v_primed) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd3 >= fsd4)) ? (v_primed == f_past_v_primed) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd2 >= 14'sd7200))) ? (v_primed == f_past_v_primed) : (((f_past_state == 3'd2) && (fsd1 == 11'sd0)) ? (v_primed == 1'b1) : (v_primed == f_past_v_primed))))))) : f_past_f_ev_load_set ? (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? (v_primed == 1'b0) : (v_primed == f_past_v_primed)) : f_past_f_ev_refill ? ((((((f_past_state == 3'd1) || (f_past_state == 3'd7)) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_p_refill_amount}) > 15'sd0)) && ($signed({1'b0, f_past_p_refill_amount}) <= 15'sd12000)) ? (v_primed == 1'b0) : (v_primed == f_past_v_primed)) : f_past_f_ev_rewind ? (((f_past_state == 3'd1) && (!(f_past_v_inserted && f_past_v_connected))) ? (v_primed == 1'b0) : (v_primed == f_past_v_primed)) : f_past_f_ev_remove_set ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? (v_primed == 1'b0) : (v_primed == f_past_v_primed)) : (v_primed == f_past_v_primed));
+    wire f_ok_246 = (f_past_rst ? ($signed({1'b0, v_prime_total}) == 11'sd0) : f_past_f_tick_step ? ($signed({1'b0, v_prime_total}) == fsd5) : f_past_f_ev_load_set ? (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? ($signed({1'b0, v_prime_total}) == 11'sd0) : ($signed({1'b0, v_prime_total}) == $signed({1'b0, f_past_v_prime_total}))) : ($signed({1'b0, v_prime_total}) == $signed({1'b0, f_past_v_prime_total})));
     wire f_ok_247 = (f_past_rst ? (v_set_used == 1'b0) : f_past_f_ev_load_set ? (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? (v_set_used == 1'b0) : (v_set_used == f_past_v_set_used)) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? (v_set_used == 1'b1) : (v_set_used == f_past_v_set_used)) : (v_set_used == f_past_v_set_used));
     wire f_ok_248 = (f_past_rst ? (v_inserted == 1'b0) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? (v_inserted == 1'b1) : (v_inserted == f_past_v_inserted)) : f_past_f_ev_remove_set ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? (v_inserted == 1'b0) : (v_inserted == f_past_v_inserted)) : (v_inserted == f_past_v_inserted));
     wire f_ok_249 = (f_past_rst ? (v_connected == 1'b0) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? (v_connected == 1'b1) : (v_connected == f_past_v_connected)) : f_past_f_ev_disconnect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? (v_connected == 1'b0) : (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? (v_connected == 1'b0) : ((f_past_state == 3'd3) ? (v_connected == 1'b0) : (v_connected == f_past_v_connected)))) : f_past_f_ev_connect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && (!f_past_v_connected))) ? (v_connected == 1'b1) : (v_connected == f_past_v_connected)) : f_past_f_ev_remove_set ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? (v_connected == 1'b0) : (v_connected == f_past_v_connected)) : (v_connected == f_past_v_connected));
-    wire f_ok_250 = (f_past_rst ? (v_filled == 1'b0) : f_past_f_ev_load_set ? (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? (v_filled == 1'b0) : (v_filled == f_past_v_filled)) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? (v_filled == 1'b0) : (v_filled == f_past_v_filled)) : f_past_f_ev_fill ? ((((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd4[6], fsd4}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd3)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= f_past_t34)) && (!f_past_v_occluded)) && (f_past_f_settle >= 5'd1)) ? (v_filled == 1'b1) : (v_filled == f_past_v_filled)) : (v_filled == f_past_v_filled));
+    wire f_ok_250 = (f_past_rst ? (v_filled == 1'b0) : f_past_f_ev_load_set ? (((f_past_state == 3'd1) && (!f_past_v_inserted)) ? (v_filled == 1'b0) : (v_filled == f_past_v_filled)) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? (v_filled == 1'b0) : (v_filled == f_past_v_filled)) : f_past_f_ev_fill ? (((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd6[6], fsd6}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd4)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fsd7)) && (!f_past_v_occluded)) ? (v_filled == 1'b1) : (v_filled == f_past_v_filled)) : (v_filled == f_past_v_filled));
     wire f_ok_251 = (f_past_rst ? (v_last_site == 4'd0) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? (v_last_site == f_past_p_insert_at) : (v_last_site == f_past_v_last_site)) : (v_last_site == f_past_v_last_site));
-    wire f_ok_252 = (f_past_rst ? ($signed({1'b0, v_set_age}) == 20'sd0) : f_past_f_tick_step ? (f_past_v_inserted ? ($signed({1'b0, v_set_age}) == fsd5) : ($signed({1'b0, v_set_age}) == 20'sd0)) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? ($signed({1'b0, v_set_age}) == 20'sd0) : ($signed({1'b0, v_set_age}) == $signed({1'b0, f_past_v_set_age}))) : f_past_f_ev_remove_set ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? ($signed({1'b0, v_set_age}) == 20'sd0) : ($signed({1'b0, v_set_age}) == $signed({1'b0, f_past_v_set_age}))) : ($signed({1'b0, v_set_age}) == $signed({1'b0, f_past_v_set_age})));
-    wire f_ok_253 = (f_past_rst ? ($signed({1'b0, v_away}) == 14'sd0) : f_past_f_tick_step ? ((f_past_v_inserted && (!f_past_v_connected)) ? (($signed({1'b0, v_away}) == f_past_t83) && (f_past_f_settle >= 5'd1)) : ($signed({1'b0, v_away}) == 14'sd0)) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? ($signed({1'b0, v_away}) == 14'sd0) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away}))) : f_past_f_ev_connect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && (!f_past_v_connected))) ? ($signed({1'b0, v_away}) == 14'sd0) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away}))) : f_past_f_ev_remove_set ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? ($signed({1'b0, v_away}) == 14'sd0) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away}))) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away})));
+    wire f_ok_252 = (f_past_rst ? ($signed({1'b0, v_set_age}) == 20'sd0) : f_past_f_tick_step ? (f_past_v_inserted ? ($signed({1'b0, v_set_age}) == fsd8) : ($signed({1'b0, v_set_age}) == 20'sd0)) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? ($signed({1'b0, v_set_age}) == 20'sd0) : ($signed({1'b0, v_set_age}) == $signed({1'b0, f_past_v_set_age}))) : f_past_f_ev_remove_set ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? ($signed({1'b0, v_set_age}) == 20'sd0) : ($signed({1'b0, v_set_age}) == $signed({1'b0, f_past_v_set_age}))) : ($signed({1'b0, v_set_age}) == $signed({1'b0, f_past_v_set_age})));
+    wire f_ok_253 = (f_past_rst ? ($signed({1'b0, v_away}) == 14'sd0) : f_past_f_tick_step ? ((f_past_v_inserted && (!f_past_v_connected)) ? ($signed({1'b0, v_away}) == fsd9) : ($signed({1'b0, v_away}) == 14'sd0)) : f_past_f_ev_insert ? ((((((f_past_state == 3'd1) && (f_past_v_set_loaded && (!f_past_v_set_used))) && f_past_v_primed) && (f_past_p_insert_at != 4'd0)) && (f_past_p_insert_at != f_past_v_last_site)) ? ($signed({1'b0, v_away}) == 14'sd0) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away}))) : f_past_f_ev_connect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && (!f_past_v_connected))) ? ($signed({1'b0, v_away}) == 14'sd0) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away}))) : f_past_f_ev_remove_set ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && f_past_v_set_loaded) ? ($signed({1'b0, v_away}) == 14'sd0) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away}))) : ($signed({1'b0, v_away}) == $signed({1'b0, f_past_v_away})));
     wire f_ok_254 = (f_past_rst ? ($signed({1'b0, v_basal_rate}) == 12'sd0) : f_past_f_ev_set_basal ? ((((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && ($signed({1'b0, f_past_p_set_basal_rate}) <= 13'sd1400)) ? ($signed({{2{1'b0}}, v_basal_rate}) == $signed({1'b0, f_past_p_set_basal_rate})) : ($signed({1'b0, v_basal_rate}) == $signed({1'b0, f_past_v_basal_rate}))) : ($signed({1'b0, v_basal_rate}) == $signed({1'b0, f_past_v_basal_rate})));
     wire f_ok_255 = (f_past_rst ? (v_occluded == 1'b0) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? (v_occluded == 1'b1) : (((((f_past_state == 3'd0) || (f_past_state == 3'd1)) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) ? (v_occluded == 1'b1) : (v_occluded == f_past_v_occluded))) : f_past_f_ev_clear_occlusion ? (((((((((f_past_state == 3'd0) || (f_past_state == 3'd1)) || (f_past_state == 3'd2)) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) ? (v_occluded == 1'b0) : (v_occluded == f_past_v_occluded)) : (v_occluded == f_past_v_occluded));
-    wire f_ok_256 = (f_past_rst ? (v_acked == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t85 >= 11'sd600))))) && (f_past_f_settle >= 5'd1)) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t85 >= 11'sd600))))) && (f_past_f_settle >= 5'd1)) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_acked == 1'b0) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_acked == 1'b0) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_acked == 1'b0) : ((((f_past_state == 3'd2) && (f_past_t76 == 11'sd0)) && (f_past_f_settle >= 5'd11)) ? ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t85 >= 11'sd600))))) && (f_past_f_settle >= 5'd1)) : ((((f_past_state == 3'd3) && (f_past_t78 == 7'sd0)) && (f_past_f_settle >= 5'd14)) ? ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t85 >= 11'sd600))))) && (f_past_f_settle >= 5'd1)) : ((((f_past_state == 3'd5) && ((f_past_t75 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd8)) ? ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t85 >= 11'sd600))))) && (f_past_f_settle >= 5'd1)) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_acked == 1'b0) : ((v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (f_past_t85 >= 11'sd600))))) && (f_past_f_settle >= 5'd1))))))))))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? (v_acked == 1'b0) : (v_acked == f_past_v_acked)) : f_past_f_ev_acknowledge ? ((f_past_state == 3'd7) ? (v_acked == 1'b1) : (v_acked == f_past_v_acked)) : (v_acked == f_past_v_acked));
-    wire f_ok_257 = (f_past_rst ? ($signed({1'b0, v_silenced}) == 11'sd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (($signed({1'b0, v_silenced}) == f_past_t86) && (f_past_f_settle >= 5'd2)) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (($signed({1'b0, v_silenced}) == f_past_t86) && (f_past_f_settle >= 5'd2)) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (($signed({1'b0, v_silenced}) == f_past_t86) && (f_past_f_settle >= 5'd2)) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (($signed({1'b0, v_silenced}) == f_past_t86) && (f_past_f_settle >= 5'd2)) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (($signed({1'b0, v_silenced}) == f_past_t86) && (f_past_f_settle >= 5'd2)) : ((((f_past_state == 3'd2) && (f_past_t76 == 11'sd0)) && (f_past_f_settle >= 5'd11)) ? (($signed({1'b0, v_silenced}) == f_past_t86) && (f_past_f_settle >= 5'd2)) : ((((f_past_state == 3'd3) && (f_past_t78 == 7'sd0)) && (f_past_f_settle >= 5'd14)) ? (($signed({1'b0, v_silenced}) == f_past_t86) && (f_past_f_settle >= 5'd2)) : ((((f_past_state == 3'd5) && ((f_past_t75 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd8)) ? (($signed({1'b0, v_silenced}) == f_past_t86) && (f_past_f_settle >= 5'd2)) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? ($signed({1'b0, v_silenced}) == 11'sd0) : (((((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && f_past_v_acked) && (f_past_t85 < 11'sd600)) && (f_past_f_settle >= 5'd1)) ? (($signed({1'b0, v_silenced}) == f_past_t85) && (f_past_f_settle >= 5'd1)) : ($signed({1'b0, v_silenced}) == 11'sd0))))))))))) : ($signed({1'b0, v_silenced}) == $signed({1'b0, f_past_v_silenced})));
-    wire f_ok_258 = (f_past_rst ? ($signed({1'b0, v_stopped}) == 12'sd0) : f_past_f_tick_step ? ((f_past_v_inserted && (!((f_past_state == 3'd4) || (f_past_state == 3'd5)))) ? (($signed({1'b0, v_stopped}) == f_past_t88) && (f_past_f_settle >= 5'd1)) : ($signed({1'b0, v_stopped}) == 12'sd0)) : ($signed({1'b0, v_stopped}) == $signed({1'b0, f_past_v_stopped})));
-    wire f_ok_259 = (f_past_rst ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (($signed({1'b0, v_bolus_left}) == f_past_t75) && (f_past_f_settle >= 5'd8)) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (($signed({1'b0, v_bolus_left}) == f_past_t75) && (f_past_f_settle >= 5'd8)) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (($signed({1'b0, v_bolus_left}) == f_past_t75) && (f_past_f_settle >= 5'd8)) : ((((f_past_state == 3'd2) && (f_past_t76 == 11'sd0)) && (f_past_f_settle >= 5'd11)) ? (($signed({1'b0, v_bolus_left}) == f_past_t75) && (f_past_f_settle >= 5'd8)) : ((((f_past_state == 3'd3) && (f_past_t78 == 7'sd0)) && (f_past_f_settle >= 5'd14)) ? (($signed({1'b0, v_bolus_left}) == f_past_t75) && (f_past_f_settle >= 5'd8)) : ((((f_past_state == 3'd5) && ((f_past_t75 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd8)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : (($signed({1'b0, v_bolus_left}) == f_past_t75) && (f_past_f_settle >= 5'd8)))))))))) : f_past_f_ev_reset ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : f_past_f_ev_disconnect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left})) : (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left})))) : f_past_f_ev_suspend ? (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left}))) : f_past_f_ev_bolus ? ((((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= f_past_t6)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= f_past_t9)) && (f_past_f_settle >= 5'd1)) ? ($signed({{3{1'b0}}, v_bolus_left}) == $signed({1'b0, f_past_p_bolus_amount})) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left}))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left}))) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left})));
-    wire f_ok_260 = (f_past_rst ? ($signed({1'b0, v_prime_left}) == 11'sd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (($signed({1'b0, v_prime_left}) == f_past_t76) && (f_past_f_settle >= 5'd11)) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (($signed({1'b0, v_prime_left}) == f_past_t76) && (f_past_f_settle >= 5'd11)) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? ($signed({1'b0, v_prime_left}) == 11'sd0) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (($signed({1'b0, v_prime_left}) == f_past_t76) && (f_past_f_settle >= 5'd11)) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? ($signed({1'b0, v_prime_left}) == 11'sd0) : (($signed({1'b0, v_prime_left}) == f_past_t76) && (f_past_f_settle >= 5'd11))))))) : f_past_f_ev_reset ? ($signed({1'b0, v_prime_left}) == 11'sd0) : f_past_f_ev_prime ? ((((((((((f_past_state == 3'd1) && f_past_v_set_loaded) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_p_prime_amount}) > 12'sd0)) && ($signed({1'b0, f_past_p_prime_amount}) <= $signed({fsd6[10], fsd6}))) && ($signed({{3{1'b0}}, f_past_p_prime_amount}) <= f_past_t34)) && (f_past_f_settle >= 5'd1)) ? ($signed({{2{1'b0}}, v_prime_left}) == $signed({1'b0, f_past_p_prime_amount})) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left}))) : f_past_f_ev_stop ? ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? ($signed({1'b0, v_prime_left}) == 11'sd0) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left}))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_prime_left}) == 11'sd0) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left}))) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left})));
-    wire f_ok_261 = (f_past_rst ? ($signed({1'b0, v_fill_left}) == 7'sd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (($signed({1'b0, v_fill_left}) == f_past_t78) && (f_past_f_settle >= 5'd14)) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (($signed({1'b0, v_fill_left}) == f_past_t78) && (f_past_f_settle >= 5'd14)) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : (($signed({1'b0, v_fill_left}) == f_past_t78) && (f_past_f_settle >= 5'd14)))))) : f_past_f_ev_reset ? ($signed({1'b0, v_fill_left}) == 7'sd0) : f_past_f_ev_stop ? ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left}))) : f_past_f_ev_fill ? ((((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd4[6], fsd4}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd3)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= f_past_t34)) && (!f_past_v_occluded)) && (f_past_f_settle >= 5'd1)) ? ($signed({{2{1'b0}}, v_fill_left}) == $signed({1'b0, f_past_p_fill_amount})) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left}))) : f_past_f_ev_disconnect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left})) : (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left})) : ((f_past_state == 3'd3) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left}))))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left}))) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left})));
-    wire f_ok_262 = (f_past_rst ? (v_occlusion_alarm == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : ((((f_past_state == 3'd2) && (f_past_t76 == 11'sd0)) && (f_past_f_settle >= 5'd11)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : ((((f_past_state == 3'd3) && (f_past_t78 == 7'sd0)) && (f_past_f_settle >= 5'd14)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : ((((f_past_state == 3'd5) && ((f_past_t75 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd8)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_occlusion_alarm == 1'b0) : (v_occlusion_alarm == f_past_v_occlusion_alarm)))))))))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? (v_occlusion_alarm == 1'b1) : (v_occlusion_alarm == f_past_v_occlusion_alarm)) : (v_occlusion_alarm == f_past_v_occlusion_alarm));
-    wire f_ok_263 = (f_past_rst ? (v_empty_alarm == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_empty_alarm == f_past_v_empty_alarm) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_empty_alarm == f_past_v_empty_alarm) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_empty_alarm == 1'b1) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_empty_alarm == f_past_v_empty_alarm) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_empty_alarm == f_past_v_empty_alarm) : ((((f_past_state == 3'd2) && (f_past_t76 == 11'sd0)) && (f_past_f_settle >= 5'd11)) ? (v_empty_alarm == f_past_v_empty_alarm) : ((((f_past_state == 3'd3) && (f_past_t78 == 7'sd0)) && (f_past_f_settle >= 5'd14)) ? (v_empty_alarm == f_past_v_empty_alarm) : ((((f_past_state == 3'd5) && ((f_past_t75 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd8)) ? (v_empty_alarm == f_past_v_empty_alarm) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_empty_alarm == 1'b0) : (v_empty_alarm == f_past_v_empty_alarm)))))))))) : (v_empty_alarm == f_past_v_empty_alarm));
-    wire f_ok_264 = (f_past_rst ? (v_wear_alarm == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_wear_alarm == f_past_v_wear_alarm) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_wear_alarm == f_past_v_wear_alarm) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_wear_alarm == f_past_v_wear_alarm) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_wear_alarm == 1'b1) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_wear_alarm == f_past_v_wear_alarm) : ((((f_past_state == 3'd2) && (f_past_t76 == 11'sd0)) && (f_past_f_settle >= 5'd11)) ? (v_wear_alarm == f_past_v_wear_alarm) : ((((f_past_state == 3'd3) && (f_past_t78 == 7'sd0)) && (f_past_f_settle >= 5'd14)) ? (v_wear_alarm == f_past_v_wear_alarm) : ((((f_past_state == 3'd5) && ((f_past_t75 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd8)) ? (v_wear_alarm == f_past_v_wear_alarm) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_wear_alarm == 1'b0) : (v_wear_alarm == f_past_v_wear_alarm)))))))))) : (v_wear_alarm == f_past_v_wear_alarm));
-    wire f_ok_265 = (f_past_rst ? (v_reconnect_alarm == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_reconnect_alarm == 1'b1) : ((((f_past_state == 3'd2) && (f_past_t76 == 11'sd0)) && (f_past_f_settle >= 5'd11)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : ((((f_past_state == 3'd3) && (f_past_t78 == 7'sd0)) && (f_past_f_settle >= 5'd14)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : ((((f_past_state == 3'd5) && ((f_past_t75 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd8)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_reconnect_alarm == 1'b0) : (v_reconnect_alarm == f_past_v_reconnect_alarm)))))))))) : (v_reconnect_alarm == f_past_v_reconnect_alarm));
+    wire f_ok_256 = (f_past_rst ? (v_acked == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd10 >= 11'sd600))))) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd10 >= 11'sd600))))) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_acked == 1'b0) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd3 >= fsd4)) ? (v_acked == 1'b0) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd2 >= 14'sd7200))) ? (v_acked == 1'b0) : (((f_past_state == 3'd2) && (fsd1 == 11'sd0)) ? (v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd10 >= 11'sd600))))) : (((f_past_state == 3'd3) && (fsd12 == 7'sd0)) ? (v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd10 >= 11'sd600))))) : (((f_past_state == 3'd5) && ((fsd11 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? (v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd10 >= 11'sd600))))) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_acked == 1'b0) : (v_acked == (f_past_v_acked && (!((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && (fsd10 >= 11'sd600)))))))))))))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? (v_acked == 1'b0) : (v_acked == f_past_v_acked)) : f_past_f_ev_acknowledge ? ((f_past_state == 3'd7) ? (v_acked == 1'b1) : (v_acked == f_past_v_acked)) : (v_acked == f_past_v_acked));
+    wire f_ok_257 = (f_past_rst ? ($signed({1'b0, v_silenced}) == 11'sd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? ($signed({1'b0, v_silenced}) == fsd13) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? ($signed({1'b0, v_silenced}) == fsd13) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? ($signed({1'b0, v_silenced}) == fsd13) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd3 >= fsd4)) ? ($signed({1'b0, v_silenced}) == fsd13) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd2 >= 14'sd7200))) ? ($signed({1'b0, v_silenced}) == fsd13) : (((f_past_state == 3'd2) && (fsd1 == 11'sd0)) ? ($signed({1'b0, v_silenced}) == fsd13) : (((f_past_state == 3'd3) && (fsd12 == 7'sd0)) ? ($signed({1'b0, v_silenced}) == fsd13) : (((f_past_state == 3'd5) && ((fsd11 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? ($signed({1'b0, v_silenced}) == fsd13) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? ($signed({1'b0, v_silenced}) == 11'sd0) : ((((((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm) && f_past_v_acked) && (fsd10 < 11'sd600)) ? ($signed({1'b0, v_silenced}) == fsd10) : ($signed({1'b0, v_silenced}) == 11'sd0))))))))))) : ($signed({1'b0, v_silenced}) == $signed({1'b0, f_past_v_silenced})));
+    wire f_ok_258 = (f_past_rst ? ($signed({1'b0, v_stopped}) == 12'sd0) : f_past_f_tick_step ? ((f_past_v_inserted && (!((f_past_state == 3'd4) || (f_past_state == 3'd5)))) ? (($signed({1'b0, v_stopped}) == f_past_t88) && (f_past_f_settle >= 4'd1)) : ($signed({1'b0, v_stopped}) == 12'sd0)) : ($signed({1'b0, v_stopped}) == $signed({1'b0, f_past_v_stopped})));
+    wire f_ok_259 = (f_past_rst ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? ($signed({1'b0, v_bolus_left}) == fsd11) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? ($signed({1'b0, v_bolus_left}) == fsd11) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd3 >= fsd4)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd2 >= 14'sd7200))) ? ($signed({1'b0, v_bolus_left}) == fsd11) : (((f_past_state == 3'd2) && (fsd1 == 11'sd0)) ? ($signed({1'b0, v_bolus_left}) == fsd11) : (((f_past_state == 3'd3) && (fsd12 == 7'sd0)) ? ($signed({1'b0, v_bolus_left}) == fsd11) : (((f_past_state == 3'd5) && ((fsd11 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : ($signed({1'b0, v_bolus_left}) == fsd11))))))))) : f_past_f_ev_reset ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : f_past_f_ev_disconnect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left})) : (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left})))) : f_past_f_ev_suspend ? (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left}))) : f_past_f_ev_bolus ? (((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd14)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd15)) ? ($signed({{3{1'b0}}, v_bolus_left}) == $signed({1'b0, f_past_p_bolus_amount})) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left}))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_bolus_left}) == 11'sd0) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left}))) : ($signed({1'b0, v_bolus_left}) == $signed({1'b0, f_past_v_bolus_left})));
+    wire f_ok_260 = (f_past_rst ? ($signed({1'b0, v_prime_left}) == 11'sd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? ($signed({1'b0, v_prime_left}) == fsd1) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? ($signed({1'b0, v_prime_left}) == fsd1) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? ($signed({1'b0, v_prime_left}) == 11'sd0) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd3 >= fsd4)) ? ($signed({1'b0, v_prime_left}) == fsd1) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd2 >= 14'sd7200))) ? ($signed({1'b0, v_prime_left}) == 11'sd0) : ($signed({1'b0, v_prime_left}) == fsd1)))))) : f_past_f_ev_reset ? ($signed({1'b0, v_prime_left}) == 11'sd0) : f_past_f_ev_prime ? (((((((((f_past_state == 3'd1) && f_past_v_set_loaded) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_p_prime_amount}) > 12'sd0)) && ($signed({1'b0, f_past_p_prime_amount}) <= $signed({fsd16[10], fsd16}))) && ($signed({{3{1'b0}}, f_past_p_prime_amount}) <= fsd7)) ? ($signed({{2{1'b0}}, v_prime_left}) == $signed({1'b0, f_past_p_prime_amount})) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left}))) : f_past_f_ev_stop ? ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? ($signed({1'b0, v_prime_left}) == 11'sd0) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left}))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_prime_left}) == 11'sd0) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left}))) : ($signed({1'b0, v_prime_left}) == $signed({1'b0, f_past_v_prime_left})));
+    wire f_ok_261 = (f_past_rst ? ($signed({1'b0, v_fill_left}) == 7'sd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? ($signed({1'b0, v_fill_left}) == fsd12) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? ($signed({1'b0, v_fill_left}) == fsd12) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd3 >= fsd4)) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : ($signed({1'b0, v_fill_left}) == fsd12))))) : f_past_f_ev_reset ? ($signed({1'b0, v_fill_left}) == 7'sd0) : f_past_f_ev_stop ? ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left}))) : f_past_f_ev_fill ? (((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd6[6], fsd6}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd4)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fsd7)) && (!f_past_v_occluded)) ? ($signed({{2{1'b0}}, v_fill_left}) == $signed({1'b0, f_past_p_fill_amount})) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left}))) : f_past_f_ev_disconnect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left})) : (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left})) : ((f_past_state == 3'd3) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left}))))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? ($signed({1'b0, v_fill_left}) == 7'sd0) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left}))) : ($signed({1'b0, v_fill_left}) == $signed({1'b0, f_past_v_fill_left})));
+    wire f_ok_262 = (f_past_rst ? (v_occlusion_alarm == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd3 >= fsd4)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd2 >= 14'sd7200))) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((f_past_state == 3'd2) && (fsd1 == 11'sd0)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((f_past_state == 3'd3) && (fsd12 == 7'sd0)) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((f_past_state == 3'd5) && ((fsd11 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? (v_occlusion_alarm == f_past_v_occlusion_alarm) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_occlusion_alarm == 1'b0) : (v_occlusion_alarm == f_past_v_occlusion_alarm)))))))))) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? (v_occlusion_alarm == 1'b1) : (v_occlusion_alarm == f_past_v_occlusion_alarm)) : (v_occlusion_alarm == f_past_v_occlusion_alarm));
+    wire f_ok_263 = (f_past_rst ? (v_empty_alarm == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_empty_alarm == f_past_v_empty_alarm) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_empty_alarm == f_past_v_empty_alarm) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_empty_alarm == 1'b1) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd3 >= fsd4)) ? (v_empty_alarm == f_past_v_empty_alarm) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd2 >= 14'sd7200))) ? (v_empty_alarm == f_past_v_empty_alarm) : (((f_past_state == 3'd2) && (fsd1 == 11'sd0)) ? (v_empty_alarm == f_past_v_empty_alarm) : (((f_past_state == 3'd3) && (fsd12 == 7'sd0)) ? (v_empty_alarm == f_past_v_empty_alarm) : (((f_past_state == 3'd5) && ((fsd11 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? (v_empty_alarm == f_past_v_empty_alarm) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_empty_alarm == 1'b0) : (v_empty_alarm == f_past_v_empty_alarm)))))))))) : (v_empty_alarm == f_past_v_empty_alarm));
+    wire f_ok_264 = (f_past_rst ? (v_wear_alarm == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_wear_alarm == f_past_v_wear_alarm) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_wear_alarm == f_past_v_wear_alarm) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_wear_alarm == f_past_v_wear_alarm) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd3 >= fsd4)) ? (v_wear_alarm == 1'b1) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd2 >= 14'sd7200))) ? (v_wear_alarm == f_past_v_wear_alarm) : (((f_past_state == 3'd2) && (fsd1 == 11'sd0)) ? (v_wear_alarm == f_past_v_wear_alarm) : (((f_past_state == 3'd3) && (fsd12 == 7'sd0)) ? (v_wear_alarm == f_past_v_wear_alarm) : (((f_past_state == 3'd5) && ((fsd11 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? (v_wear_alarm == f_past_v_wear_alarm) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_wear_alarm == 1'b0) : (v_wear_alarm == f_past_v_wear_alarm)))))))))) : (v_wear_alarm == f_past_v_wear_alarm));
+    wire f_ok_265 = (f_past_rst ? (v_reconnect_alarm == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd3 >= fsd4)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd2 >= 14'sd7200))) ? (v_reconnect_alarm == 1'b1) : (((f_past_state == 3'd2) && (fsd1 == 11'sd0)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((f_past_state == 3'd3) && (fsd12 == 7'sd0)) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((f_past_state == 3'd5) && ((fsd11 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? (v_reconnect_alarm == f_past_v_reconnect_alarm) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (v_reconnect_alarm == 1'b0) : (v_reconnect_alarm == f_past_v_reconnect_alarm)))))))))) : (v_reconnect_alarm == f_past_v_reconnect_alarm));
     wire f_ok_266 = (f_past_rst ? (v_low_reservoir == 1'b0) : f_past_f_tick_step ? (v_low_reservoir == (fsd0 < 15'sd400)) : f_past_f_ev_reset ? (v_low_reservoir == 1'b0) : (v_low_reservoir == f_past_v_low_reservoir));
-    wire f_ok_267 = (f_past_rst ? (v_wear_alert == 1'b0) : f_past_f_tick_step ? (v_wear_alert == (f_past_v_inserted && (fsd2 >= $signed({fsd7[18], fsd7})))) : f_past_f_ev_reset ? (v_wear_alert == 1'b0) : (v_wear_alert == f_past_v_wear_alert));
-    wire f_ok_268 = (f_past_rst ? (v_dose_limit == 1'b0) : f_past_f_tick_step ? ((v_dose_limit == ((f_past_t32 < fsd8) && ($signed({{12{f_past_t32[2]}}, f_past_t32}) < $signed({1'b0, f_past_v_reservoir})))) && (f_past_f_settle >= 5'd8)) : f_past_f_ev_reset ? (v_dose_limit == 1'b0) : (v_dose_limit == f_past_v_dose_limit));
-    wire f_ok_269 = (f_past_rst ? (v_no_delivery == 1'b0) : f_past_f_tick_step ? (v_no_delivery == ((f_past_v_inserted && (!((f_past_state == 3'd4) || (f_past_state == 3'd5)))) && (fsd9 >= 12'sd1800))) : f_past_f_ev_reset ? (v_no_delivery == 1'b0) : (v_no_delivery == f_past_v_no_delivery));
-    wire f_ok_270 = (f_past_rst ? (v_bolus_cut == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_bolus_cut == f_past_v_bolus_cut) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_bolus_cut == f_past_v_bolus_cut) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_bolus_cut == f_past_v_bolus_cut) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (v_bolus_cut == f_past_v_bolus_cut) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (v_bolus_cut == f_past_v_bolus_cut) : ((((f_past_state == 3'd2) && (f_past_t76 == 11'sd0)) && (f_past_f_settle >= 5'd11)) ? (v_bolus_cut == f_past_v_bolus_cut) : ((((f_past_state == 3'd3) && (f_past_t78 == 7'sd0)) && (f_past_f_settle >= 5'd14)) ? (v_bolus_cut == f_past_v_bolus_cut) : ((((f_past_state == 3'd5) && ((f_past_t75 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd8)) ? ((v_bolus_cut == (f_past_t75 > 11'sd0)) && (f_past_f_settle >= 5'd8)) : (v_bolus_cut == f_past_v_bolus_cut))))))))) : f_past_f_ev_reset ? (v_bolus_cut == 1'b0) : f_past_f_ev_bolus ? ((((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= f_past_t6)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= f_past_t9)) && (f_past_f_settle >= 5'd1)) ? (v_bolus_cut == 1'b0) : (v_bolus_cut == f_past_v_bolus_cut)) : (v_bolus_cut == f_past_v_bolus_cut));
-    wire f_ok_271 = (f_past_rst ? ($signed({1'b0, v_hourly_b0}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_b0}) == 12'sd0) : (($signed({1'b0, v_hourly_b0}) == fsd10) && (f_past_f_settle >= 5'd8))) : ($signed({1'b0, v_hourly_b0}) == $signed({1'b0, f_past_v_hourly_b0})));
-    wire f_ok_272 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b1}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? (($signed({1'b0, f_v_hourly_b1}) == fsd10) && (f_past_f_settle >= 5'd8)) : ($signed({1'b0, f_v_hourly_b1}) == $signed({1'b0, f_past_f_v_hourly_b1}))) : ($signed({1'b0, f_v_hourly_b1}) == $signed({1'b0, f_past_f_v_hourly_b1})));
+    wire f_ok_267 = (f_past_rst ? (v_wear_alert == 1'b0) : f_past_f_tick_step ? (v_wear_alert == (f_past_v_inserted && (fsd3 >= $signed({fsd17[18], fsd17})))) : f_past_f_ev_reset ? (v_wear_alert == 1'b0) : (v_wear_alert == f_past_v_wear_alert));
+    wire f_ok_268 = (f_past_rst ? (v_dose_limit == 1'b0) : f_past_f_tick_step ? ((v_dose_limit == ((fsd18 < f_past_t91) && ($signed({{12{fsd18[2]}}, fsd18}) < $signed({1'b0, f_past_v_reservoir})))) && (f_past_f_settle >= 4'd1)) : f_past_f_ev_reset ? (v_dose_limit == 1'b0) : (v_dose_limit == f_past_v_dose_limit));
+    wire f_ok_269 = (f_past_rst ? (v_no_delivery == 1'b0) : f_past_f_tick_step ? (v_no_delivery == ((f_past_v_inserted && (!((f_past_state == 3'd4) || (f_past_state == 3'd5)))) && (fsd19 >= 12'sd1800))) : f_past_f_ev_reset ? (v_no_delivery == 1'b0) : (v_no_delivery == f_past_v_no_delivery));
+    wire f_ok_270 = (f_past_rst ? (v_bolus_cut == 1'b0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (v_bolus_cut == f_past_v_bolus_cut) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (v_bolus_cut == f_past_v_bolus_cut) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (v_bolus_cut == f_past_v_bolus_cut) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd3 >= fsd4)) ? (v_bolus_cut == f_past_v_bolus_cut) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd2 >= 14'sd7200))) ? (v_bolus_cut == f_past_v_bolus_cut) : (((f_past_state == 3'd2) && (fsd1 == 11'sd0)) ? (v_bolus_cut == f_past_v_bolus_cut) : (((f_past_state == 3'd3) && (fsd12 == 7'sd0)) ? (v_bolus_cut == f_past_v_bolus_cut) : (((f_past_state == 3'd5) && ((fsd11 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? (v_bolus_cut == (fsd11 > 11'sd0)) : (v_bolus_cut == f_past_v_bolus_cut))))))))) : f_past_f_ev_reset ? (v_bolus_cut == 1'b0) : f_past_f_ev_bolus ? (((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd14)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd15)) ? (v_bolus_cut == 1'b0) : (v_bolus_cut == f_past_v_bolus_cut)) : (v_bolus_cut == f_past_v_bolus_cut));
+    wire f_ok_271 = (f_past_rst ? ($signed({1'b0, v_hourly_b0}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_b0}) == 12'sd0) : ($signed({1'b0, v_hourly_b0}) == fsd20)) : ($signed({1'b0, v_hourly_b0}) == $signed({1'b0, f_past_v_hourly_b0})));
+    wire f_ok_272 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b1}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, f_v_hourly_b1}) == fsd20) : ($signed({1'b0, f_v_hourly_b1}) == $signed({1'b0, f_past_f_v_hourly_b1}))) : ($signed({1'b0, f_v_hourly_b1}) == $signed({1'b0, f_past_f_v_hourly_b1})));
     wire f_ok_273 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b2}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, f_v_hourly_b2}) == $signed({1'b0, f_past_f_v_hourly_b1})) : ($signed({1'b0, f_v_hourly_b2}) == $signed({1'b0, f_past_f_v_hourly_b2}))) : ($signed({1'b0, f_v_hourly_b2}) == $signed({1'b0, f_past_f_v_hourly_b2})));
     wire f_ok_274 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b3}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, f_v_hourly_b3}) == $signed({1'b0, f_past_f_v_hourly_b2})) : ($signed({1'b0, f_v_hourly_b3}) == $signed({1'b0, f_past_f_v_hourly_b3}))) : ($signed({1'b0, f_v_hourly_b3}) == $signed({1'b0, f_past_f_v_hourly_b3})));
     wire f_ok_275 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b4}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, f_v_hourly_b4}) == $signed({1'b0, f_past_f_v_hourly_b3})) : ($signed({1'b0, f_v_hourly_b4}) == $signed({1'b0, f_past_f_v_hourly_b4}))) : ($signed({1'b0, f_v_hourly_b4}) == $signed({1'b0, f_past_f_v_hourly_b4})));
@@ -3420,9 +3273,9 @@ module infusion_pump_fsm (
     wire f_ok_281 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b10}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, f_v_hourly_b10}) == $signed({1'b0, f_past_f_v_hourly_b9})) : ($signed({1'b0, f_v_hourly_b10}) == $signed({1'b0, f_past_f_v_hourly_b10}))) : ($signed({1'b0, f_v_hourly_b10}) == $signed({1'b0, f_past_f_v_hourly_b10})));
     wire f_ok_282 = (f_past_rst ? ($signed({1'b0, f_v_hourly_b11}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, f_v_hourly_b11}) == $signed({1'b0, f_past_f_v_hourly_b10})) : ($signed({1'b0, f_v_hourly_b11}) == $signed({1'b0, f_past_f_v_hourly_b11}))) : ($signed({1'b0, f_v_hourly_b11}) == $signed({1'b0, f_past_f_v_hourly_b11})));
     wire f_ok_283 = (f_past_rst ? ($signed({1'b0, v_hourly_b12}) == 12'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_b12}) == $signed({1'b0, f_past_f_v_hourly_b11})) : ($signed({1'b0, v_hourly_b12}) == $signed({1'b0, f_past_v_hourly_b12}))) : ($signed({1'b0, v_hourly_b12}) == $signed({1'b0, f_past_v_hourly_b12})));
-    wire f_ok_284 = (f_past_rst ? ($signed({1'b0, v_hourly_phase}) == 10'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_phase}) == 10'sd0) : ($signed({1'b0, v_hourly_phase}) == fsd11)) : ($signed({1'b0, v_hourly_phase}) == $signed({1'b0, f_past_v_hourly_phase})));
-    wire f_ok_285 = (f_past_rst ? ($signed({1'b0, v_daily_b0}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b0}) == 14'sd0) : (($signed({1'b0, v_daily_b0}) == fsd12) && (f_past_f_settle >= 5'd8))) : ($signed({1'b0, v_daily_b0}) == $signed({1'b0, f_past_v_daily_b0})));
-    wire f_ok_286 = (f_past_rst ? ($signed({1'b0, f_v_daily_b1}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? (($signed({1'b0, f_v_daily_b1}) == fsd12) && (f_past_f_settle >= 5'd8)) : ($signed({1'b0, f_v_daily_b1}) == $signed({1'b0, f_past_f_v_daily_b1}))) : ($signed({1'b0, f_v_daily_b1}) == $signed({1'b0, f_past_f_v_daily_b1})));
+    wire f_ok_284 = (f_past_rst ? ($signed({1'b0, v_hourly_phase}) == 10'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_hourly_phase}) == 10'sd299) ? ($signed({1'b0, v_hourly_phase}) == 10'sd0) : ($signed({1'b0, v_hourly_phase}) == fsd21)) : ($signed({1'b0, v_hourly_phase}) == $signed({1'b0, f_past_v_hourly_phase})));
+    wire f_ok_285 = (f_past_rst ? ($signed({1'b0, v_daily_b0}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b0}) == 14'sd0) : ($signed({1'b0, v_daily_b0}) == fsd22)) : ($signed({1'b0, v_daily_b0}) == $signed({1'b0, f_past_v_daily_b0})));
+    wire f_ok_286 = (f_past_rst ? ($signed({1'b0, f_v_daily_b1}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b1}) == fsd22) : ($signed({1'b0, f_v_daily_b1}) == $signed({1'b0, f_past_f_v_daily_b1}))) : ($signed({1'b0, f_v_daily_b1}) == $signed({1'b0, f_past_f_v_daily_b1})));
     wire f_ok_287 = (f_past_rst ? ($signed({1'b0, f_v_daily_b2}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b2}) == $signed({1'b0, f_past_f_v_daily_b1})) : ($signed({1'b0, f_v_daily_b2}) == $signed({1'b0, f_past_f_v_daily_b2}))) : ($signed({1'b0, f_v_daily_b2}) == $signed({1'b0, f_past_f_v_daily_b2})));
     wire f_ok_288 = (f_past_rst ? ($signed({1'b0, f_v_daily_b3}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b3}) == $signed({1'b0, f_past_f_v_daily_b2})) : ($signed({1'b0, f_v_daily_b3}) == $signed({1'b0, f_past_f_v_daily_b3}))) : ($signed({1'b0, f_v_daily_b3}) == $signed({1'b0, f_past_f_v_daily_b3})));
     wire f_ok_289 = (f_past_rst ? ($signed({1'b0, f_v_daily_b4}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b4}) == $signed({1'b0, f_past_f_v_daily_b3})) : ($signed({1'b0, f_v_daily_b4}) == $signed({1'b0, f_past_f_v_daily_b4}))) : ($signed({1'b0, f_v_daily_b4}) == $signed({1'b0, f_past_f_v_daily_b4})));
@@ -3446,105 +3299,69 @@ module infusion_pump_fsm (
     wire f_ok_307 = (f_past_rst ? ($signed({1'b0, f_v_daily_b22}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b22}) == $signed({1'b0, f_past_f_v_daily_b21})) : ($signed({1'b0, f_v_daily_b22}) == $signed({1'b0, f_past_f_v_daily_b22}))) : ($signed({1'b0, f_v_daily_b22}) == $signed({1'b0, f_past_f_v_daily_b22})));
     wire f_ok_308 = (f_past_rst ? ($signed({1'b0, f_v_daily_b23}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, f_v_daily_b23}) == $signed({1'b0, f_past_f_v_daily_b22})) : ($signed({1'b0, f_v_daily_b23}) == $signed({1'b0, f_past_f_v_daily_b23}))) : ($signed({1'b0, f_v_daily_b23}) == $signed({1'b0, f_past_f_v_daily_b23})));
     wire f_ok_309 = (f_past_rst ? ($signed({1'b0, v_daily_b24}) == 14'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_b24}) == $signed({1'b0, f_past_f_v_daily_b23})) : ($signed({1'b0, v_daily_b24}) == $signed({1'b0, f_past_v_daily_b24}))) : ($signed({1'b0, v_daily_b24}) == $signed({1'b0, f_past_v_daily_b24})));
-    wire f_ok_310 = (f_past_rst ? ($signed({1'b0, v_daily_phase}) == 13'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_phase}) == 13'sd0) : ($signed({1'b0, v_daily_phase}) == fsd13)) : ($signed({1'b0, v_daily_phase}) == $signed({1'b0, f_past_v_daily_phase})));
-    wire f_ok_311 = (f_past_rst ? ($signed({1'b0, v_primes_b0}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, v_primes_b0}) == 11'sd0) : (($signed({1'b0, v_primes_b0}) == fsd14) && (f_past_f_settle >= 5'd14))) : ($signed({1'b0, v_primes_b0}) == $signed({1'b0, f_past_v_primes_b0})));
-    wire f_ok_312 = (f_past_rst ? ($signed({1'b0, f_v_primes_b1}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? (($signed({1'b0, f_v_primes_b1}) == fsd14) && (f_past_f_settle >= 5'd14)) : ($signed({1'b0, f_v_primes_b1}) == $signed({1'b0, f_past_f_v_primes_b1}))) : ($signed({1'b0, f_v_primes_b1}) == $signed({1'b0, f_past_f_v_primes_b1})));
+    wire f_ok_310 = (f_past_rst ? ($signed({1'b0, v_daily_phase}) == 13'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_daily_phase}) == 13'sd3599) ? ($signed({1'b0, v_daily_phase}) == 13'sd0) : ($signed({1'b0, v_daily_phase}) == fsd23)) : ($signed({1'b0, v_daily_phase}) == $signed({1'b0, f_past_v_daily_phase})));
+    wire f_ok_311 = (f_past_rst ? ($signed({1'b0, v_primes_b0}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, v_primes_b0}) == 11'sd0) : (($signed({1'b0, v_primes_b0}) == f_past_t72) && (f_past_f_settle >= 4'd8))) : ($signed({1'b0, v_primes_b0}) == $signed({1'b0, f_past_v_primes_b0})));
+    wire f_ok_312 = (f_past_rst ? ($signed({1'b0, f_v_primes_b1}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? (($signed({1'b0, f_v_primes_b1}) == f_past_t72) && (f_past_f_settle >= 4'd8)) : ($signed({1'b0, f_v_primes_b1}) == $signed({1'b0, f_past_f_v_primes_b1}))) : ($signed({1'b0, f_v_primes_b1}) == $signed({1'b0, f_past_f_v_primes_b1})));
     wire f_ok_313 = (f_past_rst ? ($signed({1'b0, f_v_primes_b2}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, f_v_primes_b2}) == $signed({1'b0, f_past_f_v_primes_b1})) : ($signed({1'b0, f_v_primes_b2}) == $signed({1'b0, f_past_f_v_primes_b2}))) : ($signed({1'b0, f_v_primes_b2}) == $signed({1'b0, f_past_f_v_primes_b2})));
     wire f_ok_314 = (f_past_rst ? ($signed({1'b0, f_v_primes_b3}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, f_v_primes_b3}) == $signed({1'b0, f_past_f_v_primes_b2})) : ($signed({1'b0, f_v_primes_b3}) == $signed({1'b0, f_past_f_v_primes_b3}))) : ($signed({1'b0, f_v_primes_b3}) == $signed({1'b0, f_past_f_v_primes_b3})));
     wire f_ok_315 = (f_past_rst ? ($signed({1'b0, f_v_primes_b4}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, f_v_primes_b4}) == $signed({1'b0, f_past_f_v_primes_b3})) : ($signed({1'b0, f_v_primes_b4}) == $signed({1'b0, f_past_f_v_primes_b4}))) : ($signed({1'b0, f_v_primes_b4}) == $signed({1'b0, f_past_f_v_primes_b4})));
     wire f_ok_316 = (f_past_rst ? ($signed({1'b0, f_v_primes_b5}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, f_v_primes_b5}) == $signed({1'b0, f_past_f_v_primes_b4})) : ($signed({1'b0, f_v_primes_b5}) == $signed({1'b0, f_past_f_v_primes_b5}))) : ($signed({1'b0, f_v_primes_b5}) == $signed({1'b0, f_past_f_v_primes_b5})));
     wire f_ok_317 = (f_past_rst ? ($signed({1'b0, v_primes_b6}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, v_primes_b6}) == $signed({1'b0, f_past_f_v_primes_b5})) : ($signed({1'b0, v_primes_b6}) == $signed({1'b0, f_past_v_primes_b6}))) : ($signed({1'b0, v_primes_b6}) == $signed({1'b0, f_past_v_primes_b6})));
-    wire f_ok_318 = (f_past_rst ? ($signed({1'b0, v_primes_phase}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, v_primes_phase}) == 11'sd0) : ($signed({1'b0, v_primes_phase}) == fsd15)) : ($signed({1'b0, v_primes_phase}) == $signed({1'b0, f_past_v_primes_phase})));
-    wire f_ok_319 = (f_past_rst ? ($signed({1'b0, v_basal_acc}) == 13'sd0) : f_past_f_tick_step ? (f_past_l_basal_active ? (($signed({1'b0, v_basal_acc}) == fsd17) && (f_past_f_settle >= 5'd1)) : ($signed({1'b0, v_basal_acc}) == 13'sd0)) : f_past_f_ev_reset ? ($signed({1'b0, v_basal_acc}) == 13'sd0) : ($signed({1'b0, v_basal_acc}) == $signed({1'b0, f_past_v_basal_acc})));
-    wire f_ok_320 = (f_past_rst ? (state == 3'd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (state == 3'd1) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (state == 3'd7) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (state == 3'd7) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd2 >= fsd3)) ? (state == 3'd7) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd1 >= 14'sd7200))) ? (state == 3'd7) : ((((f_past_state == 3'd2) && (f_past_t76 == 11'sd0)) && (f_past_f_settle >= 5'd11)) ? (state == 3'd1) : ((((f_past_state == 3'd3) && (f_past_t78 == 7'sd0)) && (f_past_f_settle >= 5'd14)) ? (state == 3'd1) : ((((f_past_state == 3'd5) && ((f_past_t75 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) && (f_past_f_settle >= 5'd8)) ? (state == 3'd4) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (state == 3'd1) : (state == f_past_state)))))))))) : f_past_f_ev_reset ? (state == 3'd0) : f_past_f_ev_prime ? ((((((((((f_past_state == 3'd1) && f_past_v_set_loaded) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_p_prime_amount}) > 12'sd0)) && ($signed({1'b0, f_past_p_prime_amount}) <= $signed({fsd6[10], fsd6}))) && ($signed({{3{1'b0}}, f_past_p_prime_amount}) <= f_past_t34)) && (f_past_f_settle >= 5'd1)) ? (state == 3'd2) : (state == f_past_state)) : f_past_f_ev_stop ? ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? (state == 3'd1) : (state == f_past_state)) : f_past_f_ev_fill ? ((((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd4[6], fsd4}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd3)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= f_past_t34)) && (!f_past_v_occluded)) && (f_past_f_settle >= 5'd1)) ? (state == 3'd3) : (state == f_past_state)) : f_past_f_ev_disconnect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? (state == f_past_state) : (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? (state == 3'd6) : ((f_past_state == 3'd3) ? (state == 3'd1) : (state == f_past_state)))) : f_past_f_ev_start ? ((((((((f_past_state == 3'd1) || (f_past_state == 3'd6)) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd3)) && (!f_past_v_occluded)) ? (state == 3'd4) : (state == f_past_state)) : f_past_f_ev_suspend ? (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? (state == 3'd6) : (state == f_past_state)) : f_past_f_ev_bolus ? ((((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= f_past_t6)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= f_past_t9)) && (f_past_f_settle >= 5'd1)) ? (state == 3'd5) : (state == f_past_state)) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? (state == 3'd7) : (state == f_past_state)) : (state == f_past_state));
+    wire f_ok_318 = (f_past_rst ? ($signed({1'b0, v_primes_phase}) == 11'sd0) : f_past_f_tick_step ? (($signed({1'b0, f_past_v_primes_phase}) == 11'sd599) ? ($signed({1'b0, v_primes_phase}) == 11'sd0) : ($signed({1'b0, v_primes_phase}) == fsd24)) : ($signed({1'b0, v_primes_phase}) == $signed({1'b0, f_past_v_primes_phase})));
+    wire f_ok_319 = (f_past_rst ? ($signed({1'b0, v_basal_acc}) == 13'sd0) : f_past_f_tick_step ? (f_past_l_basal_active ? ($signed({1'b0, v_basal_acc}) == fsd27) : ($signed({1'b0, v_basal_acc}) == 13'sd0)) : f_past_f_ev_reset ? ($signed({1'b0, v_basal_acc}) == 13'sd0) : ($signed({1'b0, v_basal_acc}) == $signed({1'b0, f_past_v_basal_acc})));
+    wire f_ok_320 = (f_past_rst ? (state == 3'd0) : f_past_f_tick_step ? (((f_past_state == 3'd0) && (!(((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm))) ? (state == 3'd1) : (((f_past_state == 3'd0) && (((f_past_v_occlusion_alarm || f_past_v_empty_alarm) || f_past_v_wear_alarm) || f_past_v_reconnect_alarm)) ? (state == 3'd7) : ((((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd0 == 15'sd0)) ? (state == 3'd7) : (((((f_past_state == 3'd3) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) && (fsd3 >= fsd4)) ? (state == 3'd7) : (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd2)) && ((f_past_v_inserted && (!f_past_v_connected)) && (fsd2 >= 14'sd7200))) ? (state == 3'd7) : (((f_past_state == 3'd2) && (fsd1 == 11'sd0)) ? (state == 3'd1) : (((f_past_state == 3'd3) && (fsd12 == 7'sd0)) ? (state == 3'd1) : (((f_past_state == 3'd5) && ((fsd11 == 11'sd0) || (f_past_l_bolus_steps < f_past_l_bolus_raw))) ? (state == 3'd4) : (((f_past_state == 3'd7) && ((((f_past_v_acked && (!(f_past_v_occlusion_alarm && f_past_v_occluded))) && (!(f_past_v_empty_alarm && ($signed({1'b0, f_past_v_reservoir}) == 15'sd0)))) && (!(f_past_v_wear_alarm && f_past_v_inserted))) && (!((f_past_v_reconnect_alarm && f_past_v_inserted) && (!f_past_v_connected))))) ? (state == 3'd1) : (state == f_past_state)))))))))) : f_past_f_ev_reset ? (state == 3'd0) : f_past_f_ev_prime ? (((((((((f_past_state == 3'd1) && f_past_v_set_loaded) && (!(f_past_v_inserted && f_past_v_connected))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && (!f_past_v_occluded)) && ($signed({1'b0, f_past_p_prime_amount}) > 12'sd0)) && ($signed({1'b0, f_past_p_prime_amount}) <= $signed({fsd16[10], fsd16}))) && ($signed({{3{1'b0}}, f_past_p_prime_amount}) <= fsd7)) ? (state == 3'd2) : (state == f_past_state)) : f_past_f_ev_stop ? ((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd6)) ? (state == 3'd1) : (state == f_past_state)) : f_past_f_ev_fill ? (((((((((((f_past_state == 3'd1) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && (!f_past_v_filled)) && ($signed({1'b0, f_past_p_fill_amount}) > 8'sd0)) && ($signed({1'b0, f_past_p_fill_amount}) <= $signed({fsd6[6], fsd6}))) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd4)) && ($signed({{7{1'b0}}, f_past_p_fill_amount}) <= fsd7)) && (!f_past_v_occluded)) ? (state == 3'd3) : (state == f_past_state)) : f_past_f_ev_disconnect ? (((((f_past_state == 3'd1) || (f_past_state == 3'd6)) || (f_past_state == 3'd7)) && (f_past_v_inserted && f_past_v_connected)) ? (state == f_past_state) : (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? (state == 3'd6) : ((f_past_state == 3'd3) ? (state == 3'd1) : (state == f_past_state)))) : f_past_f_ev_start ? ((((((((f_past_state == 3'd1) || (f_past_state == 3'd6)) && (f_past_v_inserted && f_past_v_connected)) && f_past_v_primed) && ($signed({1'b0, f_past_v_reservoir}) > 15'sd0)) && ($signed({1'b0, f_past_v_set_age}) < fsd4)) && (!f_past_v_occluded)) ? (state == 3'd4) : (state == f_past_state)) : f_past_f_ev_suspend ? (((f_past_state == 3'd4) || (f_past_state == 3'd5)) ? (state == 3'd6) : (state == f_past_state)) : f_past_f_ev_bolus ? (((((((f_past_state == 3'd4) && ($signed({1'b0, f_past_p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, f_past_p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, f_past_p_bolus_amount}) <= $signed({1'b0, f_past_v_reservoir}))) && ($signed({{4{1'b0}}, f_past_p_bolus_amount}) <= fsd14)) && ($signed({{7{1'b0}}, f_past_p_bolus_amount}) <= fsd15)) ? (state == 3'd5) : (state == f_past_state)) : f_past_f_ev_occlusion ? (((((f_past_state == 3'd2) || (f_past_state == 3'd3)) || (f_past_state == 3'd4)) || (f_past_state == 3'd5)) ? (state == 3'd7) : (state == f_past_state)) : (state == f_past_state));
     wire f_ok_321 = (f_ev_accepted == ((state == 3'd1) && (!v_inserted)));
     wire f_ok_322 = (f_ev_accepted == (((((state == 3'd1) || (state == 3'd7)) && (!(v_inserted && v_connected))) && ($signed({1'b0, p_refill_amount}) > 15'sd0)) && ($signed({1'b0, p_refill_amount}) <= 15'sd12000)));
     wire f_ok_323 = (f_ev_accepted == ((state == 3'd1) && (!(v_inserted && v_connected))));
-    wire f_ok_324 = ((f_ev_accepted == ((((((((state == 3'd1) && v_set_loaded) && (!(v_inserted && v_connected))) && ($signed({1'b0, v_reservoir}) > 15'sd0)) && (!v_occluded)) && ($signed({1'b0, p_prime_amount}) > 12'sd0)) && ($signed({1'b0, p_prime_amount}) <= $signed({fsn0[10], fsn0}))) && ($signed({{3{1'b0}}, p_prime_amount}) <= t34))) && (f_settle >= 5'd1));
+    wire f_ok_324 = (f_ev_accepted == ((((((((state == 3'd1) && v_set_loaded) && (!(v_inserted && v_connected))) && ($signed({1'b0, v_reservoir}) > 15'sd0)) && (!v_occluded)) && ($signed({1'b0, p_prime_amount}) > 12'sd0)) && ($signed({1'b0, p_prime_amount}) <= $signed({fsn0[10], fsn0}))) && ($signed({{3{1'b0}}, p_prime_amount}) <= fsn1)));
     wire f_ok_325 = (f_ev_accepted == (((state == 3'd2) || (state == 3'd3)) || (state == 3'd6)));
     wire f_ok_326 = (f_ev_accepted == (((((state == 3'd1) && (v_set_loaded && (!v_set_used))) && v_primed) && (p_insert_at != 4'd0)) && (p_insert_at != v_last_site)));
-    wire f_ok_327 = ((f_ev_accepted == ((((((((((state == 3'd1) && (v_inserted && v_connected)) && v_primed) && (!v_filled)) && ($signed({1'b0, p_fill_amount}) > 8'sd0)) && ($signed({1'b0, p_fill_amount}) <= $signed({fsn1[6], fsn1}))) && ($signed({1'b0, v_reservoir}) > 15'sd0)) && ($signed({1'b0, v_set_age}) < fsn2)) && ($signed({{7{1'b0}}, p_fill_amount}) <= t34)) && (!v_occluded))) && (f_settle >= 5'd1));
+    wire f_ok_327 = (f_ev_accepted == ((((((((((state == 3'd1) && (v_inserted && v_connected)) && v_primed) && (!v_filled)) && ($signed({1'b0, p_fill_amount}) > 8'sd0)) && ($signed({1'b0, p_fill_amount}) <= $signed({fsn2[6], fsn2}))) && ($signed({1'b0, v_reservoir}) > 15'sd0)) && ($signed({1'b0, v_set_age}) < fsn3)) && ($signed({{7{1'b0}}, p_fill_amount}) <= fsn1)) && (!v_occluded)));
     wire f_ok_328 = (f_ev_accepted == ((((((state == 3'd1) || (state == 3'd6)) || (state == 3'd7)) && (v_inserted && v_connected)) || ((state == 3'd4) || (state == 3'd5))) || (state == 3'd3)));
     wire f_ok_329 = (f_ev_accepted == ((((state == 3'd1) || (state == 3'd6)) || (state == 3'd7)) && (v_inserted && (!v_connected))));
     wire f_ok_330 = (f_ev_accepted == ((((state == 3'd1) || (state == 3'd6)) || (state == 3'd7)) && v_set_loaded));
     wire f_ok_331 = (f_ev_accepted == (((((state == 3'd1) || (state == 3'd6)) || (state == 3'd4)) || (state == 3'd5)) && ($signed({1'b0, p_set_basal_rate}) <= 13'sd1400)));
-    wire f_ok_332 = (f_ev_accepted == (((((((state == 3'd1) || (state == 3'd6)) && (v_inserted && v_connected)) && v_primed) && ($signed({1'b0, v_reservoir}) > 15'sd0)) && ($signed({1'b0, v_set_age}) < fsn2)) && (!v_occluded)));
+    wire f_ok_332 = (f_ev_accepted == (((((((state == 3'd1) || (state == 3'd6)) && (v_inserted && v_connected)) && v_primed) && ($signed({1'b0, v_reservoir}) > 15'sd0)) && ($signed({1'b0, v_set_age}) < fsn3)) && (!v_occluded)));
     wire f_ok_333 = (f_ev_accepted == ((state == 3'd4) || (state == 3'd5)));
-    wire f_ok_334 = ((f_ev_accepted == ((((((state == 3'd4) && ($signed({1'b0, p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, p_bolus_amount}) <= $signed({1'b0, v_reservoir}))) && ($signed({{4{1'b0}}, p_bolus_amount}) <= t6)) && ($signed({{7{1'b0}}, p_bolus_amount}) <= t9))) && (f_settle >= 5'd1));
+    wire f_ok_334 = (f_ev_accepted == ((((((state == 3'd4) && ($signed({1'b0, p_bolus_amount}) > 13'sd0)) && ($signed({1'b0, p_bolus_amount}) <= 13'sd1000)) && ($signed({{3{1'b0}}, p_bolus_amount}) <= $signed({1'b0, v_reservoir}))) && ($signed({{4{1'b0}}, p_bolus_amount}) <= fsn4)) && ($signed({{7{1'b0}}, p_bolus_amount}) <= fsn5)));
     wire f_ok_335 = (f_ev_accepted == (((((state == 3'd2) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) || ((((state == 3'd0) || (state == 3'd1)) || (state == 3'd6)) || (state == 3'd7))));
     wire f_ok_336 = (f_ev_accepted == ((((((((state == 3'd0) || (state == 3'd1)) || (state == 3'd2)) || (state == 3'd3)) || (state == 3'd4)) || (state == 3'd5)) || (state == 3'd6)) || (state == 3'd7)));
     wire f_ok_337 = (f_ev_accepted == (state == 3'd7));
     wire f_ok_338 = (l_basal_active == (((state == 3'd4) || (state == 3'd5)) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
-    wire f_ok_339 = ((l_basal_raw == fsn5) && (f_settle >= 5'd1));
-    wire f_ok_340 = ((l_basal_steps == fsn10) && (f_settle >= 5'd4));
+    wire f_ok_339 = (l_basal_raw == fsn9);
+    wire f_ok_340 = ((l_basal_steps == fsn14) && (f_settle >= 4'd1));
     wire f_ok_341 = (l_bolus_active == ((state == 3'd5) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
-    wire f_ok_342 = (l_bolus_raw == fsn11);
-    wire f_ok_343 = ((l_bolus_steps == fsn20) && (f_settle >= 5'd5));
+    wire f_ok_342 = (l_bolus_raw == fsn15);
+    wire f_ok_343 = ((l_bolus_steps == fsn24) && (f_settle >= 4'd1));
     wire f_ok_344 = (l_prime_active == ((state == 3'd2) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
-    wire f_ok_345 = (l_prime_raw == fsn21);
-    wire f_ok_346 = ((l_prime_steps == fsn28) && (f_settle >= 5'd10));
+    wire f_ok_345 = (l_prime_raw == fsn25);
+    wire f_ok_346 = ((l_prime_steps == fsn33) && (f_settle >= 4'd1));
     wire f_ok_347 = (l_fill_active == ((state == 3'd3) && (!(((v_occlusion_alarm || v_empty_alarm) || v_wear_alarm) || v_reconnect_alarm))));
-    wire f_ok_348 = (l_fill_raw == fsn29);
-    wire f_ok_349 = ((l_fill_steps == fsn37) && (f_settle >= 5'd13));
-    wire f_ok_350 = ((l_steps == fsn38) && (f_settle >= 5'd11));
-    wire f_ok_351 = ((f_settle < 5'd2) || (l_basal_raw == l_basal_raw));
-    wire f_ok_352 = ((f_settle < 5'd1) || (l_bolus_raw == l_bolus_raw));
-    wire f_ok_353 = ((f_settle < 5'd7) || (l_bolus_steps == l_bolus_steps));
-    wire f_ok_354 = ((f_settle < 5'd1) || (l_fill_raw == l_fill_raw));
-    wire f_ok_355 = ((f_settle < 5'd1) || (l_prime_raw == l_prime_raw));
-    wire f_ok_356 = ((f_settle < 5'd14) || (l_steps == l_steps));
-    wire f_ok_357 = ((f_settle < 5'd1) || (t0 == fsn39));
-    wire f_ok_358 = ((f_settle < 5'd2) || (t11 == fsn41));
-    wire f_ok_359 = ((f_settle < 5'd4) || (t15 == fsn47));
-    wire f_ok_360 = ((f_settle < 5'd5) || (t20 == fsn48));
-    wire f_ok_361 = ((f_settle < 5'd5) || (t21 == fsn49));
-    wire f_ok_362 = ((f_settle < 5'd5) || (t22 == fsn50));
-    wire f_ok_363 = ((f_settle < 5'd8) || (t32 == fsn51));
-    wire f_ok_364 = ((f_settle < 5'd9) || (t33 == fsn52));
-    wire f_ok_365 = ((f_settle < 5'd1) || (t34 == fsn53));
-    wire f_ok_366 = ((f_settle < 5'd2) || (t36 == fsn55));
-    wire f_ok_367 = ((f_settle < 5'd10) || (t40 == fsn61));
-    wire f_ok_368 = ((f_settle < 5'd11) || (t45 == fsn62));
-    wire f_ok_369 = ((f_settle < 5'd12) || (t46 == fsn63));
-    wire f_ok_370 = ((f_settle < 5'd11) || (t47 == fsn64));
-    wire f_ok_371 = ((f_settle < 5'd13) || (t51 == fsn70));
-    wire f_ok_372 = ((f_settle < 5'd1) || (t6 == fsn71));
-    wire f_ok_373 = ((f_settle < 5'd1) || (t62 == fsn73));
-    wire f_ok_374 = ((f_settle < 5'd9) || (t64 == fsn75));
-    wire f_ok_375 = ((f_settle < 5'd1) || (t66 == fsn77));
-    wire f_ok_376 = ((f_settle < 5'd9) || (t68 == fsn79));
-    wire f_ok_377 = ((f_settle < 5'd1) || (t70 == fsn81));
-    wire f_ok_378 = ((f_settle < 5'd14) || (t71 == fsn82));
-    wire f_ok_379 = ((f_settle < 5'd15) || (t73 == fsn84));
-    wire f_ok_380 = ((f_settle < 5'd8) || (t75 == fsn85));
-    wire f_ok_381 = ((f_settle < 5'd11) || (t76 == fsn86));
-    wire f_ok_382 = ((f_settle < 5'd11) || (t77 == fsn87));
-    wire f_ok_383 = ((f_settle < 5'd14) || (t78 == fsn88));
-    wire f_ok_384 = ((f_settle < 5'd2) || (t8 == fsn90));
-    wire f_ok_385 = ((f_settle < 5'd1) || (t81 == fsn93));
-    wire f_ok_386 = ((f_settle < 5'd1) || (t83 == fsn95));
-    wire f_ok_387 = ((f_settle < 5'd1) || (t85 == fsn96));
-    wire f_ok_388 = ((f_settle < 5'd2) || (t86 == fsn97));
-    wire f_ok_389 = ((f_settle < 5'd1) || (t88 == fsn99));
-    wire f_ok_390 = ((f_settle < 5'd2) || (t89 == fsn100));
-    wire f_ok_391 = ((f_settle < 5'd1) || (t9 == fsn101));
+    wire f_ok_348 = (l_fill_raw == fsn34);
+    wire f_ok_349 = ((l_fill_steps == fsn43) && (f_settle >= 4'd6));
+    wire f_ok_350 = (l_steps == fsn44);
+    wire f_ok_351 = ((f_settle < 4'd2) || (l_basal_steps == l_basal_steps));
+    wire f_ok_352 = ((f_settle < 4'd4) || (l_bolus_steps == l_bolus_steps));
+    wire f_ok_353 = ((f_settle < 4'd7) || (l_fill_steps == l_fill_steps));
+    wire f_ok_354 = ((f_settle < 4'd8) || (l_steps == l_steps));
+    wire f_ok_355 = ((f_settle < 4'd1) || (t11 == fsn46));
+    wire f_ok_356 = ((f_settle < 4'd1) || (t36 == fsn48));
+    wire f_ok_357 = ((f_settle < 4'd6) || (t46 == fsn51));
+    wire f_ok_358 = ((f_settle < 4'd6) || (t47 == fsn52));
+    wire f_ok_359 = ((f_settle < 4'd1) || (t60 == fsn55));
+    wire f_ok_360 = ((f_settle < 4'd8) || (t72 == fsn57));
+    wire f_ok_361 = ((f_settle < 4'd1) || (t8 == fsn59));
+    wire f_ok_362 = ((f_settle < 4'd1) || (t88 == fsn61));
+    wire f_ok_363 = ((f_settle < 4'd1) || (t91 == fsn62));
     wire f_ok_pipeline_event = (f_settle <= HOLD_CYCLES) && (f_hold_run <= HOLD_CYCLES) && (ev_left <= 4) && ((ev_left == 0) || ((ev_left + f_hold_run <= 4) && (f_settle + ev_left == 4))) && ((f_hold_run <= 4) || (f_settle + 4 >= f_hold_run));
-    wire f_ok_pipeline_1 = (f_settle < 1) || ((t0 == nx_t0) && (l_basal_active == nx_l_basal_active) && (t6 == nx_t6) && (t9 == nx_t9) && (l_bolus_raw == nx_l_bolus_raw) && (t34 == nx_t34) && (l_prime_raw == nx_l_prime_raw) && (l_fill_raw == nx_l_fill_raw) && (t62 == nx_t62) && (t66 == nx_t66) && (t70 == nx_t70) && (t81 == nx_t81) && (t83 == nx_t83) && (t85 == nx_t85) && (t88 == nx_t88) && (en1 == nx_en1) && (g3_5 == nx_g3_5) && (en5 == nx_en5) && (g6_4 == nx_g6_4) && (g6_6 == nx_g6_6) && (g13_3 == nx_g13_3) && (en23 == nx_en23) && (en24 == nx_en24) && (g28_0 == nx_g28_0));
-    wire f_ok_pipeline_2 = (f_settle < 2) || ((t8 == nx_t8) && (t11 == nx_t11) && (l_basal_raw == nx_l_basal_raw) && (t23 == nx_t23) && (t36 == nx_t36) && (t37 == nx_t37) && (t48 == nx_t48) && (t58 == nx_t58) && (t86 == nx_t86) && (t89 == nx_t89) && (en3 == nx_en3) && (en6 == nx_en6) && (en13 == nx_en13) && (en15 == nx_en15));
-    wire f_ok_pipeline_3 = (f_settle < 3) || ((t12 == nx_t12) && (fire_q == fire) && (status_q == status) && (reason_q == reason));
-    wire f_ok_pipeline_4 = (f_settle < 4) || ((t15 == nx_t15));
-    wire f_ok_pipeline_5 = (f_settle < 5) || ((t20 == nx_t20) && (t21 == nx_t21) && (t22 == nx_t22));
-    wire f_ok_pipeline_6 = (f_settle < 6) || ((t25 == nx_t25));
-    wire f_ok_pipeline_7 = (f_settle < 7) || ((l_bolus_steps == nx_l_bolus_steps));
-    wire f_ok_pipeline_8 = (f_settle < 8) || ((t32 == nx_t32) && (t75 == nx_t75));
-    wire f_ok_pipeline_9 = (f_settle < 9) || ((t33 == nx_t33) && (t64 == nx_t64) && (t68 == nx_t68) && (t92 == nx_t92) && (t95 == nx_t95) && (en27 == nx_en27));
-    wire f_ok_pipeline_10 = (f_settle < 10) || ((t40 == nx_t40) && (t93 == nx_t93) && (t96 == nx_t96));
-    wire f_ok_pipeline_11 = (f_settle < 11) || ((t45 == nx_t45) && (t47 == nx_t47) && (t76 == nx_t76) && (t77 == nx_t77));
-    wire f_ok_pipeline_12 = (f_settle < 12) || ((t46 == nx_t46));
-    wire f_ok_pipeline_13 = (f_settle < 13) || ((t51 == nx_t51));
-    wire f_ok_pipeline_14 = (f_settle < 14) || ((t71 == nx_t71) && (l_steps == nx_l_steps) && (t78 == nx_t78));
-    wire f_ok_pipeline_15 = (f_settle < 15) || ((t73 == nx_t73) && (t98 == nx_t98) && (en22 == nx_en22));
-    wire f_ok_pipeline_16 = (f_settle < 16) || ((t99 == nx_t99));
+    wire f_ok_pipeline_1 = (f_settle < 1) || ((t8 == nx_t8) && (t11 == nx_t11) && (t12 == nx_t12) && (t23 == nx_t23) && (t36 == nx_t36) && (t37 == nx_t37) && (t48 == nx_t48) && (t60 == nx_t60) && (t88 == nx_t88) && (t91 == nx_t91) && (en1 == nx_en1) && (g3_5 == nx_g3_5) && (g3_6 == nx_g3_6) && (en5 == nx_en5) && (g6_4 == nx_g6_4) && (g6_6 == nx_g6_6) && (g6_7 == nx_g6_7) && (g13_3 == nx_g13_3) && (g15_3 == nx_g15_3) && (g15_4 == nx_g15_4));
+    wire f_ok_pipeline_2 = (f_settle < 2) || ((l_basal_steps == nx_l_basal_steps) && (en3 == nx_en3) && (en6 == nx_en6) && (en13 == nx_en13) && (en15 == nx_en15));
+    wire f_ok_pipeline_3 = (f_settle < 3) || ((t24 == nx_t24) && (fire_q == fire) && (status_q == status) && (reason_q == reason));
+    wire f_ok_pipeline_4 = (f_settle < 4) || ((l_bolus_steps == nx_l_bolus_steps));
+    wire f_ok_pipeline_5 = (f_settle < 5) || ((t38 == nx_t38) && (t93 == nx_t93) && (t96 == nx_t96) && (en27 == nx_en27));
+    wire f_ok_pipeline_6 = (f_settle < 6) || ((t46 == nx_t46) && (t47 == nx_t47) && (en25 == nx_en25));
+    wire f_ok_pipeline_7 = (f_settle < 7) || ((l_fill_steps == nx_l_fill_steps));
+    wire f_ok_pipeline_8 = (f_settle < 8) || ((t72 == nx_t72) && (l_steps == nx_l_steps) && (t98 == nx_t98) && (t100 == nx_t100));
     wire f_ok_pipeline_w_hourly_ring = (w_hourly_head <= 4'd10) && (w_hourly_filled <= 4'd11);
     wire f_ok_pipeline_w_hourly_words = (f_v_hourly_b1 == v_hourly_b1) && (f_v_hourly_b2 == v_hourly_b2) && (f_v_hourly_b3 == v_hourly_b3) && (f_v_hourly_b4 == v_hourly_b4) && (f_v_hourly_b5 == v_hourly_b5) && (f_v_hourly_b6 == v_hourly_b6) && (f_v_hourly_b7 == v_hourly_b7) && (f_v_hourly_b8 == v_hourly_b8) && (f_v_hourly_b9 == v_hourly_b9) && (f_v_hourly_b10 == v_hourly_b10) && (f_v_hourly_b11 == v_hourly_b11);
     wire f_ok_pipeline_w_hourly_next = (f_hold_run == 0) || (w_hourly_next == f_v_hourly_b11);
@@ -3909,47 +3726,19 @@ module infusion_pump_fsm (
             if (((f_tick_step)) && !f_ok_348) $display("pumpspec-formal: %0t f_step_fill_raw_1 failed", $time);
             if (((f_tick_step)) && !f_ok_349) $display("pumpspec-formal: %0t f_step_fill_steps_1 failed", $time);
             if (((f_tick_step)) && !f_ok_350) $display("pumpspec-formal: %0t f_step_steps_1 failed", $time);
-            if (!f_ok_351) $display("pumpspec-formal: %0t f_stage_l_basal_raw_1 failed", $time);
-            if (!f_ok_352) $display("pumpspec-formal: %0t f_stage_l_bolus_raw_1 failed", $time);
-            if (!f_ok_353) $display("pumpspec-formal: %0t f_stage_l_bolus_steps_1 failed", $time);
-            if (!f_ok_354) $display("pumpspec-formal: %0t f_stage_l_fill_raw_1 failed", $time);
-            if (!f_ok_355) $display("pumpspec-formal: %0t f_stage_l_prime_raw_1 failed", $time);
-            if (!f_ok_356) $display("pumpspec-formal: %0t f_stage_l_steps_1 failed", $time);
-            if (!f_ok_357) $display("pumpspec-formal: %0t f_stage_t0_1 failed", $time);
-            if (!f_ok_358) $display("pumpspec-formal: %0t f_stage_t11_1 failed", $time);
-            if (!f_ok_359) $display("pumpspec-formal: %0t f_stage_t15_1 failed", $time);
-            if (!f_ok_360) $display("pumpspec-formal: %0t f_stage_t20_1 failed", $time);
-            if (!f_ok_361) $display("pumpspec-formal: %0t f_stage_t21_1 failed", $time);
-            if (!f_ok_362) $display("pumpspec-formal: %0t f_stage_t22_1 failed", $time);
-            if (!f_ok_363) $display("pumpspec-formal: %0t f_stage_t32_1 failed", $time);
-            if (!f_ok_364) $display("pumpspec-formal: %0t f_stage_t33_1 failed", $time);
-            if (!f_ok_365) $display("pumpspec-formal: %0t f_stage_t34_1 failed", $time);
-            if (!f_ok_366) $display("pumpspec-formal: %0t f_stage_t36_1 failed", $time);
-            if (!f_ok_367) $display("pumpspec-formal: %0t f_stage_t40_1 failed", $time);
-            if (!f_ok_368) $display("pumpspec-formal: %0t f_stage_t45_1 failed", $time);
-            if (!f_ok_369) $display("pumpspec-formal: %0t f_stage_t46_1 failed", $time);
-            if (!f_ok_370) $display("pumpspec-formal: %0t f_stage_t47_1 failed", $time);
-            if (!f_ok_371) $display("pumpspec-formal: %0t f_stage_t51_1 failed", $time);
-            if (!f_ok_372) $display("pumpspec-formal: %0t f_stage_t6_1 failed", $time);
-            if (!f_ok_373) $display("pumpspec-formal: %0t f_stage_t62_1 failed", $time);
-            if (!f_ok_374) $display("pumpspec-formal: %0t f_stage_t64_1 failed", $time);
-            if (!f_ok_375) $display("pumpspec-formal: %0t f_stage_t66_1 failed", $time);
-            if (!f_ok_376) $display("pumpspec-formal: %0t f_stage_t68_1 failed", $time);
-            if (!f_ok_377) $display("pumpspec-formal: %0t f_stage_t70_1 failed", $time);
-            if (!f_ok_378) $display("pumpspec-formal: %0t f_stage_t71_1 failed", $time);
-            if (!f_ok_379) $display("pumpspec-formal: %0t f_stage_t73_1 failed", $time);
-            if (!f_ok_380) $display("pumpspec-formal: %0t f_stage_t75_1 failed", $time);
-            if (!f_ok_381) $display("pumpspec-formal: %0t f_stage_t76_1 failed", $time);
-            if (!f_ok_382) $display("pumpspec-formal: %0t f_stage_t77_1 failed", $time);
-            if (!f_ok_383) $display("pumpspec-formal: %0t f_stage_t78_1 failed", $time);
-            if (!f_ok_384) $display("pumpspec-formal: %0t f_stage_t8_1 failed", $time);
-            if (!f_ok_385) $display("pumpspec-formal: %0t f_stage_t81_1 failed", $time);
-            if (!f_ok_386) $display("pumpspec-formal: %0t f_stage_t83_1 failed", $time);
-            if (!f_ok_387) $display("pumpspec-formal: %0t f_stage_t85_1 failed", $time);
-            if (!f_ok_388) $display("pumpspec-formal: %0t f_stage_t86_1 failed", $time);
-            if (!f_ok_389) $display("pumpspec-formal: %0t f_stage_t88_1 failed", $time);
-            if (!f_ok_390) $display("pumpspec-formal: %0t f_stage_t89_1 failed", $time);
-            if (!f_ok_391) $display("pumpspec-formal: %0t f_stage_t9_1 failed", $time);
+            if (!f_ok_351) $display("pumpspec-formal: %0t f_stage_l_basal_steps_1 failed", $time);
+            if (!f_ok_352) $display("pumpspec-formal: %0t f_stage_l_bolus_steps_1 failed", $time);
+            if (!f_ok_353) $display("pumpspec-formal: %0t f_stage_l_fill_steps_1 failed", $time);
+            if (!f_ok_354) $display("pumpspec-formal: %0t f_stage_l_steps_1 failed", $time);
+            if (!f_ok_355) $display("pumpspec-formal: %0t f_stage_t11_1 failed", $time);
+            if (!f_ok_356) $display("pumpspec-formal: %0t f_stage_t36_1 failed", $time);
+            if (!f_ok_357) $display("pumpspec-formal: %0t f_stage_t46_1 failed", $time);
+            if (!f_ok_358) $display("pumpspec-formal: %0t f_stage_t47_1 failed", $time);
+            if (!f_ok_359) $display("pumpspec-formal: %0t f_stage_t60_1 failed", $time);
+            if (!f_ok_360) $display("pumpspec-formal: %0t f_stage_t72_1 failed", $time);
+            if (!f_ok_361) $display("pumpspec-formal: %0t f_stage_t8_1 failed", $time);
+            if (!f_ok_362) $display("pumpspec-formal: %0t f_stage_t88_1 failed", $time);
+            if (!f_ok_363) $display("pumpspec-formal: %0t f_stage_t91_1 failed", $time);
             if (!f_ok_pipeline_event) $display("pumpspec-formal: %0t f_pipeline_event failed", $time);
             if (!f_ok_pipeline_1) $display("pumpspec-formal: %0t f_pipeline_1 failed", $time);
             if (!f_ok_pipeline_2) $display("pumpspec-formal: %0t f_pipeline_2 failed", $time);
@@ -3959,14 +3748,6 @@ module infusion_pump_fsm (
             if (!f_ok_pipeline_6) $display("pumpspec-formal: %0t f_pipeline_6 failed", $time);
             if (!f_ok_pipeline_7) $display("pumpspec-formal: %0t f_pipeline_7 failed", $time);
             if (!f_ok_pipeline_8) $display("pumpspec-formal: %0t f_pipeline_8 failed", $time);
-            if (!f_ok_pipeline_9) $display("pumpspec-formal: %0t f_pipeline_9 failed", $time);
-            if (!f_ok_pipeline_10) $display("pumpspec-formal: %0t f_pipeline_10 failed", $time);
-            if (!f_ok_pipeline_11) $display("pumpspec-formal: %0t f_pipeline_11 failed", $time);
-            if (!f_ok_pipeline_12) $display("pumpspec-formal: %0t f_pipeline_12 failed", $time);
-            if (!f_ok_pipeline_13) $display("pumpspec-formal: %0t f_pipeline_13 failed", $time);
-            if (!f_ok_pipeline_14) $display("pumpspec-formal: %0t f_pipeline_14 failed", $time);
-            if (!f_ok_pipeline_15) $display("pumpspec-formal: %0t f_pipeline_15 failed", $time);
-            if (!f_ok_pipeline_16) $display("pumpspec-formal: %0t f_pipeline_16 failed", $time);
             if (!f_ok_pipeline_w_hourly_ring) $display("pumpspec-formal: %0t f_pipeline_w_hourly_ring failed", $time);
             if (!f_ok_pipeline_w_hourly_words) $display("pumpspec-formal: %0t f_pipeline_w_hourly_words failed", $time);
             if (!f_ok_pipeline_w_hourly_next) $display("pumpspec-formal: %0t f_pipeline_w_hourly_next failed", $time);
@@ -4332,47 +4113,19 @@ module infusion_pump_fsm (
             if ((f_tick_step)) f_step_fill_raw_1: assert (f_ok_348);
             if ((f_tick_step)) f_step_fill_steps_1: assert (f_ok_349);
             if ((f_tick_step)) f_step_steps_1: assert (f_ok_350);
-            f_stage_l_basal_raw_1: assert (f_ok_351);
-            f_stage_l_bolus_raw_1: assert (f_ok_352);
-            f_stage_l_bolus_steps_1: assert (f_ok_353);
-            f_stage_l_fill_raw_1: assert (f_ok_354);
-            f_stage_l_prime_raw_1: assert (f_ok_355);
-            f_stage_l_steps_1: assert (f_ok_356);
-            f_stage_t0_1: assert (f_ok_357);
-            f_stage_t11_1: assert (f_ok_358);
-            f_stage_t15_1: assert (f_ok_359);
-            f_stage_t20_1: assert (f_ok_360);
-            f_stage_t21_1: assert (f_ok_361);
-            f_stage_t22_1: assert (f_ok_362);
-            f_stage_t32_1: assert (f_ok_363);
-            f_stage_t33_1: assert (f_ok_364);
-            f_stage_t34_1: assert (f_ok_365);
-            f_stage_t36_1: assert (f_ok_366);
-            f_stage_t40_1: assert (f_ok_367);
-            f_stage_t45_1: assert (f_ok_368);
-            f_stage_t46_1: assert (f_ok_369);
-            f_stage_t47_1: assert (f_ok_370);
-            f_stage_t51_1: assert (f_ok_371);
-            f_stage_t6_1: assert (f_ok_372);
-            f_stage_t62_1: assert (f_ok_373);
-            f_stage_t64_1: assert (f_ok_374);
-            f_stage_t66_1: assert (f_ok_375);
-            f_stage_t68_1: assert (f_ok_376);
-            f_stage_t70_1: assert (f_ok_377);
-            f_stage_t71_1: assert (f_ok_378);
-            f_stage_t73_1: assert (f_ok_379);
-            f_stage_t75_1: assert (f_ok_380);
-            f_stage_t76_1: assert (f_ok_381);
-            f_stage_t77_1: assert (f_ok_382);
-            f_stage_t78_1: assert (f_ok_383);
-            f_stage_t8_1: assert (f_ok_384);
-            f_stage_t81_1: assert (f_ok_385);
-            f_stage_t83_1: assert (f_ok_386);
-            f_stage_t85_1: assert (f_ok_387);
-            f_stage_t86_1: assert (f_ok_388);
-            f_stage_t88_1: assert (f_ok_389);
-            f_stage_t89_1: assert (f_ok_390);
-            f_stage_t9_1: assert (f_ok_391);
+            f_stage_l_basal_steps_1: assert (f_ok_351);
+            f_stage_l_bolus_steps_1: assert (f_ok_352);
+            f_stage_l_fill_steps_1: assert (f_ok_353);
+            f_stage_l_steps_1: assert (f_ok_354);
+            f_stage_t11_1: assert (f_ok_355);
+            f_stage_t36_1: assert (f_ok_356);
+            f_stage_t46_1: assert (f_ok_357);
+            f_stage_t47_1: assert (f_ok_358);
+            f_stage_t60_1: assert (f_ok_359);
+            f_stage_t72_1: assert (f_ok_360);
+            f_stage_t8_1: assert (f_ok_361);
+            f_stage_t88_1: assert (f_ok_362);
+            f_stage_t91_1: assert (f_ok_363);
             f_pipeline_event: assert (f_ok_pipeline_event);
             f_pipeline_1: assert (f_ok_pipeline_1);
             f_pipeline_2: assert (f_ok_pipeline_2);
@@ -4382,14 +4135,6 @@ module infusion_pump_fsm (
             f_pipeline_6: assert (f_ok_pipeline_6);
             f_pipeline_7: assert (f_ok_pipeline_7);
             f_pipeline_8: assert (f_ok_pipeline_8);
-            f_pipeline_9: assert (f_ok_pipeline_9);
-            f_pipeline_10: assert (f_ok_pipeline_10);
-            f_pipeline_11: assert (f_ok_pipeline_11);
-            f_pipeline_12: assert (f_ok_pipeline_12);
-            f_pipeline_13: assert (f_ok_pipeline_13);
-            f_pipeline_14: assert (f_ok_pipeline_14);
-            f_pipeline_15: assert (f_ok_pipeline_15);
-            f_pipeline_16: assert (f_ok_pipeline_16);
             f_pipeline_w_hourly_ring: assert (f_ok_pipeline_w_hourly_ring);
             f_pipeline_w_hourly_words: assert (f_ok_pipeline_w_hourly_words);
             f_pipeline_w_hourly_next: assert (f_ok_pipeline_w_hourly_next);
@@ -4410,10 +4155,9 @@ module infusion_pump_fsm (
     wire f_held_2 = (!(f_past_f_ev_prime && ((f_past_state == S_Idle))) || f_ok_128) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_129) && (!(f_past_f_ev_insert && ((f_past_state == S_Idle))) || f_ok_130) && (!(f_past_f_ev_fill && ((f_past_state == S_Idle))) || f_ok_131) && (!(f_past_f_ev_stop && ((f_past_state == S_Priming) || (f_past_state == S_Filling))) || f_ok_132) && (!(f_past_f_ev_load_set && ((f_past_state == S_Idle))) || f_ok_133) && (!(f_past_f_ev_remove_set && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_134) && (!(f_past_f_ev_refill && ((f_past_state == S_Idle) || (f_past_state == S_Alarm))) || f_ok_135) && (!(f_ev_refill) || f_ok_136) && (!(f_past_f_ev_rewind && ((f_past_state == S_Idle))) || f_ok_137) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_138) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Filling))) || f_ok_139) && (!(f_past_f_ev_disconnect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_140) && (!(f_past_f_ev_connect && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Alarm))) || f_ok_141) && (!(f_past_f_ev_set_basal && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_142) && (!(f_past_f_ev_start && ((f_past_state == S_Idle) || (f_past_state == S_Suspended))) || f_ok_143) && (!(f_past_f_ev_bolus && ((f_past_state == S_Delivering))) || f_ok_144) && (!(f_past_f_ev_acknowledge && ((f_past_state == S_Alarm))) || f_ok_145) && (!(f_past_f_ev_stop && ((f_past_state == S_Suspended))) || f_ok_146) && (!(f_past_f_ev_clear_occlusion) || f_ok_147) && (!(f_ev_load_set && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_148) && (!(f_ev_refill && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended))) || f_ok_149) && (!(f_ev_rewind && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_150) && (!(f_ev_prime && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_151) && (!(f_ev_stop && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Alarm))) || f_ok_152) && (!(f_ev_insert && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_153) && (!(f_ev_fill && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_154) && (!(f_ev_disconnect && ((state == S_SelfTest) || (state == S_Priming))) || f_ok_155) && (!(f_ev_connect && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing))) || f_ok_156) && (!(f_ev_remove_set && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing))) || f_ok_157) && (!(f_ev_set_basal && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Alarm))) || f_ok_158) && (!(f_ev_start && ((state == S_SelfTest) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Alarm))) || f_ok_159) && (!(f_ev_suspend && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_160) && (!(f_ev_bolus && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Bolusing) || (state == S_Suspended) || (state == S_Alarm))) || f_ok_161) && (!(f_ev_acknowledge && ((state == S_SelfTest) || (state == S_Idle) || (state == S_Priming) || (state == S_Filling) || (state == S_Delivering) || (state == S_Bolusing) || (state == S_Suspended))) || f_ok_162) && (!(f_past_f_tick_step && ((f_past_state == S_SelfTest))) || f_ok_163) && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended))) || f_ok_164) && (!(f_past_f_tick_step && ((f_past_state == S_Priming) || (f_past_state == S_Filling) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_165) && (!(f_past_f_tick_step && ((f_past_state == S_Filling) || (f_past_state == S_Delivering) || (f_past_state == S_Bolusing))) || f_ok_166) && (!(f_past_f_tick_step && ((f_past_state == S_Idle) || (f_past_state == S_Suspended) || (f_past_state == S_Priming))) || f_ok_167) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_168) && (!(f_past_f_tick_step && ((f_past_state == S_Filling))) || f_ok_169) && (!(f_past_f_tick_step && ((f_past_state == S_Delivering))) || f_ok_170) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_171) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_172) && (!(f_past_f_tick_step) || f_ok_173) && (!(f_past_f_tick_step) || f_ok_174) && (!(f_past_f_tick_step) || f_ok_175) && (!(f_past_f_tick_step) || f_ok_176) && (!(f_past_f_tick_step) || f_ok_177) && (!(f_past_f_tick_step) || f_ok_178) && (!(f_past_f_tick_step) || f_ok_179) && (!(f_past_f_tick_step && ((f_past_state == S_Bolusing))) || f_ok_180) && (!(f_past_f_tick_step && ((f_past_state == S_Priming))) || f_ok_181) && (!(f_past_f_tick_step && ((f_past_state == S_Filling))) || f_ok_182) && (!(f_past_f_tick_step && ((f_past_state == S_Alarm))) || f_ok_183) && f_ok_184 && f_ok_185 && (!(f_past_f_tick_step) || f_ok_186) && (!(f_past_f_tick_step) || f_ok_187) && (!(f_past_f_ev_reset) || f_ok_188) && (!(f_past_f_ev_reset) || f_ok_189) && (!(f_past_f_ev_reset) || f_ok_190) && (!(f_tick_step) || f_ok_191);
     wire f_held_3 = (!(f_ev_rewind) || f_ok_192) && (!(f_past_f_ev_reset) || f_ok_193) && f_ok_194 && f_ok_195 && f_ok_196 && f_ok_197 && f_ok_198 && f_ok_199 && f_ok_200 && f_ok_201 && f_ok_202 && f_ok_203 && f_ok_204 && f_ok_205 && f_ok_206 && f_ok_207 && f_ok_208 && f_ok_209 && f_ok_210 && f_ok_211 && f_ok_212 && f_ok_213 && f_ok_214 && f_ok_215 && f_ok_216 && f_ok_217 && f_ok_218 && f_ok_219 && f_ok_220 && f_ok_221 && f_ok_222 && f_ok_223 && f_ok_224 && f_ok_225 && f_ok_226 && f_ok_227 && f_ok_228 && f_ok_229 && f_ok_230 && f_ok_231 && f_ok_232 && f_ok_233 && f_ok_234 && f_ok_235 && f_ok_236 && f_ok_237 && f_ok_238 && (!(f_tick_step) || f_ok_239) && f_ok_240 && f_ok_241 && f_ok_242 && f_ok_243 && f_ok_244 && f_ok_245 && f_ok_246 && f_ok_247 && f_ok_248 && f_ok_249 && f_ok_250 && f_ok_251 && f_ok_252 && f_ok_253 && f_ok_254 && f_ok_255;
     wire f_held_4 = f_ok_256 && f_ok_257 && f_ok_258 && f_ok_259 && f_ok_260 && f_ok_261 && f_ok_262 && f_ok_263 && f_ok_264 && f_ok_265 && f_ok_266 && f_ok_267 && f_ok_268 && f_ok_269 && f_ok_270 && f_ok_271 && f_ok_272 && f_ok_273 && f_ok_274 && f_ok_275 && f_ok_276 && f_ok_277 && f_ok_278 && f_ok_279 && f_ok_280 && f_ok_281 && f_ok_282 && f_ok_283 && f_ok_284 && f_ok_285 && f_ok_286 && f_ok_287 && f_ok_288 && f_ok_289 && f_ok_290 && f_ok_291 && f_ok_292 && f_ok_293 && f_ok_294 && f_ok_295 && f_ok_296 && f_ok_297 && f_ok_298 && f_ok_299 && f_ok_300 && f_ok_301 && f_ok_302 && f_ok_303 && f_ok_304 && f_ok_305 && f_ok_306 && f_ok_307 && f_ok_308 && f_ok_309 && f_ok_310 && f_ok_311 && f_ok_312 && f_ok_313 && f_ok_314 && f_ok_315 && f_ok_316 && f_ok_317 && f_ok_318 && f_ok_319;
-    wire f_held_5 = f_ok_320 && (!(f_ev_load_set) || f_ok_321) && (!(f_ev_refill) || f_ok_322) && (!(f_ev_rewind) || f_ok_323) && (!(f_ev_prime) || f_ok_324) && (!(f_ev_stop) || f_ok_325) && (!(f_ev_insert) || f_ok_326) && (!(f_ev_fill) || f_ok_327) && (!(f_ev_disconnect) || f_ok_328) && (!(f_ev_connect) || f_ok_329) && (!(f_ev_remove_set) || f_ok_330) && (!(f_ev_set_basal) || f_ok_331) && (!(f_ev_start) || f_ok_332) && (!(f_ev_suspend) || f_ok_333) && (!(f_ev_bolus) || f_ok_334) && (!(f_ev_occlusion) || f_ok_335) && (!(f_ev_clear_occlusion) || f_ok_336) && (!(f_ev_acknowledge) || f_ok_337) && (!((f_tick_step)) || f_ok_338) && (!((f_tick_step)) || f_ok_339) && (!((f_tick_step)) || f_ok_340) && (!((f_tick_step)) || f_ok_341) && (!((f_tick_step)) || f_ok_342) && (!((f_tick_step)) || f_ok_343) && (!((f_tick_step)) || f_ok_344) && (!((f_tick_step)) || f_ok_345) && (!((f_tick_step)) || f_ok_346) && (!((f_tick_step)) || f_ok_347) && (!((f_tick_step)) || f_ok_348) && (!((f_tick_step)) || f_ok_349) && (!((f_tick_step)) || f_ok_350) && f_ok_351 && f_ok_352 && f_ok_353 && f_ok_354 && f_ok_355 && f_ok_356 && f_ok_357 && f_ok_358 && f_ok_359 && f_ok_360 && f_ok_361 && f_ok_362 && f_ok_363 && f_ok_364 && f_ok_365 && f_ok_366 && f_ok_367 && f_ok_368 && f_ok_369 && f_ok_370 && f_ok_371 && f_ok_372 && f_ok_373 && f_ok_374 && f_ok_375 && f_ok_376 && f_ok_377 && f_ok_378 && f_ok_379 && f_ok_380 && f_ok_381 && f_ok_382 && f_ok_383;
-    wire f_held_6 = f_ok_384 && f_ok_385 && f_ok_386 && f_ok_387 && f_ok_388 && f_ok_389 && f_ok_390 && f_ok_391 && f_ok_pipeline_event && f_ok_pipeline_1 && f_ok_pipeline_2 && f_ok_pipeline_3 && f_ok_pipeline_4 && f_ok_pipeline_5 && f_ok_pipeline_6 && f_ok_pipeline_7 && f_ok_pipeline_8 && f_ok_pipeline_9 && f_ok_pipeline_10 && f_ok_pipeline_11 && f_ok_pipeline_12 && f_ok_pipeline_13 && f_ok_pipeline_14 && f_ok_pipeline_15 && f_ok_pipeline_16 && f_ok_pipeline_w_hourly_ring && f_ok_pipeline_w_hourly_words && f_ok_pipeline_w_hourly_next && f_ok_pipeline_w_daily_ring && f_ok_pipeline_w_daily_words && f_ok_pipeline_w_daily_next && f_ok_pipeline_w_primes_ring && f_ok_pipeline_w_primes_words && f_ok_pipeline_w_primes_next;
+    wire f_held_5 = f_ok_320 && (!(f_ev_load_set) || f_ok_321) && (!(f_ev_refill) || f_ok_322) && (!(f_ev_rewind) || f_ok_323) && (!(f_ev_prime) || f_ok_324) && (!(f_ev_stop) || f_ok_325) && (!(f_ev_insert) || f_ok_326) && (!(f_ev_fill) || f_ok_327) && (!(f_ev_disconnect) || f_ok_328) && (!(f_ev_connect) || f_ok_329) && (!(f_ev_remove_set) || f_ok_330) && (!(f_ev_set_basal) || f_ok_331) && (!(f_ev_start) || f_ok_332) && (!(f_ev_suspend) || f_ok_333) && (!(f_ev_bolus) || f_ok_334) && (!(f_ev_occlusion) || f_ok_335) && (!(f_ev_clear_occlusion) || f_ok_336) && (!(f_ev_acknowledge) || f_ok_337) && (!((f_tick_step)) || f_ok_338) && (!((f_tick_step)) || f_ok_339) && (!((f_tick_step)) || f_ok_340) && (!((f_tick_step)) || f_ok_341) && (!((f_tick_step)) || f_ok_342) && (!((f_tick_step)) || f_ok_343) && (!((f_tick_step)) || f_ok_344) && (!((f_tick_step)) || f_ok_345) && (!((f_tick_step)) || f_ok_346) && (!((f_tick_step)) || f_ok_347) && (!((f_tick_step)) || f_ok_348) && (!((f_tick_step)) || f_ok_349) && (!((f_tick_step)) || f_ok_350) && f_ok_351 && f_ok_352 && f_ok_353 && f_ok_354 && f_ok_355 && f_ok_356 && f_ok_357 && f_ok_358 && f_ok_359 && f_ok_360 && f_ok_361 && f_ok_362 && f_ok_363 && f_ok_pipeline_event && f_ok_pipeline_1 && f_ok_pipeline_2 && f_ok_pipeline_3 && f_ok_pipeline_4 && f_ok_pipeline_5 && f_ok_pipeline_6 && f_ok_pipeline_7 && f_ok_pipeline_8 && f_ok_pipeline_w_hourly_ring && f_ok_pipeline_w_hourly_words && f_ok_pipeline_w_hourly_next && f_ok_pipeline_w_daily_ring && f_ok_pipeline_w_daily_words && f_ok_pipeline_w_daily_next && f_ok_pipeline_w_primes_ring && f_ok_pipeline_w_primes_words && f_ok_pipeline_w_primes_next;
     reg f_held = 1'b1;
-    always @(posedge clk) f_held <= !f_past_valid || (f_held_0 && f_held_1 && f_held_2 && f_held_3 && f_held_4 && f_held_5 && f_held_6);
+    always @(posedge clk) f_held <= !f_past_valid || (f_held_0 && f_held_1 && f_held_2 && f_held_3 && f_held_4 && f_held_5);
 `ifndef PUMPSPEC_REPLAY
     always @* assume (f_held);
 `endif
@@ -4447,7 +4191,7 @@ module infusion_pump_motor #(
     parameter LIMIT_BUCKETS = 12,
     parameter LIMIT_BUCKET_TICKS = 300,
     parameter WATCHDOG_TICKS = 10,
-    parameter HOLD_CYCLES = 20  // the FSM's: events wait while its pipeline settles for a tick
+    parameter HOLD_CYCLES = 12  // the FSM's: events wait while its pipeline settles for a tick
 ) (
     input  wire clk,
     input  wire rst,
@@ -4628,7 +4372,7 @@ module infusion_pump_motor #(
     // latest tick: may that tick's burst move?).
     // Bounded checks (and the on-request shrunk induction) run with these parameters
     // (every burst of the widest request fits in a tick):
-    // pumpspec-formal-shrunk TICK_CYCLES=23 STEP_HIGH=1 STEP_LOW=1 LIMIT_STEPS=8 LIMIT_BUCKETS=3 LIMIT_BUCKET_TICKS=2 WATCHDOG_TICKS=3
+    // pumpspec-formal-shrunk TICK_CYCLES=18 STEP_HIGH=1 STEP_LOW=1 LIMIT_STEPS=8 LIMIT_BUCKETS=3 LIMIT_BUCKET_TICKS=2 WATCHDOG_TICKS=3
     // pumpspec-formal f_interlock_pin PS-40 interlock: STEP only with motor_en (the AND at the pin)
     // pumpspec-formal f_interlock_auth PS-40 interlock: motor_en (so STEP) only when the latest tick's state is a delivery state with no alarm latched
     // pumpspec-formal f_interlock_armed PS-40 interlock: no STEP or enable before the second tick after reset

@@ -98,6 +98,10 @@ MUTANTS = {
     # as bucket 1 (compiler/backends/verilog/_ram.py)
     "ram_not_cleared": (r"(\n\s+w_primes_filled <= 3'd)0;", r"\g<1>1;", {"fsm"},
                         "f_pipeline_w_primes_words"),
+    # the limiter's ring read ignores its fill count: after a reset the oldest bucket
+    # reads a word not written since (the motor's ring in block RAM)
+    "limiter_ring_unfilled": (r"lim_oldest_ok <= \(lim_filled == FILLED_ALL\);", "lim_oldest_ok <= 1'b1;",
+                              {"motor"}, "f_limiter_oldest"),
     # the Bresenham remainder dropped: the basal accumulator restarts at 0 every tick
     "bresenham_remainder": (r"(\n\s+if \(tick\) begin\n(?:.*\n)*?\s+v_basal_acc <= )[^;]+;",
                             r"\g<1>12'd0;", {"fsm"}, ("f_ghost_", "f_step_basal_acc_")),
@@ -161,6 +165,11 @@ def test_mutant_reset_runt_is_violated(tmp_path, block):
 @pytest.mark.formal
 def test_mutant_limiter_off_by_one_is_violated(tmp_path, block):
     _check_mutant(tmp_path, block, "limiter_off_by_one")
+
+
+@pytest.mark.formal
+def test_mutant_limiter_ring_unfilled_is_violated(tmp_path, block):
+    _check_mutant(tmp_path, block, "limiter_ring_unfilled")
 
 
 @pytest.mark.formal

@@ -47,15 +47,20 @@ from dataclasses import dataclass, field
 from ._formal import Check
 from ._serial import Serial, Walk
 
-# estimated delay budget of one stage, in units of one carry chain / comparator; with the
-# consumers' costs below it keeps the board top on the UP5K above twice the 12 MHz clock
-STAGE_BUDGET = 3.0
+# estimated delay budget of one stage, in units of one carry chain / comparator. With the
+# consumers' costs below it keeps every corpus spec's board top on the UP5K above twice
+# the 12 MHz clock with the fewest stage registers measured (bench/bench_synth.py; the
+# closed loop: budget 3 with decision 2 took 4,613 logic cells at 28 MHz, this 4,221 at
+# 25.6 MHz, budget 6 with decision 5 4,207 at 23.5 MHz)
+STAGE_BUDGET = 5.25
 # consumers of the logic: the tick's next state (state decode, priority of the enabled
 # transitions, the register's input multiplexer); the event decision (event and state
-# decode, priority of the enables); an event's commit (fire decode, input multiplexer)
-TICK_COST = 1.5
-DECISION_COST = 2.0
-COMMIT_COST = 1.5
+# decode, the priority of the enables into fire/status/reason: the deepest, so a guard
+# has one unit left before it is staged); an event's commit (fire decode, input
+# multiplexer)
+TICK_COST = 1.0
+DECISION_COST = 4.25
+COMMIT_COST = 1.0
 # the motor adds a tick's steps to the limiter's running sum and compares it with the
 # limit before loading the burst: its step request comes straight from a stage register
 # (its cost is the whole stage budget)
