@@ -4256,8 +4256,11 @@ module infusion_pump_motor #(
     localparam LH = LIMIT_BUCKETS - 1;
     localparam LHW = (LH > 1) ? $clog2(LH) : 1;
     localparam LFW = $clog2(LH + 1);
-    localparam [LHW-1:0] HEAD_LAST = LH - 1;
-    localparam [LFW-1:0] FILLED_ALL = LH;
+    // sized through 32-bit unsigned copies: LH - 1 and LH fill their widths exactly
+    localparam [31:0] HEAD_LAST_32 = LH - 1;
+    localparam [31:0] FILLED_ALL_32 = LH;
+    localparam [LHW-1:0] HEAD_LAST = HEAD_LAST_32[LHW-1:0];
+    localparam [LFW-1:0] FILLED_ALL = FILLED_ALL_32[LFW-1:0];
     reg [LW-1:0] lim_b0;
     (* ram_style = "block" *) reg [LW-1:0] lim_ram [0:LH-1];
     reg [LHW-1:0] lim_head;
