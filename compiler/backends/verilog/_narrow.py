@@ -47,7 +47,6 @@ from ...ir import build as b
 from ...ir import nodes as ir
 from ...ir.visitor import children
 from ._expr import sbits
-from ._serial import SERIAL_TERMS
 
 # a node is clamped when its demand takes at least this many fewer bits than its range:
 # two comparisons with constants and a narrow multiplexer buy narrower logic downstream
@@ -205,15 +204,3 @@ def _clamp(e: ir.Expr, d: Interval | None) -> ir.Expr:
         out = b.maximum((out, b.lit_int(lo, e.type.unit)))
     return out
 
-
-def serial_shape(e: ir.Expr) -> bool:
-    """Whether the serial printer may fold ``e`` (a sum of SERIAL_TERMS terms or more, a
-    max/min of as many, a table read): kept whole by the narrowing."""
-    if isinstance(e, (ir.Select, ir.Table)):
-        return True
-    if isinstance(e, ir.MinMax):
-        return len(e.args) >= SERIAL_TERMS
-    terms = 1
-    while isinstance(e, ir.Binary) and e.op == ir.BinaryOp.ADD:
-        terms, e = terms + 1, e.left
-    return terms >= SERIAL_TERMS

@@ -13,9 +13,9 @@ from ..common import BackendError, Namer, banner_lines, display_path, identifier
 from ._expr import Operand, VerilogPrinter, sbits, type_bits, ubits
 from . import _pipeline
 from . import _ram, _table_ram
-from ._narrow import narrowed, serial_shape
+from ._narrow import narrowed
 from ._formal import FormalPlan, build_formal, hardware_requirements
-from ._serial import SerialPrinter
+from ._serial import SerialPrinter, may_fold
 from ._text import verilog_comment
 
 # the block's response status on its event port: resp_status = the name's index here (the
@@ -286,7 +286,7 @@ class _FsmBuilder:
     def opaque(self, e: ir.Expr) -> bool:
         """Whether the narrowing (_narrow.py) keeps ``e`` whole: a running total the
         printer reads from its register, a serial fold."""
-        return e in self.printer.subst or serial_shape(e)
+        return e in self.printer.subst or may_fold(e)
 
     def assigns(self, updates) -> list[Assign]:
         return [Assign(self.var_reg[u.var], self.printer.assign(u.value, self.m.variable(u.var).type))

@@ -57,6 +57,28 @@ if TYPE_CHECKING:
 SERIAL_TERMS = 8
 
 
+def sum_terms(e: ir.Expr) -> list[ir.Expr]:
+    """The terms of the left-nested sum ``e`` (``ir.build.total``'s chains), first first;
+    ``[e]`` when ``e`` is no sum."""
+    terms: list[ir.Expr] = []
+    while isinstance(e, ir.Binary) and e.op == ir.BinaryOp.ADD:
+        terms.append(e.right)
+        e = e.left
+    terms.append(e)
+    return terms[::-1]
+
+
+def may_fold(e: ir.Expr) -> bool:
+    """Whether :class:`SerialPrinter` may print ``e`` as a serial fold, by its shape alone
+    (a sum of SERIAL_TERMS terms or more, a max/min of as many, a table read): what the
+    narrowing (_narrow.py) keeps whole."""
+    if isinstance(e, (ir.Select, ir.Table)):
+        return True
+    if isinstance(e, ir.MinMax):
+        return len(e.args) >= SERIAL_TERMS
+    return len(sum_terms(e)) >= SERIAL_TERMS
+
+
 @dataclass(frozen=True)
 class Walk:
     """The registers that take a fold's terms in turn, shared by every fold over the same
@@ -351,15 +373,10 @@ class SerialPrinter(VerilogPrinter):
         self._walks: dict[tuple, Walk] = {}  # (operands, constants) -> their walk
 
     def serial(self, e: ir.Binary) -> Operand | None:
-        terms: list[ir.Expr] = []
-        node: ir.Expr = e
-        while isinstance(node, ir.Binary) and node.op == ir.BinaryOp.ADD:
-            terms.append(node.right)
-            node = node.left
-        terms.append(node)
+        terms = sum_terms(e)
         if len(terms) < SERIAL_TERMS:
             return None
-        scaled = [self._scaled(t) for t in reversed(terms)]
+        scaled = [self._scaled(t) for t in terms]
         if any(s is None for s in scaled):
             return None
         return self._add(e, "+", [x for x, _, _ in scaled], [c for _, c, _ in scaled],

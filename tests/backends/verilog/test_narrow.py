@@ -8,6 +8,7 @@ the random specs' tick values in tests/specgen/test_rtl_lockstep.py. The formal 
 proves each narrowed tick value equal to its definition on the block (``step.<let>``)."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from compiler import pipeline
 from compiler.backends import verilog
-from compiler.backends.verilog import _narrow
+from compiler.backends.verilog import _narrow, _serial
 from compiler.backends.verilog._expr import VerilogPrinter
 from compiler.eval.evaluator import Config, Env, Evaluator
 from compiler.ir import build as b
@@ -111,11 +112,18 @@ def let_env(m: ir.Module, data) -> Env:
     return Env(pre, lets=lets)
 
 
+@functools.cache
+def planned(spec: Path) -> tuple[ir.Module, verilog.Plan]:
+    """A corpus spec's module and Verilog plan (the design's own narrowing, with the
+    plan's opaque nodes), built once for the tests below."""
+    m = pipeline.load_module(spec)
+    return m, verilog.plan(m)
+
+
 @pytest.mark.parametrize("spec", CORPUS, ids=lambda p: p.stem)
 def test_the_corpus_tick_values_narrowed_equal_their_definitions(spec):
-    m = pipeline.load_module(spec)
-    fsm = verilog.plan(m)  # the design's own narrowing: the plan's opaque nodes
-    narrowed = fsm.let_values
+    m, plan = planned(spec)
+    narrowed = plan.let_values
     assert set(narrowed) == {let.name for let in m.tick_lets}
     changed = [let for let in m.tick_lets if narrowed[let.name] != let.value]
     ev = Evaluator(m)
@@ -135,8 +143,7 @@ def test_the_corpus_tick_values_narrowed_equal_their_definitions(spec):
 def test_every_motor_spec_narrows_a_step_cap():
     """Each corpus spec with a budget or a window cap gets at least one clamp."""
     for spec in CORPUS:
-        m = pipeline.load_module(spec)
-        plan = verilog.plan(m)
+        m, plan = planned(spec)
         capped = [s for s in m.motor.sources if isinstance(s.steps.value, ir.MinMax)]
         clamps = [x for let in plan.let_values.values() for x in subexpressions(let)
                   if isinstance(x, ir.MinMax) and any(isinstance(a, ir.Lit) for a in x.args)]
@@ -192,8 +199,8 @@ def test_a_clamp_prints_as_one_selection():
 def test_serial_folds_and_running_totals_are_kept_whole():
     xs = [ir.Var(f"b{i}", ir.IntType(0, 100)) for i in range(10)]
     fold = b.total(xs)
-    assert _narrow.serial_shape(fold) and _narrow.serial_shape(b.maximum(xs))
-    assert not _narrow.serial_shape(b.total(xs[:3]))
+    assert _serial.may_fold(fold) and _serial.may_fold(b.maximum(xs))
+    assert not _serial.may_fold(b.total(xs[:3]))
     e = b.maximum((b.lit_int(0), b.minimum((b.lit_int(2), b.sub(b.lit_int(500), fold)))))
-    (new,) = _narrow.narrowed([e], _narrow.serial_shape)
+    (new,) = _narrow.narrowed([e], _serial.may_fold)
     assert fold in set(subexpressions(new))  # the fold itself, not a rewritten sum
